@@ -1,0 +1,31 @@
+//! What every command handler and adapter shares: the store, the clock, the configuration and
+//! the configured sources.
+
+use std::sync::Arc;
+
+use arbot_core::source::Source;
+use arbot_core::store::Store;
+use arbot_core::{Clock, Money};
+use chrono::NaiveDate;
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub sources: Vec<Arc<dyn Source>>,
+}
+
+impl App {
+    /// Today in the business's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// An amount in the business currency.
+    pub fn money(&self, minor: i64) -> Money {
+        Money::new(minor, self.config.currency)
+    }
+}

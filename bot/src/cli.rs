@@ -1,0 +1,363 @@
+//! The command line: `arbot demo`, `console`, `sync`, `migrate`, the reports for scripts
+//! (`aging`, `customer`), and `dev seed` for benchmarks.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use arbot_core::aging::GroupBy;
+use arbot_core::dates::parse_date;
+use arbot_core::store::{self, redact};
+use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
+use arbot_core::sync::{Progress, SyncError, sync_source};
+use arbot_core::{Clock, PinnedClock, SystemClock};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tokio::runtime::Runtime;
+
+use crate::app::App;
+use crate::commands::{CommandError, aging_table, customer_reply};
+use crate::config::{Config, SourceConfig};
+use crate::render::{table_text, to_text};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "arbot",
+    version,
+    about = "arbot: accounts-receivable collections in your team's chat",
+    long_about = "arbot keeps your receivables, promises, disputes and lien deadlines in one place and answers \
+                  the AR team's questions in chat.\n\nStart with `arbot demo` to try it on a sample ledger.",
+    after_help = "Every flag can also be set in the environment: --db as ARBOT_DATABASE_URL, --today as ARBOT_TODAY, \
+                  --config as ARBOT_CONFIG."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Settings file (business time zone, aging buckets, sources). Default: ./arbot.toml if present.
+    #[arg(long, global = true, env = "ARBOT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://arbot.db (the default, a file here) or postgres://user@host/db.
+    #[arg(long, global = true, env = "ARBOT_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub db: Option<String>,
+    /// Pretend today is this date (YYYY-MM-DD), for reports as of a day and for tests.
+    #[arg(long, global = true, env = "ARBOT_TODAY", value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load a sample construction subcontractor's ledger into a fresh local database and open the console.
+    Demo {
+        /// Load the demo and exit without opening the console.
+        #[arg(long)]
+        no_console: bool,
+    },
+    /// A terminal chat that answers the same commands as Discord (/ar customer acme, /ar aging, ...).
+    Console,
+    /// Pull new and changed records from the configured accounting systems.
+    Sync {
+        /// Only this source (by its name in arbot.toml).
+        #[arg(long)]
+        source: Option<String>,
+        /// Re-read everything instead of only what changed since the last sync.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// The aging report: open balances by age bucket.
+    Aging {
+        /// Balances as of this date (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Group rows by customer, job or project manager.
+        #[arg(long, value_enum, default_value_t = By::Customer)]
+        by: By,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One customer's summary: balance, aging, oldest invoice, last payment, promise, jobs, last note.
+    Customer {
+        /// The customer's name, or part of it.
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
+    /// Tools for developers and benchmarks.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Write a synthetic ledger at scale (for benchmarks) through the same path a sync uses.
+    Seed {
+        #[arg(long, default_value_t = 20_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: u64,
+        /// Random seed; the same seed writes the same ledger.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum By {
+    Customer,
+    Job,
+    Pm,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: can't start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match run(&rt, cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ARBOT_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// The clock: pinned by --today / ARBOT_TODAY, else the wall clock in the business time zone.
+fn clock(global: &GlobalArgs, config: &Config) -> anyhow::Result<Arc<dyn Clock>> {
+    let system = SystemClock { tz: config.time_zone };
+    match &global.today {
+        Some(s) => {
+            let today = parse_date(s, system.today()).with_context(|| "--today / ARBOT_TODAY")?;
+            Ok(Arc::new(PinnedClock { today, tz: config.time_zone }))
+        }
+        None => Ok(Arc::new(system)),
+    }
+}
+
+fn sources_from(config: &Config, today: chrono::NaiveDate) -> Vec<Arc<dyn arbot_core::source::Source>> {
+    config
+        .sources
+        .iter()
+        .filter_map(|s: &SourceConfig| match s.kind.as_str() {
+            "sample" => Some(Arc::new(arbot_connector_sample::SampleSource::new(today).with_name(&s.name))
+                as Arc<dyn arbot_core::source::Source>),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn open_app(global: &GlobalArgs, config: Config, url: &str) -> anyhow::Result<App> {
+    let clock = clock(global, &config)?;
+    let store = store::open_and_migrate(url).await?;
+    let sources = sources_from(&config, clock.today());
+    Ok(App { store, clock, config, sources })
+}
+
+pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.global.config.as_deref())?;
+    let url = cli.global.db.clone().unwrap_or_else(|| config.database_url.clone());
+    match cli.command {
+        Command::Demo { no_console } => {
+            let app = rt.block_on(crate::demo::load(&cli.global, config))?;
+            if !no_console {
+                crate::console::run(rt, &app)?;
+            }
+            Ok(())
+        }
+        Command::Console => {
+            let app = rt.block_on(open_app(&cli.global, config, &url))?;
+            if std::io::stdin().is_terminal() {
+                let counts = rt.block_on(app.store.counts())?;
+                println!(
+                    "arbot console — {} ({} customers, {} open invoices). /ar help lists commands; /quit leaves.",
+                    redact(&url),
+                    counts.customers,
+                    counts.open_invoices
+                );
+            }
+            crate::console::run(rt, &app)
+        }
+        Command::Migrate => rt.block_on(async {
+            let store = store::open(&url).await?;
+            let applied = store.migrate().await?;
+            match applied {
+                0 => println!("{} is up to date.", redact(&url)),
+                n => println!("{}: applied {n} migration(s); the schema is up to date.", redact(&url)),
+            }
+            Ok(())
+        }),
+        Command::Sync { source, full } => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            sync(&app, source.as_deref(), full).await
+        }),
+        Command::Aging { as_of, by, format } => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let as_of = match as_of {
+                Some(s) => parse_date(&s, app.today()).context("--as-of")?,
+                None => app.today(),
+            };
+            if as_of > app.today() {
+                bail!("--as-of {as_of} is in the future; aging runs as of today or earlier");
+            }
+            let by = match by {
+                By::Customer => GroupBy::Customer,
+                By::Job => GroupBy::Job,
+                By::Pm => GroupBy::Pm,
+            };
+            let report = crate::commands::load_aging(&app, as_of, by).await.map_err(command_error)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Csv => print!("{}", aging_csv(&app, &report)),
+                Format::Table => {
+                    let (table, _) = aging_table(&app, &report, usize::MAX);
+                    println!("Aging by {} as of {} ({})", report.group_by.as_str(), report.as_of, app.config.currency);
+                    print!("{}", table_text(&table));
+                }
+            }
+            Ok(())
+        }),
+        Command::Customer { name, format } => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let query = name.join(" ");
+            let found = find_customer(app.store.as_ref(), &query).await?;
+            let id = match found {
+                CustomerMatch::One(c) => c.id,
+                CustomerMatch::Several(list) => {
+                    let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+                    bail!("{} customers match '{query}': {}. Give more of the name.", list.len(), names.join(", "))
+                }
+                CustomerMatch::NoneFound { suggestions } => {
+                    bail!("{}", crate::commands::no_customer_text(&query, &suggestions))
+                }
+            };
+            let summary =
+                customer_summary(app.store.as_ref(), id, app.today(), false, &app.config.aging, app.config.currency)
+                    .await?
+                    .context("the customer was removed while reading it")?;
+            match format {
+                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                SummaryFormat::Table => print!("{}", to_text(&customer_reply(&app, &summary))),
+            }
+            Ok(())
+        }),
+        Command::Dev(DevCommand::Seed { customers, invoices, seed }) => rt.block_on(async {
+            let store = store::open_and_migrate(&url).await?;
+            let clock = clock(&cli.global, &config)?;
+            crate::seed::seed(store.as_ref(), clock.as_ref(), customers, invoices, seed).await
+        }),
+    }
+}
+
+fn command_error(e: CommandError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
+    let mut out = String::new();
+    let mut header = vec![r.group_by.as_str().to_string()];
+    header.extend(r.labels.iter().cloned());
+    header.extend(["retainage".to_string(), "total".to_string(), "oldest_days_past_due".to_string()]);
+    out.push_str(&header.join(","));
+    out.push('\n');
+    let plain = |minor: i64| app.money(minor).to_plain_string();
+    for row in r.rows.iter().chain(std::iter::once(&r.totals)) {
+        let mut cells = vec![csv_cell(&row.label)];
+        cells.extend(row.buckets.iter().map(|b| plain(*b)));
+        cells.push(plain(row.retainage));
+        cells.push(plain(row.total));
+        cells.push(row.oldest_days.to_string());
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// `arbot sync`: every configured source (or one), with progress and a summary.
+async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
+    let sources = crate::commands::pick_sources(app, only).map_err(command_error)?;
+    let tty = std::io::stderr().is_terminal();
+    let mut failures = Vec::new();
+    for source in sources {
+        let started = Instant::now();
+        let name = source.name().to_string();
+        eprintln!("Syncing {name}{}…", if full { " (full)" } else { "" });
+        let progress = |p: Progress| {
+            if tty {
+                eprint!("\r  {:<14} {:>8} records, {} pages", p.entity.plural(), p.records, p.pages);
+            } else if p.pages.is_multiple_of(10) {
+                eprintln!("  {}: {} records, {} pages", p.entity.plural(), p.records, p.pages);
+            }
+        };
+        let result = sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), full, progress).await;
+        if tty {
+            eprint!("\r\x1b[K");
+        }
+        let (report, error) = match result {
+            Ok(r) => (r, None),
+            Err(SyncError::Source { error, partial }) => (partial, Some(error.to_string())),
+            Err(SyncError::Store(e)) => return Err(e.into()),
+        };
+        println!("{name}: {:.1}s", started.elapsed().as_secs_f64());
+        for e in &report.entities {
+            let s = e.stats;
+            println!(
+                "  {:<13} {:>7} new {:>7} updated {:>6} deleted/void {:>8} unchanged",
+                e.entity.plural(),
+                s.new,
+                s.updated,
+                s.deleted + s.voided,
+                s.unchanged
+            );
+        }
+        if let Some(err) = error {
+            println!("  stopped: {err}. What was read before that is saved; the next sync resumes there.");
+            failures.push(name);
+        }
+    }
+    if !failures.is_empty() {
+        bail!("sync failed for {}", failures.join(", "));
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! `/ar aging [as-of] [by]`: open balances by age bucket, grouped by customer, job or PM.
+
+use arbot_core::aging::{AgingReport, GroupBy, aging};
+use arbot_core::dates::{long_date, parse_date};
+use arbot_core::store::OpenItemsQuery;
+
+use super::{CommandError, Invocation};
+use crate::app::App;
+use crate::reply::{Align, Reply, Severity, Table};
+
+/// Rows a chat reply lists; the CLI's `arbot aging` prints all of them.
+const SHOWN: usize = 25;
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let today = app.today();
+    let as_of = match inv.arg("as-of") {
+        Some(s) => parse_date(s, today)?,
+        None => today,
+    };
+    if as_of > today {
+        return Err(CommandError::User(format!(
+            "{} is in the future; aging can only be run as of today or earlier.",
+            long_date(as_of)
+        )));
+    }
+    let by = inv.arg("by").and_then(GroupBy::parse).unwrap_or_default();
+    let report = load(app, as_of, by).await?;
+    Ok(aging_reply(app, &report))
+}
+
+pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy) -> Result<AgingReport, CommandError> {
+    let historical = as_of < app.today();
+    let items = app.store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
+    Ok(aging(&items, as_of, &app.config.aging, by, app.config.currency))
+}
+
+fn aging_reply(app: &App, r: &AgingReport) -> Reply {
+    let m = |minor: i64| app.money(minor);
+    let mut reply = Reply::titled(format!("Aging by {} — as of {}", r.group_by.as_str(), long_date(r.as_of)));
+    let t = &r.totals;
+    reply.lines.push(format!(
+        "Open {} · overdue {} · retainage held {} (not due)",
+        m(t.total).compact(),
+        m(t.overdue).compact(),
+        m(t.retainage).compact()
+    ));
+    match r.over_90_share() {
+        Some(share) if share >= 10.0 => {
+            reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%) ⚠"));
+        }
+        Some(share) => reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%)")),
+        None => {}
+    }
+    let (table, shown) = aging_table(app, r, SHOWN);
+    reply.table = Some(table);
+    if r.rows.len() > shown {
+        reply.footer = Some(format!(
+            "Largest {shown} of {} rows shown; the total covers all. For every row: arbot aging --format csv",
+            r.rows.len()
+        ));
+    }
+    if r.other_currency_invoices > 0 {
+        reply.lines.push(format!("{} open invoices in other currencies are not included.", r.other_currency_invoices));
+    }
+    reply.severity = match r.over_90_share() {
+        Some(s) if s >= 10.0 => Severity::Critical,
+        Some(_) => Severity::Warning,
+        None => Severity::Good,
+    };
+    reply
+}
+
+/// The aging table: one row per group (largest first, at most `limit`), then the total.
+pub fn aging_table(app: &App, r: &AgingReport, limit: usize) -> (Table, usize) {
+    let first = match r.group_by {
+        GroupBy::Customer => "Customer",
+        GroupBy::Job => "Job",
+        GroupBy::Pm => "PM",
+    };
+    let mut table = Table::new(&[(first, Align::Left)]);
+    for l in &r.labels {
+        table.headers.push(l.clone());
+        table.align.push(Align::Right);
+    }
+    for h in ["retainage", "total"] {
+        table.headers.push(h.to_string());
+        table.align.push(Align::Right);
+    }
+    let cell = |minor: i64| if minor == 0 { "—".to_string() } else { app.money(minor).to_string() };
+    let row_cells = |label: &str, row: &arbot_core::aging::AgingRow| {
+        let mut cells = vec![label.to_string()];
+        cells.extend(row.buckets.iter().map(|b| cell(*b)));
+        cells.push(cell(row.retainage));
+        cells.push(app.money(row.total).to_string());
+        cells
+    };
+    let shown = r.rows.len().min(limit);
+    for row in &r.rows[..shown] {
+        table.rows.push(row_cells(&row.label, row));
+    }
+    table.footer = Some(row_cells("Total", &r.totals));
+    (table, shown)
+}

@@ -1,0 +1,189 @@
+//! `/ar customer <name>`: the one screen an AR specialist needs before calling a customer.
+
+use arbot_core::dates::short_date;
+use arbot_core::summary::{CustomerMatch, CustomerSummary, customer_summary, find_customer};
+
+use super::{CommandError, Invocation, at, days_phrase};
+use crate::app::App;
+use crate::reply::{Align, Button, Reply, Severity, Table};
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let query = inv.arg("name").unwrap_or_default();
+    let found = find_customer(app.store.as_ref(), query).await?;
+    let customer = match found {
+        CustomerMatch::One(c) => c,
+        CustomerMatch::Several(list) => return Ok(several_reply(query, &list)),
+        CustomerMatch::NoneFound { suggestions } => return Err(CommandError::User(none_text(query, &suggestions))),
+    };
+    let today = app.today();
+    let summary =
+        customer_summary(app.store.as_ref(), customer.id, today, false, &app.config.aging, app.config.currency)
+            .await?
+            .ok_or_else(|| CommandError::User(format!("{} was removed while I was looking it up.", customer.name)))?;
+    Ok(customer_reply(app, &summary))
+}
+
+/// "3 customers match 'gulf': … — which one?", with a button per customer.
+pub(crate) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef]) -> Reply {
+    let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+    let shown = if names.len() > 10 {
+        format!("{}, and {} more", names[..10].join(", "), names.len() - 10)
+    } else {
+        names.join(", ")
+    };
+    let mut reply = Reply::default().line(format!("{} customers match '{query}': {shown} — which one?", list.len()));
+    reply.buttons =
+        list.iter().take(25).map(|c| Button { id: format!("customer:{}", c.id), label: c.name.clone() }).collect();
+    reply.ephemeral = true;
+    reply
+}
+
+pub fn none_text(query: &str, suggestions: &[arbot_core::ledger::CustomerRef]) -> String {
+    match suggestions {
+        [] => format!("No customer matches '{query}'. Try part of the name, like /ar customer acme."),
+        [one] => format!("No customer matches '{query}'. Did you mean {}?", one.name),
+        [init @ .., last] => {
+            let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
+            format!("No customer matches '{query}'. Did you mean {} or {}?", names.join(", "), last.name)
+        }
+    }
+}
+
+/// The customer summary as a reply (also used by the CLI's table output).
+pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
+    let m = |minor: i64| app.money(minor).to_string();
+    let row = &s.aging;
+    let mut aside = Vec::new();
+    if let Some(pm) = &s.customer.pm {
+        aside.push(format!("PM: {}", at(pm)));
+    }
+    if let Some(t) = s.customer.terms_days {
+        aside.push(format!("terms: Net {t}"));
+    }
+    if !s.customer.active {
+        aside.push("inactive".to_string());
+    }
+    let mut reply = Reply::titled(&s.customer.name);
+    reply.aside = (!aside.is_empty()).then(|| aside.join("   "));
+    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.overdue));
+    if row.retainage > 0 {
+        headline.push_str(&format!(" · retainage held {} (not due)", m(row.retainage)));
+    }
+    reply.lines.push(headline);
+    if row.total == 0 {
+        reply.lines.push(if s.customer.active { "Nothing open: all paid up." } else { "Nothing open." }.to_string());
+    }
+    let credits = s.credits.unapplied_cash + s.credits.open_credit_memos;
+    if credits > 0 {
+        let mut parts = Vec::new();
+        if s.credits.unapplied_cash > 0 {
+            parts.push(format!("unapplied cash {}", m(s.credits.unapplied_cash)));
+        }
+        if s.credits.open_credit_memos > 0 {
+            parts.push(format!("open credits {}", m(s.credits.open_credit_memos)));
+        }
+        reply.lines.push(format!("On account: {} — apply before chasing.", parts.join(" · ")));
+    }
+    if row.disputed > 0 {
+        reply.lines.push(format!("In dispute: {} (reminders paused for those invoices)", m(row.disputed)));
+    }
+    if row.total > 0 {
+        let mut table = Table::new(&[]);
+        table.headers = s.labels.clone();
+        table.align = vec![Align::Right; s.labels.len()];
+        table.rows.push(row.buckets.iter().map(|b| if *b == 0 { "—".to_string() } else { m(*b) }).collect());
+        reply.table = Some(table);
+    }
+    if let Some(o) = &s.oldest {
+        let mut text = format!("#{}  {}  {}", o.item.number, m(o.item.due_part()), days_phrase(o.days_past_due));
+        for c in &o.credits_applied {
+            let memo = c.credit_memo_number.as_deref().unwrap_or("credit");
+            text.push_str(&format!("  (credit memo {memo} applied {})", c.amount));
+        }
+        if o.item.disputed {
+            text.push_str("  · disputed");
+        }
+        reply = reply.field("Oldest open", text);
+    }
+    match &s.last_payment {
+        Some(p) => {
+            let mut text = format!("{} on {}", p.amount, short_date(p.received));
+            let targets: Vec<String> = p
+                .applications
+                .iter()
+                .filter(|a| a.credit_memo_number.is_none())
+                .filter_map(|a| a.invoice_number.as_ref().map(|n| format!("#{n}")))
+                .collect();
+            if !targets.is_empty() {
+                text.push_str(&format!(" → {}", targets.join(", ")));
+            }
+            if p.unapplied.minor > 0 {
+                text.push_str(&format!(" ({} unapplied)", p.unapplied));
+            }
+            reply = reply.field("Last payment", text);
+        }
+        None => reply = reply.field("Last payment", "none on record"),
+    }
+    if let Some(p) = &s.promise {
+        reply = reply.field(
+            "Promise",
+            format!(
+                "{} by {} (logged by {}, {}) · {}",
+                p.amount,
+                short_date(p.promised_for),
+                at(&p.created_by),
+                short_date(p.created_at.with_timezone(&app.config.time_zone).date_naive()),
+                p.status
+            ),
+        );
+    }
+    if !s.jobs.is_empty() {
+        let jobs: Vec<String> = s
+            .jobs
+            .iter()
+            .take(5)
+            .map(|j| {
+                let mut facts = Vec::new();
+                if let Some(st) = &j.job.state {
+                    facts.push(st.clone());
+                }
+                if let Some(r) = j.job.role {
+                    facts.push(r.as_str().replace('_', "-"));
+                }
+                let mut line = j.job.name.clone();
+                if !facts.is_empty() {
+                    line.push_str(&format!(" ({})", facts.join(", ")));
+                }
+                if j.unpaid > 0 {
+                    line.push_str(&format!(" — {} unpaid", m(j.unpaid)));
+                }
+                if let Some(ff) = j.job.first_furnished {
+                    line.push_str(&format!("; first furnished {}", short_date(ff)));
+                }
+                line
+            })
+            .collect();
+        let more = s.jobs.len().saturating_sub(5);
+        let mut text = jobs.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n… and {more} more"));
+        }
+        reply = reply.field("Jobs", text);
+    }
+    match &s.last_note {
+        Some(n) => {
+            let when = short_date(n.created_at.with_timezone(&app.config.time_zone).date_naive());
+            reply = reply.field("Last note", format!("{when} {}: \"{}\"", at(&n.author), n.body));
+        }
+        None if row.overdue > 0 => reply = reply.field("Last note", "no contact on record — log one after you call"),
+        None => {}
+    }
+    reply.severity = if row.overdue_90 > 0 {
+        Severity::Critical
+    } else if row.overdue > 0 {
+        Severity::Warning
+    } else {
+        Severity::Good
+    };
+    reply
+}

@@ -1,0 +1,85 @@
+//! `/ar overdue [min-days] [pm]`: every overdue invoice, oldest first.
+
+use arbot_core::dates::short_date;
+use arbot_core::store::OpenItemsQuery;
+
+use super::{CommandError, Invocation, at};
+use crate::app::App;
+use crate::reply::{Align, Reply, Severity, Table};
+
+/// How many rows a chat reply lists; the total always covers all of them.
+const SHOWN: usize = 25;
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let min_days: i64 = match inv.arg("min-days") {
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|d: &i64| *d >= 0)
+            .ok_or_else(|| CommandError::User(format!("'{s}' isn't a number of days. Try /ar overdue 60.")))?,
+        None => 1,
+    }
+    .max(1);
+    let pm = inv.arg("pm").map(|p| p.trim_start_matches('@').to_lowercase());
+    let today = app.today();
+    let items = app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
+    let mut rows: Vec<_> = items
+        .iter()
+        .filter(|i| i.currency() == app.config.currency)
+        .filter(|i| i.due_part() > 0 && (today - i.due).num_days() >= min_days)
+        .filter(|i| match &pm {
+            Some(pm) => i.pm.as_deref().is_some_and(|p| p.to_lowercase() == *pm),
+            None => true,
+        })
+        .collect();
+    rows.sort_by_key(|i| (i.due, std::cmp::Reverse(i.due_part())));
+    let total: i64 = rows.iter().map(|i| i.due_part()).sum();
+    let scope = match (&pm, min_days) {
+        (Some(pm), 1) => format!(" for {}", at(pm)),
+        (Some(pm), d) => format!(" {d}+ days for {}", at(pm)),
+        (None, 1) => String::new(),
+        (None, d) => format!(" {d}+ days"),
+    };
+    if rows.is_empty() {
+        let mut reply = Reply::titled(format!("Overdue{scope}")).severity(Severity::Good);
+        reply.lines.push(
+            "Nothing overdue. ".to_string() + if pm.is_some() { "Check the PM's name in /ar aging by pm." } else { "" },
+        );
+        return Ok(reply);
+    }
+    let mut reply = Reply::titled(format!("Overdue{scope}: {} on {} invoices", app.money(total), rows.len()));
+    let customers: std::collections::BTreeSet<i64> = rows.iter().map(|i| i.customer_id).collect();
+    let over_90: i64 = rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part()).sum();
+    reply.lines.push(format!("{} customers · {} over 90 days", customers.len(), app.money(over_90)));
+    let mut table = Table::new(&[
+        ("Invoice", Align::Left),
+        ("Customer", Align::Left),
+        ("Due", Align::Left),
+        ("Days", Align::Right),
+        ("Overdue", Align::Right),
+        ("PM", Align::Left),
+    ]);
+    for i in rows.iter().take(SHOWN) {
+        let mut number = format!("#{}", i.number);
+        if i.disputed {
+            number.push_str(" (disputed)");
+        }
+        table.rows.push(vec![
+            number,
+            i.customer_name.clone(),
+            short_date(i.due),
+            (today - i.due).num_days().to_string(),
+            app.money(i.due_part()).to_string(),
+            i.pm.as_deref().map(at).unwrap_or_default(),
+        ]);
+    }
+    reply.table = Some(table);
+    if rows.len() > SHOWN {
+        reply.footer = Some(format!(
+            "Showing the oldest {SHOWN} of {}. Narrow it with /ar overdue 90 or /ar overdue <min-days> <pm>.",
+            rows.len()
+        ));
+    }
+    reply.severity = if over_90 > 0 { Severity::Critical } else { Severity::Warning };
+    Ok(reply)
+}

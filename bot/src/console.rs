@@ -1,0 +1,87 @@
+//! The console chat: one command per line, as typed in Discord, answered as text. On a terminal
+//! it has line editing and history; with stdin from a file or pipe it reads line by line and
+//! echoes each command before its answer, so a transcript reads well.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use tokio::runtime::Runtime;
+
+use crate::app::App;
+use crate::commands::{Actor, ParseError, dispatch, parse_line};
+use crate::render::to_text;
+use crate::reply::Reply;
+
+/// Answers one typed line; `None` means the person asked to leave.
+pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
+    let trimmed = line.trim();
+    if matches!(trimmed.to_ascii_lowercase().as_str(), "/quit" | "quit" | "/exit" | "exit" | "/ar quit") {
+        return None;
+    }
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Some(String::new());
+    }
+    let reply = match parse_line(trimmed, Actor::console(), app.today()) {
+        Ok(inv) => rt.block_on(dispatch(app, &inv)),
+        Err(ParseError::Empty) => Reply::user_error(ParseError::Empty.to_string()),
+        Err(e) => Reply::user_error(e.to_string()),
+    };
+    Some(to_text(&reply))
+}
+
+/// Runs the console until end of input or `/quit`.
+pub fn run(rt: &Runtime, app: &App) -> anyhow::Result<()> {
+    if std::io::stdin().is_terminal() { interactive(rt, app) } else { piped(rt, app) }
+}
+
+fn piped(rt: &Runtime, app: &App) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() || line.trim().starts_with('#') {
+            continue;
+        }
+        writeln!(out, "» {}", line.trim())?;
+        match answer(rt, app, &line) {
+            Some(text) => writeln!(out, "{text}")?,
+            None => break,
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn interactive(rt: &Runtime, app: &App) -> anyhow::Result<()> {
+    use rustyline::DefaultEditor;
+    use rustyline::error::ReadlineError;
+
+    let mut editor = DefaultEditor::new()?;
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    loop {
+        match editor.readline("ar> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                match answer(rt, app, &line) {
+                    Some(text) => println!("{text}"),
+                    None => break,
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    Ok(())
+}
+
+fn history_path() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".arbot_history"))
+}

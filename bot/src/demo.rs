@@ -1,0 +1,152 @@
+//! `arbot demo`: a fresh local database loaded with the bundled sample ledger (through the same
+//! sync path a real accounting system uses), a few notes, promises and a dispute, and a welcome.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use arbot_connector_sample::SampleSource;
+use arbot_core::collections::{NewDispute, NewNote, NewPromise};
+use arbot_core::dates::weekday_date;
+use arbot_core::source::{Entity, Source};
+use arbot_core::store::{self, Store, redact};
+use arbot_core::sync::sync_source;
+use arbot_core::{Clock, Money, PinnedClock, SystemClock};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+
+use crate::app::App;
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+
+/// The demo's own database file, recreated on every run so its dates are current.
+pub const DEMO_DB_FILE: &str = "arbot-demo.db";
+
+pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App> {
+    let system = SystemClock { tz: config.time_zone };
+    let today = match &global.today {
+        Some(s) => arbot_core::dates::parse_date(s, system.today()).context("--today / ARBOT_TODAY")?,
+        None => system.today(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(PinnedClock { today, tz: config.time_zone });
+    let url = match &global.db {
+        Some(url) => url.clone(),
+        None => {
+            for suffix in ["", "-wal", "-shm"] {
+                let path = format!("{DEMO_DB_FILE}{suffix}");
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e).with_context(|| format!("can't replace the old demo database {path}")),
+                }
+            }
+            format!("sqlite://{DEMO_DB_FILE}")
+        }
+    };
+    let store = store::open_and_migrate(&url).await?;
+    if store.counts().await?.customers > 0 {
+        bail!(
+            "{} already has customers; the demo loads into an empty database. Leave out --db to use ./{DEMO_DB_FILE}.",
+            redact(&url)
+        );
+    }
+    let sample = SampleSource::new(today);
+    let report = sync_source(store.as_ref(), &sample, clock.as_ref(), true, |_| {})
+        .await
+        .context("loading the sample ledger")?;
+    seed_collections(store.as_ref(), &sample, today).await?;
+    if config.business_name == Config::default().business_name {
+        config.business_name = "Suncoast Mechanical (demo)".to_string();
+    }
+    let counts = store.counts().await?;
+    let totals = report.totals();
+    println!("Welcome to arbot. This is {}, a sample mechanical subcontractor in FL, TX and CA.", config.business_name);
+    println!(
+        "Loaded {} customers, {} jobs, {} invoices ({} open) and {} payments into {} ({} records), as of {}.",
+        counts.customers,
+        counts.jobs,
+        counts.invoices,
+        counts.open_invoices,
+        counts.payments,
+        redact(&url),
+        totals.new,
+        weekday_date(today)
+    );
+    println!();
+    println!("Type what your team will type in Discord. Try:");
+    for example in [
+        "/ar customer acme",
+        "/ar customer gulf",
+        "/ar overdue 60",
+        "/ar aging by pm",
+        "/ar invoice 1042",
+        "/ar kpi",
+        "/ar help",
+    ] {
+        println!("  {example}");
+    }
+    println!("Leave with /quit or Ctrl-D.");
+    println!();
+    let sources: Vec<Arc<dyn Source>> = vec![Arc::new(sample)];
+    Ok(App { store, clock, config, sources })
+}
+
+/// Notes, promises and a dispute: arbot's own records, which no accounting system has.
+async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: NaiveDate) -> anyhow::Result<()> {
+    let source = sample.name().to_string();
+    let at = |days_ago: i64, hour: u32| {
+        let d = today - Days::new(days_ago.max(0) as u64);
+        Utc.from_utc_datetime(&d.and_hms_opt(hour, 30, 0).unwrap_or_default())
+    };
+    let seed = sample.collections();
+    for n in &seed.notes {
+        let Some(customer_id) = store.id_for(Entity::Customer, &source, &n.customer_external_id).await? else {
+            continue;
+        };
+        store
+            .add_note(&NewNote {
+                customer_id,
+                invoice_id: None,
+                kind: n.kind.to_string(),
+                body: n.body.clone(),
+                author: n.author.clone(),
+                created_at: at(n.days_ago, 15),
+            })
+            .await?;
+    }
+    for p in &seed.promises {
+        let Some(customer_id) = store.id_for(Entity::Customer, &source, &p.customer_external_id).await? else {
+            continue;
+        };
+        let promised_for = if p.due_in_days >= 0 {
+            today + Days::new(p.due_in_days as u64)
+        } else {
+            today - Days::new(p.due_in_days.unsigned_abs())
+        };
+        let id = store
+            .add_promise(&NewPromise {
+                customer_id,
+                amount: Money::usd(p.amount_minor),
+                promised_for,
+                created_by: p.created_by.clone(),
+                created_at: at(p.days_ago, 16),
+            })
+            .await?;
+        if p.status != "open" {
+            store.set_promise_status(id, p.status).await?;
+        }
+    }
+    for d in &seed.disputes {
+        let Some(invoice_id) = store.id_for(Entity::Invoice, &source, &d.invoice_external_id).await? else {
+            continue;
+        };
+        store
+            .open_dispute(&NewDispute {
+                invoice_id,
+                reason: d.reason.to_string(),
+                detail: Some(d.detail.clone()),
+                opened_by: d.opened_by.clone(),
+                opened_at: at(d.days_ago, 14),
+            })
+            .await?;
+    }
+    Ok(())
+}

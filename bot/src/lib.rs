@@ -1,0 +1,15 @@
+//! arbot, the binary's library: configuration, the command-line interface, platform-neutral
+//! command handlers with their reply view model, and the console chat adapter.
+//!
+//! Dependencies point one way: this crate uses `arbot-core` and the connectors; neither knows
+//! about it.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod console;
+pub mod demo;
+pub mod render;
+pub mod reply;
+pub mod seed;

@@ -1,0 +1,128 @@
+//! Renders a [`Reply`] as plain, aligned text for the console and the CLI.
+
+use std::fmt::Write;
+
+use crate::reply::{Align, Reply, Severity, Table};
+
+/// Width the title line pads to before the aside.
+const WIDTH: usize = 88;
+
+pub fn to_text(reply: &Reply) -> String {
+    let mut out = String::new();
+    if let Some(title) = &reply.title {
+        let marker = match reply.severity {
+            Severity::Critical => "‼ ",
+            Severity::Warning => "⚠ ",
+            _ => "",
+        };
+        let title = format!("{marker}{title}");
+        match &reply.aside {
+            Some(aside) => {
+                let pad = WIDTH.saturating_sub(width(&title) + width(aside)).max(4);
+                let _ = writeln!(out, "{title}{}{aside}", " ".repeat(pad));
+            }
+            None => {
+                let _ = writeln!(out, "{title}");
+            }
+        }
+    }
+    for line in &reply.lines {
+        let _ = writeln!(out, "{line}");
+    }
+    if let Some(table) = &reply.table {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&table_text(table));
+    }
+    if !reply.fields.is_empty() {
+        out.push('\n');
+        let name_w = reply.fields.iter().map(|f| width(&f.name)).max().unwrap_or(0) + 2;
+        for f in &reply.fields {
+            let mut lines = f.value.lines();
+            let first = lines.next().unwrap_or("");
+            let _ = writeln!(out, "{}{}{first}", f.name, " ".repeat(name_w - width(&f.name)));
+            for more in lines {
+                let _ = writeln!(out, "{}{more}", " ".repeat(name_w));
+            }
+        }
+    }
+    if let Some(footer) = &reply.footer {
+        out.push('\n');
+        let _ = writeln!(out, "{footer}");
+    }
+    out
+}
+
+/// Characters as a terminal shows them (close enough for our text: no wide glyphs in figures).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+pub fn table_text(t: &Table) -> String {
+    let cols = t.headers.len();
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| width(h)).collect();
+    for row in t.rows.iter().chain(t.footer.iter()) {
+        for (i, c) in row.iter().enumerate().take(cols) {
+            widths[i] = widths[i].max(width(c));
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::from(" ");
+        for (i, w) in widths.iter().enumerate() {
+            let c = cells.get(i).map(String::as_str).unwrap_or("");
+            let pad = " ".repeat(w - width(c));
+            s.push(' ');
+            match t.align.get(i).copied().unwrap_or(Align::Left) {
+                Align::Left => {
+                    s.push_str(c);
+                    s.push_str(&pad);
+                }
+                Align::Right => {
+                    s.push_str(&pad);
+                    s.push_str(c);
+                }
+            }
+            s.push(' ');
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&t.headers);
+    for row in &t.rows {
+        out.push_str(&line(row));
+    }
+    if let Some(f) = &t.footer {
+        let total: usize = widths.iter().map(|w| w + 2).sum();
+        out.push_str(&format!("  {}\n", "─".repeat(total.saturating_sub(2))));
+        out.push_str(&line(f));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_tables() {
+        let mut t = Table::new(&[("Customer", Align::Left), ("Total", Align::Right)]);
+        t.rows.push(vec!["Acme".into(), "$1,000.00".into()]);
+        t.rows.push(vec!["Gulf Coast Builders".into(), "$5.00".into()]);
+        t.footer = Some(vec!["Total".into(), "$1,005.00".into()]);
+        let text = table_text(&t);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  Customer                 Total");
+        assert_eq!(lines[1], "  Acme                 $1,000.00");
+        assert_eq!(lines[2], "  Gulf Coast Builders      $5.00");
+        assert_eq!(lines[4], "  Total                $1,005.00");
+    }
+
+    #[test]
+    fn renders_fields_and_title() {
+        let r = Reply::titled("Acme").field("Oldest open", "#1001").field("Promise", "none\nsecond line");
+        let text = to_text(&r);
+        assert!(text.starts_with("Acme\n"));
+        assert!(text.contains("Oldest open  #1001\n"));
+        assert!(text.contains("Promise      none\n             second line\n"));
+    }
+}

@@ -1,0 +1,100 @@
+//! The reply view model: what a command answers, independent of where it is shown. The console
+//! renders it as aligned text; the Discord adapter as embeds. Handlers never format for a platform.
+
+use serde::Serialize;
+
+/// How urgent a reply is; Discord shows it as the embed colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    #[default]
+    Info,
+    Good,
+    Warning,
+    Critical,
+    /// The command could not be carried out.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub align: Vec<Align>,
+    pub rows: Vec<Vec<String>>,
+    /// A totals row, set apart when rendered.
+    pub footer: Option<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[(&str, Align)]) -> Table {
+        Table {
+            headers: headers.iter().map(|(h, _)| h.to_string()).collect(),
+            align: headers.iter().map(|(_, a)| *a).collect(),
+            rows: Vec::new(),
+            footer: None,
+        }
+    }
+}
+
+/// A button with a stable id, so a click can be routed after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Reply {
+    pub title: Option<String>,
+    /// Short text shown beside the title (PM, terms).
+    pub aside: Option<String>,
+    pub severity: Severity,
+    /// Body lines, most important first.
+    pub lines: Vec<String>,
+    pub table: Option<Table>,
+    pub fields: Vec<Field>,
+    /// A closing line (a hint, a disclaimer, "and 12 more").
+    pub footer: Option<String>,
+    pub buttons: Vec<Button>,
+    /// Shown only to the person who asked, where the platform can.
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    pub fn titled(title: impl Into<String>) -> Reply {
+        Reply { title: Some(title.into()), ..Reply::default() }
+    }
+
+    /// A one-line answer to a mistake the person can fix.
+    pub fn user_error(text: impl Into<String>) -> Reply {
+        Reply { severity: Severity::Error, lines: vec![text.into()], ephemeral: true, ..Reply::default() }
+    }
+
+    pub fn line(mut self, text: impl Into<String>) -> Reply {
+        self.lines.push(text.into());
+        self
+    }
+
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Reply {
+        self.fields.push(Field { name: name.into(), value: value.into() });
+        self
+    }
+
+    pub fn severity(mut self, s: Severity) -> Reply {
+        self.severity = s;
+        self
+    }
+}

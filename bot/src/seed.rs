@@ -1,0 +1,181 @@
+//! `arbot dev seed`: a synthetic ledger at scale for benchmarks, written through
+//! [`Store::apply_page`] — the same path every sync takes.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
+use arbot_core::source::{
+    ApplicationRecord, CustomerRecord, Entity, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
+};
+use arbot_core::store::Store;
+use arbot_core::{Clock, Currency};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+
+const SOURCE: &str = "synthetic";
+const PAGE: usize = 5_000;
+const PMS: [&str; 8] = ["dana", "lee", "sam", "maria", "jordan", "alex", "pat", "chris"];
+const STATES: [&str; 3] = ["FL", "TX", "CA"];
+
+fn version(d: NaiveDate) -> Version {
+    Version::at(Utc.from_utc_datetime(&d.and_hms_opt(12, 0, 0).unwrap_or_default()))
+}
+
+pub async fn seed(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    customers: u64,
+    invoices: u64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(customers > 0, "--customers must be at least 1");
+    let today = clock.today();
+    let started = Instant::now();
+    let run = store.start_sync_run(SOURCE, clock.now()).await?;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let tty = std::io::stderr().is_terminal();
+
+    let start_day = today - Days::new(730);
+    let mut page = Vec::with_capacity(PAGE);
+    for c in 0..customers {
+        let kind = match c % 10 {
+            0..=5 => CustomerKind::GeneralContractor,
+            6..=8 => CustomerKind::PropertyOwner,
+            _ => CustomerKind::Homeowner,
+        };
+        page.push(Record::Customer(CustomerRecord {
+            external_id: format!("C{c}"),
+            name: format!("{} {}", synthetic_name(&mut rng), c),
+            kind,
+            email: Some(format!("ap{c}@example.com")),
+            phone: None,
+            terms_days: Some(30),
+            pm: Some(PMS[(c % PMS.len() as u64) as usize].to_string()),
+            active: true,
+            version: version(start_day),
+        }));
+        page.push(Record::Job(JobRecord {
+            external_id: format!("J{c}"),
+            customer_external_id: format!("C{c}"),
+            name: format!("Project {c}"),
+            city: None,
+            county: None,
+            state: Some(STATES[(c % 3) as usize].to_string()),
+            project_type: Some(ProjectType::Private),
+            role: Some(OurRole::Sub),
+            owner_name: None,
+            gc_name: None,
+            pm: None,
+            first_furnished: Some(start_day),
+            last_furnished: None,
+            noc_recorded: None,
+            noc_expires: None,
+            retainage_bp: if c.is_multiple_of(4) { 1000 } else { 0 },
+            version: version(start_day),
+        }));
+        if page.len() >= PAGE {
+            store.apply_page(run, SOURCE, Entity::Customer, &page, None).await?;
+            page.clear();
+        }
+    }
+    if !page.is_empty() {
+        store.apply_page(run, SOURCE, Entity::Customer, &page, None).await?;
+        page.clear();
+    }
+    eprintln!("{customers} customers and jobs written in {:.1}s", started.elapsed().as_secs_f64());
+
+    let invoices_started = Instant::now();
+    let (mut written, mut open, mut payments) = (0u64, 0u64, 0u64);
+    for i in 0..invoices {
+        let c = rng.u64(..customers);
+        let issued = start_day + Days::new(rng.u64(0..=730));
+        let due = issued + Days::new(30);
+        let total = rng.i64(50_000..5_000_000);
+        let retainage = if c.is_multiple_of(4) { total / 10 } else { 0 };
+        let days_past_due = (today - due).num_days();
+        let paid = if days_past_due > 20 { rng.u8(..100) < 95 } else { rng.u8(..100) < 15 };
+        let balance = if paid { 0 } else { total };
+        page.push(Record::Invoice(InvoiceRecord {
+            external_id: format!("I{i}"),
+            customer_external_id: format!("C{c}"),
+            job_external_id: Some(format!("J{c}")),
+            number: format!("{}", 100_000 + i),
+            kind: if retainage > 0 { InvoiceKind::Progress } else { InvoiceKind::Service },
+            issued,
+            due,
+            currency: Currency::USD,
+            total_minor: total,
+            balance_minor: balance,
+            retainage_minor: if paid { 0 } else { retainage },
+            voided: false,
+            memo: None,
+            version: version(issued),
+        }));
+        if paid {
+            let lag = rng.i64(-10..40);
+            let received = (due + chrono::Duration::days(lag)).clamp(issued, today);
+            page.push(Record::Payment(PaymentRecord {
+                external_id: format!("P{i}"),
+                customer_external_id: format!("C{c}"),
+                received,
+                currency: Currency::USD,
+                amount_minor: total,
+                unapplied_minor: 0,
+                method: Some("check".to_string()),
+                reference: Some(format!("{}", 50_000 + i)),
+                applications: vec![ApplicationRecord {
+                    invoice_external_id: format!("I{i}"),
+                    amount_minor: total,
+                    credit_memo_external_id: None,
+                }],
+                version: version(received),
+            }));
+            payments += 1;
+        } else {
+            open += 1;
+        }
+        written += 1;
+        if page.len() >= PAGE {
+            store.apply_page(run, SOURCE, Entity::Invoice, &page, None).await?;
+            page.clear();
+            let rate = written as f64 / invoices_started.elapsed().as_secs_f64().max(0.001);
+            if tty {
+                eprint!("\r  invoices {written:>10} / {invoices} ({rate:.0}/s)");
+            } else if written % 100_000 < (PAGE as u64 / 2) {
+                eprintln!("  invoices {written} / {invoices} ({rate:.0}/s)");
+            }
+        }
+    }
+    if !page.is_empty() {
+        store.apply_page(run, SOURCE, Entity::Invoice, &page, None).await?;
+    }
+    if tty {
+        eprint!("\r\x1b[K");
+    }
+    store.finish_sync_run(run, clock.now(), "ok", Some("dev seed")).await?;
+    let secs = invoices_started.elapsed().as_secs_f64();
+    println!(
+        "Seeded {customers} customers, {invoices} invoices ({open} open) and {payments} payments in {:.1}s ({:.0} invoices/s).",
+        started.elapsed().as_secs_f64(),
+        invoices as f64 / secs.max(0.001)
+    );
+    Ok(())
+}
+
+fn synthetic_name(rng: &mut fastrand::Rng) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "Acme Builders",
+        "Bayside Construction",
+        "Cedar Ridge Homes",
+        "Delta General",
+        "Evergreen Developers",
+        "Frontier Contracting",
+        "Granite Peak Builders",
+        "Harbor Point Owners",
+        "Ironwood Construction",
+        "Juniper Properties",
+        "Keystone GC",
+        "Lakeshore Partners",
+    ];
+    NAMES[rng.usize(..NAMES.len())]
+}

@@ -1,0 +1,62 @@
+//! arbot's own collections record, kept beside the synced ledger: notes on every contact,
+//! promises to pay, disputes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::money::Money;
+
+/// A contact or remark on an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub id: i64,
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    pub kind: String,
+    pub body: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNote {
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    /// call, email, letter, meeting or note.
+    pub kind: String,
+    pub body: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A customer's commitment to pay an amount by a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Promise {
+    pub id: i64,
+    pub customer_id: i64,
+    pub amount: Money,
+    pub promised_for: NaiveDate,
+    /// open, kept, broken or cancelled.
+    pub status: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPromise {
+    pub customer_id: i64,
+    pub amount: Money,
+    pub promised_for: NaiveDate,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDispute {
+    pub invoice_id: i64,
+    /// A short reason code: quantity, pricing, backcharge, lien_waiver, change_order, other.
+    pub reason: String,
+    pub detail: Option<String>,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+}

@@ -1,0 +1,156 @@
+//! Collections KPIs: countback DSO, the share of overdue AR aged over 90 days, CEI and average
+//! days delinquent. The formulas are pure functions; [`kpis`] gathers their inputs from a store.
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+
+use crate::aging::{AgingConfig, GroupBy, aging};
+use crate::money::Currency;
+use crate::store::{OpenItemsQuery, Store, StoreError};
+
+/// Countback DSO: walk back through periods (most recent first), using up the open balance
+/// against each period's sales; a period that is not fully used counts pro rata.
+/// `periods` holds `(days in period, sales in period)`. `None` when there were no sales at all.
+pub fn countback_dso(open_ar: i64, periods: &[(u32, i64)]) -> Option<f64> {
+    if open_ar <= 0 {
+        return Some(0.0);
+    }
+    let mut left = open_ar as f64;
+    let mut days = 0.0;
+    let mut any_sales = false;
+    for &(period_days, sales) in periods {
+        if sales <= 0 {
+            days += f64::from(period_days);
+            continue;
+        }
+        any_sales = true;
+        if left > sales as f64 {
+            left -= sales as f64;
+            days += f64::from(period_days);
+        } else {
+            days += f64::from(period_days) * left / sales as f64;
+            return Some(days);
+        }
+    }
+    // More open AR than all the sales we looked at: DSO is at least the whole window.
+    any_sales.then_some(days)
+}
+
+/// Collection effectiveness index, in percent: what was collected in a period out of what was
+/// collectible. `None` when nothing was collectible.
+pub fn cei(begin_ar: i64, sales: i64, end_ar: i64, end_current_ar: i64) -> Option<f64> {
+    let collectible = begin_ar + sales - end_current_ar;
+    (collectible > 0).then(|| (begin_ar + sales - end_ar) as f64 * 100.0 / collectible as f64)
+}
+
+/// The calendar-month periods countback DSO walks, most recent first: the month to date, then
+/// whole months before it.
+pub fn countback_periods(as_of: NaiveDate, months: u32) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut out = Vec::with_capacity(months as usize);
+    let mut end = as_of;
+    for _ in 0..months {
+        let start = end.with_day(1).unwrap_or(end);
+        out.push((start, end));
+        match start.pred_opt() {
+            Some(prev) => end = prev,
+            None => break,
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpis {
+    pub as_of: NaiveDate,
+    pub currency: Currency,
+    pub open_ar: i64,
+    pub overdue: i64,
+    pub overdue_90: i64,
+    pub retainage: i64,
+    /// Percent of overdue AR more than 90 days past due (target under 10%).
+    pub over_90_share: Option<f64>,
+    /// Countback DSO in days, over the last 12 months of sales.
+    pub dso: Option<f64>,
+    /// Best possible DSO: the current (not yet due) part of AR alone, counted back the same way.
+    pub best_possible_dso: Option<f64>,
+    /// DSO less best possible DSO.
+    pub average_days_delinquent: Option<f64>,
+    /// CEI over the trailing `cei_days`.
+    pub cei: Option<f64>,
+    pub cei_days: u32,
+    pub sales_last_30: i64,
+}
+
+/// Computes the KPIs as of a date. `historical` as in [`OpenItemsQuery`].
+pub async fn kpis(
+    store: &dyn Store,
+    as_of: NaiveDate,
+    historical: bool,
+    cfg: &AgingConfig,
+    currency: Currency,
+) -> Result<Kpis, StoreError> {
+    let cei_days = 30u32;
+    let now_items = store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
+    let now = aging(&now_items, as_of, cfg, GroupBy::Customer, currency);
+    let mut periods = Vec::new();
+    for (start, end) in countback_periods(as_of, 12) {
+        let sales = store.sales_between(start, end, currency).await?;
+        periods.push(((end - start).num_days() as u32 + 1, sales));
+    }
+    let current_part = now.totals.total - now.totals.overdue;
+    let dso = countback_dso(now.totals.total, &periods);
+    let best = countback_dso(current_part, &periods);
+    let begin_date = as_of - Days::new(u64::from(cei_days));
+    let begin_items =
+        store.open_items(OpenItemsQuery { as_of: begin_date, customer_id: None, historical: true }).await?;
+    let begin = aging(&begin_items, begin_date, cfg, GroupBy::Customer, currency);
+    let sales = store.sales_between(begin_date + Days::new(1), as_of, currency).await?;
+    Ok(Kpis {
+        as_of,
+        currency,
+        open_ar: now.totals.total,
+        overdue: now.totals.overdue,
+        overdue_90: now.totals.overdue_90,
+        retainage: now.totals.retainage,
+        over_90_share: now.over_90_share(),
+        dso,
+        best_possible_dso: best,
+        average_days_delinquent: dso.zip(best).map(|(d, b)| (d - b).max(0.0)),
+        cei: cei(begin.totals.total, sales, now.totals.total, current_part),
+        cei_days,
+        sales_last_30: sales,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countback_walks_back_month_by_month() {
+        // $150 open; this month (22 days) sold $100, last month (31 days) sold $100:
+        // 22 days + half of 31 = 37.5.
+        assert_eq!(countback_dso(15_000, &[(22, 10_000), (31, 10_000)]), Some(37.5));
+        // Everything sold this month: pro rata within it.
+        assert_eq!(countback_dso(5_000, &[(20, 10_000)]), Some(10.0));
+        assert_eq!(countback_dso(0, &[(20, 10_000)]), Some(0.0));
+        assert_eq!(countback_dso(100, &[(30, 0)]), None);
+        // A month without sales still counts its days.
+        assert_eq!(countback_dso(10_000, &[(30, 0), (31, 10_000)]), Some(61.0));
+    }
+
+    #[test]
+    fn cei_is_collected_over_collectible() {
+        // Began with 1000, billed 500, ended with 600 of which 300 current:
+        // collected 900 of 1200 collectible = 75%.
+        assert_eq!(cei(1000, 500, 600, 300), Some(75.0));
+        assert_eq!(cei(0, 0, 0, 0), None);
+    }
+
+    #[test]
+    fn periods_are_calendar_months() {
+        let p = countback_periods("2026-03-10".parse().unwrap(), 3);
+        let s: Vec<String> = p.iter().map(|(a, b)| format!("{a}..{b}")).collect();
+        assert_eq!(s, ["2026-03-01..2026-03-10", "2026-02-01..2026-02-28", "2026-01-01..2026-01-31"]);
+    }
+}

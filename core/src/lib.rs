@@ -1,0 +1,22 @@
+//! arbot-core: the accounts-receivable domain of arbot and its persistence.
+//!
+//! Pure types and functions first ([`money`], [`dates`], [`ledger`], [`aging`], [`kpi`],
+//! [`summary`]), I/O at the edges ([`store`], [`sync`]). Nothing here knows about Discord or any
+//! accounting vendor's HTTP API: connectors implement [`source::Source`], chat adapters render
+//! the report structs.
+
+pub mod aging;
+pub mod clock;
+pub mod collections;
+pub mod dates;
+pub mod kpi;
+pub mod ledger;
+pub mod money;
+pub mod source;
+pub mod store;
+pub mod summary;
+pub mod sync;
+
+pub use clock::{Clock, PinnedClock, SystemClock};
+pub use money::{Currency, Money, MoneyError};
+pub use store::{Store, StoreError};

@@ -1,0 +1,206 @@
+//! What a connector implements: a [`Source`] yields pages of [`Record`]s changed after a
+//! watermark. The sync engine ([`crate::sync`]) writes them to the store.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
+use crate::money::Currency;
+
+/// The kinds of record a source delivers, in the order a sync pulls them (parents first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Customer,
+    Job,
+    Invoice,
+    CreditMemo,
+    Payment,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 5] = [Entity::Customer, Entity::Job, Entity::Invoice, Entity::CreditMemo, Entity::Payment];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Entity::Customer => "customer",
+            Entity::Job => "job",
+            Entity::Invoice => "invoice",
+            Entity::CreditMemo => "credit_memo",
+            Entity::Payment => "payment",
+        }
+    }
+
+    /// Plural for people: "invoices".
+    pub fn plural(&self) -> &'static str {
+        match self {
+            Entity::Customer => "customers",
+            Entity::Job => "jobs",
+            Entity::Invoice => "invoices",
+            Entity::CreditMemo => "credit memos",
+            Entity::Payment => "payments",
+        }
+    }
+}
+
+/// A record's version at the source. A newer version replaces an older one, never the reverse.
+/// `seq` breaks ties between equal timestamps (QuickBooks' SyncToken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Version {
+    pub updated_at: DateTime<Utc>,
+    pub seq: i64,
+}
+
+impl Version {
+    pub fn at(updated_at: DateTime<Utc>) -> Version {
+        Version { updated_at, seq: 0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerRecord {
+    pub external_id: String,
+    pub name: String,
+    pub kind: CustomerKind,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub terms_days: Option<i64>,
+    pub pm: Option<String>,
+    pub active: bool,
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobRecord {
+    pub external_id: String,
+    pub customer_external_id: String,
+    pub name: String,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub state: Option<String>,
+    pub project_type: Option<ProjectType>,
+    pub role: Option<OurRole>,
+    pub owner_name: Option<String>,
+    pub gc_name: Option<String>,
+    pub pm: Option<String>,
+    pub first_furnished: Option<NaiveDate>,
+    pub last_furnished: Option<NaiveDate>,
+    pub noc_recorded: Option<NaiveDate>,
+    pub noc_expires: Option<NaiveDate>,
+    pub retainage_bp: i64,
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceRecord {
+    pub external_id: String,
+    pub customer_external_id: String,
+    pub job_external_id: Option<String>,
+    pub number: String,
+    pub kind: InvoiceKind,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: Currency,
+    pub total_minor: i64,
+    pub balance_minor: i64,
+    pub retainage_minor: i64,
+    pub voided: bool,
+    pub memo: Option<String>,
+    pub version: Version,
+}
+
+/// One line of a payment: an amount applied to an invoice, in cash or by a credit memo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicationRecord {
+    pub invoice_external_id: String,
+    pub amount_minor: i64,
+    pub credit_memo_external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentRecord {
+    pub external_id: String,
+    pub customer_external_id: String,
+    pub received: NaiveDate,
+    pub currency: Currency,
+    pub amount_minor: i64,
+    pub unapplied_minor: i64,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    /// The whole set: a sync replaces a payment's applications, it never merges them.
+    pub applications: Vec<ApplicationRecord>,
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditMemoRecord {
+    pub external_id: String,
+    pub customer_external_id: String,
+    pub number: String,
+    pub issued: NaiveDate,
+    pub currency: Currency,
+    pub total_minor: i64,
+    pub remaining_minor: i64,
+    pub version: Version,
+}
+
+/// A record the source says is gone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deletion {
+    pub entity: Entity,
+    pub external_id: String,
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Record {
+    Customer(CustomerRecord),
+    Job(JobRecord),
+    Invoice(InvoiceRecord),
+    CreditMemo(CreditMemoRecord),
+    Payment(PaymentRecord),
+    Deleted(Deletion),
+}
+
+/// One page from a source.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    pub records: Vec<Record>,
+    /// The watermark that is safe to store once this page's rows are committed, if it moved.
+    pub watermark: Option<String>,
+    /// Where the next page starts; `None` when this entity is done.
+    pub next: Option<String>,
+}
+
+/// Why a source could not deliver. Each variant tells the sync what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Slow down and come back at the given time; nothing is lost.
+    #[error("{source_name} asked us to slow down; try again after {retry_at}")]
+    RateLimited { source_name: String, retry_at: DateTime<Utc> },
+    /// The connection's credentials no longer work; a person must reconnect it.
+    #[error("{source_name} needs to be reconnected: {reason}")]
+    NeedsReconnect { source_name: String, reason: String },
+    /// The source answered with something we cannot read.
+    #[error("{source_name} sent something we couldn't read: {detail}")]
+    Garbled { source_name: String, detail: String },
+    /// The source could not be reached or failed, after retries.
+    #[error("{source_name} is unavailable: {detail}")]
+    Unavailable { source_name: String, detail: String },
+}
+
+/// An accounting system (or file, or the bundled sample) that arbot syncs from.
+#[async_trait::async_trait]
+pub trait Source: Send + Sync + std::fmt::Debug {
+    /// The configured name of this source (`sample`, `quickbooks`, ...): part of every record key.
+    fn name(&self) -> &str;
+
+    /// The entities this source delivers, in the order to pull them.
+    fn entities(&self) -> &[Entity] {
+        &Entity::ALL
+    }
+
+    /// The page of `entity` records changed at or after `since` (everything when `None`),
+    /// starting at `cursor` (the first page when `None`).
+    async fn fetch(&self, entity: Entity, since: Option<&str>, cursor: Option<&str>) -> Result<Page, SourceError>;
+}

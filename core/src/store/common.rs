@@ -1,0 +1,938 @@
+//! The SQL both backends share. `sql_store!` expands to an `impl Store` for a backend type whose
+//! `pool` field is a `sqlx::Pool<$db>`; the backend passes in what it does differently.
+//!
+//! Portability rules kept here: `$N` placeholders; every integer is BIGINT and every aggregate is
+//! `CAST(... AS BIGINT)` (Postgres sums BIGINT into NUMERIC); booleans compared to TRUE/FALSE;
+//! date arithmetic done in Rust and bound as parameters.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::ledger::{AppliedAmount, Customer, CustomerKind, Invoice, InvoiceKind, InvoiceStatus, Job, OpenItem};
+use crate::ledger::{OurRole, Payment, ProjectType};
+use crate::money::{Currency, Money};
+use crate::source::{Entity, Record, Version};
+
+/// Rows per multi-row statement: well under SQLite's 32,766 and Postgres' 65,535 bind limits.
+pub(super) const CHUNK: usize = 500;
+
+pub(super) fn micros(v: &Version) -> i64 {
+    v.updated_at.timestamp_micros()
+}
+
+pub(super) fn currency(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or_default()
+}
+
+/// Keeps the newest version of each external id in a page (a page may repeat a record).
+pub(super) fn newest<T>(items: Vec<&T>, key: impl Fn(&T) -> (&str, Version)) -> Vec<&T> {
+    let mut best: HashMap<&str, (usize, Version)> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        let (k, v) = key(it);
+        match best.get(k) {
+            Some((_, bv)) if *bv > v => {}
+            _ => {
+                best.insert(k, (i, v));
+            }
+        }
+    }
+    let mut keep: Vec<usize> = best.values().map(|(i, _)| *i).collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| items[i]).collect()
+}
+
+/// Records of one kind, split out of a page.
+#[derive(Default)]
+pub(super) struct Split<'a> {
+    pub customers: Vec<&'a crate::source::CustomerRecord>,
+    pub jobs: Vec<&'a crate::source::JobRecord>,
+    pub invoices: Vec<&'a crate::source::InvoiceRecord>,
+    pub memos: Vec<&'a crate::source::CreditMemoRecord>,
+    pub payments: Vec<&'a crate::source::PaymentRecord>,
+    pub deletions: Vec<&'a crate::source::Deletion>,
+}
+
+pub(super) fn split(records: &[Record]) -> Split<'_> {
+    let mut s = Split::default();
+    for r in records {
+        match r {
+            Record::Customer(c) => s.customers.push(c),
+            Record::Job(j) => s.jobs.push(j),
+            Record::Invoice(i) => s.invoices.push(i),
+            Record::CreditMemo(m) => s.memos.push(m),
+            Record::Payment(p) => s.payments.push(p),
+            Record::Deleted(d) => s.deletions.push(d),
+        }
+    }
+    s.customers = newest(s.customers, |c| (&c.external_id, c.version));
+    s.jobs = newest(s.jobs, |j| (&j.external_id, j.version));
+    s.invoices = newest(s.invoices, |i| (&i.external_id, i.version));
+    s.memos = newest(s.memos, |m| (&m.external_id, m.version));
+    s.payments = newest(s.payments, |p| (&p.external_id, p.version));
+    s
+}
+
+pub(super) fn table_of(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Customer => "customers",
+        Entity::Job => "jobs",
+        Entity::Invoice => "invoices",
+        Entity::CreditMemo => "credit_memos",
+        Entity::Payment => "payments",
+    }
+}
+
+/// The WHERE clause of every versioned upsert: newer wins; on a tie, the higher sequence; on a
+/// full tie, only different content.
+pub(super) fn newer_than(table: &str) -> String {
+    format!(
+        " WHERE excluded.src_updated_at > {t}.src_updated_at \
+           OR (excluded.src_updated_at = {t}.src_updated_at AND excluded.src_seq > {t}.src_seq) \
+           OR (excluded.src_updated_at = {t}.src_updated_at AND excluded.src_seq = {t}.src_seq \
+               AND excluded.content_hash <> {t}.content_hash) \
+         RETURNING first_run, content_hash, prev_hash",
+        t = table
+    )
+}
+
+/// What a returned upsert row means: new in this run, changed, or touched with equal content.
+#[derive(sqlx::FromRow)]
+pub(super) struct Upserted {
+    pub first_run: i64,
+    pub content_hash: i64,
+    pub prev_hash: i64,
+}
+
+pub(super) fn classify(rows: &[Upserted], run: i64, submitted: usize, stats: &mut super::PageStats) {
+    let mut touched = 0u64;
+    for r in rows {
+        touched += 1;
+        if r.first_run == run {
+            stats.new += 1;
+        } else if r.prev_hash != r.content_hash {
+            stats.updated += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+    }
+    stats.unchanged += (submitted as u64).saturating_sub(touched);
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct IdRow {
+    pub external_id: String,
+    pub id: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CustomerRow {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub name: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub terms_days: Option<i64>,
+    pub pm: Option<String>,
+    pub active: bool,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(r: CustomerRow) -> Customer {
+        Customer {
+            id: r.id,
+            source: r.source,
+            external_id: r.external_id,
+            name: r.name,
+            kind: CustomerKind::parse(&r.kind).unwrap_or(CustomerKind::Other),
+            email: r.email,
+            phone: r.phone,
+            terms_days: r.terms_days,
+            pm: r.pm,
+            active: r.active,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct JobRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub state: Option<String>,
+    pub project_type: Option<String>,
+    pub our_role: Option<String>,
+    pub owner_name: Option<String>,
+    pub gc_name: Option<String>,
+    pub pm: Option<String>,
+    pub first_furnished: Option<NaiveDate>,
+    pub last_furnished: Option<NaiveDate>,
+    pub noc_recorded: Option<NaiveDate>,
+    pub noc_expires: Option<NaiveDate>,
+    pub retainage_bp: i64,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Job {
+        Job {
+            id: r.id,
+            customer_id: r.customer_id,
+            name: r.name,
+            city: r.city,
+            county: r.county,
+            state: r.state,
+            project_type: r.project_type.as_deref().and_then(ProjectType::parse),
+            role: r.our_role.as_deref().and_then(OurRole::parse),
+            owner_name: r.owner_name,
+            gc_name: r.gc_name,
+            pm: r.pm,
+            first_furnished: r.first_furnished,
+            last_furnished: r.last_furnished,
+            noc_recorded: r.noc_recorded,
+            noc_expires: r.noc_expires,
+            retainage_bp: r.retainage_bp,
+        }
+    }
+}
+
+pub(super) const INVOICE_SELECT: &str = "SELECT i.id, i.source, i.external_id, i.number, i.customer_id, \
+    c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.status, \
+    i.issued, i.due, i.currency, i.total_minor, i.balance_minor, i.retainage_minor, i.memo \
+    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id ";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InvoiceRow {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub job_id: Option<i64>,
+    pub job_name: Option<String>,
+    pub pm: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: String,
+    pub total_minor: i64,
+    pub balance_minor: i64,
+    pub retainage_minor: i64,
+    pub memo: Option<String>,
+}
+
+impl From<InvoiceRow> for Invoice {
+    fn from(r: InvoiceRow) -> Invoice {
+        let cur = currency(&r.currency);
+        Invoice {
+            id: r.id,
+            source: r.source,
+            external_id: r.external_id,
+            number: r.number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            job_id: r.job_id,
+            job_name: r.job_name,
+            pm: r.pm,
+            kind: InvoiceKind::parse(&r.kind).unwrap_or(InvoiceKind::Progress),
+            status: InvoiceStatus::parse(&r.status).unwrap_or(InvoiceStatus::Open),
+            issued: r.issued,
+            due: r.due,
+            total: Money::new(r.total_minor, cur),
+            balance: Money::new(r.balance_minor, cur),
+            retainage: Money::new(r.retainage_minor, cur),
+            memo: r.memo,
+        }
+    }
+}
+
+/// Open items. `$1` is the as-of date; the historical form adds back what was applied after it.
+pub(super) const OPEN_ITEMS_CURRENT: &str = "SELECT i.id AS invoice_id, i.number, i.customer_id, \
+    c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, \
+    i.due, i.currency, i.total_minor, i.balance_minor, i.retainage_minor, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
+         THEN 1 ELSE 0 END AS BIGINT) AS disputed \
+    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+    WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 \
+      AND ($2 = 0 OR i.customer_id = $2) \
+    ORDER BY i.due, i.id";
+
+pub(super) const OPEN_ITEMS_HISTORICAL: &str = "SELECT * FROM (SELECT i.id AS invoice_id, i.number, \
+    i.customer_id, c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, \
+    i.issued, i.due, i.currency, i.total_minor, \
+    CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
+         WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor, \
+    i.retainage_minor, \
+    CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
+         THEN 1 ELSE 0 END AS BIGINT) AS disputed \
+    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+    WHERE i.status IN ('open', 'paid') AND i.issued <= $1 AND ($2 = 0 OR i.customer_id = $2)) t \
+    WHERE t.balance_minor > 0 ORDER BY t.due, t.invoice_id";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OpenItemRow {
+    pub invoice_id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub job_id: Option<i64>,
+    pub job_name: Option<String>,
+    pub pm: Option<String>,
+    pub kind: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: String,
+    pub total_minor: i64,
+    pub balance_minor: i64,
+    pub retainage_minor: i64,
+    pub disputed: i64,
+}
+
+impl From<OpenItemRow> for OpenItem {
+    fn from(r: OpenItemRow) -> OpenItem {
+        let cur = currency(&r.currency);
+        OpenItem {
+            invoice_id: r.invoice_id,
+            number: r.number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            job_id: r.job_id,
+            job_name: r.job_name,
+            pm: r.pm,
+            kind: InvoiceKind::parse(&r.kind).unwrap_or(InvoiceKind::Progress),
+            issued: r.issued,
+            due: r.due,
+            total: Money::new(r.total_minor, cur),
+            balance: Money::new(r.balance_minor, cur),
+            retainage: Money::new(r.retainage_minor, cur),
+            disputed: r.disputed != 0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ApplicationRow {
+    pub payment_id: i64,
+    pub payment_reference: Option<String>,
+    pub invoice_id: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub applied_on: NaiveDate,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub credit_memo_number: Option<String>,
+}
+
+impl From<ApplicationRow> for AppliedAmount {
+    fn from(r: ApplicationRow) -> AppliedAmount {
+        AppliedAmount {
+            payment_id: Some(r.payment_id),
+            payment_reference: r.payment_reference,
+            invoice_id: r.invoice_id,
+            invoice_number: r.invoice_number,
+            applied_on: r.applied_on,
+            amount: Money::new(r.amount_minor, currency(&r.currency)),
+            credit_memo_number: r.credit_memo_number,
+        }
+    }
+}
+
+pub(super) const APPLICATION_SELECT: &str = "SELECT a.payment_id, p.reference AS payment_reference, a.invoice_id, \
+    i.number AS invoice_number, a.applied_on, p.currency, a.amount_minor, m.number AS credit_memo_number \
+    FROM applications a JOIN payments p ON p.id = a.payment_id \
+    LEFT JOIN invoices i ON i.id = a.invoice_id \
+    LEFT JOIN credit_memos m ON m.source = a.source AND m.external_id = a.credit_memo_ext ";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PaymentRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub received: NaiveDate,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub unapplied_minor: i64,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+}
+
+impl PaymentRow {
+    pub(super) fn into_payment(self, applications: Vec<AppliedAmount>) -> Payment {
+        let cur = currency(&self.currency);
+        Payment {
+            id: self.id,
+            customer_id: self.customer_id,
+            received: self.received,
+            amount: Money::new(self.amount_minor, cur),
+            unapplied: Money::new(self.unapplied_minor, cur),
+            method: self.method,
+            reference: self.reference,
+            applications,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct NoteRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    pub kind: String,
+    pub body: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PromiseRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub promised_for: NaiveDate,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SyncRunRow {
+    pub id: i64,
+    pub source: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub detail: Option<String>,
+}
+
+/// Escapes LIKE wildcards in user text (with `ESCAPE '\'`).
+pub(super) fn like_pattern(needle: &str) -> String {
+    let mut out = String::from("%");
+    for c in needle.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Expands to `impl Store for $store`, whose `pool: sqlx::Pool<$db>`. `$specific` holds the
+/// backend's own methods (`backend`, `migrate`).
+macro_rules! sql_store {
+    ($store:ty, $db:ty, { $($specific:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            $($specific)*
+
+            async fn watermark(&self, source: &str, entity: $crate::source::Entity)
+                -> Result<Option<String>, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, String>(
+                    "SELECT watermark FROM sync_watermarks WHERE source = $1 AND entity = $2")
+                    .bind(source).bind(entity.as_str())
+                    .fetch_optional(&self.pool).await?)
+            }
+
+            async fn start_sync_run(&self, source: &str, at: chrono::DateTime<chrono::Utc>)
+                -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "INSERT INTO sync_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id")
+                    .bind(source).bind(at)
+                    .fetch_one(&self.pool).await?)
+            }
+
+            async fn finish_sync_run(&self, run: i64, at: chrono::DateTime<chrono::Utc>, status: &str,
+                detail: Option<&str>) -> Result<(), $crate::store::StoreError> {
+                sqlx::query::<$db>("UPDATE sync_runs SET finished_at = $2, status = $3, detail = $4 WHERE id = $1")
+                    .bind(run).bind(at).bind(status).bind(detail)
+                    .execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn last_sync_run(&self, source: &str)
+                -> Result<Option<$crate::store::SyncRun>, $crate::store::StoreError> {
+                let row = sqlx::query_as::<$db, $crate::store::common::SyncRunRow>(
+                    "SELECT id, source, started_at, finished_at, status, detail FROM sync_runs \
+                     WHERE source = $1 ORDER BY id DESC LIMIT 1")
+                    .bind(source).fetch_optional(&self.pool).await?;
+                Ok(row.map(|r| $crate::store::SyncRun {
+                    id: r.id, source: r.source, started_at: r.started_at, finished_at: r.finished_at,
+                    status: r.status, detail: r.detail,
+                }))
+            }
+
+            async fn apply_page(&self, run: i64, source: &str, entity: $crate::source::Entity,
+                records: &[$crate::source::Record], watermark: Option<&str>)
+                -> Result<$crate::store::PageStats, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                use sqlx::QueryBuilder;
+                let page = split(records);
+                let mut stats = $crate::store::PageStats::default();
+                let mut tx = self.pool.begin().await?;
+
+                // Customers.
+                for chunk in page.customers.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO customers (source, external_id, name, kind, email, phone, terms_days, pm, \
+                         active, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
+                    qb.push_values(chunk, |mut b, c| {
+                        let h = $crate::store::content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
+                        b.push_bind(source).push_bind(&c.external_id).push_bind(&c.name).push_bind(c.kind.as_str())
+                            .push_bind(&c.email).push_bind(&c.phone).push_bind(c.terms_days).push_bind(&c.pm)
+                            .push_bind(c.active).push_bind(micros(&c.version)).push_bind(c.version.seq)
+                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                    });
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, \
+                        kind = excluded.kind, email = excluded.email, phone = excluded.phone, \
+                        terms_days = excluded.terms_days, pm = excluded.pm, active = excluded.active, \
+                        src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
+                        prev_hash = customers.content_hash, content_hash = excluded.content_hash, deleted = FALSE");
+                    qb.push(newer_than("customers"));
+                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    classify(&rows, run, chunk.len(), &mut stats);
+                }
+
+                // Parents referenced by this page but not (yet) in the store get a placeholder,
+                // so no record is dropped; the real record overwrites it when it arrives.
+                let mut wanted: Vec<&str> = page.jobs.iter().map(|j| j.customer_external_id.as_str())
+                    .chain(page.invoices.iter().map(|i| i.customer_external_id.as_str()))
+                    .chain(page.memos.iter().map(|m| m.customer_external_id.as_str()))
+                    .chain(page.payments.iter().map(|p| p.customer_external_id.as_str()))
+                    .collect();
+                wanted.sort_unstable();
+                wanted.dedup();
+                let customer_ids = Self::ensure_customers(&mut tx, source, &wanted, run).await?;
+
+                // Jobs.
+                for chunk in page.jobs.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO jobs (source, external_id, customer_id, name, city, county, state, project_type, \
+                         our_role, owner_name, gc_name, pm, first_furnished, last_furnished, noc_recorded, noc_expires, \
+                         retainage_bp, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
+                    qb.push_values(chunk, |mut b, j| {
+                        let h = $crate::store::content_hash(&((&j.customer_external_id, &j.name, &j.city, &j.county, &j.state,
+                            j.project_type, j.role, &j.owner_name), (&j.gc_name, &j.pm, j.first_furnished, j.last_furnished,
+                            j.noc_recorded, j.noc_expires, j.retainage_bp)));
+                        b.push_bind(source).push_bind(&j.external_id)
+                            .push_bind(customer_ids.get(j.customer_external_id.as_str()).copied().unwrap_or_default())
+                            .push_bind(&j.name).push_bind(&j.city).push_bind(&j.county).push_bind(&j.state)
+                            .push_bind(j.project_type.map(|p| p.as_str())).push_bind(j.role.map(|r| r.as_str()))
+                            .push_bind(&j.owner_name).push_bind(&j.gc_name).push_bind(&j.pm)
+                            .push_bind(j.first_furnished).push_bind(j.last_furnished).push_bind(j.noc_recorded)
+                            .push_bind(j.noc_expires).push_bind(j.retainage_bp)
+                            .push_bind(micros(&j.version)).push_bind(j.version.seq)
+                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                    });
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+                        name = excluded.name, city = excluded.city, county = excluded.county, state = excluded.state, \
+                        project_type = excluded.project_type, our_role = excluded.our_role, \
+                        owner_name = excluded.owner_name, gc_name = excluded.gc_name, pm = excluded.pm, \
+                        first_furnished = excluded.first_furnished, last_furnished = excluded.last_furnished, \
+                        noc_recorded = excluded.noc_recorded, noc_expires = excluded.noc_expires, \
+                        retainage_bp = excluded.retainage_bp, src_updated_at = excluded.src_updated_at, \
+                        src_seq = excluded.src_seq, prev_hash = jobs.content_hash, \
+                        content_hash = excluded.content_hash, deleted = FALSE");
+                    qb.push(newer_than("jobs"));
+                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    classify(&rows, run, chunk.len(), &mut stats);
+                }
+
+                // Invoices.
+                let mut job_exts: Vec<&str> = page.invoices.iter().filter_map(|i| i.job_external_id.as_deref()).collect();
+                job_exts.sort_unstable();
+                job_exts.dedup();
+                let job_ids = Self::ids_of(&mut tx, "jobs", source, &job_exts).await?;
+                for chunk in page.invoices.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO invoices (source, external_id, customer_id, job_id, number, kind, status, issued, due, \
+                         currency, total_minor, balance_minor, retainage_minor, memo, src_updated_at, src_seq, \
+                         content_hash, prev_hash, first_run) ");
+                    qb.push_values(chunk, |mut b, i| {
+                        let status = if i.voided { "void" } else if i.balance_minor > 0 { "open" } else { "paid" };
+                        let h = $crate::store::content_hash(&((&i.customer_external_id, &i.job_external_id, &i.number, i.kind,
+                            i.voided, i.issued, i.due, i.currency), (i.total_minor, i.balance_minor, i.retainage_minor, &i.memo)));
+                        b.push_bind(source).push_bind(&i.external_id)
+                            .push_bind(customer_ids.get(i.customer_external_id.as_str()).copied().unwrap_or_default())
+                            .push_bind(i.job_external_id.as_deref().and_then(|j| job_ids.get(j)).copied())
+                            .push_bind(&i.number).push_bind(i.kind.as_str()).push_bind(status)
+                            .push_bind(i.issued).push_bind(i.due).push_bind(i.currency.code().to_string())
+                            .push_bind(i.total_minor).push_bind(i.balance_minor).push_bind(i.retainage_minor)
+                            .push_bind(&i.memo).push_bind(micros(&i.version)).push_bind(i.version.seq)
+                            .push_bind(h).push_bind(h).push_bind(run);
+                    });
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+                        job_id = excluded.job_id, number = excluded.number, kind = excluded.kind, \
+                        status = excluded.status, issued = excluded.issued, due = excluded.due, \
+                        currency = excluded.currency, total_minor = excluded.total_minor, \
+                        balance_minor = excluded.balance_minor, retainage_minor = excluded.retainage_minor, \
+                        memo = excluded.memo, src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
+                        prev_hash = invoices.content_hash, content_hash = excluded.content_hash");
+                    qb.push(newer_than("invoices").replace("RETURNING first_run, content_hash, prev_hash",
+                        "RETURNING first_run, content_hash, prev_hash, status"));
+                    let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    stats.voided += rows.iter().filter(|r| r.3 == "void" && r.1 != r.2).count() as u64;
+                    let rows: Vec<Upserted> = rows.into_iter()
+                        .map(|(first_run, content_hash, prev_hash, _)| Upserted { first_run, content_hash, prev_hash })
+                        .collect();
+                    classify(&rows, run, chunk.len(), &mut stats);
+                }
+                if !page.invoices.is_empty() {
+                    // Applications that arrived before their invoice now find it.
+                    sqlx::query::<$db>("UPDATE applications SET invoice_id = (SELECT i.id FROM invoices i \
+                        WHERE i.source = applications.source AND i.external_id = applications.invoice_ext) \
+                        WHERE invoice_id IS NULL AND source = $1")
+                        .bind(source).execute(&mut *tx).await?;
+                }
+
+                // Credit memos.
+                for chunk in page.memos.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO credit_memos (source, external_id, customer_id, number, issued, currency, \
+                         total_minor, remaining_minor, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
+                    qb.push_values(chunk, |mut b, m| {
+                        let h = $crate::store::content_hash(&(&m.customer_external_id, &m.number, m.issued, m.currency,
+                            m.total_minor, m.remaining_minor));
+                        b.push_bind(source).push_bind(&m.external_id)
+                            .push_bind(customer_ids.get(m.customer_external_id.as_str()).copied().unwrap_or_default())
+                            .push_bind(&m.number).push_bind(m.issued).push_bind(m.currency.code().to_string())
+                            .push_bind(m.total_minor).push_bind(m.remaining_minor)
+                            .push_bind(micros(&m.version)).push_bind(m.version.seq)
+                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                    });
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+                        number = excluded.number, issued = excluded.issued, currency = excluded.currency, \
+                        total_minor = excluded.total_minor, remaining_minor = excluded.remaining_minor, \
+                        src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
+                        prev_hash = credit_memos.content_hash, content_hash = excluded.content_hash, deleted = FALSE");
+                    qb.push(newer_than("credit_memos"));
+                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    classify(&rows, run, chunk.len(), &mut stats);
+                }
+
+                // Payments, and their applications replaced as a whole where the payment changed.
+                for chunk in page.payments.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO payments (source, external_id, customer_id, received, currency, amount_minor, \
+                         unapplied_minor, method, reference, src_updated_at, src_seq, content_hash, prev_hash, \
+                         first_run, deleted) ");
+                    qb.push_values(chunk, |mut b, p| {
+                        let apps: Vec<_> = p.applications.iter()
+                            .map(|a| (&a.invoice_external_id, a.amount_minor, &a.credit_memo_external_id)).collect();
+                        let h = $crate::store::content_hash(&(&p.customer_external_id, p.received, p.currency, p.amount_minor,
+                            p.unapplied_minor, &p.method, &p.reference, apps));
+                        b.push_bind(source).push_bind(&p.external_id)
+                            .push_bind(customer_ids.get(p.customer_external_id.as_str()).copied().unwrap_or_default())
+                            .push_bind(p.received).push_bind(p.currency.code().to_string())
+                            .push_bind(p.amount_minor).push_bind(p.unapplied_minor).push_bind(&p.method)
+                            .push_bind(&p.reference).push_bind(micros(&p.version)).push_bind(p.version.seq)
+                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                    });
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+                        received = excluded.received, currency = excluded.currency, amount_minor = excluded.amount_minor, \
+                        unapplied_minor = excluded.unapplied_minor, method = excluded.method, \
+                        reference = excluded.reference, src_updated_at = excluded.src_updated_at, \
+                        src_seq = excluded.src_seq, prev_hash = payments.content_hash, \
+                        content_hash = excluded.content_hash, deleted = FALSE");
+                    qb.push(newer_than("payments").replace("RETURNING first_run, content_hash, prev_hash",
+                        "RETURNING first_run, content_hash, prev_hash, id, external_id"));
+                    let rows: Vec<(i64, i64, i64, i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    let changed: std::collections::HashMap<&str, i64> = rows.iter()
+                        .filter(|r| r.0 == run || r.1 != r.2)
+                        .map(|r| (r.4.as_str(), r.3)).collect();
+                    let upserted: Vec<Upserted> = rows.iter()
+                        .map(|r| Upserted { first_run: r.0, content_hash: r.1, prev_hash: r.2 }).collect();
+                    classify(&upserted, run, chunk.len(), &mut stats);
+                    if changed.is_empty() {
+                        continue;
+                    }
+                    let mut del = QueryBuilder::<$db>::new("DELETE FROM applications WHERE payment_id IN (");
+                    let mut sep = del.separated(", ");
+                    for id in changed.values() {
+                        sep.push_bind(*id);
+                    }
+                    sep.push_unseparated(")");
+                    del.build().execute(&mut *tx).await?;
+                    let lines: Vec<(i64, usize, &$crate::source::ApplicationRecord, chrono::NaiveDate)> = chunk.iter()
+                        .filter_map(|p| changed.get(p.external_id.as_str()).map(|id| (*id, p)))
+                        .flat_map(|(id, p)| p.applications.iter().enumerate().map(move |(n, a)| (id, n, a, p.received)))
+                        .collect();
+                    for lines in lines.chunks(CHUNK) {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO applications (payment_id, line, source, invoice_ext, invoice_id, credit_memo_ext, \
+                             applied_on, amount_minor) ");
+                        qb.push_values(lines, |mut b, (pid, n, a, on)| {
+                            b.push_bind(*pid).push_bind(*n as i64).push_bind(source).push_bind(&a.invoice_external_id);
+                            b.push("(SELECT id FROM invoices WHERE source = ");
+                            b.push_bind_unseparated(source);
+                            b.push_unseparated(" AND external_id = ");
+                            b.push_bind_unseparated(&a.invoice_external_id);
+                            b.push_unseparated(")");
+                            b.push_bind(&a.credit_memo_external_id).push_bind(*on).push_bind(a.amount_minor);
+                        });
+                        qb.build().execute(&mut *tx).await?;
+                    }
+                }
+
+                // Deletions: a record is gone only if the deletion is not older than what we hold.
+                for d in &page.deletions {
+                    let table = table_of(d.entity);
+                    let sql = match d.entity {
+                        $crate::source::Entity::Invoice => format!("UPDATE {table} SET status = 'deleted', \
+                            src_updated_at = $3, src_seq = $4 WHERE source = $1 AND external_id = $2 \
+                            AND status <> 'deleted' AND src_updated_at <= $3 RETURNING id"),
+                        _ => format!("UPDATE {table} SET deleted = TRUE, src_updated_at = $3, src_seq = $4 \
+                            WHERE source = $1 AND external_id = $2 AND deleted = FALSE AND src_updated_at <= $3 RETURNING id"),
+                    };
+                    let gone: Option<i64> = sqlx::query_scalar::<$db, i64>(sqlx::AssertSqlSafe(sql))
+                        .bind(source).bind(&d.external_id).bind(micros(&d.version)).bind(d.version.seq)
+                        .fetch_optional(&mut *tx).await?;
+                    match gone {
+                        Some(id) => {
+                            stats.deleted += 1;
+                            if d.entity == $crate::source::Entity::Payment {
+                                sqlx::query::<$db>("DELETE FROM applications WHERE payment_id = $1")
+                                    .bind(id).execute(&mut *tx).await?;
+                            }
+                        }
+                        None => stats.unchanged += 1,
+                    }
+                }
+
+                if let Some(wm) = watermark {
+                    sqlx::query::<$db>("INSERT INTO sync_watermarks (source, entity, watermark, run_id) \
+                        VALUES ($1, $2, $3, $4) ON CONFLICT (source, entity) DO UPDATE \
+                        SET watermark = excluded.watermark, run_id = excluded.run_id")
+                        .bind(source).bind(entity.as_str()).bind(wm).bind(run)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(stats)
+            }
+
+            async fn counts(&self) -> Result<$crate::store::LedgerCounts, $crate::store::StoreError> {
+                let (customers, jobs, invoices, open_invoices, payments): (i64, i64, i64, i64, i64) =
+                    sqlx::query_as::<$db, _>("SELECT \
+                        (SELECT COUNT(*) FROM customers WHERE deleted = FALSE), \
+                        (SELECT COUNT(*) FROM jobs WHERE deleted = FALSE), \
+                        (SELECT COUNT(*) FROM invoices WHERE status <> 'deleted'), \
+                        (SELECT COUNT(*) FROM invoices WHERE status = 'open' AND balance_minor > 0), \
+                        (SELECT COUNT(*) FROM payments WHERE deleted = FALSE)")
+                    .fetch_one(&self.pool).await?;
+                Ok($crate::store::LedgerCounts { customers, jobs, invoices, open_invoices, payments })
+            }
+
+            async fn id_for(&self, entity: $crate::source::Entity, source: &str, external_id: &str)
+                -> Result<Option<i64>, $crate::store::StoreError> {
+                let sql = format!("SELECT id FROM {} WHERE source = $1 AND external_id = $2",
+                    $crate::store::common::table_of(entity));
+                Ok(sqlx::query_scalar::<$db, i64>(sqlx::AssertSqlSafe(sql))
+                    .bind(source).bind(external_id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn customers_matching(&self, needle: &str, limit: i64)
+                -> Result<Vec<$crate::ledger::CustomerRef>, $crate::store::StoreError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as::<$db, _>(
+                    "SELECT id, name FROM customers WHERE deleted = FALSE AND lower(name) LIKE $1 ESCAPE '\\' \
+                     ORDER BY length(name), name LIMIT $2")
+                    .bind($crate::store::common::like_pattern(needle)).bind(limit)
+                    .fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, name)| $crate::ledger::CustomerRef { id, name }).collect())
+            }
+
+            async fn customer_names(&self) -> Result<Vec<$crate::ledger::CustomerRef>, $crate::store::StoreError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as::<$db, _>(
+                    "SELECT id, name FROM customers WHERE deleted = FALSE ORDER BY name")
+                    .fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, name)| $crate::ledger::CustomerRef { id, name }).collect())
+            }
+
+            async fn customer(&self, id: i64)
+                -> Result<Option<$crate::ledger::Customer>, $crate::store::StoreError> {
+                let row = sqlx::query_as::<$db, $crate::store::common::CustomerRow>(
+                    "SELECT id, source, external_id, name, kind, email, phone, terms_days, pm, active \
+                     FROM customers WHERE id = $1")
+                    .bind(id).fetch_optional(&self.pool).await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn jobs_for_customer(&self, customer_id: i64)
+                -> Result<Vec<$crate::ledger::Job>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, $crate::store::common::JobRow>(
+                    "SELECT id, customer_id, name, city, county, state, project_type, our_role, owner_name, gc_name, \
+                     pm, first_furnished, last_furnished, noc_recorded, noc_expires, retainage_bp \
+                     FROM jobs WHERE customer_id = $1 AND deleted = FALSE ORDER BY name")
+                    .bind(customer_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn open_items(&self, q: $crate::store::OpenItemsQuery)
+                -> Result<Vec<$crate::ledger::OpenItem>, $crate::store::StoreError> {
+                let sql = if q.historical {
+                    $crate::store::common::OPEN_ITEMS_HISTORICAL
+                } else {
+                    $crate::store::common::OPEN_ITEMS_CURRENT
+                };
+                let rows = sqlx::query_as::<$db, $crate::store::common::OpenItemRow>(sql)
+                    .bind(q.as_of).bind(q.customer_id.unwrap_or(0))
+                    .fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn invoices_numbered(&self, number: &str)
+                -> Result<Vec<$crate::ledger::Invoice>, $crate::store::StoreError> {
+                let sql = format!("{}WHERE i.number = $1 AND i.status <> 'deleted' ORDER BY i.issued DESC",
+                    $crate::store::common::INVOICE_SELECT);
+                let rows = sqlx::query_as::<$db, $crate::store::common::InvoiceRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(number.trim().trim_start_matches('#')).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn applications_to_invoice(&self, invoice_id: i64)
+                -> Result<Vec<$crate::ledger::AppliedAmount>, $crate::store::StoreError> {
+                let sql = format!("{}WHERE a.invoice_id = $1 AND p.deleted = FALSE ORDER BY a.applied_on, a.id",
+                    $crate::store::common::APPLICATION_SELECT);
+                let rows = sqlx::query_as::<$db, $crate::store::common::ApplicationRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(invoice_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn recent_payments(&self, customer_id: i64, limit: i64)
+                -> Result<Vec<$crate::ledger::Payment>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, $crate::store::common::PaymentRow>(
+                    "SELECT id, customer_id, received, currency, amount_minor, unapplied_minor, method, reference \
+                     FROM payments WHERE customer_id = $1 AND deleted = FALSE \
+                     ORDER BY received DESC, id DESC LIMIT $2")
+                    .bind(customer_id).bind(limit).fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                let sql = format!("{}WHERE a.payment_id = $1 ORDER BY a.line", $crate::store::common::APPLICATION_SELECT);
+                for row in rows {
+                    let apps = sqlx::query_as::<$db, $crate::store::common::ApplicationRow>(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(row.id).fetch_all(&self.pool).await?;
+                    out.push(row.into_payment(apps.into_iter().map(Into::into).collect()));
+                }
+                Ok(out)
+            }
+
+            async fn credits(&self, customer_id: Option<i64>)
+                -> Result<$crate::ledger::Credits, $crate::store::StoreError> {
+                let (unapplied_cash, open_credit_memos): (i64, i64) = sqlx::query_as::<$db, _>("SELECT \
+                    (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
+                        WHERE deleted = FALSE AND ($1 = 0 OR customer_id = $1)), \
+                    (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
+                        WHERE deleted = FALSE AND ($1 = 0 OR customer_id = $1))")
+                    .bind(customer_id.unwrap_or(0)).fetch_one(&self.pool).await?;
+                Ok($crate::ledger::Credits { unapplied_cash, open_credit_memos })
+            }
+
+            async fn sales_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate,
+                currency: $crate::money::Currency) -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM invoices \
+                     WHERE issued >= $1 AND issued <= $2 AND currency = $3 AND status IN ('open', 'paid')")
+                    .bind(from).bind(to).bind(currency.code().to_string())
+                    .fetch_one(&self.pool).await?)
+            }
+
+            async fn add_note(&self, n: &$crate::collections::NewNote) -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                    .bind(n.customer_id).bind(n.invoice_id).bind(&n.kind).bind(&n.body).bind(&n.author)
+                    .bind(n.created_at).fetch_one(&self.pool).await?)
+            }
+
+            async fn notes_for_customer(&self, customer_id: i64, limit: i64)
+                -> Result<Vec<$crate::collections::Note>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, $crate::store::common::NoteRow>(
+                    "SELECT id, customer_id, invoice_id, kind, body, author, created_at FROM notes \
+                     WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2")
+                    .bind(customer_id).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| $crate::collections::Note {
+                    id: r.id, customer_id: r.customer_id, invoice_id: r.invoice_id, kind: r.kind, body: r.body,
+                    author: r.author, created_at: r.created_at,
+                }).collect())
+            }
+
+            async fn add_promise(&self, p: &$crate::collections::NewPromise) -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
+                     created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id")
+                    .bind(p.customer_id).bind(p.amount.minor).bind(p.amount.currency.code().to_string())
+                    .bind(p.promised_for).bind(&p.created_by).bind(p.created_at)
+                    .fetch_one(&self.pool).await?)
+            }
+
+            async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), $crate::store::StoreError> {
+                sqlx::query::<$db>("UPDATE promises SET status = $2 WHERE id = $1")
+                    .bind(id).bind(status).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn promises_for_customer(&self, customer_id: i64)
+                -> Result<Vec<$crate::collections::Promise>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, $crate::store::common::PromiseRow>(
+                    "SELECT id, customer_id, amount_minor, currency, promised_for, status, created_by, created_at \
+                     FROM promises WHERE customer_id = $1 ORDER BY promised_for DESC, id DESC")
+                    .bind(customer_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| $crate::collections::Promise {
+                    id: r.id, customer_id: r.customer_id,
+                    amount: $crate::money::Money::new(r.amount_minor, $crate::store::common::currency(&r.currency)),
+                    promised_for: r.promised_for, status: r.status, created_by: r.created_by, created_at: r.created_at,
+                }).collect())
+            }
+
+            async fn open_dispute(&self, d: &$crate::collections::NewDispute) -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "INSERT INTO disputes (invoice_id, reason, detail, opened_by, opened_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(d.invoice_id).bind(&d.reason).bind(&d.detail).bind(&d.opened_by).bind(d.opened_at)
+                    .fetch_one(&self.pool).await?)
+            }
+        }
+
+        impl $store {
+            /// Ids of `table` rows by external id.
+            async fn ids_of(tx: &mut sqlx::Transaction<'_, $db>, table: &'static str, source: &str, exts: &[&str])
+                -> Result<std::collections::HashMap<String, i64>, $crate::store::StoreError> {
+                let mut out = std::collections::HashMap::with_capacity(exts.len());
+                for chunk in exts.chunks($crate::store::common::CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT external_id, id FROM ");
+                    qb.push(table).push(" WHERE source = ").push_bind(source).push(" AND external_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for e in chunk {
+                        sep.push_bind(*e);
+                    }
+                    sep.push_unseparated(")");
+                    let rows: Vec<$crate::store::common::IdRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                    out.extend(rows.into_iter().map(|r| (r.external_id, r.id)));
+                }
+                Ok(out)
+            }
+
+            /// Ids of the customers named by external id, creating placeholders for unknown ones.
+            async fn ensure_customers(tx: &mut sqlx::Transaction<'_, $db>, source: &str, exts: &[&str], run: i64)
+                -> Result<std::collections::HashMap<String, i64>, $crate::store::StoreError> {
+                let mut ids = Self::ids_of(tx, "customers", source, exts).await?;
+                let missing: Vec<&str> = exts.iter().copied().filter(|e| !ids.contains_key(*e)).collect();
+                for chunk in missing.chunks($crate::store::common::CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO customers (source, external_id, name, src_updated_at, first_run) ");
+                    qb.push_values(chunk, |mut b, e| {
+                        b.push_bind(source).push_bind(*e).push_bind(format!("(customer {e} not yet synced)"))
+                            .push_bind(0i64).push_bind(run);
+                    });
+                    qb.push(" RETURNING external_id, id");
+                    let rows: Vec<$crate::store::common::IdRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                    ids.extend(rows.into_iter().map(|r| (r.external_id, r.id)));
+                }
+                Ok(ids)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;

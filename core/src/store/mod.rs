@@ -1,0 +1,289 @@
+//! Persistence: one [`Store`] trait, two implementations — SQLite (the embedded default) and
+//! PostgreSQL (for teams that run several instances) — chosen by the database URL's scheme.
+//!
+//! Both share their SQL text (`$1` placeholders work on both) through the `sql_store!` macro in
+//! `common.rs`; what differs (connecting, pragmas, migrations) lives in `sqlite.rs` and
+//! `postgres.rs`. Money is BIGINT minor units plus a currency code on both backends.
+
+mod common;
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::collections::{NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, OpenItem, Payment};
+use crate::money::Currency;
+use crate::source::{Entity, Record};
+
+pub use self::postgres::PgStore;
+pub use self::sqlite::SqliteStore;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Failures of the store. The first variants are things a person can fix; `Internal` is ours.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("'{0}' is not a database URL arbot knows. Use sqlite://arbot.db (a file) or postgres://user@host/dbname.")]
+    UnsupportedUrl(String),
+    #[error(
+        "Can't open the database at {url}: {reason}. Check the URL (--db or ARBOT_DATABASE_URL) and that the server is running."
+    )]
+    Unreachable { url: String, reason: String },
+    #[error(
+        "The database{} is read-only; arbot needs to write to it. Check the file's permissions (and ?mode=ro in the URL) or the server's role.",
+        .0.as_ref().map(|u| format!(" at {u}")).unwrap_or_default()
+    )]
+    ReadOnly(Option<String>),
+    #[error(
+        "This database was set up by a newer arbot (schema version {found}; this arbot knows up to {known}). Upgrade arbot, or point it at another database."
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("The database has not been set up yet. Run `arbot migrate` (the demo and console do it for you).")]
+    NotMigrated,
+    #[error("database error: {0}")]
+    Internal(#[source] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a driver error, recognising the cases a person can fix.
+    pub(crate) fn from_sqlx(url: &str, err: sqlx::Error) -> StoreError {
+        if is_read_only(&err) {
+            return StoreError::ReadOnly(Some(redact(url)));
+        }
+        match err {
+            sqlx::Error::Io(e) => StoreError::Unreachable { url: redact(url), reason: e.to_string() },
+            sqlx::Error::PoolTimedOut => {
+                StoreError::Unreachable { url: redact(url), reason: "timed out connecting".to_string() }
+            }
+            sqlx::Error::Tls(e) => StoreError::Unreachable { url: redact(url), reason: e.to_string() },
+            other => StoreError::Internal(other),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Recognises a read-only database even when the first write finds it.
+    fn from(e: sqlx::Error) -> Self {
+        if is_read_only(&e) { StoreError::ReadOnly(None) } else { StoreError::Internal(e) }
+    }
+}
+
+/// SQLite's SQLITE_READONLY (8, and extended codes whose low byte is 8) or Postgres' 25006.
+fn is_read_only(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    let code = db.code().unwrap_or_default();
+    let sqlite_readonly = code.parse::<i32>().is_ok_and(|c| c & 0xff == 8);
+    sqlite_readonly || code == "25006" || db.message().contains("readonly database")
+}
+
+/// A URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// What a page did to the store, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PageStats {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+    pub voided: u64,
+}
+
+impl std::ops::AddAssign for PageStats {
+    fn add_assign(&mut self, o: PageStats) {
+        self.new += o.new;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+        self.deleted += o.deleted;
+        self.voided += o.voided;
+    }
+}
+
+/// Which open invoices to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenItemsQuery {
+    /// Balances as of the end of this date.
+    pub as_of: NaiveDate,
+    /// Only this customer's invoices.
+    pub customer_id: Option<i64>,
+    /// Reconstruct balances from later payments (needed when `as_of` is in the past).
+    pub historical: bool,
+}
+
+/// A finished or running sync, for status lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncRun {
+    pub id: i64,
+    pub source: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub detail: Option<String>,
+}
+
+/// Row counts, for the welcome text and sanity checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerCounts {
+    pub customers: i64,
+    pub jobs: i64,
+    pub invoices: i64,
+    pub open_invoices: i64,
+    pub payments: i64,
+}
+
+/// arbot's persistence. Implemented by [`SqliteStore`] and [`PgStore`]; see the module docs.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations; returns how many were applied.
+    async fn migrate(&self) -> Result<usize, StoreError>;
+
+    // --- sync -----------------------------------------------------------------------------------
+
+    async fn watermark(&self, source: &str, entity: Entity) -> Result<Option<String>, StoreError>;
+    async fn start_sync_run(&self, source: &str, at: DateTime<Utc>) -> Result<i64, StoreError>;
+    async fn finish_sync_run(
+        &self,
+        run: i64,
+        at: DateTime<Utc>,
+        status: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError>;
+    async fn last_sync_run(&self, source: &str) -> Result<Option<SyncRun>, StoreError>;
+    /// Writes one page in one transaction: upserts by `(source, external_id)` where the record is
+    /// not older than what is stored, replaces payments' applications as a whole, applies
+    /// deletions, and stores `watermark` (if given) for `(source, entity)` with the rows.
+    async fn apply_page(
+        &self,
+        run: i64,
+        source: &str,
+        entity: Entity,
+        records: &[Record],
+        watermark: Option<&str>,
+    ) -> Result<PageStats, StoreError>;
+
+    // --- reading the ledger ---------------------------------------------------------------------
+
+    async fn counts(&self) -> Result<LedgerCounts, StoreError>;
+    /// arbot's id for a synced record.
+    async fn id_for(&self, entity: Entity, source: &str, external_id: &str) -> Result<Option<i64>, StoreError>;
+    /// Customers whose name contains `needle` (case-insensitive), shortest names first.
+    async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError>;
+    async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError>;
+    async fn customer(&self, id: i64) -> Result<Option<Customer>, StoreError>;
+    async fn jobs_for_customer(&self, customer_id: i64) -> Result<Vec<Job>, StoreError>;
+    async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError>;
+    async fn invoices_numbered(&self, number: &str) -> Result<Vec<Invoice>, StoreError>;
+    async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
+    /// The customer's most recent payments, newest first, with their applications.
+    async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError>;
+    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError>;
+    /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
+    async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
+
+    // --- arbot's own collections record ---------------------------------------------------------
+
+    async fn add_note(&self, note: &NewNote) -> Result<i64, StoreError>;
+    async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError>;
+    async fn add_promise(&self, promise: &NewPromise) -> Result<i64, StoreError>;
+    /// Marks a promise kept, broken or cancelled.
+    async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), StoreError>;
+    async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
+    async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
+}
+
+/// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite
+/// file is created if missing. Does not migrate; see [`open_and_migrate`].
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") || !url.contains("://") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// Opens the store and brings its schema up to date.
+pub async fn open_and_migrate(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let store = open(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The highest migration version this build knows, per backend.
+pub(crate) fn known_version(migrator: &sqlx::migrate::Migrator) -> i64 {
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Stable 64-bit FNV-1a, for content hashes stored in the database (std's hasher may change
+/// between Rust releases; this must not).
+#[derive(Debug)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub(crate) fn content_hash<T: std::hash::Hash>(value: &T) -> i64 {
+    use std::hash::Hasher;
+    let mut h = Fnv::default();
+    value.hash(&mut h);
+    h.finish() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://ar:s3cret@db.local/arbot"), "postgres://ar:***@db.local/arbot");
+        assert_eq!(redact("postgres://ar@db.local/arbot"), "postgres://ar@db.local/arbot");
+        assert_eq!(redact("sqlite://arbot.db"), "sqlite://arbot.db");
+    }
+
+    #[test]
+    fn content_hash_is_stable() {
+        // Stored in databases: if this changes, every row looks "updated" on the next sync.
+        assert_eq!(content_hash(&("Acme", 12i64)), content_hash(&("Acme", 12i64)));
+        assert_ne!(content_hash(&("Acme", 12i64)), content_hash(&("Acme", 13i64)));
+    }
+}

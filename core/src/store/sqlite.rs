@@ -1,0 +1,112 @@
+//! The embedded default: one SQLite file, WAL, a busy timeout, created if missing.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::common::sql_store;
+use super::{Backend, StoreError, known_version};
+
+static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// arbot's store on a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    url: String,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the SQLite database at `url`: `sqlite://path`, `sqlite:path`,
+    /// `sqlite::memory:` or a bare file path.
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Unreachable { url: url.to_string(), reason: e.to_string() })?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:");
+        let pool = SqlitePoolOptions::new()
+            // One connection for an in-memory database, or each connection would see its own.
+            .max_connections(if in_memory { 1 } else { 4 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| sqlite_error(url, e))?;
+        let store = SqliteStore { pool, url: url.to_string() };
+        store.check_schema().await?;
+        Ok(store)
+    }
+
+    /// Refuses a database written by a newer arbot.
+    async fn check_schema(&self) -> Result<(), StoreError> {
+        let has_table: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| sqlite_error(&self.url, e))?;
+        if has_table == 0 {
+            return Ok(());
+        }
+        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        let known = known_version(&MIGRATOR);
+        match found {
+            Some(found) if found > known => Err(StoreError::NewerSchema { found, known }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The pool, for tests and tools that need raw SQL.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn sqlite_error(url: &str, err: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        // 14 = SQLITE_CANTOPEN: a missing directory or no permission to create the file.
+        if db.code().as_deref() == Some("14") {
+            return StoreError::Unreachable { url: url.to_string(), reason: db.message().to_string() };
+        }
+    }
+    StoreError::from_sqlx(url, err)
+}
+
+sql_store!(SqliteStore, sqlx::Sqlite, {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<usize, StoreError> {
+        self.check_schema().await?;
+        let before = applied(&self.pool).await?;
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => sqlite_error(&self.url, inner),
+            other => StoreError::Internal(sqlx::Error::Migrate(Box::new(other))),
+        })?;
+        Ok(applied(&self.pool).await?.saturating_sub(before))
+    }
+});
+
+async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_one(pool)
+            .await?;
+    if exists == 0 {
+        return Ok(0);
+    }
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(pool).await?;
+    Ok(n as usize)
+}

@@ -1,0 +1,173 @@
+//! The customer summary (what `/ar customer` shows) and finding a customer from what a person
+//! typed.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::aging::{AgingConfig, AgingRow, GroupBy, aging};
+use crate::collections::{Note, Promise};
+use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Job, OpenItem, Payment};
+use crate::money::Currency;
+use crate::store::{OpenItemsQuery, Store, StoreError};
+
+/// The outcome of looking a customer up by a piece of its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum CustomerMatch {
+    One(CustomerRef),
+    /// Several customers match; the person must pick (at most 25 listed).
+    Several(Vec<CustomerRef>),
+    /// Nothing matches; these are the closest names.
+    NoneFound {
+        suggestions: Vec<CustomerRef>,
+    },
+}
+
+/// Case-insensitive partial match; an exact name wins over partial ones.
+pub async fn find_customer(store: &dyn Store, query: &str) -> Result<CustomerMatch, StoreError> {
+    let q = query.trim();
+    let found = store.customers_matching(q, 26).await?;
+    if let Some(exact) = found.iter().find(|c| c.name.eq_ignore_ascii_case(q)) {
+        return Ok(CustomerMatch::One(exact.clone()));
+    }
+    match found.len() {
+        1 => Ok(CustomerMatch::One(found.into_iter().next().unwrap_or_else(|| unreachable!()))),
+        0 => {
+            let all = store.customer_names().await?;
+            Ok(CustomerMatch::NoneFound { suggestions: closest(q, &all, 3) })
+        }
+        _ => Ok(CustomerMatch::Several(found.into_iter().take(25).collect())),
+    }
+}
+
+/// The names most like `query`, best first, comparing with whole names and with their words.
+pub fn closest(query: &str, names: &[CustomerRef], n: usize) -> Vec<CustomerRef> {
+    let q = query.to_lowercase();
+    let mut scored: Vec<(f64, &CustomerRef)> = names
+        .iter()
+        .map(|c| {
+            let name = c.name.to_lowercase();
+            // Each word typed against its best-matching word of the name, averaged: "gulff coast"
+            // is closer to "Gulf Coast Builders" than to "Gulf Breeze Condos".
+            let typed: Vec<&str> = q.split_whitespace().collect();
+            let words_score = typed
+                .iter()
+                .map(|t| name.split_whitespace().map(|w| strsim::jaro_winkler(t, w)).fold(0.0, f64::max))
+                .sum::<f64>()
+                / typed.len().max(1) as f64;
+            (strsim::jaro_winkler(&q, &name).max(words_score), c)
+        })
+        .filter(|(s, _)| *s >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    scored.into_iter().take(n).map(|(_, c)| c.clone()).collect()
+}
+
+/// A job with what is still unpaid on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobLine {
+    pub job: Job,
+    pub unpaid: i64,
+}
+
+/// The oldest open invoice and what has been credited to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OldestOpen {
+    pub item: OpenItem,
+    pub days_past_due: i64,
+    pub credits_applied: Vec<AppliedAmount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerSummary {
+    pub customer: Customer,
+    pub as_of: NaiveDate,
+    pub currency: Currency,
+    pub labels: Vec<String>,
+    /// This customer's aging row (totals over all its open invoices).
+    pub aging: AgingRow,
+    pub open_items: Vec<OpenItem>,
+    pub oldest: Option<OldestOpen>,
+    pub last_payment: Option<Payment>,
+    /// The open promise, or else the most recent one.
+    pub promise: Option<Promise>,
+    pub jobs: Vec<JobLine>,
+    pub last_note: Option<Note>,
+    pub credits: Credits,
+}
+
+/// Gathers everything `/ar customer` shows for one customer.
+pub async fn customer_summary(
+    store: &dyn Store,
+    customer_id: i64,
+    as_of: NaiveDate,
+    historical: bool,
+    cfg: &AgingConfig,
+    currency: Currency,
+) -> Result<Option<CustomerSummary>, StoreError> {
+    let Some(customer) = store.customer(customer_id).await? else {
+        return Ok(None);
+    };
+    let items = store.open_items(OpenItemsQuery { as_of, customer_id: Some(customer_id), historical }).await?;
+    let report = aging(&items, as_of, cfg, GroupBy::Customer, currency);
+    let row = report.rows.into_iter().next().unwrap_or(report.totals);
+    let oldest = match items.iter().filter(|i| i.due_part() > 0).min_by_key(|i| (i.due, i.invoice_id)) {
+        Some(item) => {
+            let credits_applied = store
+                .applications_to_invoice(item.invoice_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.credit_memo_number.is_some())
+                .collect();
+            Some(OldestOpen { item: item.clone(), days_past_due: (as_of - item.due).num_days(), credits_applied })
+        }
+        None => None,
+    };
+    let last_payment = store.recent_payments(customer_id, 1).await?.into_iter().next();
+    let promises = store.promises_for_customer(customer_id).await?;
+    let promise = promises.iter().find(|p| p.status == "open").or(promises.first()).cloned();
+    let jobs = store
+        .jobs_for_customer(customer_id)
+        .await?
+        .into_iter()
+        .map(|job| {
+            let unpaid = items.iter().filter(|i| i.job_id == Some(job.id)).map(|i| i.balance.minor).sum();
+            JobLine { job, unpaid }
+        })
+        .collect();
+    let last_note = store.notes_for_customer(customer_id, 1).await?.into_iter().next();
+    let credits = store.credits(Some(customer_id)).await?;
+    Ok(Some(CustomerSummary {
+        customer,
+        as_of,
+        currency,
+        labels: cfg.buckets.labels(),
+        aging: row,
+        open_items: items,
+        oldest,
+        last_payment,
+        promise,
+        jobs,
+        last_note,
+        credits,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(names: &[&str]) -> Vec<CustomerRef> {
+        names.iter().enumerate().map(|(i, n)| CustomerRef { id: i as i64, name: n.to_string() }).collect()
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        let all = refs(&["Gulf Coast Builders LLC", "Harborview Owners Assn", "Old Oak Homes"]);
+        let s = closest("gulff", &all, 3);
+        assert_eq!(s.first().map(|c| c.name.as_str()), Some("Gulf Coast Builders LLC"));
+        assert!(closest("zzzz", &all, 3).is_empty());
+        let gulfs = refs(&["Gulf Breeze Condos", "Gulf Coast Builders LLC"]);
+        assert_eq!(closest("gulff coast", &gulfs, 3)[0].name, "Gulf Coast Builders LLC");
+        assert_eq!(closest("harborveiw", &all, 3)[0].name, "Harborview Owners Assn");
+    }
+}

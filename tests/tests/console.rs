@@ -1,0 +1,169 @@
+//! End to end through the console adapter: the demo ledger loaded by the real sample connector
+//! and sync engine into a real database, then the commands a user types, answered as text.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
+use arbot::app::App;
+use arbot::cli::GlobalArgs;
+use arbot::config::Config;
+use arbot::console::answer;
+use arbot_core::aging::{GroupBy, aging};
+use arbot_core::store::OpenItemsQuery;
+use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
+use arbot_tests::TestDb;
+use tokio::runtime::Runtime;
+
+const TODAY: &str = "2026-11-22";
+
+fn demo(rt: &Runtime, url: &str) -> App {
+    let global = GlobalArgs { config: None, db: Some(url.to_string()), today: Some(TODAY.to_string()) };
+    rt.block_on(arbot::demo::load(&global, Config::default())).expect("demo loads")
+}
+
+fn ask(rt: &Runtime, app: &App, line: &str) -> String {
+    answer(rt, app, line).expect("the console keeps going")
+}
+
+fn backends(rt: &Runtime) -> Vec<TestDb> {
+    // Fresh, empty databases: the demo refuses one that already has customers.
+    let mut out = Vec::new();
+    let dir = rt.block_on(TestDb::sqlite());
+    out.push(dir);
+    if let Some(pg) = rt.block_on(TestDb::postgres()) {
+        out.push(pg);
+    }
+    out
+}
+
+#[test]
+fn the_demo_answers_what_an_ar_specialist_asks() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let app = demo(&rt, &db.url);
+        let name = db.name;
+
+        let acme = ask(&rt, &app, "/ar customer acme");
+        assert!(acme.starts_with("Acme Builders Inc") || acme.contains("Acme Builders Inc"), "{name}: {acme}");
+        assert!(acme.contains("Open $") && acme.contains("overdue $"), "{name}: {acme}");
+        assert!(acme.contains("current") && acme.contains("120+"), "{name}: aging buckets shown\n{acme}");
+        assert!(acme.contains("Last payment"), "{name}: {acme}");
+
+        let gulf = ask(&rt, &app, "/ar customer gulf");
+        assert!(gulf.contains("3 customers match 'gulf'") && gulf.contains("which one?"), "{name}: {gulf}");
+        let typo = ask(&rt, &app, "/ar customer gulff coast");
+        assert!(
+            typo.contains("No customer matches 'gulff coast'. Did you mean Gulf Coast Builders LLC"),
+            "{name}: {typo}"
+        );
+
+        let inv = ask(&rt, &app, "/ar invoice 1042");
+        assert!(inv.contains("Invoice #1042") && inv.contains("Balance $"), "{name}: {inv}");
+        let missing = ask(&rt, &app, "/ar invoice 99999");
+        assert!(missing.contains("No invoice numbered '99999'"), "{name}: {missing}");
+
+        let overdue = ask(&rt, &app, "/ar overdue 60");
+        assert!(overdue.contains("Overdue 60+ days"), "{name}: {overdue}");
+        for line in overdue.lines().filter(|l| l.trim_start().starts_with('#')) {
+            let days: i64 = line.split_whitespace().rev().find_map(|w| w.parse().ok()).unwrap_or(0);
+            assert!(days == 0 || days >= 60, "{name}: a row under 60 days: {line}");
+        }
+
+        let kpi = ask(&rt, &app, "/ar kpi");
+        assert!(kpi.contains("DSO (countback)") && kpi.contains("CEI"), "{name}: {kpi}");
+        assert!(kpi.contains("Overdue aged over 90 days"), "{name}: {kpi}");
+
+        let help = ask(&rt, &app, "/ar help");
+        for c in ["customer", "invoice", "overdue", "aging", "kpi", "sync"] {
+            assert!(help.contains(&format!("/ar {c}")), "{name}: help lists {c}\n{help}");
+        }
+
+        let sync = ask(&rt, &app, "/ar sync");
+        assert!(sync.contains("Up to date."), "{name}: {sync}");
+
+        let unknown = ask(&rt, &app, "/ar custmer acme");
+        assert!(unknown.contains("Did you mean /ar customer?"), "{name}: {unknown}");
+        let bad_date = ask(&rt, &app, "/ar aging Nov 31");
+        assert!(bad_date.contains("Nov 31 isn't a date. Did you mean Nov 30 or Dec 1?"), "{name}: {bad_date}");
+        assert!(answer(&rt, &app, "/quit").is_none(), "{name}: /quit leaves");
+        rt.block_on(db.close());
+    }
+}
+
+#[test]
+fn figures_add_up_across_reports() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let app = demo(&rt, &db.url);
+        let name = db.name;
+        let today = app.today();
+        let items = rt
+            .block_on(app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }))
+            .unwrap();
+        let open_total: i64 = items.iter().map(|i| i.balance.minor).sum();
+        for by in [GroupBy::Customer, GroupBy::Job, GroupBy::Pm] {
+            let report = aging(&items, today, &app.config.aging, by, app.config.currency);
+            assert_eq!(report.totals.total, open_total, "{name}");
+            assert_eq!(report.totals.buckets.iter().sum::<i64>() + report.totals.retainage, open_total, "{name}");
+            assert_eq!(report.rows.iter().map(|r| r.total).sum::<i64>(), open_total, "{name}");
+        }
+        // The aging table's total line shows the same figure.
+        let table = ask(&rt, &app, "/ar aging");
+        let total_line = table.lines().find(|l| l.trim_start().starts_with("Total")).unwrap_or_default();
+        assert!(total_line.ends_with(&app.money(open_total).to_string()), "{name}: {total_line}");
+
+        // Every customer's summary agrees with its row in the aging report.
+        let report = aging(&items, today, &app.config.aging, GroupBy::Customer, app.config.currency);
+        assert!(report.rows.len() >= 10, "{name}: the demo has many open accounts");
+        for row in &report.rows {
+            let id = row.customer_id.unwrap();
+            let s = rt
+                .block_on(customer_summary(
+                    app.store.as_ref(),
+                    id,
+                    today,
+                    false,
+                    &app.config.aging,
+                    app.config.currency,
+                ))
+                .unwrap()
+                .unwrap();
+            assert_eq!(s.aging.total, row.total, "{name}: {}", row.label);
+            assert_eq!(s.aging.buckets, row.buckets, "{name}: {}", row.label);
+            let text = ask(&rt, &app, &format!("/ar customer \"{}\"", s.customer.name));
+            assert!(text.contains(&format!("Open {}", app.money(row.total))), "{name}: {text}");
+        }
+        // The past: as of 30 days ago, balances are reconstructed and still add up.
+        let past = today - chrono::Days::new(30);
+        let items = rt
+            .block_on(app.store.open_items(OpenItemsQuery { as_of: past, customer_id: None, historical: true }))
+            .unwrap();
+        let report = aging(&items, past, &app.config.aging, GroupBy::Customer, app.config.currency);
+        assert_eq!(
+            report.totals.buckets.iter().sum::<i64>() + report.totals.retainage,
+            items.iter().map(|i| i.balance.minor).sum::<i64>(),
+            "{name}"
+        );
+        rt.block_on(db.close());
+    }
+}
+
+#[test]
+fn the_sample_ledger_syncs_idempotently() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let app = demo(&rt, &db.url);
+        let name = db.name;
+        let sample = arbot_connector_sample::SampleSource::new(app.today());
+        // A full re-read of the same ledger: nothing is new, nothing changes.
+        let report = rt
+            .block_on(arbot_core::sync::sync_source(app.store.as_ref(), &sample, app.clock.as_ref(), true, |_| {}))
+            .unwrap();
+        let t = report.totals();
+        assert_eq!((t.new, t.updated, t.deleted), (0, 0, 0), "{name}: {t:?}");
+        assert_eq!(t.unchanged as usize, sample.records().len(), "{name}");
+        // And find_customer agrees with the console.
+        let found = rt.block_on(find_customer(app.store.as_ref(), "harborview")).unwrap();
+        assert!(matches!(found, CustomerMatch::One(ref c) if c.name == "Harborview Owners Assn"), "{name}: {found:?}");
+        rt.block_on(db.close());
+    }
+}
