@@ -85,6 +85,13 @@ fn bad_databases_fail_with_one_clear_sentence() {
     let out = arbot(dir.path(), &["migrate"], "");
     assert!(text(&out.stdout).contains("is up to date"), "{}", text(&out.stdout));
 
+    let out = arbot(dir.path(), &["console"], "/ar customer acme\n/ar aging\n/ar overdue\n");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("arbot has no customers yet"), "{stdout}");
+    assert!(stdout.contains("Nothing was open on Nov 22, 2026."), "{stdout}");
+    assert!(stdout.contains("Nothing overdue."), "{stdout}");
+
     let out = arbot(dir.path(), &["sync"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("No accounting system is configured"), "{}", text(&out.stderr));

@@ -140,6 +140,7 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_customer ON payments (customer_id, received);
 CREATE INDEX payments_received ON payments (received);
+CREATE INDEX payments_unapplied ON payments (customer_id) WHERE unapplied_minor <> 0;
 
 -- A payment line: cash or a credit memo applied to an invoice. Replaced as a whole per payment.
 CREATE TABLE applications (
@@ -155,6 +156,8 @@ CREATE TABLE applications (
     UNIQUE (payment_id, line)
 );
 CREATE INDEX applications_invoice ON applications (invoice_id, applied_on);
+-- Rebuilding balances on a past date reads only what was applied after it.
+CREATE INDEX applications_applied_on ON applications (applied_on);
 CREATE INDEX applications_unresolved ON applications (source, invoice_ext) WHERE invoice_id IS NULL;
 
 -- arbot's own collections record.

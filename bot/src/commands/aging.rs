@@ -38,6 +38,11 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     let m = |minor: i64| app.money(minor);
     let mut reply = Reply::titled(format!("Aging by {} — as of {}", r.group_by.as_str(), long_date(r.as_of)));
     let t = &r.totals;
+    if r.rows.is_empty() {
+        reply.lines.push(format!("Nothing was open on {}.", long_date(r.as_of)));
+        reply.severity = Severity::Good;
+        return reply;
+    }
     reply.lines.push(format!(
         "Open {} · overdue {} · retainage held {} (not due)",
         m(t.total).compact(),

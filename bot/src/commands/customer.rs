@@ -13,7 +13,12 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let customer = match found {
         CustomerMatch::One(c) => c,
         CustomerMatch::Several(list) => return Ok(several_reply(query, &list)),
-        CustomerMatch::NoneFound { suggestions } => return Err(CommandError::User(none_text(query, &suggestions))),
+        CustomerMatch::NoneFound { suggestions } => {
+            if app.store.counts().await?.customers == 0 {
+                return Err(CommandError::User(EMPTY_LEDGER.to_string()));
+            }
+            return Err(CommandError::User(none_text(query, &suggestions)));
+        }
     };
     let today = app.today();
     let summary =
@@ -22,6 +27,9 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             .ok_or_else(|| CommandError::User(format!("{} was removed while I was looking it up.", customer.name)))?;
     Ok(customer_reply(app, &summary))
 }
+
+/// What to say when arbot has no ledger yet.
+pub(crate) const EMPTY_LEDGER: &str = "arbot has no customers yet. Sync your accounting system first (arbot sync), or try the sample ledger with arbot demo.";
 
 /// "3 customers match 'gulf': … — which one?", with a button per customer.
 pub(crate) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef]) -> Reply {
@@ -40,7 +48,9 @@ pub(crate) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef
 
 pub fn none_text(query: &str, suggestions: &[arbot_core::ledger::CustomerRef]) -> String {
     match suggestions {
-        [] => format!("No customer matches '{query}'. Try part of the name, like /ar customer acme."),
+        [] => format!(
+            "No customer matches '{query}'. Try fewer letters of the name, or /ar aging to see every open account."
+        ),
         [one] => format!("No customer matches '{query}'. Did you mean {}?", one.name),
         [init @ .., last] => {
             let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();

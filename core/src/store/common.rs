@@ -251,28 +251,33 @@ impl From<InvoiceRow> for Invoice {
     }
 }
 
-/// Open items. `$1` is the as-of date; the historical form adds back what was applied after it.
-pub(super) const OPEN_ITEMS_CURRENT: &str = "SELECT i.id AS invoice_id, i.number, i.customer_id, \
-    c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, \
-    i.due, i.currency, i.total_minor, i.balance_minor, i.retainage_minor, \
-    CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
-         THEN 1 ELSE 0 END AS BIGINT) AS disputed \
-    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
-    WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 \
-      AND ($2 = 0 OR i.customer_id = $2) \
-    ORDER BY i.due, i.id";
-
-pub(super) const OPEN_ITEMS_HISTORICAL: &str = "SELECT * FROM (SELECT i.id AS invoice_id, i.number, \
-    i.customer_id, c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, \
-    i.issued, i.due, i.currency, i.total_minor, \
-    CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
-         WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor, \
-    i.retainage_minor, \
-    CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
-         THEN 1 ELSE 0 END AS BIGINT) AS disputed \
-    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
-    WHERE i.status IN ('open', 'paid') AND i.issued <= $1 AND ($2 = 0 OR i.customer_id = $2)) t \
-    WHERE t.balance_minor > 0 ORDER BY t.due, t.invoice_id";
+/// Open items: `$1` is the as-of date; `{customer}` becomes a customer filter on `$2` or nothing
+/// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
+pub(super) fn open_items_sql(historical: bool, one_customer: bool) -> String {
+    let customer = if one_customer { "AND i.customer_id = $2" } else { "" };
+    let columns = "i.id AS invoice_id, i.number, i.customer_id, c.name AS customer_name, i.job_id, \
+        j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, i.due, i.currency, i.total_minor, \
+        i.retainage_minor, CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id \
+        AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS disputed";
+    let from = "FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id";
+    if !historical {
+        return format!(
+            "SELECT {columns}, i.balance_minor FROM invoices i \
+             JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+             WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} ORDER BY i.due, i.id"
+        );
+    }
+    // Open on a past date: open now, or paid by something applied after that date. Only those
+    // few invoices get their balance rebuilt from the applications since.
+    format!(
+        "SELECT * FROM (SELECT {columns}, CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) \
+             FROM applications a WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor \
+         {from} WHERE i.issued <= $1 AND i.status IN ('open', 'paid') {customer} \
+           AND ((i.balance_minor > 0 AND i.status = 'open') \
+                OR i.id IN (SELECT a.invoice_id FROM applications a WHERE a.applied_on > $1))) t \
+         WHERE t.balance_minor > 0 ORDER BY t.due, t.invoice_id"
+    )
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct OpenItemRow {
@@ -771,14 +776,13 @@ macro_rules! sql_store {
 
             async fn open_items(&self, q: $crate::store::OpenItemsQuery)
                 -> Result<Vec<$crate::ledger::OpenItem>, $crate::store::StoreError> {
-                let sql = if q.historical {
-                    $crate::store::common::OPEN_ITEMS_HISTORICAL
-                } else {
-                    $crate::store::common::OPEN_ITEMS_CURRENT
-                };
-                let rows = sqlx::query_as::<$db, $crate::store::common::OpenItemRow>(sql)
-                    .bind(q.as_of).bind(q.customer_id.unwrap_or(0))
-                    .fetch_all(&self.pool).await?;
+                let sql = $crate::store::common::open_items_sql(q.historical, q.customer_id.is_some());
+                let mut query = sqlx::query_as::<$db, $crate::store::common::OpenItemRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(q.as_of);
+                if let Some(id) = q.customer_id {
+                    query = query.bind(id);
+                }
+                let rows = query.fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
@@ -819,12 +823,18 @@ macro_rules! sql_store {
 
             async fn credits(&self, customer_id: Option<i64>)
                 -> Result<$crate::ledger::Credits, $crate::store::StoreError> {
-                let (unapplied_cash, open_credit_memos): (i64, i64) = sqlx::query_as::<$db, _>("SELECT \
+                // Unapplied cash sits on few payments: the partial index keeps this from reading them all.
+                let filter = if customer_id.is_some() { "AND customer_id = $1" } else { "" };
+                let sql = format!("SELECT \
                     (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
-                        WHERE deleted = FALSE AND ($1 = 0 OR customer_id = $1)), \
+                        WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}), \
                     (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
-                        WHERE deleted = FALSE AND ($1 = 0 OR customer_id = $1))")
-                    .bind(customer_id.unwrap_or(0)).fetch_one(&self.pool).await?;
+                        WHERE deleted = FALSE {filter})");
+                let mut query = sqlx::query_as::<$db, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+                if let Some(id) = customer_id {
+                    query = query.bind(id);
+                }
+                let (unapplied_cash, open_credit_memos) = query.fetch_one(&self.pool).await?;
                 Ok($crate::ledger::Credits { unapplied_cash, open_credit_memos })
             }
 
