@@ -11,6 +11,7 @@ pub mod collections;
 pub mod dates;
 pub mod kpi;
 pub mod ledger;
+pub mod liens;
 pub mod money;
 pub mod source;
 pub mod store;

@@ -1,0 +1,179 @@
+//! Mechanics' lien and notice deadlines: rules as data, a calendar per state, and an engine that
+//! turns a job's facts into dated deadlines.
+//!
+//! # The model
+//!
+//! * **Rules are data.** Each state has one TOML file under `core/liens/` (embedded with
+//!   `include_str!`). A file holds the state's calendar and a list of `[[rule]]`s. A rule has a
+//!   stable `id`, the `kind` and `document`, who must act (`projects`, `roles`, optionally
+//!   `bonded`), when it is in force (`in_force`, by the original contract date), the `due` date
+//!   expression, optionally a window opening (`opens`), a safe-harbour mailing date (`mail_by`),
+//!   a rollover override, a look-back (`lookback_days`), a fact that makes it moot
+//!   (`satisfied_by`), what missing it costs (`consequence`, `consequence_text`), the `citation`,
+//!   a `confidence` and notes. Unknown keys are rejected; ids, references and metadata are
+//!   validated when a file loads (and by a test for every file).
+//! * **Date expressions** count from a job fact (`after`), back from one (`before`: "at least N
+//!   days before", never rolled), or from earlier rules' unadjusted due dates (`after_rules`,
+//!   `before_rules`: chains anchor on the unadjusted date, the earlier reading), by
+//!   `days`, `business_days`, calendar `months` (clamped to the month's end), `years`
+//!   (anniversaries; Feb 29 -> Feb 28) or `nth_month_after` + `day` ("the 15th day of the 3rd
+//!   month after"). `earlier_of` / `later_of` combine terms; `optional` terms drop out when their
+//!   fact is unknown; `valid_within` ignores an event recorded outside its window.
+//! * **Calendars** list the weekend days and the statutory holidays (with the state's
+//!   observed-day rule), and version the weekend/holiday rollover by the unadjusted due date
+//!   (Florida's § 713.011 from 2023-10-01, Texas's SB 929 from 2025-09-01). Callers pass extra
+//!   closure dates (a clerk's office closed for a storm).
+//! * **Conservative by construction.** Where a rollover is unsettled the earlier date is kept and
+//!   a note says what a roll would give; holidays whose status is uncertain are left out (a
+//!   missing holiday can only make a date earlier); uncertain rules take the earlier reading.
+//!
+//! Every [`Deadline`] carries both the unadjusted (`raw_due`) and the adjusted (`due`) date and
+//! [`DISCLAIMER`]: dates are estimates, never legal advice.
+
+mod calendar;
+mod engine;
+mod facts;
+mod rules;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use facts::{Fact, JobFacts};
+
+use calendar::Calendar;
+use rules::StateRules;
+
+/// Shown with every deadline, in every output.
+pub const DISCLAIMER: &str = "Dates are estimates from the job's facts, not legal advice; confirm with counsel.";
+
+/// One dated obligation for the job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// The rule's stable id, e.g. `FL.private.nto`.
+    pub rule: String,
+    /// `notice_to_owner`, `preliminary_notice`, `monthly_notice`, `claim_of_lien`, `lien_service`,
+    /// `notice_of_nonpayment`, `stop_payment_notice`, `notice_of_intent`, `lien_enforcement`,
+    /// `bond_suit`, `final_payment_affidavit`, `noc_void_if_no_work` or `noc_expires`.
+    pub kind: String,
+    pub document: String,
+    /// The last day, after the weekend/holiday rule.
+    pub due: NaiveDate,
+    /// The last day as counted, before the weekend/holiday rule.
+    pub raw_due: NaiveDate,
+    /// For windows: the first day the act may be done.
+    pub opens: Option<NaiveDate>,
+    pub citation: String,
+    /// `right_lost`, `coverage_limited` or `priority_only`.
+    pub consequence: String,
+    pub consequence_text: String,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    /// Safe-harbour dates, rollover explanations, conservative choices, caveats.
+    pub notes: Vec<String>,
+    /// Always [`DISCLAIMER`].
+    pub disclaimer: &'static str,
+}
+
+/// Why the engine could not answer; the text is written for the AR specialist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LienError {
+    #[error("I don't have lien rules for '{given}'. Supported states: {supported}.")]
+    UnknownState { given: String, supported: String },
+    #[error("'{given}' isn't a job fact I know. Valid facts: {valid}.")]
+    UnknownFact { given: String, valid: String },
+    #[error("I couldn't read '{given}' as a date for {fact}. Write dates as YYYY-MM-DD, for example 2026-10-09.")]
+    BadDate { fact: String, given: String },
+    #[error("I couldn't read '{given}' as a month for furnished_month. Write it as YYYY-MM, for example 2026-03.")]
+    BadMonth { given: String },
+    #[error("'{given}' isn't a valid {fact}. Use one of: {valid}.")]
+    BadValue { fact: String, given: String, valid: String },
+    #[error("The {state} rules cover {covered} jobs, not {project} jobs; check {project} deadlines with counsel.")]
+    ProjectNotCovered { state: String, project: String, covered: String },
+    #[error("A date for {rule} falls outside the calendar I can compute; check the job's dates.")]
+    DateOutOfRange { rule: String },
+    #[error("The built-in lien rules for {state} failed to load ({reason}). This is a bug in arbot; please report it.")]
+    BrokenRules { state: String, reason: String },
+}
+
+/// An embedded rules file.
+struct StateFile {
+    code: &'static str,
+    name: &'static str,
+    text: &'static str,
+}
+
+const STATE_FILES: [StateFile; 10] = [
+    StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
+    StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
+    StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
+    StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
+    StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
+    StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
+    StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
+    StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
+    StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
+    StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
+];
+
+/// The two-letter codes of the states with rules, alphabetically.
+pub fn supported_states() -> Vec<&'static str> {
+    STATE_FILES.iter().map(|f| f.code).collect()
+}
+
+fn supported_list() -> String {
+    STATE_FILES.iter().map(|f| format!("{} ({})", f.code, f.name)).collect::<Vec<_>>().join(", ")
+}
+
+/// `fl`, `FL` or `Florida` -> `FL`.
+fn normalize_state(input: &str) -> Option<&'static str> {
+    let input = input.trim();
+    STATE_FILES
+        .iter()
+        .find(|f| f.code.eq_ignore_ascii_case(input) || f.name.eq_ignore_ascii_case(input))
+        .map(|f| f.code)
+}
+
+fn load(state: &str) -> Result<StateRules, LienError> {
+    let file = normalize_state(state)
+        .and_then(|code| STATE_FILES.iter().find(|f| f.code == code))
+        .ok_or_else(|| LienError::UnknownState { given: state.to_string(), supported: supported_list() })?;
+    StateRules::load(file.code, file.name, file.text)
+        .map_err(|reason| LienError::BrokenRules { state: file.code.to_string(), reason })
+}
+
+/// The job's deadlines, sorted by due date. Rules whose facts are unknown are skipped (see
+/// [`missing_facts`]); `closures` are extra days the office is closed (a clerk's office shut for
+/// a storm), treated like holidays.
+pub fn deadlines(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Vec<Deadline>, LienError> {
+    let rules = load(&facts.state)?;
+    if !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
+        let mut covered: Vec<&str> = rules.rules.iter().flat_map(|r| r.projects.iter().map(|p| p.as_str())).collect();
+        covered.sort_unstable();
+        covered.dedup();
+        return Err(LienError::ProjectNotCovered {
+            state: rules.name,
+            project: facts.project.as_str().to_string(),
+            covered: covered.join(" and "),
+        });
+    }
+    Ok(engine::evaluate(&rules, facts, closures)?.deadlines)
+}
+
+/// The facts that would unlock more deadlines for this job (by [`Fact::name`]); `state` when the
+/// state has no rules.
+pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {
+    let Ok(rules) = load(&facts.state) else { return vec!["state"] };
+    engine::evaluate(&rules, facts, &[])
+        .map(|evaluation| evaluation.missing.into_iter().map(Fact::name).collect())
+        .unwrap_or_default()
+}
+
+/// The state's holidays observed in `year` (as its lien rules count them), with their names.
+pub fn holidays(state: &str, year: i32) -> Result<Vec<(NaiveDate, String)>, LienError> {
+    let rules = load(state)?;
+    let calendar = Calendar::new(&rules.calendar, &[]);
+    Ok(calendar.holidays_in(year).into_iter().map(|(date, why)| (date, why.to_string())).collect())
+}

@@ -1,0 +1,958 @@
+//! Worked examples. Every expected date was counted by hand from the statute as summarised in
+//! /work/shared/reference/liens.md (trigger day excluded, last day included), then moved off
+//! weekends and holidays as the state's rule says; the arithmetic is written next to each case.
+
+use super::*;
+use crate::ledger::{OurRole, ProjectType};
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A job in `state` with facts set by name, the way the chat command will set them.
+fn job(state: &str, project: &str, role: &str, facts: &[(&str, &str)]) -> JobFacts {
+    let mut job = JobFacts::new(state, ProjectType::Private, OurRole::Sub);
+    job.set("project", project).unwrap();
+    job.set("role", role).unwrap();
+    for (name, value) in facts {
+        job.set(name, value).unwrap();
+    }
+    job
+}
+
+fn all(job: &JobFacts) -> Vec<Deadline> {
+    deadlines(job, &[]).unwrap()
+}
+
+/// The single deadline the rule produced.
+fn one(job: &JobFacts, rule: &str) -> Deadline {
+    let found: Vec<Deadline> = all(job).into_iter().filter(|d| d.rule == rule).collect();
+    assert_eq!(found.len(), 1, "{rule}: {found:#?}");
+    found.into_iter().next().unwrap()
+}
+
+fn rules_of(list: &[Deadline]) -> Vec<&str> {
+    list.iter().map(|d| d.rule.as_str()).collect()
+}
+
+fn has_note(deadline: &Deadline, text: &str) -> bool {
+    deadline.notes.iter().any(|n| n.contains(text))
+}
+
+// ------------------------------------------------------------------------------- the rule files
+
+#[test]
+fn every_state_file_loads_and_validates() {
+    for file in &STATE_FILES {
+        let rules = StateRules::load(file.code, file.name, file.text).unwrap();
+        let mut ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), rules.rules.len(), "{}: duplicate ids", file.code);
+        for rule in &rules.rules {
+            assert!(rule.citation.len() > 5, "{}: no citation", rule.id);
+            assert!(["high", "medium", "low"].contains(&rule.confidence.as_str()), "{}", rule.id);
+            assert!(!rule.consequence_text.is_empty(), "{}", rule.id);
+        }
+    }
+}
+
+#[test]
+fn rule_counts_per_state() {
+    let counts: Vec<(&str, usize)> =
+        STATE_FILES.iter().map(|f| (f.code, StateRules::load(f.code, f.name, f.text).unwrap().rules.len())).collect();
+    assert_eq!(
+        counts,
+        [
+            ("AZ", 3),
+            ("CA", 8),
+            ("CO", 4),
+            ("FL", 13),
+            ("GA", 5),
+            ("IL", 4),
+            ("NC", 3),
+            ("NY", 5),
+            ("TX", 14),
+            ("WA", 5)
+        ]
+    );
+}
+
+const MINIMAL_RULE: &str = r#"
+schema_version = 1
+state = "FL"
+name = "Florida"
+[calendar]
+weekend = ["sat", "sun"]
+holidays = ["new_years_day"]
+observed = "none"
+holiday_citation = "x"
+[[calendar.rollover]]
+direction = "next_business_day"
+citation = "x"
+[[rule]]
+id = "FL.test.rule"
+kind = "claim_of_lien"
+document = "Claim"
+projects = ["private"]
+roles = ["sub"]
+due = { after = "last_furnished", days = 90 }
+consequence = "right_lost"
+consequence_text = "Lost."
+citation = "Fla. Stat. § 713.08(5)"
+confidence = "high"
+"#;
+
+#[test]
+fn a_minimal_rules_file_loads() {
+    StateRules::load("FL", "Florida", MINIMAL_RULE).unwrap();
+}
+
+#[test]
+fn unknown_fields_in_a_rules_file_are_rejected() {
+    let misspelt_rule_key =
+        MINIMAL_RULE.replace("confidence = \"high\"", "confidence = \"high\"\nconfidance = \"low\"");
+    assert!(StateRules::load("FL", "Florida", &misspelt_rule_key).unwrap_err().contains("unknown field"));
+    let misspelt_date_key = MINIMAL_RULE.replace("days = 90 }", "dayz = 90 }");
+    assert!(StateRules::load("FL", "Florida", &misspelt_date_key).unwrap_err().contains("unknown field"));
+    let unknown_kind = MINIMAL_RULE.replace("\"claim_of_lien\"", "\"claim_of_lein\"");
+    assert!(StateRules::load("FL", "Florida", &unknown_kind).is_err());
+    let unknown_role = MINIMAL_RULE.replace("[\"sub\"]", "[\"subcontractor\"]");
+    assert!(StateRules::load("FL", "Florida", &unknown_role).unwrap_err().contains("unknown role"));
+}
+
+#[test]
+fn a_rule_without_citation_or_confidence_is_rejected() {
+    let no_citation = MINIMAL_RULE.replace("citation = \"Fla. Stat. § 713.08(5)\"", "citation = \" \"");
+    assert!(StateRules::load("FL", "Florida", &no_citation).unwrap_err().contains("citation is empty"));
+    let no_confidence = MINIMAL_RULE.replace("confidence = \"high\"\n", "");
+    assert!(StateRules::load("FL", "Florida", &no_confidence).unwrap_err().contains("confidence"));
+}
+
+#[test]
+fn malformed_date_expressions_and_references_are_rejected() {
+    let two_offsets = MINIMAL_RULE.replace("days = 90 }", "days = 90, months = 1 }");
+    assert!(StateRules::load("FL", "Florida", &two_offsets).unwrap_err().contains("exactly one offset"));
+    let backward_months =
+        MINIMAL_RULE.replace("after = \"last_furnished\", days = 90", "before = \"suit_planned\", months = 1");
+    assert!(StateRules::load("FL", "Florida", &backward_months).unwrap_err().contains("`days` only"));
+    let dangling =
+        MINIMAL_RULE.replace("after = \"last_furnished\", days = 90", "after_rules = [\"FL.nope\"], years = 1");
+    assert!(StateRules::load("FL", "Florida", &dangling).unwrap_err().contains("FL.nope"));
+    let duplicated = format!("{MINIMAL_RULE}\n{}", &MINIMAL_RULE[MINIMAL_RULE.find("[[rule]]").unwrap()..]);
+    assert!(StateRules::load("FL", "Florida", &duplicated).unwrap_err().contains("used twice"));
+}
+
+// ---------------------------------------------------------------------------------- job facts
+
+#[test]
+fn set_reads_facts_the_way_people_type_them() {
+    let mut facts = JobFacts::new("florida", ProjectType::Public, OurRole::Gc);
+    assert_eq!(facts.state, "FL");
+    facts.set("role", "sub-sub").unwrap();
+    facts.set("project", "Residential").unwrap();
+    facts.set("bonded", "yes").unwrap();
+    facts.set("first_furnished", "2026-10-09").unwrap();
+    facts.set("last furnished", "11/30/2026").unwrap();
+    facts.set("furnished_month", "2026-11").unwrap();
+    facts.set("furnished_month", "2026-03").unwrap();
+    facts.set("furnished_month", "2026-11").unwrap();
+    facts.set("state", "tx").unwrap();
+    assert_eq!(facts.role, OurRole::SubSub);
+    assert_eq!(facts.project, ProjectType::Residential);
+    assert!(facts.bonded);
+    assert_eq!(facts.first_furnished, Some(ymd(2026, 10, 9)));
+    assert_eq!(facts.last_furnished, Some(ymd(2026, 11, 30)));
+    assert_eq!(facts.furnished_months, vec![(2026, 3), (2026, 11)]);
+    assert_eq!(facts.state, "TX");
+    facts.set("first_furnished", "none").unwrap();
+    facts.set("furnished_month", "none").unwrap();
+    assert_eq!(facts.first_furnished, None);
+    assert!(facts.furnished_months.is_empty());
+}
+
+#[test]
+fn set_explains_bad_input() {
+    let mut facts = JobFacts::new("FL", ProjectType::Private, OurRole::Sub);
+    let bad_name = facts.set("first_furnishing", "2026-10-09").unwrap_err().to_string();
+    assert!(
+        bad_name.contains("first_furnishing") && bad_name.contains("first_furnished, last_furnished"),
+        "{bad_name}"
+    );
+    let bad_date = facts.set("lien_recorded", "2027-02-29").unwrap_err().to_string();
+    assert_eq!(
+        bad_date,
+        "I couldn't read '2027-02-29' as a date for lien_recorded. Write dates as YYYY-MM-DD, for example 2026-10-09."
+    );
+    let bad_month = facts.set("furnished_month", "March").unwrap_err().to_string();
+    assert!(bad_month.contains("YYYY-MM"), "{bad_month}");
+    let bad_role = facts.set("role", "painter").unwrap_err().to_string();
+    assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer.");
+    let bad_state = facts.set("state", "Oregon").unwrap_err().to_string();
+    assert!(bad_state.contains("Oregon") && bad_state.contains("FL (Florida)"), "{bad_state}");
+}
+
+#[test]
+fn an_unknown_state_lists_the_supported_ones() {
+    let facts = JobFacts::new("ZZ", ProjectType::Private, OurRole::Sub);
+    let err = deadlines(&facts, &[]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
+         FL (Florida), GA (Georgia), IL (Illinois), NC (North Carolina), NY (New York), TX (Texas), WA (Washington)."
+    );
+    assert_eq!(missing_facts(&facts), vec!["state"]);
+    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "NC", "NY", "TX", "WA"]);
+}
+
+#[test]
+fn public_jobs_in_states_without_public_rules_are_not_covered() {
+    let facts = job("NY", "public", "sub", &[("last_furnished", "2026-03-03")]);
+    let err = deadlines(&facts, &[]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "The New York rules cover private and residential jobs, not public jobs; check public deadlines with counsel."
+    );
+}
+
+#[test]
+fn missing_facts_name_what_would_unlock_more_deadlines() {
+    let facts = job("FL", "private", "sub", &[]);
+    assert!(all(&facts).is_empty());
+    assert_eq!(missing_facts(&facts), ["first_furnished", "last_furnished", "noc_recorded", "lien_recorded"]);
+    let facts = job("FL", "private", "sub", &[("first_furnished", "2026-10-09"), ("last_furnished", "2027-01-20")]);
+    assert_eq!(missing_facts(&facts), ["noc_recorded", "lien_recorded"]);
+}
+
+#[test]
+fn deadlines_are_sorted_by_due_date_and_each_carries_the_disclaimer() {
+    let facts = job(
+        "FL",
+        "private",
+        "sub",
+        &[
+            ("first_furnished", "2026-10-09"),
+            ("last_furnished", "2027-01-20"),
+            ("noc_recorded", "2026-09-01"),
+            ("lien_recorded", "2027-03-01"),
+        ],
+    );
+    // NTO Oct 9 + 45 = Nov 23; service Mar 1 + 15 = Mar 16; lien Jan 20 + 90 = Apr 20; the NOC
+    // expires Sep 1, 2027; suit Mar 1, 2028. No NOC-void warning: we began work within 90 days.
+    let list = all(&facts);
+    assert_eq!(
+        list.iter().map(|d| (d.rule.as_str(), d.due)).collect::<Vec<_>>(),
+        [
+            ("FL.private.nto", ymd(2026, 11, 23)),
+            ("FL.private.lien_service", ymd(2027, 3, 16)),
+            ("FL.private.claim_of_lien", ymd(2027, 4, 20)),
+            ("FL.private.noc_expires", ymd(2027, 9, 1)),
+            ("FL.private.lien_enforcement", ymd(2028, 3, 1)),
+        ]
+    );
+    assert!(list.iter().all(|d| d.disclaimer == DISCLAIMER));
+    assert_eq!(DISCLAIMER, "Dates are estimates from the job's facts, not legal advice; confirm with counsel.");
+    let json = serde_json::to_value(&list[0]).unwrap();
+    assert!(json.get("raw_due").is_some() && json.get("disclaimer").is_some());
+}
+
+// -------------------------------------------------------------------------------------- Florida
+
+#[test]
+fn fl_nto_ux_example_due_in_45_days_with_the_40_day_mailing_safe_harbour() {
+    // Oct 9 + 22 days = Oct 31, + 23 = Nov 23 (day 45), a Monday. Day 40 = Nov 18.
+    let facts = job("FL", "private", "sub", &[("first_furnished", "2026-10-09")]);
+    let nto = one(&facts, "FL.private.nto");
+    assert_eq!(nto.kind, "notice_to_owner");
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert_eq!(nto.raw_due, ymd(2026, 11, 23));
+    assert_eq!(nto.citation, "Fla. Stat. § 713.06(2)(a)");
+    assert_eq!((nto.consequence.as_str(), nto.confidence.as_str()), ("right_lost", "high"));
+    assert!(has_note(&nto, "by Wed 2026-11-18 (40 days)"), "{:#?}", nto.notes);
+    assert!(has_note(&nto, "§ 713.18 safe harbour"));
+}
+
+#[test]
+fn fl_nto_landing_on_a_sunday_rolls_to_monday() {
+    // Oct 8 + 23 = Oct 31, + 22 = Nov 22 (day 45), a Sunday -> Monday Nov 23 (§ 713.011).
+    let nto = one(&job("FL", "private", "sub", &[("first_furnished", "2026-10-08")]), "FL.private.nto");
+    assert_eq!(nto.raw_due, ymd(2026, 11, 22));
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert!(has_note(
+        &nto,
+        "Sun 2026-11-22 is a Sunday; moved to the next business day, Mon 2026-11-23 (Fla. Stat. § 713.011)"
+    ));
+}
+
+#[test]
+fn fl_nto_on_the_friday_after_thanksgiving_rolls_to_monday() {
+    // Oct 13 + 18 = Oct 31, + 27 = Nov 27 (day 45): the Friday after Thanksgiving 2026, a Florida
+    // § 110.117 holiday -> Monday Nov 30. Day 40 is Sunday Nov 22: mail by Friday Nov 20.
+    let nto = one(&job("FL", "private", "sub_sub", &[("first_furnished", "2026-10-13")]), "FL.private.nto");
+    assert_eq!(nto.raw_due, ymd(2026, 11, 27));
+    assert_eq!(nto.due, ymd(2026, 11, 30));
+    assert!(has_note(&nto, "is the Friday after Thanksgiving"));
+    assert!(has_note(&nto, "Sun 2026-11-22 is a Sunday; mail by Fri 2026-11-20 to be safe."));
+    assert!(has_note(&nto, "copy to the contractor"));
+}
+
+#[test]
+fn fl_nto_on_independence_day_observed_on_friday_rolls_to_monday() {
+    // May 19 + 12 = May 31, + 30 = Jun 30, + 3 = Jul 3 (day 45). July 4, 2026 is a Saturday, so
+    // Florida observes Friday Jul 3 (§ 110.117(1)(j)) -> Monday Jul 6.
+    let nto = one(&job("FL", "private", "supplier", &[("first_furnished", "2026-05-19")]), "FL.private.nto");
+    assert_eq!((nto.raw_due, nto.due), (ymd(2026, 7, 3), ymd(2026, 7, 6)));
+    assert!(has_note(&nto, "Independence Day (observed)"));
+}
+
+#[test]
+fn fl_nto_is_cut_short_by_the_owners_final_payment() {
+    // Earlier of day 45 (Nov 23) and the day before the owner's final payment (Nov 10 -> Nov 9).
+    let facts =
+        job("FL", "private", "sub", &[("first_furnished", "2026-10-09"), ("owner_final_payment", "2026-11-10")]);
+    let nto = one(&facts, "FL.private.nto");
+    assert_eq!((nto.raw_due, nto.due), (ymd(2026, 11, 9), ymd(2026, 11, 9)));
+    assert!(has_note(
+        &nto,
+        "Earlier of: 45 days after first furnishing (Mon 2026-11-23); 1 day before the owner's final payment (Mon 2026-11-09)."
+    ));
+    assert!(!has_note(&nto, "safe harbour"), "no 40-day mailing date after the cut-off");
+}
+
+#[test]
+fn fl_nto_final_payment_cut_off_on_a_sunday_never_rolls() {
+    // Final payment Monday Nov 16 -> serve by Sunday Nov 15; counted back from an event, it stays.
+    let facts =
+        job("FL", "private", "sub", &[("first_furnished", "2026-10-09"), ("owner_final_payment", "2026-11-16")]);
+    let nto = one(&facts, "FL.private.nto");
+    assert_eq!((nto.raw_due, nto.due), (ymd(2026, 11, 15), ymd(2026, 11, 15)));
+    assert!(has_note(&nto, "never moves"));
+}
+
+#[test]
+fn fl_gc_and_laborer_owe_no_notice_to_owner() {
+    for role in ["gc", "laborer"] {
+        let list =
+            all(&job("FL", "private", role, &[("first_furnished", "2026-10-09"), ("last_furnished", "2026-12-01")]));
+        assert_eq!(rules_of(&list), ["FL.private.claim_of_lien"], "{role}");
+    }
+}
+
+#[test]
+fn fl_claim_of_lien_across_year_end_rolls_past_a_weekend_but_not_presidents_day() {
+    // Nov 15 + 15 = Nov 30, + 31 = Dec 31 (46), + 31 = Jan 31 (77), + 13 = Feb 13, 2027 (day 90),
+    // a Saturday. Monday Feb 15 is Presidents' Day, which § 110.117 does not list: due Feb 15.
+    let lien = one(&job("FL", "private", "sub", &[("last_furnished", "2026-11-15")]), "FL.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 13), ymd(2027, 2, 15)));
+    assert_eq!(lien.citation, "Fla. Stat. § 713.08(5)");
+}
+
+#[test]
+fn fl_lien_suit_one_year_from_february_29_is_february_28() {
+    // Recorded Feb 29, 2028: the anniversary in 2029 is Feb 28 (a Wednesday); service is due
+    // Mar 15, 2028 (Feb 29 + 15).
+    let facts = job("FL", "private", "sub", &[("lien_recorded", "2028-02-29")]);
+    let suit = one(&facts, "FL.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2029, 2, 28), ymd(2029, 2, 28)));
+    assert_eq!(one(&facts, "FL.private.lien_service").due, ymd(2028, 3, 15));
+}
+
+#[test]
+fn fl_final_payment_affidavit_five_days_before_suit_as_in_varela() {
+    // Varela v. Pagio: service May 5 before a suit filed May 10 was timely.
+    let affidavit =
+        one(&job("FL", "private", "gc", &[("suit_planned", "2022-05-10")]), "FL.private.final_payment_affidavit");
+    assert_eq!((affidavit.raw_due, affidavit.due), (ymd(2022, 5, 5), ymd(2022, 5, 5)));
+}
+
+#[test]
+fn fl_final_payment_affidavit_counted_back_onto_a_saturday_stays_there() {
+    // Suit Thursday May 14, 2026 - 5 days = Saturday May 9: never moved in either direction.
+    let affidavit =
+        one(&job("FL", "private", "gc", &[("suit_planned", "2026-05-14")]), "FL.private.final_payment_affidavit");
+    assert_eq!((affidavit.raw_due, affidavit.due), (ymd(2026, 5, 9), ymd(2026, 5, 9)));
+    assert!(has_note(
+        &affidavit,
+        "Sat 2026-05-09 is a Saturday; a date counted back from the planned suit date never moves"
+    ));
+}
+
+#[test]
+fn fl_noc_void_and_expiry_are_status_dates_that_never_roll() {
+    // Jan 5 + 26 = Jan 31, + 28 = Feb 28 (54), + 31 = Mar 31 (85), + 5 = Apr 5 (day 90), a Sunday.
+    // We first furnished the day after, so work had not begun by then as far as we know.
+    let facts = job("FL", "private", "sub", &[("noc_recorded", "2026-01-05"), ("first_furnished", "2026-04-06")]);
+    let void = one(&facts, "FL.private.noc_void_if_no_work");
+    assert_eq!((void.kind.as_str(), void.raw_due, void.due), ("noc_void_if_no_work", ymd(2026, 4, 5), ymd(2026, 4, 5)));
+    assert!(has_note(&void, "does not move"));
+    let expires = one(&facts, "FL.private.noc_expires");
+    assert_eq!(
+        (expires.kind.as_str(), expires.due, expires.consequence.as_str()),
+        ("noc_expires", ymd(2027, 1, 5), "priority_only")
+    );
+}
+
+#[test]
+fn fl_noc_void_warning_is_dropped_once_work_has_begun_in_time() {
+    // We first furnished Apr 5, the 90th day: the improvement began, so the NOC is not void.
+    let facts = job("FL", "private", "sub", &[("noc_recorded", "2026-01-05"), ("first_furnished", "2026-04-05")]);
+    assert!(all(&facts).iter().all(|d| d.rule != "FL.private.noc_void_if_no_work"));
+}
+
+#[test]
+fn fl_rollover_before_october_2023_keeps_the_unadjusted_date() {
+    // Jul 2 + 29 = Jul 31, + 31 = Aug 31 (60), + 30 = Sep 30 (day 90), a Saturday before
+    // § 713.011 took effect: kept, with the Monday a roll would give.
+    let lien = one(&job("FL", "private", "sub", &[("last_furnished", "2023-07-02")]), "FL.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2023, 9, 30), ymd(2023, 9, 30)));
+    assert!(has_note(&lien, "whether it moves to Mon 2023-10-02 is unsettled"));
+    assert!(has_note(&lien, "conservative: earlier of two readings"));
+}
+
+#[test]
+fn fl_rollover_from_october_1_2023_follows_713_011() {
+    // Jul 3 + 90 = Sunday Oct 1, 2023, the day § 713.011 took effect -> Monday Oct 2.
+    let lien = one(&job("FL", "private", "sub", &[("last_furnished", "2023-07-03")]), "FL.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2023, 10, 1), ymd(2023, 10, 2)));
+}
+
+#[test]
+fn fl_clerk_closures_move_the_deadline_and_warn_about_tolling() {
+    // Aug 1 + 30 = Aug 31, + 30 = Sep 30, + 30 = Oct 30 (day 90), a Friday the clerk is closed for
+    // a storm (also closed Wed Oct 28): rolls to Monday Nov 2, and says § 713.011 may toll.
+    let facts = job("FL", "private", "sub", &[("last_furnished", "2026-08-01")]);
+    let closures = [ymd(2026, 10, 28), ymd(2026, 10, 30)];
+    let lien =
+        deadlines(&facts, &closures).unwrap().into_iter().find(|d| d.rule == "FL.private.claim_of_lien").unwrap();
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 10, 30), ymd(2026, 11, 2)));
+    assert!(has_note(&lien, "an office closure date"));
+    assert!(has_note(&lien, "2 closure dates fall inside this period"));
+    assert!(has_note(&lien, "tolls"));
+}
+
+#[test]
+fn fl_bonded_private_job_uses_the_bond_notices_instead_of_a_lien() {
+    // Day 45 = Nov 23 (as above). Mar 1 + 30 = Mar 31, + 30 = Apr 30, + 30 = May 30, 2027 (day 90),
+    // a Sunday; Monday May 31 is Memorial Day -> Tuesday Jun 1. Bond suit: Mar 1, 2028.
+    let facts = job(
+        "FL",
+        "private",
+        "sub_sub",
+        &[("bonded", "yes"), ("first_furnished", "2026-10-09"), ("last_furnished", "2027-03-01")],
+    );
+    let list = all(&facts);
+    assert_eq!(
+        rules_of(&list),
+        ["FL.bonded.notice_to_contractor", "FL.private.nto", "FL.bonded.notice_of_nonpayment", "FL.bonded.bond_suit"]
+    );
+    let ntc = &list[0];
+    assert_eq!(
+        (ntc.kind.as_str(), ntc.due, ntc.citation.as_str()),
+        ("notice_to_owner", ymd(2026, 11, 23), "Fla. Stat. § 713.23(1)(c)")
+    );
+    let nonpayment = &list[2];
+    assert_eq!(
+        (nonpayment.kind.as_str(), nonpayment.raw_due, nonpayment.due),
+        ("notice_of_nonpayment", ymd(2027, 5, 30), ymd(2027, 6, 1))
+    );
+    assert!(has_note(
+        nonpayment,
+        "Sun 2027-05-30 is a Sunday and Mon 2027-05-31 is Memorial Day; moved to the next business day, Tue 2027-06-01"
+    ));
+    assert_eq!((list[3].kind.as_str(), list[3].due), ("bond_suit", ymd(2028, 3, 1)));
+}
+
+#[test]
+fn fl_public_notice_of_nonpayment_window_opens_45_days_after_first_furnishing() {
+    // Opens Oct 9 + 45 = Nov 23, 2026. Closes Jan 17 + 14 = Jan 31, + 28 = Feb 28 (42), + 31 = Mar 31
+    // (73), + 17 = Apr 17, 2027 (day 90), a Saturday -> Monday Apr 19 under Rule 2.514.
+    let facts = job("FL", "public", "sub", &[("first_furnished", "2026-10-09"), ("last_furnished", "2027-01-17")]);
+    let list = all(&facts);
+    assert_eq!(
+        rules_of(&list),
+        ["FL.public.notice_of_nonpayment", "FL.public.bond_suit"],
+        "a first-tier sub owes no notice to contractor"
+    );
+    let notice = &list[0];
+    assert_eq!(notice.opens, Some(ymd(2026, 11, 23)));
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 4, 17), ymd(2027, 4, 19)));
+    assert!(has_note(notice, "Fla. R. Gen. Prac. & Jud. Admin. 2.514"));
+    assert_eq!((notice.citation.as_str(), notice.confidence.as_str()), ("Fla. Stat. § 255.05(2)(a)2", "medium"));
+    let sub_sub = all(&job("FL", "public", "sub_sub", &[("first_furnished", "2026-10-09")]));
+    assert_eq!(
+        (sub_sub[0].rule.as_str(), sub_sub[0].kind.as_str(), sub_sub[0].due),
+        ("FL.public.notice_to_contractor", "notice_to_owner", ymd(2026, 11, 23))
+    );
+}
+
+// ----------------------------------------------------------------------------------- California
+
+#[test]
+fn ca_preliminary_notice_on_cesar_chavez_day_keeps_the_earlier_date() {
+    // Mar 11 + 20 = Mar 31, 2026: Cesar Chavez Day. A late notice only reaches back 20 days, so
+    // the extension to Apr 1 is not assumed.
+    let notice =
+        one(&job("CA", "private", "sub", &[("first_furnished", "2026-03-11")]), "CA.private.preliminary_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 3, 31), ymd(2026, 3, 31)));
+    assert_eq!((notice.consequence.as_str(), notice.kind.as_str()), ("coverage_limited", "preliminary_notice"));
+    assert!(has_note(&notice, "is Cesar Chavez Day; whether it moves to Wed 2026-04-01 is unsettled"));
+    assert!(has_note(&notice, "in the 20 days before the day it is served"));
+}
+
+#[test]
+fn ca_lien_on_cesar_chavez_day_rolls_to_the_next_day() {
+    // Completion Dec 31, 2026 + 31 = Jan 31, + 28 = Feb 28 (59), + 31 = Mar 31, 2027 (day 90):
+    // Cesar Chavez Day -> Thursday Apr 1 (CCP § 12a).
+    let lien = one(&job("CA", "private", "sub", &[("completed", "2026-12-31")]), "CA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 3, 31), ymd(2027, 4, 1)));
+    assert_eq!(lien.citation, "Cal. Civ. Code § 8414");
+}
+
+#[test]
+fn ca_lien_is_the_earlier_of_90_days_after_completion_and_30_after_a_timely_notice_of_completion() {
+    // Notice of completion recorded Jun 10 (9 days after completion): Jun 10 + 30 = Jul 10 beats
+    // Jun 1 + 90 = Aug 30. The lien window opens on last furnishing.
+    let facts = job(
+        "CA",
+        "private",
+        "sub",
+        &[
+            ("completed", "2026-06-01"),
+            ("notice_of_completion_recorded", "2026-06-10"),
+            ("last_furnished", "2026-05-20"),
+        ],
+    );
+    let lien = one(&facts, "CA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due, lien.opens), (ymd(2026, 7, 10), ymd(2026, 7, 10), Some(ymd(2026, 5, 20))));
+    let direct = one(
+        &job("CA", "private", "gc", &[("completed", "2026-06-01"), ("notice_of_completion_recorded", "2026-06-10")]),
+        "CA.private.claim_of_lien_direct",
+    );
+    assert_eq!(direct.due, ymd(2026, 8, 10), "Jun 10 + 60 = Aug 9 (Sunday) -> Monday Aug 10");
+}
+
+#[test]
+fn ca_notice_of_completion_recorded_after_15_days_does_not_shorten_the_lien() {
+    // Recorded Jun 20, 19 days after completion: ignored (§ 8182). Jun 1 + 29 = Jun 30, + 31 = Jul 31,
+    // + 30 = Aug 30 (day 90), a Sunday -> Monday Aug 31.
+    let facts =
+        job("CA", "private", "sub", &[("completed", "2026-06-01"), ("notice_of_completion_recorded", "2026-06-20")]);
+    let lien = one(&facts, "CA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 8, 30), ymd(2026, 8, 31)));
+    assert!(has_note(
+        &lien,
+        "Recording of the notice of completion on Sat 2026-06-20 is not within 15 days after completion"
+    ));
+}
+
+#[test]
+fn ca_saturday_counts_as_a_holiday_so_the_foreclosure_suit_moves_to_monday() {
+    // Recorded May 31 + 90 = Saturday Aug 29 -> Monday Aug 31.
+    let suit =
+        one(&job("CA", "private", "supplier", &[("lien_recorded", "2026-05-31")]), "CA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2026, 8, 29), ymd(2026, 8, 31)));
+}
+
+#[test]
+fn ca_public_bond_suit_runs_six_months_from_the_unadjusted_stop_notice_deadline() {
+    // Completion Jul 12 + 19 = Jul 31, + 31 = Aug 31, + 30 = Sep 30, + 10 = Oct 10 (day 90), a
+    // Saturday -> Monday Oct 12. The bond suit counts 6 months from Oct 10 (not Oct 12): Apr 10,
+    // 2027, a Saturday -> Monday Apr 12.
+    let list = all(&job("CA", "public", "sub", &[("completed", "2026-07-12")]));
+    assert_eq!(rules_of(&list), ["CA.public.stop_payment_notice", "CA.public.bond_suit"]);
+    assert_eq!((list[0].raw_due, list[0].due), (ymd(2026, 10, 10), ymd(2026, 10, 12)));
+    assert_eq!((list[1].raw_due, list[1].due), (ymd(2027, 4, 10), ymd(2027, 4, 12)));
+}
+
+// ---------------------------------------------------------------------------------------- Texas
+
+#[test]
+fn tx_commercial_monthly_notice_is_due_the_15th_of_the_third_month() {
+    let facts = job("TX", "private", "sub", &[("contract_signed", "2023-05-01"), ("furnished_month", "2026-03")]);
+    let notice = one(&facts, "TX.commercial.monthly_notice");
+    assert_eq!((notice.kind.as_str(), notice.due), ("monthly_notice", ymd(2026, 6, 15)));
+    assert_eq!(
+        notice.document,
+        "Notice of claim for unpaid labor or materials to the owner and original contractor (work furnished in Mar 2026)"
+    );
+}
+
+#[test]
+fn tx_monthly_notice_across_the_year_end_rolls_past_presidents_day() {
+    // November 2026 work: Feb 15, 2027 is Presidents' Day (Gov't Code § 662.003) -> Tuesday Feb 16.
+    let facts = job(
+        "TX",
+        "private",
+        "sub",
+        &[("contract_signed", "2023-05-01"), ("furnished_month", "2026-11"), ("furnished_month", "2026-03")],
+    );
+    let notices: Vec<Deadline> = all(&facts).into_iter().filter(|d| d.rule == "TX.commercial.monthly_notice").collect();
+    assert_eq!(
+        notices.iter().map(|d| (d.raw_due, d.due)).collect::<Vec<_>>(),
+        [(ymd(2026, 6, 15), ymd(2026, 6, 15)), (ymd(2027, 2, 15), ymd(2027, 2, 16)),]
+    );
+}
+
+#[test]
+fn tx_residential_monthly_notice_is_due_the_15th_of_the_second_month() {
+    let facts =
+        job("TX", "residential", "supplier", &[("contract_signed", "2024-02-01"), ("furnished_month", "2026-03")]);
+    assert_eq!(one(&facts, "TX.residential.monthly_notice").due, ymd(2026, 5, 15));
+}
+
+#[test]
+fn tx_weekend_deadline_before_sb_929_moves_back_to_the_friday() {
+    // March 2025 work: Sunday Jun 15, 2025, before SB 929 -> Friday Jun 13 (conservative).
+    let facts = job("TX", "private", "sub", &[("contract_signed", "2023-05-01"), ("furnished_month", "2025-03")]);
+    let notice = one(&facts, "TX.commercial.monthly_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2025, 6, 15), ymd(2025, 6, 13)));
+    assert!(has_note(&notice, "uses the business day before, Fri 2025-06-13 (conservative"));
+}
+
+#[test]
+fn tx_weekend_deadline_after_sb_929_moves_forward_past_presidents_day() {
+    // November 2025 work: Sunday Feb 15, 2026; Monday Feb 16 is Presidents' Day -> Tuesday Feb 17.
+    let facts = job("TX", "private", "sub", &[("contract_signed", "2023-05-01"), ("furnished_month", "2025-11")]);
+    let notice = one(&facts, "TX.commercial.monthly_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 2, 15), ymd(2026, 2, 17)));
+    assert!(has_note(&notice, "SB 929"));
+}
+
+#[test]
+fn tx_contract_signed_before_2022_uses_the_old_two_notice_rules() {
+    // Sub-sub, March 2026 work. Old law: 15th of the 2nd month to the original contractor (Friday
+    // May 15) and 15th of the 3rd month to the owner (Monday Jun 15). From 2022-01-01: one notice.
+    let old =
+        all(&job("TX", "private", "sub_sub", &[("contract_signed", "2021-12-31"), ("furnished_month", "2026-03")]));
+    assert_eq!(rules_of(&old), ["TX.commercial.contractor_notice_pre2022", "TX.commercial.monthly_notice_pre2022"]);
+    assert_eq!((old[0].due, old[1].due), (ymd(2026, 5, 15), ymd(2026, 6, 15)));
+    let new =
+        all(&job("TX", "private", "sub_sub", &[("contract_signed", "2022-01-01"), ("furnished_month", "2026-03")]));
+    assert_eq!(rules_of(&new), ["TX.commercial.monthly_notice"]);
+    assert_eq!(new[0].due, ymd(2026, 6, 15));
+}
+
+#[test]
+fn tx_lien_suit_counts_from_the_unadjusted_affidavit_deadline() {
+    // Last furnished April 2026: affidavit due the 15th of the 4th month after = Saturday
+    // Aug 15, 2026 -> Monday Aug 17. Suit: 1 year after Aug 15 (not Aug 17) = Sunday Aug 15,
+    // 2027 -> Monday Aug 16.
+    let facts = job("TX", "private", "sub", &[("last_furnished", "2026-04-10")]);
+    let affidavit = one(&facts, "TX.commercial.claim_of_lien");
+    assert_eq!(
+        (affidavit.kind.as_str(), affidavit.raw_due, affidavit.due),
+        ("claim_of_lien", ymd(2026, 8, 15), ymd(2026, 8, 17))
+    );
+    let suit = one(&facts, "TX.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due, suit.confidence.as_str()), (ymd(2027, 8, 15), ymd(2027, 8, 16), "low"));
+    assert!(has_note(&suit, "1 or 2 years"));
+}
+
+#[test]
+fn tx_without_a_contract_date_asks_for_it_and_still_gives_the_affidavit() {
+    let facts = job("TX", "private", "sub", &[("last_furnished", "2026-04-10")]);
+    assert_eq!(rules_of(&all(&facts)), ["TX.commercial.claim_of_lien", "TX.private.lien_enforcement"]);
+    assert_eq!(missing_facts(&facts), ["contract_signed", "lien_recorded"]);
+    let dated = job("TX", "private", "sub", &[("last_furnished", "2026-04-10"), ("contract_signed", "2023-01-01")]);
+    assert_eq!(missing_facts(&dated), ["completed", "lien_recorded", "furnished_month"]);
+}
+
+#[test]
+fn tx_public_monthly_notice_on_a_saturday_keeps_the_earlier_date() {
+    // May 2026 work: 15th of the 3rd month = Saturday Aug 15, 2026; rolling under ch. 2253 is
+    // unverified, so Aug 15 is kept.
+    let notice = one(&job("TX", "public", "sub", &[("furnished_month", "2026-05")]), "TX.public.monthly_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 8, 15), ymd(2026, 8, 15)));
+    assert!(has_note(&notice, "conservative"));
+}
+
+// ------------------------------------------------------------------------------------- New York
+
+#[test]
+fn ny_lien_eight_months_on_a_month_without_a_31st_takes_its_last_day() {
+    // Jan 31 + 8 months: September has no 31st -> Wednesday Sep 30 (GCL § 30).
+    let lien = one(&job("NY", "private", "sub", &[("last_furnished", "2026-01-31")]), "NY.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 9, 30), ymd(2026, 9, 30)));
+}
+
+#[test]
+fn ny_lien_eight_months_can_land_on_february_29() {
+    // Jun 30, 2027 + 8 months: February 2028 has 29 days -> Tuesday Feb 29, 2028.
+    let lien = one(&job("NY", "private", "gc", &[("last_furnished", "2027-06-30")]), "NY.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2028, 2, 29));
+}
+
+#[test]
+fn ny_single_family_four_months_clamps_to_february_28_and_rolls_off_the_sunday() {
+    // Oct 31, 2026 + 4 months -> Feb 28, 2027 (Sunday) -> Monday Mar 1 (GCL § 25-a).
+    let lien =
+        one(&job("NY", "residential", "sub", &[("last_furnished", "2026-10-31")]), "NY.residential.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    assert!(has_note(&lien, "single-family"));
+}
+
+#[test]
+fn ny_lien_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // Jun 12, 2026 + 8 months = Friday Feb 12, 2027 (Lincoln's Birthday); Monday Feb 15 is
+    // Washington's Birthday -> Tuesday Feb 16.
+    let lien = one(&job("NY", "private", "sub", &[("last_furnished", "2026-06-12")]), "NY.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+}
+
+#[test]
+fn ny_lien_on_election_day_rolls_to_wednesday() {
+    // Mar 3 + 8 months = Tuesday Nov 3, 2026, general election day (GCL § 24) -> Wednesday Nov 4.
+    let lien = one(&job("NY", "private", "sub", &[("last_furnished", "2026-03-03")]), "NY.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 3), ymd(2026, 11, 4)));
+    assert!(has_note(&lien, "Election Day"));
+}
+
+#[test]
+fn ny_lien_service_window_runs_from_five_days_before_to_30_after_filing() {
+    // Filed Mar 10: opens Mar 5; Mar 10 + 21 = Mar 31, + 9 = Apr 9 (day 30); proof by Apr 14 (35).
+    let facts = job("NY", "private", "sub", &[("lien_recorded", "2026-03-10")]);
+    let service = one(&facts, "NY.private.lien_service");
+    assert_eq!((service.opens, service.due), (Some(ymd(2026, 3, 5)), ymd(2026, 4, 9)));
+    assert_eq!(one(&facts, "NY.private.lien_service_proof").due, ymd(2026, 4, 14));
+    assert_eq!(one(&facts, "NY.private.lien_enforcement").due, ymd(2027, 3, 10));
+}
+
+// -------------------------------------------------------------------------------------- Georgia
+
+#[test]
+fn ga_notice_to_contractor_is_30_days_after_the_later_of_the_noc_and_first_furnishing() {
+    // First furnished Mar 2 (+30 = Apr 1); NOC filed Mar 20 (+30 = Sunday Apr 19 -> Monday Apr 20).
+    let facts = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02"), ("noc_recorded", "2026-03-20")]);
+    let notice = one(&facts, "GA.private.notice_to_contractor");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 4, 19), ymd(2026, 4, 20)));
+    assert!(has_note(
+        &notice,
+        "Later of: 30 days after recording of the notice of commencement (Mon 2026-04-20); 30 days after first furnishing (Wed 2026-04-01)."
+    ));
+    let no_noc = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02")]);
+    assert!(missing_facts(&no_noc).contains(&"noc_recorded"));
+}
+
+#[test]
+fn ga_lien_copy_is_due_two_business_days_after_filing_skipping_a_holiday() {
+    // Filed Friday Jan 16, 2026; Monday Jan 19 is MLK Day: Tuesday Jan 20 (1), Wednesday Jan 21 (2).
+    let copy = one(&job("GA", "private", "sub", &[("lien_recorded", "2026-01-16")]), "GA.private.lien_service");
+    assert_eq!((copy.raw_due, copy.due), (ymd(2026, 1, 21), ymd(2026, 1, 21)));
+}
+
+#[test]
+fn ga_lien_suit_is_365_days_not_the_anniversary_across_february_29() {
+    // Filed Mar 1, 2027 + 365 days = Tuesday Feb 29, 2028 (the anniversary would be Mar 1).
+    let suit = one(&job("GA", "private", "sub", &[("lien_recorded", "2027-03-01")]), "GA.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2028, 2, 29));
+}
+
+// -------------------------------------------------------------------------------------- Arizona
+
+#[test]
+fn az_lien_is_the_earlier_of_120_days_after_completion_and_60_after_a_notice_of_completion() {
+    // May 1 + 30 = May 31, + 30 = Jun 30, + 31 = Jul 31 (91), + 29 = Aug 29 (day 120), a Saturday
+    // -> Monday Aug 31. With a notice of completion recorded May 15: + 60 = Tuesday Jul 14.
+    let lien = one(&job("AZ", "private", "sub", &[("completed", "2026-05-01")]), "AZ.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 8, 29), ymd(2026, 8, 31)));
+    let facts =
+        job("AZ", "private", "sub", &[("completed", "2026-05-01"), ("notice_of_completion_recorded", "2026-05-15")]);
+    assert_eq!(one(&facts, "AZ.private.claim_of_lien").due, ymd(2026, 7, 14));
+}
+
+#[test]
+fn az_general_contractor_also_sends_the_20_day_notice() {
+    let notice =
+        one(&job("AZ", "private", "gc", &[("first_furnished", "2026-09-01")]), "AZ.private.preliminary_notice");
+    assert_eq!(notice.due, ymd(2026, 9, 21));
+    assert!(all(&job("AZ", "private", "laborer", &[("first_furnished", "2026-09-01")])).is_empty());
+}
+
+#[test]
+fn az_foreclosure_on_christmas_observed_on_friday_rolls_to_monday() {
+    // Jun 24, 2027 + 6 months = Friday Dec 24, 2027; Christmas falls on Saturday and A.R.S.
+    // § 1-301(C) observes it Friday -> Monday Dec 27.
+    let suit = one(&job("AZ", "private", "sub", &[("lien_recorded", "2027-06-24")]), "AZ.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 24), ymd(2027, 12, 27)));
+}
+
+#[test]
+fn az_foreclosure_six_months_clamps_to_february_28() {
+    // Aug 31, 2026 + 6 months -> Feb 28, 2027 (Sunday) -> Monday Mar 1.
+    let suit = one(&job("AZ", "residential", "sub", &[("lien_recorded", "2026-08-31")]), "AZ.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    let lien = one(&job("AZ", "residential", "sub", &[("completed", "2026-05-01")]), "AZ.private.claim_of_lien");
+    assert!(has_note(&lien, "owner-occupied dwelling"));
+}
+
+// ----------------------------------------------------------------------------------- Washington
+
+#[test]
+fn wa_lien_due_on_a_saturday_is_not_extended_and_falls_back_to_friday() {
+    // May 31 + 90 = Saturday Aug 29: RCW 1.12.040's Saturday handling is unverified -> Friday Aug 28.
+    let lien = one(&job("WA", "private", "sub", &[("last_furnished", "2026-05-31")]), "WA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 8, 29), ymd(2026, 8, 28)));
+    assert!(has_note(&lien, "conservative"));
+}
+
+#[test]
+fn wa_lien_due_on_a_sunday_rolls_to_monday() {
+    let lien = one(&job("WA", "private", "sub", &[("last_furnished", "2026-06-01")]), "WA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 8, 30), ymd(2026, 8, 31)));
+}
+
+#[test]
+fn wa_lien_on_native_american_heritage_day_falls_back_to_wednesday() {
+    // Aug 29 + 2 = Aug 31, + 30 = Sep 30, + 31 = Oct 31, + 27 = Nov 27 (day 90): the Friday after
+    // Thanksgiving is a legal holiday, the next day a Saturday -> the business day before the
+    // holiday weekend, Wednesday Nov 25 (Thursday is Thanksgiving).
+    let lien = one(&job("WA", "private", "sub", &[("last_furnished", "2026-08-29")]), "WA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 25)));
+}
+
+#[test]
+fn wa_notice_of_right_to_claim_a_lien_reaches_back_60_days_or_10_on_a_new_home() {
+    let private =
+        one(&job("WA", "private", "supplier", &[("first_furnished", "2026-03-02")]), "WA.private.preliminary_notice");
+    assert_eq!((private.due, private.consequence.as_str()), (ymd(2026, 5, 1), "coverage_limited"));
+    let home = one(
+        &job("WA", "residential", "sub_sub", &[("first_furnished", "2026-03-02")]),
+        "WA.residential.preliminary_notice",
+    );
+    assert_eq!(home.due, ymd(2026, 3, 12));
+    assert!(all(&job("WA", "private", "sub", &[("first_furnished", "2026-03-02")])).is_empty());
+}
+
+#[test]
+fn wa_foreclosure_eight_calendar_months_clamps_and_rolls() {
+    // Jun 30, 2026 + 8 months -> Feb 28, 2027 (Sunday) -> Monday Mar 1.
+    let suit = one(&job("WA", "private", "sub", &[("lien_recorded", "2026-06-30")]), "WA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+}
+
+// ------------------------------------------------------------------------------------- Colorado
+
+#[test]
+fn co_lien_statement_four_months_clamps_to_february_28_then_rolls() {
+    // Oct 31, 2026 + 4 months -> Feb 28, 2027 (Sunday) -> Monday Mar 1 (C.R.S. § 2-4-108).
+    let lien = one(&job("CO", "private", "sub", &[("last_furnished", "2026-10-31")]), "CO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+}
+
+#[test]
+fn co_notice_of_intent_counts_10_days_back_from_the_lien_deadline_and_never_rolls() {
+    // Oct 24, 2026 + 4 months = Wednesday Feb 24, 2027; minus 10 days = Sunday Feb 14, kept.
+    let facts = job("CO", "private", "sub", &[("last_furnished", "2026-10-24")]);
+    let notice = one(&facts, "CO.private.notice_of_intent");
+    assert_eq!(
+        (notice.kind.as_str(), notice.raw_due, notice.due),
+        ("notice_of_intent", ymd(2027, 2, 14), ymd(2027, 2, 14))
+    );
+    assert!(has_note(&notice, "never moves"));
+}
+
+#[test]
+fn co_lien_statement_on_cabrini_day_rolls_to_tuesday() {
+    // Jun 5 + 4 months = Monday Oct 5, 2026, Frances Xavier Cabrini Day -> Tuesday Oct 6.
+    let lien = one(&job("CO", "private", "supplier", &[("last_furnished", "2026-06-05")]), "CO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 10, 5), ymd(2026, 10, 6)));
+}
+
+#[test]
+fn co_suit_uses_the_earlier_of_last_furnishing_and_completion() {
+    // Last furnished Mar 10 + 6 months = Sep 10; completion Apr 20 + 6 months = Oct 20: Sep 10.
+    let facts = job("CO", "private", "sub", &[("last_furnished", "2026-03-10"), ("completed", "2026-04-20")]);
+    let suit = one(&facts, "CO.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2026, 9, 10));
+    assert!(has_note(&suit, "conservative: earlier of two readings"));
+}
+
+// ------------------------------------------------------------------------------------- Illinois
+
+#[test]
+fn il_subcontractor_notice_at_90_days_and_a_4_month_lien_that_only_costs_priority() {
+    // Aug 14 + 17 = Aug 31, + 30 = Sep 30, + 31 = Oct 31, + 12 = Nov 12 (day 90); + 4 months = Dec 14.
+    let facts = job("IL", "private", "sub", &[("last_furnished", "2026-08-14")]);
+    assert_eq!(one(&facts, "IL.private.subcontractor_notice").due, ymd(2026, 11, 12));
+    let lien = one(&facts, "IL.private.claim_of_lien");
+    assert_eq!((lien.due, lien.consequence.as_str()), (ymd(2026, 12, 14), "priority_only"));
+}
+
+#[test]
+fn il_notice_on_good_friday_rolls_to_monday_across_the_year_end() {
+    // Dec 26, 2026 + 5 = Dec 31, + 31 = Jan 31, + 28 = Feb 28, + 26 = Mar 26, 2027 (day 90): Good
+    // Friday (Easter is Mar 28, 2027) -> Monday Mar 29.
+    let notice =
+        one(&job("IL", "private", "supplier", &[("last_furnished", "2026-12-26")]), "IL.private.subcontractor_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 3, 26), ymd(2027, 3, 29)));
+    assert!(has_note(&notice, "Good Friday"));
+}
+
+#[test]
+fn il_residential_60_day_notice_on_lincolns_birthday_rolls_past_presidents_day() {
+    // Dec 14, 2026 + 17 = Dec 31, + 31 = Jan 31, + 12 = Feb 12, 2027 (day 60), Lincoln's Birthday;
+    // Monday Feb 15 is Presidents' Day -> Tuesday Feb 16.
+    let notice =
+        one(&job("IL", "residential", "sub", &[("first_furnished", "2026-12-14")]), "IL.residential.notice_to_owner");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+}
+
+#[test]
+fn il_suit_two_years_from_february_29_is_february_28() {
+    let suit = one(&job("IL", "private", "gc", &[("last_furnished", "2028-02-29")]), "IL.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2030, 2, 28));
+}
+
+// ------------------------------------------------------------------------------- North Carolina
+
+#[test]
+fn nc_notice_to_lien_agent_rolls_past_mlk_day_and_only_costs_priority() {
+    // Jan 2 + 15 = Saturday Jan 17, 2026; Monday Jan 19 is MLK Day -> Tuesday Jan 20.
+    let notice =
+        one(&job("NC", "private", "sub", &[("first_furnished", "2026-01-02")]), "NC.private.notice_to_lien_agent");
+    assert_eq!(
+        (notice.raw_due, notice.due, notice.consequence.as_str()),
+        (ymd(2026, 1, 17), ymd(2026, 1, 20), "priority_only")
+    );
+}
+
+#[test]
+fn nc_lien_at_120_days_and_suit_at_180() {
+    // Mar 4 + 27 = Mar 31, + 30 = Apr 30, + 31 = May 31, + 30 = Jun 30, + 2 = Jul 2 (day 120);
+    // day 180 = Aug 31.
+    let facts = job("NC", "private", "sub", &[("last_furnished", "2026-03-04")]);
+    assert_eq!(one(&facts, "NC.private.claim_of_lien").due, ymd(2026, 7, 2));
+    assert_eq!(one(&facts, "NC.private.lien_enforcement").due, ymd(2026, 8, 31));
+}
+
+// ------------------------------------------------------------------------------------- calendars
+
+#[test]
+fn florida_2026_holidays_include_the_observed_independence_day() {
+    let days = holidays("FL", 2026).unwrap();
+    assert_eq!(days.len(), 9);
+    assert!(days.contains(&(ymd(2026, 7, 3), "Independence Day (observed)".to_string())));
+    assert!(days.contains(&(ymd(2026, 11, 27), "the Friday after Thanksgiving".to_string())));
+}
+
+#[test]
+fn a_saturday_new_years_day_is_observed_on_december_31_of_the_year_before() {
+    assert!(holidays("FL", 2021).unwrap().contains(&(ymd(2021, 12, 31), "New Year's Day (observed)".to_string())));
+    assert!(!holidays("FL", 2022).unwrap().iter().any(|(d, _)| *d == ymd(2022, 1, 1)));
+    // Texas keeps holidays on their own dates.
+    assert!(holidays("TX", 2022).unwrap().iter().any(|(d, _)| *d == ymd(2022, 1, 1)));
+}
+
+#[test]
+fn california_counts_its_own_holidays() {
+    let days = holidays("CA", 2026).unwrap();
+    for (date, name) in [
+        (ymd(2026, 2, 12), "Lincoln's Birthday"),
+        (ymd(2026, 3, 31), "Cesar Chavez Day"),
+        (ymd(2026, 9, 25), "Native American Day"),
+        (ymd(2026, 11, 27), "the Friday after Thanksgiving"),
+    ] {
+        assert!(days.contains(&(date, name.to_string())), "{name}");
+    }
+    assert!(!days.iter().any(|(_, name)| name == "Columbus Day"), "CCP § 135 excludes Columbus Day");
+}
