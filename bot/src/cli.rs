@@ -91,9 +91,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
     },
+    /// Lien and notice deadlines (no database needed).
+    #[command(subcommand)]
+    Liens(LiensCommand),
     /// Tools for developers and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LiensCommand {
+    /// Every lien and notice deadline that follows from a job's facts, e.g.
+    /// `arbot liens deadlines --state FL --project private --role sub --fact first_furnished=2026-10-09`.
+    Deadlines(crate::liens_cli::DeadlineArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,10 +288,14 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::Liens(LiensCommand::Deadlines(args)) => {
+            let today = clock(&cli.global, &config)?.today();
+            crate::liens_cli::run(&args, today)
+        }
         Command::Dev(DevCommand::Seed { customers, invoices, seed }) => rt.block_on(async {
             let store = store::open_and_migrate(&url).await?;
             let clock = clock(&cli.global, &config)?;
-            crate::seed::seed(store.as_ref(), clock.as_ref(), customers, invoices, seed).await
+            crate::seed::seed(store, clock.as_ref(), customers, invoices, seed).await
         }),
     }
 }

@@ -8,9 +8,12 @@ use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
 use arbot_core::source::{
     ApplicationRecord, CustomerRecord, Entity, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
 };
-use arbot_core::store::Store;
+use std::sync::Arc;
+
+use arbot_core::store::{Backend, Store};
 use arbot_core::{Clock, Currency};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
+use tokio::task::JoinSet;
 
 const SOURCE: &str = "synthetic";
 const PAGE: usize = 5_000;
@@ -21,13 +24,19 @@ fn version(d: NaiveDate) -> Version {
     Version::at(Utc.from_utc_datetime(&d.and_hms_opt(12, 0, 0).unwrap_or_default()))
 }
 
+/// Writes the synthetic ledger. Invoice pages go out `writers` at a time (PostgreSQL takes
+/// several writers; SQLite has one, so it gets 1).
 pub async fn seed(
-    store: &dyn Store,
+    store: Arc<dyn Store>,
     clock: &dyn Clock,
     customers: u64,
     invoices: u64,
     seed: u64,
 ) -> anyhow::Result<()> {
+    let writers = match store.backend() {
+        Backend::Postgres => 2,
+        Backend::Sqlite => 1,
+    };
     anyhow::ensure!(customers > 0, "--customers must be at least 1");
     let today = clock.today();
     let started = Instant::now();
@@ -86,6 +95,7 @@ pub async fn seed(
 
     let invoices_started = Instant::now();
     let (mut written, mut open, mut payments) = (0u64, 0u64, 0u64);
+    let mut in_flight: JoinSet<Result<(), arbot_core::StoreError>> = JoinSet::new();
     for i in 0..invoices {
         let c = rng.u64(..customers);
         let issued = start_day + Days::new(rng.u64(0..=730));
@@ -135,9 +145,14 @@ pub async fn seed(
             open += 1;
         }
         written += 1;
-        if page.len() >= PAGE {
-            store.apply_page(run, SOURCE, Entity::Invoice, &page, None).await?;
-            page.clear();
+        if page.len() >= PAGE || i + 1 == invoices {
+            while in_flight.len() >= writers {
+                in_flight.join_next().await.transpose()?.transpose()?;
+            }
+            let full = std::mem::replace(&mut page, Vec::with_capacity(PAGE));
+            let store = Arc::clone(&store);
+            in_flight
+                .spawn(async move { store.apply_page(run, SOURCE, Entity::Invoice, &full, None).await.map(|_| ()) });
             let rate = written as f64 / invoices_started.elapsed().as_secs_f64().max(0.001);
             if tty {
                 eprint!("\r  invoices {written:>10} / {invoices} ({rate:.0}/s)");
@@ -146,8 +161,8 @@ pub async fn seed(
             }
         }
     }
-    if !page.is_empty() {
-        store.apply_page(run, SOURCE, Entity::Invoice, &page, None).await?;
+    while let Some(done) = in_flight.join_next().await {
+        done??;
     }
     if tty {
         eprint!("\r\x1b[K");

@@ -108,3 +108,44 @@ fn help_explains_itself() {
     let out = arbot(dir.path(), &["aging", "--help"], "");
     assert!(text(&out.stdout).contains("--as-of"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn lien_deadlines_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "liens",
+        "deadlines",
+        "--state",
+        "FL",
+        "--project",
+        "private",
+        "--role",
+        "sub",
+        "--fact",
+        "first_furnished=2026-10-09",
+    ];
+    let out = arbot(dir.path(), &args, "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Nov 23, 2026") && stdout.contains("Notice to Owner"), "{stdout}");
+    assert!(stdout.contains("not legal advice"), "{stdout}");
+    assert!(!dir.path().join("arbot.db").exists(), "no database is needed");
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let out = arbot(dir.path(), &json_args, "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("deadlines JSON");
+    let nto = json.as_array().unwrap().iter().find(|d| d["kind"] == "notice_to_owner").expect("an NTO deadline");
+    assert_eq!(nto["due"], "2026-11-23");
+    assert_eq!(nto["raw_due"], "2026-11-23");
+    for key in ["rule", "citation", "consequence", "confidence"] {
+        assert!(nto[key].is_string(), "{key} in {nto}");
+    }
+
+    let out = arbot(dir.path(), &["liens", "deadlines", "--state", "ZZ", "--fact", "first_furnished=2026-10-09"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Supported states"), "{}", text(&out.stderr));
+    let out = arbot(dir.path(), &["liens", "deadlines", "--state", "FL", "--fact", "first_furnishd=2026-10-09"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("isn't a job fact"), "{}", text(&out.stderr));
+}

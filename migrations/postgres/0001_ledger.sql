@@ -34,8 +34,6 @@ CREATE TABLE customers (
     src_updated_at BIGINT  NOT NULL,
     src_seq        BIGINT  NOT NULL DEFAULT 0,
     content_hash   BIGINT  NOT NULL DEFAULT 0,
-    prev_hash      BIGINT  NOT NULL DEFAULT 0,
-    first_run      BIGINT  NOT NULL DEFAULT 0,
     deleted        BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (source, external_id)
 );
@@ -63,8 +61,6 @@ CREATE TABLE jobs (
     src_updated_at  BIGINT  NOT NULL,
     src_seq         BIGINT  NOT NULL DEFAULT 0,
     content_hash    BIGINT  NOT NULL DEFAULT 0,
-    prev_hash       BIGINT  NOT NULL DEFAULT 0,
-    first_run       BIGINT  NOT NULL DEFAULT 0,
     deleted         BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (source, external_id)
 );
@@ -89,8 +85,6 @@ CREATE TABLE invoices (
     src_updated_at  BIGINT  NOT NULL,
     src_seq         BIGINT  NOT NULL DEFAULT 0,
     content_hash    BIGINT  NOT NULL DEFAULT 0,
-    prev_hash       BIGINT  NOT NULL DEFAULT 0,
-    first_run       BIGINT  NOT NULL DEFAULT 0,
     UNIQUE (source, external_id)
 );
 CREATE INDEX invoices_customer ON invoices (customer_id, issued);
@@ -112,8 +106,6 @@ CREATE TABLE credit_memos (
     src_updated_at  BIGINT  NOT NULL,
     src_seq         BIGINT  NOT NULL DEFAULT 0,
     content_hash    BIGINT  NOT NULL DEFAULT 0,
-    prev_hash       BIGINT  NOT NULL DEFAULT 0,
-    first_run       BIGINT  NOT NULL DEFAULT 0,
     deleted         BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (source, external_id)
 );
@@ -133,8 +125,6 @@ CREATE TABLE payments (
     src_updated_at  BIGINT  NOT NULL,
     src_seq         BIGINT  NOT NULL DEFAULT 0,
     content_hash    BIGINT  NOT NULL DEFAULT 0,
-    prev_hash       BIGINT  NOT NULL DEFAULT 0,
-    first_run       BIGINT  NOT NULL DEFAULT 0,
     deleted         BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (source, external_id)
 );

@@ -90,33 +90,40 @@ pub(super) fn newer_than(table: &str) -> String {
         " WHERE excluded.src_updated_at > {t}.src_updated_at \
            OR (excluded.src_updated_at = {t}.src_updated_at AND excluded.src_seq > {t}.src_seq) \
            OR (excluded.src_updated_at = {t}.src_updated_at AND excluded.src_seq = {t}.src_seq \
-               AND excluded.content_hash <> {t}.content_hash) \
-         RETURNING first_run, content_hash, prev_hash",
+               AND excluded.content_hash <> {t}.content_hash)",
         t = table
     )
 }
 
-/// What a returned upsert row means: new in this run, changed, or touched with equal content.
+/// A stored record's version and content, read before a chunk is written.
 #[derive(sqlx::FromRow)]
-pub(super) struct Upserted {
-    pub first_run: i64,
+pub(super) struct Stored {
+    pub external_id: String,
+    pub src_updated_at: i64,
+    pub src_seq: i64,
     pub content_hash: i64,
-    pub prev_hash: i64,
 }
 
-pub(super) fn classify(rows: &[Upserted], run: i64, submitted: usize, stats: &mut super::PageStats) {
-    let mut touched = 0u64;
-    for r in rows {
-        touched += 1;
-        if r.first_run == run {
-            stats.new += 1;
-        } else if r.prev_hash != r.content_hash {
-            stats.updated += 1;
-        } else {
-            stats.unchanged += 1;
-        }
+/// Decides what to do with an incoming record and counts it: `true` when it must be written
+/// (new; changed; or a newer version of the same content, whose version must still advance so a
+/// stale copy cannot later overwrite it).
+pub(super) fn plan(stored: Option<&Stored>, version: &Version, hash: i64, stats: &mut super::PageStats) -> bool {
+    let Some(s) = stored else {
+        stats.new += 1;
+        return true;
+    };
+    let incoming = (micros(version), version.seq);
+    let held = (s.src_updated_at, s.src_seq);
+    if incoming < held || (incoming == held && hash == s.content_hash) {
+        stats.unchanged += 1;
+        return false;
     }
-    stats.unchanged += (submitted as u64).saturating_sub(touched);
+    if hash == s.content_hash {
+        stats.unchanged += 1;
+    } else {
+        stats.updated += 1;
+    }
+    true
 }
 
 #[derive(sqlx::FromRow)]
@@ -251,20 +258,27 @@ impl From<InvoiceRow> for Invoice {
     }
 }
 
-/// Open items: `$1` is the as-of date; `{customer}` becomes a customer filter on `$2` or nothing
+/// Open items. The historical form takes the as-of date as `$1`; `{customer}` becomes a customer filter or nothing
 /// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
 pub(super) fn open_items_sql(historical: bool, one_customer: bool) -> String {
-    let customer = if one_customer { "AND i.customer_id = $2" } else { "" };
+    // The customer is the first parameter of the current form and the second of the historical one.
+    let customer = match (one_customer, historical) {
+        (false, _) => "",
+        (true, false) => "AND i.customer_id = $1",
+        (true, true) => "AND i.customer_id = $2",
+    };
     let columns = "i.id AS invoice_id, i.number, i.customer_id, c.name AS customer_name, i.job_id, \
         j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, i.due, i.currency, i.total_minor, \
         i.retainage_minor, CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id \
         AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS disputed";
     let from = "FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id";
     if !historical {
+        // No date condition here: an index on the invoice date would tempt SQLite away from the
+        // small partial index of open invoices. Invoices dated after `$1` are dropped by the caller.
         return format!(
             "SELECT {columns}, i.balance_minor FROM invoices i \
              JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
-             WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} ORDER BY i.due, i.id"
+             WHERE i.balance_minor > 0 AND i.status = 'open' {customer} ORDER BY i.due, i.id"
         );
     }
     // Open on a past date: open now, or paid by something applied after that date. Only those
@@ -478,27 +492,38 @@ macro_rules! sql_store {
                 let page = split(records);
                 let mut stats = $crate::store::PageStats::default();
                 let mut tx = self.pool.begin().await?;
+                Self::prepare_page_tx(&mut tx).await?;
 
-                // Customers.
+                // Each chunk: read what is stored for its keys, decide per record (new, changed,
+                // version bump, stale or identical), and write only what must be written. The
+                // upsert keeps its own newer-version guard, so a concurrent writer cannot slip a
+                // stale row in between.
                 for chunk in page.customers.chunks(CHUNK) {
+                    let keys: Vec<&str> = chunk.iter().map(|c| c.external_id.as_str()).collect();
+                    let have = Self::stored_versions(&mut tx, "customers", source, &keys).await?;
+                    let write: Vec<_> = chunk.iter().filter_map(|c| {
+                        let h = $crate::store::content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
+                        plan(have.get(&c.external_id), &c.version, h, &mut stats).then_some((*c, h))
+                    }).collect();
+                    if write.is_empty() {
+                        continue;
+                    }
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO customers (source, external_id, name, kind, email, phone, terms_days, pm, \
-                         active, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
-                    qb.push_values(chunk, |mut b, c| {
-                        let h = $crate::store::content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
+                         active, src_updated_at, src_seq, content_hash, deleted) ");
+                    qb.push_values(&write, |mut b, (c, h)| {
                         b.push_bind(source).push_bind(&c.external_id).push_bind(&c.name).push_bind(c.kind.as_str())
                             .push_bind(&c.email).push_bind(&c.phone).push_bind(c.terms_days).push_bind(&c.pm)
                             .push_bind(c.active).push_bind(micros(&c.version)).push_bind(c.version.seq)
-                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                            .push_bind(*h).push_bind(false);
                     });
                     qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, \
                         kind = excluded.kind, email = excluded.email, phone = excluded.phone, \
                         terms_days = excluded.terms_days, pm = excluded.pm, active = excluded.active, \
                         src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
-                        prev_hash = customers.content_hash, content_hash = excluded.content_hash, deleted = FALSE");
+                        content_hash = excluded.content_hash, deleted = FALSE");
                     qb.push(newer_than("customers"));
-                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    classify(&rows, run, chunk.len(), &mut stats);
+                    qb.build().execute(&mut *tx).await?;
                 }
 
                 // Parents referenced by this page but not (yet) in the store get a placeholder,
@@ -510,27 +535,34 @@ macro_rules! sql_store {
                     .collect();
                 wanted.sort_unstable();
                 wanted.dedup();
-                let customer_ids = Self::ensure_customers(&mut tx, source, &wanted, run).await?;
+                let customer_ids = Self::ensure_customers(&mut tx, source, &wanted).await?;
+                let customer_id = |ext: &str| customer_ids.get(ext).copied().unwrap_or_default();
 
-                // Jobs.
                 for chunk in page.jobs.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO jobs (source, external_id, customer_id, name, city, county, state, project_type, \
-                         our_role, owner_name, gc_name, pm, first_furnished, last_furnished, noc_recorded, noc_expires, \
-                         retainage_bp, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
-                    qb.push_values(chunk, |mut b, j| {
+                    let keys: Vec<&str> = chunk.iter().map(|j| j.external_id.as_str()).collect();
+                    let have = Self::stored_versions(&mut tx, "jobs", source, &keys).await?;
+                    let write: Vec<_> = chunk.iter().filter_map(|j| {
                         let h = $crate::store::content_hash(&((&j.customer_external_id, &j.name, &j.city, &j.county, &j.state,
                             j.project_type, j.role, &j.owner_name), (&j.gc_name, &j.pm, j.first_furnished, j.last_furnished,
                             j.noc_recorded, j.noc_expires, j.retainage_bp)));
-                        b.push_bind(source).push_bind(&j.external_id)
-                            .push_bind(customer_ids.get(j.customer_external_id.as_str()).copied().unwrap_or_default())
+                        plan(have.get(&j.external_id), &j.version, h, &mut stats).then_some((*j, h))
+                    }).collect();
+                    if write.is_empty() {
+                        continue;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO jobs (source, external_id, customer_id, name, city, county, state, project_type, \
+                         our_role, owner_name, gc_name, pm, first_furnished, last_furnished, noc_recorded, noc_expires, \
+                         retainage_bp, src_updated_at, src_seq, content_hash, deleted) ");
+                    qb.push_values(&write, |mut b, (j, h)| {
+                        b.push_bind(source).push_bind(&j.external_id).push_bind(customer_id(&j.customer_external_id))
                             .push_bind(&j.name).push_bind(&j.city).push_bind(&j.county).push_bind(&j.state)
                             .push_bind(j.project_type.map(|p| p.as_str())).push_bind(j.role.map(|r| r.as_str()))
                             .push_bind(&j.owner_name).push_bind(&j.gc_name).push_bind(&j.pm)
                             .push_bind(j.first_furnished).push_bind(j.last_furnished).push_bind(j.noc_recorded)
                             .push_bind(j.noc_expires).push_bind(j.retainage_bp)
                             .push_bind(micros(&j.version)).push_bind(j.version.seq)
-                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                            .push_bind(*h).push_bind(false);
                     });
                     qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                         name = excluded.name, city = excluded.city, county = excluded.county, state = excluded.state, \
@@ -539,35 +571,46 @@ macro_rules! sql_store {
                         first_furnished = excluded.first_furnished, last_furnished = excluded.last_furnished, \
                         noc_recorded = excluded.noc_recorded, noc_expires = excluded.noc_expires, \
                         retainage_bp = excluded.retainage_bp, src_updated_at = excluded.src_updated_at, \
-                        src_seq = excluded.src_seq, prev_hash = jobs.content_hash, \
-                        content_hash = excluded.content_hash, deleted = FALSE");
+                        src_seq = excluded.src_seq, content_hash = excluded.content_hash, deleted = FALSE");
                     qb.push(newer_than("jobs"));
-                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    classify(&rows, run, chunk.len(), &mut stats);
+                    qb.build().execute(&mut *tx).await?;
                 }
 
-                // Invoices.
                 let mut job_exts: Vec<&str> = page.invoices.iter().filter_map(|i| i.job_external_id.as_deref()).collect();
                 job_exts.sort_unstable();
                 job_exts.dedup();
                 let job_ids = Self::ids_of(&mut tx, "jobs", source, &job_exts).await?;
+                let mut invoices_written = false;
                 for chunk in page.invoices.chunks(CHUNK) {
+                    let keys: Vec<&str> = chunk.iter().map(|i| i.external_id.as_str()).collect();
+                    let have = Self::stored_versions(&mut tx, "invoices", source, &keys).await?;
+                    let write: Vec<_> = chunk.iter().filter_map(|i| {
+                        let h = $crate::store::content_hash(&((&i.customer_external_id, &i.job_external_id, &i.number, i.kind,
+                            i.voided, i.issued, i.due, i.currency), (i.total_minor, i.balance_minor, i.retainage_minor, &i.memo)));
+                        let before = (stats.new, stats.updated);
+                        let go = plan(have.get(&i.external_id), &i.version, h, &mut stats);
+                        if i.voided && (stats.new, stats.updated) != before {
+                            stats.voided += 1;
+                        }
+                        go.then_some((*i, h))
+                    }).collect();
+                    if write.is_empty() {
+                        continue;
+                    }
+                    invoices_written = true;
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO invoices (source, external_id, customer_id, job_id, number, kind, status, issued, due, \
                          currency, total_minor, balance_minor, retainage_minor, memo, src_updated_at, src_seq, \
-                         content_hash, prev_hash, first_run) ");
-                    qb.push_values(chunk, |mut b, i| {
+                         content_hash) ");
+                    qb.push_values(&write, |mut b, (i, h)| {
                         let status = if i.voided { "void" } else if i.balance_minor > 0 { "open" } else { "paid" };
-                        let h = $crate::store::content_hash(&((&i.customer_external_id, &i.job_external_id, &i.number, i.kind,
-                            i.voided, i.issued, i.due, i.currency), (i.total_minor, i.balance_minor, i.retainage_minor, &i.memo)));
-                        b.push_bind(source).push_bind(&i.external_id)
-                            .push_bind(customer_ids.get(i.customer_external_id.as_str()).copied().unwrap_or_default())
+                        b.push_bind(source).push_bind(&i.external_id).push_bind(customer_id(&i.customer_external_id))
                             .push_bind(i.job_external_id.as_deref().and_then(|j| job_ids.get(j)).copied())
                             .push_bind(&i.number).push_bind(i.kind.as_str()).push_bind(status)
                             .push_bind(i.issued).push_bind(i.due).push_bind(i.currency.code().to_string())
                             .push_bind(i.total_minor).push_bind(i.balance_minor).push_bind(i.retainage_minor)
                             .push_bind(&i.memo).push_bind(micros(&i.version)).push_bind(i.version.seq)
-                            .push_bind(h).push_bind(h).push_bind(run);
+                            .push_bind(*h);
                     });
                     qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                         job_id = excluded.job_id, number = excluded.number, kind = excluded.kind, \
@@ -575,94 +618,109 @@ macro_rules! sql_store {
                         currency = excluded.currency, total_minor = excluded.total_minor, \
                         balance_minor = excluded.balance_minor, retainage_minor = excluded.retainage_minor, \
                         memo = excluded.memo, src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
-                        prev_hash = invoices.content_hash, content_hash = excluded.content_hash");
-                    qb.push(newer_than("invoices").replace("RETURNING first_run, content_hash, prev_hash",
-                        "RETURNING first_run, content_hash, prev_hash, status"));
-                    let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    stats.voided += rows.iter().filter(|r| r.3 == "void" && r.1 != r.2).count() as u64;
-                    let rows: Vec<Upserted> = rows.into_iter()
-                        .map(|(first_run, content_hash, prev_hash, _)| Upserted { first_run, content_hash, prev_hash })
-                        .collect();
-                    classify(&rows, run, chunk.len(), &mut stats);
+                        content_hash = excluded.content_hash");
+                    qb.push(newer_than("invoices"));
+                    qb.build().execute(&mut *tx).await?;
                 }
-                if !page.invoices.is_empty() {
+                if invoices_written {
                     // Applications that arrived before their invoice now find it.
                     sqlx::query::<$db>("UPDATE applications SET invoice_id = (SELECT i.id FROM invoices i \
                         WHERE i.source = applications.source AND i.external_id = applications.invoice_ext) \
                         WHERE invoice_id IS NULL AND source = $1")
+                        // Unnamed, so Postgres plans it against the partial index every time rather
+                        // than keep a full-scan plan made while the table was empty.
+                        .persistent(false)
                         .bind(source).execute(&mut *tx).await?;
                 }
 
-                // Credit memos.
                 for chunk in page.memos.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO credit_memos (source, external_id, customer_id, number, issued, currency, \
-                         total_minor, remaining_minor, src_updated_at, src_seq, content_hash, prev_hash, first_run, deleted) ");
-                    qb.push_values(chunk, |mut b, m| {
+                    let keys: Vec<&str> = chunk.iter().map(|m| m.external_id.as_str()).collect();
+                    let have = Self::stored_versions(&mut tx, "credit_memos", source, &keys).await?;
+                    let write: Vec<_> = chunk.iter().filter_map(|m| {
                         let h = $crate::store::content_hash(&(&m.customer_external_id, &m.number, m.issued, m.currency,
                             m.total_minor, m.remaining_minor));
-                        b.push_bind(source).push_bind(&m.external_id)
-                            .push_bind(customer_ids.get(m.customer_external_id.as_str()).copied().unwrap_or_default())
+                        plan(have.get(&m.external_id), &m.version, h, &mut stats).then_some((*m, h))
+                    }).collect();
+                    if write.is_empty() {
+                        continue;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO credit_memos (source, external_id, customer_id, number, issued, currency, \
+                         total_minor, remaining_minor, src_updated_at, src_seq, content_hash, deleted) ");
+                    qb.push_values(&write, |mut b, (m, h)| {
+                        b.push_bind(source).push_bind(&m.external_id).push_bind(customer_id(&m.customer_external_id))
                             .push_bind(&m.number).push_bind(m.issued).push_bind(m.currency.code().to_string())
                             .push_bind(m.total_minor).push_bind(m.remaining_minor)
                             .push_bind(micros(&m.version)).push_bind(m.version.seq)
-                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                            .push_bind(*h).push_bind(false);
                     });
                     qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                         number = excluded.number, issued = excluded.issued, currency = excluded.currency, \
                         total_minor = excluded.total_minor, remaining_minor = excluded.remaining_minor, \
                         src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
-                        prev_hash = credit_memos.content_hash, content_hash = excluded.content_hash, deleted = FALSE");
+                        content_hash = excluded.content_hash, deleted = FALSE");
                     qb.push(newer_than("credit_memos"));
-                    let rows: Vec<Upserted> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    classify(&rows, run, chunk.len(), &mut stats);
+                    qb.build().execute(&mut *tx).await?;
                 }
 
-                // Payments, and their applications replaced as a whole where the payment changed.
+                // Payments, and their applications replaced as a whole where the content changed.
                 for chunk in page.payments.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO payments (source, external_id, customer_id, received, currency, amount_minor, \
-                         unapplied_minor, method, reference, src_updated_at, src_seq, content_hash, prev_hash, \
-                         first_run, deleted) ");
-                    qb.push_values(chunk, |mut b, p| {
+                    let keys: Vec<&str> = chunk.iter().map(|p| p.external_id.as_str()).collect();
+                    let have = Self::stored_versions(&mut tx, "payments", source, &keys).await?;
+                    let mut replace_lines: Vec<&$crate::source::PaymentRecord> = Vec::new();
+                    let write: Vec<_> = chunk.iter().filter_map(|p| {
                         let apps: Vec<_> = p.applications.iter()
                             .map(|a| (&a.invoice_external_id, a.amount_minor, &a.credit_memo_external_id)).collect();
                         let h = $crate::store::content_hash(&(&p.customer_external_id, p.received, p.currency, p.amount_minor,
                             p.unapplied_minor, &p.method, &p.reference, apps));
-                        b.push_bind(source).push_bind(&p.external_id)
-                            .push_bind(customer_ids.get(p.customer_external_id.as_str()).copied().unwrap_or_default())
+                        let stored = have.get(&p.external_id);
+                        let go = plan(stored, &p.version, h, &mut stats);
+                        if go && stored.is_none_or(|s| s.content_hash != h) {
+                            replace_lines.push(*p);
+                        }
+                        go.then_some((*p, h))
+                    }).collect();
+                    if write.is_empty() {
+                        continue;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO payments (source, external_id, customer_id, received, currency, amount_minor, \
+                         unapplied_minor, method, reference, src_updated_at, src_seq, content_hash, deleted) ");
+                    qb.push_values(&write, |mut b, (p, h)| {
+                        b.push_bind(source).push_bind(&p.external_id).push_bind(customer_id(&p.customer_external_id))
                             .push_bind(p.received).push_bind(p.currency.code().to_string())
                             .push_bind(p.amount_minor).push_bind(p.unapplied_minor).push_bind(&p.method)
                             .push_bind(&p.reference).push_bind(micros(&p.version)).push_bind(p.version.seq)
-                            .push_bind(h).push_bind(h).push_bind(run).push_bind(false);
+                            .push_bind(*h).push_bind(false);
                     });
                     qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                         received = excluded.received, currency = excluded.currency, amount_minor = excluded.amount_minor, \
                         unapplied_minor = excluded.unapplied_minor, method = excluded.method, \
                         reference = excluded.reference, src_updated_at = excluded.src_updated_at, \
-                        src_seq = excluded.src_seq, prev_hash = payments.content_hash, \
-                        content_hash = excluded.content_hash, deleted = FALSE");
-                    qb.push(newer_than("payments").replace("RETURNING first_run, content_hash, prev_hash",
-                        "RETURNING first_run, content_hash, prev_hash, id, external_id"));
-                    let rows: Vec<(i64, i64, i64, i64, String)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    let changed: std::collections::HashMap<&str, i64> = rows.iter()
-                        .filter(|r| r.0 == run || r.1 != r.2)
-                        .map(|r| (r.4.as_str(), r.3)).collect();
-                    let upserted: Vec<Upserted> = rows.iter()
-                        .map(|r| Upserted { first_run: r.0, content_hash: r.1, prev_hash: r.2 }).collect();
-                    classify(&upserted, run, chunk.len(), &mut stats);
-                    if changed.is_empty() {
+                        src_seq = excluded.src_seq, content_hash = excluded.content_hash, deleted = FALSE");
+                    qb.push(newer_than("payments"));
+                    qb.build().execute(&mut *tx).await?;
+                    if replace_lines.is_empty() {
                         continue;
                     }
-                    let mut del = QueryBuilder::<$db>::new("DELETE FROM applications WHERE payment_id IN (");
-                    let mut sep = del.separated(", ");
-                    for id in changed.values() {
-                        sep.push_bind(*id);
+                    let payment_ids = Self::ids_of(&mut tx, "payments", source,
+                        &replace_lines.iter().map(|p| p.external_id.as_str()).collect::<Vec<_>>()).await?;
+                    if !have.is_empty() {
+                        let mut del = QueryBuilder::<$db>::new("DELETE FROM applications WHERE payment_id IN (");
+                        let mut sep = del.separated(", ");
+                        for p in &replace_lines {
+                            sep.push_bind(payment_ids.get(&p.external_id).copied().unwrap_or_default());
+                        }
+                        sep.push_unseparated(")");
+                        del.build().execute(&mut *tx).await?;
                     }
-                    sep.push_unseparated(")");
-                    del.build().execute(&mut *tx).await?;
-                    let lines: Vec<(i64, usize, &$crate::source::ApplicationRecord, chrono::NaiveDate)> = chunk.iter()
-                        .filter_map(|p| changed.get(p.external_id.as_str()).map(|id| (*id, p)))
+                    let mut invoice_exts: Vec<&str> = replace_lines.iter()
+                        .flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.as_str())).collect();
+                    invoice_exts.sort_unstable();
+                    invoice_exts.dedup();
+                    let invoice_ids = Self::ids_of(&mut tx, "invoices", source, &invoice_exts).await?;
+                    let lines: Vec<(i64, usize, &$crate::source::ApplicationRecord, chrono::NaiveDate)> = replace_lines.iter()
+                        .filter_map(|p| payment_ids.get(&p.external_id).map(|id| (*id, *p)))
                         .flat_map(|(id, p)| p.applications.iter().enumerate().map(move |(n, a)| (id, n, a, p.received)))
                         .collect();
                     for lines in lines.chunks(CHUNK) {
@@ -670,13 +728,9 @@ macro_rules! sql_store {
                             "INSERT INTO applications (payment_id, line, source, invoice_ext, invoice_id, credit_memo_ext, \
                              applied_on, amount_minor) ");
                         qb.push_values(lines, |mut b, (pid, n, a, on)| {
-                            b.push_bind(*pid).push_bind(*n as i64).push_bind(source).push_bind(&a.invoice_external_id);
-                            b.push("(SELECT id FROM invoices WHERE source = ");
-                            b.push_bind_unseparated(source);
-                            b.push_unseparated(" AND external_id = ");
-                            b.push_bind_unseparated(&a.invoice_external_id);
-                            b.push_unseparated(")");
-                            b.push_bind(&a.credit_memo_external_id).push_bind(*on).push_bind(a.amount_minor);
+                            b.push_bind(*pid).push_bind(*n as i64).push_bind(source).push_bind(&a.invoice_external_id)
+                                .push_bind(invoice_ids.get(&a.invoice_external_id).copied())
+                                .push_bind(&a.credit_memo_external_id).push_bind(*on).push_bind(a.amount_minor);
                         });
                         qb.build().execute(&mut *tx).await?;
                     }
@@ -777,12 +831,15 @@ macro_rules! sql_store {
             async fn open_items(&self, q: $crate::store::OpenItemsQuery)
                 -> Result<Vec<$crate::ledger::OpenItem>, $crate::store::StoreError> {
                 let sql = $crate::store::common::open_items_sql(q.historical, q.customer_id.is_some());
-                let mut query = sqlx::query_as::<$db, $crate::store::common::OpenItemRow>(sqlx::AssertSqlSafe(sql))
-                    .bind(q.as_of);
+                let mut query = sqlx::query_as::<$db, $crate::store::common::OpenItemRow>(sqlx::AssertSqlSafe(sql));
+                if q.historical {
+                    query = query.bind(q.as_of);
+                }
                 if let Some(id) = q.customer_id {
                     query = query.bind(id);
                 }
-                let rows = query.fetch_all(&self.pool).await?;
+                let mut rows = query.fetch_all(&self.pool).await?;
+                rows.retain(|r| r.issued <= q.as_of);
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
@@ -905,35 +962,17 @@ macro_rules! sql_store {
         }
 
         impl $store {
-            /// Ids of `table` rows by external id.
-            async fn ids_of(tx: &mut sqlx::Transaction<'_, $db>, table: &'static str, source: &str, exts: &[&str])
-                -> Result<std::collections::HashMap<String, i64>, $crate::store::StoreError> {
-                let mut out = std::collections::HashMap::with_capacity(exts.len());
-                for chunk in exts.chunks($crate::store::common::CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT external_id, id FROM ");
-                    qb.push(table).push(" WHERE source = ").push_bind(source).push(" AND external_id IN (");
-                    let mut sep = qb.separated(", ");
-                    for e in chunk {
-                        sep.push_bind(*e);
-                    }
-                    sep.push_unseparated(")");
-                    let rows: Vec<$crate::store::common::IdRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
-                    out.extend(rows.into_iter().map(|r| (r.external_id, r.id)));
-                }
-                Ok(out)
-            }
-
             /// Ids of the customers named by external id, creating placeholders for unknown ones.
-            async fn ensure_customers(tx: &mut sqlx::Transaction<'_, $db>, source: &str, exts: &[&str], run: i64)
+            async fn ensure_customers(tx: &mut sqlx::Transaction<'_, $db>, source: &str, exts: &[&str])
                 -> Result<std::collections::HashMap<String, i64>, $crate::store::StoreError> {
                 let mut ids = Self::ids_of(tx, "customers", source, exts).await?;
                 let missing: Vec<&str> = exts.iter().copied().filter(|e| !ids.contains_key(*e)).collect();
                 for chunk in missing.chunks($crate::store::common::CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO customers (source, external_id, name, src_updated_at, first_run) ");
+                        "INSERT INTO customers (source, external_id, name, src_updated_at) ");
                     qb.push_values(chunk, |mut b, e| {
                         b.push_bind(source).push_bind(*e).push_bind(format!("(customer {e} not yet synced)"))
-                            .push_bind(0i64).push_bind(run);
+                            .push_bind(0i64);
                     });
                     qb.push(" RETURNING external_id, id");
                     let rows: Vec<$crate::store::common::IdRow> = qb.build_query_as().fetch_all(&mut **tx).await?;

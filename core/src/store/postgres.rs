@@ -5,7 +5,9 @@ use std::time::Duration;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::common::sql_store;
+use std::collections::HashMap;
+
+use super::common::{IdRow, Stored, sql_store};
 use super::{Backend, StoreError, known_version, redact};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -61,6 +63,56 @@ fn pg_error(url: &str, err: sqlx::Error) -> StoreError {
         }
     }
     StoreError::from_sqlx(url, err)
+}
+
+impl PgStore {
+    /// Nothing to set per transaction: key lookups below are written so the planner cannot
+    /// choose a scan of the whole source.
+    async fn prepare_page_tx(_tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Ids of `table` rows by external id. The keys go in as one array, each probing the unique
+    /// index through a LATERAL subquery. A plain IN list or join lets the planner, while a table
+    /// is filling up and its statistics lag (a first sync, a seed), scan every row of the source
+    /// per page instead.
+    async fn ids_of(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        table: &'static str,
+        source: &str,
+        exts: &[&str],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        if exts.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT t.external_id, t.id FROM unnest($2::text[]) AS k(ext) CROSS JOIN LATERAL \
+             (SELECT x.external_id, x.id FROM {table} x WHERE x.source = $1 AND x.external_id = k.ext LIMIT 1) t"
+        );
+        let rows: Vec<IdRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(source).bind(exts).fetch_all(&mut **tx).await?;
+        Ok(rows.into_iter().map(|r| (r.external_id, r.id)).collect())
+    }
+
+    /// What is stored for these external ids: version and content hash.
+    async fn stored_versions(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        table: &'static str,
+        source: &str,
+        exts: &[&str],
+    ) -> Result<HashMap<String, Stored>, StoreError> {
+        if exts.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT t.external_id, t.src_updated_at, t.src_seq, t.content_hash FROM unnest($2::text[]) AS k(ext) \
+             CROSS JOIN LATERAL (SELECT x.external_id, x.src_updated_at, x.src_seq, x.content_hash FROM {table} x \
+             WHERE x.source = $1 AND x.external_id = k.ext LIMIT 1) t"
+        );
+        let rows: Vec<Stored> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(source).bind(exts).fetch_all(&mut **tx).await?;
+        Ok(rows.into_iter().map(|r| (r.external_id.clone(), r)).collect())
+    }
 }
 
 sql_store!(PgStore, sqlx::Postgres, {
