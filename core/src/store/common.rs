@@ -440,7 +440,8 @@ pub(super) fn like_pattern(needle: &str) -> String {
     out
 }
 
-/// Expands to `impl Store for $store`, whose `pool: sqlx::Pool<$db>`. `$specific` holds the
+/// Expands to `impl Store for $store`, which reads through `pool` and writes through `writer`
+/// (both `sqlx::Pool<$db>`; on SQLite the writer is a single connection). `$specific` holds the
 /// backend's own methods (`backend`, `migrate`).
 macro_rules! sql_store {
     ($store:ty, $db:ty, { $($specific:tt)* }) => {
@@ -461,14 +462,14 @@ macro_rules! sql_store {
                 Ok(sqlx::query_scalar::<$db, i64>(
                     "INSERT INTO sync_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id")
                     .bind(source).bind(at)
-                    .fetch_one(&self.pool).await?)
+                    .fetch_one(&self.writer).await?)
             }
 
             async fn finish_sync_run(&self, run: i64, at: chrono::DateTime<chrono::Utc>, status: &str,
                 detail: Option<&str>) -> Result<(), $crate::store::StoreError> {
                 sqlx::query::<$db>("UPDATE sync_runs SET finished_at = $2, status = $3, detail = $4 WHERE id = $1")
                     .bind(run).bind(at).bind(status).bind(detail)
-                    .execute(&self.pool).await?;
+                    .execute(&self.writer).await?;
                 Ok(())
             }
 
@@ -491,7 +492,7 @@ macro_rules! sql_store {
                 use sqlx::QueryBuilder;
                 let page = split(records);
                 let mut stats = $crate::store::PageStats::default();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 Self::prepare_page_tx(&mut tx).await?;
 
                 // Each chunk: read what is stored for its keys, decide per record (new, changed,
@@ -909,7 +910,7 @@ macro_rules! sql_store {
                     "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
                     .bind(n.customer_id).bind(n.invoice_id).bind(&n.kind).bind(&n.body).bind(&n.author)
-                    .bind(n.created_at).fetch_one(&self.pool).await?)
+                    .bind(n.created_at).fetch_one(&self.writer).await?)
             }
 
             async fn notes_for_customer(&self, customer_id: i64, limit: i64)
@@ -930,12 +931,12 @@ macro_rules! sql_store {
                      created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id")
                     .bind(p.customer_id).bind(p.amount.minor).bind(p.amount.currency.code().to_string())
                     .bind(p.promised_for).bind(&p.created_by).bind(p.created_at)
-                    .fetch_one(&self.pool).await?)
+                    .fetch_one(&self.writer).await?)
             }
 
             async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), $crate::store::StoreError> {
                 sqlx::query::<$db>("UPDATE promises SET status = $2 WHERE id = $1")
-                    .bind(id).bind(status).execute(&self.pool).await?;
+                    .bind(id).bind(status).execute(&self.writer).await?;
                 Ok(())
             }
 
@@ -957,7 +958,7 @@ macro_rules! sql_store {
                     "INSERT INTO disputes (invoice_id, reason, detail, opened_by, opened_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(d.invoice_id).bind(&d.reason).bind(&d.detail).bind(&d.opened_by).bind(d.opened_at)
-                    .fetch_one(&self.pool).await?)
+                    .fetch_one(&self.writer).await?)
             }
         }
 

@@ -16,6 +16,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The same pool: Postgres takes many writers.
+    writer: PgPool,
     url: String,
 }
 
@@ -27,7 +29,7 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(|e| pg_error(url, e))?;
-        let store = PgStore { pool, url: redact(url) };
+        let store = PgStore { writer: pool.clone(), pool, url: redact(url) };
         store.check_schema().await?;
         Ok(store)
     }

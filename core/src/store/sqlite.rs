@@ -18,7 +18,11 @@ static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 /// arbot's store on a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Readers: several connections, which WAL lets read while a write is in progress.
     pool: SqlitePool,
+    /// The one writer. SQLite takes one writer at a time anyway, and a single connection keeps
+    /// its page cache warm across pages: a cache is dropped whenever another connection commits.
+    writer: SqlitePool,
     url: String,
 }
 
@@ -45,14 +49,24 @@ impl SqliteStore {
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
         let in_memory = url.contains(":memory:");
-        let pool = SqlitePoolOptions::new()
-            // One connection for an in-memory database, or each connection would see its own.
-            .max_connections(if in_memory { 1 } else { 4 })
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
             .await
             .map_err(|e| sqlite_error(url, e))?;
-        let store = SqliteStore { pool, url: url.to_string() };
+        // An in-memory database exists once per connection: read and write through the same one.
+        let pool = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| sqlite_error(url, e))?
+        };
+        let store = SqliteStore { pool, writer, url: url.to_string() };
         store.check_schema().await?;
         Ok(store)
     }
@@ -152,7 +166,7 @@ sql_store!(SqliteStore, sqlx::Sqlite, {
     async fn migrate(&self) -> Result<usize, StoreError> {
         self.check_schema().await?;
         let before = applied(&self.pool).await?;
-        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+        MIGRATOR.run(&self.writer).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => sqlite_error(&self.url, inner),
             other => StoreError::Internal(sqlx::Error::Migrate(Box::new(other))),
         })?;
