@@ -87,10 +87,9 @@ CREATE TABLE invoices (
     content_hash    BIGINT  NOT NULL DEFAULT 0,
     UNIQUE (source, external_id)
 );
-CREATE INDEX invoices_customer ON invoices (customer_id, issued);
 CREATE INDEX invoices_number ON invoices (number);
 CREATE INDEX invoices_issued ON invoices (issued);
--- Open items are a small share of a large ledger: aging and summaries read only these.
+-- Open items are a small share of a large ledger: aging and customer summaries read only these.
 CREATE INDEX invoices_open ON invoices (customer_id, due) WHERE balance_minor > 0 AND status = 'open';
 
 CREATE TABLE credit_memos (
