@@ -48,6 +48,13 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         assert!(acme.contains("current") && acme.contains("120+"), "{name}: aging buckets shown\n{acme}");
         assert!(acme.contains("Last payment"), "{name}: {acme}");
 
+        let marina = ask(&rt, &app, "/ar customer gulf coast");
+        assert!(marina.contains("Marina Tower (FL, sub)"), "{name}: {marina}");
+        // First furnished Oct 9: Fla. Stat. § 713.06(2)(a) gives 45 days, Mon Nov 23.
+        assert!(marina.contains("Notice to Owner due Nov 23 (1 day)"), "{name}: {marina}");
+        assert!(marina.contains("not legal advice"), "{name}: {marina}");
+        assert!(marina.contains("credit memo CM-9001 applied $500.00"), "{name}: {marina}");
+
         let gulf = ask(&rt, &app, "/ar customer gulf");
         assert!(gulf.contains("3 customers match 'gulf'") && gulf.contains("which one?"), "{name}: {gulf}");
         let typo = ask(&rt, &app, "/ar customer gulff coast");

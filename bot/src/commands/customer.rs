@@ -147,6 +147,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
             ),
         );
     }
+    let mut shows_deadline = false;
     if !s.jobs.is_empty() {
         let jobs: Vec<String> = s
             .jobs
@@ -170,6 +171,12 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
                 if let Some(ff) = j.job.first_furnished {
                     line.push_str(&format!("; first furnished {}", short_date(ff)));
                 }
+                if j.unpaid > 0
+                    && let Some(next) = next_lien_deadline(&j.job, s.as_of)
+                {
+                    line.push_str(&format!("; {next}"));
+                    shows_deadline = true;
+                }
                 line
             })
             .collect();
@@ -188,6 +195,9 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
         None if row.overdue > 0 => reply = reply.field("Last note", "no contact on record — log one after you call"),
         None => {}
     }
+    if shows_deadline {
+        reply.footer = Some(arbot_core::liens::DISCLAIMER.to_string());
+    }
     reply.severity = if row.overdue_90 > 0 {
         Severity::Critical
     } else if row.overdue > 0 {
@@ -196,4 +206,20 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
         Severity::Good
     };
     reply
+}
+
+/// "Notice to Owner due Nov 23 (1 day)": the job's next lien or notice deadline, if its facts
+/// give one.
+fn next_lien_deadline(job: &arbot_core::ledger::Job, today: chrono::NaiveDate) -> Option<String> {
+    let facts = arbot_core::liens::facts_for_job(job)?;
+    let found = arbot_core::liens::deadlines(&facts, &[]).ok()?;
+    let next = found.into_iter().find(|d| d.due >= today)?;
+    let days = match (next.due - today).num_days() {
+        0 => "today".to_string(),
+        1 => "1 day".to_string(),
+        n => format!("{n} days"),
+    };
+    // "Notice of commencement expires" is an event, not a document to send.
+    let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
+    Some(format!("{}{verb} {} ({days})", next.document, short_date(next.due)))
 }

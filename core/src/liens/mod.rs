@@ -171,6 +171,16 @@ pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
+/// The lien facts arbot holds for a synced job, or `None` while its state, project type or our
+/// role is unknown.
+pub fn facts_for_job(job: &crate::ledger::Job) -> Option<JobFacts> {
+    let mut facts = JobFacts::new(job.state.as_deref()?, job.project_type?, job.role?);
+    facts.first_furnished = job.first_furnished;
+    facts.last_furnished = job.last_furnished;
+    facts.noc_recorded = job.noc_recorded;
+    Some(facts)
+}
+
 /// The state's holidays observed in `year` (as its lien rules count them), with their names.
 pub fn holidays(state: &str, year: i32) -> Result<Vec<(NaiveDate, String)>, LienError> {
     let rules = load(state)?;
