@@ -131,6 +131,13 @@ pub struct Job {
     pub retainage_bp: i64,
 }
 
+/// A job with its customer's name, for lists across customers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobWithCustomer {
+    pub job: Job,
+    pub customer_name: String,
+}
+
 /// An invoice with what is still owed on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invoice {

@@ -55,6 +55,26 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         assert!(marina.contains("not legal advice"), "{name}: {marina}");
         assert!(marina.contains("credit memo CM-9001 applied $500.00"), "{name}: {marina}");
 
+        let liens = ask(&rt, &app, "/ar liens");
+        assert!(
+            liens.contains("Notice to Owner") && liens.contains("Marina Tower (Gulf Coast Builders LLC, FL)"),
+            "{name}: {liens}"
+        );
+        assert!(liens.contains("$91,500.00"), "{name}: the job's unpaid balance beside its deadline\n{liens}");
+        assert!(
+            liens.contains("Money outstanding, lien facts missing") && liens.contains("missing last_furnished"),
+            "{name}: {liens}"
+        );
+        let job = ask(&rt, &app, "/ar job marina");
+        assert!(
+            job.contains("Marina Tower — Gulf Coast Builders LLC") && job.contains("Unpaid on this job: $91,500.00"),
+            "{name}: {job}"
+        );
+        assert!(job.contains("Nov 23, 2026") && job.contains("Fla. Stat. § 713.06(2)(a)"), "{name}: {job}");
+        assert!(job.contains("2026-11-18"), "{name}: the § 713.18 mail-by date\n{job}");
+        let several = ask(&rt, &app, "/ar job harborview");
+        assert!(several.contains("2 jobs match 'harborview'"), "{name}: {several}");
+
         let gulf = ask(&rt, &app, "/ar customer gulf");
         assert!(gulf.contains("3 customers match 'gulf'") && gulf.contains("which one?"), "{name}: {gulf}");
         let typo = ask(&rt, &app, "/ar customer gulff coast");
@@ -80,7 +100,7 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         assert!(kpi.contains("Overdue aged over 90 days"), "{name}: {kpi}");
 
         let help = ask(&rt, &app, "/ar help");
-        for c in ["customer", "invoice", "overdue", "aging", "kpi", "sync"] {
+        for c in ["customer", "invoice", "overdue", "aging", "kpi", "liens", "job", "sync"] {
             assert!(help.contains(&format!("/ar {c}")), "{name}: help lists {c}\n{help}");
         }
 

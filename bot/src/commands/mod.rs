@@ -9,6 +9,7 @@ mod customer;
 mod help;
 mod invoice;
 mod kpi;
+mod liens;
 mod overdue;
 mod sync;
 
@@ -154,6 +155,25 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "DSO, share of overdue over 90 days, CEI, average days delinquent",
         params: &[],
         example: "/ar kpi",
+        roles: ANYONE,
+    },
+    CommandSpec {
+        name: "liens",
+        summary: "Lien and notice deadlines coming up across jobs, with what is unpaid on each",
+        params: &[Param {
+            name: "days",
+            kind: ParamKind::Integer,
+            required: false,
+            help: "how far ahead to look (default 30)",
+        }],
+        example: "/ar liens 14",
+        roles: ANYONE,
+    },
+    CommandSpec {
+        name: "job",
+        summary: "A job's lien facts, every deadline with days left, and its unpaid balance",
+        params: &[Param { name: "name", kind: ParamKind::Text, required: true, help: "part of the job's name" }],
+        example: "/ar job marina tower",
         roles: ANYONE,
     },
     CommandSpec {
@@ -467,6 +487,8 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "overdue" => overdue::handle(app, inv).await,
         "aging" => aging::handle(app, inv).await,
         "kpi" => kpi::handle(app, inv).await,
+        "liens" => liens::handle_liens(app, inv).await,
+        "job" => liens::handle_job(app, inv).await,
         "sync" => sync::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),

@@ -183,6 +183,13 @@ pub(super) struct JobRow {
     pub retainage_bp: i64,
 }
 
+#[derive(sqlx::FromRow)]
+pub(super) struct JobListRow {
+    #[sqlx(flatten)]
+    pub job: JobRow,
+    pub customer_name: String,
+}
+
 impl From<JobRow> for Job {
     fn from(r: JobRow) -> Job {
         Job {
@@ -827,6 +834,22 @@ macro_rules! sql_store {
                      FROM jobs WHERE customer_id = $1 AND deleted = FALSE ORDER BY name")
                     .bind(customer_id).fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn jobs(&self, needle: Option<&str>)
+                -> Result<Vec<$crate::ledger::JobWithCustomer>, $crate::store::StoreError> {
+                let filter = if needle.is_some() { "AND lower(j.name) LIKE $1 ESCAPE '\\'" } else { "" };
+                let sql = format!("SELECT j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, \
+                     j.our_role, j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, \
+                     j.last_furnished, j.noc_recorded, j.noc_expires, j.retainage_bp, c.name AS customer_name \
+                     FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.deleted = FALSE {filter} \
+                     ORDER BY length(j.name), j.name");
+                let mut query = sqlx::query_as::<$db, $crate::store::common::JobListRow>(sqlx::AssertSqlSafe(sql));
+                if let Some(n) = needle {
+                    query = query.bind($crate::store::common::like_pattern(n));
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| $crate::ledger::JobWithCustomer { job: r.job.into(), customer_name: r.customer_name }).collect())
             }
 
             async fn open_items(&self, q: $crate::store::OpenItemsQuery)

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::collections::{NewDispute, NewNote, NewPromise, Note, Promise};
-use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, OpenItem, Payment};
+use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
 use crate::source::{Entity, Record};
 
@@ -195,6 +195,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError>;
     async fn customer(&self, id: i64) -> Result<Option<Customer>, StoreError>;
     async fn jobs_for_customer(&self, customer_id: i64) -> Result<Vec<Job>, StoreError>;
+    /// Jobs whose name contains `needle` (case-insensitive), or every job; by name.
+    async fn jobs(&self, needle: Option<&str>) -> Result<Vec<JobWithCustomer>, StoreError>;
     async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError>;
     async fn invoices_numbered(&self, number: &str) -> Result<Vec<Invoice>, StoreError>;
     async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
