@@ -96,6 +96,7 @@ pub async fn seed(
     let invoices_started = Instant::now();
     let (mut written, mut open, mut payments) = (0u64, 0u64, 0u64);
     let mut in_flight: JoinSet<Result<(), arbot_core::StoreError>> = JoinSet::new();
+    let mut unpaid_checks: std::collections::HashMap<u64, Vec<PaidInvoice>> = std::collections::HashMap::new();
     for i in 0..invoices {
         let c = rng.u64(..customers);
         // Invoices come in date order, as in a real ledger: numbers rise with the date.
@@ -123,29 +124,26 @@ pub async fn seed(
             version: version(issued),
         }));
         if paid {
-            let lag = rng.i64(-10..40);
-            let received = (due + chrono::Duration::days(lag)).clamp(issued, today);
-            page.push(Record::Payment(PaymentRecord {
-                external_id: format!("P{i}"),
-                customer_external_id: format!("C{c}"),
-                received,
-                currency: Currency::USD,
-                amount_minor: total,
-                unapplied_minor: 0,
-                method: Some("check".to_string()),
-                reference: Some(format!("{}", 50_000 + i)),
-                applications: vec![ApplicationRecord {
-                    invoice_external_id: format!("I{i}"),
-                    amount_minor: total,
-                    credit_memo_external_id: None,
-                }],
-                version: version(received),
-            }));
-            payments += 1;
+            // Customers pay in check runs: one check for every three paid invoices.
+            let batch = unpaid_checks.entry(c).or_default();
+            batch.push((i, total, due, issued));
+            if batch.len() == 3 {
+                let batch = std::mem::take(batch);
+                page.push(check(&mut rng, c, &batch, today));
+                payments += 1;
+            }
         } else {
             open += 1;
         }
         written += 1;
+        if i + 1 == invoices {
+            let mut rest: Vec<(u64, Vec<PaidInvoice>)> = unpaid_checks.drain().filter(|(_, b)| !b.is_empty()).collect();
+            rest.sort_by_key(|(c, _)| *c);
+            for (c, batch) in rest {
+                page.push(check(&mut rng, c, &batch, today));
+                payments += 1;
+            }
+        }
         if page.len() >= PAGE || i + 1 == invoices {
             while in_flight.len() >= writers {
                 in_flight.join_next().await.transpose()?.transpose()?;
@@ -176,6 +174,36 @@ pub async fn seed(
         invoices as f64 / secs.max(0.001)
     );
     Ok(())
+}
+
+/// A paid invoice waiting for its customer's next check: (index, total, due, issued).
+type PaidInvoice = (u64, i64, NaiveDate, NaiveDate);
+
+/// One check paying a batch of invoices, received a little before or after the last one fell due.
+fn check(rng: &mut fastrand::Rng, customer: u64, batch: &[PaidInvoice], today: NaiveDate) -> Record {
+    let last_due = batch.iter().map(|b| b.2).max().unwrap_or(today);
+    let last_issued = batch.iter().map(|b| b.3).max().unwrap_or(today);
+    let received = (last_due + chrono::Duration::days(rng.i64(-10..40))).clamp(last_issued, today);
+    let first = batch.first().map_or(0, |b| b.0);
+    Record::Payment(PaymentRecord {
+        external_id: format!("P{first}"),
+        customer_external_id: format!("C{customer}"),
+        received,
+        currency: Currency::USD,
+        amount_minor: batch.iter().map(|b| b.1).sum(),
+        unapplied_minor: 0,
+        method: Some("check".to_string()),
+        reference: Some(format!("{}", 50_000 + first)),
+        applications: batch
+            .iter()
+            .map(|b| ApplicationRecord {
+                invoice_external_id: format!("I{}", b.0),
+                amount_minor: b.1,
+                credit_memo_external_id: None,
+            })
+            .collect(),
+        version: version(received),
+    })
 }
 
 fn synthetic_name(rng: &mut fastrand::Rng) -> &'static str {

@@ -149,3 +149,26 @@ fn lien_deadlines_from_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("isn't a job fact"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn dev_seed_writes_a_consistent_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://seed.db";
+    let out = arbot(dir.path(), &["--db", db, "dev", "seed", "--customers", "40", "--invoices", "600"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("Seeded 40 customers, 600 invoices"), "{summary}");
+
+    let out = arbot(dir.path(), &["--db", db, "aging", "--format", "json"], "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aging JSON");
+    let totals = &json["totals"];
+    let buckets: i64 = totals["buckets"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).sum();
+    assert_eq!(buckets + totals["retainage"].as_i64().unwrap(), totals["total"].as_i64().unwrap());
+    assert!(totals["invoices"].as_u64().unwrap() > 0, "some invoices are open");
+
+    // The same seed again changes nothing: it goes through the sync's idempotent upsert.
+    let out = arbot(dir.path(), &["--db", db, "dev", "seed", "--customers", "40", "--invoices", "600"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again = arbot(dir.path(), &["--db", db, "aging", "--format", "json"], "");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&again.stdout).unwrap()["totals"], *totals);
+}
