@@ -79,6 +79,7 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
         "/ar aging by pm",
         "/ar invoice 1042",
         "/ar kpi",
+        "/ar liens",
         "/ar help",
     ] {
         println!("  {example}");
