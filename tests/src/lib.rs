@@ -44,6 +44,7 @@ impl TestDb {
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
             .unwrap_or_else(|e| panic!("ARBOT_TEST_POSTGRES_URL is set but the server can't be reached: {e}"));
+        drop_leftovers(&mut conn).await;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
             .await
@@ -71,6 +72,23 @@ impl TestDb {
         {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                 .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+/// Drops test databases left by test processes that are gone (a test that panicked never reaches
+/// [`TestDb::close`]). Names carry the creating process id.
+async fn drop_leftovers(conn: &mut sqlx::PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'arbot_test_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let pid = name.trim_start_matches("arbot_test_").split('_').next().unwrap_or_default();
+        if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut *conn)
                 .await;
         }
     }
