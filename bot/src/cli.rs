@@ -284,7 +284,11 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     .context("the customer was removed while reading it")?;
             match format {
                 SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
-                SummaryFormat::Table => print!("{}", to_text(&customer_reply(&app, &summary))),
+                SummaryFormat::Table => {
+                    let jobs: Vec<_> = summary.jobs.iter().filter(|j| j.unpaid > 0).map(|j| j.job.clone()).collect();
+                    let next = crate::commands::next_deadlines(&app, &jobs).await.map_err(command_error)?;
+                    print!("{}", to_text(&customer_reply(&app, &summary, &next)))
+                }
             }
             Ok(())
         }),

@@ -60,3 +60,16 @@ pub struct NewDispute {
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
 }
+
+/// A notice served or a lien recorded on a job.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobNotice {
+    pub id: i64,
+    pub job_id: i64,
+    /// A deadline kind: `notice_to_owner`, `claim_of_lien`, ...
+    pub kind: String,
+    pub served_on: NaiveDate,
+    pub tracking: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}

@@ -72,6 +72,25 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         );
         assert!(job.contains("Nov 23, 2026") && job.contains("Fla. Stat. § 713.06(2)(a)"), "{name}: {job}");
         assert!(job.contains("2026-11-18"), "{name}: the § 713.18 mail-by date\n{job}");
+        // Recording a notice and a fact from chat changes what is due.
+        let recorded = ask(&rt, &app, "/ar notice \"Marina Tower\" nto 2026-11-20 9407111899560000000000");
+        assert!(recorded.contains("Recorded: notice to owner served on Nov 20, 2026"), "{name}: {recorded}");
+        let set = ask(&rt, &app, "/ar job marina tower set last_furnished 11/20");
+        assert!(set.contains("last_furnished 2026-11-20"), "{name}: {set}");
+        let job = ask(&rt, &app, "/ar job marina");
+        assert!(job.contains("done Nov 20") && job.contains("9407111899560000000000"), "{name}: {job}");
+        assert!(job.contains("last furnished: Nov 20, 2026"), "{name}: {job}");
+        // Last furnished Nov 20 + 90 days (Fla. Stat. § 713.08(5)) = Thu Feb 18, 2027.
+        assert!(job.contains("Feb 18, 2027") && job.contains("§ 713.08(5)"), "{name}: {job}");
+        let liens = ask(&rt, &app, "/ar liens");
+        assert!(!liens.contains("Notice to Owner"), "{name}: a served notice is no longer due\n{liens}");
+        let summary = ask(&rt, &app, "/ar customer gulf coast");
+        assert!(!summary.contains("Notice to Owner due"), "{name}: {summary}");
+        let bad = ask(&rt, &app, "/ar notice marina bogus 2026-11-20");
+        assert!(bad.contains("isn't a notice I know"), "{name}: {bad}");
+        let bad = ask(&rt, &app, "/ar job marina set nonsense 2026-01-01");
+        assert!(bad.contains("isn't a job fact I know"), "{name}: {bad}");
+
         let several = ask(&rt, &app, "/ar job harborview");
         assert!(several.contains("2 jobs match 'harborview'"), "{name}: {several}");
 

@@ -1,5 +1,7 @@
 //! `/ar customer <name>`: the one screen an AR specialist needs before calling a customer.
 
+use std::collections::HashMap;
+
 use arbot_core::dates::short_date;
 use arbot_core::summary::{CustomerMatch, CustomerSummary, customer_summary, find_customer};
 
@@ -25,7 +27,9 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         customer_summary(app.store.as_ref(), customer.id, today, false, &app.config.aging, app.config.currency)
             .await?
             .ok_or_else(|| CommandError::User(format!("{} was removed while I was looking it up.", customer.name)))?;
-    Ok(customer_reply(app, &summary))
+    let jobs: Vec<_> = summary.jobs.iter().filter(|j| j.unpaid > 0).map(|j| j.job.clone()).collect();
+    let next = super::liens::next_deadlines(app, &jobs).await?;
+    Ok(customer_reply(app, &summary, &next))
 }
 
 /// What to say when arbot has no ledger yet.
@@ -59,8 +63,9 @@ pub fn none_text(query: &str, suggestions: &[arbot_core::ledger::CustomerRef]) -
     }
 }
 
-/// The customer summary as a reply (also used by the CLI's table output).
-pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
+/// The customer summary as a reply (also used by the CLI's table output). `next_deadlines` holds
+/// each unpaid job's next lien or notice deadline (see [`super::liens::next_deadlines`]).
+pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i64, String>) -> Reply {
     let m = |minor: i64| app.money(minor).to_string();
     let row = &s.aging;
     let mut aside = Vec::new();
@@ -172,7 +177,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
                     line.push_str(&format!("; first furnished {}", short_date(ff)));
                 }
                 if j.unpaid > 0
-                    && let Some(next) = next_lien_deadline(&j.job, s.as_of)
+                    && let Some(next) = next_deadlines.get(&j.job.id)
                 {
                     line.push_str(&format!("; {next}"));
                     shows_deadline = true;
@@ -206,20 +211,4 @@ pub fn customer_reply(app: &App, s: &CustomerSummary) -> Reply {
         Severity::Good
     };
     reply
-}
-
-/// "Notice to Owner due Nov 23 (1 day)": the job's next lien or notice deadline, if its facts
-/// give one.
-fn next_lien_deadline(job: &arbot_core::ledger::Job, today: chrono::NaiveDate) -> Option<String> {
-    let facts = arbot_core::liens::facts_for_job(job)?;
-    let found = arbot_core::liens::deadlines(&facts, &[]).ok()?;
-    let next = found.into_iter().find(|d| d.due >= today)?;
-    let days = match (next.due - today).num_days() {
-        0 => "today".to_string(),
-        1 => "1 day".to_string(),
-        n => format!("{n} days"),
-    };
-    // "Notice of commencement expires" is an event, not a document to send.
-    let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
-    Some(format!("{}{verb} {} ({days})", next.document, short_date(next.due)))
 }

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
+use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
-use arbot_core::ledger::JobWithCustomer;
-use arbot_core::liens::{DISCLAIMER, deadlines, facts_for_job, missing_facts};
+use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
+use arbot_core::liens::{DISCLAIMER, JobFacts, deadlines, facts_for_job, missing_facts};
 use arbot_core::store::OpenItemsQuery;
 
-use super::{CommandError, Invocation, at};
+use super::{CommandError, Invocation, Role, at};
 use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
 
@@ -20,6 +21,52 @@ async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
     for i in items.iter().filter(|i| i.currency() == app.config.currency) {
         if let Some(job) = i.job_id {
             *out.entry(job).or_insert(0) += i.balance.minor;
+        }
+    }
+    Ok(out)
+}
+
+/// A job's lien facts: what was synced, then what was set from chat, then liens recorded with
+/// `/ar notice`. `None` while its state, project type or our role is unknown.
+pub(crate) async fn lien_facts(app: &App, job: &Job) -> Result<Option<JobFacts>, CommandError> {
+    let overrides = app.store.job_facts(job.id).await?;
+    let get = |name: &str| overrides.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str());
+    let state = get("state").or(job.state.as_deref());
+    let project = get("project").and_then(ProjectType::parse).or(job.project_type);
+    let role = get("role").and_then(OurRole::parse).or(job.role);
+    let (Some(state), Some(project), Some(role)) = (state, project, role) else { return Ok(None) };
+    let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
+    for (fact, value) in &overrides {
+        // Stored values were checked when they were set; one that no longer parses is skipped.
+        let _ = facts.set(fact, value);
+    }
+    for n in app.store.job_notices(job.id).await? {
+        if n.kind == "claim_of_lien" && facts.lien_recorded.is_none() {
+            facts.lien_recorded = Some(n.served_on);
+        }
+    }
+    Ok(Some(facts))
+}
+
+/// The next deadline not yet met for each job, phrased for the customer summary
+/// ("Notice to Owner due Nov 23 (1 day)").
+pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, String>, CommandError> {
+    let today = app.today();
+    let mut out = HashMap::new();
+    for job in jobs {
+        let Some(facts) = lien_facts(app, job).await? else { continue };
+        let Ok(found) = deadlines(&facts, &[]) else { continue };
+        let served: Vec<String> = app.store.job_notices(job.id).await?.into_iter().map(|n| n.kind).collect();
+        if let Some(next) = found.into_iter().find(|d| d.due >= today && !served.contains(&d.kind)) {
+            // "Notice of commencement expires" is an event, not a document to send.
+            let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
+            let text = format!(
+                "{}{verb} {} ({})",
+                next.document,
+                short_date(next.due),
+                days_left((next.due - today).num_days())
+            );
+            out.insert(job.id, text);
         }
     }
     Ok(out)
@@ -61,7 +108,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     let mut needs_facts = Vec::new();
     for j in &jobs {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        let Some(facts) = facts_for_job(&j.job) else {
+        let Some(facts) = lien_facts(app, &j.job).await? else {
             if owed > 0 {
                 needs_facts.push(format!(
                     "{} — {} unpaid; set its state, project type and our role",
@@ -73,7 +120,13 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
         };
         match deadlines(&facts, &[]) {
             Ok(found) => {
-                rows.extend(found.into_iter().filter(|d| d.due >= today && d.due <= horizon).map(|d| (d, j, owed)));
+                let served: Vec<String> = app.store.job_notices(j.job.id).await?.into_iter().map(|n| n.kind).collect();
+                rows.extend(
+                    found
+                        .into_iter()
+                        .filter(|d| d.due >= today && d.due <= horizon && !served.contains(&d.kind))
+                        .map(|d| (d, j, owed)),
+                );
             }
             Err(e) => {
                 if owed > 0 {
@@ -131,7 +184,13 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
 }
 
 pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let query = inv.arg("name").unwrap_or_default();
+    let text = inv.arg("name").unwrap_or_default();
+    // `/ar job <name> set <fact> <value>` records a fact.
+    let lower = text.to_ascii_lowercase();
+    let (query, setting) = match lower.rfind(" set ") {
+        Some(at) => (&text[..at], Some(text[at + 5..].trim())),
+        None => (text, None),
+    };
     let found = app.store.jobs(Some(query)).await?;
     let job = match found.as_slice() {
         [] => {
@@ -152,6 +211,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
             }
         },
     };
+    if let Some(setting) = setting {
+        return set_fact(app, inv, job, setting).await;
+    }
     let today = app.today();
     let owed = unpaid_by_job(app).await?.get(&job.job.id).copied().unwrap_or(0);
     let j = &job.job;
@@ -166,20 +228,37 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     }
     reply.aside = (!aside.is_empty()).then(|| aside.join("   "));
     reply.lines.push(format!("Unpaid on this job: {}", app.money(owed)));
+    let effective = lien_facts(app, j).await?;
+    let first_furnished = effective.as_ref().and_then(|f| f.first_furnished).or(j.first_furnished);
+    let last_furnished = effective.as_ref().and_then(|f| f.last_furnished).or(j.last_furnished);
+    let noc_recorded = effective.as_ref().and_then(|f| f.noc_recorded).or(j.noc_recorded);
+    let project = effective.as_ref().map(|f| f.project).or(j.project_type);
+    let role = effective.as_ref().map(|f| f.role).or(j.role);
     let fact = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let facts_text = format!(
         "project: {} · our role: {} · owner: {} · GC: {}\nfirst furnished: {} · last furnished: {} · NOC recorded: {} · NOC expires: {}",
-        fact(j.project_type.map(|p| p.as_str().to_string())),
-        fact(j.role.map(|r| r.as_str().replace('_', "-"))),
+        fact(project.map(|p| p.as_str().to_string())),
+        fact(role.map(|r| r.as_str().replace('_', "-"))),
         fact(j.owner_name.clone()),
         fact(j.gc_name.clone()),
-        fact(j.first_furnished.map(long_date)),
-        fact(j.last_furnished.map(long_date)),
-        fact(j.noc_recorded.map(long_date)),
+        fact(first_furnished.map(long_date)),
+        fact(last_furnished.map(long_date)),
+        fact(noc_recorded.map(long_date)),
         fact(j.noc_expires.map(long_date)),
     );
     reply = reply.field("Facts", facts_text);
-    match facts_for_job(j) {
+    let notices = app.store.job_notices(j.id).await?;
+    if !notices.is_empty() {
+        let served: Vec<String> = notices
+            .iter()
+            .map(|n| {
+                let tracking = n.tracking.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
+                format!("{} {}{tracking} (by {})", n.kind.replace('_', " "), long_date(n.served_on), at(&n.recorded_by))
+            })
+            .collect();
+        reply = reply.field("Served / recorded", served.join("\n"));
+    }
+    match effective {
         None => {
             reply.lines.push("I need the job's state, project type and our role to compute its deadlines.".to_string());
         }
@@ -195,9 +274,14 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
                 ]);
                 for d in &found {
                     let n = (d.due - today).num_days();
+                    let served = notices.iter().find(|x| x.kind == d.kind);
                     table.rows.push(vec![
                         long_date(d.due),
-                        if n < 0 { format!("passed {} ago", days_left(-n)) } else { days_left(n) },
+                        match served {
+                            Some(x) => format!("done {}", short_date(x.served_on)),
+                            None if n < 0 => format!("passed {} ago", days_left(-n)),
+                            None => days_left(n),
+                        },
                         d.document.clone(),
                         d.citation.clone(),
                         d.consequence.replace('_', " "),
@@ -208,7 +292,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
                 }
                 let notes: Vec<String> = found
                     .iter()
-                    .filter(|d| d.due >= today)
+                    .filter(|d| d.due >= today && !notices.iter().any(|x| x.kind == d.kind))
                     .flat_map(|d| d.notes.iter().take(1).map(move |n| format!("{}: {n}", d.document)))
                     .take(3)
                     .collect();
@@ -224,5 +308,115 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     }
     reply.footer = Some(DISCLAIMER.to_string());
     reply.severity = if owed > 0 { Severity::Warning } else { Severity::Info };
+    Ok(reply)
+}
+
+/// The AR team records facts and notices; others may only read.
+fn require_ar(inv: &Invocation, what: &str) -> Result<(), CommandError> {
+    if inv.actor.roles.iter().any(|r| matches!(r, Role::Ar | Role::Manager)) {
+        return Ok(());
+    }
+    let yours: Vec<&str> = inv.actor.roles.iter().map(Role::as_str).collect();
+    Err(CommandError::User(format!(
+        "Only the AR team can {what} (your roles: {}). Ask in the AR channel.",
+        if yours.is_empty() { "none".to_string() } else { yours.join(", ") }
+    )))
+}
+
+/// `/ar job <name> set <fact> <value>`.
+async fn set_fact(app: &App, inv: &Invocation, job: &JobWithCustomer, setting: &str) -> Result<Reply, CommandError> {
+    require_ar(inv, "set job facts")?;
+    let (fact, value) = setting.split_once(char::is_whitespace).map(|(f, v)| (f, v.trim())).unwrap_or((setting, ""));
+    if value.is_empty() {
+        return Err(CommandError::User(
+            "Say which fact and its value, like /ar job marina set last_furnished 2026-11-20.".to_string(),
+        ));
+    }
+    let fact = fact.trim().to_ascii_lowercase().replace('-', "_");
+    // Dates may be typed as people type them; the stored value is always YYYY-MM-DD.
+    let value = match fact.as_str() {
+        "state" | "project" | "role" | "bonded" | "furnished_month" => value.to_string(),
+        _ if value.eq_ignore_ascii_case("none") => "none".to_string(),
+        _ => arbot_core::dates::parse_date(value, app.today())?.to_string(),
+    };
+    // Check it the way the engine will read it before storing it.
+    let mut probe = JobFacts::new("FL", ProjectType::Private, OurRole::Sub);
+    probe.set(&fact, &value).map_err(|e| CommandError::User(e.to_string()))?;
+    app.store.set_job_fact(job.job.id, &fact, &value, &inv.actor.name, app.clock.now()).await?;
+    let mut reply = Reply::default().line(format!(
+        "Recorded: {} — {fact} {value}. /ar job {} shows the deadlines it changes.",
+        job_label(job),
+        job.job.name
+    ));
+    reply.severity = Severity::Good;
+    Ok(reply)
+}
+
+/// Deadline kinds a notice can be recorded as, with the words people type for them.
+const NOTICE_KINDS: &[(&str, &[&str])] = &[
+    ("notice_to_owner", &["nto", "notice_to_owner", "notice_to_contractor", "ntc"]),
+    ("preliminary_notice", &["prelim", "preliminary", "preliminary_notice"]),
+    ("monthly_notice", &["monthly", "monthly_notice"]),
+    ("notice_of_nonpayment", &["nonpayment", "notice_of_nonpayment", "nonpay"]),
+    ("claim_of_lien", &["lien", "claim", "claim_of_lien", "lien_affidavit", "affidavit"]),
+    ("lien_service", &["service", "lien_service"]),
+    ("notice_of_intent", &["noi", "intent", "notice_of_intent"]),
+    ("stop_payment_notice", &["stop", "stop_payment", "stop_payment_notice"]),
+    ("final_payment_affidavit", &["final_affidavit", "final_payment_affidavit"]),
+];
+
+/// `/ar notice <job> <kind> <date> [tracking]`.
+pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    require_ar(inv, "record notices")?;
+    let query = inv.arg("job").unwrap_or_default();
+    let typed_kind = inv.arg("kind").unwrap_or_default().to_ascii_lowercase().replace('-', "_");
+    let Some((kind, _)) = NOTICE_KINDS.iter().find(|(_, words)| words.contains(&typed_kind.as_str())) else {
+        let names: Vec<&str> = NOTICE_KINDS.iter().map(|(_, w)| w[0]).collect();
+        return Err(CommandError::User(format!(
+            "'{typed_kind}' isn't a notice I know. Use one of: {}.",
+            names.join(", ")
+        )));
+    };
+    let date = arbot_core::dates::parse_date(inv.arg("date").unwrap_or_default(), app.today())?;
+    if date > app.today() {
+        return Err(CommandError::User(format!(
+            "{} is in the future; record a notice once it is served or recorded.",
+            long_date(date)
+        )));
+    }
+    let found = app.store.jobs(Some(query)).await?;
+    let job = match found.as_slice() {
+        [] => return Err(CommandError::User(format!("No job matches '{query}'. /ar liens lists the jobs."))),
+        [one] => one,
+        many => match many.iter().find(|j| j.job.name.eq_ignore_ascii_case(query.trim())) {
+            Some(exact) => exact,
+            None => {
+                let names: Vec<String> = many.iter().take(10).map(job_label).collect();
+                return Err(CommandError::User(format!(
+                    "{} jobs match '{query}': {}. Put the job's full name in quotes.",
+                    many.len(),
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let notice = JobNotice {
+        id: 0,
+        job_id: job.job.id,
+        kind: kind.to_string(),
+        served_on: date,
+        tracking: inv.arg("tracking").map(str::to_string),
+        recorded_by: inv.actor.name.clone(),
+        recorded_at: app.clock.now(),
+    };
+    app.store.add_job_notice(&notice).await?;
+    let tracking = notice.tracking.as_deref().map(|t| format!(", tracking {t}")).unwrap_or_default();
+    let mut reply = Reply::default().line(format!(
+        "Recorded: {} served on {}{tracking} — {}. I'll stop warning about it.",
+        kind.replace('_', " "),
+        long_date(date),
+        job_label(job)
+    ));
+    reply.severity = Severity::Good;
     Ok(reply)
 }

@@ -25,6 +25,7 @@ use crate::reply::Reply;
 
 pub use self::aging::{aging_table, load as load_aging};
 pub use self::customer::{customer_reply, none_text as no_customer_text};
+pub use self::liens::next_deadlines;
 pub use self::sync::pick_sources;
 
 /// arbot's roles; chat platforms map their own roles onto these.
@@ -171,10 +172,37 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "job",
-        summary: "A job's lien facts, every deadline with days left, and its unpaid balance",
-        params: &[Param { name: "name", kind: ParamKind::Text, required: true, help: "part of the job's name" }],
-        example: "/ar job marina tower",
+        summary: "A job's lien facts, every deadline with days left, and its unpaid balance; `set` records a fact",
+        params: &[Param {
+            name: "name",
+            kind: ParamKind::Text,
+            required: true,
+            help: "part of the job's name, optionally followed by `set <fact> <value>`",
+        }],
+        example: "/ar job marina tower set last_furnished 2026-11-20",
         roles: ANYONE,
+    },
+    CommandSpec {
+        name: "notice",
+        summary: "Record a notice served or a lien recorded on a job (nto, prelim, lien, ...)",
+        params: &[
+            Param { name: "job", kind: ParamKind::Text, required: true, help: "the job (quote a name with spaces)" },
+            Param {
+                name: "kind",
+                kind: ParamKind::Text,
+                required: true,
+                help: "nto, prelim, monthly, nonpayment, lien, service, noi",
+            },
+            Param { name: "date", kind: ParamKind::Date, required: true, help: "the day it was served or recorded" },
+            Param {
+                name: "tracking",
+                kind: ParamKind::Text,
+                required: false,
+                help: "certified mail tracking or recording number",
+            },
+        ],
+        example: "/ar notice \"Marina Tower\" nto 2026-11-20 9407111899560000000000",
+        roles: AR_TEAM,
     },
     CommandSpec {
         name: "sync",
@@ -489,6 +517,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "kpi" => kpi::handle(app, inv).await,
         "liens" => liens::handle_liens(app, inv).await,
         "job" => liens::handle_job(app, inv).await,
+        "notice" => liens::handle_notice(app, inv).await,
         "sync" => sync::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),

@@ -976,6 +976,41 @@ macro_rules! sql_store {
                 }).collect())
             }
 
+            async fn set_job_fact(&self, job_id: i64, fact: &str, value: &str, by: &str,
+                at: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::store::StoreError> {
+                sqlx::query::<$db>("INSERT INTO job_facts (job_id, fact, value, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
+                    ON CONFLICT (job_id, fact) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, \
+                    set_at = excluded.set_at")
+                    .bind(job_id).bind(fact).bind(value).bind(by).bind(at).execute(&self.writer).await?;
+                Ok(())
+            }
+
+            async fn job_facts(&self, job_id: i64) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
+                Ok(sqlx::query_as::<$db, (String, String)>(
+                    "SELECT fact, value FROM job_facts WHERE job_id = $1 ORDER BY fact")
+                    .bind(job_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn add_job_notice(&self, n: &$crate::collections::JobNotice) -> Result<i64, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, i64>(
+                    "INSERT INTO job_notices (job_id, kind, served_on, tracking, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                    .bind(n.job_id).bind(&n.kind).bind(n.served_on).bind(&n.tracking).bind(&n.recorded_by)
+                    .bind(n.recorded_at).fetch_one(&self.writer).await?)
+            }
+
+            async fn job_notices(&self, job_id: i64)
+                -> Result<Vec<$crate::collections::JobNotice>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, (i64, i64, String, chrono::NaiveDate, Option<String>, String,
+                    chrono::DateTime<chrono::Utc>)>(
+                    "SELECT id, job_id, kind, served_on, tracking, recorded_by, recorded_at FROM job_notices \
+                     WHERE job_id = $1 ORDER BY served_on, id")
+                    .bind(job_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, job_id, kind, served_on, tracking, recorded_by, recorded_at)|
+                    $crate::collections::JobNotice { id, job_id, kind, served_on, tracking, recorded_by, recorded_at })
+                    .collect())
+            }
+
             async fn open_dispute(&self, d: &$crate::collections::NewDispute) -> Result<i64, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar::<$db, i64>(
                     "INSERT INTO disputes (invoice_id, reason, detail, opened_by, opened_at) \

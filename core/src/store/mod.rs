@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::collections::{NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
 use crate::source::{Entity, Record};
@@ -215,6 +215,20 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), StoreError>;
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
+    /// Sets (or replaces) a lien fact for a job, as typed in chat.
+    async fn set_job_fact(
+        &self,
+        job_id: i64,
+        fact: &str,
+        value: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The lien facts set from chat for a job, by fact name.
+    async fn job_facts(&self, job_id: i64) -> Result<Vec<(String, String)>, StoreError>;
+    /// Records a notice served or a lien recorded; returns its id.
+    async fn add_job_notice(&self, notice: &JobNotice) -> Result<i64, StoreError>;
+    async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
 }
 
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite
