@@ -89,6 +89,22 @@ fn primary_missing(facts: &arbot_core::liens::JobFacts) -> Vec<&'static str> {
         .collect()
 }
 
+/// The one job `query` names: the only match, or the one whose whole name it is.
+fn pick_job<'a>(found: &'a [JobWithCustomer], query: &str) -> Result<&'a JobWithCustomer, CommandError> {
+    match found {
+        [] => Err(CommandError::User(format!("No job matches '{query}'. /ar liens lists the jobs with deadlines."))),
+        [one] => Ok(one),
+        many => many.iter().find(|j| j.job.name.eq_ignore_ascii_case(query.trim())).ok_or_else(|| {
+            let names: Vec<String> = many.iter().take(10).map(job_label).collect();
+            CommandError::User(format!(
+                "{} jobs match '{query}': {} — which one? Put the full name in quotes.",
+                many.len(),
+                names.join(", ")
+            ))
+        }),
+    }
+}
+
 fn job_label(j: &JobWithCustomer) -> String {
     format!("{} ({})", j.job.name, j.customer_name)
 }
@@ -192,25 +208,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
         None => (text, None),
     };
     let found = app.store.jobs(Some(query)).await?;
-    let job = match found.as_slice() {
-        [] => {
-            return Err(CommandError::User(format!(
-                "No job matches '{query}'. /ar liens lists the jobs with deadlines."
-            )));
-        }
-        [one] => one,
-        many => match many.iter().find(|j| j.job.name.eq_ignore_ascii_case(query.trim())) {
-            Some(exact) => exact,
-            None => {
-                let names: Vec<String> = many.iter().take(10).map(job_label).collect();
-                return Ok(Reply::default().line(format!(
-                    "{} jobs match '{query}': {} — which one?",
-                    many.len(),
-                    names.join(", ")
-                )));
-            }
-        },
-    };
+    let job = pick_job(&found, query)?;
     if let Some(setting) = setting {
         return set_fact(app, inv, job, setting).await;
     }
@@ -385,21 +383,7 @@ pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, 
         )));
     }
     let found = app.store.jobs(Some(query)).await?;
-    let job = match found.as_slice() {
-        [] => return Err(CommandError::User(format!("No job matches '{query}'. /ar liens lists the jobs."))),
-        [one] => one,
-        many => match many.iter().find(|j| j.job.name.eq_ignore_ascii_case(query.trim())) {
-            Some(exact) => exact,
-            None => {
-                let names: Vec<String> = many.iter().take(10).map(job_label).collect();
-                return Err(CommandError::User(format!(
-                    "{} jobs match '{query}': {}. Put the job's full name in quotes.",
-                    many.len(),
-                    names.join(", ")
-                )));
-            }
-        },
-    };
+    let job = pick_job(&found, query)?;
     let notice = JobNotice {
         id: 0,
         job_id: job.job.id,
