@@ -72,6 +72,8 @@ pub enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Print today's overdue digest (what the AR channel gets every weekday morning).
+    Digest,
     /// The aging report: open balances by age bucket.
     Aging {
         /// Balances as of this date (default: today).
@@ -225,6 +227,12 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             crate::console::run(rt, &app)
         }
+        Command::Digest => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let digest = crate::commands::build_digest(&app).await.map_err(command_error)?;
+            print!("{}", to_text(&crate::commands::digest_reply(&app, &digest)));
+            Ok(())
+        }),
         Command::Migrate => rt.block_on(async {
             let store = store::open(&url).await?;
             let applied = store.migrate().await?;

@@ -9,6 +9,7 @@ pub mod aging;
 pub mod clock;
 pub mod collections;
 pub mod dates;
+pub mod digest;
 pub mod kpi;
 pub mod ledger;
 pub mod liens;

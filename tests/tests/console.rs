@@ -55,6 +55,22 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         assert!(marina.contains("not legal advice"), "{name}: {marina}");
         assert!(marina.contains("credit memo CM-9001 applied $500.00"), "{name}: {marina}");
 
+        // Sunday Nov 22: the digest compares with Friday.
+        let digest = ask(&rt, &app, "/ar digest");
+        assert!(digest.contains("AR digest — Sun Nov 22"), "{name}: {digest}");
+        assert!(
+            digest.contains(
+                "Marina Tower (Gulf Coast Builders LLC) — FL Notice to Owner due tomorrow, $91.5k unpaid on the job"
+            ),
+            "{name}: {digest}"
+        );
+        assert!(
+            digest.contains("Harborview Owners Assn — $82.0k, 35 days; promise for $40.0k broke yesterday → escalate?"),
+            "{name}: {digest}"
+        );
+        assert!(digest.contains("Old Oak Homes — $3.4k, 100 days; no contact in 21 days"), "{name}: {digest}");
+        assert!(digest.contains("Payments since Friday"), "{name}: {digest}");
+
         let liens = ask(&rt, &app, "/ar liens");
         assert!(
             liens.contains("Notice to Owner") && liens.contains("Marina Tower (Gulf Coast Builders LLC, FL)"),
@@ -119,7 +135,7 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         assert!(kpi.contains("Overdue aged over 90 days"), "{name}: {kpi}");
 
         let help = ask(&rt, &app, "/ar help");
-        for c in ["customer", "invoice", "overdue", "aging", "kpi", "liens", "job", "sync"] {
+        for c in ["customer", "invoice", "overdue", "aging", "digest", "kpi", "liens", "job", "notice", "sync"] {
             assert!(help.contains(&format!("/ar {c}")), "{name}: help lists {c}\n{help}");
         }
 

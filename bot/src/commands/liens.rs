@@ -404,3 +404,35 @@ pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, 
     reply.severity = Severity::Good;
     Ok(reply)
 }
+
+/// Deadlines not yet met within `days` on jobs with money unpaid, for the digest.
+pub(crate) async fn lien_alerts(app: &App, days: i64) -> Result<Vec<arbot_core::digest::LienAlert>, CommandError> {
+    let today = app.today();
+    let unpaid = unpaid_by_job(app).await?;
+    let mut out = Vec::new();
+    for j in app.store.jobs(None).await? {
+        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
+        if owed <= 0 {
+            continue;
+        }
+        let Some(facts) = lien_facts(app, &j.job).await? else { continue };
+        let Ok(found) = deadlines(&facts, &[]) else { continue };
+        let served: Vec<String> = app.store.job_notices(j.job.id).await?.into_iter().map(|n| n.kind).collect();
+        for d in found {
+            let left = (d.due - today).num_days();
+            if (0..=days).contains(&left) && !served.contains(&d.kind) && !d.kind.starts_with("noc_") {
+                out.push(arbot_core::digest::LienAlert {
+                    customer_id: j.job.customer_id,
+                    job_name: j.job.name.clone(),
+                    customer_name: j.customer_name.clone(),
+                    state: facts.state.clone(),
+                    document: d.document.clone(),
+                    due: d.due,
+                    unpaid: owed,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|a| a.due);
+    Ok(out)
+}

@@ -6,6 +6,7 @@
 
 mod aging;
 mod customer;
+mod digest;
 mod help;
 mod invoice;
 mod kpi;
@@ -25,6 +26,7 @@ use crate::reply::Reply;
 
 pub use self::aging::{aging_table, load as load_aging};
 pub use self::customer::{customer_reply, none_text as no_customer_text};
+pub use self::digest::{build as build_digest, digest_reply};
 pub use self::liens::next_deadlines;
 pub use self::sync::pick_sources;
 
@@ -149,6 +151,13 @@ pub const COMMANDS: &[CommandSpec] = &[
             },
         ],
         example: "/ar aging by pm",
+        roles: ANYONE,
+    },
+    CommandSpec {
+        name: "digest",
+        summary: "Today's overdue digest: totals and change, who needs a call, new overdue, payments, promises",
+        params: &[],
+        example: "/ar digest",
         roles: ANYONE,
     },
     CommandSpec {
@@ -515,6 +524,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "overdue" => overdue::handle(app, inv).await,
         "aging" => aging::handle(app, inv).await,
         "kpi" => kpi::handle(app, inv).await,
+        "digest" => digest::handle(app).await,
         "liens" => liens::handle_liens(app, inv).await,
         "job" => liens::handle_job(app, inv).await,
         "notice" => liens::handle_notice(app, inv).await,

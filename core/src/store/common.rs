@@ -919,6 +919,45 @@ macro_rules! sql_store {
                 Ok($crate::ledger::Credits { unapplied_cash, open_credit_memos })
             }
 
+            async fn payments_received(&self, after: chrono::NaiveDate, until: chrono::NaiveDate)
+                -> Result<Vec<$crate::store::PaymentLine>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, (i64, String, chrono::NaiveDate, i64, String)>(
+                    "SELECT p.customer_id, c.name, p.received, p.amount_minor, p.currency FROM payments p \
+                     JOIN customers c ON c.id = p.customer_id \
+                     WHERE p.received > $1 AND p.received <= $2 AND p.deleted = FALSE AND p.amount_minor > 0 \
+                     ORDER BY p.received DESC, p.id DESC")
+                    .bind(after).bind(until).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(customer_id, customer_name, received, minor, cur)| $crate::store::PaymentLine {
+                    customer_id, customer_name, received,
+                    amount: $crate::money::Money::new(minor, $crate::store::common::currency(&cur)),
+                }).collect())
+            }
+
+            async fn promises_from(&self, from: chrono::NaiveDate)
+                -> Result<Vec<($crate::collections::Promise, String)>, $crate::store::StoreError> {
+                let rows = sqlx::query_as::<$db, (i64, i64, i64, String, chrono::NaiveDate, String, String,
+                    chrono::DateTime<chrono::Utc>, String)>(
+                    "SELECT p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, \
+                     p.created_at, c.name FROM promises p JOIN customers c ON c.id = p.customer_id \
+                     WHERE p.promised_for >= $1 ORDER BY p.promised_for, p.id")
+                    .bind(from).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, customer_id, minor, cur, promised_for, status, created_by, created_at, name)| (
+                    $crate::collections::Promise {
+                        id, customer_id,
+                        amount: $crate::money::Money::new(minor, $crate::store::common::currency(&cur)),
+                        promised_for, status, created_by, created_at,
+                    },
+                    name,
+                )).collect())
+            }
+
+            async fn last_contacts(&self)
+                -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>, $crate::store::StoreError> {
+                Ok(sqlx::query_as::<$db, (i64, chrono::DateTime<chrono::Utc>)>(
+                    "SELECT customer_id, MAX(created_at) FROM notes GROUP BY customer_id")
+                    .fetch_all(&self.pool).await?)
+            }
+
             async fn sales_between(&self, from: chrono::NaiveDate, to: chrono::NaiveDate,
                 currency: $crate::money::Currency) -> Result<i64, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar::<$db, i64>(

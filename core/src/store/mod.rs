@@ -121,6 +121,15 @@ impl std::ops::AddAssign for PageStats {
     }
 }
 
+/// A payment in a list across customers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentLine {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub received: NaiveDate,
+    pub amount: crate::money::Money,
+}
+
 /// Which open invoices to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenItemsQuery {
@@ -203,6 +212,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The customer's most recent payments, newest first, with their applications.
     async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError>;
     async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError>;
+    /// Payments received after `after` up to and including `until`, newest first.
+    async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
+    /// Promises due on or after `from`, with their customer's name, soonest first.
+    async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
+    /// When each customer was last contacted (their newest note).
+    async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
 

@@ -1,0 +1,121 @@
+//! `/ar digest` and `arbot digest`: the daily overdue digest, as the AR channel will get it.
+
+use std::collections::HashMap;
+
+use arbot_core::dates::{short_date, weekday_date};
+use arbot_core::digest::{Digest, DigestInputs, digest, previous_business_day};
+use arbot_core::store::OpenItemsQuery;
+
+use super::CommandError;
+use super::liens::lien_alerts;
+use crate::app::App;
+use crate::reply::{Reply, Severity};
+
+/// How close a lien or notice deadline must be to make the "needs someone today" list.
+const LIEN_ALERT_DAYS: i64 = 3;
+
+pub async fn build(app: &App) -> Result<Digest, CommandError> {
+    let today = app.today();
+    let since = previous_business_day(today);
+    let now = app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
+    let then = app.store.open_items(OpenItemsQuery { as_of: since, customer_id: None, historical: true }).await?;
+    let payments = app.store.payments_received(since, today).await?;
+    let promises = app.store.promises_from(today - chrono::Days::new(7)).await?;
+    let last_contact: HashMap<_, _> = app.store.last_contacts().await?.into_iter().collect();
+    let alerts = lien_alerts(app, LIEN_ALERT_DAYS).await?;
+    Ok(digest(&DigestInputs {
+        today,
+        currency: app.config.currency,
+        now: &now,
+        then: &then,
+        payments_since: &payments,
+        promises: &promises,
+        last_contact: &last_contact,
+        lien_alerts: &alerts,
+    }))
+}
+
+pub(super) async fn handle(app: &App) -> Result<Reply, CommandError> {
+    Ok(digest_reply(app, &build(app).await?))
+}
+
+fn change(minor: i64, app: &App) -> String {
+    match minor {
+        0 => "no change".to_string(),
+        m if m > 0 => format!("▲ {}", app.money(m).compact()),
+        m => format!("▼ {}", app.money(-m).compact()),
+    }
+}
+
+pub fn digest_reply(app: &App, d: &Digest) -> Reply {
+    let m = |minor: i64| app.money(minor).compact();
+    let mut reply = Reply::titled(format!("AR digest — {}", weekday_date(d.date)));
+    reply.aside = Some(format!(
+        "open {} ({}) · overdue {} ({})",
+        m(d.open),
+        change(d.open_change, app),
+        m(d.overdue),
+        change(d.overdue_change, app)
+    ));
+    if let Some(share) = d.over_90_share {
+        let flag = if share >= 10.0 { " ⚠" } else { "" };
+        reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%){flag}"));
+    }
+    if d.needs_today.is_empty() {
+        reply = reply.field("Needs someone today", "Nothing urgent.");
+    } else {
+        let lines: Vec<String> = d
+            .needs_today
+            .iter()
+            .take(10)
+            .map(|a| {
+                if a.overdue > 0 {
+                    format!("• {} — {}, {} days; {}", a.label, m(a.overdue), a.days, a.reason)
+                } else {
+                    format!("• {} — {}", a.label, a.reason)
+                }
+            })
+            .collect();
+        reply = reply.field("Needs someone today", lines.join("\n"));
+    }
+    let since =
+        if (d.date - d.since).num_days() > 1 { d.since.format("%A").to_string() } else { "yesterday".to_string() };
+    let newly: i64 = d.newly_overdue.iter().map(|x| x.2).sum();
+    let paid: i64 = d.payments.iter().map(|p| p.amount.minor).sum();
+    let promised: i64 = d.promises_this_week.iter().map(|(p, _)| p.amount.minor).sum();
+    let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join("\n") };
+    reply = reply
+        .field(
+            format!("Newly overdue ({}) · {}", d.newly_overdue.len(), m(newly)),
+            list(d.newly_overdue.iter().take(5).map(|(c, n, a)| format!("{c} #{n} {}", m(*a))).collect()),
+        )
+        .field(
+            format!("Payments since {since} ({}) · {}", d.payments.len(), m(paid)),
+            list(
+                d.payments
+                    .iter()
+                    .take(5)
+                    .map(|p| format!("{} {} ({})", p.customer_name, p.amount.compact(), short_date(p.received)))
+                    .collect(),
+            ),
+        )
+        .field(
+            format!("Promises due this week ({}) · {}", d.promises_this_week.len(), m(promised)),
+            list(
+                d.promises_this_week
+                    .iter()
+                    .take(5)
+                    .map(|(p, name)| format!("{name} {} by {}", p.amount.compact(), short_date(p.promised_for)))
+                    .collect(),
+            ),
+        );
+    if d.needs_today.iter().any(|a| a.reason.contains(" due ")) {
+        reply.footer = Some(arbot_core::liens::DISCLAIMER.to_string());
+    }
+    reply.severity = match d.over_90_share {
+        Some(s) if s >= 10.0 => Severity::Critical,
+        _ if !d.needs_today.is_empty() => Severity::Warning,
+        _ => Severity::Good,
+    };
+    reply
+}

@@ -1,0 +1,224 @@
+//! The daily overdue digest as data: totals and their change since the last digest, what needs a
+//! person today, accounts newly overdue, payments since, promises due this week. Chat adapters
+//! decide how it looks; this module decides what is in it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
+use serde::Serialize;
+
+use crate::collections::Promise;
+use crate::ledger::OpenItem;
+use crate::money::Currency;
+use crate::store::PaymentLine;
+
+/// The weekday before `today` (Friday for a Monday): when the previous digest went out.
+pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
+    let mut d = today - Days::new(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d = d - Days::new(1);
+    }
+    d
+}
+
+/// A job deadline close enough to need a person (from the lien engine).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LienAlert {
+    pub customer_id: i64,
+    pub job_name: String,
+    pub customer_name: String,
+    pub state: String,
+    pub document: String,
+    pub due: NaiveDate,
+    pub unpaid: i64,
+}
+
+/// Everything the digest is computed from.
+#[derive(Debug, Clone)]
+pub struct DigestInputs<'a> {
+    pub today: NaiveDate,
+    pub currency: Currency,
+    /// Open items today and as of the previous digest.
+    pub now: &'a [OpenItem],
+    pub then: &'a [OpenItem],
+    pub payments_since: &'a [PaymentLine],
+    /// Promises due from a week ago on, with customer names.
+    pub promises: &'a [(Promise, String)],
+    pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
+    pub lien_alerts: &'a [LienAlert],
+}
+
+/// Why an account is on today's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attention {
+    pub customer_id: i64,
+    pub label: String,
+    pub overdue: i64,
+    pub days: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest {
+    pub date: NaiveDate,
+    pub since: NaiveDate,
+    pub currency: Currency,
+    pub open: i64,
+    pub open_change: i64,
+    pub overdue: i64,
+    pub overdue_change: i64,
+    pub over_90_share: Option<f64>,
+    pub needs_today: Vec<Attention>,
+    /// Invoices that fell past due since the last digest: (customer, invoice number, amount due).
+    pub newly_overdue: Vec<(String, String, i64)>,
+    pub payments: Vec<PaymentLine>,
+    /// Open promises due today through the next six days.
+    pub promises_this_week: Vec<(Promise, String)>,
+}
+
+/// How long without contact makes a well-overdue account need a call.
+pub const QUIET_DAYS: i64 = 14;
+
+struct Account {
+    name: String,
+    overdue: i64,
+    oldest: i64,
+}
+
+fn overdue_totals(items: &[OpenItem], on: NaiveDate, currency: Currency) -> (i64, i64, i64) {
+    let (mut open, mut overdue, mut over_90) = (0, 0, 0);
+    for i in items.iter().filter(|i| i.currency() == currency) {
+        open += i.balance.minor;
+        let days = (on - i.due).num_days();
+        if days > 0 {
+            overdue += i.due_part();
+            if days > 90 {
+                over_90 += i.due_part();
+            }
+        }
+    }
+    (open, overdue, over_90)
+}
+
+pub fn digest(input: &DigestInputs<'_>) -> Digest {
+    let today = input.today;
+    let since = previous_business_day(today);
+    let (open, overdue, over_90) = overdue_totals(input.now, today, input.currency);
+    let (open_then, overdue_then, _) = overdue_totals(input.then, since, input.currency);
+
+    let mut accounts: HashMap<i64, Account> = HashMap::new();
+    let mut newly_overdue = Vec::new();
+    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0) {
+        let days = (today - i.due).num_days();
+        if days <= 0 {
+            continue;
+        }
+        let a =
+            accounts.entry(i.customer_id).or_insert(Account { name: i.customer_name.clone(), overdue: 0, oldest: 0 });
+        a.overdue += i.due_part();
+        a.oldest = a.oldest.max(days);
+        if i.due >= since && i.due < today {
+            newly_overdue.push((i.customer_name.clone(), i.number.clone(), i.due_part()));
+        }
+    }
+
+    let mut needs = Vec::new();
+    for alert in input.lien_alerts {
+        let left = (alert.due - today).num_days();
+        let when = match left {
+            0 => "due TODAY".to_string(),
+            1 => "due tomorrow".to_string(),
+            n => format!("due in {n} days"),
+        };
+        // A deadline is about the job, not the account's overdue balance.
+        needs.push(Attention {
+            customer_id: alert.customer_id,
+            label: format!("{} ({})", alert.job_name, alert.customer_name),
+            overdue: 0,
+            days: 0,
+            reason: format!(
+                "{} {} {when}, {} unpaid on the job",
+                alert.state,
+                alert.document,
+                money(alert.unpaid, input.currency)
+            ),
+        });
+    }
+    for (p, name) in input.promises {
+        let broke = (p.status == "broken" && p.promised_for >= today - Days::new(7))
+            || (p.status == "open" && p.promised_for < today);
+        let Some(a) = accounts.get(&p.customer_id).filter(|a| a.overdue > 0) else { continue };
+        if broke && !needs.iter().any(|n: &Attention| n.customer_id == p.customer_id && n.overdue > 0) {
+            let when = if p.promised_for == today - Days::new(1) {
+                "yesterday".to_string()
+            } else {
+                format!("on {}", crate::dates::short_date(p.promised_for))
+            };
+            needs.push(Attention {
+                customer_id: p.customer_id,
+                label: name.clone(),
+                overdue: a.overdue,
+                days: a.oldest,
+                reason: format!("promise for {} broke {when} → escalate?", p.amount.compact()),
+            });
+        }
+    }
+    let mut quiet: Vec<(&i64, &Account)> = accounts.iter().filter(|(_, a)| a.oldest > 60).collect();
+    quiet.sort_by_key(|(id, a)| (std::cmp::Reverse(a.overdue), **id));
+    for (id, a) in quiet {
+        if needs.iter().any(|n| n.customer_id == *id && n.overdue > 0) {
+            continue;
+        }
+        let reason = match input.last_contact.get(id) {
+            Some(t) => {
+                let d = (today - t.date_naive()).num_days();
+                if d < QUIET_DAYS {
+                    continue;
+                }
+                format!("no contact in {d} days")
+            }
+            None => "no contact on record".to_string(),
+        };
+        needs.push(Attention { customer_id: *id, label: a.name.clone(), overdue: a.overdue, days: a.oldest, reason });
+    }
+
+    let week_end = today + Days::new(6);
+    let promises_this_week = input
+        .promises
+        .iter()
+        .filter(|(p, _)| p.status == "open" && p.promised_for >= today && p.promised_for <= week_end)
+        .cloned()
+        .collect();
+
+    Digest {
+        date: today,
+        since,
+        currency: input.currency,
+        open,
+        open_change: open - open_then,
+        overdue,
+        overdue_change: overdue - overdue_then,
+        over_90_share: (overdue > 0).then(|| over_90 as f64 * 100.0 / overdue as f64),
+        needs_today: needs,
+        newly_overdue,
+        payments: input.payments_since.to_vec(),
+        promises_this_week,
+    }
+}
+
+fn money(minor: i64, currency: Currency) -> String {
+    crate::money::Money::new(minor, currency).compact()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_previous_digest_was_the_last_weekday() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(previous_business_day(d("2026-11-23")), d("2026-11-20")); // Mon -> Fri
+        assert_eq!(previous_business_day(d("2026-11-24")), d("2026-11-23"));
+        assert_eq!(previous_business_day(d("2026-11-22")), d("2026-11-20")); // Sun -> Fri
+    }
+}
