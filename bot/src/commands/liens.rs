@@ -26,26 +26,40 @@ async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
     Ok(out)
 }
 
-/// A job's lien facts: what was synced, then what was set from chat, then liens recorded with
-/// `/ar notice`. `None` while its state, project type or our role is unknown.
-pub(crate) async fn lien_facts(app: &App, job: &Job) -> Result<Option<JobFacts>, CommandError> {
+/// What arbot holds about a job's liens, read once: its effective facts and the notices recorded.
+pub(crate) struct LienRecord {
+    /// What was synced, then what was set from chat, then liens recorded with `/ar notice`.
+    /// `None` while its state, project type or our role is unknown.
+    pub facts: Option<JobFacts>,
+    pub notices: Vec<JobNotice>,
+}
+
+impl LienRecord {
+    /// The notice recorded for a deadline kind, if any.
+    pub fn served(&self, kind: &str) -> Option<&JobNotice> {
+        self.notices.iter().find(|n| n.kind == kind)
+    }
+}
+
+pub(crate) async fn lien_record(app: &App, job: &Job) -> Result<LienRecord, CommandError> {
+    let notices = app.store.job_notices(job.id).await?;
     let overrides = app.store.job_facts(job.id).await?;
     let get = |name: &str| overrides.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str());
     let state = get("state").or(job.state.as_deref());
     let project = get("project").and_then(ProjectType::parse).or(job.project_type);
     let role = get("role").and_then(OurRole::parse).or(job.role);
-    let (Some(state), Some(project), Some(role)) = (state, project, role) else { return Ok(None) };
+    let (Some(state), Some(project), Some(role)) = (state, project, role) else {
+        return Ok(LienRecord { facts: None, notices });
+    };
     let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
     for (fact, value) in &overrides {
         // Stored values were checked when they were set; one that no longer parses is skipped.
         let _ = facts.set(fact, value);
     }
-    for n in app.store.job_notices(job.id).await? {
-        if n.kind == "claim_of_lien" && facts.lien_recorded.is_none() {
-            facts.lien_recorded = Some(n.served_on);
-        }
+    if facts.lien_recorded.is_none() {
+        facts.lien_recorded = notices.iter().find(|n| n.kind == "claim_of_lien").map(|n| n.served_on);
     }
-    Ok(Some(facts))
+    Ok(LienRecord { facts: Some(facts), notices })
 }
 
 /// The next deadline not yet met for each job, phrased for the customer summary
@@ -54,10 +68,10 @@ pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, Stri
     let today = app.today();
     let mut out = HashMap::new();
     for job in jobs {
-        let Some(facts) = lien_facts(app, job).await? else { continue };
-        let Ok(found) = deadlines(&facts, &[]) else { continue };
-        let served: Vec<String> = app.store.job_notices(job.id).await?.into_iter().map(|n| n.kind).collect();
-        if let Some(next) = found.into_iter().find(|d| d.due >= today && !served.contains(&d.kind)) {
+        let record = lien_record(app, job).await?;
+        let Some(facts) = &record.facts else { continue };
+        let Ok(found) = deadlines(facts, &[]) else { continue };
+        if let Some(next) = found.into_iter().find(|d| d.due >= today && record.served(&d.kind).is_none()) {
             // "Notice of commencement expires" is an event, not a document to send.
             let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
             let text = format!(
@@ -124,7 +138,8 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     let mut needs_facts = Vec::new();
     for j in &jobs {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        let Some(facts) = lien_facts(app, &j.job).await? else {
+        let record = lien_record(app, &j.job).await?;
+        let Some(facts) = &record.facts else {
             if owed > 0 {
                 needs_facts.push(format!(
                     "{} — {} unpaid; set its state, project type and our role",
@@ -134,13 +149,12 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
             }
             continue;
         };
-        match deadlines(&facts, &[]) {
+        match deadlines(facts, &[]) {
             Ok(found) => {
-                let served: Vec<String> = app.store.job_notices(j.job.id).await?.into_iter().map(|n| n.kind).collect();
                 rows.extend(
                     found
                         .into_iter()
-                        .filter(|d| d.due >= today && d.due <= horizon && !served.contains(&d.kind))
+                        .filter(|d| d.due >= today && d.due <= horizon && record.served(&d.kind).is_none())
                         .map(|d| (d, j, owed)),
                 );
             }
@@ -151,7 +165,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
                 continue;
             }
         }
-        let missing = primary_missing(&facts);
+        let missing = primary_missing(facts);
         if owed > 0 && !missing.is_empty() {
             needs_facts.push(format!("{} — {} unpaid; missing {}", job_label(j), app.money(owed), missing.join(", ")));
         }
@@ -226,12 +240,13 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     }
     reply.aside = (!aside.is_empty()).then(|| aside.join("   "));
     reply.lines.push(format!("Unpaid on this job: {}", app.money(owed)));
-    let effective = lien_facts(app, j).await?;
-    let first_furnished = effective.as_ref().and_then(|f| f.first_furnished).or(j.first_furnished);
-    let last_furnished = effective.as_ref().and_then(|f| f.last_furnished).or(j.last_furnished);
-    let noc_recorded = effective.as_ref().and_then(|f| f.noc_recorded).or(j.noc_recorded);
-    let project = effective.as_ref().map(|f| f.project).or(j.project_type);
-    let role = effective.as_ref().map(|f| f.role).or(j.role);
+    let record = lien_record(app, j).await?;
+    let effective = record.facts.as_ref();
+    let first_furnished = effective.and_then(|f| f.first_furnished).or(j.first_furnished);
+    let last_furnished = effective.and_then(|f| f.last_furnished).or(j.last_furnished);
+    let noc_recorded = effective.and_then(|f| f.noc_recorded).or(j.noc_recorded);
+    let project = effective.map(|f| f.project).or(j.project_type);
+    let role = effective.map(|f| f.role).or(j.role);
     let fact = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let facts_text = format!(
         "project: {} · our role: {} · owner: {} · GC: {}\nfirst furnished: {} · last furnished: {} · NOC recorded: {} · NOC expires: {}",
@@ -245,9 +260,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
         fact(j.noc_expires.map(long_date)),
     );
     reply = reply.field("Facts", facts_text);
-    let notices = app.store.job_notices(j.id).await?;
-    if !notices.is_empty() {
-        let served: Vec<String> = notices
+    if !record.notices.is_empty() {
+        let served: Vec<String> = record
+            .notices
             .iter()
             .map(|n| {
                 let tracking = n.tracking.as_deref().map(|t| format!(" · {t}")).unwrap_or_default();
@@ -260,7 +275,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
         None => {
             reply.lines.push("I need the job's state, project type and our role to compute its deadlines.".to_string());
         }
-        Some(facts) => match deadlines(&facts, &[]) {
+        Some(facts) => match deadlines(facts, &[]) {
             Err(e) => reply.lines.push(e.to_string()),
             Ok(found) => {
                 let mut table = Table::new(&[
@@ -272,10 +287,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
                 ]);
                 for d in &found {
                     let n = (d.due - today).num_days();
-                    let served = notices.iter().find(|x| x.kind == d.kind);
                     table.rows.push(vec![
                         long_date(d.due),
-                        match served {
+                        match record.served(&d.kind) {
                             Some(x) => format!("done {}", short_date(x.served_on)),
                             None if n < 0 => format!("passed {} ago", days_left(-n)),
                             None => days_left(n),
@@ -290,14 +304,14 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
                 }
                 let notes: Vec<String> = found
                     .iter()
-                    .filter(|d| d.due >= today && !notices.iter().any(|x| x.kind == d.kind))
+                    .filter(|d| d.due >= today && record.served(&d.kind).is_none())
                     .flat_map(|d| d.notes.iter().take(1).map(move |n| format!("{}: {n}", d.document)))
                     .take(3)
                     .collect();
                 if !notes.is_empty() {
                     reply = reply.field("Notes", notes.join("\n"));
                 }
-                let missing = missing_facts(&facts);
+                let missing = missing_facts(facts);
                 if !missing.is_empty() {
                     reply = reply.field("More deadlines once I know", missing.join(", "));
                 }
@@ -415,12 +429,12 @@ pub(crate) async fn lien_alerts(app: &App, days: i64) -> Result<Vec<arbot_core::
         if owed <= 0 {
             continue;
         }
-        let Some(facts) = lien_facts(app, &j.job).await? else { continue };
-        let Ok(found) = deadlines(&facts, &[]) else { continue };
-        let served: Vec<String> = app.store.job_notices(j.job.id).await?.into_iter().map(|n| n.kind).collect();
+        let record = lien_record(app, &j.job).await?;
+        let Some(facts) = &record.facts else { continue };
+        let Ok(found) = deadlines(facts, &[]) else { continue };
         for d in found {
             let left = (d.due - today).num_days();
-            if (0..=days).contains(&left) && !served.contains(&d.kind) && !d.kind.starts_with("noc_") {
+            if (0..=days).contains(&left) && record.served(&d.kind).is_none() && !d.kind.starts_with("noc_") {
                 out.push(arbot_core::digest::LienAlert {
                     customer_id: j.job.customer_id,
                     job_name: j.job.name.clone(),
