@@ -57,6 +57,39 @@ impl Clock for PinnedClock {
     }
 }
 
+/// A clock that stands still until it is moved: for tests of scheduled work (a digest due at
+/// 08:00, a restart that spans it) without waiting for real time to pass.
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    now: std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>,
+    tz: Tz,
+}
+
+impl ManualClock {
+    pub fn new(now: DateTime<Utc>, tz: Tz) -> ManualClock {
+        ManualClock { now: std::sync::Arc::new(std::sync::Mutex::new(now)), tz }
+    }
+
+    /// Moves the clock to `now` (every clone sees it).
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = now;
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut guard = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    fn tz(&self) -> Tz {
+        self.tz
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,15 +10,17 @@ pub mod clock;
 pub mod collections;
 pub mod dates;
 pub mod digest;
+pub mod escalation;
 pub mod kpi;
 pub mod ledger;
 pub mod liens;
 pub mod money;
+pub mod outbox;
 pub mod source;
 pub mod store;
 pub mod summary;
 pub mod sync;
 
-pub use clock::{Clock, PinnedClock, SystemClock};
+pub use clock::{Clock, ManualClock, PinnedClock, SystemClock};
 pub use money::{Currency, Money, MoneyError};
 pub use store::{Store, StoreError};

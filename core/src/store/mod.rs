@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
+use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
 use crate::source::{Entity, Record};
 
 pub use self::postgres::PgStore;
@@ -152,6 +154,26 @@ pub struct SyncRun {
     pub detail: Option<String>,
 }
 
+/// One occurrence of a scheduled job, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduledRun {
+    pub job: String,
+    pub scheduled_for: DateTime<Utc>,
+    /// running, done, failed or skipped.
+    pub status: String,
+    pub claimed_by: String,
+    pub claimed_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub detail: Option<String>,
+}
+
+/// Proof that this instance leads (holds the chat gateway). Dropping it gives leadership up.
+#[async_trait::async_trait]
+pub trait Leadership: Send + Sync + fmt::Debug {
+    /// Whether leadership is still held (the lock's connection may have died).
+    async fn held(&self) -> bool;
+}
+
 /// Row counts, for the welcome text and sanity checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LedgerCounts {
@@ -244,6 +266,77 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Records a notice served or a lien recorded; returns its id.
     async fn add_job_notice(&self, notice: &JobNotice) -> Result<i64, StoreError>;
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
+
+    // --- chat operations: scheduled runs, the outbox, escalations, leadership -------------------
+
+    /// Claims the run of `job` scheduled for `scheduled_for`. True when this caller now owns it:
+    /// nobody had claimed it, or its claim is still `running` from before `stale_before` (its
+    /// owner died). Exactly one caller wins, across instances.
+    async fn claim_run(
+        &self,
+        job: &str,
+        scheduled_for: DateTime<Utc>,
+        instance: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Records how a claimed run ended: `done`, `failed` or `skipped`.
+    async fn finish_run(
+        &self,
+        job: &str,
+        scheduled_for: DateTime<Utc>,
+        status: &str,
+        detail: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The most recent runs of a job, newest first.
+    async fn runs(&self, job: &str, limit: i64) -> Result<Vec<ScheduledRun>, StoreError>;
+
+    /// Queues a post under an idempotency key. False (and nothing written) when the key is
+    /// already queued or sent.
+    async fn enqueue(&self, key: &str, kind: &str, payload: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Claims up to `limit` posts to deliver now: pending ones whose time has come, and ones
+    /// left `sending` since before `stale_before` by an instance that died. Each is claimed by
+    /// exactly one caller.
+    async fn claim_outbox(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Records what became of a claimed post.
+    async fn settle_outbox(&self, id: i64, delivery: &Delivery, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
+    /// A post by key: its status and where it landed.
+    async fn outbox_status(&self, key: &str) -> Result<Option<(String, Option<String>)>, StoreError>;
+
+    /// Opens an escalation, or returns the one already open for that account (and job); the
+    /// flag says whether it is new.
+    async fn open_escalation(&self, e: &NewEscalation) -> Result<(Escalation, bool), StoreError>;
+    async fn escalation(&self, id: i64) -> Result<Option<Escalation>, StoreError>;
+    /// Escalations not yet resolved, oldest first.
+    async fn open_escalations(&self) -> Result<Vec<Escalation>, StoreError>;
+    /// Records where parts of an escalation landed in chat (only the fields given).
+    async fn record_escalation_posts(&self, id: i64, posts: &EscalationPosts) -> Result<(), StoreError>;
+    /// Applies a person's action and logs it, once per `interaction_id` (a redelivered click is
+    /// recorded once). `None` when there is no such escalation. A resolved escalation stays
+    /// resolved.
+    async fn act_on_escalation(
+        &self,
+        id: i64,
+        action: &EscalationAction,
+        actor_id: &str,
+        actor_name: &str,
+        at: DateTime<Utc>,
+        interaction_id: Option<&str>,
+    ) -> Result<Option<Escalation>, StoreError>;
+    async fn escalation_events(&self, id: i64) -> Result<Vec<EscalationEvent>, StoreError>;
+
+    /// Tries to become the one instance that leads `role` (holds the chat gateway). On
+    /// PostgreSQL an advisory lock held on its own connection, released when that connection
+    /// closes (the instance stopped or died); on SQLite a lock on a file beside the database.
+    async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn Leadership>>, StoreError>;
 }
 
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite

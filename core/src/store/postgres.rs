@@ -68,6 +68,9 @@ fn pg_error(url: &str, err: sqlx::Error) -> StoreError {
 }
 
 impl PgStore {
+    /// Claims skip rows another instance is claiming at the same moment.
+    const LOCK_ROWS: &'static str = " FOR UPDATE SKIP LOCKED";
+
     /// Nothing to set per transaction: key lookups below are written so the planner cannot
     /// choose a scan of the whole source.
     async fn prepare_page_tx(_tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), StoreError> {
@@ -132,7 +135,35 @@ sql_store!(PgStore, sqlx::Postgres, {
         })?;
         Ok(applied(&self.pool).await?.saturating_sub(before))
     }
+
+    async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
+        use sqlx::Connection;
+        // Its own connection, out of the pool: the lock lives exactly as long as it does.
+        let mut conn = self.pool.acquire().await?.detach();
+        let key = super::content_hash(&("arbot-leader", role));
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut conn).await?;
+        if !got {
+            let _ = conn.close().await;
+            return Ok(None);
+        }
+        Ok(Some(Box::new(PgLeadership { conn: tokio::sync::Mutex::new(conn) })))
+    }
 });
+
+/// Leadership on PostgreSQL: a session advisory lock on a dedicated connection. If this process
+/// dies or its connection drops, the server releases the lock and another instance takes over.
+#[derive(Debug)]
+struct PgLeadership {
+    conn: tokio::sync::Mutex<sqlx::PgConnection>,
+}
+
+#[async_trait::async_trait]
+impl super::Leadership for PgLeadership {
+    async fn held(&self) -> bool {
+        let mut conn = self.conn.lock().await;
+        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&mut *conn).await.is_ok()
+    }
+}
 
 async fn applied(pool: &PgPool) -> Result<usize, StoreError> {
     let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;

@@ -24,6 +24,8 @@ pub struct SqliteStore {
     /// its page cache warm across pages: a cache is dropped whenever another connection commits.
     writer: SqlitePool,
     url: String,
+    /// The database file (`None` in memory), beside which the leader lock lives.
+    file: Option<std::path::PathBuf>,
 }
 
 impl SqliteStore {
@@ -66,7 +68,8 @@ impl SqliteStore {
                 .await
                 .map_err(|e| sqlite_error(url, e))?
         };
-        let store = SqliteStore { pool, writer, url: url.to_string() };
+        let file = (!in_memory).then(|| writer.connect_options().get_filename().to_path_buf());
+        let store = SqliteStore { pool, writer, url: url.to_string(), file };
         store.check_schema().await?;
         Ok(store)
     }
@@ -108,6 +111,9 @@ fn sqlite_error(url: &str, err: sqlx::Error) -> StoreError {
 }
 
 impl SqliteStore {
+    /// SQLite has one writer at a time: a claim's UPDATE needs no row locks.
+    const LOCK_ROWS: &'static str = "";
+
     /// Nothing to tune: SQLite probes indexes per key on its own.
     async fn prepare_page_tx(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
         Ok(())
@@ -172,7 +178,43 @@ sql_store!(SqliteStore, sqlx::Sqlite, {
         })?;
         Ok(applied(&self.pool).await?.saturating_sub(before))
     }
+
+    async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
+        let Some(file) = &self.file else {
+            // An in-memory database lives in this process only: it leads itself.
+            return Ok(Some(Box::new(FileLeadership { _file: None })));
+        };
+        let mut path = file.clone().into_os_string();
+        path.push(format!(".{role}.lock"));
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Unreachable { url: self.url.clone(), reason: format!("lock file: {e}") })?;
+        match lock.try_lock() {
+            Ok(()) => Ok(Some(Box::new(FileLeadership { _file: Some(lock) }))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(StoreError::Unreachable { url: self.url.clone(), reason: format!("lock file: {e}") })
+            }
+        }
+    }
 });
+
+/// Leadership on SQLite: an exclusive lock on a file beside the database, which the operating
+/// system releases when the process ends, however it ends.
+#[derive(Debug)]
+struct FileLeadership {
+    _file: Option<std::fs::File>,
+}
+
+#[async_trait::async_trait]
+impl super::Leadership for FileLeadership {
+    async fn held(&self) -> bool {
+        true
+    }
+}
 
 async fn applied(pool: &SqlitePool) -> Result<usize, StoreError> {
     let exists: i64 =

@@ -1,0 +1,207 @@
+//! Escalations: an account (or one of its jobs) handed to a person. arbot posts an alert in the
+//! AR channel, opens a thread from it, mentions the PM, and records every click on the thread's
+//! buttons (who and when), so the state lives in the database and survives restarts.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where an escalation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationStatus {
+    /// Waiting for someone to pick it up.
+    Open,
+    Acknowledged,
+    /// Set aside until `snoozed_until`.
+    Snoozed,
+    Resolved,
+}
+
+impl EscalationStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EscalationStatus::Open => "open",
+            EscalationStatus::Acknowledged => "acknowledged",
+            EscalationStatus::Snoozed => "snoozed",
+            EscalationStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EscalationStatus> {
+        Some(match s {
+            "open" => EscalationStatus::Open,
+            "acknowledged" => EscalationStatus::Acknowledged,
+            "snoozed" => EscalationStatus::Snoozed,
+            "resolved" => EscalationStatus::Resolved,
+            _ => return None,
+        })
+    }
+}
+
+/// What a person did on an escalation (a button click, or a command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationAction {
+    Acknowledge,
+    /// Set it aside until the given instant.
+    Snooze {
+        until: DateTime<Utc>,
+    },
+    /// "I'll call them": acknowledged, with a promise of a call.
+    WillCall,
+    Resolve,
+}
+
+impl EscalationAction {
+    /// The word stored in the event log and used in button ids.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EscalationAction::Acknowledge => "ack",
+            EscalationAction::Snooze { .. } => "snooze",
+            EscalationAction::WillCall => "call",
+            EscalationAction::Resolve => "resolve",
+        }
+    }
+
+    /// The status an escalation has after this action.
+    pub fn status_after(&self) -> EscalationStatus {
+        match self {
+            EscalationAction::Acknowledge | EscalationAction::WillCall => EscalationStatus::Acknowledged,
+            EscalationAction::Snooze { .. } => EscalationStatus::Snoozed,
+            EscalationAction::Resolve => EscalationStatus::Resolved,
+        }
+    }
+}
+
+/// An escalation as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Escalation {
+    pub id: i64,
+    pub customer_id: i64,
+    pub job_id: Option<i64>,
+    /// The thread's name: "Harborview Owners Assn — $115.0k, 35 days".
+    pub title: String,
+    /// Why it was escalated, in a sentence.
+    pub reason: String,
+    /// The PM asked to help (a name from the ledger, e.g. "dana").
+    pub pm: Option<String>,
+    pub status: EscalationStatus,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    /// The chat channel of the alert, the alert message, the thread opened from it, and the
+    /// thread's first message (which carries the buttons). Filled in as each is posted.
+    pub channel_id: Option<String>,
+    pub message_id: Option<String>,
+    pub thread_id: Option<String>,
+    pub thread_message_id: Option<String>,
+    pub acked_by: Option<String>,
+    pub acked_at: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Escalation {
+    /// Still someone's to deal with at `now` (open, or snoozed and the snooze has run out).
+    pub fn needs_attention(&self, now: DateTime<Utc>) -> bool {
+        match self.status {
+            EscalationStatus::Open => true,
+            EscalationStatus::Snoozed => self.snoozed_until.is_none_or(|u| u <= now),
+            EscalationStatus::Acknowledged | EscalationStatus::Resolved => false,
+        }
+    }
+}
+
+/// An escalation to open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEscalation {
+    pub customer_id: i64,
+    pub job_id: Option<i64>,
+    pub title: String,
+    pub reason: String,
+    pub pm: Option<String>,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// One recorded action on an escalation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationEvent {
+    pub escalation_id: i64,
+    pub action: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Where the parts of an escalation landed in chat, recorded as each is posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EscalationPosts {
+    pub channel_id: Option<String>,
+    pub message_id: Option<String>,
+    pub thread_id: Option<String>,
+    pub thread_message_id: Option<String>,
+}
+
+/// A thread name within chat limits (Discord: 2 to 100 characters).
+pub fn thread_name(title: &str) -> String {
+    let mut name: String = title.trim().chars().take(100).collect();
+    if name.chars().count() < 2 {
+        name = format!("Escalation {name}").trim().to_string();
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            EscalationStatus::Open,
+            EscalationStatus::Acknowledged,
+            EscalationStatus::Snoozed,
+            EscalationStatus::Resolved,
+        ] {
+            assert_eq!(EscalationStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(EscalationStatus::parse("maybe"), None);
+    }
+
+    #[test]
+    fn a_snooze_runs_out() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let esc = Escalation {
+            id: 1,
+            customer_id: 1,
+            job_id: None,
+            title: "Acme".into(),
+            reason: "r".into(),
+            pm: None,
+            status: EscalationStatus::Snoozed,
+            opened_by: "sam".into(),
+            opened_at: at("2026-11-23T13:00:00Z"),
+            channel_id: None,
+            message_id: None,
+            thread_id: None,
+            thread_message_id: None,
+            acked_by: None,
+            acked_at: None,
+            snoozed_until: Some(at("2026-11-24T13:00:00Z")),
+            resolved_by: None,
+            resolved_at: None,
+        };
+        assert!(!esc.needs_attention(at("2026-11-24T12:59:00Z")));
+        assert!(esc.needs_attention(at("2026-11-24T13:00:00Z")));
+        let acked = Escalation { status: EscalationStatus::Acknowledged, ..esc };
+        assert!(!acked.needs_attention(at("2026-12-24T13:00:00Z")));
+    }
+
+    #[test]
+    fn thread_names_fit() {
+        assert_eq!(thread_name(&"x".repeat(150)).chars().count(), 100);
+        assert_eq!(thread_name("A"), "Escalation A");
+        assert_eq!(thread_name("Harborview — $115.0k, 35 days"), "Harborview — $115.0k, 35 days");
+    }
+}
