@@ -61,6 +61,9 @@ pub enum Command {
     },
     /// A terminal chat that answers the same commands as Discord (/ar customer acme, /ar aging, ...).
     Console,
+    /// Run the Discord bot: /ar commands, the daily digest, lien warnings and escalation threads.
+    /// Needs DISCORD_TOKEN and a [discord] section in arbot.toml (see the README).
+    Run,
     /// Pull new and changed records from the configured accounting systems.
     Sync {
         /// Only this source (by its name in arbot.toml).
@@ -73,7 +76,11 @@ pub enum Command {
     /// Create or upgrade the database schema.
     Migrate,
     /// Print today's overdue digest (what the AR channel gets every weekday morning).
-    Digest,
+    Digest {
+        /// Post it to the AR channel in Discord now, as well as printing it.
+        #[arg(long)]
+        post: bool,
+    },
     /// The aging report: open balances by age bucket.
     Aging {
         /// Balances as of this date (default: today).
@@ -227,12 +234,39 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             crate::console::run(rt, &app)
         }
-        Command::Digest => rt.block_on(async {
-            let app = open_app(&cli.global, config, &url).await?;
-            let digest = crate::commands::build_digest(&app).await.map_err(command_error)?;
-            print!("{}", to_text(&crate::commands::digest_reply(&app, &digest)));
-            Ok(())
-        }),
+        Command::Digest { post } => {
+            let token = if post { Some(crate::discord::Token::from_env()?) } else { None };
+            rt.block_on(async {
+                let app = open_app(&cli.global, config, &url).await?;
+                let digest = crate::commands::build_digest(&app).await.map_err(command_error)?;
+                let reply = crate::commands::digest_reply(&app, &digest);
+                print!("{}", to_text(&reply));
+                match token {
+                    Some(token) => post_digest(&app, token, reply).await,
+                    None => Ok(()),
+                }
+            })
+        }
+        Command::Run => {
+            // Fail fast, before touching the database, when the token is missing.
+            let token = crate::discord::Token::from_env()?;
+            if config.discord.is_none() {
+                bail!(
+                    "arbot run needs a [discord] section in arbot.toml with guild_id and ar_channel_id; see the README's \
+                     \"Running the Discord bot\""
+                );
+            }
+            rt.block_on(async {
+                let app = open_app(&cli.global, config, &url).await?;
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                tokio::spawn(async move {
+                    wait_for_signal().await;
+                    tracing::info!("stopping: finishing what is in flight");
+                    let _ = stop.send(true);
+                });
+                crate::discord::run(app, token, crate::discord::RunSettings::default(), stopped).await
+            })
+        }
         Command::Migrate => rt.block_on(async {
             let store = store::open(&url).await?;
             let applied = store.migrate().await?;
@@ -309,6 +343,59 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let clock = clock(&cli.global, &config)?;
             crate::seed::seed(store, clock.as_ref(), customers, invoices, seed).await
         }),
+    }
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (a service manager stopping arbot).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// `arbot digest --post`: through the outbox, like the scheduled digest, so a post that fails
+/// now is kept and delivered by `arbot run`.
+async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::reply::Reply) -> anyhow::Result<()> {
+    use crate::outbox::{Destination, Dispatcher, OutboxSettings, enqueue_post};
+    let discord = app.config.discord.clone().context(
+        "arbot digest --post needs a [discord] section in arbot.toml (guild_id and ar_channel_id); see the README",
+    )?;
+    let http = Arc::new(crate::discord::http(&token, &discord, std::time::Duration::from_secs(30))?);
+    let me = http.get_current_user().await.map_err(|e| match crate::discord::DiscordOut::describe(&e) {
+        Some(text) => anyhow::anyhow!("{text}"),
+        None => anyhow::anyhow!("Can't reach Discord: {e}"),
+    })?;
+    let key = format!("digest-on-demand:{}", app.clock.now().to_rfc3339());
+    enqueue_post(app, &key, Destination::ArChannel, crate::chat::Post::of(reply)).await?;
+    let chat = Arc::new(crate::discord::DiscordOut::new(http, discord, me.id));
+    let dispatcher = Dispatcher::new(app.clone(), chat, "cli", OutboxSettings::default());
+    let outcomes = dispatcher.deliver_due().await?;
+    match outcomes.iter().find(|o| o.key == key).map(|o| &o.delivery) {
+        Some(arbot_core::outbox::Delivery::Sent { .. }) => {
+            eprintln!("Posted to the AR channel.");
+            Ok(())
+        }
+        Some(arbot_core::outbox::Delivery::Retry { error, .. }) => bail!(
+            "Couldn't post the digest yet ({error}). It stays in the outbox; arbot run delivers it once Discord takes it."
+        ),
+        Some(arbot_core::outbox::Delivery::Failed { error }) => bail!("Discord refused the digest: {error}"),
+        None => bail!("The digest was queued but not delivered; arbot run will deliver it."),
     }
 }
 

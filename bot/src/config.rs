@@ -9,6 +9,8 @@ use arbot_core::aging::{AgingConfig, Basis, Buckets};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::commands::Role;
+
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://arbot.db";
 
@@ -23,6 +25,142 @@ struct FileConfig {
     aging: AgingSection,
     #[serde(default)]
     sources: Vec<SourceConfig>,
+    #[serde(default)]
+    discord: Option<DiscordSection>,
+    #[serde(default)]
+    schedule: ScheduleSection,
+    #[serde(default)]
+    liens: LiensSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct DiscordSection {
+    guild_id: Option<Snowflake>,
+    ar_channel_id: Option<Snowflake>,
+    register: Option<String>,
+    api_url: Option<String>,
+    #[serde(default)]
+    roles: RolesSection,
+    #[serde(default)]
+    people: std::collections::BTreeMap<String, Snowflake>,
+}
+
+/// A Discord id as TOML lets people write it: a string ("1234") or a number (1234).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Snowflake {
+    Text(String),
+    Number(u64),
+}
+
+impl Snowflake {
+    fn parse(&self, what: &str) -> anyhow::Result<u64> {
+        let text = match self {
+            Snowflake::Text(s) => s.trim().to_string(),
+            Snowflake::Number(n) => n.to_string(),
+        };
+        text.parse::<u64>().ok().filter(|n| *n > 0).with_context(|| {
+            format!("{what} is '{text}'; a Discord id is a number like 1234567890123456789 (Developer Mode → Copy ID)")
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RolesSection {
+    #[serde(default)]
+    ar: Vec<Snowflake>,
+    #[serde(default)]
+    pm: Vec<Snowflake>,
+    #[serde(default)]
+    manager: Vec<Snowflake>,
+    #[serde(default)]
+    viewer: Vec<Snowflake>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct ScheduleSection {
+    digest: Option<String>,
+    lien_warnings: Option<String>,
+    sync: Option<String>,
+    catch_up_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LiensSection {
+    warn_days: Option<Vec<u32>>,
+    #[serde(default)]
+    closures: Vec<String>,
+}
+
+/// How arbot talks to Discord (the `[discord]` section). The bot token is not here: it comes
+/// from `DISCORD_TOKEN` (or the file named by `DISCORD_TOKEN_FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscordConfig {
+    pub guild_id: u64,
+    /// Where digests, warnings and escalations are posted, and where answers may be public.
+    pub ar_channel_id: u64,
+    /// Register `/ar` in the guild (immediate; the default) or globally.
+    pub register_globally: bool,
+    /// Another Discord API base URL (tests point this at a fake Discord on loopback).
+    pub api_url: Option<String>,
+    /// Discord role id → arbot role.
+    pub roles: Vec<(u64, Role)>,
+    /// PM names as they appear in the ledger (lower case) → Discord user id, for mentions.
+    pub people: std::collections::BTreeMap<String, u64>,
+}
+
+impl DiscordConfig {
+    /// The arbot roles of a member with these Discord roles.
+    pub fn roles_of(&self, discord_roles: &[u64]) -> Vec<Role> {
+        let mut out: Vec<Role> =
+            self.roles.iter().filter(|(id, _)| discord_roles.contains(id)).map(|(_, r)| *r).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The Discord user a PM name from the ledger is, if configured.
+    pub fn person(&self, name: &str) -> Option<u64> {
+        self.people.get(&name.trim().trim_start_matches('@').to_lowercase()).copied()
+    }
+}
+
+/// When scheduled work runs: cron expressions in the business time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleConfig {
+    pub digest: String,
+    pub lien_warnings: String,
+    pub sync: String,
+    /// How late a run missed while arbot was down may still be caught up.
+    pub catch_up_hours: u32,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            digest: "0 8 * * Mon-Fri".to_string(),
+            lien_warnings: "0 8 * * Mon-Fri".to_string(),
+            sync: "0 7-18 * * Mon-Fri".to_string(),
+            catch_up_hours: 12,
+        }
+    }
+}
+
+/// Lien warnings: how many days before each deadline, and days the recording offices were closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiensConfig {
+    pub warn_days: Vec<u32>,
+    pub closures: Vec<chrono::NaiveDate>,
+}
+
+impl Default for LiensConfig {
+    fn default() -> Self {
+        LiensConfig { warn_days: vec![14, 7, 3, 1, 0], closures: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -65,6 +203,10 @@ pub struct Config {
     pub database_url: String,
     pub aging: AgingConfig,
     pub sources: Vec<SourceConfig>,
+    /// `None` when there is no `[discord]` section (the console and CLI need none).
+    pub discord: Option<DiscordConfig>,
+    pub schedule: ScheduleConfig,
+    pub liens: LiensConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -78,6 +220,9 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             aging: AgingConfig::default(),
             sources: Vec::new(),
+            discord: None,
+            schedule: ScheduleConfig::default(),
+            liens: LiensConfig::default(),
             file: None,
         }
     }
@@ -141,8 +286,79 @@ impl Config {
             }
         }
         cfg.sources = file.sources;
+        if let Some(d) = file.discord {
+            cfg.discord = Some(discord_config(d)?);
+        }
+        let sched = file.schedule;
+        let defaults = ScheduleConfig::default();
+        cfg.schedule = ScheduleConfig {
+            digest: sched.digest.unwrap_or(defaults.digest),
+            lien_warnings: sched.lien_warnings.unwrap_or(defaults.lien_warnings),
+            sync: sched.sync.unwrap_or(defaults.sync),
+            catch_up_hours: sched.catch_up_hours.unwrap_or(defaults.catch_up_hours),
+        };
+        for (key, expr) in [
+            ("schedule.digest", &cfg.schedule.digest),
+            ("schedule.lien_warnings", &cfg.schedule.lien_warnings),
+            ("schedule.sync", &cfg.schedule.sync),
+        ] {
+            crate::scheduler::parse_cron(expr).with_context(|| format!("{key} = \"{expr}\""))?;
+        }
+        if let Some(mut days) = file.liens.warn_days {
+            days.sort_unstable_by(|a, b| b.cmp(a));
+            days.dedup();
+            if days.iter().any(|d| *d > 366) {
+                bail!("liens.warn_days has {days:?}; use days before a deadline from 0 to 366, like [14, 7, 3, 1, 0]");
+            }
+            cfg.liens.warn_days = days;
+        }
+        for c in &file.liens.closures {
+            let day = c.trim().parse::<chrono::NaiveDate>().with_context(|| {
+                format!("liens.closures has '{c}'; write closure dates as YYYY-MM-DD, like \"2026-10-09\"")
+            })?;
+            cfg.liens.closures.push(day);
+        }
         Ok(cfg)
     }
+}
+
+fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
+    let guild_id = d
+        .guild_id
+        .context("[discord] needs guild_id: your server's id (Server Settings → Widget, or right-click → Copy ID)")?
+        .parse("discord.guild_id")?;
+    let ar_channel_id = d
+        .ar_channel_id
+        .context("[discord] needs ar_channel_id: the channel for digests and alerts (right-click it → Copy ID)")?
+        .parse("discord.ar_channel_id")?;
+    let register_globally = match d.register.as_deref().map(str::trim) {
+        None | Some("guild") => false,
+        Some("global") => true,
+        Some(other) => bail!("discord.register is '{other}'; use \"guild\" (the default) or \"global\""),
+    };
+    let mut roles = Vec::new();
+    for (list, role, key) in [
+        (&d.roles.ar, Role::Ar, "discord.roles.ar"),
+        (&d.roles.pm, Role::Pm, "discord.roles.pm"),
+        (&d.roles.manager, Role::Manager, "discord.roles.manager"),
+        (&d.roles.viewer, Role::Viewer, "discord.roles.viewer"),
+    ] {
+        for id in list {
+            roles.push((id.parse(key)?, role));
+        }
+    }
+    let mut people = std::collections::BTreeMap::new();
+    for (name, id) in &d.people {
+        people.insert(name.trim().trim_start_matches('@').to_lowercase(), id.parse(&format!("discord.people.{name}"))?);
+    }
+    Ok(DiscordConfig {
+        guild_id,
+        ar_channel_id,
+        register_globally,
+        api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
+        roles,
+        people,
+    })
 }
 
 /// Connector kinds this build can sync from.
@@ -199,5 +415,45 @@ mod tests {
         let err = Config::from_toml("[[sources]]\nname = \"q\"\nkind = \"sage\"").unwrap_err();
         assert!(err.to_string().contains("known kinds"), "{err}");
         assert!(Config::from_toml("[databse]\nurl = \"x\"").is_err());
+        let err = Config::from_toml("[discord]\nar_channel_id = \"1\"").unwrap_err();
+        assert!(format!("{err:#}").contains("needs guild_id"), "{err:#}");
+        let err = Config::from_toml("[discord]\nguild_id = \"abc\"\nar_channel_id = 1").unwrap_err();
+        assert!(format!("{err:#}").contains("a Discord id is a number"), "{err:#}");
+        let err = Config::from_toml("[schedule]\ndigest = \"every morning\"").unwrap_err();
+        assert!(format!("{err:#}").contains("schedule.digest"), "{err:#}");
+        let err = Config::from_toml("[liens]\nclosures = [\"Oct 9\"]").unwrap_err();
+        assert!(format!("{err:#}").contains("YYYY-MM-DD"), "{err:#}");
+    }
+
+    #[test]
+    fn reads_the_discord_section() {
+        let cfg = Config::from_toml(
+            r#"
+            [discord]
+            guild_id = "111"
+            ar_channel_id = 222
+            [discord.roles]
+            ar = ["1001"]
+            pm = ["1002", "1003"]
+            viewer = [1004]
+            [discord.people]
+            Dana = "501"
+            [schedule]
+            digest = "30 7 * * Mon-Fri"
+            [liens]
+            warn_days = [3, 14, 7]
+            closures = ["2026-10-09"]
+            "#,
+        )
+        .unwrap();
+        let d = cfg.discord.unwrap();
+        assert_eq!((d.guild_id, d.ar_channel_id, d.register_globally), (111, 222, false));
+        assert_eq!(d.roles_of(&[1003, 1004, 9]), [Role::Pm, Role::Viewer]);
+        assert!(d.roles_of(&[9]).is_empty());
+        assert_eq!(d.person("@dana"), Some(501));
+        assert_eq!(cfg.schedule.digest, "30 7 * * Mon-Fri");
+        assert_eq!(cfg.schedule.sync, ScheduleConfig::default().sync);
+        assert_eq!(cfg.liens.warn_days, [14, 7, 3]);
+        assert_eq!(cfg.liens.closures.len(), 1);
     }
 }

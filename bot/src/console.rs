@@ -7,7 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use tokio::runtime::Runtime;
 
 use crate::app::App;
+use crate::chat::ConsoleOut;
 use crate::commands::{Actor, ParseError, dispatch, parse_line};
+use crate::outbox::{Dispatcher, OutboxSettings};
 use crate::render::to_text;
 use crate::reply::Reply;
 
@@ -25,7 +27,27 @@ pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
         Err(ParseError::Empty) => Reply::user_error(ParseError::Empty.to_string()),
         Err(e) => Reply::user_error(e.to_string()),
     };
-    Some(to_text(&reply))
+    let mut text = to_text(&reply);
+    text.push_str(&rt.block_on(deliver_here(app)));
+    Some(text)
+}
+
+/// Without Discord configured, the console is the chat: what a command queued to post (an
+/// escalation's alert and thread) is delivered here, right after the answer. With Discord
+/// configured it stays in the outbox for `arbot run` to post there.
+async fn deliver_here(app: &App) -> String {
+    if app.config.discord.is_some() {
+        return String::new();
+    }
+    let chat = std::sync::Arc::new(ConsoleOut::default());
+    let dispatcher = Dispatcher::new(app.clone(), chat.clone(), "console", OutboxSettings::default());
+    match dispatcher.deliver_due().await {
+        Ok(_) => {
+            let posted = chat.take();
+            if posted.is_empty() { posted } else { format!("\n{posted}") }
+        }
+        Err(e) => format!("\n(couldn't read the outbox: {e})\n"),
+    }
 }
 
 /// Runs the console until end of input or `/quit`.

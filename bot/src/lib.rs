@@ -5,12 +5,17 @@
 //! about it.
 
 pub mod app;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod discord;
 pub mod liens_cli;
+pub mod outbox;
 pub mod render;
 pub mod reply;
+pub mod scheduler;
 pub mod seed;
+pub mod warnings;

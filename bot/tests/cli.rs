@@ -81,7 +81,7 @@ fn bad_databases_fail_with_one_clear_sentence() {
 
     let out = arbot(dir.path(), &["migrate"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("applied 2 migration(s)"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("migration(s); the schema is up to date"), "{}", text(&out.stdout));
     let out = arbot(dir.path(), &["migrate"], "");
     assert!(text(&out.stdout).contains("is up to date"), "{}", text(&out.stdout));
 
@@ -98,11 +98,43 @@ fn bad_databases_fail_with_one_clear_sentence() {
 }
 
 #[test]
+fn the_bot_fails_fast_without_its_token_or_discord_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbot"));
+        cmd.args(args).current_dir(dir.path()).env_remove("DISCORD_TOKEN").env_remove("DISCORD_TOKEN_FILE");
+        cmd.env_remove("ARBOT_CONFIG").env_remove("ARBOT_DATABASE_URL");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run arbot")
+    };
+    let out = run(&["run"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("set DISCORD_TOKEN") && err.contains("Developer Portal"), "{err}");
+    assert!(!dir.path().join("arbot.db").exists(), "no database touched before the token check");
+
+    let out = run(&["run"], &[("DISCORD_TOKEN", "abc")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("needs a [discord] section"), "{}", text(&out.stderr));
+
+    let out = run(&["digest", "--post"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("DISCORD_TOKEN"), "{}", text(&out.stderr));
+
+    std::fs::write(dir.path().join("arbot.toml"), "[discord]\nguild_id = \"12\"\nar_channel_id = \"x\"\n").unwrap();
+    let out = run(&["run"], &[("DISCORD_TOKEN", "abc")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("a Discord id is a number"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn help_explains_itself() {
     let dir = tempfile::tempdir().unwrap();
     let out = arbot(dir.path(), &["--help"], "");
     let help = text(&out.stdout);
-    for sub in ["demo", "console", "sync", "migrate", "aging", "customer"] {
+    for sub in ["demo", "console", "run", "digest", "sync", "migrate", "aging", "customer"] {
         assert!(help.contains(sub), "{help}");
     }
     let out = arbot(dir.path(), &["aging", "--help"], "");

@@ -25,6 +25,7 @@ pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LienAlert {
     pub customer_id: i64,
+    pub job_id: i64,
     pub job_name: String,
     pub customer_name: String,
     pub state: String,
@@ -52,6 +53,8 @@ pub struct DigestInputs<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attention {
     pub customer_id: i64,
+    /// The job, when the reason is about one job (a lien or notice deadline).
+    pub job_id: Option<i64>,
     pub label: String,
     pub overdue: i64,
     pub days: i64,
@@ -72,9 +75,26 @@ pub struct Digest {
     /// Invoices that fell past due since the last digest: (customer, invoice number, amount due).
     pub newly_overdue: Vec<(String, String, i64)>,
     pub payments: Vec<PaymentLine>,
+    /// The accounts most at risk: the most overdue dollars weighted by how long past due.
+    pub at_risk: Vec<AtRisk>,
     /// Open promises due today through the next six days.
     pub promises_this_week: Vec<(Promise, String)>,
 }
+
+/// An account near the top of the risk list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtRisk {
+    pub customer_id: i64,
+    pub name: String,
+    pub overdue: i64,
+    /// Days past due of its oldest overdue invoice.
+    pub oldest_days: i64,
+    /// Overdue more than 60 days.
+    pub over_60: i64,
+}
+
+/// How many accounts the risk list shows.
+pub const AT_RISK: usize = 5;
 
 /// How long without contact makes a well-overdue account need a call.
 pub const QUIET_DAYS: i64 = 14;
@@ -83,6 +103,9 @@ struct Account {
     name: String,
     overdue: i64,
     oldest: i64,
+    over_60: i64,
+    /// Overdue dollars times days past due: big and old ranks first.
+    dollar_days: i128,
 }
 
 fn overdue_totals(items: &[OpenItem], on: NaiveDate, currency: Currency) -> (i64, i64, i64) {
@@ -113,10 +136,19 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         if days <= 0 {
             continue;
         }
-        let a =
-            accounts.entry(i.customer_id).or_insert(Account { name: i.customer_name.clone(), overdue: 0, oldest: 0 });
+        let a = accounts.entry(i.customer_id).or_insert(Account {
+            name: i.customer_name.clone(),
+            overdue: 0,
+            oldest: 0,
+            over_60: 0,
+            dollar_days: 0,
+        });
         a.overdue += i.due_part();
         a.oldest = a.oldest.max(days);
+        a.dollar_days += i128::from(i.due_part()) * i128::from(days);
+        if days > 60 {
+            a.over_60 += i.due_part();
+        }
         if i.due >= since && i.due < today {
             newly_overdue.push((i.customer_name.clone(), i.number.clone(), i.due_part()));
         }
@@ -133,6 +165,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         // A deadline is about the job, not the account's overdue balance.
         needs.push(Attention {
             customer_id: alert.customer_id,
+            job_id: Some(alert.job_id),
             label: format!("{} ({})", alert.job_name, alert.customer_name),
             overdue: 0,
             days: 0,
@@ -156,6 +189,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
             };
             needs.push(Attention {
                 customer_id: p.customer_id,
+                job_id: None,
                 label: name.clone(),
                 overdue: a.overdue,
                 days: a.oldest,
@@ -179,8 +213,29 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
             }
             None => "no contact on record".to_string(),
         };
-        needs.push(Attention { customer_id: *id, label: a.name.clone(), overdue: a.overdue, days: a.oldest, reason });
+        needs.push(Attention {
+            customer_id: *id,
+            job_id: None,
+            label: a.name.clone(),
+            overdue: a.overdue,
+            days: a.oldest,
+            reason,
+        });
     }
+
+    let mut ranked: Vec<(&i64, &Account)> = accounts.iter().collect();
+    ranked.sort_by_key(|(id, a)| (std::cmp::Reverse(a.dollar_days), **id));
+    let at_risk = ranked
+        .into_iter()
+        .take(AT_RISK)
+        .map(|(id, a)| AtRisk {
+            customer_id: *id,
+            name: a.name.clone(),
+            overdue: a.overdue,
+            oldest_days: a.oldest,
+            over_60: a.over_60,
+        })
+        .collect();
 
     let week_end = today + Days::new(6);
     let promises_this_week = input
@@ -202,6 +257,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         needs_today: needs,
         newly_overdue,
         payments: input.payments_since.to_vec(),
+        at_risk,
         promises_this_week,
     }
 }

@@ -1,6 +1,9 @@
-//! arbot's test kit: real databases for tests. A fresh SQLite file per test, and — when
+//! arbot's test kit. Real databases for tests: a fresh SQLite file per test, and — when
 //! `ARBOT_TEST_POSTGRES_URL` is set (CI sets it) — a fresh PostgreSQL database per test on that
-//! server, dropped afterwards.
+//! server, dropped afterwards. And a fake Discord on loopback ([`fake_discord`]) for running the
+//! real serenity client.
+
+pub mod fake_discord;
 
 use std::sync::Arc;
 
@@ -19,6 +22,14 @@ pub struct TestDb {
 impl std::fmt::Debug for TestDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestDb").field("name", &self.name).finish()
+    }
+}
+
+/// Logs to stderr while `TEST_LOG` is set (`TEST_LOG=debug cargo test ...`); silent otherwise.
+pub fn init_logs() {
+    if let Ok(level) = std::env::var("TEST_LOG") {
+        let filter = tracing_subscriber::EnvFilter::new(if level.is_empty() { "info".to_string() } else { level });
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     }
 }
 

@@ -9,7 +9,7 @@ use arbot_core::store::OpenItemsQuery;
 use super::CommandError;
 use super::liens::lien_alerts;
 use crate::app::App;
-use crate::reply::{Reply, Severity};
+use crate::reply::{Button, Reply, Severity};
 
 /// How close a lien or notice deadline must be to make the "needs someone today" list.
 const LIEN_ALERT_DAYS: i64 = 3;
@@ -84,6 +84,30 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
     let paid: i64 = d.payments.iter().map(|p| p.amount.minor).sum();
     let promised: i64 = d.promises_this_week.iter().map(|(p, _)| p.amount.minor).sum();
     let list = |items: Vec<String>| if items.is_empty() { "—".to_string() } else { items.join("\n") };
+    if !d.at_risk.is_empty() {
+        let lines: Vec<String> = d
+            .at_risk
+            .iter()
+            .map(|a| {
+                let old = if a.over_60 > 0 { format!(", {} over 60 days", m(a.over_60)) } else { String::new() };
+                format!("• {} — {} overdue, oldest {} days{old}", a.name, m(a.overdue), a.oldest_days)
+            })
+            .collect();
+        reply = reply.field("Most at risk", lines.join("\n"));
+    }
+    // A button per line that needs someone: a click opens an escalation thread for it.
+    reply.buttons = d
+        .needs_today
+        .iter()
+        .take(10)
+        .map(|a| Button {
+            id: match a.job_id {
+                Some(job) => format!("esc:open:{}:{job}", a.customer_id),
+                None => format!("esc:open:{}", a.customer_id),
+            },
+            label: format!("Escalate {}", a.label).chars().take(80).collect(),
+        })
+        .collect();
     reply = reply
         .field(
             format!("Newly overdue ({}) · {}", d.newly_overdue.len(), m(newly)),

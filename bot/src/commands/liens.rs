@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
 
 /// Unpaid balance per job, from today's open invoices.
-async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
+pub(crate) async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
     let items =
         app.store.open_items(OpenItemsQuery { as_of: app.today(), customer_id: None, historical: false }).await?;
     let mut out = HashMap::new();
@@ -70,7 +70,7 @@ pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, Stri
     for job in jobs {
         let record = lien_record(app, job).await?;
         let Some(facts) = &record.facts else { continue };
-        let Ok(found) = deadlines(facts, &[]) else { continue };
+        let Ok(found) = deadlines(facts, &app.config.liens.closures) else { continue };
         if let Some(next) = found.into_iter().find(|d| d.due >= today && record.served(&d.kind).is_none()) {
             // "Notice of commencement expires" is an event, not a document to send.
             let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
@@ -149,7 +149,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
             }
             continue;
         };
-        match deadlines(facts, &[]) {
+        match deadlines(facts, &app.config.liens.closures) {
             Ok(found) => {
                 rows.extend(
                     found
@@ -275,7 +275,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
         None => {
             reply.lines.push("I need the job's state, project type and our role to compute its deadlines.".to_string());
         }
-        Some(facts) => match deadlines(facts, &[]) {
+        Some(facts) => match deadlines(facts, &app.config.liens.closures) {
             Err(e) => reply.lines.push(e.to_string()),
             Ok(found) => {
                 let mut table = Table::new(&[
@@ -377,6 +377,11 @@ const NOTICE_KINDS: &[(&str, &[&str])] = &[
     ("final_payment_affidavit", &["final_affidavit", "final_payment_affidavit"]),
 ];
 
+/// The word `/ar notice` takes for a deadline kind (`nto` for `notice_to_owner`).
+pub(crate) fn notice_word(kind: &str) -> Option<&'static str> {
+    NOTICE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, words)| words[0])
+}
+
 /// `/ar notice <job> <kind> <date> [tracking]`.
 pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     require_ar(inv, "record notices")?;
@@ -431,12 +436,13 @@ pub(crate) async fn lien_alerts(app: &App, days: i64) -> Result<Vec<arbot_core::
         }
         let record = lien_record(app, &j.job).await?;
         let Some(facts) = &record.facts else { continue };
-        let Ok(found) = deadlines(facts, &[]) else { continue };
+        let Ok(found) = deadlines(facts, &app.config.liens.closures) else { continue };
         for d in found {
             let left = (d.due - today).num_days();
             if (0..=days).contains(&left) && record.served(&d.kind).is_none() && !d.kind.starts_with("noc_") {
                 out.push(arbot_core::digest::LienAlert {
                     customer_id: j.job.customer_id,
+                    job_id: j.job.id,
                     job_name: j.job.name.clone(),
                     customer_name: j.customer_name.clone(),
                     state: facts.state.clone(),

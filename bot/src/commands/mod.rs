@@ -7,6 +7,7 @@
 mod aging;
 mod customer;
 mod digest;
+mod escalate;
 mod help;
 mod invoice;
 mod kpi;
@@ -27,7 +28,9 @@ use crate::reply::Reply;
 pub use self::aging::{aging_table, load as load_aging};
 pub use self::customer::{customer_reply, none_text as no_customer_text};
 pub use self::digest::{build as build_digest, digest_reply};
+pub use self::escalate::{buttons as escalation_buttons, open as open_escalation, opened_reply};
 pub use self::liens::next_deadlines;
+pub(crate) use self::liens::{lien_record, notice_word, unpaid_by_job};
 pub use self::sync::pick_sources;
 
 /// arbot's roles; chat platforms map their own roles onto these.
@@ -70,12 +73,25 @@ pub enum ParamKind {
     Choice(&'static [&'static str]),
 }
 
+/// What a chat can suggest while a parameter is typed (Discord's autocomplete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggest {
+    Nothing,
+    Customer,
+    Job,
+    Invoice,
+    Pm,
+    Command,
+    NoticeKind,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
     pub name: &'static str,
     pub kind: ParamKind,
     pub required: bool,
     pub help: &'static str,
+    pub suggest: Suggest,
 }
 
 /// One command of `/ar`.
@@ -107,14 +123,26 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "customer",
         summary: "A customer's balance, aging, oldest invoice, last payment, promise, jobs and last note",
-        params: &[Param { name: "name", kind: ParamKind::Text, required: true, help: "part of the customer's name" }],
+        params: &[Param {
+            name: "name",
+            kind: ParamKind::Text,
+            required: true,
+            help: "part of the customer's name",
+            suggest: Suggest::Customer,
+        }],
         example: "/ar customer acme",
         roles: ANYONE,
     },
     CommandSpec {
         name: "invoice",
         summary: "One invoice: amounts, due date, what was applied to it, disputes",
-        params: &[Param { name: "number", kind: ParamKind::Text, required: true, help: "the invoice number" }],
+        params: &[Param {
+            name: "number",
+            kind: ParamKind::Text,
+            required: true,
+            help: "the invoice number",
+            suggest: Suggest::Invoice,
+        }],
         example: "/ar invoice 1042",
         roles: ANYONE,
     },
@@ -127,8 +155,15 @@ pub const COMMANDS: &[CommandSpec] = &[
                 kind: ParamKind::Integer,
                 required: false,
                 help: "only this many days past due or more",
+                suggest: Suggest::Nothing,
             },
-            Param { name: "pm", kind: ParamKind::Text, required: false, help: "only this project manager's accounts" },
+            Param {
+                name: "pm",
+                kind: ParamKind::Text,
+                required: false,
+                help: "only this project manager's accounts",
+                suggest: Suggest::Pm,
+            },
         ],
         example: "/ar overdue 60 dana",
         roles: ANYONE,
@@ -142,12 +177,14 @@ pub const COMMANDS: &[CommandSpec] = &[
                 kind: ParamKind::Date,
                 required: false,
                 help: "balances as of this date (default today)",
+                suggest: Suggest::Nothing,
             },
             Param {
                 name: "by",
                 kind: ParamKind::Choice(&["customer", "job", "pm"]),
                 required: false,
                 help: "group by customer (default), job or pm",
+                suggest: Suggest::Nothing,
             },
         ],
         example: "/ar aging by pm",
@@ -175,6 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             kind: ParamKind::Integer,
             required: false,
             help: "how far ahead to look (default 30)",
+            suggest: Suggest::Nothing,
         }],
         example: "/ar liens 14",
         roles: ANYONE,
@@ -187,6 +225,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             kind: ParamKind::Text,
             required: true,
             help: "part of the job's name, optionally followed by `set <fact> <value>`",
+            suggest: Suggest::Job,
         }],
         example: "/ar job marina tower set last_furnished 2026-11-20",
         roles: ANYONE,
@@ -195,22 +234,58 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "notice",
         summary: "Record a notice served or a lien recorded on a job (nto, prelim, lien, ...)",
         params: &[
-            Param { name: "job", kind: ParamKind::Text, required: true, help: "the job (quote a name with spaces)" },
+            Param {
+                name: "job",
+                kind: ParamKind::Text,
+                required: true,
+                help: "the job (quote a name with spaces)",
+                suggest: Suggest::Job,
+            },
             Param {
                 name: "kind",
                 kind: ParamKind::Text,
                 required: true,
                 help: "nto, prelim, monthly, nonpayment, lien, service, noi",
+                suggest: Suggest::NoticeKind,
             },
-            Param { name: "date", kind: ParamKind::Date, required: true, help: "the day it was served or recorded" },
+            Param {
+                name: "date",
+                kind: ParamKind::Date,
+                required: true,
+                help: "the day it was served or recorded",
+                suggest: Suggest::Nothing,
+            },
             Param {
                 name: "tracking",
                 kind: ParamKind::Text,
                 required: false,
                 help: "certified mail tracking or recording number",
+                suggest: Suggest::Nothing,
             },
         ],
         example: "/ar notice \"Marina Tower\" nto 2026-11-20 9407111899560000000000",
+        roles: AR_TEAM,
+    },
+    CommandSpec {
+        name: "escalate",
+        summary: "Hand an account to its PM: an alert and a thread in the AR channel, with the figures and the ask",
+        params: &[
+            Param {
+                name: "customer",
+                kind: ParamKind::Text,
+                required: true,
+                help: "the customer (quote a name with spaces)",
+                suggest: Suggest::Customer,
+            },
+            Param {
+                name: "reason",
+                kind: ParamKind::Text,
+                required: false,
+                help: "why, in a few words (default: what is overdue and what went wrong)",
+                suggest: Suggest::Nothing,
+            },
+        ],
+        example: "/ar escalate \"Harborview Owners\" board treasurer stopped answering",
         roles: AR_TEAM,
     },
     CommandSpec {
@@ -221,6 +296,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             kind: ParamKind::Text,
             required: false,
             help: "only this source (default: all)",
+            suggest: Suggest::Nothing,
         }],
         example: "/ar sync",
         roles: AR_TEAM,
@@ -228,7 +304,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "help",
         summary: "What arbot can do, or how to use one command",
-        params: &[Param { name: "command", kind: ParamKind::Text, required: false, help: "a command name" }],
+        params: &[Param {
+            name: "command",
+            kind: ParamKind::Text,
+            required: false,
+            help: "a command name",
+            suggest: Suggest::Command,
+        }],
         example: "/ar help customer",
         roles: ANYONE,
     },
@@ -364,6 +446,57 @@ pub fn parse_line(line: &str, actor: Actor, today: NaiveDate) -> Result<Invocati
     };
     let rest: Vec<String> = words[1..].to_vec();
     let args = bind_args(command, rest, today)?;
+    Ok(Invocation { command, args, actor })
+}
+
+/// Builds an invocation from named values, as a chat with typed options sends them (Discord).
+/// Values are checked as typed words are: a date must be a date, a choice one of its options.
+pub fn invocation_from_options(
+    command: &'static CommandSpec,
+    values: &[(String, String)],
+    actor: Actor,
+    today: NaiveDate,
+) -> Result<Invocation, ParseError> {
+    let mut args = BTreeMap::new();
+    for p in command.params {
+        let value = values.iter().find(|(k, _)| k == p.name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+        let Some(value) = value else {
+            if p.required {
+                return Err(ParseError::Missing {
+                    command: command.name.to_string(),
+                    what: format!("{} ({})", p.name, p.help),
+                    example: command.example.to_string(),
+                });
+            }
+            continue;
+        };
+        let bad = |why: &str| ParseError::Bad {
+            command: command.name.to_string(),
+            param: p.name.to_string(),
+            value: value.to_string(),
+            why: why.to_string(),
+            example: command.example.to_string(),
+        };
+        let value = match p.kind {
+            ParamKind::Text => value.to_string(),
+            ParamKind::Integer => {
+                value.parse::<i64>().map_err(|_| bad("it should be a whole number."))?;
+                value.to_string()
+            }
+            ParamKind::Date => {
+                parse_date(value, today).map_err(|e| ParseError::Invalid(e.to_string()))?;
+                value.to_string()
+            }
+            ParamKind::Choice(options) => {
+                let lower = value.to_ascii_lowercase();
+                if !options.contains(&lower.as_str()) {
+                    return Err(bad(&format!("it should be one of {}.", options.join(", "))));
+                }
+                lower
+            }
+        };
+        args.insert(p.name, value);
+    }
     Ok(Invocation { command, args, actor })
 }
 
@@ -507,11 +640,7 @@ fn bind_args(
 /// Runs an invocation: checks the role, calls the handler, and turns failures into replies.
 pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
     if !inv.command.roles.iter().any(|r| inv.actor.roles.contains(r)) {
-        let yours = if inv.actor.roles.is_empty() {
-            "none".to_string()
-        } else {
-            inv.actor.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", ")
-        };
+        let yours = roles_text(&inv.actor.roles);
         let needed = inv.command.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(" or ");
         return Reply::user_error(format!(
             "/ar {} needs the {needed} role (your roles: {yours}). Ask in the AR channel.",
@@ -528,6 +657,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "liens" => liens::handle_liens(app, inv).await,
         "job" => liens::handle_job(app, inv).await,
         "notice" => liens::handle_notice(app, inv).await,
+        "escalate" => escalate::handle(app, inv).await,
         "sync" => sync::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
@@ -544,6 +674,14 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         }
     }
 }
+
+/// "AR, PM", or "none".
+pub(crate) fn roles_text(roles: &[Role]) -> String {
+    if roles.is_empty() { "none".to_string() } else { roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", ") }
+}
+
+/// How long without contact makes a well-overdue account need a call.
+pub(crate) use arbot_core::digest::QUIET_DAYS;
 
 /// A short reference that ties a chat message to a log line.
 fn error_ref() -> String {

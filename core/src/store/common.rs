@@ -897,6 +897,25 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(|(id, name)| $crate::ledger::CustomerRef { id, name }).collect())
             }
 
+            async fn invoice_numbers_like(&self, prefix: &str, limit: i64)
+                -> Result<Vec<String>, $crate::store::StoreError> {
+                let mut pattern = $crate::store::common::like_pattern(prefix.trim().trim_start_matches('#'));
+                // A prefix, not a substring: drop the leading wildcard.
+                pattern.remove(0);
+                Ok(sqlx::query_scalar::<$db, String>(
+                    // Open invoices only (the ones being chased), read through their small index.
+                    "SELECT DISTINCT number FROM invoices WHERE balance_minor > 0 AND status = 'open' \
+                     AND lower(number) LIKE $1 ESCAPE '\\' ORDER BY number LIMIT $2")
+                    .bind(pattern).bind(limit).fetch_all(&self.pool).await?)
+            }
+
+            async fn pm_names(&self) -> Result<Vec<String>, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar::<$db, String>(
+                    "SELECT pm FROM customers WHERE pm IS NOT NULL AND deleted = FALSE \
+                     UNION SELECT pm FROM jobs WHERE pm IS NOT NULL AND deleted = FALSE ORDER BY 1")
+                    .fetch_all(&self.pool).await?)
+            }
+
             async fn customer(&self, id: i64)
                 -> Result<Option<$crate::ledger::Customer>, $crate::store::StoreError> {
                 let row = sqlx::query_as::<$db, $crate::store::common::CustomerRow>(

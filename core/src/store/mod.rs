@@ -224,6 +224,10 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Customers whose name contains `needle` (case-insensitive), shortest names first.
     async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError>;
     async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError>;
+    /// Open invoices' numbers starting with `prefix` (suggestions as a number is typed), in order.
+    async fn invoice_numbers_like(&self, prefix: &str, limit: i64) -> Result<Vec<String>, StoreError>;
+    /// Every PM named on a customer or a job, in order.
+    async fn pm_names(&self) -> Result<Vec<String>, StoreError>;
     async fn customer(&self, id: i64) -> Result<Option<Customer>, StoreError>;
     async fn jobs_for_customer(&self, customer_id: i64) -> Result<Vec<Job>, StoreError>;
     /// Jobs whose name contains `needle` (case-insensitive), or every job; by name.

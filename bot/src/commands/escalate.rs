@@ -1,0 +1,211 @@
+//! `/ar escalate <customer> [reason]`, and the same from a digest line's button: hand an account
+//! (or one of its jobs) to its PM. arbot opens the escalation, then the outbox posts an alert in
+//! the AR channel, opens a thread from it named after the account, and puts the figures, the
+//! history and the ask in the thread's first message, with the PM mentioned and buttons to
+//! acknowledge, snooze, take the call or resolve.
+
+use arbot_core::dates::short_date;
+use arbot_core::escalation::{Escalation, EscalationStatus, NewEscalation};
+use arbot_core::summary::{CustomerMatch, CustomerSummary, customer_summary, find_customer};
+
+use super::{Actor, CommandError, Invocation, Role, at};
+use crate::app::App;
+use crate::chat::Post;
+use crate::reply::{Button, Reply, Severity};
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let query = inv.arg("customer").unwrap_or_default();
+    let customer = match find_customer(app.store.as_ref(), query).await? {
+        CustomerMatch::One(c) => c,
+        CustomerMatch::Several(list) => {
+            let names: Vec<&str> = list.iter().take(10).map(|c| c.name.as_str()).collect();
+            return Err(CommandError::User(format!(
+                "{} customers match '{query}': {} — which one? Put the full name in quotes.",
+                list.len(),
+                names.join(", ")
+            )));
+        }
+        CustomerMatch::NoneFound { suggestions } => {
+            return Err(CommandError::User(super::no_customer_text(query, &suggestions)));
+        }
+    };
+    let (esc, created) = open(app, customer.id, None, inv.arg("reason"), &inv.actor).await?;
+    Ok(opened_reply(&esc, created))
+}
+
+/// What the person who escalated is told.
+pub fn opened_reply(esc: &Escalation, created: bool) -> Reply {
+    let who = esc.pm.as_deref().map(at).unwrap_or_else(|| "the AR team".to_string());
+    if created {
+        return Reply::default()
+            .line(format!("Escalated: {}. A thread opens in the AR channel asking {who} to help.", esc.title))
+            .severity(Severity::Good);
+    }
+    let state = match esc.status {
+        EscalationStatus::Acknowledged => {
+            format!("acknowledged by {}", esc.acked_by.as_deref().map(at).unwrap_or_else(|| "someone".into()))
+        }
+        EscalationStatus::Snoozed => "snoozed".to_string(),
+        _ => "waiting for an answer".to_string(),
+    };
+    let mut reply = Reply::default().line(format!(
+        "{} is already escalated (opened by {}, {state}); see its thread.",
+        esc.title,
+        at(&esc.opened_by)
+    ));
+    reply.ephemeral = true;
+    reply
+}
+
+/// Opens (or finds) the escalation for an account, or one job of it, and queues its posts.
+pub async fn open(
+    app: &App,
+    customer_id: i64,
+    job_id: Option<i64>,
+    reason: Option<&str>,
+    by: &Actor,
+) -> Result<(Escalation, bool), CommandError> {
+    if !by.roles.iter().any(|r| matches!(r, Role::Ar | Role::Manager)) {
+        return Err(CommandError::User(format!(
+            "Only the AR team or a manager can open an escalation (your roles: {}). Ask in the AR channel.",
+            super::roles_text(&by.roles)
+        )));
+    }
+    let today = app.today();
+    let summary =
+        customer_summary(app.store.as_ref(), customer_id, today, false, &app.config.aging, app.config.currency)
+            .await?
+            .ok_or_else(|| CommandError::User("That customer is no longer in the ledger.".to_string()))?;
+    let job = job_id.and_then(|id| summary.jobs.iter().find(|j| j.job.id == id));
+    if job_id.is_some() && job.is_none() {
+        return Err(CommandError::User("That job is no longer in the ledger.".to_string()));
+    }
+    let m = |minor: i64| app.money(minor).compact();
+    let row = &summary.aging;
+    let oldest = summary.oldest.as_ref().map(|o| o.days_past_due).unwrap_or(0);
+    let title = match job {
+        Some(j) => format!("{} ({}) — {} unpaid", j.job.name, summary.customer.name, m(j.unpaid)),
+        None if row.overdue > 0 => format!("{} — {}, {oldest} days", summary.customer.name, m(row.overdue)),
+        None => format!("{} — {} open", summary.customer.name, m(row.total)),
+    };
+    let reason = match reason {
+        Some(r) => r.trim().to_string(),
+        None => auto_reason(app, &summary, job.map(|j| &j.job)).await?,
+    };
+    let pm = job.and_then(|j| j.job.pm.clone()).or_else(|| summary.customer.pm.clone());
+    let new = NewEscalation {
+        customer_id,
+        job_id,
+        title: title.clone(),
+        reason: reason.clone(),
+        pm: pm.clone(),
+        opened_by: by.name.clone(),
+        opened_at: app.clock.now(),
+    };
+    let (esc, created) = app.store.open_escalation(&new).await?;
+    if created {
+        let alert = alert_post(&esc);
+        let first = first_post(app, &esc, &summary);
+        crate::outbox::enqueue_escalation(app, esc.id, alert, first).await.map_err(CommandError::Internal)?;
+    }
+    Ok((esc, created))
+}
+
+/// Why, in a line, when the person did not say: what is overdue and what went wrong.
+async fn auto_reason(
+    app: &App,
+    s: &CustomerSummary,
+    job: Option<&arbot_core::ledger::Job>,
+) -> Result<String, CommandError> {
+    let m = |minor: i64| app.money(minor).compact();
+    let today = app.today();
+    let mut parts = Vec::new();
+    if let Some(job) = job {
+        let next = super::next_deadlines(app, std::slice::from_ref(job)).await?;
+        if let Some(text) = next.get(&job.id) {
+            parts.push(format!("{text} on {}", job.name));
+        }
+    }
+    if s.aging.overdue > 0 {
+        let oldest = s.oldest.as_ref().map(|o| o.days_past_due).unwrap_or(0);
+        parts.push(format!("{} overdue, oldest {oldest} days", m(s.aging.overdue)));
+    }
+    if let Some(p) = &s.promise
+        && (p.status == "broken" || (p.status == "open" && p.promised_for < today))
+    {
+        parts.push(format!("promise for {} broke on {}", p.amount.compact(), short_date(p.promised_for)));
+    }
+    match &s.last_note {
+        Some(n) => {
+            let days = (today - n.created_at.with_timezone(&app.config.time_zone).date_naive()).num_days();
+            if days >= crate::commands::QUIET_DAYS {
+                parts.push(format!("no contact in {days} days"));
+            }
+        }
+        None if s.aging.overdue > 0 => parts.push("no contact on record".to_string()),
+        None => {}
+    }
+    if parts.is_empty() {
+        parts.push("the AR team asked for help".to_string());
+    }
+    Ok(parts.join("; "))
+}
+
+/// The alert in the AR channel; the thread opens from it.
+fn alert_post(esc: &Escalation) -> Post {
+    let who = esc.pm.as_deref().map(at).unwrap_or_else(|| "the AR team".to_string());
+    let reply = Reply::titled(format!("Escalation: {}", esc.title))
+        .line(format!("Why: {}.", esc.reason))
+        .line(format!("Opened by {}; {who} is asked to help in the thread.", at(&esc.opened_by)))
+        .severity(Severity::Warning);
+    Post::of(reply)
+}
+
+/// The thread's first message: the figures, the history and the ask, with buttons.
+fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
+    let m = |minor: i64| app.money(minor).to_string();
+    let row = &s.aging;
+    let mut reply = Reply::titled(&s.customer.name).severity(Severity::Warning);
+    reply.lines.push(format!("Open {} · overdue {}", m(row.total), m(row.overdue)));
+    reply.lines.push(format!("Why: {}.", esc.reason));
+    if let Some(o) = &s.oldest {
+        reply = reply.field(
+            "Oldest open",
+            format!("#{} {} {}", o.item.number, m(o.item.due_part()), super::days_phrase(o.days_past_due)),
+        );
+    }
+    if let Some(p) = &s.promise {
+        reply = reply.field("Promise", format!("{} by {} · {}", p.amount, short_date(p.promised_for), p.status));
+    }
+    if let Some(pay) = &s.last_payment {
+        reply = reply.field("Last payment", format!("{} on {}", pay.amount, short_date(pay.received)));
+    }
+    let notes = if let Some(n) = &s.last_note {
+        let when = short_date(n.created_at.with_timezone(&app.config.time_zone).date_naive());
+        format!("{when} {}: \"{}\"", at(&n.author), n.body)
+    } else {
+        "no contact on record".to_string()
+    };
+    reply = reply.field("Last note", notes);
+    let ask = match &esc.pm {
+        Some(pm) => {
+            format!("{}, can you reach them (or the GC or owner) this week and say here what you hear?", at(pm))
+        }
+        None => "Who can reach them this week? Say here what you hear.".to_string(),
+    };
+    reply = reply.field("The ask", ask);
+    reply.buttons = buttons(esc.id);
+    let text = esc.pm.as_ref().map(|_| format!("can you help with {}?", s.customer.name));
+    Post { text, mention: esc.pm.iter().cloned().collect(), reply }
+}
+
+/// The buttons on an escalation thread's first message. Their ids carry the escalation id, so a
+/// click is routed by id after any restart.
+pub fn buttons(id: i64) -> Vec<Button> {
+    vec![
+        Button { id: format!("esc:ack:{id}"), label: "Acknowledge".to_string() },
+        Button { id: format!("esc:snooze:{id}"), label: "Snooze 1 day".to_string() },
+        Button { id: format!("esc:call:{id}"), label: "I'll call them".to_string() },
+        Button { id: format!("esc:resolve:{id}"), label: "Resolved".to_string() },
+    ]
+}

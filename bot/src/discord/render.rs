@@ -1,0 +1,298 @@
+//! A [`Reply`] as Discord embeds: the key figures first, tables in code blocks so amounts line up,
+//! a colour by severity, and everything within Discord's limits (a title 256 characters, a
+//! description 4,096, a field 1,024, 25 fields an embed, 10 embeds and 6,000 characters a
+//! message, 5 buttons a row and 5 rows). What does not fit goes into more embeds and, past a
+//! message's limits, more messages.
+
+use poise::serenity_prelude as serenity;
+
+use crate::render::table_text;
+use crate::reply::{Reply, Severity};
+
+pub const TITLE_MAX: usize = 256;
+pub const DESCRIPTION_MAX: usize = 4096;
+pub const FIELD_NAME_MAX: usize = 256;
+pub const FIELD_VALUE_MAX: usize = 1024;
+pub const FIELDS_MAX: usize = 25;
+pub const FOOTER_MAX: usize = 2048;
+pub const EMBEDS_MAX: usize = 10;
+pub const MESSAGE_CHARS_MAX: usize = 6000;
+pub const BUTTONS_PER_ROW: usize = 5;
+pub const ROWS_MAX: usize = 5;
+
+/// One embed, before it becomes serenity's builder (plain data, so it can be checked in tests).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmbedSpec {
+    pub title: Option<String>,
+    pub description: String,
+    pub fields: Vec<(String, String)>,
+    pub footer: Option<String>,
+    pub colour: u32,
+}
+
+impl EmbedSpec {
+    /// Characters counted against a message's 6,000.
+    pub fn chars(&self) -> usize {
+        let count = |s: &str| s.chars().count();
+        self.title.as_deref().map_or(0, count)
+            + count(&self.description)
+            + self.fields.iter().map(|(n, v)| count(n) + count(v)).sum::<usize>()
+            + self.footer.as_deref().map_or(0, count)
+    }
+}
+
+/// The embed colour for a severity.
+pub fn colour(severity: Severity) -> u32 {
+    match severity {
+        Severity::Info => 0x5865F2,
+        Severity::Good => 0x2E9D5B,
+        Severity::Warning => 0xE0A100,
+        Severity::Critical => 0xD83C3E,
+        Severity::Error => 0x8A8F98,
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Splits text at line ends into pieces of at most `max` characters (a line longer than that is
+/// cut into pieces of its own, so nothing is lost).
+fn pieces(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let lines = text.lines().flat_map(|line| {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.is_empty() {
+            vec![String::new()]
+        } else {
+            chars.chunks(max.max(1)).map(|c| c.iter().collect::<String>()).collect()
+        }
+    });
+    for line in lines {
+        let extra = if cur.is_empty() { 0 } else { 1 };
+        if cur.chars().count() + extra + line.chars().count() > max {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(&line);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The description's blocks in order: the aside, the lines, then the table in code blocks.
+fn blocks(reply: &Reply) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(aside) = &reply.aside {
+        out.push(format!("**{aside}**"));
+    }
+    for line in &reply.lines {
+        out.extend(pieces(line, DESCRIPTION_MAX - 8));
+    }
+    if let Some(table) = &reply.table {
+        // Each chunk is its own code block, so a table split across embeds still lines up.
+        let text = table_text(table);
+        for chunk in pieces(text.trim_end(), DESCRIPTION_MAX - 16) {
+            out.push(format!("```\n{chunk}\n```"));
+        }
+    }
+    out
+}
+
+/// A reply as messages of embeds: usually one message with one embed.
+pub fn embeds_for(reply: &Reply) -> Vec<Vec<EmbedSpec>> {
+    let colour = colour(reply.severity);
+    let title = reply.title.as_deref().map(|t| clip(t, TITLE_MAX));
+    let mut embeds: Vec<EmbedSpec> = vec![EmbedSpec { title: title.clone(), colour, ..EmbedSpec::default() }];
+    for block in blocks(reply) {
+        let last = embeds.last_mut().map(|e| e.description.chars().count()).unwrap_or(0);
+        let sep = if last == 0 { 0 } else { 1 };
+        if last + sep + block.chars().count() > DESCRIPTION_MAX {
+            let cont = title.as_ref().map(|t| clip(&format!("{t} (continued)"), TITLE_MAX));
+            embeds.push(EmbedSpec { title: cont, colour, ..EmbedSpec::default() });
+        }
+        let Some(e) = embeds.last_mut() else { continue };
+        if !e.description.is_empty() {
+            e.description.push('\n');
+        }
+        e.description.push_str(&block);
+    }
+    for field in &reply.fields {
+        let name = clip(if field.name.trim().is_empty() { "\u{200b}" } else { &field.name }, FIELD_NAME_MAX);
+        let values = pieces(if field.value.trim().is_empty() { "—" } else { &field.value }, FIELD_VALUE_MAX);
+        for (i, value) in values.into_iter().enumerate() {
+            let name = if i == 0 { name.clone() } else { clip(&format!("{name} (continued)"), FIELD_NAME_MAX) };
+            let size = name.chars().count() + value.chars().count();
+            if embeds.last().is_some_and(|e| e.fields.len() >= FIELDS_MAX || e.chars() + size > MESSAGE_CHARS_MAX) {
+                embeds.push(EmbedSpec { colour, ..EmbedSpec::default() });
+            }
+            if let Some(e) = embeds.last_mut() {
+                e.fields.push((name, value));
+            }
+        }
+    }
+    if let Some(footer) = &reply.footer {
+        let footer = clip(footer, FOOTER_MAX);
+        if embeds.last().is_some_and(|e| e.chars() + footer.chars().count() > MESSAGE_CHARS_MAX) {
+            embeds.push(EmbedSpec { colour, ..EmbedSpec::default() });
+        }
+        if let Some(e) = embeds.last_mut() {
+            e.footer = Some(footer);
+        }
+    }
+    // An embed needs some content: a reply with nothing at all still says so.
+    for e in &mut embeds {
+        if e.title.is_none() && e.description.is_empty() && e.fields.is_empty() && e.footer.is_none() {
+            e.description = "—".to_string();
+        }
+    }
+    let mut messages: Vec<Vec<EmbedSpec>> = vec![Vec::new()];
+    let mut used = 0;
+    for e in embeds {
+        let n = e.chars();
+        let full =
+            messages.last().is_some_and(|m| !m.is_empty() && (m.len() >= EMBEDS_MAX || used + n > MESSAGE_CHARS_MAX));
+        if full {
+            messages.push(Vec::new());
+            used = 0;
+        }
+        used += n;
+        if let Some(m) = messages.last_mut() {
+            m.push(e);
+        }
+    }
+    messages
+}
+
+/// Rows of at most five buttons, at most five rows (Discord's limits).
+pub fn button_rows(reply: &Reply) -> Vec<Vec<(String, String)>> {
+    reply
+        .buttons
+        .iter()
+        .take(BUTTONS_PER_ROW * ROWS_MAX)
+        .map(|b| (clip(&b.id, 100), clip(&b.label, 80)))
+        .collect::<Vec<_>>()
+        .chunks(BUTTONS_PER_ROW)
+        .map(<[_]>::to_vec)
+        .collect()
+}
+
+pub fn embed(spec: &EmbedSpec) -> serenity::CreateEmbed {
+    let mut e = serenity::CreateEmbed::new().colour(spec.colour);
+    if let Some(t) = &spec.title {
+        e = e.title(t);
+    }
+    if !spec.description.is_empty() {
+        e = e.description(&spec.description);
+    }
+    for (name, value) in &spec.fields {
+        e = e.field(name, value, false);
+    }
+    if let Some(f) = &spec.footer {
+        e = e.footer(serenity::CreateEmbedFooter::new(f));
+    }
+    e
+}
+
+/// Serenity's action rows for a reply's buttons.
+pub fn components(reply: &Reply) -> Vec<serenity::CreateActionRow> {
+    button_rows(reply)
+        .into_iter()
+        .map(|row| {
+            serenity::CreateActionRow::Buttons(
+                row.into_iter()
+                    .map(|(id, label)| {
+                        let style = if id.starts_with("esc:ack:") {
+                            serenity::ButtonStyle::Primary
+                        } else if id.starts_with("esc:resolve:") {
+                            serenity::ButtonStyle::Success
+                        } else {
+                            serenity::ButtonStyle::Secondary
+                        };
+                        serenity::CreateButton::new(id).label(label).style(style)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::{Align, Button, Table};
+
+    #[test]
+    fn a_short_reply_is_one_embed() {
+        let r = Reply::titled("Acme Builders Inc")
+            .line("Open $1.00")
+            .field("Last payment", "none")
+            .severity(Severity::Warning);
+        let m = embeds_for(&r);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].len(), 1);
+        let e = &m[0][0];
+        assert_eq!(e.title.as_deref(), Some("Acme Builders Inc"));
+        assert_eq!(e.description, "Open $1.00");
+        assert_eq!(e.fields, [("Last payment".to_string(), "none".to_string())]);
+        assert_eq!(e.colour, colour(Severity::Warning));
+    }
+
+    #[test]
+    fn a_long_table_splits_within_every_limit() {
+        let mut t = Table::new(&[("Customer", Align::Left), ("Overdue", Align::Right)]);
+        for i in 0..2000 {
+            t.rows.push(vec![format!("Customer number {i} of a very long ledger"), format!("${i},000.00")]);
+        }
+        let mut r = Reply::titled("Overdue invoices");
+        r.table = Some(t);
+        for i in 0..40 {
+            r = r.field(format!("Field {i}"), "x".repeat(1500));
+        }
+        r.footer = Some("the end".into());
+        let messages = embeds_for(&r);
+        assert!(messages.len() > 1, "too much for one message");
+        let mut rows_seen = 0;
+        for m in &messages {
+            assert!(m.len() <= EMBEDS_MAX);
+            assert!(m.iter().map(EmbedSpec::chars).sum::<usize>() <= MESSAGE_CHARS_MAX);
+            for e in m {
+                assert!(e.description.chars().count() <= DESCRIPTION_MAX);
+                assert!(e.fields.len() <= FIELDS_MAX);
+                assert!(
+                    e.fields
+                        .iter()
+                        .all(|(n, v)| n.chars().count() <= FIELD_NAME_MAX && v.chars().count() <= FIELD_VALUE_MAX)
+                );
+                // Every code block is closed within its embed.
+                assert_eq!(e.description.matches("```").count() % 2, 0);
+                rows_seen += e.description.matches("of a very long ledger").count();
+            }
+        }
+        assert_eq!(rows_seen, 2000, "no row is lost");
+        assert_eq!(messages.last().and_then(|m| m.last()).and_then(|e| e.footer.as_deref()), Some("the end"));
+        let fields: usize = messages.iter().flatten().map(|e| e.fields.len()).sum();
+        assert_eq!(fields, 80, "each 1,500-character field becomes two");
+    }
+
+    #[test]
+    fn buttons_come_in_rows_of_five() {
+        let r = Reply {
+            buttons: (0..30).map(|i| Button { id: format!("b:{i}"), label: format!("Button {i}") }).collect(),
+            ..Reply::default()
+        };
+        let rows = button_rows(&r);
+        assert_eq!(rows.len(), 5);
+        assert!(rows.iter().all(|row| row.len() == 5));
+    }
+}

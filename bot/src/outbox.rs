@@ -1,0 +1,287 @@
+//! Posting on our own, through the outbox. A producer (the digest job, lien warnings, an
+//! escalation) writes what to post under an idempotency key ([`enqueue_post`],
+//! [`enqueue_escalation`]); the [`Dispatcher`] claims due posts and delivers them through a
+//! [`ChatOut`]. A post is marked sent only with where it landed; a failure keeps it for a retry;
+//! an attempt that may have landed before a crash is looked for before it is sent again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arbot_core::escalation::EscalationPosts;
+use arbot_core::outbox::{Delivery, OutboxItem};
+use arbot_core::store::StoreError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+
+use crate::app::App;
+use crate::chat::{ChatError, ChatOut, Post, Posted};
+
+/// Where a post goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Destination {
+    /// The AR channel.
+    ArChannel,
+    /// The thread of an escalation (waits until the thread exists).
+    EscalationThread { escalation_id: i64 },
+}
+
+/// A `post` item's payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct PostJob {
+    to: Destination,
+    post: Post,
+}
+
+/// An `escalation` item's payload: the alert for the AR channel and the thread's first message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct EscalationJob {
+    escalation_id: i64,
+    alert: Post,
+    first: Post,
+}
+
+const KIND_POST: &str = "post";
+const KIND_ESCALATION: &str = "escalation";
+
+/// Queues a post; false when a post with this key was queued before (it is not queued again).
+pub async fn enqueue_post(app: &App, key: &str, to: Destination, post: Post) -> anyhow::Result<bool> {
+    let payload = serde_json::to_string(&PostJob { to, post })?;
+    Ok(app.store.enqueue(key, KIND_POST, &payload, app.clock.now()).await?)
+}
+
+/// Queues an escalation's alert, thread and first message, as one item delivered step by step.
+pub async fn enqueue_escalation(app: &App, escalation_id: i64, alert: Post, first: Post) -> anyhow::Result<bool> {
+    let payload = serde_json::to_string(&EscalationJob { escalation_id, alert, first })?;
+    Ok(app.store.enqueue(&format!("escalation:{escalation_id}"), KIND_ESCALATION, &payload, app.clock.now()).await?)
+}
+
+/// How patient the dispatcher is.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxSettings {
+    /// First wait after the chat failed; doubles per attempt up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// Wait after the chat refused us (permissions, unknown channel) before trying again.
+    pub not_allowed_retry: Duration,
+    /// A post left `sending` this long by an instance that died is taken over.
+    pub lease: Duration,
+    /// How often to look for due posts when nothing wakes the dispatcher.
+    pub poll: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(300),
+            not_allowed_retry: Duration::from_secs(300),
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What became of one post, for logs and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub key: String,
+    pub delivery: Delivery,
+}
+
+/// Delivers the outbox through a chat.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    app: App,
+    chat: Arc<dyn ChatOut>,
+    instance: String,
+    settings: OutboxSettings,
+    wake: Arc<Notify>,
+}
+
+impl Dispatcher {
+    pub fn new(app: App, chat: Arc<dyn ChatOut>, instance: &str, settings: OutboxSettings) -> Dispatcher {
+        Dispatcher { app, chat, instance: instance.to_string(), settings, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Wakes the dispatcher now (something was just queued).
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Claims every post that is due and delivers each, in the order they were queued.
+    pub async fn deliver_due(&self) -> Result<Vec<Outcome>, StoreError> {
+        let mut outcomes = Vec::new();
+        loop {
+            let now = self.app.clock.now();
+            let stale = now - chrono::Duration::from_std(self.settings.lease).unwrap_or_default();
+            let items = self.app.store.claim_outbox(&self.instance, now, stale, 20).await?;
+            if items.is_empty() {
+                return Ok(outcomes);
+            }
+            for item in items {
+                let delivery = self.deliver(&item).await;
+                match &delivery {
+                    Delivery::Sent { .. } => tracing::info!(key = item.key, "posted"),
+                    Delivery::Retry { error, retry_at, .. } => {
+                        tracing::warn!(key = item.key, %retry_at, "not posted yet: {error}")
+                    }
+                    Delivery::Failed { error } => {
+                        tracing::error!(key = item.key, "the chat refused this post; it stays in the outbox: {error}")
+                    }
+                }
+                self.app.store.settle_outbox(item.id, &delivery, self.app.clock.now()).await?;
+                outcomes.push(Outcome { key: item.key.clone(), delivery });
+            }
+        }
+    }
+
+    async fn deliver(&self, item: &OutboxItem) -> Delivery {
+        let result = match item.kind.as_str() {
+            KIND_POST => match serde_json::from_str::<PostJob>(&item.payload) {
+                Ok(job) => self.deliver_post(item, &job).await,
+                Err(e) => return Delivery::Failed { error: format!("unreadable post: {e}") },
+            },
+            KIND_ESCALATION => match serde_json::from_str::<EscalationJob>(&item.payload) {
+                Ok(job) => self.deliver_escalation(item, &job).await,
+                Err(e) => return Delivery::Failed { error: format!("unreadable escalation: {e}") },
+            },
+            other => return Delivery::Failed { error: format!("unknown outbox item kind '{other}'") },
+        };
+        match result {
+            Ok(posted) => Delivery::Sent { result: serde_json::to_string(&posted).unwrap_or_default() },
+            Err(Step::Chat(e)) => self.retry_or_fail(item, e),
+            Err(Step::Wait(why)) => {
+                Delivery::Retry { error: why, retry_at: self.later(self.settings.retry_base), progress: None }
+            }
+            Err(Step::Store(e)) => Delivery::Retry {
+                error: format!("database: {e}"),
+                retry_at: self.later(self.settings.retry_base),
+                progress: None,
+            },
+        }
+    }
+
+    fn retry_or_fail(&self, item: &OutboxItem, e: ChatError) -> Delivery {
+        match e {
+            ChatError::Rejected(error) => Delivery::Failed { error },
+            ChatError::NotAllowed(error) => {
+                tracing::error!(
+                    key = item.key,
+                    "arbot may not post this: {error}. It waits in the outbox and is retried every {} s; fix the bot's \
+                     permissions or the channel id in arbot.toml.",
+                    self.settings.not_allowed_retry.as_secs()
+                );
+                Delivery::Retry { error, retry_at: self.later(self.settings.not_allowed_retry), progress: None }
+            }
+            ChatError::Unavailable(error) => {
+                let exp = u32::try_from(item.attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
+                let wait =
+                    self.settings.retry_base.saturating_mul(2u32.saturating_pow(exp)).min(self.settings.retry_max);
+                // Up to a fifth more, so instances that failed together do not retry together.
+                let jitter = wait.mul_f64(fastrand::f64() * 0.2);
+                Delivery::Retry { error, retry_at: self.later(wait + jitter), progress: None }
+            }
+        }
+    }
+
+    fn later(&self, by: Duration) -> DateTime<Utc> {
+        self.app.clock.now() + chrono::Duration::from_std(by).unwrap_or_else(|_| chrono::Duration::minutes(5))
+    }
+
+    async fn deliver_post(&self, item: &OutboxItem, job: &PostJob) -> Result<Posted, Step> {
+        let channel = match &job.to {
+            Destination::ArChannel => self.chat.ar_channel(),
+            Destination::EscalationThread { escalation_id } => {
+                let esc = self.app.store.escalation(*escalation_id).await.map_err(Step::Store)?;
+                match esc.and_then(|e| e.thread_id) {
+                    Some(thread) => thread,
+                    None => return Err(Step::Wait(format!("escalation {escalation_id} has no thread yet"))),
+                }
+            }
+        };
+        Ok(self.chat.post(&channel, &job.post, &item.key, item.in_doubt()).await?)
+    }
+
+    /// The alert in the AR channel, the thread opened from it, then the thread's first message
+    /// (which mentions the PM and carries the buttons). Each step is recorded as it lands, so a
+    /// retry carries on where the last attempt stopped.
+    async fn deliver_escalation(&self, item: &OutboxItem, job: &EscalationJob) -> Result<Posted, Step> {
+        let store = &self.app.store;
+        let id = job.escalation_id;
+        let Some(esc) = store.escalation(id).await.map_err(Step::Store)? else {
+            return Err(Step::Chat(ChatError::Rejected(format!("escalation {id} no longer exists"))));
+        };
+        let in_doubt = item.in_doubt();
+        let alert = match (&esc.channel_id, &esc.message_id) {
+            (Some(channel_id), Some(message_id)) => {
+                Posted { channel_id: channel_id.clone(), message_id: message_id.clone() }
+            }
+            _ => {
+                let posted = self
+                    .chat
+                    .post(&self.chat.ar_channel(), &job.alert, &format!("{}:alert", item.key), in_doubt)
+                    .await?;
+                let posts = EscalationPosts {
+                    channel_id: Some(posted.channel_id.clone()),
+                    message_id: Some(posted.message_id.clone()),
+                    ..EscalationPosts::default()
+                };
+                store.record_escalation_posts(id, &posts).await.map_err(Step::Store)?;
+                posted
+            }
+        };
+        let thread = match &esc.thread_id {
+            Some(t) => t.clone(),
+            None => {
+                let name = arbot_core::escalation::thread_name(&esc.title);
+                let thread = self.chat.create_thread(&alert, &name).await?;
+                let posts = EscalationPosts { thread_id: Some(thread.clone()), ..EscalationPosts::default() };
+                store.record_escalation_posts(id, &posts).await.map_err(Step::Store)?;
+                thread
+            }
+        };
+        match &esc.thread_message_id {
+            Some(m) => Ok(Posted { channel_id: thread, message_id: m.clone() }),
+            None => {
+                let first = self.chat.post(&thread, &job.first, &format!("{}:first", item.key), in_doubt).await?;
+                let posts =
+                    EscalationPosts { thread_message_id: Some(first.message_id.clone()), ..EscalationPosts::default() };
+                store.record_escalation_posts(id, &posts).await.map_err(Step::Store)?;
+                Ok(first)
+            }
+        }
+    }
+
+    /// Delivers due posts until `shutdown` turns true: whenever woken, and every `poll`.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.deliver_due().await {
+                tracing::error!("the outbox could not be read: {e}; trying again shortly");
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+/// Why a delivery stopped short.
+enum Step {
+    Chat(ChatError),
+    /// Not ready yet (a thread still to be opened); not the chat's fault.
+    Wait(String),
+    Store(StoreError),
+}
+
+impl From<ChatError> for Step {
+    fn from(e: ChatError) -> Self {
+        Step::Chat(e)
+    }
+}

@@ -1,0 +1,298 @@
+//! Scheduled work: cron expressions in the business's time zone. Every occurrence is a row keyed
+//! by `(job, scheduled_for)` ([`arbot_core::store::Store::claim_run`]), so a restart neither skips
+//! nor repeats a run, a run missed while arbot was down is caught up once (if it is not older
+//! than the catch-up window), and with several instances on PostgreSQL each run is claimed by
+//! exactly one. What a run posts goes through the outbox, keyed by the day, so even a run taken
+//! over from an instance that died mid-way cannot post twice.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use cron::Schedule;
+use tokio::sync::{Notify, watch};
+
+use crate::app::App;
+use crate::chat::Post;
+use crate::config::ScheduleConfig;
+use crate::outbox::{Destination, enqueue_post};
+
+/// What a scheduled job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Post the daily overdue digest to the AR channel.
+    Digest,
+    /// Announce lien and notice deadlines at their lead times, and missed ones once.
+    LienWarnings,
+    /// Pull from the configured accounting systems.
+    Sync,
+}
+
+/// A job and when it runs.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub name: &'static str,
+    pub kind: JobKind,
+    pub schedule: Schedule,
+    /// A run still marked running after this long is presumed dead and may be taken over.
+    pub lease: chrono::Duration,
+}
+
+/// Parses a cron expression as people write them: five fields (minute hour day month weekday,
+/// weekdays 0-6 from Sunday or names) or the six/seven-field form with seconds.
+pub fn parse_cron(expr: &str) -> anyhow::Result<Schedule> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    let full = match fields.len() {
+        // crontab numbers weekdays 0-6 from Sunday; the cron crate 1-7. Names mean the same to both.
+        5 => format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], weekday_names(fields[4])?),
+        6 | 7 => fields.join(" "),
+        _ => bail!(
+            "'{expr}' isn't a schedule: write minute hour day month weekday, like \"0 8 * * Mon-Fri\" (08:00 on weekdays)"
+        ),
+    };
+    Schedule::from_str(&full).map_err(|e| {
+        anyhow!("'{expr}' isn't a schedule ({e}): write minute hour day month weekday, like \"0 8 * * Mon-Fri\"")
+    })
+}
+
+/// Rewrites crontab weekday numbers (0 or 7 = Sunday) as names.
+fn weekday_names(field: &str) -> anyhow::Result<String> {
+    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let day = |s: &str| -> anyhow::Result<String> {
+        match s.parse::<usize>() {
+            Ok(n) if n <= 7 => Ok(NAMES[n % 7].to_string()),
+            Ok(n) => bail!("weekday {n} is out of range (0-6, Sunday = 0)"),
+            Err(_) => Ok(s.to_string()),
+        }
+    };
+    let mut parts = Vec::new();
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (part, None),
+        };
+        let range = match range.split_once('-') {
+            Some((a, b)) => format!("{}-{}", day(a)?, day(b)?),
+            None => day(range)?,
+        };
+        parts.push(match step {
+            Some(s) => format!("{range}/{s}"),
+            None => range,
+        });
+    }
+    Ok(parts.join(","))
+}
+
+/// The jobs the configuration schedules.
+pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
+    Ok(vec![
+        Job {
+            name: "sync",
+            kind: JobKind::Sync,
+            schedule: parse_cron(&config.sync)?,
+            lease: chrono::Duration::hours(2),
+        },
+        Job {
+            name: "digest",
+            kind: JobKind::Digest,
+            schedule: parse_cron(&config.digest)?,
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "lien_warnings",
+            kind: JobKind::LienWarnings,
+            schedule: parse_cron(&config.lien_warnings)?,
+            lease: chrono::Duration::minutes(15),
+        },
+    ])
+}
+
+/// The occurrence to run at `now`: the latest one at or before `now` that is no older than
+/// `catch_up`. Earlier missed occurrences are not run (one catch-up, not a burst).
+pub fn due(schedule: &Schedule, tz: Tz, now: DateTime<Utc>, catch_up: chrono::Duration) -> Option<DateTime<Utc>> {
+    let from = (now - catch_up).with_timezone(&tz);
+    // `after` excludes its start; step back a second so an occurrence exactly at the start counts.
+    schedule
+        .after(&(from - chrono::Duration::seconds(1)))
+        .take_while(|t| t.with_timezone(&Utc) <= now)
+        .last()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// What one tick did with one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub job: &'static str,
+    pub scheduled_for: DateTime<Utc>,
+    /// `done` or `failed`, with a sentence.
+    pub status: String,
+    pub detail: String,
+}
+
+/// Runs the jobs when they are due.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    app: App,
+    jobs: Vec<Job>,
+    instance: String,
+    catch_up: chrono::Duration,
+    /// Wakes the outbox dispatcher when a run queued something.
+    outbox: Arc<Notify>,
+}
+
+impl Scheduler {
+    pub fn new(app: App, instance: &str, outbox: Arc<Notify>) -> anyhow::Result<Scheduler> {
+        let jobs = jobs(&app.config.schedule)?;
+        let catch_up = chrono::Duration::hours(i64::from(app.config.schedule.catch_up_hours));
+        Ok(Scheduler { app, jobs, instance: instance.to_string(), catch_up, outbox })
+    }
+
+    /// Runs every job whose occurrence is due and not yet claimed; returns what ran here.
+    pub async fn tick(&self) -> Vec<RunReport> {
+        let mut reports = Vec::new();
+        for job in &self.jobs {
+            let now = self.app.clock.now();
+            let Some(at) = due(&job.schedule, self.app.clock.tz(), now, self.catch_up) else { continue };
+            match self.app.store.claim_run(job.name, at, &self.instance, now, now - job.lease).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(job = job.name, "can't record the scheduled run: {e}");
+                    continue;
+                }
+            }
+            let (status, detail) = match self.run(job.kind, at).await {
+                Ok(detail) => ("done", detail),
+                Err(e) => ("failed", format!("{e:#}")),
+            };
+            if status == "failed" {
+                tracing::error!(job = job.name, %at, "scheduled run failed: {detail}");
+            } else {
+                tracing::info!(job = job.name, %at, "scheduled run: {detail}");
+            }
+            if let Err(e) = self.app.store.finish_run(job.name, at, status, Some(&detail), self.app.clock.now()).await {
+                tracing::error!(job = job.name, "can't record the end of the scheduled run: {e}");
+            }
+            reports.push(RunReport { job: job.name, scheduled_for: at, status: status.to_string(), detail });
+        }
+        reports
+    }
+
+    async fn run(&self, kind: JobKind, at: DateTime<Utc>) -> anyhow::Result<String> {
+        match kind {
+            JobKind::Digest => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let digest = crate::commands::build_digest(&self.app).await.map_err(|e| anyhow!("{e}"))?;
+                let post = Post::of(crate::commands::digest_reply(&self.app, &digest));
+                let queued = enqueue_post(&self.app, &format!("digest:{day}"), Destination::ArChannel, post).await?;
+                self.outbox.notify_one();
+                Ok(if queued {
+                    format!("digest for {day} queued")
+                } else {
+                    format!("digest for {day} was already queued")
+                })
+            }
+            JobKind::LienWarnings => {
+                let queued = crate::warnings::queue_lien_warnings(&self.app).await?;
+                if queued > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(format!("{queued} lien warning(s) queued"))
+            }
+            JobKind::Sync => {
+                if self.app.sources.is_empty() {
+                    return Ok("no sources configured".to_string());
+                }
+                let mut lines = Vec::new();
+                for source in &self.app.sources {
+                    let result = arbot_core::sync::sync_source(
+                        self.app.store.as_ref(),
+                        source.as_ref(),
+                        self.app.clock.as_ref(),
+                        false,
+                        |_| {},
+                    )
+                    .await;
+                    match result {
+                        Ok(r) => {
+                            let t = r.totals();
+                            lines.push(format!("{}: {} new, {} updated", r.source, t.new, t.updated));
+                        }
+                        Err(e) => lines.push(format!("{}: {e}", source.name())),
+                    }
+                }
+                Ok(lines.join("; "))
+            }
+        }
+    }
+
+    /// Ticks every `every` until `shutdown` turns true.
+    pub async fn run_every(self, every: Duration, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            self.tick().await;
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    const NY: Tz = chrono_tz::America::New_York;
+
+    #[test]
+    fn five_field_crontab_weekdays_mean_what_they_say() {
+        let s = parse_cron("0 8 * * 1-5").unwrap();
+        // Sat Nov 28, 2026: the next run is Mon Nov 30 at 08:00 New York (13:00 UTC).
+        let next = s.after(&at("2026-11-28T12:00:00Z").with_timezone(&NY)).next().unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-11-30T13:00:00Z"));
+        let names = parse_cron("0 8 * * Mon-Fri").unwrap();
+        let next = names.after(&at("2026-11-28T12:00:00Z").with_timezone(&NY)).next().unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-11-30T13:00:00Z"));
+        assert!(parse_cron("0 8 * * 0").is_ok());
+        assert!(parse_cron("every morning").is_err());
+        assert!(parse_cron("0 8 * * 9").is_err());
+    }
+
+    #[test]
+    fn due_is_the_latest_occurrence_within_the_catch_up_window() {
+        let s = parse_cron("0 8 * * Mon-Fri").unwrap();
+        let window = chrono::Duration::hours(12);
+        // Mon Nov 30, 07:59 New York: nothing today yet; Friday's run is older than the window.
+        assert_eq!(due(&s, NY, at("2026-11-30T12:59:00Z"), window), None);
+        // 08:00 exactly, and later that day.
+        assert_eq!(due(&s, NY, at("2026-11-30T13:00:00Z"), window), Some(at("2026-11-30T13:00:00Z")));
+        assert_eq!(due(&s, NY, at("2026-11-30T20:30:00Z"), window), Some(at("2026-11-30T13:00:00Z")));
+        // Past the window: not caught up.
+        assert_eq!(due(&s, NY, at("2026-12-01T02:00:00Z"), window), None);
+        // Down for two days: only the latest occurrence is due.
+        let s = parse_cron("0 8 * * *").unwrap();
+        assert_eq!(
+            due(&s, NY, at("2026-12-02T14:00:00Z"), chrono::Duration::hours(72)),
+            Some(at("2026-12-02T13:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn eight_oclock_is_local_across_daylight_saving() {
+        let s = parse_cron("0 8 * * Mon-Fri").unwrap();
+        // Fri Oct 30, 2026 is still EDT (UTC-4); Mon Nov 2 is EST (UTC-5).
+        let window = chrono::Duration::hours(1);
+        assert_eq!(due(&s, NY, at("2026-10-30T12:30:00Z"), window), Some(at("2026-10-30T12:00:00Z")));
+        assert_eq!(due(&s, NY, at("2026-11-02T13:30:00Z"), window), Some(at("2026-11-02T13:00:00Z")));
+    }
+}

@@ -1,0 +1,573 @@
+//! End to end in Discord: the real serenity client (under poise, as `arbot run` starts it)
+//! against the fake Discord on loopback, on a real database loaded with the sample ledger. Time
+//! is a manual clock, so "08:00 on Monday" and "a restart that spans it" take milliseconds.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arbot::app::App;
+use arbot::cli::GlobalArgs;
+use arbot::commands::{COMMANDS, Role};
+use arbot::config::{Config, DiscordConfig};
+use arbot::discord::{RunSettings, Token};
+use arbot::outbox::OutboxSettings;
+use arbot_core::escalation::EscalationStatus;
+use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
+use arbot_core::{Clock, ManualClock, store};
+use arbot_tests::TestDb;
+use arbot_tests::fake_discord::*;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+const SAM: u64 = 600_000_000_000_000_001; // AR specialist
+const LEE: u64 = 600_000_000_000_000_002; // PM
+const VIC: u64 = 600_000_000_000_000_003; // viewer
+const NOBODY: u64 = 600_000_000_000_000_004; // no arbot role
+const DANA: u64 = 600_000_000_000_000_005; // PM
+
+fn sam() -> Person {
+    Person::new(SAM, "sam", &[AR_ROLE])
+}
+fn lee() -> Person {
+    Person::new(LEE, "lee", &[PM_ROLE])
+}
+fn vic() -> Person {
+    Person::new(VIC, "vic", &[VIEWER_ROLE])
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+/// Mon Nov 23, 2026, 07:59 in New York: a minute before the digest is due.
+const BEFORE_DIGEST: &str = "2026-11-23T12:59:00Z";
+const AFTER_DIGEST: &str = "2026-11-23T13:00:05Z";
+
+fn discord_config(api_url: &str) -> DiscordConfig {
+    DiscordConfig {
+        guild_id: GUILD,
+        ar_channel_id: AR_CHANNEL,
+        register_globally: false,
+        api_url: Some(api_url.to_string()),
+        roles: vec![
+            (AR_ROLE, Role::Ar),
+            (PM_ROLE, Role::Pm),
+            (MANAGER_ROLE, Role::Manager),
+            (VIEWER_ROLE, Role::Viewer),
+        ],
+        people: BTreeMap::from([("lee".to_string(), LEE), ("dana".to_string(), DANA), ("sam".to_string(), SAM)]),
+    }
+}
+
+/// A fresh database with the sample ledger as of Mon Nov 23, 2026.
+async fn ledger(db: &TestDb) {
+    arbot_tests::init_logs();
+    let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some("2026-11-23".to_string()) };
+    arbot::demo::load(&global, Config::default()).await.expect("the sample ledger loads");
+}
+
+fn settings(instance: &str) -> RunSettings {
+    RunSettings {
+        instance: instance.to_string(),
+        scheduler_every: Duration::from_millis(50),
+        outbox: OutboxSettings {
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(4),
+            not_allowed_retry: Duration::from_secs(30),
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(50),
+        },
+        standby_poll: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(2),
+    }
+}
+
+struct Bot {
+    app: App,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Bot {
+    async fn start(url: &str, fake: &FakeDiscord, clock: &ManualClock, instance: &str) -> Bot {
+        Bot::start_with(url, fake, clock, instance, Token::new(TOKEN), discord_config(&fake.api_url)).await
+    }
+
+    async fn start_with(
+        url: &str,
+        _fake: &FakeDiscord,
+        clock: &ManualClock,
+        instance: &str,
+        token: Token,
+        discord: DiscordConfig,
+    ) -> Bot {
+        let config = Config { discord: Some(discord), ..Config::default() };
+        let app = App {
+            store: store::open_and_migrate(url).await.unwrap(),
+            clock: Arc::new(clock.clone()),
+            config,
+            sources: Vec::new(),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(arbot::discord::run(app.clone(), token, settings(instance), stopped));
+        Bot { app, stop, task }
+    }
+
+    /// Stops the bot as SIGTERM does, and waits for it.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let result = tokio::time::timeout(Duration::from_secs(20), self.task).await.expect("the bot stops in time");
+        result.unwrap().unwrap();
+    }
+}
+
+fn digests_in(w: &World) -> Vec<Value> {
+    w.messages_in(AR_CHANNEL)
+        .into_iter()
+        .filter(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("AR digest")))
+        .cloned()
+        .collect()
+}
+
+fn digests(fake: &FakeDiscord) -> Vec<Value> {
+    fake.world(|w| digests_in(w))
+}
+
+/// Lets the bot tick a few times.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+}
+
+/// Advances the manual clock a second at a time (retries are timed by it) until the post with
+/// this key is marked sent.
+async fn advance_until_sent(app: &App, clock: &ManualClock, key: &str) {
+    for _ in 0..600 {
+        if let Some((status, _)) = app.store.outbox_status(key).await.unwrap()
+            && status == "sent"
+        {
+            return;
+        }
+        clock.advance(chrono::Duration::seconds(1));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{key} was never sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+
+    // Registered: /ar with one subcommand per command, options as in the command table.
+    let (scope, registered) =
+        fake.wait_for(Duration::from_secs(20), "command registration", |w| w.commands.clone()).await;
+    assert_eq!(scope, "guild");
+    let ar = &registered[0];
+    assert_eq!(ar["name"], "ar");
+    let subs = ar["options"].as_array().unwrap();
+    let names: Vec<&str> = subs.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+    assert_eq!(names, expected);
+    for (sub, c) in subs.iter().zip(COMMANDS) {
+        assert_eq!(sub["type"], 1, "{} is a subcommand", c.name);
+        assert_eq!(sub["description"], c.summary);
+        let options: Vec<(String, bool)> = sub["options"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|o| (o["name"].as_str().unwrap().to_string(), o["required"].as_bool().unwrap_or(false)))
+            .collect();
+        let params: Vec<(String, bool)> = c.params.iter().map(|p| (p.name.to_string(), p.required)).collect();
+        assert_eq!(options, params, "/ar {}", c.name);
+    }
+    let aging = subs.iter().find(|s| s["name"] == "aging").unwrap();
+    let by = aging["options"].as_array().unwrap().iter().find(|o| o["name"] == "by").unwrap();
+    let choices: Vec<&str> = by["choices"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(choices, ["customer", "job", "pm"]);
+    let customer = subs.iter().find(|s| s["name"] == "customer").unwrap();
+    assert_eq!(customer["options"][0]["autocomplete"], true);
+
+    // An AR specialist asks in the AR channel: answered well within 3 seconds, publicly, with the
+    // figures the database holds.
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("acme"))]);
+    let (latency, first) = fake.callback(i).await;
+    assert!(latency < Duration::from_secs(3), "answered in {latency:?}");
+    assert!(matches!(first["type"].as_u64(), Some(4 | 5)), "{first}");
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 0, "public in the AR channel: {answer}");
+    let text = text_of(&answer);
+    let app = &bot.app;
+    let CustomerMatch::One(acme) = find_customer(app.store.as_ref(), "acme").await.unwrap() else { panic!() };
+    let summary =
+        customer_summary(app.store.as_ref(), acme.id, app.today(), false, &app.config.aging, app.config.currency)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(text.contains("Acme Builders Inc"), "{text}");
+    let open = format!("Open {} · overdue {}", app.money(summary.aging.total), app.money(summary.aging.overdue));
+    assert!(text.contains(&open), "the figures from the database ({open}):\n{text}");
+    assert!(answer["embeds"][0]["color"].as_u64().is_some(), "coloured by severity: {answer}");
+
+    // Autocomplete: matching customers from the local store.
+    let i = fake.autocomplete(&sam(), AR_CHANNEL, "customer", "name", "gulf");
+    let (latency, ac) = fake.callback(i).await;
+    assert!(latency < Duration::from_secs(3));
+    assert_eq!(ac["type"], 8, "{ac}");
+    let choices: Vec<&str> =
+        ac["data"]["choices"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(choices.contains(&"Gulf Coast Builders LLC"), "{choices:?}");
+    assert!(choices.iter().all(|c| c.to_lowercase().contains("gulf")), "{choices:?}");
+    let i = fake.autocomplete(&sam(), AR_CHANNEL, "invoice", "number", "104");
+    let (_, ac) = fake.callback(i).await;
+    let numbers: Vec<&str> =
+        ac["data"]["choices"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(!numbers.is_empty() && numbers.iter().all(|n| n.starts_with("104")), "{numbers:?}");
+
+    // A viewer asking outside the AR channel gets the answer privately.
+    let i = fake.slash(&vic(), OTHER_CHANNEL, "customer", &[("name", json!("acme"))]);
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 64, "ephemeral outside the AR channel: {answer}");
+    assert!(text_of(&answer).contains("Acme Builders Inc"));
+    // ... but publicly in a thread of the AR channel.
+    fake.world(|w| {
+        let thread = json!({"id": "800000000000000099", "type": 11, "guild_id": GUILD.to_string(), "name": "t",
+                            "parent_id": AR_CHANNEL.to_string(), "position": 0, "permission_overwrites": []});
+        w.channels.insert(800_000_000_000_000_099, thread);
+    });
+    let i = fake.slash(&vic(), 800_000_000_000_000_099, "overdue", &[("min-days", json!(60))]);
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 0, "public in an AR thread: {answer}");
+    assert!(text_of(&answer).contains("Old Oak Homes"), "{}", text_of(&answer));
+
+    // Someone without an arbot role is refused, privately, and told which role is needed.
+    let stranger = Person::new(NOBODY, "pat", &[]);
+    let i = fake.slash(&stranger, AR_CHANNEL, "customer", &[("name", json!("acme"))]);
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 64);
+    let refusal = text_of(&answer);
+    assert!(refusal.contains("needs the AR or PM or manager or viewer role (your roles: none)"), "{refusal}");
+    assert!(!refusal.contains("Acme Builders Inc"));
+    let i = fake.autocomplete(&stranger, AR_CHANNEL, "customer", "name", "gulf");
+    let (_, ac) = fake.callback(i).await;
+    assert_eq!(ac["data"]["choices"], json!([]), "no names for someone without a role");
+    // Only the AR team records notices.
+    let i = fake.slash(
+        &lee(),
+        AR_CHANNEL,
+        "notice",
+        &[("job", json!("Marina Tower")), ("kind", json!("nto")), ("date", json!("2026-11-20"))],
+    );
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(text.contains("needs the AR or manager role (your roles: PM)"), "{text}");
+
+    // A bad value gets the same clear message as in the console, privately.
+    let i = fake.slash(&sam(), AR_CHANNEL, "aging", &[("as-of", json!("Nov 31"))]);
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert!(text_of(&answer).contains("Nov 31 isn't a date"), "{}", text_of(&answer));
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 64);
+
+    // A choice comes back as the word it stands for: /ar aging by:job.
+    let i = fake.slash(&sam(), AR_CHANNEL, "aging", &[("by", json!(1))]);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(text.contains("Marina Tower"), "aging by job lists jobs:\n{text}");
+
+    // A network blip: serenity reconnects and arbot answers again.
+    fake.drop_connections();
+    fake.wait_ready(2).await;
+    let i = fake.slash(&sam(), AR_CHANNEL, "kpi", &[]);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(text.contains("DSO"), "{text}");
+
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    settle().await;
+    assert!(digests(&fake).is_empty(), "nothing before 08:00");
+
+    clock.set(at(AFTER_DIGEST));
+    let posted = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let text = text_of(&posted);
+    assert!(posted["embeds"][0]["title"] == "AR digest — Mon Nov 23", "{posted}");
+    assert!(text.contains("Needs someone today") && text.contains("Harborview Owners Assn"), "{text}");
+    assert!(text.contains("Most at risk"), "{text}");
+    assert!(text.contains("Payments since Friday"), "{text}");
+    assert!(button_ids(&posted).iter().any(|b| b.starts_with("esc:open:")), "a button per line that needs someone");
+    settle().await;
+    assert_eq!(digests(&fake).len(), 1, "posted once");
+
+    // Restarted the same morning: not posted again.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a2").await;
+    fake.wait_ready(2).await;
+    settle().await;
+    assert_eq!(digests(&fake).len(), 1, "a restart does not repeat the digest");
+    bot.stop().await;
+
+    // Down over Tuesday 08:00, back at 09:30: Tuesday's digest is caught up, once.
+    clock.set(at("2026-11-24T14:30:00Z"));
+    let bot = Bot::start(&db.url, &fake, &clock, "a3").await;
+    fake.wait_ready(3).await;
+    fake.wait_for(Duration::from_secs(20), "Tuesday's digest", |w| (digests_in(w).len() == 2).then_some(())).await;
+    settle().await;
+    let titles: Vec<String> =
+        digests(&fake).iter().map(|d| d["embeds"][0]["title"].as_str().unwrap().to_string()).collect();
+    assert_eq!(titles, ["AR digest — Mon Nov 23", "AR digest — Tue Nov 24"]);
+    let runs = bot.app.store.runs("digest", 10).await.unwrap();
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert!(runs.iter().all(|r| r.status == "done"), "{runs:?}");
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
+    let Some(db) = TestDb::postgres().await else {
+        eprintln!("ARBOT_TEST_POSTGRES_URL is not set: skipped (CI sets it)");
+        return;
+    };
+    ledger(&db).await;
+    let fake = FakeDiscord::start().await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let first = Bot::start(&db.url, &fake, &clock, "one").await;
+    fake.wait_ready(1).await;
+    let second = Bot::start(&db.url, &fake, &clock, "two").await;
+    settle().await;
+    settle().await;
+    assert_eq!(fake.world(|w| w.identifies), 1, "exactly one instance holds the gateway");
+
+    clock.set(at(AFTER_DIGEST));
+    fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    settle().await;
+    settle().await;
+    assert_eq!(digests(&fake).len(), 1, "two schedulers, one digest");
+    let runs = first.app.store.runs("digest", 10).await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+
+    // The gateway holder stops: the other instance takes over and answers.
+    first.stop().await;
+    fake.wait_ready(2).await;
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("harborview"))]);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(text.contains("Harborview Owners Assn"), "{text}");
+    second.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_restart() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    let clock = ManualClock::new(at(AFTER_DIGEST), chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    let digest = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let harborview = match find_customer(bot.app.store.as_ref(), "harborview").await.unwrap() {
+        CustomerMatch::One(c) => c,
+        _ => panic!("one Harborview"),
+    };
+    let button = format!("esc:open:{}", harborview.id);
+    assert!(button_ids(&digest).contains(&button), "{:?}", button_ids(&digest));
+    let digest_id: u64 = digest["id"].as_str().unwrap().parse().unwrap();
+
+    // A viewer may not escalate.
+    let i = fake.click(&vic(), digest_id, &button);
+    let (_, cb) = fake.callback(i).await;
+    let followup = fake.answers(i, 1).await;
+    let said = followup.iter().map(text_of).collect::<String>() + &cb.to_string();
+    assert!(said.contains("Only the AR team or a manager can open an escalation"), "{said}");
+
+    // Sam clicks "Escalate Harborview Owners Assn" on the digest.
+    let i = fake.click(&sam(), digest_id, &button);
+    let (latency, cb) = fake.callback(i).await;
+    assert!(latency < Duration::from_secs(3));
+    assert_eq!(cb["type"], 5, "deferred, privately: {cb}");
+    let said = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(said.contains("Escalated: Harborview Owners Assn"), "{said}");
+
+    // The alert in the AR channel, a thread from it named after the account, and a first message
+    // in the thread that mentions the PM and carries the buttons.
+    let alert = fake
+        .wait_for(Duration::from_secs(20), "the escalation alert", |w| {
+            w.messages_in(AR_CHANNEL)
+                .into_iter()
+                .find(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Escalation: Harborview")))
+                .cloned()
+        })
+        .await;
+    let alert_id: u64 = alert["id"].as_str().unwrap().parse().unwrap();
+    let thread_call = fake
+        .wait_for(Duration::from_secs(20), "the thread", |w| {
+            w.calls_to("POST", &format!("/channels/{AR_CHANNEL}/messages/{alert_id}/threads"))
+                .first()
+                .map(|c| c.body.clone())
+        })
+        .await;
+    let thread_name = thread_call["name"].as_str().unwrap();
+    assert!(thread_name.starts_with("Harborview Owners Assn — $"), "{thread_name}");
+    assert!(thread_name.chars().count() <= 100);
+    let first = fake
+        .wait_for(Duration::from_secs(20), "the thread's first message", |w| {
+            w.messages_in(alert_id).first().cloned().cloned()
+        })
+        .await;
+    assert_eq!(first["content"], format!("<@{LEE}> can you help with Harborview Owners Assn?"));
+    assert_eq!(first["allowed_mentions"]["users"], json!([LEE.to_string()]), "only the PM is pinged");
+    let first_text = text_of(&first);
+    assert!(first_text.contains("Why:") && first_text.contains("promise for $40.0k broke"), "{first_text}");
+    assert!(first_text.contains("The ask: @lee, can you reach them"), "{first_text}");
+    let buttons = button_ids(&first);
+    let ack = buttons.iter().find(|b| b.starts_with("esc:ack:")).unwrap().clone();
+    let call = buttons.iter().find(|b| b.starts_with("esc:call:")).unwrap().clone();
+    let esc_id: i64 = ack.rsplit(':').next().unwrap().parse().unwrap();
+    let first_id: u64 = first["id"].as_str().unwrap().parse().unwrap();
+
+    // A second click on the digest finds the open escalation rather than opening another.
+    let i = fake.click(&sam(), digest_id, &button);
+    let said = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(said.contains("is already escalated"), "{said}");
+
+    // Lee acknowledges: the message says so, and the click is on record.
+    clock.set(at("2026-11-23T14:14:00Z")); // 09:14 in New York
+    let i = fake.click(&lee(), first_id, &ack);
+    let (latency, cb) = fake.callback(i).await;
+    assert!(latency < Duration::from_secs(3));
+    assert_eq!(cb["type"], 7, "the message is updated: {cb}");
+    let updated = text_of(&cb["data"]);
+    assert!(updated.contains("Status: Acknowledged by @lee at 9:14"), "{updated}");
+    assert!(updated.contains("The ask"), "the rest of the message stays: {updated}");
+    let esc = bot.app.store.escalation(esc_id).await.unwrap().unwrap();
+    assert_eq!((esc.status, esc.acked_by.as_deref()), (EscalationStatus::Acknowledged, Some("lee")));
+    assert_eq!(esc.thread_id, Some(alert_id.to_string()));
+
+    // After a restart, the old button still works: routed by its id, state in the database.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "b").await;
+    fake.wait_ready(2).await;
+    let i = fake.click(&lee(), first_id, &call);
+    let (_, cb) = fake.callback(i).await;
+    assert_eq!(cb["type"], 7, "{cb}");
+    assert!(text_of(&cb["data"]).contains("@lee will call them"), "{}", text_of(&cb["data"]));
+    let events: Vec<String> = bot
+        .app
+        .store
+        .escalation_events(esc_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.action, e.actor_name))
+        .collect();
+    assert_eq!(events, ["ack lee", "call lee"]);
+    let notes = bot.app.store.notes_for_customer(harborview.id, 1).await.unwrap();
+    assert!(notes[0].body.contains("@lee will call them"), "{:?}", notes[0]);
+    // A viewer's click is refused and changes nothing.
+    let i = fake.click(&vic(), first_id, &ack);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(text.contains("Only a PM, the AR team or a manager"), "{text}");
+    assert_eq!(bot.app.store.escalation_events(esc_id).await.unwrap().len(), 2);
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_post_is_lost_or_doubled_when_discord_fails() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    // The bot may not post in the AR channel yet.
+    fake.world(|w| w.bot_permissions = BOT_PERMISSIONS & !SEND_MESSAGES);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    clock.set(at(AFTER_DIGEST));
+    let key = "digest:2026-11-23";
+    let mut waiting = None;
+    for _ in 0..500 {
+        let status = bot.app.store.outbox_status(key).await.unwrap();
+        let tried = fake.world(|w| !w.calls_to("POST", &format!("/channels/{AR_CHANNEL}/messages")).is_empty());
+        if tried && status.as_ref().is_some_and(|(s, _)| s == "pending") {
+            waiting = status;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(waiting.is_some(), "kept in the outbox while the bot lacks permission");
+    assert!(digests(&fake).is_empty());
+    // Permission granted; Discord then fails twice with 502, then takes the post but the answer is
+    // lost (a 500 after the work): the post still lands exactly once.
+    fake.world(|w| w.bot_permissions = BOT_PERMISSIONS);
+    fake.fault("POST", &format!("/channels/{AR_CHANNEL}/messages"), 2, FaultKind::Fail(502));
+    fake.fault("POST", &format!("/channels/{AR_CHANNEL}/messages"), 1, FaultKind::FailAfter(500));
+    advance_until_sent(&bot.app, &clock, key).await;
+    assert_eq!(digests(&fake).len(), 1, "landed once despite the lost answer");
+    let attempts = fake.world(|w| w.calls_to("POST", &format!("/channels/{AR_CHANNEL}/messages")).len());
+    assert!(attempts >= 4, "{attempts} attempts: refused, 502, 502, landed-but-lost");
+
+    // A slow Discord (longer than the request timeout) that still posts: not doubled either.
+    let key = "lien:test";
+    let post = arbot::chat::Post::of(arbot::reply::Reply::titled("Slow post").line("once"));
+    arbot::outbox::enqueue_post(&bot.app, key, arbot::outbox::Destination::ArChannel, post).await.unwrap();
+    fake.fault("POST", &format!("/channels/{AR_CHANNEL}/messages"), 1, FaultKind::Delay(Duration::from_secs(3)));
+    advance_until_sent(&bot.app, &clock, key).await;
+    let slow =
+        fake.world(|w| w.messages_in(AR_CHANNEL).iter().filter(|m| m["embeds"][0]["title"] == "Slow post").count());
+    assert_eq!(slow, 1);
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_mistakes_are_named_with_the_fix() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+
+    let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new("wrong"), discord_config(&fake.api_url)).await;
+    let err = bot.task.await.unwrap().unwrap_err().to_string();
+    assert!(err.contains("Discord rejected the bot token") && err.contains("DISCORD_TOKEN"), "{err}");
+
+    let mut cfg = discord_config(&fake.api_url);
+    cfg.guild_id = 123;
+    let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;
+    let err = bot.task.await.unwrap().unwrap_err().to_string();
+    assert!(err.contains("not in the Discord server 123") && err.contains("guild_id"), "{err}");
+
+    let timeout = Duration::from_secs(2);
+    let mut cfg = discord_config(&fake.api_url);
+    cfg.ar_channel_id = 999;
+    let http = arbot::discord::http(&Token::new(TOKEN), &cfg, timeout).unwrap();
+    let (_, findings) = arbot::discord::startup_check(&http, &cfg).await.unwrap();
+    assert!(
+        findings.problems[0].contains("AR channel 999") && findings.problems[0].contains("Copy Channel ID"),
+        "{findings:?}"
+    );
+
+    fake.world(|w| w.bot_permissions = BOT_PERMISSIONS & !SEND_MESSAGES & !(1 << 35));
+    let cfg = discord_config(&fake.api_url);
+    let http = arbot::discord::http(&Token::new(TOKEN), &cfg, timeout).unwrap();
+    let (me, findings) = arbot::discord::startup_check(&http, &cfg).await.unwrap();
+    assert_eq!(me.user_id.get(), BOT_ID);
+    assert_eq!(findings.problems.len(), 1, "{findings:?}");
+    assert!(findings.problems[0].contains("lacks Send Messages, Create Public Threads in #ar"), "{findings:?}");
+    let _ = clock.now();
+    db.close().await;
+}
