@@ -297,7 +297,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let report = crate::commands::load_aging(&app, as_of, by).await.map_err(command_error)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Csv => print!("{}", aging_csv(&app, &report)),
+                Format::Csv => print!("{}", crate::commands::aging_csv(&app, &report)),
                 Format::Table => {
                     let (table, _) = aging_table(&app, &report, usize::MAX);
                     println!("Aging by {} as of {} ({})", report.group_by.as_str(), report.as_of, app.config.currency);
@@ -401,30 +401,6 @@ async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::repl
 
 fn command_error(e: CommandError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
-}
-
-fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
-    let mut out = String::new();
-    let mut header = vec![r.group_by.as_str().to_string()];
-    header.extend(r.labels.iter().cloned());
-    header.extend(["retainage".to_string(), "total".to_string(), "oldest_days_past_due".to_string()]);
-    out.push_str(&header.join(","));
-    out.push('\n');
-    let plain = |minor: i64| app.money(minor).to_plain_string();
-    for row in r.rows.iter().chain(std::iter::once(&r.totals)) {
-        let mut cells = vec![csv_cell(&row.label)];
-        cells.extend(row.buckets.iter().map(|b| plain(*b)));
-        cells.push(plain(row.retainage));
-        cells.push(plain(row.total));
-        cells.push(row.oldest_days.to_string());
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// `arbot sync`: every configured source (or one), with progress and a summary.

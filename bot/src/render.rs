@@ -51,6 +51,9 @@ pub fn to_text(reply: &Reply) -> String {
         out.push('\n');
         let _ = writeln!(out, "{footer}");
     }
+    for a in &reply.attachments {
+        let _ = writeln!(out, "📎 {} ({} lines; attached in Discord)", a.name, a.content.lines().count());
+    }
     out
 }
 

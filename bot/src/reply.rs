@@ -56,6 +56,13 @@ pub struct Button {
     pub label: String,
 }
 
+/// A text file sent with a reply (the full report as CSV, say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Reply {
     pub title: Option<String>,
@@ -69,6 +76,9 @@ pub struct Reply {
     /// A closing line (a hint, a disclaimer, "and 12 more").
     pub footer: Option<String>,
     pub buttons: Vec<Button>,
+    /// Files that go with the reply, where the platform can attach them.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
     /// Shown only to the person who asked, where the platform can.
     pub ephemeral: bool,
 }

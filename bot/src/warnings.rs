@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::chat::Post;
 use crate::commands::{at, lien_record, notice_word, unpaid_by_job};
 use crate::outbox::{Destination, enqueue_post};
-use crate::reply::{Reply, Severity};
+use crate::reply::{Button, Reply, Severity};
 
 /// How long after a deadline passed it is still reported as missed (once). Older ones were
 /// either reported already or predate arbot.
@@ -83,6 +83,8 @@ pub async fn queue_lien_warnings(app: &App) -> anyhow::Result<usize> {
             // The job's escalation thread (or its account's) hears about it too, with the PM called on.
             if let Some(esc) = thread_for(&escalations, &job) {
                 let text = pm.as_ref().map(|_| "this deadline is on your job:".to_string());
+                // The thread is the escalation already: no button to open another.
+                let reply = Reply { buttons: Vec::new(), ..reply };
                 let post = Post { text, mention: pm.into_iter().collect(), reply };
                 let to = Destination::EscalationThread { escalation_id: esc.id };
                 if enqueue_post(app, &format!("{key}:thread"), to, post).await? {
@@ -156,6 +158,10 @@ pub fn warning_reply(
         reply.lines.push(format!("Record it: /ar notice \"{}\" {word} {date} <tracking no>", j.name));
     }
     reply.footer = Some(DISCLAIMER.to_string());
+    reply.buttons = vec![Button {
+        id: format!("esc:open:{}:{}", j.customer_id, j.id),
+        label: format!("Escalate {}", j.name).chars().take(80).collect(),
+    }];
     reply
 }
 

@@ -46,8 +46,15 @@ pub struct DigestInputs<'a> {
     /// Promises due from a week ago on, with customer names.
     pub promises: &'a [(Promise, String)],
     pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
+    /// Lien and notice deadlines not yet met in the next [`LIEN_HORIZON_DAYS`], soonest first.
     pub lien_alerts: &'a [LienAlert],
 }
+
+/// How far ahead the digest's lien section looks.
+pub const LIEN_HORIZON_DAYS: i64 = 14;
+
+/// How close a deadline must be to put its job on the "needs someone today" list.
+pub const LIEN_URGENT_DAYS: i64 = 3;
 
 /// Why an account is on today's list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +84,8 @@ pub struct Digest {
     pub payments: Vec<PaymentLine>,
     /// The accounts most at risk: the most overdue dollars weighted by how long past due.
     pub at_risk: Vec<AtRisk>,
+    /// Lien and notice deadlines in the next two weeks, soonest first.
+    pub lien_deadlines: Vec<LienAlert>,
     /// Open promises due today through the next six days.
     pub promises_this_week: Vec<(Promise, String)>,
 }
@@ -155,7 +164,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
     }
 
     let mut needs = Vec::new();
-    for alert in input.lien_alerts {
+    for alert in input.lien_alerts.iter().filter(|a| (a.due - today).num_days() <= LIEN_URGENT_DAYS) {
         let left = (alert.due - today).num_days();
         let when = match left {
             0 => "due TODAY".to_string(),
@@ -258,6 +267,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         newly_overdue,
         payments: input.payments_since.to_vec(),
         at_risk,
+        lien_deadlines: input.lien_alerts.to_vec(),
         promises_this_week,
     }
 }

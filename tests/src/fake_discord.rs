@@ -379,7 +379,13 @@ async fn rest_handler(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let content_type = headers.get("content-type").and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
+    let body: Value = match content_type.split_once("boundary=") {
+        Some((kind, boundary)) if kind.starts_with("multipart/form-data") => {
+            multipart(&body, boundary.trim_matches('"'))
+        }
+        _ => serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
     let fault = {
         let mut w = shared.world.lock().unwrap_or_else(|p| p.into_inner());
         w.calls.push(Call { method: method.to_string(), path: path.clone(), body: body.clone(), at: Instant::now() });
@@ -528,13 +534,50 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: Value)
     }
 }
 
+/// A multipart body as Discord takes files: the JSON in `payload_json`, each file in its own
+/// part. The files come back under `_files` (name and text) beside the JSON.
+fn multipart(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let content = content.strip_suffix("\r\n").unwrap_or(content);
+        let name = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+        let filename = head.split("filename=\"").nth(1).and_then(|r| r.split('"').next());
+        match filename {
+            Some(f) => files.push(json!({"name": f, "content": content})),
+            None if name == "payload_json" => payload = serde_json::from_str(content).unwrap_or(Value::Null),
+            None => {}
+        }
+    }
+    if payload.is_null() {
+        payload = json!({});
+    }
+    // An interaction callback carries its message under `data`.
+    let target = if payload.get("data").is_some_and(Value::is_object) { &mut payload["data"] } else { &mut payload };
+    target["_files"] = json!(files);
+    payload
+}
+
 fn new_message(w: &mut World, channel: u64, body: &Value, interaction: Option<u64>) -> Value {
     let id = w.id();
+    let files = body["_files"].as_array().cloned().unwrap_or_default();
+    let attachments: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let name = f["name"].as_str().unwrap_or("file");
+            let url = format!("https://cdn.example/attachments/{id}/{n}/{name}");
+            json!({"id": (id + 1 + n as u64).to_string(), "filename": name,
+                   "size": f["content"].as_str().map_or(0, str::len), "url": url, "proxy_url": url})
+        })
+        .collect();
     let m = json!({
         "id": id.to_string(), "channel_id": channel.to_string(), "guild_id": GUILD.to_string(),
         "author": user_json(BOT_ID, "arbot", true), "content": body["content"].as_str().unwrap_or(""),
         "timestamp": timestamp(), "edited_timestamp": null, "tts": false, "mention_everyone": false,
-        "mentions": [], "mention_roles": [], "attachments": [],
+        "mentions": [], "mention_roles": [], "attachments": attachments, "_files": files,
         "embeds": body.get("embeds").cloned().filter(|e| !e.is_null()).unwrap_or(json!([])),
         "components": body.get("components").cloned().filter(|c| !c.is_null()).unwrap_or(json!([])),
         "allowed_mentions": body.get("allowed_mentions").cloned().unwrap_or(Value::Null),

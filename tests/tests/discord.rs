@@ -571,3 +571,167 @@ async fn setup_mistakes_are_named_with_the_fix() {
     let _ = clock.now();
     db.close().await;
 }
+
+fn warnings_in(w: &World, channel: u64, about: &str) -> Vec<String> {
+    w.messages_in(channel)
+        .into_iter()
+        .filter_map(|m| m["embeds"][0]["title"].as_str())
+        .filter(|t| t.contains(about))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    // Marina Tower (FL): first furnished Oct 10, so the Notice to Owner is due Tue Nov 24
+    // (45 days, Fla. Stat. § 713.06(2)(a)).
+    let clock = ManualClock::new(at(AFTER_DIGEST), chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    let warning = fake
+        .wait_for(Duration::from_secs(20), "Monday's warning", |w| {
+            w.messages_in(AR_CHANNEL)
+                .into_iter()
+                .find(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.contains("Marina Tower")))
+                .cloned()
+        })
+        .await;
+    let text = text_of(&warning);
+    assert_eq!(
+        warning["embeds"][0]["title"],
+        "Notice to Owner due tomorrow — Marina Tower (Tampa, Hillsborough County, FL)"
+    );
+    assert!(text.contains("Due Tue Nov 24") && text.contains("Fla. Stat. § 713.06(2)(a)"), "{text}");
+    assert!(text.contains("Unpaid on this job: $91,500.00. PM: @dana."), "{text}");
+    assert!(text.contains("Record it: /ar notice \"Marina Tower\" nto 2026-11-23 <tracking no>"), "{text}");
+    assert!(text.contains("not legal advice"), "{text}");
+    // The digest has its lien section too.
+    let digest = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let digest_text = text_of(&digest);
+    assert!(digest_text.contains("Lien and notice deadlines, next 14 days"), "{digest_text}");
+    assert!(
+        digest_text.contains("Nov 24 Notice to Owner — Marina Tower (Gulf Coast Builders LLC, FL)"),
+        "{digest_text}"
+    );
+
+    // The warning opens an escalation for the job: a thread asking Dana.
+    let button = button_ids(&warning).into_iter().find(|b| b.starts_with("esc:open:")).expect("an escalate button");
+    let warning_id: u64 = warning["id"].as_str().unwrap().parse().unwrap();
+    let i = fake.click(&sam(), warning_id, &button);
+    let said = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(said.contains("Escalated: Marina Tower (Gulf Coast Builders LLC)"), "{said}");
+    let alert_id: u64 = fake
+        .wait_for(Duration::from_secs(20), "the job's thread", |w| {
+            let alert = w.messages_in(AR_CHANNEL).into_iter().find(|m| {
+                m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Escalation: Marina Tower"))
+            })?;
+            let id: u64 = alert["id"].as_str()?.parse().ok()?;
+            (!w.messages_in(id).is_empty()).then_some(id)
+        })
+        .await;
+    let first = fake.world(|w| w.messages_in(alert_id)[0].clone());
+    assert_eq!(first["content"], format!("<@{DANA}> can you help with Marina Tower (Gulf Coast Builders LLC)?"));
+    assert!(text_of(&first).contains("Notice to Owner due Nov 24 (1 day) on Marina Tower"), "{}", text_of(&first));
+
+    // Restarted the same day: the warning is not repeated.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "b").await;
+    fake.wait_ready(2).await;
+    settle().await;
+    assert_eq!(fake.world(|w| warnings_in(w, AR_CHANNEL, "Notice to Owner").len()), 1);
+
+    // Tuesday: due today — in the AR channel and in the job's thread, with Dana called on.
+    clock.set(at("2026-11-24T13:00:05Z"));
+    let in_thread = fake
+        .wait_for(Duration::from_secs(20), "Tuesday's warning in the thread", |w| {
+            w.messages_in(alert_id).into_iter().find(|m| text_of(m).contains("due TODAY")).cloned()
+        })
+        .await;
+    assert_eq!(in_thread["content"], format!("<@{DANA}> this deadline is on your job:"));
+    assert!(button_ids(&in_thread).is_empty(), "no second escalate button inside the thread");
+    let titles = fake.world(|w| warnings_in(w, AR_CHANNEL, "Notice to Owner"));
+    assert_eq!(
+        titles,
+        [
+            "Notice to Owner due tomorrow — Marina Tower (Tampa, Hillsborough County, FL)",
+            "Notice to Owner due TODAY — Marina Tower (Tampa, Hillsborough County, FL)"
+        ]
+    );
+    bot.stop().await;
+
+    // Wednesday, nothing recorded: reported once as missed, not again after a restart.
+    clock.set(at("2026-11-25T13:00:05Z"));
+    let bot = Bot::start(&db.url, &fake, &clock, "c").await;
+    fake.wait_ready(3).await;
+    let missed = fake
+        .wait_for(Duration::from_secs(20), "the missed report", |w| {
+            warnings_in(w, AR_CHANNEL, "Missed: Notice to Owner — Marina Tower").into_iter().next()
+        })
+        .await;
+    assert_eq!(missed, "Missed: Notice to Owner — Marina Tower (Tampa, Hillsborough County, FL)");
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "d").await;
+    fake.wait_ready(4).await;
+    settle().await;
+    assert_eq!(fake.world(|w| warnings_in(w, AR_CHANNEL, "Missed:").len()), 1, "reported once");
+
+    // Once the notice is recorded, that deadline says nothing more.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "notice",
+        &[
+            ("job", json!("Marina Tower")),
+            ("kind", json!("nto")),
+            ("date", json!("2026-11-24")),
+            ("tracking", json!("9407111899560000000000")),
+        ],
+    );
+    let said = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(said.contains("Recorded: notice to owner served on Nov 24, 2026"), "{said}");
+    bot.stop().await;
+    clock.set(at("2026-11-26T13:00:05Z"));
+    let bot = Bot::start(&db.url, &fake, &clock, "e").await;
+    fake.wait_ready(5).await;
+    settle().await;
+    assert_eq!(fake.world(|w| warnings_in(w, AR_CHANNEL, "Notice to Owner").len()), 3);
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let mut cfg = discord_config(&fake.api_url);
+    cfg.register_globally = true;
+    let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;
+    fake.wait_ready(1).await;
+    let (scope, _) = fake.wait_for(Duration::from_secs(20), "registration", |w| w.commands.clone()).await;
+    assert_eq!(scope, "global");
+
+    // /ar aging answers with the table and the whole report attached as CSV.
+    let i = fake.slash(&sam(), AR_CHANNEL, "aging", &[]);
+    let answer = fake.answers(i, 1).await.remove(0);
+    let files = answer["_files"].as_array().cloned().unwrap_or_default();
+    assert_eq!(files.len(), 1, "{answer}");
+    assert_eq!(files[0]["name"], "aging-by-customer-2026-11-23.csv");
+    let csv = files[0]["content"].as_str().unwrap();
+    assert!(csv.starts_with("customer,current,1-30,31-60,61-90,91-120,120+,retainage,total"), "{csv}");
+    assert!(csv.contains("Harborview Owners Assn,"), "{csv}");
+    assert!(csv.lines().last().unwrap().starts_with("Total,"), "{csv}");
+
+    // Job names autocomplete from the store.
+    let i = fake.autocomplete(&sam(), AR_CHANNEL, "job", "name", "mar");
+    let (_, ac) = fake.callback(i).await;
+    let names: Vec<&str> =
+        ac["data"]["choices"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Marina Tower"), "{names:?}");
+    bot.stop().await;
+    db.close().await;
+}

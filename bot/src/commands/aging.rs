@@ -6,7 +6,7 @@ use arbot_core::store::OpenItemsQuery;
 
 use super::{CommandError, Invocation};
 use crate::app::App;
-use crate::reply::{Align, Reply, Severity, Table};
+use crate::reply::{Align, Attachment, Reply, Severity, Table};
 
 /// Rows a chat reply lists; the CLI's `arbot aging` prints all of them.
 const SHOWN: usize = 25;
@@ -58,12 +58,14 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     }
     let (table, shown) = aging_table(app, r, SHOWN);
     reply.table = Some(table);
+    let file = format!("aging-by-{}-{}.csv", r.group_by.as_str(), r.as_of);
     if r.rows.len() > shown {
         reply.footer = Some(format!(
-            "Largest {shown} of {} rows shown; the total covers all. For every row: arbot aging --format csv",
+            "Largest {shown} of {} rows shown; the total covers all. Every row is in {file} (arbot aging --format csv).",
             r.rows.len()
         ));
     }
+    reply.attachments.push(Attachment { name: file, content: aging_csv(app, r) });
     if r.other_currency_invoices > 0 {
         reply.lines.push(format!("{} open invoices in other currencies are not included.", r.other_currency_invoices));
     }
@@ -105,4 +107,29 @@ pub fn aging_table(app: &App, r: &AgingReport, limit: usize) -> (Table, usize) {
     }
     table.footer = Some(row_cells("Total", &r.totals));
     (table, shown)
+}
+
+/// The whole report as CSV: one row per group, then the total; amounts as plain decimals.
+pub fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
+    let mut out = String::new();
+    let mut header = vec![r.group_by.as_str().to_string()];
+    header.extend(r.labels.iter().cloned());
+    header.extend(["retainage".to_string(), "total".to_string(), "oldest_days_past_due".to_string()]);
+    out.push_str(&header.join(","));
+    out.push('\n');
+    let plain = |minor: i64| app.money(minor).to_plain_string();
+    for row in r.rows.iter().chain(std::iter::once(&r.totals)) {
+        let mut cells = vec![csv_cell(&row.label)];
+        cells.extend(row.buckets.iter().map(|b| plain(*b)));
+        cells.push(plain(row.retainage));
+        cells.push(plain(row.total));
+        cells.push(row.oldest_days.to_string());
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }

@@ -11,9 +11,6 @@ use super::liens::lien_alerts;
 use crate::app::App;
 use crate::reply::{Button, Reply, Severity};
 
-/// How close a lien or notice deadline must be to make the "needs someone today" list.
-const LIEN_ALERT_DAYS: i64 = 3;
-
 pub async fn build(app: &App) -> Result<Digest, CommandError> {
     let today = app.today();
     let since = previous_business_day(today);
@@ -22,7 +19,7 @@ pub async fn build(app: &App) -> Result<Digest, CommandError> {
     let payments = app.store.payments_received(since, today).await?;
     let promises = app.store.promises_from(today - chrono::Days::new(7)).await?;
     let last_contact: HashMap<_, _> = app.store.last_contacts().await?.into_iter().collect();
-    let alerts = lien_alerts(app, LIEN_ALERT_DAYS).await?;
+    let alerts = lien_alerts(app, arbot_core::digest::LIEN_HORIZON_DAYS).await?;
     Ok(digest(&DigestInputs {
         today,
         currency: app.config.currency,
@@ -95,6 +92,37 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
             .collect();
         reply = reply.field("Most at risk", lines.join("\n"));
     }
+    if !d.lien_deadlines.is_empty() {
+        let lines: Vec<String> = d
+            .lien_deadlines
+            .iter()
+            .take(8)
+            .map(|a| {
+                format!(
+                    "• {} {} — {} ({}, {}); {} unpaid",
+                    short_date(a.due),
+                    a.document,
+                    a.job_name,
+                    a.customer_name,
+                    a.state,
+                    m(a.unpaid)
+                )
+            })
+            .collect();
+        let more = d.lien_deadlines.len().saturating_sub(8);
+        let mut text = lines.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n… and {more} more (/ar liens 14)"));
+        }
+        reply = reply.field(
+            format!(
+                "Lien and notice deadlines, next {} days ({})",
+                arbot_core::digest::LIEN_HORIZON_DAYS,
+                d.lien_deadlines.len()
+            ),
+            text,
+        );
+    }
     // A button per line that needs someone: a click opens an escalation thread for it.
     reply.buttons = d
         .needs_today
@@ -133,7 +161,7 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
                     .collect(),
             ),
         );
-    if d.needs_today.iter().any(|a| a.reason.contains(" due ")) {
+    if !d.lien_deadlines.is_empty() {
         reply.footer = Some(arbot_core::liens::DISCLAIMER.to_string());
     }
     reply.severity = match d.over_90_share {

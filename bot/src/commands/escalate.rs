@@ -195,7 +195,11 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
     };
     reply = reply.field("The ask", ask);
     reply.buttons = buttons(esc.id);
-    let text = esc.pm.as_ref().map(|_| format!("can you help with {}?", s.customer.name));
+    let subject = match esc.job_id.and_then(|id| s.jobs.iter().find(|j| j.job.id == id)) {
+        Some(j) => format!("{} ({})", j.job.name, s.customer.name),
+        None => s.customer.name.clone(),
+    };
+    let text = esc.pm.as_ref().map(|_| format!("can you help with {subject}?"));
     Post { text, mention: esc.pm.iter().cloned().collect(), reply }
 }
 

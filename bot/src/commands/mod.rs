@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use crate::app::App;
 use crate::reply::Reply;
 
-pub use self::aging::{aging_table, load as load_aging};
+pub use self::aging::{aging_csv, aging_table, load as load_aging};
 pub use self::customer::{customer_reply, none_text as no_customer_text};
 pub use self::digest::{build as build_digest, digest_reply};
 pub use self::escalate::{buttons as escalation_buttons, open as open_escalation, opened_reply};

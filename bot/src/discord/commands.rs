@@ -161,6 +161,9 @@ pub async fn send(ctx: Ctx<'_>, reply: &Reply, ephemeral: bool) -> Result<(), Er
         }
         if n == last {
             r = r.components(components(reply));
+            for a in &reply.attachments {
+                r = r.attachment(serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone()));
+            }
         }
         c.send(r).await?;
     }

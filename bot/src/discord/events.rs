@@ -91,10 +91,13 @@ async fn respond(
     ephemeral: bool,
 ) -> Result<(), Error> {
     let first = embeds_for(reply).into_iter().next().unwrap_or_default();
-    let message = serenity::CreateInteractionResponseMessage::new()
+    let mut message = serenity::CreateInteractionResponseMessage::new()
         .embeds(first.iter().map(embed).collect())
         .components(components(reply))
         .ephemeral(ephemeral);
+    for a in &reply.attachments {
+        message = message.add_file(serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone()));
+    }
     mci.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(message)).await?;
     Ok(())
 }

@@ -139,6 +139,10 @@ impl ChatOut for DiscordOut {
                     }
                     if i + 1 == count {
                         msg = msg.components(components(&post.reply));
+                        for a in &post.reply.attachments {
+                            let file = serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone());
+                            msg = msg.add_file(file);
+                        }
                     }
                     channel_id.send_message(&self.http, msg).await.map_err(|e| classify(&e))?.id
                 }
