@@ -35,9 +35,9 @@ pub const MANAGER_ROLE: u64 = 810_000_000_000_000_003;
 pub const VIEWER_ROLE: u64 = 810_000_000_000_000_004;
 pub const BOT_ROLE: u64 = 810_000_000_000_000_009;
 
-/// Everything the bot needs in the AR channel: view, send, embed links, read history, create
-/// public threads, send in threads.
-pub const BOT_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38);
+/// Everything the bot needs in the AR channel: view, send, embed links, attach files, read
+/// history, create public threads, send in threads (the README's invite link asks for these).
+pub const BOT_PERMISSIONS: u64 = 309_237_763_072;
 pub const SEND_MESSAGES: u64 = 1 << 11;
 
 /// A REST call the bot made.

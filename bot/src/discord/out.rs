@@ -80,7 +80,7 @@ pub fn classify(e: &serenity::Error) -> ChatError {
                 401 => ChatError::NotAllowed(format!("{what}: the bot token was rejected; set DISCORD_TOKEN again")),
                 403 => ChatError::NotAllowed(format!(
                     "{what}: the bot lacks a permission there (it needs View Channel, Send Messages, Embed Links, \
-                     Read Message History, Create Public Threads and Send Messages in Threads)"
+                     Attach Files, Read Message History, Create Public Threads and Send Messages in Threads)"
                 )),
                 404 => ChatError::NotAllowed(format!("{what}: check discord.ar_channel_id in arbot.toml")),
                 429 | 500..=599 => ChatError::Unavailable(what),

@@ -11,6 +11,7 @@ pub const NEEDED: &[(serenity::Permissions, &str)] = &[
     (serenity::Permissions::VIEW_CHANNEL, "View Channel"),
     (serenity::Permissions::SEND_MESSAGES, "Send Messages"),
     (serenity::Permissions::EMBED_LINKS, "Embed Links"),
+    (serenity::Permissions::ATTACH_FILES, "Attach Files"),
     (serenity::Permissions::READ_MESSAGE_HISTORY, "Read Message History"),
     (serenity::Permissions::CREATE_PUBLIC_THREADS, "Create Public Threads"),
     (serenity::Permissions::SEND_MESSAGES_IN_THREADS, "Send Messages in Threads"),
