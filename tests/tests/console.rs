@@ -229,3 +229,37 @@ fn the_sample_ledger_syncs_idempotently() {
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn closure_days_from_the_config_move_deadlines() {
+    let rt = Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::sqlite());
+    let mut app = demo(&rt, &db.url);
+    // Marina Tower's Notice to Owner is due Mon Nov 23 (see the demo test above).
+    let job = ask(&rt, &app, "/ar job marina");
+    assert!(job.contains("Nov 23, 2026"), "{job}");
+    // The clerk's office is closed that Monday: the deadline moves to the next business day.
+    app.config.liens.closures = vec!["2026-11-23".parse().unwrap()];
+    let job = ask(&rt, &app, "/ar job marina");
+    assert!(job.contains("Nov 24, 2026") && !job.contains("Nov 23, 2026"), "{job}");
+    let digest = ask(&rt, &app, "/ar digest");
+    assert!(digest.contains("Nov 24 Notice to Owner — Marina Tower"), "{digest}");
+    rt.block_on(db.close());
+}
+
+#[test]
+fn an_escalation_from_the_console_posts_here_without_discord() {
+    let rt = Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::sqlite());
+    let app = demo(&rt, &db.url);
+    let text = ask(&rt, &app, "/ar escalate harborview board treasurer stopped answering");
+    assert!(text.contains("Escalated: Harborview Owners Assn — $82.0k, 35 days"), "{text}");
+    assert!(text.contains("── posted in #ar ──\n⚠ Escalation: Harborview Owners Assn"), "{text}");
+    assert!(text.contains("Why: board treasurer stopped answering."), "{text}");
+    assert!(text.contains("── thread opened: Harborview Owners Assn — $82.0k, 35 days ──"), "{text}");
+    assert!(text.contains("@lee can you help with Harborview Owners Assn?"), "{text}");
+    assert!(text.contains("[Acknowledge] [Snooze 1 day] [I'll call them] [Resolved]"), "{text}");
+    let again = ask(&rt, &app, "/ar escalate harborview");
+    assert!(again.contains("is already escalated") && !again.contains("posted in"), "{again}");
+    rt.block_on(db.close());
+}

@@ -19,6 +19,10 @@ type Failure<'a> = poise::FrameworkError<'a, Data, Error>;
 /// answered within 3 seconds; a deferred one has 15 minutes).
 pub const ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 
+/// How long a deferred command may work before arbot answers that it is taking too long (Discord
+/// drops the interaction's token after 15 minutes).
+pub const DEFERRED_LIMIT: Duration = Duration::from_secs(14 * 60);
+
 /// The `/ar` command with one subcommand per entry of the command table.
 pub fn ar() -> poise::Command<Data, Error> {
     poise::Command {
@@ -137,7 +141,15 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
                 _ = tokio::time::sleep(ANSWER_WITHIN) => {
                     let c: poise::Context<'_, Data, Error> = ctx.into();
                     if public { c.defer().await? } else { c.defer_ephemeral().await? }
-                    work.await
+                    // Discord keeps a deferred interaction open for 15 minutes.
+                    match tokio::time::timeout(DEFERRED_LIMIT, work).await {
+                        Ok(reply) => reply,
+                        Err(_) => Reply::user_error(format!(
+                            "/ar {} is taking longer than Discord lets an answer wait. What finished is saved; \
+                             try again later, or run it from a terminal.",
+                            command.name
+                        )),
+                    }
                 }
             }
         }
