@@ -71,6 +71,15 @@ async fn ledger(db: &TestDb) {
     arbot::demo::load(&global, Config::default()).await.expect("the sample ledger loads");
 }
 
+/// A fake Discord, a SQLite database with the sample ledger, and a manual clock at `now`
+/// (New York time).
+async fn sample_world(now: &str) -> (FakeDiscord, TestDb, ManualClock) {
+    let fake = FakeDiscord::start().await;
+    let db = TestDb::sqlite().await;
+    ledger(&db).await;
+    (fake, db, ManualClock::new(at(now), chrono_tz::America::New_York))
+}
+
 fn settings(instance: &str) -> RunSettings {
     RunSettings {
         instance: instance.to_string(),
@@ -160,10 +169,7 @@ async fn advance_until_sent(app: &App, clock: &ManualClock, key: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
 
@@ -294,10 +300,7 @@ async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     settle().await;
@@ -374,10 +377,7 @@ async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_restart() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    let clock = ManualClock::new(at(AFTER_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(AFTER_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     let digest = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
@@ -490,10 +490,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_post_is_lost_or_doubled_when_discord_fails() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
     // The bot may not post in the AR channel yet.
     fake.world(|w| w.bot_permissions = BOT_PERMISSIONS & !SEND_MESSAGES);
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
@@ -583,12 +580,9 @@ fn warnings_in(w: &World, channel: u64, about: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
     // Marina Tower (FL): first furnished Oct 10, so the Notice to Owner is due Tue Nov 24
     // (45 days, Fla. Stat. § 713.06(2)(a)).
-    let clock = ManualClock::new(at(AFTER_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(AFTER_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     let warning = fake
@@ -704,10 +698,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
     let mut cfg = discord_config(&fake.api_url);
     cfg.register_globally = true;
     let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;
