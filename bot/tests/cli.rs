@@ -129,6 +129,60 @@ fn the_bot_fails_fast_without_its_token_or_discord_settings() {
     assert!(text(&out.stderr).contains("a Discord id is a number"), "{}", text(&out.stderr));
 }
 
+/// A stand-in for Discord that answers every request with 401, as Discord does for a bad token.
+fn discord_that_rejects_every_token() -> String {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let json = r#"{"message": "401: Unauthorized", "code": 0}"#;
+            let answer = format!(
+                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                json.len()
+            );
+            let _ = reader.get_mut().write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_rejected_token_stops_the_bot_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = discord_that_rejects_every_token();
+    std::fs::write(
+        dir.path().join("arbot.toml"),
+        format!("[discord]\nguild_id = \"1\"\nar_channel_id = \"2\"\napi_url = \"{url}\"\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_arbot"))
+        .arg("run")
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "not-the-token")
+        .env_remove("ARBOT_CONFIG")
+        .env_remove("ARBOT_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("Discord rejected the bot token (401 Unauthorized)") && err.contains("Reset Token"), "{err}");
+    assert!(!err.contains("not-the-token"), "the token is never printed: {err}");
+}
+
 #[test]
 fn help_explains_itself() {
     let dir = tempfile::tempdir().unwrap();
