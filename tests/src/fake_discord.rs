@@ -87,6 +87,8 @@ pub struct World {
     /// What @everyone and the bot's role may do (the bot's permissions in every channel).
     pub bot_permissions: u64,
     pub identifies: u32,
+    /// Heartbeats received (each answered with an ACK).
+    pub heartbeats: u32,
     next_id: u64,
     seq: u64,
 }
@@ -593,7 +595,8 @@ fn new_message(w: &mut World, channel: u64, body: &Value, interaction: Option<u6
 async fn gateway_session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else { return };
     let (mut tx, mut rx) = ws.split();
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41_250}});
+    // Discord says ~41 s; a short interval makes heartbeats (and their ACKs) happen within a test.
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 500}});
     if tx.send(WsMessage::Text(hello.to_string())).await.is_err() {
         return;
     }
@@ -646,9 +649,11 @@ async fn gateway_session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
                     Some(Ok(WsMessage::Text(text))) => {
                         if let Ok(v) = serde_json::from_str::<Value>(&text)
                             && v["op"].as_u64() == Some(1)
-                            && tx.send(WsMessage::Text(json!({"op": 11}).to_string())).await.is_err()
                         {
-                            return;
+                            shared.world.lock().unwrap_or_else(|p| p.into_inner()).heartbeats += 1;
+                            if tx.send(WsMessage::Text(json!({"op": 11}).to_string())).await.is_err() {
+                                return;
+                            }
                         }
                     }
                     Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return,

@@ -287,6 +287,10 @@ async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
     let text = text_of(&fake.answers(i, 1).await.remove(0));
     assert!(text.contains("Marina Tower"), "aging by job lists jobs:\n{text}");
 
+    // The connection stays up on heartbeats: acknowledged, no reconnect.
+    fake.wait_for(Duration::from_secs(10), "heartbeats", |w| (w.heartbeats >= 2).then_some(())).await;
+    assert_eq!(fake.world(|w| w.identifies), 1, "no reconnect while heartbeats are acknowledged");
+
     // A network blip: serenity reconnects and arbot answers again.
     fake.drop_connections();
     fake.wait_ready(2).await;
