@@ -2,6 +2,10 @@
 //! `ARBOT_TEST_POSTGRES_URL` is set (CI sets it) — a fresh PostgreSQL database per test on that
 //! server, dropped afterwards.
 
+pub mod fake_http;
+pub mod fake_quickbooks;
+pub mod snapshot;
+
 use std::sync::Arc;
 
 use arbot_core::store::{self, Store};
