@@ -70,6 +70,32 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Import invoices, payments, customers or jobs from a spreadsheet (CSV or XLSX).
+    #[command(
+        after_help = "Columns are found by name (see `arbot import --template invoices`); a mapping file names others. \
+                      A file with bad rows imports nothing and lists every bad value; importing the same file again \
+                      changes nothing."
+    )]
+    Import {
+        /// The file: .csv or .xlsx (also .xls, .ods).
+        #[arg(required_unless_present = "template")]
+        file: Option<PathBuf>,
+        /// What the file holds (default: guessed from its columns).
+        #[arg(long, value_parser = ["invoices", "payments", "customers", "jobs"])]
+        kind: Option<String>,
+        /// A TOML file naming the file's columns ([columns] invoice = "Inv No.").
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Import the good rows even when some rows have problems (the bad ones are listed).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// The source name the records are keyed under; keep it stable across imports.
+        #[arg(long, default_value = crate::import::DEFAULT_SOURCE)]
+        source: String,
+        /// Print the default column template of a kind (a CSV header and an example row) and exit.
+        #[arg(long, value_name = "KIND", value_parser = ["invoices", "payments", "customers", "jobs"])]
+        template: Option<String>,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Print today's overdue digest (what the AR channel gets every weekday morning).
@@ -242,6 +268,28 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::Import { file, kind, mapping, skip_bad_rows, source, template } => {
+            use arbot_connector_spreadsheet::Kind;
+            if let Some(t) = template.as_deref().and_then(Kind::parse) {
+                print!("{}", arbot_connector_spreadsheet::template(t));
+                return Ok(());
+            }
+            let Some(file) = file else { bail!("give the file to import") };
+            rt.block_on(async {
+                let store = store::open_and_migrate(&url).await?;
+                let clock = clock(&cli.global, &config)?;
+                let req = crate::import::ImportRequest {
+                    file,
+                    kind: kind.as_deref().and_then(Kind::parse),
+                    mapping,
+                    skip_bad_rows,
+                    source,
+                };
+                let imported = crate::import::import(store.as_ref(), clock.as_ref(), config.currency, &req).await?;
+                println!("{}", crate::import::summary(&imported));
+                Ok(())
+            })
+        }
         Command::Sync { source, full } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             sync(&app, source.as_deref(), full).await

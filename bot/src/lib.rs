@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod import;
 pub mod liens_cli;
 pub mod render;
 pub mod reply;
