@@ -4,6 +4,7 @@
 
 pub mod fake_http;
 pub mod fake_quickbooks;
+pub mod fake_xero;
 pub mod snapshot;
 
 use std::sync::Arc;
