@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod connect;
 pub mod console;
 pub mod demo;
 pub mod import;
