@@ -100,31 +100,15 @@ pub async fn sync_source(
     for &entity in source.entities() {
         let since = if full { None } else { store.watermark(&name, entity).await? };
         let mut entry = EntityReport { entity, pages: 0, stats: PageStats::default() };
-        let mut cursor: Option<String> = None;
         let mut records = 0u64;
         let mut pass_started: Option<DateTime<Utc>> = None;
         let mut delivered: HashSet<String> = HashSet::new();
+        // While a page is written, the next one is already being read: the source's network
+        // and parsing overlap the database's work. A page is still committed only after the
+        // pages before it, with its own watermark.
+        let mut fetched =
+            fetch_page(store, source, &name, entity, since.as_deref(), None, invoices_read.as_ref()).await;
         loop {
-            let fetched = match source.fetch(entity, since.as_deref(), cursor.as_deref()).await {
-                Ok(mut page) => {
-                    if entry.pages == 0 {
-                        pass_started = page.served_at;
-                    }
-                    if entity == Entity::Invoice || page.complete {
-                        delivered.extend(page.records.iter().filter_map(|r| own_id(r, entity)));
-                    }
-                    let records_in_page = page.records.len();
-                    let extra = extra_records(store, source, &name, entity, &page, invoices_read.as_ref()).await;
-                    match extra {
-                        Ok(extra) => {
-                            page.records.extend(extra);
-                            Ok((page, records_in_page))
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(ExtraError::Source(e)),
-            };
             let (mut page, records_in_page) = match fetched {
                 Ok(p) => p,
                 Err(ExtraError::Store(e)) => return Err(fail(store, run_id, clock, e).await),
@@ -148,6 +132,12 @@ pub async fn sync_source(
                     return Err(SyncError::Source { error, partial: report });
                 }
             };
+            if entry.pages == 0 {
+                pass_started = page.served_at;
+            }
+            if entity == Entity::Invoice || page.complete {
+                delivered.extend(page.records.iter().filter_map(|r| own_id(r, entity)));
+            }
             if page.complete && page.next.is_none() && RECONCILED.contains(&entity) {
                 let stored = match store.live_external_ids(&name, entity).await {
                     Ok(ids) => ids,
@@ -161,7 +151,17 @@ pub async fn sync_source(
                         .map(|id| Record::Deleted(Deletion { entity, external_id: id, version: Version::at(at) })),
                 );
             }
-            let stats = match store.apply_page(run_id, &name, entity, &page.records, page.watermark.as_deref()).await {
+            let write = store.apply_page(run_id, &name, entity, &page.records, page.watermark.as_deref());
+            let (applied, next) = match page.next.as_deref() {
+                Some(next) => {
+                    let read =
+                        fetch_page(store, source, &name, entity, since.as_deref(), Some(next), invoices_read.as_ref());
+                    let (applied, read) = tokio::join!(write, read);
+                    (applied, Some(read))
+                }
+                None => (write.await, None),
+            };
+            let stats = match applied {
                 Ok(stats) => stats,
                 Err(e) => return Err(fail(store, run_id, clock, e).await),
             };
@@ -169,8 +169,8 @@ pub async fn sync_source(
             entry.stats += stats;
             records += records_in_page as u64;
             progress(Progress { entity, pages: entry.pages, records });
-            match page.next {
-                Some(next) => cursor = Some(next),
+            match next {
+                Some(n) => fetched = n,
                 None => break,
             }
         }
@@ -212,6 +212,23 @@ fn own_id(r: &Record, entity: Entity) -> Option<String> {
         (Record::Payment(p), Entity::Payment) => Some(p.external_id.clone()),
         _ => None,
     }
+}
+
+/// Reads a page, with the invoices its payments touch; returns it and its own record count.
+async fn fetch_page(
+    store: &dyn Store,
+    source: &dyn Source,
+    name: &str,
+    entity: Entity,
+    since: Option<&str>,
+    cursor: Option<&str>,
+    read: Option<&InvoicesRead>,
+) -> Result<(Page, usize), ExtraError> {
+    let mut page = source.fetch(entity, since, cursor).await.map_err(ExtraError::Source)?;
+    let own = page.records.len();
+    let extra = extra_records(store, source, name, entity, &page, read).await?;
+    page.records.extend(extra);
+    Ok((page, own))
 }
 
 /// The invoices to read again with a payment page: those its payments apply to now or applied

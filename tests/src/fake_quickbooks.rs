@@ -763,12 +763,13 @@ async fn query(
     let rows = select(&s.ledger, &parsed);
     let start = parsed.start_position.saturating_sub(1);
     let take = parsed.max_results + usize::from(s.extra_row);
-    let page: Vec<&(DateTime<Utc>, u64, String)> = rows.iter().skip(start).take(take).collect();
+    let page: Vec<String> =
+        rows.iter().skip(start).take(take).map(|r| render(&s.ledger, &parsed.entity, r.2)).collect();
     let time = js(&pacific_millis(s.ledger.now()));
     let body = if page.is_empty() {
         format!(r#"{{"QueryResponse":{{}},"time":{time}}}"#)
     } else {
-        let items: Vec<&str> = page.iter().map(|r| r.2.as_str()).collect();
+        let items = &page;
         format!(
             r#"{{"QueryResponse":{{"{e}":[{items}],"startPosition":{sp},"maxResults":{n}}},"time":{time}}}"#,
             e = parsed.entity,
@@ -819,7 +820,8 @@ async fn cdc(
     let mut budget = 1000usize;
     for entity in entities.split(',').map(str::trim) {
         let q = ParsedQuery { entity: entity.to_string(), from: Some(since), ..ParsedQuery::default() };
-        let mut items: Vec<String> = select(&s.ledger, &q).into_iter().map(|r| r.2).collect();
+        let mut items: Vec<String> =
+            select(&s.ledger, &q).into_iter().map(|r| render(&s.ledger, entity, r.2)).collect();
         for (e, id, t) in &s.ledger.deleted {
             if *e == entity && *t >= since {
                 items.push(format!(
@@ -987,8 +989,8 @@ pub fn parse_query(s: &str) -> Result<ParsedQuery, String> {
     Ok(q)
 }
 
-/// Matching rows in order (time, then id), rendered.
-fn select(l: &Ledger, q: &ParsedQuery) -> Vec<(DateTime<Utc>, u64, String)> {
+/// Matching rows in order (time, then id): (second, numeric id, id). Rendered only when served.
+fn select<'a>(l: &'a Ledger, q: &ParsedQuery) -> Vec<(i64, u64, &'a str)> {
     let keep = |id: &str, t: DateTime<Utc>| {
         let after = match q.from {
             Some(f) if q.strictly_after => t > f,
@@ -997,36 +999,34 @@ fn select(l: &Ledger, q: &ParsedQuery) -> Vec<(DateTime<Utc>, u64, String)> {
         };
         after && q.ids.as_ref().is_none_or(|ids| ids.contains(id))
     };
-    let mut rows: Vec<(DateTime<Utc>, u64, String)> = match q.entity.as_str() {
+    let key = |id: &'a String, t: DateTime<Utc>| (t.timestamp(), id.parse().unwrap_or(0), id.as_str());
+    let mut rows: Vec<(i64, u64, &str)> = match q.entity.as_str() {
         "Customer" => l
             .customers
             .values()
             .filter(|c| (c.active || q.include_inactive) && keep(&c.id, c.updated))
-            .map(|c| (c.updated, c.id.parse().unwrap_or(0), c.json()))
+            .map(|c| key(&c.id, c.updated))
             .collect(),
-        "Invoice" => l
-            .invoices
-            .values()
-            .filter(|i| keep(&i.id, i.updated))
-            .map(|i| (i.updated, i.id.parse().unwrap_or(0), i.json()))
-            .collect(),
-        "Payment" => l
-            .payments
-            .values()
-            .filter(|p| keep(&p.id, p.updated))
-            .map(|p| (p.updated, p.id.parse().unwrap_or(0), p.json()))
-            .collect(),
-        "CreditMemo" => l
-            .memos
-            .values()
-            .filter(|m| keep(&m.id, m.updated))
-            .map(|m| (m.updated, m.id.parse().unwrap_or(0), m.json()))
-            .collect(),
+        "Invoice" => l.invoices.values().filter(|i| keep(&i.id, i.updated)).map(|i| key(&i.id, i.updated)).collect(),
+        "Payment" => l.payments.values().filter(|p| keep(&p.id, p.updated)).map(|p| key(&p.id, p.updated)).collect(),
+        "CreditMemo" => l.memos.values().filter(|m| keep(&m.id, m.updated)).map(|m| key(&m.id, m.updated)).collect(),
         _ => Vec::new(),
     };
     // QuickBooks' time precision is the second.
-    rows.sort_by_key(|r| (r.0.timestamp(), r.1));
+    rows.sort_unstable_by_key(|r| (r.0, r.1));
     rows
+}
+
+/// One row's JSON.
+fn render(l: &Ledger, entity: &str, id: &str) -> String {
+    match entity {
+        "Customer" => l.customers.get(id).map(QCustomer::json),
+        "Invoice" => l.invoices.get(id).map(QInvoice::json),
+        "Payment" => l.payments.get(id).map(QPayment::json),
+        "CreditMemo" => l.memos.get(id).map(QMemo::json),
+        _ => None,
+    }
+    .unwrap_or_default()
 }
 
 /// The key tests seal tokens with.

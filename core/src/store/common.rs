@@ -1064,17 +1064,7 @@ macro_rules! sql_store {
                 -> Result<Vec<(String, String)>, $crate::store::StoreError> {
                 let mut out = Vec::new();
                 for chunk in payment_exts.chunks($crate::store::common::CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT p.external_id, a.invoice_ext FROM applications a JOIN payments p ON p.id = a.payment_id \
-                         WHERE p.source = ");
-                    qb.push_bind(source).push(" AND p.external_id IN (");
-                    let mut sep = qb.separated(", ");
-                    for e in chunk {
-                        sep.push_bind(*e);
-                    }
-                    sep.push_unseparated(")");
-                    let rows: Vec<(String, String)> = qb.build_query_as().fetch_all(&self.writer).await?;
-                    out.extend(rows);
+                    out.extend(Self::applied_by(&self.pool, source, chunk).await?);
                 }
                 Ok(out)
             }
@@ -1085,7 +1075,7 @@ macro_rules! sql_store {
                 let live = if entity == $crate::source::Entity::Invoice { "status <> 'deleted'" } else { "deleted = FALSE" };
                 let sql = format!("SELECT external_id FROM {table} WHERE source = $1 AND {live}");
                 Ok(sqlx::query_scalar::<$db, String>(sqlx::AssertSqlSafe(sql))
-                    .bind(source).fetch_all(&self.writer).await?)
+                    .bind(source).fetch_all(&self.pool).await?)
             }
 
             async fn connection(&self, source: &str)
