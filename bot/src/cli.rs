@@ -4,7 +4,6 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::{Context, bail};
 use arbot_core::aging::GroupBy;
@@ -72,6 +71,52 @@ pub enum Command {
         /// Re-read everything instead of only what changed since the last sync.
         #[arg(long)]
         full: bool,
+    },
+    /// Connect a QuickBooks Online company or a Xero organisation: prints a link to open, waits
+    /// for the redirect to http://localhost:PORT/callback, and stores the tokens encrypted.
+    #[command(
+        after_help = "Needs ARBOT_SECRET_KEY (tokens are stored encrypted with it), and the app's client id and \
+                            secret: ARBOT_QUICKBOOKS_CLIENT_ID / ARBOT_QUICKBOOKS_CLIENT_SECRET or ARBOT_XERO_CLIENT_ID / \
+                            ARBOT_XERO_CLIENT_SECRET. See the README for registering the app."
+    )]
+    Connect {
+        #[arg(value_parser = ["quickbooks", "xero"])]
+        vendor: String,
+        /// The [[sources]] entry to connect (default: the one of that kind).
+        #[arg(long)]
+        source: Option<String>,
+        /// The loopback port of the redirect URI registered with the app (default 8765).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Xero: the organisation to read, by id or name, when the sign-in reaches several.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Import invoices, payments, customers or jobs from a spreadsheet (CSV or XLSX).
+    #[command(
+        after_help = "Columns are found by name (see `arbot import --template invoices`); a mapping file names others. \
+                      A file with bad rows imports nothing and lists every bad value; importing the same file again \
+                      changes nothing."
+    )]
+    Import {
+        /// The file: .csv or .xlsx (also .xls, .ods).
+        #[arg(required_unless_present = "template")]
+        file: Option<PathBuf>,
+        /// What the file holds (default: guessed from its columns).
+        #[arg(long, value_parser = ["invoices", "payments", "customers", "jobs"])]
+        kind: Option<String>,
+        /// A TOML file naming the file's columns ([columns] invoice = "Inv No.").
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Import the good rows even when some rows have problems (the bad ones are listed).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// The source name the records are keyed under; keep it stable across imports.
+        #[arg(long, default_value = crate::import::DEFAULT_SOURCE)]
+        source: String,
+        /// Print the default column template of a kind (a CSV header and an example row) and exit.
+        #[arg(long, value_name = "KIND", value_parser = ["invoices", "payments", "customers", "jobs"])]
+        template: Option<String>,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -191,14 +236,19 @@ fn clock(global: &GlobalArgs, config: &Config) -> anyhow::Result<Arc<dyn Clock>>
     }
 }
 
-fn sources_from(config: &Config, today: chrono::NaiveDate) -> Vec<Arc<dyn arbot_core::source::Source>> {
+fn sources_from(
+    config: &Config,
+    today: chrono::NaiveDate,
+    store: &Arc<dyn store::Store>,
+    clock: &Arc<dyn Clock>,
+) -> Vec<Arc<dyn arbot_core::source::Source>> {
     config
         .sources
         .iter()
         .filter_map(|s: &SourceConfig| match s.kind.as_str() {
             "sample" => Some(Arc::new(arbot_connector_sample::SampleSource::new(today).with_name(&s.name))
                 as Arc<dyn arbot_core::source::Source>),
-            _ => None,
+            _ => crate::connect::build_source(s, store.clone(), clock.clone()),
         })
         .collect()
 }
@@ -206,7 +256,7 @@ fn sources_from(config: &Config, today: chrono::NaiveDate) -> Vec<Arc<dyn arbot_
 async fn open_app(global: &GlobalArgs, config: Config, url: &str) -> anyhow::Result<App> {
     let clock = clock(global, &config)?;
     let store = store::open_and_migrate(url).await?;
-    let sources = sources_from(&config, clock.today());
+    let sources = sources_from(&config, clock.today(), &store, &clock);
     Ok(App { store, clock, config, sources })
 }
 
@@ -276,6 +326,93 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::Connect { vendor, source, port, tenant } => rt.block_on(async {
+            use crate::connect::{ConnectParams, DEFAULT_REDIRECT_PORT, Vendor, connect_flow, oauth_app};
+            let Some(vendor) = Vendor::parse(&vendor) else { bail!("connect quickbooks or xero") };
+            let configured = config.sources.iter().find(|s| match &source {
+                Some(n) => s.name.eq_ignore_ascii_case(n),
+                None => Vendor::parse(&s.kind) == Some(vendor),
+            });
+            let cfg = match configured {
+                Some(c) => c.clone(),
+                None => {
+                    let name = source.clone().unwrap_or_else(|| vendor.kind().to_string());
+                    eprintln!(
+                        "No [[sources]] entry for {name} in the configuration; add one (name = \"{name}\", kind = \"{}\") \
+                         so `arbot sync` reads it.",
+                        vendor.kind()
+                    );
+                    toml::from_str(&format!("name = {name:?}\nkind = {:?}\n", vendor.kind()))?
+                }
+            };
+            let key = arbot_connector_http::SecretKey::from_env();
+            if let Err(e) = &key {
+                bail!("arbot will not store the {} tokens: {e}", vendor.display());
+            }
+            let app = oauth_app(vendor, &cfg, &|k| std::env::var(k).ok())?;
+            let store = store::open_and_migrate(&url).await?;
+            let clock = clock(&cli.global, &config)?;
+            let params = ConnectParams {
+                vendor,
+                app,
+                key,
+                port: port.or(cfg.redirect_port).unwrap_or(DEFAULT_REDIRECT_PORT),
+                tenant,
+                connections_url: cfg
+                    .connections_url
+                    .clone()
+                    .unwrap_or_else(|| arbot_connector_xero::CONNECTIONS_URL.to_string()),
+                wait: std::time::Duration::from_secs(600),
+                source: cfg,
+            };
+            let port = params.port;
+            let connected = connect_flow(params, store.as_ref(), clock.as_ref(), |url| {
+                eprintln!(
+                    "Open this link in a browser and sign in as an administrator of the {} company:\n\n  {url}\n\n\
+                     Waiting for {} to send you back to http://localhost:{port}/callback (the Redirect URI registered \
+                     with your app)…",
+                    vendor.display(),
+                    vendor.display()
+                );
+            })
+            .await?;
+            let company = match &connected.company_name {
+                Some(n) => format!("{n} ({})", connected.company),
+                None => connected.company.clone(),
+            };
+            println!(
+                "Connected {} {company} as source '{}'. Its tokens are stored encrypted. Next: arbot sync --source {}",
+                vendor.display(),
+                connected.source,
+                connected.source
+            );
+            for (id, name) in &connected.others {
+                println!("  The sign-in also reaches {name} ({id}); connect it as another source with --tenant {id}.");
+            }
+            Ok(())
+        }),
+        Command::Import { file, kind, mapping, skip_bad_rows, source, template } => {
+            use arbot_connector_spreadsheet::Kind;
+            if let Some(t) = template.as_deref().and_then(Kind::parse) {
+                print!("{}", arbot_connector_spreadsheet::template(t));
+                return Ok(());
+            }
+            let Some(file) = file else { bail!("give the file to import") };
+            rt.block_on(async {
+                let store = store::open_and_migrate(&url).await?;
+                let clock = clock(&cli.global, &config)?;
+                let req = crate::import::ImportRequest {
+                    file,
+                    kind: kind.as_deref().and_then(Kind::parse),
+                    mapping,
+                    skip_bad_rows,
+                    source,
+                };
+                let imported = crate::import::import(store.as_ref(), clock.as_ref(), config.currency, &req).await?;
+                println!("{}", crate::import::summary(&imported));
+                Ok(())
+            })
+        }
         Command::Sync { source, full } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             sync(&app, source.as_deref(), full).await
@@ -409,30 +546,45 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
     let tty = std::io::stderr().is_terminal();
     let mut failures = Vec::new();
     for source in sources {
-        let started = Instant::now();
         let name = source.name().to_string();
-        eprintln!("Syncing {name}{}…", if full { " (full)" } else { "" });
+        let vendor = crate::connect::vendor_name(&app.config.sources, &name);
+        eprintln!("Syncing {name}{}…", if full { " (everything)" } else { "" });
+        let mut current: Option<arbot_core::source::Entity> = None;
         let progress = |p: Progress| {
+            let line = format!(
+                "  {:<13} {:>9} read, {} page{}",
+                p.entity.plural(),
+                p.records,
+                p.pages,
+                if p.pages == 1 { "" } else { "s" }
+            );
             if tty {
-                eprint!("\r  {:<14} {:>8} records, {} pages", p.entity.plural(), p.records, p.pages);
-            } else if p.pages.is_multiple_of(10) {
-                eprintln!("  {}: {} records, {} pages", p.entity.plural(), p.records, p.pages);
+                // One line per entity, rewritten in place while it is read.
+                if current.is_some_and(|c| c != p.entity) {
+                    eprintln!();
+                }
+                eprint!("\r{line}\x1b[K");
+            } else if current != Some(p.entity) || p.pages.is_multiple_of(10) {
+                eprintln!("{line}");
             }
+            current = Some(p.entity);
         };
         let result = sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), full, progress).await;
         if tty {
-            eprint!("\r\x1b[K");
+            eprintln!();
         }
         let (report, error) = match result {
             Ok(r) => (r, None),
-            Err(SyncError::Source { error, partial }) => (partial, Some(error.to_string())),
+            Err(SyncError::Source { error, partial }) => (partial, Some(error)),
             Err(SyncError::Store(e)) => return Err(e.into()),
         };
-        println!("{name}: {:.1}s", started.elapsed().as_secs_f64());
+        let verb = if error.is_some() { "stopped after" } else { "done in" };
+        println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
+        println!("  {:<13} {:>8} {:>8} {:>15} {:>10}", "", "new", "updated", "voided/deleted", "unchanged");
         for e in &report.entities {
             let s = e.stats;
             println!(
-                "  {:<13} {:>7} new {:>7} updated {:>6} deleted/void {:>8} unchanged",
+                "  {:<13} {:>8} {:>8} {:>15} {:>10}",
                 e.entity.plural(),
                 s.new,
                 s.updated,
@@ -441,12 +593,13 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
             );
         }
         if let Some(err) = error {
-            println!("  stopped: {err}. What was read before that is saved; the next sync resumes there.");
+            let text = crate::connect::failure_text(&vendor, &err, app.clock.as_ref());
+            println!("  {text}");
             failures.push(name);
         }
     }
     if !failures.is_empty() {
-        bail!("sync failed for {}", failures.join(", "));
+        bail!("the sync did not finish for {} (see above)", failures.join(", "));
     }
     Ok(())
 }

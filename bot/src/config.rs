@@ -190,8 +190,41 @@ struct AgingSection {
 pub struct SourceConfig {
     /// The name records are keyed by; keep it stable once data is synced.
     pub name: String,
-    /// Which connector: `sample` (the bundled demo ledger).
+    /// Which connector: `quickbooks`, `xero`, or `sample` (the bundled demo ledger).
     pub kind: String,
+    /// QuickBooks: the company (realm) id; `arbot connect` saves it, so this is rarely needed.
+    #[serde(default)]
+    pub realm_id: Option<String>,
+    /// Xero: the organisation (tenant) id or name; `arbot connect` saves the one chosen.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// QuickBooks: use Intuit's sandbox host.
+    #[serde(default)]
+    pub sandbox: Option<bool>,
+    /// The app's client id (or ARBOT_QUICKBOOKS_CLIENT_ID / ARBOT_XERO_CLIENT_ID). The client
+    /// secret is never read from this file: ARBOT_<VENDOR>_CLIENT_SECRET or `client_secret_file`.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    /// The loopback port of the redirect URI registered with the app (default 8765).
+    #[serde(default)]
+    pub redirect_port: Option<u16>,
+    /// The company's home currency, for documents that name none (default USD).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Rows per request (default: the vendor's maximum, 1,000).
+    #[serde(default)]
+    pub page_size: Option<u32>,
+    /// Endpoints, for a proxy or a test server (defaults: the vendor's).
+    #[serde(default)]
+    pub api_base: Option<String>,
+    #[serde(default)]
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    #[serde(default)]
+    pub connections_url: Option<String>,
 }
 
 /// Everything arbot is configured with, after layering file, environment and flags.
@@ -362,7 +395,7 @@ fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
 }
 
 /// Connector kinds this build can sync from.
-pub const KNOWN_SOURCE_KINDS: &[&str] = &["sample"];
+pub const KNOWN_SOURCE_KINDS: &[&str] = &["sample", "quickbooks", "xero"];
 
 fn parse_tz(s: &str) -> anyhow::Result<Tz> {
     s.trim().parse::<Tz>().map_err(|_| {

@@ -170,6 +170,14 @@ pub struct Page {
     pub watermark: Option<String>,
     /// Where the next page starts; `None` when this entity is done.
     pub next: Option<String>,
+    /// The source's own clock when it served this page, if it says (QuickBooks' `time`, Xero's
+    /// `DateTimeUTC`). The sync engine compares record versions with it, never with ours.
+    pub served_at: Option<DateTime<Utc>>,
+    /// This page belongs to a pass that lists every live record of the entity (a full read). When
+    /// its last page arrives, the engine marks the stored records the pass did not deliver as
+    /// deleted, in the same transaction: how a source without a deletion feed (or whose feed no
+    /// longer reaches back far enough) reports deletions.
+    pub complete: bool,
 }
 
 /// Why a source could not deliver. Each variant tells the sync what to do next.
@@ -203,4 +211,13 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     /// The page of `entity` records changed at or after `since` (everything when `None`),
     /// starting at `cursor` (the first page when `None`).
     async fn fetch(&self, entity: Entity, since: Option<&str>, cursor: Option<&str>) -> Result<Page, SourceError>;
+
+    /// The current version of these records, read again by id (those the source no longer has
+    /// are left out). The engine asks for the invoices a changed or deleted payment applies to,
+    /// because a vendor may change an invoice's balance without moving its own timestamp. A
+    /// source that cannot do this returns nothing.
+    async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
+        let _ = (entity, ids);
+        Ok(Vec::new())
+    }
 }

@@ -3,13 +3,15 @@
 //! ([`Store::apply_page`]). A failure leaves every committed page in place and the watermark at
 //! the last committed page, so the next run resumes there; nothing is half-written.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::clock::Clock;
-use crate::source::{Entity, Source, SourceError};
-use crate::store::{PageStats, Store, StoreError};
+use crate::source::{Deletion, Entity, Page, Record, Source, SourceError, Version};
+use crate::store::{ConnectionStatus, PageStats, Store, StoreError};
 
 /// What happened to one entity in a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,6 +66,16 @@ pub enum SyncError {
 }
 
 /// Syncs one source. `full` ignores stored watermarks and re-reads everything (idempotently).
+///
+/// Besides the pages themselves, the engine:
+/// - re-reads (through [`Source::fetch_by_ids`]) the invoices that a changed, new or deleted
+///   payment applies to, or applied to before, and writes them with that payment page, because a
+///   vendor may change an invoice's balance without moving the invoice's own timestamp; invoices
+///   this run already read after the payment changed are not read again;
+/// - on the last page of a [`Page::complete`] pass, marks the stored invoices, credit memos and
+///   payments the pass did not deliver as deleted, in the same transaction;
+/// - records the source's [`ConnectionStatus`]: rate limited until a time, needing reconnection,
+///   or ok; and does not call a source that asked to be left alone until a time still ahead.
 pub async fn sync_source(
     store: &dyn Store,
     source: &dyn Source,
@@ -75,42 +87,208 @@ pub async fn sync_source(
     let name = source.name().to_string();
     let run_id = store.start_sync_run(&name, clock.now()).await?;
     let mut report = SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO };
+    let previous = store.connection(&name).await?.map(|c| c.status);
+    if let Some(ConnectionStatus::RateLimited { until }) = previous
+        && until > clock.now()
+    {
+        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: until };
+        store.finish_sync_run(run_id, clock.now(), "failed", Some(&error.to_string())).await?;
+        return Err(SyncError::Source { error, partial: report });
+    }
+    // The invoices this run has read, and the source's time when it began reading them.
+    let mut invoices_read: Option<InvoicesRead> = None;
     for &entity in source.entities() {
         let since = if full { None } else { store.watermark(&name, entity).await? };
         let mut entry = EntityReport { entity, pages: 0, stats: PageStats::default() };
-        let mut cursor: Option<String> = None;
         let mut records = 0u64;
+        let mut pass_started: Option<DateTime<Utc>> = None;
+        let mut delivered: HashSet<String> = HashSet::new();
+        // While a page is written, the next one is already being read: the source's network
+        // and parsing overlap the database's work. A page is still committed only after the
+        // pages before it, with its own watermark.
+        let mut fetched =
+            fetch_page(store, source, &name, entity, since.as_deref(), None, invoices_read.as_ref()).await;
         loop {
-            let page = match source.fetch(entity, since.as_deref(), cursor.as_deref()).await {
-                Ok(page) => page,
-                Err(error) => {
+            let (mut page, records_in_page) = match fetched {
+                Ok(p) => p,
+                Err(ExtraError::Store(e)) => return Err(fail(store, run_id, clock, e).await),
+                Err(ExtraError::Source(error)) => {
                     report.entities.push(entry);
                     report.elapsed = started.elapsed();
                     let detail = error.to_string();
                     store.finish_sync_run(run_id, clock.now(), "failed", Some(&detail)).await?;
+                    let status = match &error {
+                        SourceError::RateLimited { retry_at, .. } => {
+                            Some(ConnectionStatus::RateLimited { until: *retry_at })
+                        }
+                        SourceError::NeedsReconnect { reason, .. } => {
+                            Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() })
+                        }
+                        _ => None,
+                    };
+                    if let Some(status) = status {
+                        store.set_connection_status(&name, &status, clock.now()).await?;
+                    }
                     return Err(SyncError::Source { error, partial: report });
                 }
             };
-            let stats = match store.apply_page(run_id, &name, entity, &page.records, page.watermark.as_deref()).await {
-                Ok(stats) => stats,
-                Err(e) => {
-                    // Best effort: the run row says what happened; the original error is the one to show.
-                    let _ = store.finish_sync_run(run_id, clock.now(), "failed", Some(&e.to_string())).await;
-                    return Err(e.into());
+            if entry.pages == 0 {
+                pass_started = page.served_at;
+            }
+            if entity == Entity::Invoice || page.complete {
+                delivered.extend(page.records.iter().filter_map(|r| own_id(r, entity)));
+            }
+            if page.complete && page.next.is_none() && RECONCILED.contains(&entity) {
+                let stored = match store.live_external_ids(&name, entity).await {
+                    Ok(ids) => ids,
+                    Err(e) => return Err(fail(store, run_id, clock, e).await),
+                };
+                let at = pass_started.unwrap_or_else(|| clock.now());
+                page.records.extend(
+                    stored
+                        .into_iter()
+                        .filter(|id| !delivered.contains(id))
+                        .map(|id| Record::Deleted(Deletion { entity, external_id: id, version: Version::at(at) })),
+                );
+            }
+            let write = store.apply_page(run_id, &name, entity, &page.records, page.watermark.as_deref());
+            let (applied, next) = match page.next.as_deref() {
+                Some(next) => {
+                    let read =
+                        fetch_page(store, source, &name, entity, since.as_deref(), Some(next), invoices_read.as_ref());
+                    let (applied, read) = tokio::join!(write, read);
+                    (applied, Some(read))
                 }
+                None => (write.await, None),
+            };
+            let stats = match applied {
+                Ok(stats) => stats,
+                Err(e) => return Err(fail(store, run_id, clock, e).await),
             };
             entry.pages += 1;
             entry.stats += stats;
-            records += page.records.len() as u64;
+            records += records_in_page as u64;
             progress(Progress { entity, pages: entry.pages, records });
-            match page.next {
-                Some(next) => cursor = Some(next),
+            match next {
+                Some(n) => fetched = n,
                 None => break,
             }
+        }
+        if entity == Entity::Invoice {
+            invoices_read = Some(InvoicesRead { since: pass_started, ids: std::mem::take(&mut delivered) });
         }
         report.entities.push(entry);
     }
     report.elapsed = started.elapsed();
     store.finish_sync_run(run_id, clock.now(), "ok", None).await?;
+    if previous.is_some_and(|s| s != ConnectionStatus::Ok) {
+        store.set_connection_status(&name, &ConnectionStatus::Ok, clock.now()).await?;
+    }
     Ok(report)
+}
+
+/// The entities a complete pass reconciles. Customers and jobs are never deleted by a vendor
+/// (they are made inactive), and a placeholder customer must not vanish under its invoices.
+const RECONCILED: [Entity; 3] = [Entity::Invoice, Entity::CreditMemo, Entity::Payment];
+
+/// The invoices read by this run's invoice pass.
+#[derive(Debug)]
+struct InvoicesRead {
+    /// The source's time when the pass began, if it says.
+    since: Option<DateTime<Utc>>,
+    ids: HashSet<String>,
+}
+
+enum ExtraError {
+    Store(StoreError),
+    Source(SourceError),
+}
+
+/// The external id of a record of `entity` (deletions excluded).
+fn own_id(r: &Record, entity: Entity) -> Option<String> {
+    match (r, entity) {
+        (Record::Invoice(i), Entity::Invoice) => Some(i.external_id.clone()),
+        (Record::CreditMemo(m), Entity::CreditMemo) => Some(m.external_id.clone()),
+        (Record::Payment(p), Entity::Payment) => Some(p.external_id.clone()),
+        _ => None,
+    }
+}
+
+/// Reads a page, with the invoices its payments touch; returns it and its own record count.
+async fn fetch_page(
+    store: &dyn Store,
+    source: &dyn Source,
+    name: &str,
+    entity: Entity,
+    since: Option<&str>,
+    cursor: Option<&str>,
+    read: Option<&InvoicesRead>,
+) -> Result<(Page, usize), ExtraError> {
+    let mut page = source.fetch(entity, since, cursor).await.map_err(ExtraError::Source)?;
+    let own = page.records.len();
+    let extra = extra_records(store, source, name, entity, &page, read).await?;
+    page.records.extend(extra);
+    Ok((page, own))
+}
+
+/// The invoices to read again with a payment page: those its payments apply to now or applied
+/// to before (stored applications), unless this run read them after the payment last changed.
+async fn extra_records(
+    store: &dyn Store,
+    source: &dyn Source,
+    name: &str,
+    entity: Entity,
+    page: &Page,
+    read: Option<&InvoicesRead>,
+) -> Result<Vec<Record>, ExtraError> {
+    if entity != Entity::Payment {
+        return Ok(Vec::new());
+    }
+    // Invoice -> the latest change of a payment touching it.
+    let mut wanted: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let mut payments: Vec<(&str, DateTime<Utc>)> = Vec::new();
+    for r in &page.records {
+        match r {
+            Record::Payment(p) => {
+                payments.push((&p.external_id, p.version.updated_at));
+                for a in &p.applications {
+                    let at = wanted.entry(a.invoice_external_id.clone()).or_insert(p.version.updated_at);
+                    *at = (*at).max(p.version.updated_at);
+                }
+            }
+            Record::Deleted(d) if d.entity == Entity::Payment => payments.push((&d.external_id, d.version.updated_at)),
+            _ => {}
+        }
+    }
+    if payments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let changed_at: HashMap<&str, DateTime<Utc>> = payments.iter().copied().collect();
+    let ids: Vec<&str> = payments.iter().map(|(id, _)| *id).collect();
+    let before = store.invoices_applied_by(name, &ids).await.map_err(ExtraError::Store)?;
+    for (payment, invoice) in before {
+        if let Some(t) = changed_at.get(payment.as_str()) {
+            let at = wanted.entry(invoice).or_insert(*t);
+            *at = (*at).max(*t);
+        }
+    }
+    let ids: Vec<String> = wanted
+        .into_iter()
+        .filter(|(invoice, changed)| match read {
+            Some(InvoicesRead { since: Some(since), ids }) => !(ids.contains(invoice) && changed < since),
+            _ => true,
+        })
+        .map(|(invoice, _)| invoice)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    source.fetch_by_ids(Entity::Invoice, &ids).await.map_err(ExtraError::Source)
+}
+
+/// Marks the run failed (best effort: the original error is the one to show) and passes the
+/// store error on.
+async fn fail(store: &dyn Store, run: i64, clock: &dyn Clock, e: StoreError) -> SyncError {
+    let _ = store.finish_sync_run(run, clock.now(), "failed", Some(&e.to_string())).await;
+    e.into()
 }

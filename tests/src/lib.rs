@@ -5,6 +5,11 @@
 
 pub mod fake_discord;
 
+pub mod fake_http;
+pub mod fake_quickbooks;
+pub mod fake_xero;
+pub mod snapshot;
+
 use std::sync::Arc;
 
 use arbot_core::store::{self, Store};

@@ -26,9 +26,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             Ok(report) => push_rows(&mut table, &report),
             Err(SyncError::Source { error, partial }) => {
                 push_rows(&mut table, &partial);
-                reply
-                    .lines
-                    .push(format!("{error}. What was read before that is saved; the next sync carries on from there."));
+                let vendor = crate::connect::vendor_name(&app.config.sources, source.name());
+                reply.lines.push(crate::connect::failure_text(&vendor, &error, app.clock.as_ref()));
                 failed = true;
             }
             Err(SyncError::Store(e)) => return Err(e.into()),

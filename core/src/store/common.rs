@@ -793,15 +793,15 @@ macro_rules! sql_store {
                     }
                     let payment_ids = Self::ids_of(&mut tx, "payments", source,
                         &replace_lines.iter().map(|p| p.external_id.as_str()).collect::<Vec<_>>()).await?;
-                    if !have.is_empty() {
-                        let mut del = QueryBuilder::<$db>::new("DELETE FROM applications WHERE payment_id IN (");
-                        let mut sep = del.separated(", ");
-                        for p in &replace_lines {
-                            sep.push_bind(payment_ids.get(&p.external_id).copied().unwrap_or_default());
-                        }
-                        sep.push_unseparated(")");
-                        del.build().execute(&mut *tx).await?;
+                    // Also for payments this page saw as new: a concurrent sync of the same
+                    // source may have written them (and their lines) since they were read.
+                    let mut del = QueryBuilder::<$db>::new("DELETE FROM applications WHERE payment_id IN (");
+                    let mut sep = del.separated(", ");
+                    for p in &replace_lines {
+                        sep.push_bind(payment_ids.get(&p.external_id).copied().unwrap_or_default());
                     }
+                    sep.push_unseparated(")");
+                    del.build().execute(&mut *tx).await?;
                     let mut invoice_exts: Vec<&str> = replace_lines.iter()
                         .flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.as_str())).collect();
                     invoice_exts.sort_unstable();
@@ -1360,6 +1360,67 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(|(escalation_id, action, actor_id, actor_name, at)|
                     $crate::escalation::EscalationEvent { escalation_id, action, actor_id, actor_name, at }).collect())
             }
+
+            // --- connections and credentials (connectors) ---------------------------------------
+
+            async fn invoices_applied_by(&self, source: &str, payment_exts: &[&str])
+                -> Result<Vec<(String, String)>, $crate::store::StoreError> {
+                let mut out = Vec::new();
+                for chunk in payment_exts.chunks($crate::store::common::CHUNK) {
+                    out.extend(Self::applied_by(&self.pool, source, chunk).await?);
+                }
+                Ok(out)
+            }
+
+            async fn live_external_ids(&self, source: &str, entity: $crate::source::Entity)
+                -> Result<Vec<String>, $crate::store::StoreError> {
+                let table = $crate::store::common::table_of(entity);
+                let live = if entity == $crate::source::Entity::Invoice { "status <> 'deleted'" } else { "deleted = FALSE" };
+                let sql = format!("SELECT external_id FROM {table} WHERE source = $1 AND {live}");
+                Ok(sqlx::query_scalar::<$db, String>(sqlx::AssertSqlSafe(sql))
+                    .bind(source).fetch_all(&self.pool).await?)
+            }
+
+            async fn connection(&self, source: &str)
+                -> Result<Option<$crate::store::Connection>, $crate::store::StoreError> {
+                let row = sqlx::query_as::<$db, (String, String, Option<Vec<u8>>, i64, String, Option<String>,
+                    Option<chrono::DateTime<chrono::Utc>>, chrono::DateTime<chrono::Utc>)>(
+                    "SELECT source, kind, sealed_tokens, token_version, status, detail, retry_at, updated_at \
+                     FROM connections WHERE source = $1")
+                    .bind(source).fetch_optional(&self.writer).await?;
+                Ok(row.map(|(source, kind, sealed_tokens, token_version, status, detail, retry_at, updated_at)|
+                    $crate::store::Connection {
+                        source, kind, sealed_tokens, token_version, updated_at,
+                        status: $crate::store::ConnectionStatus::from_parts(&status, detail, retry_at),
+                    }))
+            }
+
+            async fn save_tokens(&self, source: &str, kind: &str, sealed: &[u8], expected: Option<i64>,
+                at: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>, $crate::store::StoreError> {
+                match expected {
+                    None => Ok(Some(sqlx::query_scalar::<$db, i64>(
+                        "INSERT INTO connections (source, kind, sealed_tokens, token_version, status, updated_at) \
+                         VALUES ($1, $2, $3, 1, 'ok', $4) ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, \
+                         sealed_tokens = excluded.sealed_tokens, token_version = connections.token_version + 1, \
+                         updated_at = excluded.updated_at RETURNING token_version")
+                        .bind(source).bind(kind).bind(sealed).bind(at).fetch_one(&self.writer).await?)),
+                    Some(v) => Ok(sqlx::query_scalar::<$db, i64>(
+                        "UPDATE connections SET sealed_tokens = $2, token_version = token_version + 1, updated_at = $3 \
+                         WHERE source = $1 AND token_version = $4 RETURNING token_version")
+                        .bind(source).bind(sealed).bind(at).bind(v).fetch_optional(&self.writer).await?),
+                }
+            }
+
+            async fn set_connection_status(&self, source: &str, status: &$crate::store::ConnectionStatus,
+                at: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::store::StoreError> {
+                let (status, detail, until) = status.parts();
+                sqlx::query::<$db>(
+                    "INSERT INTO connections (source, kind, token_version, status, detail, retry_at, updated_at) \
+                     VALUES ($1, '', 0, $2, $3, $4, $5) ON CONFLICT (source) DO UPDATE SET status = excluded.status, \
+                     detail = excluded.detail, retry_at = excluded.retry_at, updated_at = excluded.updated_at")
+                    .bind(source).bind(status).bind(detail).bind(until).bind(at).execute(&self.writer).await?;
+                Ok(())
+            }
         }
 
         impl $store {
@@ -1375,7 +1436,9 @@ macro_rules! sql_store {
                         b.push_bind(source).push_bind(*e).push_bind(format!("(customer {e} not yet synced)"))
                             .push_bind(0i64);
                     });
-                    qb.push(" RETURNING external_id, id");
+                    // A concurrent sync may have created the same customer meanwhile.
+                    qb.push(" ON CONFLICT (source, external_id) DO UPDATE SET source = excluded.source \
+                        RETURNING external_id, id");
                     let rows: Vec<$crate::store::common::IdRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
                     ids.extend(rows.into_iter().map(|r| (r.external_id, r.id)));
                 }

@@ -184,6 +184,65 @@ pub struct LedgerCounts {
     pub payments: i64,
 }
 
+/// Where a source's connection stands, as the last sync (or `arbot connect`) left it; the
+/// scheduler and `/ar sync` read it before calling the vendor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    Ok,
+    /// The credentials stopped working; a person must run `arbot connect` again.
+    NeedsReconnect {
+        reason: String,
+    },
+    /// The vendor asked us not to call before `until` (a daily limit, a long `Retry-After`).
+    RateLimited {
+        until: DateTime<Utc>,
+    },
+}
+
+impl ConnectionStatus {
+    pub(crate) fn parts(&self) -> (&'static str, Option<&str>, Option<DateTime<Utc>>) {
+        match self {
+            ConnectionStatus::Ok => ("ok", None, None),
+            ConnectionStatus::NeedsReconnect { reason } => ("needs_reconnect", Some(reason), None),
+            ConnectionStatus::RateLimited { until } => ("rate_limited", None, Some(*until)),
+        }
+    }
+
+    pub(crate) fn from_parts(status: &str, detail: Option<String>, until: Option<DateTime<Utc>>) -> ConnectionStatus {
+        match (status, until) {
+            ("needs_reconnect", _) => ConnectionStatus::NeedsReconnect { reason: detail.unwrap_or_default() },
+            ("rate_limited", Some(until)) => ConnectionStatus::RateLimited { until },
+            _ => ConnectionStatus::Ok,
+        }
+    }
+}
+
+/// A source's stored connection: its tokens, sealed (the store never sees them in the clear),
+/// and its status.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub source: String,
+    pub kind: String,
+    pub sealed_tokens: Option<Vec<u8>>,
+    /// Bumped on every token save, so two writers cannot both replace the same tokens.
+    pub token_version: i64,
+    pub status: ConnectionStatus,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("source", &self.source)
+            .field("kind", &self.kind)
+            .field("sealed_tokens", &self.sealed_tokens.as_ref().map(|t| format!("<{} bytes>", t.len())))
+            .field("token_version", &self.token_version)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 /// arbot's persistence. Implemented by [`SqliteStore`] and [`PgStore`]; see the module docs.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + fmt::Debug {
@@ -341,6 +400,37 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// PostgreSQL an advisory lock held on its own connection, released when that connection
     /// closes (the instance stopped or died); on SQLite a lock on a file beside the database.
     async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn Leadership>>, StoreError>;
+
+    // --- connections and credentials (connectors) -----------------------------------------------
+
+    /// `(payment, invoice)` external-id pairs: the invoices the stored applications of these
+    /// payments name (what a payment paid before it changed or was deleted).
+    async fn invoices_applied_by(
+        &self,
+        source: &str,
+        payment_exts: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// External ids of the stored, not deleted records of `entity` from `source`.
+    async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError>;
+    /// The stored connection of a source, if any.
+    async fn connection(&self, source: &str) -> Result<Option<Connection>, StoreError>;
+    /// Stores sealed tokens. With `expected`, only if the stored token version is still that one
+    /// (compare-and-swap); returns the new version, or `None` when another writer saved first.
+    async fn save_tokens(
+        &self,
+        source: &str,
+        kind: &str,
+        sealed: &[u8],
+        expected: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError>;
+    /// Records where a source's connection stands (created if missing).
+    async fn set_connection_status(
+        &self,
+        source: &str,
+        status: &ConnectionStatus,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite

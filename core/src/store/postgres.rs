@@ -120,6 +120,26 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// `(payment, invoice)` pairs of the stored applications of these payments: each key probes
+    /// the payments' unique index through a LATERAL subquery, as in `ids_of`, so a table whose
+    /// statistics lag (a first sync) is never scanned whole per page.
+    async fn applied_by(pool: &PgPool, source: &str, exts: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        if exts.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(
+            "SELECT p.external_id, a.invoice_ext FROM unnest($2::text[]) AS k(ext) CROSS JOIN LATERAL \
+             (SELECT x.id, x.external_id FROM payments x WHERE x.source = $1 AND x.external_id = k.ext LIMIT 1) p \
+             CROSS JOIN LATERAL (SELECT y.invoice_ext FROM applications y WHERE y.payment_id = p.id) a",
+        )
+        .bind(source)
+        .bind(exts)
+        .fetch_all(pool)
+        .await?)
+    }
+}
+
 sql_store!(PgStore, sqlx::Postgres, {
     fn backend(&self) -> Backend {
         Backend::Postgres

@@ -164,6 +164,27 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// `(payment, invoice)` pairs of the stored applications of these payments (an IN list on
+    /// the payments' unique index, then the applications' index per payment).
+    async fn applied_by(pool: &SqlitePool, source: &str, exts: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        if exts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT p.external_id, a.invoice_ext FROM payments p JOIN applications a ON a.payment_id = p.id \
+             WHERE p.source = ",
+        );
+        qb.push_bind(source).push(" AND p.external_id IN (");
+        let mut sep = qb.separated(", ");
+        for e in exts {
+            sep.push_bind(*e);
+        }
+        sep.push_unseparated(")");
+        Ok(qb.build_query_as().fetch_all(pool).await?)
+    }
+}
+
 sql_store!(SqliteStore, sqlx::Sqlite, {
     fn backend(&self) -> Backend {
         Backend::Sqlite

@@ -1,0 +1,171 @@
+//! `arbot import FILE.csv|FILE.xlsx`: invoices, payments, customers or jobs from a spreadsheet,
+//! for accounting systems with no usable API. A file with bad rows imports nothing (unless told
+//! to skip them) and lists every bad value; importing the same file again changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, parse, read_file};
+use arbot_core::source::{Entity, Record};
+use arbot_core::store::{PageStats, Store};
+use arbot_core::{Clock, Currency};
+
+/// The source name imported records are keyed under, unless `--source` says otherwise.
+pub const DEFAULT_SOURCE: &str = "spreadsheet";
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub file: PathBuf,
+    pub kind: Option<Kind>,
+    pub mapping: Option<PathBuf>,
+    pub skip_bad_rows: bool,
+    pub source: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub kind: Kind,
+    pub file: String,
+    pub source: String,
+    pub rows: usize,
+    /// The file's own records written (invoices, payments, ...), by outcome.
+    pub stats: PageStats,
+    /// Customers and jobs the rows name that arbot did not have yet.
+    pub new_names: u64,
+    /// Rows left out (only with `--skip-bad-rows`), with their problems.
+    pub skipped_rows: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("{0}")]
+    File(String),
+    #[error("{}", bad_rows_text(.rows, .problems))]
+    BadRows { rows: usize, good_rows: usize, problems: Vec<Problem> },
+    #[error(transparent)]
+    Store(#[from] arbot_core::StoreError),
+}
+
+fn bad_rows_text(rows: &usize, problems: &[Problem]) -> String {
+    let bad: std::collections::BTreeSet<usize> = problems.iter().map(|p| p.row).collect();
+    let mut out = format!(
+        "Nothing was imported: {} of {rows} rows {} problems:\n",
+        bad.len(),
+        if bad.len() == 1 { "has" } else { "have" }
+    );
+    for p in problems {
+        out.push_str(&format!("  {p}\n"));
+    }
+    let good = rows.saturating_sub(bad.len());
+    if good == 0 {
+        out.push_str("Fix them and import the file again.");
+    } else {
+        out.push_str(&format!(
+            "Fix them and import the file again, or add --skip-bad-rows to import the {good} good row{}.",
+            if good == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+fn entity_of(kind: Kind) -> Entity {
+    match kind {
+        Kind::Invoices => Entity::Invoice,
+        Kind::Payments => Entity::Payment,
+        Kind::Customers => Entity::Customer,
+        Kind::Jobs => Entity::Job,
+    }
+}
+
+/// Reads, checks and (when every row is good, or bad rows are to be skipped) writes a file.
+pub async fn import(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    currency: Currency,
+    req: &ImportRequest,
+) -> Result<Imported, ImportFailure> {
+    let mapping = match &req.mapping {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| ImportFailure::File(format!("can't read the mapping file {}: {e}", p.display())))?;
+            Mapping::from_toml(&text).map_err(|e| ImportFailure::File(format!("{}: {e}", p.display())))?
+        }
+        None => Mapping::default(),
+    };
+    let table = read_file(&req.file, mapping.sheet.as_deref()).map_err(|e| ImportFailure::File(e.to_string()))?;
+    let opts = Options { kind: req.kind, mapping, currency, today: clock.today(), at: clock.now() };
+    let parsed: Parsed =
+        parse(&table, &opts).map_err(|e| ImportFailure::File(format!("{}: {e}", display(&req.file))))?;
+    if !parsed.problems.is_empty() && !req.skip_bad_rows {
+        return Err(ImportFailure::BadRows {
+            rows: parsed.rows,
+            good_rows: parsed.good_rows,
+            problems: parsed.problems,
+        });
+    }
+    let entity = entity_of(parsed.kind);
+    let (names, own): (Vec<Record>, Vec<Record>) = parsed.records.into_iter().partition(|r| match parsed.kind {
+        Kind::Invoices | Kind::Payments => matches!(r, Record::Customer(_) | Record::Job(_)),
+        Kind::Jobs => matches!(r, Record::Customer(_)),
+        Kind::Customers => false,
+    });
+    let run = store.start_sync_run(&req.source, clock.now()).await?;
+    let result = async {
+        let named = store.apply_page(run, &req.source, Entity::Customer, &names, None).await?;
+        let stats = store.apply_page(run, &req.source, entity, &own, None).await?;
+        Ok::<_, arbot_core::StoreError>((named, stats))
+    }
+    .await;
+    let (named, stats) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = store.finish_sync_run(run, clock.now(), "failed", Some(&e.to_string())).await;
+            return Err(e.into());
+        }
+    };
+    store.finish_sync_run(run, clock.now(), "ok", None).await?;
+    let skipped_rows = parsed.rows - parsed.good_rows;
+    Ok(Imported {
+        kind: parsed.kind,
+        file: display(&req.file),
+        source: req.source.clone(),
+        rows: parsed.rows,
+        stats,
+        new_names: named.new,
+        skipped_rows,
+        problems: parsed.problems,
+    })
+}
+
+fn display(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+}
+
+/// The summary a person reads after an import.
+pub fn summary(i: &Imported) -> String {
+    let s = i.stats;
+    let mut out = format!(
+        "Imported {} from {} (source '{}'): {} new, {} updated, {} unchanged",
+        i.kind, i.file, i.source, s.new, s.updated, s.unchanged
+    );
+    if s.voided > 0 {
+        out.push_str(&format!(" ({} void)", s.voided));
+    }
+    out.push('.');
+    if i.new_names > 0 {
+        out.push_str(&format!(" {} customer or job name(s) were new to arbot.", i.new_names));
+    }
+    if s.new + s.updated == 0 && i.skipped_rows == 0 {
+        out.push_str(" Nothing changed: arbot already had all of it.");
+    }
+    if i.skipped_rows > 0 {
+        out.push_str(&format!("\nSkipped {} row(s) with problems:", i.skipped_rows));
+        for p in &i.problems {
+            out.push_str(&format!("\n  {p}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,18 @@
+//! What arbot's HTTP connectors (QuickBooks Online, Xero) share, so each connector is only its
+//! vendor's wire format:
+//!
+//! - [`tokens`]: OAuth2 tokens sealed at rest with `ARBOT_SECRET_KEY` ([`secret`]), refreshed by
+//!   one task at a time per source, a rotated refresh token saved before it is used;
+//! - [`call`]: requests paced under the vendor's limits, retried with jittered backoff, with
+//!   `Retry-After` honoured or, when long, turned into a rescheduled sync;
+//! - [`amount`]: amounts read from the JSON number's text into minor units, never through `f64`.
+
+pub mod amount;
+pub mod call;
+pub mod secret;
+pub mod tokens;
+
+pub use amount::{AmountError, Num};
+pub use call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
+pub use secret::{KeyError, Secret, SecretKey};
+pub use tokens::{OAuthApp, TokenManager, TokenSet};

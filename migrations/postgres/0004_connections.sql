@@ -1,0 +1,14 @@
+-- A source's connection to its accounting system: OAuth tokens sealed with ARBOT_SECRET_KEY (the
+-- database never holds them in the clear), a version bumped on every save so two writers cannot
+-- both replace the same tokens, and where the connection stands (ok, needs_reconnect,
+-- rate_limited until retry_at) for the scheduler and /ar sync.
+CREATE TABLE connections (
+    source        TEXT        PRIMARY KEY,
+    kind          TEXT        NOT NULL DEFAULT '',
+    sealed_tokens BYTEA,
+    token_version BIGINT      NOT NULL DEFAULT 0,
+    status        TEXT        NOT NULL DEFAULT 'ok',
+    detail        TEXT,
+    retry_at      TIMESTAMPTZ,
+    updated_at    TIMESTAMPTZ NOT NULL
+);

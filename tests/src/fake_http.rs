@@ -1,0 +1,292 @@
+//! What the fake vendor servers share: serving an axum router on loopback, an OAuth2 token
+//! endpoint with rotating refresh tokens and a call counter, fault injection (a planned sequence
+//! or a seeded random storm), and the small parsers a server needs (form bodies, Basic auth).
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+/// Serves `router` on a free loopback port; returns its base URL (`http://127.0.0.1:PORT`).
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+/// A fault a fake can inject into one API request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with an optional `Retry-After` (seconds). QuickBooks sends its XML throttle body.
+    Throttle { retry_after: Option<u64> },
+    /// Xero's daily limit: 429, `X-Rate-Limit-Problem: day` and a long `Retry-After`.
+    DayLimit { retry_after: u64 },
+    /// A 5xx with an HTML page (502) or nothing (503).
+    ServerError(u16),
+    /// Answer only after this long (longer than the client's timeout: a timeout).
+    Slow(Duration),
+    /// The real answer cut in half (valid HTTP, broken JSON).
+    Truncated,
+    /// The connection drops in the middle of the body.
+    Reset,
+    /// Every access token stops working (a token that expires mid-sync).
+    ExpireTokens,
+    /// A fault inside an HTTP 200 (QuickBooks) / a validation error (Xero): not worth retrying.
+    Refused,
+}
+
+/// Which faults a fake injects.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Applied to the next API requests, one each, in order.
+    pub plan: VecDeque<Fault>,
+    /// A share of requests (0.0-1.0) that fail with a random one of `storm_kinds`.
+    pub storm_rate: f64,
+    pub storm_kinds: Vec<Fault>,
+    rng: Option<fastrand::Rng>,
+    /// How many faults were injected.
+    pub injected: usize,
+}
+
+impl Faults {
+    /// A seeded storm: the same seed injects the same faults.
+    pub fn storm(&mut self, rate: f64, kinds: Vec<Fault>, seed: u64) {
+        self.storm_rate = rate;
+        self.storm_kinds = kinds;
+        self.rng = Some(fastrand::Rng::with_seed(seed));
+    }
+
+    pub fn calm(&mut self) {
+        self.storm_rate = 0.0;
+        self.plan.clear();
+    }
+
+    /// The fault for the next request, if any.
+    pub fn pick(&mut self) -> Option<Fault> {
+        if let Some(f) = self.plan.pop_front() {
+            self.injected += 1;
+            return Some(f);
+        }
+        let rng = self.rng.as_mut()?;
+        if self.storm_kinds.is_empty() || rng.f64() >= self.storm_rate {
+            return None;
+        }
+        self.injected += 1;
+        Some(self.storm_kinds[rng.usize(..self.storm_kinds.len())].clone())
+    }
+}
+
+/// An OAuth2 authorization server: codes, access tokens, rotating refresh tokens.
+#[derive(Debug)]
+pub struct OAuthServer {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Access tokens that work now.
+    pub access: HashSet<String>,
+    /// The refresh token that works now (and, with a grace period, the one before it).
+    pub refresh: String,
+    pub previous_refresh: Option<String>,
+    pub grace: bool,
+    /// Hand out a new refresh token on every refresh (both vendors do; QuickBooks not always).
+    pub rotate: bool,
+    /// Codes the consent screen handed out, still unused.
+    pub codes: HashSet<String>,
+    /// Refuse every refresh with `invalid_grant`.
+    pub refuse: bool,
+    pub expires_in: i64,
+    /// Token calls, by grant type.
+    pub refresh_calls: usize,
+    pub code_calls: usize,
+    /// Hold each token call this long (so concurrent callers overlap).
+    pub delay: Duration,
+    counter: u64,
+}
+
+impl OAuthServer {
+    pub fn new(client_id: &str, client_secret: &str) -> OAuthServer {
+        OAuthServer {
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            access: HashSet::new(),
+            refresh: "rt-0".to_string(),
+            previous_refresh: None,
+            grace: false,
+            rotate: true,
+            codes: HashSet::new(),
+            refuse: false,
+            expires_in: 3600,
+            refresh_calls: 0,
+            code_calls: 0,
+            delay: Duration::ZERO,
+            counter: 0,
+        }
+    }
+
+    /// A fresh access token that works now.
+    pub fn issue_access(&mut self) -> String {
+        self.counter += 1;
+        let t = format!("at-{}", self.counter);
+        self.access.insert(t.clone());
+        t
+    }
+
+    /// What the consent screen redirects with.
+    pub fn issue_code(&mut self) -> String {
+        self.counter += 1;
+        let c = format!("code-{}", self.counter);
+        self.codes.insert(c.clone());
+        c
+    }
+
+    pub fn authorized(&self, headers: &HeaderMap) -> bool {
+        let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        bearer.is_some_and(|t| self.access.contains(t))
+    }
+
+    /// Handles a token request; returns the status and JSON body.
+    pub fn token(&mut self, headers: &HeaderMap, body: &str) -> (StatusCode, String) {
+        let expected = format!("Basic {}", base64(&format!("{}:{}", self.client_id, self.client_secret)));
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+            return (StatusCode::UNAUTHORIZED, r#"{"error":"invalid_client"}"#.to_string());
+        }
+        let form = parse_form(body);
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let grant = get("grant_type");
+        let invalid = (
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"invalid_grant","error_description":"Incorrect Token type or clientID"}"#.to_string(),
+        );
+        match grant.as_str() {
+            "authorization_code" => {
+                self.code_calls += 1;
+                if !self.codes.remove(&get("code")) || get("redirect_uri").is_empty() {
+                    return invalid;
+                }
+            }
+            "refresh_token" => {
+                self.refresh_calls += 1;
+                let given = get("refresh_token");
+                let ok =
+                    given == self.refresh || (self.grace && self.previous_refresh.as_deref() == Some(given.as_str()));
+                if self.refuse || !ok {
+                    return invalid;
+                }
+            }
+            _ => return (StatusCode::BAD_REQUEST, r#"{"error":"unsupported_grant_type"}"#.to_string()),
+        }
+        if self.rotate || grant == "authorization_code" {
+            self.counter += 1;
+            self.previous_refresh = Some(std::mem::replace(&mut self.refresh, format!("rt-{}", self.counter)));
+        }
+        let access = self.issue_access();
+        let body = serde_json::json!({
+            "token_type": "bearer",
+            "access_token": access,
+            "refresh_token": self.refresh,
+            "expires_in": self.expires_in,
+            "x_refresh_token_expires_in": 8_726_400,
+        });
+        (StatusCode::OK, body.to_string())
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+pub fn parse_form(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Standard base64 (for checking Basic credentials).
+pub fn base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+    }
+    out
+}
+
+/// A JSON response.
+pub fn json(status: StatusCode, body: String) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap_or_default()
+}
+
+/// The real body, cut in half.
+pub fn truncated(body: String) -> Response {
+    let half = body.len() / 2;
+    let cut = body.char_indices().map(|(i, _)| i).take_while(|i| *i <= half).last().unwrap_or(0);
+    json(StatusCode::OK, body[..cut].to_string())
+}
+
+/// A body that breaks off: the client sees the connection fail mid-answer.
+pub fn reset(body: String) -> Response {
+    let head = body.as_bytes()[..body.len() / 3].to_vec();
+    let stream = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(head)),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by the fake")),
+    ]);
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .body(Body::from_stream(stream))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn helpers() {
+        assert_eq!(super::base64("id:secret"), "aWQ6c2VjcmV0");
+        assert_eq!(super::base64("ab"), "YWI=");
+        assert_eq!(super::percent_decode("a%20b+c%2B"), "a b c+");
+        assert_eq!(
+            super::parse_form("grant_type=refresh_token&refresh_token=rt-1"),
+            vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), "rt-1".into())]
+        );
+    }
+}

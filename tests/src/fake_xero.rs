@@ -1,0 +1,969 @@
+//! A fake Xero organisation on loopback, speaking the Accounting API 2.0 wire format: the list
+//! endpoints arbot reads (`/Contacts`, `/Invoices`, `/Payments`, `/CreditNotes`,
+//! `/Overpayments`, `/Prepayments`) with `page`/`pageSize`, `order`, `where` (`Type==...`),
+//! `Statuses`, `IDs`, `includeArchived` and `If-Modified-Since`; the envelope with or without
+//! `pagination`; `/Date(ms+hhmm)/` values with their `*String` twins; the rate-limit headers;
+//! `/connections`; the identity token endpoint with rotating refresh tokens; and the error
+//! bodies (problem details on 401/403, `ValidationException` on 400, 429 with `Retry-After` and
+//! `X-Rate-Limit-Problem`).
+//!
+//! Unlike QuickBooks as the connector must assume it, Xero moves an invoice's `UpdatedDateUTC`
+//! when a payment or allocation changes its amount due; the fake does too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::fake_http::{self, Fault, Faults, OAuthServer};
+use crate::fake_quickbooks::{FakeClock, TEST_SECRET_KEY, TimeCell, fast_retries};
+use crate::snapshot::{InvoiceRow, PaymentRow, Snapshot};
+
+fn guid(n: u64) -> String {
+    format!("{n:08x}-0000-4000-8000-{n:012x}")
+}
+
+/// Xero prints money with two decimals.
+fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100)
+}
+
+/// `\/Date(ms+0000)\/` as it appears in the JSON text.
+fn ms_date(ms: i64, offset: &str) -> String {
+    format!(r#""\/Date({ms}{offset})\/""#)
+}
+
+fn date_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0)
+}
+
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[derive(Debug, Clone)]
+pub struct XContact {
+    pub id: String,
+    pub name: String,
+    pub archived: bool,
+    pub supplier_only: bool,
+    pub updated: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct XInvoice {
+    pub id: String,
+    pub number: String,
+    pub accpay: bool,
+    pub contact: String,
+    pub status: &'static str,
+    pub date: NaiveDate,
+    pub due: NaiveDate,
+    pub total: i64,
+    pub amount_due: i64,
+    pub currency: String,
+    /// Send dates as a New Zealand organisation does: local midnight with `+1300`, no `*String`.
+    pub nz_dates: bool,
+    pub updated: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct XPayment {
+    pub id: String,
+    /// The invoice (or, for a refund, the credit note) it pays.
+    pub invoice: String,
+    pub refund: bool,
+    pub amount: i64,
+    pub date: NaiveDate,
+    pub deleted: bool,
+    pub batch: Option<String>,
+    pub updated: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct XAllocation {
+    pub invoice: String,
+    pub amount: i64,
+    pub deleted: bool,
+}
+
+/// A credit note, overpayment or prepayment.
+#[derive(Debug, Clone)]
+pub struct XCredit {
+    pub id: String,
+    pub number: String,
+    pub kind: &'static str,
+    pub contact: String,
+    pub status: &'static str,
+    pub total: i64,
+    pub remaining: i64,
+    pub date: NaiveDate,
+    pub allocations: Vec<XAllocation>,
+    pub updated: DateTime<Utc>,
+}
+
+/// The organisation's books.
+#[derive(Debug)]
+pub struct XLedger {
+    pub time: TimeCell,
+    next: u64,
+    next_number: u64,
+    pub contacts: BTreeMap<String, XContact>,
+    pub invoices: BTreeMap<String, XInvoice>,
+    pub payments: BTreeMap<String, XPayment>,
+    pub credit_notes: BTreeMap<String, XCredit>,
+    pub overpayments: BTreeMap<String, XCredit>,
+    pub prepayments: BTreeMap<String, XCredit>,
+}
+
+impl XLedger {
+    pub fn new(now: DateTime<Utc>) -> XLedger {
+        XLedger {
+            time: Arc::new(Mutex::new(now)),
+            next: 0,
+            next_number: 1,
+            contacts: BTreeMap::new(),
+            invoices: BTreeMap::new(),
+            payments: BTreeMap::new(),
+            credit_notes: BTreeMap::new(),
+            overpayments: BTreeMap::new(),
+            prepayments: BTreeMap::new(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.time.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_now(&self, t: DateTime<Utc>) {
+        *self.time.lock().unwrap_or_else(|p| p.into_inner()) = t;
+    }
+
+    pub fn tick(&self) -> DateTime<Utc> {
+        let mut t = self.time.lock().unwrap_or_else(|p| p.into_inner());
+        *t += Duration::seconds(1);
+        *t
+    }
+
+    fn id(&mut self) -> String {
+        self.next += 1;
+        guid(self.next)
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    pub fn contact(&mut self, name: &str) -> String {
+        let id = self.id();
+        let updated = self.tick();
+        self.contacts.insert(
+            id.clone(),
+            XContact { id: id.clone(), name: name.into(), archived: false, supplier_only: false, updated },
+        );
+        id
+    }
+
+    pub fn supplier(&mut self, name: &str) -> String {
+        let id = self.contact(name);
+        if let Some(c) = self.contacts.get_mut(&id) {
+            c.supplier_only = true;
+        }
+        id
+    }
+
+    pub fn archive(&mut self, id: &str) {
+        let t = self.tick();
+        if let Some(c) = self.contacts.get_mut(id) {
+            c.archived = true;
+            c.updated = t;
+        }
+    }
+
+    pub fn invoice(&mut self, contact: &str, cents: i64) -> String {
+        let id = self.id();
+        let number = format!("INV-{:04}", self.next_number);
+        self.next_number += 1;
+        let updated = self.tick();
+        let date = self.today() - Duration::days(20);
+        self.invoices.insert(
+            id.clone(),
+            XInvoice {
+                id: id.clone(),
+                number,
+                accpay: false,
+                contact: contact.into(),
+                status: "AUTHORISED",
+                date,
+                due: date + Duration::days(30),
+                total: cents,
+                amount_due: cents,
+                currency: "USD".into(),
+                nz_dates: false,
+                updated,
+            },
+        );
+        id
+    }
+
+    pub fn edit_invoice(&mut self, id: &str, f: impl FnOnce(&mut XInvoice)) {
+        let t = self.tick();
+        if let Some(i) = self.invoices.get_mut(id) {
+            f(i);
+            i.updated = t;
+        }
+    }
+
+    fn touch_invoice(&mut self, id: &str, delta_due: i64) {
+        self.edit_invoice(id, |i| {
+            i.amount_due += delta_due;
+            if i.status != "VOIDED" {
+                i.status = if i.amount_due == 0 { "PAID" } else { "AUTHORISED" };
+            }
+        });
+    }
+
+    pub fn pay(&mut self, invoice: &str, cents: i64) -> String {
+        let id = self.id();
+        let updated = self.tick();
+        let date = self.today();
+        self.payments.insert(
+            id.clone(),
+            XPayment {
+                id: id.clone(),
+                invoice: invoice.into(),
+                refund: false,
+                amount: cents,
+                date,
+                deleted: false,
+                batch: None,
+                updated,
+            },
+        );
+        self.touch_invoice(invoice, -cents);
+        id
+    }
+
+    pub fn delete_payment(&mut self, id: &str) {
+        let t = self.tick();
+        let Some(p) = self.payments.get_mut(id) else { return };
+        p.deleted = true;
+        p.updated = t;
+        let (inv, amount, refund) = (p.invoice.clone(), p.amount, p.refund);
+        if !refund {
+            self.touch_invoice(&inv, amount);
+        }
+    }
+
+    fn credit(&mut self, kind: &'static str, contact: &str, cents: i64) -> XCredit {
+        let id = self.id();
+        let number = format!("CN-{:04}", self.next_number);
+        self.next_number += 1;
+        let updated = self.tick();
+        XCredit {
+            id,
+            number,
+            kind,
+            contact: contact.into(),
+            status: "AUTHORISED",
+            total: cents,
+            remaining: cents,
+            date: self.today() - Duration::days(3),
+            allocations: Vec::new(),
+            updated,
+        }
+    }
+
+    pub fn credit_note(&mut self, contact: &str, cents: i64) -> String {
+        let c = self.credit("ACCRECCREDIT", contact, cents);
+        let id = c.id.clone();
+        self.credit_notes.insert(id.clone(), c);
+        id
+    }
+
+    /// An overpayment (`RECEIVE-OVERPAYMENT`) or prepayment (`RECEIVE-PREPAYMENT`) received.
+    pub fn prepayment(&mut self, kind: &'static str, contact: &str, cents: i64) -> String {
+        let c = self.credit(kind, contact, cents);
+        let id = c.id.clone();
+        if kind.contains("OVERPAYMENT") {
+            self.overpayments.insert(id.clone(), c);
+        } else {
+            self.prepayments.insert(id.clone(), c);
+        }
+        id
+    }
+
+    fn credit_mut(&mut self, id: &str) -> Option<&mut XCredit> {
+        if self.credit_notes.contains_key(id) {
+            return self.credit_notes.get_mut(id);
+        }
+        if self.overpayments.contains_key(id) {
+            return self.overpayments.get_mut(id);
+        }
+        self.prepayments.get_mut(id)
+    }
+
+    /// Allocates credit (a credit note, overpayment or prepayment) to an invoice.
+    pub fn allocate(&mut self, credit: &str, invoice: &str, cents: i64) {
+        let t = self.tick();
+        if let Some(c) = self.credit_mut(credit) {
+            c.allocations.push(XAllocation { invoice: invoice.into(), amount: cents, deleted: false });
+            c.remaining -= cents;
+            c.status = if c.remaining == 0 { "PAID" } else { "AUTHORISED" };
+            c.updated = t;
+        }
+        self.touch_invoice(invoice, -cents);
+    }
+
+    /// Deletes the `n`th allocation of a credit (`IsDeleted: true`).
+    pub fn delete_allocation(&mut self, credit: &str, n: usize) {
+        let t = self.tick();
+        let Some(c) = self.credit_mut(credit) else { return };
+        let Some(a) = c.allocations.get_mut(n) else { return };
+        a.deleted = true;
+        let (inv, amount) = (a.invoice.clone(), a.amount);
+        c.remaining += amount;
+        c.status = "AUTHORISED";
+        c.updated = t;
+        self.touch_invoice(&inv, amount);
+    }
+
+    /// Refunds part of a credit note in cash: a payment against the credit note (`ARCREDITPAYMENT`).
+    pub fn refund(&mut self, credit_note: &str, cents: i64) -> String {
+        let id = self.id();
+        let updated = self.tick();
+        let date = self.today();
+        self.payments.insert(
+            id.clone(),
+            XPayment {
+                id: id.clone(),
+                invoice: credit_note.into(),
+                refund: true,
+                amount: cents,
+                date,
+                deleted: false,
+                batch: None,
+                updated,
+            },
+        );
+        if let Some(c) = self.credit_notes.get_mut(credit_note) {
+            c.remaining -= cents;
+            c.updated = updated;
+        }
+        id
+    }
+
+    /// What the store should hold after a sync.
+    pub fn expected(&self) -> Snapshot {
+        let mut s = Snapshot::default();
+        for c in self.contacts.values().filter(|c| !c.supplier_only) {
+            s.customers.insert(c.id.clone(), (c.name.clone(), !c.archived));
+        }
+        for i in self.invoices.values().filter(|i| !i.accpay && ["AUTHORISED", "PAID", "VOIDED"].contains(&i.status)) {
+            let voided = i.status == "VOIDED";
+            s.invoices.insert(
+                i.id.clone(),
+                InvoiceRow {
+                    customer: i.contact.clone(),
+                    job: None,
+                    number: i.number.clone(),
+                    status: if voided {
+                        "void"
+                    } else if i.amount_due > 0 {
+                        "open"
+                    } else {
+                        "paid"
+                    }
+                    .to_string(),
+                    currency: i.currency.clone(),
+                    total: i.total,
+                    balance: if voided { 0 } else { i.amount_due },
+                },
+            );
+        }
+        for c in self.credit_notes.values().filter(|c| ["AUTHORISED", "PAID"].contains(&c.status)) {
+            s.memos.insert(c.id.clone(), (c.contact.clone(), c.total, c.remaining));
+            let apps: Vec<_> = c
+                .allocations
+                .iter()
+                .filter(|a| !a.deleted)
+                .map(|a| (a.invoice.clone(), a.amount, Some(c.id.clone())))
+                .collect();
+            if !apps.is_empty() {
+                s.payments.insert(
+                    format!("cn:{}", c.id),
+                    PaymentRow {
+                        customer: c.contact.clone(),
+                        amount: 0,
+                        unapplied: 0,
+                        currency: "USD".into(),
+                        applications: apps,
+                    },
+                );
+            }
+        }
+        for p in self.payments.values().filter(|p| !p.deleted && !p.refund) {
+            let inv = &self.invoices[&p.invoice];
+            s.payments.insert(
+                p.id.clone(),
+                PaymentRow {
+                    customer: inv.contact.clone(),
+                    amount: p.amount,
+                    unapplied: 0,
+                    currency: inv.currency.clone(),
+                    applications: vec![(p.invoice.clone(), p.amount, None)],
+                },
+            );
+        }
+        for (prefix, map) in [("op", &self.overpayments), ("pp", &self.prepayments)] {
+            for c in
+                map.values().filter(|c| c.kind.starts_with("RECEIVE") && ["AUTHORISED", "PAID"].contains(&c.status))
+            {
+                s.payments.insert(
+                    format!("{prefix}:{}", c.id),
+                    PaymentRow {
+                        customer: c.contact.clone(),
+                        amount: c.total,
+                        unapplied: c.remaining,
+                        currency: "USD".into(),
+                        applications: c
+                            .allocations
+                            .iter()
+                            .filter(|a| !a.deleted)
+                            .map(|a| (a.invoice.clone(), a.amount, None))
+                            .collect(),
+                    },
+                );
+            }
+        }
+        s
+    }
+
+    fn contact_ref(&self, id: &str) -> String {
+        let name = self.contacts.get(id).map(|c| c.name.as_str()).unwrap_or("?");
+        format!(
+            r#"{{"ContactID":{},"Name":{},"Addresses":[],"Phones":[],"ContactGroups":[],"ContactPersons":[],"HasValidationErrors":false}}"#,
+            js(id),
+            js(name)
+        )
+    }
+}
+
+fn updated(t: DateTime<Utc>) -> String {
+    format!(
+        r#""UpdatedDateUTC":{},"UpdatedDateUTCString":"{}""#,
+        ms_date(t.timestamp_millis(), "+0000"),
+        t.format("%Y-%m-%dT%H:%M:%SZ")
+    )
+}
+
+impl XContact {
+    fn json(&self) -> String {
+        format!(
+            r#"{{"ContactID":{},"ContactStatus":"{}","Name":{},"EmailAddress":"ar@example.com","IsSupplier":{},"IsCustomer":{},"Phones":[{{"PhoneType":"DEFAULT","PhoneNumber":"555-0100","PhoneAreaCode":"813","PhoneCountryCode":""}}],"Addresses":[],"HasAttachments":false,{}}}"#,
+            js(&self.id),
+            if self.archived { "ARCHIVED" } else { "ACTIVE" },
+            js(&self.name),
+            self.supplier_only,
+            !self.supplier_only,
+            updated(self.updated)
+        )
+    }
+}
+
+fn doc_date(name: &str, d: NaiveDate, nz: bool) -> String {
+    if nz {
+        // Midnight in Auckland (UTC+13 in summer) is 11:00 the day before in UTC.
+        format!(r#""{name}":{}"#, ms_date(date_ms(d) - 13 * 3_600_000, "+1300"))
+    } else {
+        format!(r#""{name}String":"{d}T00:00:00","{name}":{}"#, ms_date(date_ms(d), "+0000"))
+    }
+}
+
+impl XInvoice {
+    fn json(&self, l: &XLedger) -> String {
+        format!(
+            r#"{{"Type":"{}","InvoiceID":{},"InvoiceNumber":{},"Reference":"","Payments":[],"CreditNotes":[],"Prepayments":[],"Overpayments":[],"AmountDue":{},"AmountPaid":{},"AmountCredited":0.00,"CurrencyRate":1.000000,"IsDiscounted":false,"HasAttachments":false,"HasErrors":false,"Contact":{},{},{},"Status":"{}","LineAmountTypes":"Exclusive","LineItems":[],"SubTotal":{},"TotalTax":0.00,"Total":{},{},"CurrencyCode":"{}"}}"#,
+            if self.accpay { "ACCPAY" } else { "ACCREC" },
+            js(&self.id),
+            js(&self.number),
+            money(self.amount_due),
+            money(self.total - self.amount_due),
+            l.contact_ref(&self.contact),
+            doc_date("Date", self.date, self.nz_dates),
+            doc_date("DueDate", self.due, self.nz_dates),
+            self.status,
+            money(self.total),
+            money(self.total),
+            updated(self.updated),
+            self.currency
+        )
+    }
+}
+
+impl XPayment {
+    fn json(&self, l: &XLedger) -> String {
+        let (kind, ptype, contact, currency, number) = if self.refund {
+            let c = &l.credit_notes[&self.invoice];
+            ("ACCRECCREDIT", "ARCREDITPAYMENT", c.contact.clone(), "USD".to_string(), c.number.clone())
+        } else {
+            let i = &l.invoices[&self.invoice];
+            (
+                if i.accpay { "ACCPAY" } else { "ACCREC" },
+                "ACCRECPAYMENT",
+                i.contact.clone(),
+                i.currency.clone(),
+                i.number.clone(),
+            )
+        };
+        let batch = match &self.batch {
+            Some(b) => format!(
+                r#","BatchPaymentID":{},"BatchPayment":{{"BatchPaymentID":{},"Type":"RECBATCH"}}"#,
+                js(b),
+                js(b)
+            ),
+            None => String::new(),
+        };
+        format!(
+            r#"{{"PaymentID":{},"Date":{},"BankAmount":{a},"Amount":{a},"Reference":"EFT","CurrencyRate":1.000000,"PaymentType":"{ptype}","Status":"{}",{},"HasAccount":true,"IsReconciled":false,"Account":{{"AccountID":"136ebd08-60ea-4592-8982-be92c153b53a","Code":"090"}},"Invoice":{{"Type":"{kind}","InvoiceID":{},"InvoiceNumber":{},"Contact":{},"CurrencyCode":"{currency}"}}{batch}}}"#,
+            js(&self.id),
+            ms_date(date_ms(self.date), "+0000"),
+            if self.deleted { "DELETED" } else { "AUTHORISED" },
+            updated(self.updated),
+            js(&self.invoice),
+            js(&number),
+            l.contact_ref(&contact),
+            a = money(self.amount),
+        )
+    }
+}
+
+impl XCredit {
+    fn json(&self, l: &XLedger, id_field: &str) -> String {
+        let allocs: Vec<String> = self
+            .allocations
+            .iter()
+            .enumerate()
+            .map(|(n, a)| {
+                format!(
+                    r#"{{"AllocationID":"{}","Amount":{},"Date":{},"Invoice":{{"InvoiceID":{},"InvoiceNumber":"x"}},"IsDeleted":{}}}"#,
+                    guid(9_000_000 + n as u64),
+                    money(a.amount),
+                    ms_date(date_ms(self.date), "+0000"),
+                    js(&a.invoice),
+                    a.deleted
+                )
+            })
+            .collect();
+        let number = if id_field == "CreditNoteID" {
+            format!(r#""CreditNoteNumber":{},"#, js(&self.number))
+        } else {
+            String::new()
+        };
+        format!(
+            r#"{{"{id_field}":{id},"ID":{id},{number}"Type":"{}","Reference":"","RemainingCredit":{},"Allocations":[{}],"Payments":[],"HasAttachments":false,"Contact":{},"DateString":"{}T00:00:00","Date":{},"Status":"{}","LineAmountTypes":"NoTax","LineItems":[],"SubTotal":{t},"TotalTax":0.00,"Total":{t},{},"CurrencyCode":"USD"}}"#,
+            self.kind,
+            money(self.remaining),
+            allocs.join(","),
+            l.contact_ref(&self.contact),
+            self.date,
+            ms_date(date_ms(self.date), "+0000"),
+            self.status,
+            updated(self.updated),
+            id = js(&self.id),
+            t = money(self.total),
+        )
+    }
+}
+
+type Hook = Box<dyn FnMut(&mut XLedger, usize) + Send>;
+
+/// Everything the fake holds.
+pub struct XeroState {
+    pub tenant: String,
+    pub ledger: XLedger,
+    pub oauth: OAuthServer,
+    pub faults: Faults,
+    /// Called after each list page is built, with how many list pages have been served.
+    pub after_list: Option<Hook>,
+    /// Every list call: endpoint, query string, If-Modified-Since.
+    pub log: Vec<(String, String, Option<String>)>,
+    pub api_calls: usize,
+    pub without_tenant: usize,
+    /// Leave `pagination` out of answers (older API responses).
+    pub no_pagination: bool,
+    /// Refuse `where` filters as "not filtering efficiently" (a very large organisation).
+    pub refuse_where: bool,
+    pub day_remaining: i64,
+    lists: usize,
+}
+
+impl std::fmt::Debug for XeroState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XeroState").field("tenant", &self.tenant).field("api_calls", &self.api_calls).finish()
+    }
+}
+
+impl XeroState {
+    pub fn lists_so_far(&self) -> usize {
+        self.lists
+    }
+}
+
+pub type Shared = Arc<Mutex<XeroState>>;
+
+#[derive(Debug, Clone)]
+pub struct FakeXero {
+    pub url: String,
+    pub state: Shared,
+}
+
+pub const CLIENT_ID: &str = "xero-client";
+pub const CLIENT_SECRET: &str = "xero-secret";
+
+impl FakeXero {
+    pub async fn start(ledger: XLedger) -> FakeXero {
+        let state = Arc::new(Mutex::new(XeroState {
+            tenant: "fe79f7dd-b6d4-4a92-ba7b-538af6289c58".into(),
+            ledger,
+            oauth: OAuthServer::new(CLIENT_ID, CLIENT_SECRET),
+            faults: Faults::default(),
+            after_list: None,
+            log: Vec::new(),
+            api_calls: 0,
+            without_tenant: 0,
+            no_pagination: false,
+            refuse_where: false,
+            day_remaining: 5000,
+            lists: 0,
+        }));
+        let router = axum::Router::new()
+            .route("/api.xro/2.0/{endpoint}", get(list))
+            .route("/connections", get(connections))
+            .route("/connect/token", post(token))
+            .with_state(state.clone());
+        let url = fake_http::serve(router).await;
+        FakeXero { url, state }
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut XeroState) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub fn clock(&self) -> FakeClock {
+        FakeClock(self.with(|s| s.ledger.time.clone()))
+    }
+
+    pub fn app(&self) -> arbot_connector_http::OAuthApp {
+        arbot_connector_http::OAuthApp {
+            client_id: CLIENT_ID.into(),
+            client_secret: arbot_connector_http::Secret::new(CLIENT_SECRET),
+            authorize_url: format!("{}/identity/connect/authorize", self.url),
+            token_url: format!("{}/connect/token", self.url),
+        }
+    }
+
+    /// Saves a working token set for `name` and returns a connector.
+    pub async fn connect(
+        &self,
+        store: &Arc<dyn arbot_core::Store>,
+        name: &str,
+        page_size: u32,
+    ) -> arbot_connector_xero::XeroSource {
+        use arbot_core::Clock;
+        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
+        let (access, refresh, tenant) =
+            self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.tenant.clone()));
+        let now = self.clock().now();
+        let tokens = arbot_connector_http::TokenSet {
+            access_token: arbot_connector_http::Secret::new(access),
+            access_expires_at: now + Duration::minutes(30),
+            refresh_token: arbot_connector_http::Secret::new(refresh),
+            refresh_expires_at: None,
+            company: [(arbot_connector_xero::TENANT_KEY.to_string(), tenant)].into_iter().collect(),
+        };
+        arbot_connector_http::tokens::store_new_tokens(store.as_ref(), &key, name, "xero", &tokens, now)
+            .await
+            .expect("store tokens");
+        self.source(store, name, page_size)
+    }
+
+    pub fn source(
+        &self,
+        store: &Arc<dyn arbot_core::Store>,
+        name: &str,
+        page_size: u32,
+    ) -> arbot_connector_xero::XeroSource {
+        let clock: Arc<dyn arbot_core::Clock> = Arc::new(self.clock());
+        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
+        let tokens = arbot_connector_http::TokenManager::new(
+            name,
+            "xero",
+            "Xero",
+            store.clone(),
+            Some(key),
+            self.app(),
+            reqwest::Client::new(),
+            clock.clone(),
+        );
+        let mut settings = arbot_connector_xero::XeroSettings::new(name);
+        settings.api_base = format!("{}/api.xro/2.0", self.url);
+        settings.page_size = page_size;
+        settings.retry = fast_retries();
+        settings.pacing = arbot_connector_http::Pacing {
+            max_requests: 10_000,
+            per: std::time::Duration::from_secs(60),
+            concurrent: 5,
+        };
+        arbot_connector_xero::XeroSource::new(settings, Arc::new(tokens), clock).expect("connector")
+    }
+}
+
+fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    fake_http::json(
+        status,
+        format!(
+            r#"{{"Type":null,"Title":{},"Status":{},"Detail":{},"Instance":"04115443-c574-4949-9cfa-102bdb03ca91","Extensions":{{}}}}"#,
+            js(title),
+            status.as_u16(),
+            js(detail)
+        ),
+    )
+}
+
+fn validation(message: &str) -> Response {
+    fake_http::json(
+        StatusCode::BAD_REQUEST,
+        format!(
+            r#"{{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred","Elements":[{{"ValidationErrors":[{{"Message":{}}}]}}]}}"#,
+            js(message)
+        ),
+    )
+}
+
+fn with_limits(mut r: Response, day: i64) -> Response {
+    let h = r.headers_mut();
+    if let Ok(v) = day.to_string().parse() {
+        h.insert("x-daylimit-remaining", v);
+    }
+    if let Ok(v) = "59".parse() {
+        h.insert("x-minlimit-remaining", v);
+    }
+    if let Ok(v) = "9999".parse() {
+        h.insert("x-appminlimit-remaining", v);
+    }
+    r
+}
+
+/// `If-Modified-Since`: "2020-02-06T12:17:43" (UTC) or with an offset.
+fn parse_since(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok().map(|t| t.and_utc()))
+}
+
+async fn list(
+    State(state): State<Shared>,
+    Path(endpoint): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let fault = {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.api_calls += 1;
+        s.day_remaining -= 1;
+        let fault = s.faults.pick();
+        if fault == Some(Fault::ExpireTokens) {
+            s.oauth.access.clear();
+        }
+        if !s.oauth.authorized(&headers) {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "TokenExpired: token expired at 09/24/2021 08:23:47",
+            );
+        }
+        let tenant = headers.get("xero-tenant-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        if tenant.is_none() {
+            s.without_tenant += 1;
+        }
+        if tenant.as_deref() != Some(s.tenant.as_str()) {
+            return problem(StatusCode::FORBIDDEN, "Forbidden", "AuthenticationUnsuccessful");
+        }
+        fault
+    };
+    let day = state.lock().unwrap_or_else(|p| p.into_inner()).day_remaining;
+    match fault {
+        Some(Fault::Throttle { retry_after }) => {
+            let mut b =
+                Response::builder().status(StatusCode::TOO_MANY_REQUESTS).header("x-rate-limit-problem", "minute");
+            if let Some(s) = retry_after {
+                b = b.header("retry-after", s.to_string());
+            }
+            return with_limits(b.body(axum::body::Body::empty()).unwrap_or_default(), day);
+        }
+        Some(Fault::DayLimit { retry_after }) => {
+            return with_limits(
+                Response::builder()
+                    .status(StatusCode::TOO_MANY_REQUESTS)
+                    .header("x-rate-limit-problem", "day")
+                    .header("retry-after", retry_after.to_string())
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_default(),
+                0,
+            );
+        }
+        Some(Fault::ServerError(code)) => {
+            return Response::builder()
+                .status(StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
+                .body(axum::body::Body::from("oauth_problem=rate%20limit%20exceeded"))
+                .unwrap_or_default();
+        }
+        Some(Fault::Refused) => {
+            return validation("The document with the supplied id was not found for this endpoint.");
+        }
+        Some(Fault::ExpireTokens) => {
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "TokenExpired: token expired at 09/24/2021 08:23:47",
+            );
+        }
+        Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
+        _ => {}
+    }
+    let since_header = headers.get("if-modified-since").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    let query: Vec<String> = {
+        let mut q: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        q.sort();
+        q
+    };
+    s.log.push((endpoint.clone(), query.join("&"), since_header.clone()));
+    let since = match since_header.as_deref().map(parse_since) {
+        Some(None) => return validation("If-Modified-Since is not a date"),
+        Some(Some(t)) => Some(t),
+        None => None,
+    };
+    if let Some(w) = params.get("where") {
+        if s.refuse_where {
+            return fake_http::json(
+                StatusCode::BAD_REQUEST,
+                r#"{"ErrorNumber":10,"Type":"ValidationException","Message":"Your request is not filtering Invoices efficiently, given the extremely high volume for this organisation. Please add a date filter or use the Statuses parameter."}"#.to_string(),
+            );
+        }
+        if !matches!(w.as_str(), r#"Type=="ACCREC""# | r#"Type=="ACCRECCREDIT""#) {
+            return validation(&format!("unsupported where: {w}"));
+        }
+    }
+    let kind = params.get("where").map(|w| w.trim_start_matches("Type==").trim_matches('"').to_string());
+    let statuses: Option<Vec<String>> = params.get("Statuses").map(|v| v.split(',').map(str::to_string).collect());
+    let ids: Option<Vec<String>> = params.get("IDs").map(|v| v.split(',').map(str::to_string).collect());
+    let archived = params.get("includeArchived").is_some_and(|v| v == "true");
+    let page: usize = params.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let size: usize = params.get("pageSize").and_then(|p| p.parse().ok()).unwrap_or(100).clamp(1, 1000);
+    let keep = |id: &str, updated: DateTime<Utc>, status: &str, k: &str| {
+        since.is_none_or(|t| updated > t)
+            && ids.as_ref().is_none_or(|ids| ids.iter().any(|i| i == id))
+            && statuses.as_ref().is_none_or(|st| st.iter().any(|x| x == status))
+            && kind.as_deref().is_none_or(|want| want == k)
+    };
+    let l = &s.ledger;
+    let mut rows: Vec<(DateTime<Utc>, String, String)> = match endpoint.as_str() {
+        "Contacts" => l
+            .contacts
+            .values()
+            .filter(|c| (archived || !c.archived) && keep(&c.id, c.updated, "", ""))
+            .map(|c| (c.updated, c.id.clone(), c.json()))
+            .collect(),
+        "Invoices" => l
+            .invoices
+            .values()
+            .filter(|i| keep(&i.id, i.updated, i.status, if i.accpay { "ACCPAY" } else { "ACCREC" }))
+            .map(|i| (i.updated, i.id.clone(), i.json(l)))
+            .collect(),
+        "Payments" => l
+            .payments
+            .values()
+            .filter(|p| keep(&p.id, p.updated, if p.deleted { "DELETED" } else { "AUTHORISED" }, ""))
+            .map(|p| (p.updated, p.id.clone(), p.json(l)))
+            .collect(),
+        "CreditNotes" => l
+            .credit_notes
+            .values()
+            .filter(|c| keep(&c.id, c.updated, c.status, c.kind))
+            .map(|c| (c.updated, c.id.clone(), c.json(l, "CreditNoteID")))
+            .collect(),
+        "Overpayments" => l
+            .overpayments
+            .values()
+            .filter(|c| keep(&c.id, c.updated, c.status, ""))
+            .map(|c| (c.updated, c.id.clone(), c.json(l, "OverpaymentID")))
+            .collect(),
+        "Prepayments" => l
+            .prepayments
+            .values()
+            .filter(|c| keep(&c.id, c.updated, c.status, ""))
+            .map(|c| (c.updated, c.id.clone(), c.json(l, "PrepaymentID")))
+            .collect(),
+        _ => return validation(&format!("unknown endpoint {endpoint}")),
+    };
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let total = rows.len();
+    let items: Vec<&str> = rows.iter().skip((page - 1) * size).take(size).map(|r| r.2.as_str()).collect();
+    let pagination = if s.no_pagination {
+        String::new()
+    } else {
+        format!(
+            r#""pagination":{{"page":{page},"pageSize":{size},"pageCount":{},"itemCount":{total}}},"#,
+            total.div_ceil(size).max(1)
+        )
+    };
+    let body = format!(
+        r#"{{"Id":"900c500b-e83c-4ce2-902a-b8ba04751748","Status":"OK","ProviderName":"arbot tests","DateTimeUTC":{},{pagination}"{endpoint}":[{}]}}"#,
+        ms_date(l.now().timestamp_millis(), ""),
+        items.join(",")
+    );
+    s.lists += 1;
+    let n = s.lists;
+    let XeroState { ledger, after_list, .. } = &mut *s;
+    if let Some(hook) = after_list.as_mut() {
+        hook(ledger, n);
+    }
+    let day = s.day_remaining;
+    with_limits(
+        match fault {
+            Some(Fault::Truncated) => fake_http::truncated(body),
+            Some(Fault::Reset) => fake_http::reset(body),
+            _ => fake_http::json(StatusCode::OK, body),
+        },
+        day,
+    )
+}
+
+async fn connections(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let s = state.lock().unwrap_or_else(|p| p.into_inner());
+    if !s.oauth.authorized(&headers) {
+        return problem(StatusCode::UNAUTHORIZED, "Unauthorized", "TokenExpired");
+    }
+    fake_http::json(
+        StatusCode::OK,
+        format!(
+            r#"[{{"id":"7cb59f93-2964-421d-bb5e-a0f7a4572a44","authEventId":"x","tenantId":{},"tenantType":"ORGANISATION","tenantName":"Suncoast Mechanical (US)","createdDateUtc":"2019-12-07T18:46:19.5165400","updatedDateUtc":"2019-12-07T18:46:19.5187840"}}]"#,
+            js(&s.tenant)
+        ),
+    )
+}
+
+async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let delay = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.delay;
+    tokio::time::sleep(delay).await;
+    let (status, body) = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.token(&headers, &body);
+    fake_http::json(status, body)
+}

@@ -1,0 +1,278 @@
+//! `arbot import` end to end on a real SQLite file and (with ARBOT_TEST_POSTGRES_URL) a real
+//! PostgreSQL database: the default template, a mapped XLSX workbook, a file with bad rows
+//! (nothing imported, every bad value listed), --skip-bad-rows, payments applied to imported
+//! invoices, and re-importing the same file (nothing changes).
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use arbot::import::{ImportFailure, ImportRequest, import, summary};
+use arbot_connector_spreadsheet::Kind;
+use arbot_core::{Currency, PinnedClock};
+use arbot_tests::TestDb;
+use arbot_tests::snapshot::{self, InvoiceRow};
+use chrono::NaiveDate;
+
+fn clock() -> PinnedClock {
+    PinnedClock { today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), tz: chrono_tz::America::New_York }
+}
+
+fn request(file: &Path, kind: Option<Kind>) -> ImportRequest {
+    ImportRequest { file: file.to_path_buf(), kind, mapping: None, skip_bad_rows: false, source: "spreadsheet".into() }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const INVOICES: &str = "invoice,customer,job,date,due,total,balance,retainage,currency,status,memo\n\
+1042,Acme Builders,Marina Tower,2026-10-15,2026-11-14,\"12,500.00\",\"7,500.00\",\"1,250.00\",,,October pay app\n\
+1043,Acme Builders,,10/20/2026,\"Nov 19, 2026\",$950,,,,,\n\
+1044,Gulf Coast GC,,2026-09-01,2026-10-01,300,,,,void,\n\
+1045,Maple Homes,,2026-11-01,2026-12-01,(0),,,CAD,,\n";
+
+#[tokio::test]
+async fn the_template_imports_and_importing_again_changes_nothing() {
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "invoices.csv", INVOICES);
+        let first = import(db.store.as_ref(), &clock(), Currency::USD, &request(&file, None)).await.unwrap();
+        assert_eq!(first.kind, Kind::Invoices);
+        assert_eq!((first.stats.new, first.stats.updated, first.new_names), (4, 0, 4), "{}: {first:?}", db.name);
+        let got = snapshot::read(&db, "spreadsheet").await;
+        assert_eq!(
+            got.invoices["inv:1042"],
+            InvoiceRow {
+                customer: "acme builders".into(),
+                job: Some("acme builders/marina tower".into()),
+                number: "1042".into(),
+                status: "open".into(),
+                currency: "USD".into(),
+                total: 1_250_000,
+                balance: 750_000,
+            }
+        );
+        assert_eq!(got.invoices["inv:1043"].balance, 95_000);
+        assert_eq!(got.invoices["inv:1044"].status, "void");
+        assert_eq!(
+            (got.invoices["inv:1045"].currency.as_str(), got.invoices["inv:1045"].status.as_str()),
+            ("CAD", "paid")
+        );
+        assert_eq!(got.customers["acme builders"], ("Acme Builders".to_string(), true), "named as in the file");
+        assert_eq!(got.jobs["acme builders/marina tower"].1, "Marina Tower");
+
+        let again = import(db.store.as_ref(), &clock(), Currency::USD, &request(&file, None)).await.unwrap();
+        assert_eq!(
+            (again.stats.new, again.stats.updated, again.stats.unchanged, again.new_names),
+            (0, 0, 4, 0),
+            "{}",
+            db.name
+        );
+        assert!(summary(&again).contains("Nothing changed"), "{}", summary(&again));
+        assert_eq!(snapshot::read(&db, "spreadsheet").await, got, "{}", db.name);
+
+        // One balance changed in the file: one invoice updated.
+        let paid = write(dir.path(), "invoices.csv", &INVOICES.replace("\"7,500.00\"", "0"));
+        let third = import(db.store.as_ref(), &clock(), Currency::USD, &request(&paid, None)).await.unwrap();
+        assert_eq!((third.stats.new, third.stats.updated), (0, 1), "{}", db.name);
+        assert_eq!(snapshot::read(&db, "spreadsheet").await.invoices["inv:1042"].status, "paid");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_bad_rows_imports_nothing_and_lists_every_bad_value() {
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "invoice,customer,date,due,total\n\
+                    2001,Acme,2026-10-01,2026-10-31,100\n\
+                    2002,Acme,13/45/2026,2026-10-31,100\n\
+                    2003,Acme,2026-10-03,2026-10-31,1.234\n\
+                    2004,,2026-10-04,2026-10-31,\n\
+                    2005,Acme,2026-10-05,2026-11-04,\"$2,000.00\"\n\
+                    2006,Acme,2026-10-06,2026-11-05,$1,500.00\n";
+        let file = write(dir.path(), "ar.csv", text);
+        let err = import(db.store.as_ref(), &clock(), Currency::USD, &request(&file, Some(Kind::Invoices)))
+            .await
+            .unwrap_err();
+        let ImportFailure::BadRows { problems, .. } = &err else { panic!("{err}") };
+        let listed: Vec<(usize, &str)> = problems.iter().map(|p| (p.row, p.column.as_str())).collect();
+        assert_eq!(listed, vec![(3, "date"), (4, "total"), (5, "customer"), (5, "total"), (7, "(whole row)")], "{err}");
+        let text = err.to_string();
+        assert!(text.starts_with("Nothing was imported: 4 of 6 rows have problems:"), "{text}");
+        assert!(text.contains("row 3, column 'date' ('13/45/2026')"), "{text}");
+        assert!(text.contains("needs quotes"), "{text}");
+        assert!(text.contains("--skip-bad-rows to import the 2 good rows"), "{text}");
+        assert_eq!(db.store.counts().await.unwrap().invoices, 0, "{}: nothing written", db.name);
+        assert_eq!(db.store.counts().await.unwrap().customers, 0, "{}: nothing written", db.name);
+
+        // Told to, it imports the good rows and still lists the bad ones.
+        let req = ImportRequest { skip_bad_rows: true, ..request(&file, Some(Kind::Invoices)) };
+        let done = import(db.store.as_ref(), &clock(), Currency::USD, &req).await.unwrap();
+        assert_eq!((done.stats.new, done.skipped_rows), (2, 4));
+        let got = snapshot::read(&db, "spreadsheet").await;
+        assert_eq!(got.invoices.keys().collect::<Vec<_>>(), ["inv:2001", "inv:2005"]);
+        assert_eq!(got.invoices["inv:2005"].total, 200_000);
+        assert!(
+            summary(&done).contains("Skipped 4 row(s) with problems:\n  row 3, column 'date'"),
+            "{}",
+            summary(&done)
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn payments_apply_to_imported_invoices() {
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        import(db.store.as_ref(), &clock(), Currency::USD, &request(&write(dir.path(), "i.csv", INVOICES), None))
+            .await
+            .unwrap();
+        let payments = "Check #,Customer,Payment Date,Amount,Invoice #\n\
+                        4471,Acme Builders,2026-11-20,\"5,000.00\",1042\n\
+                        4471,Acme Builders,2026-11-20,950.00,1043\n\
+                        ,Maple Homes,2026-11-21,250,\n";
+        let file = write(dir.path(), "payments.csv", payments);
+        let done = import(db.store.as_ref(), &clock(), Currency::USD, &request(&file, None)).await.unwrap();
+        assert_eq!((done.kind, done.stats.new), (Kind::Payments, 2));
+        let got = snapshot::read(&db, "spreadsheet").await;
+        let check = &got.payments["pay:acme builders:4471"];
+        assert_eq!((check.amount, check.unapplied), (595_000, 0));
+        assert_eq!(check.applications, vec![("inv:1042".into(), 500_000, None), ("inv:1043".into(), 95_000, None)]);
+        let on_account = got.payments.values().find(|p| p.customer == "maple homes").unwrap();
+        assert_eq!((on_account.amount, on_account.unapplied), (25_000, 25_000));
+        // The applications found their invoices.
+        let invoice = db.store.invoices_numbered("1042").await.unwrap();
+        let applied = db.store.applications_to_invoice(invoice[0].id).await.unwrap();
+        assert_eq!(applied.len(), 1);
+        let again = import(db.store.as_ref(), &clock(), Currency::USD, &request(&file, None)).await.unwrap();
+        assert_eq!((again.stats.new, again.stats.updated), (0, 0), "{}", db.name);
+        db.close().await;
+    }
+}
+
+/// A minimal XLSX workbook (what Excel saves, less the decoration): one sheet named `sheet`,
+/// strings inline, numbers plain, dates as serial numbers with a date format.
+fn xlsx(path: &Path, sheet: &str, rows: &[Vec<XCell>]) {
+    use zip::write::SimpleFileOptions;
+    let file = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(file);
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut put = |name: &str, body: &str| {
+        z.start_file(name, opts).unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    };
+    put(
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#,
+    );
+    put(
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    );
+    put(
+        "xl/workbook.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        ),
+    );
+    put(
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#,
+    );
+    put(
+        "xl/styles.xml",
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="0"/><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#,
+    );
+    let mut data = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        data.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            match cell {
+                XCell::S(s) => data.push_str(&format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{s}</t></is></c>")),
+                XCell::N(n) => data.push_str(&format!("<c r=\"{at}\"><v>{n}</v></c>")),
+                XCell::D(d) => {
+                    let serial = (*d - NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days();
+                    data.push_str(&format!("<c r=\"{at}\" s=\"1\"><v>{serial}</v></c>"));
+                }
+            }
+        }
+        data.push_str("</row>");
+    }
+    put(
+        "xl/worksheets/sheet1.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
+        ),
+    );
+    z.finish().unwrap();
+}
+
+enum XCell {
+    S(&'static str),
+    N(&'static str),
+    D(NaiveDate),
+}
+
+#[tokio::test]
+async fn a_mapped_xlsx_workbook_imports_with_its_dates_and_amounts() {
+    use XCell::*;
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let day = |m, d| D(NaiveDate::from_ymd_opt(2026, m, d).unwrap());
+        let path = dir.path().join("Open AR.xlsx");
+        xlsx(
+            &path,
+            "Open AR",
+            &[
+                vec![S("Doc No."), S("Bill-To"), S("Inv Date"), S("Terms Due"), S("Orig Amt"), S("Amt Due")],
+                vec![
+                    N("7001"),
+                    S("Bayside Construction"),
+                    day(9, 30),
+                    day(10, 30),
+                    N("12500.5"),
+                    N("0.30000000000000004"),
+                ],
+                vec![N("7002"), S("Bayside Construction"), day(10, 31), day(11, 30), N("980"), N("980")],
+            ],
+        );
+        let mapping = write(
+            dir.path(),
+            "map.toml",
+            "kind = \"invoices\"\nsheet = \"Open AR\"\n[columns]\ninvoice = \"Doc No.\"\ncustomer = \"Bill-To\"\n\
+             date = \"Inv Date\"\ndue = \"Terms Due\"\ntotal = \"Orig Amt\"\nbalance = \"Amt Due\"\n",
+        );
+        let req = ImportRequest { mapping: Some(mapping.clone()), ..request(&path, None) };
+        let done = import(db.store.as_ref(), &clock(), Currency::USD, &req).await.unwrap();
+        assert_eq!(done.stats.new, 2, "{}: {done:?}", db.name);
+        let got = snapshot::read(&db, "spreadsheet").await;
+        assert_eq!((got.invoices["inv:7001"].total, got.invoices["inv:7001"].balance), (1_250_050, 30));
+        let inv = db.store.invoices_numbered("7001").await.unwrap();
+        assert_eq!(
+            (inv[0].issued, inv[0].due),
+            (NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(), NaiveDate::from_ymd_opt(2026, 10, 30).unwrap())
+        );
+        let again = import(db.store.as_ref(), &clock(), Currency::USD, &req).await.unwrap();
+        assert_eq!((again.stats.new, again.stats.updated), (0, 0));
+
+        // A mapping that names a column the file does not have says which ones it has.
+        let wrong = write(dir.path(), "wrong.toml", "kind = \"invoices\"\n[columns]\ntotal = \"Amount\"\n");
+        let err = import(
+            db.store.as_ref(),
+            &clock(),
+            Currency::USD,
+            &ImportRequest { mapping: Some(wrong), ..request(&path, None) },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("no such column") && err.to_string().contains("Orig Amt"), "{err}");
+        db.close().await;
+    }
+}
