@@ -1,6 +1,6 @@
 //! `/ar help [command]`.
 
-use super::{COMMANDS, CommandError, Invocation, spec};
+use super::{COMMANDS, CommandError, Invocation, Surface, spec};
 use crate::app::App;
 use crate::reply::{Align, Reply, Table};
 
@@ -20,14 +20,23 @@ pub(super) async fn handle(_app: &App, inv: &Invocation) -> Result<Reply, Comman
         reply.footer = Some(format!("Who can use it: {}", roles.join(", ")));
         return Ok(reply);
     }
-    let mut reply = Reply::titled("arbot — what you can ask")
-        .line("Type a command the way you would in Discord. Names can be partial: /ar customer gulf.");
+    let intro = match inv.surface {
+        Surface::Console => "Type a command the way you would in Discord. Names can be partial: /ar customer gulf.",
+        Surface::Chat => {
+            "Pick a command under /ar; names can be partial (/ar customer gulf) and suggestions appear as you type."
+        }
+    };
+    let mut reply = Reply::titled("arbot — what you can ask").line(intro);
     let mut table = Table::new(&[("Command", Align::Left), ("What it does", Align::Left)]);
     for c in COMMANDS {
         table.rows.push(vec![format!("/ar {}", c.usage()), c.summary.to_string()]);
     }
     reply.table = Some(table);
-    reply.footer = Some("More on one command: /ar help <command>. Leave the console with /quit or Ctrl-D.".to_string());
+    reply.footer = Some(match inv.surface {
+        Surface::Console => "More on one command: /ar help <command>. Leave the console with /quit or Ctrl-D.",
+        Surface::Chat => "More on one command: /ar help command:<name>. Answers with customer figures are public only in the AR channel.",
+    }
+    .to_string());
     reply.ephemeral = true;
     Ok(reply)
 }

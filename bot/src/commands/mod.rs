@@ -342,6 +342,17 @@ pub struct Invocation {
     pub command: &'static CommandSpec,
     pub args: BTreeMap<&'static str, String>,
     pub actor: Actor,
+    /// Where it was typed, for the few answers that differ (how to leave the console).
+    pub surface: Surface,
+}
+
+/// Where a command was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// The terminal chat (`arbot console`, `arbot demo`): one line at a time.
+    Console,
+    /// A chat with typed options (Discord's `/ar`).
+    Chat,
 }
 
 impl Invocation {
@@ -446,7 +457,7 @@ pub fn parse_line(line: &str, actor: Actor, today: NaiveDate) -> Result<Invocati
     };
     let rest: Vec<String> = words[1..].to_vec();
     let args = bind_args(command, rest, today)?;
-    Ok(Invocation { command, args, actor })
+    Ok(Invocation { command, args, actor, surface: Surface::Console })
 }
 
 /// Builds an invocation from named values, as a chat with typed options sends them (Discord).
@@ -497,7 +508,7 @@ pub fn invocation_from_options(
         };
         args.insert(p.name, value);
     }
-    Ok(Invocation { command, args, actor })
+    Ok(Invocation { command, args, actor, surface: Surface::Chat })
 }
 
 /// A cheap "did you mean": same first letter and at most two letters different.

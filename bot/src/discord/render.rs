@@ -7,7 +7,7 @@
 use poise::serenity_prelude as serenity;
 
 use crate::render::table_text;
-use crate::reply::{Reply, Severity};
+use crate::reply::{Align, Reply, Severity, Table};
 
 pub const TITLE_MAX: usize = 256;
 pub const DESCRIPTION_MAX: usize = 4096;
@@ -90,23 +90,72 @@ fn pieces(text: &str, max: usize) -> Vec<String> {
     out
 }
 
-/// The description's blocks in order: the aside, the lines, then the table in code blocks.
+/// The widest table shown as a code block (aligned columns). A wider one wraps into a mess on a
+/// phone, so it becomes one line a row instead.
+pub const TABLE_MAX_WIDTH: usize = 64;
+
+/// The description's blocks in order: the aside, the lines, then the table.
 fn blocks(reply: &Reply) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(aside) = &reply.aside {
-        out.push(format!("**{aside}**"));
+        // The console spaces the aside's parts out; in an embed they read better as a list.
+        let parts: Vec<&str> = aside.split("   ").map(str::trim).filter(|p| !p.is_empty()).collect();
+        out.push(format!("**{}**", parts.join(" · ")));
     }
     for line in &reply.lines {
         out.extend(pieces(line, DESCRIPTION_MAX - 8));
     }
     if let Some(table) = &reply.table {
-        // Each chunk is its own code block, so a table split across embeds still lines up.
         let text = table_text(table);
-        for chunk in pieces(text.trim_end(), DESCRIPTION_MAX - 16) {
-            out.push(format!("```\n{chunk}\n```"));
+        let width = text.lines().map(|l| l.trim_end().chars().count()).max().unwrap_or(0);
+        if width <= TABLE_MAX_WIDTH {
+            // Each chunk is its own code block, so a table split across embeds still lines up.
+            for chunk in pieces(text.trim_end(), DESCRIPTION_MAX - 16) {
+                out.push(format!("```\n{chunk}\n```"));
+            }
+        } else {
+            out.extend(row_lines(table).into_iter().flat_map(|l| pieces(&l, DESCRIPTION_MAX - 8)));
         }
     }
     out
+}
+
+/// Escapes what Discord's markdown would otherwise act on.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '_' | '~' | '`' | '|' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table as one line a row: the row's name in bold, then its cells, amounts with their column
+/// names ("1-30 $37,710.00"); empty cells left out. The totals row comes last.
+fn row_lines(t: &Table) -> Vec<String> {
+    t.rows
+        .iter()
+        .chain(t.footer.iter())
+        .map(|row| {
+            let mut parts = Vec::new();
+            for (i, cell) in row.iter().enumerate() {
+                let cell = cell.trim();
+                if cell.is_empty() || cell == "—" {
+                    continue;
+                }
+                let header = t.headers.get(i).map(String::as_str).unwrap_or("").trim();
+                let right = t.align.get(i) == Some(&Align::Right);
+                parts.push(match (i, right) {
+                    (0, false) => format!("**{}**", escape(cell)),
+                    (_, true) if !header.is_empty() => format!("{header} {}", escape(cell)),
+                    _ => escape(cell),
+                });
+            }
+            parts.join(" · ")
+        })
+        .collect()
 }
 
 /// A reply as messages of embeds: usually one message with one embed.
@@ -230,7 +279,7 @@ pub fn components(reply: &Reply) -> Vec<serenity::CreateActionRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::{Align, Button, Table};
+    use crate::reply::Button;
 
     #[test]
     fn a_short_reply_is_one_embed() {
@@ -283,6 +332,57 @@ mod tests {
         assert_eq!(messages.last().and_then(|m| m.last()).and_then(|e| e.footer.as_deref()), Some("the end"));
         let fields: usize = messages.iter().flatten().map(|e| e.fields.len()).sum();
         assert_eq!(fields, 80, "each 1,500-character field becomes two");
+    }
+
+    #[test]
+    fn narrow_tables_stay_aligned_and_wide_ones_become_lines() {
+        let mut narrow = Table::new(&[("current", Align::Right), ("1-30", Align::Right)]);
+        narrow.rows.push(vec!["$47,610.00".into(), "—".into()]);
+        let r = Reply { table: Some(narrow), ..Reply::default() };
+        let d = &embeds_for(&r)[0][0].description;
+        assert!(d.starts_with("```\n") && d.contains("$47,610.00"), "{d}");
+
+        let mut wide = Table::new(&[
+            ("Customer", Align::Left),
+            ("current", Align::Right),
+            ("1-30", Align::Right),
+            ("61-90", Align::Right),
+            ("retainage", Align::Right),
+            ("total", Align::Right),
+        ]);
+        wide.rows.push(vec![
+            "Lone Star Commercial Contractors".into(),
+            "$50,535.00".into(),
+            "$37,710.00".into(),
+            "—".into(),
+            "$27,600.00".into(),
+            "$117,120.00".into(),
+        ]);
+        wide.rows.push(vec!["Me_and_*you*".into(), "—".into(), "—".into(), "$1.00".into(), "—".into(), "$1.00".into()]);
+        wide.footer = Some(vec![
+            "Total".into(),
+            "$50,535.00".into(),
+            "$37,710.00".into(),
+            "$1.00".into(),
+            "$27,600.00".into(),
+            "$117,121.00".into(),
+        ]);
+        let r = Reply { table: Some(wide), ..Reply::default() };
+        let d = &embeds_for(&r)[0][0].description;
+        assert!(!d.contains("```"), "{d}");
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(
+            lines[0],
+            "**Lone Star Commercial Contractors** · current $50,535.00 · 1-30 $37,710.00 · retainage $27,600.00 · total $117,120.00"
+        );
+        assert_eq!(lines[1], "**Me\\_and\\_\\*you\\*** · 61-90 $1.00 · total $1.00");
+        assert!(lines[2].starts_with("**Total** · current $50,535.00"), "{d}");
+    }
+
+    #[test]
+    fn the_aside_reads_as_a_list() {
+        let r = Reply { aside: Some("PM: @dana   terms: Net 30".into()), ..Reply::titled("Gulf Coast Builders LLC") };
+        assert_eq!(embeds_for(&r)[0][0].description, "**PM: @dana · terms: Net 30**");
     }
 
     #[test]
