@@ -508,7 +508,7 @@ async fn wait_for_signal() {
 
 /// `arbot digest --post`: through the outbox, like the scheduled digest, so a post that fails
 /// now is kept and delivered by `arbot run`.
-async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::reply::Reply) -> anyhow::Result<()> {
+pub async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::reply::Reply) -> anyhow::Result<()> {
     use crate::outbox::{Destination, Dispatcher, OutboxSettings, enqueue_post};
     let discord = app.config.discord.clone().context(
         "arbot digest --post needs a [discord] section in arbot.toml (guild_id and ar_channel_id); see the README",
@@ -518,7 +518,8 @@ async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::repl
         Some(text) => anyhow::anyhow!("{text}"),
         None => anyhow::anyhow!("Can't reach Discord: {e}"),
     })?;
-    let key = format!("digest-on-demand:{}", app.clock.now().to_rfc3339());
+    // Each request is its own post: asked for twice, it is posted twice.
+    let key = format!("digest-on-demand:{}:{:08x}", app.clock.now().to_rfc3339(), fastrand::u32(..));
     enqueue_post(app, &key, Destination::ArChannel, crate::chat::Post::of(reply)).await?;
     let chat = Arc::new(crate::discord::DiscordOut::new(http, discord, me.id));
     let dispatcher = Dispatcher::new(app.clone(), chat, "cli", OutboxSettings::default());

@@ -129,14 +129,17 @@ fn the_bot_fails_fast_without_its_token_or_discord_settings() {
     assert!(text(&out.stderr).contains("a Discord id is a number"), "{}", text(&out.stderr));
 }
 
-/// A stand-in for Discord that answers every request with 401, as Discord does for a bad token.
-fn discord_that_rejects_every_token() -> String {
+/// A stand-in for Discord's REST API: each request is answered by `answer(method, path)` with a
+/// status and a JSON body.
+fn stub_discord(answer: fn(&str, &str) -> (u16, String)) -> String {
     use std::io::{BufRead, BufReader, Read};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let mut reader = BufReader::new(stream);
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
             let mut length = 0usize;
             loop {
                 let mut line = String::new();
@@ -149,15 +152,93 @@ fn discord_that_rejects_every_token() -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let json = r#"{"message": "401: Unauthorized", "code": 0}"#;
+            let mut parts = request_line.split_whitespace();
+            let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (status, json) = answer(method, path);
             let answer = format!(
-                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
                 json.len()
             );
             let _ = reader.get_mut().write_all(answer.as_bytes());
         }
     });
     url
+}
+
+fn discord_that_rejects_every_token() -> String {
+    stub_discord(|_, _| (401, r#"{"message": "401: Unauthorized", "code": 0}"#.to_string()))
+}
+
+/// Discord as the startup check sees it (token, server, channel, permissions all fine), with a
+/// gateway nobody answers at.
+fn discord_that_accepts_the_bot(method: &str, path: &str) -> (u16, String) {
+    let user =
+        r#"{"id": "9", "username": "arbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true}"#;
+    match (method, path) {
+        ("GET", "/api/v10/users/@me") => (200, user.to_string()),
+        ("GET", "/api/v10/guilds/1/roles") => (
+            200,
+            r#"[{"id": "1", "name": "@everyone", "color": 0, "colors": {"primary_color": 0, "secondary_color": null,
+                "tertiary_color": null}, "hoist": false, "position": 0, "permissions": "8", "managed": false,
+                "mentionable": false, "flags": 0}]"#
+                .to_string(),
+        ),
+        ("GET", "/api/v10/channels/2") => (
+            200,
+            r#"{"id": "2", "type": 0, "guild_id": "1", "name": "ar", "position": 0, "permission_overwrites": []}"#
+                .to_string(),
+        ),
+        ("GET", "/api/v10/guilds/1/members/9") => (
+            200,
+            format!(r#"{{"user": {user}, "roles": [], "deaf": false, "mute": false, "flags": 0, "joined_at": null}}"#),
+        ),
+        ("GET", "/api/v10/gateway") => (200, r#"{"url": "ws://127.0.0.1:9"}"#.to_string()),
+        _ => (404, r#"{"message": "404: Not Found", "code": 0}"#.to_string()),
+    }
+}
+
+#[test]
+fn the_bot_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = stub_discord(discord_that_accepts_the_bot);
+    std::fs::write(
+        dir.path().join("arbot.toml"),
+        format!("[discord]\nguild_id = \"1\"\nar_channel_id = \"2\"\napi_url = \"{url}\"\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+        .arg("run")
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "t")
+        .env("ARBOT_LOG", "info")
+        .env_remove("ARBOT_CONFIG")
+        .env_remove("ARBOT_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Running: past the startup check, holding the gateway lock.
+    let started = std::time::Instant::now();
+    while !dir.path().join("arbot.db.discord-gateway.lock").exists() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the bot never got going");
+        assert!(child.try_wait().unwrap().is_none(), "the bot exited early");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let stopped = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < std::time::Duration::from_secs(20), "the bot did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{status:?}\n{err}");
+    assert!(err.contains("stopping: finishing what is in flight"), "{err}");
 }
 
 #[test]

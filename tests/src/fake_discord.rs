@@ -221,7 +221,7 @@ impl FakeDiscord {
 
     /// Waits for a gateway session to be identified (READY sent), `n` in all.
     pub async fn wait_ready(&self, n: u32) {
-        self.wait_for(Duration::from_secs(20), "the bot to identify", |w| (w.identifies >= n).then_some(())).await;
+        self.wait_for(Duration::from_secs(60), "the bot to identify", |w| (w.identifies >= n).then_some(())).await;
     }
 
     /// Drops every gateway connection, as a network blip would; serenity reconnects.
@@ -295,7 +295,7 @@ impl FakeDiscord {
 
     /// The responses to one interaction: its callback(s), waited for.
     pub async fn callback(&self, interaction: u64) -> (Duration, Value) {
-        self.wait_for(Duration::from_secs(20), "the interaction's callback", |w| {
+        self.wait_for(Duration::from_secs(60), "the interaction's callback", |w| {
             let (at, body) = w.callbacks.get(&interaction)?.first()?.clone();
             let sent = *w.dispatched.get(&interaction)?;
             Some((at.duration_since(sent), body))
@@ -305,7 +305,7 @@ impl FakeDiscord {
 
     /// Every message answering an interaction: the callback's own message and the follow-ups.
     pub async fn answers(&self, interaction: u64, n: usize) -> Vec<Value> {
-        self.wait_for(Duration::from_secs(20), "the interaction's answers", |w| {
+        self.wait_for(Duration::from_secs(60), "the interaction's answers", |w| {
             let mut out: Vec<Value> = w
                 .callbacks
                 .get(&interaction)

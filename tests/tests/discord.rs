@@ -130,7 +130,7 @@ impl Bot {
     /// Stops the bot as SIGTERM does, and waits for it.
     async fn stop(self) {
         let _ = self.stop.send(true);
-        let result = tokio::time::timeout(Duration::from_secs(20), self.task).await.expect("the bot stops in time");
+        let result = tokio::time::timeout(Duration::from_secs(60), self.task).await.expect("the bot stops in time");
         result.unwrap().unwrap();
     }
 }
@@ -175,7 +175,7 @@ async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
 
     // Registered: /ar with one subcommand per command, options as in the command table.
     let (scope, registered) =
-        fake.wait_for(Duration::from_secs(20), "command registration", |w| w.commands.clone()).await;
+        fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
     assert_eq!(scope, "guild");
     let ar = &registered[0];
     assert_eq!(ar["name"], "ar");
@@ -311,7 +311,7 @@ async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart()
     assert!(digests(&fake).is_empty(), "nothing before 08:00");
 
     clock.set(at(AFTER_DIGEST));
-    let posted = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let posted = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
     let text = text_of(&posted);
     assert!(posted["embeds"][0]["title"] == "AR digest — Mon Nov 23", "{posted}");
     assert!(text.contains("Needs someone today") && text.contains("Harborview Owners Assn"), "{text}");
@@ -333,7 +333,7 @@ async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart()
     clock.set(at("2026-11-24T14:30:00Z"));
     let bot = Bot::start(&db.url, &fake, &clock, "a3").await;
     fake.wait_ready(3).await;
-    fake.wait_for(Duration::from_secs(20), "Tuesday's digest", |w| (digests_in(w).len() == 2).then_some(())).await;
+    fake.wait_for(Duration::from_secs(60), "Tuesday's digest", |w| (digests_in(w).len() == 2).then_some(())).await;
     settle().await;
     let titles: Vec<String> =
         digests(&fake).iter().map(|d| d["embeds"][0]["title"].as_str().unwrap().to_string()).collect();
@@ -362,7 +362,7 @@ async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
     assert_eq!(fake.world(|w| w.identifies), 1, "exactly one instance holds the gateway");
 
     clock.set(at(AFTER_DIGEST));
-    fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
     settle().await;
     settle().await;
     assert_eq!(digests(&fake).len(), 1, "two schedulers, one digest");
@@ -384,7 +384,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
     let (fake, db, clock) = sample_world(AFTER_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
-    let digest = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let digest = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
     let harborview = match find_customer(bot.app.store.as_ref(), "harborview").await.unwrap() {
         CustomerMatch::One(c) => c,
         _ => panic!("one Harborview"),
@@ -411,7 +411,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
     // The alert in the AR channel, a thread from it named after the account, and a first message
     // in the thread that mentions the PM and carries the buttons.
     let alert = fake
-        .wait_for(Duration::from_secs(20), "the escalation alert", |w| {
+        .wait_for(Duration::from_secs(60), "the escalation alert", |w| {
             w.messages_in(AR_CHANNEL)
                 .into_iter()
                 .find(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Escalation: Harborview")))
@@ -420,7 +420,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
         .await;
     let alert_id: u64 = alert["id"].as_str().unwrap().parse().unwrap();
     let thread_call = fake
-        .wait_for(Duration::from_secs(20), "the thread", |w| {
+        .wait_for(Duration::from_secs(60), "the thread", |w| {
             w.calls_to("POST", &format!("/channels/{AR_CHANNEL}/messages/{alert_id}/threads"))
                 .first()
                 .map(|c| c.body.clone())
@@ -430,7 +430,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
     assert!(thread_name.starts_with("Harborview Owners Assn — $"), "{thread_name}");
     assert!(thread_name.chars().count() <= 100);
     let first = fake
-        .wait_for(Duration::from_secs(20), "the thread's first message", |w| {
+        .wait_for(Duration::from_secs(60), "the thread's first message", |w| {
             w.messages_in(alert_id).first().cloned().cloned()
         })
         .await;
@@ -590,7 +590,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     let warning = fake
-        .wait_for(Duration::from_secs(20), "Monday's warning", |w| {
+        .wait_for(Duration::from_secs(60), "Monday's warning", |w| {
             w.messages_in(AR_CHANNEL)
                 .into_iter()
                 .find(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.contains("Marina Tower")))
@@ -607,7 +607,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     assert!(text.contains("Record it: /ar notice \"Marina Tower\" nto 2026-11-23 <tracking no>"), "{text}");
     assert!(text.contains("not legal advice"), "{text}");
     // The digest has its lien section too.
-    let digest = fake.wait_for(Duration::from_secs(20), "the digest", |w| digests_in(w).first().cloned()).await;
+    let digest = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
     let digest_text = text_of(&digest);
     assert!(digest_text.contains("Lien and notice deadlines, next 14 days"), "{digest_text}");
     assert!(
@@ -622,7 +622,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     let said = text_of(&fake.answers(i, 1).await.remove(0));
     assert!(said.contains("Escalated: Marina Tower (Gulf Coast Builders LLC)"), "{said}");
     let alert_id: u64 = fake
-        .wait_for(Duration::from_secs(20), "the job's thread", |w| {
+        .wait_for(Duration::from_secs(60), "the job's thread", |w| {
             let alert = w.messages_in(AR_CHANNEL).into_iter().find(|m| {
                 m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Escalation: Marina Tower"))
             })?;
@@ -644,7 +644,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     // Tuesday: due today — in the AR channel and in the job's thread, with Dana called on.
     clock.set(at("2026-11-24T13:00:05Z"));
     let in_thread = fake
-        .wait_for(Duration::from_secs(20), "Tuesday's warning in the thread", |w| {
+        .wait_for(Duration::from_secs(60), "Tuesday's warning in the thread", |w| {
             w.messages_in(alert_id).into_iter().find(|m| text_of(m).contains("due TODAY")).cloned()
         })
         .await;
@@ -665,7 +665,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     let bot = Bot::start(&db.url, &fake, &clock, "c").await;
     fake.wait_ready(3).await;
     let missed = fake
-        .wait_for(Duration::from_secs(20), "the missed report", |w| {
+        .wait_for(Duration::from_secs(60), "the missed report", |w| {
             warnings_in(w, AR_CHANNEL, "Missed: Notice to Owner — Marina Tower").into_iter().next()
         })
         .await;
@@ -707,7 +707,7 @@ async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
     cfg.register_globally = true;
     let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;
     fake.wait_ready(1).await;
-    let (scope, _) = fake.wait_for(Duration::from_secs(20), "registration", |w| w.commands.clone()).await;
+    let (scope, _) = fake.wait_for(Duration::from_secs(60), "registration", |w| w.commands.clone()).await;
     assert_eq!(scope, "global");
 
     // /ar aging answers with the table and the whole report attached as CSV.
@@ -729,4 +729,49 @@ async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
     assert!(names.contains(&"Marina Tower"), "{names:?}");
     bot.stop().await;
     db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_post_on_demand_posts_now_or_keeps_it_for_later() {
+    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let config = Config { discord: Some(discord_config(&fake.api_url)), ..Config::default() };
+    let app = App {
+        store: store::open_and_migrate(&db.url).await.unwrap(),
+        clock: Arc::new(clock.clone()),
+        config,
+        sources: Vec::new(),
+    };
+    let digest = arbot::commands::build_digest(&app).await.unwrap();
+    let reply = arbot::commands::digest_reply(&app, &digest);
+    arbot::cli::post_digest(&app, Token::new(TOKEN), reply.clone()).await.expect("posted");
+    assert_eq!(digests(&fake).len(), 1);
+    assert_eq!(digests(&fake)[0]["embeds"][0]["title"], "AR digest — Mon Nov 23");
+
+    // Discord is down: the command says so, and the digest waits in the outbox for `arbot run`.
+    // (Later in the day, so it reads differently: a retried post that finds an identical message
+    // already in the channel counts it as its own.)
+    let mut later = reply.clone();
+    later.lines.push("Posted again after the sync.".to_string());
+    fake.fault("POST", &format!("/channels/{AR_CHANNEL}/messages"), 1, FaultKind::Fail(503));
+    let err = arbot::cli::post_digest(&app, Token::new(TOKEN), later).await.unwrap_err().to_string();
+    assert!(err.contains("Couldn't post the digest yet") && err.contains("stays in the outbox"), "{err}");
+    assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    advance_until_sent_count(&bot.app, &clock, 2).await;
+    assert_eq!(digests(&fake).len(), 2, "delivered by the running bot");
+    bot.stop().await;
+    db.close().await;
+}
+
+/// Advances the clock until the outbox has sent `n` posts.
+async fn advance_until_sent_count(app: &App, clock: &ManualClock, n: i64) {
+    for _ in 0..600 {
+        if app.store.outbox_counts().await.unwrap().sent == n {
+            return;
+        }
+        clock.advance(chrono::Duration::seconds(1));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the outbox never sent {n} posts");
 }

@@ -241,16 +241,14 @@ async fn gateway(
             r = &mut running => break r.map_err(|e| anyhow::anyhow!("{e}")).and_then(|r| r.map_err(|e| anyhow::anyhow!("{e}"))),
             _ = shutdown.changed() => {
                 if *shutdown.borrow() {
-                    shards.shutdown_all().await;
-                    let _ = running.await;
+                    stop_client(&shards, running).await;
                     break Ok(());
                 }
             }
             _ = tokio::time::sleep(Duration::from_secs(5)) => {
                 if !lead.held().await {
                     tracing::error!("lost the gateway lock (the database connection dropped); handing over");
-                    shards.shutdown_all().await;
-                    let _ = running.await;
+                    stop_client(&shards, running).await;
                     break Ok(());
                 }
             }
@@ -258,6 +256,19 @@ async fn gateway(
     };
     drop(lead);
     result
+}
+
+/// Disconnects the shards and ends the client. A shard still trying to connect (Discord
+/// unreachable) keeps the client from ending on its own, so after a grace period it is dropped.
+async fn stop_client(
+    shards: &Arc<serenity::ShardManager>,
+    mut running: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+) {
+    shards.shutdown_all().await;
+    if tokio::time::timeout(Duration::from_secs(5), &mut running).await.is_err() {
+        running.abort();
+        let _ = running.await;
+    }
 }
 
 async fn on_event(fw: poise::FrameworkContext<'_, Data, Error>, event: &serenity::FullEvent) -> Result<(), Error> {

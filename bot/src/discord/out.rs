@@ -95,6 +95,9 @@ pub fn classify(e: &serenity::Error) -> ChatError {
 }
 
 /// Whether a message already in the channel is this part of our post (same title and text).
+/// Discord's listings carry no nonce, so content is the evidence: an identical message by the
+/// bot among the channel's last 50 counts as this post, which at worst skips a repeat of a
+/// message the channel already shows.
 fn same_part(m: &serenity::Message, spec: &super::render::EmbedSpec) -> bool {
     let Some(e) = m.embeds.first() else { return false };
     let description = (!spec.description.is_empty()).then(|| spec.description.clone());
