@@ -178,6 +178,11 @@ pub struct Page {
     /// deleted, in the same transaction: how a source without a deletion feed (or whose feed no
     /// longer reaches back far enough) reports deletions.
     pub complete: bool,
+    /// How many records of the entity the whole pass is expected to deliver, when the source can
+    /// say (QuickBooks' `count(*)`, Xero's `pagination.itemCount`); usually on the first page
+    /// only, and a later page may correct it. Only for showing progress: an estimate, since
+    /// records that change while the pass pages are read again and some rows make no record.
+    pub expected_total: Option<u64>,
 }
 
 /// Why a source could not deliver. Each variant tells the sync what to do next.

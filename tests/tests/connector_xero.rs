@@ -11,7 +11,7 @@ use arbot_connector_xero::XeroSource;
 use arbot_core::Clock;
 use arbot_core::source::{Entity, SourceError};
 use arbot_core::store::ConnectionStatus;
-use arbot_core::sync::{SyncError, SyncReport, sync_source};
+use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_tests::TestDb;
 use arbot_tests::fake_http::Fault;
 use arbot_tests::fake_xero::{FakeXero, XLedger};
@@ -133,6 +133,40 @@ async fn full_then_incremental_sync_matches_the_organisation() {
         let again = sync(&db, &fake, &xero).await.unwrap();
         let t = again.totals();
         assert_eq!((t.new, t.updated, t.deleted), (0, 0, 0), "{}: {again:?}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn progress_has_a_total_from_the_first_page_s_item_count() {
+    for (db, no_pagination) in TestDb::all().await.into_iter().zip([false, true]) {
+        let mut ledger = XLedger::new(start_time());
+        org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        fake.with(|s| s.no_pagination = no_pagination);
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        let mut seen: Vec<Progress> = Vec::new();
+        sync_source(db.store.as_ref(), &xero, &fake.clock(), false, |p| seen.push(p)).await.unwrap();
+        let of = |entity: Entity| seen.iter().filter(|p| p.entity == entity).copied().collect::<Vec<_>>();
+        let (invoices, payments) = (of(Entity::Invoice), of(Entity::Payment));
+        if no_pagination {
+            // Older answers say nothing about their size: a count, not a bar.
+            assert!(seen.iter().all(|p| p.expected_total.is_none()), "{}: {seen:?}", db.name);
+            db.close().await;
+            continue;
+        }
+        // Every sales invoice (the deleted draft is a deletion to read; the bill is filtered out).
+        let sales = fake.with(|s| s.ledger.invoices.values().filter(|i| !i.accpay).count() as u64);
+        assert!(invoices.iter().all(|p| p.expected_total == Some(sales)), "{}: {invoices:?}", db.name);
+        assert!(invoices.len() > 1, "several pages");
+        // Payments, then overpayments and prepayments: each endpoint adds its count when it starts.
+        let (all, first) = fake.with(|s| {
+            let l = &s.ledger;
+            (l.payments.len() + l.overpayments.len() + l.prepayments.len(), l.payments.len())
+        });
+        assert_eq!(payments.first().and_then(|p| p.expected_total), Some(first as u64), "{}", db.name);
+        assert_eq!(payments.last().and_then(|p| p.expected_total), Some(all as u64), "{}", db.name);
+        assert!(payments.last().is_some_and(|p| p.done), "{}", db.name);
         db.close().await;
     }
 }

@@ -20,6 +20,8 @@
 //!   (`X-Rate-Limit-Problem: day`) stops the sync and reschedules it. `ValidationException` and
 //!   problem-details bodies are read; an organisation too large for a `where` filter is asked
 //!   with `Statuses` and smaller pages instead.
+//! - Progress: each endpoint's first answer says how many rows it holds
+//!   (`pagination.itemCount`, when Xero sends it), so `arbot sync` can draw a bar.
 
 mod wire;
 
@@ -101,6 +103,13 @@ struct Cursor {
     page: u32,
     /// The watermark so far: per endpoint, the last `UpdatedDateUTC` fully read.
     wm: BTreeMap<String, DateTime<Utc>>,
+    /// The rows the pass's endpoints said they hold (`pagination.itemCount` on the first page
+    /// of each), for progress.
+    #[serde(default)]
+    expected: Option<u64>,
+    /// This endpoint's item count has been added to `expected`.
+    #[serde(default)]
+    counted: bool,
 }
 
 /// The records one row makes, with the row's `UpdatedDateUTC`.
@@ -500,6 +509,14 @@ impl XeroSource {
         };
         let served_at = env.time.as_deref().and_then(wire::instant);
         let page_count = env.pagination.as_ref().and_then(|p| p.page_count);
+        if !cursor.counted {
+            // Later pages seek (`If-Modified-Since` moves), so only an endpoint's first answer
+            // counts the whole of what it will read.
+            if let Some(n) = env.pagination.as_ref().and_then(|p| p.item_count) {
+                cursor.expected = Some(cursor.expected.unwrap_or(0) + n);
+            }
+            cursor.counted = true;
+        }
         let rows = self.records(endpoint, *env)?;
         let full = rows.len() >= self.page_size() && page_count.is_none_or(|n| cursor.page < n);
         let last = rows.iter().map(|r| r.0).max();
@@ -529,7 +546,7 @@ impl XeroSource {
             (cursor.phase + 1 < all.len()).then(|| {
                 let phase = cursor.phase + 1;
                 let since = cursor.wm.get(all[phase]).map(|w| *w - self.settings.overlap);
-                Cursor { phase, since, page: 1, wm: cursor.wm.clone() }
+                Cursor { phase, since, page: 1, wm: cursor.wm.clone(), expected: cursor.expected, counted: false }
             })
         };
         let wm = next.as_ref().map(|n| &n.wm).unwrap_or(&cursor.wm);
@@ -542,6 +559,7 @@ impl XeroSource {
             },
             served_at,
             complete: false,
+            expected_total: cursor.expected,
         })
     }
 }
@@ -625,7 +643,7 @@ impl Source for XeroSource {
                 let wm: BTreeMap<String, DateTime<Utc>> =
                     since.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 let since = wm.get(phases(entity)[0]).map(|w| *w - self.settings.overlap);
-                Cursor { phase: 0, since, page: 1, wm }
+                Cursor { phase: 0, since, page: 1, wm, ..Cursor::default() }
             }
         };
         self.page(entity, cursor).await
