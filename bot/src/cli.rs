@@ -8,9 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use arbot_core::aging::GroupBy;
 use arbot_core::dates::parse_date;
+use arbot_core::source::Entity;
 use arbot_core::store::{self, redact};
 use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
-use arbot_core::sync::{Progress, SyncError, sync_source};
+use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_core::{Clock, PinnedClock, SystemClock};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::runtime::Runtime;
@@ -549,7 +550,7 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
         let name = source.name().to_string();
         let vendor = crate::connect::vendor_name(&app.config.sources, &name);
         eprintln!("Syncing {name}{}…", if full { " (everything)" } else { "" });
-        let mut current: Option<arbot_core::source::Entity> = None;
+        let mut current: Option<Entity> = None;
         let progress = |p: Progress| {
             let line = progress_line(&p, tty);
             if tty {
@@ -574,17 +575,8 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
         };
         let verb = if error.is_some() { "stopped after" } else { "done in" };
         println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
-        println!("  {:<13} {:>8} {:>8} {:>15} {:>10}", "", "new", "updated", "voided/deleted", "unchanged");
-        for e in &report.entities {
-            let s = e.stats;
-            println!(
-                "  {:<13} {:>8} {:>8} {:>15} {:>10}",
-                e.entity.plural(),
-                s.new,
-                s.updated,
-                s.deleted + s.voided,
-                s.unchanged
-            );
+        for line in summary_table(&report) {
+            println!("{line}");
         }
         if let Some(err) = error {
             let text = crate::connect::failure_text(&vendor, &err, app.clock.as_ref());
@@ -596,6 +588,28 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
         bail!("the sync did not finish for {} (see above)", failures.join(", "));
     }
     Ok(())
+}
+
+/// What a sync did, per entity: new, updated, paid off (invoices), voided or deleted, unchanged.
+fn summary_table(report: &SyncReport) -> Vec<String> {
+    let row = |name: &str, new: &str, updated: &str, paid_off: &str, gone: &str, unchanged: &str| {
+        format!("  {name:<13} {new:>8} {updated:>8} {paid_off:>9} {gone:>15} {unchanged:>10}")
+    };
+    let mut lines = vec![row("", "new", "updated", "paid off", "voided/deleted", "unchanged")];
+    for e in &report.entities {
+        let s = e.stats;
+        // Paid off is about invoices, however the sync came to read them.
+        let paid_off = if e.entity == Entity::Invoice { report.invoices_paid_off().to_string() } else { String::new() };
+        lines.push(row(
+            e.entity.plural(),
+            &s.new.to_string(),
+            &s.updated.to_string(),
+            &paid_off,
+            &(s.deleted + s.voided).to_string(),
+            &s.unchanged.to_string(),
+        ));
+    }
+    lines
 }
 
 /// The width of a progress bar's track, in characters.
@@ -639,8 +653,6 @@ fn thousands(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use arbot_core::source::Entity;
-
     use super::*;
 
     fn at(entity: Entity, pages: u64, records: u64, expected_total: Option<u64>, done: bool) -> Progress {
@@ -684,6 +696,32 @@ mod tests {
         assert_eq!(
             progress_line(&at(Entity::Invoice, 5, 4_210, Some(7_000), false), false),
             "  invoices          4,210 of 7,000 read, 5 pages"
+        );
+    }
+
+    #[test]
+    fn the_summary_shows_invoices_paid_off_on_the_invoices_row() {
+        use arbot_core::store::PageStats;
+        use arbot_core::sync::EntityReport;
+        let entry = |entity, stats| EntityReport { entity, pages: 1, stats };
+        let report = SyncReport {
+            source: "qbo".into(),
+            run_id: 1,
+            full: false,
+            entities: vec![
+                entry(Entity::Invoice, PageStats { new: 3, updated: 5, voided: 1, closed: 2, ..PageStats::default() }),
+                // Invoices read again with their payments (QuickBooks) are paid off there.
+                entry(Entity::Payment, PageStats { new: 12, updated: 10, closed: 10, ..PageStats::default() }),
+            ],
+            elapsed: std::time::Duration::from_secs(2),
+        };
+        assert_eq!(
+            summary_table(&report),
+            [
+                "                     new  updated  paid off  voided/deleted  unchanged",
+                "  invoices             3        5        12               1          0",
+                "  payments            12       10                         0          0",
+            ]
         );
     }
 

@@ -40,6 +40,13 @@ impl SyncReport {
         }
         t
     }
+
+    /// Invoices this sync found paid off, whichever pass read them: a vendor that changes an
+    /// invoice's balance without touching the invoice (QuickBooks) shows it to the payments pass,
+    /// which reads the invoice again.
+    pub fn invoices_paid_off(&self) -> u64 {
+        self.totals().closed
+    }
 }
 
 mod duration_ms {

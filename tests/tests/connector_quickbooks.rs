@@ -209,6 +209,39 @@ async fn each_pass_is_counted_before_it_pages_so_progress_has_a_total() {
 }
 
 #[tokio::test]
+async fn an_invoice_paid_off_between_syncs_is_counted_once() {
+    for db in TestDb::all().await {
+        let mut ledger = Ledger::new(start_time());
+        let c = company(&mut ledger);
+        let fake = FakeQbo::start(ledger).await;
+        let qbo = fake.connect(&db.store, SOURCE, 3).await;
+        let first = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_eq!(first.invoices_paid_off(), 0, "{}: nothing was open before the first sync", db.name);
+
+        // An hour later: one invoice paid in full, one in part, one voided.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.pay(&c.gulf, &[(&c.inv[3], 50_000)], 0);
+            l.pay(&c.acme, &[(&c.inv[6], 4_000)], 0);
+            l.void_invoice(&c.inv[7]);
+        });
+        let second = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "after the payments").await;
+        assert_eq!(invoice_status(&db, SOURCE, &c.inv[3]).await.as_deref(), Some("paid"), "{}", db.name);
+        assert_eq!(second.invoices_paid_off(), 1, "{}: {second:?}", db.name);
+        assert_eq!(stats(&second, Entity::Invoice).voided, 1, "{}", db.name);
+
+        // Syncing again, incrementally or in full, pays nothing off.
+        for full in [false, true] {
+            let again = sync(&db, &fake, &qbo, full).await.unwrap();
+            assert_eq!(again.invoices_paid_off(), 0, "{}: full={full}: {again:?}", db.name);
+        }
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn records_changing_while_paging_are_neither_skipped_nor_duplicated() {
     for db in TestDb::all().await {
         let mut ledger = Ledger::new(start_time());

@@ -172,6 +172,33 @@ async fn progress_has_a_total_from_the_first_page_s_item_count() {
 }
 
 #[tokio::test]
+async fn an_invoice_paid_off_between_syncs_is_counted_once() {
+    for db in TestDb::all().await {
+        let mut ledger = XLedger::new(start_time());
+        let o = org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        sync(&db, &fake, &xero).await.unwrap();
+        // Paid off by a payment and by a credit note's allocation; another paid in part.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.pay(&o.inv[6], 1);
+            let due = l.invoices[&o.inv[1]].amount_due;
+            let credit = l.credit_note(&o.acme, due);
+            l.allocate(&credit, &o.inv[1], due);
+            l.pay(&o.inv[0], 1_000);
+        });
+        let report = sync(&db, &fake, &xero).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "after the payments").await;
+        assert_eq!(report.invoices_paid_off(), 2, "{}: {report:?}", db.name);
+        let again = sync(&db, &fake, &xero).await.unwrap();
+        assert_eq!(again.invoices_paid_off(), 0, "{}: {again:?}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn records_changing_while_paging_are_neither_skipped_nor_duplicated() {
     for (db, no_pagination) in TestDb::all().await.into_iter().zip([false, true]) {
         let mut ledger = XLedger::new(start_time());

@@ -111,6 +111,9 @@ pub struct PageStats {
     pub unchanged: u64,
     pub deleted: u64,
     pub voided: u64,
+    /// Invoices that were open and are now paid off (balance zero, not voided); also counted as
+    /// updated.
+    pub closed: u64,
 }
 
 impl std::ops::AddAssign for PageStats {
@@ -120,6 +123,7 @@ impl std::ops::AddAssign for PageStats {
         self.unchanged += o.unchanged;
         self.deleted += o.deleted;
         self.voided += o.voided;
+        self.closed += o.closed;
     }
 }
 
