@@ -102,10 +102,10 @@ pub async fn sync_source(
     let run_id = store.start_sync_run(&name, clock.now()).await?;
     let mut report = SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO };
     let previous = store.connection(&name).await?.map(|c| c.status);
-    if let Some(ConnectionStatus::RateLimited { until }) = previous
-        && until > clock.now()
+    if let Some(ConnectionStatus::RateLimited { until, reason }) = &previous
+        && *until > clock.now()
     {
-        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: until };
+        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: *until, reason: reason.clone() };
         store.finish_sync_run(run_id, clock.now(), "failed", Some(&error.to_string())).await?;
         return Err(SyncError::Source { error, partial: report });
     }
@@ -133,8 +133,8 @@ pub async fn sync_source(
                     let detail = error.to_string();
                     store.finish_sync_run(run_id, clock.now(), "failed", Some(&detail)).await?;
                     let status = match &error {
-                        SourceError::RateLimited { retry_at, .. } => {
-                            Some(ConnectionStatus::RateLimited { until: *retry_at })
+                        SourceError::RateLimited { retry_at, reason, .. } => {
+                            Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
                         }
                         SourceError::NeedsReconnect { reason, .. } => {
                             Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() })

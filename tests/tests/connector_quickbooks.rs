@@ -686,7 +686,7 @@ async fn a_long_retry_after_reschedules_the_sync_instead_of_sleeping() {
         assert!((retry_at - now - chrono::Duration::hours(2)).num_seconds().abs() < 5, "{retry_at} vs {now}");
         assert_eq!(
             db.store.connection(SOURCE).await.unwrap().unwrap().status,
-            ConnectionStatus::RateLimited { until: retry_at }
+            ConnectionStatus::RateLimited { until: retry_at, reason: None }
         );
 
         // Until then, a sync does not call QuickBooks at all.

@@ -315,8 +315,11 @@ async fn the_daily_limit_reschedules_the_sync_and_a_minute_limit_waits() {
         let started = std::time::Instant::now();
         let err = sync(&db, &fake, &xero).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5), "not slept");
-        let SyncError::Source { error: SourceError::RateLimited { retry_at, .. }, .. } = &err else { panic!("{err}") };
+        let SyncError::Source { error: SourceError::RateLimited { retry_at, reason, .. }, .. } = &err else {
+            panic!("{err}")
+        };
         assert!((*retry_at - fake.clock().now() - chrono::Duration::seconds(66_975)).num_seconds().abs() < 5);
+        assert!(reason.as_deref().is_some_and(|r| r.contains("5,000 requests a day") && r.contains("used up")));
         assert!(matches!(
             db.store.connection(SOURCE).await.unwrap().unwrap().status,
             ConnectionStatus::RateLimited { .. }
@@ -324,6 +327,53 @@ async fn the_daily_limit_reschedules_the_sync_and_a_minute_limit_waits() {
         let calls = fake.with(|s| s.api_calls);
         assert!(sync(&db, &fake, &xero).await.is_err());
         assert_eq!(fake.with(|s| s.api_calls), calls, "no call before the limit resets");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_nearly_spent_daily_allowance_stops_the_sync_until_the_next_utc_day() {
+    for db in TestDb::all().await {
+        let mut ledger = XLedger::new(start_time());
+        org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        // A busy day: 58 calls left. arbot keeps 50 in reserve, so it makes 9 and stops.
+        fake.with(|s| s.day_remaining = 58);
+        let started = std::time::Instant::now();
+        let err = sync(&db, &fake, &xero).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5), "not slept");
+        let SyncError::Source { error: SourceError::RateLimited { retry_at, reason: Some(reason), .. }, partial } =
+            &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(fake.with(|s| (s.api_calls, s.day_remaining)), (9, 49), "{}: stopped before the reserve", db.name);
+        let now = fake.clock().now();
+        let midnight = now.date_naive().succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        assert_eq!(*retry_at, midnight, "{}: resumes when the next UTC day begins", db.name);
+        assert!(reason.contains("5,000 requests a day") && reason.contains("only 49 are left today"), "{reason}");
+        // Stopped cleanly: the pages read before are written and right.
+        assert!(partial.totals().new > 0, "{}: {partial:?}", db.name);
+        let expected = fake.with(|s| s.ledger.expected());
+        let got = snapshot::read(&db, SOURCE).await;
+        for (id, row) in &got.invoices {
+            assert_eq!(Some(row), expected.invoices.get(id), "{}: invoice {id}", db.name);
+        }
+        let status = db.store.connection(SOURCE).await.unwrap().unwrap().status;
+        assert_eq!(status, ConnectionStatus::RateLimited { until: midnight, reason: Some(reason.clone()) });
+
+        // The rest of the day, a sync (the scheduler's, /ar sync) does not call Xero, and says why.
+        fake.with(|s| s.ledger.set_now(midnight - chrono::Duration::minutes(1)));
+        let again = sync(&db, &fake, &xero).await.unwrap_err();
+        assert!(again.to_string().contains("only 49 are left today"), "{again}");
+        assert_eq!(fake.with(|s| s.api_calls), 9, "{}: no call before the day turns", db.name);
+
+        // A new UTC day, a new allowance: the sync resumes and finishes.
+        fake.with(|s| s.ledger.set_now(midnight + chrono::Duration::minutes(1)));
+        sync(&db, &fake, &xero).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "the next day").await;
+        assert_eq!(db.store.connection(SOURCE).await.unwrap().unwrap().status, ConnectionStatus::Ok);
         db.close().await;
     }
 }

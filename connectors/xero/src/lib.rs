@@ -17,7 +17,9 @@
 //! - Dates: `/Date(ms+hhmm)/` read as dates (the `*String` twin, or the offset applied) or as
 //!   instants (the milliseconds), negative and zero values included.
 //! - Limits: under 55 calls a minute and 5 at once; `Retry-After` honoured; a daily-limit 429
-//!   (`X-Rate-Limit-Problem: day`) stops the sync and reschedules it. `ValidationException` and
+//!   (`X-Rate-Limit-Problem: day`) stops the sync and reschedules it, and so does the 5,000-a-day
+//!   budget running low (`X-DayLimit-Remaining` under [`XeroSettings::day_reserve`]): the sync
+//!   stops before the next call and resumes at the next UTC day. `ValidationException` and
 //!   problem-details bodies are read; an organisation too large for a `where` filter is asked
 //!   with `Statuses` and smaller pages instead.
 //! - Progress: each endpoint's first answer says how many rows it holds
@@ -26,8 +28,8 @@
 mod wire;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arbot_connector_http::call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
@@ -39,7 +41,7 @@ use arbot_core::source::{
     Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use wire::{Tenant, date as xero_date, instant as xero_instant};
@@ -67,6 +69,9 @@ pub struct XeroSettings {
     pub overlap: chrono::Duration,
     pub retry: RetryPolicy,
     pub pacing: Pacing,
+    /// Calls a day left unused: once Xero says fewer remain today (`X-DayLimit-Remaining`), a
+    /// sync stops before its next call and resumes the next UTC day.
+    pub day_reserve: u64,
 }
 
 impl XeroSettings {
@@ -81,6 +86,7 @@ impl XeroSettings {
             retry: RetryPolicy::default(),
             // Xero allows 60 a minute, 5 at once and 5,000 a day per organisation.
             pacing: Pacing { max_requests: 55, per: Duration::from_secs(60), concurrent: 5 },
+            day_reserve: 50,
         }
     }
 }
@@ -122,6 +128,8 @@ pub struct XeroSource {
     caller: Caller,
     /// Set once Xero says a `where` filter is too slow for this organisation.
     plain_filters: AtomicBool,
+    /// The calls left today as Xero last said (`X-DayLimit-Remaining`), and the UTC day it said so.
+    day_left: Mutex<Option<(NaiveDate, u64)>>,
 }
 
 /// What a list call returns: the rows, or "filter differently".
@@ -147,7 +155,37 @@ impl XeroSource {
             tokens,
             clock,
         };
-        Ok(XeroSource { settings, caller, plain_filters: AtomicBool::new(false) })
+        Ok(XeroSource { settings, caller, plain_filters: AtomicBool::new(false), day_left: Mutex::new(None) })
+    }
+
+    /// Remembers what Xero says is left of today's calls.
+    fn note_day_left(&self, reply: &Reply) {
+        let Some(left) = reply.header("x-daylimit-remaining").and_then(|v| v.trim().parse::<u64>().ok()) else {
+            return;
+        };
+        let today = self.caller.clock.now().date_naive();
+        *self.day_left.lock().unwrap_or_else(|p| p.into_inner()) = Some((today, left));
+    }
+
+    /// Refuses a call that would eat into the reserve of today's calls: the sync stops here and
+    /// resumes when the next UTC day begins.
+    fn within_day_budget(&self) -> Result<(), SourceError> {
+        let now = self.caller.clock.now();
+        let said = *self.day_left.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((day, left)) = said else { return Ok(()) };
+        if day != now.date_naive() || left >= self.settings.day_reserve {
+            return Ok(());
+        }
+        let next_day = now.date_naive().succ_opt().unwrap_or(day).and_time(NaiveTime::MIN).and_utc();
+        tracing::warn!(source = %self.settings.source_name, left, "Xero's calls for today are nearly used up; stopping until {next_day}");
+        Err(SourceError::RateLimited {
+            source_name: self.settings.source_name.clone(),
+            retry_at: next_day.max(now),
+            reason: Some(format!(
+                "Xero allows 5,000 requests a day for each organisation and only {left} are left today, so arbot \
+                 paused the sync before using them up"
+            )),
+        })
     }
 
     fn garbled(&self, detail: String) -> SourceError {
@@ -176,6 +214,7 @@ impl XeroSource {
         params: Vec<(&'static str, String)>,
         since: Option<DateTime<Utc>>,
     ) -> Result<Listed, SourceError> {
+        self.within_day_budget()?;
         let tenant = self.tenant().await?;
         let url = format!("{}/{endpoint}", self.settings.api_base.trim_end_matches('/'));
         let since = since.map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string());
@@ -195,7 +234,10 @@ impl XeroSource {
                     }
                     r
                 },
-                |reply| judge(&source, reply),
+                |reply| {
+                    self.note_day_left(&reply);
+                    judge(&source, reply)
+                },
             )
             .await
     }
@@ -601,7 +643,7 @@ fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
         }),
         429 if problem == "day" => Verdict::Reschedule {
             after_secs: reply.retry_after().unwrap_or(3600),
-            why: "Xero's daily limit of calls for this organisation is used up".to_string(),
+            why: "Xero's 5,000 requests a day for this organisation are used up".to_string(),
         },
         429 => Verdict::Retry {
             after_secs: reply.retry_after(),
