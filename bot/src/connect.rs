@@ -343,11 +343,14 @@ async fn wait_for_redirect(listener: &TcpListener) -> anyhow::Result<HashMap<Str
 /// lost, and what happens next. Times are in the business's time zone.
 pub fn failure_text(vendor: &str, error: &SourceError, clock: &dyn Clock) -> String {
     match error {
-        SourceError::RateLimited { retry_at, .. } => {
+        SourceError::RateLimited { retry_at, reason: None, .. } => {
             format!(
                 "{vendor} asked us to slow down; the sync will resume {} and nothing was lost.",
                 when(*retry_at, clock)
             )
+        }
+        SourceError::RateLimited { retry_at, reason: Some(reason), .. } => {
+            format!("{reason}. The sync will resume {} and nothing was lost.", when(*retry_at, clock))
         }
         SourceError::NeedsReconnect { reason, .. } => {
             format!("{vendor} needs to be reconnected: {reason}. Nothing was lost; the sync resumes once it is.")
@@ -401,15 +404,34 @@ mod tests {
             tz: chrono_tz::America::New_York,
         };
         let at: DateTime<Utc> = "2026-11-22T15:42:00Z".parse().unwrap();
-        let e = SourceError::RateLimited { source_name: "qbo".into(), retry_at: at };
+        let e = SourceError::RateLimited { source_name: "qbo".into(), retry_at: at, reason: None };
         assert_eq!(
             failure_text("QuickBooks", &e, &clock),
             "QuickBooks asked us to slow down; the sync will resume at 10:42 and nothing was lost."
         );
-        let e = SourceError::RateLimited { source_name: "x".into(), retry_at: at + chrono::Duration::days(1) };
+        let e = SourceError::RateLimited {
+            source_name: "x".into(),
+            retry_at: at + chrono::Duration::days(1),
+            reason: None,
+        };
         assert!(failure_text("Xero", &e, &clock).contains("resume tomorrow at 10:42"));
-        let e = SourceError::RateLimited { source_name: "x".into(), retry_at: at + chrono::Duration::days(5) };
+        let e = SourceError::RateLimited {
+            source_name: "x".into(),
+            retry_at: at + chrono::Duration::days(5),
+            reason: None,
+        };
         assert!(failure_text("Xero", &e, &clock).contains("resume on Nov 27 at 10:42"));
+        // Midnight UTC is 19:00 in New York.
+        let e = SourceError::RateLimited {
+            source_name: "x".into(),
+            retry_at: "2026-11-23T00:00:00Z".parse().unwrap(),
+            reason: Some("Xero allows an organisation 5,000 requests a day and 42 are left today".into()),
+        };
+        assert_eq!(
+            failure_text("Xero", &e, &clock),
+            "Xero allows an organisation 5,000 requests a day and 42 are left today. The sync will resume at 19:00 \
+             and nothing was lost."
+        );
     }
 
     #[test]

@@ -178,14 +178,21 @@ pub struct Page {
     /// deleted, in the same transaction: how a source without a deletion feed (or whose feed no
     /// longer reaches back far enough) reports deletions.
     pub complete: bool,
+    /// How many records of the entity the whole pass is expected to deliver, when the source can
+    /// say (QuickBooks' `count(*)`, Xero's `pagination.itemCount`); usually on the first page
+    /// only, and a later page may correct it. Only for showing progress: an estimate, since
+    /// records that change while the pass pages are read again and some rows make no record.
+    pub expected_total: Option<u64>,
 }
 
 /// Why a source could not deliver. Each variant tells the sync what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    /// Slow down and come back at the given time; nothing is lost.
-    #[error("{source_name} asked us to slow down; try again after {retry_at}")]
-    RateLimited { source_name: String, retry_at: DateTime<Utc> },
+    /// Slow down and come back at the given time; nothing is lost. `reason` says why in words
+    /// for the person reading the sync's outcome, when it is more than the vendor asking us to
+    /// slow down (a daily allowance used up, or nearly).
+    #[error("{}; try again after {retry_at}", slow_down(.source_name, .reason))]
+    RateLimited { source_name: String, retry_at: DateTime<Utc>, reason: Option<String> },
     /// The connection's credentials no longer work; a person must reconnect it.
     #[error("{source_name} needs to be reconnected: {reason}")]
     NeedsReconnect { source_name: String, reason: String },
@@ -195,6 +202,10 @@ pub enum SourceError {
     /// The source could not be reached or failed, after retries.
     #[error("{source_name} is unavailable: {detail}")]
     Unavailable { source_name: String, detail: String },
+}
+
+fn slow_down(source_name: &str, reason: &Option<String>) -> String {
+    reason.clone().unwrap_or_else(|| format!("{source_name} asked us to slow down"))
 }
 
 /// An accounting system (or file, or the bundled sample) that arbot syncs from.

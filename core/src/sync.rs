@@ -40,6 +40,13 @@ impl SyncReport {
         }
         t
     }
+
+    /// Invoices this sync found paid off, whichever pass read them: a vendor that changes an
+    /// invoice's balance without touching the invoice (QuickBooks) shows it to the payments pass,
+    /// which reads the invoice again.
+    pub fn invoices_paid_off(&self) -> u64 {
+        self.totals().closed
+    }
 }
 
 mod duration_ms {
@@ -53,7 +60,14 @@ mod duration_ms {
 pub struct Progress {
     pub entity: Entity,
     pub pages: u64,
+    /// Records of this entity read so far, deletions included (not the records that come with
+    /// them: the invoices a payment page reads again, a credit note's applications).
     pub records: u64,
+    /// How many the source expects the pass to read in all, when it said
+    /// ([`Page::expected_total`]): an estimate.
+    pub expected_total: Option<u64>,
+    /// The entity's pass is over: `records` is all there was.
+    pub done: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,10 +102,10 @@ pub async fn sync_source(
     let run_id = store.start_sync_run(&name, clock.now()).await?;
     let mut report = SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO };
     let previous = store.connection(&name).await?.map(|c| c.status);
-    if let Some(ConnectionStatus::RateLimited { until }) = previous
-        && until > clock.now()
+    if let Some(ConnectionStatus::RateLimited { until, reason }) = &previous
+        && *until > clock.now()
     {
-        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: until };
+        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: *until, reason: reason.clone() };
         store.finish_sync_run(run_id, clock.now(), "failed", Some(&error.to_string())).await?;
         return Err(SyncError::Source { error, partial: report });
     }
@@ -101,6 +115,7 @@ pub async fn sync_source(
         let since = if full { None } else { store.watermark(&name, entity).await? };
         let mut entry = EntityReport { entity, pages: 0, stats: PageStats::default() };
         let mut records = 0u64;
+        let mut expected_total: Option<u64> = None;
         let mut pass_started: Option<DateTime<Utc>> = None;
         let mut delivered: HashSet<String> = HashSet::new();
         // While a page is written, the next one is already being read: the source's network
@@ -118,8 +133,8 @@ pub async fn sync_source(
                     let detail = error.to_string();
                     store.finish_sync_run(run_id, clock.now(), "failed", Some(&detail)).await?;
                     let status = match &error {
-                        SourceError::RateLimited { retry_at, .. } => {
-                            Some(ConnectionStatus::RateLimited { until: *retry_at })
+                        SourceError::RateLimited { retry_at, reason, .. } => {
+                            Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
                         }
                         SourceError::NeedsReconnect { reason, .. } => {
                             Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() })
@@ -134,6 +149,9 @@ pub async fn sync_source(
             };
             if entry.pages == 0 {
                 pass_started = page.served_at;
+            }
+            if page.expected_total.is_some() {
+                expected_total = page.expected_total;
             }
             if entity == Entity::Invoice || page.complete {
                 delivered.extend(page.records.iter().filter_map(|r| own_id(r, entity)));
@@ -152,6 +170,7 @@ pub async fn sync_source(
                 );
             }
             let write = store.apply_page(run_id, &name, entity, &page.records, page.watermark.as_deref());
+            let last = page.next.is_none();
             let (applied, next) = match page.next.as_deref() {
                 Some(next) => {
                     let read =
@@ -168,7 +187,7 @@ pub async fn sync_source(
             entry.pages += 1;
             entry.stats += stats;
             records += records_in_page as u64;
-            progress(Progress { entity, pages: entry.pages, records });
+            progress(Progress { entity, pages: entry.pages, records, expected_total, done: last });
             match next {
                 Some(n) => fetched = n,
                 None => break,
@@ -214,7 +233,22 @@ fn own_id(r: &Record, entity: Entity) -> Option<String> {
     }
 }
 
-/// Reads a page, with the invoices its payments touch; returns it and its own record count.
+/// Whether a record counts toward an entity's progress: one of its own records or deletions
+/// (a QuickBooks sub-customer read with the customers is a job).
+fn counts_toward(r: &Record, entity: Entity) -> bool {
+    let of = match r {
+        Record::Customer(_) => Entity::Customer,
+        Record::Job(_) => Entity::Job,
+        Record::Invoice(_) => Entity::Invoice,
+        Record::CreditMemo(_) => Entity::CreditMemo,
+        Record::Payment(_) => Entity::Payment,
+        Record::Deleted(d) => d.entity,
+    };
+    of == entity || (entity == Entity::Customer && of == Entity::Job)
+}
+
+/// Reads a page, with the invoices its payments touch; returns it and how many of its records
+/// count toward the entity's progress.
 async fn fetch_page(
     store: &dyn Store,
     source: &dyn Source,
@@ -225,7 +259,7 @@ async fn fetch_page(
     read: Option<&InvoicesRead>,
 ) -> Result<(Page, usize), ExtraError> {
     let mut page = source.fetch(entity, since, cursor).await.map_err(ExtraError::Source)?;
-    let own = page.records.len();
+    let own = page.records.iter().filter(|r| counts_toward(r, entity)).count();
     let extra = extra_records(store, source, name, entity, &page, read).await?;
     page.records.extend(extra);
     Ok((page, own))

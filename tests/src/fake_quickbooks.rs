@@ -1,5 +1,5 @@
 //! A fake QuickBooks Online company on loopback, speaking the Accounting API v3 wire format:
-//! the query endpoint (the grammar subset arbot uses: `SELECT * FROM E [WHERE c AND c ...]
+//! the query endpoint (the grammar subset arbot uses: `SELECT * | COUNT(*) FROM E [WHERE c AND c ...]
 //! [ORDER BY MetaData.LastUpdatedTime] [STARTPOSITION n] [MAXRESULTS n]`, conditions on
 //! `MetaData.LastUpdatedTime`, `Active IN (...)`, `Id IN (...)`), the `QueryResponse` envelope
 //! (no entity key past the last row), CDC with tombstones, the OAuth token endpoint with rotating
@@ -761,11 +761,16 @@ async fn query(
         );
     }
     let rows = select(&s.ledger, &parsed);
+    let time = js(&pacific_millis(s.ledger.now()));
+    if parsed.count {
+        // As QuickBooks answers `count(*)`: the number alone, no rows, not a page.
+        let body = format!(r#"{{"QueryResponse":{{"totalCount":{}}},"time":{time}}}"#, rows.len());
+        return deliver(fault, StatusCode::OK, body);
+    }
     let start = parsed.start_position.saturating_sub(1);
     let take = parsed.max_results + usize::from(s.extra_row);
     let page: Vec<String> =
         rows.iter().skip(start).take(take).map(|r| render(&s.ledger, &parsed.entity, r.2)).collect();
-    let time = js(&pacific_millis(s.ledger.now()));
     let body = if page.is_empty() {
         format!(r#"{{"QueryResponse":{{}},"time":{time}}}"#)
     } else {
@@ -856,6 +861,8 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) ->
 /// A parsed statement.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedQuery {
+    /// `SELECT COUNT(*)`: how many rows match, not the rows.
+    pub count: bool,
     pub entity: String,
     pub from: Option<DateTime<Utc>>,
     pub strictly_after: bool,
@@ -913,15 +920,22 @@ fn tokenize(s: &str) -> Result<Vec<String>, String> {
 pub fn parse_query(s: &str) -> Result<ParsedQuery, String> {
     let t = tokenize(s)?;
     let up = |i: usize| t.get(i).map(|x| x.to_ascii_uppercase()).unwrap_or_default();
-    if up(0) != "SELECT" || t.get(1).map(String::as_str) != Some("*") || up(2) != "FROM" {
-        return Err(format!("expected SELECT * FROM: {s}"));
+    let tok = |i: usize| t.get(i).map(String::as_str).unwrap_or_default();
+    // `SELECT * FROM E` or `SELECT COUNT(*) FROM E` (any case, spaces allowed inside).
+    let (count, from_at) = match (up(0).as_str(), tok(1)) {
+        ("SELECT", "*") => (false, 2),
+        ("SELECT", _) if up(1) == "COUNT" && (tok(2), tok(3), tok(4)) == ("(", "*", ")") => (true, 5),
+        _ => return Err(format!("expected SELECT * FROM or SELECT COUNT(*) FROM: {s}")),
+    };
+    if up(from_at) != "FROM" {
+        return Err(format!("expected FROM: {s}"));
     }
-    let entity = t.get(3).cloned().ok_or("no entity")?;
+    let entity = t.get(from_at + 1).cloned().ok_or("no entity")?;
     if !["Customer", "Invoice", "Payment", "CreditMemo"].contains(&entity.as_str()) {
         return Err(format!("unknown entity {entity}"));
     }
-    let mut q = ParsedQuery { entity, start_position: 1, max_results: 100, ..ParsedQuery::default() };
-    let mut i = 4;
+    let mut q = ParsedQuery { count, entity, start_position: 1, max_results: 100, ..ParsedQuery::default() };
+    let mut i = from_at + 2;
     let num =
         |i: usize| t.get(i).and_then(|x| x.parse::<usize>().ok()).ok_or_else(|| format!("expected a number at {i}"));
     while i < t.len() {

@@ -2,7 +2,8 @@
 //! endpoints arbot reads (`/Contacts`, `/Invoices`, `/Payments`, `/CreditNotes`,
 //! `/Overpayments`, `/Prepayments`) with `page`/`pageSize`, `order`, `where` (`Type==...`),
 //! `Statuses`, `IDs`, `includeArchived` and `If-Modified-Since`; the envelope with or without
-//! `pagination`; `/Date(ms+hhmm)/` values with their `*String` twins; the rate-limit headers;
+//! `pagination`; `/Date(ms+hhmm)/` values with their `*String` twins; the rate-limit headers
+//! (`X-DayLimit-Remaining` counting down 5,000 calls a UTC day, then a daily-limit 429);
 //! `/connections`; the identity token endpoint with rotating refresh tokens; and the error
 //! bodies (problem details on 401/403, `ValidationException` on 400, 429 with `Retry-After` and
 //! `X-Rate-Limit-Problem`).
@@ -599,7 +600,11 @@ pub struct XeroState {
     pub no_pagination: bool,
     /// Refuse `where` filters as "not filtering efficiently" (a very large organisation).
     pub refuse_where: bool,
+    /// Calls left today (`X-DayLimit-Remaining`); back to 5,000 when the UTC day changes, and a
+    /// daily-limit 429 once none are left.
     pub day_remaining: i64,
+    /// The UTC day `day_remaining` counts.
+    limit_day: NaiveDate,
     lists: usize,
 }
 
@@ -623,11 +628,15 @@ pub struct FakeXero {
     pub state: Shared,
 }
 
+/// Xero's calls a day per organisation.
+pub const DAY_LIMIT: i64 = 5_000;
+
 pub const CLIENT_ID: &str = "xero-client";
 pub const CLIENT_SECRET: &str = "xero-secret";
 
 impl FakeXero {
     pub async fn start(ledger: XLedger) -> FakeXero {
+        let limit_day = ledger.now().date_naive();
         let state = Arc::new(Mutex::new(XeroState {
             tenant: "fe79f7dd-b6d4-4a92-ba7b-538af6289c58".into(),
             ledger,
@@ -639,7 +648,8 @@ impl FakeXero {
             without_tenant: 0,
             no_pagination: false,
             refuse_where: false,
-            day_remaining: 5000,
+            day_remaining: DAY_LIMIT,
+            limit_day,
             lists: 0,
         }));
         let router = axum::Router::new()
@@ -777,6 +787,24 @@ async fn list(
     let fault = {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.api_calls += 1;
+        let now = s.ledger.now();
+        if s.limit_day != now.date_naive() {
+            s.limit_day = now.date_naive();
+            s.day_remaining = DAY_LIMIT;
+        }
+        if s.day_remaining <= 0 {
+            let midnight = now.date_naive().succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+            let wait = midnight.map_or(86_400, |m| (m - now).num_seconds().max(1));
+            return with_limits(
+                Response::builder()
+                    .status(StatusCode::TOO_MANY_REQUESTS)
+                    .header("x-rate-limit-problem", "day")
+                    .header("retry-after", wait.to_string())
+                    .body(axum::body::Body::empty())
+                    .unwrap_or_default(),
+                0,
+            );
+        }
         s.day_remaining -= 1;
         let fault = s.faults.pick();
         if fault == Some(Fault::ExpireTokens) {

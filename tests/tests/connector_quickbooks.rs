@@ -12,7 +12,7 @@ use arbot_connector_quickbooks::QboSource;
 use arbot_core::Clock;
 use arbot_core::source::{Entity, Source, SourceError};
 use arbot_core::store::ConnectionStatus;
-use arbot_core::sync::{SyncError, SyncReport, sync_source};
+use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_tests::TestDb;
 use arbot_tests::fake_http::Fault;
 use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger, TEST_SECRET_KEY};
@@ -133,6 +133,109 @@ async fn full_then_incremental_sync_matches_the_ledger() {
             let t = again.totals();
             assert_eq!((t.new, t.updated, t.deleted), (0, 0, 0), "{}: full={full}: {again:?}", db.name);
             assert_matches(&db, SOURCE, &expected, "after syncing again").await;
+        }
+        db.close().await;
+    }
+}
+
+/// A sync that records every progress report.
+async fn sync_watching(
+    db: &TestDb,
+    fake: &FakeQbo,
+    source: &QboSource,
+) -> (Result<SyncReport, SyncError>, Vec<Progress>) {
+    let mut seen = Vec::new();
+    let result = sync_source(db.store.as_ref(), source, &fake.clock(), false, |p| seen.push(p)).await;
+    (result, seen)
+}
+
+/// The progress reports of one entity.
+fn of(seen: &[Progress], entity: Entity) -> Vec<Progress> {
+    seen.iter().filter(|p| p.entity == entity).copied().collect()
+}
+
+#[tokio::test]
+async fn each_pass_is_counted_before_it_pages_so_progress_has_a_total() {
+    for db in TestDb::all().await {
+        let mut ledger = Ledger::new(start_time());
+        let c = company(&mut ledger);
+        let fake = FakeQbo::start(ledger).await;
+        let qbo = fake.connect(&db.store, SOURCE, 50).await;
+
+        let (result, seen) = sync_watching(&db, &fake, &qbo).await;
+        result.unwrap();
+        // A first sync counts everything (customers and jobs, inactive ones too) before paging.
+        let log = fake.with(|s| s.log.clone());
+        for (entity, count) in [("Customer", 5), ("Invoice", 9), ("CreditMemo", 1), ("Payment", 3)] {
+            let statement = format!("QUERY SELECT COUNT(*) FROM {entity}");
+            let at = log.iter().position(|l| l.starts_with(&statement)).unwrap_or_else(|| panic!("{log:#?}"));
+            let first_page = log.iter().position(|l| l.starts_with(&format!("QUERY SELECT * FROM {entity}")));
+            assert!(first_page.is_some_and(|p| p > at), "{entity}: counted before paging: {log:#?}");
+            let e = match entity {
+                "Customer" => Entity::Customer,
+                "Invoice" => Entity::Invoice,
+                "CreditMemo" => Entity::CreditMemo,
+                _ => Entity::Payment,
+            };
+            let reports = of(&seen, e);
+            assert!(reports.iter().all(|p| p.expected_total == Some(count)), "{}: {entity}: {reports:?}", db.name);
+            let last = reports.last().unwrap();
+            assert!(last.done && last.records == count, "{}: {entity}: {last:?}", db.name);
+        }
+        assert!(log.iter().any(|l| l == "QUERY SELECT COUNT(*) FROM Customer WHERE Active IN (true, false)"));
+
+        // Later: the change feed's deletions plus the changed rows, counted with the same filter
+        // the pages use.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.invoice(&c.maple, Amt::cents(70_000));
+            l.invoice(&c.acme, Amt::cents(1_000));
+            l.delete_invoice(&c.inv[4]);
+            s.log.clear();
+        });
+        let (result, seen) = sync_watching(&db, &fake, &qbo).await;
+        result.unwrap();
+        let log = fake.with(|s| s.log.clone());
+        let page = log.iter().find(|l| l.starts_with("QUERY SELECT * FROM Invoice WHERE")).unwrap();
+        let filter = &page["QUERY SELECT * FROM Invoice".len()..page.find(" ORDER BY").unwrap()];
+        assert!(log.contains(&format!("QUERY SELECT COUNT(*) FROM Invoice{filter}")), "{log:#?}");
+        // One deletion, the two new invoices and the newest old one (inside the overlap).
+        let invoices = of(&seen, Entity::Invoice);
+        assert!(invoices.iter().all(|p| p.expected_total == Some(4)), "{}: {invoices:?}", db.name);
+        assert_eq!(invoices.last().map(|p| (p.records, p.done)), Some((4, true)), "{}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_invoice_paid_off_between_syncs_is_counted_once() {
+    for db in TestDb::all().await {
+        let mut ledger = Ledger::new(start_time());
+        let c = company(&mut ledger);
+        let fake = FakeQbo::start(ledger).await;
+        let qbo = fake.connect(&db.store, SOURCE, 3).await;
+        let first = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_eq!(first.invoices_paid_off(), 0, "{}: nothing was open before the first sync", db.name);
+
+        // An hour later: one invoice paid in full, one in part, one voided.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.pay(&c.gulf, &[(&c.inv[3], 50_000)], 0);
+            l.pay(&c.acme, &[(&c.inv[6], 4_000)], 0);
+            l.void_invoice(&c.inv[7]);
+        });
+        let second = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "after the payments").await;
+        assert_eq!(invoice_status(&db, SOURCE, &c.inv[3]).await.as_deref(), Some("paid"), "{}", db.name);
+        assert_eq!(second.invoices_paid_off(), 1, "{}: {second:?}", db.name);
+        assert_eq!(stats(&second, Entity::Invoice).voided, 1, "{}", db.name);
+
+        // Syncing again, incrementally or in full, pays nothing off.
+        for full in [false, true] {
+            let again = sync(&db, &fake, &qbo, full).await.unwrap();
+            assert_eq!(again.invoices_paid_off(), 0, "{}: full={full}: {again:?}", db.name);
         }
         db.close().await;
     }
@@ -442,9 +545,12 @@ async fn a_fault_inside_a_200_fails_clearly_and_writes_nothing() {
     company(&mut ledger);
     let fake = FakeQbo::start(ledger).await;
     let qbo = fake.connect(&db.store, SOURCE, 50).await;
-    // The customers' page succeeds, the first invoice page is refused.
+    // The customers (their count and page) and the invoices' count succeed; the first invoice
+    // page is refused.
     fake.with(|s| {
-        s.faults.plan.push_back(Fault::Slow(Duration::ZERO));
+        for _ in 0..3 {
+            s.faults.plan.push_back(Fault::Slow(Duration::ZERO));
+        }
         s.faults.plan.push_back(Fault::Refused);
     });
     let err = sync(&db, &fake, &qbo, false).await.unwrap_err();
@@ -453,7 +559,7 @@ async fn a_fault_inside_a_200_fails_clearly_and_writes_nothing() {
     assert!(text.contains("Object Not Found") && text.contains("intuit_tid 1-628f0be4"), "{text}");
     assert_eq!(partial.entities.iter().map(|e| e.stats.new).sum::<u64>(), 5, "only the customers page was written");
     assert!(snapshot::read(&db, SOURCE).await.invoices.is_empty());
-    assert_eq!(fake.with(|s| s.api_calls), 2, "a refusal is not retried");
+    assert_eq!(fake.with(|s| s.api_calls), 4, "a refusal is not retried");
     db.close().await;
 }
 
@@ -580,7 +686,7 @@ async fn a_long_retry_after_reschedules_the_sync_instead_of_sleeping() {
         assert!((retry_at - now - chrono::Duration::hours(2)).num_seconds().abs() < 5, "{retry_at} vs {now}");
         assert_eq!(
             db.store.connection(SOURCE).await.unwrap().unwrap().status,
-            ConnectionStatus::RateLimited { until: retry_at }
+            ConnectionStatus::RateLimited { until: retry_at, reason: None }
         );
 
         // Until then, a sync does not call QuickBooks at all.

@@ -11,7 +11,7 @@ use arbot_connector_xero::XeroSource;
 use arbot_core::Clock;
 use arbot_core::source::{Entity, SourceError};
 use arbot_core::store::ConnectionStatus;
-use arbot_core::sync::{SyncError, SyncReport, sync_source};
+use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_tests::TestDb;
 use arbot_tests::fake_http::Fault;
 use arbot_tests::fake_xero::{FakeXero, XLedger};
@@ -138,6 +138,67 @@ async fn full_then_incremental_sync_matches_the_organisation() {
 }
 
 #[tokio::test]
+async fn progress_has_a_total_from_the_first_page_s_item_count() {
+    for (db, no_pagination) in TestDb::all().await.into_iter().zip([false, true]) {
+        let mut ledger = XLedger::new(start_time());
+        org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        fake.with(|s| s.no_pagination = no_pagination);
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        let mut seen: Vec<Progress> = Vec::new();
+        sync_source(db.store.as_ref(), &xero, &fake.clock(), false, |p| seen.push(p)).await.unwrap();
+        let of = |entity: Entity| seen.iter().filter(|p| p.entity == entity).copied().collect::<Vec<_>>();
+        let (invoices, payments) = (of(Entity::Invoice), of(Entity::Payment));
+        if no_pagination {
+            // Older answers say nothing about their size: a count, not a bar.
+            assert!(seen.iter().all(|p| p.expected_total.is_none()), "{}: {seen:?}", db.name);
+            db.close().await;
+            continue;
+        }
+        // Every sales invoice (the deleted draft is a deletion to read; the bill is filtered out).
+        let sales = fake.with(|s| s.ledger.invoices.values().filter(|i| !i.accpay).count() as u64);
+        assert!(invoices.iter().all(|p| p.expected_total == Some(sales)), "{}: {invoices:?}", db.name);
+        assert!(invoices.len() > 1, "several pages");
+        // Payments, then overpayments and prepayments: each endpoint adds its count when it starts.
+        let (all, first) = fake.with(|s| {
+            let l = &s.ledger;
+            (l.payments.len() + l.overpayments.len() + l.prepayments.len(), l.payments.len())
+        });
+        assert_eq!(payments.first().and_then(|p| p.expected_total), Some(first as u64), "{}", db.name);
+        assert_eq!(payments.last().and_then(|p| p.expected_total), Some(all as u64), "{}", db.name);
+        assert!(payments.last().is_some_and(|p| p.done), "{}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_invoice_paid_off_between_syncs_is_counted_once() {
+    for db in TestDb::all().await {
+        let mut ledger = XLedger::new(start_time());
+        let o = org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        sync(&db, &fake, &xero).await.unwrap();
+        // Paid off by a payment and by a credit note's allocation; another paid in part.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.pay(&o.inv[6], 1);
+            let due = l.invoices[&o.inv[1]].amount_due;
+            let credit = l.credit_note(&o.acme, due);
+            l.allocate(&credit, &o.inv[1], due);
+            l.pay(&o.inv[0], 1_000);
+        });
+        let report = sync(&db, &fake, &xero).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "after the payments").await;
+        assert_eq!(report.invoices_paid_off(), 2, "{}: {report:?}", db.name);
+        let again = sync(&db, &fake, &xero).await.unwrap();
+        assert_eq!(again.invoices_paid_off(), 0, "{}: {again:?}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn records_changing_while_paging_are_neither_skipped_nor_duplicated() {
     for (db, no_pagination) in TestDb::all().await.into_iter().zip([false, true]) {
         let mut ledger = XLedger::new(start_time());
@@ -254,8 +315,11 @@ async fn the_daily_limit_reschedules_the_sync_and_a_minute_limit_waits() {
         let started = std::time::Instant::now();
         let err = sync(&db, &fake, &xero).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5), "not slept");
-        let SyncError::Source { error: SourceError::RateLimited { retry_at, .. }, .. } = &err else { panic!("{err}") };
+        let SyncError::Source { error: SourceError::RateLimited { retry_at, reason, .. }, .. } = &err else {
+            panic!("{err}")
+        };
         assert!((*retry_at - fake.clock().now() - chrono::Duration::seconds(66_975)).num_seconds().abs() < 5);
+        assert!(reason.as_deref().is_some_and(|r| r.contains("5,000 requests a day") && r.contains("used up")));
         assert!(matches!(
             db.store.connection(SOURCE).await.unwrap().unwrap().status,
             ConnectionStatus::RateLimited { .. }
@@ -263,6 +327,53 @@ async fn the_daily_limit_reschedules_the_sync_and_a_minute_limit_waits() {
         let calls = fake.with(|s| s.api_calls);
         assert!(sync(&db, &fake, &xero).await.is_err());
         assert_eq!(fake.with(|s| s.api_calls), calls, "no call before the limit resets");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_nearly_spent_daily_allowance_stops_the_sync_until_the_next_utc_day() {
+    for db in TestDb::all().await {
+        let mut ledger = XLedger::new(start_time());
+        org(&mut ledger);
+        let fake = FakeXero::start(ledger).await;
+        let xero = fake.connect(&db.store, SOURCE, 3).await;
+        // A busy day: 58 calls left. arbot keeps 50 in reserve, so it makes 9 and stops.
+        fake.with(|s| s.day_remaining = 58);
+        let started = std::time::Instant::now();
+        let err = sync(&db, &fake, &xero).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5), "not slept");
+        let SyncError::Source { error: SourceError::RateLimited { retry_at, reason: Some(reason), .. }, partial } =
+            &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(fake.with(|s| (s.api_calls, s.day_remaining)), (9, 49), "{}: stopped before the reserve", db.name);
+        let now = fake.clock().now();
+        let midnight = now.date_naive().succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        assert_eq!(*retry_at, midnight, "{}: resumes when the next UTC day begins", db.name);
+        assert!(reason.contains("5,000 requests a day") && reason.contains("only 49 are left today"), "{reason}");
+        // Stopped cleanly: the pages read before are written and right.
+        assert!(partial.totals().new > 0, "{}: {partial:?}", db.name);
+        let expected = fake.with(|s| s.ledger.expected());
+        let got = snapshot::read(&db, SOURCE).await;
+        for (id, row) in &got.invoices {
+            assert_eq!(Some(row), expected.invoices.get(id), "{}: invoice {id}", db.name);
+        }
+        let status = db.store.connection(SOURCE).await.unwrap().unwrap().status;
+        assert_eq!(status, ConnectionStatus::RateLimited { until: midnight, reason: Some(reason.clone()) });
+
+        // The rest of the day, a sync (the scheduler's, /ar sync) does not call Xero, and says why.
+        fake.with(|s| s.ledger.set_now(midnight - chrono::Duration::minutes(1)));
+        let again = sync(&db, &fake, &xero).await.unwrap_err();
+        assert!(again.to_string().contains("only 49 are left today"), "{again}");
+        assert_eq!(fake.with(|s| s.api_calls), 9, "{}: no call before the day turns", db.name);
+
+        // A new UTC day, a new allowance: the sync resumes and finishes.
+        fake.with(|s| s.ledger.set_now(midnight + chrono::Duration::minutes(1)));
+        sync(&db, &fake, &xero).await.unwrap();
+        assert_matches(&db, SOURCE, &fake.with(|s| s.ledger.expected()), "the next day").await;
+        assert_eq!(db.store.connection(SOURCE).await.unwrap().unwrap().status, ConnectionStatus::Ok);
         db.close().await;
     }
 }

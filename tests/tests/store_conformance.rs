@@ -216,6 +216,51 @@ async fn deletions_and_voids() {
 }
 
 #[tokio::test]
+async fn an_open_invoice_paid_off_counts_as_closed_once() {
+    for db in TestDb::all().await {
+        let s = db.store.as_ref();
+        apply(
+            s,
+            vec![
+                customer("c1", "Acme", v(1, 0)),
+                invoice("i1", "c1", "1001", 100_00, 100_00, "2026-10-01", v(1, 0)),
+                invoice("i2", "c1", "1002", 100_00, 100_00, "2026-10-01", v(1, 0)),
+                invoice("i3", "c1", "1003", 100_00, 100_00, "2026-10-01", v(1, 0)),
+            ],
+        )
+        .await;
+        // Paid in part is still open; paid off is closed; already paid when first seen is not a change.
+        let paid = vec![
+            invoice("i1", "c1", "1001", 100_00, 0, "2026-10-01", v(2, 0)),
+            invoice("i2", "c1", "1002", 100_00, 40_00, "2026-10-01", v(2, 0)),
+            invoice("i4", "c1", "1004", 100_00, 0, "2026-10-01", v(2, 0)),
+        ];
+        let first = apply(s, paid.clone()).await;
+        assert_eq!((first.closed, first.updated, first.new), (1, 2, 1), "{}: {first:?}", db.name);
+        let replay = apply(s, paid).await;
+        assert_eq!(replay.closed, 0, "{}: a replay closes nothing: {replay:?}", db.name);
+        // An older version that was still open does not reopen it, and a newer copy of the paid
+        // invoice does not close it again.
+        let stale = apply(s, vec![invoice("i1", "c1", "1001", 100_00, 100_00, "2026-10-01", v(1, 0))]).await;
+        assert_eq!((stale.closed, stale.updated), (0, 0), "{}", db.name);
+        let bumped = apply(s, vec![invoice("i1", "c1", "1001", 100_00, 0, "2026-10-01", v(3, 0))]).await;
+        assert_eq!(bumped.closed, 0, "{}", db.name);
+        // A void is a void, not a payment.
+        let mut voided = invoice("i3", "c1", "1003", 0, 0, "2026-10-01", v(2, 0));
+        if let Record::Invoice(i) = &mut voided {
+            i.voided = true;
+        }
+        let void = apply(s, vec![voided]).await;
+        assert_eq!((void.closed, void.voided), (0, 1), "{}", db.name);
+        // Paid off on the next page of the same sync: counted then.
+        let rest = apply(s, vec![invoice("i2", "c1", "1002", 100_00, 0, "2026-10-01", v(3, 0))]).await;
+        assert_eq!(rest.closed, 1, "{}", db.name);
+        assert_eq!(open(s, "2026-11-22", false).await, Vec::<(String, i64)>::new(), "{}", db.name);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn records_before_their_parents_are_kept() {
     for db in TestDb::all().await {
         let s = db.store.as_ref();

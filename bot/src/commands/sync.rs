@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use arbot_core::source::Source;
+use arbot_core::source::{Entity, Source};
 use arbot_core::sync::{SyncError, SyncReport, sync_source};
 
 use super::{CommandError, Invocation};
@@ -17,15 +17,16 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         ("Records", Align::Left),
         ("New", Align::Right),
         ("Updated", Align::Right),
+        ("Paid off", Align::Right),
         ("Deleted/void", Align::Right),
         ("Unchanged", Align::Right),
     ]);
     let mut failed = false;
     for source in sources {
         match sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), false, |_| {}).await {
-            Ok(report) => push_rows(&mut table, &report),
+            Ok(report) => push_rows(&mut reply, &mut table, &report),
             Err(SyncError::Source { error, partial }) => {
-                push_rows(&mut table, &partial);
+                push_rows(&mut reply, &mut table, &partial);
                 let vendor = crate::connect::vendor_name(&app.config.sources, source.name());
                 reply.lines.push(crate::connect::failure_text(&vendor, &error, app.clock.as_ref()));
                 failed = true;
@@ -41,16 +42,24 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     Ok(reply)
 }
 
-fn push_rows(table: &mut Table, report: &SyncReport) {
+/// A source's rows, and a line for the invoices it found paid off.
+fn push_rows(reply: &mut Reply, table: &mut Table, report: &SyncReport) {
+    let paid_off = report.invoices_paid_off();
     for e in &report.entities {
         table.rows.push(vec![
             report.source.clone(),
             e.entity.plural().to_string(),
             e.stats.new.to_string(),
             e.stats.updated.to_string(),
+            // Paid off is about invoices, however the sync came to read them.
+            if e.entity == Entity::Invoice { paid_off.to_string() } else { String::new() },
             (e.stats.deleted + e.stats.voided).to_string(),
             e.stats.unchanged.to_string(),
         ]);
+    }
+    if paid_off > 0 {
+        let invoices = if paid_off == 1 { "invoice" } else { "invoices" };
+        reply.lines.push(format!("{}: {paid_off} {invoices} paid off since the last sync.", report.source));
     }
 }
 
@@ -75,5 +84,39 @@ pub fn pick_sources(app: &App, name: Option<&str>) -> Result<Vec<Arc<dyn Source>
             }
             Ok(found)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arbot_core::store::PageStats;
+    use arbot_core::sync::EntityReport;
+
+    use super::*;
+
+    #[test]
+    fn invoices_paid_off_are_shown_with_the_invoices_and_said() {
+        let entry = |entity, stats| EntityReport { entity, pages: 1, stats };
+        let report = SyncReport {
+            source: "qbo".into(),
+            run_id: 1,
+            full: false,
+            entities: vec![
+                entry(Entity::Invoice, PageStats { updated: 4, closed: 1, ..PageStats::default() }),
+                entry(Entity::Payment, PageStats { new: 11, updated: 11, closed: 11, ..PageStats::default() }),
+            ],
+            elapsed: std::time::Duration::from_secs(1),
+        };
+        let mut reply = Reply::titled("Sync");
+        let mut table = Table::new(&[("Source", Align::Left), ("Records", Align::Left)]);
+        push_rows(&mut reply, &mut table, &report);
+        assert_eq!(table.rows[0], ["qbo", "invoices", "0", "4", "12", "0", "0"]);
+        assert_eq!(table.rows[1][4], "", "paid off is about invoices");
+        assert_eq!(reply.lines, ["qbo: 12 invoices paid off since the last sync."]);
+
+        let mut quiet = Reply::titled("Sync");
+        let report = SyncReport { entities: vec![entry(Entity::Invoice, PageStats::default())], ..report };
+        push_rows(&mut quiet, &mut table, &report);
+        assert!(quiet.lines.is_empty(), "nothing said when nothing was paid off");
     }
 }

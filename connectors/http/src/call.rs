@@ -128,7 +128,8 @@ pub enum Verdict<T> {
         after_secs: Option<u64>,
         why: String,
     },
-    /// Stop now and come back in `after_secs` (a daily limit): nothing is slept.
+    /// Stop now and come back in `after_secs` (a daily limit): nothing is slept. `why` is shown
+    /// to the person reading the sync's outcome.
     Reschedule {
         after_secs: u64,
         why: String,
@@ -200,13 +201,13 @@ impl Caller {
                     refreshed = true;
                     token = self.tokens.after_rejection(&token).await?;
                 }
-                Verdict::Reschedule { after_secs, why } => return Err(self.rate_limited(after_secs, &why)),
+                Verdict::Reschedule { after_secs, why } => return Err(self.rate_limited(after_secs, &why, Some(&why))),
                 Verdict::Retry { after_secs, why } => {
                     failures += 1;
                     let wait = match after_secs {
                         Some(secs) => {
                             if Duration::from_secs(secs) > self.retry.longest_wait {
-                                return Err(self.rate_limited(secs, &why));
+                                return Err(self.rate_limited(secs, &why, None));
                             }
                             self.retry.retry_after_unit.saturating_mul(secs.min(u32::MAX as u64) as u32)
                         }
@@ -226,12 +227,14 @@ impl Caller {
         }
     }
 
-    fn rate_limited(&self, after_secs: u64, why: &str) -> SourceError {
+    /// Stops the sync for `after_secs`; `reason` is what to tell people, if more than "slow down".
+    fn rate_limited(&self, after_secs: u64, why: &str, reason: Option<&str>) -> SourceError {
         tracing::warn!(source = %self.source, "rescheduling in {after_secs} s: {why}");
         let secs = i64::try_from(after_secs).unwrap_or(i64::MAX / 2).min(7 * 86_400);
         SourceError::RateLimited {
             source_name: self.source.clone(),
             retry_at: self.clock.now() + chrono::Duration::seconds(secs),
+            reason: reason.map(str::to_string),
         }
     }
 }

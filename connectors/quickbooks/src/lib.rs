@@ -23,6 +23,8 @@
 //!   applies a credit memo becomes applications "by credit memo"; unapplied cash is kept.
 //! - **Errors**: JSON `Fault`, lowercase `fault`, the XML throttle, a fault inside a 200, HTML
 //!   5xx pages; `intuit_tid` is logged with every failure. Requests stay under 490 a minute.
+//! - **Progress**: each query pass is counted first (`SELECT COUNT(*)` with the same filter), so
+//!   `arbot sync` can draw a bar against what is coming.
 
 mod wire;
 
@@ -169,6 +171,19 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 /// A time for a query: explicit offset, whole seconds (QuickBooks' own precision).
 fn query_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+}
+
+/// The WHERE clause of a pass's queries (its pages and its count): rows changed at or after
+/// `from`, and for customers the inactive ones too.
+fn filter(entity: Entity, from: Option<DateTime<Utc>>) -> String {
+    let mut conditions = Vec::new();
+    if let Some(from) = from {
+        conditions.push(format!("MetaData.LastUpdatedTime >= '{}'", query_time(from)));
+    }
+    if entity == Entity::Customer {
+        conditions.push("Active IN (true, false)".to_string());
+    }
+    if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
 }
 
 fn seq(sync_token: &Option<String>) -> i64 {
@@ -583,18 +598,10 @@ impl QboSource {
         loop {
             let check = cursor.skip > 0 && cursor.last_id.is_some() && cursor.restarts <= 3;
             let start = if check { cursor.skip } else { cursor.skip + 1 };
-            let mut conditions = Vec::new();
-            if let Some(from) = cursor.from {
-                conditions.push(format!("MetaData.LastUpdatedTime >= '{}'", query_time(from)));
-            }
-            if entity == Entity::Customer {
-                conditions.push("Active IN (true, false)".to_string());
-            }
-            let filter =
-                if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
             let statement = format!(
-                "SELECT * FROM {}{filter} ORDER BY MetaData.LastUpdatedTime ASC STARTPOSITION {start} MAXRESULTS {n}",
-                entity_name(entity)
+                "SELECT * FROM {}{} ORDER BY MetaData.LastUpdatedTime ASC STARTPOSITION {start} MAXRESULTS {n}",
+                entity_name(entity),
+                filter(entity, cursor.from)
             );
             let env = self.query(&statement).await?;
             let served_at = env.time.as_deref().and_then(parse_time);
@@ -652,21 +659,37 @@ impl QboSource {
                 },
                 served_at,
                 complete: cursor.full,
+                expected_total: None,
             });
         }
+    }
+
+    /// How many rows the query pass from `from` will read, asked before it pages
+    /// (`SELECT COUNT(*)` with the same filter), for progress; `None` if QuickBooks does not say.
+    async fn count(&self, entity: Entity, from: Option<DateTime<Utc>>) -> Result<Option<u64>, SourceError> {
+        let statement = format!("SELECT COUNT(*) FROM {}{}", entity_name(entity), filter(entity, from));
+        let env = self.query(&statement).await?;
+        Ok(env.query_response.and_then(|q| q.total_count))
+    }
+
+    /// The first page of a query pass, carrying the count of the rows the pass will read.
+    async fn counted_query_page(&self, entity: Entity, cursor: Cursor) -> Result<Page, SourceError> {
+        let expected_total = self.count(entity, cursor.from).await?;
+        let page = self.query_page(entity, cursor).await?;
+        Ok(Page { expected_total, ..page })
     }
 
     /// The first page of an entity's pass: deletions from CDC, or the first page of a full read.
     async fn first_page(&self, entity: Entity, wm: Watermark, had_watermark: bool) -> Result<Page, SourceError> {
         if entity == Entity::Customer {
             let from = wm.q.map(|q| q - self.settings.overlap);
-            return self.query_page(entity, Cursor { from, q0: wm.q, ..Cursor::default() }).await;
+            return self.counted_query_page(entity, Cursor { from, q0: wm.q, ..Cursor::default() }).await;
         }
         let now = self.caller.clock.now();
         let full = Cursor { full: true, cdc: wm.cdc, q0: None, ..Cursor::default() };
         let cdc_from = match wm.cdc {
             Some(cdc) if had_watermark && now - cdc < self.settings.cdc_reach => cdc - self.settings.overlap,
-            _ => return self.query_page(entity, full).await,
+            _ => return self.counted_query_page(entity, full).await,
         };
         let env = self.cdc(entity, cdc_from).await?;
         let served_at = env.time.as_deref().and_then(parse_time);
@@ -683,7 +706,7 @@ impl QboSource {
         }
         if items.len() >= CDC_LIMIT {
             tracing::info!(source = %self.settings.source_name, "more than CDC can show changed; reading all {}", entity.plural());
-            return self.query_page(entity, full).await;
+            return self.counted_query_page(entity, full).await;
         }
         let Some(served_at) = served_at else {
             return Err(self.garbled("the change feed did not say what time it is".into()));
@@ -706,12 +729,15 @@ impl QboSource {
             q0: wm.q,
             ..Cursor::default()
         };
+        // This page's deletions, then the changed rows the query pass will read.
+        let expected_total = self.count(entity, next.from).await?.map(|n| n + records.len() as u64);
         Ok(Page {
             records,
             watermark: Self::watermark(wm.q, Some(served_at)),
             next: Some(serde_json::to_string(&next).map_err(|e| self.garbled(e.to_string()))?),
             served_at: Some(served_at),
             complete: false,
+            expected_total,
         })
     }
 }

@@ -145,9 +145,12 @@ pub struct CreditMemo {
     pub meta_data: MetaData,
 }
 
-/// `QueryResponse`: the entity key is present only when rows came back.
+/// `QueryResponse`: the entity key is present only when rows came back; `totalCount` is the
+/// answer to a `count(*)` query (on a page of rows it is not reliable and arbot ignores it).
 #[derive(Debug, Default, Deserialize)]
 pub struct QueryResponse {
+    #[serde(rename = "totalCount", default)]
+    pub total_count: Option<u64>,
     #[serde(rename = "Customer", default)]
     pub customers: Vec<Customer>,
     #[serde(rename = "Invoice", default)]

@@ -196,6 +196,7 @@ impl Source for SampleSource {
             // Sorted by time, so the last record on the page has the latest time so far.
             watermark: page.last().map(|(at, _, _)| watermark(*at)),
             next: (end < changed.len()).then(|| end.to_string()),
+            expected_total: (offset == 0).then_some(changed.len() as u64),
             ..Page::default()
         })
     }

@@ -216,6 +216,8 @@ fn paging_returns_every_record_once() {
                 let expected: Vec<Record> = s.records().iter().filter(|r| key(r).0 == entity).cloned().collect();
                 assert!(!expected.is_empty(), "{entity:?}");
                 let (got, watermark, pages) = fetch_all(&s, entity, None);
+                let first = block_on(s.fetch(entity, None, None)).unwrap();
+                assert_eq!(first.expected_total, Some(expected.len() as u64), "the first page says how many");
                 assert_eq!(got.len(), expected.len(), "{t} {entity:?} size {size}");
                 let got_ids = ids(&got);
                 assert_eq!(got_ids.iter().collect::<BTreeSet<_>>().len(), got.len(), "duplicates");

@@ -17,15 +17,19 @@
 //! - Dates: `/Date(ms+hhmm)/` read as dates (the `*String` twin, or the offset applied) or as
 //!   instants (the milliseconds), negative and zero values included.
 //! - Limits: under 55 calls a minute and 5 at once; `Retry-After` honoured; a daily-limit 429
-//!   (`X-Rate-Limit-Problem: day`) stops the sync and reschedules it. `ValidationException` and
+//!   (`X-Rate-Limit-Problem: day`) stops the sync and reschedules it, and so does the 5,000-a-day
+//!   budget running low (`X-DayLimit-Remaining` under [`XeroSettings::day_reserve`]): the sync
+//!   stops before the next call and resumes at the next UTC day. `ValidationException` and
 //!   problem-details bodies are read; an organisation too large for a `where` filter is asked
 //!   with `Statuses` and smaller pages instead.
+//! - Progress: each endpoint's first answer says how many rows it holds
+//!   (`pagination.itemCount`, when Xero sends it), so `arbot sync` can draw a bar.
 
 mod wire;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arbot_connector_http::call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
@@ -37,7 +41,7 @@ use arbot_core::source::{
     Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use wire::{Tenant, date as xero_date, instant as xero_instant};
@@ -65,6 +69,9 @@ pub struct XeroSettings {
     pub overlap: chrono::Duration,
     pub retry: RetryPolicy,
     pub pacing: Pacing,
+    /// Calls a day left unused: once Xero says fewer remain today (`X-DayLimit-Remaining`), a
+    /// sync stops before its next call and resumes the next UTC day.
+    pub day_reserve: u64,
 }
 
 impl XeroSettings {
@@ -79,6 +86,7 @@ impl XeroSettings {
             retry: RetryPolicy::default(),
             // Xero allows 60 a minute, 5 at once and 5,000 a day per organisation.
             pacing: Pacing { max_requests: 55, per: Duration::from_secs(60), concurrent: 5 },
+            day_reserve: 50,
         }
     }
 }
@@ -101,6 +109,13 @@ struct Cursor {
     page: u32,
     /// The watermark so far: per endpoint, the last `UpdatedDateUTC` fully read.
     wm: BTreeMap<String, DateTime<Utc>>,
+    /// The rows the pass's endpoints said they hold (`pagination.itemCount` on the first page
+    /// of each), for progress.
+    #[serde(default)]
+    expected: Option<u64>,
+    /// This endpoint's item count has been added to `expected`.
+    #[serde(default)]
+    counted: bool,
 }
 
 /// The records one row makes, with the row's `UpdatedDateUTC`.
@@ -113,6 +128,8 @@ pub struct XeroSource {
     caller: Caller,
     /// Set once Xero says a `where` filter is too slow for this organisation.
     plain_filters: AtomicBool,
+    /// The calls left today as Xero last said (`X-DayLimit-Remaining`), and the UTC day it said so.
+    day_left: Mutex<Option<(NaiveDate, u64)>>,
 }
 
 /// What a list call returns: the rows, or "filter differently".
@@ -138,7 +155,37 @@ impl XeroSource {
             tokens,
             clock,
         };
-        Ok(XeroSource { settings, caller, plain_filters: AtomicBool::new(false) })
+        Ok(XeroSource { settings, caller, plain_filters: AtomicBool::new(false), day_left: Mutex::new(None) })
+    }
+
+    /// Remembers what Xero says is left of today's calls.
+    fn note_day_left(&self, reply: &Reply) {
+        let Some(left) = reply.header("x-daylimit-remaining").and_then(|v| v.trim().parse::<u64>().ok()) else {
+            return;
+        };
+        let today = self.caller.clock.now().date_naive();
+        *self.day_left.lock().unwrap_or_else(|p| p.into_inner()) = Some((today, left));
+    }
+
+    /// Refuses a call that would eat into the reserve of today's calls: the sync stops here and
+    /// resumes when the next UTC day begins.
+    fn within_day_budget(&self) -> Result<(), SourceError> {
+        let now = self.caller.clock.now();
+        let said = *self.day_left.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((day, left)) = said else { return Ok(()) };
+        if day != now.date_naive() || left >= self.settings.day_reserve {
+            return Ok(());
+        }
+        let next_day = now.date_naive().succ_opt().unwrap_or(day).and_time(NaiveTime::MIN).and_utc();
+        tracing::warn!(source = %self.settings.source_name, left, "Xero's calls for today are nearly used up; stopping until {next_day}");
+        Err(SourceError::RateLimited {
+            source_name: self.settings.source_name.clone(),
+            retry_at: next_day.max(now),
+            reason: Some(format!(
+                "Xero allows 5,000 requests a day for each organisation and only {left} are left today, so arbot \
+                 paused the sync before using them up"
+            )),
+        })
     }
 
     fn garbled(&self, detail: String) -> SourceError {
@@ -167,6 +214,7 @@ impl XeroSource {
         params: Vec<(&'static str, String)>,
         since: Option<DateTime<Utc>>,
     ) -> Result<Listed, SourceError> {
+        self.within_day_budget()?;
         let tenant = self.tenant().await?;
         let url = format!("{}/{endpoint}", self.settings.api_base.trim_end_matches('/'));
         let since = since.map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string());
@@ -186,7 +234,10 @@ impl XeroSource {
                     }
                     r
                 },
-                |reply| judge(&source, reply),
+                |reply| {
+                    self.note_day_left(&reply);
+                    judge(&source, reply)
+                },
             )
             .await
     }
@@ -500,6 +551,14 @@ impl XeroSource {
         };
         let served_at = env.time.as_deref().and_then(wire::instant);
         let page_count = env.pagination.as_ref().and_then(|p| p.page_count);
+        if !cursor.counted {
+            // Later pages seek (`If-Modified-Since` moves), so only an endpoint's first answer
+            // counts the whole of what it will read.
+            if let Some(n) = env.pagination.as_ref().and_then(|p| p.item_count) {
+                cursor.expected = Some(cursor.expected.unwrap_or(0) + n);
+            }
+            cursor.counted = true;
+        }
         let rows = self.records(endpoint, *env)?;
         let full = rows.len() >= self.page_size() && page_count.is_none_or(|n| cursor.page < n);
         let last = rows.iter().map(|r| r.0).max();
@@ -529,7 +588,7 @@ impl XeroSource {
             (cursor.phase + 1 < all.len()).then(|| {
                 let phase = cursor.phase + 1;
                 let since = cursor.wm.get(all[phase]).map(|w| *w - self.settings.overlap);
-                Cursor { phase, since, page: 1, wm: cursor.wm.clone() }
+                Cursor { phase, since, page: 1, wm: cursor.wm.clone(), expected: cursor.expected, counted: false }
             })
         };
         let wm = next.as_ref().map(|n| &n.wm).unwrap_or(&cursor.wm);
@@ -542,6 +601,7 @@ impl XeroSource {
             },
             served_at,
             complete: false,
+            expected_total: cursor.expected,
         })
     }
 }
@@ -583,7 +643,7 @@ fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
         }),
         429 if problem == "day" => Verdict::Reschedule {
             after_secs: reply.retry_after().unwrap_or(3600),
-            why: "Xero's daily limit of calls for this organisation is used up".to_string(),
+            why: "Xero's 5,000 requests a day for this organisation are used up".to_string(),
         },
         429 => Verdict::Retry {
             after_secs: reply.retry_after(),
@@ -625,7 +685,7 @@ impl Source for XeroSource {
                 let wm: BTreeMap<String, DateTime<Utc>> =
                     since.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 let since = wm.get(phases(entity)[0]).map(|w| *w - self.settings.overlap);
-                Cursor { phase: 0, since, page: 1, wm }
+                Cursor { phase: 0, since, page: 1, wm, ..Cursor::default() }
             }
         };
         self.page(entity, cursor).await

@@ -198,6 +198,9 @@ pub struct Credit {
 pub struct Pagination {
     #[serde(default)]
     pub page_count: Option<u32>,
+    /// Rows matching the request across all its pages.
+    #[serde(default)]
+    pub item_count: Option<u64>,
 }
 
 /// A list answer: one of the lists, the server time, maybe pagination.

@@ -102,6 +102,24 @@ pub(super) struct Stored {
     pub src_updated_at: i64,
     pub src_seq: i64,
     pub content_hash: i64,
+    /// An invoice that was open (what a sync that pays it off counts as closed).
+    pub was_open: bool,
+}
+
+/// The expression `stored_versions` reads as [`Stored::was_open`] from `table`.
+pub(super) fn was_open(table: &str) -> &'static str {
+    if table == "invoices" { "status = 'open'" } else { "FALSE" }
+}
+
+/// An invoice's stored status: void, open while something is owed, else paid.
+pub(super) fn invoice_status(i: &crate::source::InvoiceRecord) -> &'static str {
+    if i.voided {
+        "void"
+    } else if i.balance_minor > 0 {
+        "open"
+    } else {
+        "paid"
+    }
 }
 
 /// Decides what to do with an incoming record and counts it: `true` when it must be written
@@ -676,9 +694,13 @@ macro_rules! sql_store {
                         let h = $crate::store::content_hash(&((&i.customer_external_id, &i.job_external_id, &i.number, i.kind,
                             i.voided, i.issued, i.due, i.currency), (i.total_minor, i.balance_minor, i.retainage_minor, &i.memo)));
                         let before = (stats.new, stats.updated);
-                        let go = plan(have.get(&i.external_id), &i.version, h, &mut stats);
+                        let stored = have.get(&i.external_id);
+                        let go = plan(stored, &i.version, h, &mut stats);
                         if i.voided && (stats.new, stats.updated) != before {
                             stats.voided += 1;
+                        }
+                        if go && stored.is_some_and(|s| s.was_open) && invoice_status(i) == "paid" {
+                            stats.closed += 1;
                         }
                         go.then_some((*i, h))
                     }).collect();
@@ -691,10 +713,9 @@ macro_rules! sql_store {
                          currency, total_minor, balance_minor, retainage_minor, memo, src_updated_at, src_seq, \
                          content_hash) ");
                     qb.push_values(&write, |mut b, (i, h)| {
-                        let status = if i.voided { "void" } else if i.balance_minor > 0 { "open" } else { "paid" };
                         b.push_bind(source).push_bind(&i.external_id).push_bind(customer_id(&i.customer_external_id))
                             .push_bind(i.job_external_id.as_deref().and_then(|j| job_ids.get(j)).copied())
-                            .push_bind(&i.number).push_bind(i.kind.as_str()).push_bind(status)
+                            .push_bind(&i.number).push_bind(i.kind.as_str()).push_bind(invoice_status(i))
                             .push_bind(i.issued).push_bind(i.due).push_bind(i.currency.code().to_string())
                             .push_bind(i.total_minor).push_bind(i.balance_minor).push_bind(i.retainage_minor)
                             .push_bind(&i.memo).push_bind(micros(&i.version)).push_bind(i.version.seq)

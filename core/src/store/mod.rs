@@ -111,6 +111,9 @@ pub struct PageStats {
     pub unchanged: u64,
     pub deleted: u64,
     pub voided: u64,
+    /// Invoices that were open and are now paid off (balance zero, not voided); also counted as
+    /// updated.
+    pub closed: u64,
 }
 
 impl std::ops::AddAssign for PageStats {
@@ -120,6 +123,7 @@ impl std::ops::AddAssign for PageStats {
         self.unchanged += o.unchanged;
         self.deleted += o.deleted;
         self.voided += o.voided;
+        self.closed += o.closed;
     }
 }
 
@@ -194,9 +198,11 @@ pub enum ConnectionStatus {
     NeedsReconnect {
         reason: String,
     },
-    /// The vendor asked us not to call before `until` (a daily limit, a long `Retry-After`).
+    /// The vendor asked us not to call before `until` (a daily limit, a long `Retry-After`), or
+    /// its daily allowance is nearly used up; `reason` says which, for people, when known.
     RateLimited {
         until: DateTime<Utc>,
+        reason: Option<String>,
     },
 }
 
@@ -205,14 +211,14 @@ impl ConnectionStatus {
         match self {
             ConnectionStatus::Ok => ("ok", None, None),
             ConnectionStatus::NeedsReconnect { reason } => ("needs_reconnect", Some(reason), None),
-            ConnectionStatus::RateLimited { until } => ("rate_limited", None, Some(*until)),
+            ConnectionStatus::RateLimited { until, reason } => ("rate_limited", reason.as_deref(), Some(*until)),
         }
     }
 
     pub(crate) fn from_parts(status: &str, detail: Option<String>, until: Option<DateTime<Utc>>) -> ConnectionStatus {
         match (status, until) {
             ("needs_reconnect", _) => ConnectionStatus::NeedsReconnect { reason: detail.unwrap_or_default() },
-            ("rate_limited", Some(until)) => ConnectionStatus::RateLimited { until },
+            ("rate_limited", Some(until)) => ConnectionStatus::RateLimited { until, reason: detail },
             _ => ConnectionStatus::Ok,
         }
     }

@@ -7,7 +7,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use std::collections::HashMap;
 
-use super::common::{IdRow, Stored, sql_store};
+use super::common::{IdRow, Stored, sql_store, was_open};
 use super::{Backend, StoreError, known_version, redact};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -99,7 +99,7 @@ impl PgStore {
         Ok(rows.into_iter().map(|r| (r.external_id, r.id)).collect())
     }
 
-    /// What is stored for these external ids: version and content hash.
+    /// What is stored for these external ids: version, content hash, and (invoices) whether open.
     async fn stored_versions(
         tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         table: &'static str,
@@ -110,9 +110,11 @@ impl PgStore {
             return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT t.external_id, t.src_updated_at, t.src_seq, t.content_hash FROM unnest($2::text[]) AS k(ext) \
-             CROSS JOIN LATERAL (SELECT x.external_id, x.src_updated_at, x.src_seq, x.content_hash FROM {table} x \
-             WHERE x.source = $1 AND x.external_id = k.ext LIMIT 1) t"
+            "SELECT t.external_id, t.src_updated_at, t.src_seq, t.content_hash, t.was_open \
+             FROM unnest($2::text[]) AS k(ext) CROSS JOIN LATERAL (SELECT x.external_id, x.src_updated_at, \
+             x.src_seq, x.content_hash, {} AS was_open FROM {table} x \
+             WHERE x.source = $1 AND x.external_id = k.ext LIMIT 1) t",
+            was_open(table)
         );
         let rows: Vec<Stored> =
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(source).bind(exts).fetch_all(&mut **tx).await?;

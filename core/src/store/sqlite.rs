@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use super::common::{CHUNK, IdRow, Stored, sql_store};
+use super::common::{CHUNK, IdRow, Stored, sql_store, was_open};
 use super::{Backend, StoreError, known_version};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -141,7 +141,7 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// What is stored for these external ids: version and content hash.
+    /// What is stored for these external ids: version, content hash, and (invoices) whether open.
     async fn stored_versions(
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         table: &'static str,
@@ -151,9 +151,13 @@ impl SqliteStore {
         if exts.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut qb =
-            QueryBuilder::<sqlx::Sqlite>::new("SELECT external_id, src_updated_at, src_seq, content_hash FROM ");
-        qb.push(table).push(" WHERE source = ").push_bind(source).push(" AND external_id IN (");
+        let mut qb = QueryBuilder::<sqlx::Sqlite>::new("SELECT external_id, src_updated_at, src_seq, content_hash, ");
+        qb.push(was_open(table))
+            .push(" AS was_open FROM ")
+            .push(table)
+            .push(" WHERE source = ")
+            .push_bind(source)
+            .push(" AND external_id IN (");
         let mut sep = qb.separated(", ");
         for e in exts {
             sep.push_bind(*e);
