@@ -576,7 +576,9 @@ async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::Result<()> {
         };
         let verb = if error.is_some() { "stopped after" } else { "done in" };
         println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
-        for line in summary_table(&report) {
+        // A sync stopped before it read anything has no figures to show, only the reason.
+        let read_anything = report.entities.iter().any(|e| e.pages > 0);
+        for line in summary_table(&report).into_iter().filter(|_| read_anything) {
             println!("{line}");
         }
         if let Some(err) = error {

@@ -350,17 +350,23 @@ pub fn failure_text(vendor: &str, error: &SourceError, clock: &dyn Clock) -> Str
             )
         }
         SourceError::RateLimited { retry_at, reason: Some(reason), .. } => {
+            let reason = reason.trim_end_matches('.');
             format!("{reason}. The sync will resume {} and nothing was lost.", when(*retry_at, clock))
         }
         SourceError::NeedsReconnect { reason, .. } => {
-            format!("{vendor} needs to be reconnected: {reason}. Nothing was lost; the sync resumes once it is.")
+            let reason = reason.trim_end_matches('.');
+            format!(
+                "{vendor} needs attention before it can sync: {reason}. Nothing was lost; the sync picks up from here."
+            )
         }
         SourceError::Garbled { detail, .. } => {
+            let detail = detail.trim_end_matches('.');
             format!(
                 "{vendor} sent something arbot couldn't read ({detail}). What was read before it is saved; the next sync resumes there."
             )
         }
         SourceError::Unavailable { detail, .. } => {
+            let detail = detail.trim_end_matches('.');
             format!(
                 "{vendor} is unavailable: {detail}. What was read before that is saved; the next sync resumes there."
             )
