@@ -290,3 +290,56 @@ mod tests {
         );
     }
 }
+
+/// A vendor as the token helpers below need it: what its tokens are filed under, its name, and
+/// the key its company id is kept under.
+#[derive(Debug, Clone, Copy)]
+pub struct Vendor {
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub company_key: &'static str,
+}
+
+/// Files a connected company's tokens for source `name`, sealed with the test key, as
+/// `arbot connect` would.
+pub async fn store_connection(
+    store: &std::sync::Arc<dyn arbot_core::Store>,
+    vendor: Vendor,
+    name: &str,
+    (access, refresh, company): (String, String, String),
+    access_lifetime: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let key = arbot_connector_http::SecretKey::from_hex(crate::fake_quickbooks::TEST_SECRET_KEY).expect("key");
+    let tokens = arbot_connector_http::TokenSet {
+        access_token: arbot_connector_http::Secret::new(access),
+        access_expires_at: now + access_lifetime,
+        refresh_token: arbot_connector_http::Secret::new(refresh),
+        refresh_expires_at: None,
+        company: [(vendor.company_key.to_string(), company)].into_iter().collect(),
+    };
+    arbot_connector_http::tokens::store_new_tokens(store.as_ref(), &key, name, vendor.kind, &tokens, now)
+        .await
+        .expect("store tokens");
+}
+
+/// The token manager a connector for source `name` uses: the test key, the fake's OAuth app.
+pub fn token_manager(
+    store: &std::sync::Arc<dyn arbot_core::Store>,
+    vendor: Vendor,
+    name: &str,
+    app: arbot_connector_http::OAuthApp,
+    clock: std::sync::Arc<dyn arbot_core::Clock>,
+) -> arbot_connector_http::TokenManager {
+    let key = arbot_connector_http::SecretKey::from_hex(crate::fake_quickbooks::TEST_SECRET_KEY).expect("key");
+    arbot_connector_http::TokenManager::new(
+        name,
+        vendor.kind,
+        vendor.name,
+        store.clone(),
+        Some(key),
+        app,
+        reqwest::Client::new(),
+        clock,
+    )
+}

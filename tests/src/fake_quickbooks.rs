@@ -23,6 +23,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::fake_http::{self, Fault, Faults, OAuthServer};
 use crate::snapshot::{InvoiceRow, PaymentRow, Snapshot};
 
+/// How this vendor's tokens are filed (see [`crate::fake_http::Vendor`]).
+const VENDOR: crate::fake_http::Vendor = crate::fake_http::Vendor {
+    kind: "quickbooks",
+    name: "QuickBooks",
+    company_key: arbot_connector_quickbooks::REALM_KEY,
+};
+
 /// The fake's "now", shared with the [`FakeClock`] the connector and engine use.
 pub type TimeCell = Arc<Mutex<DateTime<Utc>>>;
 
@@ -1077,20 +1084,8 @@ impl FakeQbo {
         page_size: u32,
     ) -> arbot_connector_quickbooks::QboSource {
         use arbot_core::Clock;
-        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
-        let (access, refresh, realm) =
-            self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.realm.clone()));
-        let now = self.clock().now();
-        let tokens = arbot_connector_http::TokenSet {
-            access_token: arbot_connector_http::Secret::new(access),
-            access_expires_at: now + Duration::hours(1),
-            refresh_token: arbot_connector_http::Secret::new(refresh),
-            refresh_expires_at: None,
-            company: [(arbot_connector_quickbooks::REALM_KEY.to_string(), realm)].into_iter().collect(),
-        };
-        arbot_connector_http::tokens::store_new_tokens(store.as_ref(), &key, name, "quickbooks", &tokens, now)
-            .await
-            .expect("store tokens");
+        let granted = self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.realm.clone()));
+        crate::fake_http::store_connection(store, VENDOR, name, granted, Duration::hours(1), self.clock().now()).await;
         self.source(store, name, page_size)
     }
 
@@ -1102,17 +1097,7 @@ impl FakeQbo {
         page_size: u32,
     ) -> arbot_connector_quickbooks::QboSource {
         let clock: Arc<dyn arbot_core::Clock> = Arc::new(self.clock());
-        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
-        let tokens = arbot_connector_http::TokenManager::new(
-            name,
-            "quickbooks",
-            "QuickBooks",
-            store.clone(),
-            Some(key),
-            self.app(),
-            reqwest::Client::new(),
-            clock.clone(),
-        );
+        let tokens = crate::fake_http::token_manager(store, VENDOR, name, self.app(), clock.clone());
         let mut settings = arbot_connector_quickbooks::QboSettings::new(name);
         settings.api_base = self.url.clone();
         settings.page_size = page_size;

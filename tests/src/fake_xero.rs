@@ -21,8 +21,12 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::fake_http::{self, Fault, Faults, OAuthServer};
-use crate::fake_quickbooks::{FakeClock, TEST_SECRET_KEY, TimeCell, fast_retries};
+use crate::fake_quickbooks::{FakeClock, TimeCell, fast_retries};
 use crate::snapshot::{InvoiceRow, PaymentRow, Snapshot};
+
+/// How this vendor's tokens are filed (see [`crate::fake_http::Vendor`]).
+const VENDOR: crate::fake_http::Vendor =
+    crate::fake_http::Vendor { kind: "xero", name: "Xero", company_key: arbot_connector_xero::TENANT_KEY };
 
 fn guid(n: u64) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")
@@ -686,20 +690,9 @@ impl FakeXero {
         page_size: u32,
     ) -> arbot_connector_xero::XeroSource {
         use arbot_core::Clock;
-        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
-        let (access, refresh, tenant) =
-            self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.tenant.clone()));
-        let now = self.clock().now();
-        let tokens = arbot_connector_http::TokenSet {
-            access_token: arbot_connector_http::Secret::new(access),
-            access_expires_at: now + Duration::minutes(30),
-            refresh_token: arbot_connector_http::Secret::new(refresh),
-            refresh_expires_at: None,
-            company: [(arbot_connector_xero::TENANT_KEY.to_string(), tenant)].into_iter().collect(),
-        };
-        arbot_connector_http::tokens::store_new_tokens(store.as_ref(), &key, name, "xero", &tokens, now)
-            .await
-            .expect("store tokens");
+        let granted = self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.tenant.clone()));
+        crate::fake_http::store_connection(store, VENDOR, name, granted, Duration::minutes(30), self.clock().now())
+            .await;
         self.source(store, name, page_size)
     }
 
@@ -710,17 +703,7 @@ impl FakeXero {
         page_size: u32,
     ) -> arbot_connector_xero::XeroSource {
         let clock: Arc<dyn arbot_core::Clock> = Arc::new(self.clock());
-        let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
-        let tokens = arbot_connector_http::TokenManager::new(
-            name,
-            "xero",
-            "Xero",
-            store.clone(),
-            Some(key),
-            self.app(),
-            reqwest::Client::new(),
-            clock.clone(),
-        );
+        let tokens = crate::fake_http::token_manager(store, VENDOR, name, self.app(), clock.clone());
         let mut settings = arbot_connector_xero::XeroSettings::new(name);
         settings.api_base = format!("{}/api.xro/2.0", self.url);
         settings.page_size = page_size;
