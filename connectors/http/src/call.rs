@@ -154,6 +154,31 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// A caller for one source of one vendor, paced and retried as given.
+    pub fn new(
+        source: &str,
+        vendor: &str,
+        pacing: Pacing,
+        retry: RetryPolicy,
+        tokens: Arc<TokenManager>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Caller, String> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .user_agent(concat!("arbot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("can't set up HTTP: {e}"))?;
+        Ok(Caller {
+            source: source.to_string(),
+            vendor: vendor.to_string(),
+            client,
+            pacer: Arc::new(Pacer::new(pacing)),
+            retry,
+            tokens,
+            clock,
+        })
+    }
+
     /// Sends the request `build` makes (given an access token) until `judge` is satisfied, a
     /// bound is reached, or the vendor says to stop.
     pub async fn call<T>(

@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arbot_connector_http::call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
+use arbot_connector_http::call::{Caller, Pacing, Reply, RetryPolicy, Verdict};
 use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
@@ -197,20 +197,7 @@ fn safe_id(id: &str) -> bool {
 
 impl QboSource {
     pub fn new(settings: QboSettings, tokens: Arc<TokenManager>, clock: Arc<dyn Clock>) -> Result<QboSource, String> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .user_agent(concat!("arbot/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("can't set up HTTP: {e}"))?;
-        let caller = Caller {
-            source: settings.source_name.clone(),
-            vendor: "QuickBooks".to_string(),
-            client,
-            pacer: Arc::new(Pacer::new(settings.pacing)),
-            retry: settings.retry,
-            tokens,
-            clock,
-        };
+        let caller = Caller::new(&settings.source_name, "QuickBooks", settings.pacing, settings.retry, tokens, clock)?;
         Ok(QboSource { settings, caller, tree: Mutex::new(HashMap::new()) })
     }
 

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arbot_connector_http::call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
+use arbot_connector_http::call::{Caller, Pacing, Reply, RetryPolicy, Verdict};
 use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
@@ -141,20 +141,7 @@ enum Listed {
 
 impl XeroSource {
     pub fn new(settings: XeroSettings, tokens: Arc<TokenManager>, clock: Arc<dyn Clock>) -> Result<XeroSource, String> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .user_agent(concat!("arbot/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("can't set up HTTP: {e}"))?;
-        let caller = Caller {
-            source: settings.source_name.clone(),
-            vendor: "Xero".to_string(),
-            client,
-            pacer: Arc::new(Pacer::new(settings.pacing)),
-            retry: settings.retry,
-            tokens,
-            clock,
-        };
+        let caller = Caller::new(&settings.source_name, "Xero", settings.pacing, settings.retry, tokens, clock)?;
         Ok(XeroSource { settings, caller, plain_filters: AtomicBool::new(false), day_left: Mutex::new(None) })
     }
 
