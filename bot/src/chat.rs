@@ -1,14 +1,12 @@
 //! The chat output port: how arbot posts on its own (digests, lien warnings, escalation threads),
 //! as opposed to answering a command. Everything that posts goes through the outbox
 //! ([`crate::outbox`]), which calls a [`ChatOut`]: one implementation for Discord
-//! ([`crate::discord::DiscordOut`]), one for the console ([`ConsoleOut`]).
+//! ([`crate::discord::DiscordOut`]), one for the console ([`crate::console::ConsoleOut`]).
 
 use std::fmt;
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::to_text;
 use crate::reply::Reply;
 
 /// A message to post: the reply view model, plus the people to call on.
@@ -69,69 +67,4 @@ pub trait ChatOut: Send + Sync + fmt::Debug {
     /// Opens a thread from a posted message; returns the thread's channel id. Opening it again
     /// returns the same thread.
     async fn create_thread(&self, from: &Posted, name: &str) -> Result<String, ChatError>;
-}
-
-/// The console: posts are written as text, as they would read in the channel, and collected for
-/// the console to print after its answer ([`ConsoleOut::take`]).
-#[derive(Default)]
-pub struct ConsoleOut {
-    next: Mutex<u64>,
-    written: Mutex<String>,
-}
-
-impl fmt::Debug for ConsoleOut {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConsoleOut")
-    }
-}
-
-impl ConsoleOut {
-    fn next_id(&self) -> String {
-        let mut n = self.next.lock().unwrap_or_else(|p| p.into_inner());
-        *n += 1;
-        n.to_string()
-    }
-
-    fn write(&self, text: &str) {
-        self.written.lock().unwrap_or_else(|p| p.into_inner()).push_str(text);
-    }
-
-    /// What was posted since the last call.
-    pub fn take(&self) -> String {
-        std::mem::take(&mut *self.written.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-#[async_trait::async_trait]
-impl ChatOut for ConsoleOut {
-    fn ar_channel(&self) -> String {
-        "ar".to_string()
-    }
-
-    async fn post(&self, channel: &str, post: &Post, _key: &str, _in_doubt: bool) -> Result<Posted, ChatError> {
-        let mut out = String::new();
-        let place = if channel == "ar" { "#ar".to_string() } else { format!("thread {channel}") };
-        out.push_str(&format!("── posted in {place} ──\n"));
-        if let Some(text) = &post.text {
-            let who: Vec<String> = post.mention.iter().map(|m| crate::commands::at(m)).collect();
-            if who.is_empty() {
-                out.push_str(&format!("{text}\n"));
-            } else {
-                out.push_str(&format!("{} {text}\n", who.join(" ")));
-            }
-        }
-        out.push_str(&to_text(&post.reply));
-        if !post.reply.buttons.is_empty() {
-            let labels: Vec<String> = post.reply.buttons.iter().map(|b| format!("[{}]", b.label)).collect();
-            out.push_str(&format!("{}\n", labels.join(" ")));
-        }
-        self.write(&out);
-        Ok(Posted { channel_id: channel.to_string(), message_id: self.next_id() })
-    }
-
-    async fn create_thread(&self, from: &Posted, name: &str) -> Result<String, ChatError> {
-        self.write(&format!("── thread opened: {name} ──\n"));
-        // As in Discord, a thread opened from a message takes the message's id.
-        Ok(from.message_id.clone())
-    }
 }

@@ -9,7 +9,8 @@ use arbot_core::aging::{AgingConfig, Basis, Buckets};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::commands::Role;
+use crate::cron::Cron;
+use crate::roles::Role;
 
 /// The default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://arbot.db";
@@ -129,22 +130,28 @@ impl DiscordConfig {
     }
 }
 
+/// 08:00 on weekdays.
+const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
+/// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
+const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
+
 /// When scheduled work runs: cron expressions in the business time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleConfig {
-    pub digest: String,
-    pub lien_warnings: String,
-    pub sync: String,
+    pub digest: Cron,
+    pub lien_warnings: Cron,
+    pub sync: Cron,
     /// How late a run missed while arbot was down may still be caught up.
     pub catch_up_hours: u32,
 }
 
 impl Default for ScheduleConfig {
     fn default() -> Self {
+        let cron = |expr: &str| Cron::parse(expr).expect("the default schedules are valid cron");
         ScheduleConfig {
-            digest: "0 8 * * Mon-Fri".to_string(),
-            lien_warnings: "0 8 * * Mon-Fri".to_string(),
-            sync: "0 7-18 * * Mon-Fri".to_string(),
+            digest: cron(DEFAULT_DIGEST),
+            lien_warnings: cron(DEFAULT_DIGEST),
+            sync: cron(DEFAULT_SYNC),
             catch_up_hours: 12,
         }
     }
@@ -323,20 +330,17 @@ impl Config {
             cfg.discord = Some(discord_config(d)?);
         }
         let sched = file.schedule;
+        let cron = |key: &str, expr: Option<String>, default: Cron| match expr {
+            Some(expr) => Cron::parse(&expr).with_context(|| format!("{key} = \"{expr}\"")),
+            None => Ok(default),
+        };
         let defaults = ScheduleConfig::default();
         cfg.schedule = ScheduleConfig {
-            digest: sched.digest.unwrap_or(defaults.digest),
-            lien_warnings: sched.lien_warnings.unwrap_or(defaults.lien_warnings),
-            sync: sched.sync.unwrap_or(defaults.sync),
+            digest: cron("schedule.digest", sched.digest, defaults.digest)?,
+            lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
+            sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             catch_up_hours: sched.catch_up_hours.unwrap_or(defaults.catch_up_hours),
         };
-        for (key, expr) in [
-            ("schedule.digest", &cfg.schedule.digest),
-            ("schedule.lien_warnings", &cfg.schedule.lien_warnings),
-            ("schedule.sync", &cfg.schedule.sync),
-        ] {
-            crate::scheduler::parse_cron(expr).with_context(|| format!("{key} = \"{expr}\""))?;
-        }
         if let Some(mut days) = file.liens.warn_days {
             days.sort_unstable_by(|a, b| b.cmp(a));
             days.dedup();
@@ -484,7 +488,7 @@ mod tests {
         assert_eq!(d.roles_of(&[1003, 1004, 9]), [Role::Pm, Role::Viewer]);
         assert!(d.roles_of(&[9]).is_empty());
         assert_eq!(d.person("@dana"), Some(501));
-        assert_eq!(cfg.schedule.digest, "30 7 * * Mon-Fri");
+        assert_eq!(cfg.schedule.digest.as_str(), "30 7 * * Mon-Fri");
         assert_eq!(cfg.schedule.sync, ScheduleConfig::default().sync);
         assert_eq!(cfg.liens.warn_days, [14, 7, 3]);
         assert_eq!(cfg.liens.closures.len(), 1);

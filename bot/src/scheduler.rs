@@ -5,11 +5,10 @@
 //! exactly one. What a run posts goes through the outbox, keyed by the day, so even a run taken
 //! over from an instance that died mid-way cannot post twice.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
@@ -41,70 +40,25 @@ pub struct Job {
     pub lease: chrono::Duration,
 }
 
-/// Parses a cron expression as people write them: five fields (minute hour day month weekday,
-/// weekdays 0-6 from Sunday or names) or the six/seven-field form with seconds.
-pub fn parse_cron(expr: &str) -> anyhow::Result<Schedule> {
-    let fields: Vec<&str> = expr.split_whitespace().collect();
-    let full = match fields.len() {
-        // crontab numbers weekdays 0-6 from Sunday; the cron crate 1-7. Names mean the same to both.
-        5 => format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], weekday_names(fields[4])?),
-        6 | 7 => fields.join(" "),
-        _ => bail!(
-            "'{expr}' isn't a schedule: write minute hour day month weekday, like \"0 8 * * Mon-Fri\" (08:00 on weekdays)"
-        ),
-    };
-    Schedule::from_str(&full).map_err(|e| {
-        anyhow!("'{expr}' isn't a schedule ({e}): write minute hour day month weekday, like \"0 8 * * Mon-Fri\"")
-    })
-}
-
-/// Rewrites crontab weekday numbers (0 or 7 = Sunday) as names.
-fn weekday_names(field: &str) -> anyhow::Result<String> {
-    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-    let day = |s: &str| -> anyhow::Result<String> {
-        match s.parse::<usize>() {
-            Ok(n) if n <= 7 => Ok(NAMES[n % 7].to_string()),
-            Ok(n) => bail!("weekday {n} is out of range (0-6, Sunday = 0)"),
-            Err(_) => Ok(s.to_string()),
-        }
-    };
-    let mut parts = Vec::new();
-    for part in field.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, Some(s)),
-            None => (part, None),
-        };
-        let range = match range.split_once('-') {
-            Some((a, b)) => format!("{}-{}", day(a)?, day(b)?),
-            None => day(range)?,
-        };
-        parts.push(match step {
-            Some(s) => format!("{range}/{s}"),
-            None => range,
-        });
-    }
-    Ok(parts.join(","))
-}
-
 /// The jobs the configuration schedules.
 pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
     Ok(vec![
         Job {
             name: "sync",
             kind: JobKind::Sync,
-            schedule: parse_cron(&config.sync)?,
+            schedule: config.sync.schedule().clone(),
             lease: chrono::Duration::hours(2),
         },
         Job {
             name: "digest",
             kind: JobKind::Digest,
-            schedule: parse_cron(&config.digest)?,
+            schedule: config.digest.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
             name: "lien_warnings",
             kind: JobKind::LienWarnings,
-            schedule: parse_cron(&config.lien_warnings)?,
+            schedule: config.lien_warnings.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
     ])
@@ -256,21 +210,21 @@ mod tests {
 
     #[test]
     fn five_field_crontab_weekdays_mean_what_they_say() {
-        let s = parse_cron("0 8 * * 1-5").unwrap();
+        let s = crate::cron::Cron::parse("0 8 * * 1-5").unwrap().schedule().clone();
         // Sat Nov 28, 2026: the next run is Mon Nov 30 at 08:00 New York (13:00 UTC).
         let next = s.after(&at("2026-11-28T12:00:00Z").with_timezone(&NY)).next().unwrap();
         assert_eq!(next.with_timezone(&Utc), at("2026-11-30T13:00:00Z"));
-        let names = parse_cron("0 8 * * Mon-Fri").unwrap();
+        let names = crate::cron::Cron::parse("0 8 * * Mon-Fri").unwrap().schedule().clone();
         let next = names.after(&at("2026-11-28T12:00:00Z").with_timezone(&NY)).next().unwrap();
         assert_eq!(next.with_timezone(&Utc), at("2026-11-30T13:00:00Z"));
-        assert!(parse_cron("0 8 * * 0").is_ok());
-        assert!(parse_cron("every morning").is_err());
-        assert!(parse_cron("0 8 * * 9").is_err());
+        assert!(crate::cron::Cron::parse("0 8 * * 0").is_ok());
+        assert!(crate::cron::Cron::parse("every morning").is_err());
+        assert!(crate::cron::Cron::parse("0 8 * * 9").is_err());
     }
 
     #[test]
     fn due_is_the_latest_occurrence_within_the_catch_up_window() {
-        let s = parse_cron("0 8 * * Mon-Fri").unwrap();
+        let s = crate::cron::Cron::parse("0 8 * * Mon-Fri").unwrap().schedule().clone();
         let window = chrono::Duration::hours(12);
         // Mon Nov 30, 07:59 New York: nothing today yet; Friday's run is older than the window.
         assert_eq!(due(&s, NY, at("2026-11-30T12:59:00Z"), window), None);
@@ -280,7 +234,7 @@ mod tests {
         // Past the window: not caught up.
         assert_eq!(due(&s, NY, at("2026-12-01T02:00:00Z"), window), None);
         // Down for two days: only the latest occurrence is due.
-        let s = parse_cron("0 8 * * *").unwrap();
+        let s = crate::cron::Cron::parse("0 8 * * *").unwrap().schedule().clone();
         assert_eq!(
             due(&s, NY, at("2026-12-02T14:00:00Z"), chrono::Duration::hours(72)),
             Some(at("2026-12-02T13:00:00Z"))
@@ -289,7 +243,7 @@ mod tests {
 
     #[test]
     fn eight_oclock_is_local_across_daylight_saving() {
-        let s = parse_cron("0 8 * * Mon-Fri").unwrap();
+        let s = crate::cron::Cron::parse("0 8 * * Mon-Fri").unwrap().schedule().clone();
         // Fri Oct 30, 2026 is still EDT (UTC-4); Mon Nov 2 is EST (UTC-5).
         let window = chrono::Duration::hours(1);
         assert_eq!(due(&s, NY, at("2026-10-30T12:30:00Z"), window), Some(at("2026-10-30T12:00:00Z")));

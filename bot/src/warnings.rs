@@ -13,9 +13,12 @@ use chrono::NaiveDate;
 
 use crate::app::App;
 use crate::chat::Post;
-use crate::commands::{at, lien_record, notice_word, unpaid_by_job};
+use arbot_core::liens::notice_word;
+
+use crate::commands::{lien_record, unpaid_by_job};
 use crate::outbox::{Destination, enqueue_post};
 use crate::reply::{Button, Reply, Severity};
+use crate::wording::at;
 
 /// How long after a deadline passed it is still reported as missed (once). Older ones were
 /// either reported already or predate arbot.

@@ -17,7 +17,7 @@ const TODAY: &str = "2026-11-22";
 
 fn demo(rt: &Runtime, url: &str) -> App {
     let global = GlobalArgs { config: None, db: Some(url.to_string()), today: Some(TODAY.to_string()) };
-    rt.block_on(arbot::demo::load(&global, Config::default())).expect("demo loads")
+    rt.block_on(arbot::cli::load_demo(&global, Config::default())).expect("demo loads")
 }
 
 fn ask(rt: &Runtime, app: &App, line: &str) -> String {
@@ -262,4 +262,64 @@ fn an_escalation_from_the_console_posts_here_without_discord() {
     let again = ask(&rt, &app, "/ar escalate harborview");
     assert!(again.contains("is already escalated") && !again.contains("posted in"), "{again}");
     rt.block_on(db.close());
+}
+
+#[test]
+fn typed_arguments_mean_what_a_user_means_or_say_what_could_not_be_read() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let app = demo(&rt, &db.url);
+        let name = db.name;
+
+        // A name without quotes before a reason: the longest run of words that names one
+        // customer is the customer, the rest is the reason.
+        let text = ask(&rt, &app, "/ar escalate old oak they stopped answering");
+        assert!(text.contains("Escalated: Old Oak Homes"), "{name}: {text}");
+        assert!(text.contains("Why: they stopped answering."), "{name}: {text}");
+        // Quotes say the same.
+        let again = ask(&rt, &app, "/ar escalate \"old oak\" they stopped answering");
+        assert!(again.contains("Old Oak Homes") && again.contains("is already escalated"), "{name}: {again}");
+        // A name that matches nothing is named, with what it might have been.
+        let none = ask(&rt, &app, "/ar escalate old oke they stopped answering");
+        assert!(none.contains("No customer matches 'old'") || none.contains("Old Oak Homes"), "{name}: {none}");
+
+        // 90+ is ninety days or more; every row is at least 90 days past due.
+        let ninety = ask(&rt, &app, "/ar overdue 90+");
+        assert!(ninety.contains("Overdue 90+ days"), "{name}: {ninety}");
+        let rows: Vec<&str> = ninety.lines().filter(|l| l.trim_start().starts_with('#')).collect();
+        assert!(!rows.is_empty(), "{name}: {ninety}");
+        for line in rows {
+            let days: i64 = line.split_whitespace().filter_map(|w| w.parse().ok()).next_back().unwrap_or(0);
+            assert!(days >= 90, "{name}: a row under 90 days: {line}");
+        }
+
+        // A word that is neither a number of days nor a PM says so, naming the PMs.
+        let sixty = ask(&rt, &app, "/ar overdue sixty");
+        assert!(!sixty.contains("Nothing overdue"), "{name}: {sixty}");
+        assert!(sixty.contains("I couldn't read 'sixty' as min-days"), "{name}: {sixty}");
+        assert!(sixty.contains("PMs: dana, jordan, lee, maria, sam"), "{name}: {sixty}");
+
+        // A PM the ledger knows: their accounts only.
+        let lee = ask(&rt, &app, "/ar overdue lee");
+        assert!(lee.contains("Overdue for @lee"), "{name}: {lee}");
+        assert!(lee.contains("Harborview Owners Assn"), "{name}: {lee}");
+        let pms: Vec<&str> = lee
+            .lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_whitespace().last())
+            .collect();
+        assert!(!pms.is_empty() && pms.iter().all(|p| *p == "@lee"), "{name}: {lee}");
+        // One it does not know: "no such PM", with the ones it does.
+        let nobody = ask(&rt, &app, "/ar overdue 60 pat");
+        assert!(nobody.contains("No PM is called 'pat' (PMs: dana, jordan, lee, maria, sam)"), "{name}: {nobody}");
+
+        // A job named before a notice's kind and date, without quotes.
+        let recorded = ask(&rt, &app, "/ar notice marina tower nto 2026-11-20");
+        assert!(recorded.contains("Recorded: notice to owner served on Nov 20, 2026"), "{name}: {recorded}");
+        let fact = ask(&rt, &app, "/ar job marina set colour blue");
+        assert!(fact.contains("'colour' isn't a job fact I know"), "{name}: {fact}");
+        let days = ask(&rt, &app, "/ar liens abc");
+        assert!(days.contains("'abc' for days") && days.contains("a number of days"), "{name}: {days}");
+        rt.block_on(db.close());
+    }
 }

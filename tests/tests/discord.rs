@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use arbot::app::App;
 use arbot::cli::GlobalArgs;
-use arbot::commands::{COMMANDS, Role};
+use arbot::commands::COMMANDS;
 use arbot::config::{Config, DiscordConfig};
 use arbot::discord::{RunSettings, Token};
 use arbot::outbox::OutboxSettings;
+use arbot::roles::Role;
 use arbot_core::escalation::EscalationStatus;
 use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
 use arbot_core::{Clock, ManualClock, store};
@@ -68,7 +69,7 @@ fn discord_config(api_url: &str) -> DiscordConfig {
 async fn ledger(db: &TestDb) {
     arbot_tests::init_logs();
     let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some("2026-11-23".to_string()) };
-    arbot::demo::load(&global, Config::default()).await.expect("the sample ledger loads");
+    arbot::cli::load_demo(&global, Config::default()).await.expect("the sample ledger loads");
 }
 
 /// A fake Discord, a SQLite database with the sample ledger, and a manual clock at `now`

@@ -1,7 +1,7 @@
 //! `/ar aging [as-of] [by]`: open balances by age bucket, grouped by customer, job or PM.
 
 use arbot_core::aging::{AgingReport, GroupBy, aging};
-use arbot_core::dates::{long_date, parse_date};
+use arbot_core::dates::long_date;
 use arbot_core::store::OpenItemsQuery;
 
 use super::{CommandError, Invocation};
@@ -13,17 +13,14 @@ const SHOWN: usize = 25;
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let today = app.today();
-    let as_of = match inv.arg("as-of") {
-        Some(s) => parse_date(s, today)?,
-        None => today,
-    };
+    let as_of = inv.args.date("as-of").unwrap_or(today);
     if as_of > today {
         return Err(CommandError::User(format!(
             "{} is in the future; aging can only be run as of today or earlier.",
             long_date(as_of)
         )));
     }
-    let by = inv.arg("by").and_then(GroupBy::parse).unwrap_or_default();
+    let by = inv.args.choice("by").and_then(GroupBy::parse).unwrap_or_default();
     let report = load(app, as_of, by).await?;
     Ok(aging_reply(app, &report))
 }

@@ -3,40 +3,32 @@
 use std::collections::HashMap;
 
 use arbot_core::dates::short_date;
-use arbot_core::summary::{CustomerMatch, CustomerSummary, customer_summary, find_customer};
+use arbot_core::summary::{CustomerSummary, customer_summary};
 
-use super::{CommandError, Invocation, at, days_phrase};
+use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
 use crate::reply::{Align, Button, Reply, Severity, Table};
+use crate::wording::{at, days_phrase};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let query = inv.arg("name").unwrap_or_default();
-    let found = find_customer(app.store.as_ref(), query).await?;
-    let customer = match found {
-        CustomerMatch::One(c) => c,
-        CustomerMatch::Several(list) => return Ok(several_reply(query, &list)),
-        CustomerMatch::NoneFound { suggestions } => {
-            if app.store.counts().await?.customers == 0 {
-                return Err(CommandError::User(EMPTY_LEDGER.to_string()));
-            }
-            return Err(CommandError::User(none_text(query, &suggestions)));
-        }
-    };
-    let today = app.today();
+    let customer = inv.args.customer("name").ok_or_else(|| missing_arg("name"))?;
     let summary =
-        customer_summary(app.store.as_ref(), customer.id, today, false, &app.config.aging, app.config.currency)
+        customer_summary(app.store.as_ref(), customer.id, app.today(), false, &app.config.aging, app.config.currency)
             .await?
             .ok_or_else(|| CommandError::User(format!("{} was removed while I was looking it up.", customer.name)))?;
-    let jobs: Vec<_> = summary.jobs.iter().filter(|j| j.unpaid > 0).map(|j| j.job.clone()).collect();
-    let next = super::liens::next_deadlines(app, &jobs).await?;
-    Ok(customer_reply(app, &summary, &next))
+    summary_reply(app, &summary).await
 }
 
-/// What to say when arbot has no ledger yet.
-pub(crate) const EMPTY_LEDGER: &str = "arbot has no customers yet. Sync your accounting system first (arbot sync), or try the sample ledger with arbot demo.";
+/// The customer summary with each unpaid job's next lien or notice deadline, as `/ar customer`,
+/// a pick-list click and `arbot customer` show it.
+pub async fn summary_reply(app: &App, summary: &CustomerSummary) -> Result<Reply, CommandError> {
+    let jobs: Vec<_> = summary.jobs.iter().filter(|j| j.unpaid > 0).map(|j| j.job.clone()).collect();
+    let next = super::liens::next_deadlines(app, &jobs).await?;
+    Ok(customer_reply(app, summary, &next))
+}
 
 /// "3 customers match 'gulf': … — which one?", with a button per customer.
-pub(crate) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef]) -> Reply {
+pub(super) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef]) -> Reply {
     let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
     let shown = if names.len() > 10 {
         format!("{}, and {} more", names[..10].join(", "), names.len() - 10)
@@ -48,19 +40,6 @@ pub(crate) fn several_reply(query: &str, list: &[arbot_core::ledger::CustomerRef
         list.iter().take(25).map(|c| Button { id: format!("customer:{}", c.id), label: c.name.clone() }).collect();
     reply.ephemeral = true;
     reply
-}
-
-pub fn none_text(query: &str, suggestions: &[arbot_core::ledger::CustomerRef]) -> String {
-    match suggestions {
-        [] => format!(
-            "No customer matches '{query}'. Try fewer letters of the name, or /ar aging to see every open account."
-        ),
-        [one] => format!("No customer matches '{query}'. Did you mean {}?", one.name),
-        [init @ .., last] => {
-            let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
-            format!("No customer matches '{query}'. Did you mean {} or {}?", names.join(", "), last.name)
-        }
-    }
 }
 
 /// The customer summary as a reply (also used by the CLI's table output). `next_deadlines` holds

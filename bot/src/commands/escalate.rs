@@ -6,30 +6,18 @@
 
 use arbot_core::dates::short_date;
 use arbot_core::escalation::{Escalation, EscalationStatus, NewEscalation};
-use arbot_core::summary::{CustomerMatch, CustomerSummary, customer_summary, find_customer};
+use arbot_core::summary::{CustomerSummary, customer_summary};
 
-use super::{Actor, CommandError, Invocation, Role, at};
+use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
 use crate::chat::Post;
 use crate::reply::{Button, Reply, Severity};
+use crate::roles::{Actor, Permission};
+use crate::wording::{at, days_phrase};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let query = inv.arg("customer").unwrap_or_default();
-    let customer = match find_customer(app.store.as_ref(), query).await? {
-        CustomerMatch::One(c) => c,
-        CustomerMatch::Several(list) => {
-            let names: Vec<&str> = list.iter().take(10).map(|c| c.name.as_str()).collect();
-            return Err(CommandError::User(format!(
-                "{} customers match '{query}': {} — which one? Put the full name in quotes.",
-                list.len(),
-                names.join(", ")
-            )));
-        }
-        CustomerMatch::NoneFound { suggestions } => {
-            return Err(CommandError::User(super::no_customer_text(query, &suggestions)));
-        }
-    };
-    let (esc, created) = open(app, customer.id, None, inv.arg("reason"), &inv.actor).await?;
+    let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
+    let (esc, created) = open(app, customer.id, None, inv.args.text("reason"), &inv.actor).await?;
     Ok(opened_reply(&esc, created))
 }
 
@@ -65,10 +53,11 @@ pub async fn open(
     reason: Option<&str>,
     by: &Actor,
 ) -> Result<(Escalation, bool), CommandError> {
-    if !by.roles.iter().any(|r| matches!(r, Role::Ar | Role::Manager)) {
+    if !by.may(Permission::Escalate) {
         return Err(CommandError::User(format!(
-            "Only the AR team or a manager can open an escalation (your roles: {}). Ask in the AR channel.",
-            super::roles_text(&by.roles)
+            "Only {} can open an escalation (your roles: {}). Ask in the AR channel.",
+            crate::roles::who_holds(Permission::Escalate),
+            by.roles_text()
         )));
     }
     let today = app.today();
@@ -138,7 +127,7 @@ async fn auto_reason(
     match &s.last_note {
         Some(n) => {
             let days = (today - n.created_at.with_timezone(&app.config.time_zone).date_naive()).num_days();
-            if days >= crate::commands::QUIET_DAYS {
+            if days >= arbot_core::digest::QUIET_DAYS {
                 parts.push(format!("no contact in {days} days"));
             }
         }
@@ -171,7 +160,7 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
     if let Some(o) = &s.oldest {
         reply = reply.field(
             "Oldest open",
-            format!("#{} {} {}", o.item.number, m(o.item.due_part()), super::days_phrase(o.days_past_due)),
+            format!("#{} {} {}", o.item.number, m(o.item.due_part()), days_phrase(o.days_past_due)),
         );
     }
     if let Some(p) = &s.promise {

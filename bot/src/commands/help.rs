@@ -1,22 +1,24 @@
 //! `/ar help [command]`.
 
-use super::{COMMANDS, CommandError, Invocation, Surface, spec};
+use super::{COMMANDS, CommandError, Invocation, ParamKind, Surface};
 use crate::app::App;
 use crate::reply::{Align, Reply, Table};
 
 pub(super) async fn handle(_app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    if let Some(name) = inv.arg("command") {
-        let name = name.trim_start_matches("/ar ").trim_start_matches('/').to_ascii_lowercase();
-        let Some(c) = spec(&name) else {
-            return Err(CommandError::User(format!("There is no command '{name}'. Type /ar help to see them all.")));
-        };
+    if let Some(c) = inv.args.command("command") {
         let mut reply = Reply::titled(format!("/ar {}", c.usage())).line(c.summary.to_string());
         for p in c.params {
             let req = if p.required { "required" } else { "optional" };
-            reply = reply.field(p.name, format!("{} ({req})", p.help));
+            let options = match p.kind {
+                ParamKind::Choice(options) if options.len() > 3 => format!("\none of: {}", options.join(", ")),
+                ParamKind::Fact => format!("\none of: {}", super::FACTS.join(", ")),
+                ParamKind::Notice => format!("\none of: {}", arbot_core::liens::notice_words().join(", ")),
+                _ => String::new(),
+            };
+            reply = reply.field(p.name, format!("{} ({req}){options}", p.help));
         }
         reply = reply.field("Example", c.example);
-        let roles: Vec<&str> = c.roles.iter().map(|r| r.as_str()).collect();
+        let roles: Vec<&str> = c.permission.roles().iter().map(|r| r.as_str()).collect();
         reply.footer = Some(format!("Who can use it: {}", roles.join(", ")));
         return Ok(reply);
     }

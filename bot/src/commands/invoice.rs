@@ -3,13 +3,14 @@
 use arbot_core::dates::short_date;
 use arbot_core::ledger::InvoiceStatus;
 
-use super::{CommandError, Invocation, at, days_phrase};
+use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
+use crate::wording::{at, days_phrase};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let number = inv.arg("number").unwrap_or_default().trim().trim_start_matches('#').to_string();
-    let found = app.store.invoices_numbered(&number).await?;
+    let number = inv.args.invoice("number").ok_or_else(|| missing_arg("number"))?;
+    let found = app.store.invoices_numbered(number).await?;
     let Some(invoice) = found.first() else {
         return Err(CommandError::User(format!(
             "No invoice numbered '{number}'. Check the number, or run /ar customer <name> to see their open invoices."

@@ -9,9 +9,11 @@ use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
 use arbot_core::liens::{DISCLAIMER, JobFacts, deadlines, facts_for_job, missing_facts};
 use arbot_core::store::OpenItemsQuery;
 
-use super::{CommandError, Invocation, Role, at};
+use super::{CommandError, Invocation, job_label, missing_arg};
 use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
+use crate::roles::Permission;
+use crate::wording::{at, days_left};
 
 /// Unpaid balance per job, from today's open invoices.
 pub(crate) async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
@@ -86,14 +88,6 @@ pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, Stri
     Ok(out)
 }
 
-fn days_left(n: i64) -> String {
-    match n {
-        0 => "today".to_string(),
-        1 => "1 day".to_string(),
-        n => format!("{n} days"),
-    }
-}
-
 /// Missing facts that hold back the main deadlines. A lien not yet recorded, a suit not yet
 /// planned or an owner's final payment not yet made are not gaps in the record.
 fn primary_missing(facts: &arbot_core::liens::JobFacts) -> Vec<&'static str> {
@@ -103,33 +97,13 @@ fn primary_missing(facts: &arbot_core::liens::JobFacts) -> Vec<&'static str> {
         .collect()
 }
 
-/// The one job `query` names: the only match, or the one whose whole name it is.
-fn pick_job<'a>(found: &'a [JobWithCustomer], query: &str) -> Result<&'a JobWithCustomer, CommandError> {
-    match found {
-        [] => Err(CommandError::User(format!("No job matches '{query}'. /ar liens lists the jobs with deadlines."))),
-        [one] => Ok(one),
-        many => many.iter().find(|j| j.job.name.eq_ignore_ascii_case(query.trim())).ok_or_else(|| {
-            let names: Vec<String> = many.iter().take(10).map(job_label).collect();
-            CommandError::User(format!(
-                "{} jobs match '{query}': {} — which one? Put the full name in quotes.",
-                many.len(),
-                names.join(", ")
-            ))
-        }),
-    }
-}
-
-fn job_label(j: &JobWithCustomer) -> String {
-    format!("{} ({})", j.job.name, j.customer_name)
-}
-
 pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let days: i64 = match inv.arg("days") {
-        Some(s) => s.parse().ok().filter(|d| (0..=366).contains(d)).ok_or_else(|| {
-            CommandError::User(format!("'{s}' isn't a number of days from 0 to 366. Try /ar liens 30."))
-        })?,
-        None => 30,
-    };
+    let days = i64::from(inv.args.days("days").unwrap_or(30));
+    if days > 366 {
+        return Err(CommandError::User(format!(
+            "{days} days is further ahead than /ar liens looks (at most 366). Try /ar liens 30."
+        )));
+    }
     let today = app.today();
     let horizon = today + chrono::Days::new(days as u64);
     let unpaid = unpaid_by_job(app).await?;
@@ -214,17 +188,15 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
 }
 
 pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let text = inv.arg("name").unwrap_or_default();
+    let job = inv.args.job("name").ok_or_else(|| missing_arg("name"))?;
     // `/ar job <name> set <fact> <value>` records a fact.
-    let lower = text.to_ascii_lowercase();
-    let (query, setting) = match lower.rfind(" set ") {
-        Some(at) => (&text[..at], Some(text[at + 5..].trim())),
-        None => (text, None),
-    };
-    let found = app.store.jobs(Some(query)).await?;
-    let job = pick_job(&found, query)?;
-    if let Some(setting) = setting {
-        return set_fact(app, inv, job, setting).await;
+    if let Some(fact) = inv.args.choice("fact") {
+        return set_fact(app, inv, job, fact, inv.args.text("value")).await;
+    }
+    if inv.args.text("value").is_some() {
+        return Err(CommandError::User(
+            "Say which fact the value is for, like /ar job marina set last_furnished 2026-11-20.".to_string(),
+        ));
     }
     let today = app.today();
     let owed = unpaid_by_job(app).await?.get(&job.job.id).copied().unwrap_or(0);
@@ -324,37 +296,42 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
 }
 
 /// The AR team records facts and notices; others may only read.
-fn require_ar(inv: &Invocation, what: &str) -> Result<(), CommandError> {
-    if inv.actor.roles.iter().any(|r| matches!(r, Role::Ar | Role::Manager)) {
+fn require_record(inv: &Invocation, what: &str) -> Result<(), CommandError> {
+    if inv.actor.may(Permission::Record) {
         return Ok(());
     }
-    let yours: Vec<&str> = inv.actor.roles.iter().map(Role::as_str).collect();
     Err(CommandError::User(format!(
-        "Only the AR team can {what} (your roles: {}). Ask in the AR channel.",
-        if yours.is_empty() { "none".to_string() } else { yours.join(", ") }
+        "Only {} can {what} (your roles: {}). Ask in the AR channel.",
+        crate::roles::who_holds(Permission::Record),
+        inv.actor.roles_text()
     )))
 }
 
 /// `/ar job <name> set <fact> <value>`.
-async fn set_fact(app: &App, inv: &Invocation, job: &JobWithCustomer, setting: &str) -> Result<Reply, CommandError> {
-    require_ar(inv, "set job facts")?;
-    let (fact, value) = setting.split_once(char::is_whitespace).map(|(f, v)| (f, v.trim())).unwrap_or((setting, ""));
-    if value.is_empty() {
-        return Err(CommandError::User(
-            "Say which fact and its value, like /ar job marina set last_furnished 2026-11-20.".to_string(),
-        ));
-    }
-    let fact = fact.trim().to_ascii_lowercase().replace('-', "_");
+async fn set_fact(
+    app: &App,
+    inv: &Invocation,
+    job: &JobWithCustomer,
+    fact: &str,
+    value: Option<&str>,
+) -> Result<Reply, CommandError> {
+    require_record(inv, "set job facts")?;
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Err(CommandError::User(format!(
+            "Say the value of {fact}, like /ar job {} set {fact} 2026-11-20.",
+            job.job.name.to_lowercase()
+        )));
+    };
     // Dates may be typed as people type them; the stored value is always YYYY-MM-DD.
-    let value = match fact.as_str() {
+    let value = match fact {
         "state" | "project" | "role" | "bonded" | "furnished_month" => value.to_string(),
         _ if value.eq_ignore_ascii_case("none") => "none".to_string(),
         _ => arbot_core::dates::parse_date(value, app.today())?.to_string(),
     };
     // Check it the way the engine will read it before storing it.
     let mut probe = JobFacts::new("FL", ProjectType::Private, OurRole::Sub);
-    probe.set(&fact, &value).map_err(|e| CommandError::User(e.to_string()))?;
-    app.store.set_job_fact(job.job.id, &fact, &value, &inv.actor.name, app.clock.now()).await?;
+    probe.set(fact, &value).map_err(|e| CommandError::User(e.to_string()))?;
+    app.store.set_job_fact(job.job.id, fact, &value, &inv.actor.name, app.clock.now()).await?;
     let mut reply = Reply::default().line(format!(
         "Recorded: {} — {fact} {value}. /ar job {} shows the deadlines it changes.",
         job_label(job),
@@ -364,51 +341,24 @@ async fn set_fact(app: &App, inv: &Invocation, job: &JobWithCustomer, setting: &
     Ok(reply)
 }
 
-/// Deadline kinds a notice can be recorded as, with the words people type for them.
-const NOTICE_KINDS: &[(&str, &[&str])] = &[
-    ("notice_to_owner", &["nto", "notice_to_owner", "notice_to_contractor", "ntc"]),
-    ("preliminary_notice", &["prelim", "preliminary", "preliminary_notice"]),
-    ("monthly_notice", &["monthly", "monthly_notice"]),
-    ("notice_of_nonpayment", &["nonpayment", "notice_of_nonpayment", "nonpay"]),
-    ("claim_of_lien", &["lien", "claim", "claim_of_lien", "lien_affidavit", "affidavit"]),
-    ("lien_service", &["service", "lien_service"]),
-    ("notice_of_intent", &["noi", "intent", "notice_of_intent"]),
-    ("stop_payment_notice", &["stop", "stop_payment", "stop_payment_notice"]),
-    ("final_payment_affidavit", &["final_affidavit", "final_payment_affidavit"]),
-];
-
-/// The word `/ar notice` takes for a deadline kind (`nto` for `notice_to_owner`).
-pub(crate) fn notice_word(kind: &str) -> Option<&'static str> {
-    NOTICE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, words)| words[0])
-}
-
 /// `/ar notice <job> <kind> <date> [tracking]`.
 pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    require_ar(inv, "record notices")?;
-    let query = inv.arg("job").unwrap_or_default();
-    let typed_kind = inv.arg("kind").unwrap_or_default().to_ascii_lowercase().replace('-', "_");
-    let Some((kind, _)) = NOTICE_KINDS.iter().find(|(_, words)| words.contains(&typed_kind.as_str())) else {
-        let names: Vec<&str> = NOTICE_KINDS.iter().map(|(_, w)| w[0]).collect();
-        return Err(CommandError::User(format!(
-            "'{typed_kind}' isn't a notice I know. Use one of: {}.",
-            names.join(", ")
-        )));
-    };
-    let date = arbot_core::dates::parse_date(inv.arg("date").unwrap_or_default(), app.today())?;
+    require_record(inv, "record notices")?;
+    let job = inv.args.job("job").ok_or_else(|| missing_arg("job"))?;
+    let kind = inv.args.notice("kind").ok_or_else(|| missing_arg("kind"))?;
+    let date = inv.args.date("date").ok_or_else(|| missing_arg("date"))?;
     if date > app.today() {
         return Err(CommandError::User(format!(
             "{} is in the future; record a notice once it is served or recorded.",
             long_date(date)
         )));
     }
-    let found = app.store.jobs(Some(query)).await?;
-    let job = pick_job(&found, query)?;
     let notice = JobNotice {
         id: 0,
         job_id: job.job.id,
         kind: kind.to_string(),
         served_on: date,
-        tracking: inv.arg("tracking").map(str::to_string),
+        tracking: inv.args.text("tracking").map(str::to_string),
         recorded_by: inv.actor.name.clone(),
         recorded_at: app.clock.now(),
     };

@@ -3,24 +3,17 @@
 use arbot_core::dates::short_date;
 use arbot_core::store::OpenItemsQuery;
 
-use super::{CommandError, Invocation, at};
+use super::{CommandError, Invocation};
 use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
+use crate::wording::at;
 
 /// How many rows a chat reply lists; the total always covers all of them.
 const SHOWN: usize = 25;
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let min_days: i64 = match inv.arg("min-days") {
-        Some(s) => s
-            .parse()
-            .ok()
-            .filter(|d: &i64| *d >= 0)
-            .ok_or_else(|| CommandError::User(format!("'{s}' isn't a number of days. Try /ar overdue 60.")))?,
-        None => 1,
-    }
-    .max(1);
-    let pm = inv.arg("pm").map(|p| p.trim_start_matches('@').to_lowercase());
+    let min_days = i64::from(inv.args.days("min-days").unwrap_or(1).max(1));
+    let pm = inv.args.pm("pm").map(|p| p.trim_start_matches('@').to_lowercase());
     let today = app.today();
     let items = app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
     let mut rows: Vec<_> = items
@@ -42,9 +35,9 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     };
     if rows.is_empty() {
         let mut reply = Reply::titled(format!("Overdue{scope}")).severity(Severity::Good);
-        reply.lines.push(
-            "Nothing overdue. ".to_string() + if pm.is_some() { "Check the PM's name in /ar aging by pm." } else { "" },
-        );
+        reply
+            .lines
+            .push("Nothing overdue. ".to_string() + if pm.is_some() { "Their accounts are all current." } else { "" });
         return Ok(reply);
     }
     let mut reply = Reply::titled(format!("Overdue{scope}: {} on {} invoices", app.money(total), rows.len()));

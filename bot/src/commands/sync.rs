@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
-    let sources = pick_sources(app, inv.arg("source"))?;
+    let sources = pick_sources(app, inv.args.text("source"))?;
     let mut reply = Reply::titled("Sync");
     let mut table = Table::new(&[
         ("Source", Align::Left),

@@ -9,7 +9,7 @@ use poise::serenity_prelude as serenity;
 
 use super::render::{components, embed, embeds_for};
 use super::{Data, Error, actor, public_here};
-use crate::commands::{COMMANDS, CommandSpec, Param, ParamKind, Suggest, dispatch, invocation_from_options, spec};
+use crate::commands::{COMMANDS, CommandSpec, Param, ParamKind, Suggest, dispatch, read_options, spec, unread_reply};
 use crate::reply::Reply;
 
 type Ctx<'a> = poise::ApplicationContext<'a, Data, Error>;
@@ -54,9 +54,9 @@ fn subcommand(c: &'static CommandSpec) -> poise::Command<Data, Error> {
 }
 
 fn parameter(p: &'static Param) -> poise::CommandParameter<Data, Error> {
-    let (choices, type_setter): (Vec<poise::CommandParameterChoice>, fn(_) -> _) = match p.kind {
+    let (choices, type_setter): (Vec<poise::CommandParameterChoice>, fn(_) -> _) = match choices_of(p) {
         // poise sends choices as integer indexes; see `value_of`.
-        ParamKind::Choice(options) => (
+        Some(options) => (
             options
                 .iter()
                 .map(|o| poise::CommandParameterChoice {
@@ -67,8 +67,8 @@ fn parameter(p: &'static Param) -> poise::CommandParameter<Data, Error> {
                 .collect(),
             integer_option,
         ),
-        ParamKind::Integer => (Vec::new(), integer_option),
-        ParamKind::Text | ParamKind::Date => (Vec::new(), string_option),
+        None if p.kind == ParamKind::Days => (Vec::new(), integer_option),
+        None => (Vec::new(), string_option),
     };
     poise::CommandParameter {
         name: Cow::Borrowed(p.name),
@@ -79,8 +79,17 @@ fn parameter(p: &'static Param) -> poise::CommandParameter<Data, Error> {
         channel_types: None,
         choices: Cow::Owned(choices),
         type_setter: Some(type_setter),
-        autocomplete_callback: if p.suggest == Suggest::Nothing { None } else { Some(autocomplete) },
+        autocomplete_callback: if p.suggest() == Suggest::Nothing { None } else { Some(autocomplete) },
         __non_exhaustive: (),
+    }
+}
+
+/// The fixed options a parameter offers as Discord choices.
+fn choices_of(p: &Param) -> Option<&'static [&'static str]> {
+    match p.kind {
+        ParamKind::Choice(options) => Some(options),
+        ParamKind::Fact => Some(crate::commands::FACTS),
+        _ => None,
     }
 }
 
@@ -96,11 +105,9 @@ fn integer_option(b: serenity::CreateCommandOption) -> serenity::CreateCommandOp
 fn value_of(param: Option<&Param>, value: &serenity::ResolvedValue<'_>) -> Option<String> {
     match value {
         serenity::ResolvedValue::String(s) => Some((*s).to_string()),
-        serenity::ResolvedValue::Integer(n) => match param.map(|p| p.kind) {
-            Some(ParamKind::Choice(options)) => {
-                usize::try_from(*n).ok().and_then(|i| options.get(i)).map(|s| (*s).to_string())
-            }
-            _ => Some(n.to_string()),
+        serenity::ResolvedValue::Integer(n) => match param.and_then(choices_of) {
+            Some(options) => usize::try_from(*n).ok().and_then(|i| options.get(i)).map(|s| (*s).to_string()),
+            None => Some(n.to_string()),
         },
         serenity::ResolvedValue::Number(n) => Some(n.to_string()),
         serenity::ResolvedValue::Boolean(b) => Some(b.to_string()),
@@ -131,8 +138,8 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
             value_of(param, &o.value).map(|v| (o.name.to_string(), v))
         })
         .collect();
-    let reply = match invocation_from_options(command, &values, who, app.today()) {
-        Err(e) => Reply::user_error(e.to_string()),
+    let reply = match read_options(app, command, &values, who).await {
+        Err(e) => unread_reply(e, command.name),
         Ok(inv) => {
             let work = dispatch(app, &inv);
             tokio::pin!(work);
@@ -219,14 +226,10 @@ async fn suggestions(ctx: Ctx<'_>, partial: &str) -> Result<Vec<String>, Error> 
     };
     let store = &data.app.store;
     let partial = partial.trim();
-    Ok(match param.suggest {
+    Ok(match param.suggest() {
         Suggest::Nothing => Vec::new(),
         Suggest::Customer => store.customers_matching(partial, 25).await?.into_iter().map(|c| c.name).collect(),
         Suggest::Job => {
-            // `/ar job <name> set <fact> <value>`: past the name there is nothing to suggest.
-            if partial.to_ascii_lowercase().contains(" set ") {
-                return Ok(vec![partial.to_string()]);
-            }
             let mut names: Vec<String> =
                 store.jobs((!partial.is_empty()).then_some(partial)).await?.into_iter().map(|j| j.job.name).collect();
             names.dedup();
@@ -238,13 +241,11 @@ async fn suggestions(ctx: Ctx<'_>, partial: &str) -> Result<Vec<String>, Error> 
             store.pm_names().await?.into_iter().filter(|n| n.to_lowercase().contains(&needle)).collect()
         }
         Suggest::Command => COMMANDS.iter().map(|c| c.name.to_string()).filter(|n| n.starts_with(partial)).collect(),
-        Suggest::NoticeKind => {
-            ["nto", "prelim", "monthly", "nonpayment", "lien", "service", "noi", "stop", "final_affidavit"]
-                .iter()
-                .filter(|k| k.starts_with(&partial.to_ascii_lowercase()))
-                .map(|k| k.to_string())
-                .collect()
-        }
+        Suggest::NoticeKind => arbot_core::liens::notice_words()
+            .into_iter()
+            .filter(|k| k.starts_with(&partial.to_ascii_lowercase()))
+            .map(str::to_string)
+            .collect(),
     })
 }
 

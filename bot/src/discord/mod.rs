@@ -19,9 +19,9 @@ use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
 use crate::app::App;
-use crate::commands::Actor;
 use crate::config::DiscordConfig;
 use crate::outbox::{Dispatcher, OutboxSettings};
+use crate::roles::Actor;
 use crate::scheduler::Scheduler;
 
 pub use self::out::DiscordOut;

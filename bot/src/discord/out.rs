@@ -33,7 +33,7 @@ impl DiscordOut {
                     ids.push(serenity::UserId::new(id));
                     who.push(format!("<@{id}>"));
                 }
-                None => who.push(crate::commands::at(name)),
+                None => who.push(crate::wording::at(name)),
             }
         }
         let line = if who.is_empty() { text.to_string() } else { format!("{} {text}", who.join(" ")) };

@@ -6,7 +6,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::render::table_text;
+use crate::reply::table_text;
 use crate::reply::{Align, Reply, Severity, Table};
 
 pub const TITLE_MAX: usize = 256;

@@ -33,6 +33,7 @@
 mod calendar;
 mod engine;
 mod facts;
+mod notices;
 mod rules;
 
 #[cfg(test)]
@@ -42,6 +43,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
+pub use notices::{all_notice_words, notice_kind, notice_word, notice_words};
 
 use calendar::Calendar;
 use rules::StateRules;

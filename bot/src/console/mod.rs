@@ -6,12 +6,15 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use tokio::runtime::Runtime;
 
+mod out;
+pub mod render;
+
+pub use self::out::ConsoleOut;
+use self::render::to_text;
 use crate::app::App;
-use crate::chat::ConsoleOut;
-use crate::commands::{Actor, ParseError, dispatch, parse_line};
+use crate::commands::run_line;
 use crate::outbox::{Dispatcher, OutboxSettings};
-use crate::render::to_text;
-use crate::reply::Reply;
+use crate::roles::Actor;
 
 /// Answers one typed line; `None` means the person asked to leave.
 pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
@@ -22,11 +25,7 @@ pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Some(String::new());
     }
-    let reply = match parse_line(trimmed, Actor::console(), app.today()) {
-        Ok(inv) => rt.block_on(dispatch(app, &inv)),
-        Err(ParseError::Empty) => Reply::user_error(ParseError::Empty.to_string()),
-        Err(e) => Reply::user_error(e.to_string()),
-    };
+    let reply = rt.block_on(run_line(app, trimmed, Actor::console()));
     let mut text = to_text(&reply);
     text.push_str(&rt.block_on(deliver_here(app)));
     Some(text)

@@ -13,8 +13,8 @@ use arbot_core::sync::sync_source;
 use arbot_core::{Clock, Money, PinnedClock, SystemClock};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 
+use super::args::GlobalArgs;
 use crate::app::App;
-use crate::cli::GlobalArgs;
 use crate::config::Config;
 
 /// The demo's own database file, recreated on every run so its dates are current.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::reply::{Align, Reply, Severity, Table};
+use crate::reply::{Reply, Severity, table_text, width};
 
 /// Width the title line pads to before the aside.
 const WIDTH: usize = 88;
@@ -57,54 +57,10 @@ pub fn to_text(reply: &Reply) -> String {
     out
 }
 
-/// Characters as a terminal shows them (close enough for our text: no wide glyphs in figures).
-fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-pub fn table_text(t: &Table) -> String {
-    let cols = t.headers.len();
-    let mut widths: Vec<usize> = t.headers.iter().map(|h| width(h)).collect();
-    for row in t.rows.iter().chain(t.footer.iter()) {
-        for (i, c) in row.iter().enumerate().take(cols) {
-            widths[i] = widths[i].max(width(c));
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::from(" ");
-        for (i, w) in widths.iter().enumerate() {
-            let c = cells.get(i).map(String::as_str).unwrap_or("");
-            let pad = " ".repeat(w - width(c));
-            s.push(' ');
-            match t.align.get(i).copied().unwrap_or(Align::Left) {
-                Align::Left => {
-                    s.push_str(c);
-                    s.push_str(&pad);
-                }
-                Align::Right => {
-                    s.push_str(&pad);
-                    s.push_str(c);
-                }
-            }
-            s.push(' ');
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(&t.headers);
-    for row in &t.rows {
-        out.push_str(&line(row));
-    }
-    if let Some(f) = &t.footer {
-        let total: usize = widths.iter().map(|w| w + 2).sum();
-        out.push_str(&format!("  {}\n", "─".repeat(total.saturating_sub(2))));
-        out.push_str(&line(f));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::{Align, Table};
 
     #[test]
     fn aligns_tables() {

@@ -8,8 +8,8 @@ use arbot_core::liens::{DISCLAIMER, Deadline, JobFacts, deadlines, missing_facts
 use chrono::NaiveDate;
 use clap::Args;
 
-use crate::render::table_text;
-use crate::reply::{Align, Table};
+use super::args::SummaryFormat;
+use crate::reply::{Align, Table, table_text};
 
 #[derive(Debug, Args)]
 pub struct DeadlineArgs {
@@ -33,8 +33,8 @@ pub struct DeadlineArgs {
     /// A day the recording office is closed (a storm, say), treated like a holiday (repeatable).
     #[arg(long = "closure", value_name = "DATE")]
     pub closures: Vec<String>,
-    #[arg(long, value_enum, default_value_t = crate::cli::SummaryFormat::Table)]
-    pub format: crate::cli::SummaryFormat,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+    pub format: SummaryFormat,
 }
 
 pub fn run(args: &DeadlineArgs, today: NaiveDate) -> anyhow::Result<()> {
@@ -59,8 +59,8 @@ pub fn run(args: &DeadlineArgs, today: NaiveDate) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let found = deadlines(&facts, &closures)?;
     match args.format {
-        crate::cli::SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
-        crate::cli::SummaryFormat::Table => print!("{}", table(&found, &facts, today)),
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
+        SummaryFormat::Table => print!("{}", table(&found, &facts, today)),
     }
     Ok(())
 }

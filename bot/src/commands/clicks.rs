@@ -1,0 +1,247 @@
+//! Button clicks, platform-neutral. A click is routed by its button's id (`esc:ack:42`,
+//! `esc:open:7:3`, `customer:7`) with the state in the database, never in memory, so a button
+//! keeps working after arbot restarts or another instance takes over the gateway. Every click is
+//! checked against the permission table like a command, and fails like one: a person's mistake as
+//! its sentence, our own failure as "Something went wrong on our side (ref …)".
+
+use arbot_core::collections::NewNote;
+use arbot_core::escalation::{Escalation, EscalationAction, EscalationStatus};
+use arbot_core::summary::customer_summary;
+use chrono::{DateTime, Utc};
+
+use super::{CommandError, customer, escalate, internal_reply};
+use crate::app::App;
+use crate::reply::{Button, Reply, Severity};
+use crate::roles::{Actor, Permission};
+use crate::wording::at;
+
+/// How long "Snooze" sets an escalation aside.
+pub const SNOOZE: chrono::Duration = chrono::Duration::days(1);
+
+/// What a button asks for, read from its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Click {
+    /// Open (or find) the escalation for an account, or one job of it (digest lines, warnings).
+    OpenEscalation { customer: i64, job: Option<i64> },
+    /// Acknowledge, snooze, take or resolve an escalation (its thread's buttons).
+    Escalation { action: EscalationChoice, id: i64 },
+    /// Show one customer (the pick-list when a name matched several).
+    Customer(i64),
+}
+
+/// The buttons on an escalation's thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscalationChoice {
+    Acknowledge,
+    Snooze,
+    WillCall,
+    Resolve,
+}
+
+impl Click {
+    /// The click a button id stands for; `None` for an id arbot no longer knows.
+    pub fn parse(custom_id: &str) -> Option<Click> {
+        let parts: Vec<&str> = custom_id.split(':').collect();
+        match parts.as_slice() {
+            ["esc", "open", customer, rest @ ..] if rest.len() <= 1 => Some(Click::OpenEscalation {
+                customer: customer.parse().ok()?,
+                job: match rest.first() {
+                    Some(j) => Some(j.parse().ok()?),
+                    None => None,
+                },
+            }),
+            ["esc", action, id] => {
+                let action = match *action {
+                    "ack" => EscalationChoice::Acknowledge,
+                    "snooze" => EscalationChoice::Snooze,
+                    "call" => EscalationChoice::WillCall,
+                    "resolve" => EscalationChoice::Resolve,
+                    _ => return None,
+                };
+                Some(Click::Escalation { action, id: id.parse().ok()? })
+            }
+            ["customer", id] => Some(Click::Customer(id.parse().ok()?)),
+            _ => None,
+        }
+    }
+
+    /// What the click needs, from the permission table.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Click::OpenEscalation { .. } => Permission::Escalate,
+            Click::Escalation { .. } => Permission::ActOnEscalation,
+            Click::Customer(_) => Permission::Read,
+        }
+    }
+
+    /// What the click does, in the words of a refusal ("open an escalation").
+    fn what(&self) -> &'static str {
+        match self {
+            Click::OpenEscalation { .. } => "open an escalation",
+            Click::Escalation { .. } => "act on an escalation",
+            Click::Customer(_) => "see a customer's figures",
+        }
+    }
+
+    /// Whether answering reads enough of the ledger that the chat should be told to wait first.
+    pub fn is_slow(&self) -> bool {
+        matches!(self, Click::OpenEscalation { .. })
+    }
+
+    /// Whether the answer changes the clicked message (rather than adding one).
+    pub fn updates_message(&self) -> bool {
+        matches!(self, Click::Escalation { .. })
+    }
+}
+
+/// The answer to a click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClickAnswer {
+    /// A new message for the person who clicked.
+    New(Reply),
+    /// The clicked message stays, with this status, colour and buttons.
+    Update { status: String, severity: Severity, buttons: Vec<Button> },
+}
+
+/// The answer when a button's id means nothing any more.
+pub fn stale() -> ClickAnswer {
+    ClickAnswer::New(Reply::user_error("This button no longer does anything; ask arbot again."))
+}
+
+/// Handles a click by `who` on the button `custom_id`; `interaction` identifies this click, so a
+/// click delivered twice is recorded once.
+pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -> ClickAnswer {
+    let Some(click) = Click::parse(custom_id) else { return stale() };
+    if !who.may(click.permission()) {
+        return ClickAnswer::New(Reply::user_error(refusal(click, who)));
+    }
+    let result = match click {
+        Click::OpenEscalation { customer, job } => open(app, who, customer, job).await,
+        Click::Escalation { action, id } => act(app, who, action, id, interaction).await,
+        Click::Customer(id) => show_customer(app, id).await,
+    };
+    match result {
+        Ok(answer) => answer,
+        Err(CommandError::User(text)) => ClickAnswer::New(Reply::user_error(text)),
+        Err(CommandError::Internal(err)) => ClickAnswer::New(internal_reply(&err, custom_id)),
+    }
+}
+
+/// "Only the AR team or a manager can open an escalation (your roles: viewer)."
+fn refusal(click: Click, who: &Actor) -> String {
+    format!(
+        "Only {} can {} (your roles: {}). Ask in the AR channel.",
+        crate::roles::who_holds(click.permission()),
+        click.what(),
+        who.roles_text()
+    )
+}
+
+async fn open(app: &App, who: &Actor, customer: i64, job: Option<i64>) -> Result<ClickAnswer, CommandError> {
+    let (esc, created) = escalate::open(app, customer, job, None, who).await?;
+    Ok(ClickAnswer::New(escalate::opened_reply(&esc, created)))
+}
+
+async fn show_customer(app: &App, id: i64) -> Result<ClickAnswer, CommandError> {
+    let summary =
+        customer_summary(app.store.as_ref(), id, app.today(), false, &app.config.aging, app.config.currency).await?;
+    Ok(ClickAnswer::New(match summary {
+        Some(s) => customer::summary_reply(app, &s).await?,
+        None => Reply::user_error("That customer is no longer in the ledger."),
+    }))
+}
+
+/// Acknowledge, snooze, "I'll call them" or resolve: recorded once per click; the message then
+/// says who did what and when.
+async fn act(
+    app: &App,
+    who: &Actor,
+    choice: EscalationChoice,
+    id: i64,
+    interaction: &str,
+) -> Result<ClickAnswer, CommandError> {
+    let now = app.clock.now();
+    let action = match choice {
+        EscalationChoice::Acknowledge => EscalationAction::Acknowledge,
+        EscalationChoice::Snooze => EscalationAction::Snooze { until: now + SNOOZE },
+        EscalationChoice::WillCall => EscalationAction::WillCall,
+        EscalationChoice::Resolve => EscalationAction::Resolve,
+    };
+    let Some(esc) = app.store.act_on_escalation(id, &action, &who.id, &who.name, now, Some(interaction)).await? else {
+        return Err(CommandError::User("That escalation no longer exists.".to_string()));
+    };
+    if action == EscalationAction::WillCall {
+        // Taking the call is a contact in the making: it goes on the account's record.
+        let note = NewNote {
+            customer_id: esc.customer_id,
+            invoice_id: None,
+            kind: "note".to_string(),
+            body: format!("{} will call them (escalation: {})", at(&who.name), esc.title),
+            author: who.name.clone(),
+            created_at: now,
+        };
+        app.store.add_note(&note).await?;
+    }
+    let severity = match esc.status {
+        EscalationStatus::Resolved => Severity::Good,
+        EscalationStatus::Acknowledged => Severity::Info,
+        _ => Severity::Warning,
+    };
+    // A resolved escalation keeps no buttons; otherwise they stay for the next person.
+    let buttons = if esc.status == EscalationStatus::Resolved { Vec::new() } else { escalate::buttons(esc.id) };
+    Ok(ClickAnswer::Update { status: status_line(app, &esc, &action, who, now), severity, buttons })
+}
+
+/// "Acknowledged by @lee at 9:14".
+fn status_line(app: &App, esc: &Escalation, action: &EscalationAction, who: &Actor, now: DateTime<Utc>) -> String {
+    let tz = app.config.time_zone;
+    let time = |t: DateTime<Utc>| t.with_timezone(&tz).format("%-H:%M").to_string();
+    match (esc.status, action) {
+        (EscalationStatus::Resolved, EscalationAction::Resolve) => {
+            format!("Resolved by {} at {}", at(&who.name), time(now))
+        }
+        (EscalationStatus::Resolved, _) => format!(
+            "Already resolved by {} at {}",
+            at(esc.resolved_by.as_deref().unwrap_or("someone")),
+            esc.resolved_at.map(time).unwrap_or_default()
+        ),
+        (_, EscalationAction::Snooze { until }) => {
+            format!("Snoozed by {} until {}", at(&who.name), until.with_timezone(&tz).format("%a %-H:%M"))
+        }
+        (_, EscalationAction::WillCall) => format!("{} will call them (said at {})", at(&who.name), time(now)),
+        _ => format!("Acknowledged by {} at {}", at(&who.name), time(now)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::Role;
+
+    #[test]
+    fn button_ids_read_back_as_clicks() {
+        assert_eq!(Click::parse("esc:open:7"), Some(Click::OpenEscalation { customer: 7, job: None }));
+        assert_eq!(Click::parse("esc:open:7:3"), Some(Click::OpenEscalation { customer: 7, job: Some(3) }));
+        assert_eq!(Click::parse("esc:snooze:42"), Some(Click::Escalation { action: EscalationChoice::Snooze, id: 42 }));
+        assert_eq!(Click::parse("customer:9"), Some(Click::Customer(9)));
+        for stale in ["esc:open:x", "esc:dance:4", "customer:", "pay:1", "esc:open:1:2:3", ""] {
+            assert_eq!(Click::parse(stale), None, "{stale}");
+        }
+        // Every button arbot draws reads back.
+        for b in escalate::buttons(5) {
+            assert!(Click::parse(&b.id).is_some(), "{}", b.id);
+        }
+    }
+
+    #[test]
+    fn refusals_name_who_may() {
+        let viewer = Actor { id: "1".into(), name: "vic".into(), roles: vec![Role::Viewer] };
+        let open = Click::OpenEscalation { customer: 1, job: None };
+        assert_eq!(
+            refusal(open, &viewer),
+            "Only the AR team or a manager can open an escalation (your roles: viewer). Ask in the AR channel."
+        );
+        let ack = Click::Escalation { action: EscalationChoice::Acknowledge, id: 1 };
+        assert!(refusal(ack, &viewer).starts_with("Only a PM, the AR team or a manager can act on an escalation"));
+    }
+}

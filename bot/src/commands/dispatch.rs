@@ -1,0 +1,80 @@
+//! Runs an invocation: checks the permission, calls the handler, and turns a failure into a
+//! reply: a user's mistake as its sentence, our own failure as "Something went wrong on our side
+//! (ref …)" with the whole error chain in the log under that reference.
+
+use super::parse::{ParseError, Unread, read_line};
+use super::{CommandError, Invocation, aging, customer, digest, escalate, help, invoice, kpi, liens, overdue, sync};
+use crate::app::App;
+use crate::reply::Reply;
+use crate::roles::Actor;
+
+/// Runs an invocation and answers it.
+pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
+    if let Err(refusal) = inv.actor.check(inv.command.permission, &format!("/ar {}", inv.command.name)) {
+        return Reply::user_error(refusal);
+    }
+    let result = match inv.command.name {
+        "customer" => customer::handle(app, inv).await,
+        "invoice" => invoice::handle(app, inv).await,
+        "overdue" => overdue::handle(app, inv).await,
+        "aging" => aging::handle(app, inv).await,
+        "kpi" => kpi::handle(app, inv).await,
+        "digest" => digest::handle(app).await,
+        "liens" => liens::handle_liens(app, inv).await,
+        "job" => liens::handle_job(app, inv).await,
+        "notice" => liens::handle_notice(app, inv).await,
+        "escalate" => escalate::handle(app, inv).await,
+        "sync" => sync::handle(app, inv).await,
+        "help" => help::handle(app, inv).await,
+        other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
+    };
+    match result {
+        Ok(reply) => reply,
+        Err(CommandError::User(text)) => Reply::user_error(text),
+        Err(CommandError::Internal(err)) => internal_reply(&err, inv.command.name),
+    }
+}
+
+/// Reads a typed line and answers it, as the console does.
+pub async fn run_line(app: &App, line: &str, actor: Actor) -> Reply {
+    match read_line(app, line, actor).await {
+        Ok(inv) => dispatch(app, &inv).await,
+        Err(e) => unread_reply(e, line_command(line)),
+    }
+}
+
+/// The command a line names, for the pick-list of customers.
+fn line_command(line: &str) -> &str {
+    let mut words = line.split_whitespace();
+    match words.next() {
+        Some(w) if w.eq_ignore_ascii_case("/ar") || w.eq_ignore_ascii_case("ar") => words.next().unwrap_or(""),
+        Some(w) => w,
+        None => "",
+    }
+    .trim_start_matches('/')
+}
+
+/// What to answer when a command could not be read. Several customers matching a `/ar customer`
+/// name get a button each; elsewhere the person is asked to give the full name.
+pub fn unread_reply(e: Unread, command: &str) -> Reply {
+    match e {
+        Unread::Mistake(ParseError::SeveralCustomers { query, list }) if command.eq_ignore_ascii_case("customer") => {
+            customer::several_reply(&query, &list)
+        }
+        Unread::Mistake(e @ ParseError::SeveralCustomers { .. }) => {
+            Reply::user_error(format!("{e} Put the full name in quotes."))
+        }
+        Unread::Mistake(e) => Reply::user_error(e.to_string()),
+        Unread::Internal(CommandError::User(text)) => Reply::user_error(text),
+        Unread::Internal(CommandError::Internal(err)) => internal_reply(&err, command),
+    }
+}
+
+/// Logs our own failure under a short reference and answers with that reference only.
+pub fn internal_reply(err: &anyhow::Error, what: &str) -> Reply {
+    let reference = format!("{:04x}", fastrand::u16(..));
+    tracing::error!(reference, what, error = format!("{err:#}"), "failed");
+    Reply::user_error(format!(
+        "Something went wrong on our side (ref {reference}). It has been logged; tell whoever runs arbot."
+    ))
+}

@@ -1,0 +1,323 @@
+//! The command table: every `/ar` command once, with its typed parameters, help text, example and
+//! the permission it needs. The console parser, Discord's registration and autocomplete, `/ar help`
+//! and dispatch all read it.
+
+use crate::roles::Permission;
+
+/// The kind of value a parameter takes. The parser turns what was typed into a
+/// [`super::args::Value`] of the same kind, or says what it could not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A customer, by part of its name (resolved against the ledger).
+    Customer,
+    /// A job, by part of its name (resolved against the ledger).
+    Job,
+    /// An invoice number (`1042` or `#1042`).
+    Invoice,
+    /// A project manager, by the name the ledger knows them by (resolved against the ledger).
+    Pm,
+    /// An amount of money as people type it (`12,500`, `$12,500.00`, `40k`).
+    Amount,
+    /// A date as people type it (1 to 3 words: `2026-11-30`, `Nov 30`, `Nov 30 2026`).
+    Date,
+    /// A number of days (`60`, `90+`, `30d`).
+    Days,
+    /// One of a fixed set of words (at most 25, Discord's limit for choices).
+    Choice(&'static [&'static str]),
+    /// A kind of lien notice (`nto`, `prelim`, `lien`, ...).
+    Notice,
+    /// A job fact the lien engine reads (one of [`FACTS`]).
+    Fact,
+    /// The name of an `/ar` command.
+    Command,
+    /// Free text; as the last parameter it takes the rest of the line.
+    Text,
+}
+
+/// What a chat can suggest while a parameter is typed (Discord's autocomplete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggest {
+    Nothing,
+    Customer,
+    Job,
+    Invoice,
+    Pm,
+    Command,
+    NoticeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    pub required: bool,
+    pub help: &'static str,
+    /// A word that may stand before the value in the console (`by` in `/ar aging by job`, `set`
+    /// in `/ar job marina set last_furnished 2026-11-20`); it also ends a name typed before it.
+    pub keyword: Option<&'static str>,
+}
+
+impl Param {
+    const fn new(name: &'static str, kind: ParamKind, required: bool, help: &'static str) -> Param {
+        Param { name, kind, required, help, keyword: None }
+    }
+
+    const fn after(mut self, keyword: &'static str) -> Param {
+        self.keyword = Some(keyword);
+        self
+    }
+
+    pub fn suggest(&self) -> Suggest {
+        match self.kind {
+            ParamKind::Customer => Suggest::Customer,
+            ParamKind::Job => Suggest::Job,
+            ParamKind::Invoice => Suggest::Invoice,
+            ParamKind::Pm => Suggest::Pm,
+            ParamKind::Command => Suggest::Command,
+            ParamKind::Notice => Suggest::NoticeKind,
+            _ => Suggest::Nothing,
+        }
+    }
+
+    /// Whether the value is a name that may run over several words.
+    pub fn is_name(&self) -> bool {
+        matches!(self.kind, ParamKind::Customer | ParamKind::Job | ParamKind::Text)
+    }
+
+    /// What the value should look like, for messages.
+    pub fn expects(&self) -> String {
+        match self.kind {
+            ParamKind::Customer => "a customer's name".to_string(),
+            ParamKind::Job => "a job's name".to_string(),
+            ParamKind::Invoice => "an invoice number".to_string(),
+            ParamKind::Pm => "a PM's name".to_string(),
+            ParamKind::Amount => "an amount, like 12,500 or $12,500.00".to_string(),
+            ParamKind::Date => "a date, like 2026-11-30 or Nov 30".to_string(),
+            ParamKind::Days => "a number of days, like 60 or 90+".to_string(),
+            ParamKind::Choice(options) => format!("one of {}", options.join(", ")),
+            ParamKind::Notice => format!("a notice: {}", arbot_core::liens::notice_words().join(", ")),
+            ParamKind::Fact => format!("a job fact: {}", FACTS.join(", ")),
+            ParamKind::Command => "a command name".to_string(),
+            ParamKind::Text => "text".to_string(),
+        }
+    }
+}
+
+/// One command of `/ar`.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    pub example: &'static str,
+    pub permission: Permission,
+}
+
+impl CommandSpec {
+    /// `customer <name>` / `overdue [min-days] [pm]`.
+    pub fn usage(&self) -> String {
+        let mut s = self.name.to_string();
+        for p in self.params {
+            let keyword = p.keyword.map(|k| format!("{k} ")).unwrap_or_default();
+            if p.required {
+                s.push_str(&format!(" {keyword}<{}>", p.name));
+            } else {
+                s.push_str(&format!(" [{keyword}{}]", p.name));
+            }
+        }
+        s
+    }
+}
+
+/// The job facts `/ar job … set` records (what `arbot_core::liens::JobFacts::set` reads).
+pub const FACTS: &[&str] = &[
+    "state",
+    "project",
+    "role",
+    "bonded",
+    "first_furnished",
+    "last_furnished",
+    "completed",
+    "contract_signed",
+    "noc_recorded",
+    "notice_of_completion_recorded",
+    "lien_recorded",
+    "owner_final_payment",
+    "suit_planned",
+    "furnished_month",
+];
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "customer",
+        summary: "A customer's balance, aging, oldest invoice, last payment, promise, jobs and last note",
+        params: &[Param::new("name", ParamKind::Customer, true, "part of the customer's name")],
+        example: "/ar customer acme",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "invoice",
+        summary: "One invoice: amounts, due date, what was applied to it, disputes",
+        params: &[Param::new("number", ParamKind::Invoice, true, "the invoice number")],
+        example: "/ar invoice 1042",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "overdue",
+        summary: "Overdue invoices, oldest first",
+        params: &[
+            Param::new("min-days", ParamKind::Days, false, "only this many days past due or more (60, 90+)"),
+            Param::new("pm", ParamKind::Pm, false, "only this project manager's accounts"),
+        ],
+        example: "/ar overdue 60 dana",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "aging",
+        summary: "The aging report: open balances by age bucket",
+        params: &[
+            Param::new("as-of", ParamKind::Date, false, "balances as of this date (default today)"),
+            Param::new(
+                "by",
+                ParamKind::Choice(&["customer", "job", "pm"]),
+                false,
+                "group by customer (default), job or pm",
+            )
+            .after("by"),
+        ],
+        example: "/ar aging by pm",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "digest",
+        summary: "Today's overdue digest: totals and change, who needs a call, new overdue, payments, promises",
+        params: &[],
+        example: "/ar digest",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "kpi",
+        summary: "DSO, share of overdue over 90 days, CEI, average days delinquent",
+        params: &[],
+        example: "/ar kpi",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "liens",
+        summary: "Lien and notice deadlines coming up across jobs, with what is unpaid on each",
+        params: &[Param::new("days", ParamKind::Days, false, "how far ahead to look (default 30, at most 366)")],
+        example: "/ar liens 14",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "job",
+        summary: "A job's lien facts, every deadline with days left, and its unpaid balance; `set` records a fact",
+        params: &[
+            Param::new("name", ParamKind::Job, true, "part of the job's name"),
+            Param::new("fact", ParamKind::Fact, false, "a fact to record (AR team): last_furnished, state, ...")
+                .after("set"),
+            Param::new("value", ParamKind::Text, false, "the fact's value: a date, a state, yes/no, or none"),
+        ],
+        example: "/ar job marina tower set last_furnished 2026-11-20",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "notice",
+        summary: "Record a notice served or a lien recorded on a job (nto, prelim, lien, ...)",
+        params: &[
+            Param::new("job", ParamKind::Job, true, "the job"),
+            Param::new(
+                "kind",
+                ParamKind::Notice,
+                true,
+                "nto, prelim, monthly, nonpayment, lien, service, noi, stop, final_affidavit",
+            ),
+            Param::new("date", ParamKind::Date, true, "the day it was served or recorded"),
+            Param::new("tracking", ParamKind::Text, false, "certified mail tracking or recording number"),
+        ],
+        example: "/ar notice marina tower nto 2026-11-20 9407111899560000000000",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        name: "escalate",
+        summary: "Hand an account to its PM: an alert and a thread in the AR channel, with the figures and the ask",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new(
+                "reason",
+                ParamKind::Text,
+                false,
+                "why, in a few words (default: what is overdue and what went wrong)",
+            ),
+        ],
+        example: "/ar escalate harborview board treasurer stopped answering",
+        permission: Permission::Escalate,
+    },
+    CommandSpec {
+        name: "sync",
+        summary: "Pull new and changed records from the accounting system now",
+        params: &[Param::new("source", ParamKind::Text, false, "only this source (default: all)")],
+        example: "/ar sync",
+        permission: Permission::Sync,
+    },
+    CommandSpec {
+        name: "help",
+        summary: "What arbot can do, or how to use one command",
+        params: &[Param::new("command", ParamKind::Command, false, "a command name")],
+        example: "/ar help customer",
+        permission: Permission::Read,
+    },
+];
+
+pub fn spec(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Discord refuses a command whose subcommands, options, choices or text exceed its limits.
+    #[test]
+    fn the_table_fits_discords_limits() {
+        assert!(COMMANDS.len() <= 25);
+        let mut chars = "ar".len() + "arbot: receivables, collections and lien deadlines".len();
+        for c in COMMANDS {
+            assert!(c.params.len() <= 25, "{}", c.name);
+            assert!(c.summary.chars().count() <= 100, "{}", c.name);
+            chars += c.name.len() + c.summary.chars().count();
+            for p in c.params {
+                assert!(p.help.chars().count() <= 100, "{} {}", c.name, p.name);
+                chars += p.name.len() + p.help.chars().count();
+                if p.kind == ParamKind::Fact {
+                    chars += FACTS.iter().map(|o| o.len()).sum::<usize>();
+                }
+                if let ParamKind::Choice(options) = p.kind {
+                    assert!(options.len() <= 25, "{} {}", c.name, p.name);
+                    chars += options.iter().map(|o| o.len()).sum::<usize>();
+                }
+            }
+        }
+        assert!(chars <= 4000, "{chars} characters");
+    }
+
+    #[test]
+    fn facts_are_the_ones_the_lien_engine_reads() {
+        for fact in FACTS {
+            let mut facts = arbot_core::liens::JobFacts::new(
+                "FL",
+                arbot_core::ledger::ProjectType::Private,
+                arbot_core::ledger::OurRole::Sub,
+            );
+            let value = match *fact {
+                "state" => "TX",
+                "project" => "public",
+                "role" => "sub",
+                "bonded" => "yes",
+                "furnished_month" => "2026-10",
+                _ => "2026-10-01",
+            };
+            assert!(facts.set(fact, value).is_ok(), "{fact}");
+        }
+    }
+}
