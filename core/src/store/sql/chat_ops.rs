@@ -8,12 +8,12 @@ use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
 use crate::store::{ChatOpsStore, Leadership, ScheduledRun, StoreError};
 
 /// The columns of an escalation, in [`EscalationRow`]'s order.
-pub(in crate::store) const ESCALATION_SELECT: &str = "SELECT id, customer_id, job_id, title, reason, pm, status, opened_by, \
+const ESCALATION_SELECT: &str = "SELECT id, customer_id, job_id, title, reason, pm, status, opened_by, \
     opened_at, channel_id, message_id, thread_id, thread_message_id, acked_by, acked_at, snoozed_until, resolved_by, \
     resolved_at FROM escalations";
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct EscalationRow {
+struct EscalationRow {
     pub id: i64,
     pub customer_id: i64,
     pub job_id: Option<i64>,
@@ -61,7 +61,7 @@ impl From<EscalationRow> for crate::escalation::Escalation {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct OutboxRow {
+struct OutboxRow {
     pub id: i64,
     pub key: String,
     pub kind: String,

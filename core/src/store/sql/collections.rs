@@ -8,7 +8,7 @@ use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct NoteRow {
+struct NoteRow {
     pub id: i64,
     pub customer_id: i64,
     pub invoice_id: Option<i64>,
@@ -19,7 +19,7 @@ pub(in crate::store) struct NoteRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct PromiseRow {
+struct PromiseRow {
     pub id: i64,
     pub customer_id: i64,
     pub amount_minor: i64,

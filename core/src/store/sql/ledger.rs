@@ -9,7 +9,7 @@ use crate::money::{Currency, Money};
 use crate::store::{LedgerCounts, LedgerReads, OpenItemsQuery, PaymentLine, StoreError};
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct CustomerRow {
+struct CustomerRow {
     pub id: i64,
     pub source: String,
     pub external_id: String,
@@ -40,7 +40,7 @@ impl From<CustomerRow> for Customer {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct JobRow {
+struct JobRow {
     pub id: i64,
     pub customer_id: i64,
     pub name: String,
@@ -60,7 +60,7 @@ pub(in crate::store) struct JobRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct JobListRow {
+struct JobListRow {
     #[sqlx(flatten)]
     pub job: JobRow,
     pub customer_name: String,
@@ -89,13 +89,13 @@ impl From<JobRow> for Job {
     }
 }
 
-pub(in crate::store) const INVOICE_SELECT: &str = "SELECT i.id, i.source, i.external_id, i.number, i.customer_id, \
+const INVOICE_SELECT: &str = "SELECT i.id, i.source, i.external_id, i.number, i.customer_id, \
     c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.status, \
     i.issued, i.due, i.currency, i.total_minor, i.balance_minor, i.retainage_minor, i.memo \
     FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id ";
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct InvoiceRow {
+struct InvoiceRow {
     pub id: i64,
     pub source: String,
     pub external_id: String,
@@ -143,7 +143,7 @@ impl From<InvoiceRow> for Invoice {
 
 /// Open items. The historical form takes the as-of date as `$1`; `{customer}` becomes a customer filter or nothing
 /// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
-pub(in crate::store) fn open_items_sql(historical: bool, one_customer: bool) -> String {
+fn open_items_sql(historical: bool, one_customer: bool) -> String {
     // The customer is the first parameter of the current form and the second of the historical one.
     let customer = match (one_customer, historical) {
         (false, _) => "",
@@ -177,7 +177,7 @@ pub(in crate::store) fn open_items_sql(historical: bool, one_customer: bool) -> 
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct OpenItemRow {
+struct OpenItemRow {
     pub invoice_id: i64,
     pub number: String,
     pub customer_id: i64,
@@ -218,7 +218,7 @@ impl From<OpenItemRow> for OpenItem {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct ApplicationRow {
+struct ApplicationRow {
     pub payment_id: i64,
     pub payment_reference: Option<String>,
     pub invoice_id: Option<i64>,
@@ -243,14 +243,14 @@ impl From<ApplicationRow> for AppliedAmount {
     }
 }
 
-pub(in crate::store) const APPLICATION_SELECT: &str = "SELECT a.payment_id, p.reference AS payment_reference, a.invoice_id, \
+const APPLICATION_SELECT: &str = "SELECT a.payment_id, p.reference AS payment_reference, a.invoice_id, \
     i.number AS invoice_number, a.applied_on, p.currency, a.amount_minor, m.number AS credit_memo_number \
     FROM applications a JOIN payments p ON p.id = a.payment_id \
     LEFT JOIN invoices i ON i.id = a.invoice_id \
     LEFT JOIN credit_memos m ON m.source = a.source AND m.external_id = a.credit_memo_ext ";
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct PaymentRow {
+struct PaymentRow {
     pub id: i64,
     pub customer_id: i64,
     pub received: NaiveDate,
@@ -262,7 +262,7 @@ pub(in crate::store) struct PaymentRow {
 }
 
 impl PaymentRow {
-    pub(in crate::store) fn into_payment(self, applications: Vec<AppliedAmount>) -> Payment {
+    fn into_payment(self, applications: Vec<AppliedAmount>) -> Payment {
         let cur = currency(&self.currency);
         Payment {
             id: self.id,

@@ -10,12 +10,12 @@ use super::{CHUNK, Dialect, SqlStore, on, table_of};
 use crate::source::{ApplicationRecord, Entity, PaymentRecord, Record, Version};
 use crate::store::{PageStats, StoreError, SyncRun, SyncStore, content_hash};
 
-pub(in crate::store) fn micros(v: &Version) -> i64 {
+fn micros(v: &Version) -> i64 {
     v.updated_at.timestamp_micros()
 }
 
 /// Keeps the newest version of each external id in a page (a page may repeat a record).
-pub(in crate::store) fn newest<T>(items: Vec<&T>, key: impl Fn(&T) -> (&str, Version)) -> Vec<&T> {
+fn newest<T>(items: Vec<&T>, key: impl Fn(&T) -> (&str, Version)) -> Vec<&T> {
     let mut best: HashMap<&str, (usize, Version)> = HashMap::new();
     for (i, it) in items.iter().enumerate() {
         let (k, v) = key(it);
@@ -33,7 +33,7 @@ pub(in crate::store) fn newest<T>(items: Vec<&T>, key: impl Fn(&T) -> (&str, Ver
 
 /// Records of one kind, split out of a page.
 #[derive(Default)]
-pub(in crate::store) struct Split<'a> {
+struct Split<'a> {
     pub customers: Vec<&'a crate::source::CustomerRecord>,
     pub jobs: Vec<&'a crate::source::JobRecord>,
     pub invoices: Vec<&'a crate::source::InvoiceRecord>,
@@ -42,7 +42,7 @@ pub(in crate::store) struct Split<'a> {
     pub deletions: Vec<&'a crate::source::Deletion>,
 }
 
-pub(in crate::store) fn split(records: &[Record]) -> Split<'_> {
+fn split(records: &[Record]) -> Split<'_> {
     let mut s = Split::default();
     for r in records {
         match r {
@@ -64,7 +64,7 @@ pub(in crate::store) fn split(records: &[Record]) -> Split<'_> {
 
 /// The WHERE clause of every versioned upsert: newer wins; on a tie, the higher sequence; on a
 /// full tie, only different content.
-pub(in crate::store) fn newer_than(table: &str) -> String {
+fn newer_than(table: &str) -> String {
     format!(
         " WHERE excluded.src_updated_at > {t}.src_updated_at \
            OR (excluded.src_updated_at = {t}.src_updated_at AND excluded.src_seq > {t}.src_seq) \
@@ -91,7 +91,7 @@ pub(in crate::store) fn was_open(table: &str) -> &'static str {
 }
 
 /// An invoice's stored status: void, open while something is owed, else paid.
-pub(in crate::store) fn invoice_status(i: &crate::source::InvoiceRecord) -> &'static str {
+fn invoice_status(i: &crate::source::InvoiceRecord) -> &'static str {
     if i.voided {
         "void"
     } else if i.balance_minor > 0 {
@@ -104,7 +104,7 @@ pub(in crate::store) fn invoice_status(i: &crate::source::InvoiceRecord) -> &'st
 /// Decides what to do with an incoming record and counts it: `true` when it must be written
 /// (new; changed; or a newer version of the same content, whose version must still advance so a
 /// stale copy cannot later overwrite it).
-pub(in crate::store) fn plan(stored: Option<&Stored>, version: &Version, hash: i64, stats: &mut PageStats) -> bool {
+fn plan(stored: Option<&Stored>, version: &Version, hash: i64, stats: &mut PageStats) -> bool {
     let Some(s) = stored else {
         stats.new += 1;
         return true;
@@ -130,7 +130,7 @@ pub(in crate::store) struct IdRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(in crate::store) struct SyncRunRow {
+struct SyncRunRow {
     pub id: i64,
     pub source: String,
     pub started_at: DateTime<Utc>,
