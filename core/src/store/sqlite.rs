@@ -114,9 +114,13 @@ impl Dialect for sqlx::Sqlite {
     /// SQLite has one writer at a time: a claim's UPDATE needs no row locks.
     const LOCK_ROWS: &'static str = "";
 
-    /// A transaction that writes, begun as any other.
+    /// A transaction that writes takes the write lock when it begins (`BEGIN IMMEDIATE`), under
+    /// the busy timeout. Begun as a reader (`BEGIN` is DEFERRED) it would need the lock only at
+    /// its first write, and SQLite refuses that upgrade at once ("database is locked") rather than
+    /// wait, whenever another connection (another arbot process on the same file) is writing or
+    /// has written since this one began reading.
     async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error> {
-        pool.begin().await
+        pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Ids of `table` rows by external id (an IN list: SQLite probes the unique index per key).
