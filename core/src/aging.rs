@@ -205,7 +205,7 @@ impl AgingReport {
     }
 }
 
-/// Builds an aging report from open items (see [`crate::store::Store::open_items`]).
+/// Builds an aging report from open items (see [`crate::store::LedgerReads::open_items`]).
 pub fn aging(
     items: &[OpenItem],
     as_of: NaiveDate,

@@ -1,7 +1,8 @@
 //! The sync engine: pulls every entity of a [`Source`] page by page after its stored watermark
 //! and writes each page, with the watermark it earns, in one transaction
-//! ([`Store::apply_page`]). A failure leaves every committed page in place and the watermark at
-//! the last committed page, so the next run resumes there; nothing is half-written.
+//! ([`SyncStore::apply_page`](crate::store::SyncStore::apply_page)). A failure leaves every
+//! committed page in place and the watermark at the last committed page, so the next run resumes
+//! there; nothing is half-written.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use arbot_core::Clock;
 use arbot_core::source::SourceError;
-use arbot_core::store::{ConnectionStatus, Store};
+use arbot_core::store::{ConnectionStatus, ConnectionStore};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +142,7 @@ pub async fn exchange_code(
 
 /// Seals and stores freshly granted tokens (the connect flow), and marks the connection ok.
 pub async fn store_new_tokens(
-    store: &dyn Store,
+    store: &dyn ConnectionStore,
     key: &SecretKey,
     source: &str,
     kind: &str,
@@ -156,7 +156,7 @@ pub async fn store_new_tokens(
 
 /// One lock per (store, source) in this process: refreshes of a source's tokens never overlap,
 /// however many connector instances sync it at once.
-fn refresh_lock(store: &Arc<dyn Store>, source: &str) -> Arc<tokio::sync::Mutex<()>> {
+fn refresh_lock(store: &Arc<dyn ConnectionStore>, source: &str) -> Arc<tokio::sync::Mutex<()>> {
     static LOCKS: OnceLock<StdMutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
     let key = format!("{:p}/{source}", Arc::as_ptr(store) as *const ());
     let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
@@ -169,7 +169,8 @@ pub struct TokenManager {
     kind: String,
     /// The vendor's name for people: "QuickBooks".
     vendor: String,
-    store: Arc<dyn Store>,
+    /// Only the connections aggregate: an `Arc<dyn Store>` upcasts to it.
+    store: Arc<dyn ConnectionStore>,
     key: Option<SecretKey>,
     app: OAuthApp,
     client: reqwest::Client,
@@ -192,7 +193,7 @@ impl TokenManager {
         source: &str,
         kind: &str,
         vendor: &str,
-        store: Arc<dyn Store>,
+        store: Arc<dyn ConnectionStore>,
         key: Option<SecretKey>,
         app: OAuthApp,
         client: reqwest::Client,

@@ -1,12 +1,15 @@
 //! Persistence: one [`Store`] trait, two implementations — SQLite (the embedded default) and
 //! PostgreSQL (for teams that run several instances) — chosen by the database URL's scheme.
 //!
-//! Both share their SQL text (`$1` placeholders work on both) through the `sql_store!` macro in
-//! `common.rs`; what differs (connecting, pragmas, migrations) lives in `sqlite.rs` and
-//! `postgres.rs`. Money is BIGINT minor units plus a currency code on both backends.
+//! The trait is split by aggregate ([`SyncStore`], [`LedgerReads`], [`CollectionsStore`],
+//! [`ChatOpsStore`], [`ConnectionStore`], and [`SchemaStore`]); [`Store`] is all of them. Both
+//! backends share their SQL text (`$1` placeholders work on both), written once per aggregate in
+//! `sql/`; what differs (connecting, pragmas, migrations, leadership, a few SQL fragments) lives
+//! in `sqlite.rs` and `postgres.rs`. Money is BIGINT minor units plus a currency code on both
+//! backends.
 
-mod common;
 mod postgres;
+mod sql;
 mod sqlite;
 
 use std::fmt;
@@ -249,16 +252,37 @@ impl fmt::Debug for Connection {
     }
 }
 
-/// arbot's persistence. Implemented by [`SqliteStore`] and [`PgStore`]; see the module docs.
+/// arbot's persistence: every aggregate's trait. Implemented by [`SqliteStore`] and [`PgStore`]
+/// (through the blanket impl below); see the module docs. Calling a method on `dyn Store` needs
+/// its aggregate's trait in scope: `use arbot_core::store::prelude::*;`.
+pub trait Store:
+    SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug
+{
+}
+
+impl<T> Store for T where
+    T: SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug + ?Sized
+{
+}
+
+/// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
+pub mod prelude {
+    pub use super::{ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, SchemaStore, Store, SyncStore};
+}
+
+/// Which engine, and its schema.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait SchemaStore: Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Applies pending migrations; returns how many were applied.
     async fn migrate(&self) -> Result<usize, StoreError>;
+}
 
-    // --- sync -----------------------------------------------------------------------------------
-
+/// What the sync engine writes and reads back: watermarks, sync runs, pages of records, and the
+/// keys it compares with a source's.
+#[async_trait::async_trait]
+pub trait SyncStore: Send + Sync {
     async fn watermark(&self, source: &str, entity: Entity) -> Result<Option<String>, StoreError>;
     async fn start_sync_run(&self, source: &str, at: DateTime<Utc>) -> Result<i64, StoreError>;
     async fn finish_sync_run(
@@ -280,12 +304,23 @@ pub trait Store: Send + Sync + fmt::Debug {
         records: &[Record],
         watermark: Option<&str>,
     ) -> Result<PageStats, StoreError>;
-
-    // --- reading the ledger ---------------------------------------------------------------------
-
-    async fn counts(&self) -> Result<LedgerCounts, StoreError>;
     /// arbot's id for a synced record.
     async fn id_for(&self, entity: Entity, source: &str, external_id: &str) -> Result<Option<i64>, StoreError>;
+    /// `(payment, invoice)` external-id pairs: the invoices the stored applications of these
+    /// payments name (what a payment paid before it changed or was deleted).
+    async fn invoices_applied_by(
+        &self,
+        source: &str,
+        payment_exts: &[&str],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// External ids of the stored, not deleted records of `entity` from `source`.
+    async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError>;
+}
+
+/// Reading the synced ledger: customers, jobs, invoices, payments and credits.
+#[async_trait::async_trait]
+pub trait LedgerReads: Send + Sync {
+    async fn counts(&self) -> Result<LedgerCounts, StoreError>;
     /// Customers whose name contains `needle` (case-insensitive), shortest names first.
     async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError>;
     async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError>;
@@ -305,21 +340,23 @@ pub trait Store: Send + Sync + fmt::Debug {
     async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError>;
     /// Payments received after `after` up to and including `until`, newest first.
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
-    /// Promises due on or after `from`, with their customer's name, soonest first.
-    async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
-    /// When each customer was last contacted (their newest note).
-    async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
+}
 
-    // --- arbot's own collections record ---------------------------------------------------------
-
+/// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.
+#[async_trait::async_trait]
+pub trait CollectionsStore: Send + Sync {
     async fn add_note(&self, note: &NewNote) -> Result<i64, StoreError>;
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError>;
+    /// When each customer was last contacted (their newest note).
+    async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
     async fn add_promise(&self, promise: &NewPromise) -> Result<i64, StoreError>;
     /// Marks a promise kept, broken or cancelled.
     async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), StoreError>;
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
+    /// Promises due on or after `from`, with their customer's name, soonest first.
+    async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
     async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
     /// Sets (or replaces) a lien fact for a job, as typed in chat.
     async fn set_job_fact(
@@ -335,9 +372,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Records a notice served or a lien recorded; returns its id.
     async fn add_job_notice(&self, notice: &JobNotice) -> Result<i64, StoreError>;
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
+}
 
-    // --- chat operations: scheduled runs, the outbox, escalations, leadership -------------------
-
+/// Chat operations: scheduled runs, the outbox, escalations, leadership.
+#[async_trait::async_trait]
+pub trait ChatOpsStore: Send + Sync {
     /// Claims the run of `job` scheduled for `scheduled_for`. True when this caller now owns it:
     /// nobody had claimed it, or its claim is still `running` from before `stale_before` (its
     /// owner died). Exactly one caller wins, across instances.
@@ -406,18 +445,11 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// PostgreSQL an advisory lock held on its own connection, released when that connection
     /// closes (the instance stopped or died); on SQLite a lock on a file beside the database.
     async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn Leadership>>, StoreError>;
+}
 
-    // --- connections and credentials (connectors) -----------------------------------------------
-
-    /// `(payment, invoice)` external-id pairs: the invoices the stored applications of these
-    /// payments name (what a payment paid before it changed or was deleted).
-    async fn invoices_applied_by(
-        &self,
-        source: &str,
-        payment_exts: &[&str],
-    ) -> Result<Vec<(String, String)>, StoreError>;
-    /// External ids of the stored, not deleted records of `entity` from `source`.
-    async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError>;
+/// Connections and credentials (connectors): what the token manager and the sync engine need.
+#[async_trait::async_trait]
+pub trait ConnectionStore: Send + Sync {
     /// The stored connection of a source, if any.
     async fn connection(&self, source: &str) -> Result<Option<Connection>, StoreError>;
     /// Stores sealed tokens. With `expected`, only if the stored token version is still that one

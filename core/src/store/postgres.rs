@@ -7,8 +7,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use std::collections::HashMap;
 
-use super::common::{IdRow, Stored, sql_store, was_open};
-use super::{Backend, StoreError, known_version, redact};
+use super::sql::{Dialect, IdRow, Pools, SqlStore, Stored, was_open};
+use super::{StoreError, known_version, redact};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -67,14 +67,13 @@ fn pg_error(url: &str, err: sqlx::Error) -> StoreError {
     StoreError::from_sqlx(url, err)
 }
 
-impl PgStore {
+impl Dialect for sqlx::Postgres {
     /// Claims skip rows another instance is claiming at the same moment.
     const LOCK_ROWS: &'static str = " FOR UPDATE SKIP LOCKED";
 
-    /// Nothing to set per transaction: key lookups below are written so the planner cannot
-    /// choose a scan of the whole source.
-    async fn prepare_page_tx(_tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), StoreError> {
-        Ok(())
+    /// A transaction that writes, begun as any other.
+    async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error> {
+        pool.begin().await
     }
 
     /// Ids of `table` rows by external id. The keys go in as one array, each probing the unique
@@ -82,7 +81,7 @@ impl PgStore {
     /// is filling up and its statistics lag (a first sync, a seed), scan every row of the source
     /// per page instead.
     async fn ids_of(
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        tx: &mut sqlx::Transaction<'_, Self>,
         table: &'static str,
         source: &str,
         exts: &[&str],
@@ -101,7 +100,7 @@ impl PgStore {
 
     /// What is stored for these external ids: version, content hash, and (invoices) whether open.
     async fn stored_versions(
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        tx: &mut sqlx::Transaction<'_, Self>,
         table: &'static str,
         source: &str,
         exts: &[&str],
@@ -120,9 +119,7 @@ impl PgStore {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(source).bind(exts).fetch_all(&mut **tx).await?;
         Ok(rows.into_iter().map(|r| (r.external_id.clone(), r)).collect())
     }
-}
 
-impl PgStore {
     /// `(payment, invoice)` pairs of the stored applications of these payments: each key probes
     /// the payments' unique index through a LATERAL subquery, as in `ids_of`, so a table whose
     /// statistics lag (a first sync) is never scanned whole per page.
@@ -142,12 +139,13 @@ impl PgStore {
     }
 }
 
-sql_store!(PgStore, sqlx::Postgres, {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
+#[async_trait::async_trait]
+impl SqlStore for PgStore {
+    fn pools(&self) -> Pools<'_> {
+        Pools::Postgres { read: &self.pool, write: &self.writer }
     }
 
-    async fn migrate(&self) -> Result<usize, StoreError> {
+    async fn run_migrations(&self) -> Result<usize, StoreError> {
         self.check_schema().await?;
         let before = applied(&self.pool).await?;
         // sqlx takes an advisory lock here, so instances starting together migrate once.
@@ -158,7 +156,7 @@ sql_store!(PgStore, sqlx::Postgres, {
         Ok(applied(&self.pool).await?.saturating_sub(before))
     }
 
-    async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
+    async fn lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
         use sqlx::Connection;
         // Its own connection, out of the pool: the lock lives exactly as long as it does.
         let mut conn = self.pool.acquire().await?.detach();
@@ -170,7 +168,7 @@ sql_store!(PgStore, sqlx::Postgres, {
         }
         Ok(Some(Box::new(PgLeadership { conn: tokio::sync::Mutex::new(conn) })))
     }
-});
+}
 
 /// Leadership on PostgreSQL: a session advisory lock on a dedicated connection. If this process
 /// dies or its connection drops, the server releases the lock and another instance takes over.

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
-use super::common::{CHUNK, IdRow, Stored, sql_store, was_open};
-use super::{Backend, StoreError, known_version};
+use super::sql::{CHUNK, Dialect, IdRow, Pools, SqlStore, Stored, was_open};
+use super::{StoreError, known_version};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -110,25 +110,29 @@ fn sqlite_error(url: &str, err: sqlx::Error) -> StoreError {
     StoreError::from_sqlx(url, err)
 }
 
-impl SqliteStore {
+impl Dialect for sqlx::Sqlite {
     /// SQLite has one writer at a time: a claim's UPDATE needs no row locks.
     const LOCK_ROWS: &'static str = "";
 
-    /// Nothing to tune: SQLite probes indexes per key on its own.
-    async fn prepare_page_tx(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
-        Ok(())
+    /// A transaction that writes takes the write lock when it begins (`BEGIN IMMEDIATE`), under
+    /// the busy timeout. Begun as a reader (`BEGIN` is DEFERRED) it would need the lock only at
+    /// its first write, and SQLite refuses that upgrade at once ("database is locked") rather than
+    /// wait, whenever another connection (another arbot process on the same file) is writing or
+    /// has written since this one began reading.
+    async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error> {
+        pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Ids of `table` rows by external id (an IN list: SQLite probes the unique index per key).
     async fn ids_of(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        tx: &mut sqlx::Transaction<'_, Self>,
         table: &'static str,
         source: &str,
         exts: &[&str],
     ) -> Result<HashMap<String, i64>, StoreError> {
         let mut out = HashMap::with_capacity(exts.len());
         for chunk in exts.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<sqlx::Sqlite>::new("SELECT external_id, id FROM ");
+            let mut qb = QueryBuilder::<Self>::new("SELECT external_id, id FROM ");
             qb.push(table).push(" WHERE source = ").push_bind(source).push(" AND external_id IN (");
             let mut sep = qb.separated(", ");
             for e in chunk {
@@ -143,7 +147,7 @@ impl SqliteStore {
 
     /// What is stored for these external ids: version, content hash, and (invoices) whether open.
     async fn stored_versions(
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        tx: &mut sqlx::Transaction<'_, Self>,
         table: &'static str,
         source: &str,
         exts: &[&str],
@@ -151,7 +155,7 @@ impl SqliteStore {
         if exts.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut qb = QueryBuilder::<sqlx::Sqlite>::new("SELECT external_id, src_updated_at, src_seq, content_hash, ");
+        let mut qb = QueryBuilder::<Self>::new("SELECT external_id, src_updated_at, src_seq, content_hash, ");
         qb.push(was_open(table))
             .push(" AS was_open FROM ")
             .push(table)
@@ -166,16 +170,14 @@ impl SqliteStore {
         let rows: Vec<Stored> = qb.build_query_as().fetch_all(&mut **tx).await?;
         Ok(rows.into_iter().map(|r| (r.external_id.clone(), r)).collect())
     }
-}
 
-impl SqliteStore {
     /// `(payment, invoice)` pairs of the stored applications of these payments (an IN list on
     /// the payments' unique index, then the applications' index per payment).
     async fn applied_by(pool: &SqlitePool, source: &str, exts: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
         if exts.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<sqlx::Sqlite>::new(
+        let mut qb = QueryBuilder::<Self>::new(
             "SELECT p.external_id, a.invoice_ext FROM payments p JOIN applications a ON a.payment_id = p.id \
              WHERE p.source = ",
         );
@@ -189,12 +191,13 @@ impl SqliteStore {
     }
 }
 
-sql_store!(SqliteStore, sqlx::Sqlite, {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
+#[async_trait::async_trait]
+impl SqlStore for SqliteStore {
+    fn pools(&self) -> Pools<'_> {
+        Pools::Sqlite { read: &self.pool, write: &self.writer }
     }
 
-    async fn migrate(&self) -> Result<usize, StoreError> {
+    async fn run_migrations(&self) -> Result<usize, StoreError> {
         self.check_schema().await?;
         let before = applied(&self.pool).await?;
         MIGRATOR.run(&self.writer).await.map_err(|e| match e {
@@ -204,7 +207,7 @@ sql_store!(SqliteStore, sqlx::Sqlite, {
         Ok(applied(&self.pool).await?.saturating_sub(before))
     }
 
-    async fn try_lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
+    async fn lead(&self, role: &str) -> Result<Option<Box<dyn super::Leadership>>, StoreError> {
         let Some(file) = &self.file else {
             // An in-memory database lives in this process only: it leads itself.
             return Ok(Some(Box::new(FileLeadership { _file: None })));
@@ -225,7 +228,7 @@ sql_store!(SqliteStore, sqlx::Sqlite, {
             }
         }
     }
-});
+}
 
 /// Leadership on SQLite: an exclusive lock on a file beside the database, which the operating
 /// system releases when the process ends, however it ends.

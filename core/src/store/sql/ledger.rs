@@ -1,0 +1,520 @@
+//! Reading the synced ledger: customers, jobs, invoices, payments and credits.
+
+use chrono::NaiveDate;
+
+use super::{SqlStore, currency, like_pattern, on};
+use crate::ledger::{AppliedAmount, Credits, Customer, CustomerKind, CustomerRef, Invoice, InvoiceKind, InvoiceStatus};
+use crate::ledger::{Job, JobWithCustomer, OpenItem, OurRole, Payment, ProjectType};
+use crate::money::{Currency, Money};
+use crate::store::{LedgerCounts, LedgerReads, OpenItemsQuery, PaymentLine, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct CustomerRow {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub name: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub terms_days: Option<i64>,
+    pub pm: Option<String>,
+    pub active: bool,
+}
+
+impl From<CustomerRow> for Customer {
+    fn from(r: CustomerRow) -> Customer {
+        Customer {
+            id: r.id,
+            source: r.source,
+            external_id: r.external_id,
+            name: r.name,
+            kind: CustomerKind::parse(&r.kind).unwrap_or(CustomerKind::Other),
+            email: r.email,
+            phone: r.phone,
+            terms_days: r.terms_days,
+            pm: r.pm,
+            active: r.active,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub state: Option<String>,
+    pub project_type: Option<String>,
+    pub our_role: Option<String>,
+    pub owner_name: Option<String>,
+    pub gc_name: Option<String>,
+    pub pm: Option<String>,
+    pub first_furnished: Option<NaiveDate>,
+    pub last_furnished: Option<NaiveDate>,
+    pub noc_recorded: Option<NaiveDate>,
+    pub noc_expires: Option<NaiveDate>,
+    pub retainage_bp: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct JobListRow {
+    #[sqlx(flatten)]
+    pub job: JobRow,
+    pub customer_name: String,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Job {
+        Job {
+            id: r.id,
+            customer_id: r.customer_id,
+            name: r.name,
+            city: r.city,
+            county: r.county,
+            state: r.state,
+            project_type: r.project_type.as_deref().and_then(ProjectType::parse),
+            role: r.our_role.as_deref().and_then(OurRole::parse),
+            owner_name: r.owner_name,
+            gc_name: r.gc_name,
+            pm: r.pm,
+            first_furnished: r.first_furnished,
+            last_furnished: r.last_furnished,
+            noc_recorded: r.noc_recorded,
+            noc_expires: r.noc_expires,
+            retainage_bp: r.retainage_bp,
+        }
+    }
+}
+
+const INVOICE_SELECT: &str = "SELECT i.id, i.source, i.external_id, i.number, i.customer_id, \
+    c.name AS customer_name, i.job_id, j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.status, \
+    i.issued, i.due, i.currency, i.total_minor, i.balance_minor, i.retainage_minor, i.memo \
+    FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id ";
+
+#[derive(sqlx::FromRow)]
+struct InvoiceRow {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub job_id: Option<i64>,
+    pub job_name: Option<String>,
+    pub pm: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: String,
+    pub total_minor: i64,
+    pub balance_minor: i64,
+    pub retainage_minor: i64,
+    pub memo: Option<String>,
+}
+
+impl From<InvoiceRow> for Invoice {
+    fn from(r: InvoiceRow) -> Invoice {
+        let cur = currency(&r.currency);
+        Invoice {
+            id: r.id,
+            source: r.source,
+            external_id: r.external_id,
+            number: r.number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            job_id: r.job_id,
+            job_name: r.job_name,
+            pm: r.pm,
+            kind: InvoiceKind::parse(&r.kind).unwrap_or(InvoiceKind::Progress),
+            status: InvoiceStatus::parse(&r.status).unwrap_or(InvoiceStatus::Open),
+            issued: r.issued,
+            due: r.due,
+            total: Money::new(r.total_minor, cur),
+            balance: Money::new(r.balance_minor, cur),
+            retainage: Money::new(r.retainage_minor, cur),
+            memo: r.memo,
+        }
+    }
+}
+
+/// Open items. The historical form takes the as-of date as `$1`; `{customer}` becomes a customer filter or nothing
+/// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
+fn open_items_sql(historical: bool, one_customer: bool) -> String {
+    // The customer is the first parameter of the current form and the second of the historical one.
+    let customer = match (one_customer, historical) {
+        (false, _) => "",
+        (true, false) => "AND i.customer_id = $1",
+        (true, true) => "AND i.customer_id = $2",
+    };
+    let columns = "i.id AS invoice_id, i.number, i.customer_id, c.name AS customer_name, i.job_id, \
+        j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, i.due, i.currency, i.total_minor, \
+        i.retainage_minor, CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id \
+        AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS disputed";
+    let from = "FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id";
+    if !historical {
+        // No date condition here: an index on the invoice date would tempt SQLite away from the
+        // small partial index of open invoices. Invoices dated after `$1` are dropped by the caller.
+        return format!(
+            "SELECT {columns}, i.balance_minor FROM invoices i \
+             JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+             WHERE i.balance_minor > 0 AND i.status = 'open' {customer} ORDER BY i.due, i.id"
+        );
+    }
+    // Open on a past date: open now, or paid by something applied after that date. Only those
+    // few invoices get their balance rebuilt from the applications since.
+    format!(
+        "SELECT * FROM (SELECT {columns}, CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) \
+             FROM applications a WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor \
+         {from} WHERE i.issued <= $1 AND i.status IN ('open', 'paid') {customer} \
+           AND ((i.balance_minor > 0 AND i.status = 'open') \
+                OR i.id IN (SELECT a.invoice_id FROM applications a WHERE a.applied_on > $1))) t \
+         WHERE t.balance_minor > 0 ORDER BY t.due, t.invoice_id"
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenItemRow {
+    pub invoice_id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub job_id: Option<i64>,
+    pub job_name: Option<String>,
+    pub pm: Option<String>,
+    pub kind: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: String,
+    pub total_minor: i64,
+    pub balance_minor: i64,
+    pub retainage_minor: i64,
+    pub disputed: i64,
+}
+
+impl From<OpenItemRow> for OpenItem {
+    fn from(r: OpenItemRow) -> OpenItem {
+        let cur = currency(&r.currency);
+        OpenItem {
+            invoice_id: r.invoice_id,
+            number: r.number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            job_id: r.job_id,
+            job_name: r.job_name,
+            pm: r.pm,
+            kind: InvoiceKind::parse(&r.kind).unwrap_or(InvoiceKind::Progress),
+            issued: r.issued,
+            due: r.due,
+            total: Money::new(r.total_minor, cur),
+            balance: Money::new(r.balance_minor, cur),
+            retainage: Money::new(r.retainage_minor, cur),
+            disputed: r.disputed != 0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    pub payment_id: i64,
+    pub payment_reference: Option<String>,
+    pub invoice_id: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub applied_on: NaiveDate,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub credit_memo_number: Option<String>,
+}
+
+impl From<ApplicationRow> for AppliedAmount {
+    fn from(r: ApplicationRow) -> AppliedAmount {
+        AppliedAmount {
+            payment_id: Some(r.payment_id),
+            payment_reference: r.payment_reference,
+            invoice_id: r.invoice_id,
+            invoice_number: r.invoice_number,
+            applied_on: r.applied_on,
+            amount: Money::new(r.amount_minor, currency(&r.currency)),
+            credit_memo_number: r.credit_memo_number,
+        }
+    }
+}
+
+const APPLICATION_SELECT: &str = "SELECT a.payment_id, p.reference AS payment_reference, a.invoice_id, \
+    i.number AS invoice_number, a.applied_on, p.currency, a.amount_minor, m.number AS credit_memo_number \
+    FROM applications a JOIN payments p ON p.id = a.payment_id \
+    LEFT JOIN invoices i ON i.id = a.invoice_id \
+    LEFT JOIN credit_memos m ON m.source = a.source AND m.external_id = a.credit_memo_ext ";
+
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub received: NaiveDate,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub unapplied_minor: i64,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+}
+
+impl PaymentRow {
+    fn into_payment(self, applications: Vec<AppliedAmount>) -> Payment {
+        let cur = currency(&self.currency);
+        Payment {
+            id: self.id,
+            customer_id: self.customer_id,
+            received: self.received,
+            amount: Money::new(self.amount_minor, cur),
+            unapplied: Money::new(self.unapplied_minor, cur),
+            method: self.method,
+            reference: self.reference,
+            applications,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: SqlStore> LedgerReads for S {
+    async fn counts(&self) -> Result<LedgerCounts, StoreError> {
+        on!(self, read, |pool, DB| {
+            let (customers, jobs, invoices, open_invoices, payments): (i64, i64, i64, i64, i64) =
+                sqlx::query_as::<DB, _>(
+                    "SELECT \
+                    (SELECT COUNT(*) FROM customers WHERE deleted = FALSE), \
+                    (SELECT COUNT(*) FROM jobs WHERE deleted = FALSE), \
+                    (SELECT COUNT(*) FROM invoices WHERE status <> 'deleted'), \
+                    (SELECT COUNT(*) FROM invoices WHERE status = 'open' AND balance_minor > 0), \
+                    (SELECT COUNT(*) FROM payments WHERE deleted = FALSE)",
+                )
+                .fetch_one(pool)
+                .await?;
+            Ok(LedgerCounts { customers, jobs, invoices, open_invoices, payments })
+        })
+    }
+
+    async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows: Vec<(i64, String)> = sqlx::query_as::<DB, _>(
+                "SELECT id, name FROM customers WHERE deleted = FALSE AND lower(name) LIKE $1 ESCAPE '\\' \
+                 ORDER BY length(name), name LIMIT $2",
+            )
+            .bind(like_pattern(needle))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|(id, name)| CustomerRef { id, name }).collect())
+        })
+    }
+
+    async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows: Vec<(i64, String)> =
+                sqlx::query_as::<DB, _>("SELECT id, name FROM customers WHERE deleted = FALSE ORDER BY name")
+                    .fetch_all(pool)
+                    .await?;
+            Ok(rows.into_iter().map(|(id, name)| CustomerRef { id, name }).collect())
+        })
+    }
+
+    async fn invoice_numbers_like(&self, prefix: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let mut pattern = like_pattern(prefix.trim().trim_start_matches('#'));
+            // A prefix, not a substring: drop the leading wildcard.
+            pattern.remove(0);
+            Ok(sqlx::query_scalar::<DB, String>(
+                // Open invoices only (the ones being chased), read through their small index.
+                "SELECT DISTINCT number FROM invoices WHERE balance_minor > 0 AND status = 'open' \
+                 AND lower(number) LIKE $1 ESCAPE '\\' ORDER BY number LIMIT $2",
+            )
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    async fn pm_names(&self) -> Result<Vec<String>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, String>(
+                "SELECT pm FROM customers WHERE pm IS NOT NULL AND deleted = FALSE \
+                 UNION SELECT pm FROM jobs WHERE pm IS NOT NULL AND deleted = FALSE ORDER BY 1",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    async fn customer(&self, id: i64) -> Result<Option<Customer>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let row = sqlx::query_as::<DB, CustomerRow>(
+                "SELECT id, source, external_id, name, kind, email, phone, terms_days, pm, active \
+                 FROM customers WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(Into::into))
+        })
+    }
+
+    async fn jobs_for_customer(&self, customer_id: i64) -> Result<Vec<Job>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, JobRow>(
+                "SELECT id, customer_id, name, city, county, state, project_type, our_role, owner_name, gc_name, \
+                 pm, first_furnished, last_furnished, noc_recorded, noc_expires, retainage_bp \
+                 FROM jobs WHERE customer_id = $1 AND deleted = FALSE ORDER BY name",
+            )
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn jobs(&self, needle: Option<&str>) -> Result<Vec<JobWithCustomer>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let filter = if needle.is_some() { "AND lower(j.name) LIKE $1 ESCAPE '\\'" } else { "" };
+            let sql = format!(
+                "SELECT j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, \
+                 j.our_role, j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, \
+                 j.last_furnished, j.noc_recorded, j.noc_expires, j.retainage_bp, c.name AS customer_name \
+                 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.deleted = FALSE {filter} \
+                 ORDER BY length(j.name), j.name"
+            );
+            let mut query = sqlx::query_as::<DB, JobListRow>(sqlx::AssertSqlSafe(sql));
+            if let Some(n) = needle {
+                query = query.bind(like_pattern(n));
+            }
+            let rows = query.fetch_all(pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| JobWithCustomer { job: r.job.into(), customer_name: r.customer_name })
+                .collect())
+        })
+    }
+
+    async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = open_items_sql(q.historical, q.customer_id.is_some());
+            let mut query = sqlx::query_as::<DB, OpenItemRow>(sqlx::AssertSqlSafe(sql));
+            if q.historical {
+                query = query.bind(q.as_of);
+            }
+            if let Some(id) = q.customer_id {
+                query = query.bind(id);
+            }
+            let mut rows = query.fetch_all(pool).await?;
+            rows.retain(|r| r.issued <= q.as_of);
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn invoices_numbered(&self, number: &str) -> Result<Vec<Invoice>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!("{}WHERE i.number = $1 AND i.status <> 'deleted' ORDER BY i.issued DESC", INVOICE_SELECT);
+            let rows = sqlx::query_as::<DB, InvoiceRow>(sqlx::AssertSqlSafe(sql))
+                .bind(number.trim().trim_start_matches('#'))
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!(
+                "{}WHERE a.invoice_id = $1 AND p.deleted = FALSE ORDER BY a.applied_on, a.id",
+                APPLICATION_SELECT
+            );
+            let rows =
+                sqlx::query_as::<DB, ApplicationRow>(sqlx::AssertSqlSafe(sql)).bind(invoice_id).fetch_all(pool).await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, PaymentRow>(
+                "SELECT id, customer_id, received, currency, amount_minor, unapplied_minor, method, reference \
+                 FROM payments WHERE customer_id = $1 AND deleted = FALSE \
+                 ORDER BY received DESC, id DESC LIMIT $2",
+            )
+            .bind(customer_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            let sql = format!("{}WHERE a.payment_id = $1 ORDER BY a.line", APPLICATION_SELECT);
+            for row in rows {
+                let apps = sqlx::query_as::<DB, ApplicationRow>(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(row.id)
+                    .fetch_all(pool)
+                    .await?;
+                out.push(row.into_payment(apps.into_iter().map(Into::into).collect()));
+            }
+            Ok(out)
+        })
+    }
+
+    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError> {
+        on!(self, read, |pool, DB| {
+            // Unapplied cash sits on few payments: the partial index keeps this from reading them all.
+            let filter = if customer_id.is_some() { "AND customer_id = $1" } else { "" };
+            let sql = format!(
+                "SELECT \
+                (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
+                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}), \
+                (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
+                    WHERE deleted = FALSE {filter})"
+            );
+            let mut query = sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            if let Some(id) = customer_id {
+                query = query.bind(id);
+            }
+            let (unapplied_cash, open_credit_memos) = query.fetch_one(pool).await?;
+            Ok(Credits { unapplied_cash, open_credit_memos })
+        })
+    }
+
+    async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (i64, String, NaiveDate, i64, String)>(
+                "SELECT p.customer_id, c.name, p.received, p.amount_minor, p.currency FROM payments p \
+                 JOIN customers c ON c.id = p.customer_id \
+                 WHERE p.received > $1 AND p.received <= $2 AND p.deleted = FALSE AND p.amount_minor > 0 \
+                 ORDER BY p.received DESC, p.id DESC",
+            )
+            .bind(after)
+            .bind(until)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(customer_id, customer_name, received, minor, cur)| PaymentLine {
+                    customer_id,
+                    customer_name,
+                    received,
+                    amount: Money::new(minor, currency(&cur)),
+                })
+                .collect())
+        })
+    }
+
+    async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, i64>(
+                "SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM invoices \
+                 WHERE issued >= $1 AND issued <= $2 AND currency = $3 AND status IN ('open', 'paid')",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(currency.code().to_string())
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+}
