@@ -14,9 +14,9 @@ use arbot_core::source::{Entity, Source, SourceError};
 use arbot_core::store::ConnectionStatus;
 use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_tests::TestDb;
-use arbot_tests::fake_http::Fault;
-use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger, TEST_SECRET_KEY};
+use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
 use arbot_tests::snapshot::{self, assert_matches, invoice_status};
+use arbot_tests::vendor_kit::{Fault, LedgerTime, TEST_SECRET_KEY};
 use chrono::{DateTime, Utc};
 
 const SOURCE: &str = "qbo";

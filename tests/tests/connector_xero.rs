@@ -13,9 +13,9 @@ use arbot_core::source::{Entity, SourceError};
 use arbot_core::store::ConnectionStatus;
 use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
 use arbot_tests::TestDb;
-use arbot_tests::fake_http::Fault;
 use arbot_tests::fake_xero::{FakeXero, XLedger};
 use arbot_tests::snapshot::{self, assert_matches, invoice_status};
+use arbot_tests::vendor_kit::{Fault, LedgerTime};
 use chrono::{DateTime, NaiveDate, Utc};
 
 const SOURCE: &str = "xero";
