@@ -1050,3 +1050,49 @@ impl FakeQbo {
         arbot_connector_quickbooks::QboSource::new(settings, Arc::new(tokens), clock).expect("connector")
     }
 }
+
+/// The names of the records of [`sample_company`]: a small subcontractor's company.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub acme: String,
+    pub gulf: String,
+    pub maple: String,
+    pub phase2: String,
+    pub inv: Vec<String>,
+    pub check: String,
+}
+
+/// Customers with a job and a sub-job, an inactive customer with an invoice, multi-line and
+/// unapplied payments, a credit memo applied through a $0 payment, a CAD invoice, a void, an
+/// invoice without a number and a number used twice.
+pub fn sample_company(l: &mut Ledger) -> Company {
+    let acme = l.customer("Acme Builders");
+    let gulf = l.customer("Gulf Coast GC");
+    let maple = l.customer("Maple Homes");
+    let marina = l.job(&acme, "Marina Tower");
+    let phase2 = l.job(&marina, "Marina Tower Phase 2");
+    let mut inv = vec![
+        l.invoice(&acme, Amt::cents(1_250_000)),
+        l.invoice(&marina, Amt::cents(800_000)),
+        l.invoice(&phase2, Amt::cents(123_456)),
+        l.invoice(&gulf, Amt::cents(50_000)),
+        l.invoice(&maple, Amt::cents(99_999)),
+        l.invoice(&maple, Amt::cents(30_000)),
+        l.invoice(&acme, Amt::cents(10_000)),
+        l.invoice(&maple, Amt::cents(20_000)),
+    ];
+    l.edit_invoice(&inv[4], |i| i.currency = Some("CAD".into()));
+    l.edit_invoice(&inv[6], |i| i.doc = None);
+    let first_doc = l.invoices[&inv[0]].doc.clone();
+    l.edit_invoice(&inv[7], |i| i.doc = first_doc);
+    l.void_invoice(&inv[5]);
+    l.deactivate(&gulf);
+    let check = l.pay(&acme, &[(&inv[0], 500_000), (&inv[1], 800_000)], 0);
+    l.pay(&maple, &[], 25_000);
+    let memo = l.credit_memo(&acme, 20_000);
+    l.apply_credit(&acme, &inv[2], &memo, 20_000);
+    // A day later, one more invoice: the watermark moves well past the older documents.
+    l.set_now(l.now() + chrono::Duration::days(1));
+    inv.push(l.invoice(&phase2, Amt::cents(5_000)));
+    Company { acme, gulf, maple, phase2, inv, check }
+}

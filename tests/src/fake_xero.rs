@@ -955,3 +955,59 @@ async fn connections(State(state): State<Shared>, headers: HeaderMap) -> Respons
 async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
     vendor_kit::token_endpoint(&state, &headers, &body).await
 }
+
+/// The names of the records of [`sample_org`]: a small subcontractor's organisation.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub acme: String,
+    pub bayside: String,
+    pub inv: Vec<String>,
+    pub eft: String,
+    pub credit: String,
+    pub over: String,
+}
+
+/// Contacts (one archived, one a supplier only), invoices in every status (a draft deleted, a
+/// void, a bill to ignore, NZ-style dates, a 1917 due date), payments (one in a batch, one a
+/// credit-note refund), a credit note allocated twice, an overpayment and a prepayment applied.
+pub fn sample_org(l: &mut XLedger) -> Org {
+    let acme = l.contact("Acme Builders");
+    let bayside = l.contact("Bayside Construction");
+    let old = l.contact("Old Harbor LLC");
+    let vendor = l.supplier("Pipe Supply Co");
+    let mut inv = vec![
+        l.invoice(&acme, 1_250_000),
+        l.invoice(&acme, 800_000),
+        l.invoice(&bayside, 46_00),
+        l.invoice(&old, 12_345),
+        l.invoice(&bayside, 99_999),
+        l.invoice(&bayside, 10_000),
+    ];
+    l.edit_invoice(&inv[1], |i| i.nz_dates = true);
+    l.edit_invoice(&inv[3], |i| i.due = NaiveDate::from_ymd_opt(1917, 12, 15).expect("a date"));
+    l.edit_invoice(&inv[4], |i| i.currency = "NZD".into());
+    l.edit_invoice(&inv[5], |i| i.status = "VOIDED");
+    let draft = l.invoice(&bayside, 500);
+    l.edit_invoice(&draft, |i| i.status = "DELETED");
+    let bill = l.invoice(&vendor, 7_700);
+    l.edit_invoice(&bill, |i| i.accpay = true);
+    l.archive(&old);
+    let eft = l.pay(&inv[0], 500_000);
+    let batch = l.pay(&inv[2], 46_00);
+    let b = "b7d1b0ec-0000-4000-8000-000000000001".to_string();
+    if let Some(p) = l.payments.get_mut(&batch) {
+        p.batch = Some(b);
+    }
+    let credit = l.credit_note(&acme, 30_000);
+    l.allocate(&credit, &inv[1], 10_000);
+    l.allocate(&credit, &inv[0], 5_000);
+    l.refund(&credit, 2_000);
+    let over = l.prepayment("RECEIVE-OVERPAYMENT", &bayside, 20_000);
+    l.allocate(&over, &inv[4], 9_999);
+    let pre = l.prepayment("RECEIVE-PREPAYMENT", &acme, 100_000);
+    l.allocate(&pre, &inv[1], 50_000);
+    l.prepayment("SPEND-OVERPAYMENT", &vendor, 3_000);
+    l.set_now(l.now() + chrono::Duration::days(1));
+    inv.push(l.invoice(&bayside, 1));
+    Org { acme, bayside, inv, eft, credit, over }
+}

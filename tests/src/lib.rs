@@ -2,10 +2,12 @@
 //! `ARBOT_TEST_POSTGRES_URL` is set (CI sets it) — a fresh PostgreSQL database per test on that
 //! server, dropped afterwards. A fake Discord on loopback ([`fake_discord`]) for running the
 //! real serenity client, and fake QuickBooks and Xero servers ([`fake_quickbooks`],
-//! [`fake_xero`]) built on what they share ([`vendor_kit`]). A sample world for the bot's
+//! [`fake_xero`]) built on what they share ([`vendor_kit`]), each behind the adapter the connector
+//! conformance suite drives ([`conformance`]). A sample world for the bot's
 //! end-to-end tests ([`bot_world`]): the sample ledger, the fake Discord and the bot wired to them.
 
 pub mod bot_world;
+pub mod conformance;
 pub mod fake_discord;
 
 pub mod fake_quickbooks;
