@@ -14,37 +14,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use arbot_core::ManualClock;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::fake_http::{self, Fault, Faults, OAuthServer};
 use crate::snapshot::{InvoiceRow, PaymentRow, Snapshot};
+use crate::vendor_kit::{self, Fault, Faults, LedgerTime, OAuthServer, PageHook, VendorState, fast_retries, js};
 
-/// How this vendor's tokens are filed (see [`crate::fake_http::Vendor`]).
-const VENDOR: crate::fake_http::Vendor = crate::fake_http::Vendor {
-    kind: "quickbooks",
-    name: "QuickBooks",
-    company_key: arbot_connector_quickbooks::REALM_KEY,
-};
-
-/// The fake's "now", shared with the [`FakeClock`] the connector and engine use.
-pub type TimeCell = Arc<Mutex<DateTime<Utc>>>;
-
-/// A clock that reads the fake's time.
-#[derive(Debug, Clone)]
-pub struct FakeClock(pub TimeCell);
-
-impl arbot_core::Clock for FakeClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-    fn tz(&self) -> chrono_tz::Tz {
-        chrono_tz::America::New_York
-    }
-}
+/// How this vendor's tokens are filed (see [`crate::vendor_kit::Vendor`]).
+const VENDOR: vendor_kit::Vendor =
+    vendor_kit::Vendor { kind: "quickbooks", name: "QuickBooks", company_key: arbot_connector_quickbooks::REALM_KEY };
 
 /// An amount: cents, and optionally the exact text to send (`"150.0"`, `"1.23456789"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +119,8 @@ pub struct QMemo {
 /// The company's books.
 #[derive(Debug)]
 pub struct Ledger {
-    pub time: TimeCell,
+    /// The company's clock, shared with the connector and the engine ([`FakeQbo::clock`]).
+    pub clock: ManualClock,
     next_id: u64,
     next_doc: u64,
     pub customers: BTreeMap<String, QCustomer>,
@@ -147,10 +131,16 @@ pub struct Ledger {
     pub deleted: Vec<(&'static str, String, DateTime<Utc>)>,
 }
 
+impl LedgerTime for Ledger {
+    fn clock(&self) -> &ManualClock {
+        &self.clock
+    }
+}
+
 impl Ledger {
     pub fn new(now: DateTime<Utc>) -> Ledger {
         Ledger {
-            time: Arc::new(Mutex::new(now)),
+            clock: vendor_kit::books_clock(now),
             next_id: 1,
             next_doc: 1001,
             customers: BTreeMap::new(),
@@ -161,29 +151,9 @@ impl Ledger {
         }
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
-        *self.time.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Moves the clock (changes made after this carry the new time).
-    pub fn set_now(&self, t: DateTime<Utc>) {
-        *self.time.lock().unwrap_or_else(|p| p.into_inner()) = t;
-    }
-
-    /// One second later: the time of the next change.
-    pub fn tick(&self) -> DateTime<Utc> {
-        let mut t = self.time.lock().unwrap_or_else(|p| p.into_inner());
-        *t += Duration::seconds(1);
-        *t
-    }
-
     fn id(&mut self) -> String {
         self.next_id += 1;
         self.next_id.to_string()
-    }
-
-    fn today(&self) -> NaiveDate {
-        self.now().date_naive()
     }
 
     pub fn customer(&mut self, name: &str) -> String {
@@ -228,7 +198,7 @@ impl Ledger {
         let doc = self.next_doc.to_string();
         self.next_doc += 1;
         let updated = self.tick();
-        let txn = self.today() - Duration::days(40);
+        let txn = self.utc_today() - Duration::days(40);
         self.invoices.insert(
             id.clone(),
             QInvoice {
@@ -289,7 +259,7 @@ impl Ledger {
             }
             ql.push(QLine { amount: Amt::cents(*cents), txn_id: inv.to_string(), txn_type: "Invoice" });
         }
-        let txn = self.today();
+        let txn = self.utc_today();
         self.payments.insert(
             id.clone(),
             QPayment {
@@ -312,7 +282,7 @@ impl Ledger {
         let doc = format!("CM-{}", self.next_doc);
         self.next_doc += 1;
         let updated = self.tick();
-        let txn = self.today() - Duration::days(5);
+        let txn = self.utc_today() - Duration::days(5);
         self.memos.insert(
             id.clone(),
             QMemo {
@@ -446,10 +416,6 @@ impl Ledger {
     }
 }
 
-fn js(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
 /// QuickBooks sends Pacific time: -08:00 in winter, -07:00 in summer.
 pub fn pacific(t: DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::America::Los_Angeles).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -553,8 +519,6 @@ impl QMemo {
     }
 }
 
-type Hook = Box<dyn FnMut(&mut Ledger, usize) + Send>;
-
 /// Everything the fake holds.
 pub struct QboState {
     pub realm: String,
@@ -562,7 +526,7 @@ pub struct QboState {
     pub oauth: OAuthServer,
     pub faults: Faults,
     /// Called after each query page is built, with how many query pages have been served.
-    pub after_query: Option<Hook>,
+    pub after_query: Option<PageHook<Ledger>>,
     /// Every query statement and CDC call, in order.
     pub log: Vec<String>,
     /// API requests (queries and CDC), faults included.
@@ -577,6 +541,15 @@ pub struct QboState {
 impl std::fmt::Debug for QboState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QboState").field("realm", &self.realm).field("api_calls", &self.api_calls).finish()
+    }
+}
+
+impl VendorState for QboState {
+    fn oauth(&mut self) -> &mut OAuthServer {
+        &mut self.oauth
+    }
+    fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
     }
 }
 
@@ -618,7 +591,7 @@ impl FakeQbo {
             .route("/v3/company/{realm}/cdc", get(cdc))
             .route("/oauth2/v1/tokens/bearer", post(token))
             .with_state(state.clone());
-        let url = fake_http::serve(router).await;
+        let url = vendor_kit::serve(router).await;
         FakeQbo { url, state }
     }
 
@@ -627,8 +600,9 @@ impl FakeQbo {
         f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    pub fn clock(&self) -> FakeClock {
-        FakeClock(self.with(|s| s.ledger.time.clone()))
+    /// The company's clock (what the connector and the engine read).
+    pub fn clock(&self) -> ManualClock {
+        self.with(|s| s.ledger.clock.clone())
     }
 
     pub fn token_url(&self) -> String {
@@ -646,7 +620,7 @@ fn fault_json(code: &str, message: &str, detail: &str, kind: &str) -> String {
 
 fn unauthorized() -> Response {
     let body = r#"{"warnings":null,"intuitObject":null,"fault":{"error":[{"message":"message=AuthenticationFailed; errorCode=003200; statusCode=401","detail":"Token expired","code":"3200"}],"type":"AUTHENTICATION"},"report":null,"queryResponse":null,"batchItemResponse":[],"attachableResponse":[],"syncErrorResponse":null,"requestId":null,"time":1600000000000,"status":null,"cdcresponse":[]}"#;
-    with_tid(fake_http::json(StatusCode::UNAUTHORIZED, body.to_string()))
+    with_tid(vendor_kit::json(StatusCode::UNAUTHORIZED, body.to_string()))
 }
 
 fn with_tid(mut r: Response) -> Response {
@@ -669,15 +643,12 @@ async fn gate(
         if params.get("minorversion").map(String::as_str) != Some("75") {
             s.wrong_minor_version += 1;
         }
-        let fault = s.faults.pick();
-        if fault == Some(Fault::ExpireTokens) {
-            s.oauth.access.clear();
-        }
+        let fault = s.next_fault();
         if !s.oauth.authorized(headers) {
             return Err(unauthorized());
         }
         if realm != s.realm {
-            return Err(with_tid(fake_http::json(
+            return Err(with_tid(vendor_kit::json(
                 StatusCode::FORBIDDEN,
                 fault_json("3100", "ApplicationAuthorizationFailed", "the realm is not this app's", "AUTHORIZATION"),
             )));
@@ -711,7 +682,7 @@ async fn gate(
             .body(axum::body::Body::empty())
             .unwrap_or_default()),
         Some(Fault::ExpireTokens) => Err(unauthorized()),
-        Some(Fault::Refused) => Err(with_tid(fake_http::json(
+        Some(Fault::Refused) => Err(with_tid(vendor_kit::json(
             StatusCode::OK,
             fault_json(
                 "610",
@@ -729,11 +700,7 @@ async fn gate(
 }
 
 fn deliver(fault: Option<Fault>, status: StatusCode, body: String) -> Response {
-    with_tid(match fault {
-        Some(Fault::Truncated) => fake_http::truncated(body),
-        Some(Fault::Reset) => fake_http::reset(body),
-        _ => fake_http::json(status, body),
-    })
+    with_tid(vendor_kit::deliver(fault.as_ref(), status, body))
 }
 
 async fn query(
@@ -790,12 +757,8 @@ async fn query(
             n = page.len()
         )
     };
-    s.queries += 1;
-    let n = s.queries;
-    let QboState { ledger, after_query, .. } = &mut *s;
-    if let Some(hook) = after_query.as_mut() {
-        hook(ledger, n);
-    }
+    let QboState { ledger, after_query, queries, .. } = &mut *s;
+    vendor_kit::page_served(after_query, queries, ledger);
     deliver(fault, StatusCode::OK, body)
 }
 
@@ -859,10 +822,7 @@ async fn cdc(
 }
 
 async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    let delay = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.delay;
-    tokio::time::sleep(delay).await;
-    let (status, body) = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.token(&headers, &body);
-    fake_http::json(status, body)
+    vendor_kit::token_endpoint(&state, &headers, &body).await
 }
 
 /// A parsed statement.
@@ -1050,21 +1010,6 @@ fn render(l: &Ledger, entity: &str, id: &str) -> String {
     .unwrap_or_default()
 }
 
-/// The key tests seal tokens with.
-pub const TEST_SECRET_KEY: &str = "8f3a1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
-
-/// Retries fast enough for tests, with the same bounds as in production.
-pub fn fast_retries() -> arbot_connector_http::RetryPolicy {
-    arbot_connector_http::RetryPolicy {
-        attempts: 8,
-        base: std::time::Duration::from_millis(2),
-        cap: std::time::Duration::from_millis(20),
-        longest_wait: std::time::Duration::from_secs(15 * 60),
-        retry_after_unit: std::time::Duration::from_millis(5),
-        timeout: std::time::Duration::from_millis(1500),
-    }
-}
-
 impl FakeQbo {
     /// The OAuth app as arbot is configured for this fake.
     pub fn app(&self) -> arbot_connector_http::OAuthApp {
@@ -1085,7 +1030,7 @@ impl FakeQbo {
     ) -> arbot_connector_quickbooks::QboSource {
         use arbot_core::Clock;
         let granted = self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.realm.clone()));
-        crate::fake_http::store_connection(store, VENDOR, name, granted, Duration::hours(1), self.clock().now()).await;
+        vendor_kit::store_connection(store, VENDOR, name, granted, Duration::hours(1), self.clock().now()).await;
         self.source(store, name, page_size)
     }
 
@@ -1097,11 +1042,57 @@ impl FakeQbo {
         page_size: u32,
     ) -> arbot_connector_quickbooks::QboSource {
         let clock: Arc<dyn arbot_core::Clock> = Arc::new(self.clock());
-        let tokens = crate::fake_http::token_manager(store, VENDOR, name, self.app(), clock.clone());
+        let tokens = vendor_kit::token_manager(store, VENDOR, name, self.app(), clock.clone());
         let mut settings = arbot_connector_quickbooks::QboSettings::new(name);
         settings.api_base = self.url.clone();
         settings.page_size = page_size;
         settings.retry = fast_retries();
         arbot_connector_quickbooks::QboSource::new(settings, Arc::new(tokens), clock).expect("connector")
     }
+}
+
+/// The names of the records of [`sample_company`]: a small subcontractor's company.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub acme: String,
+    pub gulf: String,
+    pub maple: String,
+    pub phase2: String,
+    pub inv: Vec<String>,
+    pub check: String,
+}
+
+/// Customers with a job and a sub-job, an inactive customer with an invoice, multi-line and
+/// unapplied payments, a credit memo applied through a $0 payment, a CAD invoice, a void, an
+/// invoice without a number and a number used twice.
+pub fn sample_company(l: &mut Ledger) -> Company {
+    let acme = l.customer("Acme Builders");
+    let gulf = l.customer("Gulf Coast GC");
+    let maple = l.customer("Maple Homes");
+    let marina = l.job(&acme, "Marina Tower");
+    let phase2 = l.job(&marina, "Marina Tower Phase 2");
+    let mut inv = vec![
+        l.invoice(&acme, Amt::cents(1_250_000)),
+        l.invoice(&marina, Amt::cents(800_000)),
+        l.invoice(&phase2, Amt::cents(123_456)),
+        l.invoice(&gulf, Amt::cents(50_000)),
+        l.invoice(&maple, Amt::cents(99_999)),
+        l.invoice(&maple, Amt::cents(30_000)),
+        l.invoice(&acme, Amt::cents(10_000)),
+        l.invoice(&maple, Amt::cents(20_000)),
+    ];
+    l.edit_invoice(&inv[4], |i| i.currency = Some("CAD".into()));
+    l.edit_invoice(&inv[6], |i| i.doc = None);
+    let first_doc = l.invoices[&inv[0]].doc.clone();
+    l.edit_invoice(&inv[7], |i| i.doc = first_doc);
+    l.void_invoice(&inv[5]);
+    l.deactivate(&gulf);
+    let check = l.pay(&acme, &[(&inv[0], 500_000), (&inv[1], 800_000)], 0);
+    l.pay(&maple, &[], 25_000);
+    let memo = l.credit_memo(&acme, 20_000);
+    l.apply_credit(&acme, &inv[2], &memo, 20_000);
+    // A day later, one more invoice: the watermark moves well past the older documents.
+    l.set_now(l.now() + chrono::Duration::days(1));
+    inv.push(l.invoice(&phase2, Amt::cents(5_000)));
+    Company { acme, gulf, maple, phase2, inv, check }
 }

@@ -14,19 +14,20 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use arbot_core::ManualClock;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::fake_http::{self, Fault, Faults, OAuthServer};
-use crate::fake_quickbooks::{FakeClock, TimeCell, fast_retries};
 use crate::snapshot::{InvoiceRow, PaymentRow, Snapshot};
+use crate::vendor_kit::{self, Fault, Faults, LedgerTime, OAuthServer, PageHook, VendorState, fast_retries, js};
 
-/// How this vendor's tokens are filed (see [`crate::fake_http::Vendor`]).
-const VENDOR: crate::fake_http::Vendor =
-    crate::fake_http::Vendor { kind: "xero", name: "Xero", company_key: arbot_connector_xero::TENANT_KEY };
+/// How this vendor's tokens are filed (see [`crate::vendor_kit::Vendor`]).
+const VENDOR: vendor_kit::Vendor =
+    vendor_kit::Vendor { kind: "xero", name: "Xero", company_key: arbot_connector_xero::TENANT_KEY };
 
 fn guid(n: u64) -> String {
     format!("{n:08x}-0000-4000-8000-{n:012x}")
@@ -45,10 +46,6 @@ fn ms_date(ms: i64, offset: &str) -> String {
 
 fn date_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0)
-}
-
-fn js(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +112,8 @@ pub struct XCredit {
 /// The organisation's books.
 #[derive(Debug)]
 pub struct XLedger {
-    pub time: TimeCell,
+    /// The organisation's clock, shared with the connector and the engine ([`FakeXero::clock`]).
+    pub clock: ManualClock,
     next: u64,
     next_number: u64,
     pub contacts: BTreeMap<String, XContact>,
@@ -126,10 +124,16 @@ pub struct XLedger {
     pub prepayments: BTreeMap<String, XCredit>,
 }
 
+impl LedgerTime for XLedger {
+    fn clock(&self) -> &ManualClock {
+        &self.clock
+    }
+}
+
 impl XLedger {
     pub fn new(now: DateTime<Utc>) -> XLedger {
         XLedger {
-            time: Arc::new(Mutex::new(now)),
+            clock: vendor_kit::books_clock(now),
             next: 0,
             next_number: 1,
             contacts: BTreeMap::new(),
@@ -141,27 +145,9 @@ impl XLedger {
         }
     }
 
-    pub fn now(&self) -> DateTime<Utc> {
-        *self.time.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn set_now(&self, t: DateTime<Utc>) {
-        *self.time.lock().unwrap_or_else(|p| p.into_inner()) = t;
-    }
-
-    pub fn tick(&self) -> DateTime<Utc> {
-        let mut t = self.time.lock().unwrap_or_else(|p| p.into_inner());
-        *t += Duration::seconds(1);
-        *t
-    }
-
     fn id(&mut self) -> String {
         self.next += 1;
         guid(self.next)
-    }
-
-    fn today(&self) -> NaiveDate {
-        self.now().date_naive()
     }
 
     pub fn contact(&mut self, name: &str) -> String {
@@ -195,7 +181,7 @@ impl XLedger {
         let number = format!("INV-{:04}", self.next_number);
         self.next_number += 1;
         let updated = self.tick();
-        let date = self.today() - Duration::days(20);
+        let date = self.utc_today() - Duration::days(20);
         self.invoices.insert(
             id.clone(),
             XInvoice {
@@ -236,7 +222,7 @@ impl XLedger {
     pub fn pay(&mut self, invoice: &str, cents: i64) -> String {
         let id = self.id();
         let updated = self.tick();
-        let date = self.today();
+        let date = self.utc_today();
         self.payments.insert(
             id.clone(),
             XPayment {
@@ -278,7 +264,7 @@ impl XLedger {
             status: "AUTHORISED",
             total: cents,
             remaining: cents,
-            date: self.today() - Duration::days(3),
+            date: self.utc_today() - Duration::days(3),
             allocations: Vec::new(),
             updated,
         }
@@ -342,7 +328,7 @@ impl XLedger {
     pub fn refund(&mut self, credit_note: &str, cents: i64) -> String {
         let id = self.id();
         let updated = self.tick();
-        let date = self.today();
+        let date = self.utc_today();
         self.payments.insert(
             id.clone(),
             XPayment {
@@ -586,8 +572,6 @@ impl XCredit {
     }
 }
 
-type Hook = Box<dyn FnMut(&mut XLedger, usize) + Send>;
-
 /// Everything the fake holds.
 pub struct XeroState {
     pub tenant: String,
@@ -595,7 +579,7 @@ pub struct XeroState {
     pub oauth: OAuthServer,
     pub faults: Faults,
     /// Called after each list page is built, with how many list pages have been served.
-    pub after_list: Option<Hook>,
+    pub after_list: Option<PageHook<XLedger>>,
     /// Every list call: endpoint, query string, If-Modified-Since.
     pub log: Vec<(String, String, Option<String>)>,
     pub api_calls: usize,
@@ -618,7 +602,17 @@ impl std::fmt::Debug for XeroState {
     }
 }
 
+impl VendorState for XeroState {
+    fn oauth(&mut self) -> &mut OAuthServer {
+        &mut self.oauth
+    }
+    fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+}
+
 impl XeroState {
+    /// List pages served so far (what [`XeroState::after_list`] counts).
     pub fn lists_so_far(&self) -> usize {
         self.lists
     }
@@ -661,7 +655,7 @@ impl FakeXero {
             .route("/connections", get(connections))
             .route("/connect/token", post(token))
             .with_state(state.clone());
-        let url = fake_http::serve(router).await;
+        let url = vendor_kit::serve(router).await;
         FakeXero { url, state }
     }
 
@@ -669,8 +663,9 @@ impl FakeXero {
         f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    pub fn clock(&self) -> FakeClock {
-        FakeClock(self.with(|s| s.ledger.time.clone()))
+    /// The organisation's clock (what the connector and the engine read).
+    pub fn clock(&self) -> ManualClock {
+        self.with(|s| s.ledger.clock.clone())
     }
 
     pub fn app(&self) -> arbot_connector_http::OAuthApp {
@@ -691,8 +686,7 @@ impl FakeXero {
     ) -> arbot_connector_xero::XeroSource {
         use arbot_core::Clock;
         let granted = self.with(|s| (s.oauth.issue_access(), s.oauth.refresh.clone(), s.tenant.clone()));
-        crate::fake_http::store_connection(store, VENDOR, name, granted, Duration::minutes(30), self.clock().now())
-            .await;
+        vendor_kit::store_connection(store, VENDOR, name, granted, Duration::minutes(30), self.clock().now()).await;
         self.source(store, name, page_size)
     }
 
@@ -703,7 +697,7 @@ impl FakeXero {
         page_size: u32,
     ) -> arbot_connector_xero::XeroSource {
         let clock: Arc<dyn arbot_core::Clock> = Arc::new(self.clock());
-        let tokens = crate::fake_http::token_manager(store, VENDOR, name, self.app(), clock.clone());
+        let tokens = vendor_kit::token_manager(store, VENDOR, name, self.app(), clock.clone());
         let mut settings = arbot_connector_xero::XeroSettings::new(name);
         settings.api_base = format!("{}/api.xro/2.0", self.url);
         settings.page_size = page_size;
@@ -718,7 +712,7 @@ impl FakeXero {
 }
 
 fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    fake_http::json(
+    vendor_kit::json(
         status,
         format!(
             r#"{{"Type":null,"Title":{},"Status":{},"Detail":{},"Instance":"04115443-c574-4949-9cfa-102bdb03ca91","Extensions":{{}}}}"#,
@@ -730,7 +724,7 @@ fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
 }
 
 fn validation(message: &str) -> Response {
-    fake_http::json(
+    vendor_kit::json(
         StatusCode::BAD_REQUEST,
         format!(
             r#"{{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred","Elements":[{{"ValidationErrors":[{{"Message":{}}}]}}]}}"#,
@@ -789,10 +783,7 @@ async fn list(
             );
         }
         s.day_remaining -= 1;
-        let fault = s.faults.pick();
-        if fault == Some(Fault::ExpireTokens) {
-            s.oauth.access.clear();
-        }
+        let fault = s.next_fault();
         if !s.oauth.authorized(&headers) {
             return problem(
                 StatusCode::UNAUTHORIZED,
@@ -864,7 +855,7 @@ async fn list(
     };
     if let Some(w) = params.get("where") {
         if s.refuse_where {
-            return fake_http::json(
+            return vendor_kit::json(
                 StatusCode::BAD_REQUEST,
                 r#"{"ErrorNumber":10,"Type":"ValidationException","Message":"Your request is not filtering Invoices efficiently, given the extremely high volume for this organisation. Please add a date filter or use the Statuses parameter."}"#.to_string(),
             );
@@ -941,21 +932,10 @@ async fn list(
         ms_date(l.now().timestamp_millis(), ""),
         items.join(",")
     );
-    s.lists += 1;
-    let n = s.lists;
-    let XeroState { ledger, after_list, .. } = &mut *s;
-    if let Some(hook) = after_list.as_mut() {
-        hook(ledger, n);
-    }
+    let XeroState { ledger, after_list, lists, .. } = &mut *s;
+    vendor_kit::page_served(after_list, lists, ledger);
     let day = s.day_remaining;
-    with_limits(
-        match fault {
-            Some(Fault::Truncated) => fake_http::truncated(body),
-            Some(Fault::Reset) => fake_http::reset(body),
-            _ => fake_http::json(StatusCode::OK, body),
-        },
-        day,
-    )
+    with_limits(vendor_kit::deliver(fault.as_ref(), StatusCode::OK, body), day)
 }
 
 async fn connections(State(state): State<Shared>, headers: HeaderMap) -> Response {
@@ -963,7 +943,7 @@ async fn connections(State(state): State<Shared>, headers: HeaderMap) -> Respons
     if !s.oauth.authorized(&headers) {
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized", "TokenExpired");
     }
-    fake_http::json(
+    vendor_kit::json(
         StatusCode::OK,
         format!(
             r#"[{{"id":"7cb59f93-2964-421d-bb5e-a0f7a4572a44","authEventId":"x","tenantId":{},"tenantType":"ORGANISATION","tenantName":"Suncoast Mechanical (US)","createdDateUtc":"2019-12-07T18:46:19.5165400","updatedDateUtc":"2019-12-07T18:46:19.5187840"}}]"#,
@@ -973,8 +953,61 @@ async fn connections(State(state): State<Shared>, headers: HeaderMap) -> Respons
 }
 
 async fn token(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    let delay = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.delay;
-    tokio::time::sleep(delay).await;
-    let (status, body) = state.lock().unwrap_or_else(|p| p.into_inner()).oauth.token(&headers, &body);
-    fake_http::json(status, body)
+    vendor_kit::token_endpoint(&state, &headers, &body).await
+}
+
+/// The names of the records of [`sample_org`]: a small subcontractor's organisation.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub acme: String,
+    pub bayside: String,
+    pub inv: Vec<String>,
+    pub eft: String,
+    pub credit: String,
+    pub over: String,
+}
+
+/// Contacts (one archived, one a supplier only), invoices in every status (a draft deleted, a
+/// void, a bill to ignore, NZ-style dates, a 1917 due date), payments (one in a batch, one a
+/// credit-note refund), a credit note allocated twice, an overpayment and a prepayment applied.
+pub fn sample_org(l: &mut XLedger) -> Org {
+    let acme = l.contact("Acme Builders");
+    let bayside = l.contact("Bayside Construction");
+    let old = l.contact("Old Harbor LLC");
+    let vendor = l.supplier("Pipe Supply Co");
+    let mut inv = vec![
+        l.invoice(&acme, 1_250_000),
+        l.invoice(&acme, 800_000),
+        l.invoice(&bayside, 46_00),
+        l.invoice(&old, 12_345),
+        l.invoice(&bayside, 99_999),
+        l.invoice(&bayside, 10_000),
+    ];
+    l.edit_invoice(&inv[1], |i| i.nz_dates = true);
+    l.edit_invoice(&inv[3], |i| i.due = NaiveDate::from_ymd_opt(1917, 12, 15).expect("a date"));
+    l.edit_invoice(&inv[4], |i| i.currency = "NZD".into());
+    l.edit_invoice(&inv[5], |i| i.status = "VOIDED");
+    let draft = l.invoice(&bayside, 500);
+    l.edit_invoice(&draft, |i| i.status = "DELETED");
+    let bill = l.invoice(&vendor, 7_700);
+    l.edit_invoice(&bill, |i| i.accpay = true);
+    l.archive(&old);
+    let eft = l.pay(&inv[0], 500_000);
+    let batch = l.pay(&inv[2], 46_00);
+    let b = "b7d1b0ec-0000-4000-8000-000000000001".to_string();
+    if let Some(p) = l.payments.get_mut(&batch) {
+        p.batch = Some(b);
+    }
+    let credit = l.credit_note(&acme, 30_000);
+    l.allocate(&credit, &inv[1], 10_000);
+    l.allocate(&credit, &inv[0], 5_000);
+    l.refund(&credit, 2_000);
+    let over = l.prepayment("RECEIVE-OVERPAYMENT", &bayside, 20_000);
+    l.allocate(&over, &inv[4], 9_999);
+    let pre = l.prepayment("RECEIVE-PREPAYMENT", &acme, 100_000);
+    l.allocate(&pre, &inv[1], 50_000);
+    l.prepayment("SPEND-OVERPAYMENT", &vendor, 3_000);
+    l.set_now(l.now() + chrono::Duration::days(1));
+    inv.push(l.invoice(&bayside, 1));
+    Org { acme, bayside, inv, eft, credit, over }
 }

@@ -1,14 +1,19 @@
 //! arbot's test kit. Real databases for tests: a fresh SQLite file per test, and — when
 //! `ARBOT_TEST_POSTGRES_URL` is set (CI sets it) — a fresh PostgreSQL database per test on that
-//! server, dropped afterwards. And a fake Discord on loopback ([`fake_discord`]) for running the
-//! real serenity client.
+//! server, dropped afterwards. A fake Discord on loopback ([`fake_discord`]) for running the
+//! real serenity client, and fake QuickBooks and Xero servers ([`fake_quickbooks`],
+//! [`fake_xero`]) built on what they share ([`vendor_kit`]), each behind the adapter the connector
+//! conformance suite drives ([`conformance`]). A sample world for the bot's
+//! end-to-end tests ([`bot_world`]): the sample ledger, the fake Discord and the bot wired to them.
 
+pub mod bot_world;
+pub mod conformance;
 pub mod fake_discord;
 
-pub mod fake_http;
 pub mod fake_quickbooks;
 pub mod fake_xero;
 pub mod snapshot;
+pub mod vendor_kit;
 
 use std::sync::Arc;
 

@@ -15,9 +15,10 @@ use arbot_core::Clock;
 use arbot_core::store::{ConnectionStatus, Store};
 use arbot_core::sync::sync_source;
 use arbot_tests::TestDb;
-use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger, TEST_SECRET_KEY};
+use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
 use arbot_tests::fake_xero::{FakeXero, XLedger};
 use arbot_tests::snapshot::assert_matches;
+use arbot_tests::vendor_kit::TEST_SECRET_KEY;
 
 fn cfg(text: &str) -> SourceConfig {
     toml::from_str(text).unwrap()

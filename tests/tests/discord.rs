@@ -1,140 +1,24 @@
 //! End to end in Discord: the real serenity client (under poise, as `arbot run` starts it)
 //! against the fake Discord on loopback, on a real database loaded with the sample ledger. Time
-//! is a manual clock, so "08:00 on Monday" and "a restart that spans it" take milliseconds.
+//! is a manual clock, so "08:00 on Monday" and "a restart that spans it" take milliseconds. The
+//! world and the bot come from the kit's [`arbot_tests::bot_world`].
 
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use arbot::app::App;
-use arbot::cli::GlobalArgs;
 use arbot::commands::COMMANDS;
-use arbot::config::{Config, DiscordConfig};
-use arbot::discord::{RunSettings, Token};
-use arbot::outbox::OutboxSettings;
-use arbot::roles::Role;
+use arbot::config::Config;
+use arbot::discord::Token;
 use arbot_core::escalation::EscalationStatus;
 use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
 use arbot_core::{Clock, ManualClock, store};
 use arbot_tests::TestDb;
+use arbot_tests::bot_world::*;
 use arbot_tests::fake_discord::*;
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
-
-const SAM: u64 = 600_000_000_000_000_001; // AR specialist
-const LEE: u64 = 600_000_000_000_000_002; // PM
-const VIC: u64 = 600_000_000_000_000_003; // viewer
-const NOBODY: u64 = 600_000_000_000_000_004; // no arbot role
-const DANA: u64 = 600_000_000_000_000_005; // PM
-
-fn sam() -> Person {
-    Person::new(SAM, "sam", &[AR_ROLE])
-}
-fn lee() -> Person {
-    Person::new(LEE, "lee", &[PM_ROLE])
-}
-fn vic() -> Person {
-    Person::new(VIC, "vic", &[VIEWER_ROLE])
-}
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-/// Mon Nov 23, 2026, 07:59 in New York: a minute before the digest is due.
-const BEFORE_DIGEST: &str = "2026-11-23T12:59:00Z";
-const AFTER_DIGEST: &str = "2026-11-23T13:00:05Z";
-
-fn discord_config(api_url: &str) -> DiscordConfig {
-    DiscordConfig {
-        guild_id: GUILD,
-        ar_channel_id: AR_CHANNEL,
-        register_globally: false,
-        api_url: Some(api_url.to_string()),
-        roles: vec![
-            (AR_ROLE, Role::Ar),
-            (PM_ROLE, Role::Pm),
-            (MANAGER_ROLE, Role::Manager),
-            (VIEWER_ROLE, Role::Viewer),
-        ],
-        people: BTreeMap::from([("lee".to_string(), LEE), ("dana".to_string(), DANA), ("sam".to_string(), SAM)]),
-    }
-}
-
-/// A fresh database with the sample ledger as of Mon Nov 23, 2026.
-async fn ledger(db: &TestDb) {
-    arbot_tests::init_logs();
-    let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some("2026-11-23".to_string()) };
-    arbot::cli::load_demo(&global, Config::default()).await.expect("the sample ledger loads");
-}
-
-/// A fake Discord, a SQLite database with the sample ledger, and a manual clock at `now`
-/// (New York time).
-async fn sample_world(now: &str) -> (FakeDiscord, TestDb, ManualClock) {
-    let fake = FakeDiscord::start().await;
-    let db = TestDb::sqlite().await;
-    ledger(&db).await;
-    (fake, db, ManualClock::new(at(now), chrono_tz::America::New_York))
-}
-
-fn settings(instance: &str) -> RunSettings {
-    RunSettings {
-        instance: instance.to_string(),
-        scheduler_every: Duration::from_millis(50),
-        outbox: OutboxSettings {
-            retry_base: Duration::from_secs(1),
-            retry_max: Duration::from_secs(4),
-            not_allowed_retry: Duration::from_secs(30),
-            lease: Duration::from_secs(60),
-            poll: Duration::from_millis(50),
-        },
-        standby_poll: Duration::from_millis(100),
-        request_timeout: Duration::from_secs(2),
-    }
-}
-
-struct Bot {
-    app: App,
-    stop: watch::Sender<bool>,
-    task: JoinHandle<anyhow::Result<()>>,
-}
-
-impl Bot {
-    async fn start(url: &str, fake: &FakeDiscord, clock: &ManualClock, instance: &str) -> Bot {
-        Bot::start_with(url, fake, clock, instance, Token::new(TOKEN), discord_config(&fake.api_url)).await
-    }
-
-    async fn start_with(
-        url: &str,
-        _fake: &FakeDiscord,
-        clock: &ManualClock,
-        instance: &str,
-        token: Token,
-        discord: DiscordConfig,
-    ) -> Bot {
-        let config = Config { discord: Some(discord), ..Config::default() };
-        let app = App {
-            store: store::open_and_migrate(url).await.unwrap(),
-            clock: Arc::new(clock.clone()),
-            config,
-            sources: Vec::new(),
-        };
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(arbot::discord::run(app.clone(), token, settings(instance), stopped));
-        Bot { app, stop, task }
-    }
-
-    /// Stops the bot as SIGTERM does, and waits for it.
-    async fn stop(self) {
-        let _ = self.stop.send(true);
-        let result = tokio::time::timeout(Duration::from_secs(60), self.task).await.expect("the bot stops in time");
-        result.unwrap().unwrap();
-    }
-}
 
 fn digests_in(w: &World) -> Vec<Value> {
     w.messages_in(AR_CHANNEL)
@@ -148,29 +32,9 @@ fn digests(fake: &FakeDiscord) -> Vec<Value> {
     fake.world(|w| digests_in(w))
 }
 
-/// Lets the bot tick a few times.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-}
-
-/// Advances the manual clock a second at a time (retries are timed by it) until the post with
-/// this key is marked sent.
-async fn advance_until_sent(app: &App, clock: &ManualClock, key: &str) {
-    for _ in 0..600 {
-        if let Some((status, _)) = app.store.outbox_status(key).await.unwrap()
-            && status == "sent"
-        {
-            return;
-        }
-        clock.advance(chrono::Duration::seconds(1));
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{key} was never sent");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
-    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
 
@@ -305,7 +169,7 @@ async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart() {
-    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     settle().await;
@@ -352,7 +216,7 @@ async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
         eprintln!("ARBOT_TEST_POSTGRES_URL is not set: skipped (CI sets it)");
         return;
     };
-    ledger(&db).await;
+    load_sample_ledger(&db).await;
     let fake = FakeDiscord::start().await;
     let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
     let first = Bot::start(&db.url, &fake, &clock, "one").await;
@@ -382,7 +246,7 @@ async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_restart() {
-    let (fake, db, clock) = sample_world(AFTER_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     let digest = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
@@ -495,7 +359,7 @@ async fn an_escalation_thread_from_a_digest_line_with_buttons_that_survive_a_res
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_post_is_lost_or_doubled_when_discord_fails() {
-    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     // The bot may not post in the AR channel yet.
     fake.world(|w| w.bot_permissions = BOT_PERMISSIONS & !SEND_MESSAGES);
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
@@ -587,7 +451,7 @@ fn warnings_in(w: &World, channel: u64, about: &str) -> Vec<String> {
 async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
     // Marina Tower (FL): first furnished Oct 10, so the Notice to Owner is due Tue Nov 24
     // (45 days, Fla. Stat. § 713.06(2)(a)).
-    let (fake, db, clock) = sample_world(AFTER_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
     let bot = Bot::start(&db.url, &fake, &clock, "a").await;
     fake.wait_ready(1).await;
     let warning = fake
@@ -703,7 +567,7 @@ async fn lien_warnings_at_each_lead_time_once_and_in_the_jobs_thread() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
-    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     let mut cfg = discord_config(&fake.api_url);
     cfg.register_globally = true;
     let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;
@@ -734,7 +598,7 @@ async fn reports_come_with_their_csv_and_global_registration_is_an_option() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn digest_post_on_demand_posts_now_or_keeps_it_for_later() {
-    let (fake, db, clock) = sample_world(BEFORE_DIGEST).await;
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     let config = Config { discord: Some(discord_config(&fake.api_url)), ..Config::default() };
     let app = App {
         store: store::open_and_migrate(&db.url).await.unwrap(),
@@ -763,16 +627,4 @@ async fn digest_post_on_demand_posts_now_or_keeps_it_for_later() {
     assert_eq!(digests(&fake).len(), 2, "delivered by the running bot");
     bot.stop().await;
     db.close().await;
-}
-
-/// Advances the clock until the outbox has sent `n` posts.
-async fn advance_until_sent_count(app: &App, clock: &ManualClock, n: i64) {
-    for _ in 0..600 {
-        if app.store.outbox_counts().await.unwrap().sent == n {
-            return;
-        }
-        clock.advance(chrono::Duration::seconds(1));
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the outbox never sent {n} posts");
 }

@@ -15,7 +15,7 @@ use crate::roles::Actor;
 #[derive(Debug, Clone)]
 pub enum Value {
     Customer(CustomerRef),
-    Job(JobWithCustomer),
+    Job(Box<JobWithCustomer>),
     /// The number as the ledger keeps it (no `#`).
     Invoice(String),
     /// The PM's name as the ledger spells it.

@@ -94,8 +94,9 @@ impl Click {
     }
 }
 
-/// The answer to a click.
+/// The answer to a click (one per click: its size does not matter).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ClickAnswer {
     /// A new message for the person who clicked.
     New(Reply),

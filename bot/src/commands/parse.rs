@@ -407,7 +407,7 @@ async fn resolve(app: &App, command: &CommandSpec, b: &Binding) -> Result<Args, 
         let value = match bound {
             Bound::Ready(v) => v.clone(),
             Bound::Customer(q) => Value::Customer(resolve_customer(app, q).await?),
-            Bound::Job(q) => Value::Job(resolve_job(app, q).await?),
+            Bound::Job(q) => Value::Job(Box::new(resolve_job(app, q).await?)),
             Bound::Pm { name, declined } => Value::Pm(resolve_pm(app, command, name, *declined).await?),
         };
         args.insert(p.name, value);

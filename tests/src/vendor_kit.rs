@@ -1,13 +1,120 @@
-//! What the fake vendor servers share: serving an axum router on loopback, an OAuth2 token
-//! endpoint with rotating refresh tokens and a call counter, fault injection (a planned sequence
-//! or a seeded random storm), and the small parsers a server needs (form bodies, Basic auth).
+//! What the fake vendor servers (QuickBooks, Xero) share: the clock their books keep and the
+//! connector reads ([`LedgerTime`]), serving an axum router on loopback, an OAuth2 token endpoint
+//! with rotating refresh tokens and a call counter, fault injection (a planned sequence or a
+//! seeded random storm) and its delivery, hooks run between pages, filing a connected company's
+//! tokens as `arbot connect` would, retries fast enough for tests, and the small parsers a
+//! server needs (form bodies, Basic auth).
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 use std::time::Duration;
 
+use arbot_core::{Clock, ManualClock};
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The time zone of the business in every vendor test (the connector and engine read it).
+pub const TEST_TZ: chrono_tz::Tz = chrono_tz::America::New_York;
+
+/// The clock a fake's books keep, starting at `now`: every clone (the connector's, the sync
+/// engine's) reads the same instant, and only the test moves it.
+pub fn books_clock(now: DateTime<Utc>) -> ManualClock {
+    ManualClock::new(now, TEST_TZ)
+}
+
+/// A fake's books, dated by their clock: changes made to them carry the clock's time.
+pub trait LedgerTime {
+    /// The books' clock, shared with the fake's connector and the engine.
+    fn clock(&self) -> &ManualClock;
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock().now()
+    }
+
+    /// Moves the clock (changes made after this carry the new time).
+    fn set_now(&self, t: DateTime<Utc>) {
+        self.clock().set(t);
+    }
+
+    /// One second later: the time of the next change.
+    fn tick(&self) -> DateTime<Utc> {
+        self.clock().advance(chrono::Duration::seconds(1));
+        self.now()
+    }
+
+    /// The UTC date now (what the books date new documents from).
+    fn utc_today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+/// The key tests seal tokens with.
+pub const TEST_SECRET_KEY: &str = "8f3a1c2b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
+
+/// Retries fast enough for tests, with the same bounds as in production.
+pub fn fast_retries() -> arbot_connector_http::RetryPolicy {
+    arbot_connector_http::RetryPolicy {
+        attempts: 8,
+        base: Duration::from_millis(2),
+        cap: Duration::from_millis(20),
+        longest_wait: Duration::from_secs(15 * 60),
+        retry_after_unit: Duration::from_millis(5),
+        timeout: Duration::from_millis(1500),
+    }
+}
+
+/// A string as a JSON string literal (quoted and escaped).
+pub fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A test's hook, run after each page a fake serves with the books and how many pages it has
+/// served so far: how records change "between pages".
+pub type PageHook<L> = Box<dyn FnMut(&mut L, usize) + Send>;
+
+/// Counts a page served and runs the hook, if any, with the new count.
+pub fn page_served<L>(hook: &mut Option<PageHook<L>>, served: &mut usize, ledger: &mut L) {
+    *served += 1;
+    if let Some(hook) = hook.as_mut() {
+        hook(ledger, *served);
+    }
+}
+
+/// What a fake server holds that the shared plumbing reaches into.
+pub trait VendorState: Send + 'static {
+    fn oauth(&mut self) -> &mut OAuthServer;
+    fn faults(&mut self) -> &mut Faults;
+
+    /// The fault for the next API request, if any; an [`Fault::ExpireTokens`] takes effect at
+    /// once (no access token works any more).
+    fn next_fault(&mut self) -> Option<Fault> {
+        let fault = self.faults().pick();
+        if fault == Some(Fault::ExpireTokens) {
+            self.oauth().access.clear();
+        }
+        fault
+    }
+}
+
+/// The OAuth token endpoint of a fake: held for [`OAuthServer::delay`], then answered.
+pub async fn token_endpoint<S: VendorState>(state: &Mutex<S>, headers: &HeaderMap, body: &str) -> Response {
+    let delay = state.lock().unwrap_or_else(|p| p.into_inner()).oauth().delay;
+    tokio::time::sleep(delay).await;
+    let (status, body) = state.lock().unwrap_or_else(|p| p.into_inner()).oauth().token(headers, body);
+    json(status, body)
+}
+
+/// The answer to a request that got this far: the body as JSON, unless the fault breaks it
+/// ([`Fault::Truncated`], [`Fault::Reset`]).
+pub fn deliver(fault: Option<&Fault>, status: StatusCode, body: String) -> Response {
+    match fault {
+        Some(Fault::Truncated) => truncated(body),
+        Some(Fault::Reset) => reset(body),
+        _ => json(status, body),
+    }
+}
 
 /// Serves `router` on a free loopback port; returns its base URL (`http://127.0.0.1:PORT`).
 pub async fn serve(router: axum::Router) -> String {
@@ -310,7 +417,7 @@ pub async fn store_connection(
     access_lifetime: chrono::Duration,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let key = arbot_connector_http::SecretKey::from_hex(crate::fake_quickbooks::TEST_SECRET_KEY).expect("key");
+    let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
     let tokens = arbot_connector_http::TokenSet {
         access_token: arbot_connector_http::Secret::new(access),
         access_expires_at: now + access_lifetime,
@@ -331,7 +438,7 @@ pub fn token_manager(
     app: arbot_connector_http::OAuthApp,
     clock: std::sync::Arc<dyn arbot_core::Clock>,
 ) -> arbot_connector_http::TokenManager {
-    let key = arbot_connector_http::SecretKey::from_hex(crate::fake_quickbooks::TEST_SECRET_KEY).expect("key");
+    let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
     arbot_connector_http::TokenManager::new(
         name,
         vendor.kind,
