@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, parse, read_file};
 use arbot_core::source::{Entity, Record};
-use arbot_core::store::{PageStats, Store};
+use arbot_core::store::{PageStats, RunStatus, Store};
 use arbot_core::{Clock, Currency};
 
 /// The source name imported records are keyed under, unless `--source` says otherwise.
@@ -122,11 +122,11 @@ pub async fn import(
     let (named, stats) = match result {
         Ok(r) => r,
         Err(e) => {
-            let _ = store.finish_sync_run(run, clock.now(), "failed", Some(&e.to_string())).await;
+            let _ = store.finish_sync_run(run, clock.now(), RunStatus::Failed, Some(&e.to_string())).await;
             return Err(e.into());
         }
     };
-    store.finish_sync_run(run, clock.now(), "ok", None).await?;
+    store.finish_sync_run(run, clock.now(), RunStatus::Done, None).await?;
     let skipped_rows = parsed.rows - parsed.good_rows;
     Ok(Imported {
         kind: parsed.kind,

@@ -1,5 +1,5 @@
 //! Scheduled work: cron expressions in the business's time zone. Every occurrence is a row keyed
-//! by `(job, scheduled_for)` ([`arbot_core::store::Store::claim_run`]), so a restart neither skips
+//! by `(job, scheduled_for)` ([`arbot_core::store::ChatOpsStore::claim_run`]), so a restart neither skips
 //! nor repeats a run, a run missed while arbot was down is caught up once (if it is not older
 //! than the catch-up window), and with several instances on PostgreSQL each run is claimed by
 //! exactly one. What a run posts goes through the outbox, keyed by the day, so even a run taken
@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
 use tokio::sync::{Notify, watch};
+
+use arbot_core::store::RunStatus;
 
 use crate::app::App;
 use crate::chat::Post;
@@ -81,8 +83,8 @@ pub fn due(schedule: &Schedule, tz: Tz, now: DateTime<Utc>, catch_up: chrono::Du
 pub struct RunReport {
     pub job: &'static str,
     pub scheduled_for: DateTime<Utc>,
-    /// `done` or `failed`, with a sentence.
-    pub status: String,
+    /// Done or failed, with a sentence in `detail`.
+    pub status: RunStatus,
     pub detail: String,
 }
 
@@ -119,10 +121,10 @@ impl Scheduler {
                 }
             }
             let (status, detail) = match self.run(job.kind, at).await {
-                Ok(detail) => ("done", detail),
-                Err(e) => ("failed", format!("{e:#}")),
+                Ok(detail) => (RunStatus::Done, detail),
+                Err(e) => (RunStatus::Failed, format!("{e:#}")),
             };
-            if status == "failed" {
+            if status == RunStatus::Failed {
                 tracing::error!(job = job.name, %at, "scheduled run failed: {detail}");
             } else {
                 tracing::info!(job = job.name, %at, "scheduled run: {detail}");
@@ -130,7 +132,7 @@ impl Scheduler {
             if let Err(e) = self.app.store.finish_run(job.name, at, status, Some(&detail), self.app.clock.now()).await {
                 tracing::error!(job = job.name, "can't record the end of the scheduled run: {e}");
             }
-            reports.push(RunReport { job: job.name, scheduled_for: at, status: status.to_string(), detail });
+            reports.push(RunReport { job: job.name, scheduled_for: at, status, detail });
         }
         reports
     }

@@ -10,7 +10,7 @@ use arbot_core::source::{
 };
 use std::sync::Arc;
 
-use arbot_core::store::{Backend, Store};
+use arbot_core::store::{Backend, RunStatus, Store};
 use arbot_core::{Clock, Currency};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use tokio::task::JoinSet;
@@ -166,7 +166,7 @@ pub async fn seed(
     if tty {
         eprint!("\r\x1b[K");
     }
-    store.finish_sync_run(run, clock.now(), "ok", Some("dev seed")).await?;
+    store.finish_sync_run(run, clock.now(), RunStatus::Done, Some("dev seed")).await?;
     let secs = invoices_started.elapsed().as_secs_f64();
     println!(
         "Seeded {customers} customers, {invoices} invoices ({open} open) and {payments} payments in {:.1}s ({:.0} invoices/s).",

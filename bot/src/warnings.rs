@@ -8,14 +8,12 @@
 use arbot_core::dates::{long_date, weekday_date};
 use arbot_core::escalation::Escalation;
 use arbot_core::ledger::JobWithCustomer;
-use arbot_core::liens::{DISCLAIMER, Deadline, deadlines};
+use arbot_core::liens::{DISCLAIMER, Deadline, LienRecord, is_event, notice_word, unpaid_by_job};
 use chrono::NaiveDate;
 
 use crate::app::App;
 use crate::chat::Post;
-use arbot_core::liens::notice_word;
 
-use crate::commands::{lien_record, unpaid_by_job};
 use crate::outbox::{Destination, enqueue_post};
 use crate::reply::{Button, Reply, Severity};
 use crate::wording::at;
@@ -46,16 +44,14 @@ pub enum Warning {
 /// Queues today's warnings; returns how many new ones were queued.
 pub async fn queue_lien_warnings(app: &App) -> anyhow::Result<usize> {
     let today = app.today();
-    let unpaid = unpaid_by_job(app).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let unpaid = unpaid_by_job(app.store.as_ref(), today, app.config.currency).await?;
     let escalations = app.store.open_escalations().await?;
     let mut queued = 0;
     for job in app.store.jobs(None).await? {
-        let record = lien_record(app, &job.job).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let Some(facts) = &record.facts else { continue };
-        let Ok(found) = deadlines(facts, &app.config.liens.closures) else { continue };
+        let record = LienRecord::load(app.store.as_ref(), &job.job).await?;
         let owed = unpaid.get(&job.job.id).copied().unwrap_or(0);
-        for d in found {
-            if d.kind.starts_with("noc_") || record.served(&d.kind).is_some() {
+        for d in record.open_deadlines(&app.config.liens.closures) {
+            if is_event(&d) {
                 continue;
             }
             if owed <= 0 && !PREVENTIVE.contains(&d.kind.as_str()) {

@@ -36,10 +36,62 @@ pub struct Promise {
     pub customer_id: i64,
     pub amount: Money,
     pub promised_for: NaiveDate,
-    /// open, kept, broken or cancelled.
-    pub status: String,
+    pub status: PromiseStatus,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl Promise {
+    /// Broken: marked so, or still open after the day it was promised for.
+    pub fn is_broken(&self, today: NaiveDate) -> bool {
+        match self.status {
+            PromiseStatus::Broken => true,
+            PromiseStatus::Open => self.promised_for < today,
+            PromiseStatus::Kept | PromiseStatus::Cancelled => false,
+        }
+    }
+
+    /// Still waiting for its day (open, and not past it).
+    pub fn is_pending(&self, today: NaiveDate) -> bool {
+        self.status == PromiseStatus::Open && self.promised_for >= today
+    }
+}
+
+/// Where a promise stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PromiseStatus {
+    Open,
+    Kept,
+    Broken,
+    Cancelled,
+}
+
+impl PromiseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromiseStatus::Open => "open",
+            PromiseStatus::Kept => "kept",
+            PromiseStatus::Broken => "broken",
+            PromiseStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The stored word; anything else reads as open, so a promise is never silently dropped.
+    pub fn parse(s: &str) -> PromiseStatus {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "kept" => PromiseStatus::Kept,
+            "broken" => PromiseStatus::Broken,
+            "cancelled" | "canceled" => PromiseStatus::Cancelled,
+            _ => PromiseStatus::Open,
+        }
+    }
+}
+
+impl std::fmt::Display for PromiseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

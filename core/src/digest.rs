@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 
-use crate::collections::Promise;
+use crate::collections::{Promise, PromiseStatus};
 use crate::ledger::OpenItem;
+use crate::ledger::PaymentLine;
 use crate::money::Currency;
-use crate::store::PaymentLine;
+use crate::store::{OpenItemsQuery, Store, StoreError};
 
 /// The weekday before `today` (Friday for a Monday): when the previous digest went out.
 pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
@@ -21,18 +22,7 @@ pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
     d
 }
 
-/// A job deadline close enough to need a person (from the lien engine).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LienAlert {
-    pub customer_id: i64,
-    pub job_id: i64,
-    pub job_name: String,
-    pub customer_name: String,
-    pub state: String,
-    pub document: String,
-    pub due: NaiveDate,
-    pub unpaid: i64,
-}
+pub use crate::liens::LienAlert;
 
 /// Everything the digest is computed from.
 #[derive(Debug, Clone)]
@@ -187,8 +177,8 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         });
     }
     for (p, name) in input.promises {
-        let broke = (p.status == "broken" && p.promised_for >= today - Days::new(7))
-            || (p.status == "open" && p.promised_for < today);
+        // One marked broken counts for a week; one left open past its day until someone acts.
+        let broke = p.is_broken(today) && (p.status == PromiseStatus::Open || p.promised_for >= today - Days::new(7));
         let Some(a) = accounts.get(&p.customer_id).filter(|a| a.overdue > 0) else { continue };
         if broke && !needs.iter().any(|n: &Attention| n.customer_id == p.customer_id && n.overdue > 0) {
             let when = if p.promised_for == today - Days::new(1) {
@@ -247,12 +237,8 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         .collect();
 
     let week_end = today + Days::new(6);
-    let promises_this_week = input
-        .promises
-        .iter()
-        .filter(|(p, _)| p.status == "open" && p.promised_for >= today && p.promised_for <= week_end)
-        .cloned()
-        .collect();
+    let promises_this_week =
+        input.promises.iter().filter(|(p, _)| p.is_pending(today) && p.promised_for <= week_end).cloned().collect();
 
     Digest {
         date: today,
@@ -274,6 +260,34 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
 
 fn money(minor: i64, currency: Currency) -> String {
     crate::money::Money::new(minor, currency).compact()
+}
+
+/// Reads what the digest needs from the store and computes it: open items today and as of the
+/// previous weekday, payments since then, promises from a week back, the last contact with each
+/// account, and the lien deadlines of the next [`LIEN_HORIZON_DAYS`].
+pub async fn load(
+    store: &dyn Store,
+    today: NaiveDate,
+    currency: Currency,
+    closures: &[NaiveDate],
+) -> Result<Digest, StoreError> {
+    let since = previous_business_day(today);
+    let now = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
+    let then = store.open_items(OpenItemsQuery { as_of: since, customer_id: None, historical: true }).await?;
+    let payments = store.payments_received(since, today).await?;
+    let promises = store.promises_from(today - Days::new(7)).await?;
+    let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
+    let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
+    Ok(digest(&DigestInputs {
+        today,
+        currency,
+        now: &now,
+        then: &then,
+        payments_since: &payments,
+        promises: &promises,
+        last_contact: &last_contact,
+        lien_alerts: &alerts,
+    }))
 }
 
 #[cfg(test)]

@@ -236,3 +236,12 @@ pub struct Credits {
     pub unapplied_cash: i64,
     pub open_credit_memos: i64,
 }
+
+/// A payment in a list across customers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentLine {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub received: NaiveDate,
+    pub amount: Money,
+}

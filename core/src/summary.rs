@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::aging::{AgingConfig, AgingRow, GroupBy, aging};
-use crate::collections::{Note, Promise};
+use crate::collections::{Note, Promise, PromiseStatus};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Job, OpenItem, Payment};
 use crate::money::Currency;
 use crate::store::{OpenItemsQuery, Store, StoreError};
@@ -124,7 +124,7 @@ pub async fn customer_summary(
     };
     let last_payment = store.recent_payments(customer_id, 1).await?.into_iter().next();
     let promises = store.promises_for_customer(customer_id).await?;
-    let promise = promises.iter().find(|p| p.status == "open").or(promises.first()).cloned();
+    let promise = promises.iter().find(|p| p.status == PromiseStatus::Open).or(promises.first()).cloned();
     let jobs = store
         .jobs_for_customer(customer_id)
         .await?

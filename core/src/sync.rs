@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::source::{Deletion, Entity, Page, Record, Source, SourceError, Version};
-use crate::store::{ConnectionStatus, PageStats, Store, StoreError};
+use crate::store::{ConnectionStatus, PageStats, RunStatus, Store, StoreError};
 
 /// What happened to one entity in a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,7 +107,7 @@ pub async fn sync_source(
         && *until > clock.now()
     {
         let error = SourceError::RateLimited { source_name: name.clone(), retry_at: *until, reason: reason.clone() };
-        store.finish_sync_run(run_id, clock.now(), "failed", Some(&error.to_string())).await?;
+        store.finish_sync_run(run_id, clock.now(), RunStatus::Failed, Some(&error.to_string())).await?;
         return Err(SyncError::Source { error, partial: report });
     }
     // The invoices this run has read, and the source's time when it began reading them.
@@ -132,7 +132,7 @@ pub async fn sync_source(
                     report.entities.push(entry);
                     report.elapsed = started.elapsed();
                     let detail = error.to_string();
-                    store.finish_sync_run(run_id, clock.now(), "failed", Some(&detail)).await?;
+                    store.finish_sync_run(run_id, clock.now(), RunStatus::Failed, Some(&detail)).await?;
                     let status = match &error {
                         SourceError::RateLimited { retry_at, reason, .. } => {
                             Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
@@ -200,7 +200,7 @@ pub async fn sync_source(
         report.entities.push(entry);
     }
     report.elapsed = started.elapsed();
-    store.finish_sync_run(run_id, clock.now(), "ok", None).await?;
+    store.finish_sync_run(run_id, clock.now(), RunStatus::Done, None).await?;
     if previous.is_some_and(|s| s != ConnectionStatus::Ok) {
         store.set_connection_status(&name, &ConnectionStatus::Ok, clock.now()).await?;
     }
@@ -324,6 +324,6 @@ async fn extra_records(
 /// Marks the run failed (best effort: the original error is the one to show) and passes the
 /// store error on.
 async fn fail(store: &dyn Store, run: i64, clock: &dyn Clock, e: StoreError) -> SyncError {
-    let _ = store.finish_sync_run(run, clock.now(), "failed", Some(&e.to_string())).await;
+    let _ = store.finish_sync_run(run, clock.now(), RunStatus::Failed, Some(&e.to_string())).await;
     e.into()
 }

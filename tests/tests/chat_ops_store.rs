@@ -49,7 +49,7 @@ async fn a_scheduled_run_is_claimed_once_and_taken_over_only_when_stale() {
         let later = now + Duration::minutes(11);
         assert!(other.claim_run("digest", due, "b", later, later - lease).await.unwrap(), "{name}");
         assert!(!s.claim_run("digest", due, "a", later, later - lease).await.unwrap(), "{name}");
-        other.finish_run("digest", due, "done", Some("posted"), later).await.unwrap();
+        other.finish_run("digest", due, arbot_core::store::RunStatus::Done, Some("posted"), later).await.unwrap();
         // A finished run is never taken over, however old.
         let much_later = later + Duration::days(2);
         assert!(!s.claim_run("digest", due, "a", much_later, much_later).await.unwrap(), "{name}");

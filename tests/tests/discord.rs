@@ -205,7 +205,7 @@ async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart()
     assert_eq!(titles, ["AR digest — Mon Nov 23", "AR digest — Tue Nov 24"]);
     let runs = bot.app.store.runs("digest", 10).await.unwrap();
     assert_eq!(runs.len(), 2, "{runs:?}");
-    assert!(runs.iter().all(|r| r.status == "done"), "{runs:?}");
+    assert!(runs.iter().all(|r| r.status == arbot_core::store::RunStatus::Done), "{runs:?}");
     bot.stop().await;
     db.close().await;
 }

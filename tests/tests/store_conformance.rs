@@ -321,8 +321,13 @@ async fn watermarks_are_stored_with_their_page() {
             db.name
         );
         assert_eq!(s.watermark("other", Entity::Invoice).await.unwrap(), None, "{}", db.name);
-        s.finish_sync_run(run, Utc::now(), "ok", None).await.unwrap();
-        assert_eq!(s.last_sync_run("test").await.unwrap().map(|r| r.status), Some("ok".into()), "{}", db.name);
+        s.finish_sync_run(run, Utc::now(), arbot_core::store::RunStatus::Done, None).await.unwrap();
+        assert_eq!(
+            s.last_sync_run("test").await.unwrap().map(|r| r.status),
+            Some(arbot_core::store::RunStatus::Done),
+            "{}",
+            db.name
+        );
         db.close().await;
     }
 }

@@ -67,7 +67,11 @@ async fn a_failed_sync_resumes_without_loss_or_duplicates() {
         assert!(committed > 0, "{name}: the pages before the failure were committed");
         let wm = db.store.watermark("sample", Entity::Invoice).await.unwrap();
         assert!(wm.is_some(), "{name}: the watermark moved with the committed invoice pages");
-        assert_eq!(db.store.last_sync_run("sample").await.unwrap().unwrap().status, "failed", "{name}");
+        assert_eq!(
+            db.store.last_sync_run("sample").await.unwrap().unwrap().status,
+            arbot_core::store::RunStatus::Failed,
+            "{name}"
+        );
 
         // The next sync picks up from the watermark and ends where a clean sync ends.
         let report = sync_source(db.store.as_ref(), &flaky, &clock, false, |_| {}).await.unwrap();

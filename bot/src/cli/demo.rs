@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use arbot_connector_sample::SampleSource;
-use arbot_core::collections::{NewDispute, NewNote, NewPromise};
+use arbot_core::collections::{NewDispute, NewNote, NewPromise, PromiseStatus};
 use arbot_core::dates::weekday_date;
 use arbot_core::source::{Entity, Source};
 use arbot_core::store::{self, Store, redact};
@@ -131,8 +131,9 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
                 created_at: at(p.days_ago, 16),
             })
             .await?;
-        if p.status != "open" {
-            store.set_promise_status(id, p.status).await?;
+        let status = PromiseStatus::parse(p.status);
+        if status != PromiseStatus::Open {
+            store.set_promise_status(id, status).await?;
         }
     }
     for d in &seed.disputes {

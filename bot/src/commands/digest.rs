@@ -1,35 +1,15 @@
 //! `/ar digest` and `arbot digest`: the daily overdue digest, as the AR channel will get it.
 
-use std::collections::HashMap;
-
 use arbot_core::dates::{short_date, weekday_date};
-use arbot_core::digest::{Digest, DigestInputs, digest, previous_business_day};
-use arbot_core::store::OpenItemsQuery;
+use arbot_core::digest::Digest;
 
 use super::CommandError;
-use super::liens::lien_alerts;
 use crate::app::App;
 use crate::reply::{Button, Reply, Severity};
 
 pub async fn build(app: &App) -> Result<Digest, CommandError> {
-    let today = app.today();
-    let since = previous_business_day(today);
-    let now = app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
-    let then = app.store.open_items(OpenItemsQuery { as_of: since, customer_id: None, historical: true }).await?;
-    let payments = app.store.payments_received(since, today).await?;
-    let promises = app.store.promises_from(today - chrono::Days::new(7)).await?;
-    let last_contact: HashMap<_, _> = app.store.last_contacts().await?.into_iter().collect();
-    let alerts = lien_alerts(app, arbot_core::digest::LIEN_HORIZON_DAYS).await?;
-    Ok(digest(&DigestInputs {
-        today,
-        currency: app.config.currency,
-        now: &now,
-        then: &then,
-        payments_since: &payments,
-        promises: &promises,
-        last_contact: &last_contact,
-        lien_alerts: &alerts,
-    }))
+    Ok(arbot_core::digest::load(app.store.as_ref(), app.today(), app.config.currency, &app.config.liens.closures)
+        .await?)
 }
 
 pub(super) async fn handle(app: &App) -> Result<Reply, CommandError> {

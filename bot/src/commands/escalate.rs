@@ -110,7 +110,7 @@ async fn auto_reason(
     let today = app.today();
     let mut parts = Vec::new();
     if let Some(job) = job {
-        let next = super::next_deadlines(app, std::slice::from_ref(job)).await?;
+        let next = super::liens::next_deadlines(app, std::slice::from_ref(job)).await?;
         if let Some(text) = next.get(&job.id) {
             parts.push(format!("{text} on {}", job.name));
         }
@@ -120,7 +120,7 @@ async fn auto_reason(
         parts.push(format!("{} overdue, oldest {oldest} days", m(s.aging.overdue)));
     }
     if let Some(p) = &s.promise
-        && (p.status == "broken" || (p.status == "open" && p.promised_for < today))
+        && p.is_broken(today)
     {
         parts.push(format!("promise for {} broke on {}", p.amount.compact(), short_date(p.promised_for)));
     }

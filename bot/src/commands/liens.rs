@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
 use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
-use arbot_core::liens::{DISCLAIMER, JobFacts, deadlines, facts_for_job, missing_facts};
-use arbot_core::store::OpenItemsQuery;
+use arbot_core::liens::{DISCLAIMER, JobFacts, LienRecord, deadlines, is_event, missing_facts};
 
 use super::{CommandError, Invocation, job_label, missing_arg};
 use crate::app::App;
@@ -15,77 +14,35 @@ use crate::reply::{Align, Reply, Severity, Table};
 use crate::roles::Permission;
 use crate::wording::{at, days_left};
 
-/// Unpaid balance per job, from today's open invoices.
+/// Unpaid balance per job, from today's open invoices in the business currency.
 pub(crate) async fn unpaid_by_job(app: &App) -> Result<HashMap<i64, i64>, CommandError> {
-    let items =
-        app.store.open_items(OpenItemsQuery { as_of: app.today(), customer_id: None, historical: false }).await?;
-    let mut out = HashMap::new();
-    for i in items.iter().filter(|i| i.currency() == app.config.currency) {
-        if let Some(job) = i.job_id {
-            *out.entry(job).or_insert(0) += i.balance.minor;
-        }
-    }
-    Ok(out)
+    Ok(arbot_core::liens::unpaid_by_job(app.store.as_ref(), app.today(), app.config.currency).await?)
 }
 
-/// What arbot holds about a job's liens, read once: its effective facts and the notices recorded.
-pub(crate) struct LienRecord {
-    /// What was synced, then what was set from chat, then liens recorded with `/ar notice`.
-    /// `None` while its state, project type or our role is unknown.
-    pub facts: Option<JobFacts>,
-    pub notices: Vec<JobNotice>,
-}
-
-impl LienRecord {
-    /// The notice recorded for a deadline kind, if any.
-    pub fn served(&self, kind: &str) -> Option<&JobNotice> {
-        self.notices.iter().find(|n| n.kind == kind)
-    }
-}
-
+/// A job's lien record.
 pub(crate) async fn lien_record(app: &App, job: &Job) -> Result<LienRecord, CommandError> {
-    let notices = app.store.job_notices(job.id).await?;
-    let overrides = app.store.job_facts(job.id).await?;
-    let get = |name: &str| overrides.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str());
-    let state = get("state").or(job.state.as_deref());
-    let project = get("project").and_then(ProjectType::parse).or(job.project_type);
-    let role = get("role").and_then(OurRole::parse).or(job.role);
-    let (Some(state), Some(project), Some(role)) = (state, project, role) else {
-        return Ok(LienRecord { facts: None, notices });
-    };
-    let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
-    for (fact, value) in &overrides {
-        // Stored values were checked when they were set; one that no longer parses is skipped.
-        let _ = facts.set(fact, value);
-    }
-    if facts.lien_recorded.is_none() {
-        facts.lien_recorded = notices.iter().find(|n| n.kind == "claim_of_lien").map(|n| n.served_on);
-    }
-    Ok(LienRecord { facts: Some(facts), notices })
+    Ok(LienRecord::load(app.store.as_ref(), job).await?)
 }
 
 /// The next deadline not yet met for each job, phrased for the customer summary
 /// ("Notice to Owner due Nov 23 (1 day)").
 pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, String>, CommandError> {
     let today = app.today();
-    let mut out = HashMap::new();
-    for job in jobs {
-        let record = lien_record(app, job).await?;
-        let Some(facts) = &record.facts else { continue };
-        let Ok(found) = deadlines(facts, &app.config.liens.closures) else { continue };
-        if let Some(next) = found.into_iter().find(|d| d.due >= today && record.served(&d.kind).is_none()) {
+    let found = arbot_core::liens::next_deadlines(app.store.as_ref(), jobs, today, &app.config.liens.closures).await?;
+    Ok(found
+        .into_iter()
+        .map(|(job, next)| {
             // "Notice of commencement expires" is an event, not a document to send.
-            let verb = if next.kind.starts_with("noc_") { "" } else { " due" };
+            let verb = if is_event(&next) { "" } else { " due" };
             let text = format!(
                 "{}{verb} {} ({})",
                 next.document,
                 short_date(next.due),
                 days_left((next.due - today).num_days())
             );
-            out.insert(job.id, text);
-        }
-    }
-    Ok(out)
+            (job, text)
+        })
+        .collect())
 }
 
 /// Missing facts that hold back the main deadlines. A lien not yet recorded, a suit not yet
@@ -372,37 +329,4 @@ pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, 
     ));
     reply.severity = Severity::Good;
     Ok(reply)
-}
-
-/// Deadlines not yet met within `days` on jobs with money unpaid, for the digest.
-pub(crate) async fn lien_alerts(app: &App, days: i64) -> Result<Vec<arbot_core::digest::LienAlert>, CommandError> {
-    let today = app.today();
-    let unpaid = unpaid_by_job(app).await?;
-    let mut out = Vec::new();
-    for j in app.store.jobs(None).await? {
-        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        if owed <= 0 {
-            continue;
-        }
-        let record = lien_record(app, &j.job).await?;
-        let Some(facts) = &record.facts else { continue };
-        let Ok(found) = deadlines(facts, &app.config.liens.closures) else { continue };
-        for d in found {
-            let left = (d.due - today).num_days();
-            if (0..=days).contains(&left) && record.served(&d.kind).is_none() && !d.kind.starts_with("noc_") {
-                out.push(arbot_core::digest::LienAlert {
-                    customer_id: j.job.customer_id,
-                    job_id: j.job.id,
-                    job_name: j.job.name.clone(),
-                    customer_name: j.customer_name.clone(),
-                    state: facts.state.clone(),
-                    document: d.document.clone(),
-                    due: d.due,
-                    unpaid: owed,
-                });
-            }
-        }
-    }
-    out.sort_by_key(|a| a.due);
-    Ok(out)
 }

@@ -38,7 +38,6 @@ pub use self::customer::{customer_reply, summary_reply};
 pub use self::digest::{build as build_digest, digest_reply};
 pub use self::dispatch::{dispatch, internal_reply, run_line, unread_reply};
 pub use self::escalate::{buttons as escalation_buttons, open as open_escalation, opened_reply};
-pub(crate) use self::liens::{lien_record, next_deadlines, unpaid_by_job};
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };

@@ -34,6 +34,7 @@ mod calendar;
 mod engine;
 mod facts;
 mod notices;
+mod record;
 mod rules;
 
 #[cfg(test)]
@@ -44,6 +45,7 @@ use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
 pub use notices::{all_notice_words, notice_kind, notice_word, notice_words};
+pub use record::{LienAlert, LienRecord, is_event, lien_alerts, next_deadlines, unpaid_by_job};
 
 use calendar::Calendar;
 use rules::StateRules;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
@@ -27,6 +27,7 @@ use crate::source::{Entity, Record};
 
 pub use self::postgres::PgStore;
 pub use self::sqlite::SqliteStore;
+pub use crate::ledger::PaymentLine;
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -130,15 +131,6 @@ impl std::ops::AddAssign for PageStats {
     }
 }
 
-/// A payment in a list across customers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaymentLine {
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub received: NaiveDate,
-    pub amount: crate::money::Money,
-}
-
 /// Which open invoices to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenItemsQuery {
@@ -157,8 +149,47 @@ pub struct SyncRun {
     pub source: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    pub status: String,
+    pub status: RunStatus,
     pub detail: Option<String>,
+}
+
+/// How a sync or a scheduled run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    /// Finished and did its work.
+    Done,
+    Failed,
+    /// Claimed, then found nothing to do (the chat was not set up, say).
+    Skipped,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Done => "done",
+            RunStatus::Failed => "failed",
+            RunStatus::Skipped => "skipped",
+        }
+    }
+
+    /// The stored word (`ok` is how earlier versions recorded a finished sync).
+    pub fn parse(s: &str) -> RunStatus {
+        match s {
+            "running" => RunStatus::Running,
+            "done" | "ok" => RunStatus::Done,
+            "skipped" => RunStatus::Skipped,
+            _ => RunStatus::Failed,
+        }
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One occurrence of a scheduled job, as recorded.
@@ -166,8 +197,7 @@ pub struct SyncRun {
 pub struct ScheduledRun {
     pub job: String,
     pub scheduled_for: DateTime<Utc>,
-    /// running, done, failed or skipped.
-    pub status: String,
+    pub status: RunStatus,
     pub claimed_by: String,
     pub claimed_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -289,7 +319,7 @@ pub trait SyncStore: Send + Sync {
         &self,
         run: i64,
         at: DateTime<Utc>,
-        status: &str,
+        status: RunStatus,
         detail: Option<&str>,
     ) -> Result<(), StoreError>;
     async fn last_sync_run(&self, source: &str) -> Result<Option<SyncRun>, StoreError>;
@@ -353,7 +383,7 @@ pub trait CollectionsStore: Send + Sync {
     async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
     async fn add_promise(&self, promise: &NewPromise) -> Result<i64, StoreError>;
     /// Marks a promise kept, broken or cancelled.
-    async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), StoreError>;
+    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError>;
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
@@ -388,12 +418,12 @@ pub trait ChatOpsStore: Send + Sync {
         now: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Records how a claimed run ended: `done`, `failed` or `skipped`.
+    /// Records how a claimed run ended: done, failed or skipped.
     async fn finish_run(
         &self,
         job: &str,
         scheduled_for: DateTime<Utc>,
-        status: &str,
+        status: RunStatus,
         detail: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Dialect, SqlStore, on};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
-use crate::store::{ChatOpsStore, Leadership, ScheduledRun, StoreError};
+use crate::store::{ChatOpsStore, Leadership, RunStatus, ScheduledRun, StoreError};
 
 /// The columns of an escalation, in [`EscalationRow`]'s order.
 const ESCALATION_SELECT: &str = "SELECT id, customer_id, job_id, title, reason, pm, status, opened_by, \
@@ -122,7 +122,7 @@ impl<S: SqlStore> ChatOpsStore for S {
         &self,
         job: &str,
         scheduled_for: DateTime<Utc>,
-        status: &str,
+        status: RunStatus,
         detail: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -133,7 +133,7 @@ impl<S: SqlStore> ChatOpsStore for S {
             )
             .bind(job)
             .bind(scheduled_for)
-            .bind(status)
+            .bind(status.as_str())
             .bind(detail)
             .bind(at)
             .execute(pool)
@@ -160,7 +160,7 @@ impl<S: SqlStore> ChatOpsStore for S {
                 .map(|(job, scheduled_for, status, claimed_by, claimed_at, finished_at, detail)| ScheduledRun {
                     job,
                     scheduled_for,
-                    status,
+                    status: RunStatus::parse(&status),
                     claimed_by,
                     claimed_at,
                     finished_at,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{SqlStore, currency, on};
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
 
@@ -101,11 +101,11 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn set_promise_status(&self, id: i64, status: &str) -> Result<(), StoreError> {
+    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError> {
         on!(self, write, |pool, DB| {
             sqlx::query::<DB>("UPDATE promises SET status = $2 WHERE id = $1")
                 .bind(id)
-                .bind(status)
+                .bind(status.as_str())
                 .execute(pool)
                 .await?;
             Ok(())
@@ -128,7 +128,7 @@ impl<S: SqlStore> CollectionsStore for S {
                     customer_id: r.customer_id,
                     amount: Money::new(r.amount_minor, currency(&r.currency)),
                     promised_for: r.promised_for,
-                    status: r.status,
+                    status: PromiseStatus::parse(&r.status),
                     created_by: r.created_by,
                     created_at: r.created_at,
                 })
@@ -155,7 +155,7 @@ impl<S: SqlStore> CollectionsStore for S {
                             customer_id,
                             amount: Money::new(minor, currency(&cur)),
                             promised_for,
-                            status,
+                            status: PromiseStatus::parse(&status),
                             created_by,
                             created_at,
                         },

@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 
 use super::{CHUNK, Dialect, SqlStore, on, table_of};
 use crate::source::{ApplicationRecord, Entity, PaymentRecord, Record, Version};
-use crate::store::{PageStats, StoreError, SyncRun, SyncStore, content_hash};
+use crate::store::{PageStats, RunStatus, StoreError, SyncRun, SyncStore, content_hash};
 
 fn micros(v: &Version) -> i64 {
     v.updated_at.timestamp_micros()
@@ -169,14 +169,14 @@ impl<S: SqlStore> SyncStore for S {
         &self,
         run: i64,
         at: DateTime<Utc>,
-        status: &str,
+        status: RunStatus,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
         on!(self, write, |pool, DB| {
             sqlx::query::<DB>("UPDATE sync_runs SET finished_at = $2, status = $3, detail = $4 WHERE id = $1")
                 .bind(run)
                 .bind(at)
-                .bind(status)
+                .bind(status.as_str())
                 .bind(detail)
                 .execute(pool)
                 .await?;
@@ -198,7 +198,7 @@ impl<S: SqlStore> SyncStore for S {
                 source: r.source,
                 started_at: r.started_at,
                 finished_at: r.finished_at,
-                status: r.status,
+                status: RunStatus::parse(&r.status),
                 detail: r.detail,
             }))
         })

@@ -1,0 +1,155 @@
+//! What arbot holds about a job's liens, read from the store and put together with the rules:
+//! a job's effective facts and the notices served ([`LienRecord`]), the unpaid balance on each
+//! job, each job's next deadline, and the deadlines close enough to need a person. Chat answers,
+//! the digest and the warnings all read these, so they agree.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Deadline, JobFacts, deadlines, facts_for_job};
+use crate::collections::JobNotice;
+use crate::ledger::{Job, OurRole, ProjectType};
+use crate::money::Currency;
+use crate::store::{OpenItemsQuery, Store, StoreError};
+
+/// A job's lien facts and the notices recorded for it, read once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LienRecord {
+    /// What was synced, then what was set from chat, then liens recorded with `/ar notice`.
+    /// `None` while its state, project type or our role is unknown.
+    pub facts: Option<JobFacts>,
+    pub notices: Vec<JobNotice>,
+}
+
+impl LienRecord {
+    /// Reads a job's record: synced facts, overridden by facts set from chat, with a recorded
+    /// claim of lien starting the enforcement clock.
+    pub async fn load(store: &dyn Store, job: &Job) -> Result<LienRecord, StoreError> {
+        let notices = store.job_notices(job.id).await?;
+        let overrides = store.job_facts(job.id).await?;
+        let get = |name: &str| overrides.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str());
+        let state = get("state").or(job.state.as_deref());
+        let project = get("project").and_then(ProjectType::parse).or(job.project_type);
+        let role = get("role").and_then(OurRole::parse).or(job.role);
+        let (Some(state), Some(project), Some(role)) = (state, project, role) else {
+            return Ok(LienRecord { facts: None, notices });
+        };
+        let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
+        for (fact, value) in &overrides {
+            // Stored values were checked when they were set; one that no longer parses is skipped.
+            let _ = facts.set(fact, value);
+        }
+        if facts.lien_recorded.is_none() {
+            facts.lien_recorded = notices.iter().find(|n| n.kind == "claim_of_lien").map(|n| n.served_on);
+        }
+        Ok(LienRecord { facts: Some(facts), notices })
+    }
+
+    /// The notice recorded for a deadline kind, if any.
+    pub fn served(&self, kind: &str) -> Option<&JobNotice> {
+        self.notices.iter().find(|n| n.kind == kind)
+    }
+
+    /// Every deadline the job's facts give, with the configured closure days; `None` while the
+    /// facts are incomplete or the state is not covered.
+    pub fn deadlines(&self, closures: &[NaiveDate]) -> Option<Vec<Deadline>> {
+        deadlines(self.facts.as_ref()?, closures).ok()
+    }
+
+    /// The deadlines not yet met (no notice recorded for them).
+    pub fn open_deadlines(&self, closures: &[NaiveDate]) -> Vec<Deadline> {
+        self.deadlines(closures).unwrap_or_default().into_iter().filter(|d| self.served(&d.kind).is_none()).collect()
+    }
+}
+
+/// Whether a deadline is an event (a notice of commencement expiring) rather than a document to
+/// serve or record.
+pub fn is_event(d: &Deadline) -> bool {
+    d.kind.starts_with("noc_")
+}
+
+/// Unpaid balance per job (job id → minor units), from the open invoices in `currency` today.
+pub async fn unpaid_by_job(
+    store: &dyn Store,
+    today: NaiveDate,
+    currency: Currency,
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let items = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
+    let mut out = HashMap::new();
+    for i in items.iter().filter(|i| i.currency() == currency) {
+        if let Some(job) = i.job_id {
+            *out.entry(job).or_insert(0) += i.balance.minor;
+        }
+    }
+    Ok(out)
+}
+
+/// Each job's next deadline not yet met, today or later (job id → deadline).
+pub async fn next_deadlines(
+    store: &dyn Store,
+    jobs: &[Job],
+    today: NaiveDate,
+    closures: &[NaiveDate],
+) -> Result<HashMap<i64, Deadline>, StoreError> {
+    let mut out = HashMap::new();
+    for job in jobs {
+        let record = LienRecord::load(store, job).await?;
+        if let Some(next) = record.open_deadlines(closures).into_iter().find(|d| d.due >= today) {
+            out.insert(job.id, next);
+        }
+    }
+    Ok(out)
+}
+
+/// A job deadline close enough to need a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LienAlert {
+    pub customer_id: i64,
+    pub job_id: i64,
+    pub job_name: String,
+    pub customer_name: String,
+    pub state: String,
+    pub document: String,
+    pub due: NaiveDate,
+    pub unpaid: i64,
+}
+
+/// Deadlines not yet met within `days` on jobs with money unpaid, soonest first (the digest's
+/// lien section and its "needs someone today" lines).
+pub async fn lien_alerts(
+    store: &dyn Store,
+    today: NaiveDate,
+    days: i64,
+    closures: &[NaiveDate],
+    currency: Currency,
+) -> Result<Vec<LienAlert>, StoreError> {
+    let unpaid = unpaid_by_job(store, today, currency).await?;
+    let mut out = Vec::new();
+    for j in store.jobs(None).await? {
+        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
+        if owed <= 0 {
+            continue;
+        }
+        let record = LienRecord::load(store, &j.job).await?;
+        let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
+        for d in record.open_deadlines(closures) {
+            let left = (d.due - today).num_days();
+            if (0..=days).contains(&left) && !is_event(&d) {
+                out.push(LienAlert {
+                    customer_id: j.job.customer_id,
+                    job_id: j.job.id,
+                    job_name: j.job.name.clone(),
+                    customer_name: j.customer_name.clone(),
+                    state: state.clone(),
+                    document: d.document.clone(),
+                    due: d.due,
+                    unpaid: owed,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|a| a.due);
+    Ok(out)
+}
