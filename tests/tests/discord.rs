@@ -628,3 +628,61 @@ async fn digest_post_on_demand_posts_now_or_keeps_it_for_later() {
     bot.stop().await;
     db.close().await;
 }
+
+/// Clicks go through the permission table and fail the way commands do: a button on a public
+/// message answers only people whose role allows what it does, and a click that fails on our side
+/// says so with a reference, never with the error itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clicks_check_the_role_they_need_and_a_failing_click_gives_a_reference() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    let digest = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
+    let CustomerMatch::One(harborview) = find_customer(bot.app.store.as_ref(), "harborview").await.unwrap() else {
+        panic!("one Harborview")
+    };
+    // A "which customer?" pick-list in the AR channel, as `/ar customer` answers several matches.
+    let pick_id: u64 = 700_000_000_000_000_001;
+    let pick = format!("customer:{}", harborview.id);
+    fake.world(|w| {
+        let mut m = digest.clone();
+        m["id"] = json!(pick_id.to_string());
+        m["components"] = json!([{"type": 1, "components": [
+            {"type": 2, "style": 2, "label": "Harborview Owners Assn", "custom_id": pick}]}]);
+        w.messages.insert(pick_id, m);
+    });
+
+    // Someone without an arbot role is refused, privately, and sees no figures.
+    let stranger = Person::new(NOBODY, "pat", &[]);
+    let i = fake.click(&stranger, pick_id, &pick);
+    let answer = fake.answers(i, 1).await.remove(0);
+    assert_eq!(answer["flags"].as_u64().unwrap_or(0) & 64, 64, "private: {answer}");
+    let refusal = text_of(&answer);
+    assert!(
+        refusal.contains("Only the AR team, a PM, a manager or a viewer can see a customer's figures"),
+        "{refusal}"
+    );
+    assert!(refusal.contains("(your roles: none)"), "{refusal}");
+    assert!(!refusal.contains("Open $"), "no figures for a stranger: {refusal}");
+    // A viewer may read: the summary, from the database.
+    let i = fake.click(&vic(), pick_id, &pick);
+    let summary = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(summary.contains("Harborview Owners Assn") && summary.contains("Open $"), "{summary}");
+
+    // The escalation table goes missing under the bot: the click that opens one fails on our
+    // side, and says so with a reference rather than the database's words.
+    let raw = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("ALTER TABLE escalations RENAME TO escalations_moved").execute(&raw).await.unwrap();
+    let button = format!("esc:open:{}", harborview.id);
+    let digest_id: u64 = digest["id"].as_str().unwrap().parse().unwrap();
+    let i = fake.click(&sam(), digest_id, &button);
+    let (_, cb) = fake.callback(i).await;
+    assert_eq!(cb["type"], 5, "deferred, privately: {cb}");
+    let said = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(said.contains("Something went wrong on our side (ref "), "{said}");
+    assert!(!said.contains("escalations") && !said.contains("no such table"), "no internals: {said}");
+    sqlx::query("ALTER TABLE escalations_moved RENAME TO escalations").execute(&raw).await.unwrap();
+    raw.close().await;
+    bot.stop().await;
+    db.close().await;
+}
