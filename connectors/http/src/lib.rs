@@ -6,6 +6,10 @@
 //! - [`call`]: requests paced under the vendor's limits, retried with jittered backoff, with
 //!   `Retry-After` honoured or, when long, turned into a rescheduled sync;
 //! - [`amount`]: amounts read from the JSON number's text into minor units, never through `f64`.
+//!
+//! This crate is a kit, not a connector: it speaks no vendor's API and yields no records. The
+//! rule that a connector never imports another holds between the vendor connectors; each of them
+//! imports this kit.
 
 pub mod amount;
 pub mod call;
