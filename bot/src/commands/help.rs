@@ -12,7 +12,6 @@ pub(super) async fn handle(_app: &App, inv: &Invocation) -> Result<Reply, Comman
             let options = match p.kind {
                 ParamKind::Choice(options) if options.len() > 3 => format!("\none of: {}", options.join(", ")),
                 ParamKind::Fact => format!("\none of: {}", super::FACTS.join(", ")),
-                ParamKind::Notice => format!("\none of: {}", arbot_core::liens::notice_words().join(", ")),
                 _ => String::new(),
             };
             reply = reply.field(p.name, format!("{} ({req}){options}", p.help));

@@ -76,6 +76,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, String> {
         .collect();
     let mut rows = Vec::new();
     let mut numbers = Vec::new();
+    // Newlines counted so far, up to byte `counted_to`: rows come in file order, so each byte is
+    // counted once (counting from the start for every row made a large file quadratic).
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| format!("row {} is unreadable: {e}", i + 2))?;
         // The line the row starts on, counting blank lines as a spreadsheet shows them.
@@ -85,7 +88,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, String> {
             while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
                 at += 1;
             }
-            bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+            if at >= counted_to {
+                newlines += bytes[counted_to..at].iter().filter(|b| **b == b'\n').count();
+                counted_to = at;
+            } else {
+                newlines = bytes[..at].iter().filter(|b| **b == b'\n').count();
+                counted_to = at;
+            }
+            newlines + 1
         });
         numbers.push(line.unwrap_or(i + 2));
         rows.push(
