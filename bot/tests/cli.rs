@@ -88,9 +88,15 @@ fn bad_databases_fail_with_one_clear_sentence() {
     let out = arbot(dir.path(), &["console"], "/ar customer acme\n/ar aging\n/ar overdue\n");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.contains("arbot has no customers yet"), "{stdout}");
-    assert!(stdout.contains("Nothing was open on Nov 22, 2026."), "{stdout}");
-    assert!(stdout.contains("Nothing overdue."), "{stdout}");
+    // An empty database says so, rather than reporting totals of zero as if all were paid up.
+    assert_eq!(stdout.matches("This database is empty: arbot has no customers yet").count(), 3, "{stdout}");
+    assert!(!stdout.contains("Nothing overdue.") && !stdout.contains("Total $0.00"), "{stdout}");
+    let out = arbot(dir.path(), &["aging"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("This database is empty"), "{}", text(&out.stderr));
+    let out = arbot(dir.path(), &["digest"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("This database is empty"), "{}", text(&out.stderr));
 
     let out = arbot(dir.path(), &["sync"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -119,6 +125,11 @@ fn the_bot_fails_fast_without_its_token_or_discord_settings() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("needs a [discord] section"), "{}", text(&out.stderr));
 
+    // Without [discord], --post says what is missing first (not the token).
+    let out = run(&["digest", "--post"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("digest --post needs a [discord] section"), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("arbot.toml"), "[discord]\nguild_id = \"12\"\nar_channel_id = \"34\"\n").unwrap();
     let out = run(&["digest", "--post"], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("DISCORD_TOKEN"), "{}", text(&out.stderr));

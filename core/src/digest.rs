@@ -263,7 +263,7 @@ fn money(minor: i64, currency: Currency) -> String {
 }
 
 /// Reads what the digest needs from the store and computes it: open items today and as of the
-/// previous weekday, payments since then, promises from a week back, the last contact with each
+/// previous weekday, payments received from the previous weekday through yesterday, promises from a week back, the last contact with each
 /// account, and the lien deadlines of the next [`LIEN_HORIZON_DAYS`].
 pub async fn load(
     store: &dyn Store,
@@ -274,7 +274,10 @@ pub async fn load(
     let since = previous_business_day(today);
     let now = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
     let then = store.open_items(OpenItemsQuery { as_of: since, customer_id: None, historical: true }).await?;
-    let payments = store.payments_received(since, today).await?;
+    // Each day's payments in exactly one digest: the previous weekday's digest went out in the
+    // morning, so it could not hold what arrived later that day; this one lists the previous
+    // weekday through yesterday, and today's payments wait for tomorrow's.
+    let payments = store.payments_received(since - Days::new(1), today - Days::new(1)).await?;
     let promises = store.promises_from(today - Days::new(7)).await?;
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;

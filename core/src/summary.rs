@@ -22,21 +22,38 @@ pub enum CustomerMatch {
     },
 }
 
-/// Case-insensitive partial match; an exact name wins over partial ones.
+/// Case-insensitive partial match; an exact name wins over partial ones. Where no name holds the
+/// text as typed, the words are matched one by one, punctuation aside, so `acme inc` finds
+/// "Acme Mechanical, Inc.".
 pub async fn find_customer(store: &dyn Store, query: &str) -> Result<CustomerMatch, StoreError> {
     let q = query.trim();
     let found = store.customers_matching(q, 26).await?;
     if let Some(exact) = found.iter().find(|c| c.name.eq_ignore_ascii_case(q)) {
         return Ok(CustomerMatch::One(exact.clone()));
     }
+    let found = if found.is_empty() {
+        let all = store.customer_names().await?;
+        let by_words: Vec<CustomerRef> = all.iter().filter(|c| words_match(q, &c.name)).cloned().collect();
+        if by_words.is_empty() {
+            return Ok(CustomerMatch::NoneFound { suggestions: closest(q, &all, 3) });
+        }
+        by_words
+    } else {
+        found
+    };
     match found.len() {
         1 => Ok(CustomerMatch::One(found.into_iter().next().unwrap_or_else(|| unreachable!()))),
-        0 => {
-            let all = store.customer_names().await?;
-            Ok(CustomerMatch::NoneFound { suggestions: closest(q, &all, 3) })
-        }
         _ => Ok(CustomerMatch::Several(found.into_iter().take(25).collect())),
     }
+}
+
+/// Whether every word typed starts a word of the name (`acme inc` and "Acme Mechanical, Inc.").
+pub fn words_match(query: &str, name: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (typed, name) = (words(query), words(name));
+    !typed.is_empty() && typed.iter().all(|t| name.iter().any(|w| w.starts_with(t.as_str())))
 }
 
 /// The names most like `query`, best first, comparing with whole names and with their words.

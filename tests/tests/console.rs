@@ -318,6 +318,9 @@ fn typed_arguments_mean_what_a_user_means_or_say_what_could_not_be_read() {
         assert!(recorded.contains("Recorded: notice to owner served on Nov 20, 2026"), "{name}: {recorded}");
         let fact = ask(&rt, &app, "/ar job marina set colour blue");
         assert!(fact.contains("'colour' isn't a job fact I know"), "{name}: {fact}");
+        // Words in any order of the name, punctuation aside.
+        let acme = ask(&rt, &app, "/ar customer acme inc");
+        assert!(acme.contains("Acme Builders Inc") && acme.contains("Open $"), "{name}: {acme}");
         let days = ask(&rt, &app, "/ar liens abc");
         assert!(days.contains("'abc' for days") && days.contains("a number of days"), "{name}: {days}");
         rt.block_on(db.close());

@@ -454,3 +454,35 @@ async fn bad_urls_and_unwritable_files_get_clear_errors() {
         other => panic!("expected ReadOnly, got {other:?}"),
     }
 }
+
+/// Every day's payments are in exactly one digest: the one on the first weekday after them. A
+/// payment that lands after a digest went out (an ACH synced at noon) is in the next one.
+#[tokio::test]
+async fn each_days_payments_are_in_exactly_one_digest() {
+    for db in TestDb::all().await {
+        let s = db.store.as_ref();
+        let mut page = vec![customer("c1", "Acme Builders Inc", v(1, 0))];
+        // Thu Nov 19 through Tue Nov 24, one payment a day.
+        for (n, day) in
+            ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"].iter().enumerate()
+        {
+            page.push(payment(&format!("p{n}"), "c1", day, &[], 100_00 * (n as i64 + 1), v(1, n as i64)));
+        }
+        apply(s, page).await;
+        let received = |digest: &arbot_core::digest::Digest| {
+            let mut days: Vec<String> = digest.payments.iter().map(|p| p.received.to_string()).collect();
+            days.sort();
+            days
+        };
+        // Friday's digest: Thursday's payment (Friday's own arrive after it went out).
+        let fri = arbot_core::digest::load(s, d("2026-11-20"), Currency::USD, &[]).await.unwrap();
+        assert_eq!(received(&fri), ["2026-11-19"], "{}", db.name);
+        // Monday's: Friday, Saturday and Sunday.
+        let mon = arbot_core::digest::load(s, d("2026-11-23"), Currency::USD, &[]).await.unwrap();
+        assert_eq!(received(&mon), ["2026-11-20", "2026-11-21", "2026-11-22"], "{}", db.name);
+        // Tuesday's: Monday, including what arrived after Monday's digest.
+        let tue = arbot_core::digest::load(s, d("2026-11-24"), Currency::USD, &[]).await.unwrap();
+        assert_eq!(received(&tue), ["2026-11-23"], "{}", db.name);
+        db.close().await;
+    }
+}

@@ -251,15 +251,21 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             if std::io::stdin().is_terminal() {
                 let counts = rt.block_on(app.store.counts())?;
                 println!(
-                    "arbot console — {} ({} customers, {} open invoices). /ar help lists commands; /quit leaves.",
+                    "arbot console — {} ({}, {}). /ar help lists commands; /quit leaves.",
                     redact(&url),
-                    counts.customers,
-                    counts.open_invoices
+                    crate::wording::count(counts.customers as usize, "customer", "customers"),
+                    crate::wording::count(counts.open_invoices as usize, "open invoice", "open invoices")
                 );
             }
             crate::console::run(rt, &app)
         }
         Command::Digest { post } => {
+            if post && config.discord.is_none() {
+                bail!(
+                    "arbot digest --post needs a [discord] section in arbot.toml (guild_id and ar_channel_id); see \
+                     the README's \"Running the Discord bot\". Without --post it prints the digest here."
+                );
+            }
             let token = if post { Some(crate::discord::Token::from_env()?) } else { None };
             rt.block_on(async {
                 let app = open_app(&cli.global, config, &url).await?;
@@ -429,7 +435,8 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     bail!("{} customers match '{query}': {}. Give more of the name.", list.len(), names.join(", "))
                 }
                 CustomerMatch::NoneFound { suggestions } => {
-                    bail!("{}", crate::commands::no_customer_text(&query, &suggestions))
+                    // On the command line the report to look through is `arbot aging`.
+                    bail!("{}", crate::commands::no_customer_text(&query, &suggestions).replace("/ar aging", "arbot aging"))
                 }
             };
             let summary =
@@ -512,5 +519,9 @@ pub async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::
 }
 
 fn command_error(e: CommandError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    let text = e.to_string();
+    if text == crate::commands::EMPTY_LEDGER && std::path::Path::new(DEMO_DB_FILE).exists() {
+        return anyhow::anyhow!("{text} The demo's ledger is in ./{DEMO_DB_FILE}: add --db sqlite://{DEMO_DB_FILE}.");
+    }
+    anyhow::anyhow!("{text}")
 }

@@ -26,6 +26,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
 }
 
 pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy) -> Result<AgingReport, CommandError> {
+    super::require_ledger(app).await?;
     let historical = as_of < app.today();
     let items = app.store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
     Ok(aging(&items, as_of, &app.config.aging, by, app.config.currency))
@@ -64,7 +65,11 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     }
     reply.attachments.push(Attachment { name: file, content: aging_csv(app, r) });
     if r.other_currency_invoices > 0 {
-        reply.lines.push(format!("{} open invoices in other currencies are not included.", r.other_currency_invoices));
+        reply.lines.push(format!(
+            "{} in other currencies {} not included.",
+            crate::wording::count(r.other_currency_invoices, "open invoice", "open invoices"),
+            if r.other_currency_invoices == 1 { "is" } else { "are" }
+        ));
     }
     reply.severity = match r.over_90_share() {
         Some(s) if s >= 10.0 => Severity::Critical,

@@ -79,7 +79,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         reply.lines.push(format!("On account: {} — apply before chasing.", parts.join(" · ")));
     }
     if row.disputed > 0 {
-        reply.lines.push(format!("In dispute: {} (reminders paused for those invoices)", m(row.disputed)));
+        reply.lines.push(format!("In dispute: {} (settle the dispute before chasing those invoices)", m(row.disputed)));
     }
     if row.total > 0 {
         let mut table = Table::new(&[]);

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::reply::{Button, Reply, Severity};
 
 pub async fn build(app: &App) -> Result<Digest, CommandError> {
+    super::require_ledger(app).await?;
     Ok(arbot_core::digest::load(app.store.as_ref(), app.today(), app.config.currency, &app.config.liens.closures)
         .await?)
 }

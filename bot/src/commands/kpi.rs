@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::reply::{Reply, Severity};
 
 pub(super) async fn handle(app: &App, _inv: &Invocation) -> Result<Reply, CommandError> {
+    super::require_ledger(app).await?;
     let today = app.today();
     let k = kpis(app.store.as_ref(), today, false, &app.config.aging, app.config.currency).await?;
     let m = |minor: i64| app.money(minor);

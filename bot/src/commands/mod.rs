@@ -78,3 +78,11 @@ impl From<DateError> for CommandError {
 fn missing_arg(name: &str) -> CommandError {
     CommandError::Internal(anyhow::anyhow!("the parser left out the required argument '{name}'"))
 }
+
+/// Refuses to report on an empty ledger: totals of zero would read as "all paid up".
+async fn require_ledger(app: &crate::app::App) -> Result<(), CommandError> {
+    if app.store.counts().await?.customers == 0 {
+        return Err(CommandError::User(EMPTY_LEDGER.to_string()));
+    }
+    Ok(())
+}

@@ -6,12 +6,13 @@ use arbot_core::store::OpenItemsQuery;
 use super::{CommandError, Invocation};
 use crate::app::App;
 use crate::reply::{Align, Reply, Severity, Table};
-use crate::wording::at;
+use crate::wording::{at, count};
 
 /// How many rows a chat reply lists; the total always covers all of them.
 const SHOWN: usize = 25;
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    super::require_ledger(app).await?;
     let min_days = i64::from(inv.args.days("min-days").unwrap_or(1).max(1));
     let pm = inv.args.pm("pm").map(|p| p.trim_start_matches('@').to_lowercase());
     let today = app.today();
@@ -40,7 +41,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             .push("Nothing overdue. ".to_string() + if pm.is_some() { "Their accounts are all current." } else { "" });
         return Ok(reply);
     }
-    let mut reply = Reply::titled(format!("Overdue{scope}: {} on {} invoices", app.money(total), rows.len()));
+    let mut reply =
+        Reply::titled(format!("Overdue{scope}: {} on {}", app.money(total), count(rows.len(), "invoice", "invoices")));
     let customers: std::collections::BTreeSet<i64> = rows.iter().map(|i| i.customer_id).collect();
     let over_90: i64 = rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part()).sum();
     reply.lines.push(format!("{} customers · {} over 90 days", customers.len(), app.money(over_90)));

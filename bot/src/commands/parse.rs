@@ -50,7 +50,7 @@ fn names(list: &[CustomerRef]) -> String {
 }
 
 /// What arbot says when it has no ledger yet.
-pub const EMPTY_LEDGER: &str = "arbot has no customers yet. Sync your accounting system first (arbot sync), or try the sample ledger with arbot demo.";
+pub const EMPTY_LEDGER: &str = "This database is empty: arbot has no customers yet. Sync your accounting system first (arbot sync), import a spreadsheet (arbot import FILE), or try the sample ledger with arbot demo.";
 
 /// The longest text a parameter takes; longer input is refused before it reaches the database.
 const MAX_VALUE_CHARS: usize = 500;
