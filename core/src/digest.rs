@@ -38,6 +38,8 @@ pub struct DigestInputs<'a> {
     pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
     /// Lien and notice deadlines not yet met in the next [`LIEN_HORIZON_DAYS`], soonest first.
     pub lien_alerts: &'a [LienAlert],
+    /// Deadlines that lose rights, passed with nothing recorded, on jobs with money owed.
+    pub lien_passed: &'a [LienAlert],
 }
 
 /// How far ahead the digest's lien section looks.
@@ -76,6 +78,9 @@ pub struct Digest {
     pub at_risk: Vec<AtRisk>,
     /// Lien and notice deadlines in the next two weeks, soonest first.
     pub lien_deadlines: Vec<LienAlert>,
+    /// Deadlines that lose rights, passed with nothing recorded, on jobs with money owed: here
+    /// every day until someone records what was done.
+    pub lien_passed: Vec<LienAlert>,
     /// Open promises due today through the next six days.
     pub promises_this_week: Vec<(Promise, String)>,
 }
@@ -254,6 +259,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         payments: input.payments_since.to_vec(),
         at_risk,
         lien_deadlines: input.lien_alerts.to_vec(),
+        lien_passed: input.lien_passed.to_vec(),
         promises_this_week,
     }
 }
@@ -281,6 +287,7 @@ pub async fn load(
     let promises = store.promises_from(today - Days::new(7)).await?;
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
+    let passed = crate::liens::passed_with_money_owed(store, today, closures, currency).await?;
     Ok(digest(&DigestInputs {
         today,
         currency,
@@ -290,6 +297,7 @@ pub async fn load(
         promises: &promises,
         last_contact: &last_contact,
         lien_alerts: &alerts,
+        lien_passed: &passed,
     }))
 }
 

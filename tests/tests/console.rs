@@ -99,7 +99,8 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
         // Last furnished Nov 20 + 90 days (Fla. Stat. § 713.08(5)) = Thu Feb 18, 2027.
         assert!(job.contains("Feb 18, 2027") && job.contains("§ 713.08(5)"), "{name}: {job}");
         let liens = ask(&rt, &app, "/ar liens");
-        assert!(!liens.contains("Notice to Owner"), "{name}: a served notice is no longer due\n{liens}");
+        let marina_nto = liens.lines().any(|l| l.contains("Notice to Owner") && l.contains("Marina Tower"));
+        assert!(!marina_nto, "{name}: a served notice is no longer due\n{liens}");
         let summary = ask(&rt, &app, "/ar customer gulf coast");
         assert!(!summary.contains("Notice to Owner due"), "{name}: {summary}");
         let bad = ask(&rt, &app, "/ar notice marina bogus 2026-11-20");
@@ -321,6 +322,17 @@ fn typed_arguments_mean_what_a_user_means_or_say_what_could_not_be_read() {
         // Words in any order of the name, punctuation aside.
         let acme = ask(&rt, &app, "/ar customer acme inc");
         assert!(acme.contains("Acme Builders Inc") && acme.contains("Open $"), "{name}: {acme}");
+        // Deadlines that lose rights and passed with nothing recorded stay in view, on jobs with
+        // money owed: in /ar liens, on the customer card (ahead of an event such as a notice of
+        // commencement expiring) and in the digest.
+        let liens = ask(&rt, &app, "/ar liens");
+        assert!(liens.contains("Passed with nothing recorded — rights at risk, money owed"), "{name}: {liens}");
+        assert!(liens.contains("Bayshore Commons Retail (Gulf Coast Builders LLC, FL)"), "{name}: {liens}");
+        let gulf = ask(&rt, &app, "/ar customer gulf coast");
+        let bayshore = gulf.lines().find(|l| l.contains("Bayshore Commons Retail")).unwrap_or_default();
+        assert!(bayshore.contains("Notice to Owner was due Mar 23 — passed, nothing recorded"), "{name}: {gulf}");
+        let digest = ask(&rt, &app, "/ar digest");
+        assert!(digest.contains("Deadlines passed, nothing recorded, money owed"), "{name}: {digest}");
         let days = ask(&rt, &app, "/ar liens abc");
         assert!(days.contains("'abc' for days") && days.contains("a number of days"), "{name}: {days}");
         rt.block_on(db.close());

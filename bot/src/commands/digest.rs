@@ -73,6 +73,32 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
             .collect();
         reply = reply.field("Most at risk", lines.join("\n"));
     }
+    if !d.lien_passed.is_empty() {
+        let lines: Vec<String> = d
+            .lien_passed
+            .iter()
+            .take(8)
+            .map(|a| {
+                format!(
+                    "• {} was due {} — {} ({}, {}); {} unpaid",
+                    a.document,
+                    short_date(a.due),
+                    a.job_name,
+                    a.customer_name,
+                    a.state,
+                    m(a.unpaid)
+                )
+            })
+            .collect();
+        let more = d.lien_passed.len().saturating_sub(8);
+        let mut text = lines.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n… and {more} more (/ar liens)"));
+        }
+        text.push_str("\nServed after all? Record it with /ar notice; if not, the right may be lost: ask counsel.");
+        reply = reply.field(format!("Deadlines passed, nothing recorded, money owed ({})", d.lien_passed.len()), text);
+        reply.severity = Severity::Critical;
+    }
     if !d.lien_deadlines.is_empty() {
         let lines: Vec<String> = d
             .lien_deadlines

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
 use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
-use arbot_core::liens::{DISCLAIMER, JobFacts, LienRecord, deadlines, is_event, missing_facts};
+use arbot_core::liens::{DISCLAIMER, JobFacts, LienRecord, Next, deadlines, is_event, missing_facts};
 
 use super::{CommandError, Invocation, job_label, missing_arg};
 use crate::app::App;
@@ -24,22 +24,25 @@ pub(crate) async fn lien_record(app: &App, job: &Job) -> Result<LienRecord, Comm
     Ok(LienRecord::load(app.store.as_ref(), job).await?)
 }
 
-/// The next deadline not yet met for each job, phrased for the customer summary
-/// ("Notice to Owner due Nov 23 (1 day)").
+/// Each job's next deadline, phrased for the customer summary: a right-losing deadline that
+/// passed with nothing recorded ("Notice to Owner was due Nov 23 — passed, nothing recorded"),
+/// else the coming one whose miss costs most ("Notice to Owner due Dec 2 (1 day)").
 pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, String>, CommandError> {
     let today = app.today();
     let found = arbot_core::liens::next_deadlines(app.store.as_ref(), jobs, today, &app.config.liens.closures).await?;
     Ok(found
         .into_iter()
         .map(|(job, next)| {
-            // "Notice of commencement expires" is an event, not a document to send.
-            let verb = if is_event(&next) { "" } else { " due" };
-            let text = format!(
-                "{}{verb} {} ({})",
-                next.document,
-                short_date(next.due),
-                days_left((next.due - today).num_days())
-            );
+            let text = match next {
+                Next::Passed(d) => {
+                    format!("{} was due {} — passed, nothing recorded; rights at risk", d.document, short_date(d.due))
+                }
+                Next::Coming(d) => {
+                    // "Notice of commencement expires" is an event, not a document to send.
+                    let verb = if is_event(&d) { "" } else { " due" };
+                    format!("{}{verb} {} ({})", d.document, short_date(d.due), days_left((d.due - today).num_days()))
+                }
+            };
             (job, text)
         })
         .collect())
@@ -66,6 +69,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     let unpaid = unpaid_by_job(app).await?;
     let jobs = app.store.jobs(None).await?;
     let mut rows = Vec::new();
+    let mut passed = Vec::new();
     let mut needs_facts = Vec::new();
     for j in &jobs {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
@@ -80,6 +84,9 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
             }
             continue;
         };
+        if owed > 0 {
+            passed.extend(record.passed_rights(today, &app.config.liens.closures).into_iter().map(|d| (d, j, owed)));
+        }
         match deadlines(facts, &app.config.liens.closures) {
             Ok(found) => {
                 rows.extend(
@@ -103,6 +110,31 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     }
     rows.sort_by(|a, b| a.0.due.cmp(&b.0.due).then_with(|| b.2.cmp(&a.2)));
     let mut reply = Reply::titled(format!("Lien and notice deadlines — next {days} days"));
+    passed.sort_by(|a, b| a.0.due.cmp(&b.0.due).then_with(|| b.2.cmp(&a.2)));
+    if !passed.is_empty() {
+        let shown: Vec<String> = passed
+            .iter()
+            .take(10)
+            .map(|(d, j, owed)| {
+                format!(
+                    "• {} was due {} — {} ({}, {}); {} unpaid",
+                    d.document,
+                    short_date(d.due),
+                    j.job.name,
+                    j.customer_name,
+                    j.job.state.as_deref().unwrap_or("?"),
+                    app.money(*owed)
+                )
+            })
+            .collect();
+        let more = passed.len().saturating_sub(10);
+        let mut text = shown.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n… and {more} more"));
+        }
+        text.push_str("\nServed after all? Record it with /ar notice <job> <kind> <date>. If not, the right may be lost: ask counsel.");
+        reply = reply.field("Passed with nothing recorded — rights at risk, money owed", text);
+    }
     if rows.is_empty() {
         reply.lines.push(format!("Nothing falls due by {} on the jobs whose facts I have.", long_date(horizon)));
     } else {
@@ -136,6 +168,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
         reply = reply.field("Money outstanding, lien facts missing", text);
     }
     reply.severity = match rows.first() {
+        _ if !passed.is_empty() => Severity::Critical,
         Some((d, _, _)) if (d.due - today).num_days() <= 3 => Severity::Critical,
         Some(_) => Severity::Warning,
         None => Severity::Good,
@@ -234,7 +267,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
                 let notes: Vec<String> = found
                     .iter()
                     .filter(|d| d.due >= today && record.served(&d.kind).is_none())
-                    .flat_map(|d| d.notes.iter().take(1).map(move |n| format!("{}: {n}", d.document)))
+                    .flat_map(|d| d.notes_as_of(today).into_iter().take(1).map(move |n| format!("{}: {n}", d.document)))
                     .take(3)
                     .collect();
                 if !notes.is_empty() {

@@ -8,7 +8,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use super::calendar::{Calendar, Direction};
 use super::facts::{Fact, JobFacts};
 use super::rules::{Anchor, DateExpr, Offset, Pick, Rule, StateRules, Term};
-use super::{DISCLAIMER, Deadline, LienError};
+use super::{DISCLAIMER, Deadline, LienError, MailBy};
 
 /// Everything one pass over a state's rules finds.
 #[derive(Debug)]
@@ -72,6 +72,7 @@ fn out_of_range(rule: &Rule) -> LienError {
     LienError::DateOutOfRange { rule: rule.id.clone() }
 }
 
+#[allow(clippy::large_enum_variant)] // one per rule evaluated, moved straight into a list
 enum Outcome {
     Due(Deadline),
     Missing(Vec<Fact>),
@@ -136,6 +137,7 @@ impl<'a> Evaluator<'a> {
         }
 
         let mut notes = Vec::new();
+        let mail_by = self.mail_by(rule, chosen.due);
         notes.extend(self.mail_by_note(rule, chosen.due));
         if dated.len() > 1 {
             notes.push(combination_note(rule.due.pick, &dated));
@@ -170,6 +172,7 @@ impl<'a> Evaluator<'a> {
             consequence_text: rule.consequence_text.clone(),
             confidence: rule.confidence.as_str().to_string(),
             notes,
+            mail_by,
             disclaimer: DISCLAIMER,
         }))
     }
@@ -336,6 +339,18 @@ impl<'a> Evaluator<'a> {
             Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
             _ => days.concat(),
         }
+    }
+
+    /// The safe harbour's last mailing day (before `due`), and the business day before it when
+    /// that day is closed.
+    fn mail_by(&self, rule: &Rule, due: NaiveDate) -> Option<MailBy> {
+        let mail_by = rule.mail_by.as_ref()?;
+        let date = self.facts.date(mail_by.after)?.checked_add_days(Days::new(mail_by.days.into()))?;
+        if date >= due {
+            return None;
+        }
+        let to_be_safe = self.calendar.closed(date).map(|_| self.calendar.previous_business_day(date));
+        Some(MailBy { last_day: date, to_be_safe })
     }
 
     fn mail_by_note(&self, rule: &Rule, due: NaiveDate) -> Option<String> {

@@ -45,7 +45,9 @@ use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
 pub use notices::{all_notice_words, notice_kind, notice_word, notice_words};
-pub use record::{LienAlert, LienRecord, is_event, lien_alerts, next_deadlines, unpaid_by_job};
+pub use record::{
+    LienAlert, LienRecord, Next, is_event, lien_alerts, next_deadlines, passed_with_money_owed, unpaid_by_job,
+};
 
 use calendar::Calendar;
 use rules::StateRules;
@@ -75,10 +77,67 @@ pub struct Deadline {
     pub consequence_text: String,
     /// `high`, `medium` or `low`.
     pub confidence: String,
-    /// Safe-harbour dates, rollover explanations, conservative choices, caveats.
+    /// Safe-harbour dates, rollover explanations, conservative choices, caveats. Read them with
+    /// [`Deadline::notes_as_of`], which leaves out advice whose day has passed.
     pub notes: Vec<String>,
+    /// Where mailing counts as serving (a safe harbour): the last day to mail, and the earlier
+    /// day to mail by to be safe when that last day is a holiday. The first note says so.
+    pub mail_by: Option<MailBy>,
     /// Always [`DISCLAIMER`].
     pub disclaimer: &'static str,
+}
+
+/// The last day a mailed notice counts as served on mailing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MailBy {
+    pub last_day: NaiveDate,
+    /// An earlier business day to mail by, when `last_day` is a weekend or holiday.
+    pub to_be_safe: Option<NaiveDate>,
+}
+
+impl Deadline {
+    /// What missing it costs, most first: rights lost, then coverage limited, then priority;
+    /// events (a notice of commencement expiring) last.
+    pub fn cost_rank(&self) -> u8 {
+        if self.kind.starts_with("noc_") {
+            return 3;
+        }
+        match self.consequence.as_str() {
+            "right_lost" => 0,
+            "coverage_limited" => 1,
+            _ => 2,
+        }
+    }
+
+    /// Whether missing it loses the lien or bond right outright.
+    pub fn loses_rights(&self) -> bool {
+        self.consequence == "right_lost" && !self.kind.starts_with("noc_")
+    }
+
+    /// The notes as they read on `today`: a mail-by date that has passed is not advised any
+    /// more; the note says instead that the notice now counts when it is received.
+    pub fn notes_as_of(&self, today: NaiveDate) -> Vec<String> {
+        let Some(mail) = self.mail_by else { return self.notes.clone() };
+        let mut notes = self.notes.clone();
+        if notes.is_empty() {
+            return notes;
+        }
+        let show = |d: NaiveDate| d.format("%a %Y-%m-%d").to_string();
+        if mail.last_day < today {
+            notes[0] = format!(
+                "The mailing safe harbour ended {}: the notice now counts when it is received, so it must \
+                 reach them by {}.",
+                show(mail.last_day),
+                show(self.due)
+            );
+        } else if mail.to_be_safe.is_some_and(|d| d < today)
+            && let Some(cut) = notes[0].find(&format!(" {} is ", show(mail.last_day)))
+        {
+            // The "mail by … to be safe" day has passed; the last day itself still stands.
+            notes[0].truncate(cut);
+        }
+        notes
+    }
 }
 
 /// Why the engine could not answer; the text is written for the AR specialist.

@@ -62,6 +62,32 @@ impl LienRecord {
     pub fn open_deadlines(&self, closures: &[NaiveDate]) -> Vec<Deadline> {
         self.deadlines(closures).unwrap_or_default().into_iter().filter(|d| self.served(&d.kind).is_none()).collect()
     }
+
+    /// Deadlines that lose rights, passed before `today` with nothing recorded for them: shown
+    /// until someone records what was done (or the job is paid).
+    pub fn passed_rights(&self, today: NaiveDate, closures: &[NaiveDate]) -> Vec<Deadline> {
+        self.open_deadlines(closures).into_iter().filter(|d| d.due < today && d.loses_rights()).collect()
+    }
+
+    /// What needs doing next on the job: a right-losing deadline that passed with nothing
+    /// recorded comes first (someone must find out whether it was done); then the coming
+    /// deadlines ranked by what missing them costs, soonest first within a rank.
+    pub fn next(&self, today: NaiveDate, closures: &[NaiveDate]) -> Option<Next> {
+        let open = self.open_deadlines(closures);
+        if let Some(passed) = open.iter().filter(|d| d.due < today && d.loses_rights()).min_by_key(|d| d.due) {
+            return Some(Next::Passed(passed.clone()));
+        }
+        open.into_iter().filter(|d| d.due >= today).min_by_key(|d| (d.cost_rank(), d.due)).map(Next::Coming)
+    }
+}
+
+/// A job's next deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// A deadline that loses rights passed with nothing recorded.
+    Passed(Deadline),
+    /// The coming deadline whose miss would cost most.
+    Coming(Deadline),
 }
 
 /// Whether a deadline is an event (a notice of commencement expiring) rather than a document to
@@ -86,17 +112,17 @@ pub async fn unpaid_by_job(
     Ok(out)
 }
 
-/// Each job's next deadline not yet met, today or later (job id → deadline).
+/// Each job's next deadline (job id → [`LienRecord::next`]).
 pub async fn next_deadlines(
     store: &dyn Store,
     jobs: &[Job],
     today: NaiveDate,
     closures: &[NaiveDate],
-) -> Result<HashMap<i64, Deadline>, StoreError> {
+) -> Result<HashMap<i64, Next>, StoreError> {
     let mut out = HashMap::new();
     for job in jobs {
         let record = LienRecord::load(store, job).await?;
-        if let Some(next) = record.open_deadlines(closures).into_iter().find(|d| d.due >= today) {
+        if let Some(next) = record.next(today, closures) {
             out.insert(job.id, next);
         }
     }
@@ -148,6 +174,40 @@ pub async fn lien_alerts(
                     unpaid: owed,
                 });
             }
+        }
+    }
+    out.sort_by_key(|a| a.due);
+    Ok(out)
+}
+
+/// Deadlines that lose rights, passed with nothing recorded, on jobs with money unpaid, oldest
+/// first: shown in the digest until someone records what was done.
+pub async fn passed_with_money_owed(
+    store: &dyn Store,
+    today: NaiveDate,
+    closures: &[NaiveDate],
+    currency: Currency,
+) -> Result<Vec<LienAlert>, StoreError> {
+    let unpaid = unpaid_by_job(store, today, currency).await?;
+    let mut out = Vec::new();
+    for j in store.jobs(None).await? {
+        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
+        if owed <= 0 {
+            continue;
+        }
+        let record = LienRecord::load(store, &j.job).await?;
+        let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
+        for d in record.passed_rights(today, closures) {
+            out.push(LienAlert {
+                customer_id: j.job.customer_id,
+                job_id: j.job.id,
+                job_name: j.job.name.clone(),
+                customer_name: j.customer_name.clone(),
+                state: state.clone(),
+                document: d.document.clone(),
+                due: d.due,
+                unpaid: owed,
+            });
         }
     }
     out.sort_by_key(|a| a.due);

@@ -956,3 +956,38 @@ fn california_counts_its_own_holidays() {
     }
     assert!(!days.iter().any(|(_, name)| name == "Columbus Day"), "CCP § 135 excludes Columbus Day");
 }
+
+#[test]
+fn mail_by_advice_is_not_given_once_its_day_has_passed() {
+    // The case above: mail by Sun Nov 22 (Fri Nov 20 to be safe); due Mon Nov 30.
+    let nto = one(&job("FL", "private", "sub_sub", &[("first_furnished", "2026-10-13")]), "FL.private.nto");
+    assert_eq!(nto.mail_by, Some(MailBy { last_day: ymd(2026, 11, 22), to_be_safe: Some(ymd(2026, 11, 20)) }));
+    // Before: the note as written.
+    let before = nto.notes_as_of(ymd(2026, 11, 19));
+    assert!(before[0].contains("mail by Fri 2026-11-20 to be safe"), "{before:?}");
+    // Saturday Nov 21: "to be safe" has passed, the last day (Sunday) still stands.
+    let saturday = nto.notes_as_of(ymd(2026, 11, 21));
+    assert!(!saturday[0].contains("to be safe") && saturday[0].contains("Sun 2026-11-22"), "{saturday:?}");
+    // After the last day: no mailing advice, but when it must arrive.
+    let after = nto.notes_as_of(ymd(2026, 11, 24));
+    assert!(!after.iter().any(|n| n.contains("mail by")), "{after:?}");
+    assert!(after[0].contains("safe harbour ended Sun 2026-11-22") && after[0].contains("Mon 2026-11-30"), "{after:?}");
+    assert_eq!(after[1..], nto.notes[1..], "the other notes stay");
+}
+
+#[test]
+fn deadlines_rank_by_what_missing_them_costs() {
+    let list = all(&job(
+        "FL",
+        "private",
+        "sub",
+        &[("first_furnished", "2026-10-09"), ("last_furnished", "2026-11-20"), ("noc_recorded", "2026-10-01")],
+    ));
+    let nto = list.iter().find(|d| d.kind == "notice_to_owner").unwrap();
+    assert_eq!(nto.cost_rank(), 0);
+    assert!(nto.loses_rights());
+    for d in list.iter().filter(|d| d.kind.starts_with("noc_")) {
+        assert_eq!(d.cost_rank(), 3, "{}", d.rule);
+        assert!(!d.loses_rights(), "{}", d.rule);
+    }
+}
