@@ -333,6 +333,10 @@ fn typed_arguments_mean_what_a_user_means_or_say_what_could_not_be_read() {
         assert!(bayshore.contains("Notice to Owner was due Mar 23 — passed, nothing recorded"), "{name}: {gulf}");
         let digest = ask(&rt, &app, "/ar digest");
         assert!(digest.contains("Deadlines passed, nothing recorded, money owed"), "{name}: {digest}");
+        // An invoice with only retainage left is not past due, however old.
+        let retained = ask(&rt, &app, "/ar invoice 1005");
+        assert!(retained.contains("retainage only, not due yet"), "{name}: {retained}");
+        assert!(!retained.contains("past due"), "{name}: {retained}");
         let days = ask(&rt, &app, "/ar liens abc");
         assert!(days.contains("'abc' for days") && days.contains("a number of days"), "{name}: {days}");
         rt.block_on(db.close());

@@ -28,14 +28,17 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     }
     reply.aside = Some(aside.join("   "));
     let days = (today - invoice.due).num_days();
+    let retainage = invoice.retainage_held();
+    let due_part = invoice.balance.minor - retainage.minor;
     let status = match invoice.status {
         InvoiceStatus::Void => "void".to_string(),
         InvoiceStatus::Deleted => "deleted in the accounting system".to_string(),
         InvoiceStatus::Paid => "paid in full".to_string(),
+        // Retainage is not due until it is released: an invoice with only retainage left is not
+        // past due, however old it is.
+        InvoiceStatus::Open if due_part <= 0 && retainage.minor > 0 => "retainage only, not due yet".to_string(),
         InvoiceStatus::Open => days_phrase(days),
     };
-    let retainage = invoice.retainage_held();
-    let due_part = invoice.balance.minor - retainage.minor;
     let mut headline = format!("Balance {} of {} · {status}", invoice.balance, invoice.total);
     if retainage.minor > 0 {
         headline.push_str(&format!(" · retainage held {retainage} (not due)"));
