@@ -44,7 +44,13 @@ impl Currency {
 
     fn symbol(&self) -> Option<&'static str> {
         match &self.0 {
-            b"USD" | b"CAD" | b"AUD" | b"NZD" | b"MXN" => Some("$"),
+            // Only the US dollar is a bare "$": a Canadian balance beside a US one must not read
+            // as dollars of the same kind.
+            b"USD" => Some("$"),
+            b"CAD" => Some("CA$"),
+            b"AUD" => Some("A$"),
+            b"NZD" => Some("NZ$"),
+            b"MXN" => Some("MX$"),
             b"EUR" => Some("€"),
             b"GBP" => Some("£"),
             _ => None,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::aging::{AgingConfig, AgingRow, GroupBy, aging};
 use crate::collections::{Note, Promise, PromiseStatus};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Job, OpenItem, Payment};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::store::{OpenItemsQuery, Store, StoreError};
 
 /// The outcome of looking a customer up by a piece of its name.
@@ -110,6 +110,9 @@ pub struct CustomerSummary {
     pub jobs: Vec<JobLine>,
     pub last_note: Option<Note>,
     pub credits: Credits,
+    /// What is open in currencies other than `currency`, one balance per currency: the aging
+    /// row covers `currency` only, so these are shown beside it, never added to it.
+    pub other_currencies: Vec<Money>,
 }
 
 /// Gathers everything `/ar customer` shows for one customer.
@@ -147,12 +150,23 @@ pub async fn customer_summary(
         .await?
         .into_iter()
         .map(|job| {
-            let unpaid = items.iter().filter(|i| i.job_id == Some(job.id)).map(|i| i.balance.minor).sum();
+            let unpaid = items
+                .iter()
+                .filter(|i| i.job_id == Some(job.id) && i.currency() == currency)
+                .map(|i| i.balance.minor)
+                .sum();
             JobLine { job, unpaid }
         })
         .collect();
     let last_note = store.notes_for_customer(customer_id, 1).await?.into_iter().next();
     let credits = store.credits(Some(customer_id)).await?;
+    let mut other_currencies: Vec<Money> = Vec::new();
+    for i in items.iter().filter(|i| i.currency() != currency && i.balance.minor != 0) {
+        match other_currencies.iter_mut().find(|m| m.currency == i.currency()) {
+            Some(m) => m.minor += i.balance.minor,
+            None => other_currencies.push(Money::new(i.balance.minor, i.currency())),
+        }
+    }
     Ok(Some(CustomerSummary {
         customer,
         as_of,
@@ -166,6 +180,7 @@ pub async fn customer_summary(
         jobs,
         last_note,
         credits,
+        other_currencies,
     }))
 }
 

@@ -342,3 +342,65 @@ fn typed_arguments_mean_what_a_user_means_or_say_what_could_not_be_read() {
         rt.block_on(db.close());
     }
 }
+
+/// A customer who owes only in another currency is never "all paid up", and what it owes reads
+/// in its own currency.
+#[test]
+fn another_currency_is_shown_in_its_own_currency_and_never_as_paid_up() {
+    use arbot_core::Currency;
+    use arbot_core::ledger::{CustomerKind, InvoiceKind};
+    use arbot_core::source::{CustomerRecord, Entity, InvoiceRecord, Record, Version};
+    use chrono::{TimeZone, Utc};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let version = Version { updated_at: Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(), seq: 0 };
+        let records = vec![
+            Record::Customer(CustomerRecord {
+                external_id: "c1".into(),
+                name: "Maple Leaf Builders".into(),
+                kind: CustomerKind::GeneralContractor,
+                email: None,
+                phone: None,
+                terms_days: Some(30),
+                pm: None,
+                active: true,
+                version,
+            }),
+            Record::Invoice(InvoiceRecord {
+                external_id: "i1".into(),
+                customer_external_id: "c1".into(),
+                job_external_id: None,
+                number: "7001".into(),
+                kind: InvoiceKind::Progress,
+                issued: "2026-09-22".parse().unwrap(),
+                due: "2026-10-22".parse().unwrap(),
+                currency: Currency::parse("CAD").unwrap(),
+                total_minor: 500_000,
+                balance_minor: 500_000,
+                retainage_minor: 0,
+                voided: false,
+                memo: None,
+                version,
+            }),
+        ];
+        let store = db.store.clone();
+        rt.block_on(async {
+            let run = store.start_sync_run("test", Utc::now()).await.unwrap();
+            store.apply_page(run, "test", Entity::Invoice, &records, None).await.unwrap();
+        });
+        let config = Config::default();
+        let clock = arbot_core::PinnedClock { today: TODAY.parse().unwrap(), tz: config.time_zone };
+        let app = App { store, clock: std::sync::Arc::new(clock), config, sources: Vec::new() };
+        let card = ask(&rt, &app, "/ar customer maple");
+        assert!(!card.contains("paid up"), "{name}: {card}");
+        assert!(
+            card.contains("Also open in other currencies: CA$5,000.00 (not in the USD figures here)"),
+            "{name}: {card}"
+        );
+        assert!(card.contains("#7001  CA$5,000.00  31 days past due"), "{name}: {card}");
+        let aging = ask(&rt, &app, "/ar aging");
+        assert!(aging.contains("1 open invoice in other currencies is not included"), "{name}: {aging}");
+        rt.block_on(db.close());
+    }
+}

@@ -36,9 +36,25 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     let m = |minor: i64| app.money(minor);
     let mut reply = Reply::titled(format!("Aging by {} — as of {}", r.group_by.as_str(), long_date(r.as_of)));
     let t = &r.totals;
+    let other_currencies = (r.other_currency_invoices > 0).then(|| {
+        format!(
+            "{} in other currencies {} not included.",
+            crate::wording::count(r.other_currency_invoices, "open invoice", "open invoices"),
+            if r.other_currency_invoices == 1 { "is" } else { "are" }
+        )
+    });
     if r.rows.is_empty() {
-        reply.lines.push(format!("Nothing was open on {}.", long_date(r.as_of)));
-        reply.severity = Severity::Good;
+        match other_currencies {
+            Some(line) => {
+                reply.lines.push(format!("Nothing was open in {} on {}.", app.config.currency, long_date(r.as_of)));
+                reply.lines.push(line);
+                reply.severity = Severity::Warning;
+            }
+            None => {
+                reply.lines.push(format!("Nothing was open on {}.", long_date(r.as_of)));
+                reply.severity = Severity::Good;
+            }
+        }
         return reply;
     }
     reply.lines.push(format!(
@@ -64,12 +80,8 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
         ));
     }
     reply.attachments.push(Attachment { name: file, content: aging_csv(app, r) });
-    if r.other_currency_invoices > 0 {
-        reply.lines.push(format!(
-            "{} in other currencies {} not included.",
-            crate::wording::count(r.other_currency_invoices, "open invoice", "open invoices"),
-            if r.other_currency_invoices == 1 { "is" } else { "are" }
-        ));
+    if let Some(line) = other_currencies {
+        reply.lines.push(line);
     }
     reply.severity = match r.over_90_share() {
         Some(s) if s >= 10.0 => Severity::Critical,

@@ -64,7 +64,14 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         headline.push_str(&format!(" · retainage held {} (not due)", m(row.retainage)));
     }
     reply.lines.push(headline);
-    if row.total == 0 {
+    if !s.other_currencies.is_empty() {
+        let others: Vec<String> = s.other_currencies.iter().map(ToString::to_string).collect();
+        reply.lines.push(format!(
+            "Also open in other currencies: {} (not in the {} figures here).",
+            others.join(" · "),
+            app.config.currency
+        ));
+    } else if row.total == 0 {
         reply.lines.push(if s.customer.active { "Nothing open: all paid up." } else { "Nothing open." }.to_string());
     }
     let credits = s.credits.unapplied_cash + s.credits.open_credit_memos;
@@ -89,7 +96,9 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         reply.table = Some(table);
     }
     if let Some(o) = &s.oldest {
-        let mut text = format!("#{}  {}  {}", o.item.number, m(o.item.due_part()), days_phrase(o.days_past_due));
+        // In the invoice's own currency, which need not be the business's.
+        let owed = arbot_core::Money::new(o.item.due_part(), o.item.currency());
+        let mut text = format!("#{}  {owed}  {}", o.item.number, days_phrase(o.days_past_due));
         for c in &o.credits_applied {
             let memo = c.credit_memo_number.as_deref().unwrap_or("credit");
             text.push_str(&format!("  (credit memo {memo} applied {})", c.amount));
