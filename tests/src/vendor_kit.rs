@@ -419,9 +419,9 @@ pub async fn store_connection(
 ) {
     let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
     let tokens = arbot_connector_http::TokenSet {
-        access_token: arbot_connector_http::Secret::new(access),
+        access_token: arbot_connector_http::Secret::from(access),
         access_expires_at: now + access_lifetime,
-        refresh_token: arbot_connector_http::Secret::new(refresh),
+        refresh_token: arbot_connector_http::Secret::from(refresh),
         refresh_expires_at: None,
         company: [(vendor.company_key.to_string(), company)].into_iter().collect(),
     };
