@@ -101,7 +101,7 @@ pub fn oauth_app(vendor: Vendor, cfg: &SourceConfig, env: &dyn Fn(&str) -> Optio
     };
     Ok(OAuthApp {
         client_id: client_id.trim().to_string(),
-        client_secret: Secret::new(secret),
+        client_secret: Secret::from(secret),
         authorize_url: cfg.authorize_url.clone().unwrap_or_else(|| authorize.to_string()),
         token_url: cfg.token_url.clone().unwrap_or_else(|| token.to_string()),
     })

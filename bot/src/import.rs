@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, parse, read_file};
-use arbot_core::source::{Entity, Record};
-use arbot_core::store::{PageStats, RunStatus, Store};
+use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file};
+use arbot_core::source::Entity;
+use arbot_core::store::{PageStats, Store};
+use arbot_core::sync::{SyncError, sync_source};
 use arbot_core::{Clock, Currency};
 
 /// The source name imported records are keyed under, unless `--source` says otherwise.
@@ -71,15 +72,6 @@ fn bad_rows_text(rows: &usize, problems: &[Problem]) -> String {
     out
 }
 
-fn entity_of(kind: Kind) -> Entity {
-    match kind {
-        Kind::Invoices => Entity::Invoice,
-        Kind::Payments => Entity::Payment,
-        Kind::Customers => Entity::Customer,
-        Kind::Jobs => Entity::Job,
-    }
-}
-
 /// Reads, checks and (when every row is good, or bad rows are to be skipped) writes a file.
 pub async fn import(
     store: &dyn Store,
@@ -106,27 +98,18 @@ pub async fn import(
             problems: parsed.problems,
         });
     }
-    let entity = entity_of(parsed.kind);
-    let (names, own): (Vec<Record>, Vec<Record>) = parsed.records.into_iter().partition(|r| match parsed.kind {
-        Kind::Invoices | Kind::Payments => matches!(r, Record::Customer(_) | Record::Job(_)),
-        Kind::Jobs => matches!(r, Record::Customer(_)),
-        Kind::Customers => false,
-    });
-    let run = store.start_sync_run(&req.source, clock.now()).await?;
-    let result = async {
-        let named = store.apply_page(run, &req.source, Entity::Customer, &names, None).await?;
-        let stats = store.apply_page(run, &req.source, entity, &own, None).await?;
-        Ok::<_, arbot_core::StoreError>((named, stats))
-    }
-    .await;
-    let (named, stats) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = store.finish_sync_run(run, clock.now(), RunStatus::Failed, Some(&e.to_string())).await;
-            return Err(e.into());
-        }
+    // Through the sync engine like every other source: a full read of the file, in one run.
+    let source = SpreadsheetSource::new(&req.source, parsed.kind, parsed.records);
+    let report = sync_source(store, &source, clock, true, |_| {}).await.map_err(|e| match e {
+        SyncError::Store(e) => ImportFailure::Store(e),
+        SyncError::Source { error, .. } => ImportFailure::File(error.to_string()),
+    })?;
+    let stats_of = |entity: Entity| report.entities.iter().find(|e| e.entity == entity).map(|e| e.stats);
+    let stats = stats_of(parsed.kind.entity()).unwrap_or_default();
+    let new_names = match parsed.kind {
+        Kind::Customers => 0,
+        _ => stats_of(Entity::Customer).map_or(0, |s| s.new),
     };
-    store.finish_sync_run(run, clock.now(), RunStatus::Done, None).await?;
     let skipped_rows = parsed.rows - parsed.good_rows;
     Ok(Imported {
         kind: parsed.kind,
@@ -134,7 +117,7 @@ pub async fn import(
         source: req.source.clone(),
         rows: parsed.rows,
         stats,
-        new_names: named.new,
+        new_names,
         skipped_rows,
         problems: parsed.problems,
     })

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use arbot_core::store::{Backend, RunStatus, Store};
 use arbot_core::{Clock, Currency};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
 const SOURCE: &str = "synthetic";
@@ -43,6 +44,16 @@ pub async fn seed(
     let run = store.start_sync_run(SOURCE, clock.now()).await?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let tty = std::io::stderr().is_terminal();
+    // On a terminal, a bar (cleared when done); in a log, a line every 100,000 invoices.
+    let bar = if tty {
+        ProgressBar::new(invoices).with_style(
+            ProgressStyle::with_template("  invoices {human_pos:>10} / {human_len} ({msg}) [{bar:24}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("#-"),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
 
     let start_day = today - Days::new(730);
     let mut page = Vec::with_capacity(PAGE);
@@ -153,9 +164,9 @@ pub async fn seed(
             in_flight
                 .spawn(async move { store.apply_page(run, SOURCE, Entity::Invoice, &full, None).await.map(|_| ()) });
             let rate = written as f64 / invoices_started.elapsed().as_secs_f64().max(0.001);
-            if tty {
-                eprint!("\r  invoices {written:>10} / {invoices} ({rate:.0}/s)");
-            } else if written % 100_000 < (PAGE as u64 / 2) {
+            bar.set_message(format!("{rate:.0}/s"));
+            bar.set_position(written);
+            if !tty && written % 100_000 < (PAGE as u64 / 2) {
                 eprintln!("  invoices {written} / {invoices} ({rate:.0}/s)");
             }
         }
@@ -163,9 +174,7 @@ pub async fn seed(
     while let Some(done) = in_flight.join_next().await {
         done??;
     }
-    if tty {
-        eprint!("\r\x1b[K");
-    }
+    bar.finish_and_clear();
     store.finish_sync_run(run, clock.now(), RunStatus::Done, Some("dev seed")).await?;
     let secs = invoices_started.elapsed().as_secs_f64();
     println!(

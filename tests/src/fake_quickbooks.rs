@@ -1015,7 +1015,7 @@ impl FakeQbo {
     pub fn app(&self) -> arbot_connector_http::OAuthApp {
         arbot_connector_http::OAuthApp {
             client_id: CLIENT_ID.to_string(),
-            client_secret: arbot_connector_http::Secret::new(CLIENT_SECRET),
+            client_secret: arbot_connector_http::Secret::from(CLIENT_SECRET),
             authorize_url: format!("{}/connect/oauth2", self.url),
             token_url: self.token_url(),
         }

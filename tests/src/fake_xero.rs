@@ -671,7 +671,7 @@ impl FakeXero {
     pub fn app(&self) -> arbot_connector_http::OAuthApp {
         arbot_connector_http::OAuthApp {
             client_id: CLIENT_ID.into(),
-            client_secret: arbot_connector_http::Secret::new(CLIENT_SECRET),
+            client_secret: arbot_connector_http::Secret::from(CLIENT_SECRET),
             authorize_url: format!("{}/identity/connect/authorize", self.url),
             token_url: format!("{}/connect/token", self.url),
         }

@@ -302,56 +302,15 @@ impl OAuthServer {
     }
 }
 
-/// `application/x-www-form-urlencoded` pairs.
+/// `application/x-www-form-urlencoded` pairs (none when the body is not a form).
 pub fn parse_form(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    serde_urlencoded::from_str(body).unwrap_or_default()
 }
 
 /// Standard base64 (for checking Basic credentials).
 pub fn base64(s: &str) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
-    let mut out = String::new();
-    for chunk in b.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
 }
 
 /// A JSON response.
@@ -390,7 +349,7 @@ mod tests {
     fn helpers() {
         assert_eq!(super::base64("id:secret"), "aWQ6c2VjcmV0");
         assert_eq!(super::base64("ab"), "YWI=");
-        assert_eq!(super::percent_decode("a%20b+c%2B"), "a b c+");
+        assert_eq!(super::parse_form("a=a%20b+c%2B"), vec![("a".into(), "a b c+".into())]);
         assert_eq!(
             super::parse_form("grant_type=refresh_token&refresh_token=rt-1"),
             vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), "rt-1".into())]
@@ -419,9 +378,9 @@ pub async fn store_connection(
 ) {
     let key = arbot_connector_http::SecretKey::from_hex(TEST_SECRET_KEY).expect("key");
     let tokens = arbot_connector_http::TokenSet {
-        access_token: arbot_connector_http::Secret::new(access),
+        access_token: arbot_connector_http::Secret::from(access),
         access_expires_at: now + access_lifetime,
-        refresh_token: arbot_connector_http::Secret::new(refresh),
+        refresh_token: arbot_connector_http::Secret::from(refresh),
         refresh_expires_at: None,
         company: [(vendor.company_key.to_string(), company)].into_iter().collect(),
     };

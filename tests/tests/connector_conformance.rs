@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use arbot_connector_http::{SecretKey, TokenSet};
+use arbot_connector_http::{ExposeSecret, SecretKey, TokenSet};
 use arbot_core::Clock;
 use arbot_core::source::{Entity, Source, SourceError};
 use arbot_core::store::ConnectionStatus;
@@ -593,7 +593,11 @@ async fn an_expired_token_is_refreshed_once_and_the_new_refresh_token_saved<V: S
         sync(&db, &fake, &source, false).await.unwrap();
         assert_eq!(fake.oauth(|o| o.refresh_calls), 1, "{}", db.name);
         let (tokens, v1) = stored_tokens(&db, V::SOURCE).await;
-        assert_eq!(tokens.refresh_token.expose(), fake.oauth(|o| o.refresh.clone()), "the rotated token is saved");
+        assert_eq!(
+            tokens.refresh_token.expose_secret(),
+            fake.oauth(|o| o.refresh.clone()),
+            "the rotated token is saved"
+        );
         assert!(v1 > v0);
         assert_matches(&db, V::SOURCE, &fake.expected(), "after a refresh").await;
 
@@ -602,7 +606,10 @@ async fn an_expired_token_is_refreshed_once_and_the_new_refresh_token_saved<V: S
         fake.faults(|f| f.plan.push_back(Fault::ExpireTokens));
         sync(&db, &fake, &source, false).await.unwrap();
         assert_eq!(fake.oauth(|o| o.refresh_calls), 2);
-        assert_eq!(stored_tokens(&db, V::SOURCE).await.0.refresh_token.expose(), fake.oauth(|o| o.refresh.clone()));
+        assert_eq!(
+            stored_tokens(&db, V::SOURCE).await.0.refresh_token.expose_secret(),
+            fake.oauth(|o| o.refresh.clone())
+        );
         db.close().await;
     }
 }

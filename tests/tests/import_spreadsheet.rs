@@ -156,6 +156,37 @@ async fn payments_apply_to_imported_invoices() {
     }
 }
 
+#[tokio::test]
+async fn an_import_is_a_sync_run_that_infers_nothing_from_what_the_file_leaves_out() {
+    use arbot_core::source::Entity;
+    for db in TestDb::all().await {
+        let dir = tempfile::tempdir().unwrap();
+        let store = db.store.as_ref();
+        import(store, &clock(), Currency::USD, &request(&write(dir.path(), "i.csv", INVOICES), None)).await.unwrap();
+        let run = store.last_sync_run("spreadsheet").await.unwrap().unwrap();
+        assert_eq!((run.status, run.detail.as_deref()), (arbot_core::store::RunStatus::Done, None), "{}", db.name);
+        let before = snapshot::read(&db, "spreadsheet").await;
+
+        // A file without invoice 1045: 1045 stays, as it was (absence deletes nothing).
+        let fewer: String = INVOICES.lines().filter(|l| !l.starts_with("1045")).map(|l| format!("{l}\n")).collect();
+        let done =
+            import(store, &clock(), Currency::USD, &request(&write(dir.path(), "i.csv", &fewer), None)).await.unwrap();
+        assert_eq!((done.stats.unchanged, done.stats.deleted, done.stats.voided), (3, 0, 0), "{}", db.name);
+        // A file of customers touches no invoice.
+        let customers = write(dir.path(), "c.csv", "name,email\nAcme Builders,ap@acme.example\n");
+        let done = import(store, &clock(), Currency::USD, &request(&customers, None)).await.unwrap();
+        assert_eq!((done.kind, done.stats.updated, done.new_names), (Kind::Customers, 1, 0), "{}", db.name);
+        let after = snapshot::read(&db, "spreadsheet").await;
+        assert_eq!(after.invoices, before.invoices, "{}", db.name);
+        assert_eq!(after.jobs, before.jobs, "{}", db.name);
+        // A file has no watermark: every import reads it all.
+        for entity in Entity::ALL {
+            assert_eq!(store.watermark("spreadsheet", entity).await.unwrap(), None, "{}: {entity:?}", db.name);
+        }
+        db.close().await;
+    }
+}
+
 /// A minimal XLSX workbook (what Excel saves, less the decoration): one sheet named `sheet`,
 /// strings inline, numbers plain, dates as serial numbers with a date format.
 fn xlsx(path: &Path, sheet: &str, rows: &[Vec<XCell>]) {

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use anyhow::bail;
 use arbot_core::source::Entity;
 use arbot_core::sync::{Progress, SyncError, SyncReport, sync_source};
+use indicatif::{HumanCount, MultiProgress, ProgressBar, ProgressStyle};
 
 use super::command_error;
 use crate::app::App;
@@ -19,24 +20,20 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
         let name = source.name().to_string();
         let vendor = crate::connect::vendor_name(&app.config.sources, &name);
         eprintln!("Syncing {name}{}…", if full { " (everything)" } else { "" });
-        let mut current: Option<Entity> = None;
-        let progress = |p: Progress| {
-            let line = progress_line(&p, tty);
-            if tty {
-                // One line per entity, redrawn in place while it is read.
-                if current.is_some_and(|c| c != p.entity) {
-                    eprintln!();
+        let result = if tty {
+            // One bar per entity, against the total the source expects, drawn by indicatif.
+            let mut bars = Bars::new(MultiProgress::new());
+            sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), full, |p| bars.show(&p)).await
+        } else {
+            let mut current: Option<Entity> = None;
+            let progress = |p: Progress| {
+                if current != Some(p.entity) || p.done || p.pages.is_multiple_of(10) {
+                    eprintln!("{}", progress_line(&p));
                 }
-                eprint!("\r{line}\x1b[K");
-            } else if current != Some(p.entity) || p.done || p.pages.is_multiple_of(10) {
-                eprintln!("{line}");
-            }
-            current = Some(p.entity);
+                current = Some(p.entity);
+            };
+            sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), full, progress).await
         };
-        let result = sync_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref(), full, progress).await;
-        if tty {
-            eprintln!();
-        }
         let (report, error) = match result {
             Ok(r) => (r, None),
             Err(SyncError::Source { error, partial }) => (partial, Some(error)),
@@ -83,43 +80,78 @@ fn summary_table(report: &SyncReport) -> Vec<String> {
     lines
 }
 
-/// The width of a progress bar's track, in characters.
-const BAR_WIDTH: u64 = 24;
+/// The bars of one source's sync on a terminal: one per entity, added as its pass begins.
+struct Bars {
+    multi: MultiProgress,
+    bars: Vec<(Entity, ProgressBar)>,
+}
 
-/// How far one entity's pass has come. On a terminal (`bar`), a bar against the total the source
-/// expects (`invoices      [########----------------]     4,210 / 7,000`), or a running count
-/// where it gave none; otherwise a plain line for logs. What a source expects is an estimate: a
-/// pass that reads more (records changed while it paged) shows that as the total, and a finished
-/// one shows what it read.
-fn progress_line(p: &Progress, bar: bool) -> String {
-    let name = p.entity.plural();
-    let total = p.expected_total.map(|t| if p.done { p.records } else { t.max(p.records) });
-    let pages = format!("{} page{}", p.pages, if p.pages == 1 { "" } else { "s" });
-    match (total, bar) {
-        (Some(total), true) => {
-            // Nothing to read is done.
-            let filled = (p.records.min(total) * BAR_WIDTH).checked_div(total).unwrap_or(BAR_WIDTH);
-            let track = format!("{}{}", "#".repeat(filled as usize), "-".repeat((BAR_WIDTH - filled) as usize));
-            format!("  {name:<13} [{track}] {:>9} / {}", thousands(p.records), thousands(total))
+impl Bars {
+    fn new(multi: MultiProgress) -> Bars {
+        Bars { multi, bars: Vec::new() }
+    }
+
+    /// Draws how far one entity's pass has come: a bar against the total the source expects
+    /// (`invoices      [########----------------]     4,210 / 7,000`), or a running count where it
+    /// gave none. What a source expects is an estimate: a pass that reads more (records changed
+    /// while it paged) shows that as the total, and a finished one shows what it read.
+    fn show(&mut self, p: &Progress) {
+        let bar = match self.bars.iter().find(|(e, _)| *e == p.entity) {
+            Some((_, bar)) => bar.clone(),
+            None => {
+                let bar = self.multi.add(ProgressBar::no_length());
+                bar.set_prefix(p.entity.plural());
+                self.bars.push((p.entity, bar.clone()));
+                bar
+            }
+        };
+        let total = p.expected_total.map(|t| if p.done { p.records } else { t.max(p.records) });
+        match total {
+            Some(total) => {
+                bar.set_style(bar_style());
+                // Nothing to read (a length of 0) is a full bar.
+                bar.set_length(total);
+                bar.set_position(p.records);
+            }
+            None => {
+                bar.set_style(count_style());
+                bar.set_position(p.records);
+                bar.set_message(pages(p.pages));
+            }
         }
-        (Some(total), false) => {
-            format!("  {name:<13} {:>9} of {} read, {pages}", thousands(p.records), thousands(total))
+        if p.done {
+            bar.finish();
         }
-        (None, _) => format!("  {name:<13} {:>9} read, {pages}", thousands(p.records)),
     }
 }
 
-/// `7000` as `7,000`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
+/// A bar: `  invoices      [##############----------]     4,210 / 7,000`.
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("  {prefix:<13} [{bar:24}] {human_pos:>9} / {human_len}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("#-")
+}
+
+/// A running count where the source gave no total: `  invoices      ⠁     4,210 read, 5 pages`.
+fn count_style() -> ProgressStyle {
+    ProgressStyle::with_template("  {prefix:<13} {human_pos:>9} read, {msg} {spinner}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// `5 pages`, `1 page`.
+fn pages(n: u64) -> String {
+    format!("{n} page{}", if n == 1 { "" } else { "s" })
+}
+
+/// How far one entity's pass has come, as a plain line for logs (stderr not a terminal).
+fn progress_line(p: &Progress) -> String {
+    let name = p.entity.plural();
+    let total = p.expected_total.map(|t| if p.done { p.records } else { t.max(p.records) });
+    let (records, pages) = (HumanCount(p.records).to_string(), pages(p.pages));
+    match total {
+        Some(total) => format!("  {name:<13} {records:>9} of {} read, {pages}", HumanCount(total)),
+        None => format!("  {name:<13} {records:>9} read, {pages}"),
     }
-    out
 }
 
 #[cfg(test)]
@@ -130,43 +162,121 @@ mod tests {
         Progress { entity, pages, records, expected_total, done }
     }
 
+    /// A terminal that remembers the lines indicatif writes (less the blanks it pads them with).
+    #[derive(Debug, Clone, Default)]
+    struct Screen(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl Screen {
+        fn last(&self) -> String {
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).last().cloned().unwrap_or_default()
+        }
+    }
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            if !s.trim().is_empty() {
+                self.0.lock().unwrap_or_else(|p| p.into_inner()).push(s.to_string());
+            }
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What the terminal shows after `steps` of one sync.
+    fn drawn(steps: &[Progress]) -> String {
+        let screen = Screen::default();
+        let target = indicatif::ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut bars = Bars::new(MultiProgress::with_draw_target(target));
+        for p in steps {
+            bars.show(p);
+        }
+        screen.last()
+    }
+
     #[test]
     fn a_terminal_gets_a_bar_against_the_expected_total() {
         assert_eq!(
-            progress_line(&at(Entity::Invoice, 5, 4_210, Some(7_000), false), true),
+            drawn(&[
+                at(Entity::Invoice, 1, 1_000, Some(7_000), false),
+                at(Entity::Invoice, 5, 4_210, Some(7_000), false)
+            ]),
             "  invoices      [##############----------]     4,210 / 7,000"
         );
         assert_eq!(
-            progress_line(&at(Entity::CreditMemo, 1, 0, Some(1_250_000), false), true),
+            drawn(&[at(Entity::CreditMemo, 1, 0, Some(1_250_000), false)]),
             "  credit memos  [------------------------]         0 / 1,250,000"
         );
         // More than expected (records changed while paging): the bar is full, the total grows.
         assert_eq!(
-            progress_line(&at(Entity::Payment, 8, 7_003, Some(7_000), false), true),
+            drawn(&[at(Entity::Payment, 8, 7_003, Some(7_000), false)]),
             "  payments      [########################]     7,003 / 7,003"
         );
         // Finished short of the estimate (rows that make no record): full, at what was read.
         assert_eq!(
-            progress_line(&at(Entity::Customer, 2, 95, Some(100), true), true),
+            drawn(&[at(Entity::Customer, 1, 50, Some(100), false), at(Entity::Customer, 2, 95, Some(100), true)]),
             "  customers     [########################]        95 / 95"
         );
         // Nothing to read.
         assert_eq!(
-            progress_line(&at(Entity::Invoice, 1, 0, Some(0), true), true),
+            drawn(&[at(Entity::Invoice, 1, 0, Some(0), true)]),
             "  invoices      [########################]         0 / 0"
+        );
+        // Without a total, a running count.
+        assert_eq!(
+            drawn(&[at(Entity::Invoice, 5, 4_210, None, false)]).trim_end_matches(|c: char| !c.is_ascii_alphanumeric()),
+            "  invoices          4,210 read, 5 pages"
         );
     }
 
     #[test]
-    fn without_a_total_or_a_terminal_it_counts() {
+    fn each_entity_gets_its_own_bar() {
+        let screen = Screen::default();
+        let target = indicatif::ProgressDrawTarget::term_like(Box::new(screen.clone()));
+        let mut bars = Bars::new(MultiProgress::with_draw_target(target));
+        bars.show(&at(Entity::Customer, 1, 10, Some(10), true));
+        bars.show(&at(Entity::Invoice, 1, 3, Some(6), false));
+        assert_eq!(bars.bars.iter().map(|(e, _)| *e).collect::<Vec<_>>(), [Entity::Customer, Entity::Invoice]);
+        assert!(bars.bars[0].1.is_finished() && !bars.bars[1].1.is_finished());
+        assert_eq!(screen.last(), "  invoices      [############------------]         3 / 6");
+    }
+
+    #[test]
+    fn without_a_terminal_it_prints_plain_lines() {
         assert_eq!(
-            progress_line(&at(Entity::Invoice, 5, 4_210, None, false), true),
+            progress_line(&at(Entity::Invoice, 5, 4_210, None, false)),
             "  invoices          4,210 read, 5 pages"
         );
-        assert_eq!(progress_line(&at(Entity::Job, 1, 12, None, true), false), "  jobs                 12 read, 1 page");
+        assert_eq!(progress_line(&at(Entity::Job, 1, 12, None, true)), "  jobs                 12 read, 1 page");
         assert_eq!(
-            progress_line(&at(Entity::Invoice, 5, 4_210, Some(7_000), false), false),
+            progress_line(&at(Entity::Invoice, 5, 4_210, Some(7_000), false)),
             "  invoices          4,210 of 7,000 read, 5 pages"
+        );
+        assert_eq!(
+            progress_line(&at(Entity::Payment, 2, 1_234_567, Some(2_000_000), false)),
+            "  payments      1,234,567 of 2,000,000 read, 2 pages"
         );
     }
 
@@ -194,13 +304,5 @@ mod tests {
                 "  payments            12       10                         0          0",
             ]
         );
-    }
-
-    #[test]
-    fn counts_are_grouped_in_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use arbot_connector_http::{ExposeSecret, Secret};
 use poise::serenity_prelude as serenity;
 use tokio::sync::{Notify, watch};
 
@@ -38,13 +39,13 @@ pub struct Data {
     pub wake: Arc<Notify>,
 }
 
-/// The bot token, never printed.
-#[derive(Clone)]
-pub struct Token(String);
+/// The bot token: a [`Secret`], never printed, read where it is sent.
+#[derive(Debug, Clone)]
+pub struct Token(Secret);
 
 impl Token {
     pub fn new(token: impl Into<String>) -> Token {
-        Token(token.into().trim().to_string())
+        Token(Secret::from(token.into().trim()))
     }
 
     /// From `DISCORD_TOKEN`, or the file `DISCORD_TOKEN_FILE` names.
@@ -67,12 +68,6 @@ impl Token {
              Create one in the Discord Developer Portal → your application → Bot → Reset Token; the README's \
              \"Running the Discord bot\" section walks through it."
         )
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(***)")
     }
 }
 
@@ -111,7 +106,7 @@ pub fn http(token: &Token, cfg: &DiscordConfig, timeout: Duration) -> anyhow::Re
         .connect_timeout(Duration::from_secs(10))
         .build()
         .context("can't set up the HTTP client")?;
-    let mut builder = serenity::HttpBuilder::new(&token.0).client(client);
+    let mut builder = serenity::HttpBuilder::new(token.0.expose_secret()).client(client);
     if let Some(url) = &cfg.api_url {
         builder = builder.proxy(url.clone()).ratelimiter_disabled(true);
     }
@@ -296,5 +291,17 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         other => {
             tracing::error!(reference, "Discord framework error: {other}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_trimmed_and_never_printed() {
+        let token = Token::new("  abc.def.ghi\n");
+        assert_eq!(token.0.expose_secret(), "abc.def.ghi");
+        assert!(!format!("{token:?}").contains("abc"), "{token:?}");
     }
 }

@@ -1,5 +1,5 @@
 //! Amounts as vendors send them: JSON numbers (`150.0`, `25`, `362.07`, `1.23456789`, `1E+3`),
-//! read from the number's own text and never through `f64`.
+//! read from the number's own text as a [`Decimal`], never through `f64`.
 //!
 //! Rule for more decimals than the currency has (QuickBooks allows up to 8 on some amounts):
 //! round half to even at the currency's minor unit, as bankers and most accounting systems do, so
@@ -8,6 +8,7 @@
 use std::fmt;
 
 use arbot_core::Currency;
+use rust_decimal::{Decimal, Error as DecimalError, RoundingStrategy};
 use serde::de::{Deserialize, Deserializer, Error as _};
 use serde_json::value::RawValue;
 
@@ -62,69 +63,21 @@ pub fn minor_units(text: &str, digits: u32) -> Result<i64, AmountError> {
     let bad = || AmountError::NotANumber(text.to_string());
     let too_large = || AmountError::TooLarge(text.to_string());
     let s = text.trim();
-    let (negative, s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => {
-            let exp = &s[i + 1..];
-            let exp = exp.strip_prefix('+').unwrap_or(exp);
-            let (neg, digits_only) = match exp.strip_prefix('-') {
-                Some(d) => (true, d),
-                None => (false, exp),
-            };
-            if digits_only.is_empty() || !digits_only.bytes().all(|b| b.is_ascii_digit()) || digits_only.len() > 4 {
-                return Err(bad());
-            }
-            let e: i32 = digits_only.parse().map_err(|_| bad())?;
-            (&s[..i], if neg { -e } else { e })
-        }
-        None => (s, 0),
-    };
-    let (int_part, frac_part) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (mantissa, ""),
-    };
-    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    if int_part.is_empty() || !all_digits(int_part) || !all_digits(frac_part) || mantissa.ends_with('.') {
-        return Err(bad());
-    }
-    // value = digits * 10^(exponent - frac_len); we want value * 10^digits.
-    let all: String = format!("{int_part}{frac_part}");
-    let all = all.trim_start_matches('0');
-    if all.len() > 36 {
-        return Err(too_large());
-    }
-    let n: i128 = if all.is_empty() { 0 } else { all.parse().map_err(|_| too_large())? };
-    let shift = exponent - frac_part.len() as i32 + digits as i32;
-    let value: i128 = if shift >= 0 {
-        if shift > 30 {
-            if n == 0 {
-                0
-            } else {
-                return Err(too_large());
-            }
-        } else {
-            n.checked_mul(10i128.pow(shift as u32)).ok_or_else(too_large)?
-        }
+    // JSON's number grammar (no `+5`, `.5`, `5.`, `1,000`, `NaN`), which `Decimal` is laxer about.
+    serde_json::from_str::<serde_json::Number>(s).map_err(|_| bad())?;
+    let exact = if s.contains(['e', 'E']) {
+        Decimal::from_scientific(s)
     } else {
-        let div = -shift;
-        if div > 38 {
-            0
-        } else {
-            let d = 10i128.pow(div as u32);
-            let (q, r) = (n / d, n % d);
-            // Half to even: round up above half, and at exactly half when q is odd.
-            match (2 * r).cmp(&d) {
-                std::cmp::Ordering::Greater => q + 1,
-                std::cmp::Ordering::Equal if q % 2 == 1 => q + 1,
-                _ => q,
-            }
-        }
+        // More decimals than a Decimal holds (28) are rounded to 28 first.
+        Decimal::from_str_exact(s).or_else(|_| s.parse::<Decimal>())
     };
-    let value = if negative { -value } else { value };
-    i64::try_from(value).map_err(|_| too_large())
+    let value = exact.map_err(|e| match e {
+        DecimalError::ExceedsMaximumPossibleValue | DecimalError::LessThanMinimumPossibleValue => too_large(),
+        DecimalError::ScaleExceedsMaximumPrecision(_) if !s.contains("e-") && !s.contains("E-") => too_large(),
+        _ => bad(),
+    })?;
+    let minor = value.checked_mul(Decimal::from(10i64.pow(digits))).ok_or_else(too_large)?;
+    i64::try_from(minor.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)).map_err(|_| too_large())
 }
 
 #[cfg(test)]
@@ -166,6 +119,10 @@ mod tests {
         assert_eq!(minor_units("1.2345", 3).unwrap(), 1_234);
         assert_eq!(minor_units("1.2355", 3).unwrap(), 1_236);
         assert_eq!(minor_units("1500.6", 0).unwrap(), 1_501);
+        assert_eq!(cents("5e-3"), 0);
+        assert_eq!(cents("15E-3"), 2);
+        // More decimals than a Decimal holds.
+        assert_eq!(cents("0.1249999999999999999999999999999"), 12);
     }
 
     #[test]
@@ -175,6 +132,8 @@ mod tests {
         }
         assert_eq!(minor_units("1e40", 2), Err(AmountError::TooLarge("1e40".into())));
         assert!(minor_units("92233720368547758.08", 2).is_err());
+        assert_eq!(minor_units("92233720368547758.07", 2), Ok(i64::MAX));
+        assert!(minor_units("{}", 2).is_err() && minor_units("[1]", 2).is_err() && minor_units("1_000", 2).is_err());
     }
 
     #[test]

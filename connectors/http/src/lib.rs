@@ -18,5 +18,7 @@ pub mod tokens;
 
 pub use amount::{AmountError, Num};
 pub use call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
+/// How a [`Secret`] is read where it is sent.
+pub use secrecy::ExposeSecret;
 pub use secret::{KeyError, Secret, SecretKey};
 pub use tokens::{OAuthApp, TokenManager, TokenSet};

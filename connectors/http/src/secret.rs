@@ -1,41 +1,26 @@
-//! Secrets: a string that never prints, and the key tokens are sealed with at rest
+//! Secrets: a string that never prints ([`secrecy`]), and the key tokens are sealed with at rest
 //! (`ARBOT_SECRET_KEY`, XChaCha20-Poly1305).
 
 use std::fmt;
 
 use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload};
 use chacha20poly1305::{AeadCore, XChaCha20Poly1305, XNonce};
+use secrecy::{ExposeSecret, SecretBox};
 
-/// A secret string (client secret, token). `Debug` and `Display` print `***`.
-#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// A secret string (client secret, token, the Discord bot token): arbot's one secret type.
+/// `Debug` prints `[REDACTED]`, it has no `Display`, the memory is zeroed when dropped, and the
+/// value comes out only through [`ExposeSecret::expose_secret`], where it is sent.
+pub type Secret = secrecy::SecretString;
 
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+/// Whether two secrets are the same (is the token the vendor refused the one we hold?).
+pub fn same(a: &Secret, b: &Secret) -> bool {
+    a.expose_secret() == b.expose_secret()
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
+/// Serializes a secret as its text, for what is sealed before it is stored ([`SecretKey::seal`]):
+/// `#[serde(serialize_with = "crate::secret::serialize_for_sealing")]`.
+pub fn serialize_for_sealing<S: serde::Serializer>(secret: &Secret, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
 }
 
 /// The environment variable holding the sealing key.
@@ -59,13 +44,18 @@ pub enum KeyError {
     CannotOpen,
 }
 
-/// The key that seals tokens at rest.
-#[derive(Clone)]
-pub struct SecretKey([u8; 32]);
+/// The key that seals tokens at rest (zeroed when dropped).
+pub struct SecretKey(SecretBox<[u8; 32]>);
+
+impl Clone for SecretKey {
+    fn clone(&self) -> SecretKey {
+        SecretKey(SecretBox::init_with(|| *self.0.expose_secret()))
+    }
+}
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(***)")
+        f.write_str("SecretKey([REDACTED])")
     }
 }
 
@@ -84,19 +74,22 @@ impl SecretKey {
         if t.len() != 64 {
             return Err(KeyError::Malformed);
         }
-        let mut key = [0u8; 32];
-        for (i, pair) in t.chunks(2).enumerate() {
-            let hi = hex_digit(pair[0]).ok_or(KeyError::Malformed)?;
-            let lo = hex_digit(pair[1]).ok_or(KeyError::Malformed)?;
-            key[i] = hi << 4 | lo;
-        }
+        let key = SecretBox::try_init_with(|| {
+            let mut key = [0u8; 32];
+            for (i, pair) in t.chunks(2).enumerate() {
+                let hi = hex_digit(pair[0]).ok_or(KeyError::Malformed)?;
+                let lo = hex_digit(pair[1]).ok_or(KeyError::Malformed)?;
+                key[i] = hi << 4 | lo;
+            }
+            Ok(key)
+        })?;
         Ok(SecretKey(key))
     }
 
     /// Encrypts `plain`, bound to `context` (the source name, so a blob cannot be moved to
     /// another source). Layout: version byte 1, 24-byte random nonce, ciphertext and tag.
     pub fn seal(&self, context: &str, plain: &[u8]) -> Vec<u8> {
-        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let cipher = XChaCha20Poly1305::new(self.0.expose_secret().into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         // Encryption with a valid key and nonce cannot fail for inputs this size.
         let sealed = cipher.encrypt(&nonce, Payload { msg: plain, aad: context.as_bytes() }).unwrap_or_default();
@@ -112,7 +105,7 @@ impl SecretKey {
         if sealed.len() < 1 + 24 + 16 || sealed[0] != 1 {
             return Err(KeyError::CannotOpen);
         }
-        let cipher = XChaCha20Poly1305::new((&self.0).into());
+        let cipher = XChaCha20Poly1305::new(self.0.expose_secret().into());
         let mut nonce = XNonce::default();
         nonce.copy_from_slice(&sealed[1..25]);
         cipher
@@ -160,8 +153,21 @@ mod tests {
     fn keys_must_be_64_hex_characters() {
         assert_eq!(SecretKey::from_hex("abc").unwrap_err(), KeyError::Malformed);
         assert_eq!(SecretKey::from_hex(&KEY.replace('0', "g")).unwrap_err(), KeyError::Malformed);
-        assert!(format!("{:?}", SecretKey::from_hex(KEY).unwrap()).contains("***"));
-        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+        assert_eq!(format!("{:?}", SecretKey::from_hex(KEY).unwrap()), "SecretKey([REDACTED])");
         assert!(KeyError::Missing.to_string().contains("openssl rand -hex 32"));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::from("hunter2");
+        assert!(!format!("{secret:?}").contains("hunter2"), "{secret:?}");
+        assert!(format!("{secret:?}").contains("REDACTED"));
+        assert!(same(&secret, &Secret::from("hunter2")) && !same(&secret, &Secret::from("hunter3")));
+        #[derive(serde::Serialize)]
+        struct Sealed {
+            #[serde(serialize_with = "serialize_for_sealing")]
+            token: Secret,
+        }
+        assert_eq!(serde_json::to_string(&Sealed { token: secret }).unwrap(), r#"{"token":"hunter2"}"#);
     }
 }

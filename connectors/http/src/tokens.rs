@@ -12,7 +12,9 @@ use arbot_core::store::{ConnectionStatus, ConnectionStore};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::secret::{Secret, SecretKey};
+use secrecy::ExposeSecret;
+
+use crate::secret::{Secret, SecretKey, same, serialize_for_sealing};
 
 /// An app registered with the vendor, and where its OAuth endpoints are.
 #[derive(Debug, Clone)]
@@ -24,10 +26,12 @@ pub struct OAuthApp {
 }
 
 /// What the vendor granted: kept sealed in the store.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct TokenSet {
+    #[serde(serialize_with = "serialize_for_sealing")]
     pub access_token: Secret,
     pub access_expires_at: DateTime<Utc>,
+    #[serde(serialize_with = "serialize_for_sealing")]
     pub refresh_token: Secret,
     #[serde(default)]
     pub refresh_expires_at: Option<DateTime<Utc>>,
@@ -49,8 +53,8 @@ impl fmt::Debug for TokenSet {
 /// The token endpoint's answer (RFC 6749 §5.1, plus Intuit's refresh-token lifetime).
 #[derive(Deserialize)]
 struct TokenResponse {
-    access_token: String,
-    refresh_token: Option<String>,
+    access_token: Secret,
+    refresh_token: Option<Secret>,
     expires_in: Option<i64>,
     x_refresh_token_expires_in: Option<i64>,
 }
@@ -82,7 +86,7 @@ async fn token_call(
 ) -> Result<TokenSet, TokenError> {
     let resp = client
         .post(&app.token_url)
-        .basic_auth(&app.client_id, Some(app.client_secret.expose()))
+        .basic_auth(&app.client_id, Some(app.client_secret.expose_secret()))
         .header(reqwest::header::ACCEPT, "application/json")
         .form(form)
         .send()
@@ -94,13 +98,13 @@ async fn token_call(
         let t: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| TokenError::Unavailable(format!("the token endpoint sent something unreadable: {e}")))?;
         let refresh = match (t.refresh_token, keep) {
-            (Some(r), _) => Secret::new(r),
+            (Some(r), _) => r,
             // No new refresh token: the old one stays valid.
             (None, Some(old)) => old.refresh_token.clone(),
             (None, None) => return Err(TokenError::Unavailable("the token endpoint sent no refresh token".into())),
         };
         return Ok(TokenSet {
-            access_token: Secret::new(t.access_token),
+            access_token: t.access_token,
             access_expires_at: now + chrono::Duration::seconds(t.expires_in.unwrap_or(1800).clamp(0, 86_400)),
             refresh_token: refresh,
             refresh_expires_at: t.x_refresh_token_expires_in.map(|s| now + chrono::Duration::seconds(s)),
@@ -287,7 +291,7 @@ impl TokenManager {
         let Some((stored, version)) = self.load().await? else {
             return Err(self.reconnect(format!("{} is not connected yet; {}", self.vendor, self.connect_hint())));
         };
-        let usable = self.fresh(&stored) && rejected.is_none_or(|r| *r != stored.access_token);
+        let usable = self.fresh(&stored) && rejected.is_none_or(|r| !same(r, &stored.access_token));
         if usable {
             let token = stored.access_token.clone();
             self.remember(stored, version);
@@ -299,7 +303,7 @@ impl TokenManager {
         loop {
             let (tokens, version) = &current;
             let now = self.clock.now();
-            let form = [("grant_type", "refresh_token"), ("refresh_token", tokens.refresh_token.expose())];
+            let form = [("grant_type", "refresh_token"), ("refresh_token", tokens.refresh_token.expose_secret())];
             match token_call(&self.client, &self.app, &form, now, Some(tokens)).await {
                 Ok(new) => {
                     // Persist first: a rotated refresh token that is lost cannot be replaced.
@@ -341,10 +345,10 @@ impl TokenManager {
                     // Maybe another instance rotated the refresh token under us: use the newer one once.
                     if !retried_after_rotation
                         && let Some(again) = self.load().await?
-                        && again.0.refresh_token != current.0.refresh_token
+                        && !same(&again.0.refresh_token, &current.0.refresh_token)
                     {
                         retried_after_rotation = true;
-                        if self.fresh(&again.0) && rejected.is_none_or(|r| *r != again.0.access_token) {
+                        if self.fresh(&again.0) && rejected.is_none_or(|r| !same(r, &again.0.access_token)) {
                             let token = again.0.access_token.clone();
                             self.remember(again.0, again.1);
                             return Ok(token);

@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use arbot_connector_http::call::{Caller, Pacing, Reply, RetryPolicy, Verdict};
 use arbot_connector_http::tokens::TokenManager;
-use arbot_connector_http::{Num, Secret};
+use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
     ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, JobRecord, Page,
@@ -235,7 +235,7 @@ impl QboSource {
                     client
                         .post(&url)
                         .query(&[("minorversion", MINOR_VERSION)])
-                        .bearer_auth(token.expose())
+                        .bearer_auth(token.expose_secret())
                         .header(reqwest::header::ACCEPT, "application/json")
                         .header(reqwest::header::CONTENT_TYPE, "application/text")
                         .body(statement.clone())
@@ -257,7 +257,7 @@ impl QboSource {
                     client
                         .get(&url)
                         .query(&[("entities", name), ("changedSince", since.as_str()), ("minorversion", MINOR_VERSION)])
-                        .bearer_auth(token.expose())
+                        .bearer_auth(token.expose_secret())
                         .header(reqwest::header::ACCEPT, "application/json")
                 },
                 judge,

@@ -14,6 +14,7 @@
 //!   customer and reference (check number).
 
 mod read;
+mod source;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -25,6 +26,7 @@ use arbot_core::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use read::{Cell, Table, read_file};
+pub use source::SpreadsheetSource;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

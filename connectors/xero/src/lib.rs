@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use arbot_connector_http::call::{Caller, Pacing, Reply, RetryPolicy, Verdict};
 use arbot_connector_http::tokens::TokenManager;
-use arbot_connector_http::{Num, Secret};
+use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
     ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, Page, PaymentRecord, Record,
@@ -213,7 +213,7 @@ impl XeroSource {
                     let mut r = client
                         .get(&url)
                         .query(&params)
-                        .bearer_auth(token.expose())
+                        .bearer_auth(token.expose_secret())
                         .header("xero-tenant-id", &tenant)
                         .header(reqwest::header::ACCEPT, "application/json");
                     if let Some(s) = &since {
@@ -703,7 +703,7 @@ pub async fn tenants(
 ) -> Result<Vec<Tenant>, String> {
     let resp = client
         .get(connections_url)
-        .bearer_auth(access_token.expose())
+        .bearer_auth(access_token.expose_secret())
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
