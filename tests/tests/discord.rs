@@ -686,3 +686,81 @@ async fn clicks_check_the_role_they_need_and_a_failing_click_gives_a_reference()
     bot.stop().await;
     db.close().await;
 }
+
+/// Every role against every command and every kind of button: refused exactly where the
+/// permission table says, and never refused where it allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_meets_every_command_and_button_as_the_permission_table_says() {
+    use arbot::roles::{Actor, Permission, Role};
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    let digest = fake.wait_for(Duration::from_secs(60), "the digest", |w| digests_in(w).first().cloned()).await;
+    let digest_id: u64 = digest["id"].as_str().unwrap().parse().unwrap();
+    let CustomerMatch::One(acme) = find_customer(bot.app.store.as_ref(), "acme").await.unwrap() else { panic!() };
+    let people: Vec<(Person, Option<Role>)> = vec![
+        (sam(), Some(Role::Ar)),
+        (lee(), Some(Role::Pm)),
+        (Person::new(600_000_000_000_000_009, "mo", &[MANAGER_ROLE]), Some(Role::Manager)),
+        (vic(), Some(Role::Viewer)),
+        (Person::new(NOBODY, "pat", &[]), None),
+    ];
+    let allowed = |role: Option<Role>, p: Permission| {
+        let actor = Actor { id: "x".into(), name: "x".into(), roles: role.into_iter().collect() };
+        actor.may(p)
+    };
+    // A valid set of options for each command, so that an allowed one gets past the parser.
+    let options = |name: &str| -> Vec<(&'static str, Value)> {
+        match name {
+            "customer" => vec![("name", json!("acme"))],
+            "invoice" => vec![("number", json!("1042"))],
+            "job" => vec![("name", json!("Marina Tower"))],
+            "notice" => vec![("job", json!("Marina Tower")), ("kind", json!("nto")), ("date", json!("2026-11-20"))],
+            "escalate" => vec![("customer", json!("acme"))],
+            _ => vec![],
+        }
+    };
+    let mut checked = 0;
+    for (person, role) in &people {
+        for c in COMMANDS {
+            let i = fake.slash(person, AR_CHANNEL, c.name, &options(c.name));
+            let said = text_of(&fake.answers(i, 1).await.remove(0));
+            let refused = said.contains(&format!("/ar {} needs the", c.name));
+            assert_eq!(refused, !allowed(*role, c.permission), "{:?} on /ar {}: {said}", role, c.name);
+            checked += 1;
+        }
+    }
+    // Buttons: the pick-list, an escalation from the digest, and an escalation's own buttons.
+    let pick_id: u64 = 700_000_000_000_000_002;
+    let pick = format!("customer:{}", acme.id);
+    fake.world(|w| {
+        let mut m = digest.clone();
+        m["id"] = json!(pick_id.to_string());
+        w.messages.insert(pick_id, m);
+    });
+    let open = format!("esc:open:{}", acme.id);
+    let (esc, _) = arbot::commands::open_escalation(&bot.app, acme.id, None, None, &Actor::console()).await.unwrap();
+    let buttons = [
+        (pick.clone(), pick_id, Permission::Read),
+        (open.clone(), digest_id, Permission::Escalate),
+        (format!("esc:snooze:{}", esc.id), digest_id, Permission::ActOnEscalation),
+    ];
+    for (person, role) in &people {
+        for (button, message, permission) in &buttons {
+            let i = fake.click(person, *message, button);
+            let (_, cb) = fake.callback(i).await;
+            let said = if cb["type"] == 5 {
+                text_of(&fake.answers(i, 1).await.remove(0))
+            } else {
+                text_of(&cb["data"]) + &cb.to_string()
+            };
+            let refused = said.contains("Only ") && said.contains("your roles:");
+            assert_eq!(refused, !allowed(*role, *permission), "{role:?} clicking {button}: {said}");
+            assert!(!said.contains("went wrong"), "{role:?} clicking {button}: {said}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, people.len() * (COMMANDS.len() + buttons.len()));
+    bot.stop().await;
+    db.close().await;
+}
