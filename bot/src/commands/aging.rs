@@ -125,25 +125,46 @@ pub fn aging_table(app: &App, r: &AgingReport, limit: usize) -> (Table, usize) {
 
 /// The whole report as CSV: one row per group, then the total; amounts as plain decimals.
 pub fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
-    let mut out = String::new();
     let mut header = vec![r.group_by.as_str().to_string()];
     header.extend(r.labels.iter().cloned());
     header.extend(["retainage".to_string(), "total".to_string(), "oldest_days_past_due".to_string()]);
-    out.push_str(&header.join(","));
-    out.push('\n');
     let plain = |minor: i64| app.money(minor).to_plain_string();
+    let mut rows = vec![header];
     for row in r.rows.iter().chain(std::iter::once(&r.totals)) {
-        let mut cells = vec![csv_cell(&row.label)];
+        let mut cells = vec![spreadsheet_safe(&row.label)];
         cells.extend(row.buckets.iter().map(|b| plain(*b)));
         cells.push(plain(row.retainage));
         cells.push(plain(row.total));
         cells.push(row.oldest_days.to_string());
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        rows.push(cells);
     }
-    out
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in &rows {
+        // Writing to memory cannot fail.
+        let _ = out.write_record(row);
+    }
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+/// A name as a spreadsheet cell that the spreadsheet will show, never run: text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel and LibreOffice, so it
+/// gets a leading apostrophe (OWASP's CSV-injection rule). Figures are written by arbot and are
+/// plain numbers; names come from customers' records and may be anything.
+pub fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(spreadsheet_safe("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(spreadsheet_safe("+SUM(1)"), "'+SUM(1)");
+        assert_eq!(spreadsheet_safe("@x"), "'@x");
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("Acme Builders, Inc."), "Acme Builders, Inc.");
+    }
 }
