@@ -9,6 +9,20 @@ pub enum DateError {
     Malformed(String),
     #[error("{shown} isn't a date. Did you mean {before} or {after}?")]
     NoSuchDay { shown: String, before: String, after: String },
+    #[error("{shown} is outside the years arbot works with ({from} to {to}). Check the year.")]
+    OutOfRange { shown: String, from: i32, to: i32 },
+}
+
+/// The first year a date typed into arbot may have: older records are not receivables anyone
+/// still chases, and an earlier year is a typo (`0000-01-01`).
+pub const FIRST_YEAR: i32 = 1990;
+/// How many years past today a typed date may run (a lien enforcement deadline a few years out is
+/// real; `9999-12-31` is not).
+pub const YEARS_AHEAD: i32 = 10;
+
+/// The years a date may have, seen from `today`.
+pub fn plausible_years(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
+    FIRST_YEAR..=today.year() + YEARS_AHEAD
 }
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
@@ -83,7 +97,12 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError>
     if !(1..=12).contains(&m) || d == 0 || d > 31 {
         return Err(malformed());
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| no_such_day(y, m, d, year_given))
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| no_such_day(y, m, d, year_given))?;
+    let years = plausible_years(today);
+    if !years.contains(&y) {
+        return Err(DateError::OutOfRange { shown: raw.to_string(), from: *years.start(), to: *years.end() });
+    }
+    Ok(date)
 }
 
 fn split_numeric(s: &str, sep: char) -> Option<Vec<&str>> {
@@ -148,6 +167,20 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn years_outside_a_business_window_are_refused() {
+        for typo in ["0000-01-01", "9999-12-31", "1989-12-31", "2037-01-01", "Mar 15 99999"] {
+            let e = p(typo);
+            assert!(matches!(e, Err(DateError::OutOfRange { .. }) | Err(DateError::Malformed(_))), "{typo}: {e:?}");
+        }
+        assert_eq!(
+            p("0000-01-01").unwrap_err().to_string(),
+            "0000-01-01 is outside the years arbot works with (1990 to 2036). Check the year."
+        );
+        assert_eq!(p("1990-01-01"), Ok(ymd(1990, 1, 1)));
+        assert_eq!(p("2036-12-31"), Ok(ymd(2036, 12, 31)));
     }
 
     #[test]

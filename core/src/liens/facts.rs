@@ -1,6 +1,6 @@
 //! The facts about a job that lien deadlines are computed from, and how they are typed in.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::{LienError, normalize_state, supported_list};
@@ -200,7 +200,7 @@ impl JobFacts {
         let (year, month) = value.split_once('-').ok_or_else(bad)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
         let month: u32 = month.parse().map_err(|_| bad())?;
-        if year < 1900 || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
+        if !(crate::dates::FIRST_YEAR..=2100).contains(&year) || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
             return Err(bad());
         }
         if !self.furnished_months.contains(&(year, month)) {
@@ -219,6 +219,7 @@ fn parse_fact_date(fact: Fact, value: &str) -> Result<NaiveDate, LienError> {
     ["%Y-%m-%d", "%m/%d/%Y"]
         .iter()
         .find_map(|format| NaiveDate::parse_from_str(value, format).ok())
+        .filter(|d| (crate::dates::FIRST_YEAR..=2100).contains(&d.year()))
         .ok_or_else(|| LienError::BadDate { fact: fact.name().to_string(), given: value.to_string() })
 }
 

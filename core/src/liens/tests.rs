@@ -991,3 +991,13 @@ fn deadlines_rank_by_what_missing_them_costs() {
         assert!(!d.loses_rights(), "{}", d.rule);
     }
 }
+
+#[test]
+fn facts_with_impossible_years_are_refused() {
+    let mut job = JobFacts::new("TX", ProjectType::Private, OurRole::Sub);
+    assert!(job.set("furnished_month", "99999-12").is_err());
+    assert!(job.set("furnished_month", "0000-01").is_err());
+    assert!(job.set("last_furnished", "0000-01-01").is_err());
+    assert!(job.set("completed", "9999-12-31").is_err());
+    assert!(job.set("furnished_month", "2026-10").is_ok());
+}
