@@ -320,9 +320,14 @@ impl Config {
             cfg.aging.basis = Basis::parse(&basis)
                 .with_context(|| format!("aging.basis is '{basis}'; use \"due_date\" or \"invoice_date\""))?;
         }
-        for s in &file.sources {
+        for (n, s) in file.sources.iter().enumerate() {
             if !KNOWN_SOURCE_KINDS.contains(&s.kind.as_str()) {
                 bail!("source '{}' has kind '{}'; known kinds: {}", s.name, s.kind, KNOWN_SOURCE_KINDS.join(", "));
+            }
+            // Records are keyed by their source's name: two sources of one name would overwrite
+            // each other's records.
+            if file.sources[..n].iter().any(|o| o.name.eq_ignore_ascii_case(&s.name)) {
+                bail!("two [[sources]] are named '{}'; give each its own name (records are kept by it)", s.name);
             }
         }
         cfg.sources = file.sources;
@@ -410,6 +415,15 @@ fn parse_tz(s: &str) -> anyhow::Result<Tz> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_sources_of_one_name_are_refused() {
+        let err = Config::from_toml(
+            "[[sources]]\nname = \"books\"\nkind = \"sample\"\n[[sources]]\nname = \"Books\"\nkind = \"sample\"\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("two [[sources]] are named 'Books'"), "{err}");
+    }
 
     #[test]
     fn reads_a_full_file() {

@@ -58,6 +58,12 @@ fn demo_then_reports_for_scripts() {
     let out = arbot(dir.path(), &["--db", db, "customer", "zzzz"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("No customer matches 'zzzz'"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("arbot aging") && !text(&out.stderr).contains("/ar aging"));
+    let long = "x".repeat(50_000);
+    let out = arbot(dir.path(), &["--db", db, "customer", &long], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("50000 characters long") && err.lines().count() == 1, "{}", &err[..err.len().min(300)]);
 
     let out = arbot(dir.path(), &["--db", db, "customer", "gulf"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -349,4 +355,28 @@ fn dev_seed_writes_a_consistent_ledger() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let again = arbot(dir.path(), &["--db", db, "aging", "--format", "json"], "");
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&again.stdout).unwrap()["totals"], *totals);
+}
+
+/// A line that is not UTF-8 in piped input (a Latin-1 file, say) is answered, and the commands
+/// after it still run.
+#[test]
+fn a_line_that_is_not_utf8_is_answered_and_the_console_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+        .args(["console"])
+        .current_dir(dir.path())
+        .env_remove("ARBOT_DATABASE_URL")
+        .env_remove("ARBOT_CONFIG")
+        .env("ARBOT_TODAY", "2026-11-22")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run arbot");
+    child.stdin.take().expect("stdin").write_all(b"/ar customer caf\xe9\n/ar help kpi\n").expect("write stdin");
+    let out = child.wait_with_output().expect("arbot finishes");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("That line isn't UTF-8 text, so I skipped it"), "{stdout}");
+    assert!(stdout.contains("/ar kpi"), "the next command still runs: {stdout}");
 }

@@ -434,6 +434,9 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
         Command::Customer { name, format } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             let query = name.join(" ");
+            if query.chars().count() > 500 {
+                bail!("That name is {} characters long; arbot looks up names of at most 500.", query.chars().count());
+            }
             let found = find_customer(app.store.as_ref(), &query).await?;
             let id = match found {
                 CustomerMatch::One(c) => c.id,

@@ -259,7 +259,8 @@ fn bind(
     }
     let params: Vec<&'static Param> =
         command.params.iter().filter(|p| !values.iter().any(|(q, _)| q.name == p.name)).collect();
-    let mut declined: Option<&'static Param> = None;
+    // The optional parameter the word at this position did not fit, and the position.
+    let mut declined: Option<(&'static Param, usize)> = None;
     let mut i = 0;
     for (n, &p) in params.iter().enumerate() {
         let is_last = n + 1 == params.len();
@@ -305,10 +306,11 @@ fn bind(
                     len
                 };
                 let text = if len == 1 { word.text.clone() } else { rest_of(&positional[i..i + len]) };
+                let at = i;
                 i += len;
                 let mut b = bind_value(command, p, &text, today, currency)?;
                 if let Bound::Pm { declined: d, .. } = &mut b {
-                    *d = declined.take();
+                    *d = declined.take().filter(|(_, w)| *w == at).map(|(q, _)| q);
                 }
                 b
             }
@@ -342,7 +344,7 @@ fn bind(
                                 Ok(_) => bad(command, p, &word.text, "it isn't a date."),
                             });
                         }
-                        declined = Some(p);
+                        declined = Some((p, i));
                         continue;
                     }
                 }
@@ -352,9 +354,24 @@ fn bind(
                     i += 1;
                     b
                 }
-                Err(e) if must || is_last => return Err(e),
+                Err(e) if must || is_last => {
+                    // The word fitted neither this parameter nor the optional one before it:
+                    // say both (`/ar aging -1`: neither a date nor a grouping).
+                    return Err(match declined {
+                        Some((q, at)) if at == i && !must => ParseError::Invalid(format!(
+                            "I couldn't read '{}' as {} ({}) or as {} ({}). Try: {}",
+                            word.text,
+                            q.name,
+                            q.expects(),
+                            p.name,
+                            p.expects(),
+                            command.example
+                        )),
+                        _ => e,
+                    });
+                }
                 Err(_) => {
-                    declined = Some(p);
+                    declined = Some((p, i));
                     continue;
                 }
             },
@@ -743,6 +760,10 @@ mod tests {
         assert!(e.contains("'colour' isn't a job fact I know") && e.contains("last_furnished"), "{e}");
         let e = parse("/ar liens abc").unwrap_err().to_string();
         assert!(e.contains("'abc' for days") && e.contains("number of days"), "{e}");
+        let e = parse("/ar aging -1").unwrap_err().to_string();
+        assert!(e.contains("'-1' as as-of (a date") && e.contains("or as by (one of customer, job, pm)"), "{e}");
+        let e = parse("/ar aging by:region").unwrap_err().to_string();
+        assert!(e.contains("'region' for by") && e.contains("customer, job, pm"), "{e}");
         let e = parse("/ar help notices").unwrap_err().to_string();
         assert!(e.contains("There is no command 'notices'"), "{e}");
         let long = format!("/ar customer {}", "x".repeat(600));

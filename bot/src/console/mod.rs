@@ -56,9 +56,25 @@ pub fn run(rt: &Runtime, app: &App) -> anyhow::Result<()> {
 
 fn piped(rt: &Runtime, app: &App) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
+    let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let line = line?;
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes)? == 0 {
+            break;
+        }
+        // A line that is not UTF-8 (a file saved in another encoding) is answered, and the
+        // lines after it still run.
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(text) => text.trim_end_matches(['\n', '\r']).to_string(),
+            Err(_) => {
+                let shown = String::from_utf8_lossy(&bytes).trim().to_string();
+                writeln!(out, "» {shown}")?;
+                writeln!(out, "That line isn't UTF-8 text, so I skipped it; save the file as UTF-8 and try again.\n")?;
+                continue;
+            }
+        };
         if line.trim().is_empty() || line.trim().starts_with('#') {
             continue;
         }
