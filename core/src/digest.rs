@@ -287,7 +287,6 @@ pub async fn load(
     let promises = store.promises_from(today - Days::new(7)).await?;
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
-    let passed = crate::liens::passed_with_money_owed(store, today, closures, currency).await?;
     Ok(digest(&DigestInputs {
         today,
         currency,
@@ -296,8 +295,8 @@ pub async fn load(
         payments_since: &payments,
         promises: &promises,
         last_contact: &last_contact,
-        lien_alerts: &alerts,
-        lien_passed: &passed,
+        lien_alerts: &alerts.coming,
+        lien_passed: &alerts.passed,
     }))
 }
 

@@ -420,12 +420,8 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     let (table, _) = aging_table(&app, &report, usize::MAX);
                     println!("Aging by {} as of {} ({})", report.group_by.as_str(), report.as_of, app.config.currency);
                     print!("{}", table_text(&table));
-                    if report.other_currency_invoices > 0 {
-                        println!(
-                            "{} in other currencies {} not included.",
-                            crate::wording::count(report.other_currency_invoices, "open invoice", "open invoices"),
-                            if report.other_currency_invoices == 1 { "is" } else { "are" }
-                        );
+                    if let Some(line) = crate::commands::aging_left_out(&report) {
+                        println!("{line}");
                     }
                 }
             }

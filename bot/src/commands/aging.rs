@@ -25,6 +25,17 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     Ok(aging_reply(app, &report))
 }
 
+/// "1 open invoice in other currencies is not included.", when the report left some out.
+pub fn left_out(r: &AgingReport) -> Option<String> {
+    (r.other_currency_invoices > 0).then(|| {
+        format!(
+            "{} in other currencies {} not included.",
+            crate::wording::count(r.other_currency_invoices, "open invoice", "open invoices"),
+            if r.other_currency_invoices == 1 { "is" } else { "are" }
+        )
+    })
+}
+
 pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy) -> Result<AgingReport, CommandError> {
     super::require_ledger(app).await?;
     let historical = as_of < app.today();
@@ -36,13 +47,7 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     let m = |minor: i64| app.money(minor);
     let mut reply = Reply::titled(format!("Aging by {} — as of {}", r.group_by.as_str(), long_date(r.as_of)));
     let t = &r.totals;
-    let other_currencies = (r.other_currency_invoices > 0).then(|| {
-        format!(
-            "{} in other currencies {} not included.",
-            crate::wording::count(r.other_currency_invoices, "open invoice", "open invoices"),
-            if r.other_currency_invoices == 1 { "is" } else { "are" }
-        )
-    });
+    let other_currencies = left_out(r);
     if r.rows.is_empty() {
         match other_currencies {
             Some(line) => {

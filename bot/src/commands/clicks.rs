@@ -87,11 +87,6 @@ impl Click {
     pub fn is_slow(&self) -> bool {
         matches!(self, Click::OpenEscalation { .. })
     }
-
-    /// Whether the answer changes the clicked message (rather than adding one).
-    pub fn updates_message(&self) -> bool {
-        matches!(self, Click::Escalation { .. })
-    }
 }
 
 /// The answer to a click (one per click: its size does not matter).

@@ -97,7 +97,6 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
         }
         text.push_str("\nServed after all? Record it with /ar notice; if not, the right may be lost: ask counsel.");
         reply = reply.field(format!("Deadlines passed, nothing recorded, money owed ({})", d.lien_passed.len()), text);
-        reply.severity = Severity::Critical;
     }
     if !d.lien_deadlines.is_empty() {
         let lines: Vec<String> = d
@@ -172,6 +171,7 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
         reply.footer = Some(arbot_core::liens::DISCLAIMER.to_string());
     }
     reply.severity = match d.over_90_share {
+        _ if !d.lien_passed.is_empty() => Severity::Critical,
         Some(s) if s >= 10.0 => Severity::Critical,
         _ if !d.needs_today.is_empty() => Severity::Warning,
         _ => Severity::Good,

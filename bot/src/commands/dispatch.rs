@@ -39,34 +39,18 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
 pub async fn run_line(app: &App, line: &str, actor: Actor) -> Reply {
     match read_line(app, line, actor).await {
         Ok(inv) => dispatch(app, &inv).await,
-        Err(e) => unread_reply(e, line_command(line)),
+        Err(e) => unread_reply(e),
     }
-}
-
-/// The command a line names, for the pick-list of customers.
-fn line_command(line: &str) -> &str {
-    let mut words = line.split_whitespace();
-    match words.next() {
-        Some(w) if w.eq_ignore_ascii_case("/ar") || w.eq_ignore_ascii_case("ar") => words.next().unwrap_or(""),
-        Some(w) => w,
-        None => "",
-    }
-    .trim_start_matches('/')
 }
 
 /// What to answer when a command could not be read. Several customers matching a `/ar customer`
-/// name get a button each; elsewhere the person is asked to give the full name.
-pub fn unread_reply(e: Unread, command: &str) -> Reply {
+/// name get a button each (the parser asks elsewhere for the full name instead).
+pub fn unread_reply(e: Unread) -> Reply {
     match e {
-        Unread::Mistake(ParseError::SeveralCustomers { query, list }) if command.eq_ignore_ascii_case("customer") => {
-            customer::several_reply(&query, &list)
-        }
-        Unread::Mistake(e @ ParseError::SeveralCustomers { .. }) => {
-            Reply::user_error(format!("{e} Put the full name in quotes."))
-        }
+        Unread::Mistake(ParseError::SeveralCustomers { query, list }) => customer::several_reply(&query, &list),
         Unread::Mistake(e) => Reply::user_error(e.to_string()),
         Unread::Internal(CommandError::User(text)) => Reply::user_error(text),
-        Unread::Internal(CommandError::Internal(err)) => internal_reply(&err, command),
+        Unread::Internal(CommandError::Internal(err)) => internal_reply(&err, "reading a command"),
     }
 }
 

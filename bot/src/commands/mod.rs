@@ -32,7 +32,7 @@ use std::fmt;
 use arbot_core::StoreError;
 use arbot_core::dates::DateError;
 
-pub use self::aging::{aging_csv, aging_table, load as load_aging};
+pub use self::aging::{aging_csv, aging_table, left_out as aging_left_out, load as load_aging};
 pub use self::args::{Args, Invocation, Surface, Value};
 pub use self::customer::{customer_reply, summary_reply};
 pub use self::digest::{build as build_digest, digest_reply};

@@ -608,9 +608,15 @@ async fn read_bindings(
         match resolve(app, command, b).await {
             Ok(args) => return Ok(Invocation { command, args, actor, surface }),
             Err(Unresolved::Store(e)) => return Err(Unread::Internal(e)),
-            // The longest name that matched several is the most telling.
+            // The longest name that matched several is the most telling. Only `/ar customer`
+            // answers with a pick-list (its buttons show a customer); elsewhere, ask for the name.
             Err(Unresolved::Several(e)) => {
-                several.get_or_insert(e);
+                several.get_or_insert(match e {
+                    e @ ParseError::SeveralCustomers { .. } if command.name != "customer" => {
+                        ParseError::Invalid(format!("{e} Put the full name in quotes."))
+                    }
+                    e => e,
+                });
             }
             // Of names that matched nothing, the shortest (the first word or so) is what to
             // correct.
@@ -701,6 +707,17 @@ mod tests {
         assert_eq!(value(&b, "by"), Some(&Bound::Ready(Value::Choice("pm"))));
         let (c, _) = parse("/AR KPI").unwrap();
         assert_eq!(c.name, "kpi");
+    }
+
+    #[test]
+    fn amounts_read_as_people_type_them() {
+        static AMOUNT: Param =
+            Param { name: "amount", kind: ParamKind::Amount, required: true, help: "how much", keyword: None };
+        let c = spec("customer").unwrap();
+        let read = |t: &str| bind_value(c, &AMOUNT, t, today(), Currency::USD);
+        assert_eq!(read("$12,500").unwrap(), Bound::Ready(Value::Amount(Money::usd(1_250_000))));
+        assert_eq!(read("40k").unwrap(), Bound::Ready(Value::Amount(Money::usd(4_000_000))));
+        assert!(read("1,2.3").unwrap_err().to_string().contains("couldn't read '1,2.3' as an amount"));
     }
 
     #[test]

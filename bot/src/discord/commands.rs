@@ -139,7 +139,7 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
         })
         .collect();
     let reply = match read_options(app, command, &values, who).await {
-        Err(e) => unread_reply(e, command.name),
+        Err(e) => unread_reply(e),
         Ok(inv) => {
             let work = dispatch(app, &inv);
             tokio::pin!(work);

@@ -44,10 +44,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
-pub use notices::{all_notice_words, notice_kind, notice_word, notice_words};
-pub use record::{
-    LienAlert, LienRecord, Next, is_event, lien_alerts, next_deadlines, passed_with_money_owed, unpaid_by_job,
-};
+pub use notices::{notice_kind, notice_word, notice_words};
+pub use record::{LienAlert, LienAlerts, LienRecord, Next, is_event, lien_alerts, next_deadlines, unpaid_by_job};
 
 use calendar::Calendar;
 use rules::StateRules;

@@ -31,11 +31,6 @@ pub fn notice_words() -> Vec<&'static str> {
     NOTICE_KINDS.iter().map(|(_, words)| words[0]).collect()
 }
 
-/// Every word arbot takes for a notice, for suggestions.
-pub fn all_notice_words() -> impl Iterator<Item = &'static str> {
-    NOTICE_KINDS.iter().flat_map(|(_, words)| words.iter().copied())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,7 +43,7 @@ mod tests {
         assert_eq!(notice_kind("colour"), None);
         assert_eq!(notice_word("claim_of_lien"), Some("lien"));
         assert!(notice_words().contains(&"stop") && notice_words().contains(&"final_affidavit"));
-        for w in all_notice_words() {
+        for w in NOTICE_KINDS.iter().flat_map(|(_, words)| words.iter()) {
             assert!(notice_kind(w).is_some(), "{w}");
         }
     }

@@ -142,17 +142,28 @@ pub struct LienAlert {
     pub unpaid: i64,
 }
 
-/// Deadlines not yet met within `days` on jobs with money unpaid, soonest first (the digest's
-/// lien section and its "needs someone today" lines).
+/// The lien deadlines that need a person, on jobs with money unpaid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LienAlerts {
+    /// Not yet met, due within the horizon, soonest first (the digest's lien section and its
+    /// "needs someone today" lines).
+    pub coming: Vec<LienAlert>,
+    /// Losing rights, passed with nothing recorded, oldest first: shown until someone records
+    /// what was done.
+    pub passed: Vec<LienAlert>,
+}
+
+/// Reads every job's record once and sorts its deadlines into [`LienAlerts`]: those due within
+/// `days`, and those that lose rights and passed with nothing recorded.
 pub async fn lien_alerts(
     store: &dyn Store,
     today: NaiveDate,
     days: i64,
     closures: &[NaiveDate],
     currency: Currency,
-) -> Result<Vec<LienAlert>, StoreError> {
+) -> Result<LienAlerts, StoreError> {
     let unpaid = unpaid_by_job(store, today, currency).await?;
-    let mut out = Vec::new();
+    let mut out = LienAlerts::default();
     for j in store.jobs(None).await? {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
         if owed <= 0 {
@@ -160,56 +171,26 @@ pub async fn lien_alerts(
         }
         let record = LienRecord::load(store, &j.job).await?;
         let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
+        let alert = |d: &Deadline| LienAlert {
+            customer_id: j.job.customer_id,
+            job_id: j.job.id,
+            job_name: j.job.name.clone(),
+            customer_name: j.customer_name.clone(),
+            state: state.clone(),
+            document: d.document.clone(),
+            due: d.due,
+            unpaid: owed,
+        };
         for d in record.open_deadlines(closures) {
             let left = (d.due - today).num_days();
             if (0..=days).contains(&left) && !is_event(&d) {
-                out.push(LienAlert {
-                    customer_id: j.job.customer_id,
-                    job_id: j.job.id,
-                    job_name: j.job.name.clone(),
-                    customer_name: j.customer_name.clone(),
-                    state: state.clone(),
-                    document: d.document.clone(),
-                    due: d.due,
-                    unpaid: owed,
-                });
+                out.coming.push(alert(&d));
+            } else if left < 0 && d.loses_rights() {
+                out.passed.push(alert(&d));
             }
         }
     }
-    out.sort_by_key(|a| a.due);
-    Ok(out)
-}
-
-/// Deadlines that lose rights, passed with nothing recorded, on jobs with money unpaid, oldest
-/// first: shown in the digest until someone records what was done.
-pub async fn passed_with_money_owed(
-    store: &dyn Store,
-    today: NaiveDate,
-    closures: &[NaiveDate],
-    currency: Currency,
-) -> Result<Vec<LienAlert>, StoreError> {
-    let unpaid = unpaid_by_job(store, today, currency).await?;
-    let mut out = Vec::new();
-    for j in store.jobs(None).await? {
-        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        if owed <= 0 {
-            continue;
-        }
-        let record = LienRecord::load(store, &j.job).await?;
-        let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
-        for d in record.passed_rights(today, closures) {
-            out.push(LienAlert {
-                customer_id: j.job.customer_id,
-                job_id: j.job.id,
-                job_name: j.job.name.clone(),
-                customer_name: j.customer_name.clone(),
-                state: state.clone(),
-                document: d.document.clone(),
-                due: d.due,
-                unpaid: owed,
-            });
-        }
-    }
-    out.sort_by_key(|a| a.due);
+    out.coming.sort_by_key(|a| a.due);
+    out.passed.sort_by_key(|a| a.due);
     Ok(out)
 }
