@@ -1,7 +1,7 @@
 //! arbot-core: the accounts-receivable domain of arbot and its persistence.
 //!
 //! Pure types and functions first ([`money`], [`dates`], [`ledger`], [`aging`], [`kpi`],
-//! [`summary`]), I/O at the edges ([`store`], [`sync`]). Nothing here knows about Discord or any
+//! [`summary`]), I/O at the edges ([`store`], [`sync`], [`reconcile`]). Nothing here knows about Discord or any
 //! accounting vendor's HTTP API: connectors implement [`source::Source`], chat adapters render
 //! the report structs.
 
@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod liens;
 pub mod money;
 pub mod outbox;
+pub mod reconcile;
 pub mod source;
 pub mod store;
 pub mod summary;

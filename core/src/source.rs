@@ -185,6 +185,42 @@ pub struct Page {
     pub expected_total: Option<u64>,
 }
 
+/// One invoice a source holds open, as its open-invoice listing gives it for a reconcile
+/// ([`Source::open_invoices`]): enough to compare with what arbot holds, never written as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenInvoice {
+    pub external_id: String,
+    pub number: String,
+    pub currency: Currency,
+    /// What the source says is still owed, in minor units (always above zero: the listing holds
+    /// open invoices only).
+    pub balance_minor: i64,
+}
+
+/// One page of a source's open invoices.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpenInvoicePage {
+    pub invoices: Vec<OpenInvoice>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<String>,
+    /// The source's own clock when it served this page, if it says.
+    pub served_at: Option<DateTime<Utc>>,
+}
+
+/// Whether, and how, a source can be reconciled (its open invoices listed and compared with
+/// arbot's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconcilable {
+    /// An accounting system's API: it lists its open invoices, and an invoice that
+    /// [`Source::fetch_by_ids`] leaves out is gone there (deleted).
+    Api,
+    /// A file: it lists the open invoices it holds, but an invoice absent from it is merely not
+    /// in the file, so nothing is taken as deleted for being absent.
+    File,
+    /// It cannot list its open invoices; the sentence says why and what to do instead.
+    No(String),
+}
+
 /// Why a source could not deliver. Each variant tells the sync what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -230,5 +266,19 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
         let _ = (entity, ids);
         Ok(Vec::new())
+    }
+
+    /// Whether this source can be reconciled ([`crate::reconcile`]). A source that says
+    /// [`Reconcilable::Api`] or [`Reconcilable::File`] implements [`Source::open_invoices`] and
+    /// reads invoices back faithfully through [`Source::fetch_by_ids`].
+    fn reconcilable(&self) -> Reconcilable {
+        Reconcilable::No(format!("{} can't list its open invoices, so it can't be reconciled", self.name()))
+    }
+
+    /// One page of the invoices the source holds open (id, number, currency, balance), starting
+    /// at `cursor` (the first page when `None`), for a reconcile to compare with arbot's.
+    async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let _ = cursor;
+        Ok(OpenInvoicePage::default())
     }
 }

@@ -1,7 +1,7 @@
 //! A fake QuickBooks Online company on loopback, speaking the Accounting API v3 wire format:
 //! the query endpoint (the grammar subset arbot uses: `SELECT * | COUNT(*) FROM E [WHERE c AND c ...]
 //! [ORDER BY MetaData.LastUpdatedTime] [STARTPOSITION n] [MAXRESULTS n]`, conditions on
-//! `MetaData.LastUpdatedTime`, `Active IN (...)`, `Id IN (...)`), the `QueryResponse` envelope
+//! `MetaData.LastUpdatedTime`, `Active IN (...)`, `Id IN (...)`, `Balance > '0'`), the `QueryResponse` envelope
 //! (no entity key past the last row), CDC with tombstones, the OAuth token endpoint with rotating
 //! refresh tokens, and every error shape (JSON `Fault`, lowercase `fault` on 401, the XML
 //! throttle on 429, a fault inside a 200, HTML 5xx pages).
@@ -9,7 +9,9 @@
 //! It is stateful: the test builds a [`Ledger`] (customers and jobs, invoices, payments, credit
 //! memos), changes it between syncs or between pages ([`QboState::after_query`]), and compares
 //! the store with [`Ledger::expected`]. Like QuickBooks as the connector must assume it, a
-//! payment changes an invoice's balance without moving the invoice's `LastUpdatedTime`.
+//! payment changes an invoice's balance without moving the invoice's `LastUpdatedTime`. Silent
+//! drift on request: [`Ledger::drift_balance`] changes a balance with no change stamp at all, and
+//! [`Ledger::delete_unseen`] deletes an invoice with its tombstone already past CDC's 30 days.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -236,6 +238,23 @@ impl Ledger {
             i.balance = Amt::cents(0);
             i.note = Some(format!("Voided - {}", i.note.clone().unwrap_or_default()));
             i.updated = t;
+        }
+    }
+
+    /// Silent drift: the balance changes and nothing says so (neither `LastUpdatedTime` nor the
+    /// SyncToken moves), as when QuickBooks applies a payment the change feed never shows.
+    pub fn drift_balance(&mut self, id: &str, cents: i64) {
+        if let Some(i) = self.invoices.get_mut(id) {
+            i.balance = Amt::cents(cents);
+        }
+    }
+
+    /// Silent drift: the invoice is deleted outside the change feed's reach (its tombstone is
+    /// older than CDC's 30 days, so no sync will ever see it).
+    pub fn delete_unseen(&mut self, id: &str) {
+        if self.invoices.remove(id).is_some() {
+            let long_ago = self.now() - Duration::days(45);
+            self.deleted.push(("Invoice", id.to_string(), long_ago));
         }
     }
 
@@ -835,6 +854,8 @@ pub struct ParsedQuery {
     pub strictly_after: bool,
     pub include_inactive: bool,
     pub ids: Option<HashSet<String>>,
+    /// `Balance > '0'`: open invoices only.
+    pub open_only: bool,
     pub start_position: usize,
     pub max_results: usize,
 }
@@ -925,6 +946,15 @@ pub fn parse_query(s: &str) -> Result<ParsedQuery, String> {
                         q.from = Some(at.with_timezone(&Utc));
                         i += 4;
                     }
+                    "BALANCE" => {
+                        let op = t.get(i + 2).cloned().unwrap_or_default();
+                        let lit = t.get(i + 3).and_then(|l| l.strip_prefix('\'')).ok_or("expected an amount")?;
+                        if op != ">" || lit != "0" || q.entity != "Invoice" {
+                            return Err(format!("unsupported condition Balance {op} '{lit}'"));
+                        }
+                        q.open_only = true;
+                        i += 4;
+                    }
                     "ACTIVE" | "ID" if up(i + 2) == "IN" => {
                         if t.get(i + 3).map(String::as_str) != Some("(") {
                             return Err("expected (".into());
@@ -988,7 +1018,12 @@ fn select<'a>(l: &'a Ledger, q: &ParsedQuery) -> Vec<(i64, u64, &'a str)> {
             .filter(|c| (c.active || q.include_inactive) && keep(&c.id, c.updated))
             .map(|c| key(&c.id, c.updated))
             .collect(),
-        "Invoice" => l.invoices.values().filter(|i| keep(&i.id, i.updated)).map(|i| key(&i.id, i.updated)).collect(),
+        "Invoice" => l
+            .invoices
+            .values()
+            .filter(|i| keep(&i.id, i.updated) && (!q.open_only || i.balance.cents > 0))
+            .map(|i| key(&i.id, i.updated))
+            .collect(),
         "Payment" => l.payments.values().filter(|p| keep(&p.id, p.updated)).map(|p| key(&p.id, p.updated)).collect(),
         "CreditMemo" => l.memos.values().filter(|m| keep(&m.id, m.updated)).map(|m| key(&m.id, m.updated)).collect(),
         _ => Vec::new(),

@@ -9,7 +9,9 @@
 //! `X-Rate-Limit-Problem`).
 //!
 //! Unlike QuickBooks as the connector must assume it, Xero moves an invoice's `UpdatedDateUTC`
-//! when a payment or allocation changes its amount due; the fake does too.
+//! when a payment or allocation changes its amount due; the fake does too. Silent drift on
+//! request: [`XLedger::drift_amount_due`] and [`XLedger::close_unseen`] change an invoice without
+//! moving its `UpdatedDateUTC`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -207,6 +209,28 @@ impl XLedger {
         if let Some(i) = self.invoices.get_mut(id) {
             f(i);
             i.updated = t;
+        }
+    }
+
+    /// Silent drift: the amount due changes (and the status with it) without `UpdatedDateUTC`
+    /// moving, so no `If-Modified-Since` read will see it.
+    pub fn drift_amount_due(&mut self, id: &str, cents: i64) {
+        if let Some(i) = self.invoices.get_mut(id) {
+            i.amount_due = cents;
+            if i.status != "VOIDED" {
+                i.status = if cents == 0 { "PAID" } else { "AUTHORISED" };
+            }
+        }
+    }
+
+    /// Silent drift: the invoice is voided (or deleted, with `"DELETED"`) without
+    /// `UpdatedDateUTC` moving: outside what the change feed reaches.
+    pub fn close_unseen(&mut self, id: &str, status: &'static str) {
+        if let Some(i) = self.invoices.get_mut(id) {
+            i.status = status;
+            if status == "VOIDED" {
+                i.amount_due = 0;
+            }
         }
     }
 

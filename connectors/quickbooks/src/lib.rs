@@ -23,6 +23,10 @@
 //!   applies a credit memo becomes applications "by credit memo"; unapplied cash is kept.
 //! - **Errors**: JSON `Fault`, lowercase `fault`, the XML throttle, a fault inside a 200, HTML
 //!   5xx pages; `intuit_tid` is logged with every failure. Requests stay under 490 a minute.
+//! - **Reconcile**: the open invoices are listed with `SELECT * FROM Invoice WHERE Balance > '0'`
+//!   in pages of up to 1,000 (read as id, number, currency and balance only, so listing costs
+//!   nothing but its pages), and re-read by id (`Id IN (...)`, 200 at a time); an id QuickBooks
+//!   no longer returns is deleted there.
 //! - **Progress**: each query pass is counted first (`SELECT COUNT(*)` with the same filter), so
 //!   `arbot sync` can draw a bar against what is coming.
 
@@ -37,8 +41,8 @@ use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
-    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, JobRecord, Page,
-    PaymentRecord, Record, Source, SourceError, Version,
+    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, JobRecord, OpenInvoice,
+    OpenInvoicePage, Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
 use chrono::{DateTime, Utc};
@@ -729,6 +733,33 @@ impl QboSource {
     }
 }
 
+impl QboSource {
+    /// One page of the open invoices (`Balance > '0'`) from position `start`, ordered by
+    /// `MetaData.LastUpdatedTime`; the next page's position when this one was full.
+    async fn open_page(&self, start: u32) -> Result<OpenInvoicePage, SourceError> {
+        let n = self.settings.page_size.clamp(2, 1000);
+        let env = self
+            .query(&format!(
+                "SELECT * FROM Invoice WHERE Balance > '0' ORDER BY MetaData.LastUpdatedTime ASC STARTPOSITION {start} \
+                 MAXRESULTS {n}"
+            ))
+            .await?;
+        let served_at = env.time.as_deref().and_then(parse_time);
+        let rows = env.query_response.map(|q| q.invoices).unwrap_or_default();
+        let full = rows.len() >= n as usize;
+        let mut invoices = Vec::with_capacity(rows.len());
+        for i in rows {
+            let currency = self.currency(&i.currency_ref)?;
+            let balance = self.amount(&i.balance, currency, "Balance", &i.id)?;
+            let number =
+                i.doc_number.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| format!("QBO-{}", i.id));
+            invoices.push(OpenInvoice { external_id: i.id, number, currency, balance_minor: balance });
+        }
+        let next = full.then(|| (start + n).to_string());
+        Ok(OpenInvoicePage { invoices, next, served_at })
+    }
+}
+
 fn node_of(c: &wire::Customer) -> Node {
     Node { parent: c.parent_ref.as_ref().map(|p| p.value.clone()), job: c.job == Some(true) }
 }
@@ -845,6 +876,18 @@ impl Source for QboSource {
             out.extend(self.records(entity, env.query_response.unwrap_or_default()).await?.into_iter().map(|r| r.2));
         }
         Ok(out)
+    }
+
+    fn reconcilable(&self) -> Reconcilable {
+        Reconcilable::Api
+    }
+
+    async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let start = match cursor {
+            None => 1,
+            Some(c) => c.trim().parse::<u32>().map_err(|e| self.garbled(format!("listing cursor {c:?}: {e}")))?,
+        };
+        self.open_page(start.max(1)).await
     }
 }
 

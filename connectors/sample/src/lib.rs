@@ -33,7 +33,9 @@ mod tests;
 
 use std::sync::Arc;
 
-use arbot_core::source::{Entity, Page, Record, Source, SourceError, Version};
+use arbot_core::source::{
+    Entity, OpenInvoice, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError, Version,
+};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use crate::builder::{Builder, Ledger};
@@ -198,6 +200,52 @@ impl Source for SampleSource {
             next: (end < changed.len()).then(|| end.to_string()),
             expected_total: (offset == 0).then_some(changed.len() as u64),
             ..Page::default()
+        })
+    }
+
+    async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        Ok(self
+            .ledger
+            .records
+            .iter()
+            .filter(|r| {
+                let (e, id, _) = key(r);
+                e == entity && wanted.contains(id)
+            })
+            .cloned()
+            .collect())
+    }
+
+    fn reconcilable(&self) -> Reconcilable {
+        Reconcilable::Api
+    }
+
+    /// The open invoices, a page at a time (the cursor is an offset).
+    async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let offset = match cursor {
+            None => 0,
+            Some(c) => c.trim().parse::<usize>().map_err(|e| self.garbled(format!("cursor {c:?}: {e}")))?,
+        };
+        let open: Vec<OpenInvoice> = self
+            .ledger
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Invoice(i) if !i.voided && i.balance_minor > 0 => Some(OpenInvoice {
+                    external_id: i.external_id.clone(),
+                    number: i.number.clone(),
+                    currency: i.currency,
+                    balance_minor: i.balance_minor,
+                }),
+                _ => None,
+            })
+            .collect();
+        let end = offset.saturating_add(self.page_size).min(open.len());
+        Ok(OpenInvoicePage {
+            invoices: open.get(offset..end).unwrap_or_default().to_vec(),
+            next: (end < open.len()).then(|| end.to_string()),
+            served_at: None,
         })
     }
 }

@@ -22,6 +22,11 @@
 //!   stops before the next call and resumes at the next UTC day. `ValidationException` and
 //!   problem-details bodies are read; an organisation too large for a `where` filter is asked
 //!   with `Statuses` and smaller pages instead.
+//! - Reconcile: the open sales invoices are listed with `Statuses=AUTHORISED` (and
+//!   `where=Type=="ACCREC"`, dropped for an organisation too large for it) in pages of 100, and
+//!   re-read by id (`IDs`, 40 at a time); a `DELETED` or `VOIDED` status, or an id Xero no
+//!   longer returns, closes the invoice here. Every call counts against the daily allowance as a
+//!   sync's do.
 //! - Progress: each endpoint's first answer says how many rows it holds
 //!   (`pagination.itemCount`, when Xero sends it), so `arbot sync` can draw a bar.
 
@@ -37,8 +42,8 @@ use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
-    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, Page, PaymentRecord, Record,
-    Source, SourceError, Version,
+    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, OpenInvoice, OpenInvoicePage,
+    Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -593,6 +598,50 @@ impl XeroSource {
     }
 }
 
+/// Rows per page of the open-invoice listing.
+const OPEN_PAGE: usize = 100;
+
+impl XeroSource {
+    /// One page (numbered from 1) of the open sales invoices: `AUTHORISED`, `ACCREC`.
+    async fn open_page(&self, page: u32) -> Result<OpenInvoicePage, SourceError> {
+        let env = loop {
+            let mut params = vec![
+                ("page", page.to_string()),
+                ("pageSize", OPEN_PAGE.to_string()),
+                ("Statuses", "AUTHORISED".to_string()),
+                ("order", "UpdatedDateUTC ASC".to_string()),
+            ];
+            if !self.plain_filters.load(Ordering::Relaxed) {
+                params.push(("where", "Type==\"ACCREC\"".to_string()));
+            }
+            match self.list("Invoices", params, None).await? {
+                Listed::Rows(env) => break env,
+                Listed::Inefficient if !self.plain_filters.swap(true, Ordering::Relaxed) => {}
+                Listed::Inefficient => return Err(self.garbled("Xero refused even the simplest filter".into())),
+            }
+        };
+        let served_at = env.time.as_deref().and_then(wire::instant);
+        let page_count = env.pagination.as_ref().and_then(|p| p.page_count);
+        let rows = env.invoices;
+        let full = rows.len() >= OPEN_PAGE && page_count.is_none_or(|n| page < n);
+        let mut invoices = Vec::with_capacity(rows.len());
+        for i in rows {
+            if i.kind.as_deref().is_some_and(|k| k != "ACCREC") {
+                continue;
+            }
+            let currency = self.currency(&i.currency_code)?;
+            let balance = self.amount(i.amount_due.as_ref(), currency, "AmountDue", &i.id)?;
+            let number = i
+                .invoice_number
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("XERO-{}", short(&i.id)));
+            invoices.push(OpenInvoice { external_id: i.id, number, currency, balance_minor: balance });
+        }
+        Ok(OpenInvoicePage { invoices, next: full.then(|| (page + 1).to_string()), served_at })
+    }
+}
+
 fn floor_second(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
@@ -692,6 +741,18 @@ impl Source for XeroSource {
             }
         }
         Ok(out)
+    }
+
+    fn reconcilable(&self) -> Reconcilable {
+        Reconcilable::Api
+    }
+
+    async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let page = match cursor {
+            None => 1,
+            Some(c) => c.trim().parse::<u32>().map_err(|e| self.garbled(format!("listing cursor {c:?}: {e}")))?,
+        };
+        self.open_page(page.max(1)).await
     }
 }
 

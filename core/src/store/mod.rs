@@ -2,7 +2,8 @@
 //! PostgreSQL (for teams that run several instances) — chosen by the database URL's scheme.
 //!
 //! The trait is split by aggregate ([`SyncStore`], [`LedgerReads`], [`CollectionsStore`],
-//! [`ChatOpsStore`], [`ConnectionStore`], and [`SchemaStore`]); [`Store`] is all of them. Both
+//! [`ChatOpsStore`], [`ConnectionStore`], [`ReconcileStore`] and [`SchemaStore`]); [`Store`] is
+//! all of them. Both
 //! backends share their SQL text (`$1` placeholders work on both), written once per aggregate in
 //! `sql/`; what differs (connecting, pragmas, migrations, leadership, a few SQL fragments) lives
 //! in `sqlite.rs` and `postgres.rs`. Money is BIGINT minor units plus a currency code on both
@@ -23,7 +24,7 @@ use crate::escalation::{Escalation, EscalationAction, EscalationEvent, Escalatio
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
-use crate::source::{Entity, Record};
+use crate::source::{Entity, OpenInvoice, Record};
 
 pub use self::postgres::PgStore;
 pub use self::sqlite::SqliteStore;
@@ -286,18 +287,28 @@ impl fmt::Debug for Connection {
 /// (through the blanket impl below); see the module docs. Calling a method on `dyn Store` needs
 /// its aggregate's trait in scope: `use arbot_core::store::prelude::*;`.
 pub trait Store:
-    SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug
+    SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + ReconcileStore + fmt::Debug
 {
 }
 
 impl<T> Store for T where
-    T: SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug + ?Sized
+    T: SchemaStore
+        + SyncStore
+        + LedgerReads
+        + CollectionsStore
+        + ChatOpsStore
+        + ConnectionStore
+        + ReconcileStore
+        + fmt::Debug
+        + ?Sized
 {
 }
 
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
-    pub use super::{ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, SchemaStore, Store, SyncStore};
+    pub use super::{
+        ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store, SyncStore,
+    };
 }
 
 /// Which engine, and its schema.
@@ -498,6 +509,113 @@ pub trait ConnectionStore: Send + Sync {
         source: &str,
         status: &ConnectionStatus,
         at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// How arbot holds an invoice: its stored status and balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InvoiceState {
+    pub status: InvoiceStatus,
+    pub balance_minor: i64,
+}
+
+/// An invoice's stored status (`invoices.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+    Void,
+    Deleted,
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Void => "void",
+            InvoiceStatus::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> InvoiceStatus {
+        match s {
+            "open" => InvoiceStatus::Open,
+            "void" => InvoiceStatus::Void,
+            "deleted" => InvoiceStatus::Deleted,
+            _ => InvoiceStatus::Paid,
+        }
+    }
+}
+
+/// A synced invoice as a reconcile compares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldInvoice {
+    pub external_id: String,
+    pub number: String,
+    pub currency: Currency,
+    pub state: InvoiceState,
+}
+
+/// An invoice a reconcile found drifted and repaired: how arbot held it before (`None`: not at
+/// all) and after reading it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconcileFix {
+    pub external_id: String,
+    pub number: String,
+    pub currency: Currency,
+    pub before: Option<InvoiceState>,
+    pub after: InvoiceState,
+}
+
+/// A reconcile run that has not finished: where to resume it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconcileRun {
+    pub id: i64,
+    pub source: String,
+    pub started_at: DateTime<Utc>,
+    /// Where the source's listing resumes (`None`: at its start, or it is complete).
+    pub cursor: Option<String>,
+    /// The listing is complete; what remains is comparing and repairing.
+    pub listed: bool,
+}
+
+/// The reconcile's own records: runs, what the source listed, what was repaired (see
+/// [`crate::reconcile`]), and the synced invoices it compares.
+#[async_trait::async_trait]
+pub trait ReconcileStore: Send + Sync {
+    /// The not-deleted invoices of `source` held open.
+    async fn open_invoices_held(&self, source: &str) -> Result<Vec<HeldInvoice>, StoreError>;
+    /// These invoices of `source`, whatever their status (those not held are left out).
+    async fn invoices_held(&self, source: &str, external_ids: &[String]) -> Result<Vec<HeldInvoice>, StoreError>;
+    /// The latest unfinished reconcile of `source` started at or after `since`, to resume.
+    async fn unfinished_reconcile(
+        &self,
+        source: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<ReconcileRun>, StoreError>;
+    /// Starts a reconcile run; returns its id. Unfinished earlier runs of the source are marked
+    /// failed (abandoned).
+    async fn start_reconcile(&self, source: &str, sync_run: i64, at: DateTime<Utc>) -> Result<i64, StoreError>;
+    /// Records the sync run (history row) of a resumed attempt.
+    async fn resume_reconcile(&self, run: i64, sync_run: i64) -> Result<(), StoreError>;
+    /// Stores one page of the listing and where the next starts (`None`: the listing is
+    /// complete), in one transaction.
+    async fn record_listing(&self, run: i64, invoices: &[OpenInvoice], next: Option<&str>) -> Result<(), StoreError>;
+    /// What the source listed so far.
+    async fn listed_invoices(&self, run: i64) -> Result<Vec<OpenInvoice>, StoreError>;
+    /// Stores repaired invoices (replacing earlier rows for the same invoice).
+    async fn record_fixes(&self, run: i64, fixes: &[ReconcileFix]) -> Result<(), StoreError>;
+    /// Every invoice the run repaired, by number.
+    async fn reconcile_fixes(&self, run: i64) -> Result<Vec<ReconcileFix>, StoreError>;
+    /// Ends a run (done or failed); a done run's listing is dropped.
+    async fn finish_reconcile(
+        &self,
+        run: i64,
+        status: RunStatus,
+        at: DateTime<Utc>,
+        detail: Option<&str>,
     ) -> Result<(), StoreError>;
 }
 

@@ -11,6 +11,7 @@ mod chat_ops;
 mod collections;
 mod connections;
 mod ledger;
+mod reconcile;
 mod sync;
 
 use std::collections::HashMap;
