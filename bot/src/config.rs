@@ -86,6 +86,7 @@ struct ScheduleSection {
     digest: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
+    reconcile: Option<String>,
     catch_up_hours: Option<u32>,
 }
 
@@ -135,12 +136,17 @@ const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
+/// Every night at 05:00: before the first sync and the digest, so the morning reads checked figures.
+const DEFAULT_RECONCILE: &str = "0 5 * * *";
+
 /// When scheduled work runs: cron expressions in the business time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleConfig {
     pub digest: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
+    /// The reconcile: every open invoice compared with each source.
+    pub reconcile: Cron,
     /// How late a run missed while arbot was down may still be caught up.
     pub catch_up_hours: u32,
 }
@@ -152,6 +158,7 @@ impl Default for ScheduleConfig {
             digest: cron(DEFAULT_DIGEST),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
+            reconcile: cron(DEFAULT_RECONCILE),
             catch_up_hours: 12,
         }
     }
@@ -344,6 +351,7 @@ impl Config {
             digest: cron("schedule.digest", sched.digest, defaults.digest)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
+            reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,
             catch_up_hours: sched.catch_up_hours.unwrap_or(defaults.catch_up_hours),
         };
         if let Some(mut days) = file.liens.warn_days {

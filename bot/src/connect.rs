@@ -375,7 +375,7 @@ pub fn failure_text(vendor: &str, error: &SourceError, clock: &dyn Clock) -> Str
 }
 
 /// "at 10:42", "tomorrow at 09:15", "on Dec 3 at 08:00", in the business's zone.
-fn when(at: DateTime<Utc>, clock: &dyn Clock) -> String {
+pub(crate) fn when(at: DateTime<Utc>, clock: &dyn Clock) -> String {
     let tz = clock.tz();
     let local = at.with_timezone(&tz);
     let today = clock.today();

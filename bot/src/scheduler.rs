@@ -30,6 +30,8 @@ pub enum JobKind {
     LienWarnings,
     /// Pull from the configured accounting systems.
     Sync,
+    /// Compare every open invoice with each source and repair what drifted.
+    Reconcile,
 }
 
 /// A job and when it runs.
@@ -50,6 +52,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             kind: JobKind::Sync,
             schedule: config.sync.schedule().clone(),
             lease: chrono::Duration::hours(2),
+        },
+        Job {
+            name: "reconcile",
+            kind: JobKind::Reconcile,
+            schedule: config.reconcile.schedule().clone(),
+            lease: chrono::Duration::hours(3),
         },
         Job {
             name: "digest",
@@ -181,6 +189,16 @@ impl Scheduler {
                     }
                 }
                 Ok(lines.join("; "))
+            }
+            JobKind::Reconcile => {
+                if self.app.sources.is_empty() {
+                    return Ok("no sources configured".to_string());
+                }
+                let outcomes = crate::reconcile::reconcile_all(&self.app, &self.app.sources).await?;
+                if outcomes.iter().any(|o| o.result.as_ref().is_ok_and(|r| !r.fixes.is_empty())) {
+                    self.outbox.notify_one();
+                }
+                Ok(outcomes.iter().map(|o| o.text(&self.app)).collect::<Vec<_>>().join(" "))
             }
         }
     }

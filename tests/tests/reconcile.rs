@@ -10,10 +10,15 @@
 
 use std::time::Duration;
 
+use arbot::app::App;
+use arbot::commands::run_line;
+use arbot::config::Config;
+use arbot::roles::{Actor, Role};
+use arbot::scheduler::Scheduler;
 use arbot_core::Clock;
 use arbot_core::reconcile::{ReconcileError, ReconcileReport, reconcile_source};
 use arbot_core::source::{Source, SourceError};
-use arbot_core::store::{InvoiceState, InvoiceStatus};
+use arbot_core::store::{InvoiceState, InvoiceStatus, RunStatus};
 use arbot_core::sync::sync_source;
 use arbot_tests::TestDb;
 use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
@@ -240,6 +245,136 @@ async fn an_interrupted_reconcile_resumes_at_the_page_it_stopped_at() {
         assert!(pages[pages.len() - 2].contains("page=2") && pages[pages.len() - 1].contains("page=3"), "{pages:#?}");
         assert_eq!(report.fixes.len(), 1, "{}: {report:?}", db.name);
         assert_eq!(report.fixes[0].after, state(InvoiceStatus::Paid, 0));
+        db.close().await;
+    }
+}
+
+/// An arbot for the fake QuickBooks: its database, the fake's clock, one `qbo` source, and
+/// schedules that leave only the reconcile due (nightly at 05:00 New York).
+fn app_for(
+    store: std::sync::Arc<dyn arbot_core::Store>,
+    fake: &FakeQbo,
+    qbo: arbot_connector_quickbooks::QboSource,
+) -> App {
+    let config = Config::from_toml(
+        r#"
+        [[sources]]
+        name = "qbo"
+        kind = "quickbooks"
+        [schedule]
+        digest = "0 12 1 1 *"
+        lien_warnings = "0 12 1 1 *"
+        sync = "0 12 1 1 *"
+        "#,
+    )
+    .unwrap();
+    App { store, clock: std::sync::Arc::new(fake.clock()), config, sources: vec![std::sync::Arc::new(qbo)] }
+}
+
+/// A company of 40 open invoices synced into `db`; returns the fake, the invoices and the app.
+async fn synced_company(db: &TestDb) -> (FakeQbo, Vec<String>, App) {
+    // Mon Sep 14, 2026, 22:00 New York.
+    let mut l = Ledger::new("2026-09-15T02:00:00Z".parse().unwrap());
+    let c = l.customer("Lakeshore Glazing Partners");
+    let mut inv: Vec<String> = (0..40).map(|n| l.invoice(&c, Amt::cents(64_000 + 100 * n))).collect();
+    l.set_now(l.now() + chrono::Duration::hours(1));
+    inv.push(l.invoice(&c, Amt::cents(500)));
+    l.pay(&c, &[(&inv[40], 100)], 0);
+    let fake = FakeQbo::start(l).await;
+    let qbo = fake.connect(&db.store, "qbo", 1000).await;
+    sync_source(db.store.as_ref(), &qbo, &fake.clock(), false, |_| {}).await.unwrap();
+    let app = app_for(db.store.clone(), &fake, qbo);
+    (fake, inv, app)
+}
+
+#[tokio::test]
+async fn ar_sync_reconcile_says_what_drifted_and_posts_it_to_the_ar_channel_once() {
+    for db in TestDb::all().await {
+        let (fake, inv, app) = synced_company(&db).await;
+        let no = |k: usize| fake.with(|s| s.ledger.invoices[&inv[k]].doc.clone().unwrap());
+        fake.with(|s| s.ledger.drift_balance(&inv[7], 0));
+
+        // A viewer may not; nothing is read from QuickBooks.
+        let calls = fake.with(|s| s.api_calls);
+        let viewer = Actor { id: "v".into(), name: "vic".into(), roles: vec![Role::Viewer] };
+        let refused = run_line(&app, "/ar sync reconcile", viewer).await;
+        assert!(format!("{refused:?}").contains("needs the AR or manager role"), "{refused:?}");
+        assert_eq!(fake.with(|s| s.api_calls), calls);
+
+        let reply = run_line(&app, "/ar sync reconcile qbo", Actor::console()).await;
+        let want = format!(
+            "Reconcile: 1 invoice had drifted and is now right: #{} $647.00 → $0.00 (paid at QuickBooks).",
+            no(7)
+        );
+        assert_eq!(reply.lines, [want.clone()], "{}", db.name);
+        // Queued once for the AR channel, under the run's key.
+        assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}", db.name);
+        let run = app.store.last_sync_run("qbo").await.unwrap().unwrap();
+        assert!(app.store.outbox_status(&format!("reconcile:qbo:{}", run.id)).await.unwrap().is_some());
+
+        // Nothing drifted: said in the answer, nothing posted.
+        let again = run_line(&app, "/ar sync reconcile", Actor::console()).await;
+        assert_eq!(
+            again.lines,
+            ["Reconcile: qbo: nothing had drifted (40 open invoices checked against 40 here)."],
+            "{}",
+            db.name
+        );
+        assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}", db.name);
+        // A plain `/ar sync qbo` still syncs (the word is the source, not the mode).
+        let plain = run_line(&app, "/ar sync qbo", Actor::console()).await;
+        assert!(plain.lines.first().is_some_and(|l| l == "Up to date."), "{plain:?}");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_nightly_reconcile_runs_once_across_a_restart_and_two_instances() {
+    for db in TestDb::all().await {
+        let (fake, inv, app) = synced_company(&db).await;
+        // A second instance: its own connection to the same database, its own connector.
+        let other_store = arbot_core::store::open(&db.url).await.unwrap();
+        let other = app_for(other_store.clone(), &fake, fake.source(&other_store, "qbo", 1000));
+        let notify = std::sync::Arc::new(tokio::sync::Notify::new());
+        let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+        let b = Scheduler::new(other.clone(), "b", notify.clone()).unwrap();
+
+        // 22:00: nothing is due.
+        assert!(a.tick().await.is_empty() && b.tick().await.is_empty(), "{}", db.name);
+        fake.with(|s| s.ledger.drift_balance(&inv[3], 12_345));
+
+        // 05:00 New York, Tuesday: both instances tick at once; one reconciles.
+        let clock = fake.clock();
+        clock.set("2026-09-15T09:00:30Z".parse().unwrap());
+        let calls = fake.with(|s| s.api_calls);
+        let (ra, rb) = tokio::join!(a.tick(), b.tick());
+        let ran: Vec<_> = ra.iter().chain(rb.iter()).filter(|r| r.job == "reconcile").collect();
+        assert_eq!(ran.len(), 1, "{}: {ra:?} {rb:?}", db.name);
+        assert!(ran[0].detail.contains("1 invoice had drifted"), "{}: {:?}", db.name, ran[0]);
+        // One listing page and one read-back (and, on the instance that had not read this
+        // company's customers yet, one look-up of the invoice's customer).
+        let used = fake.with(|s| s.api_calls) - calls;
+        assert_eq!(used, if ra.is_empty() { 3 } else { 2 }, "{}", db.name);
+        assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}: announced once", db.name);
+
+        // Restarted later that morning: the night's reconcile is not run again.
+        clock.set("2026-09-15T11:40:00Z".parse().unwrap());
+        let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
+        let calls = fake.with(|s| s.api_calls);
+        assert!(restarted.tick().await.is_empty() && b.tick().await.is_empty(), "{}", db.name);
+        assert_eq!(fake.with(|s| s.api_calls), calls, "{}", db.name);
+        let runs = app.store.runs("reconcile", 10).await.unwrap();
+        assert_eq!(runs.len(), 1, "{}: {runs:?}", db.name);
+        assert_eq!(runs[0].status, RunStatus::Done);
+
+        // The next night it runs again, once, and finds nothing: nothing posted.
+        clock.set("2026-09-16T09:01:00Z".parse().unwrap());
+        let (ra, rb) = tokio::join!(restarted.tick(), b.tick());
+        let ran: Vec<_> = ra.iter().chain(rb.iter()).filter(|r| r.job == "reconcile").collect();
+        assert_eq!(ran.len(), 1, "{}", db.name);
+        assert!(ran[0].detail.contains("nothing had drifted"), "{}: {:?}", db.name, ran[0]);
+        assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}", db.name);
+        drop((a, b, restarted, other, other_store));
         db.close().await;
     }
 }

@@ -64,8 +64,13 @@ pub enum Command {
         #[arg(long)]
         source: Option<String>,
         /// Re-read everything instead of only what changed since the last sync.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reconcile")]
         full: bool,
+        /// Compare every open invoice with the accounting system (both ways) and repair what
+        /// drifted, by reading those invoices again; the line saying what was repaired also goes
+        /// to the AR channel.
+        #[arg(long)]
+        reconcile: bool,
     },
     /// Connect a QuickBooks Online company or a Xero organisation: prints a link to open, waits
     /// for the redirect to http://localhost:PORT/callback, and stores the tokens encrypted.
@@ -394,8 +399,11 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
-        Command::Sync { source, full } => rt.block_on(async {
+        Command::Sync { source, full, reconcile } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
+            if reconcile {
+                return sync::reconcile(&app, source.as_deref()).await;
+            }
             sync::sync(&app, source.as_deref(), full).await
         }),
         Command::Aging { as_of, by, format } => rt.block_on(async {

@@ -58,6 +58,30 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
     Ok(())
 }
 
+/// `arbot sync --reconcile`: every configured source (or one) reconciled, one line each (the
+/// drift line is also queued for the AR channel); non-zero when a source could not be checked.
+pub(super) async fn reconcile(app: &App, only: Option<&str>) -> anyhow::Result<()> {
+    let sources = crate::commands::pick_sources(app, only).map_err(command_error)?;
+    for source in &sources {
+        eprintln!("Reconciling {}…", source.name());
+    }
+    let outcomes = crate::reconcile::reconcile_all(app, &sources).await?;
+    let mut failures = Vec::new();
+    for o in &outcomes {
+        if let Ok(r) = &o.result {
+            println!("{}: done in {:.1}s", o.source, r.elapsed.as_secs_f64());
+        }
+        println!("{}", o.text(app));
+        if o.result.is_err() {
+            failures.push(o.source.clone());
+        }
+    }
+    if !failures.is_empty() {
+        bail!("the reconcile did not finish for {} (see above)", failures.join(", "));
+    }
+    Ok(())
+}
+
 /// What a sync did, per entity: new, updated, paid off (invoices), voided or deleted, unchanged.
 fn summary_table(report: &SyncReport) -> Vec<String> {
     let row = |name: &str, new: &str, updated: &str, paid_off: &str, gone: &str, unchanged: &str| {

@@ -1,4 +1,5 @@
-//! `/ar sync [source]`: pull from the accounting systems now.
+//! `/ar sync [reconcile] [source]`: pull from the accounting systems now, or reconcile every open
+//! invoice with them ([`crate::reconcile`]).
 
 use std::sync::Arc;
 
@@ -11,6 +12,9 @@ use crate::reply::{Align, Reply, Severity, Table};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let sources = pick_sources(app, inv.args.text("source"))?;
+    if inv.args.choice("mode") == Some("reconcile") {
+        return reconcile(app, &sources).await;
+    }
     let mut reply = Reply::titled("Sync");
     let mut table = Table::new(&[
         ("Source", Align::Left),
@@ -39,6 +43,18 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     if !failed {
         reply.lines.insert(0, "Up to date.".to_string());
     }
+    Ok(reply)
+}
+
+/// `/ar sync reconcile`: one line per source, what drifted and is now right (also posted to the
+/// AR channel once), or that nothing had.
+async fn reconcile(app: &App, sources: &[Arc<dyn Source>]) -> Result<Reply, CommandError> {
+    let outcomes = crate::reconcile::reconcile_all(app, sources).await?;
+    let mut reply = Reply::titled("Reconcile");
+    let drifted = outcomes.iter().any(|o| o.result.as_ref().is_ok_and(|r| !r.fixes.is_empty()));
+    let failed = outcomes.iter().any(|o| o.result.is_err());
+    reply.lines = outcomes.iter().map(|o| o.text(app)).collect();
+    reply.severity = if failed || drifted { Severity::Warning } else { Severity::Good };
     Ok(reply)
 }
 

@@ -255,9 +255,17 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "sync",
-        summary: "Pull new and changed records from the accounting system now",
-        params: &[Param::new("source", ParamKind::Text, false, "only this source (default: all)")],
-        example: "/ar sync",
+        summary: "Pull new and changed records from the accounting system now, or reconcile every open invoice",
+        params: &[
+            Param::new(
+                "mode",
+                ParamKind::Choice(&["reconcile"]),
+                false,
+                "reconcile: compare every open invoice with the accounting system and repair what drifted",
+            ),
+            Param::new("source", ParamKind::Text, false, "only this source (default: all)"),
+        ],
+        example: "/ar sync reconcile",
         permission: Permission::Sync,
     },
     CommandSpec {
