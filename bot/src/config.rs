@@ -204,8 +204,16 @@ struct AgingSection {
 pub struct SourceConfig {
     /// The name records are keyed by; keep it stable once data is synced.
     pub name: String,
-    /// Which connector: `quickbooks`, `xero`, or `sample` (the bundled demo ledger).
+    /// Which connector: `quickbooks`, `xero`, `spreadsheet` (an exported file) or `sample` (the
+    /// bundled demo ledger).
     pub kind: String,
+    /// Spreadsheet: the export to read (the same path each time), for `arbot sync` and the
+    /// reconcile; a relative path is relative to the working directory.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// Spreadsheet: the mapping file for its columns, as `arbot import --mapping`.
+    #[serde(default)]
+    pub mapping: Option<PathBuf>,
     /// QuickBooks: the company (realm) id; `arbot connect` saves it, so this is rarely needed.
     #[serde(default)]
     pub realm_id: Option<String>,
@@ -412,7 +420,7 @@ fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
 }
 
 /// Connector kinds this build can sync from.
-pub const KNOWN_SOURCE_KINDS: &[&str] = &["sample", "quickbooks", "xero"];
+pub const KNOWN_SOURCE_KINDS: &[&str] = &["sample", "quickbooks", "xero", "spreadsheet"];
 
 fn parse_tz(s: &str) -> anyhow::Result<Tz> {
     s.trim().parse::<Tz>().map_err(|_| {
@@ -514,5 +522,14 @@ mod tests {
         assert_eq!(cfg.schedule.sync, ScheduleConfig::default().sync);
         assert_eq!(cfg.liens.warn_days, [14, 7, 3]);
         assert_eq!(cfg.liens.closures.len(), 1);
+    }
+
+    #[test]
+    fn the_reconcile_runs_nightly_unless_told_otherwise() {
+        assert_eq!(ScheduleConfig::default().reconcile.as_str(), "0 5 * * *");
+        let cfg = Config::from_toml("[schedule]\nreconcile = \"15 1 * * Mon-Sat\"").unwrap();
+        assert_eq!(cfg.schedule.reconcile.as_str(), "15 1 * * Mon-Sat");
+        let err = Config::from_toml("[schedule]\nreconcile = \"nightly\"").unwrap_err();
+        assert!(format!("{err:#}").contains("schedule.reconcile"), "{err:#}");
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file};
-use arbot_core::source::Entity;
+use arbot_core::source::{Entity, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError};
 use arbot_core::store::{PageStats, Store};
 use arbot_core::sync::{SyncError, sync_source};
 use arbot_core::{Clock, Currency};
@@ -79,6 +79,19 @@ pub async fn import(
     currency: Currency,
     req: &ImportRequest,
 ) -> Result<Imported, ImportFailure> {
+    let parsed = read_and_parse(clock, currency, req)?;
+    if !parsed.problems.is_empty() && !req.skip_bad_rows {
+        return Err(ImportFailure::BadRows {
+            rows: parsed.rows,
+            good_rows: parsed.good_rows,
+            problems: parsed.problems,
+        });
+    }
+    import_parsed(store, clock, req, parsed).await
+}
+
+/// The file read and parsed (its mapping too), rows with problems listed.
+fn read_and_parse(clock: &dyn Clock, currency: Currency, req: &ImportRequest) -> Result<Parsed, ImportFailure> {
     let mapping = match &req.mapping {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -89,15 +102,15 @@ pub async fn import(
     };
     let table = read_file(&req.file, mapping.sheet.as_deref()).map_err(|e| ImportFailure::File(e.to_string()))?;
     let opts = Options { kind: req.kind, mapping, currency, today: clock.today(), at: clock.now() };
-    let parsed: Parsed =
-        parse(&table, &opts).map_err(|e| ImportFailure::File(format!("{}: {e}", display(&req.file))))?;
-    if !parsed.problems.is_empty() && !req.skip_bad_rows {
-        return Err(ImportFailure::BadRows {
-            rows: parsed.rows,
-            good_rows: parsed.good_rows,
-            problems: parsed.problems,
-        });
-    }
+    parse(&table, &opts).map_err(|e| ImportFailure::File(format!("{}: {e}", display(&req.file))))
+}
+
+async fn import_parsed(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    req: &ImportRequest,
+    parsed: Parsed,
+) -> Result<Imported, ImportFailure> {
     // Through the sync engine like every other source: a full read of the file, in one run.
     let source = SpreadsheetSource::new(&req.source, parsed.kind, parsed.records);
     let report = sync_source(store, &source, clock, true, |_| {}).await.map_err(|e| match e {
@@ -121,6 +134,94 @@ pub async fn import(
         skipped_rows,
         problems: parsed.problems,
     })
+}
+
+/// A `[[sources]]` entry of kind `spreadsheet`: its file read again, whole, whenever the source is
+/// asked for anything (`arbot sync`, the reconcile), through [`SpreadsheetSource`]. A file with a
+/// bad row is refused as `arbot import` refuses it. Without a `file` it cannot be reconciled, and
+/// says so.
+#[derive(Debug)]
+pub struct ConfiguredFile {
+    name: String,
+    file: Option<PathBuf>,
+    mapping: Option<PathBuf>,
+    /// The currency of rows that name none, or why the configured one can't be read.
+    currency: Result<Currency, String>,
+    clock: std::sync::Arc<dyn Clock>,
+}
+
+impl ConfiguredFile {
+    pub fn new(
+        name: &str,
+        file: Option<PathBuf>,
+        mapping: Option<PathBuf>,
+        currency: Result<Currency, String>,
+        clock: std::sync::Arc<dyn Clock>,
+    ) -> ConfiguredFile {
+        ConfiguredFile { name: name.to_string(), file, mapping, currency, clock }
+    }
+
+    fn no_file(&self) -> String {
+        format!(
+            "'{name}' is a spreadsheet source with no file to read again: set file = \"…\" in its [[sources]] entry \
+             to the export you import, or import the latest export with arbot import FILE --source {name}",
+            name = self.name
+        )
+    }
+
+    /// The file as it is now.
+    fn load(&self) -> Result<SpreadsheetSource, SourceError> {
+        let Some(file) = &self.file else {
+            return Err(SourceError::Unavailable { source_name: self.name.clone(), detail: self.no_file() });
+        };
+        let req = ImportRequest {
+            file: file.clone(),
+            kind: None,
+            mapping: self.mapping.clone(),
+            skip_bad_rows: false,
+            source: self.name.clone(),
+        };
+        let currency = self.currency.clone().map_err(|why| SourceError::Unavailable {
+            source_name: self.name.clone(),
+            detail: format!("its [[sources]] entry has {why}"),
+        })?;
+        let garbled = |detail: String| SourceError::Garbled { source_name: self.name.clone(), detail };
+        let parsed = read_and_parse(self.clock.as_ref(), currency, &req).map_err(|e| garbled(e.to_string()))?;
+        if let Some(p) = parsed.problems.first() {
+            return Err(garbled(format!("{} (and {} more problems); fix the file", p, parsed.problems.len() - 1)));
+        }
+        Ok(SpreadsheetSource::new(&self.name, parsed.kind, parsed.records))
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for ConfiguredFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn fetch(&self, entity: Entity, since: Option<&str>, cursor: Option<&str>) -> Result<Page, SourceError> {
+        self.load()?.fetch(entity, since, cursor).await
+    }
+
+    async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
+        self.load()?.fetch_by_ids(entity, ids).await
+    }
+
+    fn reconcilable(&self) -> Reconcilable {
+        match &self.file {
+            None => Reconcilable::No(self.no_file()),
+            Some(_) => Reconcilable::File,
+        }
+    }
+
+    async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let file = self.load()?;
+        if let Reconcilable::No(why) = file.reconcilable() {
+            return Err(SourceError::Unavailable { source_name: self.name.clone(), detail: why });
+        }
+        file.open_invoices(cursor).await
+    }
 }
 
 fn display(p: &Path) -> String {

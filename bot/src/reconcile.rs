@@ -83,7 +83,12 @@ pub async fn reconcile_all(app: &App, sources: &[Arc<dyn Source>]) -> Result<Vec
     let mut out = Vec::new();
     for source in sources {
         let name = source.name().to_string();
-        let vendor = crate::connect::vendor_name(&app.config.sources, &name);
+        let sample = app.config.sources.iter().any(|s| s.name == name && s.kind == "sample");
+        let vendor = if sample {
+            "the sample ledger".to_string()
+        } else {
+            crate::connect::vendor_name(&app.config.sources, &name)
+        };
         let result = reconcile_source(app.store.as_ref(), source.as_ref(), app.clock.as_ref()).await;
         if let Err(ReconcileError::Store(e)) = result {
             return Err(e);

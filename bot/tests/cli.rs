@@ -380,3 +380,84 @@ fn a_line_that_is_not_utf8_is_answered_and_the_console_goes_on() {
     assert!(stdout.contains("That line isn't UTF-8 text, so I skipped it"), "{stdout}");
     assert!(stdout.contains("/ar kpi"), "the next command still runs: {stdout}");
 }
+
+#[test]
+fn sync_reconcile_finds_what_drifted_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("arbot.toml"), "[[sources]]\nname = \"books\"\nkind = \"sample\"\n").unwrap();
+    let out = arbot(dir.path(), &["sync"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = arbot(dir.path(), &["sync", "--reconcile"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("Reconcile: books: nothing had drifted ("), "{stdout}");
+
+    // arbot's copy of #1042 goes wrong: another balance, held as another reading of the record
+    // (its content hash), as a change the sync missed leaves it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("arbot.db").display());
+    let right: i64 = rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let right = sqlx::query_scalar("SELECT balance_minor FROM invoices WHERE number = '1042'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE invoices SET balance_minor = 1, content_hash = 0 WHERE number = '1042'")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        right
+    });
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "books"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let dollars = format!("${}.{:02}", right / 100, right % 100);
+    let want = "Reconcile: 1 invoice had drifted and is now right: #1042 $0.01 → ";
+    assert!(stdout.lines().any(|l| l.starts_with(want) && l.ends_with('.')), "{stdout}");
+    assert!(stdout.replace(',', "").contains(&dollars), "{dollars}: {stdout}");
+
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "nope"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("There is no source named 'nope'. Configured: books."), "{}", text(&out.stderr));
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--full"], "");
+    assert_eq!(out.status.code(), Some(2), "--full and --reconcile are two different things");
+}
+
+#[test]
+fn a_spreadsheet_source_reconciles_by_reading_its_file_again_or_says_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("arbot.toml"),
+        "[[sources]]\nname = \"foundation\"\nkind = \"spreadsheet\"\nfile = \"open-ar.csv\"\n\n\
+         [[sources]]\nname = \"old-export\"\nkind = \"spreadsheet\"\n",
+    )
+    .unwrap();
+    let csv = "invoice,customer,date,total,balance\nF-88,Pelican Bay HOA,2026-10-02,1800,1800\nF-89,Pelican Bay HOA,2026-10-09,950,950\n";
+    std::fs::write(dir.path().join("open-ar.csv"), csv).unwrap();
+    let out = arbot(dir.path(), &["import", "open-ar.csv", "--source", "foundation"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "foundation"], "");
+    assert!(
+        text(&out.stdout).contains("Reconcile: foundation: nothing had drifted (2 open invoices"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The next export says F-88 is part paid: the reconcile reads the file again and repairs it.
+    std::fs::write(dir.path().join("open-ar.csv"), csv.replace("1800,1800", "1800,600")).unwrap();
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "foundation"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("Reconcile: 1 invoice had drifted and is now right: #F-88 $1,800.00 → $600.00."),
+        "{stdout}"
+    );
+
+    // Without a file to read again, it says so and what to do.
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "old-export"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("'old-export' is a spreadsheet source with no file to read again"), "{stdout}");
+    assert!(stdout.contains("arbot import FILE --source old-export"), "{stdout}");
+}

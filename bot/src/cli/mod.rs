@@ -228,6 +228,16 @@ fn sources_from(
         .filter_map(|s: &SourceConfig| match s.kind.as_str() {
             "sample" => Some(Arc::new(arbot_connector_sample::SampleSource::new(today).with_name(&s.name))
                 as Arc<dyn arbot_core::source::Source>),
+            "spreadsheet" => Some(Arc::new(crate::import::ConfiguredFile::new(
+                &s.name,
+                s.file.clone(),
+                s.mapping.clone(),
+                match s.currency.as_deref() {
+                    None => Ok(config.currency),
+                    Some(c) => arbot_core::Currency::parse(c).map_err(|e| format!("currency = \"{c}\": {e}")),
+                },
+                clock.clone(),
+            )) as Arc<dyn arbot_core::source::Source>),
             _ => crate::connect::build_source(s, store.clone(), clock.clone()),
         })
         .collect()

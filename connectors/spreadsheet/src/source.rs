@@ -1,8 +1,10 @@
 //! A parsed file as a [`Source`], so an import goes through the sync engine like every other
 //! source. Every import is a full read of the file, and the file says nothing about what it does
 //! not hold: no watermark, and no page is `complete` (nothing is inferred deleted from absence).
+//! A file of invoices can be reconciled ([`Reconcilable::File`]): its open rows are listed and
+//! read back by id, and an invoice it leaves out is left as it is.
 
-use arbot_core::source::{Entity, Page, Record, Source, SourceError};
+use arbot_core::source::{Entity, OpenInvoice, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError};
 
 use crate::Kind;
 
@@ -59,6 +61,47 @@ impl Source for SpreadsheetSource {
         let expected_total = Some(records.len() as u64);
         Ok(Page { records, expected_total, ..Page::default() })
     }
+
+    async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
+        Ok(self
+            .invoices()
+            .filter(|i| entity == Entity::Invoice && ids.contains(&i.external_id))
+            .cloned()
+            .map(Record::Invoice)
+            .collect())
+    }
+
+    fn reconcilable(&self) -> Reconcilable {
+        if self.entities.contains(&Entity::Invoice) {
+            Reconcilable::File
+        } else {
+            Reconcilable::No(format!("the file of source '{}' holds no invoices to compare", self.name))
+        }
+    }
+
+    /// The file's open invoices, in one page.
+    async fn open_invoices(&self, _cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
+        let invoices = self
+            .invoices()
+            .filter(|i| !i.voided && i.balance_minor > 0)
+            .map(|i| OpenInvoice {
+                external_id: i.external_id.clone(),
+                number: i.number.clone(),
+                currency: i.currency,
+                balance_minor: i.balance_minor,
+            })
+            .collect();
+        Ok(OpenInvoicePage { invoices, next: None, served_at: None })
+    }
+}
+
+impl SpreadsheetSource {
+    fn invoices(&self) -> impl Iterator<Item = &arbot_core::source::InvoiceRecord> {
+        self.pages.iter().flat_map(|(_, r)| r).filter_map(|r| match r {
+            Record::Invoice(i) => Some(i),
+            _ => None,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -99,7 +142,19 @@ mod tests {
         assert_eq!((invoices.next, invoices.watermark, invoices.complete), (None, None, false));
         assert!(s.fetch(Entity::Payment, None, None).await.unwrap().records.is_empty());
 
+        // A file of invoices lists its open ones and reads them back by id; absence proves nothing.
+        assert_eq!(s.reconcilable(), Reconcilable::File);
+        let open = s.open_invoices(None).await.unwrap();
+        assert_eq!(
+            open.invoices.iter().map(|i| (i.number.as_str(), i.balance_minor)).collect::<Vec<_>>(),
+            [("1", 10_000), ("2", 5_000)]
+        );
+        assert_eq!(open.next, None);
+        let ids = vec![open.invoices[1].external_id.clone(), "not in the file".to_string()];
+        assert_eq!(s.fetch_by_ids(Entity::Invoice, &ids).await.unwrap().len(), 1);
+
         let customers = source(Kind::Customers, "name\nAcme\n");
+        assert!(matches!(customers.reconcilable(), Reconcilable::No(why) if why.contains("holds no invoices")));
         assert_eq!(customers.entities(), [Entity::Customer]);
         assert_eq!(customers.fetch(Entity::Customer, None, None).await.unwrap().records.len(), 1);
     }
