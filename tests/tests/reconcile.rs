@@ -306,7 +306,7 @@ async fn ar_sync_reconcile_says_what_drifted_and_posts_it_to_the_ar_channel_once
             "Reconcile: 1 invoice had drifted and is now right: #{} $647.00 → $0.00 (paid at QuickBooks).",
             no(7)
         );
-        assert_eq!(reply.lines, [want.clone()], "{}", db.name);
+        assert_eq!(reply.lines, [want], "{}", db.name);
         // Queued once for the AR channel, under the run's key.
         assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}", db.name);
         let run = app.store.last_sync_run("qbo").await.unwrap().unwrap();
