@@ -138,6 +138,14 @@ impl SampleSource {
         &self.ledger.collections
     }
 
+    /// The ledger's own clock as it serves a page: a second after its latest change (the
+    /// ledger does not change while it is read), so the sync does not read again, with a
+    /// payment, an invoice it already read in the same run.
+    fn clock_time(&self) -> DateTime<Utc> {
+        let latest = self.ledger.records.iter().map(|r| key(r).2.updated_at).max().unwrap_or(DateTime::UNIX_EPOCH);
+        latest + chrono::Duration::seconds(1)
+    }
+
     fn garbled(&self, detail: String) -> SourceError {
         SourceError::Garbled { source_name: self.name.clone(), detail }
     }
@@ -199,6 +207,7 @@ impl Source for SampleSource {
             watermark: page.last().map(|(at, _, _)| watermark(*at)),
             next: (end < changed.len()).then(|| end.to_string()),
             expected_total: (offset == 0).then_some(changed.len() as u64),
+            served_at: Some(self.clock_time()),
             ..Page::default()
         })
     }
@@ -245,7 +254,7 @@ impl Source for SampleSource {
         Ok(OpenInvoicePage {
             invoices: open.get(offset..end).unwrap_or_default().to_vec(),
             next: (end < open.len()).then(|| end.to_string()),
-            served_at: None,
+            served_at: Some(self.clock_time()),
         })
     }
 }
