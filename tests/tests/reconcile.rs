@@ -378,3 +378,33 @@ async fn the_nightly_reconcile_runs_once_across_a_restart_and_two_instances() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_reconcile_interrupted_too_long_ago_starts_over() {
+    for db in TestDb::all().await {
+        let mut l = XLedger::new(start_time());
+        let c = l.contact("Puriri Earthmoving");
+        let mut inv: Vec<String> = (0..120).map(|n| l.invoice(&c, 5_000 + n)).collect();
+        l.set_now(l.now() + chrono::Duration::days(1));
+        inv.push(l.invoice(&c, 1_000));
+        let fake = FakeXero::start(l).await;
+        let xero = fake.connect(&db.store, "xero", 1000).await;
+        let clock = fake.clock();
+        sync_source(db.store.as_ref(), &xero, &clock, false, |_| {}).await.unwrap();
+        fake.with(|s| {
+            s.faults.plan.push_back(Fault::Slow(Duration::ZERO));
+            s.faults.plan.push_back(Fault::DayLimit { retry_after: 3_600 });
+        });
+        assert!(reconcile_source(db.store.as_ref(), &xero, &clock).await.is_err());
+        // Two days later the first page is stale: the listing starts again from page 1.
+        clock.advance(chrono::Duration::hours(40));
+        fake.with(|s| s.ledger.drift_amount_due(&inv[0], 2_000));
+        let calls = fake.with(|s| s.api_calls);
+        let report = reconcile(&db, &xero, &clock).await;
+        assert!(!report.resumed, "{}", db.name);
+        assert_eq!(fake.with(|s| s.api_calls) - calls, 3, "{}: pages 1 and 2, and the read-back", db.name);
+        assert_eq!(report.listed, 121, "{}", db.name);
+        assert_eq!(fixes(&report).len(), 1, "{}: {report:?}", db.name);
+        db.close().await;
+    }
+}
