@@ -184,6 +184,11 @@ impl Bot {
             config,
             sources: Vec::new(),
         };
+        Bot::start_app(app, token, instance)
+    }
+
+    /// Starts the bot serving `app` (its own config, `[discord]` included, and its sources).
+    pub fn start_app(app: App, token: Token, instance: &str) -> Bot {
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(arbot::discord::run(app.clone(), token, run_settings(instance), stopped));
         Bot { app, stop, task }

@@ -8,19 +8,23 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use arbot::app::App;
 use arbot::commands::run_line;
 use arbot::config::Config;
+use arbot::discord::Token;
 use arbot::roles::{Actor, Role};
 use arbot::scheduler::Scheduler;
-use arbot_core::Clock;
 use arbot_core::reconcile::{ReconcileError, ReconcileReport, reconcile_source};
 use arbot_core::source::{Source, SourceError};
 use arbot_core::store::{InvoiceState, InvoiceStatus, RunStatus};
 use arbot_core::sync::sync_source;
+use arbot_core::{Clock, ManualClock};
 use arbot_tests::TestDb;
+use arbot_tests::bot_world::{BEFORE_DIGEST, Bot, SampleWorld, discord_config, settle};
+use arbot_tests::fake_discord::{AR_CHANNEL, FakeDiscord, TOKEN, text_of};
 use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
 use arbot_tests::fake_xero::{FakeXero, XLedger};
 use arbot_tests::snapshot::{self, assert_matches};
@@ -407,4 +411,81 @@ async fn a_reconcile_interrupted_too_long_ago_starts_over() {
         assert_eq!(fixes(&report).len(), 1, "{}: {report:?}", db.name);
         db.close().await;
     }
+}
+
+/// The sample world's bot with the sample ledger configured as its source `books`.
+fn sample_bot(fake: &FakeDiscord, clock: &ManualClock, instance: &str, store: Arc<dyn arbot_core::Store>) -> Bot {
+    let mut config = Config::from_toml("[[sources]]\nname = \"books\"\nkind = \"sample\"\n").unwrap();
+    config.discord = Some(discord_config(&fake.api_url));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let sample = arbot_connector_sample::SampleSource::new(today).with_name("books");
+    let app = App { store, clock: Arc::new(clock.clone()), config, sources: vec![Arc::new(sample)] };
+    Bot::start_app(app, Token::new(TOKEN), instance)
+}
+
+fn reconcile_posts(fake: &FakeDiscord) -> Vec<String> {
+    fake.world(|w| {
+        w.messages_in(AR_CHANNEL)
+            .into_iter()
+            .map(|m| text_of(m).trim().to_string())
+            .filter(|t| t.starts_with("Reconcile:"))
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nightly_reconcile_posts_what_drifted_to_the_ar_channel_once() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    // The sample ledger as source `books`, synced once; then arbot's #1042 goes wrong (another
+    // balance, held as another reading of the record), as a change the sync missed leaves it.
+    let store = arbot_core::store::open_and_migrate(&db.url).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let sample = arbot_connector_sample::SampleSource::new(today).with_name("books");
+    sync_source(store.as_ref(), &sample, &clock, true, |_| {}).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let right: i64 =
+        sqlx::query_scalar("SELECT balance_minor FROM invoices WHERE source = 'books' AND number = '1042'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE invoices SET balance_minor = 77, content_hash = 0 WHERE source = 'books' AND number = '1042'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    // Tue Nov 24, 05:00 New York: the reconcile is due.
+    clock.set("2026-11-24T10:00:20Z".parse().unwrap());
+    let bot = sample_bot(&fake, &clock, "a", store.clone());
+    fake.wait_ready(1).await;
+    let posted = fake
+        .wait_for(Duration::from_secs(60), "the reconcile's line", |w| {
+            w.messages_in(AR_CHANNEL)
+                .into_iter()
+                .map(|m| text_of(m).trim().to_string())
+                .find(|t| t.starts_with("Reconcile:"))
+        })
+        .await;
+    let dollars = arbot_core::Money::new(right, arbot_core::Currency::USD).to_string();
+    assert!(
+        posted == format!("Reconcile: 1 invoice had drifted and is now right: #1042 $0.77 → {dollars}."),
+        "{posted}"
+    );
+    let held: i64 = sqlx::query_scalar("SELECT balance_minor FROM invoices WHERE source = 'books' AND number = '1042'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(held, right, "repaired");
+    settle().await;
+    bot.stop().await;
+
+    // Restarted the same morning: neither run nor posted again.
+    let bot = sample_bot(&fake, &clock, "a2", store.clone());
+    fake.wait_ready(2).await;
+    settle().await;
+    settle().await;
+    assert_eq!(reconcile_posts(&fake).len(), 1, "posted once");
+    assert_eq!(store.runs("reconcile", 10).await.unwrap().len(), 1);
+    bot.stop().await;
+    pool.close().await;
+    db.close().await;
 }
