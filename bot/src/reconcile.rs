@@ -33,8 +33,7 @@ impl Outcome {
     /// cannot be reconciled.
     pub fn text(&self, app: &App) -> String {
         match &self.result {
-            Ok(r) => drift_line(r, &self.vendor)
-                .unwrap_or_else(|| format!("Reconcile: {}: nothing had drifted ({}).", self.source, checked(r))),
+            Ok(r) => done_text(r, &self.vendor),
             Err(ReconcileError::Unsupported { reason, .. }) => format!("Reconcile: {reason}."),
             Err(ReconcileError::Source { error }) => stopped_text(&self.vendor, error, app),
             Err(ReconcileError::Store(_)) => {
@@ -42,6 +41,32 @@ impl Outcome {
             }
         }
     }
+}
+
+/// What a finished reconcile found: the drift line or "nothing had drifted", and the invoices
+/// that still differ after being read again (the source changed them meanwhile), if any.
+fn done_text(r: &ReconcileReport, vendor: &str) -> String {
+    let mut text = drift_line(r, vendor)
+        .unwrap_or_else(|| format!("Reconcile: {}: nothing had drifted ({}).", r.source, checked(r)));
+    if r.still_different > 0 {
+        let n = r.still_different as usize;
+        text.push_str(&format!(
+            " {} still {} from {vendor} after reading {} again (changed there meanwhile); the next reconcile looks again.",
+            crate::wording::count(n, "invoice", "invoices"),
+            if n == 1 { "differs" } else { "differ" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
+    if r.not_in_file > 0 {
+        let n = r.not_in_file as usize;
+        text.push_str(&format!(
+            " {} open here {} not in the file; left as {}.",
+            crate::wording::count(n, "invoice", "invoices"),
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "it is" } else { "they are" },
+        ));
+    }
+    text
 }
 
 /// Why a reconcile stopped, and that what it checked is kept for the next one.
@@ -175,6 +200,7 @@ mod tests {
             fixes,
             stats: PageStats::default(),
             still_different: 0,
+            not_in_file: 0,
             elapsed: std::time::Duration::ZERO,
         }
     }
@@ -205,5 +231,20 @@ mod tests {
         let many = report((0..11).map(|n| fix(&format!("{}", 2000 + n), Some((Open, 100)), (Paid, 0))).collect());
         assert!(drift_line(&many, "Xero").unwrap().ends_with(", and 3 more."));
         assert_eq!(drift_line(&report(Vec::new()), "Xero"), None, "nothing is said when nothing drifted");
+        assert_eq!(
+            done_text(&report(Vec::new()), "Xero"),
+            "Reconcile: qbo: nothing had drifted (12 open invoices checked against 12 here)."
+        );
+        let moving = ReconcileReport { still_different: 2, ..report(Vec::new()) };
+        assert!(
+            done_text(&moving, "Xero").ends_with(
+                " 2 invoices still differ from Xero after reading them again (changed there meanwhile); the next \
+                 reconcile looks again."
+            ),
+            "{}",
+            done_text(&moving, "Xero")
+        );
+        let file = ReconcileReport { not_in_file: 1, ..report(Vec::new()) };
+        assert!(done_text(&file, "ar-file").ends_with(" 1 invoice open here is not in the file; left as it is."));
     }
 }

@@ -454,6 +454,19 @@ fn a_spreadsheet_source_reconciles_by_reading_its_file_again_or_says_it_cannot()
         "{stdout}"
     );
 
+    // An export without F-89 (paid, say): the file proves nothing by leaving it out; it is left.
+    std::fs::write(
+        dir.path().join("open-ar.csv"),
+        "invoice,customer,date,total,balance\nF-88,Pelican Bay HOA,2026-10-02,1800,600\n",
+    )
+    .unwrap();
+    let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "foundation"], "");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("nothing had drifted (1 open invoice checked against 2 here). 1 invoice open here is not in the file; left as it is."),
+        "{stdout}"
+    );
+
     // Without a file to read again, it says so and what to do.
     let out = arbot(dir.path(), &["sync", "--reconcile", "--source", "old-export"], "");
     assert_eq!(out.status.code(), Some(1));

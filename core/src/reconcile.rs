@@ -59,8 +59,11 @@ pub struct ReconcileReport {
     /// What the repairs wrote (through the sync path).
     pub stats: PageStats,
     /// Invoices that still differ from the listing after being read again (the source changed
-    /// them meanwhile, or a file leaves them out); left as the source returned them.
+    /// them meanwhile); left as the source returned them.
     pub still_different: u64,
+    /// Invoices open here that a file source does not hold: not read (a file proves nothing by
+    /// leaving an invoice out) and left as they are.
+    pub not_in_file: u64,
     #[serde(with = "duration_ms")]
     pub elapsed: Duration,
 }
@@ -156,7 +159,15 @@ pub async fn reconcile_source(
     // 2. Both directions.
     let listed = store.listed_invoices(run.id).await?;
     let held = store.open_invoices_held(&name).await?;
-    let suspects = differences(&listed, &held);
+    let mut suspects = differences(&listed, &held);
+    let mut not_in_file = 0u64;
+    if kind == Reconcilable::File {
+        let there: HashSet<&str> = listed.iter().map(|l| l.external_id.as_str()).collect();
+        for h in held.iter().filter(|h| !there.contains(h.external_id.as_str())) {
+            suspects.remove(&h.external_id);
+            not_in_file += 1;
+        }
+    }
 
     // 3. Each difference read again through the sync path.
     let listed_by_id: HashMap<&str, &OpenInvoice> = listed.iter().map(|l| (l.external_id.as_str(), l)).collect();
@@ -226,6 +237,7 @@ pub async fn reconcile_source(
         fixes,
         stats,
         still_different,
+        not_in_file,
         elapsed: started.elapsed(),
     };
     let summary = report.summary();
