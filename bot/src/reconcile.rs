@@ -2,7 +2,8 @@
 //! `arbot sync --reconcile` and `/ar sync reconcile`), said in one line when something had
 //! drifted ("Reconcile: 2 invoices had drifted and are now right: #1042 $7,500.00 → $0.00 (paid
 //! at QuickBooks), …"), and that line posted once to the AR channel through the outbox, keyed by
-//! the run. Nothing is said or posted when nothing drifted.
+//! the run. Nothing is posted when nothing drifted (unless invoices the source no longer has were
+//! kept for a person to check).
 
 use std::sync::Arc;
 
@@ -54,6 +55,18 @@ fn done_text(r: &ReconcileReport, vendor: &str) -> String {
             " {} still {} from {vendor} after reading {} again (changed there meanwhile); the next reconcile looks again.",
             crate::wording::count(n, "invoice", "invoices"),
             if n == 1 { "differs" } else { "differ" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
+    if r.not_found_kept > 0 {
+        let n = r.not_found_kept as usize;
+        text.push_str(&format!(
+            " {} open here {} not found at {vendor}; arbot left {} as {} rather than delete so many at once: \
+             check {} at {vendor}.",
+            crate::wording::count(n, "invoice", "invoices"),
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it is" } else { "they are" },
             if n == 1 { "it" } else { "them" },
         ));
     }
@@ -119,8 +132,9 @@ pub async fn reconcile_all(app: &App, sources: &[Arc<dyn Source>]) -> Result<Vec
             return Err(e);
         }
         if let Ok(report) = &result
-            && let Some(line) = drift_line(report, &vendor)
+            && worth_posting(report)
         {
+            let line = done_text(report, &vendor);
             let reply = Reply { severity: Severity::Warning, lines: vec![line], ..Reply::default() };
             let key = format!("reconcile:{name}:{}", report.run_id);
             if let Err(e) = enqueue_post(app, &key, Destination::ArChannel, Post::of(reply)).await {
@@ -130,6 +144,12 @@ pub async fn reconcile_all(app: &App, sources: &[Arc<dyn Source>]) -> Result<Vec
         out.push(Outcome { source: name, vendor, result });
     }
     Ok(out)
+}
+
+/// Whether the AR channel hears of this reconcile: something was repaired, or invoices the
+/// source no longer has were kept for a person to check.
+pub fn worth_posting(r: &ReconcileReport) -> bool {
+    !r.fixes.is_empty() || r.not_found_kept > 0
 }
 
 /// "Reconcile: 3 invoices had drifted and are now right: #1042 $7,500.00 → $0.00 (paid at
@@ -201,6 +221,7 @@ mod tests {
             stats: PageStats::default(),
             still_different: 0,
             not_in_file: 0,
+            not_found_kept: 0,
             elapsed: std::time::Duration::ZERO,
         }
     }
@@ -244,6 +265,11 @@ mod tests {
             "{}",
             done_text(&moving, "Xero")
         );
+        let lost = ReconcileReport { not_found_kept: 25, ..report(Vec::new()) };
+        assert!(done_text(&lost, "QuickBooks").ends_with(
+            " 25 invoices open here were not found at QuickBooks; arbot left them as they are rather than delete so \
+             many at once: check them at QuickBooks."
+        ));
         let file = ReconcileReport { not_in_file: 1, ..report(Vec::new()) };
         assert!(done_text(&file, "ar-file").ends_with(" 1 invoice open here is not in the file; left as it is."));
     }

@@ -195,7 +195,7 @@ impl Scheduler {
                     return Ok("no sources configured".to_string());
                 }
                 let outcomes = crate::reconcile::reconcile_all(&self.app, &self.app.sources).await?;
-                if outcomes.iter().any(|o| o.result.as_ref().is_ok_and(|r| !r.fixes.is_empty())) {
+                if outcomes.iter().any(|o| o.result.as_ref().is_ok_and(crate::reconcile::worth_posting)) {
                     self.outbox.notify_one();
                 }
                 Ok(outcomes.iter().map(|o| o.text(&self.app)).collect::<Vec<_>>().join(" "))

@@ -40,6 +40,10 @@ pub const RESUME_WITHIN: chrono::Duration = chrono::Duration::hours(36);
 /// Invoices read again per call to the source (each connector splits further as its API needs).
 const REREAD_CHUNK: usize = 200;
 
+/// A reconcile deletes the invoices a source no longer has only when they are at most this many,
+/// or a fifth of the open invoices arbot holds for it, whichever is more.
+pub const DELETE_AT_MOST: usize = 20;
+
 /// What one reconcile of one source found and did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReconcileReport {
@@ -64,6 +68,9 @@ pub struct ReconcileReport {
     /// Invoices open here that a file source does not hold: not read (a file proves nothing by
     /// leaving an invoice out) and left as they are.
     pub not_in_file: u64,
+    /// Invoices open here that the source no longer returns, kept because there were more of
+    /// them than a reconcile deletes on its own (a source failing, more likely than right).
+    pub not_found_kept: u64,
     #[serde(with = "duration_ms")]
     pub elapsed: Duration,
 }
@@ -174,31 +181,50 @@ pub async fn reconcile_source(
     let mut stats = PageStats::default();
     let mut still_different = 0u64;
     let ids: Vec<String> = suspects.into_iter().collect();
+    // Every difference is read before anything is written: how many invoices the source no
+    // longer has decides whether they may be deleted here.
+    let mut reads = Vec::new();
     for chunk in ids.chunks(REREAD_CHUNK) {
         let before: HashMap<String, HeldInvoice> =
             store.invoices_held(&name, chunk).await?.into_iter().map(|h| (h.external_id.clone(), h)).collect();
-        let mut records: Vec<Record> = match source.fetch_by_ids(Entity::Invoice, chunk).await {
+        let records: Vec<Record> = match source.fetch_by_ids(Entity::Invoice, chunk).await {
             Ok(r) => r.into_iter().filter(is_invoice).collect(),
             Err(e) => return Err(stopped(store, clock, &name, sync_run, run.id, e).await?),
         };
-        if kind == Reconcilable::Api {
+        let gone: Vec<String> = if kind == Reconcilable::Api {
             let returned: HashSet<&str> = records.iter().filter_map(invoice_id).collect();
-            // Gone at the source: deleted as of now (or the source's later clock), so the
-            // deletion is not older than what is stored.
-            let at = served_at.map_or(clock.now(), |s| s.max(clock.now()));
-            let gone: Vec<Record> = chunk
+            chunk
                 .iter()
                 .filter(|id| !returned.contains(id.as_str()))
                 .filter(|id| before.get(*id).is_some_and(|h| h.state.status != InvoiceStatus::Deleted))
-                .map(|id| {
-                    Record::Deleted(Deletion {
-                        entity: Entity::Invoice,
-                        external_id: id.clone(),
-                        version: Version { updated_at: at, seq: i64::MAX },
-                    })
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        reads.push((chunk, before, records, gone));
+    }
+    let gone_total: usize = reads.iter().map(|r| r.3.len()).sum();
+    // A source that suddenly has lost many invoices is more likely failing than right: past
+    // this many, nothing is deleted and a person is told.
+    let may_delete = gone_total <= DELETE_AT_MOST.max(held.len() / 5);
+    let mut not_found_kept = 0u64;
+    let mut kept: HashSet<String> = HashSet::new();
+    // Gone at the source: deleted as of now (or the source's later clock), so the deletion is
+    // not older than what is stored.
+    let at = served_at.map_or(clock.now(), |s| s.max(clock.now()));
+    for (chunk, before, mut records, gone) in reads {
+        if may_delete {
+            records.extend(gone.into_iter().map(|id| {
+                Record::Deleted(Deletion {
+                    entity: Entity::Invoice,
+                    external_id: id,
+                    version: Version { updated_at: at, seq: i64::MAX },
                 })
-                .collect();
-            records.extend(gone);
+            }));
+        } else {
+            not_found_kept += gone.len() as u64;
+            kept.extend(gone);
         }
         stats += store.apply_page(sync_run, &name, Entity::Invoice, &records, None).await?;
         let after = store.invoices_held(&name, chunk).await?;
@@ -218,12 +244,15 @@ pub async fn reconcile_source(
                 Some(l) => a.state.status == InvoiceStatus::Open && a.state.balance_minor == l.balance_minor,
                 None => a.state.status != InvoiceStatus::Open,
             };
-            if !agrees {
+            if !agrees && !kept.contains(&a.external_id) {
                 still_different += 1;
                 tracing::info!(source = %name, invoice = %a.number, "still differs from the listing after reading it again");
             }
         }
         store.record_fixes(run.id, &fixes).await?;
+    }
+    if not_found_kept > 0 {
+        tracing::warn!(source = %name, not_found_kept, "invoices the source no longer returns were kept: too many to delete in one reconcile");
     }
 
     let fixes = store.reconcile_fixes(run.id).await?;
@@ -238,6 +267,7 @@ pub async fn reconcile_source(
         stats,
         still_different,
         not_in_file,
+        not_found_kept,
         elapsed: started.elapsed(),
     };
     let summary = report.summary();

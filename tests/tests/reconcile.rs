@@ -489,3 +489,50 @@ async fn the_nightly_reconcile_posts_what_drifted_to_the_ar_channel_once() {
     pool.close().await;
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_source_that_suddenly_lacks_many_invoices_has_none_deleted() {
+    for db in TestDb::all().await {
+        let mut l = Ledger::new(start_time());
+        let c = l.customer("Seagrape Concrete");
+        let mut inv: Vec<String> = (0..30).map(|n| l.invoice(&c, Amt::cents(20_000 + n))).collect();
+        l.set_now(l.now() + chrono::Duration::days(1));
+        inv.push(l.invoice(&c, Amt::cents(700)));
+        let fake = FakeQbo::start(l).await;
+        let qbo = fake.connect(&db.store, "qbo", 1000).await;
+        let clock = fake.clock();
+        sync_source(db.store.as_ref(), &qbo, &clock, false, |_| {}).await.unwrap();
+        // 25 of 31 gone at once, out of the change feed's reach: more than a reconcile deletes.
+        fake.with(|s| inv[..25].iter().for_each(|id| s.ledger.delete_unseen(id)));
+        let report = reconcile(&db, &qbo, &clock).await;
+        assert_eq!((report.not_found_kept, report.fixes.len(), report.still_different), (25, 0, 0), "{}", db.name);
+        let held = snapshot::read(&db, "qbo").await;
+        assert!(inv[..25].iter().all(|id| held.invoices[id].status == "open"), "{}: kept", db.name);
+        // The AR channel is told to check them (nothing was repaired, but someone must look).
+        let app = App {
+            store: db.store.clone(),
+            clock: Arc::new(clock.clone()),
+            config: Config::from_toml("[[sources]]\nname = \"qbo\"\nkind = \"quickbooks\"\n").unwrap(),
+            sources: vec![Arc::new(qbo)],
+        };
+        let outcomes = arbot::reconcile::reconcile_all(&app, &app.sources).await.unwrap();
+        assert!(outcomes[0].text(&app).contains("25 invoices open here were not found at QuickBooks"));
+        assert_eq!(app.store.outbox_counts().await.unwrap().pending, 1, "{}", db.name);
+
+        // A few gone is what happens: those are deleted here.
+        let mut l = Ledger::new(start_time());
+        let c = l.customer("Seagrape Concrete");
+        let mut inv: Vec<String> = (0..30).map(|n| l.invoice(&c, Amt::cents(20_000 + n))).collect();
+        l.set_now(l.now() + chrono::Duration::days(1));
+        inv.push(l.invoice(&c, Amt::cents(700)));
+        let fake = FakeQbo::start(l).await;
+        let qbo = fake.connect(&db.store, "qbo2", 1000).await;
+        let clock = fake.clock();
+        sync_source(db.store.as_ref(), &qbo, &clock, false, |_| {}).await.unwrap();
+        fake.with(|s| inv[..3].iter().for_each(|id| s.ledger.delete_unseen(id)));
+        let report = reconcile(&db, &qbo, &clock).await;
+        assert_eq!((report.not_found_kept, report.fixes.len()), (0, 3), "{}", db.name);
+        assert!(report.fixes.iter().all(|f| f.after.status == InvoiceStatus::Deleted));
+        db.close().await;
+    }
+}
