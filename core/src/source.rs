@@ -102,11 +102,30 @@ pub struct InvoiceRecord {
     pub due: NaiveDate,
     pub currency: Currency,
     pub total_minor: i64,
+    /// What is still owed: the source's current figure when `balance_as_of` is `None`.
     pub balance_minor: i64,
     pub retainage_minor: i64,
     pub voided: bool,
     pub memo: Option<String>,
+    /// `None`: the source keeps `balance_minor` current itself (QuickBooks, Xero, the sample: a
+    /// payment there changes the invoice, which the sync reads again). `Some(day)`: the balance
+    /// is what the source said at the end of `day` (a spreadsheet export), and the store derives
+    /// the current balance from it and the source's payments: see [`settled_balance`].
+    pub balance_as_of: Option<NaiveDate>,
     pub version: Version,
+}
+
+/// The balance rule for an invoice whose balance is stated as of a day (a spreadsheet): the
+/// stated balance already counts what was paid up to that day (`total - stated`), so payments
+/// applied by then are not counted again, unless they add up to more than it says was paid
+/// (then the balance was older than they are, and they count in full); payments applied after
+/// that day move it. Never below zero, never above the total. The store computes the same in SQL
+/// (`store::sql::sync`); this is the rule as data, for tests and documentation.
+pub fn settled_balance(total: i64, stated: i64, as_of: NaiveDate, applied: &[(NaiveDate, i64)]) -> i64 {
+    let before: i64 = applied.iter().filter(|(d, _)| *d <= as_of).map(|(_, a)| a).sum();
+    let after: i64 = applied.iter().filter(|(d, _)| *d > as_of).map(|(_, a)| a).sum();
+    let paid = (total - stated).max(before) + after;
+    (total - paid).clamp(0, total.max(0))
 }
 
 /// One line of a payment: an amount applied to an invoice, in cash or by a credit memo.

@@ -381,6 +381,7 @@ fn another_currency_is_shown_in_its_own_currency_and_never_as_paid_up() {
                 retainage_minor: 0,
                 voided: false,
                 memo: None,
+                balance_as_of: None,
                 version,
             }),
         ];

@@ -51,6 +51,7 @@ fn invoice(ext: &str, cust: &str, number: &str, total: i64, balance: i64, due: &
         retainage_minor: 0,
         voided: false,
         memo: None,
+        balance_as_of: None,
         version,
     })
 }

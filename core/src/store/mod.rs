@@ -345,6 +345,21 @@ pub trait SyncStore: Send + Sync {
     ) -> Result<Vec<(String, String)>, StoreError>;
     /// External ids of the stored, not deleted records of `entity` from `source`.
     async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError>;
+    /// The stored customers or jobs of `source` with their names (and, for a job, its
+    /// customer's external id): what a source that keys by name matches a new mention against.
+    async fn keyed_names(&self, source: &str, entity: Entity) -> Result<Vec<KeyedName>, StoreError>;
+    /// Gives a stored customer or job of `source` another external id (when a file names by its
+    /// id a record first met by name), unless a record already has that id; whether it did.
+    async fn rekey(&self, source: &str, entity: Entity, from: &str, to: &str) -> Result<bool, StoreError>;
+}
+
+/// A stored customer or job: its key at the source and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedName {
+    pub external_id: String,
+    pub name: String,
+    /// A job's customer (its external id).
+    pub parent: Option<String>,
 }
 
 /// Reading the synced ledger: customers, jobs, invoices, payments and credits.

@@ -439,8 +439,10 @@ impl<S: SqlStore> LedgerReads for S {
     async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError> {
         on!(self, read, |pool, DB| {
             let rows = sqlx::query_as::<DB, PaymentRow>(
-                "SELECT id, customer_id, received, currency, amount_minor, unapplied_minor, method, reference \
-                 FROM payments WHERE customer_id = $1 AND deleted = FALSE \
+                "SELECT id, customer_id, received, currency, amount_minor, CAST(unapplied_minor + \
+                 COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.payment_id = payments.id \
+                 AND a.invoice_id IS NULL AND a.credit_memo_ext IS NULL), 0) AS BIGINT) AS unapplied_minor, \
+                 method, reference FROM payments WHERE customer_id = $1 AND deleted = FALSE \
                  ORDER BY received DESC, id DESC LIMIT $2",
             )
             .bind(customer_id)
@@ -463,11 +465,17 @@ impl<S: SqlStore> LedgerReads for S {
     async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError> {
         on!(self, read, |pool, DB| {
             // Unapplied cash sits on few payments: the partial index keeps this from reading them all.
+            // Cash applied to an invoice arbot doesn't have is unapplied until that invoice
+            // arrives: it never vanishes between the payment and the invoice it names.
             let filter = if customer_id.is_some() { "AND customer_id = $1" } else { "" };
+            let p_filter = if customer_id.is_some() { "AND p.customer_id = $1" } else { "" };
             let sql = format!(
                 "SELECT \
                 (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
-                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}), \
+                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}) + \
+                (SELECT CAST(COALESCE(SUM(a.amount_minor), 0) AS BIGINT) FROM applications a \
+                    JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IS NULL \
+                    AND a.credit_memo_ext IS NULL AND p.deleted = FALSE {p_filter}), \
                 (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
                     WHERE deleted = FALSE {filter})"
             );
