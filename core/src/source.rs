@@ -251,3 +251,27 @@ pub trait Source: Send + Sync + std::fmt::Debug {
         Ok(Vec::new())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_stated_balance_is_moved_by_later_payments_and_never_counts_earlier_ones_twice() {
+        let as_of = d("2026-11-01");
+        // The template's example: 12,500 total, 7,500 left on Nov 1, then 7,500 paid on Nov 20.
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-11-20"), 750_000)]), 0);
+        // A payment on or before the day is already in the stated balance...
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-10-20"), 500_000)]), 750_000);
+        // ...unless it is more than the balance says was paid by then: then it counts, once.
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-10-20"), 750_000)]), 500_000);
+        // No balance column: the total, moved by every payment.
+        assert_eq!(settled_balance(100_000, 100_000, as_of, &[(d("2026-01-01"), 30_000), (d("2027-01-01"), 20_000)]), 50_000);
+        // Never below zero.
+        assert_eq!(settled_balance(100_000, 10_000, as_of, &[(d("2026-12-01"), 50_000)]), 0);
+    }
+}
