@@ -270,7 +270,10 @@ mod tests {
         // ...unless it is more than the balance says was paid by then: then it counts, once.
         assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-10-20"), 750_000)]), 500_000);
         // No balance column: the total, moved by every payment.
-        assert_eq!(settled_balance(100_000, 100_000, as_of, &[(d("2026-01-01"), 30_000), (d("2027-01-01"), 20_000)]), 50_000);
+        assert_eq!(
+            settled_balance(100_000, 100_000, as_of, &[(d("2026-01-01"), 30_000), (d("2027-01-01"), 20_000)]),
+            50_000
+        );
         // Never below zero.
         assert_eq!(settled_balance(100_000, 10_000, as_of, &[(d("2026-12-01"), 50_000)]), 0);
     }

@@ -167,7 +167,8 @@ fn foundation_sage_and_quickbooks_desktop_headers_are_read_out_of_the_box() {
                     ("bayfront builders inc", Some("bayfront builders inc/harbor point lofts")),
                     "a Customer:Job name is a customer and a job"
                 );
-                let credit = parsed.records.iter().find_map(|r| if let Record::CreditMemo(m) = r { Some(m) } else { None });
+                let credit =
+                    parsed.records.iter().find_map(|r| if let Record::CreditMemo(m) = r { Some(m) } else { None });
                 assert_eq!(credit.map(|m| (m.total_minor, m.remaining_minor)), Some((15_000, 15_000)));
             }
         }

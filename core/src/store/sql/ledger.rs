@@ -165,10 +165,13 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
         );
     }
     // Open on a past date: open now, or paid by something applied after that date. Only those
-    // few invoices get their balance rebuilt from the applications since.
+    // few invoices get their balance rebuilt from the applications since, never to more than
+    // was invoiced (an invoice paid more than its total owed no more than its total).
+    let rebuilt = "(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
+        WHERE a.invoice_id = i.id AND a.applied_on > $1), 0))";
     format!(
-        "SELECT * FROM (SELECT {columns}, CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) \
-             FROM applications a WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor \
+        "SELECT * FROM (SELECT {columns}, CAST(CASE WHEN {rebuilt} > i.total_minor THEN i.total_minor \
+             ELSE {rebuilt} END AS BIGINT) AS balance_minor \
          {from} WHERE i.issued <= $1 AND i.status IN ('open', 'paid') {customer} \
            AND ((i.balance_minor > 0 AND i.status = 'open') \
                 OR i.id IN (SELECT a.invoice_id FROM applications a WHERE a.applied_on > $1))) t \
