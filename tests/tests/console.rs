@@ -142,6 +142,9 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
 
         let sync = ask(&rt, &app, "/ar sync");
         assert!(sync.contains("Up to date."), "{name}: {sync}");
+        // The demo's ledger was just loaded: a second sync says so in words, not a row of zeros.
+        assert!(sync.contains("sample: nothing new or changed since the last sync (it read "), "{name}: {sync}");
+        assert!(!sync.contains("Unchanged"), "{name}: {sync}");
 
         let unknown = ask(&rt, &app, "/ar custmer acme");
         assert!(unknown.contains("Did you mean /ar customer?"), "{name}: {unknown}");
