@@ -29,14 +29,24 @@ impl Known {
             .or_else(|| self.items.iter().filter(under).find(|k| name_key(&k.name) == key))
     }
 
-    /// A stored record met by name only (its key is the name arbot made, not the user's id)
-    /// that the record `id` named `name` is: the one to give that id.
-    fn met_by_name(&self, id: &str, name: &str, parent: Option<&str>) -> Option<&KeyedName> {
+    /// The stored records met by mention only (their keys are what arbot made of a name or an
+    /// id, not the user's id itself) that the record `id` named `name` is: the first takes that
+    /// id, the others are folded into it.
+    fn met_by_mention(&self, id: &str, name: &str, parent: Option<&str>) -> Vec<String> {
         let (id_key, name) = (name_key(id), name_key(name));
-        self.items.iter().filter(|k| parent.is_none_or(|p| k.parent.as_deref() == Some(p))).find(|k| {
-            let made = last_part(&k.external_id);
-            made == id_key || (made == name && name_key(&k.name) == name)
-        })
+        self.items
+            .iter()
+            .filter(|k| parent.is_none_or(|p| k.parent.as_deref() == Some(p)) && k.external_id != id)
+            .filter(|k| {
+                let made = last_part(&k.external_id);
+                made == id_key || (made == name && name_key(&k.name) == name)
+            })
+            .map(|k| k.external_id.clone())
+            .collect()
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.items.retain(|k| k.external_id != key);
     }
 
     fn rename(&mut self, from: &str, to: &str) {
@@ -49,6 +59,29 @@ impl Known {
             }
         }
     }
+}
+
+/// Folds each job arbot keyed from a mention (`customer/job`) into the job of the same customer
+/// keyed by its number that it names, by that number or by the same name.
+async fn fold_jobs(store: &dyn Store, source: &str, jobs: &mut Known) -> Result<(), StoreError> {
+    let by_id: Vec<KeyedName> = jobs.items.iter().filter(|k| !k.external_id.contains('/')).cloned().collect();
+    for job in by_id {
+        let same: Vec<String> = jobs
+            .items
+            .iter()
+            .filter(|k| k.external_id.contains('/') && k.parent == job.parent)
+            .filter(|k| {
+                last_part(&k.external_id) == name_key(&job.external_id) || name_key(&k.name) == name_key(&job.name)
+            })
+            .map(|k| k.external_id.clone())
+            .collect();
+        for old in same {
+            if store.merge(source, Entity::Job, &old, &job.external_id).await? {
+                jobs.forget(&old);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A job key arbot made is `customer/job`; the part that names the job.
@@ -73,17 +106,24 @@ pub async fn resolve(store: &dyn Store, source: &str, records: &mut [Record]) ->
         }
         let named_by_id = c.external_id != name_key(&c.name);
         if named_by_id {
-            if !customers.items.iter().any(|k| k.external_id == c.external_id)
-                && let Some(old) = customers.met_by_name(&c.external_id, &c.name, None).map(|k| k.external_id.clone())
-                && store.rekey(source, Entity::Customer, &old, &c.external_id).await?
-            {
-                customers.rename(&old, &c.external_id);
-                jobs.rename(&old, &c.external_id);
+            let id = c.external_id.clone();
+            let mut stored = customers.items.iter().any(|k| k.external_id == id);
+            for old in customers.met_by_mention(&id, &c.name, None) {
+                if !stored && store.rekey(source, Entity::Customer, &old, &id).await? {
+                    customers.rename(&old, &id);
+                    jobs.rename(&old, &id);
+                    stored = true;
+                } else if stored && store.merge(source, Entity::Customer, &old, &id).await? {
+                    customers.forget(&old);
+                    jobs.rename(&old, &id);
+                }
             }
         } else if let Some(k) = customers.find(&c.name, None) {
             c.external_id = k.external_id.clone();
         }
     }
+    // Customers folded together may each have held the same job, by its number and its name.
+    fold_jobs(store, source, &mut jobs).await?;
     // Every mention of a customer by another record: the stored key it names, if any.
     for r in records.iter_mut() {
         let (key, name) = match r {
@@ -114,11 +154,15 @@ pub async fn resolve(store: &dyn Store, source: &str, records: &mut [Record]) ->
         let named_by_id = j.version != reference && !j.external_id.contains('/');
         let parent = Some(j.customer_external_id.as_str());
         if named_by_id {
-            if !jobs.items.iter().any(|k| k.external_id == j.external_id)
-                && let Some(old) = jobs.met_by_name(&j.external_id, &j.name, parent).map(|k| k.external_id.clone())
-                && store.rekey(source, Entity::Job, &old, &j.external_id).await?
-            {
-                jobs.rename(&old, &j.external_id);
+            let id = j.external_id.clone();
+            let mut stored = jobs.items.iter().any(|k| k.external_id == id);
+            for old in jobs.met_by_mention(&id, &j.name, parent) {
+                if !stored && store.rekey(source, Entity::Job, &old, &id).await? {
+                    jobs.rename(&old, &id);
+                    stored = true;
+                } else if stored && store.merge(source, Entity::Job, &old, &id).await? {
+                    jobs.forget(&old);
+                }
             }
         } else {
             let old = j.external_id.clone();
@@ -126,6 +170,7 @@ pub async fn resolve(store: &dyn Store, source: &str, records: &mut [Record]) ->
             job_keys.insert(old, j.external_id.clone());
         }
     }
+    fold_jobs(store, source, &mut jobs).await?;
     for r in records.iter_mut() {
         if let Record::Invoice(i) = r
             && let Some(job) = &mut i.job_external_id

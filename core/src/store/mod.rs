@@ -351,6 +351,11 @@ pub trait SyncStore: Send + Sync {
     /// Gives a stored customer or job of `source` another external id (when a file names by its
     /// id a record first met by name), unless a record already has that id; whether it did.
     async fn rekey(&self, source: &str, entity: Entity, from: &str, to: &str) -> Result<bool, StoreError>;
+    /// Folds a stored customer or job of `source` into another that is the same one (two
+    /// mentions, by name and by id, met before the file that ties them): its invoices, payments,
+    /// credits, jobs, notes, promises, escalations (or, for a job, its invoices, facts and
+    /// notices) move to `into`, and `from` is marked deleted. Whether anything was folded.
+    async fn merge(&self, source: &str, entity: Entity, from: &str, into: &str) -> Result<bool, StoreError>;
 }
 
 /// A stored customer or job: its key at the source and its name.

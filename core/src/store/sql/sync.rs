@@ -869,6 +869,54 @@ impl<S: SqlStore> SyncStore for S {
         })
     }
 
+    async fn merge(&self, source: &str, entity: Entity, from: &str, into: &str) -> Result<bool, StoreError> {
+        let (table, moves): (&str, &[&str]) = match entity {
+            Entity::Customer => (
+                "customers",
+                &[
+                    "UPDATE jobs SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE invoices SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE credit_memos SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE payments SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE notes SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE promises SET customer_id = $2 WHERE customer_id = $1",
+                    // An open escalation stays where one is already open for the same job.
+                    "UPDATE escalations SET customer_id = $2 WHERE customer_id = $1 AND (status = 'resolved' \
+                     OR NOT EXISTS (SELECT 1 FROM escalations e WHERE e.customer_id = $2 AND e.status <> 'resolved' \
+                     AND COALESCE(e.job_id, 0) = COALESCE(escalations.job_id, 0)))",
+                ],
+            ),
+            Entity::Job => (
+                "jobs",
+                &[
+                    "UPDATE invoices SET job_id = $2 WHERE job_id = $1",
+                    "UPDATE job_facts SET job_id = $2 WHERE job_id = $1 \
+                     AND fact NOT IN (SELECT f.fact FROM job_facts f WHERE f.job_id = $2)",
+                    "UPDATE job_notices SET job_id = $2 WHERE job_id = $1",
+                    "UPDATE escalations SET job_id = $2 WHERE job_id = $1 AND status = 'resolved'",
+                ],
+            ),
+            _ => return Ok(false),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let ids = DB::ids_of(&mut tx, table, source, &[from, into]).await?;
+            let (Some(from_id), Some(into_id)) = (ids.get(from).copied(), ids.get(into).copied()) else {
+                return Ok(false);
+            };
+            if from_id == into_id {
+                return Ok(false);
+            }
+            for sql in moves {
+                sqlx::query::<DB>(sqlx::AssertSqlSafe(*sql)).bind(from_id).bind(into_id).execute(&mut *tx).await?;
+            }
+            let sql = format!("UPDATE {table} SET deleted = TRUE WHERE id = $1");
+            sqlx::query::<DB>(sqlx::AssertSqlSafe(sql)).bind(from_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError> {
         on!(self, read, |pool, DB| {
             let table = table_of(entity);
