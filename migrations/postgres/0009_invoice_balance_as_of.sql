@@ -4,3 +4,5 @@
 -- keep balance_minor current themselves (QuickBooks, Xero, the sample).
 ALTER TABLE invoices ADD COLUMN stated_balance_minor BIGINT;
 ALTER TABLE invoices ADD COLUMN balance_as_of DATE;
+-- Whether a source has any such invoice, answered without reading the others.
+CREATE INDEX invoices_stated ON invoices (source) WHERE balance_as_of IS NOT NULL;

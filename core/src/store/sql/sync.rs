@@ -479,6 +479,17 @@ impl<S: SqlStore> SyncStore for S {
             // move: the page's own, and those its payments apply to now or applied to before.
             let mut settle: Vec<String> =
                 page.invoices.iter().filter(|i| i.balance_as_of.is_some()).map(|i| i.external_id.clone()).collect();
+            // Sources that keep balances themselves (QuickBooks, Xero) skip that work.
+            let derives = !settle.is_empty()
+                || (!(page.payments.is_empty() && page.deletions.is_empty())
+                    && sqlx::query_scalar::<DB, i64>(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM invoices WHERE source = $1 \
+                         AND balance_as_of IS NOT NULL LIMIT 1) t",
+                    )
+                    .bind(source)
+                    .fetch_one(&mut *tx)
+                    .await?
+                        > 0);
             for chunk in page.invoices.chunks(CHUNK) {
                 let keys: Vec<&str> = chunk.iter().map(|i| i.external_id.as_str()).collect();
                 let have = DB::stored_versions(&mut tx, "invoices", source, &keys).await?;
@@ -691,13 +702,13 @@ impl<S: SqlStore> SyncStore for S {
                     &replace_lines.iter().map(|p| p.external_id.as_str()).collect::<Vec<_>>(),
                 )
                 .await?;
-                settle.extend(
-                    lines_of(&mut tx, replace_lines.iter().filter_map(|p| payment_ids.get(&p.external_id).copied()))
-                        .await?,
-                );
-                settle.extend(
-                    replace_lines.iter().flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.clone())),
-                );
+                if derives {
+                    let ids = replace_lines.iter().filter_map(|p| payment_ids.get(&p.external_id).copied());
+                    settle.extend(lines_of(&mut tx, ids).await?);
+                    settle.extend(
+                        replace_lines.iter().flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.clone())),
+                    );
+                }
                 // Also for payments this page saw as new: a concurrent sync of the same
                 // source may have written them (and their lines) since they were read.
                 let mut del = QueryBuilder::<DB>::new("DELETE FROM applications WHERE payment_id IN (");
@@ -763,7 +774,9 @@ impl<S: SqlStore> SyncStore for S {
                     Some(id) => {
                         stats.deleted += 1;
                         if d.entity == Entity::Payment {
-                            settle.extend(lines_of(&mut tx, [id]).await?);
+                            if derives {
+                                settle.extend(lines_of(&mut tx, [id]).await?);
+                            }
                             sqlx::query::<DB>("DELETE FROM applications WHERE payment_id = $1")
                                 .bind(id)
                                 .execute(&mut *tx)
@@ -774,9 +787,11 @@ impl<S: SqlStore> SyncStore for S {
                 }
             }
 
-            settle.sort_unstable();
-            settle.dedup();
-            stats.closed += settle_balances(&mut tx, source, &settle).await?;
+            if derives {
+                settle.sort_unstable();
+                settle.dedup();
+                stats.closed += settle_balances(&mut tx, source, &settle).await?;
+            }
 
             if let Some(wm) = watermark {
                 sqlx::query::<DB>(
