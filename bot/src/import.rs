@@ -145,12 +145,23 @@ async fn unknown_invoices(
     records: &[Record],
 ) -> Result<Vec<(String, Money)>, arbot_core::StoreError> {
     let mut out: Vec<(String, Money)> = Vec::new();
+    if !records.iter().any(|r| matches!(r, Record::Payment(p) if !p.applications.is_empty())) {
+        return Ok(out);
+    }
+    // One read of the source's invoice keys, not one query per payment line.
+    let known: std::collections::HashSet<String> = store
+        .live_external_ids(source, Entity::Invoice)
+        .await?
+        .into_iter()
+        .chain(records.iter().filter_map(|r| match r {
+            Record::Invoice(i) => Some(i.external_id.clone()),
+            _ => None,
+        }))
+        .collect();
     for r in records {
         let Record::Payment(p) = r else { continue };
         for a in &p.applications {
-            let in_file =
-                records.iter().any(|r| matches!(r, Record::Invoice(i) if i.external_id == a.invoice_external_id));
-            if in_file || store.id_for(Entity::Invoice, source, &a.invoice_external_id).await?.is_some() {
+            if known.contains(&a.invoice_external_id) {
                 continue;
             }
             let number = a.invoice_external_id.strip_prefix("inv:").unwrap_or(&a.invoice_external_id).to_string();
