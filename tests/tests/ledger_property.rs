@@ -239,7 +239,7 @@ fn run(rt: &Runtime, db: &TestDb, ops: &[Op]) -> Result<(), TestCaseError> {
         }
         for (number, (total, paid)) in &model.vendor {
             let got = store.invoices_numbered(number).await.unwrap();
-            prop_assert_eq!(got[0].balance.minor, total - paid, "vendor invoice {}", number);
+            prop_assert_eq!(got[0].balance.minor, (total - paid).max(0), "vendor invoice {}", number);
         }
         // The customer card: one customer however the files name it, its open balance, its
         // unapplied cash and credits.
