@@ -189,6 +189,9 @@ pub fn summary(i: &Imported) -> String {
         out.push_str(&format!(" ({} void)", s.voided));
     }
     out.push('.');
+    if s.closed > 0 {
+        out.push_str(&format!(" {} paid off.", crate::wording::count(s.closed as usize, "invoice", "invoices")));
+    }
     let c = i.credits;
     if c.new + c.updated + c.unchanged > 0 {
         out.push_str(&format!(

@@ -84,6 +84,7 @@ fn one_customer_across_four_files_with_payments_after_a_balance_a_credit_and_an_
         assert_eq!((invoices.stats.new, invoices.credits.new), (3, 1), "{name}: {}", summary(&invoices));
         let payments = load(&rt, &db, dir.path(), "payments.csv", PAYMENTS, "2026-11-26");
         let said = summary(&payments);
+        assert!(said.contains(" 1 invoice paid off."), "{name}: 5002: {said}");
         assert!(
             said.contains(
                 "$3,000.00 is applied to invoice 9999, which arbot doesn't have: it counts as unapplied cash"
