@@ -127,15 +127,17 @@ impl Serialize for CustomerSummary {
             unpaid: Money,
         }
         #[derive(Serialize)]
-        struct CreditsJson {
+        struct CreditsJson<'a> {
             unapplied_cash: Money,
             open_credit_memos: Money,
+            other_currencies: &'a [Money],
         }
         let m = |minor: i64| Money::new(minor, self.currency);
         let jobs: Vec<JobJson<'_>> = self.jobs.iter().map(|j| JobJson { job: &j.job, unpaid: m(j.unpaid) }).collect();
         let credits = CreditsJson {
             unapplied_cash: m(self.credits.unapplied_cash),
             open_credit_memos: m(self.credits.open_credit_memos),
+            other_currencies: &self.credits.other_currencies,
         };
         let mut st = s.serialize_struct("CustomerSummary", 13)?;
         st.serialize_field("customer", &self.customer)?;
@@ -199,7 +201,7 @@ pub async fn customer_summary(
         })
         .collect();
     let last_note = store.notes_for_customer(customer_id, 1).await?.into_iter().next();
-    let credits = store.credits(Some(customer_id)).await?;
+    let credits = store.credits(Some(customer_id), currency).await?;
     let mut other_currencies: Vec<Money> = Vec::new();
     for i in items.iter().filter(|i| i.currency() != currency && i.balance.minor != 0) {
         match other_currencies.iter_mut().find(|m| m.currency == i.currency()) {

@@ -32,7 +32,8 @@ const INVOICES: &str = "invoice_no,customer_no,job_no,invoice_date,due_date,invo
 5001,C-1001,J-240,2026-09-15,2026-10-15,\"24,000.00\",\"24,000.00\",,\n\
 5002,C-1001,J-240,2026-10-01,2026-10-31,\"12,500.00\",\"7,500.00\",\"1,250.00\",\n\
 CM-77,C-1001,,2026-11-02,2026-11-02,\"(1,200.00)\",,,\n\
-7001,C-2002,,2026-09-20,2026-10-20,\"5,000.00\",,,CAD\n";
+7001,C-2002,,2026-09-20,2026-10-20,\"5,000.00\",,,CAD\n\
+CM-78,C-2002,,2026-11-03,2026-11-03,(500.00),,,CAD\n";
 
 // Sage's and QuickBooks Desktop's names; the customer by name, as its "Bill To".
 const PAYMENTS: &str = "Check No.,Bill To,Check Date,Amount,Invoice#\n\
@@ -81,7 +82,7 @@ fn one_customer_across_four_files_with_payments_after_a_balance_a_credit_and_an_
         load(&rt, &db, dir.path(), "customers.csv", CUSTOMERS, "2026-11-20");
         load(&rt, &db, dir.path(), "jobs.csv", JOBS, "2026-11-20");
         let invoices = load(&rt, &db, dir.path(), "invoices.csv", INVOICES, "2026-11-20");
-        assert_eq!((invoices.stats.new, invoices.credits.new), (3, 1), "{name}: {}", summary(&invoices));
+        assert_eq!((invoices.stats.new, invoices.credits.new), (3, 2), "{name}: {}", summary(&invoices));
         let payments = load(&rt, &db, dir.path(), "payments.csv", PAYMENTS, "2026-11-26");
         let said = summary(&payments);
         assert!(said.contains(" 1 invoice paid off."), "{name}: 5002: {said}");
@@ -123,6 +124,15 @@ fn one_customer_across_four_files_with_payments_after_a_balance_a_credit_and_an_
         assert!(card.contains("PM: @rosa"), "{name}: {card}");
         assert!(card.contains("Harbor Point Lofts (FL, sub) — $4,000.00 unpaid"), "{name}: {card}");
         assert!(card.contains("#5001  $4,000.00  42 days past due"), "{name}: {card}");
+
+        // A CAD customer: what it owes and its credit, each in its own currency.
+        let pine = ask("/ar customer pinecrest");
+        assert!(pine.contains("Also open in other currencies: CA$5,000.00"), "{name}: {pine}");
+        assert!(
+            pine.contains("On account in other currencies (unapplied cash and credits): CA$500.00 (not in the USD"),
+            "{name}: {pine}"
+        );
+        assert!(!pine.contains("open credits $500.00") && !pine.contains("paid up"), "{name}: {pine}");
 
         let inv = ask("/ar invoice 5001");
         assert!(inv.contains("$4,000.00 of $24,000.00"), "{name}: {inv}");

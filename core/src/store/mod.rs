@@ -387,7 +387,7 @@ pub trait LedgerReads: Send + Sync {
     async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
     /// The customer's most recent payments, newest first, with their applications.
     async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError>;
-    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError>;
+    async fn credits(&self, customer_id: Option<i64>, currency: Currency) -> Result<Credits, StoreError>;
     /// Payments received after `after` up to and including `until`, newest first.
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).

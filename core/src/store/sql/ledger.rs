@@ -465,29 +465,38 @@ impl<S: SqlStore> LedgerReads for S {
         })
     }
 
-    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError> {
+    async fn credits(&self, customer_id: Option<i64>, currency: Currency) -> Result<Credits, StoreError> {
         on!(self, read, |pool, DB| {
-            // Unapplied cash sits on few payments: the partial index keeps this from reading them all.
-            // Cash applied to an invoice arbot doesn't have is unapplied until that invoice
+            // Unapplied cash sits on few payments: the partial index keeps this from reading them
+            // all. Cash applied to an invoice arbot doesn't have is unapplied until that invoice
             // arrives: it never vanishes between the payment and the invoice it names.
             let filter = if customer_id.is_some() { "AND customer_id = $1" } else { "" };
             let p_filter = if customer_id.is_some() { "AND p.customer_id = $1" } else { "" };
             let sql = format!(
-                "SELECT \
-                (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
-                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}) + \
-                (SELECT CAST(COALESCE(SUM(a.amount_minor), 0) AS BIGINT) FROM applications a \
+                "SELECT currency, CAST(SUM(cash) AS BIGINT), CAST(SUM(memo) AS BIGINT) FROM ( \
+                 SELECT currency, unapplied_minor AS cash, 0 AS memo FROM payments \
+                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter} \
+                 UNION ALL SELECT p.currency, a.amount_minor, 0 FROM applications a \
                     JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IS NULL \
-                    AND a.credit_memo_ext IS NULL AND p.deleted = FALSE {p_filter}), \
-                (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
-                    WHERE deleted = FALSE {filter})"
+                    AND a.credit_memo_ext IS NULL AND p.deleted = FALSE {p_filter} \
+                 UNION ALL SELECT currency, 0, remaining_minor FROM credit_memos \
+                    WHERE deleted = FALSE AND remaining_minor <> 0 {filter}) t GROUP BY currency ORDER BY currency"
             );
-            let mut query = sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query_as::<DB, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
             if let Some(id) = customer_id {
                 query = query.bind(id);
             }
-            let (unapplied_cash, open_credit_memos) = query.fetch_one(pool).await?;
-            Ok(Credits { unapplied_cash, open_credit_memos })
+            let mut credits = Credits::default();
+            for (code, cash, memos) in query.fetch_all(pool).await? {
+                let cur = super::currency(&code);
+                if cur == currency {
+                    credits.unapplied_cash = cash;
+                    credits.open_credit_memos = memos;
+                } else if cash + memos != 0 {
+                    credits.other_currencies.push(Money::new(cash + memos, cur));
+                }
+            }
+            Ok(credits)
         })
     }
 
