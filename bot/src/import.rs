@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file};
+use arbot_connector_spreadsheet::{
+    Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file, resolve_identities,
+};
 use arbot_core::source::{Entity, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError};
 use arbot_core::store::{PageStats, Store};
 use arbot_core::sync::{SyncError, sync_source};
-use arbot_core::{Clock, Currency};
+use arbot_core::{Clock, Currency, Money};
 
 /// The source name imported records are keyed under, unless `--source` says otherwise.
 pub const DEFAULT_SOURCE: &str = "spreadsheet";
@@ -32,6 +34,11 @@ pub struct Imported {
     pub rows: usize,
     /// The file's own records written (invoices, payments, ...), by outcome.
     pub stats: PageStats,
+    /// Credits an invoices file held (negative totals, credit memo rows), by outcome.
+    pub credits: PageStats,
+    /// Invoice numbers payments are applied to that arbot does not have (yet), with what is
+    /// applied to them: counted as unapplied cash until the invoice is imported.
+    pub unknown_invoices: Vec<(String, Money)>,
     /// Customers and jobs the rows name that arbot did not have yet.
     pub new_names: u64,
     /// Rows left out (only with `--skip-bad-rows`), with their problems.
@@ -109,8 +116,11 @@ async fn import_parsed(
     store: &dyn Store,
     clock: &dyn Clock,
     req: &ImportRequest,
-    parsed: Parsed,
+    mut parsed: Parsed,
 ) -> Result<Imported, ImportFailure> {
+    // One customer and one job however the files name them (id or name).
+    resolve_identities(store, &req.source, &mut parsed.records).await?;
+    let unknown_invoices = unknown_invoices(store, &req.source, &parsed.records).await?;
     // Through the sync engine like every other source: a full read of the file, in one run.
     let source = SpreadsheetSource::new(&req.source, parsed.kind, parsed.records);
     let report = sync_source(store, &source, clock, true, |_| {}).await.map_err(|e| match e {
@@ -119,6 +129,7 @@ async fn import_parsed(
     })?;
     let stats_of = |entity: Entity| report.entities.iter().find(|e| e.entity == entity).map(|e| e.stats);
     let stats = stats_of(parsed.kind.entity()).unwrap_or_default();
+    let credits = stats_of(Entity::CreditMemo).unwrap_or_default();
     let new_names = match parsed.kind {
         Kind::Customers => 0,
         _ => stats_of(Entity::Customer).map_or(0, |s| s.new),
@@ -130,6 +141,8 @@ async fn import_parsed(
         source: req.source.clone(),
         rows: parsed.rows,
         stats,
+        credits,
+        unknown_invoices,
         new_names,
         skipped_rows,
         problems: parsed.problems,
@@ -224,6 +237,43 @@ impl Source for ConfiguredFile {
     }
 }
 
+/// The invoices the payments in `records` apply to that neither the store nor the file has,
+/// by number, with the amount applied to each.
+async fn unknown_invoices(
+    store: &dyn Store,
+    source: &str,
+    records: &[Record],
+) -> Result<Vec<(String, Money)>, arbot_core::StoreError> {
+    let mut out: Vec<(String, Money)> = Vec::new();
+    if !records.iter().any(|r| matches!(r, Record::Payment(p) if !p.applications.is_empty())) {
+        return Ok(out);
+    }
+    // One read of the source's invoice keys, not one query per payment line.
+    let known: std::collections::HashSet<String> = store
+        .live_external_ids(source, Entity::Invoice)
+        .await?
+        .into_iter()
+        .chain(records.iter().filter_map(|r| match r {
+            Record::Invoice(i) => Some(i.external_id.clone()),
+            _ => None,
+        }))
+        .collect();
+    for r in records {
+        let Record::Payment(p) = r else { continue };
+        for a in &p.applications {
+            if known.contains(&a.invoice_external_id) {
+                continue;
+            }
+            let number = a.invoice_external_id.strip_prefix("inv:").unwrap_or(&a.invoice_external_id).to_string();
+            match out.iter_mut().find(|(n, m)| *n == number && m.currency == p.currency) {
+                Some((_, m)) => m.minor += a.amount_minor,
+                None => out.push((number, Money::new(a.amount_minor, p.currency))),
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn display(p: &Path) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
 }
@@ -239,10 +289,26 @@ pub fn summary(i: &Imported) -> String {
         out.push_str(&format!(" ({} void)", s.voided));
     }
     out.push('.');
+    if s.closed > 0 {
+        out.push_str(&format!(" {} paid off.", crate::wording::count(s.closed as usize, "invoice", "invoices")));
+    }
+    let c = i.credits;
+    if c.new + c.updated + c.unchanged > 0 {
+        out.push_str(&format!(
+            " Credits: {} new, {} updated, {} unchanged (each reduces what its customer owes).",
+            c.new, c.updated, c.unchanged
+        ));
+    }
     if i.new_names > 0 {
         out.push_str(&format!(" {} customer or job name(s) were new to arbot.", i.new_names));
     }
-    if s.new + s.updated == 0 && i.skipped_rows == 0 {
+    for (number, amount) in &i.unknown_invoices {
+        out.push_str(&format!(
+            "\n{amount} is applied to invoice {number}, which arbot doesn't have: it counts as unapplied cash until \
+             invoice {number} is imported."
+        ));
+    }
+    if s.new + s.updated + c.new + c.updated == 0 && i.skipped_rows == 0 {
         out.push_str(" Nothing changed: arbot already had all of it.");
     }
     if i.skipped_rows > 0 {

@@ -132,6 +132,7 @@ pub async fn seed(
             retainage_minor: if paid { 0 } else { retainage },
             voided: false,
             memo: None,
+            balance_as_of: None,
             version: version(issued),
         }));
         if paid {

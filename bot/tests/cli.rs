@@ -42,8 +42,13 @@ fn demo_then_reports_for_scripts() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aging JSON");
     let totals = &json["totals"];
-    let buckets: i64 = totals["buckets"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).sum();
-    assert_eq!(buckets + totals["retainage"].as_i64().unwrap(), totals["total"].as_i64().unwrap());
+    let buckets: i64 = totals["buckets"].as_array().unwrap().iter().map(cents).sum();
+    assert_eq!(buckets + cents(&totals["retainage"]), cents(&totals["total"]));
+
+    let out = arbot(dir.path(), &["--db", db, "aging", "--basis", "invoice_date", "--format", "json"], "");
+    let by_issue: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aging JSON");
+    assert_eq!((by_issue["basis"].as_str(), by_issue["labels"][0].as_str()), (Some("invoice_date"), Some("0-30")));
+    assert_eq!(cents(&by_issue["totals"]["total"]), cents(&totals["total"]), "the same open balance, aged otherwise");
 
     let out = arbot(dir.path(), &["--db", db, "aging", "--by", "pm", "--format", "csv"], "");
     let csv = text(&out.stdout);
@@ -54,6 +59,17 @@ fn demo_then_reports_for_scripts() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("customer JSON");
     assert_eq!(json["customer"]["name"], "Harborview Owners Assn");
+    // One money shape everywhere: a decimal string with its currency.
+    for amount in [
+        &json["aging"]["total"],
+        &json["aging"]["buckets"][0],
+        &json["credits"]["unapplied_cash"],
+        &json["jobs"][0]["unpaid"],
+        &json["open_items"][0]["balance"],
+    ] {
+        assert_eq!(amount["currency"], "USD", "{amount}");
+        assert!(amount["amount"].as_str().is_some_and(|a| a.contains('.')), "{amount}");
+    }
 
     let out = arbot(dir.path(), &["--db", db, "customer", "zzzz"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -346,8 +362,8 @@ fn dev_seed_writes_a_consistent_ledger() {
     let out = arbot(dir.path(), &["--db", db, "aging", "--format", "json"], "");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aging JSON");
     let totals = &json["totals"];
-    let buckets: i64 = totals["buckets"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).sum();
-    assert_eq!(buckets + totals["retainage"].as_i64().unwrap(), totals["total"].as_i64().unwrap());
+    let buckets: i64 = totals["buckets"].as_array().unwrap().iter().map(cents).sum();
+    assert_eq!(buckets + cents(&totals["retainage"]), cents(&totals["total"]));
     assert!(totals["invoices"].as_u64().unwrap() > 0, "some invoices are open");
 
     // The same seed again changes nothing: it goes through the sync's idempotent upsert.
@@ -355,6 +371,12 @@ fn dev_seed_writes_a_consistent_ledger() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let again = arbot(dir.path(), &["--db", db, "aging", "--format", "json"], "");
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&again.stdout).unwrap()["totals"], *totals);
+}
+
+/// A JSON amount (`{"amount":"14250.00","currency":"USD"}`) in cents.
+fn cents(v: &serde_json::Value) -> i64 {
+    assert_eq!(v["currency"], "USD", "{v}");
+    v["amount"].as_str().unwrap().replace('.', "").parse().unwrap()
 }
 
 /// A line that is not UTF-8 in piped input (a Latin-1 file, say) is answered, and the commands

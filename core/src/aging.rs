@@ -74,6 +74,52 @@ impl Buckets {
         if ok { Ok(Buckets(edges)) } else { Err(BucketsError(edges)) }
     }
 
+    /// The column labels in a basis: by due date `current`, `1-30`, ..., `120+`; by invoice
+    /// date (where nothing is "not yet due") `0-30`, `31-60`, ..., `120+`.
+    pub fn labels_for(&self, basis: Basis) -> Vec<String> {
+        match basis {
+            Basis::DueDate => self.labels(),
+            Basis::InvoiceDate => {
+                let mut out = self.labels();
+                out.remove(0);
+                if let Some(first) = out.first_mut() {
+                    *first = first.replacen('1', "0", 1);
+                }
+                out
+            }
+        }
+    }
+
+    /// How many columns a row has in a basis.
+    pub fn len_for(&self, basis: Basis) -> usize {
+        match basis {
+            Basis::DueDate => self.len(),
+            Basis::InvoiceDate => self.len() - 1,
+        }
+    }
+
+    /// The column for an age in days in a basis.
+    pub fn index_for(&self, basis: Basis, days: i64) -> usize {
+        match basis {
+            Basis::DueDate => self.index(days),
+            Basis::InvoiceDate => self.index(days.max(1)) - 1,
+        }
+    }
+
+    /// The fewest days an age in column `i` has, in a basis (`current` counts as 0).
+    pub fn lower_bound(&self, basis: Basis, i: usize) -> i64 {
+        let i = match basis {
+            Basis::InvoiceDate if i == 0 => return 0,
+            Basis::InvoiceDate => i + 1,
+            Basis::DueDate => i,
+        };
+        match i {
+            0 => 0,
+            1 => 1,
+            _ => self.0.get(i - 2).map_or(i64::MAX, |e| i64::from(*e) + 1),
+        }
+    }
+
     /// The column labels: `current`, `1-30`, ..., `120+`.
     pub fn labels(&self) -> Vec<String> {
         let mut out = vec!["current".to_string()];
@@ -116,8 +162,21 @@ pub struct AgingConfig {
     pub basis: Basis,
 }
 
-/// One line of an aging report (a customer, a job or a PM), or its total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl AgingConfig {
+    /// The same buckets in another basis (a command that chooses its own).
+    pub fn with_basis(&self, basis: Basis) -> AgingConfig {
+        AgingConfig { buckets: self.buckets.clone(), basis }
+    }
+
+    /// The column labels in this basis.
+    pub fn labels(&self) -> Vec<String> {
+        self.buckets.labels_for(self.basis)
+    }
+}
+
+/// One line of an aging report (a customer, a job or a PM), or its total. In JSON every amount
+/// is a [`Money`] (`{"amount":"14250.00","currency":"USD"}`), counts are numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgingRow {
     pub label: String,
     /// The customer, when grouped by customer.
@@ -136,11 +195,33 @@ pub struct AgingRow {
     /// Days the oldest open invoice is past due (0 if none is).
     pub oldest_days: i64,
     pub disputed: i64,
+    /// The currency of every amount in the row (the report's).
+    pub currency: Currency,
+}
+
+impl Serialize for AgingRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let m = |minor: i64| Money::new(minor, self.currency);
+        let mut st = s.serialize_struct("AgingRow", 10)?;
+        st.serialize_field("label", &self.label)?;
+        st.serialize_field("customer_id", &self.customer_id)?;
+        st.serialize_field("buckets", &self.buckets.iter().map(|b| m(*b)).collect::<Vec<_>>())?;
+        st.serialize_field("retainage", &m(self.retainage))?;
+        st.serialize_field("total", &m(self.total))?;
+        st.serialize_field("overdue", &m(self.overdue))?;
+        st.serialize_field("overdue_90", &m(self.overdue_90))?;
+        st.serialize_field("disputed", &m(self.disputed))?;
+        st.serialize_field("invoices", &self.invoices)?;
+        st.serialize_field("oldest_days", &self.oldest_days)?;
+        st.end()
+    }
 }
 
 impl AgingRow {
-    fn empty(label: String, customer_id: Option<i64>, columns: usize) -> AgingRow {
+    fn empty(label: String, customer_id: Option<i64>, columns: usize, currency: Currency) -> AgingRow {
         AgingRow {
+            currency,
             label,
             customer_id,
             buckets: vec![0; columns],
@@ -161,7 +242,7 @@ impl AgingRow {
             Basis::InvoiceDate => (as_of - item.issued).num_days(),
         };
         let due_part = item.due_part();
-        self.buckets[cfg.buckets.index(age)] += due_part;
+        self.buckets[cfg.buckets.index_for(cfg.basis, age)] += due_part;
         self.retainage += item.retainage_held();
         self.total += item.balance.minor;
         if days_past_due > 0 {
@@ -199,6 +280,18 @@ impl AgingReport {
         Money::new(minor, self.currency)
     }
 
+    /// What the table's columns hold past `days` days old in the report's basis (retainage
+    /// aside): by invoice date, what was billed more than `days` days ago.
+    pub fn aged_over(&self, days: i64, buckets: &Buckets) -> i64 {
+        self.totals
+            .buckets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| buckets.lower_bound(self.basis, *i) > days)
+            .map(|(_, b)| b)
+            .sum()
+    }
+
     /// Share of overdue AR that is more than 90 days past due, in percent.
     pub fn over_90_share(&self) -> Option<f64> {
         (self.totals.overdue > 0).then(|| self.totals.overdue_90 as f64 * 100.0 / self.totals.overdue as f64)
@@ -213,9 +306,9 @@ pub fn aging(
     group_by: GroupBy,
     currency: Currency,
 ) -> AgingReport {
-    let columns = cfg.buckets.len();
+    let columns = cfg.buckets.len_for(cfg.basis);
     let mut groups: BTreeMap<(String, Option<i64>), AgingRow> = BTreeMap::new();
-    let mut totals = AgingRow::empty("Total".to_string(), None, columns);
+    let mut totals = AgingRow::empty("Total".to_string(), None, columns, currency);
     let mut other = 0;
     for item in items {
         if item.currency() != currency {
@@ -235,7 +328,7 @@ pub fn aging(
         };
         groups
             .entry((label.clone(), cid))
-            .or_insert_with(|| AgingRow::empty(label, cid, columns))
+            .or_insert_with(|| AgingRow::empty(label, cid, columns, currency))
             .add(item, as_of, cfg);
         totals.add(item, as_of, cfg);
     }
@@ -246,7 +339,7 @@ pub fn aging(
         basis: cfg.basis,
         group_by,
         currency,
-        labels: cfg.buckets.labels(),
+        labels: cfg.labels(),
         rows,
         totals,
         other_currency_invoices: other,
@@ -280,6 +373,28 @@ mod tests {
             retainage: Money::usd(retainage),
             disputed: false,
         }
+    }
+
+    #[test]
+    fn by_invoice_date_the_columns_and_the_90_day_figure_count_the_same_days() {
+        let cfg = AgingConfig { basis: Basis::InvoiceDate, ..AgingConfig::default() };
+        let as_of = d("2026-12-01");
+        // Issued 30 days before due: 10 days, 45 days, 100 days and 200 days ago.
+        let items = [
+            item("a", "2026-12-21", 1_000, 0),
+            item("a", "2026-11-16", 2_000, 0),
+            item("a", "2026-09-22", 4_000, 400),
+            item("a", "2026-06-14", 8_000, 0),
+        ];
+        let r = aging(&items, as_of, &cfg, GroupBy::Customer, Currency::USD);
+        assert_eq!(r.labels, ["0-30", "31-60", "61-90", "91-120", "120+"], "no 'current' column by invoice date");
+        assert_eq!(r.totals.buckets, [1_000, 2_000, 0, 3_600, 8_000]);
+        assert_eq!(r.aged_over(90, &cfg.buckets), 3_600 + 8_000, "what the 91-120 and 120+ columns hold");
+        assert_eq!(r.totals.buckets.iter().sum::<i64>() + r.totals.retainage, r.totals.total);
+        // By due date the same invoices fill 'current' and the 90+ figure is by due date.
+        let due = aging(&items, as_of, &AgingConfig::default(), GroupBy::Customer, Currency::USD);
+        assert_eq!(due.totals.buckets, [1_000, 2_000, 0, 3_600, 0, 8_000]);
+        assert_eq!(due.aged_over(90, &cfg.buckets), due.totals.overdue_90);
     }
 
     #[test]
@@ -328,11 +443,11 @@ mod tests {
     #[test]
     fn invoice_date_basis_ages_from_issue() {
         let as_of = d("2026-11-22");
-        // Issued Oct 23 (30 days ago), due Nov 22: current by due date, 1-30 by invoice date.
+        // Issued Oct 23 (30 days ago), due Nov 22: current by due date, 0-30 by invoice date.
         let items = [item("A", "2026-11-22", 500, 0)];
         let cfg = AgingConfig { basis: Basis::InvoiceDate, ..AgingConfig::default() };
         let r = aging(&items, as_of, &cfg, GroupBy::Customer, Currency::USD);
-        assert_eq!(r.totals.buckets[1], 500);
+        assert_eq!((r.labels[0].as_str(), r.totals.buckets[0]), ("0-30", 500));
         assert_eq!(r.totals.overdue, 0);
     }
 

@@ -230,11 +230,14 @@ impl OpenItem {
     }
 }
 
-/// Customer-level money that is not an invoice: unapplied cash and open credits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+/// Customer-level money that is not an invoice: unapplied cash and open credits, in the
+/// currency asked for; what is on account in other currencies beside them, each in its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Credits {
     pub unapplied_cash: i64,
     pub open_credit_memos: i64,
+    /// Unapplied cash and open credits in other currencies, one amount per currency.
+    pub other_currencies: Vec<Money>,
 }
 
 /// A payment in a list across customers.

@@ -161,6 +161,10 @@ impl Money {
         if let Some(rest) = s.strip_prefix('-') {
             negative = !negative;
             s = rest.trim_start();
+        } else if let Some(rest) = s.strip_suffix('-') {
+            // Accountants' trailing minus: "1,200.00-".
+            negative = !negative;
+            s = rest.trim_end();
         }
         // An optional currency code or symbol in front or behind.
         for prefix in ["$", "€", "£"] {
@@ -426,6 +430,9 @@ mod tests {
         assert_eq!(Money::parse_signed("-500.25", Currency::USD).unwrap().minor, -50_025);
         assert_eq!(Money::parse_signed("($500.25)", Currency::USD).unwrap().minor, -50_025);
         assert_eq!(Money::parse_signed("-$1,000", Currency::USD).unwrap().minor, -100_000);
+        assert_eq!(Money::parse_signed("1,200.00-", Currency::USD).unwrap().minor, -120_000);
+        assert_eq!(Money::parse_signed("(1,200.00)", Currency::USD).unwrap().minor, -120_000);
+        assert!(Money::parse("1,200.00-", Currency::USD).is_err(), "a plain amount is never negative");
     }
 
     #[test]

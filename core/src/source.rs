@@ -102,11 +102,30 @@ pub struct InvoiceRecord {
     pub due: NaiveDate,
     pub currency: Currency,
     pub total_minor: i64,
+    /// What is still owed: the source's current figure when `balance_as_of` is `None`.
     pub balance_minor: i64,
     pub retainage_minor: i64,
     pub voided: bool,
     pub memo: Option<String>,
+    /// `None`: the source keeps `balance_minor` current itself (QuickBooks, Xero, the sample: a
+    /// payment there changes the invoice, which the sync reads again). `Some(day)`: the balance
+    /// is what the source said at the end of `day` (a spreadsheet export), and the store derives
+    /// the current balance from it and the source's payments: see [`settled_balance`].
+    pub balance_as_of: Option<NaiveDate>,
     pub version: Version,
+}
+
+/// The balance rule for an invoice whose balance is stated as of a day (a spreadsheet): the
+/// stated balance already counts what was paid up to that day (`total - stated`), so payments
+/// applied by then are not counted again, unless they add up to more than it says was paid
+/// (then the balance was older than they are, and they count in full); payments applied after
+/// that day move it. Never below zero, never above the total. The store computes the same in SQL
+/// (`store::sql::sync`); this is the rule as data, for tests and documentation.
+pub fn settled_balance(total: i64, stated: i64, as_of: NaiveDate, applied: &[(NaiveDate, i64)]) -> i64 {
+    let before: i64 = applied.iter().filter(|(d, _)| *d <= as_of).map(|(_, a)| a).sum();
+    let after: i64 = applied.iter().filter(|(d, _)| *d > as_of).map(|(_, a)| a).sum();
+    let paid = (total - stated).max(before) + after;
+    (total - paid).clamp(0, total.max(0))
 }
 
 /// One line of a payment: an amount applied to an invoice, in cash or by a credit memo.
@@ -280,5 +299,32 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     async fn open_invoices(&self, cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
         let _ = cursor;
         Ok(OpenInvoicePage::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_stated_balance_is_moved_by_later_payments_and_never_counts_earlier_ones_twice() {
+        let as_of = d("2026-11-01");
+        // The template's example: 12,500 total, 7,500 left on Nov 1, then 7,500 paid on Nov 20.
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-11-20"), 750_000)]), 0);
+        // A payment on or before the day is already in the stated balance...
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-10-20"), 500_000)]), 750_000);
+        // ...unless it is more than the balance says was paid by then: then it counts, once.
+        assert_eq!(settled_balance(1_250_000, 750_000, as_of, &[(d("2026-10-20"), 750_000)]), 500_000);
+        // No balance column: the total, moved by every payment.
+        assert_eq!(
+            settled_balance(100_000, 100_000, as_of, &[(d("2026-01-01"), 30_000), (d("2027-01-01"), 20_000)]),
+            50_000
+        );
+        // Never below zero.
+        assert_eq!(settled_balance(100_000, 10_000, as_of, &[(d("2026-12-01"), 50_000)]), 0);
     }
 }

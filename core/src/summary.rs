@@ -94,7 +94,9 @@ pub struct OldestOpen {
     pub credits_applied: Vec<AppliedAmount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// In JSON every amount is a [`Money`] (`{"amount":"14250.00","currency":"USD"}`): the aging
+/// row's, each job's `unpaid` and the `credits` in the summary's currency.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerSummary {
     pub customer: Customer,
     pub as_of: NaiveDate,
@@ -113,6 +115,46 @@ pub struct CustomerSummary {
     /// What is open in currencies other than `currency`, one balance per currency: the aging
     /// row covers `currency` only, so these are shown beside it, never added to it.
     pub other_currencies: Vec<Money>,
+}
+
+impl Serialize for CustomerSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(Serialize)]
+        struct JobJson<'a> {
+            #[serde(flatten)]
+            job: &'a Job,
+            unpaid: Money,
+        }
+        #[derive(Serialize)]
+        struct CreditsJson<'a> {
+            unapplied_cash: Money,
+            open_credit_memos: Money,
+            other_currencies: &'a [Money],
+        }
+        let m = |minor: i64| Money::new(minor, self.currency);
+        let jobs: Vec<JobJson<'_>> = self.jobs.iter().map(|j| JobJson { job: &j.job, unpaid: m(j.unpaid) }).collect();
+        let credits = CreditsJson {
+            unapplied_cash: m(self.credits.unapplied_cash),
+            open_credit_memos: m(self.credits.open_credit_memos),
+            other_currencies: &self.credits.other_currencies,
+        };
+        let mut st = s.serialize_struct("CustomerSummary", 13)?;
+        st.serialize_field("customer", &self.customer)?;
+        st.serialize_field("as_of", &self.as_of)?;
+        st.serialize_field("currency", &self.currency)?;
+        st.serialize_field("labels", &self.labels)?;
+        st.serialize_field("aging", &self.aging)?;
+        st.serialize_field("open_items", &self.open_items)?;
+        st.serialize_field("oldest", &self.oldest)?;
+        st.serialize_field("last_payment", &self.last_payment)?;
+        st.serialize_field("promise", &self.promise)?;
+        st.serialize_field("jobs", &jobs)?;
+        st.serialize_field("last_note", &self.last_note)?;
+        st.serialize_field("credits", &credits)?;
+        st.serialize_field("other_currencies", &self.other_currencies)?;
+        st.end()
+    }
 }
 
 /// Gathers everything `/ar customer` shows for one customer.
@@ -159,7 +201,7 @@ pub async fn customer_summary(
         })
         .collect();
     let last_note = store.notes_for_customer(customer_id, 1).await?.into_iter().next();
-    let credits = store.credits(Some(customer_id)).await?;
+    let credits = store.credits(Some(customer_id), currency).await?;
     let mut other_currencies: Vec<Money> = Vec::new();
     for i in items.iter().filter(|i| i.currency() != currency && i.balance.minor != 0) {
         match other_currencies.iter_mut().find(|m| m.currency == i.currency()) {
@@ -171,7 +213,7 @@ pub async fn customer_summary(
         customer,
         as_of,
         currency,
-        labels: cfg.buckets.labels(),
+        labels: cfg.labels(),
         aging: row,
         open_items: items,
         oldest,

@@ -47,6 +47,7 @@ fn page(task: usize, page: usize) -> Vec<Record> {
                     retainage_minor: 0,
                     voided: false,
                     memo: None,
+                    balance_as_of: None,
                     version,
                 }),
             ]

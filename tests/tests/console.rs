@@ -142,6 +142,9 @@ fn the_demo_answers_what_an_ar_specialist_asks() {
 
         let sync = ask(&rt, &app, "/ar sync");
         assert!(sync.contains("Up to date."), "{name}: {sync}");
+        // The demo's ledger was just loaded: a second sync says so in words, not a row of zeros.
+        assert!(sync.contains("sample: nothing new or changed since the last sync (it read "), "{name}: {sync}");
+        assert!(!sync.contains("Unchanged"), "{name}: {sync}");
 
         let unknown = ask(&rt, &app, "/ar custmer acme");
         assert!(unknown.contains("Did you mean /ar customer?"), "{name}: {unknown}");
@@ -381,6 +384,7 @@ fn another_currency_is_shown_in_its_own_currency_and_never_as_paid_up() {
                 retainage_minor: 0,
                 voided: false,
                 memo: None,
+                balance_as_of: None,
                 version,
             }),
         ];
@@ -403,4 +407,34 @@ fn another_currency_is_shown_in_its_own_currency_and_never_as_paid_up() {
         assert!(aging.contains("1 open invoice in other currencies is not included"), "{name}: {aging}");
         rt.block_on(db.close());
     }
+}
+
+#[test]
+fn aging_by_invoice_date_says_what_its_columns_count() {
+    use arbot_core::aging::Basis;
+    let rt = Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::sqlite());
+    let app = demo(&rt, &db.url);
+    let text = ask(&rt, &app, "/ar aging basis:invoice_date");
+    assert!(text.contains("by invoice date"), "{text}");
+    assert!(text.contains("0-30") && !text.contains("current"), "no 'current' column by invoice date: {text}");
+    let report = rt
+        .block_on(arbot::commands::load_aging(&app, TODAY.parse().unwrap(), GroupBy::Customer, Basis::InvoiceDate))
+        .unwrap();
+    // The header's figure is what the table's 91-120 and 120+ columns hold, counted here by label.
+    let columns: i64 = report
+        .labels
+        .iter()
+        .zip(&report.totals.buckets)
+        .filter(|(l, _)| ["91-120", "120+"].contains(&l.as_str()))
+        .map(|(_, b)| b)
+        .sum();
+    assert!(columns > 0);
+    let said = format!("Billed more than 90 days ago: {}", arbot_core::Money::usd(columns).compact());
+    assert!(text.contains(&said), "{said}\n{text}");
+    assert!(!text.contains("of overdue (target"), "the due-date share is not mixed in: {text}");
+    // The config's basis is the default; the command's wins.
+    let due = ask(&rt, &app, "/ar aging");
+    assert!(due.contains("current") && !due.contains("by invoice date"), "{due}");
+    rt.block_on(db.close());
 }

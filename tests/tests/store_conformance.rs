@@ -51,6 +51,7 @@ fn invoice(ext: &str, cust: &str, number: &str, total: i64, balance: i64, due: &
         retainage_minor: 0,
         voided: false,
         memo: None,
+        balance_as_of: None,
         version,
     })
 }
@@ -166,7 +167,7 @@ async fn applications_are_replaced_as_a_whole() {
         let apps = s.applications_to_invoice(id1).await.unwrap();
         assert_eq!(apps.len(), 1, "{}", db.name);
         assert_eq!(apps[0].amount.minor, 100_00, "{}", db.name);
-        assert_eq!(s.credits(None).await.unwrap().unapplied_cash, 100_00, "{}", db.name);
+        assert_eq!(s.credits(None, arbot_core::Currency::USD).await.unwrap().unapplied_cash, 100_00, "{}", db.name);
         db.close().await;
     }
 }

@@ -24,6 +24,15 @@ pub enum By {
     Pm,
 }
 
+/// `--basis due-date|invoice-date` (also `due_date`, `invoice_date`).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AgingBasis {
+    #[value(alias = "due_date", alias = "due")]
+    DueDate,
+    #[value(alias = "invoice_date", alias = "invoice")]
+    InvoiceDate,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     Table,

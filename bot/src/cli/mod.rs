@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use arbot_core::aging::GroupBy;
+use arbot_core::aging::{Basis, GroupBy};
 use arbot_core::dates::parse_date;
 use arbot_core::store::{self, redact};
 use arbot_core::summary::{CustomerMatch, customer_summary, find_customer};
@@ -20,7 +20,7 @@ mod demo;
 mod liens;
 mod sync;
 
-pub use self::args::{By, Format, GlobalArgs, SummaryFormat};
+pub use self::args::{AgingBasis, By, Format, GlobalArgs, SummaryFormat};
 pub use self::demo::{DEMO_DB_FILE, load as load_demo};
 use crate::app::App;
 use crate::commands::{CommandError, aging_table};
@@ -134,6 +134,9 @@ pub enum Command {
         /// Group rows by customer, job or project manager.
         #[arg(long, value_enum, default_value_t = By::Customer)]
         by: By,
+        /// Age invoices by due date or invoice date (default: `[aging] basis`).
+        #[arg(long, value_enum)]
+        basis: Option<AgingBasis>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -416,7 +419,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             sync::sync(&app, source.as_deref(), full).await
         }),
-        Command::Aging { as_of, by, format } => rt.block_on(async {
+        Command::Aging { as_of, by, basis, format } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             let as_of = match as_of {
                 Some(s) => parse_date(&s, app.today()).context("--as-of")?,
@@ -430,13 +433,24 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 By::Job => GroupBy::Job,
                 By::Pm => GroupBy::Pm,
             };
-            let report = crate::commands::load_aging(&app, as_of, by).await.map_err(command_error)?;
+            let basis = match basis {
+                Some(AgingBasis::DueDate) => Basis::DueDate,
+                Some(AgingBasis::InvoiceDate) => Basis::InvoiceDate,
+                None => app.config.aging.basis,
+            };
+            let report = crate::commands::load_aging(&app, as_of, by, basis).await.map_err(command_error)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Format::Csv => print!("{}", crate::commands::aging_csv(&app, &report)),
                 Format::Table => {
                     let (table, _) = aging_table(&app, &report, usize::MAX);
-                    println!("Aging by {} as of {} ({})", report.group_by.as_str(), report.as_of, app.config.currency);
+                    let basis = if report.basis == Basis::InvoiceDate { ", by invoice date" } else { "" };
+                    println!(
+                        "Aging by {} as of {} ({}){basis}",
+                        report.group_by.as_str(),
+                        report.as_of,
+                        app.config.currency
+                    );
                     print!("{}", table_text(&table));
                     if let Some(line) = crate::commands::aging_left_out(&report) {
                         println!("{line}");

@@ -43,8 +43,13 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
         println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
         // A sync stopped before it read anything has no figures to show, only the reason.
         let read_anything = report.entities.iter().any(|e| e.pages > 0);
-        for line in summary_table(&report).into_iter().filter(|_| read_anything) {
-            println!("{line}");
+        match crate::commands::sync_nothing_changed(&report).filter(|_| read_anything && error.is_none()) {
+            Some(line) => println!("  {}", line.strip_prefix(&format!("{name}: ")).unwrap_or(&line)),
+            None => {
+                for line in summary_table(&report).into_iter().filter(|_| read_anything) {
+                    println!("{line}");
+                }
+            }
         }
         if let Some(err) = error {
             let text = crate::connect::failure_text(&vendor, &err, app.clock.as_ref());

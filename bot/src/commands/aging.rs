@@ -1,6 +1,6 @@
 //! `/ar aging [as-of] [by]`: open balances by age bucket, grouped by customer, job or PM.
 
-use arbot_core::aging::{AgingReport, GroupBy, aging};
+use arbot_core::aging::{AgingReport, Basis, GroupBy, aging};
 use arbot_core::dates::long_date;
 use arbot_core::store::OpenItemsQuery;
 
@@ -21,7 +21,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         )));
     }
     let by = inv.args.choice("by").and_then(GroupBy::parse).unwrap_or_default();
-    let report = load(app, as_of, by).await?;
+    let basis = inv.args.choice("basis").and_then(Basis::parse).unwrap_or(app.config.aging.basis);
+    let report = load(app, as_of, by, basis).await?;
     Ok(aging_reply(app, &report))
 }
 
@@ -36,16 +37,22 @@ pub fn left_out(r: &AgingReport) -> Option<String> {
     })
 }
 
-pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy) -> Result<AgingReport, CommandError> {
+pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy, basis: Basis) -> Result<AgingReport, CommandError> {
     super::require_ledger(app).await?;
     let historical = as_of < app.today();
     let items = app.store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
-    Ok(aging(&items, as_of, &app.config.aging, by, app.config.currency))
+    Ok(aging(&items, as_of, &app.config.aging.with_basis(basis), by, app.config.currency))
 }
 
 fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     let m = |minor: i64| app.money(minor);
-    let mut reply = Reply::titled(format!("Aging by {} — as of {}", r.group_by.as_str(), long_date(r.as_of)));
+    let by_invoice_date = r.basis == Basis::InvoiceDate;
+    let mut reply = Reply::titled(format!(
+        "Aging by {} — as of {}{}",
+        r.group_by.as_str(),
+        long_date(r.as_of),
+        if by_invoice_date { ", by invoice date" } else { "" }
+    ));
     let t = &r.totals;
     let other_currencies = left_out(r);
     if r.rows.is_empty() {
@@ -68,12 +75,26 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
         m(t.overdue).compact(),
         m(t.retainage).compact()
     ));
-    match r.over_90_share() {
-        Some(share) if share >= 10.0 => {
-            reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%) ⚠"));
+    if by_invoice_date {
+        // The columns count days since the invoice date: the line above them says the same.
+        let billed = t.total - t.retainage;
+        let old = r.aged_over(90, &app.config.aging.buckets);
+        if billed > 0 {
+            let share = old as f64 * 100.0 / billed as f64;
+            reply.lines.push(format!(
+                "Billed more than 90 days ago: {} ({share:.1}% of what is due; the columns count days since the \
+                 invoice date, overdue counts from the due date)",
+                m(old).compact()
+            ));
         }
-        Some(share) => reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%)")),
-        None => {}
+    } else {
+        match r.over_90_share() {
+            Some(share) if share >= 10.0 => {
+                reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%) ⚠"));
+            }
+            Some(share) => reply.lines.push(format!("90+ days: {share:.1}% of overdue (target < 10%)")),
+            None => {}
+        }
     }
     let (table, shown) = aging_table(app, r, SHOWN);
     reply.table = Some(table);

@@ -83,7 +83,17 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         if s.credits.open_credit_memos > 0 {
             parts.push(format!("open credits {}", m(s.credits.open_credit_memos)));
         }
-        reply.lines.push(format!("On account: {} — apply before chasing.", parts.join(" · ")));
+        let net = row.total - credits;
+        let net = if net >= 0 { format!("net owed {}", m(net)) } else { format!("they are owed {}", m(-net)) };
+        reply.lines.push(format!("On account: {} — apply before chasing ({net}).", parts.join(" · ")));
+    }
+    if !s.credits.other_currencies.is_empty() {
+        let others: Vec<String> = s.credits.other_currencies.iter().map(ToString::to_string).collect();
+        reply.lines.push(format!(
+            "On account in other currencies (unapplied cash and credits): {} (not in the {} figures here).",
+            others.join(" · "),
+            app.config.currency
+        ));
     }
     if row.disputed > 0 {
         reply.lines.push(format!("In dispute: {} (settle the dispute before chasing those invoices)", m(row.disputed)));

@@ -261,6 +261,8 @@ fn bind(
         command.params.iter().filter(|p| !values.iter().any(|(q, _)| q.name == p.name)).collect();
     // The optional parameter the word at this position did not fit, and the position.
     let mut declined: Option<(&'static Param, usize)> = None;
+    // Every optional parameter a word did not fit, with the word's position.
+    let mut passed: Vec<(&'static Param, usize)> = Vec::new();
     let mut i = 0;
     for (n, &p) in params.iter().enumerate() {
         let is_last = n + 1 == params.len();
@@ -345,6 +347,7 @@ fn bind(
                             });
                         }
                         declined = Some((p, i));
+                        passed.push((p, i));
                         continue;
                     }
                 }
@@ -355,23 +358,29 @@ fn bind(
                     b
                 }
                 Err(e) if must || is_last => {
-                    // The word fitted neither this parameter nor the optional one before it:
-                    // say both (`/ar aging -1`: neither a date nor a grouping).
-                    return Err(match declined {
-                        Some((q, at)) if at == i && !must => ParseError::Invalid(format!(
-                            "I couldn't read '{}' as {} ({}) or as {} ({}). Try: {}",
+                    // The word fitted neither this parameter nor the optional ones before it:
+                    // say each (`/ar aging -1`: not a date, a grouping or a basis).
+                    let before: Vec<String> = passed
+                        .iter()
+                        .filter(|(_, at)| *at == i)
+                        .map(|(q, _)| format!("{} ({})", q.name, q.expects()))
+                        .collect();
+                    return Err(if before.is_empty() || must {
+                        e
+                    } else {
+                        ParseError::Invalid(format!(
+                            "I couldn't read '{}' as {} or as {} ({}). Try: {}",
                             word.text,
-                            q.name,
-                            q.expects(),
+                            before.join(", as "),
                             p.name,
                             p.expects(),
                             command.example
-                        )),
-                        _ => e,
+                        ))
                     });
                 }
                 Err(_) => {
                     declined = Some((p, i));
+                    passed.push((p, i));
                     continue;
                 }
             },
@@ -778,7 +787,8 @@ mod tests {
         let e = parse("/ar liens abc").unwrap_err().to_string();
         assert!(e.contains("'abc' for days") && e.contains("number of days"), "{e}");
         let e = parse("/ar aging -1").unwrap_err().to_string();
-        assert!(e.contains("'-1' as as-of (a date") && e.contains("or as by (one of customer, job, pm)"), "{e}");
+        assert!(e.contains("'-1' as as-of (a date") && e.contains(", as by (one of customer, job, pm)"), "{e}");
+        assert!(e.contains("or as basis (one of due_date, invoice_date)"), "{e}");
         let e = parse("/ar aging by:region").unwrap_err().to_string();
         assert!(e.contains("'region' for by") && e.contains("customer, job, pm"), "{e}");
         let e = parse("/ar help notices").unwrap_err().to_string();

@@ -38,7 +38,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             Err(SyncError::Store(e)) => return Err(e.into()),
         }
     }
-    reply.table = Some(table);
+    reply.table = (!table.rows.is_empty()).then_some(table);
     reply.severity = if failed { Severity::Warning } else { Severity::Good };
     if !failed {
         reply.lines.insert(0, "Up to date.".to_string());
@@ -58,8 +58,30 @@ async fn reconcile(app: &App, sources: &[Arc<dyn Source>]) -> Result<Reply, Comm
     Ok(reply)
 }
 
+/// What a sync that changed nothing says, instead of a row of zeros and "unchanged 1" per
+/// kind (an incremental sync reads the last few minutes again to be safe): `None` when it
+/// changed something.
+pub fn nothing_changed(report: &SyncReport) -> Option<String> {
+    let t = report.totals();
+    if t.new + t.updated + t.deleted + t.voided + t.closed > 0 {
+        return None;
+    }
+    let read = t.unchanged;
+    let again = match (read, report.full) {
+        (0, _) => String::new(),
+        (1, false) => " (it read 1 record again to be safe, and arbot already had it as it is)".to_string(),
+        (n, false) => format!(" (it read {n} records again to be safe, and arbot already had each as it is)"),
+        (n, true) => format!(" (it read all {n} records again, and arbot already had each as it is)"),
+    };
+    Some(format!("{}: nothing new or changed since the last sync{again}.", report.source))
+}
+
 /// A source's rows, and a line for the invoices it found paid off.
 fn push_rows(reply: &mut Reply, table: &mut Table, report: &SyncReport) {
+    if let Some(line) = nothing_changed(report) {
+        reply.lines.push(line);
+        return;
+    }
     let paid_off = report.invoices_paid_off();
     for e in &report.entities {
         table.rows.push(vec![
@@ -131,8 +153,33 @@ mod tests {
         assert_eq!(reply.lines, ["qbo: 12 invoices paid off since the last sync."]);
 
         let mut quiet = Reply::titled("Sync");
-        let report = SyncReport { entities: vec![entry(Entity::Invoice, PageStats::default())], ..report };
+        let report = SyncReport {
+            entities: vec![entry(Entity::Invoice, PageStats { new: 1, ..PageStats::default() })],
+            ..report
+        };
         push_rows(&mut quiet, &mut table, &report);
         assert!(quiet.lines.is_empty(), "nothing said when nothing was paid off");
+    }
+
+    #[test]
+    fn a_sync_with_nothing_new_says_so_in_words() {
+        let entry =
+            |entity| EntityReport { entity, pages: 1, stats: PageStats { unchanged: 1, ..PageStats::default() } };
+        let report = SyncReport {
+            source: "quickbooks".into(),
+            run_id: 2,
+            full: false,
+            entities: vec![entry(Entity::Customer), entry(Entity::Invoice), entry(Entity::Payment)],
+            elapsed: std::time::Duration::from_secs(1),
+        };
+        let mut reply = Reply::titled("Sync");
+        let mut table = Table::new(&[("Source", Align::Left)]);
+        push_rows(&mut reply, &mut table, &report);
+        assert!(table.rows.is_empty(), "no row of zeros");
+        assert_eq!(
+            reply.lines,
+            ["quickbooks: nothing new or changed since the last sync (it read 3 records again to be safe, and arbot \
+              already had each as it is)."]
+        );
     }
 }

@@ -184,6 +184,13 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "group by customer (default), job or pm",
             )
             .after("by"),
+            Param::new(
+                "basis",
+                ParamKind::Choice(&["due_date", "invoice_date"]),
+                false,
+                "age by due_date or invoice_date (default: [aging] basis)",
+            )
+            .after("basis"),
         ],
         example: "/ar aging by pm",
         permission: Permission::Read,

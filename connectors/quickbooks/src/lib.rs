@@ -456,6 +456,7 @@ impl QboSource {
                             retainage_minor: 0,
                             voided,
                             memo: note,
+                            balance_as_of: None,
                             version,
                         }),
                     ));

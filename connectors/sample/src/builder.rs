@@ -612,6 +612,7 @@ impl Builder {
                     retainage_minor: d.retainage.min(balance.max(0)),
                     voided: d.voided,
                     memo: d.memo.clone(),
+                    balance_as_of: None,
                     version: self.version(invoice_last.get(i).copied().unwrap_or(d.issued_ago)),
                 }),
             ));

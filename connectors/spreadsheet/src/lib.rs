@@ -13,6 +13,7 @@
 //!   (or `customer_id`), jobs by customer and name (or `job_id`), invoices by number, payments by
 //!   customer and reference (check number).
 
+mod identity;
 mod read;
 mod source;
 
@@ -21,10 +22,13 @@ use std::fmt;
 
 use arbot_core::dates::parse_date;
 use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
-use arbot_core::source::{ApplicationRecord, CustomerRecord, InvoiceRecord, JobRecord, PaymentRecord, Record, Version};
+use arbot_core::source::{
+    ApplicationRecord, CreditMemoRecord, CustomerRecord, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
+};
 use arbot_core::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use identity::resolve as resolve_identities;
 pub use read::{Cell, Table, read_file};
 pub use source::SpreadsheetSource;
 
@@ -91,42 +95,81 @@ const fn f(
     Field { name, required, help, example, aliases }
 }
 
+// The other names a column goes by, the same for the same meaning in every kind: our own
+// template's, QuickBooks Desktop's report headers ("Num", "Name", "Open Balance"), Foundation's
+// (`invoice_no`, `customer_no`, `amount_due`, `retainage_amount`) and Sage 100 Contractor's
+// (`invnum`, `clnnum`, `invbal`, `amtpad`, `chknum`, `chkdte`, and its reports' "Invoice#",
+// "Client", "Retention", "Paid"). Compared with case, spaces and punctuation ignored, and "#"
+// and "number" read as "no" ([`header_key`]).
+const CUSTOMER: &[&str] = &[
+    "customer name",
+    "customer id",
+    "customer no",
+    "client",
+    "client name",
+    "client no",
+    "clnnum",
+    "bill to",
+    "bill to name",
+    "name",
+    "customer:job",
+    "received from",
+];
+const INVOICE_NO: &[&str] =
+    &["invoice no", "inv no", "inv", "invoice id", "invnum", "doc no", "applied to", "num", "number"];
+const JOB: &[&str] = &["job name", "job no", "job id", "jobnum", "project", "project name", "project no"];
+
 const INVOICE_FIELDS: &[Field] = &[
+    f("invoice", true, "invoice number", "1042", INVOICE_NO),
+    f("customer", true, "customer name (or customer_id)", "Acme Builders", CUSTOMER),
+    f("job", false, "job or project name (or job_id)", "Marina Tower", JOB),
+    f("date", true, "invoice date", "2026-10-15", &["invoice date", "issued", "txn date", "inv date", "invdte"]),
+    f("due", false, "due date (default: the invoice date)", "2026-11-14", &["due date", "date due", "duedte"]),
     f(
-        "invoice",
+        "total",
         true,
-        "invoice number",
-        "1042",
-        &["invoice #", "invoice number", "invoice no", "inv #", "inv", "number", "num", "doc number"],
+        "invoice total; a credit memo's is negative, as -1,200.00 or (1,200.00)",
+        "12,500.00",
+        &["amount", "invoice total", "invoice amount", "original amount", "invttl", "total amount"],
     ),
-    f(
-        "customer",
-        true,
-        "customer name (or customer_id)",
-        "Acme Builders",
-        &["customer name", "client", "bill to", "customer id"],
-    ),
-    f("job", false, "job or project name", "Marina Tower", &["job name", "project", "project name"]),
-    f("date", true, "invoice date", "2026-10-15", &["invoice date", "issued", "txn date", "inv date"]),
-    f("due", false, "due date (default: the invoice date)", "2026-11-14", &["due date", "date due"]),
-    f("total", true, "invoice total", "12,500.00", &["amount", "invoice total", "invoice amount", "original amount"]),
     f(
         "balance",
         false,
-        "what is still owed (default: the total)",
+        "what was still owed on the as_of day (default: the total less paid)",
         "7,500.00",
-        &["open balance", "balance due", "amount due", "open", "remaining"],
+        &["open balance", "balance due", "amount due", "open", "remaining", "invbal"],
+    ),
+    f(
+        "paid",
+        false,
+        "what was paid by the as_of day, when there is no balance column",
+        "",
+        &["amount paid", "paid to date", "amtpad", "payments"],
+    ),
+    f(
+        "as_of",
+        false,
+        "the day the balance is as of (default: the day of the import); payments after it reduce it",
+        "2026-11-01",
+        &["balance as of", "as of date", "aging date", "report date"],
     ),
     f(
         "retainage",
         false,
         "retainage held within the balance",
         "1,250.00",
-        &["retainage held", "retention", "retainage amount"],
+        &["retainage held", "retention", "retainage amount", "retain", "retention held"],
+    ),
+    f(
+        "type",
+        false,
+        "invoice or credit memo (default: a negative total is a credit)",
+        "",
+        &["invtyp", "transaction type", "doc type"],
     ),
     f("currency", false, "ISO code (default: the business currency)", "USD", &[]),
     f("status", false, "void, to mark a voided invoice", "", &[]),
-    f("memo", false, "a note", "October pay app", &["notes", "description", "note"]),
+    f("memo", false, "a note", "October pay app", &["notes", "description", "note", "ntetxt"]),
 ];
 
 const PAYMENT_FIELDS: &[Field] = &[
@@ -135,24 +178,24 @@ const PAYMENT_FIELDS: &[Field] = &[
         false,
         "check or payment number; rows with the same one are one payment",
         "4471",
-        &["check #", "check number", "check no", "ref", "ref #", "payment #", "payment number", "payment"],
+        &["check no", "chknum", "ref", "ref no", "payment no", "payment", "check"],
     ),
+    f("customer", true, "customer name (or customer_id)", "Acme Builders", CUSTOMER),
     f(
-        "customer",
+        "date",
         true,
-        "customer name (or customer_id)",
-        "Acme Builders",
-        &["customer name", "client", "received from", "customer id"],
+        "date received",
+        "2026-11-20",
+        &["payment date", "received", "date received", "deposit date", "check date", "chkdte"],
     ),
-    f("date", true, "date received", "2026-11-20", &["payment date", "received", "date received", "deposit date"]),
     f(
         "amount",
         true,
         "amount received (or applied, when there is no applied column)",
         "7,500.00",
-        &["payment amount", "total", "amount received"],
+        &["payment amount", "total", "amount received", "check amount", "cash amount"],
     ),
-    f("invoice", false, "invoice number it pays", "1042", &["invoice #", "invoice number", "applied to", "inv #"]),
+    f("invoice", false, "invoice number it pays", "1042", INVOICE_NO),
     f("applied", false, "amount applied to that invoice", "7,500.00", &["amount applied", "applied amount"]),
     f("method", false, "check, ACH, wire, card", "check", &["payment method", "type"]),
     f("currency", false, "ISO code (default: the business currency)", "USD", &[]),
@@ -164,13 +207,19 @@ const CUSTOMER_FIELDS: &[Field] = &[
         false,
         "your system's id (default: the name is the key)",
         "C-1001",
-        &["customer id", "id", "account", "account number", "account #"],
+        &["customer id", "customer no", "client no", "clnnum", "id", "account", "account no"],
     ),
-    f("name", true, "customer name", "Acme Builders", &["customer", "customer name", "company"]),
+    f(
+        "name",
+        true,
+        "customer name",
+        "Acme Builders",
+        &["customer", "customer name", "company", "client", "client name", "bill to", "bill to name"],
+    ),
     f("email", false, "AR contact email", "ap@acme.example", &["e-mail", "email address"]),
     f("phone", false, "AR contact phone", "(813) 555-0100", &["phone number", "telephone"]),
     f("terms_days", false, "payment terms in days", "30", &["terms", "net", "terms days"]),
-    f("pm", false, "our project manager for this customer", "dana", &["project manager"]),
+    f("pm", false, "our project manager for this customer", "dana", &["project manager", "supervisor", "sprvsr"]),
     f("kind", false, "gc, owner, homeowner or other", "gc", &["type", "customer type"]),
     f("active", false, "yes or no (default yes)", "yes", &["status"]),
 ];
@@ -181,10 +230,10 @@ const JOB_FIELDS: &[Field] = &[
         false,
         "your system's job number (default: customer and name are the key)",
         "J-240",
-        &["job id", "job number", "job #", "job no"],
+        &["job id", "job no", "jobnum"],
     ),
     f("job", true, "job name", "Marina Tower", &["job name", "project", "project name", "name"]),
-    f("customer", true, "customer name (or customer_id)", "Acme Builders", &["customer name", "client", "customer id"]),
+    f("customer", true, "customer name (or customer_id)", "C-1001", CUSTOMER),
     f("city", false, "", "Tampa", &[]),
     f("county", false, "", "Hillsborough", &[]),
     f("state", false, "two-letter state", "FL", &[]),
@@ -192,7 +241,7 @@ const JOB_FIELDS: &[Field] = &[
     f("role", false, "gc, sub, sub_sub, supplier or laborer", "sub", &["our role"]),
     f("owner", false, "property owner", "Bayfront Holdings LLC", &["owner name", "property owner"]),
     f("gc", false, "general contractor", "Acme Builders", &["general contractor", "gc name"]),
-    f("pm", false, "our project manager", "dana", &["project manager"]),
+    f("pm", false, "our project manager", "dana", &["project manager", "supervisor", "sprvsr"]),
     f("first_furnished", false, "first day of work or materials", "2026-03-02", &["first furnished", "start date"]),
     f("last_furnished", false, "last day of work or materials", "", &["last furnished", "end date"]),
     f(
@@ -200,7 +249,7 @@ const JOB_FIELDS: &[Field] = &[
         false,
         "retainage held, in percent",
         "10",
-        &["retainage %", "retainage", "retention %", "retention"],
+        &["retainage %", "retainage", "retention %", "retention", "retention rate"],
     ),
 ];
 
@@ -305,6 +354,13 @@ pub fn name_key(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// How a header is compared: case, spaces and punctuation ignored, "#" and "number" read as
+/// "no" (`Invoice #`, `invoice_no`, `Invoice Number` and `Invoice No.` are one name).
+pub fn header_key(header: &str) -> String {
+    let s = header.to_lowercase().replace('#', " no ").replace("number", "no");
+    s.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
 /// Referenced customers and jobs carry the oldest version there is, so they name a customer the
 /// store does not have yet without ever overwriting one it has.
 fn reference_version() -> Version {
@@ -313,7 +369,7 @@ fn reference_version() -> Version {
 
 /// Which column index holds each field.
 fn locate(table: &Table, kind: Kind, mapping: &Mapping) -> Result<HashMap<&'static str, usize>, ImportError> {
-    let norm = |s: &str| name_key(&s.replace(['_', '-'], " "));
+    let norm = header_key;
     let headers: Vec<String> = table.headers.iter().map(|h| norm(h)).collect();
     let mut found = HashMap::new();
     for (field, header) in &mapping.columns {
@@ -613,26 +669,72 @@ pub fn parse(table: &Table, opts: &Options) -> Result<Parsed, ImportError> {
             }
             Kind::Invoices => {
                 let number = row.required("invoice");
-                let customer = row.required("customer");
+                let named = row.required("customer");
                 let issued = row.date("date", true);
                 let due = row.date("due", false);
                 let currency = row.currency(default_currency);
-                let total = row.amount("total", currency, true, false);
+                let total = row.amount("total", currency, true, true);
                 let balance = row.amount("balance", currency, false, true);
+                let paid = row.amount("paid", currency, false, false);
+                let as_of = row.date("as_of", false).unwrap_or(opts.today);
                 let retainage = row.amount("retainage", currency, false, false).unwrap_or(0);
+                let credit_type = match row.text("type").map(|s| header_key(&s)) {
+                    None => None,
+                    Some(t) if ["invoice", "inv", "bill", "progress", "retainage"].contains(&t.as_str()) => Some(false),
+                    Some(t) if ["creditmemo", "credit", "cm", "creditnote"].contains(&t.as_str()) => Some(true),
+                    Some(_) => {
+                        let t = row.text("type").unwrap_or_default();
+                        row.bad("type", &t, "is not invoice or credit memo");
+                        None
+                    }
+                };
                 let voided = match row.text("status").map(|s| s.to_ascii_lowercase()) {
                     None => false,
-                    Some(s) if s == "void" || s == "voided" => true,
-                    Some(s) if ["open", "paid", "partial", "overdue", "current"].contains(&s.as_str()) => false,
+                    // Sage 100 Contractor's status codes: 1 open, 2 review, 3 dispute, 4 paid, 5 void.
+                    Some(s) if s == "void" || s == "voided" || s == "5" => true,
+                    Some(s)
+                        if [
+                            "open", "paid", "partial", "overdue", "current", "review", "dispute", "1", "2", "3", "4",
+                        ]
+                        .contains(&s.as_str()) =>
+                    {
+                        false
+                    }
                     Some(s) => {
                         row.bad("status", &s, "is not void (leave it empty for a normal invoice)");
                         false
                     }
                 };
+                // A credit: a negative total in any notation, or a row typed as a credit memo.
+                let credit = credit_type.unwrap_or(total.is_some_and(|t| t < 0));
+                if credit_type == Some(false) && total.is_some_and(|t| t < 0) {
+                    row.bad(
+                        "total",
+                        &row.text("total").unwrap_or_default(),
+                        "is negative on a row typed as an invoice; a credit memo's type is 'credit memo'",
+                    );
+                }
+                let total = total.map(i64::abs);
+                let balance = match (balance, paid, total) {
+                    (Some(b), _, _) => Some(if credit { b.abs() } else { b }),
+                    (None, Some(p), Some(t)) => Some(t - p),
+                    _ => None,
+                };
                 if let (Some(t), Some(b)) = (total, balance)
-                    && b > t
+                    && (b > t || b < 0)
                 {
-                    row.bad("balance", &row.text("balance").unwrap_or_default(), "is more than the invoice total");
+                    match row.text("balance") {
+                        Some(v) if b > t => row.bad("balance", &v, "is more than the invoice total"),
+                        Some(v) => row.bad(
+                            "balance",
+                            &v,
+                            "is negative, and an invoice's balance can't be; a credit is a row of its own with a \
+                             negative total",
+                        ),
+                        None => {
+                            row.bad("paid", &row.text("paid").unwrap_or_default(), "is more than the invoice total")
+                        }
+                    }
                 }
                 if let (Some(i), Some(d)) = (issued, due)
                     && d < i
@@ -644,38 +746,66 @@ pub fn parse(table: &Table, opts: &Options) -> Result<Parsed, ImportError> {
                 {
                     row.bad("invoice", n, format!("is also on row {first}; each invoice number once"));
                 }
-                if let (Some(number), Some(customer), Some(issued), Some(total)) = (number, customer, issued, total) {
+                if let (Some(number), Some(named), Some(issued), Some(total)) = (number, named, issued, total) {
+                    let (customer, job) = customer_and_job(&named, row.text("job"));
                     let customer_key = name_key(&customer);
                     referenced.entry(customer_key.clone()).or_insert(customer);
-                    let job = row.text("job").map(|j| {
+                    let job = job.map(|j| {
                         let key = format!("{customer_key}/{}", name_key(&j));
                         referenced_jobs.entry(key.clone()).or_insert((customer_key.clone(), j));
                         key
                     });
                     let balance = if voided { 0 } else { balance.unwrap_or(total) };
-                    made.push(Record::Invoice(InvoiceRecord {
-                        external_id: format!("inv:{number}"),
-                        customer_external_id: customer_key,
-                        job_external_id: job,
-                        number,
-                        kind: InvoiceKind::Progress,
-                        issued,
-                        due: due.unwrap_or(issued),
-                        currency,
-                        total_minor: if voided { 0 } else { total },
-                        balance_minor: balance,
-                        retainage_minor: retainage.min(balance.max(0)),
-                        voided,
-                        memo: row.text("memo"),
-                        version,
-                    }));
+                    if credit {
+                        made.push(Record::CreditMemo(CreditMemoRecord {
+                            external_id: format!("cm:{number}"),
+                            customer_external_id: customer_key,
+                            number,
+                            issued,
+                            currency,
+                            total_minor: if voided { 0 } else { total },
+                            remaining_minor: balance,
+                            version,
+                        }));
+                    } else {
+                        made.push(Record::Invoice(InvoiceRecord {
+                            external_id: format!("inv:{number}"),
+                            customer_external_id: customer_key,
+                            job_external_id: job,
+                            number,
+                            kind: InvoiceKind::Progress,
+                            issued,
+                            due: due.unwrap_or(issued),
+                            currency,
+                            total_minor: if voided { 0 } else { total },
+                            balance_minor: balance,
+                            retainage_minor: retainage.min(balance.max(0)),
+                            voided,
+                            memo: row.text("memo"),
+                            balance_as_of: Some(as_of),
+                            version,
+                        }));
+                    }
                 }
             }
             Kind::Payments => {
-                let customer = row.required("customer");
+                let customer = row.required("customer").map(|c| customer_and_job(&c, None).0);
                 let received = row.date("date", true);
                 let currency = row.currency(default_currency);
-                let amount = row.amount("amount", currency, true, false);
+                let amount = row.amount("amount", currency, true, true);
+                let amount = match amount {
+                    Some(a) if a < 0 => {
+                        let t = row.text("amount").unwrap_or_default();
+                        row.bad(
+                            "amount",
+                            &t,
+                            "is negative, and a payment received can't be; a credit memo goes in an invoices file, \
+                             where a negative total imports as a credit",
+                        );
+                        None
+                    }
+                    a => a,
+                };
                 let has_applied_column = cols.contains_key("applied");
                 let invoice = row.text("invoice");
                 let applied = if has_applied_column { row.amount("applied", currency, false, false) } else { None };
@@ -820,6 +950,18 @@ pub fn parse(table: &Table, opts: &Options) -> Result<Parsed, ImportError> {
     out.records = refs;
     out.problems.sort_by_key(|p| p.row);
     Ok(out)
+}
+
+/// A QuickBooks Desktop "Customer:Job" name is a customer and a job in one cell (when no job
+/// column says otherwise).
+fn customer_and_job(named: &str, job: Option<String>) -> (String, Option<String>) {
+    match (named.split_once(':'), job) {
+        (_, Some(j)) => (named.to_string(), Some(j)),
+        (Some((c, j)), None) if !c.trim().is_empty() && !j.trim().is_empty() => {
+            (c.trim().to_string(), Some(j.trim().to_string()))
+        }
+        (_, None) => (named.to_string(), None),
+    }
 }
 
 fn enum_field<T>(row: &mut Row<'_>, field: &str, parse: fn(&str) -> Option<T>, allowed: &str) -> Option<T> {

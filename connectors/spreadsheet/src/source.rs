@@ -40,6 +40,16 @@ impl SpreadsheetSource {
         });
         let pages = match kind {
             Kind::Customers => vec![(Entity::Customer, own)],
+            // An invoices file may hold credits (negative totals, credit memo rows).
+            Kind::Invoices => {
+                let (credits, invoices): (Vec<Record>, Vec<Record>) =
+                    own.into_iter().partition(|r| matches!(r, Record::CreditMemo(_)));
+                let mut pages = vec![(Entity::Customer, names), (Entity::Invoice, invoices)];
+                if !credits.is_empty() {
+                    pages.push((Entity::CreditMemo, credits));
+                }
+                pages
+            }
             _ => vec![(Entity::Customer, names), (kind.entity(), own)],
         };
         SpreadsheetSource { name: name.into(), entities: pages.iter().map(|(e, _)| *e).collect(), pages }

@@ -137,3 +137,72 @@ fn excel_numbers_read_as_excel_shows_them() {
     assert_eq!(float_text(-0.0), "0");
     assert_eq!(float_text(1234.567), "1234.567");
 }
+
+fn invoices_of(parsed: &Parsed) -> Vec<&InvoiceRecord> {
+    parsed.records.iter().filter_map(|r| if let Record::Invoice(i) = r { Some(i) } else { None }).collect()
+}
+
+#[test]
+fn foundation_sage_and_quickbooks_desktop_headers_are_read_out_of_the_box() {
+    let foundation = "invoice_no,customer_no,job_no,invoice_date,invoice_amount,amount_due,retainage_amount\n\
+                      5001,C-1001,J-240,2026-09-15,\"24,000.00\",\"4,000.00\",400\n";
+    let sage = "Invoice#,Client,Job,Invoice Date,Due Date,Invoice Total,Paid,Retention\n\
+                5002,Bayfront,Lofts,2026-10-01,2026-10-31,\"12,500.00\",\"5,000.00\",\"1,250.00\"\n";
+    let qbd = "Type,Date,Num,Name,Due Date,Amount,Open Balance\n\
+               Invoice,10/01/2026,5003,Bayfront Builders Inc:Harbor Point Lofts,10/31/2026,900.00,900.00\n\
+               Credit Memo,11/02/2026,CM-9,Bayfront Builders Inc,11/02/2026,-150.00,-150.00\n";
+    for (who, csv) in [("foundation", foundation), ("sage", sage), ("quickbooks desktop", qbd)] {
+        let parsed = parse(&read_csv(csv.as_bytes()).unwrap(), &opts(Some(Kind::Invoices))).unwrap();
+        assert!(parsed.problems.is_empty(), "{who}: {:?}", parsed.problems);
+        let i = invoices_of(&parsed)[0];
+        match who {
+            "foundation" => assert_eq!(
+                (i.customer_external_id.as_str(), i.job_external_id.as_deref(), i.balance_minor, i.retainage_minor),
+                ("c-1001", Some("c-1001/j-240"), 400_000, 40_000)
+            ),
+            "sage" => assert_eq!((i.total_minor, i.balance_minor, i.retainage_minor), (1_250_000, 750_000, 125_000)),
+            _ => {
+                assert_eq!(
+                    (i.customer_external_id.as_str(), i.job_external_id.as_deref()),
+                    ("bayfront builders inc", Some("bayfront builders inc/harbor point lofts")),
+                    "a Customer:Job name is a customer and a job"
+                );
+                let credit =
+                    parsed.records.iter().find_map(|r| if let Record::CreditMemo(m) = r { Some(m) } else { None });
+                assert_eq!(credit.map(|m| (m.total_minor, m.remaining_minor)), Some((15_000, 15_000)));
+            }
+        }
+        assert_eq!(i.balance_as_of, Some(opts(None).today), "{who}: as of the day of the import");
+    }
+}
+
+#[test]
+fn payments_know_the_customer_by_the_same_names_as_invoices() {
+    let csv = "Check No.,Bill To,Check Date,Amount,Invoice#\n8801,Bayfront Builders Inc,2026-11-25,500,5001\n";
+    let parsed = parse(&read_csv(csv.as_bytes()).unwrap(), &opts(Some(Kind::Payments))).unwrap();
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let p = parsed.records.iter().find_map(|r| if let Record::Payment(p) = r { Some(p) } else { None }).unwrap();
+    assert_eq!((p.customer_external_id.as_str(), p.reference.as_deref()), ("bayfront builders inc", Some("8801")));
+    assert_eq!(p.applications[0].invoice_external_id, "inv:5001");
+}
+
+#[test]
+fn credits_in_accountants_notation_import_as_credit_memos() {
+    let csv = "invoice,customer,date,total\nCM-1,Acme,2026-11-01,\"(1,200.00)\"\nCM-2,Acme,2026-11-01,-1200\n\
+               CM-3,Acme,2026-11-01,\"1,200.00-\"\n";
+    let parsed = parse(&read_csv(csv.as_bytes()).unwrap(), &opts(None)).unwrap();
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let credits: Vec<(String, i64)> = parsed
+        .records
+        .iter()
+        .filter_map(|r| if let Record::CreditMemo(m) = r { Some((m.number.clone(), m.remaining_minor)) } else { None })
+        .collect();
+    assert_eq!(credits, vec![("CM-1".into(), 120_000), ("CM-2".into(), 120_000), ("CM-3".into(), 120_000)]);
+    assert!(invoices_of(&parsed).is_empty(), "a credit is never a charge");
+    // A negative payment is refused with advice that, followed, keeps it a credit.
+    let pay = "customer,date,amount\nAcme,2026-11-01,(50.00)\n";
+    let parsed = parse(&read_csv(pay.as_bytes()).unwrap(), &opts(Some(Kind::Payments))).unwrap();
+    assert_eq!(parsed.problems.len(), 1);
+    assert!(parsed.problems[0].why.contains("a negative total imports as a credit"), "{}", parsed.problems[0]);
+    assert!(!parsed.problems[0].why.contains("without a minus sign"));
+}

@@ -369,6 +369,7 @@ impl XeroSource {
             retainage_minor: 0,
             voided,
             memo: i.reference.filter(|r| !r.trim().is_empty()),
+            balance_as_of: None,
             version,
         })])
     }

@@ -356,6 +356,26 @@ pub trait SyncStore: Send + Sync {
     ) -> Result<Vec<(String, String)>, StoreError>;
     /// External ids of the stored, not deleted records of `entity` from `source`.
     async fn live_external_ids(&self, source: &str, entity: Entity) -> Result<Vec<String>, StoreError>;
+    /// The stored customers or jobs of `source` with their names (and, for a job, its
+    /// customer's external id): what a source that keys by name matches a new mention against.
+    async fn keyed_names(&self, source: &str, entity: Entity) -> Result<Vec<KeyedName>, StoreError>;
+    /// Gives a stored customer or job of `source` another external id (when a file names by its
+    /// id a record first met by name), unless a record already has that id; whether it did.
+    async fn rekey(&self, source: &str, entity: Entity, from: &str, to: &str) -> Result<bool, StoreError>;
+    /// Folds a stored customer or job of `source` into another that is the same one (two
+    /// mentions, by name and by id, met before the file that ties them): its invoices, payments,
+    /// credits, jobs, notes, promises, escalations (or, for a job, its invoices, facts and
+    /// notices) move to `into`, and `from` is marked deleted. Whether anything was folded.
+    async fn merge(&self, source: &str, entity: Entity, from: &str, into: &str) -> Result<bool, StoreError>;
+}
+
+/// A stored customer or job: its key at the source and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedName {
+    pub external_id: String,
+    pub name: String,
+    /// A job's customer (its external id).
+    pub parent: Option<String>,
 }
 
 /// Reading the synced ledger: customers, jobs, invoices, payments and credits.
@@ -378,7 +398,7 @@ pub trait LedgerReads: Send + Sync {
     async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
     /// The customer's most recent payments, newest first, with their applications.
     async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError>;
-    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError>;
+    async fn credits(&self, customer_id: Option<i64>, currency: Currency) -> Result<Credits, StoreError>;
     /// Payments received after `after` up to and including `until`, newest first.
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).

@@ -165,10 +165,13 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
         );
     }
     // Open on a past date: open now, or paid by something applied after that date. Only those
-    // few invoices get their balance rebuilt from the applications since.
+    // few invoices get their balance rebuilt from the applications since, never to more than
+    // was invoiced (an invoice paid more than its total owed no more than its total).
+    let rebuilt = "(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
+        WHERE a.invoice_id = i.id AND a.applied_on > $1), 0))";
     format!(
-        "SELECT * FROM (SELECT {columns}, CAST(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) \
-             FROM applications a WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS BIGINT) AS balance_minor \
+        "SELECT * FROM (SELECT {columns}, CAST(CASE WHEN {rebuilt} > i.total_minor THEN i.total_minor \
+             ELSE {rebuilt} END AS BIGINT) AS balance_minor \
          {from} WHERE i.issued <= $1 AND i.status IN ('open', 'paid') {customer} \
            AND ((i.balance_minor > 0 AND i.status = 'open') \
                 OR i.id IN (SELECT a.invoice_id FROM applications a WHERE a.applied_on > $1))) t \
@@ -439,8 +442,10 @@ impl<S: SqlStore> LedgerReads for S {
     async fn recent_payments(&self, customer_id: i64, limit: i64) -> Result<Vec<Payment>, StoreError> {
         on!(self, read, |pool, DB| {
             let rows = sqlx::query_as::<DB, PaymentRow>(
-                "SELECT id, customer_id, received, currency, amount_minor, unapplied_minor, method, reference \
-                 FROM payments WHERE customer_id = $1 AND deleted = FALSE \
+                "SELECT id, customer_id, received, currency, amount_minor, CAST(unapplied_minor + \
+                 COALESCE((SELECT SUM(a.amount_minor) FROM applications a WHERE a.payment_id = payments.id \
+                 AND a.invoice_id IS NULL AND a.credit_memo_ext IS NULL), 0) AS BIGINT) AS unapplied_minor, \
+                 method, reference FROM payments WHERE customer_id = $1 AND deleted = FALSE \
                  ORDER BY received DESC, id DESC LIMIT $2",
             )
             .bind(customer_id)
@@ -460,23 +465,38 @@ impl<S: SqlStore> LedgerReads for S {
         })
     }
 
-    async fn credits(&self, customer_id: Option<i64>) -> Result<Credits, StoreError> {
+    async fn credits(&self, customer_id: Option<i64>, currency: Currency) -> Result<Credits, StoreError> {
         on!(self, read, |pool, DB| {
-            // Unapplied cash sits on few payments: the partial index keeps this from reading them all.
+            // Unapplied cash sits on few payments: the partial index keeps this from reading them
+            // all. Cash applied to an invoice arbot doesn't have is unapplied until that invoice
+            // arrives: it never vanishes between the payment and the invoice it names.
             let filter = if customer_id.is_some() { "AND customer_id = $1" } else { "" };
+            let p_filter = if customer_id.is_some() { "AND p.customer_id = $1" } else { "" };
             let sql = format!(
-                "SELECT \
-                (SELECT CAST(COALESCE(SUM(unapplied_minor), 0) AS BIGINT) FROM payments \
-                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter}), \
-                (SELECT CAST(COALESCE(SUM(remaining_minor), 0) AS BIGINT) FROM credit_memos \
-                    WHERE deleted = FALSE {filter})"
+                "SELECT currency, CAST(SUM(cash) AS BIGINT), CAST(SUM(memo) AS BIGINT) FROM ( \
+                 SELECT currency, unapplied_minor AS cash, 0 AS memo FROM payments \
+                    WHERE unapplied_minor <> 0 AND deleted = FALSE {filter} \
+                 UNION ALL SELECT p.currency, a.amount_minor, 0 FROM applications a \
+                    JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IS NULL \
+                    AND a.credit_memo_ext IS NULL AND p.deleted = FALSE {p_filter} \
+                 UNION ALL SELECT currency, 0, remaining_minor FROM credit_memos \
+                    WHERE deleted = FALSE AND remaining_minor <> 0 {filter}) t GROUP BY currency ORDER BY currency"
             );
-            let mut query = sqlx::query_as::<DB, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            let mut query = sqlx::query_as::<DB, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
             if let Some(id) = customer_id {
                 query = query.bind(id);
             }
-            let (unapplied_cash, open_credit_memos) = query.fetch_one(pool).await?;
-            Ok(Credits { unapplied_cash, open_credit_memos })
+            let mut credits = Credits::default();
+            for (code, cash, memos) in query.fetch_all(pool).await? {
+                let cur = super::currency(&code);
+                if cur == currency {
+                    credits.unapplied_cash = cash;
+                    credits.open_credit_memos = memos;
+                } else if cash + memos != 0 {
+                    credits.other_currencies.push(Money::new(cash + memos, cur));
+                }
+            }
+            Ok(credits)
         })
     }
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
 
 use super::{CHUNK, Dialect, SqlStore, on, table_of};
-use crate::source::{ApplicationRecord, Entity, PaymentRecord, Record, Version};
-use crate::store::{PageStats, RunStatus, StoreError, SyncRun, SyncStore, content_hash};
+use crate::source::{ApplicationRecord, Entity, PaymentRecord, Record, Version, settled_balance};
+use crate::store::{KeyedName, PageStats, RunStatus, StoreError, SyncRun, SyncStore, content_hash};
 
 fn micros(v: &Version) -> i64 {
     v.updated_at.timestamp_micros()
@@ -129,6 +129,17 @@ pub(in crate::store) struct IdRow {
     pub id: i64,
 }
 
+/// An invoice whose balance is derived, as [`settle_balances`] reads it.
+#[derive(sqlx::FromRow)]
+struct SettleRow {
+    pub id: i64,
+    pub total_minor: i64,
+    pub stated_balance_minor: Option<i64>,
+    pub balance_as_of: NaiveDate,
+    pub balance_minor: i64,
+    pub status: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct SyncRunRow {
     pub id: i64,
@@ -239,6 +250,83 @@ impl<S: SqlStore> SyncStore for S {
                     ids.extend(rows.into_iter().map(|r| (r.external_id, r.id)));
                 }
                 Ok(ids)
+            }
+
+            /// The invoices (external ids) the stored lines of these payments apply to.
+            async fn lines_of(
+                tx: &mut sqlx::Transaction<'_, DB>,
+                payment_ids: impl IntoIterator<Item = i64>,
+            ) -> Result<Vec<String>, StoreError> {
+                let ids: Vec<i64> = payment_ids.into_iter().collect();
+                let mut out = Vec::new();
+                for chunk in ids.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<DB>::new("SELECT invoice_ext FROM applications WHERE payment_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(*id);
+                    }
+                    sep.push_unseparated(")");
+                    out.extend(qb.build_query_scalar::<String>().fetch_all(&mut **tx).await?);
+                }
+                Ok(out)
+            }
+
+            /// Derives the balance (and open or paid) of the invoices among `exts` whose balance
+            /// is stated as of a day, by [`settled_balance`]; returns how many it paid off.
+            async fn settle_balances(
+                tx: &mut sqlx::Transaction<'_, DB>,
+                source: &str,
+                exts: &[String],
+            ) -> Result<u64, StoreError> {
+                let mut closed = 0;
+                for chunk in exts.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<DB>::new(
+                        "SELECT id, total_minor, stated_balance_minor, balance_as_of, balance_minor, status \
+                         FROM invoices WHERE balance_as_of IS NOT NULL AND status IN ('open', 'paid') AND source = ",
+                    );
+                    qb.push_bind(source).push(" AND external_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for e in chunk {
+                        sep.push_bind(e.as_str());
+                    }
+                    sep.push_unseparated(")");
+                    let rows: Vec<SettleRow> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let mut qb = QueryBuilder::<DB>::new(
+                        "SELECT invoice_id, applied_on, amount_minor FROM applications WHERE invoice_id IN (",
+                    );
+                    let mut sep = qb.separated(", ");
+                    for r in &rows {
+                        sep.push_bind(r.id);
+                    }
+                    sep.push_unseparated(")");
+                    let lines: Vec<(i64, NaiveDate, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                    let mut applied: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
+                    for (invoice, on, amount) in lines {
+                        applied.entry(invoice).or_default().push((on, amount));
+                    }
+                    for r in rows {
+                        let lines = applied.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+                        let stated = r.stated_balance_minor.unwrap_or(r.total_minor);
+                        let balance = settled_balance(r.total_minor, stated, r.balance_as_of, lines);
+                        let status = if balance > 0 { "open" } else { "paid" };
+                        if balance == r.balance_minor && status == r.status {
+                            continue;
+                        }
+                        if r.status == "open" && status == "paid" {
+                            closed += 1;
+                        }
+                        sqlx::query::<DB>("UPDATE invoices SET balance_minor = $2, status = $3 WHERE id = $1")
+                            .bind(r.id)
+                            .bind(balance)
+                            .bind(status)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                Ok(closed)
             }
 
             let page = split(records);
@@ -387,6 +475,21 @@ impl<S: SqlStore> SyncStore for S {
             job_exts.dedup();
             let job_ids = DB::ids_of(&mut tx, "jobs", source, &job_exts).await?;
             let mut invoices_written = false;
+            // Invoices whose balance the store derives (stated as of a day) and that this page may
+            // move: the page's own, and those its payments apply to now or applied to before.
+            let mut settle: Vec<String> =
+                page.invoices.iter().filter(|i| i.balance_as_of.is_some()).map(|i| i.external_id.clone()).collect();
+            // Sources that keep balances themselves (QuickBooks, Xero) skip that work.
+            let derives = !settle.is_empty()
+                || (!(page.payments.is_empty() && page.deletions.is_empty())
+                    && sqlx::query_scalar::<DB, i64>(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM invoices WHERE source = $1 \
+                         AND balance_as_of IS NOT NULL LIMIT 1) t",
+                    )
+                    .bind(source)
+                    .fetch_one(&mut *tx)
+                    .await?
+                        > 0);
             for chunk in page.invoices.chunks(CHUNK) {
                 let keys: Vec<&str> = chunk.iter().map(|i| i.external_id.as_str()).collect();
                 let have = DB::stored_versions(&mut tx, "invoices", source, &keys).await?;
@@ -425,7 +528,7 @@ impl<S: SqlStore> SyncStore for S {
                 let mut qb = QueryBuilder::<DB>::new(
                     "INSERT INTO invoices (source, external_id, customer_id, job_id, number, kind, status, issued, due, \
                      currency, total_minor, balance_minor, retainage_minor, memo, src_updated_at, src_seq, \
-                     content_hash) ",
+                     content_hash, stated_balance_minor, balance_as_of) ",
                 );
                 qb.push_values(&write, |mut b, (i, h)| {
                     b.push_bind(source)
@@ -444,7 +547,9 @@ impl<S: SqlStore> SyncStore for S {
                         .push_bind(&i.memo)
                         .push_bind(micros(&i.version))
                         .push_bind(i.version.seq)
-                        .push_bind(*h);
+                        .push_bind(*h)
+                        .push_bind(i.balance_as_of.map(|_| i.balance_minor))
+                        .push_bind(i.balance_as_of);
                 });
                 qb.push(
                     " ON CONFLICT (source, external_id) DO UPDATE SET customer_id = excluded.customer_id, \
@@ -453,7 +558,10 @@ impl<S: SqlStore> SyncStore for S {
                     currency = excluded.currency, total_minor = excluded.total_minor, \
                     balance_minor = excluded.balance_minor, retainage_minor = excluded.retainage_minor, \
                     memo = excluded.memo, src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
-                    content_hash = excluded.content_hash",
+                    content_hash = excluded.content_hash, stated_balance_minor = excluded.stated_balance_minor, \
+                    balance_as_of = CASE WHEN invoices.stated_balance_minor = excluded.stated_balance_minor \
+                        AND invoices.balance_as_of < excluded.balance_as_of THEN invoices.balance_as_of \
+                        ELSE excluded.balance_as_of END",
                 );
                 qb.push(newer_than("invoices"));
                 qb.build().execute(&mut *tx).await?;
@@ -594,6 +702,13 @@ impl<S: SqlStore> SyncStore for S {
                     &replace_lines.iter().map(|p| p.external_id.as_str()).collect::<Vec<_>>(),
                 )
                 .await?;
+                if derives {
+                    let ids = replace_lines.iter().filter_map(|p| payment_ids.get(&p.external_id).copied());
+                    settle.extend(lines_of(&mut tx, ids).await?);
+                    settle.extend(
+                        replace_lines.iter().flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.clone())),
+                    );
+                }
                 // Also for payments this page saw as new: a concurrent sync of the same
                 // source may have written them (and their lines) since they were read.
                 let mut del = QueryBuilder::<DB>::new("DELETE FROM applications WHERE payment_id IN (");
@@ -659,6 +774,9 @@ impl<S: SqlStore> SyncStore for S {
                     Some(id) => {
                         stats.deleted += 1;
                         if d.entity == Entity::Payment {
+                            if derives {
+                                settle.extend(lines_of(&mut tx, [id]).await?);
+                            }
                             sqlx::query::<DB>("DELETE FROM applications WHERE payment_id = $1")
                                 .bind(id)
                                 .execute(&mut *tx)
@@ -667,6 +785,12 @@ impl<S: SqlStore> SyncStore for S {
                     }
                     None => stats.unchanged += 1,
                 }
+            }
+
+            if derives {
+                settle.sort_unstable();
+                settle.dedup();
+                stats.closed += settle_balances(&mut tx, source, &settle).await?;
             }
 
             if let Some(wm) = watermark {
@@ -709,6 +833,102 @@ impl<S: SqlStore> SyncStore for S {
                 out.extend(DB::applied_by(pool, source, chunk).await?);
             }
             Ok(out)
+        })
+    }
+
+    async fn keyed_names(&self, source: &str, entity: Entity) -> Result<Vec<KeyedName>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows: Vec<(String, String, Option<String>)> = match entity {
+                Entity::Job => sqlx::query_as::<DB, _>(
+                    "SELECT j.external_id, j.name, c.external_id FROM jobs j JOIN customers c ON c.id = j.customer_id \
+                         WHERE j.source = $1 AND j.deleted = FALSE ORDER BY j.id",
+                )
+                .bind(source)
+                .fetch_all(pool)
+                .await?,
+                _ => {
+                    sqlx::query_as::<DB, _>(
+                        "SELECT external_id, name, CAST(NULL AS TEXT) FROM customers \
+                         WHERE source = $1 AND deleted = FALSE ORDER BY id",
+                    )
+                    .bind(source)
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
+            Ok(rows.into_iter().map(|(external_id, name, parent)| KeyedName { external_id, name, parent }).collect())
+        })
+    }
+
+    async fn rekey(&self, source: &str, entity: Entity, from: &str, to: &str) -> Result<bool, StoreError> {
+        let table = match entity {
+            Entity::Customer => "customers",
+            Entity::Job => "jobs",
+            _ => return Ok(false),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let sql = format!(
+                "UPDATE {table} SET external_id = $3 WHERE source = $1 AND external_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.source = $1 AND t.external_id = $3)"
+            );
+            let done = sqlx::query::<DB>(sqlx::AssertSqlSafe(sql))
+                .bind(source)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok(done > 0)
+        })
+    }
+
+    async fn merge(&self, source: &str, entity: Entity, from: &str, into: &str) -> Result<bool, StoreError> {
+        let (table, moves): (&str, &[&str]) = match entity {
+            Entity::Customer => (
+                "customers",
+                &[
+                    "UPDATE jobs SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE invoices SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE credit_memos SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE payments SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE notes SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE promises SET customer_id = $2 WHERE customer_id = $1",
+                    // An open escalation stays where one is already open for the same job.
+                    "UPDATE escalations SET customer_id = $2 WHERE customer_id = $1 AND (status = 'resolved' \
+                     OR NOT EXISTS (SELECT 1 FROM escalations e WHERE e.customer_id = $2 AND e.status <> 'resolved' \
+                     AND COALESCE(e.job_id, 0) = COALESCE(escalations.job_id, 0)))",
+                ],
+            ),
+            Entity::Job => (
+                "jobs",
+                &[
+                    "UPDATE invoices SET job_id = $2 WHERE job_id = $1",
+                    "UPDATE job_facts SET job_id = $2 WHERE job_id = $1 \
+                     AND fact NOT IN (SELECT f.fact FROM job_facts f WHERE f.job_id = $2)",
+                    "UPDATE job_notices SET job_id = $2 WHERE job_id = $1",
+                    "UPDATE escalations SET job_id = $2 WHERE job_id = $1 AND status = 'resolved'",
+                ],
+            ),
+            _ => return Ok(false),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let ids = DB::ids_of(&mut tx, table, source, &[from, into]).await?;
+            let (Some(from_id), Some(into_id)) = (ids.get(from).copied(), ids.get(into).copied()) else {
+                return Ok(false);
+            };
+            if from_id == into_id {
+                return Ok(false);
+            }
+            for sql in moves {
+                sqlx::query::<DB>(sqlx::AssertSqlSafe(*sql)).bind(from_id).bind(into_id).execute(&mut *tx).await?;
+            }
+            let sql = format!("UPDATE {table} SET deleted = TRUE WHERE id = $1");
+            sqlx::query::<DB>(sqlx::AssertSqlSafe(sql)).bind(from_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
