@@ -6,6 +6,9 @@ use serde::Serialize;
 
 use crate::money::Money;
 
+/// The kinds of contact a note records, as people type them.
+pub const NOTE_KINDS: &[&str] = &["call", "email", "letter", "meeting", "note"];
+
 /// A contact or remark on an account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
@@ -16,6 +19,8 @@ pub struct Note {
     pub body: String,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    /// The day someone should follow up, if the note asked for one.
+    pub follow_up_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +32,7 @@ pub struct NewNote {
     pub body: String,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    pub follow_up_on: Option<NaiveDate>,
 }
 
 /// A customer's commitment to pay an amount by a date.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 
-use crate::collections::{Promise, PromiseStatus};
+use crate::collections::{Note, Promise, PromiseStatus};
 use crate::ledger::OpenItem;
 use crate::ledger::PaymentLine;
 use crate::money::Currency;
@@ -36,6 +36,9 @@ pub struct DigestInputs<'a> {
     /// Promises due from a week ago on, with customer names.
     pub promises: &'a [(Promise, String)],
     pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
+    /// Notes asking for a follow-up since the previous digest through today, newest first, with
+    /// their customer's name.
+    pub follow_ups: &'a [(Note, String)],
     /// Lien and notice deadlines not yet met in the next [`LIEN_HORIZON_DAYS`], soonest first.
     pub lien_alerts: &'a [LienAlert],
     /// Deadlines that lose rights, passed with nothing recorded, on jobs with money owed.
@@ -201,6 +204,22 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
             });
         }
     }
+    for (n, name) in input.follow_ups {
+        if needs.iter().any(|a: &Attention| a.customer_id == n.customer_id && a.job_id.is_none()) {
+            continue;
+        }
+        let a = accounts.get(&n.customer_id);
+        let said: String = n.body.chars().take(60).collect();
+        let more = if n.body.chars().count() > 60 { "…" } else { "" };
+        needs.push(Attention {
+            customer_id: n.customer_id,
+            job_id: None,
+            label: name.clone(),
+            overdue: a.map(|a| a.overdue).unwrap_or(0),
+            days: a.map(|a| a.oldest).unwrap_or(0),
+            reason: format!("follow-up due ({}'s {}: \"{said}{more}\")", n.author, n.kind),
+        });
+    }
     let mut quiet: Vec<(&i64, &Account)> = accounts.iter().filter(|(_, a)| a.oldest > 60).collect();
     quiet.sort_by_key(|(id, a)| (std::cmp::Reverse(a.overdue), **id));
     for (id, a) in quiet {
@@ -286,6 +305,7 @@ pub async fn load(
     let payments = store.payments_received(since - Days::new(1), today - Days::new(1)).await?;
     let promises = store.promises_from(today - Days::new(7)).await?;
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
+    let follow_ups = store.follow_ups(since, today).await?;
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
     Ok(digest(&DigestInputs {
         today,
@@ -295,6 +315,7 @@ pub async fn load(
         payments_since: &payments,
         promises: &promises,
         last_contact: &last_contact,
+        follow_ups: &follow_ups,
         lien_alerts: &alerts.coming,
         lien_passed: &alerts.passed,
     }))

@@ -6,6 +6,7 @@
 //! the report structs.
 
 pub mod aging;
+pub mod audit;
 pub mod clock;
 pub mod collections;
 pub mod dates;

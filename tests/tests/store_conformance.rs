@@ -5,6 +5,7 @@
 #![allow(clippy::inconsistent_digit_grouping)] // amounts read as dollars_cents: 100_00 is $100.00
 
 use arbot_core::Currency;
+use arbot_core::audit::{Author, Surface};
 use arbot_core::collections::{NewDispute, NewNote};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
@@ -371,14 +372,18 @@ async fn collections_records_round_trip() {
         let cid = s.id_for(Entity::Customer, "test", "c1").await.unwrap().unwrap();
         let iid = s.id_for(Entity::Invoice, "test", "i1").await.unwrap().unwrap();
         for (i, body) in ["first call", "second call"].iter().enumerate() {
-            s.add_note(&NewNote {
-                customer_id: cid,
-                invoice_id: None,
-                kind: "call".into(),
-                body: body.to_string(),
-                author: "sam".into(),
-                created_at: Utc.with_ymd_and_hms(2026, 11, 10 + i as u32, 9, 0, 0).unwrap(),
-            })
+            s.add_note(
+                &NewNote {
+                    customer_id: cid,
+                    invoice_id: None,
+                    kind: "call".into(),
+                    body: body.to_string(),
+                    author: "sam".into(),
+                    created_at: Utc.with_ymd_and_hms(2026, 11, 10 + i as u32, 9, 0, 0).unwrap(),
+                    follow_up_on: None,
+                },
+                &Author::new("7", "sam", Surface::Console),
+            )
             .await
             .unwrap();
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use arbot_connector_sample::SampleSource;
+use arbot_core::audit::{Author, Surface};
 use arbot_core::collections::{NewDispute, NewNote, NewPromise, PromiseStatus};
 use arbot_core::dates::weekday_date;
 use arbot_core::source::{Entity, Source};
@@ -98,19 +99,25 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
         Utc.from_utc_datetime(&d.and_hms_opt(hour, 30, 0).unwrap_or_default())
     };
     let seed = sample.collections();
+    // The sample's notes are the demo's doing, and its audit trail says so.
+    let demo = Author::new("demo", "arbot demo", Surface::Cli);
     for n in &seed.notes {
         let Some(customer_id) = store.id_for(Entity::Customer, &source, &n.customer_external_id).await? else {
             continue;
         };
         store
-            .add_note(&NewNote {
-                customer_id,
-                invoice_id: None,
-                kind: n.kind.to_string(),
-                body: n.body.clone(),
-                author: n.author.clone(),
-                created_at: at(n.days_ago, 15),
-            })
+            .add_note(
+                &NewNote {
+                    customer_id,
+                    invoice_id: None,
+                    kind: n.kind.to_string(),
+                    body: n.body.clone(),
+                    author: n.author.clone(),
+                    created_at: at(n.days_ago, 15),
+                    follow_up_on: None,
+                },
+                &demo,
+            )
             .await?;
     }
     for p in &seed.promises {

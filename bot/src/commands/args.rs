@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use arbot_core::Money;
+use arbot_core::audit::{Author, Surface as AuditSurface};
 use arbot_core::ledger::{CustomerRef, JobWithCustomer};
 use chrono::NaiveDate;
 
@@ -139,4 +140,18 @@ pub struct Invocation {
     pub actor: Actor,
     /// Where it was typed, for the few answers that differ (how to leave the console).
     pub surface: Surface,
+    /// The request's idempotency key (Discord's interaction id), so a retried interaction
+    /// records once; `None` for a typed console line.
+    pub key: Option<String>,
+}
+
+impl Invocation {
+    /// Who is making a change, from where, for the audit trail.
+    pub fn author(&self) -> Author {
+        let surface = match self.surface {
+            Surface::Console => AuditSurface::Console,
+            Surface::Chat => AuditSurface::Discord,
+        };
+        Author { id: self.actor.id.clone(), name: self.actor.name.clone(), surface, key: self.key.clone() }
+    }
 }

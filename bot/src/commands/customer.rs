@@ -183,9 +183,18 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
     match &s.last_note {
         Some(n) => {
             let when = short_date(n.created_at.with_timezone(&app.config.time_zone).date_naive());
-            reply = reply.field("Last note", format!("{when} {}: \"{}\"", at(&n.author), n.body));
+            let kind = if n.kind == "note" { String::new() } else { format!(" ({})", n.kind) };
+            let follow_up = n
+                .follow_up_on
+                .filter(|d| *d >= app.today())
+                .map(|d| format!(" · follow up {}", arbot_core::dates::weekday_date(d)))
+                .unwrap_or_default();
+            reply = reply.field("Last note", format!("{when} {}{kind}: \"{}\"{follow_up}", at(&n.author), n.body));
         }
-        None if row.overdue > 0 => reply = reply.field("Last note", "no contact on record — log one after you call"),
+        None if row.overdue > 0 => {
+            reply =
+                reply.field("Last note", "no contact on record — log one after you call: /ar note <customer> call …")
+        }
         None => {}
     }
     if shows_deadline {

@@ -13,6 +13,7 @@
 
 mod aging;
 mod args;
+mod audit;
 pub mod clicks;
 mod customer;
 mod digest;
@@ -22,6 +23,7 @@ mod help;
 mod invoice;
 mod kpi;
 mod liens;
+mod note;
 mod overdue;
 mod parse;
 mod sync;

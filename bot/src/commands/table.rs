@@ -2,6 +2,8 @@
 //! the permission it needs. The console parser, Discord's registration and autocomplete, `/ar help`
 //! and dispatch all read it.
 
+use arbot_core::collections::NOTE_KINDS;
+
 use crate::roles::Permission;
 
 /// The kind of value a parameter takes. The parser turns what was typed into a
@@ -114,6 +116,15 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// The parameters in the order a chat with named options lists them: Discord wants every
+    /// required option before the optional ones, while the console reads words in table order
+    /// (`/ar note acme 1042 call …`, the optional invoice before the kind).
+    pub fn options(&self) -> Vec<&'static Param> {
+        let mut out: Vec<&'static Param> = self.params.iter().collect();
+        out.sort_by_key(|p| !p.required);
+        out
+    }
+
     /// `customer <name>` / `overdue [min-days] [pm]`.
     pub fn usage(&self) -> String {
         let mut s = self.name.to_string();
@@ -252,6 +263,30 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         example: "/ar escalate harborview board treasurer stopped answering",
         permission: Permission::Escalate,
+    },
+    CommandSpec {
+        name: "note",
+        summary: "Log a call, email, letter, meeting or note on an account, with an optional follow-up day",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("invoice", ParamKind::Invoice, false, "the invoice it is about, if one"),
+            Param::new("kind", ParamKind::Choice(NOTE_KINDS), true, "call, email, letter, meeting or note"),
+            Param::new("text", ParamKind::Text, true, "what was said or done"),
+            Param::new("follow-up", ParamKind::Date, false, "a day to follow up: the digest lists the account then")
+                .after("follow-up"),
+        ],
+        example: "/ar note acme call Spoke to Rita in AP; check run Friday follow-up Dec 4",
+        permission: Permission::Log,
+    },
+    CommandSpec {
+        name: "audit",
+        summary: "Who changed what and when, from chat or the CLI, with the value before and after",
+        params: &[
+            Param::new("customer", ParamKind::Customer, false, "only this customer's account (its jobs included)"),
+            Param::new("job", ParamKind::Job, false, "only this job").after("job"),
+        ],
+        example: "/ar audit job marina tower",
+        permission: Permission::Audit,
     },
     CommandSpec {
         name: "sync",

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
 use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
@@ -286,18 +287,28 @@ impl fmt::Debug for Connection {
 /// (through the blanket impl below); see the module docs. Calling a method on `dyn Store` needs
 /// its aggregate's trait in scope: `use arbot_core::store::prelude::*;`.
 pub trait Store:
-    SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug
+    SchemaStore + SyncStore + LedgerReads + CollectionsStore + AuditStore + ChatOpsStore + ConnectionStore + fmt::Debug
 {
 }
 
 impl<T> Store for T where
-    T: SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + fmt::Debug + ?Sized
+    T: SchemaStore
+        + SyncStore
+        + LedgerReads
+        + CollectionsStore
+        + AuditStore
+        + ChatOpsStore
+        + ConnectionStore
+        + fmt::Debug
+        + ?Sized
 {
 }
 
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
-    pub use super::{ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, SchemaStore, Store, SyncStore};
+    pub use super::{
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, SchemaStore, Store, SyncStore,
+    };
 }
 
 /// Which engine, and its schema.
@@ -375,9 +386,15 @@ pub trait LedgerReads: Send + Sync {
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.
+/// A write a person makes takes its [`Author`] and writes its audit record in the same
+/// transaction; under a key already recorded it changes nothing and answers
+/// [`Recorded::Already`].
 #[async_trait::async_trait]
 pub trait CollectionsStore: Send + Sync {
-    async fn add_note(&self, note: &NewNote) -> Result<i64, StoreError>;
+    async fn add_note(&self, note: &NewNote, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Notes asking for a follow-up on a day after `after` up to and including `until`, newest
+    /// first, with their customer's name.
+    async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError>;
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError>;
     /// When each customer was last contacted (their newest note).
     async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
@@ -388,20 +405,29 @@ pub trait CollectionsStore: Send + Sync {
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
     async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
-    /// Sets (or replaces) a lien fact for a job, as typed in chat.
+    /// Sets (or replaces) a lien fact for a job, as typed in chat; answers the value it replaced
+    /// (the audit record keeps both).
     async fn set_job_fact(
         &self,
         job_id: i64,
         fact: &str,
         value: &str,
-        by: &str,
+        by: &Author,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Recorded<Option<String>>, StoreError>;
     /// The lien facts set from chat for a job, by fact name.
     async fn job_facts(&self, job_id: i64) -> Result<Vec<(String, String)>, StoreError>;
     /// Records a notice served or a lien recorded; returns its id.
-    async fn add_job_notice(&self, notice: &JobNotice) -> Result<i64, StoreError>;
+    async fn add_job_notice(&self, notice: &JobNotice, by: &Author) -> Result<Recorded<i64>, StoreError>;
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
+}
+
+/// The audit trail (written by the audited writes themselves; see [`crate::audit`]).
+#[async_trait::async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Audit records, newest first: every change, or one customer's (its jobs' included), or one
+    /// job's.
+    async fn audit_trail(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Chat operations: scheduled runs, the outbox, escalations, leadership.
@@ -451,23 +477,21 @@ pub trait ChatOpsStore: Send + Sync {
 
     /// Opens an escalation, or returns the one already open for that account (and job); the
     /// flag says whether it is new.
-    async fn open_escalation(&self, e: &NewEscalation) -> Result<(Escalation, bool), StoreError>;
+    async fn open_escalation(&self, e: &NewEscalation, by: &Author) -> Result<(Escalation, bool), StoreError>;
     async fn escalation(&self, id: i64) -> Result<Option<Escalation>, StoreError>;
     /// Escalations not yet resolved, oldest first.
     async fn open_escalations(&self) -> Result<Vec<Escalation>, StoreError>;
     /// Records where parts of an escalation landed in chat (only the fields given).
     async fn record_escalation_posts(&self, id: i64, posts: &EscalationPosts) -> Result<(), StoreError>;
-    /// Applies a person's action and logs it, once per `interaction_id` (a redelivered click is
-    /// recorded once). `None` when there is no such escalation. A resolved escalation stays
+    /// Applies a person's action and logs it (and its audit record), once per `by.key` (a
+    /// redelivered click is recorded once). `None` when there is no such escalation. A resolved escalation stays
     /// resolved.
     async fn act_on_escalation(
         &self,
         id: i64,
         action: &EscalationAction,
-        actor_id: &str,
-        actor_name: &str,
+        by: &Author,
         at: DateTime<Utc>,
-        interaction_id: Option<&str>,
     ) -> Result<Option<Escalation>, StoreError>;
     async fn escalation_events(&self, id: i64) -> Result<Vec<EscalationEvent>, StoreError>;
 

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{SqlStore, currency, on};
+use super::audit::write_audit;
+use super::{Dialect, SqlStore, currency, on};
+use crate::audit::{Author, Change, Recorded};
 use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
@@ -16,7 +18,25 @@ struct NoteRow {
     pub body: String,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    pub follow_up_on: Option<NaiveDate>,
 }
+
+impl From<NoteRow> for Note {
+    fn from(r: NoteRow) -> Self {
+        Note {
+            id: r.id,
+            customer_id: r.customer_id,
+            invoice_id: r.invoice_id,
+            kind: r.kind,
+            body: r.body,
+            author: r.author,
+            created_at: r.created_at,
+            follow_up_on: r.follow_up_on,
+        }
+    }
+}
+
+const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on";
 
 #[derive(sqlx::FromRow)]
 struct PromiseRow {
@@ -32,11 +52,27 @@ struct PromiseRow {
 
 #[async_trait::async_trait]
 impl<S: SqlStore> CollectionsStore for S {
-    async fn add_note(&self, n: &NewNote) -> Result<i64, StoreError> {
+    async fn add_note(&self, n: &NewNote, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let change = Change {
+            action: "note",
+            customer_id: Some(n.customer_id),
+            job_id: None,
+            invoice_id: n.invoice_id,
+            subject: n.kind.clone(),
+            before: None,
+            after: Some(match n.follow_up_on {
+                Some(d) => format!("{} (follow up {d})", n.body),
+                None => n.body.clone(),
+            }),
+        };
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, n.created_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(n.customer_id)
             .bind(n.invoice_id)
@@ -44,33 +80,46 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&n.body)
             .bind(&n.author)
             .bind(n.created_at)
-            .fetch_one(pool)
-            .await?)
+            .bind(n.follow_up_on)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, String);
+            let rows = sqlx::query_as::<DB, Row>(
+                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
+                 c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
+                 WHERE n.follow_up_on > $1 AND n.follow_up_on <= $2 ORDER BY n.created_at DESC, n.id DESC",
+            )
+            .bind(after)
+            .bind(until)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, name)| {
+                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on }, name)
+                })
+                .collect())
         })
     }
 
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, NoteRow>(
-                "SELECT id, customer_id, invoice_id, kind, body, author, created_at FROM notes \
-                 WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-            )
-            .bind(customer_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .map(|r| Note {
-                    id: r.id,
-                    customer_id: r.customer_id,
-                    invoice_id: r.invoice_id,
-                    kind: r.kind,
-                    body: r.body,
-                    author: r.author,
-                    created_at: r.created_at,
-                })
-                .collect())
+            let sql = format!(
+                "SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+            );
+            let rows = sqlx::query_as::<DB, NoteRow>(sqlx::AssertSqlSafe(sql))
+                .bind(customer_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(Note::from).collect())
         })
     }
 
@@ -187,10 +236,33 @@ impl<S: SqlStore> CollectionsStore for S {
         job_id: i64,
         fact: &str,
         value: &str,
-        by: &str,
+        by: &Author,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Recorded<Option<String>>, StoreError> {
         on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let before: Option<String> =
+                sqlx::query_scalar::<DB, String>("SELECT value FROM job_facts WHERE job_id = $1 AND fact = $2")
+                    .bind(job_id)
+                    .bind(fact)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let customer_id: Option<i64> = sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM jobs WHERE id = $1")
+                .bind(job_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "job_fact",
+                customer_id,
+                job_id: Some(job_id),
+                invoice_id: None,
+                subject: fact.to_string(),
+                before: before.clone(),
+                after: Some(value.to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
             sqlx::query::<DB>(
                 "INSERT INTO job_facts (job_id, fact, value, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
                 ON CONFLICT (job_id, fact) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, \
@@ -199,11 +271,12 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(job_id)
             .bind(fact)
             .bind(value)
-            .bind(by)
+            .bind(&by.name)
             .bind(at)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            tx.commit().await?;
+            Ok(Recorded::New(before))
         })
     }
 
@@ -218,9 +291,27 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn add_job_notice(&self, n: &JobNotice) -> Result<i64, StoreError> {
+    async fn add_job_notice(&self, n: &JobNotice, by: &Author) -> Result<Recorded<i64>, StoreError> {
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            let customer_id: Option<i64> = sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM jobs WHERE id = $1")
+                .bind(n.job_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let tracking = n.tracking.as_deref().map(|t| format!(", tracking {t}")).unwrap_or_default();
+            let change = Change {
+                action: "job_notice",
+                customer_id,
+                job_id: Some(n.job_id),
+                invoice_id: None,
+                subject: n.kind.clone(),
+                before: None,
+                after: Some(format!("served {}{tracking}", n.served_on)),
+            };
+            if write_audit!(tx, DB, by, n.recorded_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO job_notices (job_id, kind, served_on, tracking, recorded_by, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -230,8 +321,10 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&n.tracking)
             .bind(&n.recorded_by)
             .bind(n.recorded_at)
-            .fetch_one(pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
         })
     }
 

@@ -1,0 +1,256 @@
+//! Collections from chat, end to end through the console's parser and handlers on a real
+//! database (SQLite, and PostgreSQL when `ARBOT_TEST_POSTGRES_URL` is set), on a small ledger of
+//! its own (not the demo's): the audit trail, notes and follow-ups.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+#![allow(clippy::inconsistent_digit_grouping)] // amounts read as dollars_cents
+
+use std::sync::Arc;
+
+use arbot::app::App;
+use arbot::commands::run_line;
+use arbot::config::Config;
+use arbot::console::answer;
+use arbot::console::render::to_text;
+use arbot::roles::{Actor, Role};
+use arbot_core::audit::AuditQuery;
+use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
+use arbot_core::source::{CustomerRecord, Entity, InvoiceRecord, JobRecord, Record, Version};
+use arbot_core::{Currency, PinnedClock};
+use arbot_tests::TestDb;
+use chrono::{NaiveDate, TimeZone, Utc};
+use tokio::runtime::Runtime;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn version() -> Version {
+    Version { updated_at: Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(), seq: 0 }
+}
+
+fn customer(ext: &str, name: &str, pm: &str) -> Record {
+    Record::Customer(CustomerRecord {
+        external_id: ext.into(),
+        name: name.into(),
+        kind: CustomerKind::GeneralContractor,
+        email: None,
+        phone: None,
+        terms_days: Some(30),
+        pm: Some(pm.into()),
+        active: true,
+        version: version(),
+    })
+}
+
+fn invoice(ext: &str, cust: &str, job: Option<&str>, number: &str, balance: i64, due: &str) -> Record {
+    Record::Invoice(InvoiceRecord {
+        external_id: ext.into(),
+        customer_external_id: cust.into(),
+        job_external_id: job.map(str::to_string),
+        number: number.into(),
+        kind: InvoiceKind::Progress,
+        issued: d(due) - chrono::Days::new(30),
+        due: d(due),
+        currency: Currency::USD,
+        total_minor: balance,
+        balance_minor: balance,
+        retainage_minor: 0,
+        voided: false,
+        memo: None,
+        version: version(),
+    })
+}
+
+/// Two general contractors: Brightwater (PM maria; the Sunport Clinic job in Florida, two open
+/// invoices, one 70 days past due on Nov 24) and Cedar Ridge (PM jordan, one invoice).
+async fn ledger(db: &TestDb) {
+    let s = db.store.as_ref();
+    let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+    let records = vec![
+        customer("c1", "Brightwater Construction Co", "maria"),
+        customer("c2", "Cedar Ridge Developers", "jordan"),
+        Record::Job(JobRecord {
+            external_id: "j1".into(),
+            customer_external_id: "c1".into(),
+            name: "Sunport Clinic".into(),
+            city: Some("Tampa".into()),
+            county: Some("Hillsborough".into()),
+            state: Some("FL".into()),
+            project_type: Some(ProjectType::Private),
+            role: Some(OurRole::Sub),
+            owner_name: None,
+            gc_name: None,
+            pm: Some("maria".into()),
+            first_furnished: Some(d("2026-09-14")),
+            last_furnished: None,
+            noc_recorded: None,
+            noc_expires: None,
+            retainage_bp: 0,
+            version: version(),
+        }),
+        invoice("i1", "c1", Some("j1"), "7720", 18_400_00, "2026-09-15"),
+        invoice("i2", "c1", Some("j1"), "7731", 6_250_50, "2026-11-30"),
+        invoice("i3", "c2", None, "8810", 2_975_00, "2026-10-20"),
+    ];
+    s.apply_page(run, "qb", Entity::Invoice, &records, None).await.unwrap();
+}
+
+fn app_on(db: &TestDb, today: &str) -> App {
+    App {
+        store: db.store.clone(),
+        clock: Arc::new(PinnedClock { today: d(today), tz: chrono_tz::America::New_York }),
+        config: Config::default(),
+        sources: Vec::new(),
+    }
+}
+
+fn ask(rt: &Runtime, app: &App, line: &str) -> String {
+    answer(rt, app, line).expect("the console keeps going")
+}
+
+fn ask_as(rt: &Runtime, app: &App, line: &str, name: &str, roles: &[Role]) -> String {
+    let actor = Actor { id: format!("id-{name}"), name: name.to_string(), roles: roles.to_vec() };
+    to_text(&rt.block_on(run_line(app, line, actor)))
+}
+
+fn backends(rt: &Runtime) -> Vec<TestDb> {
+    rt.block_on(async {
+        let mut out = vec![TestDb::sqlite().await];
+        out.extend(TestDb::postgres().await);
+        for db in &out {
+            ledger(db).await;
+        }
+        out
+    })
+}
+
+#[test]
+fn a_changed_job_fact_keeps_its_old_and_new_value_in_the_audit_trail() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-11-24");
+        let first = ask(&rt, &app, "/ar job sunport set last_furnished 2026-11-02");
+        assert!(
+            first.contains("Recorded: Sunport Clinic (Brightwater Construction Co) — last_furnished 2026-11-02."),
+            "{name}: {first}"
+        );
+        let second = ask(&rt, &app, "/ar job sunport set last_furnished Nov 20");
+        assert!(second.contains("last_furnished 2026-11-20 (was 2026-11-02)"), "{name}: {second}");
+
+        let audit = ask(&rt, &app, "/ar audit job sunport");
+        assert!(audit.contains("Audit trail — Sunport Clinic (Brightwater Construction Co)"), "{name}: {audit}");
+        let rows: Vec<&str> = audit.lines().filter(|l| l.contains("job fact last_furnished")).collect();
+        assert_eq!(rows.len(), 2, "{name}: one record per change\n{audit}");
+        // Newest first: the change from Nov 2 to Nov 20, then the first setting (no value before).
+        assert!(rows[0].contains("2026-11-02") && rows[0].contains("2026-11-20"), "{name}: {}", rows[0]);
+        assert!(rows[0].contains("console"), "{name}: where it was changed\n{}", rows[0]);
+        assert!(rows[1].contains("—") && rows[1].contains("2026-11-02") && !rows[1].contains("2026-11-20"), "{name}");
+
+        // A customer's trail holds its jobs' changes; another customer's holds none of them.
+        let account = ask(&rt, &app, "/ar audit brightwater");
+        assert!(account.contains("job fact last_furnished — Sunport Clinic"), "{name}: {account}");
+        let other = ask(&rt, &app, "/ar audit cedar ridge");
+        assert!(other.contains("Nothing has been changed from chat or the command line"), "{name}: {other}");
+
+        // Only the AR team and managers read it.
+        let pm = ask_as(&rt, &app, "/ar audit brightwater", "maria", &[Role::Pm]);
+        assert!(pm.contains("/ar audit needs the AR or manager role (your roles: PM)"), "{name}: {pm}");
+        let manager = ask_as(&rt, &app, "/ar audit job sunport", "ines", &[Role::Manager]);
+        assert!(manager.contains("2026-11-20"), "{name}: {manager}");
+
+        // Kept for good: the database itself refuses to change or remove a record.
+        let kept = rt.block_on(async {
+            let mut errors = Vec::new();
+            for sql in ["UPDATE audit_log SET after = 'x'", "DELETE FROM audit_log"] {
+                let e = if db.url.starts_with("sqlite") {
+                    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.err()
+                } else {
+                    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                    sqlx::query(sql).execute(&pool).await.err()
+                };
+                errors.push(e.map(|e| e.to_string()).unwrap_or_default());
+            }
+            errors
+        });
+        assert!(kept.iter().all(|e| e.contains("audit records are kept for good")), "{name}: {kept:?}");
+        let still = rt.block_on(db.store.audit_trail(AuditQuery { customer_id: None, job_id: None, limit: 10 }));
+        assert_eq!(still.unwrap().len(), 2, "{name}");
+        rt.block_on(db.close());
+    }
+}
+
+#[test]
+fn a_note_is_logged_with_its_author_shown_on_the_card_and_its_follow_up_in_that_days_digest() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-11-24");
+        let before = ask(&rt, &app, "/ar customer brightwater");
+        assert!(before.contains("no contact on record — log one after you call: /ar note"), "{name}: {before}");
+
+        let logged = ask(&rt, &app, "/ar note brightwater call Spoke to Ines in AP; check run Friday follow-up Nov 27");
+        assert!(logged.contains("Logged a call with Brightwater Construction Co (by @"), "{name}: {logged}");
+        assert!(logged.contains(": \"Spoke to Ines in AP; check run Friday\"."), "{name}: {logged}");
+        assert!(
+            logged.contains(
+                "I'll list Brightwater Construction Co under \"Needs someone today\" in the digest of Fri Nov 27."
+            ),
+            "{name}: {logged}"
+        );
+        let card = ask(&rt, &app, "/ar customer brightwater");
+        assert!(
+            card.contains("(call): \"Spoke to Ines in AP; check run Friday\" · follow up Fri Nov 27"),
+            "{name}: {card}"
+        );
+
+        // About one invoice of theirs; the answer says which.
+        let email = ask(&rt, &app, "/ar note brightwater 7720 email Sent the pay app backup again");
+        assert!(email.contains("Logged an email with Brightwater Construction Co about #7720"), "{name}: {email}");
+
+        // Mistakes change nothing and say how to fix them.
+        let theirs = ask(&rt, &app, "/ar note brightwater 8810 call Asked about the Cedar job");
+        assert!(
+            theirs.contains("Invoice #8810 belongs to Cedar Ridge Developers, not Brightwater"),
+            "{name}: {theirs}"
+        );
+        let past = ask(&rt, &app, "/ar note brightwater call Left a voicemail follow-up Nov 20");
+        assert!(past.contains("Fri Nov 20 has passed; a follow-up needs today or a later day"), "{name}: {past}");
+        let kind = ask(&rt, &app, "/ar note brightwater texted Rita");
+        assert!(kind.contains("call, email, letter, meeting, note"), "{name}: {kind}");
+        let none = ask(&rt, &app, "/ar note brightwater 7720 call");
+        assert!(none.contains("text"), "{name}: {none}");
+
+        // A PM logs on their own accounts only; a viewer not at all.
+        let own =
+            ask_as(&rt, &app, "/ar note brightwater meeting Walked the site with their super", "maria", &[Role::Pm]);
+        assert!(own.contains("Logged a meeting with Brightwater Construction Co (by @maria"), "{name}: {own}");
+        let not_own = ask_as(&rt, &app, "/ar note cedar ridge call Asked for the check", "maria", &[Role::Pm]);
+        assert!(
+            not_own.contains(
+                "PMs log notes on their own accounts; the ledger doesn't name you (@maria) PM of Cedar Ridge Developers"
+            ),
+            "{name}: {not_own}"
+        );
+        let viewer = ask_as(&rt, &app, "/ar note brightwater call hi", "vic", &[Role::Viewer]);
+        assert!(viewer.contains("/ar note needs the AR or manager or PM role"), "{name}: {viewer}");
+        let cedar = rt.block_on(app.store.customers_matching("cedar", 1)).unwrap();
+        assert!(rt.block_on(app.store.notes_for_customer(cedar[0].id, 10)).unwrap().is_empty(), "{name}");
+        let bright = rt.block_on(app.store.customers_matching("brightwater", 1)).unwrap();
+        assert_eq!(rt.block_on(app.store.notes_for_customer(bright[0].id, 10)).unwrap().len(), 3, "{name}");
+
+        // Not in the digest before its day; in the digest of that day, with who asked and why.
+        let tuesday = ask(&rt, &app, "/ar digest");
+        assert!(!tuesday.contains("follow-up due"), "{name}: {tuesday}");
+        let friday = ask(&rt, &app_on(&db, "2026-11-27"), "/ar digest");
+        let line = friday.lines().find(|l| l.contains("follow-up due")).unwrap_or_default();
+        assert!(line.contains("Brightwater Construction Co — $18.4k, 73 days"), "{name}: {friday}");
+        assert!(line.contains("'s call: \"Spoke to Ines in AP; check run Friday\")"), "{name}: {line}");
+
+        let audit = ask(&rt, &app, "/ar audit brightwater");
+        assert_eq!(audit.matches(" logged").count(), 3, "{name}: one record per note\n{audit}");
+        rt.block_on(db.close());
+    }
+}
