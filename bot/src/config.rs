@@ -32,6 +32,15 @@ struct FileConfig {
     schedule: ScheduleSection,
     #[serde(default)]
     liens: LiensSection,
+    #[serde(default)]
+    collections: CollectionsSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct CollectionsSection {
+    promise_grace_days: Option<u32>,
+    repromise_limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -157,6 +166,22 @@ impl Default for ScheduleConfig {
     }
 }
 
+/// How promises are judged (the `[collections]` section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectionsConfig {
+    /// Days after the promised date a payment still keeps the promise (checks in the mail).
+    pub promise_grace_days: u32,
+    /// How many promises an account may break before arbot suggests escalating instead of
+    /// logging another.
+    pub repromise_limit: u32,
+}
+
+impl Default for CollectionsConfig {
+    fn default() -> Self {
+        CollectionsConfig { promise_grace_days: 0, repromise_limit: 2 }
+    }
+}
+
 /// Lien warnings: how many days before each deadline, and days the recording offices were closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiensConfig {
@@ -247,6 +272,7 @@ pub struct Config {
     pub discord: Option<DiscordConfig>,
     pub schedule: ScheduleConfig,
     pub liens: LiensConfig,
+    pub collections: CollectionsConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -263,6 +289,7 @@ impl Default for Config {
             discord: None,
             schedule: ScheduleConfig::default(),
             liens: LiensConfig::default(),
+            collections: CollectionsConfig::default(),
             file: None,
         }
     }
@@ -360,6 +387,15 @@ impl Config {
             })?;
             cfg.liens.closures.push(day);
         }
+        let defaults = CollectionsConfig::default();
+        let grace = file.collections.promise_grace_days.unwrap_or(defaults.promise_grace_days);
+        if grace > 30 {
+            bail!("collections.promise_grace_days is {grace}; use 0 to 30 days, like 3");
+        }
+        cfg.collections = CollectionsConfig {
+            promise_grace_days: grace,
+            repromise_limit: file.collections.repromise_limit.unwrap_or(defaults.repromise_limit),
+        };
         Ok(cfg)
     }
 }

@@ -15,7 +15,9 @@ use arbot::console::render::to_text;
 use arbot::roles::{Actor, Role};
 use arbot_core::audit::AuditQuery;
 use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
-use arbot_core::source::{CustomerRecord, Entity, InvoiceRecord, JobRecord, Record, Version};
+use arbot_core::source::{
+    ApplicationRecord, CustomerRecord, Entity, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
+};
 use arbot_core::{Currency, PinnedClock};
 use arbot_tests::TestDb;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -251,6 +253,116 @@ fn a_note_is_logged_with_its_author_shown_on_the_card_and_its_follow_up_in_that_
 
         let audit = ask(&rt, &app, "/ar audit brightwater");
         assert_eq!(audit.matches(" logged").count(), 3, "{name}: one record per note\n{audit}");
+        rt.block_on(db.close());
+    }
+}
+
+/// A payment from the accounting system, applied in full to one invoice, through the sync engine.
+fn pay(rt: &Runtime, db: &TestDb, ext: &str, customer: &str, received: &str, invoice: &str, amount: i64) {
+    rt.block_on(async {
+        let s = db.store.as_ref();
+        let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+        let record = Record::Payment(PaymentRecord {
+            external_id: ext.into(),
+            customer_external_id: customer.into(),
+            received: d(received),
+            currency: Currency::USD,
+            amount_minor: amount,
+            unapplied_minor: 0,
+            method: Some("check".into()),
+            reference: Some(format!("chk {ext}")),
+            applications: vec![ApplicationRecord {
+                invoice_external_id: invoice.into(),
+                amount_minor: amount,
+                credit_memo_external_id: None,
+            }],
+            version: Version { updated_at: Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).unwrap(), seq: 1 },
+        });
+        s.apply_page(run, "qb", Entity::Payment, &[record], None).await.unwrap();
+    });
+}
+
+#[test]
+fn a_promise_is_kept_or_broken_by_the_payments_and_refused_when_it_cannot_be_one() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let tue = app_on(&db, "2026-11-24");
+        // What cannot be a promise is refused with a sentence, and nothing is logged.
+        let refusals = [
+            ("/ar promise brightwater 30000 Dec 4", "owes $24,650.50; a promise can't be for more than $30,000.00"),
+            ("/ar promise brightwater 0 Dec 4", "$0.00 isn't a promise to pay"),
+            ("/ar promise brightwater 5000 Nov 20", "Fri Nov 20 has passed; a promise needs today or a later day"),
+            (
+                "/ar promise brightwater 5000 Dec 4 8810",
+                "Invoice #8810 belongs to Cedar Ridge Developers, not Brightwater",
+            ),
+            ("/ar promise brightwater 5000 Dec 4 9999", "There is no invoice #9999 in the ledger"),
+            ("/ar promise brightwater 20000 Dec 4 7731", "owes $6,250.50 on those invoices"),
+            ("/ar promise brightwater", "Say how much and by when"),
+        ];
+        for (line, expected) in refusals {
+            let answer = ask(&rt, &tue, line);
+            assert!(answer.contains(expected), "{name}: {line}\n{answer}");
+        }
+        let bright = rt.block_on(tue.store.customers_matching("brightwater", 1)).unwrap().remove(0);
+        assert!(rt.block_on(tue.store.promises_for_customer(bright.id)).unwrap().is_empty(), "{name}");
+
+        let logged = ask(&rt, &tue, "/ar promise brightwater 7,500 Dec 4 7720 treasurer says by wire");
+        assert!(
+            logged.contains("Logged: Brightwater Construction Co promises $7,500.00 by Fri Dec 4, against #7720."),
+            "{name}: {logged}"
+        );
+        assert!(logged.contains("if it is not paid by Dec 4, the digest of Sat Dec 5 lists it"), "{name}: {logged}");
+        let twice = ask(&rt, &tue, "/ar promise brightwater 6000 Dec 8");
+        assert!(twice.contains("already promised $7,500.00 by Fri Dec 4"), "{name}: {twice}");
+        let corrected = ask(&rt, &tue, "/ar promise brightwater correct 7000 Dec 3 7720");
+        assert!(
+            corrected.contains("promises $7,000.00 by Thu Dec 3, against #7720 (replacing $7,500.00 by Dec 4)"),
+            "{name}: {corrected}"
+        );
+        let card = ask(&rt, &tue, "/ar customer brightwater");
+        assert!(card.contains("$7,000.00 by Dec 3 (logged by @") && card.contains(") · open"), "{name}: {card}");
+
+        // The accounting system's payment on Dec 1 keeps it: read from the payment, not typed.
+        pay(&rt, &db, "p1", "c1", "2026-12-01", "i1", 7_000_00);
+        let wed = app_on(&db, "2026-12-02");
+        let card = ask(&rt, &wed, "/ar customer brightwater");
+        assert!(card.contains("$7,000.00 by Dec 3") && card.contains("· kept (paid in full Dec 1)"), "{name}: {card}");
+
+        // Cedar Ridge promises and pays nothing: broken the day after, in the digest until someone acts.
+        let p = ask(&rt, &tue, "/ar promise cedar ridge 2975 Nov 25");
+        assert!(p.contains("Logged: Cedar Ridge Developers promises $2,975.00 by Wed Nov 25"), "{name}: {p}");
+        let on_the_day = ask(&rt, &app_on(&db, "2026-11-25"), "/ar customer cedar ridge");
+        assert!(on_the_day.contains("· open"), "{name}: {on_the_day}");
+        let fri = app_on(&db, "2026-11-27");
+        let card = ask(&rt, &fri, "/ar customer cedar ridge");
+        assert!(card.contains("· broken: nothing paid by Nov 25"), "{name}: {card}");
+        let digest = ask(&rt, &fri, "/ar digest");
+        assert!(
+            digest.contains("Cedar Ridge Developers — $3.0k, 38 days; promise for $3.0k broke on Nov 25 → escalate?"),
+            "{name}: {digest}"
+        );
+        // Someone calls: the digest no longer asks.
+        ask(&rt, &fri, "/ar note cedar ridge call AP says the check was never cut; asked for a new date");
+        let digest = ask(&rt, &fri, "/ar digest");
+        assert!(!digest.contains("Cedar Ridge Developers — $3.0k, 38 days; promise"), "{name}: {digest}");
+
+        // A second promise is allowed and says how many broke; after the limit (2), escalate instead.
+        let second = ask(&rt, &fri, "/ar promise cedar ridge 1000 Nov 30");
+        assert!(second.contains("Cedar Ridge Developers has broken 1 promise before"), "{name}: {second}");
+        let third = ask(&rt, &wed, "/ar promise cedar ridge 500 Dec 4");
+        assert!(
+            third.contains("Cedar Ridge Developers has broken 2 promises already (the limit is 2")
+                && third.contains("/ar escalate \"cedar ridge developers\""),
+            "{name}: {third}"
+        );
+        // Cancelling leaves the record: the audit trail has every promise and the cancellation.
+        let fourth = ask(&rt, &wed, "/ar promise cedar ridge cancel");
+        assert!(fourth.contains("has no open promise to cancel"), "{name}: {fourth}");
+        let audit = ask(&rt, &wed, "/ar audit brightwater");
+        assert_eq!(audit.matches("promise logged").count(), 2, "{name}: {audit}");
+        assert_eq!(audit.matches("promise cancelled").count(), 1, "{name}: {audit}");
         rt.block_on(db.close());
     }
 }

@@ -480,13 +480,14 @@ async fn each_days_payments_are_in_exactly_one_digest() {
             days
         };
         // Friday's digest: Thursday's payment (Friday's own arrive after it went out).
-        let fri = arbot_core::digest::load(s, d("2026-11-20"), Currency::USD, &[]).await.unwrap();
+        let rules = arbot_core::collections::PromiseRules { grace_days: 0, tz: chrono_tz::America::New_York };
+        let fri = arbot_core::digest::load(s, d("2026-11-20"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&fri), ["2026-11-19"], "{}", db.name);
         // Monday's: Friday, Saturday and Sunday.
-        let mon = arbot_core::digest::load(s, d("2026-11-23"), Currency::USD, &[]).await.unwrap();
+        let mon = arbot_core::digest::load(s, d("2026-11-23"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&mon), ["2026-11-20", "2026-11-21", "2026-11-22"], "{}", db.name);
         // Tuesday's: Monday, including what arrived after Monday's digest.
-        let tue = arbot_core::digest::load(s, d("2026-11-24"), Currency::USD, &[]).await.unwrap();
+        let tue = arbot_core::digest::load(s, d("2026-11-24"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&tue), ["2026-11-23"], "{}", db.name);
         db.close().await;
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use arbot_connector_sample::SampleSource;
 use arbot_core::audit::{Author, Surface};
-use arbot_core::collections::{NewDispute, NewNote, NewPromise, PromiseStatus};
+use arbot_core::collections::{NewDispute, NewNote, NewPromise};
 use arbot_core::dates::weekday_date;
 use arbot_core::source::{Entity, Source};
 use arbot_core::store::{self, Store, redact};
@@ -129,19 +129,21 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
         } else {
             today - Days::new(p.due_in_days.unsigned_abs())
         };
-        let id = store
-            .add_promise(&NewPromise {
-                customer_id,
-                amount: Money::usd(p.amount_minor),
-                promised_for,
-                created_by: p.created_by.clone(),
-                created_at: at(p.days_ago, 16),
-            })
+        // Kept or broken follows from the sample's payments and dates, as for any promise.
+        store
+            .add_promise(
+                &NewPromise {
+                    customer_id,
+                    amount: Money::usd(p.amount_minor),
+                    promised_for,
+                    created_by: p.created_by.clone(),
+                    created_at: at(p.days_ago, 16),
+                    invoice_ids: Vec::new(),
+                    note: None,
+                },
+                &demo,
+            )
             .await?;
-        let status = PromiseStatus::parse(p.status);
-        if status != PromiseStatus::Open {
-            store.set_promise_status(id, status).await?;
-        }
     }
     for d in &seed.disputes {
         let Some(invoice_id) = store.id_for(Entity::Invoice, &source, &d.invoice_external_id).await? else {

@@ -19,6 +19,8 @@ pub enum Value {
     Job(Box<JobWithCustomer>),
     /// The number as the ledger keeps it (no `#`).
     Invoice(String),
+    /// Several numbers, as the ledger keeps them.
+    Invoices(Vec<String>),
     /// The PM's name as the ledger spells it.
     Pm(String),
     Amount(Money),
@@ -63,6 +65,13 @@ impl Args {
         match self.get(name) {
             Some(Value::Invoice(n)) => Some(n),
             _ => None,
+        }
+    }
+
+    pub fn invoices(&self, name: &str) -> &[String] {
+        match self.get(name) {
+            Some(Value::Invoices(n)) => n,
+            _ => &[],
         }
     }
 

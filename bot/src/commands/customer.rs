@@ -136,7 +136,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
                 short_date(p.promised_for),
                 at(&p.created_by),
                 short_date(p.created_at.with_timezone(&app.config.time_zone).date_naive()),
-                p.status
+                super::promise::outcome_text(app, p, &s.promise_cash)
             ),
         );
     }

@@ -9,8 +9,14 @@ use crate::reply::{Button, Reply, Severity};
 
 pub async fn build(app: &App) -> Result<Digest, CommandError> {
     super::require_ledger(app).await?;
-    Ok(arbot_core::digest::load(app.store.as_ref(), app.today(), app.config.currency, &app.config.liens.closures)
-        .await?)
+    Ok(arbot_core::digest::load(
+        app.store.as_ref(),
+        app.today(),
+        app.config.currency,
+        &app.config.liens.closures,
+        app.promise_rules(),
+    )
+    .await?)
 }
 
 pub(super) async fn handle(app: &App) -> Result<Reply, CommandError> {

@@ -4,7 +4,8 @@
 
 use super::parse::{ParseError, Unread, read_line};
 use super::{
-    CommandError, Invocation, aging, audit, customer, digest, escalate, help, invoice, kpi, liens, note, overdue, sync,
+    CommandError, Invocation, aging, audit, customer, digest, escalate, help, invoice, kpi, liens, note, overdue,
+    promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -29,6 +30,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "sync" => sync::handle(app, inv).await,
         "audit" => audit::handle(app, inv).await,
         "note" => note::handle(app, inv).await,
+        "promise" => promise::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };

@@ -122,7 +122,7 @@ async fn auto_reason(
         parts.push(format!("{} overdue, oldest {oldest} days", m(s.aging.overdue)));
     }
     if let Some(p) = &s.promise
-        && p.is_broken(today)
+        && p.outcome(&s.promise_cash, today, app.promise_rules()).is_broken()
     {
         parts.push(format!("promise for {} broke on {}", p.amount.compact(), short_date(p.promised_for)));
     }

@@ -26,6 +26,7 @@ mod liens;
 mod note;
 mod overdue;
 mod parse;
+mod promise;
 mod sync;
 mod table;
 

@@ -204,6 +204,18 @@ fn bind_value(
             return Err(bad(command, p, text, "an invoice number has digits."));
         }
         ParamKind::Invoice => Bound::Ready(Value::Invoice(text.trim_start_matches('#').to_string())),
+        ParamKind::Invoices => {
+            let numbers: Vec<String> = text
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(|w| w.trim().trim_start_matches('#'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            if numbers.is_empty() || numbers.iter().any(|n| !n.chars().any(|c| c.is_ascii_digit())) {
+                return Err(bad(command, p, text, "invoice numbers have digits, like 1042 1043."));
+            }
+            Bound::Ready(Value::Invoices(numbers))
+        }
         ParamKind::Text => Bound::Ready(Value::Text(text.to_string())),
         ParamKind::Amount => {
             Bound::Ready(Value::Amount(Money::parse(text, currency).map_err(|e| ParseError::Invalid(e.to_string()))?))
@@ -369,6 +381,25 @@ fn bind(
                         continue;
                     }
                 }
+            }
+            ParamKind::Invoices => {
+                // Every word from here that reads as an invoice number (`1042`, `#1043,`).
+                let taken = positional[i..]
+                    .iter()
+                    .take_while(|w| {
+                        !w.quoted && w.text.trim_start_matches('#').starts_with(|c: char| c.is_ascii_digit())
+                    })
+                    .count();
+                if taken == 0 {
+                    if must {
+                        return Err(bad(command, p, &word.text, "invoice numbers have digits, like 1042 1043."));
+                    }
+                    declined = Some((p, i));
+                    continue;
+                }
+                let text = rest_of(&positional[i..i + taken]);
+                i += taken;
+                bind_value(command, p, &text, today, currency)?
             }
             _ => match bind_value(command, p, &word.text, today, currency) {
                 Ok(b) => {

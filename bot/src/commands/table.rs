@@ -16,6 +16,8 @@ pub enum ParamKind {
     Job,
     /// An invoice number (`1042` or `#1042`).
     Invoice,
+    /// One or more invoice numbers (`1042 1043`, `#1042, #1043`): every word with a digit.
+    Invoices,
     /// A project manager, by the name the ledger knows them by (resolved against the ledger).
     Pm,
     /// An amount of money as people type it (`12,500`, `$12,500.00`, `40k`).
@@ -73,7 +75,7 @@ impl Param {
         match self.kind {
             ParamKind::Customer => Suggest::Customer,
             ParamKind::Job => Suggest::Job,
-            ParamKind::Invoice => Suggest::Invoice,
+            ParamKind::Invoice | ParamKind::Invoices => Suggest::Invoice,
             ParamKind::Pm => Suggest::Pm,
             ParamKind::Command => Suggest::Command,
             ParamKind::Notice => Suggest::NoticeKind,
@@ -92,6 +94,7 @@ impl Param {
             ParamKind::Customer => "a customer's name".to_string(),
             ParamKind::Job => "a job's name".to_string(),
             ParamKind::Invoice => "an invoice number".to_string(),
+            ParamKind::Invoices => "invoice numbers, like 1042 1043".to_string(),
             ParamKind::Pm => "a PM's name".to_string(),
             ParamKind::Amount => "an amount, like 12,500 or $12,500.00".to_string(),
             ParamKind::Date => "a date, like 2026-11-30 or Nov 30".to_string(),
@@ -276,6 +279,25 @@ pub const COMMANDS: &[CommandSpec] = &[
                 .after("follow-up"),
         ],
         example: "/ar note acme call Spoke to Rita in AP; check run Friday follow-up Dec 4",
+        permission: Permission::Log,
+    },
+    CommandSpec {
+        name: "promise",
+        summary: "Log a promise to pay an amount by a date; `cancel` drops the open one, `correct` replaces it",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new(
+                "change",
+                ParamKind::Choice(&["cancel", "correct"]),
+                false,
+                "cancel the open promise, or correct it (with the new amount and date)",
+            ),
+            Param::new("amount", ParamKind::Amount, false, "how much they promised (at most what they owe)"),
+            Param::new("date", ParamKind::Date, false, "the day they promised to pay by (today or later)"),
+            Param::new("invoices", ParamKind::Invoices, false, "the invoices it pays (default: the oldest first)"),
+            Param::new("note", ParamKind::Text, false, "who promised, and anything worth keeping"),
+        ],
+        example: "/ar promise harborview 40000 2026-11-30 treasurer Paul Greer, by wire",
         permission: Permission::Log,
     },
     CommandSpec {

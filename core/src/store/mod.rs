@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
+use crate::collections::{CashApplied, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
@@ -398,9 +398,13 @@ pub trait CollectionsStore: Send + Sync {
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError>;
     /// When each customer was last contacted (their newest note).
     async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
-    async fn add_promise(&self, promise: &NewPromise) -> Result<i64, StoreError>;
-    /// Marks a promise kept, broken or cancelled.
-    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError>;
+    async fn add_promise(&self, promise: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Cancels an open promise; `New(false)` when there is no open promise with that id.
+    async fn cancel_promise(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError>;
+    /// Cash (not credit memos) applied to invoices on or after `from`, of one customer or all,
+    /// oldest first: what [`crate::collections::Promise::outcome`] judges promises by.
+    async fn cash_applied(&self, customer_id: Option<i64>, from: NaiveDate) -> Result<Vec<CashApplied>, StoreError>;
+    /// The customer's promises, newest logged first.
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;

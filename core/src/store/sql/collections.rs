@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::audit::write_audit;
 use super::{Dialect, SqlStore, currency, on};
 use crate::audit::{Author, Change, Recorded};
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
+use crate::collections::{CashApplied, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
 
@@ -36,6 +36,23 @@ impl From<NoteRow> for Note {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct NamedPromiseRow {
+    #[sqlx(flatten)]
+    promise: PromiseRow,
+    name: String,
+}
+
+/// Promises with the invoices each names, from `(promise, invoice)` links.
+fn with_invoices(rows: Vec<PromiseRow>, links: &[(i64, i64)]) -> Vec<Promise> {
+    rows.into_iter()
+        .map(|r| {
+            let ids = links.iter().filter(|(p, _)| *p == r.id).map(|(_, i)| *i).collect();
+            r.into_promise(ids)
+        })
+        .collect()
+}
+
 const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on";
 
 #[derive(sqlx::FromRow)]
@@ -48,7 +65,27 @@ struct PromiseRow {
     pub status: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
 }
+
+impl PromiseRow {
+    fn into_promise(self, invoice_ids: Vec<i64>) -> Promise {
+        Promise {
+            id: self.id,
+            customer_id: self.customer_id,
+            amount: Money::new(self.amount_minor, currency(&self.currency)),
+            promised_for: self.promised_for,
+            status: PromiseStatus::parse(&self.status),
+            created_by: self.created_by,
+            created_at: self.created_at,
+            invoice_ids,
+            note: self.note,
+        }
+    }
+}
+
+const PROMISE_COLUMNS: &str =
+    "p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, p.note";
 
 #[async_trait::async_trait]
 impl<S: SqlStore> CollectionsStore for S {
@@ -133,11 +170,29 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn add_promise(&self, p: &NewPromise) -> Result<i64, StoreError> {
+    async fn add_promise(&self, p: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let invoices = if p.invoice_ids.is_empty() {
+            String::new()
+        } else {
+            format!(" against invoice ids {}", p.invoice_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+        };
+        let change = Change {
+            action: "promise",
+            customer_id: Some(p.customer_id),
+            job_id: None,
+            invoice_id: p.invoice_ids.first().copied(),
+            subject: "logged".to_string(),
+            before: None,
+            after: Some(format!("{} by {}{invoices}", p.amount, p.promised_for)),
+        };
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, p.created_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
-                 created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+                 created_at, note) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
             )
             .bind(p.customer_id)
             .bind(p.amount.minor)
@@ -145,71 +200,119 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(p.promised_for)
             .bind(&p.created_by)
             .bind(p.created_at)
-            .fetch_one(pool)
-            .await?)
+            .bind(&p.note)
+            .fetch_one(&mut *tx)
+            .await?;
+            for invoice in &p.invoice_ids {
+                sqlx::query::<DB>(
+                    "INSERT INTO promise_invoices (promise_id, invoice_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(invoice)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Recorded::New(id))
         })
     }
 
-    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError> {
+    async fn cancel_promise(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError> {
         on!(self, write, |pool, DB| {
-            sqlx::query::<DB>("UPDATE promises SET status = $2 WHERE id = $1")
-                .bind(id)
-                .bind(status.as_str())
-                .execute(pool)
-                .await?;
-            Ok(())
+            let mut tx = DB::begin_write(pool).await?;
+            let found: Option<(i64, String)> =
+                sqlx::query_as::<DB, (i64, String)>("SELECT customer_id, status FROM promises WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((customer_id, status)) = found.filter(|(_, s)| PromiseStatus::parse(s) == PromiseStatus::Open)
+            else {
+                return Ok(Recorded::New(false));
+            };
+            let change = Change {
+                action: "promise",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: None,
+                subject: "cancelled".to_string(),
+                before: Some(status),
+                after: Some("cancelled".to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE promises SET status = 'cancelled', cancelled_by = $2, cancelled_at = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&by.name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(true))
         })
     }
 
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, PromiseRow>(
-                "SELECT id, customer_id, amount_minor, currency, promised_for, status, created_by, created_at \
-                 FROM promises WHERE customer_id = $1 ORDER BY promised_for DESC, id DESC",
+            let sql = format!(
+                "SELECT {PROMISE_COLUMNS} FROM promises p WHERE p.customer_id = $1 \
+                 ORDER BY p.created_at DESC, p.id DESC"
+            );
+            let rows =
+                sqlx::query_as::<DB, PromiseRow>(sqlx::AssertSqlSafe(sql)).bind(customer_id).fetch_all(pool).await?;
+            let links = sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT pi.promise_id, pi.invoice_id FROM promise_invoices pi JOIN promises p ON p.id = pi.promise_id \
+                 WHERE p.customer_id = $1 ORDER BY pi.invoice_id",
             )
             .bind(customer_id)
             .fetch_all(pool)
             .await?;
-            Ok(rows
-                .into_iter()
-                .map(|r| Promise {
-                    id: r.id,
-                    customer_id: r.customer_id,
-                    amount: Money::new(r.amount_minor, currency(&r.currency)),
-                    promised_for: r.promised_for,
-                    status: PromiseStatus::parse(&r.status),
-                    created_by: r.created_by,
-                    created_at: r.created_at,
-                })
-                .collect())
+            Ok(with_invoices(rows, &links))
         })
     }
 
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, (i64, i64, i64, String, NaiveDate, String, String, DateTime<Utc>, String)>(
-                "SELECT p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, \
-                 p.created_at, c.name FROM promises p JOIN customers c ON c.id = p.customer_id \
-                 WHERE p.promised_for >= $1 ORDER BY p.promised_for, p.id",
+            let sql = format!(
+                "SELECT {PROMISE_COLUMNS}, c.name FROM promises p JOIN customers c ON c.id = p.customer_id \
+                 WHERE p.promised_for >= $1 ORDER BY p.promised_for, p.id"
+            );
+            let rows =
+                sqlx::query_as::<DB, NamedPromiseRow>(sqlx::AssertSqlSafe(sql)).bind(from).fetch_all(pool).await?;
+            let links = sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT pi.promise_id, pi.invoice_id FROM promise_invoices pi JOIN promises p ON p.id = pi.promise_id \
+                 WHERE p.promised_for >= $1 ORDER BY pi.invoice_id",
             )
             .bind(from)
             .fetch_all(pool)
             .await?;
+            let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+            let promises = with_invoices(rows.into_iter().map(|r| r.promise).collect(), &links);
+            Ok(promises.into_iter().zip(names).collect())
+        })
+    }
+
+    async fn cash_applied(&self, customer_id: Option<i64>, from: NaiveDate) -> Result<Vec<CashApplied>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (i64, i64, NaiveDate, i64, String)>(
+                "SELECT p.customer_id, a.invoice_id, a.applied_on, a.amount_minor, p.currency FROM applications a \
+                 JOIN payments p ON p.id = a.payment_id \
+                 WHERE a.invoice_id IS NOT NULL AND a.credit_memo_ext IS NULL AND p.deleted = FALSE \
+                 AND a.applied_on >= $1 AND ($2 IS NULL OR p.customer_id = $2) ORDER BY a.applied_on, a.id",
+            )
+            .bind(from)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
             Ok(rows
                 .into_iter()
-                .map(|(id, customer_id, minor, cur, promised_for, status, created_by, created_at, name)| {
-                    (
-                        Promise {
-                            id,
-                            customer_id,
-                            amount: Money::new(minor, currency(&cur)),
-                            promised_for,
-                            status: PromiseStatus::parse(&status),
-                            created_by,
-                            created_at,
-                        },
-                        name,
-                    )
+                .map(|(customer_id, invoice_id, applied_on, minor, cur)| CashApplied {
+                    customer_id,
+                    invoice_id,
+                    applied_on,
+                    amount: Money::new(minor, currency(&cur)),
                 })
                 .collect())
         })
