@@ -15,6 +15,7 @@ pub mod cron;
 pub mod discord;
 pub mod import;
 pub mod outbox;
+pub mod promises;
 pub mod reply;
 pub mod roles;
 pub mod scheduler;

@@ -69,3 +69,75 @@ async fn a_note_logged_in_discord_is_recorded_once_even_when_delivered_twice() {
     bot.stop().await;
     db.close().await;
 }
+
+fn broken_posts(fake: &FakeDiscord, title: &str) -> Vec<serde_json::Value> {
+    fake.world(|w| {
+        w.messages_in(AR_CHANNEL)
+            .into_iter()
+            .filter(|m| m["embeds"][0]["title"].as_str() == Some(title))
+            .cloned()
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_logged_in_discord_that_breaks_is_posted_once_even_across_a_restart() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+
+    // Monday 07:59: Sam logs that Coastal Ridge will pay $1,500 today.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "promise",
+        &[("customer", json!("coastal ridge")), ("amount", json!("1,500")), ("date", json!("today"))],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("Logged: Coastal Ridge Construction promises $1,500.00 by Mon Nov 23"), "{answer}");
+    let title = "✗ Promise broken — Coastal Ridge Construction";
+    // Monday's 08:00 run: not broken yet (its day is today).
+    clock.set(at(AFTER_DIGEST));
+    fake.wait_for(Duration::from_secs(30), "Monday's digest", |w| {
+        w.messages_in(AR_CHANNEL)
+            .iter()
+            .any(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("AR digest")))
+            .then_some(())
+    })
+    .await;
+    settle().await;
+    assert!(broken_posts(&fake, title).is_empty());
+
+    // Tuesday 08:00: nothing was paid; posted once, with an Escalate button for the account.
+    clock.set(at("2026-11-24T13:00:05Z"));
+    let post = fake
+        .wait_for(Duration::from_secs(30), "the broken promise", |w| {
+            w.messages_in(AR_CHANNEL).into_iter().find(|m| m["embeds"][0]["title"].as_str() == Some(title)).cloned()
+        })
+        .await;
+    let text = text_of(&post);
+    assert!(
+        text.contains("$1,500.00 was promised by Mon Nov 23 (logged by @sam, Nov 23). Paid since: $0.00."),
+        "{text}"
+    );
+    assert_eq!(button_ids(&post), [format!("esc:open:{}", coastal.id)]);
+
+    // A restart, and the next run: not posted again.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "b").await;
+    fake.wait_ready(2).await;
+    clock.advance(chrono::Duration::hours(1));
+    for _ in 0..5 {
+        settle().await;
+    }
+    clock.set(at("2026-11-25T13:00:05Z"));
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert_eq!(broken_posts(&fake, title).len(), 1, "posted once");
+    bot.stop().await;
+    db.close().await;
+}
