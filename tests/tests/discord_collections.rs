@@ -141,3 +141,64 @@ async fn a_promise_logged_in_discord_that_breaks_is_posted_once_even_across_a_re
     bot.stop().await;
     db.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_logged_in_discord_is_kept_by_a_payment_synced_from_quickbooks() {
+    use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
+    use arbot_tests::vendor_kit::LedgerTime;
+
+    // A company of its own in the fake QuickBooks: Pelican Point Builders owes two invoices.
+    let start = at("2026-11-16T15:00:00Z");
+    let mut ledger = Ledger::new(start);
+    let pelican = ledger.customer("Pelican Point Builders");
+    let first = ledger.invoice(&pelican, Amt::cents(980_000));
+    ledger.invoice(&pelican, Amt::cents(125_050));
+    let books = FakeQbo::start(ledger).await;
+    let fake = FakeDiscord::start().await;
+    let db = arbot_tests::TestDb::sqlite().await;
+    let qbo = books.connect(&db.store, "quickbooks", 50).await;
+    arbot_core::sync::sync_source(db.store.as_ref(), &qbo, &books.clock(), false, |_| {}).await.unwrap();
+    let number = books.with(|s| s.ledger.invoices[&first].doc.clone()).unwrap();
+
+    let clock = arbot_core::ManualClock::new(start, chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "promise",
+        &[
+            ("customer", json!("pelican")),
+            ("amount", json!("9800")),
+            ("date", json!("Nov 20")),
+            ("invoices", json!(number.clone())),
+            ("note", json!("AP clerk Dee: check run Thursday")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(
+        answer
+            .contains(&format!("Logged: Pelican Point Builders promises $9,800.00 by Fri Nov 20, against #{number}.")),
+        "{answer}"
+    );
+
+    // Thursday Nov 19 the check is applied in QuickBooks; the next sync brings it in.
+    books.with(|s| {
+        s.ledger.set_now(at("2026-11-19T17:00:00Z"));
+        s.ledger.pay(&pelican, &[(&first, 980_000)], 0);
+    });
+    arbot_core::sync::sync_source(db.store.as_ref(), &qbo, &books.clock(), false, |_| {}).await.unwrap();
+
+    // Monday: the card says kept, read from the payment; the morning run posts nothing about it.
+    clock.set(at("2026-11-23T13:00:05Z"));
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("pelican"))]);
+    let card = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(card.contains("$9,800.00 by Nov 20 (logged by @sam, Nov 16) · kept (paid in full Nov 19)"), "{card}");
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert!(broken_posts(&fake, "✗ Promise broken — Pelican Point Builders").is_empty());
+    bot.stop().await;
+    db.close().await;
+}
