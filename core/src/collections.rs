@@ -204,6 +204,47 @@ pub struct NewPromise {
     pub note: Option<String>,
 }
 
+/// Why a customer contests an invoice: the code people type, and how it reads.
+pub const DISPUTE_REASONS: &[(&str, &str)] = &[
+    ("quantity", "quantity"),
+    ("pricing", "pricing"),
+    ("backcharge", "backcharge"),
+    ("lien_waiver", "lien waiver missing"),
+    ("change_order", "change order"),
+    ("paperwork", "paperwork (PO, W-9, vendor form)"),
+    ("other", "other"),
+];
+
+/// How a dispute ended.
+pub const DISPUTE_OUTCOMES: &[&str] = &["paid", "credit", "rebilled", "withdrawn", "other"];
+
+/// How a reason code reads ("lien waiver missing"); an unknown code reads as itself.
+pub fn reason_text(code: &str) -> String {
+    DISPUTE_REASONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_else(|| code.replace('_', " "))
+}
+
+/// A contested invoice, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dispute {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub invoice_number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub reason: String,
+    pub detail: Option<String>,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    pub outcome: Option<String>,
+    pub resolution_note: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDispute {
     pub invoice_id: i64,

@@ -366,3 +366,79 @@ fn a_promise_is_kept_or_broken_by_the_payments_and_refused_when_it_cannot_be_one
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-11-24");
+        // Cedar Ridge paid #8810 in full: the accounting system's payment and the invoice's new balance.
+        pay(&rt, &db, "p9", "c2", "2026-11-20", "i3", 2_975_00);
+        rt.block_on(async {
+            let mut paid = invoice("i3", "c2", None, "8810", 0, "2026-10-20");
+            if let Record::Invoice(i) = &mut paid {
+                i.total_minor = 2_975_00;
+                i.version = Version { updated_at: Utc.with_ymd_and_hms(2026, 11, 20, 18, 0, 0).unwrap(), seq: 2 };
+            }
+            let run = db.store.start_sync_run("qb", Utc::now()).await.unwrap();
+            db.store.apply_page(run, "qb", Entity::Invoice, &[paid], None).await.unwrap();
+        });
+        let refusals = [
+            ("/ar dispute 9999 quantity", "There is no invoice #9999 in the ledger"),
+            (
+                "/ar dispute 8810 quantity they counted 10",
+                "Invoice #8810 (Cedar Ridge Developers) is paid; there is nothing to dispute",
+            ),
+            (
+                "/ar dispute 7720 sideways",
+                "quantity, pricing, backcharge, lien_waiver, change_order, paperwork, other, resolve",
+            ),
+            ("/ar dispute 7720 resolve paid", "Invoice #7720 is not in dispute"),
+        ];
+        for (line, expected) in refusals {
+            let answer = ask(&rt, &app, line);
+            assert!(answer.contains(expected), "{name}: {line}\n{answer}");
+        }
+        let opened = ask(&rt, &app, "/ar dispute 7720 lien-waiver GC wants the conditional waiver for the Oct pay app");
+        assert!(
+            opened.contains("Invoice #7720 ($18,400.00, Brightwater Construction Co) is in dispute: lien waiver missing. It is shown apart from overdue until resolved."),
+            "{name}: {opened}"
+        );
+        assert!(
+            opened.contains("I've asked @maria in the account's thread for the lien waiver they want."),
+            "{name}: {opened}"
+        );
+        let again = ask(&rt, &app, "/ar dispute 7720 pricing they want unit prices");
+        assert!(
+            again.contains("Invoice #7720 is already in dispute (lien waiver missing, since Nov 24"),
+            "{name}: {again}"
+        );
+        let card = ask(&rt, &app, "/ar customer brightwater");
+        assert!(card.contains("In dispute: $18,400.00"), "{name}: {card}");
+        let invoice = ask(&rt, &app, "/ar invoice 7720");
+        assert!(invoice.contains("In dispute: shown apart from overdue until it is resolved"), "{name}: {invoice}");
+        let list = ask(&rt, &app, "/ar disputes");
+        assert!(list.contains("1 invoice in dispute, $18,400.00"), "{name}: {list}");
+        assert!(list.contains("lien waiver missing: GC wants the conditional waiver"), "{name}: {list}");
+
+        let how = ask(&rt, &app, "/ar dispute 7720 resolve");
+        assert!(
+            how.contains("Say how it was resolved: /ar dispute 7720 resolve paid|credit|rebilled|withdrawn|other"),
+            "{name}: {how}"
+        );
+        let resolved = ask(&rt, &app, "/ar dispute 7720 resolve credit CM-31 issued for the late waiver");
+        assert!(
+            resolved.contains(
+                "Resolved: invoice #7720 (Brightwater Construction Co) — lien waiver missing dispute, credit."
+            ),
+            "{name}: {resolved}"
+        );
+        assert!(ask(&rt, &app, "/ar disputes").contains("No invoice is in dispute."), "{name}");
+        assert!(!ask(&rt, &app, "/ar customer brightwater").contains("In dispute:"), "{name}");
+        let audit = ask(&rt, &app, "/ar audit brightwater");
+        assert!(audit.contains("dispute opened") && audit.contains("dispute resolved"), "{name}: {audit}");
+        assert!(audit.contains("credit: CM-31 issued for the late waiver"), "{name}: {audit}");
+        rt.block_on(db.close());
+    }
+}

@@ -202,3 +202,68 @@ async fn a_promise_logged_in_discord_is_kept_by_a_payment_synced_from_quickbooks
     bot.stop().await;
     db.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+    let open = store
+        .open_items(arbot_core::store::OpenItemsQuery {
+            as_of: "2026-11-23".parse().unwrap(),
+            customer_id: Some(coastal.id),
+            historical: false,
+        })
+        .await
+        .unwrap();
+    let number = open.iter().find(|i| i.balance.minor > 0).map(|i| i.number.clone()).unwrap();
+
+    // `reason` is a Discord choice: the index of lien_waiver.
+    let lien_waiver = arbot::commands::DISPUTE_WORDS.iter().position(|w| *w == "lien_waiver").unwrap();
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "dispute",
+        &[
+            ("invoice", json!(number.clone())),
+            ("reason", json!(lien_waiver)),
+            ("detail", json!("GC wants the conditional waiver for the Oct pay app")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains(&format!("Invoice #{number} (")), "{answer}");
+    assert!(answer.contains("Coastal Ridge Construction) is in dispute: lien waiver missing."), "{answer}");
+    assert!(answer.contains("I've asked @lee in the account's thread for the lien waiver they want."), "{answer}");
+
+    // The account's thread opens with Lee mentioned and the ask.
+    let first = fake
+        .wait_for(Duration::from_secs(60), "the thread's first message", |w| {
+            w.messages
+                .values()
+                .find(|m| {
+                    m["content"].as_str() == Some(&format!("<@{LEE}> can you help with Coastal Ridge Construction?"))
+                })
+                .cloned()
+        })
+        .await;
+    let text = text_of(&first);
+    assert!(
+        text.contains(&format!("Invoice #{number}")) && text.contains("is in dispute: lien waiver missing"),
+        "{text}"
+    );
+    assert!(text.contains("GC wants the conditional waiver for the Oct pay app"), "{text}");
+    assert_eq!(store.disputes(true, None).await.unwrap().iter().filter(|d| d.invoice_number == number).count(), 1);
+
+    // A viewer may list them, not open one.
+    let i = fake.slash(&vic(), AR_CHANNEL, "disputes", &[]);
+    let list = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(list.contains(&format!("#{number}")) && list.contains("lien waiver missing"), "{list}");
+    let i = fake.slash(&vic(), AR_CHANNEL, "dispute", &[("invoice", json!(number.clone())), ("reason", json!(0))]);
+    let refused = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(refused.contains("/ar dispute needs the AR or manager role"), "{refused}");
+    bot.stop().await;
+    db.close().await;
+}

@@ -389,13 +389,16 @@ async fn collections_records_round_trip() {
         }
         let notes = s.notes_for_customer(cid, 1).await.unwrap();
         assert_eq!(notes[0].body, "second call", "{}: newest note first", db.name);
-        s.open_dispute(&NewDispute {
-            invoice_id: iid,
-            reason: "quantity".into(),
-            detail: None,
-            opened_by: "sam".into(),
-            opened_at: Utc::now(),
-        })
+        s.open_dispute(
+            &NewDispute {
+                invoice_id: iid,
+                reason: "quantity".into(),
+                detail: None,
+                opened_by: "sam".into(),
+                opened_at: Utc::now(),
+            },
+            &Author::new("7", "sam", Surface::Console),
+        )
         .await
         .unwrap();
         let items = s

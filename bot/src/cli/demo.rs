@@ -150,13 +150,16 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
             continue;
         };
         store
-            .open_dispute(&NewDispute {
-                invoice_id,
-                reason: d.reason.to_string(),
-                detail: Some(d.detail.clone()),
-                opened_by: d.opened_by.clone(),
-                opened_at: at(d.days_ago, 14),
-            })
+            .open_dispute(
+                &NewDispute {
+                    invoice_id,
+                    reason: d.reason.to_string(),
+                    detail: Some(d.detail.clone()),
+                    opened_by: d.opened_by.clone(),
+                    opened_at: at(d.days_ago, 14),
+                },
+                &demo,
+            )
             .await?;
     }
     Ok(())

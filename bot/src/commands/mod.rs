@@ -18,6 +18,7 @@ pub mod clicks;
 mod customer;
 mod digest;
 mod dispatch;
+mod dispute;
 mod escalate;
 mod help;
 mod invoice;
@@ -45,7 +46,7 @@ pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
 pub use self::sync::pick_sources;
-pub use self::table::{COMMANDS, CommandSpec, FACTS, Param, ParamKind, Suggest, spec};
+pub use self::table::{COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, Param, ParamKind, Suggest, spec};
 
 /// A command that could not be carried out.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! the permission it needs. The console parser, Discord's registration and autocomplete, `/ar help`
 //! and dispatch all read it.
 
-use arbot_core::collections::NOTE_KINDS;
+use arbot_core::collections::{DISPUTE_OUTCOMES, NOTE_KINDS};
 
 use crate::roles::Permission;
 
@@ -142,6 +142,10 @@ impl CommandSpec {
         s
     }
 }
+
+/// The dispute reason codes (core's `DISPUTE_REASONS`), and `resolve`.
+pub const DISPUTE_WORDS: &[&str] =
+    &["quantity", "pricing", "backcharge", "lien_waiver", "change_order", "paperwork", "other", "resolve"];
 
 /// The job facts `/ar job … set` records (what `arbot_core::liens::JobFacts::set` reads).
 pub const FACTS: &[&str] = &[
@@ -301,6 +305,35 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Log,
     },
     CommandSpec {
+        name: "dispute",
+        summary: "Put an invoice in dispute with a reason (its PM is asked in the thread), or `resolve` it",
+        params: &[
+            Param::new("invoice", ParamKind::Invoice, true, "the invoice number"),
+            Param::new(
+                "reason",
+                ParamKind::Choice(DISPUTE_WORDS),
+                true,
+                "why (quantity, pricing, lien_waiver, ...), or resolve",
+            ),
+            Param::new(
+                "outcome",
+                ParamKind::Choice(DISPUTE_OUTCOMES),
+                false,
+                "with resolve: paid, credit, rebilled, withdrawn or other",
+            ),
+            Param::new("detail", ParamKind::Text, false, "what the customer says, or how it was settled"),
+        ],
+        example: "/ar dispute 1039 lien_waiver GC wants the conditional waiver for the Oct pay app",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        name: "disputes",
+        summary: "Invoices in dispute until resolved, oldest first, with the reason and who opened it",
+        params: &[],
+        example: "/ar disputes",
+        permission: Permission::Read,
+    },
+    CommandSpec {
         name: "audit",
         summary: "Who changed what and when, from chat or the CLI, with the value before and after",
         params: &[
@@ -356,6 +389,13 @@ mod tests {
             }
         }
         assert!(chars <= 4000, "{chars} characters");
+    }
+
+    #[test]
+    fn dispute_words_are_core_reasons_and_resolve() {
+        let reasons: Vec<&str> = arbot_core::collections::DISPUTE_REASONS.iter().map(|(c, _)| *c).collect();
+        assert_eq!(DISPUTE_WORDS[..DISPUTE_WORDS.len() - 1], reasons[..]);
+        assert_eq!(DISPUTE_WORDS.last(), Some(&"resolve"));
     }
 
     #[test]

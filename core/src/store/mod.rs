@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
-use crate::collections::{CashApplied, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::collections::{CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
@@ -408,7 +408,18 @@ pub trait CollectionsStore: Send + Sync {
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
-    async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
+    async fn open_dispute(&self, dispute: &NewDispute, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Resolves the open dispute of an invoice; `New(None)` when it has none.
+    async fn resolve_dispute(
+        &self,
+        invoice_id: i64,
+        outcome: &str,
+        note: Option<&str>,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<i64>>, StoreError>;
+    /// Disputes, oldest first: the open ones only, or all; of one invoice, or all.
+    async fn disputes(&self, open_only: bool, invoice_id: Option<i64>) -> Result<Vec<Dispute>, StoreError>;
     /// Sets (or replaces) a lien fact for a job, as typed in chat; answers the value it replaced
     /// (the audit record keeps both).
     async fn set_job_fact(

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::audit::write_audit;
 use super::{Dialect, SqlStore, currency, on};
 use crate::audit::{Author, Change, Recorded};
-use crate::collections::{CashApplied, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
+use crate::collections::{
+    CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus,
+};
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
 
@@ -32,6 +34,43 @@ impl From<NoteRow> for Note {
             author: r.author,
             created_at: r.created_at,
             follow_up_on: r.follow_up_on,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DisputeRow {
+    id: i64,
+    invoice_id: i64,
+    invoice_number: String,
+    customer_id: i64,
+    customer_name: String,
+    reason: String,
+    detail: Option<String>,
+    opened_by: String,
+    opened_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    resolved_by: Option<String>,
+    outcome: Option<String>,
+    resolution_note: Option<String>,
+}
+
+impl From<DisputeRow> for Dispute {
+    fn from(r: DisputeRow) -> Self {
+        Dispute {
+            id: r.id,
+            invoice_id: r.invoice_id,
+            invoice_number: r.invoice_number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            reason: r.reason,
+            detail: r.detail,
+            opened_by: r.opened_by,
+            opened_at: r.opened_at,
+            resolved_at: r.resolved_at,
+            resolved_by: r.resolved_by,
+            outcome: r.outcome,
+            resolution_note: r.resolution_note,
         }
     }
 }
@@ -318,9 +357,30 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn open_dispute(&self, d: &NewDispute) -> Result<i64, StoreError> {
+    async fn open_dispute(&self, d: &NewDispute, by: &Author) -> Result<Recorded<i64>, StoreError> {
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            let customer_id: Option<i64> =
+                sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM invoices WHERE id = $1")
+                    .bind(d.invoice_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let change = Change {
+                action: "dispute",
+                customer_id,
+                job_id: None,
+                invoice_id: Some(d.invoice_id),
+                subject: "opened".to_string(),
+                before: None,
+                after: Some(match &d.detail {
+                    Some(detail) => format!("{}: {detail}", d.reason),
+                    None => d.reason.clone(),
+                }),
+            };
+            if write_audit!(tx, DB, by, d.opened_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO disputes (invoice_id, reason, detail, opened_by, opened_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -329,8 +389,78 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&d.detail)
             .bind(&d.opened_by)
             .bind(d.opened_at)
-            .fetch_one(pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn resolve_dispute(
+        &self,
+        invoice_id: i64,
+        outcome: &str,
+        note: Option<&str>,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<i64>>, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let open: Option<(i64, String, i64)> = sqlx::query_as::<DB, (i64, String, i64)>(
+                "SELECT d.id, d.reason, i.customer_id FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
+                 WHERE d.invoice_id = $1 AND d.resolved_at IS NULL ORDER BY d.id LIMIT 1",
+            )
+            .bind(invoice_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id, reason, customer_id)) = open else {
+                return Ok(Recorded::New(None));
+            };
+            let change = Change {
+                action: "dispute",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: Some(invoice_id),
+                subject: "resolved".to_string(),
+                before: Some(format!("open: {reason}")),
+                after: Some(match note {
+                    Some(n) => format!("{outcome}: {n}"),
+                    None => outcome.to_string(),
+                }),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE disputes SET resolved_at = $2, resolved_by = $3, outcome = $4, resolution_note = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(&by.name)
+            .bind(outcome)
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(Some(id)))
+        })
+    }
+
+    async fn disputes(&self, open_only: bool, invoice_id: Option<i64>) -> Result<Vec<Dispute>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, DisputeRow>(
+                "SELECT d.id, d.invoice_id, i.number AS invoice_number, i.customer_id, c.name AS customer_name, \
+                 d.reason, d.detail, d.opened_by, d.opened_at, d.resolved_at, d.resolved_by, d.outcome, \
+                 d.resolution_note FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
+                 JOIN customers c ON c.id = i.customer_id \
+                 WHERE ($1 = FALSE OR d.resolved_at IS NULL) AND ($2 IS NULL OR d.invoice_id = $2) \
+                 ORDER BY d.opened_at, d.id",
+            )
+            .bind(open_only)
+            .bind(invoice_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(Dispute::from).collect())
         })
     }
 

@@ -10,3 +10,8 @@ CREATE TABLE promise_invoices (
     invoice_id INTEGER NOT NULL REFERENCES invoices (id),
     PRIMARY KEY (promise_id, invoice_id)
 );
+
+-- How a dispute was resolved, and by whom.
+ALTER TABLE disputes ADD COLUMN resolved_by TEXT;
+ALTER TABLE disputes ADD COLUMN outcome TEXT;
+ALTER TABLE disputes ADD COLUMN resolution_note TEXT;
