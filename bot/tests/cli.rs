@@ -380,3 +380,23 @@ fn a_line_that_is_not_utf8_is_answered_and_the_console_goes_on() {
     assert!(stdout.contains("That line isn't UTF-8 text, so I skipped it"), "{stdout}");
     assert!(stdout.contains("/ar kpi"), "the next command still runs: {stdout}");
 }
+
+#[test]
+fn history_as_csv_for_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo"], "/ar note old oak letter Sent the 10-day notice by certified mail\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = "sqlite://arbot-demo.db";
+    let out = arbot(dir.path(), &["--db", db, "history", "old", "oak", "--format", "csv"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("date,time,kind,what,who"), "{csv}");
+    // Newest first: the letter just logged from the console.
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("2026-11-22,") && first.contains(",note,"), "{csv}");
+    assert!(first.contains("letter: \"\"Sent the 10-day notice by certified mail\"\""), "{csv}");
+    assert!(csv.contains(",payment,"), "payments are in the history: {csv}");
+    let table = arbot(dir.path(), &["--db", db, "history", "old", "oak"], "");
+    assert!(text(&table.stdout).contains("History — Old Oak Homes"), "{}", text(&table.stdout));
+}

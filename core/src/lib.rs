@@ -12,6 +12,7 @@ pub mod collections;
 pub mod dates;
 pub mod digest;
 pub mod escalation;
+pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod liens;

@@ -442,3 +442,30 @@ fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn the_history_has_every_kind_of_event_newest_first_with_who() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        ask(&rt, &app_on(&db, "2026-11-20"), "/ar note brightwater call Asked Ines about the Oct pay app");
+        pay(&rt, &db, "p5", "c1", "2026-11-21", "i1", 5_000_00);
+        ask(&rt, &app_on(&db, "2026-11-23"), "/ar promise brightwater 4000 Nov 30 7731 Ines: after the owner pays");
+        let tue = app_on(&db, "2026-11-24");
+        ask(&rt, &tue, "/ar dispute 7720 quantity they count 40 units, we billed 48");
+        ask(&rt, &tue, "/ar notice sunport nto Nov 2 7016-2222");
+        let history = ask(&rt, &tue, "/ar history brightwater");
+        assert!(history.contains("History — Brightwater Construction Co"), "{name}: {history}");
+        let at = |needle: &str| history.find(needle).unwrap_or_else(|| panic!("{name}: no '{needle}' in\n{history}"));
+        let order = [
+            at("#7720 in dispute: quantity — \"they count 40 units, we billed 48\""),
+            at("$4,000.00 by 2026-11-30 — \"Ines: after the owner pays\": open"),
+            at("$5,000.00 received (chk p5) → #7720 $5,000.00"),
+            at("call: \"Asked Ines about the Oct pay app\""),
+            at("notice to owner served on Sunport Clinic, tracking 7016-2222"),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{name}: newest first\n{history}");
+        assert!(history.contains("escalated: Invoice #7720"), "{name}: the escalation the dispute opened\n{history}");
+        rt.block_on(db.close());
+    }
+}

@@ -4,8 +4,8 @@
 
 use super::parse::{ParseError, Unread, read_line};
 use super::{
-    CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, invoice, kpi, liens, note,
-    overdue, promise, sync,
+    CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, history, invoice, kpi, liens,
+    note, overdue, promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -33,6 +33,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "promise" => promise::handle(app, inv).await,
         "dispute" => dispute::handle(app, inv).await,
         "disputes" => dispute::handle_list(app).await,
+        "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };

@@ -334,6 +334,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        name: "history",
+        summary: "An account's timeline, newest first: notes, promises, disputes, escalations, notices, payments",
+        params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
+        example: "/ar history harborview",
+        permission: Permission::Read,
+    },
+    CommandSpec {
         name: "audit",
         summary: "Who changed what and when, from chat or the CLI, with the value before and after",
         params: &[
