@@ -135,10 +135,19 @@ pub struct AgingRow {
     pub invoices: usize,
     /// Days the oldest open invoice is past due (0 if none is).
     pub oldest_days: i64,
+    /// Open on invoices in dispute (all of it, past due or not).
     pub disputed: i64,
+    /// The past-due part of `overdue` that is on invoices in dispute: not collectible until the
+    /// dispute is settled.
+    pub disputed_overdue: i64,
 }
 
 impl AgingRow {
+    /// What is past due and not in dispute: what the AR specialist is chasing.
+    pub fn collectible_overdue(&self) -> i64 {
+        self.overdue - self.disputed_overdue
+    }
+
     fn empty(label: String, customer_id: Option<i64>, columns: usize) -> AgingRow {
         AgingRow {
             label,
@@ -151,6 +160,7 @@ impl AgingRow {
             invoices: 0,
             oldest_days: 0,
             disputed: 0,
+            disputed_overdue: 0,
         }
     }
 
@@ -175,6 +185,9 @@ impl AgingRow {
         }
         if item.disputed {
             self.disputed += item.balance.minor;
+            if days_past_due > 0 {
+                self.disputed_overdue += due_part;
+            }
         }
         self.invoices += 1;
     }

@@ -79,6 +79,8 @@ pub struct Digest {
     pub open_change: i64,
     pub overdue: i64,
     pub overdue_change: i64,
+    /// Open on invoices in dispute: not in `overdue`, shown apart.
+    pub disputed: i64,
     pub over_90_share: Option<f64>,
     pub needs_today: Vec<Attention>,
     /// Invoices that fell past due since the last digest: (customer, invoice number, amount due).
@@ -126,6 +128,10 @@ fn overdue_totals(items: &[OpenItem], on: NaiveDate, currency: Currency) -> (i64
     let (mut open, mut overdue, mut over_90) = (0, 0, 0);
     for i in items.iter().filter(|i| i.currency() == currency) {
         open += i.balance.minor;
+        // In dispute: open, but not overdue that anyone is chasing (reported apart).
+        if i.disputed {
+            continue;
+        }
         let days = (on - i.due).num_days();
         if days > 0 {
             overdue += i.due_part();
@@ -145,7 +151,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
 
     let mut accounts: HashMap<i64, Account> = HashMap::new();
     let mut newly_overdue = Vec::new();
-    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0) {
+    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0 && !i.disputed) {
         let days = (today - i.due).num_days();
         if days <= 0 {
             continue;
@@ -309,6 +315,12 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         open_change: open - open_then,
         overdue,
         overdue_change: overdue - overdue_then,
+        disputed: input
+            .now
+            .iter()
+            .filter(|i| i.currency() == input.currency && i.disputed)
+            .map(|i| i.balance.minor)
+            .sum(),
         over_90_share: (overdue > 0).then(|| over_90 as f64 * 100.0 / overdue as f64),
         needs_today: needs,
         newly_overdue,

@@ -414,8 +414,17 @@ fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
             again.contains("Invoice #7720 is already in dispute (lien waiver missing, since Nov 24"),
             "{name}: {again}"
         );
+        // Apart from overdue: #7720 ($18,400.00, 70 days past due) is in dispute, #7731 is not due yet.
         let card = ask(&rt, &app, "/ar customer brightwater");
-        assert!(card.contains("In dispute: $18,400.00"), "{name}: {card}");
+        assert!(card.contains("Open $24,650.50 · overdue $0.00 · in dispute $18,400.00"), "{name}: {card}");
+        let digest = ask(&rt, &app, "/ar digest");
+        assert!(digest.contains("· in dispute $18.4k"), "{name}: {digest}");
+        let kpi = ask(&rt, &app, "/ar kpi");
+        assert!(kpi.contains("Open $24,650.50 · overdue $0.00 · in dispute $18,400.00"), "{name}: {kpi}");
+        assert!(
+            !digest.contains("Brightwater Construction Co — $18.4k"),
+            "{name}: not chased while disputed\n{digest}"
+        );
         let invoice = ask(&rt, &app, "/ar invoice 7720");
         assert!(invoice.contains("In dispute: shown apart from overdue until it is resolved"), "{name}: {invoice}");
         let list = ask(&rt, &app, "/ar disputes");
@@ -435,7 +444,11 @@ fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
             "{name}: {resolved}"
         );
         assert!(ask(&rt, &app, "/ar disputes").contains("No invoice is in dispute."), "{name}");
-        assert!(!ask(&rt, &app, "/ar customer brightwater").contains("In dispute:"), "{name}");
+        let card = ask(&rt, &app, "/ar customer brightwater");
+        assert!(
+            card.contains("Open $24,650.50 · overdue $18,400.00") && !card.contains("in dispute"),
+            "{name}: {card}"
+        );
         let audit = ask(&rt, &app, "/ar audit brightwater");
         assert!(audit.contains("dispute opened") && audit.contains("dispute resolved"), "{name}: {audit}");
         assert!(audit.contains("credit: CM-31 issued for the late waiver"), "{name}: {audit}");

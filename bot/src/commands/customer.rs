@@ -59,7 +59,11 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
     }
     let mut reply = Reply::titled(&s.customer.name);
     reply.aside = (!aside.is_empty()).then(|| aside.join("   "));
-    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.overdue));
+    // What is in dispute is shown apart: it is not what the AR specialist is chasing.
+    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.collectible_overdue()));
+    if row.disputed > 0 {
+        headline.push_str(&format!(" · in dispute {}", m(row.disputed)));
+    }
     if row.retainage > 0 {
         headline.push_str(&format!(" · retainage held {} (not due)", m(row.retainage)));
     }
@@ -86,7 +90,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         reply.lines.push(format!("On account: {} — apply before chasing.", parts.join(" · ")));
     }
     if row.disputed > 0 {
-        reply.lines.push(format!("In dispute: {} (settle the dispute before chasing those invoices)", m(row.disputed)));
+        reply.lines.push("Settle the dispute before chasing those invoices (/ar disputes).".to_string());
     }
     if row.total > 0 {
         let mut table = Table::new(&[]);
