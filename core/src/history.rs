@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::audit::AuditQuery;
 use crate::collections::{PromiseRules, reason_text};
+use crate::dates::short_date;
 use crate::store::{Store, StoreError};
 
 /// One thing that happened on an account.
@@ -36,7 +37,7 @@ pub async fn history(
     let day = |t: DateTime<Utc>| t.with_timezone(&rules.tz).date_naive();
     let mut events = Vec::new();
     for n in store.notes_for_customer(customer_id, DEPTH).await? {
-        let follow = n.follow_up_on.map(|d| format!(" (follow up {d})")).unwrap_or_default();
+        let follow = n.follow_up_on.map(|d| format!(" (follow up {})", short_date(d))).unwrap_or_default();
         events.push(Event {
             on: day(n.created_at),
             at: Some(n.created_at),
@@ -55,7 +56,7 @@ pub async fn history(
                 on: p.logged_on(rules.tz),
                 at: Some(p.created_at),
                 kind: "promise",
-                what: format!("{} by {}{note}: {}", p.amount, p.promised_for, outcome.word()),
+                what: format!("{} by {}{note}: {}", p.amount, short_date(p.promised_for), outcome.word()),
                 who: Some(p.created_by.clone()),
             });
         }

@@ -472,7 +472,7 @@ fn the_history_has_every_kind_of_event_newest_first_with_who() {
         let at = |needle: &str| history.find(needle).unwrap_or_else(|| panic!("{name}: no '{needle}' in\n{history}"));
         let order = [
             at("#7720 in dispute: quantity — \"they count 40 units, we billed 48\""),
-            at("$4,000.00 by 2026-11-30 — \"Ines: after the owner pays\": open"),
+            at("$4,000.00 by Nov 30 — \"Ines: after the owner pays\": open"),
             at("$5,000.00 received (chk p5) → #7720 $5,000.00"),
             at("call: \"Asked Ines about the Oct pay app\""),
             at("notice to owner served on Sunport Clinic, tracking 7016-2222"),

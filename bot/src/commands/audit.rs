@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use arbot_core::audit::{AuditEntry, AuditQuery};
+use arbot_core::audit::{AuditEntry, AuditQuery, Surface};
 use chrono::{DateTime, Utc};
 
 use super::{CommandError, Invocation, job_label};
@@ -58,7 +58,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         }
         table.rows.push(vec![
             when(app, e.at),
-            at(&e.actor_name),
+            // A person gets an @; the command line's own runs (the demo's seeding) do not.
+            if e.surface == Surface::Cli { e.actor_name.clone() } else { at(&e.actor_name) },
             e.surface.as_str().to_string(),
             what,
             e.before.clone().unwrap_or_else(|| "—".to_string()),
