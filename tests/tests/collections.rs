@@ -94,6 +94,15 @@ async fn ledger(db: &TestDb) {
         invoice("i1", "c1", Some("j1"), "7720", 18_400_00, "2026-09-15"),
         invoice("i2", "c1", Some("j1"), "7731", 6_250_50, "2026-11-30"),
         invoice("i3", "c2", None, "8810", 2_975_00, "2026-10-20"),
+        // A Canadian customer billed in Canadian dollars only.
+        customer("c3", "Maple Leaf Glazing Ltd", "jordan"),
+        {
+            let mut cad = invoice("i4", "c3", None, "9104", 4_100_00, "2026-11-10");
+            if let Record::Invoice(i) = &mut cad {
+                i.currency = Currency::parse("CAD").unwrap();
+            }
+            cad
+        },
     ];
     s.apply_page(run, "qb", Entity::Invoice, &records, None).await.unwrap();
 }
@@ -300,6 +309,14 @@ fn a_promise_is_kept_or_broken_by_the_payments_and_refused_when_it_cannot_be_one
             ("/ar promise brightwater 5000 Dec 4 9999", "There is no invoice #9999 in the ledger"),
             ("/ar promise brightwater 20000 Dec 4 7731", "owes $6,250.50 on those invoices"),
             ("/ar promise brightwater", "Say how much and by when"),
+            (
+                "/ar promise maple leaf 1000 Dec 4",
+                "What Maple Leaf Glazing Ltd owes is in another currency (CAD); a promise is in USD",
+            ),
+            (
+                "/ar promise maple leaf 1000 Dec 4 9104",
+                "What Maple Leaf Glazing Ltd owes on those invoices is in another currency (#9104 in CAD)",
+            ),
         ];
         for (line, expected) in refusals {
             let answer = ask(&rt, &tue, line);
