@@ -41,6 +41,8 @@ struct FileConfig {
 struct CollectionsSection {
     promise_grace_days: Option<u32>,
     repromise_limit: Option<u32>,
+    escalation_reping_hours: Option<u32>,
+    manager: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -166,19 +168,24 @@ impl Default for ScheduleConfig {
     }
 }
 
-/// How promises are judged (the `[collections]` section).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How promises are judged and escalations climb (the `[collections]` section).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CollectionsConfig {
     /// Days after the promised date a payment still keeps the promise (checks in the mail).
     pub promise_grace_days: u32,
     /// How many promises an account may break before arbot suggests escalating instead of
     /// logging another.
     pub repromise_limit: u32,
+    /// Business hours an escalation may wait unacknowledged before its PM is re-pinged; the
+    /// manager is added after twice as long. 0 turns the ladder off.
+    pub escalation_reping_hours: u32,
+    /// Who is added when an escalation still waits: a name in `[discord.people]`.
+    pub manager: Option<String>,
 }
 
 impl Default for CollectionsConfig {
     fn default() -> Self {
-        CollectionsConfig { promise_grace_days: 0, repromise_limit: 2 }
+        CollectionsConfig { promise_grace_days: 0, repromise_limit: 2, escalation_reping_hours: 24, manager: None }
     }
 }
 
@@ -395,6 +402,11 @@ impl Config {
         cfg.collections = CollectionsConfig {
             promise_grace_days: grace,
             repromise_limit: file.collections.repromise_limit.unwrap_or(defaults.repromise_limit),
+            escalation_reping_hours: file
+                .collections
+                .escalation_reping_hours
+                .unwrap_or(defaults.escalation_reping_hours),
+            manager: file.collections.manager.map(|m| m.trim().trim_start_matches('@').to_lowercase()),
         };
         Ok(cfg)
     }

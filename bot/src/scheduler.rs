@@ -160,6 +160,10 @@ impl Scheduler {
                 Ok(format!("{queued} lien warning(s) and {broken} broken promise(s) queued"))
             }
             JobKind::Sync => {
+                // The escalation ladder climbs on the sync's hourly schedule, sources or not.
+                if crate::ladder::queue_ladder(&self.app).await? > 0 {
+                    self.outbox.notify_one();
+                }
                 if self.app.sources.is_empty() {
                     return Ok("no sources configured".to_string());
                 }

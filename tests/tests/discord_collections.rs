@@ -267,3 +267,63 @@ async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
     bot.stop().await;
     db.close().await;
 }
+
+fn with_content(fake: &FakeDiscord, content: &str) -> usize {
+    fake.world(|w| w.messages.values().filter(|m| m["content"].as_str() == Some(content)).count())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_nobody_picks_up_is_repinged_then_the_manager_is_added_once_each() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let config = || {
+        let mut config = arbot::config::Config::default();
+        config.collections.manager = Some("dana".to_string());
+        config
+    };
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a", config()).await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+
+    // Monday 07:59: Sam hands Coastal Ridge to Lee, its PM.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "escalate",
+        &[("customer", json!("coastal ridge")), ("reason", json!("AP stopped answering"))],
+    );
+    fake.answers(i, 1).await;
+    let asked = format!("<@{LEE}> can you help with Coastal Ridge Construction?");
+    fake.wait_for(Duration::from_secs(60), "the thread", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(asked.as_str())).then_some(())
+    })
+    .await;
+
+    // Tuesday 08:00, 24 business hours on and nobody has acknowledged: one gentle re-ping.
+    let reping = format!("<@{LEE}> a gentle reminder:");
+    clock.set(at("2026-11-24T13:00:05Z"));
+    fake.wait_for(Duration::from_secs(30), "the re-ping", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(reping.as_str())).then_some(())
+    })
+    .await;
+    let manager = format!("<@{DANA}> can you take a look?");
+    assert_eq!(with_content(&fake, &manager), 0, "not the manager yet");
+
+    // Wednesday 08:00, as long again: the manager is added.
+    clock.set(at("2026-11-25T13:00:05Z"));
+    fake.wait_for(Duration::from_secs(30), "the manager", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(manager.as_str())).then_some(())
+    })
+    .await;
+
+    // A restart and the next hour's run: neither is posted again.
+    bot.stop().await;
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "b", config()).await;
+    fake.wait_ready(2).await;
+    clock.advance(chrono::Duration::hours(1));
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert_eq!((with_content(&fake, &reping), with_content(&fake, &manager)), (1, 1));
+    bot.stop().await;
+    db.close().await;
+}
