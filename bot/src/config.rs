@@ -43,6 +43,7 @@ struct CollectionsSection {
     repromise_limit: Option<u32>,
     escalation_reping_hours: Option<u32>,
     manager: Option<String>,
+    snooze_limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -181,11 +182,19 @@ pub struct CollectionsConfig {
     pub escalation_reping_hours: u32,
     /// Who is added when an escalation still waits: a name in `[discord.people]`.
     pub manager: Option<String>,
+    /// How many times one escalation may be snoozed.
+    pub snooze_limit: u32,
 }
 
 impl Default for CollectionsConfig {
     fn default() -> Self {
-        CollectionsConfig { promise_grace_days: 0, repromise_limit: 2, escalation_reping_hours: 24, manager: None }
+        CollectionsConfig {
+            promise_grace_days: 0,
+            repromise_limit: 2,
+            escalation_reping_hours: 24,
+            manager: None,
+            snooze_limit: 3,
+        }
     }
 }
 
@@ -407,6 +416,7 @@ impl Config {
                 .escalation_reping_hours
                 .unwrap_or(defaults.escalation_reping_hours),
             manager: file.collections.manager.map(|m| m.trim().trim_start_matches('@').to_lowercase()),
+            snooze_limit: file.collections.snooze_limit.unwrap_or(defaults.snooze_limit),
         };
         Ok(cfg)
     }

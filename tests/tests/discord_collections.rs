@@ -327,3 +327,42 @@ async fn an_escalation_nobody_picks_up_is_repinged_then_the_manager_is_added_onc
     bot.stop().await;
     db.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_is_snoozed_at_most_three_times() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let i = fake.slash(&sam(), AR_CHANNEL, "escalate", &[("customer", json!("coastal ridge"))]);
+    fake.answers(i, 1).await;
+    let asked = format!("<@{LEE}> can you help with Coastal Ridge Construction?");
+    let first = fake
+        .wait_for(Duration::from_secs(60), "the thread", |w| {
+            w.messages.values().find(|m| m["content"].as_str() == Some(asked.as_str())).cloned()
+        })
+        .await;
+    let message: u64 = first["id"].as_str().unwrap().parse().unwrap();
+    let snooze = button_ids(&first).into_iter().find(|b| b.starts_with("esc:snooze:")).unwrap();
+    for n in 1..=3 {
+        let i = fake.click(&lee(), message, &snooze);
+        let answer = text_of(&fake.answers(i, 1).await.remove(0));
+        assert!(!answer.contains("has been snoozed"), "snooze {n}: {answer}");
+        clock.advance(chrono::Duration::days(1));
+    }
+    let i = fake.click(&lee(), message, &snooze);
+    let refused = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(
+        refused.contains("This escalation has been snoozed 3 times (the limit is 3, [collections] snooze_limit)"),
+        "{refused}"
+    );
+    let trail = bot
+        .app
+        .store
+        .audit_trail(arbot_core::audit::AuditQuery { customer_id: None, job_id: None, limit: 20 })
+        .await
+        .unwrap();
+    assert_eq!(trail.iter().filter(|e| e.subject == "snooze").count(), 3, "each snooze logged once");
+    bot.stop().await;
+    db.close().await;
+}

@@ -165,6 +165,18 @@ async fn act(
     interaction: &str,
 ) -> Result<ClickAnswer, CommandError> {
     let now = app.clock.now();
+    if choice == EscalationChoice::Snooze {
+        // Snoozes are bounded: an account is not set aside for ever one day at a time.
+        let limit = app.config.collections.snooze_limit as usize;
+        let snoozed = app.store.escalation_events(id).await?.iter().filter(|e| e.action == "snooze").count();
+        if snoozed >= limit {
+            return Err(CommandError::User(format!(
+                "This escalation has been snoozed {snoozed} {} (the limit is {limit}, [collections] snooze_limit). \
+                 Acknowledge it, take the call or resolve it.",
+                if snoozed == 1 { "time" } else { "times" }
+            )));
+        }
+    }
     let action = match choice {
         EscalationChoice::Acknowledge => EscalationAction::Acknowledge,
         EscalationChoice::Snooze => EscalationAction::Snooze { until: now + SNOOZE },
