@@ -24,6 +24,14 @@ impl App {
         self.clock.today()
     }
 
+    /// How promises are judged: the configured grace days, in the business's time zone.
+    pub fn promise_rules(&self) -> arbot_core::collections::PromiseRules {
+        arbot_core::collections::PromiseRules {
+            grace_days: self.config.collections.promise_grace_days,
+            tz: self.config.time_zone,
+        }
+    }
+
     /// An amount in the business currency.
     pub fn money(&self, minor: i64) -> Money {
         Money::new(minor, self.config.currency)

@@ -32,6 +32,18 @@ struct FileConfig {
     schedule: ScheduleSection,
     #[serde(default)]
     liens: LiensSection,
+    #[serde(default)]
+    collections: CollectionsSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct CollectionsSection {
+    promise_grace_days: Option<u32>,
+    repromise_limit: Option<u32>,
+    escalation_reping_hours: Option<u32>,
+    manager: Option<String>,
+    snooze_limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -164,6 +176,35 @@ impl Default for ScheduleConfig {
     }
 }
 
+/// How promises are judged and escalations climb (the `[collections]` section).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionsConfig {
+    /// Days after the promised date a payment still keeps the promise (checks in the mail).
+    pub promise_grace_days: u32,
+    /// How many promises an account may break before arbot suggests escalating instead of
+    /// logging another.
+    pub repromise_limit: u32,
+    /// Business hours an escalation may wait unacknowledged before its PM is re-pinged; the
+    /// manager is added after twice as long. 0 turns the ladder off.
+    pub escalation_reping_hours: u32,
+    /// Who is added when an escalation still waits: a name in `[discord.people]`.
+    pub manager: Option<String>,
+    /// How many times one escalation may be snoozed.
+    pub snooze_limit: u32,
+}
+
+impl Default for CollectionsConfig {
+    fn default() -> Self {
+        CollectionsConfig {
+            promise_grace_days: 0,
+            repromise_limit: 2,
+            escalation_reping_hours: 24,
+            manager: None,
+            snooze_limit: 3,
+        }
+    }
+}
+
 /// Lien warnings: how many days before each deadline, and days the recording offices were closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiensConfig {
@@ -262,6 +303,7 @@ pub struct Config {
     pub discord: Option<DiscordConfig>,
     pub schedule: ScheduleConfig,
     pub liens: LiensConfig,
+    pub collections: CollectionsConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -278,6 +320,7 @@ impl Default for Config {
             discord: None,
             schedule: ScheduleConfig::default(),
             liens: LiensConfig::default(),
+            collections: CollectionsConfig::default(),
             file: None,
         }
     }
@@ -376,6 +419,21 @@ impl Config {
             })?;
             cfg.liens.closures.push(day);
         }
+        let defaults = CollectionsConfig::default();
+        let grace = file.collections.promise_grace_days.unwrap_or(defaults.promise_grace_days);
+        if grace > 30 {
+            bail!("collections.promise_grace_days is {grace}; use 0 to 30 days, like 3");
+        }
+        cfg.collections = CollectionsConfig {
+            promise_grace_days: grace,
+            repromise_limit: file.collections.repromise_limit.unwrap_or(defaults.repromise_limit),
+            escalation_reping_hours: file
+                .collections
+                .escalation_reping_hours
+                .unwrap_or(defaults.escalation_reping_hours),
+            manager: file.collections.manager.map(|m| m.trim().trim_start_matches('@').to_lowercase()),
+            snooze_limit: file.collections.snooze_limit.unwrap_or(defaults.snooze_limit),
+        };
         Ok(cfg)
     }
 }

@@ -8,7 +8,8 @@
 pub enum Role {
     /// The AR team: everything.
     Ar,
-    /// Project managers: read, acknowledge escalations.
+    /// Project managers: read, acknowledge escalations, log notes and promises on their own
+    /// accounts.
     Pm,
     /// Office manager, controller, CFO: read and reports.
     Manager,
@@ -40,6 +41,10 @@ pub enum Permission {
     ActOnEscalation,
     /// Pull from the accounting system now.
     Sync,
+    /// Read the audit trail: who changed what, when, before and after.
+    Audit,
+    /// Log notes and promises on an account (a PM only on their own accounts).
+    Log,
 }
 
 /// The permission table: which roles hold each permission.
@@ -49,6 +54,8 @@ const TABLE: &[(Permission, &[Role])] = &[
     (Permission::Escalate, &[Role::Ar, Role::Manager]),
     (Permission::ActOnEscalation, &[Role::Pm, Role::Ar, Role::Manager]),
     (Permission::Sync, &[Role::Ar, Role::Manager]),
+    (Permission::Audit, &[Role::Ar, Role::Manager]),
+    (Permission::Log, &[Role::Ar, Role::Manager, Role::Pm]),
 ];
 
 impl Permission {
@@ -134,9 +141,15 @@ mod tests {
 
     #[test]
     fn every_permission_is_in_the_table() {
-        for p in
-            [Permission::Read, Permission::Record, Permission::Escalate, Permission::ActOnEscalation, Permission::Sync]
-        {
+        for p in [
+            Permission::Read,
+            Permission::Record,
+            Permission::Escalate,
+            Permission::ActOnEscalation,
+            Permission::Sync,
+            Permission::Audit,
+            Permission::Log,
+        ] {
             assert!(!p.roles().is_empty(), "{p:?}");
         }
     }
@@ -148,6 +161,9 @@ mod tests {
         assert!(with(&[Role::Pm]).may(Permission::ActOnEscalation));
         assert!(!with(&[Role::Pm]).may(Permission::Escalate));
         assert!(!with(&[]).may(Permission::Read));
+        assert!(with(&[Role::Manager]).may(Permission::Audit));
+        assert!(!with(&[Role::Pm]).may(Permission::Audit));
+        assert!(!with(&[Role::Viewer]).may(Permission::Audit));
         let e = with(&[Role::Viewer]).check(Permission::Sync, "/ar sync").unwrap_err();
         assert_eq!(e, "/ar sync needs the AR or manager role (your roles: viewer). Ask in the AR channel.");
     }

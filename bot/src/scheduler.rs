@@ -161,12 +161,17 @@ impl Scheduler {
             }
             JobKind::LienWarnings => {
                 let queued = crate::warnings::queue_lien_warnings(&self.app).await?;
-                if queued > 0 {
+                let broken = crate::promises::queue_broken_promises(&self.app).await?;
+                if queued + broken > 0 {
                     self.outbox.notify_one();
                 }
-                Ok(format!("{queued} lien warning(s) queued"))
+                Ok(format!("{queued} lien warning(s) and {broken} broken promise(s) queued"))
             }
             JobKind::Sync => {
+                // The escalation ladder climbs on the sync's hourly schedule, sources or not.
+                if crate::ladder::queue_ladder(&self.app).await? > 0 {
+                    self.outbox.notify_one();
+                }
                 if self.app.sources.is_empty() {
                     return Ok("no sources configured".to_string());
                 }

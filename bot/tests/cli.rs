@@ -496,3 +496,23 @@ fn a_spreadsheet_source_reconciles_by_reading_its_file_again_or_says_it_cannot()
     assert!(stdout.contains("'old-export' is a spreadsheet source with no file to read again"), "{stdout}");
     assert!(stdout.contains("arbot import FILE --source old-export"), "{stdout}");
 }
+
+#[test]
+fn history_as_csv_for_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo"], "/ar note old oak letter Sent the 10-day notice by certified mail\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = "sqlite://arbot-demo.db";
+    let out = arbot(dir.path(), &["--db", db, "history", "old", "oak", "--format", "csv"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("date,time,kind,what,who"), "{csv}");
+    // Newest first: the letter just logged from the console.
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("2026-11-22,") && first.contains(",note,"), "{csv}");
+    assert!(first.contains("letter: \"\"Sent the 10-day notice by certified mail\"\""), "{csv}");
+    assert!(csv.contains(",payment,"), "payments are in the history: {csv}");
+    let table = arbot(dir.path(), &["--db", db, "history", "old", "oak"], "");
+    assert!(text(&table.stdout).contains("History — Old Oak Homes"), "{}", text(&table.stdout));
+}

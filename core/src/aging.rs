@@ -194,7 +194,11 @@ pub struct AgingRow {
     pub invoices: usize,
     /// Days the oldest open invoice is past due (0 if none is).
     pub oldest_days: i64,
+    /// Open on invoices in dispute (all of it, past due or not).
     pub disputed: i64,
+    /// The past-due part of `overdue` that is on invoices in dispute: not collectible until the
+    /// dispute is settled.
+    pub disputed_overdue: i64,
     /// The currency of every amount in the row (the report's).
     pub currency: Currency,
 }
@@ -203,7 +207,7 @@ impl Serialize for AgingRow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let m = |minor: i64| Money::new(minor, self.currency);
-        let mut st = s.serialize_struct("AgingRow", 10)?;
+        let mut st = s.serialize_struct("AgingRow", 11)?;
         st.serialize_field("label", &self.label)?;
         st.serialize_field("customer_id", &self.customer_id)?;
         st.serialize_field("buckets", &self.buckets.iter().map(|b| m(*b)).collect::<Vec<_>>())?;
@@ -212,6 +216,7 @@ impl Serialize for AgingRow {
         st.serialize_field("overdue", &m(self.overdue))?;
         st.serialize_field("overdue_90", &m(self.overdue_90))?;
         st.serialize_field("disputed", &m(self.disputed))?;
+        st.serialize_field("disputed_overdue", &m(self.disputed_overdue))?;
         st.serialize_field("invoices", &self.invoices)?;
         st.serialize_field("oldest_days", &self.oldest_days)?;
         st.end()
@@ -219,6 +224,11 @@ impl Serialize for AgingRow {
 }
 
 impl AgingRow {
+    /// What is past due and not in dispute: what the AR specialist is chasing.
+    pub fn collectible_overdue(&self) -> i64 {
+        self.overdue - self.disputed_overdue
+    }
+
     fn empty(label: String, customer_id: Option<i64>, columns: usize, currency: Currency) -> AgingRow {
         AgingRow {
             currency,
@@ -232,6 +242,7 @@ impl AgingRow {
             invoices: 0,
             oldest_days: 0,
             disputed: 0,
+            disputed_overdue: 0,
         }
     }
 
@@ -256,6 +267,9 @@ impl AgingRow {
         }
         if item.disputed {
             self.disputed += item.balance.minor;
+            if days_past_due > 0 {
+                self.disputed_overdue += due_part;
+            }
         }
         self.invoices += 1;
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 
-use crate::collections::{Promise, PromiseStatus};
+use crate::collections::{CashApplied, Note, Promise, PromiseRules, PromiseStatus};
 use crate::ledger::OpenItem;
 use crate::ledger::PaymentLine;
 use crate::money::Currency;
@@ -33,14 +33,24 @@ pub struct DigestInputs<'a> {
     pub now: &'a [OpenItem],
     pub then: &'a [OpenItem],
     pub payments_since: &'a [PaymentLine],
-    /// Promises due from a week ago on, with customer names.
+    /// Promises due from [`PROMISE_LOOKBACK_DAYS`] ago on, with customer names.
     pub promises: &'a [(Promise, String)],
+    /// Cash applied since the oldest of those promises was logged.
+    pub cash: &'a [CashApplied],
+    /// How promises are judged.
+    pub rules: PromiseRules,
     pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
+    /// Notes asking for a follow-up since the previous digest through today, newest first, with
+    /// their customer's name.
+    pub follow_ups: &'a [(Note, String)],
     /// Lien and notice deadlines not yet met in the next [`LIEN_HORIZON_DAYS`], soonest first.
     pub lien_alerts: &'a [LienAlert],
     /// Deadlines that lose rights, passed with nothing recorded, on jobs with money owed.
     pub lien_passed: &'a [LienAlert],
 }
+
+/// How long a broken promise nobody acted on stays in the digest.
+pub const PROMISE_LOOKBACK_DAYS: u64 = 90;
 
 /// How far ahead the digest's lien section looks.
 pub const LIEN_HORIZON_DAYS: i64 = 14;
@@ -69,6 +79,8 @@ pub struct Digest {
     pub open_change: i64,
     pub overdue: i64,
     pub overdue_change: i64,
+    /// Open on invoices in dispute: not in `overdue`, shown apart.
+    pub disputed: i64,
     pub over_90_share: Option<f64>,
     pub needs_today: Vec<Attention>,
     /// Invoices that fell past due since the last digest: (customer, invoice number, amount due).
@@ -116,6 +128,10 @@ fn overdue_totals(items: &[OpenItem], on: NaiveDate, currency: Currency) -> (i64
     let (mut open, mut overdue, mut over_90) = (0, 0, 0);
     for i in items.iter().filter(|i| i.currency() == currency) {
         open += i.balance.minor;
+        // In dispute: open, but not overdue that anyone is chasing (reported apart).
+        if i.disputed {
+            continue;
+        }
         let days = (on - i.due).num_days();
         if days > 0 {
             overdue += i.due_part();
@@ -135,7 +151,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
 
     let mut accounts: HashMap<i64, Account> = HashMap::new();
     let mut newly_overdue = Vec::new();
-    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0) {
+    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0 && !i.disputed) {
         let days = (today - i.due).num_days();
         if days <= 0 {
             continue;
@@ -181,25 +197,63 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
             ),
         });
     }
-    for (p, name) in input.promises {
-        // One marked broken counts for a week; one left open past its day until someone acts.
-        let broke = p.is_broken(today) && (p.status == PromiseStatus::Open || p.promised_for >= today - Days::new(7));
-        let Some(a) = accounts.get(&p.customer_id).filter(|a| a.overdue > 0) else { continue };
-        if broke && !needs.iter().any(|n: &Attention| n.customer_id == p.customer_id && n.overdue > 0) {
-            let when = if p.promised_for == today - Days::new(1) {
-                "yesterday".to_string()
-            } else {
-                format!("on {}", crate::dates::short_date(p.promised_for))
-            };
-            needs.push(Attention {
-                customer_id: p.customer_id,
-                job_id: None,
-                label: name.clone(),
-                overdue: a.overdue,
-                days: a.oldest,
-                reason: format!("promise for {} broke {when} → escalate?", p.amount.compact()),
-            });
+    // An account's newest promise that was not cancelled, if it broke and nobody has acted since
+    // (no note logged after its deadline, no newer promise): here every day until someone does.
+    let mut newest: HashMap<i64, (&Promise, &String)> = HashMap::new();
+    for (p, name) in input.promises.iter().filter(|(p, _)| p.status != PromiseStatus::Cancelled) {
+        let e = newest.entry(p.customer_id).or_insert((p, name));
+        if (p.created_at, p.id) > (e.0.created_at, e.0.id) {
+            *e = (p, name);
         }
+    }
+    let mut broken: Vec<(&Promise, &String)> = newest.into_values().collect();
+    broken.sort_by_key(|(p, _)| (p.promised_for, p.id));
+    for (p, name) in broken {
+        let outcome = p.outcome(input.cash, today, input.rules);
+        if !outcome.is_broken() {
+            continue;
+        }
+        let deadline = p.deadline(input.rules.grace_days);
+        let acted = input.last_contact.get(&p.customer_id).is_some_and(|t| t.date_naive() > deadline);
+        let Some(a) = accounts.get(&p.customer_id).filter(|a| a.overdue > 0) else { continue };
+        if acted || needs.iter().any(|n: &Attention| n.customer_id == p.customer_id && n.overdue > 0) {
+            continue;
+        }
+        let when = if deadline == today - Days::new(1) {
+            "yesterday".to_string()
+        } else {
+            format!("on {}", crate::dates::short_date(deadline))
+        };
+        let how = match outcome {
+            crate::collections::Outcome::PartlyKept { paid, .. } => {
+                format!("was partly kept ({} paid)", paid.compact())
+            }
+            _ => format!("broke {when}"),
+        };
+        needs.push(Attention {
+            customer_id: p.customer_id,
+            job_id: None,
+            label: name.clone(),
+            overdue: a.overdue,
+            days: a.oldest,
+            reason: format!("promise for {} {how} → escalate?", p.amount.compact()),
+        });
+    }
+    for (n, name) in input.follow_ups {
+        if needs.iter().any(|a: &Attention| a.customer_id == n.customer_id && a.job_id.is_none()) {
+            continue;
+        }
+        let a = accounts.get(&n.customer_id);
+        let said: String = n.body.chars().take(60).collect();
+        let more = if n.body.chars().count() > 60 { "…" } else { "" };
+        needs.push(Attention {
+            customer_id: n.customer_id,
+            job_id: None,
+            label: name.clone(),
+            overdue: a.map(|a| a.overdue).unwrap_or(0),
+            days: a.map(|a| a.oldest).unwrap_or(0),
+            reason: format!("follow-up due ({}'s {}: \"{said}{more}\")", n.author, n.kind),
+        });
     }
     let mut quiet: Vec<(&i64, &Account)> = accounts.iter().filter(|(_, a)| a.oldest > 60).collect();
     quiet.sort_by_key(|(id, a)| (std::cmp::Reverse(a.overdue), **id));
@@ -242,8 +296,16 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         .collect();
 
     let week_end = today + Days::new(6);
-    let promises_this_week =
-        input.promises.iter().filter(|(p, _)| p.is_pending(today) && p.promised_for <= week_end).cloned().collect();
+    let promises_this_week = input
+        .promises
+        .iter()
+        .filter(|(p, _)| {
+            p.promised_for >= today
+                && p.promised_for <= week_end
+                && matches!(p.outcome(input.cash, today, input.rules), crate::collections::Outcome::Pending { .. })
+        })
+        .cloned()
+        .collect();
 
     Digest {
         date: today,
@@ -253,6 +315,12 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         open_change: open - open_then,
         overdue,
         overdue_change: overdue - overdue_then,
+        disputed: input
+            .now
+            .iter()
+            .filter(|i| i.currency() == input.currency && i.disputed)
+            .map(|i| i.balance.minor)
+            .sum(),
         over_90_share: (overdue > 0).then(|| over_90 as f64 * 100.0 / overdue as f64),
         needs_today: needs,
         newly_overdue,
@@ -276,6 +344,7 @@ pub async fn load(
     today: NaiveDate,
     currency: Currency,
     closures: &[NaiveDate],
+    rules: PromiseRules,
 ) -> Result<Digest, StoreError> {
     let since = previous_business_day(today);
     let now = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
@@ -284,8 +353,13 @@ pub async fn load(
     // morning, so it could not hold what arrived later that day; this one lists the previous
     // weekday through yesterday, and today's payments wait for tomorrow's.
     let payments = store.payments_received(since - Days::new(1), today - Days::new(1)).await?;
-    let promises = store.promises_from(today - Days::new(7)).await?;
+    let promises = store.promises_from(today - Days::new(PROMISE_LOOKBACK_DAYS)).await?;
+    let cash = match promises.iter().map(|(p, _)| p.logged_on(rules.tz)).min() {
+        Some(from) => store.cash_applied(None, from).await?,
+        None => Vec::new(),
+    };
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
+    let follow_ups = store.follow_ups(since, today).await?;
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
     Ok(digest(&DigestInputs {
         today,
@@ -294,7 +368,10 @@ pub async fn load(
         then: &then,
         payments_since: &payments,
         promises: &promises,
+        cash: &cash,
+        rules,
         last_contact: &last_contact,
+        follow_ups: &follow_ups,
         lien_alerts: &alerts.coming,
         lien_passed: &alerts.passed,
     }))

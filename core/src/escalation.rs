@@ -112,6 +112,63 @@ impl Escalation {
     }
 }
 
+/// What the escalation ladder asks for next on an escalation nobody has picked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LadderStep {
+    /// One gentle re-ping of the PM in the thread.
+    Reping,
+    /// The manager added to the thread.
+    AddManager,
+}
+
+impl LadderStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LadderStep::Reping => "reping",
+            LadderStep::AddManager => "manager",
+        }
+    }
+}
+
+/// Hours from `from` to `to` that fall on weekdays (Monday to Friday) in `tz`: a weekend does
+/// not count against whoever was asked.
+pub fn business_hours_between(from: DateTime<Utc>, to: DateTime<Utc>, tz: chrono_tz::Tz) -> i64 {
+    use chrono::Datelike;
+    let mut minutes = 0i64;
+    let mut t = from;
+    while t < to {
+        let next = (t + chrono::Duration::minutes(15)).min(to);
+        if !matches!(t.with_timezone(&tz).weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            minutes += (next - t).num_minutes();
+        }
+        t = next;
+    }
+    minutes / 60
+}
+
+impl Escalation {
+    /// The ladder's steps due at `now` for an escalation still open (never acknowledged,
+    /// snoozed or resolved): a re-ping after `after_hours` business hours, the manager after
+    /// twice as long. Each step is posted once (the caller keys it), so a step already taken is
+    /// listed again harmlessly.
+    pub fn ladder(&self, now: DateTime<Utc>, tz: chrono_tz::Tz, after_hours: u32) -> Vec<LadderStep> {
+        if self.status != EscalationStatus::Open || after_hours == 0 {
+            return Vec::new();
+        }
+        let waited = business_hours_between(self.opened_at, now, tz);
+        let after = i64::from(after_hours);
+        let mut steps = Vec::new();
+        if waited >= after {
+            steps.push(LadderStep::Reping);
+        }
+        if waited >= 2 * after {
+            steps.push(LadderStep::AddManager);
+        }
+        steps
+    }
+}
+
 /// An escalation to open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEscalation {
@@ -203,5 +260,47 @@ mod tests {
         assert_eq!(thread_name(&"x".repeat(150)).chars().count(), 100);
         assert_eq!(thread_name("A"), "Escalation A");
         assert_eq!(thread_name("Harborview — $115.0k, 35 days"), "Harborview — $115.0k, 35 days");
+    }
+}
+
+#[cfg(test)]
+mod ladder_tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_weekend_does_not_count_and_each_step_comes_after_its_hours() {
+        let ny = chrono_tz::America::New_York;
+        // Fri 9:00 to Mon 9:00 in New York: Friday's 15 hours and Monday's 9; the weekend not.
+        assert_eq!(business_hours_between(at("2026-11-20T14:00:00Z"), at("2026-11-23T14:00:00Z"), ny), 24);
+        assert_eq!(business_hours_between(at("2026-11-23T14:00:00Z"), at("2026-11-24T14:00:00Z"), ny), 24);
+        let e = Escalation {
+            id: 1,
+            customer_id: 1,
+            job_id: None,
+            title: "t".into(),
+            reason: "r".into(),
+            pm: Some("lee".into()),
+            status: EscalationStatus::Open,
+            opened_by: "sam".into(),
+            opened_at: at("2026-11-20T14:00:00Z"),
+            channel_id: None,
+            message_id: None,
+            thread_id: None,
+            thread_message_id: None,
+            acked_by: None,
+            acked_at: None,
+            snoozed_until: None,
+            resolved_by: None,
+            resolved_at: None,
+        };
+        assert!(e.ladder(at("2026-11-23T13:00:00Z"), ny, 24).is_empty());
+        assert_eq!(e.ladder(at("2026-11-23T14:00:00Z"), ny, 24), [LadderStep::Reping]);
+        assert_eq!(e.ladder(at("2026-11-24T14:00:00Z"), ny, 24), [LadderStep::Reping, LadderStep::AddManager]);
+        let acked = Escalation { status: EscalationStatus::Acknowledged, ..e };
+        assert!(acked.ladder(at("2026-11-30T23:00:00Z"), ny, 24).is_empty());
     }
 }

@@ -66,6 +66,9 @@ pub struct Kpis {
     pub open_ar: i64,
     pub overdue: i64,
     pub overdue_90: i64,
+    /// Open on invoices in dispute, and the past-due part of it (within `overdue`).
+    pub disputed: i64,
+    pub disputed_overdue: i64,
     pub retainage: i64,
     /// Percent of overdue AR more than 90 days past due (target under 10%).
     pub over_90_share: Option<f64>,
@@ -111,6 +114,8 @@ pub async fn kpis(
         open_ar: now.totals.total,
         overdue: now.totals.overdue,
         overdue_90: now.totals.overdue_90,
+        disputed: now.totals.disputed,
+        disputed_overdue: now.totals.disputed_overdue,
         retainage: now.totals.retainage,
         over_90_share: now.over_90_share(),
         dso,

@@ -6,11 +6,13 @@
 //! the report structs.
 
 pub mod aging;
+pub mod audit;
 pub mod clock;
 pub mod collections;
 pub mod dates;
 pub mod digest;
 pub mod escalation;
+pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod liens;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::aging::{AgingConfig, AgingRow, GroupBy, aging};
-use crate::collections::{Note, Promise, PromiseStatus};
+use crate::collections::{CashApplied, Note, Promise, PromiseStatus};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Job, OpenItem, Payment};
 use crate::money::{Currency, Money};
 use crate::store::{OpenItemsQuery, Store, StoreError};
@@ -107,8 +107,13 @@ pub struct CustomerSummary {
     pub open_items: Vec<OpenItem>,
     pub oldest: Option<OldestOpen>,
     pub last_payment: Option<Payment>,
-    /// The open promise, or else the most recent one.
+    /// The most recent promise not cancelled (or, all cancelled, the most recent).
     pub promise: Option<Promise>,
+    /// Every promise of the account, newest logged first (how many broke, for re-promising).
+    pub promises: Vec<Promise>,
+    /// Cash applied since the oldest of them was logged: what their outcome is judged by
+    /// ([`Promise::outcome`]).
+    pub promise_cash: Vec<CashApplied>,
     pub jobs: Vec<JobLine>,
     pub last_note: Option<Note>,
     pub credits: Credits,
@@ -187,6 +192,11 @@ pub async fn customer_summary(
     let last_payment = store.recent_payments(customer_id, 1).await?.into_iter().next();
     let promises = store.promises_for_customer(customer_id).await?;
     let promise = promises.iter().find(|p| p.status == PromiseStatus::Open).or(promises.first()).cloned();
+    // A day early: the promise's day is the business's, which may be behind UTC.
+    let promise_cash = match promises.iter().map(|p| p.created_at.date_naive()).min() {
+        Some(from) => store.cash_applied(Some(customer_id), from - chrono::Days::new(1)).await?,
+        None => Vec::new(),
+    };
     let jobs = store
         .jobs_for_customer(customer_id)
         .await?
@@ -219,6 +229,8 @@ pub async fn customer_summary(
         oldest,
         last_payment,
         promise,
+        promises,
+        promise_cash,
         jobs,
         last_note,
         credits,

@@ -194,6 +194,30 @@ impl Bot {
         Bot { app, stop, task }
     }
 
+    /// As [`Bot::start`], with a configuration of the test's own (its `[discord]` section is the
+    /// sample world's unless it has one).
+    ///
+    /// # Panics
+    /// When the database cannot be opened.
+    pub async fn start_configured(
+        url: &str,
+        fake: &FakeDiscord,
+        clock: &ManualClock,
+        instance: &str,
+        mut config: Config,
+    ) -> Bot {
+        config.discord.get_or_insert_with(|| discord_config(&fake.api_url));
+        let app = App {
+            store: store::open_and_migrate(url).await.expect("open the bot's database"),
+            clock: Arc::new(clock.clone()),
+            config,
+            sources: Vec::new(),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(arbot::discord::run(app.clone(), Token::new(TOKEN), run_settings(instance), stopped));
+        Bot { app, stop, task }
+    }
+
     /// Stops the bot as SIGTERM does, and waits for it.
     ///
     /// # Panics

@@ -81,6 +81,8 @@ pub struct World {
     pub callbacks: BTreeMap<u64, Vec<(Instant, Value)>>,
     /// When each interaction was dispatched.
     pub dispatched: BTreeMap<u64, Instant>,
+    /// Each interaction as dispatched, so a test can deliver it again (Discord may).
+    interactions: BTreeMap<u64, Value>,
     /// Interaction token -> (interaction id, channel id).
     tokens: BTreeMap<String, (u64, u64)>,
     pub faults: Vec<Fault>,
@@ -269,8 +271,19 @@ impl FakeDiscord {
             .collect();
         v["data"] = json!({"id": "1", "name": "ar", "type": 1,
                            "options": [{"name": sub, "type": 1, "options": opts}]});
+        self.world(|w| w.interactions.insert(id, v.clone()));
         self.dispatch("INTERACTION_CREATE", v);
         id
+    }
+
+    /// Delivers interaction `id` again, unchanged (same id and token), as Discord may after a
+    /// network blip.
+    ///
+    /// # Panics
+    /// When no slash command with that id was dispatched.
+    pub fn redeliver(&self, id: u64) {
+        let v = self.world(|w| w.interactions.get(&id).cloned()).expect("a dispatched slash command");
+        self.dispatch("INTERACTION_CREATE", v);
     }
 
     /// Typing into option `focused` of `/ar <sub>`: an autocomplete interaction.
@@ -364,6 +377,56 @@ pub fn button_ids(m: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What Discord refuses in a command registration: more than 25 subcommands, groups or options
+/// at one level, more than 25 choices, a required option after an optional one, names over 32 or
+/// descriptions over 100 characters, or more than 4,000 characters of names, descriptions and
+/// choices in one command.
+fn registrable(body: &Value) -> Result<(), String> {
+    fn level(options: &[Value], chars: &mut usize, path: &str) -> Result<(), String> {
+        if options.len() > 25 {
+            return Err(format!("{path}: {} options or subcommands (at most 25)", options.len()));
+        }
+        let mut seen_optional = false;
+        for o in options {
+            let name = o["name"].as_str().unwrap_or_default();
+            let description = o["description"].as_str().unwrap_or_default();
+            if name.is_empty() || name.chars().count() > 32 || !(1..=100).contains(&description.chars().count()) {
+                return Err(format!("{path} {name}: a name of 1-32 and a description of 1-100 characters"));
+            }
+            *chars += name.chars().count() + description.chars().count();
+            let kind = o["type"].as_u64().unwrap_or(0);
+            if kind == 1 || kind == 2 {
+                let sub = o["options"].as_array().cloned().unwrap_or_default();
+                level(&sub, chars, &format!("{path} {name}"))?;
+                continue;
+            }
+            let required = o["required"].as_bool().unwrap_or(false);
+            if required && seen_optional {
+                return Err(format!("{path} {name}: required options must be placed before non-required options"));
+            }
+            seen_optional |= !required;
+            let choices = o["choices"].as_array().cloned().unwrap_or_default();
+            if choices.len() > 25 {
+                return Err(format!("{path} {name}: {} choices (at most 25)", choices.len()));
+            }
+            for c in &choices {
+                *chars += c["name"].as_str().map(|n| n.chars().count()).unwrap_or(0);
+            }
+        }
+        Ok(())
+    }
+    let commands = body.as_array().cloned().unwrap_or_default();
+    for c in &commands {
+        let name = c["name"].as_str().unwrap_or_default();
+        let mut chars = name.chars().count() + c["description"].as_str().map(|d| d.chars().count()).unwrap_or(0);
+        level(&c["options"].as_array().cloned().unwrap_or_default(), &mut chars, name)?;
+        if chars > 4000 {
+            return Err(format!("{name}: {chars} characters of names, descriptions and choices (at most 4000)"));
+        }
+    }
+    Ok(())
+}
+
 fn error(status: u16, code: u64, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, axum::Json(json!({"code": code, "message": message}))).into_response()
@@ -433,6 +496,9 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: Value)
         ("GET", ["guilds", ..]) => error(404, 10004, "Unknown Guild"),
         ("PUT", ["applications", _, "guilds", _, "commands"]) | ("PUT", ["applications", _, "commands"]) => {
             let scope = if parts.len() == 5 { "guild" } else { "global" };
+            if let Err(why) = registrable(&body) {
+                return error(400, 50035, &format!("Invalid Form Body: {why}"));
+            }
             let mut registered = body.clone();
             if let Some(list) = registered.as_array_mut() {
                 for c in list.iter_mut() {
@@ -681,5 +747,39 @@ async fn gateway_session(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod registration_tests {
+    use super::*;
+
+    fn sub(name: &str, options: Value) -> Value {
+        json!({"name": name, "description": "d", "type": 1, "options": options})
+    }
+
+    #[test]
+    fn the_fake_refuses_what_discord_refuses() {
+        let ok = json!([{"name": "ar", "description": "d", "options": [
+            sub("note", json!([{"name": "customer", "description": "d", "type": 3, "required": true},
+                               {"name": "invoice", "description": "d", "type": 3}]))]}]);
+        assert!(registrable(&ok).is_ok());
+        let order = json!([{"name": "ar", "description": "d", "options": [
+            sub("note", json!([{"name": "invoice", "description": "d", "type": 3},
+                               {"name": "kind", "description": "d", "type": 3, "required": true}]))]}]);
+        assert!(registrable(&order).unwrap_err().contains("required options must be placed before"));
+        let many: Vec<Value> = (0..26).map(|n| sub(&format!("c{n}"), json!([]))).collect();
+        let too_many = json!([{"name": "ar", "description": "d", "options": many}]);
+        assert!(registrable(&too_many).unwrap_err().contains("26 options or subcommands"));
+        let long = "x".repeat(100);
+        let wide: Vec<Value> = (0..25)
+            .map(|n| {
+                let opts: Vec<Value> =
+                    (0..2).map(|k| json!({"name": format!("o{k}"), "description": long, "type": 3})).collect();
+                json!({"name": format!("c{n}"), "description": long, "type": 1, "options": opts})
+            })
+            .collect();
+        let too_long = json!([{"name": "ar", "description": "d", "options": wide}]);
+        assert!(registrable(&too_long).unwrap_err().contains("at most 4000"));
     }
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
 use arbot_core::Currency;
+use arbot_core::audit::{AuditQuery, Author, Surface};
 use arbot_core::escalation::{EscalationAction, EscalationPosts, EscalationStatus, NewEscalation};
 use arbot_core::ledger::CustomerKind;
 use arbot_core::outbox::Delivery;
@@ -12,6 +13,10 @@ use arbot_core::source::{CustomerRecord, Entity, Record, Version};
 use arbot_core::store::{self, Store};
 use arbot_tests::TestDb;
 use chrono::{DateTime, Duration, Utc};
+
+fn by(id: &str, name: &str, key: Option<&str>) -> Author {
+    Author { id: id.into(), name: name.into(), surface: Surface::Discord, key: key.map(str::to_string) }
+}
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -137,10 +142,10 @@ async fn escalations_open_once_and_record_each_click_once() {
             opened_by: "sam".into(),
             opened_at: t0,
         };
-        let (esc, created) = s.open_escalation(&new).await.unwrap();
+        let (esc, created) = s.open_escalation(&new, &by("7", "sam", None)).await.unwrap();
         assert!(created, "{name}");
         assert_eq!(esc.status, EscalationStatus::Open, "{name}");
-        let (same, created) = s.open_escalation(&new).await.unwrap();
+        let (same, created) = s.open_escalation(&new, &by("7", "sam", None)).await.unwrap();
         assert!(!created, "{name}: one open escalation per account");
         assert_eq!(same.id, esc.id, "{name}");
 
@@ -165,7 +170,8 @@ async fn escalations_open_once_and_record_each_click_once() {
         );
 
         let t1 = t0 + Duration::minutes(14);
-        let acked = s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, "42", "lee", t1, Some("i-1")).await;
+        let acked =
+            s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, &by("42", "lee", Some("i-1")), t1).await;
         let acked = acked.unwrap().unwrap();
         assert_eq!(
             (acked.status, acked.acked_by.as_deref(), acked.acked_at),
@@ -173,15 +179,15 @@ async fn escalations_open_once_and_record_each_click_once() {
             "{name}"
         );
         // Discord redelivers the same click: recorded once.
-        s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, "42", "lee", t1, Some("i-1")).await.unwrap();
+        s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, &by("42", "lee", Some("i-1")), t1).await.unwrap();
         let until = t1 + Duration::days(1);
         let snoozed =
-            s.act_on_escalation(esc.id, &EscalationAction::Snooze { until }, "7", "sam", t1, Some("i-2")).await;
+            s.act_on_escalation(esc.id, &EscalationAction::Snooze { until }, &by("7", "sam", Some("i-2")), t1).await;
         assert_eq!(snoozed.unwrap().unwrap().snoozed_until, Some(until), "{name}");
-        let resolved = s.act_on_escalation(esc.id, &EscalationAction::Resolve, "7", "sam", t1, Some("i-3")).await;
+        let resolved = s.act_on_escalation(esc.id, &EscalationAction::Resolve, &by("7", "sam", Some("i-3")), t1).await;
         assert_eq!(resolved.unwrap().unwrap().status, EscalationStatus::Resolved, "{name}");
         // A resolved escalation stays resolved; the click is still on record.
-        let late = s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, "42", "lee", t1, Some("i-4")).await;
+        let late = s.act_on_escalation(esc.id, &EscalationAction::Acknowledge, &by("42", "lee", Some("i-4")), t1).await;
         assert_eq!(late.unwrap().unwrap().status, EscalationStatus::Resolved, "{name}");
         let events: Vec<String> = s
             .escalation_events(esc.id)
@@ -191,10 +197,32 @@ async fn escalations_open_once_and_record_each_click_once() {
             .map(|e| format!("{} {}", e.action, e.actor_name))
             .collect();
         assert_eq!(events, ["ack lee", "snooze sam", "resolve sam", "ack lee"], "{name}");
-        assert!(s.act_on_escalation(999, &EscalationAction::Resolve, "7", "sam", t1, None).await.unwrap().is_none());
+        assert!(
+            s.act_on_escalation(999, &EscalationAction::Resolve, &by("7", "sam", None), t1).await.unwrap().is_none()
+        );
+        // The audit trail has each change once, with the status before and after; the late
+        // click on a resolved escalation changed nothing, so it is not an audit record.
+        let trail: Vec<String> = s
+            .audit_trail(AuditQuery { customer_id: Some(esc.customer_id), job_id: None, limit: 10 })
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|e| format!("{} {} {} {:?} -> {:?}", e.actor_name, e.action, e.subject, e.before, e.after))
+            .collect();
+        assert_eq!(
+            trail,
+            [
+                format!("sam escalation open None -> Some({:?})", new.reason),
+                "lee escalation ack Some(\"open\") -> Some(\"acknowledged\")".to_string(),
+                "sam escalation snooze Some(\"acknowledged\") -> Some(\"snoozed\")".to_string(),
+                "sam escalation resolve Some(\"snoozed\") -> Some(\"resolved\")".to_string(),
+            ],
+            "{name}"
+        );
 
         // Once resolved, the account can be escalated again.
-        let (next, created) = s.open_escalation(&new).await.unwrap();
+        let (next, created) = s.open_escalation(&new, &by("7", "sam", None)).await.unwrap();
         assert!(created && next.id != esc.id, "{name}");
         assert_eq!(s.open_escalations().await.unwrap().len(), 1, "{name}");
         db.close().await;

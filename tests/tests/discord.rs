@@ -58,7 +58,7 @@ async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
             .iter()
             .map(|o| (o["name"].as_str().unwrap().to_string(), o["required"].as_bool().unwrap_or(false)))
             .collect();
-        let params: Vec<(String, bool)> = c.params.iter().map(|p| (p.name.to_string(), p.required)).collect();
+        let params: Vec<(String, bool)> = c.options().iter().map(|p| (p.name.to_string(), p.required)).collect();
         assert_eq!(options, params, "/ar {}", c.name);
     }
     let aging = subs.iter().find(|s| s["name"] == "aging").unwrap();
@@ -739,7 +739,16 @@ async fn every_role_meets_every_command_and_button_as_the_permission_table_says(
         w.messages.insert(pick_id, m);
     });
     let open = format!("esc:open:{}", acme.id);
-    let (esc, _) = arbot::commands::open_escalation(&bot.app, acme.id, None, None, &Actor::console()).await.unwrap();
+    let (esc, _) = arbot::commands::open_escalation(
+        &bot.app,
+        acme.id,
+        None,
+        None,
+        &Actor::console(),
+        &arbot_core::audit::Author::new("console", "console", arbot_core::audit::Surface::Console),
+    )
+    .await
+    .unwrap();
     let buttons = [
         (pick.clone(), pick_id, Permission::Read),
         (open.clone(), digest_id, Permission::Escalate),

@@ -5,6 +5,7 @@
 #![allow(clippy::inconsistent_digit_grouping)] // amounts read as dollars_cents: 100_00 is $100.00
 
 use arbot_core::Currency;
+use arbot_core::audit::{Author, Surface};
 use arbot_core::collections::{NewDispute, NewNote};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
@@ -372,26 +373,33 @@ async fn collections_records_round_trip() {
         let cid = s.id_for(Entity::Customer, "test", "c1").await.unwrap().unwrap();
         let iid = s.id_for(Entity::Invoice, "test", "i1").await.unwrap().unwrap();
         for (i, body) in ["first call", "second call"].iter().enumerate() {
-            s.add_note(&NewNote {
-                customer_id: cid,
-                invoice_id: None,
-                kind: "call".into(),
-                body: body.to_string(),
-                author: "sam".into(),
-                created_at: Utc.with_ymd_and_hms(2026, 11, 10 + i as u32, 9, 0, 0).unwrap(),
-            })
+            s.add_note(
+                &NewNote {
+                    customer_id: cid,
+                    invoice_id: None,
+                    kind: "call".into(),
+                    body: body.to_string(),
+                    author: "sam".into(),
+                    created_at: Utc.with_ymd_and_hms(2026, 11, 10 + i as u32, 9, 0, 0).unwrap(),
+                    follow_up_on: None,
+                },
+                &Author::new("7", "sam", Surface::Console),
+            )
             .await
             .unwrap();
         }
         let notes = s.notes_for_customer(cid, 1).await.unwrap();
         assert_eq!(notes[0].body, "second call", "{}: newest note first", db.name);
-        s.open_dispute(&NewDispute {
-            invoice_id: iid,
-            reason: "quantity".into(),
-            detail: None,
-            opened_by: "sam".into(),
-            opened_at: Utc::now(),
-        })
+        s.open_dispute(
+            &NewDispute {
+                invoice_id: iid,
+                reason: "quantity".into(),
+                detail: None,
+                opened_by: "sam".into(),
+                opened_at: Utc::now(),
+            },
+            &Author::new("7", "sam", Surface::Console),
+        )
         .await
         .unwrap();
         let items = s
@@ -476,13 +484,14 @@ async fn each_days_payments_are_in_exactly_one_digest() {
             days
         };
         // Friday's digest: Thursday's payment (Friday's own arrive after it went out).
-        let fri = arbot_core::digest::load(s, d("2026-11-20"), Currency::USD, &[]).await.unwrap();
+        let rules = arbot_core::collections::PromiseRules { grace_days: 0, tz: chrono_tz::America::New_York };
+        let fri = arbot_core::digest::load(s, d("2026-11-20"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&fri), ["2026-11-19"], "{}", db.name);
         // Monday's: Friday, Saturday and Sunday.
-        let mon = arbot_core::digest::load(s, d("2026-11-23"), Currency::USD, &[]).await.unwrap();
+        let mon = arbot_core::digest::load(s, d("2026-11-23"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&mon), ["2026-11-20", "2026-11-21", "2026-11-22"], "{}", db.name);
         // Tuesday's: Monday, including what arrived after Monday's digest.
-        let tue = arbot_core::digest::load(s, d("2026-11-24"), Currency::USD, &[]).await.unwrap();
+        let tue = arbot_core::digest::load(s, d("2026-11-24"), Currency::USD, &[], rules).await.unwrap();
         assert_eq!(received(&tue), ["2026-11-23"], "{}", db.name);
         db.close().await;
     }

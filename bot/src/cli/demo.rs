@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use arbot_connector_sample::SampleSource;
-use arbot_core::collections::{NewDispute, NewNote, NewPromise, PromiseStatus};
+use arbot_core::audit::{Author, Surface};
+use arbot_core::collections::{NewDispute, NewNote, NewPromise};
 use arbot_core::dates::weekday_date;
 use arbot_core::source::{Entity, Source};
 use arbot_core::store::{self, Store, redact};
@@ -98,19 +99,25 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
         Utc.from_utc_datetime(&d.and_hms_opt(hour, 30, 0).unwrap_or_default())
     };
     let seed = sample.collections();
+    // The sample's notes are the demo's doing, and its audit trail says so.
+    let demo = Author::new("demo", "arbot demo", Surface::Cli);
     for n in &seed.notes {
         let Some(customer_id) = store.id_for(Entity::Customer, &source, &n.customer_external_id).await? else {
             continue;
         };
         store
-            .add_note(&NewNote {
-                customer_id,
-                invoice_id: None,
-                kind: n.kind.to_string(),
-                body: n.body.clone(),
-                author: n.author.clone(),
-                created_at: at(n.days_ago, 15),
-            })
+            .add_note(
+                &NewNote {
+                    customer_id,
+                    invoice_id: None,
+                    kind: n.kind.to_string(),
+                    body: n.body.clone(),
+                    author: n.author.clone(),
+                    created_at: at(n.days_ago, 15),
+                    follow_up_on: None,
+                },
+                &demo,
+            )
             .await?;
     }
     for p in &seed.promises {
@@ -122,32 +129,37 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
         } else {
             today - Days::new(p.due_in_days.unsigned_abs())
         };
-        let id = store
-            .add_promise(&NewPromise {
-                customer_id,
-                amount: Money::usd(p.amount_minor),
-                promised_for,
-                created_by: p.created_by.clone(),
-                created_at: at(p.days_ago, 16),
-            })
+        // Kept or broken follows from the sample's payments and dates, as for any promise.
+        store
+            .add_promise(
+                &NewPromise {
+                    customer_id,
+                    amount: Money::usd(p.amount_minor),
+                    promised_for,
+                    created_by: p.created_by.clone(),
+                    created_at: at(p.days_ago, 16),
+                    invoice_ids: Vec::new(),
+                    note: None,
+                },
+                &demo,
+            )
             .await?;
-        let status = PromiseStatus::parse(p.status);
-        if status != PromiseStatus::Open {
-            store.set_promise_status(id, status).await?;
-        }
     }
     for d in &seed.disputes {
         let Some(invoice_id) = store.id_for(Entity::Invoice, &source, &d.invoice_external_id).await? else {
             continue;
         };
         store
-            .open_dispute(&NewDispute {
-                invoice_id,
-                reason: d.reason.to_string(),
-                detail: Some(d.detail.clone()),
-                opened_by: d.opened_by.clone(),
-                opened_at: at(d.days_ago, 14),
-            })
+            .open_dispute(
+                &NewDispute {
+                    invoice_id,
+                    reason: d.reason.to_string(),
+                    detail: Some(d.detail.clone()),
+                    opened_by: d.opened_by.clone(),
+                    opened_at: at(d.days_ago, 14),
+                },
+                &demo,
+            )
             .await?;
     }
     Ok(())

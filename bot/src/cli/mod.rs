@@ -20,7 +20,7 @@ mod demo;
 mod liens;
 mod sync;
 
-pub use self::args::{AgingBasis, By, Format, GlobalArgs, SummaryFormat};
+pub use self::args::{AgingBasis, By, Format, GlobalArgs, HistoryFormat, SummaryFormat};
 pub use self::demo::{DEMO_DB_FILE, load as load_demo};
 use crate::app::App;
 use crate::commands::{CommandError, aging_table};
@@ -147,6 +147,15 @@ pub enum Command {
         name: Vec<String>,
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
+    },
+    /// One customer's history, newest first: notes, promises and their outcome, disputes,
+    /// escalations, notices served and payments, with who and when.
+    History {
+        /// The customer's name, or part of it.
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
     },
     /// Lien and notice deadlines (no database needed).
     #[command(subcommand)]
@@ -459,24 +468,22 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::History { name, format } => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let id = one_customer(&app, &name.join(" ")).await?;
+            let events = crate::commands::load_history(&app, id).await.map_err(command_error)?;
+            match format {
+                HistoryFormat::Csv => print!("{}", crate::commands::history_csv(&app, &events)),
+                HistoryFormat::Table => {
+                    let customer = app.store.customer(id).await?.context("the customer was removed while reading it")?;
+                    print!("{}", to_text(&crate::commands::history_reply(&app, &customer.name, &events)))
+                }
+            }
+            Ok(())
+        }),
         Command::Customer { name, format } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
-            let query = name.join(" ");
-            if query.chars().count() > 500 {
-                bail!("That name is {} characters long; arbot looks up names of at most 500.", query.chars().count());
-            }
-            let found = find_customer(app.store.as_ref(), &query).await?;
-            let id = match found {
-                CustomerMatch::One(c) => c.id,
-                CustomerMatch::Several(list) => {
-                    let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
-                    bail!("{} customers match '{query}': {}. Give more of the name.", list.len(), names.join(", "))
-                }
-                CustomerMatch::NoneFound { suggestions } => {
-                    // On the command line the report to look through is `arbot aging`.
-                    bail!("{}", crate::commands::no_customer_text(&query, &suggestions).replace("/ar aging", "arbot aging"))
-                }
-            };
+            let id = one_customer(&app, &name.join(" ")).await?;
             let summary =
                 customer_summary(app.store.as_ref(), id, app.today(), false, &app.config.aging, app.config.currency)
                     .await?
@@ -553,6 +560,24 @@ pub async fn post_digest(app: &App, token: crate::discord::Token, reply: crate::
         ),
         Some(arbot_core::outbox::Delivery::Failed { error }) => bail!("Discord refused the digest: {error}"),
         None => bail!("The digest was queued but not delivered; arbot run will deliver it."),
+    }
+}
+
+/// The one customer a name given on the command line names, or the sentence that says why not.
+async fn one_customer(app: &App, query: &str) -> anyhow::Result<i64> {
+    if query.chars().count() > 500 {
+        bail!("That name is {} characters long; arbot looks up names of at most 500.", query.chars().count());
+    }
+    match find_customer(app.store.as_ref(), query).await? {
+        CustomerMatch::One(c) => Ok(c.id),
+        CustomerMatch::Several(list) => {
+            let names: Vec<&str> = list.iter().map(|c| c.name.as_str()).collect();
+            bail!("{} customers match '{query}': {}. Give more of the name.", list.len(), names.join(", "))
+        }
+        CustomerMatch::NoneFound { suggestions } => {
+            // On the command line the report to look through is `arbot aging`.
+            bail!("{}", crate::commands::no_customer_text(query, &suggestions).replace("/ar aging", "arbot aging"))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use arbot_core::Money;
+use arbot_core::audit::{Author, Surface as AuditSurface};
 use arbot_core::ledger::{CustomerRef, JobWithCustomer};
 use chrono::NaiveDate;
 
@@ -18,6 +19,8 @@ pub enum Value {
     Job(Box<JobWithCustomer>),
     /// The number as the ledger keeps it (no `#`).
     Invoice(String),
+    /// Several numbers, as the ledger keeps them.
+    Invoices(Vec<String>),
     /// The PM's name as the ledger spells it.
     Pm(String),
     Amount(Money),
@@ -62,6 +65,13 @@ impl Args {
         match self.get(name) {
             Some(Value::Invoice(n)) => Some(n),
             _ => None,
+        }
+    }
+
+    pub fn invoices(&self, name: &str) -> &[String] {
+        match self.get(name) {
+            Some(Value::Invoices(n)) => n,
+            _ => &[],
         }
     }
 
@@ -139,4 +149,18 @@ pub struct Invocation {
     pub actor: Actor,
     /// Where it was typed, for the few answers that differ (how to leave the console).
     pub surface: Surface,
+    /// The request's idempotency key (Discord's interaction id), so a retried interaction
+    /// records once; `None` for a typed console line.
+    pub key: Option<String>,
+}
+
+impl Invocation {
+    /// Who is making a change, from where, for the audit trail.
+    pub fn author(&self) -> Author {
+        let surface = match self.surface {
+            Surface::Console => AuditSurface::Console,
+            Surface::Chat => AuditSurface::Discord,
+        };
+        Author { id: self.actor.id.clone(), name: self.actor.name.clone(), surface, key: self.key.clone() }
+    }
 }

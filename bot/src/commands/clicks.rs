@@ -4,6 +4,7 @@
 //! checked against the permission table like a command, and fails like one: a person's mistake as
 //! its sentence, our own failure as "Something went wrong on our side (ref …)".
 
+use arbot_core::audit::{Author, Surface};
 use arbot_core::collections::NewNote;
 use arbot_core::escalation::{Escalation, EscalationAction, EscalationStatus};
 use arbot_core::summary::customer_summary;
@@ -112,7 +113,7 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         return ClickAnswer::New(Reply::user_error(refusal(click, who)));
     }
     let result = match click {
-        Click::OpenEscalation { customer, job } => open(app, who, customer, job).await,
+        Click::OpenEscalation { customer, job } => open(app, who, customer, job, interaction).await,
         Click::Escalation { action, id } => act(app, who, action, id, interaction).await,
         Click::Customer(id) => show_customer(app, id).await,
     };
@@ -133,8 +134,15 @@ fn refusal(click: Click, who: &Actor) -> String {
     )
 }
 
-async fn open(app: &App, who: &Actor, customer: i64, job: Option<i64>) -> Result<ClickAnswer, CommandError> {
-    let (esc, created) = escalate::open(app, customer, job, None, who).await?;
+async fn open(
+    app: &App,
+    who: &Actor,
+    customer: i64,
+    job: Option<i64>,
+    interaction: &str,
+) -> Result<ClickAnswer, CommandError> {
+    let by = Author::new(who.id.clone(), who.name.clone(), Surface::Discord).with_key(interaction);
+    let (esc, created) = escalate::open(app, customer, job, None, who, &by).await?;
     Ok(ClickAnswer::New(escalate::opened_reply(&esc, created)))
 }
 
@@ -157,13 +165,26 @@ async fn act(
     interaction: &str,
 ) -> Result<ClickAnswer, CommandError> {
     let now = app.clock.now();
+    if choice == EscalationChoice::Snooze {
+        // Snoozes are bounded: an account is not set aside for ever one day at a time.
+        let limit = app.config.collections.snooze_limit as usize;
+        let snoozed = app.store.escalation_events(id).await?.iter().filter(|e| e.action == "snooze").count();
+        if snoozed >= limit {
+            return Err(CommandError::User(format!(
+                "This escalation has been snoozed {snoozed} {} (the limit is {limit}, [collections] snooze_limit). \
+                 Acknowledge it, take the call or resolve it.",
+                if snoozed == 1 { "time" } else { "times" }
+            )));
+        }
+    }
     let action = match choice {
         EscalationChoice::Acknowledge => EscalationAction::Acknowledge,
         EscalationChoice::Snooze => EscalationAction::Snooze { until: now + SNOOZE },
         EscalationChoice::WillCall => EscalationAction::WillCall,
         EscalationChoice::Resolve => EscalationAction::Resolve,
     };
-    let Some(esc) = app.store.act_on_escalation(id, &action, &who.id, &who.name, now, Some(interaction)).await? else {
+    let by = Author::new(who.id.clone(), who.name.clone(), Surface::Discord).with_key(interaction);
+    let Some(esc) = app.store.act_on_escalation(id, &action, &by, now).await? else {
         return Err(CommandError::User("That escalation no longer exists.".to_string()));
     };
     if action == EscalationAction::WillCall {
@@ -175,8 +196,9 @@ async fn act(
             body: format!("{} will call them (escalation: {})", at(&who.name), esc.title),
             author: who.name.clone(),
             created_at: now,
+            follow_up_on: None,
         };
-        app.store.add_note(&note).await?;
+        app.store.add_note(&note, &by).await?;
     }
     let severity = match esc.status {
         EscalationStatus::Resolved => Severity::Good,

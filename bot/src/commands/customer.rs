@@ -59,7 +59,11 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
     }
     let mut reply = Reply::titled(&s.customer.name);
     reply.aside = (!aside.is_empty()).then(|| aside.join("   "));
-    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.overdue));
+    // What is in dispute is shown apart: it is not what the AR specialist is chasing.
+    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.collectible_overdue()));
+    if row.disputed > 0 {
+        headline.push_str(&format!(" · in dispute {}", m(row.disputed)));
+    }
     if row.retainage > 0 {
         headline.push_str(&format!(" · retainage held {} (not due)", m(row.retainage)));
     }
@@ -96,7 +100,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
         ));
     }
     if row.disputed > 0 {
-        reply.lines.push(format!("In dispute: {} (settle the dispute before chasing those invoices)", m(row.disputed)));
+        reply.lines.push("Settle the dispute before chasing those invoices (/ar disputes).".to_string());
     }
     if row.total > 0 {
         let mut table = Table::new(&[]);
@@ -146,7 +150,7 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
                 short_date(p.promised_for),
                 at(&p.created_by),
                 short_date(p.created_at.with_timezone(&app.config.time_zone).date_naive()),
-                p.status
+                super::promise::outcome_text(app, p, &s.promise_cash)
             ),
         );
     }
@@ -193,9 +197,18 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
     match &s.last_note {
         Some(n) => {
             let when = short_date(n.created_at.with_timezone(&app.config.time_zone).date_naive());
-            reply = reply.field("Last note", format!("{when} {}: \"{}\"", at(&n.author), n.body));
+            let kind = if n.kind == "note" { String::new() } else { format!(" ({})", n.kind) };
+            let follow_up = n
+                .follow_up_on
+                .filter(|d| *d >= app.today())
+                .map(|d| format!(" · follow up {}", arbot_core::dates::weekday_date(d)))
+                .unwrap_or_default();
+            reply = reply.field("Last note", format!("{when} {}{kind}: \"{}\"{follow_up}", at(&n.author), n.body));
         }
-        None if row.overdue > 0 => reply = reply.field("Last note", "no contact on record — log one after you call"),
+        None if row.overdue > 0 => {
+            reply =
+                reply.field("Last note", "no contact on record — log one after you call: /ar note <customer> call …")
+        }
         None => {}
     }
     if shows_deadline {

@@ -9,8 +9,14 @@ use crate::reply::{Button, Reply, Severity};
 
 pub async fn build(app: &App) -> Result<Digest, CommandError> {
     super::require_ledger(app).await?;
-    Ok(arbot_core::digest::load(app.store.as_ref(), app.today(), app.config.currency, &app.config.liens.closures)
-        .await?)
+    Ok(arbot_core::digest::load(
+        app.store.as_ref(),
+        app.today(),
+        app.config.currency,
+        &app.config.liens.closures,
+        app.promise_rules(),
+    )
+    .await?)
 }
 
 pub(super) async fn handle(app: &App) -> Result<Reply, CommandError> {
@@ -28,8 +34,9 @@ fn change(minor: i64, app: &App) -> String {
 pub fn digest_reply(app: &App, d: &Digest) -> Reply {
     let m = |minor: i64| app.money(minor).compact();
     let mut reply = Reply::titled(format!("AR digest — {}", weekday_date(d.date)));
+    let disputed = if d.disputed > 0 { format!(" · in dispute {}", m(d.disputed)) } else { String::new() };
     reply.aside = Some(format!(
-        "open {} ({}) · overdue {} ({})",
+        "open {} ({}) · overdue {} ({}){disputed}",
         m(d.open),
         change(d.open_change, app),
         m(d.overdue),

@@ -3,7 +3,10 @@
 //! (ref …)" with the whole error chain in the log under that reference.
 
 use super::parse::{ParseError, Unread, read_line};
-use super::{CommandError, Invocation, aging, customer, digest, escalate, help, invoice, kpi, liens, overdue, sync};
+use super::{
+    CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, history, invoice, kpi, liens,
+    note, overdue, promise, sync,
+};
 use crate::app::App;
 use crate::reply::Reply;
 use crate::roles::Actor;
@@ -25,6 +28,12 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "notice" => liens::handle_notice(app, inv).await,
         "escalate" => escalate::handle(app, inv).await,
         "sync" => sync::handle(app, inv).await,
+        "audit" => audit::handle(app, inv).await,
+        "note" => note::handle(app, inv).await,
+        "promise" => promise::handle(app, inv).await,
+        "dispute" => dispute::handle(app, inv).await,
+        "disputes" => dispute::handle_list(app).await,
+        "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };

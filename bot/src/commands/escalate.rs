@@ -4,6 +4,7 @@
 //! history and the ask in the thread's first message, with the PM mentioned and buttons to
 //! acknowledge, snooze, take the call or resolve.
 
+use arbot_core::audit::Author;
 use arbot_core::dates::short_date;
 use arbot_core::escalation::{Escalation, EscalationStatus, NewEscalation};
 use arbot_core::summary::{CustomerSummary, customer_summary};
@@ -17,7 +18,7 @@ use crate::wording::{at, days_phrase};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
-    let (esc, created) = open(app, customer.id, None, inv.args.text("reason"), &inv.actor).await?;
+    let (esc, created) = open(app, customer.id, None, inv.args.text("reason"), &inv.actor, &inv.author()).await?;
     Ok(opened_reply(&esc, created))
 }
 
@@ -52,6 +53,7 @@ pub async fn open(
     job_id: Option<i64>,
     reason: Option<&str>,
     by: &Actor,
+    author: &Author,
 ) -> Result<(Escalation, bool), CommandError> {
     if !by.may(Permission::Escalate) {
         return Err(CommandError::User(format!(
@@ -91,7 +93,7 @@ pub async fn open(
         opened_by: by.name.clone(),
         opened_at: app.clock.now(),
     };
-    let (esc, created) = app.store.open_escalation(&new).await?;
+    let (esc, created) = app.store.open_escalation(&new, author).await?;
     if created {
         let alert = alert_post(&esc);
         let first = first_post(app, &esc, &summary);
@@ -120,7 +122,7 @@ async fn auto_reason(
         parts.push(format!("{} overdue, oldest {oldest} days", m(s.aging.overdue)));
     }
     if let Some(p) = &s.promise
-        && p.is_broken(today)
+        && p.outcome(&s.promise_cash, today, app.promise_rules()).is_broken()
     {
         parts.push(format!("promise for {} broke on {}", p.amount.compact(), short_date(p.promised_for)));
     }

@@ -74,7 +74,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         .await?;
     let disputed = open.iter().any(|o| o.invoice_id == invoice.id && o.disputed);
     if disputed {
-        reply.lines.push("In dispute: reminders for this invoice are paused until it is resolved.".to_string());
+        reply.lines.push("In dispute: shown apart from overdue until it is resolved (/ar disputes).".to_string());
     }
     if let Some(memo) = &invoice.memo {
         reply = reply.field("Memo", memo.clone());

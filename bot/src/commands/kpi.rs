@@ -15,10 +15,12 @@ pub(super) async fn handle(app: &App, _inv: &Invocation) -> Result<Reply, Comman
     let days =
         |d: Option<f64>| d.map_or("n/a (no sales in the last 12 months)".to_string(), |d| format!("{d:.0} days"));
     let mut reply = Reply::titled(format!("Collections KPIs — {}", long_date(k.as_of)));
+    // What is in dispute is reported apart from the overdue being chased.
+    let disputed = if k.disputed > 0 { format!(" · in dispute {}", m(k.disputed)) } else { String::new() };
     reply.lines.push(format!(
-        "Open {} · overdue {} · retainage held {} (not due)",
+        "Open {} · overdue {}{disputed} · retainage held {} (not due)",
         m(k.open_ar),
-        m(k.overdue),
+        m(k.overdue - k.disputed_overdue),
         m(k.retainage)
     ));
     let share = match k.over_90_share {

@@ -321,9 +321,13 @@ async fn set_fact(
     // Check it the way the engine will read it before storing it.
     let mut probe = JobFacts::new("FL", ProjectType::Private, OurRole::Sub);
     probe.set(fact, &value).map_err(|e| CommandError::User(e.to_string()))?;
-    app.store.set_job_fact(job.job.id, fact, &value, &inv.actor.name, app.clock.now()).await?;
+    let recorded = app.store.set_job_fact(job.job.id, fact, &value, &inv.author(), app.clock.now()).await?;
+    let was = match recorded.new_value() {
+        Some(Some(before)) if before != value => format!(" (was {before})"),
+        _ => String::new(),
+    };
     let mut reply = Reply::default().line(format!(
-        "Recorded: {} — {fact} {value}. /ar job {} shows the deadlines it changes.",
+        "Recorded: {} — {fact} {value}{was}. /ar job {} shows the deadlines it changes.",
         job_label(job),
         job.job.name
     ));
@@ -352,7 +356,7 @@ pub(super) async fn handle_notice(app: &App, inv: &Invocation) -> Result<Reply, 
         recorded_by: inv.actor.name.clone(),
         recorded_at: app.clock.now(),
     };
-    app.store.add_job_notice(&notice).await?;
+    app.store.add_job_notice(&notice, &inv.author()).await?;
     let tracking = notice.tracking.as_deref().map(|t| format!(", tracking {t}")).unwrap_or_default();
     let mut reply = Reply::default().line(format!(
         "Recorded: {} served on {}{tracking} — {}. I'll stop warning about it.",

@@ -13,17 +13,22 @@
 
 mod aging;
 mod args;
+mod audit;
 pub mod clicks;
 mod customer;
 mod digest;
 mod dispatch;
+mod dispute;
 mod escalate;
 mod help;
+mod history;
 mod invoice;
 mod kpi;
 mod liens;
+mod note;
 mod overdue;
 mod parse;
+mod promise;
 mod sync;
 mod table;
 
@@ -38,11 +43,12 @@ pub use self::customer::{customer_reply, summary_reply};
 pub use self::digest::{build as build_digest, digest_reply};
 pub use self::dispatch::{dispatch, internal_reply, run_line, unread_reply};
 pub use self::escalate::{buttons as escalation_buttons, open as open_escalation, opened_reply};
+pub use self::history::{history_csv, history_reply, load as load_history};
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
 pub use self::sync::{nothing_changed as sync_nothing_changed, pick_sources};
-pub use self::table::{COMMANDS, CommandSpec, FACTS, Param, ParamKind, Suggest, spec};
+pub use self::table::{COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, Param, ParamKind, Suggest, spec};
 
 /// A command that could not be carried out.
 #[derive(Debug)]

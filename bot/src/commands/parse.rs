@@ -198,7 +198,24 @@ fn bind_value(
         ParamKind::Customer => Bound::Customer(text.to_string()),
         ParamKind::Job => Bound::Job(text.to_string()),
         ParamKind::Pm => Bound::Pm { name: text.trim_start_matches('@').to_string(), declined: None },
+        // An optional invoice number has a digit, so a word that has none is the next parameter
+        // (`/ar note acme call …`).
+        ParamKind::Invoice if !p.required && !text.chars().any(|c| c.is_ascii_digit()) => {
+            return Err(bad(command, p, text, "an invoice number has digits."));
+        }
         ParamKind::Invoice => Bound::Ready(Value::Invoice(text.trim_start_matches('#').to_string())),
+        ParamKind::Invoices => {
+            let numbers: Vec<String> = text
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(|w| w.trim().trim_start_matches('#'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            if numbers.is_empty() || numbers.iter().any(|n| !n.chars().any(|c| c.is_ascii_digit())) {
+                return Err(bad(command, p, text, "invoice numbers have digits, like 1042 1043."));
+            }
+            Bound::Ready(Value::Invoices(numbers))
+        }
         ParamKind::Text => Bound::Ready(Value::Text(text.to_string())),
         ParamKind::Amount => {
             Bound::Ready(Value::Amount(Money::parse(text, currency).map_err(|e| ParseError::Invalid(e.to_string()))?))
@@ -280,6 +297,15 @@ fn bind(
             break;
         };
         let must = p.required || after_keyword;
+        // An optional name left out: the word is a later parameter's keyword (`/ar audit job
+        // marina` names no customer).
+        if !must
+            && p.is_name()
+            && !word.quoted
+            && params[n + 1..].iter().filter_map(|q| q.keyword).any(|k| word.text.eq_ignore_ascii_case(k))
+        {
+            continue;
+        }
         let bound = match p.kind {
             ParamKind::Customer | ParamKind::Job | ParamKind::Text | ParamKind::Pm => {
                 let len = if word.quoted || (p.kind == ParamKind::Pm && !is_last) {
@@ -287,7 +313,14 @@ fn bind(
                 } else if is_last {
                     positional.len() - i
                 } else if p.kind == ParamKind::Text {
-                    1
+                    // Free text before other parameters runs to the last later keyword
+                    // (`… check run Friday follow-up Dec 4`), or to the end.
+                    let keywords: Vec<&str> = params[n + 1..].iter().filter_map(|q| q.keyword).collect();
+                    positional[i + 1..]
+                        .iter()
+                        .rposition(|w| !w.quoted && keywords.iter().any(|k| w.text.eq_ignore_ascii_case(k)))
+                        .map(|at| at + 1)
+                        .unwrap_or(positional.len() - i)
                 } else {
                     // A name before other parameters: up to the next parameter's keyword, or
                     // as many words as the caller asks for.
@@ -351,6 +384,25 @@ fn bind(
                         continue;
                     }
                 }
+            }
+            ParamKind::Invoices => {
+                // Every word from here that reads as an invoice number (`1042`, `#1043,`).
+                let taken = positional[i..]
+                    .iter()
+                    .take_while(|w| {
+                        !w.quoted && w.text.trim_start_matches('#').starts_with(|c: char| c.is_ascii_digit())
+                    })
+                    .count();
+                if taken == 0 {
+                    if must {
+                        return Err(bad(command, p, &word.text, "invoice numbers have digits, like 1042 1043."));
+                    }
+                    declined = Some((p, i));
+                    continue;
+                }
+                let text = rest_of(&positional[i..i + taken]);
+                i += taken;
+                bind_value(command, p, &text, today, currency)?
             }
             _ => match bind_value(command, p, &word.text, today, currency) {
                 Ok(b) => {
@@ -615,7 +667,7 @@ async fn read_bindings(
     let mut no_match = None;
     for b in &bindings {
         match resolve(app, command, b).await {
-            Ok(args) => return Ok(Invocation { command, args, actor, surface }),
+            Ok(args) => return Ok(Invocation { command, args, actor, surface, key: None }),
             Err(Unresolved::Store(e)) => return Err(Unread::Internal(e)),
             // The longest name that matched several is the most telling. Only `/ar customer`
             // answers with a pick-list (its buttons show a customer); elsewhere, ask for the name.

@@ -2,6 +2,8 @@
 //! the permission it needs. The console parser, Discord's registration and autocomplete, `/ar help`
 //! and dispatch all read it.
 
+use arbot_core::collections::{DISPUTE_OUTCOMES, NOTE_KINDS};
+
 use crate::roles::Permission;
 
 /// The kind of value a parameter takes. The parser turns what was typed into a
@@ -14,6 +16,8 @@ pub enum ParamKind {
     Job,
     /// An invoice number (`1042` or `#1042`).
     Invoice,
+    /// One or more invoice numbers (`1042 1043`, `#1042, #1043`): every word with a digit.
+    Invoices,
     /// A project manager, by the name the ledger knows them by (resolved against the ledger).
     Pm,
     /// An amount of money as people type it (`12,500`, `$12,500.00`, `40k`).
@@ -71,7 +75,7 @@ impl Param {
         match self.kind {
             ParamKind::Customer => Suggest::Customer,
             ParamKind::Job => Suggest::Job,
-            ParamKind::Invoice => Suggest::Invoice,
+            ParamKind::Invoice | ParamKind::Invoices => Suggest::Invoice,
             ParamKind::Pm => Suggest::Pm,
             ParamKind::Command => Suggest::Command,
             ParamKind::Notice => Suggest::NoticeKind,
@@ -90,6 +94,7 @@ impl Param {
             ParamKind::Customer => "a customer's name".to_string(),
             ParamKind::Job => "a job's name".to_string(),
             ParamKind::Invoice => "an invoice number".to_string(),
+            ParamKind::Invoices => "invoice numbers, like 1042 1043".to_string(),
             ParamKind::Pm => "a PM's name".to_string(),
             ParamKind::Amount => "an amount, like 12,500 or $12,500.00".to_string(),
             ParamKind::Date => "a date, like 2026-11-30 or Nov 30".to_string(),
@@ -114,6 +119,15 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// The parameters in the order a chat with named options lists them: Discord wants every
+    /// required option before the optional ones, while the console reads words in table order
+    /// (`/ar note acme 1042 call …`, the optional invoice before the kind).
+    pub fn options(&self) -> Vec<&'static Param> {
+        let mut out: Vec<&'static Param> = self.params.iter().collect();
+        out.sort_by_key(|p| !p.required);
+        out
+    }
+
     /// `customer <name>` / `overdue [min-days] [pm]`.
     pub fn usage(&self) -> String {
         let mut s = self.name.to_string();
@@ -128,6 +142,10 @@ impl CommandSpec {
         s
     }
 }
+
+/// The dispute reason codes (core's `DISPUTE_REASONS`), and `resolve`.
+pub const DISPUTE_WORDS: &[&str] =
+    &["quantity", "pricing", "backcharge", "lien_waiver", "change_order", "paperwork", "other", "resolve"];
 
 /// The job facts `/ar job … set` records (what `arbot_core::liens::JobFacts::set` reads).
 pub const FACTS: &[&str] = &[
@@ -261,6 +279,85 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Escalate,
     },
     CommandSpec {
+        name: "note",
+        summary: "Log a call, email, letter, meeting or note on an account, with an optional follow-up day",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("invoice", ParamKind::Invoice, false, "the invoice it is about, if one"),
+            Param::new("kind", ParamKind::Choice(NOTE_KINDS), true, "call, email, letter, meeting or note"),
+            Param::new("text", ParamKind::Text, true, "what was said or done"),
+            Param::new("follow-up", ParamKind::Date, false, "a day to follow up: the digest lists the account then")
+                .after("follow-up"),
+        ],
+        example: "/ar note acme call Spoke to Rita in AP; check run Friday follow-up Dec 4",
+        permission: Permission::Log,
+    },
+    CommandSpec {
+        name: "promise",
+        summary: "Log a promise to pay an amount by a date; `cancel` drops the open one, `correct` replaces it",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new(
+                "change",
+                ParamKind::Choice(&["cancel", "correct"]),
+                false,
+                "cancel the open promise, or correct it (with the new amount and date)",
+            ),
+            Param::new("amount", ParamKind::Amount, false, "how much they promised (at most what they owe)"),
+            Param::new("date", ParamKind::Date, false, "the day they promised to pay by (today or later)"),
+            Param::new("invoices", ParamKind::Invoices, false, "the invoices it pays (default: the oldest first)"),
+            Param::new("note", ParamKind::Text, false, "who promised, and anything worth keeping"),
+        ],
+        example: "/ar promise harborview 40000 2026-11-30 treasurer Paul Greer, by wire",
+        permission: Permission::Log,
+    },
+    CommandSpec {
+        name: "dispute",
+        summary: "Put an invoice in dispute with a reason (its PM is asked in the thread), or `resolve` it",
+        params: &[
+            Param::new("invoice", ParamKind::Invoice, true, "the invoice number"),
+            Param::new(
+                "reason",
+                ParamKind::Choice(DISPUTE_WORDS),
+                true,
+                "why (quantity, pricing, lien_waiver, ...), or resolve",
+            ),
+            Param::new(
+                "outcome",
+                ParamKind::Choice(DISPUTE_OUTCOMES),
+                false,
+                "with resolve: paid, credit, rebilled, withdrawn or other",
+            ),
+            Param::new("detail", ParamKind::Text, false, "what the customer says, or how it was settled"),
+        ],
+        example: "/ar dispute 1039 lien_waiver GC wants the conditional waiver for the Oct pay app",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        name: "disputes",
+        summary: "Invoices in dispute until resolved, oldest first, with the reason and who opened it",
+        params: &[],
+        example: "/ar disputes",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "history",
+        summary: "An account's timeline, newest first: notes, promises, disputes, escalations, notices, payments",
+        params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
+        example: "/ar history harborview",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        name: "audit",
+        summary: "Who changed what and when, from chat or the CLI, with the value before and after",
+        params: &[
+            Param::new("customer", ParamKind::Customer, false, "only this customer's account (its jobs included)"),
+            Param::new("job", ParamKind::Job, false, "only this job").after("job"),
+        ],
+        example: "/ar audit job marina tower",
+        permission: Permission::Audit,
+    },
+    CommandSpec {
         name: "sync",
         summary: "Pull new and changed records from the accounting system now, or reconcile every open invoice",
         params: &[
@@ -314,6 +411,13 @@ mod tests {
             }
         }
         assert!(chars <= 4000, "{chars} characters");
+    }
+
+    #[test]
+    fn dispute_words_are_core_reasons_and_resolve() {
+        let reasons: Vec<&str> = arbot_core::collections::DISPUTE_REASONS.iter().map(|(c, _)| *c).collect();
+        assert_eq!(DISPUTE_WORDS[..DISPUTE_WORDS.len() - 1], reasons[..]);
+        assert_eq!(DISPUTE_WORDS.last(), Some(&"resolve"));
     }
 
     #[test]

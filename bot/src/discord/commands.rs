@@ -47,7 +47,7 @@ fn subcommand(c: &'static CommandSpec) -> poise::Command<Data, Error> {
         source_code_name: Cow::Borrowed(c.name),
         description: Some(Cow::Borrowed(c.summary)),
         help_text: Some(Cow::Owned(format!("Example: {}", c.example))),
-        parameters: c.params.iter().map(parameter).collect(),
+        parameters: c.options().into_iter().map(parameter).collect(),
         slash_action: Some(run_slash),
         ..Default::default()
     }
@@ -140,7 +140,8 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
         .collect();
     let reply = match read_options(app, command, &values, who).await {
         Err(e) => unread_reply(e),
-        Ok(inv) => {
+        Ok(mut inv) => {
+            inv.key = Some(i.id.to_string());
             let work = dispatch(app, &inv);
             tokio::pin!(work);
             tokio::select! {
@@ -273,7 +274,8 @@ mod tests {
             let options = sub["options"].as_array().cloned().unwrap_or_default();
             assert_eq!(options.len(), c.params.len(), "{}", c.name);
             let mut seen_optional = false;
-            for (o, p) in options.iter().zip(c.params) {
+            for (o, p) in options.iter().zip(c.options()) {
+                assert_eq!(o["name"], p.name, "{}", c.name);
                 assert!(name_ok(p.name), "{}", p.name);
                 assert!((1..=100).contains(&p.help.chars().count()), "{} {}", c.name, p.name);
                 assert_eq!(o["required"].as_bool().unwrap_or(false), p.required);

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
+use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
+use crate::collections::{CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
@@ -287,7 +288,7 @@ impl fmt::Debug for Connection {
 /// (through the blanket impl below); see the module docs. Calling a method on `dyn Store` needs
 /// its aggregate's trait in scope: `use arbot_core::store::prelude::*;`.
 pub trait Store:
-    SchemaStore + SyncStore + LedgerReads + CollectionsStore + ChatOpsStore + ConnectionStore + ReconcileStore + fmt::Debug
+    SchemaStore + SyncStore + LedgerReads + CollectionsStore + AuditStore + ChatOpsStore + ConnectionStore + ReconcileStore + fmt::Debug
 {
 }
 
@@ -296,6 +297,7 @@ impl<T> Store for T where
         + SyncStore
         + LedgerReads
         + CollectionsStore
+        + AuditStore
         + ChatOpsStore
         + ConnectionStore
         + ReconcileStore
@@ -307,7 +309,7 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store, SyncStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store, SyncStore,
     };
 }
 
@@ -406,33 +408,63 @@ pub trait LedgerReads: Send + Sync {
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.
+/// A write a person makes takes its [`Author`] and writes its audit record in the same
+/// transaction; under a key already recorded it changes nothing and answers
+/// [`Recorded::Already`].
 #[async_trait::async_trait]
 pub trait CollectionsStore: Send + Sync {
-    async fn add_note(&self, note: &NewNote) -> Result<i64, StoreError>;
+    async fn add_note(&self, note: &NewNote, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Notes asking for a follow-up on a day after `after` up to and including `until`, newest
+    /// first, with their customer's name.
+    async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError>;
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError>;
     /// When each customer was last contacted (their newest note).
     async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
-    async fn add_promise(&self, promise: &NewPromise) -> Result<i64, StoreError>;
-    /// Marks a promise kept, broken or cancelled.
-    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError>;
+    async fn add_promise(&self, promise: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Cancels an open promise; `New(false)` when there is no open promise with that id.
+    async fn cancel_promise(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError>;
+    /// Cash (not credit memos) applied to invoices on or after `from`, of one customer or all,
+    /// oldest first: what [`crate::collections::Promise::outcome`] judges promises by.
+    async fn cash_applied(&self, customer_id: Option<i64>, from: NaiveDate) -> Result<Vec<CashApplied>, StoreError>;
+    /// The customer's promises, newest logged first.
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
-    async fn open_dispute(&self, dispute: &NewDispute) -> Result<i64, StoreError>;
-    /// Sets (or replaces) a lien fact for a job, as typed in chat.
+    async fn open_dispute(&self, dispute: &NewDispute, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Resolves the open dispute of an invoice; `New(None)` when it has none.
+    async fn resolve_dispute(
+        &self,
+        invoice_id: i64,
+        outcome: &str,
+        note: Option<&str>,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<i64>>, StoreError>;
+    /// Disputes, oldest first: the open ones only, or all; of one invoice, or all.
+    async fn disputes(&self, open_only: bool, invoice_id: Option<i64>) -> Result<Vec<Dispute>, StoreError>;
+    /// Sets (or replaces) a lien fact for a job, as typed in chat; answers the value it replaced
+    /// (the audit record keeps both).
     async fn set_job_fact(
         &self,
         job_id: i64,
         fact: &str,
         value: &str,
-        by: &str,
+        by: &Author,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Recorded<Option<String>>, StoreError>;
     /// The lien facts set from chat for a job, by fact name.
     async fn job_facts(&self, job_id: i64) -> Result<Vec<(String, String)>, StoreError>;
     /// Records a notice served or a lien recorded; returns its id.
-    async fn add_job_notice(&self, notice: &JobNotice) -> Result<i64, StoreError>;
+    async fn add_job_notice(&self, notice: &JobNotice, by: &Author) -> Result<Recorded<i64>, StoreError>;
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
+}
+
+/// The audit trail (written by the audited writes themselves; see [`crate::audit`]).
+#[async_trait::async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Audit records, newest first: every change, or one customer's (its jobs' included), or one
+    /// job's.
+    async fn audit_trail(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Chat operations: scheduled runs, the outbox, escalations, leadership.
@@ -482,23 +514,21 @@ pub trait ChatOpsStore: Send + Sync {
 
     /// Opens an escalation, or returns the one already open for that account (and job); the
     /// flag says whether it is new.
-    async fn open_escalation(&self, e: &NewEscalation) -> Result<(Escalation, bool), StoreError>;
+    async fn open_escalation(&self, e: &NewEscalation, by: &Author) -> Result<(Escalation, bool), StoreError>;
     async fn escalation(&self, id: i64) -> Result<Option<Escalation>, StoreError>;
     /// Escalations not yet resolved, oldest first.
     async fn open_escalations(&self) -> Result<Vec<Escalation>, StoreError>;
     /// Records where parts of an escalation landed in chat (only the fields given).
     async fn record_escalation_posts(&self, id: i64, posts: &EscalationPosts) -> Result<(), StoreError>;
-    /// Applies a person's action and logs it, once per `interaction_id` (a redelivered click is
-    /// recorded once). `None` when there is no such escalation. A resolved escalation stays
+    /// Applies a person's action and logs it (and its audit record), once per `by.key` (a
+    /// redelivered click is recorded once). `None` when there is no such escalation. A resolved escalation stays
     /// resolved.
     async fn act_on_escalation(
         &self,
         id: i64,
         action: &EscalationAction,
-        actor_id: &str,
-        actor_name: &str,
+        by: &Author,
         at: DateTime<Utc>,
-        interaction_id: Option<&str>,
     ) -> Result<Option<Escalation>, StoreError>;
     async fn escalation_events(&self, id: i64) -> Result<Vec<EscalationEvent>, StoreError>;
 

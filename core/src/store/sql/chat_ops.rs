@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::audit::write_audit;
 use super::{Dialect, SqlStore, on};
+use crate::audit::{Author, Change};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
 use crate::store::{ChatOpsStore, Leadership, RunStatus, ScheduledRun, StoreError};
@@ -275,8 +277,9 @@ impl<S: SqlStore> ChatOpsStore for S {
         })
     }
 
-    async fn open_escalation(&self, e: &NewEscalation) -> Result<(Escalation, bool), StoreError> {
+    async fn open_escalation(&self, e: &NewEscalation, by: &Author) -> Result<(Escalation, bool), StoreError> {
         on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
             // One open escalation per account (and job): a second request finds the first.
             let id: Option<i64> = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO escalations (customer_id, job_id, title, reason, pm, status, opened_by, opened_at) \
@@ -289,8 +292,20 @@ impl<S: SqlStore> ChatOpsStore for S {
             .bind(&e.pm)
             .bind(&e.opened_by)
             .bind(e.opened_at)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *tx)
             .await?;
+            if id.is_some() {
+                let change = Change {
+                    action: "escalation",
+                    customer_id: Some(e.customer_id),
+                    job_id: e.job_id,
+                    invoice_id: None,
+                    subject: "open".to_string(),
+                    before: None,
+                    after: Some(e.reason.clone()),
+                };
+                write_audit!(tx, DB, by, e.opened_at, &change);
+            }
             let query = match id {
                 Some(id) => sqlx::query_as::<DB, EscalationRow>(sqlx::AssertSqlSafe(format!(
                     "{} WHERE id = $1",
@@ -304,7 +319,8 @@ impl<S: SqlStore> ChatOpsStore for S {
                 .bind(e.customer_id)
                 .bind(e.job_id.unwrap_or(0)),
             };
-            let row = query.fetch_one(pool).await?;
+            let row = query.fetch_one(&mut *tx).await?;
+            tx.commit().await?;
             Ok((row.into(), id.is_some()))
         })
     }
@@ -348,21 +364,22 @@ impl<S: SqlStore> ChatOpsStore for S {
         &self,
         id: i64,
         action: &EscalationAction,
-        actor_id: &str,
-        actor_name: &str,
+        by: &Author,
         at: DateTime<Utc>,
-        interaction_id: Option<&str>,
     ) -> Result<Option<Escalation>, StoreError> {
+        let (actor_id, actor_name, interaction_id) = (&by.id, &by.name, by.key.as_deref());
         on!(self, write, |pool, DB| {
             let select = format!("{} WHERE id = $1", ESCALATION_SELECT);
             let mut tx = DB::begin_write(pool).await?;
-            let exists: Option<i64> = sqlx::query_scalar::<DB, i64>("SELECT id FROM escalations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if exists.is_none() {
+            let before: Option<(i64, Option<i64>, String)> = sqlx::query_as::<DB, (i64, Option<i64>, String)>(
+                "SELECT customer_id, job_id, status FROM escalations WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((customer_id, job_id, status_before)) = before else {
                 return Ok(None);
-            }
+            };
             let logged: Option<i64> = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO escalation_events (escalation_id, action, actor_id, actor_name, at, interaction_id) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
@@ -398,7 +415,18 @@ impl<S: SqlStore> ChatOpsStore for S {
                     .bind(actor_name)
                     .bind(at),
                 };
-                update.execute(&mut *tx).await?;
+                if update.execute(&mut *tx).await?.rows_affected() > 0 {
+                    let change = Change {
+                        action: "escalation",
+                        customer_id: Some(customer_id),
+                        job_id,
+                        invoice_id: None,
+                        subject: action.as_str().to_string(),
+                        before: Some(status_before),
+                        after: Some(action.status_after().as_str().to_string()),
+                    };
+                    write_audit!(tx, DB, by, at, &change);
+                }
             }
             let row =
                 sqlx::query_as::<DB, EscalationRow>(sqlx::AssertSqlSafe(select)).bind(id).fetch_one(&mut *tx).await?;

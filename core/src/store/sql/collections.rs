@@ -2,8 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{SqlStore, currency, on};
-use crate::collections::{JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus};
+use super::audit::write_audit;
+use super::{Dialect, SqlStore, currency, on};
+use crate::audit::{Author, Change, Recorded};
+use crate::collections::{
+    CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus,
+};
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
 
@@ -16,7 +20,79 @@ struct NoteRow {
     pub body: String,
     pub author: String,
     pub created_at: DateTime<Utc>,
+    pub follow_up_on: Option<NaiveDate>,
 }
+
+impl From<NoteRow> for Note {
+    fn from(r: NoteRow) -> Self {
+        Note {
+            id: r.id,
+            customer_id: r.customer_id,
+            invoice_id: r.invoice_id,
+            kind: r.kind,
+            body: r.body,
+            author: r.author,
+            created_at: r.created_at,
+            follow_up_on: r.follow_up_on,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DisputeRow {
+    id: i64,
+    invoice_id: i64,
+    invoice_number: String,
+    customer_id: i64,
+    customer_name: String,
+    reason: String,
+    detail: Option<String>,
+    opened_by: String,
+    opened_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    resolved_by: Option<String>,
+    outcome: Option<String>,
+    resolution_note: Option<String>,
+}
+
+impl From<DisputeRow> for Dispute {
+    fn from(r: DisputeRow) -> Self {
+        Dispute {
+            id: r.id,
+            invoice_id: r.invoice_id,
+            invoice_number: r.invoice_number,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            reason: r.reason,
+            detail: r.detail,
+            opened_by: r.opened_by,
+            opened_at: r.opened_at,
+            resolved_at: r.resolved_at,
+            resolved_by: r.resolved_by,
+            outcome: r.outcome,
+            resolution_note: r.resolution_note,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct NamedPromiseRow {
+    #[sqlx(flatten)]
+    promise: PromiseRow,
+    name: String,
+}
+
+/// Promises with the invoices each names, from `(promise, invoice)` links.
+fn with_invoices(rows: Vec<PromiseRow>, links: &[(i64, i64)]) -> Vec<Promise> {
+    rows.into_iter()
+        .map(|r| {
+            let ids = links.iter().filter(|(p, _)| *p == r.id).map(|(_, i)| *i).collect();
+            r.into_promise(ids)
+        })
+        .collect()
+}
+
+const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on";
 
 #[derive(sqlx::FromRow)]
 struct PromiseRow {
@@ -28,15 +104,51 @@ struct PromiseRow {
     pub status: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
 }
+
+impl PromiseRow {
+    fn into_promise(self, invoice_ids: Vec<i64>) -> Promise {
+        Promise {
+            id: self.id,
+            customer_id: self.customer_id,
+            amount: Money::new(self.amount_minor, currency(&self.currency)),
+            promised_for: self.promised_for,
+            status: PromiseStatus::parse(&self.status),
+            created_by: self.created_by,
+            created_at: self.created_at,
+            invoice_ids,
+            note: self.note,
+        }
+    }
+}
+
+const PROMISE_COLUMNS: &str =
+    "p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, p.note";
 
 #[async_trait::async_trait]
 impl<S: SqlStore> CollectionsStore for S {
-    async fn add_note(&self, n: &NewNote) -> Result<i64, StoreError> {
+    async fn add_note(&self, n: &NewNote, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let change = Change {
+            action: "note",
+            customer_id: Some(n.customer_id),
+            job_id: None,
+            invoice_id: n.invoice_id,
+            subject: n.kind.clone(),
+            before: None,
+            after: Some(match n.follow_up_on {
+                Some(d) => format!("{} (follow up {d})", n.body),
+                None => n.body.clone(),
+            }),
+        };
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, n.created_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(n.customer_id)
             .bind(n.invoice_id)
@@ -44,33 +156,46 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&n.body)
             .bind(&n.author)
             .bind(n.created_at)
-            .fetch_one(pool)
-            .await?)
+            .bind(n.follow_up_on)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, String);
+            let rows = sqlx::query_as::<DB, Row>(
+                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
+                 c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
+                 WHERE n.follow_up_on > $1 AND n.follow_up_on <= $2 ORDER BY n.created_at DESC, n.id DESC",
+            )
+            .bind(after)
+            .bind(until)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, name)| {
+                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on }, name)
+                })
+                .collect())
         })
     }
 
     async fn notes_for_customer(&self, customer_id: i64, limit: i64) -> Result<Vec<Note>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, NoteRow>(
-                "SELECT id, customer_id, invoice_id, kind, body, author, created_at FROM notes \
-                 WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-            )
-            .bind(customer_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .map(|r| Note {
-                    id: r.id,
-                    customer_id: r.customer_id,
-                    invoice_id: r.invoice_id,
-                    kind: r.kind,
-                    body: r.body,
-                    author: r.author,
-                    created_at: r.created_at,
-                })
-                .collect())
+            let sql = format!(
+                "SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+            );
+            let rows = sqlx::query_as::<DB, NoteRow>(sqlx::AssertSqlSafe(sql))
+                .bind(customer_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(Note::from).collect())
         })
     }
 
@@ -84,11 +209,29 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn add_promise(&self, p: &NewPromise) -> Result<i64, StoreError> {
+    async fn add_promise(&self, p: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let invoices = if p.invoice_ids.is_empty() {
+            String::new()
+        } else {
+            format!(" against invoice ids {}", p.invoice_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+        };
+        let change = Change {
+            action: "promise",
+            customer_id: Some(p.customer_id),
+            job_id: None,
+            invoice_id: p.invoice_ids.first().copied(),
+            subject: "logged".to_string(),
+            before: None,
+            after: Some(format!("{} by {}{invoices}", p.amount, p.promised_for)),
+        };
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, p.created_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
-                 created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+                 created_at, note) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
             )
             .bind(p.customer_id)
             .bind(p.amount.minor)
@@ -96,79 +239,148 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(p.promised_for)
             .bind(&p.created_by)
             .bind(p.created_at)
-            .fetch_one(pool)
-            .await?)
+            .bind(&p.note)
+            .fetch_one(&mut *tx)
+            .await?;
+            for invoice in &p.invoice_ids {
+                sqlx::query::<DB>(
+                    "INSERT INTO promise_invoices (promise_id, invoice_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(invoice)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Recorded::New(id))
         })
     }
 
-    async fn set_promise_status(&self, id: i64, status: PromiseStatus) -> Result<(), StoreError> {
+    async fn cancel_promise(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError> {
         on!(self, write, |pool, DB| {
-            sqlx::query::<DB>("UPDATE promises SET status = $2 WHERE id = $1")
-                .bind(id)
-                .bind(status.as_str())
-                .execute(pool)
-                .await?;
-            Ok(())
+            let mut tx = DB::begin_write(pool).await?;
+            let found: Option<(i64, String)> =
+                sqlx::query_as::<DB, (i64, String)>("SELECT customer_id, status FROM promises WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((customer_id, status)) = found.filter(|(_, s)| PromiseStatus::parse(s) == PromiseStatus::Open)
+            else {
+                return Ok(Recorded::New(false));
+            };
+            let change = Change {
+                action: "promise",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: None,
+                subject: "cancelled".to_string(),
+                before: Some(status),
+                after: Some("cancelled".to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE promises SET status = 'cancelled', cancelled_by = $2, cancelled_at = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&by.name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(true))
         })
     }
 
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, PromiseRow>(
-                "SELECT id, customer_id, amount_minor, currency, promised_for, status, created_by, created_at \
-                 FROM promises WHERE customer_id = $1 ORDER BY promised_for DESC, id DESC",
+            let sql = format!(
+                "SELECT {PROMISE_COLUMNS} FROM promises p WHERE p.customer_id = $1 \
+                 ORDER BY p.created_at DESC, p.id DESC"
+            );
+            let rows =
+                sqlx::query_as::<DB, PromiseRow>(sqlx::AssertSqlSafe(sql)).bind(customer_id).fetch_all(pool).await?;
+            let links = sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT pi.promise_id, pi.invoice_id FROM promise_invoices pi JOIN promises p ON p.id = pi.promise_id \
+                 WHERE p.customer_id = $1 ORDER BY pi.invoice_id",
             )
             .bind(customer_id)
             .fetch_all(pool)
             .await?;
-            Ok(rows
-                .into_iter()
-                .map(|r| Promise {
-                    id: r.id,
-                    customer_id: r.customer_id,
-                    amount: Money::new(r.amount_minor, currency(&r.currency)),
-                    promised_for: r.promised_for,
-                    status: PromiseStatus::parse(&r.status),
-                    created_by: r.created_by,
-                    created_at: r.created_at,
-                })
-                .collect())
+            Ok(with_invoices(rows, &links))
         })
     }
 
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, (i64, i64, i64, String, NaiveDate, String, String, DateTime<Utc>, String)>(
-                "SELECT p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, \
-                 p.created_at, c.name FROM promises p JOIN customers c ON c.id = p.customer_id \
-                 WHERE p.promised_for >= $1 ORDER BY p.promised_for, p.id",
+            let sql = format!(
+                "SELECT {PROMISE_COLUMNS}, c.name FROM promises p JOIN customers c ON c.id = p.customer_id \
+                 WHERE p.promised_for >= $1 ORDER BY p.promised_for, p.id"
+            );
+            let rows =
+                sqlx::query_as::<DB, NamedPromiseRow>(sqlx::AssertSqlSafe(sql)).bind(from).fetch_all(pool).await?;
+            let links = sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT pi.promise_id, pi.invoice_id FROM promise_invoices pi JOIN promises p ON p.id = pi.promise_id \
+                 WHERE p.promised_for >= $1 ORDER BY pi.invoice_id",
             )
             .bind(from)
             .fetch_all(pool)
             .await?;
+            let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+            let promises = with_invoices(rows.into_iter().map(|r| r.promise).collect(), &links);
+            Ok(promises.into_iter().zip(names).collect())
+        })
+    }
+
+    async fn cash_applied(&self, customer_id: Option<i64>, from: NaiveDate) -> Result<Vec<CashApplied>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (i64, i64, NaiveDate, i64, String)>(
+                "SELECT p.customer_id, a.invoice_id, a.applied_on, a.amount_minor, p.currency FROM applications a \
+                 JOIN payments p ON p.id = a.payment_id \
+                 WHERE a.invoice_id IS NOT NULL AND a.credit_memo_ext IS NULL AND p.deleted = FALSE \
+                 AND a.applied_on >= $1 AND ($2 IS NULL OR p.customer_id = $2) ORDER BY a.applied_on, a.id",
+            )
+            .bind(from)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
             Ok(rows
                 .into_iter()
-                .map(|(id, customer_id, minor, cur, promised_for, status, created_by, created_at, name)| {
-                    (
-                        Promise {
-                            id,
-                            customer_id,
-                            amount: Money::new(minor, currency(&cur)),
-                            promised_for,
-                            status: PromiseStatus::parse(&status),
-                            created_by,
-                            created_at,
-                        },
-                        name,
-                    )
+                .map(|(customer_id, invoice_id, applied_on, minor, cur)| CashApplied {
+                    customer_id,
+                    invoice_id,
+                    applied_on,
+                    amount: Money::new(minor, currency(&cur)),
                 })
                 .collect())
         })
     }
 
-    async fn open_dispute(&self, d: &NewDispute) -> Result<i64, StoreError> {
+    async fn open_dispute(&self, d: &NewDispute, by: &Author) -> Result<Recorded<i64>, StoreError> {
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            let customer_id: Option<i64> =
+                sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM invoices WHERE id = $1")
+                    .bind(d.invoice_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let change = Change {
+                action: "dispute",
+                customer_id,
+                job_id: None,
+                invoice_id: Some(d.invoice_id),
+                subject: "opened".to_string(),
+                before: None,
+                after: Some(match &d.detail {
+                    Some(detail) => format!("{}: {detail}", d.reason),
+                    None => d.reason.clone(),
+                }),
+            };
+            if write_audit!(tx, DB, by, d.opened_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO disputes (invoice_id, reason, detail, opened_by, opened_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -177,8 +389,78 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&d.detail)
             .bind(&d.opened_by)
             .bind(d.opened_at)
-            .fetch_one(pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn resolve_dispute(
+        &self,
+        invoice_id: i64,
+        outcome: &str,
+        note: Option<&str>,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<i64>>, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let open: Option<(i64, String, i64)> = sqlx::query_as::<DB, (i64, String, i64)>(
+                "SELECT d.id, d.reason, i.customer_id FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
+                 WHERE d.invoice_id = $1 AND d.resolved_at IS NULL ORDER BY d.id LIMIT 1",
+            )
+            .bind(invoice_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id, reason, customer_id)) = open else {
+                return Ok(Recorded::New(None));
+            };
+            let change = Change {
+                action: "dispute",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: Some(invoice_id),
+                subject: "resolved".to_string(),
+                before: Some(format!("open: {reason}")),
+                after: Some(match note {
+                    Some(n) => format!("{outcome}: {n}"),
+                    None => outcome.to_string(),
+                }),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE disputes SET resolved_at = $2, resolved_by = $3, outcome = $4, resolution_note = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(&by.name)
+            .bind(outcome)
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(Some(id)))
+        })
+    }
+
+    async fn disputes(&self, open_only: bool, invoice_id: Option<i64>) -> Result<Vec<Dispute>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, DisputeRow>(
+                "SELECT d.id, d.invoice_id, i.number AS invoice_number, i.customer_id, c.name AS customer_name, \
+                 d.reason, d.detail, d.opened_by, d.opened_at, d.resolved_at, d.resolved_by, d.outcome, \
+                 d.resolution_note FROM disputes d JOIN invoices i ON i.id = d.invoice_id \
+                 JOIN customers c ON c.id = i.customer_id \
+                 WHERE ($1 = FALSE OR d.resolved_at IS NULL) AND ($2 IS NULL OR d.invoice_id = $2) \
+                 ORDER BY d.opened_at, d.id",
+            )
+            .bind(open_only)
+            .bind(invoice_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(Dispute::from).collect())
         })
     }
 
@@ -187,10 +469,33 @@ impl<S: SqlStore> CollectionsStore for S {
         job_id: i64,
         fact: &str,
         value: &str,
-        by: &str,
+        by: &Author,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Recorded<Option<String>>, StoreError> {
         on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let before: Option<String> =
+                sqlx::query_scalar::<DB, String>("SELECT value FROM job_facts WHERE job_id = $1 AND fact = $2")
+                    .bind(job_id)
+                    .bind(fact)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let customer_id: Option<i64> = sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM jobs WHERE id = $1")
+                .bind(job_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "job_fact",
+                customer_id,
+                job_id: Some(job_id),
+                invoice_id: None,
+                subject: fact.to_string(),
+                before: before.clone(),
+                after: Some(value.to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
             sqlx::query::<DB>(
                 "INSERT INTO job_facts (job_id, fact, value, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
                 ON CONFLICT (job_id, fact) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, \
@@ -199,11 +504,12 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(job_id)
             .bind(fact)
             .bind(value)
-            .bind(by)
+            .bind(&by.name)
             .bind(at)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            tx.commit().await?;
+            Ok(Recorded::New(before))
         })
     }
 
@@ -218,9 +524,27 @@ impl<S: SqlStore> CollectionsStore for S {
         })
     }
 
-    async fn add_job_notice(&self, n: &JobNotice) -> Result<i64, StoreError> {
+    async fn add_job_notice(&self, n: &JobNotice, by: &Author) -> Result<Recorded<i64>, StoreError> {
         on!(self, write, |pool, DB| {
-            Ok(sqlx::query_scalar::<DB, i64>(
+            let mut tx = DB::begin_write(pool).await?;
+            let customer_id: Option<i64> = sqlx::query_scalar::<DB, i64>("SELECT customer_id FROM jobs WHERE id = $1")
+                .bind(n.job_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let tracking = n.tracking.as_deref().map(|t| format!(", tracking {t}")).unwrap_or_default();
+            let change = Change {
+                action: "job_notice",
+                customer_id,
+                job_id: Some(n.job_id),
+                invoice_id: None,
+                subject: n.kind.clone(),
+                before: None,
+                after: Some(format!("served {}{tracking}", n.served_on)),
+            };
+            if write_audit!(tx, DB, by, n.recorded_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
                 "INSERT INTO job_notices (job_id, kind, served_on, tracking, recorded_by, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
@@ -230,8 +554,10 @@ impl<S: SqlStore> CollectionsStore for S {
             .bind(&n.tracking)
             .bind(&n.recorded_by)
             .bind(n.recorded_at)
-            .fetch_one(pool)
-            .await?)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
         })
     }
 

@@ -7,6 +7,7 @@
 //! date arithmetic done in Rust and bound as parameters. The few fragments that cannot be
 //! portable are [`Dialect`]'s.
 
+mod audit;
 mod chat_ops;
 mod collections;
 mod connections;

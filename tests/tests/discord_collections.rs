@@ -1,0 +1,368 @@
+//! Collections from Discord: the real bot (serenity + poise) against the fake Discord on
+//! loopback, on a real SQLite file. A note logged with `/ar note`, recorded once when Discord
+//! delivers the interaction twice, with its audit record saying it came from Discord.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use arbot_core::audit::{AuditQuery, Surface};
+use arbot_core::summary::{CustomerMatch, find_customer};
+use arbot_tests::bot_world::*;
+use arbot_tests::fake_discord::*;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_logged_in_discord_is_recorded_once_even_when_delivered_twice() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+    let notes_before = store.notes_for_customer(coastal.id, 100).await.unwrap().len();
+
+    // `kind` is a Discord choice: sent as the index of "call".
+    let i = fake.slash(
+        &lee(),
+        AR_CHANNEL,
+        "note",
+        &[
+            ("customer", json!("coastal ridge")),
+            ("kind", json!(0)),
+            ("text", json!("Their AP says the Nov pay app is approved")),
+            ("follow-up", json!("Dec 1")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("Logged a call with Coastal Ridge Construction (by @lee"), "{answer}");
+    assert!(answer.contains("in the digest of Tue Dec 1"), "{answer}");
+
+    // Discord delivers the same interaction again: answered, recorded once.
+    fake.redeliver(i);
+    let answers = fake.answers(i, 2).await;
+    let again = text_of(answers.last().unwrap());
+    assert!(again.contains("Already logged: this request reached arbot twice and was recorded once."), "{again}");
+    settle().await;
+    let notes = store.notes_for_customer(coastal.id, 100).await.unwrap();
+    assert_eq!(notes.len(), notes_before + 1, "one note for one interaction");
+    assert_eq!(notes[0].author, "lee");
+    assert_eq!(notes[0].follow_up_on, Some("2026-12-01".parse().unwrap()));
+    let trail = store.audit_trail(AuditQuery { customer_id: Some(coastal.id), job_id: None, limit: 10 }).await.unwrap();
+    let logged: Vec<_> = trail.iter().filter(|e| e.action == "note").collect();
+    assert_eq!(logged.len(), 1, "{trail:?}");
+    assert_eq!((logged[0].surface, logged[0].actor_id.as_str()), (Surface::Discord, LEE.to_string().as_str()));
+
+    // Lee is not the PM of Gulf Coast Builders: refused, nothing logged.
+    let CustomerMatch::One(gulf) = find_customer(store.as_ref(), "gulf coast").await.unwrap() else { panic!() };
+    let gulf_before = store.notes_for_customer(gulf.id, 100).await.unwrap().len();
+    let i = fake.slash(
+        &lee(),
+        AR_CHANNEL,
+        "note",
+        &[("customer", json!("gulf coast")), ("kind", json!(0)), ("text", json!("Called their AP"))],
+    );
+    let refused = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(refused.contains("PMs log notes on their own accounts"), "{refused}");
+    assert_eq!(store.notes_for_customer(gulf.id, 100).await.unwrap().len(), gulf_before);
+
+    bot.stop().await;
+    db.close().await;
+}
+
+fn broken_posts(fake: &FakeDiscord, title: &str) -> Vec<serde_json::Value> {
+    fake.world(|w| {
+        w.messages_in(AR_CHANNEL)
+            .into_iter()
+            .filter(|m| m["embeds"][0]["title"].as_str() == Some(title))
+            .cloned()
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_logged_in_discord_that_breaks_is_posted_once_even_across_a_restart() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+
+    // Monday 07:59: Sam logs that Coastal Ridge will pay $1,500 today.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "promise",
+        &[("customer", json!("coastal ridge")), ("amount", json!("1,500")), ("date", json!("today"))],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("Logged: Coastal Ridge Construction promises $1,500.00 by Mon Nov 23"), "{answer}");
+    let title = "✗ Promise broken — Coastal Ridge Construction";
+    // Monday's 08:00 run: not broken yet (its day is today).
+    clock.set(at(AFTER_DIGEST));
+    fake.wait_for(Duration::from_secs(30), "Monday's digest", |w| {
+        w.messages_in(AR_CHANNEL)
+            .iter()
+            .any(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("AR digest")))
+            .then_some(())
+    })
+    .await;
+    settle().await;
+    assert!(broken_posts(&fake, title).is_empty());
+
+    // Tuesday 08:00: nothing was paid; posted once, with an Escalate button for the account.
+    clock.set(at("2026-11-24T13:00:05Z"));
+    let post = fake
+        .wait_for(Duration::from_secs(30), "the broken promise", |w| {
+            w.messages_in(AR_CHANNEL).into_iter().find(|m| m["embeds"][0]["title"].as_str() == Some(title)).cloned()
+        })
+        .await;
+    let text = text_of(&post);
+    assert!(
+        text.contains("$1,500.00 was promised by Mon Nov 23 (logged by @sam, Nov 23). Paid since: $0.00."),
+        "{text}"
+    );
+    assert_eq!(button_ids(&post), [format!("esc:open:{}", coastal.id)]);
+
+    // A restart, and the next run: not posted again.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "b").await;
+    fake.wait_ready(2).await;
+    clock.advance(chrono::Duration::hours(1));
+    for _ in 0..5 {
+        settle().await;
+    }
+    clock.set(at("2026-11-25T13:00:05Z"));
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert_eq!(broken_posts(&fake, title).len(), 1, "posted once");
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_logged_in_discord_is_kept_by_a_payment_synced_from_quickbooks() {
+    use arbot_tests::fake_quickbooks::{Amt, FakeQbo, Ledger};
+    use arbot_tests::vendor_kit::LedgerTime;
+
+    // A company of its own in the fake QuickBooks: Pelican Point Builders owes two invoices.
+    let start = at("2026-11-16T15:00:00Z");
+    let mut ledger = Ledger::new(start);
+    let pelican = ledger.customer("Pelican Point Builders");
+    let first = ledger.invoice(&pelican, Amt::cents(980_000));
+    ledger.invoice(&pelican, Amt::cents(125_050));
+    let books = FakeQbo::start(ledger).await;
+    let fake = FakeDiscord::start().await;
+    let db = arbot_tests::TestDb::sqlite().await;
+    let qbo = books.connect(&db.store, "quickbooks", 50).await;
+    arbot_core::sync::sync_source(db.store.as_ref(), &qbo, &books.clock(), false, |_| {}).await.unwrap();
+    let number = books.with(|s| s.ledger.invoices[&first].doc.clone()).unwrap();
+
+    let clock = arbot_core::ManualClock::new(start, chrono_tz::America::New_York);
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "promise",
+        &[
+            ("customer", json!("pelican")),
+            ("amount", json!("9800")),
+            ("date", json!("Nov 20")),
+            ("invoices", json!(number.clone())),
+            ("note", json!("AP clerk Dee: check run Thursday")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(
+        answer
+            .contains(&format!("Logged: Pelican Point Builders promises $9,800.00 by Fri Nov 20, against #{number}.")),
+        "{answer}"
+    );
+
+    // Thursday Nov 19 the check is applied in QuickBooks; the next sync brings it in.
+    books.with(|s| {
+        s.ledger.set_now(at("2026-11-19T17:00:00Z"));
+        s.ledger.pay(&pelican, &[(&first, 980_000)], 0);
+    });
+    arbot_core::sync::sync_source(db.store.as_ref(), &qbo, &books.clock(), false, |_| {}).await.unwrap();
+
+    // Monday: the card says kept, read from the payment; the morning run posts nothing about it.
+    clock.set(at("2026-11-23T13:00:05Z"));
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("pelican"))]);
+    let card = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(card.contains("$9,800.00 by Nov 20 (logged by @sam, Nov 16) · kept (paid in full Nov 19)"), "{card}");
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert!(broken_posts(&fake, "✗ Promise broken — Pelican Point Builders").is_empty());
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+    let open = store
+        .open_items(arbot_core::store::OpenItemsQuery {
+            as_of: "2026-11-23".parse().unwrap(),
+            customer_id: Some(coastal.id),
+            historical: false,
+        })
+        .await
+        .unwrap();
+    let number = open.iter().find(|i| i.balance.minor > 0).map(|i| i.number.clone()).unwrap();
+
+    // `reason` is a Discord choice: the index of lien_waiver.
+    let lien_waiver = arbot::commands::DISPUTE_WORDS.iter().position(|w| *w == "lien_waiver").unwrap();
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "dispute",
+        &[
+            ("invoice", json!(number.clone())),
+            ("reason", json!(lien_waiver)),
+            ("detail", json!("GC wants the conditional waiver for the Oct pay app")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains(&format!("Invoice #{number} (")), "{answer}");
+    assert!(answer.contains("Coastal Ridge Construction) is in dispute: lien waiver missing."), "{answer}");
+    assert!(answer.contains("I've asked @lee in the account's thread for the lien waiver they want."), "{answer}");
+
+    // The account's thread opens with Lee mentioned and the ask.
+    let first = fake
+        .wait_for(Duration::from_secs(60), "the thread's first message", |w| {
+            w.messages
+                .values()
+                .find(|m| {
+                    m["content"].as_str() == Some(&format!("<@{LEE}> can you help with Coastal Ridge Construction?"))
+                })
+                .cloned()
+        })
+        .await;
+    let text = text_of(&first);
+    assert!(
+        text.contains(&format!("Invoice #{number}")) && text.contains("is in dispute: lien waiver missing"),
+        "{text}"
+    );
+    assert!(text.contains("GC wants the conditional waiver for the Oct pay app"), "{text}");
+    assert_eq!(store.disputes(true, None).await.unwrap().iter().filter(|d| d.invoice_number == number).count(), 1);
+
+    // A viewer may list them, not open one.
+    let i = fake.slash(&vic(), AR_CHANNEL, "disputes", &[]);
+    let list = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(list.contains(&format!("#{number}")) && list.contains("lien waiver missing"), "{list}");
+    let i = fake.slash(&vic(), AR_CHANNEL, "dispute", &[("invoice", json!(number.clone())), ("reason", json!(0))]);
+    let refused = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(refused.contains("/ar dispute needs the AR or manager role"), "{refused}");
+    bot.stop().await;
+    db.close().await;
+}
+
+fn with_content(fake: &FakeDiscord, content: &str) -> usize {
+    fake.world(|w| w.messages.values().filter(|m| m["content"].as_str() == Some(content)).count())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_nobody_picks_up_is_repinged_then_the_manager_is_added_once_each() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let config = || {
+        let mut config = arbot::config::Config::default();
+        config.collections.manager = Some("dana".to_string());
+        config
+    };
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a", config()).await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+
+    // Monday 07:59: Sam hands Coastal Ridge to Lee, its PM.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "escalate",
+        &[("customer", json!("coastal ridge")), ("reason", json!("AP stopped answering"))],
+    );
+    fake.answers(i, 1).await;
+    let asked = format!("<@{LEE}> can you help with Coastal Ridge Construction?");
+    fake.wait_for(Duration::from_secs(60), "the thread", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(asked.as_str())).then_some(())
+    })
+    .await;
+
+    // Tuesday 08:00, 24 business hours on and nobody has acknowledged: one gentle re-ping.
+    let reping = format!("<@{LEE}> a gentle reminder:");
+    clock.set(at("2026-11-24T13:00:05Z"));
+    fake.wait_for(Duration::from_secs(30), "the re-ping", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(reping.as_str())).then_some(())
+    })
+    .await;
+    let manager = format!("<@{DANA}> can you take a look?");
+    assert_eq!(with_content(&fake, &manager), 0, "not the manager yet");
+
+    // Wednesday 08:00, as long again: the manager is added.
+    clock.set(at("2026-11-25T13:00:05Z"));
+    fake.wait_for(Duration::from_secs(30), "the manager", |w| {
+        w.messages.values().any(|m| m["content"].as_str() == Some(manager.as_str())).then_some(())
+    })
+    .await;
+
+    // A restart and the next hour's run: neither is posted again.
+    bot.stop().await;
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "b", config()).await;
+    fake.wait_ready(2).await;
+    clock.advance(chrono::Duration::hours(1));
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert_eq!((with_content(&fake, &reping), with_content(&fake, &manager)), (1, 1));
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_is_snoozed_at_most_three_times() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let i = fake.slash(&sam(), AR_CHANNEL, "escalate", &[("customer", json!("coastal ridge"))]);
+    fake.answers(i, 1).await;
+    let asked = format!("<@{LEE}> can you help with Coastal Ridge Construction?");
+    let first = fake
+        .wait_for(Duration::from_secs(60), "the thread", |w| {
+            w.messages.values().find(|m| m["content"].as_str() == Some(asked.as_str())).cloned()
+        })
+        .await;
+    let message: u64 = first["id"].as_str().unwrap().parse().unwrap();
+    let snooze = button_ids(&first).into_iter().find(|b| b.starts_with("esc:snooze:")).unwrap();
+    for n in 1..=3 {
+        let i = fake.click(&lee(), message, &snooze);
+        let answer = text_of(&fake.answers(i, 1).await.remove(0));
+        assert!(!answer.contains("has been snoozed"), "snooze {n}: {answer}");
+        clock.advance(chrono::Duration::days(1));
+    }
+    let i = fake.click(&lee(), message, &snooze);
+    let refused = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(
+        refused.contains("This escalation has been snoozed 3 times (the limit is 3, [collections] snooze_limit)"),
+        "{refused}"
+    );
+    let trail = bot
+        .app
+        .store
+        .audit_trail(arbot_core::audit::AuditQuery { customer_id: None, job_id: None, limit: 20 })
+        .await
+        .unwrap();
+    assert_eq!(trail.iter().filter(|e| e.subject == "snooze").count(), 3, "each snooze logged once");
+    bot.stop().await;
+    db.close().await;
+}
