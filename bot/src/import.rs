@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use arbot_connector_spreadsheet::{Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file};
-use arbot_core::source::Entity;
-use arbot_core::store::{PageStats, Store};
+use arbot_core::store::{NameStats, PageStats, Store};
 use arbot_core::sync::{SyncError, sync_source};
 use arbot_core::{Clock, Currency};
 
@@ -37,6 +36,8 @@ pub struct Imported {
     /// Rows left out (only with `--skip-bad-rows`), with their problems.
     pub skipped_rows: usize,
     pub problems: Vec<Problem>,
+    /// Earlier imports into this source whose process died before they finished (marked so now).
+    pub interrupted: usize,
 }
 
 /// Why nothing was imported.
@@ -104,12 +105,17 @@ pub async fn import(
         SyncError::Store(e) => ImportFailure::Store(e),
         SyncError::Source { error, .. } => ImportFailure::File(error.to_string()),
     })?;
-    let stats_of = |entity: Entity| report.entities.iter().find(|e| e.entity == entity).map(|e| e.stats);
-    let stats = stats_of(parsed.kind.entity()).unwrap_or_default();
-    let new_names = match parsed.kind {
-        Kind::Customers => 0,
-        _ => stats_of(Entity::Customer).map_or(0, |s| s.new),
+    // One page: the file's own records and the names its rows give, counted apart.
+    let all = report.totals();
+    let names = all.names;
+    let stats = PageStats {
+        new: all.new - names.new,
+        updated: all.updated - names.updated,
+        unchanged: all.unchanged - names.unchanged,
+        names: NameStats::default(),
+        ..all
     };
+    let new_names = names.new;
     let skipped_rows = parsed.rows - parsed.good_rows;
     Ok(Imported {
         kind: parsed.kind,
@@ -120,6 +126,7 @@ pub async fn import(
         new_names,
         skipped_rows,
         problems: parsed.problems,
+        interrupted: report.interrupted.len(),
     })
 }
 
@@ -143,6 +150,13 @@ pub fn summary(i: &Imported) -> String {
     }
     if s.new + s.updated == 0 && i.skipped_rows == 0 {
         out.push_str(" Nothing changed: arbot already had all of it.");
+    }
+    if i.interrupted > 0 {
+        out.push_str(&format!(
+            "\nAn earlier import into '{}' did not finish (its process stopped): it left nothing behind, \
+             and is marked interrupted.",
+            i.source
+        ));
     }
     if i.skipped_rows > 0 {
         out.push_str(&format!("\nSkipped {} row(s) with problems:", i.skipped_rows));

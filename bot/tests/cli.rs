@@ -380,3 +380,75 @@ fn a_line_that_is_not_utf8_is_answered_and_the_console_goes_on() {
     assert!(stdout.contains("That line isn't UTF-8 text, so I skipped it"), "{stdout}");
     assert!(stdout.contains("/ar kpi"), "the next command still runs: {stdout}");
 }
+
+/// `arbot import` of a large file, killed (SIGKILL) while it writes: the store holds nothing of
+/// the file, not even the customers its rows name; the next import says the earlier one was
+/// interrupted, marks it so, and imports all of it.
+#[test]
+fn a_killed_import_leaves_nothing_and_is_marked_interrupted_next_time() {
+    use arbot_core::source::Entity;
+    use arbot_core::store::RunStatus;
+    const ROWS: usize = 120_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("invoice,customer,date,total\n");
+    for n in 0..ROWS {
+        csv.push_str(&format!(
+            "K-{n},Killjoy Framing {},2025-0{}-1{},{}.{:02}\n",
+            n % 7,
+            1 + n % 9,
+            n % 10,
+            100 + n % 977,
+            n % 100
+        ));
+    }
+    std::fs::write(dir.path().join("big.csv"), csv).unwrap();
+    let db_file = dir.path().join("ar.db");
+    let url = format!("sqlite://{}", db_file.display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let count = |entity| {
+        rt.block_on(async {
+            let store = arbot_core::store::open(&url).await.ok()?;
+            let run = store.last_sync_run("spreadsheet").await.ok()??;
+            let live = store.live_external_ids("spreadsheet", entity).await.ok()?.len();
+            Some((run.status, live))
+        })
+    };
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+        .args(["--db", &url, "import", "big.csv"])
+        .current_dir(dir.path())
+        .env_remove("ARBOT_DATABASE_URL")
+        .env_remove("ARBOT_CONFIG")
+        .env("ARBOT_TODAY", "2026-11-22")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the file is read and the writing has begun (its run is recorded) ...
+    let started = std::time::Instant::now();
+    while count(Entity::Customer).is_none() {
+        assert!(child.try_wait().unwrap().is_none(), "the import ended before it was killed");
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the import never began writing");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // ... then kill it at the first sign of a commit, or a moment into the writing.
+    let writing = std::time::Instant::now();
+    while writing.elapsed() < std::time::Duration::from_millis(300) {
+        if count(Entity::Customer).is_some_and(|(_, n)| n > 0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(Entity::Customer), Some((RunStatus::Running, 0)), "no customer without its invoices");
+    assert_eq!(count(Entity::Invoice), Some((RunStatus::Running, 0)), "no invoice of a killed import");
+
+    let out = arbot(dir.path(), &["--db", &url, "import", "big.csv"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("did not finish (its process stopped)"), "{stdout}");
+    assert!(stdout.contains(&format!("{ROWS} new")), "{stdout}");
+    assert_eq!(count(Entity::Invoice), Some((RunStatus::Done, ROWS)));
+    assert_eq!(count(Entity::Customer).map(|(_, n)| n), Some(7));
+}

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod liens;
 pub mod money;
 pub mod outbox;
+pub mod process;
 pub mod source;
 pub mod store;
 pub mod summary;

@@ -289,6 +289,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             rt.block_on(async {
                 let app = open_app(&cli.global, config, &url).await?;
+                // Syncs whose process died (a crash, a kill) would otherwise stay `running`.
+                for run in app.store.interrupt_dead_sync_runs(None, app.clock.now()).await? {
+                    tracing::warn!(source = %run.source, run = run.id, "{}", crate::commands::interrupted_text(&run.source, &run));
+                }
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 tokio::spawn(async move {
                     wait_for_signal().await;

@@ -41,7 +41,7 @@ pub use self::escalate::{buttons as escalation_buttons, open as open_escalation,
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
-pub use self::sync::pick_sources;
+pub use self::sync::{interrupted_text, pick_sources};
 pub use self::table::{COMMANDS, CommandSpec, FACTS, Param, ParamKind, Suggest, spec};
 
 /// A command that could not be carried out.

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use arbot_core::source::{Entity, Source};
+use arbot_core::store::SyncRun;
 use arbot_core::sync::{SyncError, SyncReport, sync_source};
 
 use super::{CommandError, Invocation};
@@ -42,8 +43,20 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     Ok(reply)
 }
 
+/// The sentence for an earlier run whose process died: what was kept and what happened since.
+pub fn interrupted_text(source: &str, run: &SyncRun) -> String {
+    format!(
+        "The sync of {source} started {} did not finish (its process stopped); it is marked interrupted. \
+         The pages it had committed are kept, each whole.",
+        run.started_at.format("%b %-d at %H:%M UTC")
+    )
+}
+
 /// A source's rows, and a line for the invoices it found paid off.
 fn push_rows(reply: &mut Reply, table: &mut Table, report: &SyncReport) {
+    for run in &report.interrupted {
+        reply.lines.push(interrupted_text(&report.source, run));
+    }
     let paid_off = report.invoices_paid_off();
     for e in &report.entities {
         table.rows.push(vec![
@@ -106,6 +119,7 @@ mod tests {
                 entry(Entity::Payment, PageStats { new: 11, updated: 11, closed: 11, ..PageStats::default() }),
             ],
             elapsed: std::time::Duration::from_secs(1),
+            interrupted: Vec::new(),
         };
         let mut reply = Reply::titled("Sync");
         let mut table = Table::new(&[("Source", Align::Left), ("Records", Align::Left)]);

@@ -18,29 +18,28 @@ impl Kind {
     }
 }
 
-/// The records of one parsed file, as pages: first the customers and jobs its rows name (as
-/// customers, parents first), then the kind's own records, each entity in one page.
+/// The records of one parsed file, as one page of the kind's entity: the customers and jobs its
+/// rows name first (as customers, parents first), then the kind's own records. One page is one
+/// transaction, so an import is all of the file or none of it (a killed or failing import leaves
+/// no names without their invoices); the names are counted apart ([`arbot_core::store::NameStats`]).
 #[derive(Debug, Clone)]
 pub struct SpreadsheetSource {
     name: String,
-    entities: Vec<Entity>,
-    pages: Vec<(Entity, Vec<Record>)>,
+    entities: [Entity; 1],
+    records: Vec<Record>,
 }
 
 impl SpreadsheetSource {
     /// `name` is the source the records are keyed under (`--source`, `spreadsheet` by default);
     /// `records` are what [`crate::parse`] made of a file of `kind`.
     pub fn new(name: impl Into<String>, kind: Kind, records: Vec<Record>) -> SpreadsheetSource {
-        let (names, own): (Vec<Record>, Vec<Record>) = records.into_iter().partition(|r| match kind {
+        let (mut names, own): (Vec<Record>, Vec<Record>) = records.into_iter().partition(|r| match kind {
             Kind::Invoices | Kind::Payments => matches!(r, Record::Customer(_) | Record::Job(_)),
             Kind::Jobs => matches!(r, Record::Customer(_)),
             Kind::Customers => false,
         });
-        let pages = match kind {
-            Kind::Customers => vec![(Entity::Customer, own)],
-            _ => vec![(Entity::Customer, names), (kind.entity(), own)],
-        };
-        SpreadsheetSource { name: name.into(), entities: pages.iter().map(|(e, _)| *e).collect(), pages }
+        names.extend(own);
+        SpreadsheetSource { name: name.into(), entities: [kind.entity()], records: names }
     }
 }
 
@@ -55,7 +54,7 @@ impl Source for SpreadsheetSource {
     }
 
     async fn fetch(&self, entity: Entity, _since: Option<&str>, _cursor: Option<&str>) -> Result<Page, SourceError> {
-        let records = self.pages.iter().find(|(e, _)| *e == entity).map(|(_, r)| r.clone()).unwrap_or_default();
+        let records = if entity == self.entities[0] { self.records.clone() } else { Vec::new() };
         let expected_total = Some(records.len() as u64);
         Ok(Page { records, expected_total, ..Page::default() })
     }
@@ -84,20 +83,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_is_one_page_per_entity_names_first() {
+    async fn a_file_is_one_page_names_first() {
         let s = source(
             Kind::Invoices,
             "invoice,customer,job,date,total\n1,Acme,Tower,2024-10-01,100\n2,Acme,,2024-10-02,50\n",
         );
-        assert_eq!((s.name(), s.entities()), ("ar-file", &[Entity::Customer, Entity::Invoice][..]));
-        let names = s.fetch(Entity::Customer, None, None).await.unwrap();
-        assert_eq!(names.records.len(), 2, "the customer and the job the rows name");
-        assert!(matches!(names.records[..], [Record::Customer(_), Record::Job(_)]));
-        let invoices = s.fetch(Entity::Invoice, Some("anything"), None).await.unwrap();
-        assert_eq!((invoices.records.len(), invoices.expected_total), (2, Some(2)));
+        assert_eq!((s.name(), s.entities()), ("ar-file", &[Entity::Invoice][..]));
+        let page = s.fetch(Entity::Invoice, Some("anything"), None).await.unwrap();
+        assert!(
+            matches!(page.records[..], [Record::Customer(_), Record::Job(_), Record::Invoice(_), Record::Invoice(_)]),
+            "the customer and the job the rows name, then the invoices: {:?}",
+            page.records
+        );
+        assert_eq!(page.expected_total, Some(4));
         // One page, no watermark, and not a complete pass: nothing is deleted for being absent.
-        assert_eq!((invoices.next, invoices.watermark, invoices.complete), (None, None, false));
-        assert!(s.fetch(Entity::Payment, None, None).await.unwrap().records.is_empty());
+        assert_eq!((page.next, page.watermark, page.complete), (None, None, false));
+        assert!(s.fetch(Entity::Customer, None, None).await.unwrap().records.is_empty());
 
         let customers = source(Kind::Customers, "name\nAcme\n");
         assert_eq!(customers.entities(), [Entity::Customer]);

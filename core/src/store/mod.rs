@@ -118,6 +118,17 @@ pub struct PageStats {
     /// Invoices that were open and are now paid off (balance zero, not voided); also counted as
     /// updated.
     pub closed: u64,
+    /// Of the figures above, the customers and jobs that a page of another entity carried (the
+    /// names an imported file's rows give).
+    pub names: NameStats,
+}
+
+/// Customers and jobs a page of another entity carried, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct NameStats {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
 }
 
 impl std::ops::AddAssign for PageStats {
@@ -128,6 +139,9 @@ impl std::ops::AddAssign for PageStats {
         self.deleted += o.deleted;
         self.voided += o.voided;
         self.closed += o.closed;
+        self.names.new += o.names.new;
+        self.names.updated += o.names.updated;
+        self.names.unchanged += o.names.unchanged;
     }
 }
 
@@ -163,6 +177,9 @@ pub enum RunStatus {
     Failed,
     /// Claimed, then found nothing to do (the chat was not set up, say).
     Skipped,
+    /// The process running it stopped before it finished (killed, crashed, the machine went
+    /// down); marked so by the next process that looked.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -172,6 +189,7 @@ impl RunStatus {
             RunStatus::Done => "done",
             RunStatus::Failed => "failed",
             RunStatus::Skipped => "skipped",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 
@@ -181,6 +199,7 @@ impl RunStatus {
             "running" => RunStatus::Running,
             "done" | "ok" => RunStatus::Done,
             "skipped" => RunStatus::Skipped,
+            "interrupted" => RunStatus::Interrupted,
             _ => RunStatus::Failed,
         }
     }
@@ -309,6 +328,10 @@ pub trait SchemaStore: Send + Sync {
     async fn migrate(&self) -> Result<usize, StoreError>;
 }
 
+/// How long a sync run of a process this one cannot look up may stay `running` before it is
+/// taken to have died.
+pub const STALE_RUN_HOURS: i64 = 24;
+
 /// What the sync engine writes and reads back: watermarks, sync runs, pages of records, and the
 /// keys it compares with a source's.
 #[async_trait::async_trait]
@@ -323,6 +346,15 @@ pub trait SyncStore: Send + Sync {
         detail: Option<&str>,
     ) -> Result<(), StoreError>;
     async fn last_sync_run(&self, source: &str) -> Result<Option<SyncRun>, StoreError>;
+    /// Marks the sync runs (of `source`, or of every source) still `running` whose process is gone
+    /// as [`RunStatus::Interrupted`], and returns them. A run's process is gone when it ran on this
+    /// machine and no longer exists, or (another machine's, or one recorded before runs named their
+    /// process) when it started more than [`STALE_RUN_HOURS`] hours before `at`.
+    async fn interrupt_dead_sync_runs(
+        &self,
+        source: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SyncRun>, StoreError>;
     /// Writes one page in one transaction: upserts by `(source, external_id)` where the record is
     /// not older than what is stored, replaces payments' applications as a whole, applies
     /// deletions, and stores `watermark` (if given) for `(source, entity)` with the rows.
@@ -499,6 +531,19 @@ pub trait ConnectionStore: Send + Sync {
         status: &ConnectionStatus,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Takes the lease on refreshing a source's tokens for `holder` until `until_ms` (unix
+    /// milliseconds), unless another holder has one that has not expired at `now_ms`. True when
+    /// `holder` now holds it. Refreshes in different processes take turns through it, so a
+    /// rotating refresh token is spent once. False, too, when the source has no connection row.
+    async fn take_refresh_lease(
+        &self,
+        source: &str,
+        holder: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Gives the lease back (if `holder` still has it).
+    async fn release_refresh_lease(&self, source: &str, holder: &str) -> Result<(), StoreError>;
 }
 
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite

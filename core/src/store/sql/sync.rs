@@ -156,10 +156,11 @@ impl<S: SqlStore> SyncStore for S {
     async fn start_sync_run(&self, source: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
         on!(self, write, |pool, DB| {
             Ok(sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO sync_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id",
+                "INSERT INTO sync_runs (source, started_at, status, owner) VALUES ($1, $2, 'running', $3) RETURNING id",
             )
             .bind(source)
             .bind(at)
+            .bind(crate::process::this().to_recorded())
             .fetch_one(pool)
             .await?)
         })
@@ -204,6 +205,58 @@ impl<S: SqlStore> SyncStore for S {
         })
     }
 
+    async fn interrupt_dead_sync_runs(
+        &self,
+        source: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SyncRun>, StoreError> {
+        use crate::process::{Liveness, ProcessId, liveness};
+        let stale_before = at - chrono::Duration::hours(crate::store::STALE_RUN_HOURS);
+        on!(self, write, |pool, DB| {
+            let running = sqlx::query_as::<DB, (i64, String, DateTime<Utc>, Option<String>)>(
+                "SELECT id, source, started_at, owner FROM sync_runs \
+                 WHERE status = 'running' AND ($1 IS NULL OR source = $1) ORDER BY id",
+            )
+            .bind(source)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::new();
+            for (id, source, started_at, owner) in running {
+                let dead = match owner.as_deref().and_then(ProcessId::parse).map(|p| liveness(&p)) {
+                    Some(Liveness::Alive) => false,
+                    Some(Liveness::Gone) => true,
+                    Some(Liveness::Unknown) | None => started_at < stale_before,
+                };
+                if !dead {
+                    continue;
+                }
+                let detail = "the process running it stopped before it finished";
+                // Only if still running: its process may have finished it meanwhile.
+                let marked = sqlx::query::<DB>(
+                    "UPDATE sync_runs SET status = 'interrupted', finished_at = $2, detail = $3 \
+                     WHERE id = $1 AND status = 'running'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(detail)
+                .execute(pool)
+                .await?
+                .rows_affected();
+                if marked == 1 {
+                    out.push(SyncRun {
+                        id,
+                        source,
+                        started_at,
+                        finished_at: Some(at),
+                        status: RunStatus::Interrupted,
+                        detail: Some(detail.to_string()),
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
     async fn apply_page(
         &self,
         run: i64,
@@ -243,6 +296,10 @@ impl<S: SqlStore> SyncStore for S {
 
             let page = split(records);
             let mut stats = PageStats::default();
+            // Customers and jobs carried by a page of another entity are the names its records
+            // give (an imported file's rows): counted in the page's figures, and apart too.
+            let names_apart = !matches!(entity, Entity::Customer | Entity::Job);
+            let mut names = PageStats::default();
             let mut tx = DB::begin_write(pool).await?;
 
             // Each chunk: read what is stored for its keys, decide per record (new, changed,
@@ -256,7 +313,14 @@ impl<S: SqlStore> SyncStore for S {
                     .iter()
                     .filter_map(|c| {
                         let h = content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
-                        plan(have.get(&c.external_id), &c.version, h, &mut stats).then_some((*c, h))
+                        let before = stats;
+                        let go = plan(have.get(&c.external_id), &c.version, h, &mut stats);
+                        if names_apart {
+                            names.new += stats.new - before.new;
+                            names.updated += stats.updated - before.updated;
+                            names.unchanged += stats.unchanged - before.unchanged;
+                        }
+                        go.then_some((*c, h))
                     })
                     .collect();
                 if write.is_empty() {
@@ -334,7 +398,14 @@ impl<S: SqlStore> SyncStore for S {
                                 j.retainage_bp,
                             ),
                         ));
-                        plan(have.get(&j.external_id), &j.version, h, &mut stats).then_some((*j, h))
+                        let before = stats;
+                        let go = plan(have.get(&j.external_id), &j.version, h, &mut stats);
+                        if names_apart {
+                            names.new += stats.new - before.new;
+                            names.updated += stats.updated - before.updated;
+                            names.unchanged += stats.unchanged - before.unchanged;
+                        }
+                        go.then_some((*j, h))
                     })
                     .collect();
                 if write.is_empty() {
@@ -683,6 +754,8 @@ impl<S: SqlStore> SyncStore for S {
                 .await?;
             }
             tx.commit().await?;
+            stats.names =
+                crate::store::NameStats { new: names.new, updated: names.updated, unchanged: names.unchanged };
             Ok(stats)
         })
     }
