@@ -452,3 +452,61 @@ fn a_killed_import_leaves_nothing_and_is_marked_interrupted_next_time() {
     assert_eq!(count(Entity::Invoice), Some((RunStatus::Done, ROWS)));
     assert_eq!(count(Entity::Customer).map(|(_, n)| n), Some(7));
 }
+
+/// Errors in our words, one sentence each, never the library's: an empty --db, a file that is
+/// not a database, a broken or truncated workbook. And CSV in Windows-1252 (Latin-1) or UTF-16
+/// imports with its accents, as Excel and older exports write it.
+#[test]
+fn errors_speak_arbots_words_and_other_encodings_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_sentence = |out: &Output, want: &str, leaks: &[&str]| {
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert_eq!(err.matches(want).count(), 1, "said once: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        for leak in leaks {
+            assert!(!err.contains(leak), "'{leak}' leaked: {err}");
+        }
+    };
+    let out = arbot(dir.path(), &["--db", "", "aging"], "");
+    one_sentence(&out, "No database was given", &["no such table", "code:"]);
+
+    std::fs::write(dir.path().join("notes.db"), "Call Rita on Friday about the Harbor pay app.\n".repeat(200)).unwrap();
+    let out = arbot(dir.path(), &["--db", "sqlite://notes.db", "aging"], "");
+    one_sentence(&out, "notes.db is not an arbot database", &["code: 26", "error returned from database"]);
+
+    // A workbook cut off in the middle (an interrupted download), and one that is not a zip at all.
+    let mut cut = b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec();
+    cut.extend(std::iter::repeat_n(0x5a, 700));
+    std::fs::write(dir.path().join("cut.xlsx"), &cut).unwrap();
+    std::fs::write(dir.path().join("text.xlsx"), "invoice,customer\n1,Acme\n").unwrap();
+    for file in ["cut.xlsx", "text.xlsx"] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "import", file], "");
+        one_sentence(&out, "looks damaged or cut short", &["Zip", "EOCD", "Xlsx error", "invalid"]);
+    }
+
+    // Windows-1252: é is 0xE9, the curly apostrophe 0x92. UTF-16 LE with its byte-order mark.
+    let latin = b"invoice,customer,date,total\nL-1,Caf\xe9 Lum\xe9 Tile,2026-10-01,100\nL-2,O\x92Brien Drywall,2026-10-02,250.50\n".to_vec();
+    std::fs::write(dir.path().join("latin.csv"), &latin).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "invoice,customer,date,total\r\nU-1,Żabka Roofing,2026-10-03,75\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(dir.path().join("utf16.csv"), &utf16).unwrap();
+    for (file, new) in [("latin.csv", "2 new"), ("utf16.csv", "1 new")] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "import", file], "");
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains(new), "{file}: {}", text(&out.stdout));
+    }
+    for (query, name) in [("café", "Café Lumé Tile"), ("brien", "O’Brien Drywall"), ("żabka", "Żabka Roofing")] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "customer", query, "--format", "json"], "");
+        assert!(out.status.success(), "{query}: {}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["customer"]["name"], name);
+    }
+}

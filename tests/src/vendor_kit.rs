@@ -145,6 +145,21 @@ pub enum Fault {
     ExpireTokens,
     /// A fault inside an HTTP 200 (QuickBooks) / a validation error (Xero): not worth retrying.
     Refused,
+    /// An HTML page with this status instead of the API's JSON (a proxy, a captive portal, a
+    /// maintenance page, or a wrong base URL).
+    WebPage(u16),
+}
+
+/// The HTML a proxy or maintenance page answers with.
+pub fn web_page(status: u16) -> Response {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", "text/html; charset=utf-8")
+        .body(Body::from(
+            "<!DOCTYPE html>\n<html><head><title>Scheduled maintenance</title></head>\n<body><h1>We'll be back soon</h1>\
+             <p>Sorry for the inconvenience.</p><script>var x = 1;</script></body></html>",
+        ))
+        .unwrap_or_default()
 }
 
 /// Which faults a fake injects.

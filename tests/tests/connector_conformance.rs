@@ -693,6 +693,29 @@ async fn a_slow_answer_times_out_and_is_retried<V: Stories>() {
     db.close().await;
 }
 
+/// A web page where the API's JSON should be (a proxy, a maintenance page, a wrong address):
+/// one plain sentence, never the page itself or the JSON parser's words; nothing is lost, and
+/// the next sync ends equal to the books.
+async fn a_web_page_instead_of_data_is_said_plainly_and_loses_nothing<V: Stories>() {
+    for db in TestDb::all().await {
+        let (fake, _, source) = sample::<V>(&db, 3).await;
+        for status in [200u16, 404] {
+            fake.faults(|f| (0..8).for_each(|_| f.plan.push_back(Fault::WebPage(status))));
+            let err = sync(&db, &fake, &source, false).await.unwrap_err();
+            let SyncError::Source { error, .. } = err else { panic!("{}: expected a source error", db.name) };
+            let text = error.to_string();
+            assert!(text.contains("a web page instead of data"), "{} {status}: {text}", db.name);
+            for leak in ["<", "html", "maintenance</", "expected value", "line 1", "column"] {
+                assert!(!text.contains(leak), "{} {status}: '{leak}' in: {text}", db.name);
+            }
+            fake.faults(|f| f.calm());
+        }
+        sync(&db, &fake, &source, false).await.unwrap();
+        assert_matches(&db, V::SOURCE, &fake.expected(), "after web pages").await;
+        db.close().await;
+    }
+}
+
 /// Each story as a test for each vendor: `quickbooks::STORY` and `xero::STORY`.
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
@@ -727,4 +750,5 @@ stories!(
     a_short_retry_after_waits_and_carries_on,
     a_long_retry_after_reschedules_the_sync_instead_of_sleeping,
     a_slow_answer_times_out_and_is_retried,
+    a_web_page_instead_of_data_is_said_plainly_and_loses_nothing,
 );

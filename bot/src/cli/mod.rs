@@ -183,10 +183,28 @@ pub fn main() -> std::process::ExitCode {
     match run(&rt, cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            tracing::debug!("{e:?}");
+            eprintln!("error: {}", user_text(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// An error for the person at the terminal: its context and our own errors' sentences, but not
+/// the driver's or library's words under a store error (those are in the log at debug), and no
+/// sentence said twice.
+fn user_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        if cause.is::<arbot_core::StoreError>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 fn init_tracing() {

@@ -91,12 +91,17 @@ async fn token_call(
         .form(form)
         .send()
         .await
-        .map_err(|e| TokenError::Unavailable(format!("the token endpoint could not be reached: {e}")))?;
+        .map_err(|e| TokenError::Unavailable(format!("the token endpoint: {}", crate::call::describe(&e))))?;
     let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| TokenError::Unavailable(format!("the token answer was cut off: {e}")))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| TokenError::Unavailable(format!("the token endpoint: {}", crate::call::describe(&e))))?;
     if status.is_success() {
-        let t: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| TokenError::Unavailable(format!("the token endpoint sent something unreadable: {e}")))?;
+        let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            tracing::debug!("unreadable token answer: {e}");
+            TokenError::Unavailable(format!("the token endpoint sent {}", crate::call::not_json(&body)))
+        })?;
         let refresh = match (t.refresh_token, keep) {
             (Some(r), _) => r,
             // No new refresh token: the old one stays valid.

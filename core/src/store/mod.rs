@@ -57,8 +57,34 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("The database has not been set up yet. Run `arbot migrate` (the demo and console do it for you).")]
     NotMigrated,
-    #[error("database error: {0}")]
+    #[error(
+        "No database was given: the URL is empty. Use --db sqlite://arbot.db (a file) or postgres://user@host/dbname, or leave --db out for the configured one."
+    )]
+    EmptyUrl,
+    #[error(
+        "{0} is not an arbot database: the file is not SQLite, or it is damaged. Point --db at another file (a new one is created)."
+    )]
+    NotADatabase(String),
+    /// Anything else the driver reports: its words stay in the log and in the error's source.
+    #[error("the database failed ({})", failure_kind(.0))]
     Internal(#[source] sqlx::Error),
+}
+
+/// What kind of driver failure, in a few plain words.
+fn failure_kind(e: &sqlx::Error) -> &'static str {
+    match e {
+        sqlx::Error::Database(_) => "it refused a statement; ARBOT_LOG=debug shows which",
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => "the connection to it broke",
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => "it did not answer in time",
+        sqlx::Error::RowNotFound => "a row it should have had was missing",
+        _ => "an unexpected failure; ARBOT_LOG=debug shows it",
+    }
+}
+
+/// SQLite's SQLITE_NOTADB (26): the file is not a database.
+fn is_not_a_database(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    db.code().unwrap_or_default().parse::<i32>().is_ok_and(|c| c & 0xff == 26)
 }
 
 impl StoreError {
@@ -66,6 +92,9 @@ impl StoreError {
     pub(crate) fn from_sqlx(url: &str, err: sqlx::Error) -> StoreError {
         if is_read_only(&err) {
             return StoreError::ReadOnly(Some(redact(url)));
+        }
+        if is_not_a_database(&err) {
+            return StoreError::NotADatabase(redact(url));
         }
         match err {
             sqlx::Error::Io(e) => StoreError::Unreachable { url: redact(url), reason: e.to_string() },
@@ -81,7 +110,13 @@ impl StoreError {
 impl From<sqlx::Error> for StoreError {
     /// Recognises a read-only database even when the first write finds it.
     fn from(e: sqlx::Error) -> Self {
-        if is_read_only(&e) { StoreError::ReadOnly(None) } else { StoreError::Internal(e) }
+        if is_read_only(&e) {
+            StoreError::ReadOnly(None)
+        } else if is_not_a_database(&e) {
+            StoreError::NotADatabase("the database file".to_string())
+        } else {
+            StoreError::Internal(e)
+        }
     }
 }
 
@@ -549,6 +584,10 @@ pub trait ConnectionStore: Send + Sync {
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite
 /// file is created if missing. Does not migrate; see [`open_and_migrate`].
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let bare = url.trim();
+    if bare.is_empty() || bare == "sqlite:" || bare == "sqlite://" {
+        return Err(StoreError::EmptyUrl);
+    }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PgStore::connect(url).await?))
     } else if url.starts_with("sqlite:") || !url.contains("://") {
