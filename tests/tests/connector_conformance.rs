@@ -716,6 +716,58 @@ async fn a_web_page_instead_of_data_is_said_plainly_and_loses_nothing<V: Stories
     }
 }
 
+/// The vendor JSON decoders, fuzzed through the real connector: answers with a few bytes
+/// changed (a seed each; `ARBOT_FUZZ_CASES` seeds, 12 by default). No panic; a sync that fails
+/// says so in our words, never the JSON parser's; and a full sync with the answers whole
+/// again leaves every invoice, credit and payment equal to the books, and every customer and job
+/// of the books as they are there. (A mangled id that still reads as an id makes a customer or
+/// job the books do not have, which stays: vendors never delete customers, so a full sync does
+/// not either.)
+async fn mangled_answers_never_panic_or_leak_parser_words<V: Stories>() {
+    let cases: u64 = std::env::var("ARBOT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let db = TestDb::sqlite().await;
+    let (fake, _, source) = sample::<V>(&db, 3).await;
+    let (mut failed, mut spoiled) = (0, 0);
+    for seed in 0..cases {
+        // One to eight in a row: past the retries, the sync stops and says why.
+        let run = 1 + seed % 8;
+        fake.faults(|f| (0..run).for_each(|n| f.plan.push_back(Fault::Mangled(seed * 8 + n))));
+        match sync(&db, &fake, &source, seed % 2 == 0).await {
+            Ok(_) => {}
+            Err(SyncError::Source { error, .. }) => {
+                failed += 1;
+                let text = error.to_string();
+                for leak in ["expected", "line 1", "column", "EOF", "invalid type"] {
+                    assert!(!text.contains(leak), "seed {seed}: '{leak}' in: {text}");
+                }
+            }
+            Err(SyncError::Store(e)) => panic!("seed {seed}: the store failed: {e}"),
+        }
+        fake.faults(|f| f.calm());
+        if snapshot::read(&db, V::SOURCE).await != fake.expected() {
+            spoiled += 1;
+        }
+        sync(&db, &fake, &source, true).await.unwrap();
+        let (got, want) = (snapshot::read(&db, V::SOURCE).await, fake.expected());
+        let after = format!("a full sync after seed {seed}: {}", got.diff(&want));
+        assert_eq!(
+            (&got.invoices, &got.memos, &got.payments),
+            (&want.invoices, &want.memos, &want.payments),
+            "{after}"
+        );
+        for (id, c) in &want.customers {
+            assert_eq!(got.customers.get(id), Some(c), "{after}");
+        }
+        for (id, j) in &want.jobs {
+            assert_eq!(got.jobs.get(id), Some(j), "{after}");
+        }
+    }
+    eprintln!(
+        "{cases} mangled answers: {failed} syncs refused them, {spoiled} left the store unlike the books until the full sync"
+    );
+    db.close().await;
+}
+
 /// Each story as a test for each vendor: `quickbooks::STORY` and `xero::STORY`.
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
@@ -751,4 +803,5 @@ stories!(
     a_long_retry_after_reschedules_the_sync_instead_of_sleeping,
     a_slow_answer_times_out_and_is_retried,
     a_web_page_instead_of_data_is_said_plainly_and_loses_nothing,
+    mangled_answers_never_panic_or_leak_parser_words,
 );
