@@ -5,6 +5,7 @@
 //! one minute of the bot's clock each. At the end the store equals the source's ledger, the
 //! digest went out once, every command was answered, and no sync failed with "locked". The
 //! figures are printed (`cargo test -p arbot-tests --test soak -- --nocapture`).
+//! The same on PostgreSQL (when `ARBOT_TEST_POSTGRES_URL` is set) with two instances of the bot.
 //! `ARBOT_SOAK_ROUNDS` sets the rounds (40 by default).
 
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
@@ -17,12 +18,14 @@ use arbot::config::Config;
 use arbot::cron::Cron;
 use arbot::discord::Token;
 use arbot_connector_sample::SampleSource;
-use arbot_core::Clock;
 use arbot_core::store::{RunStatus, Store};
 use arbot_core::sync::sync_source;
+use arbot_core::{Clock, ManualClock};
 use arbot_tests::TestDb;
-use arbot_tests::bot_world::{BEFORE_DIGEST, SampleWorld, at, discord_config, run_settings, sam, settle};
-use arbot_tests::fake_discord::{AR_CHANNEL, TOKEN, text_of};
+use arbot_tests::bot_world::{
+    BEFORE_DIGEST, SampleWorld, at, discord_config, load_sample_ledger, run_settings, sam, settle,
+};
+use arbot_tests::fake_discord::{AR_CHANNEL, FakeDiscord, TOKEN, text_of};
 use arbot_tests::snapshot;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -40,21 +43,43 @@ fn arbot_binary() -> Option<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_on_sqlite_cron_sync_beside_a_second_sync_and_discord_commands() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    soak(db, fake, clock, 1).await;
+}
+
+/// The same on PostgreSQL with two instances of the bot: one holds the gateway, both run
+/// scheduled work, each run is claimed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_on_postgres_with_two_instances() {
+    let Some(db) = TestDb::postgres().await else { return };
+    load_sample_ledger(&db).await;
+    let fake = FakeDiscord::start().await;
+    let clock = ManualClock::new(at(BEFORE_DIGEST), chrono_tz::America::New_York);
+    soak(db, fake, clock, 2).await;
+}
+
+async fn soak(db: TestDb, fake: FakeDiscord, clock: ManualClock, instances: usize) {
     let started = Instant::now();
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
     // Ten minutes before the digest: the rounds cross 08:00 and the digest goes out once.
     clock.set(at(BEFORE_DIGEST) - chrono::Duration::minutes(rounds() as i64 / 2));
     let mut config = Config { discord: Some(discord_config(&fake.api_url)), ..Config::default() };
     config.schedule.sync = Cron::parse("* * * * *").unwrap();
-    let app = App {
-        store: arbot_core::store::open_and_migrate(&db.url).await.unwrap(),
-        clock: Arc::new(clock.clone()),
-        config,
-        sources: vec![Arc::new(SampleSource::new(today))],
-    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let bot = tokio::spawn(arbot::discord::run(app.clone(), Token::new(TOKEN), run_settings("soak"), stopped));
+    let mut bots = Vec::new();
+    let mut app = None;
+    for n in 0..instances {
+        let one = App {
+            store: arbot_core::store::open_and_migrate(&db.url).await.unwrap(),
+            clock: Arc::new(clock.clone()),
+            config: config.clone(),
+            sources: vec![Arc::new(SampleSource::new(today))],
+        };
+        let settings = run_settings(&format!("soak-{n}"));
+        bots.push(tokio::spawn(arbot::discord::run(one.clone(), Token::new(TOKEN), settings, stopped.clone())));
+        app.get_or_insert(one);
+    }
+    let app = app.unwrap();
     fake.wait_ready(1).await;
 
     let dir = tempfile::tempdir().unwrap();
@@ -154,8 +179,10 @@ async fn soak_on_sqlite_cron_sync_beside_a_second_sync_and_discord_commands() {
     let (got, want) = (snapshot::read(&db, "sample").await, snapshot::read(&clean, "sample").await);
 
     println!(
-        "soak (sqlite, {}): {} rounds in {:.1}s; {} scheduled syncs ({} not done), {} syncs by the second process ({} failed), \
+        "soak ({}, {} instance(s), {}): {} rounds in {:.1}s; {} scheduled syncs ({} not done), {} syncs by the second process ({} failed), \
          {} commands answered, {} posts in the AR channel ({} digest; {:?}), {} failures with \"locked\"",
+        db.name,
+        instances,
         if binary.is_some() { "second sync: the arbot binary" } else { "second sync: a second store in this process" },
         rounds(),
         started.elapsed().as_secs_f64(),
@@ -183,7 +210,9 @@ async fn soak_on_sqlite_cron_sync_beside_a_second_sync_and_discord_commands() {
     );
 
     let _ = stop.send(true);
-    tokio::time::timeout(Duration::from_secs(60), bot).await.unwrap().unwrap().unwrap();
+    for bot in bots {
+        tokio::time::timeout(Duration::from_secs(60), bot).await.unwrap().unwrap().unwrap();
+    }
     clean.close().await;
     db.close().await;
 }
