@@ -131,6 +131,9 @@ trait Stories: FakeVendor {
     /// Makes the saved access token expire before two syncs start.
     async fn expire_saved_access(db: &TestDb, fake: &Self);
 
+    /// The same fake's books, but reached at `url` (where nothing may listen).
+    fn at_url(&self, url: String) -> Self;
+
     /// A fault that asks to come back much later, and how many seconds later.
     fn long_limit() -> (Fault, i64);
     /// Checks the reason the connection is rate limited for.
@@ -219,6 +222,10 @@ impl Stories for FakeQbo {
     };
 
     const STORM: Storm = Storm { invoices: 25, cents: 1_000, pay_every: 3, pay: 500, server_errors: [502, 503] };
+
+    fn at_url(&self, url: String) -> Self {
+        FakeQbo { url, state: self.state.clone() }
+    }
 
     async fn expire_saved_access(db: &TestDb, fake: &Self) {
         let (mut tokens, _) = stored_tokens(db, Self::SOURCE).await;
@@ -325,6 +332,10 @@ impl Stories for FakeXero {
     }
 
     const STORM: Storm = Storm { invoices: 20, cents: 2_000, pay_every: 2, pay: 1_000, server_errors: [503, 500] };
+
+    fn at_url(&self, url: String) -> Self {
+        FakeXero { url, state: self.state.clone() }
+    }
 
     async fn expire_saved_access(_: &TestDb, fake: &Self) {
         // Xero's access tokens live for 30 minutes.
@@ -717,6 +728,28 @@ async fn a_web_page_instead_of_data_is_said_plainly_and_loses_nothing<V: Stories
     }
 }
 
+/// A vendor that can't be reached (connection refused): the sync says so in our words, writes
+/// nothing, leaves the connection as it was (no reconnect asked), and the next sync that gets
+/// through ends equal to the books.
+async fn an_unreachable_vendor_is_said_plainly_and_loses_nothing<V: Stories>() {
+    for db in TestDb::all().await {
+        let (fake, _, source) = sample::<V>(&db, 3).await;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let away = fake.at_url(format!("http://127.0.0.1:{closed}")).source(&db.store, 3);
+        let err = sync(&db, &fake, &away, false).await.unwrap_err();
+        let SyncError::Source { error, .. } = err else { panic!("{}: expected a source error", db.name) };
+        let text = error.to_string();
+        assert!(text.contains("could not connect to 127.0.0.1"), "{}: {text}", db.name);
+        assert!(!text.contains("error sending request") && !text.contains("tcp connect"), "{}: {text}", db.name);
+        assert_eq!(snapshot::read(&db, V::SOURCE).await, Snapshot::default(), "{}: nothing written", db.name);
+        let status = db.store.connection(V::SOURCE).await.unwrap().unwrap().status;
+        assert_eq!(status, ConnectionStatus::Ok, "{}", db.name);
+        sync(&db, &fake, &source, false).await.unwrap();
+        assert_matches(&db, V::SOURCE, &fake.expected(), "after the vendor came back").await;
+        db.close().await;
+    }
+}
+
 /// The vendor JSON decoders, fuzzed through the real connector: answers with a few bytes
 /// changed (a seed each; `ARBOT_FUZZ_CASES` seeds, 12 by default). No panic; a sync that fails
 /// says so in our words, never the JSON parser's; and a full sync with the answers whole
@@ -806,4 +839,5 @@ stories!(
     a_slow_answer_times_out_and_is_retried,
     a_web_page_instead_of_data_is_said_plainly_and_loses_nothing,
     mangled_answers_never_panic_or_leak_parser_words,
+    an_unreachable_vendor_is_said_plainly_and_loses_nothing,
 );
