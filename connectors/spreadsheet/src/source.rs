@@ -22,11 +22,13 @@ impl Kind {
 /// rows name first (as customers, parents first), then the kind's own records. One page is one
 /// transaction, so an import is all of the file or none of it (a killed or failing import leaves
 /// no names without their invoices); the names are counted apart ([`arbot_core::store::NameStats`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SpreadsheetSource {
     name: String,
     entities: [Entity; 1],
-    records: Vec<Record>,
+    /// Handed over on the first fetch (a file of a million rows is not held twice); a second
+    /// fetch reads nothing.
+    records: std::sync::Mutex<Vec<Record>>,
 }
 
 impl SpreadsheetSource {
@@ -39,7 +41,7 @@ impl SpreadsheetSource {
             Kind::Customers => false,
         });
         names.extend(own);
-        SpreadsheetSource { name: name.into(), entities: [kind.entity()], records: names }
+        SpreadsheetSource { name: name.into(), entities: [kind.entity()], records: std::sync::Mutex::new(names) }
     }
 }
 
@@ -54,7 +56,11 @@ impl Source for SpreadsheetSource {
     }
 
     async fn fetch(&self, entity: Entity, _since: Option<&str>, _cursor: Option<&str>) -> Result<Page, SourceError> {
-        let records = if entity == self.entities[0] { self.records.clone() } else { Vec::new() };
+        let records = if entity == self.entities[0] {
+            std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()))
+        } else {
+            Vec::new()
+        };
         let expected_total = Some(records.len() as u64);
         Ok(Page { records, expected_total, ..Page::default() })
     }
