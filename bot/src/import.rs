@@ -8,7 +8,7 @@ use arbot_connector_spreadsheet::{
     Kind, Mapping, Options, Parsed, Problem, SpreadsheetSource, parse, read_file, resolve_identities,
 };
 use arbot_core::source::{Entity, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError};
-use arbot_core::store::{PageStats, Store};
+use arbot_core::store::{PageStats, Store, Tally};
 use arbot_core::sync::{SyncError, sync_source};
 use arbot_core::{Clock, Currency, Money};
 
@@ -35,7 +35,7 @@ pub struct Imported {
     /// The file's own records written (invoices, payments, ...), by outcome.
     pub stats: PageStats,
     /// Credits an invoices file held (negative totals, credit memo rows), by outcome.
-    pub credits: PageStats,
+    pub credits: Tally,
     /// Invoice numbers payments are applied to that arbot does not have (yet), with what is
     /// applied to them: counted as unapplied cash until the invoice is imported.
     pub unknown_invoices: Vec<(String, Money)>,
@@ -44,6 +44,8 @@ pub struct Imported {
     /// Rows left out (only with `--skip-bad-rows`), with their problems.
     pub skipped_rows: usize,
     pub problems: Vec<Problem>,
+    /// Earlier imports into this source whose process died before they finished (marked so now).
+    pub interrupted: usize,
 }
 
 /// Why nothing was imported.
@@ -127,13 +129,19 @@ async fn import_parsed(
         SyncError::Store(e) => ImportFailure::Store(e),
         SyncError::Source { error, .. } => ImportFailure::File(error.to_string()),
     })?;
-    let stats_of = |entity: Entity| report.entities.iter().find(|e| e.entity == entity).map(|e| e.stats);
-    let stats = stats_of(parsed.kind.entity()).unwrap_or_default();
-    let credits = stats_of(Entity::CreditMemo).unwrap_or_default();
-    let new_names = match parsed.kind {
-        Kind::Customers => 0,
-        _ => stats_of(Entity::Customer).map_or(0, |s| s.new),
+    // One page: the file's own records, with the names its rows give and (an invoices file) its
+    // credits counted apart.
+    let all = report.totals();
+    let (names, credits) = (all.names, all.credits);
+    let stats = PageStats {
+        new: all.new - names.new - credits.new,
+        updated: all.updated - names.updated - credits.updated,
+        unchanged: all.unchanged - names.unchanged - credits.unchanged,
+        names: Tally::default(),
+        credits: Tally::default(),
+        ..all
     };
+    let new_names = names.new;
     let skipped_rows = parsed.rows - parsed.good_rows;
     Ok(Imported {
         kind: parsed.kind,
@@ -146,6 +154,7 @@ async fn import_parsed(
         new_names,
         skipped_rows,
         problems: parsed.problems,
+        interrupted: report.interrupted.len(),
     })
 }
 
@@ -310,6 +319,13 @@ pub fn summary(i: &Imported) -> String {
     }
     if s.new + s.updated + c.new + c.updated == 0 && i.skipped_rows == 0 {
         out.push_str(" Nothing changed: arbot already had all of it.");
+    }
+    if i.interrupted > 0 {
+        out.push_str(&format!(
+            "\nAn earlier import into '{}' did not finish (its process stopped): it left nothing behind, \
+             and is marked interrupted.",
+            i.source
+        ));
     }
     if i.skipped_rows > 0 {
         out.push_str(&format!("\nSkipped {} row(s) with problems:", i.skipped_rows));

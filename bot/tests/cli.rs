@@ -516,3 +516,133 @@ fn history_as_csv_for_a_spreadsheet() {
     let table = arbot(dir.path(), &["--db", db, "history", "old", "oak"], "");
     assert!(text(&table.stdout).contains("History — Old Oak Homes"), "{}", text(&table.stdout));
 }
+
+/// `arbot import` of a large file, killed (SIGKILL) while it writes: the store holds nothing of
+/// the file, not even the customers its rows name; the next import says the earlier one was
+/// interrupted, marks it so, and imports all of it.
+#[test]
+fn a_killed_import_leaves_nothing_and_is_marked_interrupted_next_time() {
+    use arbot_core::source::Entity;
+    use arbot_core::store::RunStatus;
+    const ROWS: usize = 120_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("invoice,customer,date,total\n");
+    for n in 0..ROWS {
+        csv.push_str(&format!(
+            "K-{n},Killjoy Framing {},2025-0{}-1{},{}.{:02}\n",
+            n % 7,
+            1 + n % 9,
+            n % 10,
+            100 + n % 977,
+            n % 100
+        ));
+    }
+    std::fs::write(dir.path().join("big.csv"), csv).unwrap();
+    let db_file = dir.path().join("ar.db");
+    let url = format!("sqlite://{}", db_file.display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let count = |entity| {
+        rt.block_on(async {
+            let store = arbot_core::store::open(&url).await.ok()?;
+            let run = store.last_sync_run("spreadsheet").await.ok()??;
+            let live = store.live_external_ids("spreadsheet", entity).await.ok()?.len();
+            Some((run.status, live))
+        })
+    };
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+        .args(["--db", &url, "import", "big.csv"])
+        .current_dir(dir.path())
+        .env_remove("ARBOT_DATABASE_URL")
+        .env_remove("ARBOT_CONFIG")
+        .env("ARBOT_TODAY", "2026-11-22")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the file is read and the writing has begun (its run is recorded) ...
+    let started = std::time::Instant::now();
+    while count(Entity::Customer).is_none() {
+        assert!(child.try_wait().unwrap().is_none(), "the import ended before it was killed");
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the import never began writing");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // ... then kill it at the first sign of a commit, or a moment into the writing.
+    let writing = std::time::Instant::now();
+    while writing.elapsed() < std::time::Duration::from_millis(300) {
+        if count(Entity::Customer).is_some_and(|(_, n)| n > 0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(Entity::Customer), Some((RunStatus::Running, 0)), "no customer without its invoices");
+    assert_eq!(count(Entity::Invoice), Some((RunStatus::Running, 0)), "no invoice of a killed import");
+
+    let out = arbot(dir.path(), &["--db", &url, "import", "big.csv"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("did not finish (its process stopped)"), "{stdout}");
+    assert!(stdout.contains(&format!("{ROWS} new")), "{stdout}");
+    assert_eq!(count(Entity::Invoice), Some((RunStatus::Done, ROWS)));
+    assert_eq!(count(Entity::Customer).map(|(_, n)| n), Some(7));
+}
+
+/// Errors in our words, one sentence each, never the library's: an empty --db, a file that is
+/// not a database, a broken or truncated workbook. And CSV in Windows-1252 (Latin-1) or UTF-16
+/// imports with its accents, as Excel and older exports write it.
+#[test]
+fn errors_speak_arbots_words_and_other_encodings_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_sentence = |out: &Output, want: &str, leaks: &[&str]| {
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert_eq!(err.matches(want).count(), 1, "said once: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        for leak in leaks {
+            assert!(!err.contains(leak), "'{leak}' leaked: {err}");
+        }
+    };
+    let out = arbot(dir.path(), &["--db", "", "aging"], "");
+    one_sentence(&out, "No database was given", &["no such table", "code:"]);
+
+    std::fs::write(dir.path().join("notes.db"), "Call Rita on Friday about the Harbor pay app.\n".repeat(200)).unwrap();
+    let out = arbot(dir.path(), &["--db", "sqlite://notes.db", "aging"], "");
+    one_sentence(&out, "notes.db is not an arbot database", &["code: 26", "error returned from database"]);
+
+    // A workbook cut off in the middle (an interrupted download), and one that is not a zip at all.
+    let mut cut = b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec();
+    cut.extend(std::iter::repeat_n(0x5a, 700));
+    std::fs::write(dir.path().join("cut.xlsx"), &cut).unwrap();
+    std::fs::write(dir.path().join("text.xlsx"), "invoice,customer\n1,Acme\n").unwrap();
+    for file in ["cut.xlsx", "text.xlsx"] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "import", file], "");
+        one_sentence(&out, "looks damaged or cut short", &["Zip", "EOCD", "Xlsx error", "invalid"]);
+    }
+
+    // Windows-1252: é is 0xE9, the curly apostrophe 0x92. UTF-16 LE with its byte-order mark.
+    let latin = b"invoice,customer,date,total\nL-1,Caf\xe9 Lum\xe9 Tile,2026-10-01,100\nL-2,O\x92Brien Drywall,2026-10-02,250.50\n".to_vec();
+    std::fs::write(dir.path().join("latin.csv"), &latin).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "invoice,customer,date,total\r\nU-1,Żabka Roofing,2026-10-03,75\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(dir.path().join("utf16.csv"), &utf16).unwrap();
+    for (file, new) in [("latin.csv", "2 new"), ("utf16.csv", "1 new")] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "import", file], "");
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains(new), "{file}: {}", text(&out.stdout));
+    }
+    for (query, name) in [("café", "Café Lumé Tile"), ("brien", "O’Brien Drywall"), ("żabka", "Żabka Roofing")] {
+        let out = arbot(dir.path(), &["--db", "sqlite://ar.db", "customer", query, "--format", "json"], "");
+        assert!(out.status.success(), "{query}: {}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["customer"]["name"], name);
+    }
+}

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod liens;
 pub mod money;
 pub mod outbox;
+pub mod process;
 pub mod reconcile;
 pub mod source;
 pub mod store;

@@ -166,8 +166,9 @@ impl Money {
             negative = !negative;
             s = rest.trim_end();
         }
-        // An optional currency code or symbol in front or behind.
-        for prefix in ["$", "€", "£"] {
+        // An optional currency code or symbol in front or behind; the currency's own symbol as
+        // arbot writes it ("CA$1,200.00") reads back too.
+        for prefix in currency.symbol().into_iter().chain(["$", "€", "£"]) {
             if let Some(rest) = s.strip_prefix(prefix) {
                 s = rest.trim_start();
                 break;
@@ -398,6 +399,18 @@ mod tests {
         assert_eq!(usd("USD 1,000"), Ok(100_000));
         assert_eq!(usd("1,000 usd"), Ok(100_000));
         assert_eq!(usd("1,234,567.89"), Ok(123_456_789));
+    }
+
+    #[test]
+    fn an_amount_as_arbot_writes_it_reads_back_in_its_currency() {
+        // Found by the fuzz harness: "CA$1,200.00" was written but not read.
+        for code in ["CAD", "AUD", "NZD", "MXN", "EUR", "GBP", "USD", "JPY", "CHF"] {
+            let currency = Currency::parse(code).unwrap();
+            let m = Money::new(123_456, currency);
+            assert_eq!(Money::parse(&m.to_string(), currency), Ok(m), "{m}");
+        }
+        // Another currency's symbol is not this one's.
+        assert!(Money::parse("CA$5", Currency::USD).is_err());
     }
 
     #[test]

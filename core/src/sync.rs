@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::source::{Deletion, Entity, Page, Record, Source, SourceError, Version};
-use crate::store::{ConnectionStatus, PageStats, RunStatus, Store, StoreError};
+use crate::store::{ConnectionStatus, PageStats, RunStatus, Store, StoreError, SyncRun};
 
 /// What happened to one entity in a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -31,6 +31,9 @@ pub struct SyncReport {
     pub entities: Vec<EntityReport>,
     #[serde(with = "duration_ms")]
     pub elapsed: Duration,
+    /// Earlier runs of this source whose process died before they finished, found and marked
+    /// interrupted as this run began.
+    pub interrupted: Vec<SyncRun>,
 }
 
 impl SyncReport {
@@ -100,8 +103,14 @@ pub async fn sync_source(
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let name = source.name().to_string();
+    // A run of this source whose process died would otherwise stay `running` for ever.
+    let interrupted = store.interrupt_dead_sync_runs(Some(&name), clock.now()).await?;
+    for run in &interrupted {
+        tracing::warn!(source = %name, run = run.id, started_at = %run.started_at, "an earlier sync did not finish: its process stopped");
+    }
     let run_id = store.start_sync_run(&name, clock.now()).await?;
-    let mut report = SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO };
+    let mut report =
+        SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO, interrupted };
     let previous = store.connection(&name).await?.map(|c| c.status);
     if let Some(ConnectionStatus::RateLimited { until, reason }) = &previous
         && *until > clock.now()

@@ -701,6 +701,7 @@ async fn gate(
             .body(axum::body::Body::empty())
             .unwrap_or_default()),
         Some(Fault::ExpireTokens) => Err(unauthorized()),
+        Some(Fault::WebPage(status)) => Err(vendor_kit::web_page(status)),
         Some(Fault::Refused) => Err(with_tid(vendor_kit::json(
             StatusCode::OK,
             fault_json(

@@ -851,6 +851,7 @@ async fn list(
                 .body(axum::body::Body::from("oauth_problem=rate%20limit%20exceeded"))
                 .unwrap_or_default();
         }
+        Some(Fault::WebPage(status)) => return vendor_kit::web_page(status),
         Some(Fault::Refused) => {
             return validation("The document with the supplied id was not found for this endpoint.");
         }

@@ -112,6 +112,7 @@ pub fn deliver(fault: Option<&Fault>, status: StatusCode, body: String) -> Respo
     match fault {
         Some(Fault::Truncated) => truncated(body),
         Some(Fault::Reset) => reset(body),
+        Some(Fault::Mangled(seed)) => json(status, mangle(&body, *seed)),
         _ => json(status, body),
     }
 }
@@ -145,6 +146,24 @@ pub enum Fault {
     ExpireTokens,
     /// A fault inside an HTTP 200 (QuickBooks) / a validation error (Xero): not worth retrying.
     Refused,
+    /// The real answer with a few bytes changed, chosen by this seed (for fuzzing the decoders:
+    /// often still JSON, with a field's type, a number or a date gone wrong).
+    Mangled(u64),
+    /// An HTML page with this status instead of the API's JSON (a proxy, a captive portal, a
+    /// maintenance page, or a wrong base URL).
+    WebPage(u16),
+}
+
+/// The HTML a proxy or maintenance page answers with.
+pub fn web_page(status: u16) -> Response {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", "text/html; charset=utf-8")
+        .body(Body::from(
+            "<!DOCTYPE html>\n<html><head><title>Scheduled maintenance</title></head>\n<body><h1>We'll be back soon</h1>\
+             <p>Sorry for the inconvenience.</p><script>var x = 1;</script></body></html>",
+        ))
+        .unwrap_or_default()
 }
 
 /// Which faults a fake injects.
@@ -320,6 +339,33 @@ pub fn json(status: StatusCode, body: String) -> Response {
         .header("content-type", "application/json")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+/// `body` with one to four changes chosen by `seed`: a byte replaced by one that matters to JSON
+/// (a quote, a digit, a brace, a minus, a letter), a stretch deleted, or a stretch repeated.
+pub fn mangle(body: &str, seed: u64) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut bytes = body.as_bytes().to_vec();
+    const TOKENS: &[u8] = b"\"0123456789-+.eE{}[],:ntfaZ \\/";
+    for _ in 0..rng.usize(1..=4) {
+        if bytes.is_empty() {
+            break;
+        }
+        let at = rng.usize(..bytes.len());
+        match rng.u8(..3) {
+            0 => bytes[at] = TOKENS[rng.usize(..TOKENS.len())],
+            1 => {
+                let end = (at + rng.usize(1..12)).min(bytes.len());
+                bytes.drain(at..end);
+            }
+            _ => {
+                let end = (at + rng.usize(1..12)).min(bytes.len());
+                let copy = bytes[at..end].to_vec();
+                bytes.splice(at..at, copy);
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The real body, cut in half.

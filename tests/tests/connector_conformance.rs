@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use arbot_connector_http::{ExposeSecret, SecretKey, TokenSet};
@@ -130,6 +131,9 @@ trait Stories: FakeVendor {
     /// Makes the saved access token expire before two syncs start.
     async fn expire_saved_access(db: &TestDb, fake: &Self);
 
+    /// The same fake's books, but reached at `url` (where nothing may listen).
+    fn at_url(&self, url: String) -> Self;
+
     /// A fault that asks to come back much later, and how many seconds later.
     fn long_limit() -> (Fault, i64);
     /// Checks the reason the connection is rate limited for.
@@ -218,6 +222,10 @@ impl Stories for FakeQbo {
     };
 
     const STORM: Storm = Storm { invoices: 25, cents: 1_000, pay_every: 3, pay: 500, server_errors: [502, 503] };
+
+    fn at_url(&self, url: String) -> Self {
+        FakeQbo { url, state: self.state.clone() }
+    }
 
     async fn expire_saved_access(db: &TestDb, fake: &Self) {
         let (mut tokens, _) = stored_tokens(db, Self::SOURCE).await;
@@ -324,6 +332,10 @@ impl Stories for FakeXero {
     }
 
     const STORM: Storm = Storm { invoices: 20, cents: 2_000, pay_every: 2, pay: 1_000, server_errors: [503, 500] };
+
+    fn at_url(&self, url: String) -> Self {
+        FakeXero { url, state: self.state.clone() }
+    }
 
     async fn expire_saved_access(_: &TestDb, fake: &Self) {
         // Xero's access tokens live for 30 minutes.
@@ -693,6 +705,104 @@ async fn a_slow_answer_times_out_and_is_retried<V: Stories>() {
     db.close().await;
 }
 
+/// A web page where the API's JSON should be (a proxy, a maintenance page, a wrong address):
+/// one plain sentence, never the page itself or the JSON parser's words; nothing is lost, and
+/// the next sync ends equal to the books.
+async fn a_web_page_instead_of_data_is_said_plainly_and_loses_nothing<V: Stories>() {
+    for db in TestDb::all().await {
+        let (fake, _, source) = sample::<V>(&db, 3).await;
+        for status in [200u16, 404] {
+            fake.faults(|f| (0..8).for_each(|_| f.plan.push_back(Fault::WebPage(status))));
+            let err = sync(&db, &fake, &source, false).await.unwrap_err();
+            let SyncError::Source { error, .. } = err else { panic!("{}: expected a source error", db.name) };
+            let text = error.to_string();
+            assert!(text.contains("a web page instead of data"), "{} {status}: {text}", db.name);
+            for leak in ["<", "html", "maintenance</", "expected value", "line 1", "column"] {
+                assert!(!text.contains(leak), "{} {status}: '{leak}' in: {text}", db.name);
+            }
+            fake.faults(|f| f.calm());
+        }
+        sync(&db, &fake, &source, false).await.unwrap();
+        assert_matches(&db, V::SOURCE, &fake.expected(), "after web pages").await;
+        db.close().await;
+    }
+}
+
+/// A vendor that can't be reached (connection refused): the sync says so in our words, writes
+/// nothing, leaves the connection as it was (no reconnect asked), and the next sync that gets
+/// through ends equal to the books.
+async fn an_unreachable_vendor_is_said_plainly_and_loses_nothing<V: Stories>() {
+    for db in TestDb::all().await {
+        let (fake, _, source) = sample::<V>(&db, 3).await;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let away = fake.at_url(format!("http://127.0.0.1:{closed}")).source(&db.store, 3);
+        let err = sync(&db, &fake, &away, false).await.unwrap_err();
+        let SyncError::Source { error, .. } = err else { panic!("{}: expected a source error", db.name) };
+        let text = error.to_string();
+        assert!(text.contains("could not connect to 127.0.0.1"), "{}: {text}", db.name);
+        assert!(!text.contains("error sending request") && !text.contains("tcp connect"), "{}: {text}", db.name);
+        assert_eq!(snapshot::read(&db, V::SOURCE).await, Snapshot::default(), "{}: nothing written", db.name);
+        let status = db.store.connection(V::SOURCE).await.unwrap().unwrap().status;
+        assert_eq!(status, ConnectionStatus::Ok, "{}", db.name);
+        sync(&db, &fake, &source, false).await.unwrap();
+        assert_matches(&db, V::SOURCE, &fake.expected(), "after the vendor came back").await;
+        db.close().await;
+    }
+}
+
+/// The vendor JSON decoders, fuzzed through the real connector: answers with a few bytes
+/// changed (a seed each; `ARBOT_FUZZ_CASES` seeds, 12 by default). No panic; a sync that fails
+/// says so in our words, never the JSON parser's; and a full sync with the answers whole
+/// again leaves every record of the books in the store as the books have it. (A mangled id that
+/// still reads as an id makes a record the books do not have; it is counted, not failed.)
+async fn mangled_answers_never_panic_or_leak_parser_words<V: Stories>() {
+    fn holds<K: Ord, T: PartialEq>(got: &BTreeMap<K, T>, want: &BTreeMap<K, T>) -> bool {
+        want.iter().all(|(k, v)| got.get(k) == Some(v))
+    }
+    let cases: u64 = std::env::var("ARBOT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+    let db = TestDb::sqlite().await;
+    let (fake, _, source) = sample::<V>(&db, 3).await;
+    let (mut failed, mut spoiled, mut made_up) = (0, 0, 0);
+    for seed in 0..cases {
+        // One to eight in a row: past the retries, the sync stops and says why.
+        let run = 1 + seed % 8;
+        fake.faults(|f| (0..run).for_each(|n| f.plan.push_back(Fault::Mangled(seed * 8 + n))));
+        match sync(&db, &fake, &source, seed % 2 == 0).await {
+            Ok(_) => {}
+            Err(SyncError::Source { error, .. }) => {
+                failed += 1;
+                let text = error.to_string();
+                for leak in ["expected", "line 1", "column", "EOF", "invalid type"] {
+                    assert!(!text.contains(leak), "seed {seed}: '{leak}' in: {text}");
+                }
+            }
+            Err(SyncError::Store(e)) => panic!("seed {seed}: the store failed: {e}"),
+        }
+        fake.faults(|f| f.calm());
+        let (now, books) = (snapshot::read(&db, V::SOURCE).await, fake.expected());
+        if !(holds(&now.invoices, &books.invoices) && holds(&now.payments, &books.payments)) {
+            spoiled += 1;
+        }
+        sync(&db, &fake, &source, true).await.unwrap();
+        let (got, want) = (snapshot::read(&db, V::SOURCE).await, fake.expected());
+        let after = format!("a full sync after seed {seed}: {}", got.diff(&want));
+        // Every record of the books is in the store as the books have it; records a mangled id
+        // made up are counted (removing what a vendor no longer lists is the reconcile's job).
+        assert!(holds(&got.invoices, &want.invoices), "{after}");
+        assert!(holds(&got.memos, &want.memos), "{after}");
+        assert!(holds(&got.payments, &want.payments), "{after}");
+        assert!(holds(&got.customers, &want.customers), "{after}");
+        assert!(holds(&got.jobs, &want.jobs), "{after}");
+        made_up += (got.invoices.len() + got.memos.len() + got.payments.len())
+            .saturating_sub(want.invoices.len() + want.memos.len() + want.payments.len());
+    }
+    eprintln!(
+        "{cases} mangled answers: {failed} syncs refused them, {spoiled} left an invoice or payment of the \
+         books wrong until the full sync; {made_up} made-up invoices, credits or payments left after it"
+    );
+    db.close().await;
+}
+
 /// Each story as a test for each vendor: `quickbooks::STORY` and `xero::STORY`.
 macro_rules! stories {
     ($($story:ident),* $(,)?) => {
@@ -727,4 +837,7 @@ stories!(
     a_short_retry_after_waits_and_carries_on,
     a_long_retry_after_reschedules_the_sync_instead_of_sleeping,
     a_slow_answer_times_out_and_is_retried,
+    a_web_page_instead_of_data_is_said_plainly_and_loses_nothing,
+    mangled_answers_never_panic_or_leak_parser_words,
+    an_unreachable_vendor_is_said_plainly_and_loses_nothing,
 );

@@ -411,6 +411,18 @@ async fn setup_mistakes_are_named_with_the_fix() {
     let err = bot.task.await.unwrap().unwrap_err().to_string();
     assert!(err.contains("Discord rejected the bot token") && err.contains("DISCORD_TOKEN"), "{err}");
 
+    // Discord unreachable (nothing listens there): our sentence, not the HTTP library's.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let http = arbot::discord::http(
+        &Token::new(TOKEN),
+        &discord_config(&format!("http://127.0.0.1:{closed}")),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let err = arbot::discord::startup_check(&http, &discord_config(&fake.api_url)).await.unwrap_err().to_string();
+    assert!(err.contains("Discord could not be reached") && err.contains("Check the network"), "{err}");
+    assert!(!err.contains("Error while sending HTTP request") && !err.contains("error sending request"), "{err}");
+
     let mut cfg = discord_config(&fake.api_url);
     cfg.guild_id = 123;
     let bot = Bot::start_with(&db.url, &fake, &clock, "a", Token::new(TOKEN), cfg).await;

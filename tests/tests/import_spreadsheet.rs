@@ -307,3 +307,31 @@ async fn a_mapped_xlsx_workbook_imports_with_its_dates_and_amounts() {
         db.close().await;
     }
 }
+
+/// An Excel date cell gets the same window as a typed date: year 9999 or 1985 in a date cell
+/// is refused with the row, the column and the sentence, and nothing is imported.
+#[tokio::test]
+async fn excel_date_cells_outside_the_plausible_years_are_refused() {
+    use XCell::*;
+    let db = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dates.xlsx");
+    let day = |y, m, d| D(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    xlsx(
+        &path,
+        "Sheet1",
+        &[
+            vec![S("invoice"), S("customer"), S("date"), S("due"), S("total")],
+            vec![N("81"), S("Pelican Bay Millwork"), day(2026, 9, 30), day(9999, 12, 31), N("410")],
+            vec![N("82"), S("Pelican Bay Millwork"), day(1985, 6, 1), day(2026, 10, 30), N("95")],
+            vec![N("83"), S("Pelican Bay Millwork"), day(2026, 10, 1), day(2026, 10, 31), N("120")],
+        ],
+    );
+    let err = import(db.store.as_ref(), &clock(), Currency::USD, &request(&path, None)).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("2 of 3 rows"), "{text}");
+    assert!(text.contains("9999-12-31 is outside the years arbot works with"), "{text}");
+    assert!(text.contains("1985-06-01 is outside the years arbot works with"), "{text}");
+    assert!(snapshot::read(&db, "spreadsheet").await.invoices.is_empty(), "nothing imported");
+    db.close().await;
+}

@@ -258,7 +258,15 @@ fn run(rt: &Runtime, db: &TestDb, ops: &[Op]) -> Result<(), TestCaseError> {
         let report = aging(&items, today, &cfg, GroupBy::Customer, Currency::USD);
         let open = model.imported_open() + model.vendor_open();
         prop_assert_eq!(report.totals.total, open, "aging in {:?}", ops);
-        let digest = arbot_core::digest::load(store, today, Currency::USD, &[], arbot_core::collections::PromiseRules { grace_days: 0, tz: chrono_tz::America::New_York }).await.unwrap();
+        let digest = arbot_core::digest::load(
+            store,
+            today,
+            Currency::USD,
+            &[],
+            arbot_core::collections::PromiseRules { grace_days: 0, tz: chrono_tz::America::New_York },
+        )
+        .await
+        .unwrap();
         prop_assert_eq!(digest.open, open, "digest");
         // On any past day, no invoice owes more than it was invoiced.
         for day in ["2026-10-15", "2026-11-03", "2026-11-08"] {

@@ -84,3 +84,87 @@ async fn a_failed_sync_resumes_without_loss_or_duplicates() {
         db.close().await;
     }
 }
+
+/// A sync run whose process died stays `running` until the next sync of its source, which marks
+/// it interrupted (and only it: a run of a live process, or of another machine's process that
+/// may still be going, is left alone until it is a day old).
+#[tokio::test]
+async fn a_run_whose_process_died_is_marked_interrupted_by_the_next_sync() {
+    use arbot_core::store::RunStatus;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let clock = PinnedClock { today, tz: chrono_tz::America::New_York };
+    let now = arbot_core::Clock::now(&clock);
+    // A pid that is free: a child that has exited and been reaped.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = child.id();
+    child.wait().unwrap();
+    let me = arbot_core::process::this();
+    let owner = |host: &str, pid: u32| format!("{host}/{pid}/{:016x}", 7u64);
+    for db in TestDb::all().await {
+        let name = db.name;
+        let mut runs = Vec::new();
+        for (owner, hours_ago) in [
+            (Some(owner(&me.host, dead_pid)), 0),
+            (Some(me.to_recorded()), 0),
+            (Some(owner("another-box", 1)), 1),
+            (Some(owner("another-box", 1)), 25),
+            (None, 30),
+            (None, 2),
+        ] {
+            let started = now - chrono::Duration::hours(hours_ago);
+            let id = db.store.start_sync_run("sample", started).await.unwrap();
+            set_owner(&db, id, owner.as_deref()).await;
+            runs.push(id);
+        }
+        let other_source = db.store.start_sync_run("elsewhere", now).await.unwrap();
+        set_owner(&db, other_source, Some(&owner(&me.host, dead_pid))).await;
+
+        let report = sync_source(db.store.as_ref(), &SampleSource::new(today), &clock, false, |_| {}).await.unwrap();
+        let marked: Vec<i64> = report.interrupted.iter().map(|r| r.id).collect();
+        assert_eq!(marked, [runs[0], runs[3], runs[4]], "{name}: the dead, and the day-old that can't be looked up");
+        assert!(report.interrupted.iter().all(|r| r.status == RunStatus::Interrupted), "{name}");
+        assert_eq!(status(&db, runs[1]).await, "running", "{name}: this process is alive");
+        assert_eq!(status(&db, runs[2]).await, "running", "{name}: another machine's, an hour old");
+        assert_eq!(status(&db, runs[0]).await, "interrupted", "{name}");
+        assert_eq!(status(&db, other_source).await, "running", "{name}: another source's run waits for its own sync");
+        // Marked once: the next sync finds nothing more.
+        let again = sync_source(db.store.as_ref(), &SampleSource::new(today), &clock, false, |_| {}).await.unwrap();
+        assert!(again.interrupted.is_empty(), "{name}");
+        // On start (`arbot run`), every source.
+        let all = db.store.interrupt_dead_sync_runs(None, now).await.unwrap();
+        assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), [other_source], "{name}");
+        db.close().await;
+    }
+}
+
+async fn set_owner(db: &TestDb, run: i64, owner: Option<&str>) {
+    let url = &db.url;
+    if db.name == "sqlite" {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(url).await.unwrap();
+        sqlx::query("UPDATE sync_runs SET owner = $1 WHERE id = $2")
+            .bind(owner)
+            .bind(run)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.unwrap();
+        sqlx::query("UPDATE sync_runs SET owner = $1 WHERE id = $2")
+            .bind(owner)
+            .bind(run)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+}
+
+async fn status(db: &TestDb, run: i64) -> String {
+    let url = &db.url;
+    if db.name == "sqlite" {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(url).await.unwrap();
+        sqlx::query_scalar("SELECT status FROM sync_runs WHERE id = $1").bind(run).fetch_one(&mut c).await.unwrap()
+    } else {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url).await.unwrap();
+        sqlx::query_scalar("SELECT status FROM sync_runs WHERE id = $1").bind(run).fetch_one(&mut c).await.unwrap()
+    }
+}

@@ -200,10 +200,28 @@ pub fn main() -> std::process::ExitCode {
     match run(&rt, cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            tracing::debug!("{e:?}");
+            eprintln!("error: {}", user_text(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// An error for the person at the terminal: its context and our own errors' sentences, but not
+/// the driver's or library's words under a store error (those are in the log at debug), and no
+/// sentence said twice.
+fn user_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        if cause.is::<arbot_core::StoreError>() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 fn init_tracing() {
@@ -316,6 +334,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             rt.block_on(async {
                 let app = open_app(&cli.global, config, &url).await?;
+                // Syncs whose process died (a crash, a kill) would otherwise stay `running`.
+                for run in app.store.interrupt_dead_sync_runs(None, app.clock.now()).await? {
+                    tracing::warn!(source = %run.source, run = run.id, "{}", crate::commands::interrupted_text(&run.source, &run));
+                }
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 tokio::spawn(async move {
                     wait_for_signal().await;

@@ -39,6 +39,9 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
             Err(SyncError::Source { error, partial }) => (partial, Some(error)),
             Err(SyncError::Store(e)) => return Err(e.into()),
         };
+        for run in &report.interrupted {
+            println!("  {}", crate::commands::interrupted_text(&name, run));
+        }
         let verb = if error.is_some() { "stopped after" } else { "done in" };
         println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
         // A sync stopped before it read anything has no figures to show, only the reason.
@@ -324,6 +327,7 @@ mod tests {
                 entry(Entity::Payment, PageStats { new: 12, updated: 10, closed: 10, ..PageStats::default() }),
             ],
             elapsed: std::time::Duration::from_secs(2),
+            interrupted: Vec::new(),
         };
         assert_eq!(
             summary_table(&report),

@@ -47,7 +47,7 @@ pub use self::history::{history_csv, history_reply, load as load_history};
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
-pub use self::sync::{nothing_changed as sync_nothing_changed, pick_sources};
+pub use self::sync::{interrupted_text, nothing_changed as sync_nothing_changed, pick_sources};
 pub use self::table::{COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, Param, ParamKind, Suggest, spec};
 
 /// A command that could not be carried out.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use arbot_core::source::{Entity, Source};
+use arbot_core::store::SyncRun;
 use arbot_core::sync::{SyncError, SyncReport, sync_source};
 
 use super::{CommandError, Invocation};
@@ -76,8 +77,20 @@ pub fn nothing_changed(report: &SyncReport) -> Option<String> {
     Some(format!("{}: nothing new or changed since the last sync{again}.", report.source))
 }
 
+/// The sentence for an earlier run whose process died: what was kept and what happened since.
+pub fn interrupted_text(source: &str, run: &SyncRun) -> String {
+    format!(
+        "The sync of {source} started {} did not finish (its process stopped); it is marked interrupted. \
+         The pages it had committed are kept, each whole.",
+        run.started_at.format("%b %-d at %H:%M UTC")
+    )
+}
+
 /// A source's rows, and a line for the invoices it found paid off.
 fn push_rows(reply: &mut Reply, table: &mut Table, report: &SyncReport) {
+    for run in &report.interrupted {
+        reply.lines.push(interrupted_text(&report.source, run));
+    }
     if let Some(line) = nothing_changed(report) {
         reply.lines.push(line);
         return;
@@ -144,6 +157,7 @@ mod tests {
                 entry(Entity::Payment, PageStats { new: 11, updated: 11, closed: 11, ..PageStats::default() }),
             ],
             elapsed: std::time::Duration::from_secs(1),
+            interrupted: Vec::new(),
         };
         let mut reply = Reply::titled("Sync");
         let mut table = Table::new(&[("Source", Align::Left), ("Records", Align::Left)]);
@@ -171,6 +185,7 @@ mod tests {
             full: false,
             entities: vec![entry(Entity::Customer), entry(Entity::Invoice), entry(Entity::Payment)],
             elapsed: std::time::Duration::from_secs(1),
+            interrupted: Vec::new(),
         };
         let mut reply = Reply::titled("Sync");
         let mut table = Table::new(&[("Source", Align::Left)]);

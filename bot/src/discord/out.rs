@@ -87,10 +87,7 @@ pub fn classify(e: &serenity::Error) -> ChatError {
                 _ => ChatError::Rejected(what),
             }
         }
-        serenity::Error::Http(serenity::HttpError::Request(e)) => {
-            ChatError::Unavailable(format!("Discord did not answer: {e}"))
-        }
-        other => ChatError::Unavailable(format!("Discord: {other}")),
+        other => ChatError::Unavailable(super::startup::plain(other)),
     }
 }
 

@@ -74,6 +74,23 @@ pub fn effective_permissions(
     perms
 }
 
+/// A failed Discord call in plain words (serenity's own words go to the log, at debug).
+pub(crate) fn plain(e: &serenity::Error) -> String {
+    tracing::debug!("Discord call failed: {e:?}");
+    match e {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) => {
+            format!("Discord answered {} ({})", r.status_code.as_u16(), r.error.message)
+        }
+        serenity::Error::Http(serenity::HttpError::Request(r)) if r.is_timeout() => {
+            "Discord did not answer in time".to_string()
+        }
+        serenity::Error::Http(serenity::HttpError::Request(_)) => {
+            "Discord could not be reached (no connection, or it broke off)".to_string()
+        }
+        _ => "the call to Discord failed (ARBOT_LOG=debug shows why)".to_string(),
+    }
+}
+
 fn status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
@@ -91,7 +108,7 @@ pub async fn check(http: &serenity::Http, cfg: &DiscordConfig) -> anyhow::Result
             "Discord rejected the bot token (401 Unauthorized). In the Discord Developer Portal open your \
              application → Bot → Reset Token, then set DISCORD_TOKEN to the new token."
         ),
-        Err(e) => anyhow::bail!("Can't reach Discord to check the bot token: {e}. Check the network and try again."),
+        Err(e) => anyhow::bail!("Can't check the bot token: {}. Check the network and try again.", plain(&e)),
     };
     let identity = Identity { user_id: me.id, name: me.name.clone() };
     let guild = serenity::GuildId::new(cfg.guild_id);
@@ -103,7 +120,7 @@ pub async fn check(http: &serenity::Http, cfg: &DiscordConfig) -> anyhow::Result
             me.name,
             cfg.guild_id
         ),
-        Err(e) => anyhow::bail!("Can't read the Discord server {}: {e}", cfg.guild_id),
+        Err(e) => anyhow::bail!("Can't read the Discord server {}: {}.", cfg.guild_id, plain(&e)),
     };
     let mut problems = Vec::new();
     let channel_id = serenity::ChannelId::new(cfg.ar_channel_id);
@@ -125,11 +142,13 @@ pub async fn check(http: &serenity::Http, cfg: &DiscordConfig) -> anyhow::Result
             ));
             None
         }
-        Err(e) => anyhow::bail!("Can't read the AR channel {}: {e}", cfg.ar_channel_id),
+        Err(e) => anyhow::bail!("Can't read the AR channel {}: {}.", cfg.ar_channel_id, plain(&e)),
     };
     if let Some(channel) = channel {
-        let member =
-            http.get_member(guild, me.id).await.map_err(|e| anyhow::anyhow!("Can't read the bot's roles: {e}"))?;
+        let member = http
+            .get_member(guild, me.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("Can't read the bot's roles: {}.", plain(&e)))?;
         let perms = effective_permissions(guild, &roles, &member.roles, me.id, &channel);
         let missing: Vec<&str> = NEEDED.iter().filter(|(p, _)| !perms.contains(*p)).map(|(_, n)| *n).collect();
         if !missing.is_empty() {

@@ -264,20 +264,59 @@ impl Caller {
     }
 }
 
-fn describe(e: &reqwest::Error) -> String {
+/// A failed request in plain words; reqwest's own (and the cause under them) go to the log.
+pub fn describe(e: &reqwest::Error) -> String {
+    tracing::debug!("HTTP request failed: {e:?}");
+    let host = e.url().and_then(|u| u.host_str()).map(|h| format!(" {h}")).unwrap_or_default();
     if e.is_timeout() {
         "the request timed out".to_string()
     } else if e.is_connect() {
-        format!("could not connect: {e}")
+        format!("could not connect to{host} (nothing answered there, or the network is down)")
     } else if e.is_body() || e.is_decode() {
-        format!("the answer was cut off: {e}")
+        "the answer was cut off".to_string()
     } else {
-        format!("the connection failed: {e}")
+        format!("the connection to{host} failed")
+    }
+}
+
+/// What a body that should have been JSON was instead, in plain words: a web page (a proxy, a
+/// maintenance page, or the wrong address), nothing at all, or something unreadable.
+pub fn not_json(body: &[u8]) -> &'static str {
+    let text = String::from_utf8_lossy(body.get(..body.len().min(512)).unwrap_or_default()).to_ascii_lowercase();
+    let text = text.trim_start();
+    if text.is_empty() {
+        "an empty answer"
+    } else if text.starts_with("<!doctype html") || text.starts_with("<html") || text.contains("<body") {
+        "a web page instead of data (a proxy or a maintenance page, or the wrong address in arbot.toml)"
+    } else if text.starts_with('<') {
+        "XML instead of JSON"
+    } else {
+        "an answer that is not the JSON it should be (cut off or garbled)"
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn an_unreachable_vendor_is_said_without_reqwest_words() {
+        // A loopback port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let err = reqwest::Client::new().get(format!("http://127.0.0.1:{port}/v3")).send().await.unwrap_err();
+        let text = super::describe(&err);
+        assert_eq!(text, "could not connect to 127.0.0.1 (nothing answered there, or the network is down)");
+        assert!(!text.contains("error sending request"), "{text}");
+    }
+
+    #[test]
+    fn what_a_body_that_is_not_json_is() {
+        assert!(super::not_json(b"\n <!DOCTYPE html><html>..").starts_with("a web page"));
+        assert!(super::not_json(b"<HTML><BODY>oops").starts_with("a web page"));
+        assert_eq!(super::not_json(b"  "), "an empty answer");
+        assert_eq!(super::not_json(b"<?xml version='1.0'?><x/>"), "XML instead of JSON");
+        assert!(super::not_json(b"{\"QueryResponse\": {").contains("not the JSON"));
+        assert!(super::not_json(&[0xff, 0xfe, 0x00]).contains("not the JSON"));
+    }
+
     use super::*;
 
     #[tokio::test]

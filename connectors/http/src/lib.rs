@@ -17,7 +17,7 @@ pub mod secret;
 pub mod tokens;
 
 pub use amount::{AmountError, Num};
-pub use call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict};
+pub use call::{Caller, Pacer, Pacing, Reply, RetryPolicy, Verdict, describe, not_json};
 /// How a [`Secret`] is read where it is sent.
 pub use secrecy::ExposeSecret;
 pub use secret::{KeyError, Secret, SecretKey};

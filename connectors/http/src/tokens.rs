@@ -91,12 +91,17 @@ async fn token_call(
         .form(form)
         .send()
         .await
-        .map_err(|e| TokenError::Unavailable(format!("the token endpoint could not be reached: {e}")))?;
+        .map_err(|e| TokenError::Unavailable(format!("the token endpoint: {}", crate::call::describe(&e))))?;
     let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| TokenError::Unavailable(format!("the token answer was cut off: {e}")))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| TokenError::Unavailable(format!("the token endpoint: {}", crate::call::describe(&e))))?;
     if status.is_success() {
-        let t: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| TokenError::Unavailable(format!("the token endpoint sent something unreadable: {e}")))?;
+        let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            tracing::debug!("unreadable token answer: {e}");
+            TokenError::Unavailable(format!("the token endpoint sent {}", crate::call::not_json(&body)))
+        })?;
         let refresh = match (t.refresh_token, keep) {
             (Some(r), _) => r,
             // No new refresh token: the old one stays valid.
@@ -165,6 +170,21 @@ fn refresh_lock(store: &Arc<dyn ConnectionStore>, source: &str) -> Arc<tokio::sy
     let key = format!("{:p}/{source}", Arc::as_ptr(store) as *const ());
     let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
     map.entry(key).or_default().clone()
+}
+
+/// How long one refresh may hold a source's refresh lease (a holder that died loses it then).
+const LEASE: Duration = Duration::from_secs(60);
+/// How often a refresh waiting for the lease looks again.
+const LEASE_POLL: Duration = Duration::from_millis(50);
+
+fn next_lease_number() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Wall-clock milliseconds: the lease measures real time, whatever the business clock says.
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A source's tokens: cached in memory, read from the store, refreshed when due.
@@ -291,10 +311,77 @@ impl TokenManager {
         let Some((stored, version)) = self.load().await? else {
             return Err(self.reconnect(format!("{} is not connected yet; {}", self.vendor, self.connect_hint())));
         };
-        let usable = self.fresh(&stored) && rejected.is_none_or(|r| !same(r, &stored.access_token));
-        if usable {
+        if let Some(token) = self.usable(stored, version, rejected) {
+            return Ok(token);
+        }
+        // Other processes (a cron `arbot sync` beside `arbot run`, a second instance) refresh
+        // through the same lease: one at a time, so a rotating refresh token is spent once.
+        let holder = format!("{}#{}", arbot_core::process::this().to_recorded(), next_lease_number());
+        if let Some(token) = self.take_lease(&holder, version, rejected).await? {
+            return Ok(token);
+        }
+        let result = self.refresh_holding_lease(rejected).await;
+        if let Err(e) = self.store.release_refresh_lease(&self.source, &holder).await {
+            // It expires by itself; the next refresh waits that long at most.
+            tracing::warn!(source = %self.source, "the token refresh lease could not be given back: {e}");
+        }
+        result
+    }
+
+    /// The stored access token, when it is fresh and not the one the vendor just refused.
+    fn usable(&self, stored: TokenSet, version: i64, rejected: Option<&Secret>) -> Option<Secret> {
+        if self.fresh(&stored) && rejected.is_none_or(|r| !same(r, &stored.access_token)) {
             let token = stored.access_token.clone();
             self.remember(stored, version);
+            return Some(token);
+        }
+        None
+    }
+
+    /// Waits for the refresh lease. `Some(token)` when, while waiting, another process saved
+    /// tokens that can be used; `None` once this holder has the lease.
+    async fn take_lease(
+        &self,
+        holder: &str,
+        seen: i64,
+        rejected: Option<&Secret>,
+    ) -> Result<Option<Secret>, SourceError> {
+        let waited = std::time::Instant::now();
+        loop {
+            let now = unix_ms();
+            let taken = self
+                .store
+                .take_refresh_lease(&self.source, holder, now, now + LEASE.as_millis() as i64)
+                .await
+                .map_err(|e| self.unavailable(format!("the database: {e}")))?;
+            if taken {
+                return Ok(None);
+            }
+            if waited.elapsed() > LEASE + LEASE_POLL {
+                return Err(self.unavailable(format!(
+                    "another arbot process has been refreshing the {} sign-in for over {} seconds; nothing was synced",
+                    self.vendor,
+                    LEASE.as_secs()
+                )));
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+            if let Some((stored, version)) = self.load().await?
+                && version != seen
+                && let Some(token) = self.usable(stored, version, rejected)
+            {
+                tracing::info!(source = %self.source, "the access token was refreshed by another process");
+                return Ok(Some(token));
+            }
+        }
+    }
+
+    /// Refreshes, holding the lease: reads the tokens again first (the last holder may have
+    /// refreshed them just now).
+    async fn refresh_holding_lease(&self, rejected: Option<&Secret>) -> Result<Secret, SourceError> {
+        let Some((stored, version)) = self.load().await? else {
+            return Err(self.reconnect(format!("{} is not connected yet; {}", self.vendor, self.connect_hint())));
+        };
+        if let Some(token) = self.usable(stored.clone(), version, rejected) {
             return Ok(token);
         }
         let mut current = (stored, version);

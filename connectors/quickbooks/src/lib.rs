@@ -793,11 +793,12 @@ fn judge(reply: Reply) -> Verdict<Envelope> {
             tracing::warn!(intuit_tid = %tid, "unreadable answer from QuickBooks: {e}");
             return Verdict::Retry {
                 after_secs: None,
-                why: format!("QuickBooks sent an unreadable answer ({e}; intuit_tid {tid})"),
+                why: format!("QuickBooks sent {} (intuit_tid {tid})", arbot_connector_http::not_json(&reply.body)),
             };
         }
         (Err(_), status) => {
-            Some((String::new(), format!("HTTP {status}: {}", text.chars().take(200).collect::<String>())))
+            tracing::debug!(intuit_tid = %tid, status, "QuickBooks answer: {}", text.chars().take(2000).collect::<String>());
+            Some((String::new(), format!("HTTP {status} with {}", arbot_connector_http::not_json(&reply.body))))
         }
     };
     match (fault, parsed) {

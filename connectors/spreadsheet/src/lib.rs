@@ -26,7 +26,7 @@ use arbot_core::source::{
     ApplicationRecord, CreditMemoRecord, CustomerRecord, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
 };
 use arbot_core::{Currency, Money};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 pub use identity::resolve as resolve_identities;
 pub use read::{Cell, Table, read_file};
@@ -478,7 +478,22 @@ impl Row<'_> {
                 }
                 None
             }
-            Some(Cell::Date(d)) => Some(d),
+            // A date cell gets the same window as a typed date (an Excel cell can hold year 9999).
+            Some(Cell::Date(d)) => {
+                let years = arbot_core::dates::plausible_years(self.opts.today);
+                if years.contains(&d.year()) {
+                    Some(d)
+                } else {
+                    let shown = d.to_string();
+                    let e = arbot_core::dates::DateError::OutOfRange {
+                        shown: shown.clone(),
+                        from: *years.start(),
+                        to: *years.end(),
+                    };
+                    self.bad(field, &shown, e.to_string());
+                    None
+                }
+            }
             Some(Cell::Number(n)) => {
                 self.bad(field, &n, "is a number, not a date; format the column as dates or type them like 2026-11-30");
                 None

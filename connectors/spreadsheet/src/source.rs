@@ -20,39 +20,43 @@ impl Kind {
     }
 }
 
-/// The records of one parsed file, as pages: first the customers and jobs its rows name (as
-/// customers, parents first), then the kind's own records, each entity in one page.
-#[derive(Debug, Clone)]
+/// The records of one parsed file, as one page of the kind's entity: the customers and jobs its
+/// rows name first (as customers, parents first), then the kind's own records (an invoices file's
+/// credits with its invoices). One page is one transaction, so an import is all of the file or
+/// none of it (a killed or failing import leaves no names without their invoices); the names and
+/// the credits are counted apart ([`arbot_core::store::Tally`]).
+#[derive(Debug)]
 pub struct SpreadsheetSource {
     name: String,
-    entities: Vec<Entity>,
-    pages: Vec<(Entity, Vec<Record>)>,
+    entities: [Entity; 1],
+    /// Handed over by the first [`Source::fetch`] of the kind's entity (a file of a million rows
+    /// is not held twice); after it, the source holds nothing. A reconcile reads a file afresh
+    /// for each question it asks, so it lists and re-reads from a source not yet fetched.
+    records: std::sync::Mutex<Vec<Record>>,
 }
 
 impl SpreadsheetSource {
     /// `name` is the source the records are keyed under (`--source`, `spreadsheet` by default);
     /// `records` are what [`crate::parse`] made of a file of `kind`.
     pub fn new(name: impl Into<String>, kind: Kind, records: Vec<Record>) -> SpreadsheetSource {
-        let (names, own): (Vec<Record>, Vec<Record>) = records.into_iter().partition(|r| match kind {
+        let (mut names, own): (Vec<Record>, Vec<Record>) = records.into_iter().partition(|r| match kind {
             Kind::Invoices | Kind::Payments => matches!(r, Record::Customer(_) | Record::Job(_)),
             Kind::Jobs => matches!(r, Record::Customer(_)),
             Kind::Customers => false,
         });
-        let pages = match kind {
-            Kind::Customers => vec![(Entity::Customer, own)],
-            // An invoices file may hold credits (negative totals, credit memo rows).
-            Kind::Invoices => {
-                let (credits, invoices): (Vec<Record>, Vec<Record>) =
-                    own.into_iter().partition(|r| matches!(r, Record::CreditMemo(_)));
-                let mut pages = vec![(Entity::Customer, names), (Entity::Invoice, invoices)];
-                if !credits.is_empty() {
-                    pages.push((Entity::CreditMemo, credits));
-                }
-                pages
-            }
-            _ => vec![(Entity::Customer, names), (kind.entity(), own)],
-        };
-        SpreadsheetSource { name: name.into(), entities: pages.iter().map(|(e, _)| *e).collect(), pages }
+        names.extend(own);
+        SpreadsheetSource { name: name.into(), entities: [kind.entity()], records: std::sync::Mutex::new(names) }
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, Vec<Record>> {
+        self.records.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn invoices(records: &[Record]) -> impl Iterator<Item = &arbot_core::source::InvoiceRecord> {
+        records.iter().filter_map(|r| match r {
+            Record::Invoice(i) => Some(i),
+            _ => None,
+        })
     }
 }
 
@@ -67,22 +71,21 @@ impl Source for SpreadsheetSource {
     }
 
     async fn fetch(&self, entity: Entity, _since: Option<&str>, _cursor: Option<&str>) -> Result<Page, SourceError> {
-        let records = self.pages.iter().find(|(e, _)| *e == entity).map(|(_, r)| r.clone()).unwrap_or_default();
+        let records = if entity == self.entities[0] { std::mem::take(&mut *self.records()) } else { Vec::new() };
         let expected_total = Some(records.len() as u64);
         Ok(Page { records, expected_total, ..Page::default() })
     }
 
     async fn fetch_by_ids(&self, entity: Entity, ids: &[String]) -> Result<Vec<Record>, SourceError> {
-        Ok(self
-            .invoices()
-            .filter(|i| entity == Entity::Invoice && ids.contains(&i.external_id))
-            .cloned()
-            .map(Record::Invoice)
-            .collect())
+        if entity != Entity::Invoice {
+            return Ok(Vec::new());
+        }
+        let records = self.records();
+        Ok(Self::invoices(&records).filter(|i| ids.contains(&i.external_id)).cloned().map(Record::Invoice).collect())
     }
 
     fn reconcilable(&self) -> Reconcilable {
-        if self.entities.contains(&Entity::Invoice) {
+        if self.entities[0] == Entity::Invoice {
             Reconcilable::File
         } else {
             Reconcilable::No(format!("the file of source '{}' holds no invoices to compare", self.name))
@@ -91,8 +94,8 @@ impl Source for SpreadsheetSource {
 
     /// The file's open invoices, in one page.
     async fn open_invoices(&self, _cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
-        let invoices = self
-            .invoices()
+        let records = self.records();
+        let invoices = Self::invoices(&records)
             .filter(|i| !i.voided && i.balance_minor > 0)
             .map(|i| OpenInvoice {
                 external_id: i.external_id.clone(),
@@ -102,15 +105,6 @@ impl Source for SpreadsheetSource {
             })
             .collect();
         Ok(OpenInvoicePage { invoices, next: None, served_at: None })
-    }
-}
-
-impl SpreadsheetSource {
-    fn invoices(&self) -> impl Iterator<Item = &arbot_core::source::InvoiceRecord> {
-        self.pages.iter().flat_map(|(_, r)| r).filter_map(|r| match r {
-            Record::Invoice(i) => Some(i),
-            _ => None,
-        })
     }
 }
 
@@ -137,20 +131,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_is_one_page_per_entity_names_first() {
+    async fn a_file_is_one_page_names_first() {
         let s = source(
             Kind::Invoices,
             "invoice,customer,job,date,total\n1,Acme,Tower,2024-10-01,100\n2,Acme,,2024-10-02,50\n",
         );
-        assert_eq!((s.name(), s.entities()), ("ar-file", &[Entity::Customer, Entity::Invoice][..]));
-        let names = s.fetch(Entity::Customer, None, None).await.unwrap();
-        assert_eq!(names.records.len(), 2, "the customer and the job the rows name");
-        assert!(matches!(names.records[..], [Record::Customer(_), Record::Job(_)]));
-        let invoices = s.fetch(Entity::Invoice, Some("anything"), None).await.unwrap();
-        assert_eq!((invoices.records.len(), invoices.expected_total), (2, Some(2)));
-        // One page, no watermark, and not a complete pass: nothing is deleted for being absent.
-        assert_eq!((invoices.next, invoices.watermark, invoices.complete), (None, None, false));
-        assert!(s.fetch(Entity::Payment, None, None).await.unwrap().records.is_empty());
+        assert_eq!((s.name(), s.entities()), ("ar-file", &[Entity::Invoice][..]));
 
         // A file of invoices lists its open ones and reads them back by id; absence proves nothing.
         assert_eq!(s.reconcilable(), Reconcilable::File);
@@ -162,6 +148,19 @@ mod tests {
         assert_eq!(open.next, None);
         let ids = vec![open.invoices[1].external_id.clone(), "not in the file".to_string()];
         assert_eq!(s.fetch_by_ids(Entity::Invoice, &ids).await.unwrap().len(), 1);
+
+        let page = s.fetch(Entity::Invoice, Some("anything"), None).await.unwrap();
+        assert!(
+            matches!(page.records[..], [Record::Customer(_), Record::Job(_), Record::Invoice(_), Record::Invoice(_)]),
+            "the customer and the job the rows name, then the invoices: {:?}",
+            page.records
+        );
+        assert_eq!(page.expected_total, Some(4));
+        // One page, no watermark, and not a complete pass: nothing is deleted for being absent.
+        assert_eq!((page.next, page.watermark, page.complete), (None, None, false));
+        assert!(s.fetch(Entity::Customer, None, None).await.unwrap().records.is_empty());
+        // Handed over once: the file's rows are not held twice.
+        assert!(s.fetch(Entity::Invoice, None, None).await.unwrap().records.is_empty());
 
         let customers = source(Kind::Customers, "name\nAcme\n");
         assert!(matches!(customers.reconcilable(), Reconcilable::No(why) if why.contains("holds no invoices")));

@@ -656,7 +656,14 @@ fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
     let problem = reply.header("x-rate-limit-problem").unwrap_or("").to_ascii_lowercase();
     let body: Option<wire::ErrorBody> = serde_json::from_slice(&reply.body).ok();
     let describe = |b: &Option<wire::ErrorBody>| {
-        let Some(b) = b else { return String::from_utf8_lossy(&reply.body).chars().take(200).collect::<String>() };
+        let Some(b) = b else {
+            tracing::debug!(
+                status = reply.status,
+                "Xero answer: {}",
+                String::from_utf8_lossy(&reply.body).chars().take(2000).collect::<String>()
+            );
+            return arbot_connector_http::not_json(&reply.body).to_string();
+        };
         let mut parts: Vec<String> = [b.kind.clone(), b.title.clone(), b.message.clone(), b.detail.clone()]
             .into_iter()
             .flatten()
@@ -668,7 +675,13 @@ fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
     match reply.status {
         200 => match serde_json::from_slice::<wire::Envelope>(&reply.body) {
             Ok(env) => Verdict::Done(Listed::Rows(Box::new(env))),
-            Err(e) => Verdict::Retry { after_secs: None, why: format!("Xero sent an unreadable answer ({e})") },
+            Err(e) => {
+                tracing::debug!("unreadable Xero answer: {e}");
+                Verdict::Retry {
+                    after_secs: None,
+                    why: format!("Xero sent {}", arbot_connector_http::not_json(&reply.body)),
+                }
+            }
         },
         401 => Verdict::Unauthorized { why: describe(&body) },
         403 => Verdict::Fail(SourceError::NeedsReconnect {
@@ -700,7 +713,7 @@ fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
         }
         s => Verdict::Fail(SourceError::Unavailable {
             source_name: source.to_string(),
-            detail: format!("Xero answered HTTP {s}: {}", describe(&body)),
+            detail: format!("Xero answered HTTP {s} with {}", describe(&body)),
         }),
     }
 }

@@ -59,8 +59,34 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("The database has not been set up yet. Run `arbot migrate` (the demo and console do it for you).")]
     NotMigrated,
-    #[error("database error: {0}")]
+    #[error(
+        "No database was given: the URL is empty. Use --db sqlite://arbot.db (a file) or postgres://user@host/dbname, or leave --db out for the configured one."
+    )]
+    EmptyUrl,
+    #[error(
+        "{0} is not an arbot database: the file is not SQLite, or it is damaged. Point --db at another file (a new one is created)."
+    )]
+    NotADatabase(String),
+    /// Anything else the driver reports: its words stay in the log and in the error's source.
+    #[error("the database failed ({})", failure_kind(.0))]
     Internal(#[source] sqlx::Error),
+}
+
+/// What kind of driver failure, in a few plain words.
+fn failure_kind(e: &sqlx::Error) -> &'static str {
+    match e {
+        sqlx::Error::Database(_) => "it refused a statement; ARBOT_LOG=debug shows which",
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => "the connection to it broke",
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => "it did not answer in time",
+        sqlx::Error::RowNotFound => "a row it should have had was missing",
+        _ => "an unexpected failure; ARBOT_LOG=debug shows it",
+    }
+}
+
+/// SQLite's SQLITE_NOTADB (26): the file is not a database.
+fn is_not_a_database(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else { return false };
+    db.code().unwrap_or_default().parse::<i32>().is_ok_and(|c| c & 0xff == 26)
 }
 
 impl StoreError {
@@ -68,6 +94,9 @@ impl StoreError {
     pub(crate) fn from_sqlx(url: &str, err: sqlx::Error) -> StoreError {
         if is_read_only(&err) {
             return StoreError::ReadOnly(Some(redact(url)));
+        }
+        if is_not_a_database(&err) {
+            return StoreError::NotADatabase(redact(url));
         }
         match err {
             sqlx::Error::Io(e) => StoreError::Unreachable { url: redact(url), reason: e.to_string() },
@@ -83,7 +112,13 @@ impl StoreError {
 impl From<sqlx::Error> for StoreError {
     /// Recognises a read-only database even when the first write finds it.
     fn from(e: sqlx::Error) -> Self {
-        if is_read_only(&e) { StoreError::ReadOnly(None) } else { StoreError::Internal(e) }
+        if is_read_only(&e) {
+            StoreError::ReadOnly(None)
+        } else if is_not_a_database(&e) {
+            StoreError::NotADatabase("the database file".to_string())
+        } else {
+            StoreError::Internal(e)
+        }
     }
 }
 
@@ -120,6 +155,39 @@ pub struct PageStats {
     /// Invoices that were open and are now paid off (balance zero, not voided); also counted as
     /// updated.
     pub closed: u64,
+    /// Of the figures above, the customers and jobs that a page of another entity carried (the
+    /// names an imported file's rows give).
+    pub names: Tally,
+    /// Of the figures above, the credit memos that a page of another entity carried (the credits
+    /// in an imported invoices file).
+    pub credits: Tally,
+}
+
+/// Records of one kind that a page of another entity carried, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.new += o.new;
+        self.updated += o.updated;
+        self.unchanged += o.unchanged;
+    }
+}
+
+impl Tally {
+    /// What `plan` added to `after` since `before`.
+    pub fn since(before: &PageStats, after: &PageStats) -> Tally {
+        Tally {
+            new: after.new - before.new,
+            updated: after.updated - before.updated,
+            unchanged: after.unchanged - before.unchanged,
+        }
+    }
 }
 
 impl std::ops::AddAssign for PageStats {
@@ -130,6 +198,8 @@ impl std::ops::AddAssign for PageStats {
         self.deleted += o.deleted;
         self.voided += o.voided;
         self.closed += o.closed;
+        self.names += o.names;
+        self.credits += o.credits;
     }
 }
 
@@ -165,6 +235,9 @@ pub enum RunStatus {
     Failed,
     /// Claimed, then found nothing to do (the chat was not set up, say).
     Skipped,
+    /// The process running it stopped before it finished (killed, crashed, the machine went
+    /// down); marked so by the next process that looked.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -174,6 +247,7 @@ impl RunStatus {
             RunStatus::Done => "done",
             RunStatus::Failed => "failed",
             RunStatus::Skipped => "skipped",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 
@@ -183,6 +257,7 @@ impl RunStatus {
             "running" => RunStatus::Running,
             "done" | "ok" => RunStatus::Done,
             "skipped" => RunStatus::Skipped,
+            "interrupted" => RunStatus::Interrupted,
             _ => RunStatus::Failed,
         }
     }
@@ -288,7 +363,15 @@ impl fmt::Debug for Connection {
 /// (through the blanket impl below); see the module docs. Calling a method on `dyn Store` needs
 /// its aggregate's trait in scope: `use arbot_core::store::prelude::*;`.
 pub trait Store:
-    SchemaStore + SyncStore + LedgerReads + CollectionsStore + AuditStore + ChatOpsStore + ConnectionStore + ReconcileStore + fmt::Debug
+    SchemaStore
+    + SyncStore
+    + LedgerReads
+    + CollectionsStore
+    + AuditStore
+    + ChatOpsStore
+    + ConnectionStore
+    + ReconcileStore
+    + fmt::Debug
 {
 }
 
@@ -309,7 +392,8 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store, SyncStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store,
+        SyncStore,
     };
 }
 
@@ -321,6 +405,10 @@ pub trait SchemaStore: Send + Sync {
     /// Applies pending migrations; returns how many were applied.
     async fn migrate(&self) -> Result<usize, StoreError>;
 }
+
+/// How long a sync run of a process this one cannot look up may stay `running` before it is
+/// taken to have died.
+pub const STALE_RUN_HOURS: i64 = 24;
 
 /// What the sync engine writes and reads back: watermarks, sync runs, pages of records, and the
 /// keys it compares with a source's.
@@ -336,6 +424,15 @@ pub trait SyncStore: Send + Sync {
         detail: Option<&str>,
     ) -> Result<(), StoreError>;
     async fn last_sync_run(&self, source: &str) -> Result<Option<SyncRun>, StoreError>;
+    /// Marks the sync runs (of `source`, or of every source) still `running` whose process is gone
+    /// as [`RunStatus::Interrupted`], and returns them. A run's process is gone when it ran on this
+    /// machine and no longer exists, or (another machine's, or one recorded before runs named their
+    /// process) when it started more than [`STALE_RUN_HOURS`] hours before `at`.
+    async fn interrupt_dead_sync_runs(
+        &self,
+        source: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SyncRun>, StoreError>;
     /// Writes one page in one transaction: upserts by `(source, external_id)` where the record is
     /// not older than what is stored, replaces payments' applications as a whole, applies
     /// deletions, and stores `watermark` (if given) for `(source, entity)` with the rows.
@@ -560,6 +657,19 @@ pub trait ConnectionStore: Send + Sync {
         status: &ConnectionStatus,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Takes the lease on refreshing a source's tokens for `holder` until `until_ms` (unix
+    /// milliseconds), unless another holder has one that has not expired at `now_ms`. True when
+    /// `holder` now holds it. Refreshes in different processes take turns through it, so a
+    /// rotating refresh token is spent once. False, too, when the source has no connection row.
+    async fn take_refresh_lease(
+        &self,
+        source: &str,
+        holder: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Gives the lease back (if `holder` still has it).
+    async fn release_refresh_lease(&self, source: &str, holder: &str) -> Result<(), StoreError>;
 }
 
 /// How arbot holds an invoice: its stored status and balance.
@@ -672,6 +782,10 @@ pub trait ReconcileStore: Send + Sync {
 /// Opens the store named by `url` (`sqlite://…`, a bare file path, or `postgres://…`). A SQLite
 /// file is created if missing. Does not migrate; see [`open_and_migrate`].
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let bare = url.trim();
+    if bare.is_empty() || bare == "sqlite:" || bare == "sqlite://" {
+        return Err(StoreError::EmptyUrl);
+    }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PgStore::connect(url).await?))
     } else if url.starts_with("sqlite:") || !url.contains("://") {

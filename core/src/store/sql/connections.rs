@@ -94,4 +94,43 @@ impl<S: SqlStore> ConnectionStore for S {
             Ok(())
         })
     }
+
+    async fn take_refresh_lease(
+        &self,
+        source: &str,
+        holder: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        on!(self, write, |pool, DB| {
+            // One statement: the row's own lock (SQLite's writer lock, PostgreSQL's row lock)
+            // makes the check and the take one step.
+            let taken = sqlx::query::<DB>(
+                "UPDATE connections SET refresh_holder = $2, refresh_until = $3 WHERE source = $1 \
+                 AND (refresh_holder IS NULL OR refresh_holder = $2 OR refresh_until IS NULL OR refresh_until < $4)",
+            )
+            .bind(source)
+            .bind(holder)
+            .bind(until_ms)
+            .bind(now_ms)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            Ok(taken == 1)
+        })
+    }
+
+    async fn release_refresh_lease(&self, source: &str, holder: &str) -> Result<(), StoreError> {
+        on!(self, write, |pool, DB| {
+            sqlx::query::<DB>(
+                "UPDATE connections SET refresh_holder = NULL, refresh_until = NULL \
+                 WHERE source = $1 AND refresh_holder = $2",
+            )
+            .bind(source)
+            .bind(holder)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
 }

@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 
 use super::{CHUNK, Dialect, SqlStore, on, table_of};
 use crate::source::{ApplicationRecord, Entity, PaymentRecord, Record, Version, settled_balance};
-use crate::store::{KeyedName, PageStats, RunStatus, StoreError, SyncRun, SyncStore, content_hash};
+use crate::store::{KeyedName, PageStats, RunStatus, StoreError, SyncRun, SyncStore, Tally, content_hash};
 
 fn micros(v: &Version) -> i64 {
     v.updated_at.timestamp_micros()
@@ -167,10 +167,11 @@ impl<S: SqlStore> SyncStore for S {
     async fn start_sync_run(&self, source: &str, at: DateTime<Utc>) -> Result<i64, StoreError> {
         on!(self, write, |pool, DB| {
             Ok(sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO sync_runs (source, started_at, status) VALUES ($1, $2, 'running') RETURNING id",
+                "INSERT INTO sync_runs (source, started_at, status, owner) VALUES ($1, $2, 'running', $3) RETURNING id",
             )
             .bind(source)
             .bind(at)
+            .bind(crate::process::this().to_recorded())
             .fetch_one(pool)
             .await?)
         })
@@ -212,6 +213,58 @@ impl<S: SqlStore> SyncStore for S {
                 status: RunStatus::parse(&r.status),
                 detail: r.detail,
             }))
+        })
+    }
+
+    async fn interrupt_dead_sync_runs(
+        &self,
+        source: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SyncRun>, StoreError> {
+        use crate::process::{Liveness, ProcessId, liveness};
+        let stale_before = at - chrono::Duration::hours(crate::store::STALE_RUN_HOURS);
+        on!(self, write, |pool, DB| {
+            let running = sqlx::query_as::<DB, (i64, String, DateTime<Utc>, Option<String>)>(
+                "SELECT id, source, started_at, owner FROM sync_runs \
+                 WHERE status = 'running' AND ($1 IS NULL OR source = $1) ORDER BY id",
+            )
+            .bind(source)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::new();
+            for (id, source, started_at, owner) in running {
+                let dead = match owner.as_deref().and_then(ProcessId::parse).map(|p| liveness(&p)) {
+                    Some(Liveness::Alive) => false,
+                    Some(Liveness::Gone) => true,
+                    Some(Liveness::Unknown) | None => started_at < stale_before,
+                };
+                if !dead {
+                    continue;
+                }
+                let detail = "the process running it stopped before it finished";
+                // Only if still running: its process may have finished it meanwhile.
+                let marked = sqlx::query::<DB>(
+                    "UPDATE sync_runs SET status = 'interrupted', finished_at = $2, detail = $3 \
+                     WHERE id = $1 AND status = 'running'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(detail)
+                .execute(pool)
+                .await?
+                .rows_affected();
+                if marked == 1 {
+                    out.push(SyncRun {
+                        id,
+                        source,
+                        started_at,
+                        finished_at: Some(at),
+                        status: RunStatus::Interrupted,
+                        detail: Some(detail.to_string()),
+                    });
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -331,6 +384,13 @@ impl<S: SqlStore> SyncStore for S {
 
             let page = split(records);
             let mut stats = PageStats::default();
+            // Customers and jobs carried by a page of another entity are the names its records
+            // give (an imported file's rows), and credit memos carried by a page of invoices are
+            // an invoices file's credits: counted in the page's figures, and apart too.
+            let names_apart = !matches!(entity, Entity::Customer | Entity::Job);
+            let credits_apart = entity != Entity::CreditMemo;
+            let mut names = Tally::default();
+            let mut credits = Tally::default();
             let mut tx = DB::begin_write(pool).await?;
 
             // Each chunk: read what is stored for its keys, decide per record (new, changed,
@@ -344,7 +404,12 @@ impl<S: SqlStore> SyncStore for S {
                     .iter()
                     .filter_map(|c| {
                         let h = content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
-                        plan(have.get(&c.external_id), &c.version, h, &mut stats).then_some((*c, h))
+                        let before = stats;
+                        let go = plan(have.get(&c.external_id), &c.version, h, &mut stats);
+                        if names_apart {
+                            names += Tally::since(&before, &stats);
+                        }
+                        go.then_some((*c, h))
                     })
                     .collect();
                 if write.is_empty() {
@@ -422,7 +487,12 @@ impl<S: SqlStore> SyncStore for S {
                                 j.retainage_bp,
                             ),
                         ));
-                        plan(have.get(&j.external_id), &j.version, h, &mut stats).then_some((*j, h))
+                        let before = stats;
+                        let go = plan(have.get(&j.external_id), &j.version, h, &mut stats);
+                        if names_apart {
+                            names += Tally::since(&before, &stats);
+                        }
+                        go.then_some((*j, h))
                     })
                     .collect();
                 if write.is_empty() {
@@ -595,7 +665,12 @@ impl<S: SqlStore> SyncStore for S {
                             m.total_minor,
                             m.remaining_minor,
                         ));
-                        plan(have.get(&m.external_id), &m.version, h, &mut stats).then_some((*m, h))
+                        let before = stats;
+                        let go = plan(have.get(&m.external_id), &m.version, h, &mut stats);
+                        if credits_apart {
+                            credits += Tally::since(&before, &stats);
+                        }
+                        go.then_some((*m, h))
                     })
                     .collect();
                 if write.is_empty() {
@@ -807,6 +882,8 @@ impl<S: SqlStore> SyncStore for S {
                 .await?;
             }
             tx.commit().await?;
+            stats.names = names;
+            stats.credits = credits;
             Ok(stats)
         })
     }
