@@ -300,7 +300,7 @@ fn a_promise_is_kept_or_broken_by_the_payments_and_refused_when_it_cannot_be_one
         let tue = app_on(&db, "2026-11-24");
         // What cannot be a promise is refused with a sentence, and nothing is logged.
         let refusals = [
-            ("/ar promise brightwater 30000 Dec 4", "owes $24,650.50; a promise can't be for more than $30,000.00"),
+            ("/ar promise brightwater 30000 Dec 4", "owes $24,650.50, less than the $30,000.00 promised"),
             ("/ar promise brightwater 0 Dec 4", "$0.00 isn't a promise to pay"),
             ("/ar promise brightwater 5000 Nov 20", "Fri Nov 20 has passed; a promise needs today or a later day"),
             (

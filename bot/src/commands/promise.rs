@@ -135,7 +135,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     if amount.minor > owed {
         let on = if invoices.is_empty() { String::new() } else { " on those invoices".to_string() };
         return Err(CommandError::User(format!(
-            "{name} owes {}{on}; a promise can't be for more than {amount}. Check the amount. Nothing was logged.",
+            "{name} owes {}{on}, less than the {amount} promised; a promise can't be for more than is owed. \
+             Check the amount. Nothing was logged.",
             arbot_core::Money::new(owed, amount.currency)
         )));
     }

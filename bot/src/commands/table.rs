@@ -132,12 +132,17 @@ impl CommandSpec {
     pub fn usage(&self) -> String {
         let mut s = self.name.to_string();
         for p in self.params {
-            let keyword = p.keyword.map(|k| format!("{k} ")).unwrap_or_default();
-            if p.required {
-                s.push_str(&format!(" {keyword}<{}>", p.name));
-            } else {
-                s.push_str(&format!(" [{keyword}{}]", p.name));
-            }
+            let part = match p.keyword {
+                // `[by customer|job|pm]`, `[follow-up <date>]`: the word, then what goes after it.
+                Some(k) => match p.kind {
+                    ParamKind::Choice(words) if words.len() <= 4 => format!("{k} {}", words.join("|")),
+                    ParamKind::Date => format!("{k} <date>"),
+                    _ => format!("{k} <{}>", p.name),
+                },
+                None if p.required => format!("<{}>", p.name),
+                None => p.name.to_string(),
+            };
+            s.push_str(&if p.required { format!(" {part}") } else { format!(" [{part}]") });
         }
         s
     }

@@ -184,6 +184,14 @@ fn payments_know_the_customer_by_the_same_names_as_invoices() {
     let p = parsed.records.iter().find_map(|r| if let Record::Payment(p) = r { Some(p) } else { None }).unwrap();
     assert_eq!((p.customer_external_id.as_str(), p.reference.as_deref()), ("bayfront builders inc", Some("8801")));
     assert_eq!(p.applications[0].invoice_external_id, "inv:5001");
+
+    // A cash-receipts export calls the amount what it is from the customer's side: paid.
+    let csv =
+        "Bill To,Check #,Check Date,Invoice #,Amount Paid\nBayfront Builders Inc,5521,11/20/2026,S-100,\"10,000.00\"\n";
+    let parsed = parse(&read_csv(csv.as_bytes()).unwrap(), &opts(Some(Kind::Payments))).unwrap();
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let p = parsed.records.iter().find_map(|r| if let Record::Payment(p) = r { Some(p) } else { None }).unwrap();
+    assert_eq!((p.amount_minor, p.reference.as_deref()), (1_000_000, Some("5521")));
 }
 
 #[test]
