@@ -32,6 +32,12 @@ impl App {
         }
     }
 
+    /// The day of the first scheduled digest on or after `day` (`day` itself when the digest
+    /// schedule fires on no day within a year).
+    pub fn digest_day(&self, day: NaiveDate) -> NaiveDate {
+        self.config.schedule.digest.first_day_from(day, self.config.time_zone).unwrap_or(day)
+    }
+
     /// An amount in the business currency.
     pub fn money(&self, minor: i64) -> Money {
         Money::new(minor, self.config.currency)

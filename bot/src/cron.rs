@@ -28,6 +28,15 @@ impl Cron {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The first day, on or after `day`, on which the schedule fires in `tz` (the digest of a
+    /// Saturday is Monday's, on the default weekday schedule); `None` if not within a year.
+    pub fn first_day_from(&self, day: chrono::NaiveDate, tz: chrono_tz::Tz) -> Option<chrono::NaiveDate> {
+        use chrono::TimeZone;
+        let midnight = tz.from_local_datetime(&day.and_hms_opt(0, 0, 0)?).earliest()?;
+        let next = self.schedule.after(&(midnight - chrono::Duration::seconds(1))).next()?.date_naive();
+        (next <= day + chrono::Days::new(366)).then_some(next)
+    }
 }
 
 impl PartialEq for Cron {
@@ -97,6 +106,15 @@ fn weekday_names(field: &str) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_digest_day_from_a_weekend_is_monday() {
+        let weekdays = super::Cron::parse("0 8 * * Mon-Fri").unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let tz = chrono_tz::America::New_York;
+        assert_eq!(weekdays.first_day_from(d("2026-12-05"), tz), Some(d("2026-12-07")), "Saturday → Monday");
+        assert_eq!(weekdays.first_day_from(d("2026-12-04"), tz), Some(d("2026-12-04")), "a Friday is its own");
+    }
+
     use super::*;
 
     #[test]

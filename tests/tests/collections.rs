@@ -331,7 +331,7 @@ fn a_promise_is_kept_or_broken_by_the_payments_and_refused_when_it_cannot_be_one
             logged.contains("Logged: Brightwater Construction Co promises $7,500.00 by Fri Dec 4, against #7720."),
             "{name}: {logged}"
         );
-        assert!(logged.contains("if it is not paid by Dec 4, the digest of Sat Dec 5 lists it"), "{name}: {logged}");
+        assert!(logged.contains("if it is not paid by Dec 4, the digest of Mon Dec 7 lists it"), "{name}: {logged}");
         let twice = ask(&rt, &tue, "/ar promise brightwater 6000 Dec 8");
         assert!(twice.contains("already promised $7,500.00 by Fri Dec 4"), "{name}: {twice}");
         let corrected = ask(&rt, &tue, "/ar promise brightwater correct 7000 Dec 3 7720");

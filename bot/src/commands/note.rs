@@ -62,7 +62,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     ));
     reply.lines.push(match follow_up {
         Some(d) => {
-            format!("I'll list {} under \"Needs someone today\" in the digest of {}.", customer.name, weekday_date(d))
+            let day = app.digest_day(d);
+            format!("I'll list {} under \"Needs someone today\" in the digest of {}.", customer.name, weekday_date(day))
         }
         None => format!("Follow up? Add a date: /ar note {} {kind} … follow-up Dec 4.", typed_name(&customer.name)),
     });

@@ -193,7 +193,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     };
     let corrected =
         replacing.map(|p| format!(" (replacing {} by {})", p.amount, short_date(p.promised_for))).unwrap_or_default();
-    let after = date + chrono::Days::new(u64::from(grace) + 1);
+    let after = app.digest_day(date + chrono::Days::new(u64::from(grace) + 1));
     let mut reply = Reply::default().line(format!(
         "Logged: {name} promises {amount} by {}, {against}{corrected}. It shows on the customer card; if it is not \
          paid by {}, the digest of {} lists it under \"Needs someone today\" until someone acts.",
