@@ -28,6 +28,13 @@ pub async fn queue_ladder(app: &App) -> anyhow::Result<usize> {
                          it or say you'll call them with the buttons above."
                     ),
                 ),
+                LadderStep::SnoozeOver => (
+                    "the snooze is over:".to_string(),
+                    esc.pm.clone(),
+                    "This was snoozed and nobody has picked it up since. Acknowledge it, snooze it again or say \
+                     you'll call them with the buttons above."
+                        .to_string(),
+                ),
                 LadderStep::AddManager => match &app.config.collections.manager {
                     Some(manager) => (
                         "can you take a look?".to_string(),
@@ -52,7 +59,13 @@ pub async fn queue_ladder(app: &App) -> anyhow::Result<usize> {
             let mut reply = Reply::default().line(line);
             reply.severity = Severity::Warning;
             let post = Post { text: mention.as_ref().map(|_| text), mention: mention.into_iter().collect(), reply };
-            let key = format!("esc:{}:{}", esc.id, step.as_str());
+            // Each step once; a snooze's end once per snooze.
+            let key = match (step, esc.snoozed_until) {
+                (LadderStep::SnoozeOver, Some(until)) => {
+                    format!("esc:{}:{}:{}", esc.id, step.as_str(), until.timestamp())
+                }
+                _ => format!("esc:{}:{}", esc.id, step.as_str()),
+            };
             if enqueue_post(app, &key, Destination::EscalationThread { escalation_id: esc.id }, post).await? {
                 queued += 1;
             }

@@ -120,6 +120,9 @@ pub enum LadderStep {
     Reping,
     /// The manager added to the thread.
     AddManager,
+    /// A snooze ran out with nobody having picked the escalation up: the PM is asked again,
+    /// once per snooze.
+    SnoozeOver,
 }
 
 impl LadderStep {
@@ -127,6 +130,7 @@ impl LadderStep {
         match self {
             LadderStep::Reping => "reping",
             LadderStep::AddManager => "manager",
+            LadderStep::SnoozeOver => "snooze-over",
         }
     }
 }
@@ -153,6 +157,14 @@ impl Escalation {
     /// twice as long. Each step is posted once (the caller keys it), so a step already taken is
     /// listed again harmlessly.
     pub fn ladder(&self, now: DateTime<Utc>, tz: chrono_tz::Tz, after_hours: u32) -> Vec<LadderStep> {
+        if self.status == EscalationStatus::Snoozed && after_hours > 0 {
+            // A snooze that ran out puts it back in front of the PM, once per snooze (the caller
+            // keys the step with the snooze's end).
+            return match self.snoozed_until {
+                Some(until) if until <= now => vec![LadderStep::SnoozeOver],
+                _ => Vec::new(),
+            };
+        }
         if self.status != EscalationStatus::Open || after_hours == 0 {
             return Vec::new();
         }
@@ -251,6 +263,11 @@ mod tests {
         };
         assert!(!esc.needs_attention(at("2026-11-24T12:59:00Z")));
         assert!(esc.needs_attention(at("2026-11-24T13:00:00Z")));
+        // The ladder asks again once the snooze is over, not before.
+        let ny = chrono_tz::America::New_York;
+        assert!(esc.ladder(at("2026-11-24T12:59:00Z"), ny, 24).is_empty());
+        assert_eq!(esc.ladder(at("2026-11-24T13:00:00Z"), ny, 24), [LadderStep::SnoozeOver]);
+        assert!(esc.ladder(at("2026-11-24T13:00:00Z"), ny, 0).is_empty(), "0 turns the ladder off");
         let acked = Escalation { status: EscalationStatus::Acknowledged, ..esc };
         assert!(!acked.needs_attention(at("2026-12-24T13:00:00Z")));
     }

@@ -363,6 +363,24 @@ async fn an_escalation_is_snoozed_at_most_three_times() {
         .await
         .unwrap();
     assert_eq!(trail.iter().filter(|e| e.subject == "snooze").count(), 3, "each snooze logged once");
+
+    // The last snooze runs out and nobody has picked it up: Lee is asked again. Each snooze's
+    // end is posted at most once (the hourly run may also have caught the earlier ones, each
+    // at the moment it ran out, before Lee snoozed again).
+    let over = format!("<@{LEE}> the snooze is over:");
+    let esc = bot.app.store.open_escalations().await.unwrap().remove(0);
+    let last_snooze = esc.snoozed_until.unwrap().timestamp();
+    clock.advance(chrono::Duration::hours(2));
+    advance_until_sent(&bot.app, &clock, &format!("esc:{}:snooze-over:{last_snooze}", esc.id)).await;
+    settle().await;
+    let posted = with_content(&fake, &over);
+    assert!(posted >= 1, "the last snooze's end is posted");
+    clock.advance(chrono::Duration::hours(1));
+    for _ in 0..5 {
+        settle().await;
+    }
+    assert_eq!(with_content(&fake, &over), posted, "not again the next hour");
+    assert!(posted <= 3, "at most once for each of the 3 snoozes: {posted}");
     bot.stop().await;
     db.close().await;
 }
