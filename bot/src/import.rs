@@ -210,7 +210,11 @@ impl ConfiguredFile {
         let garbled = |detail: String| SourceError::Garbled { source_name: self.name.clone(), detail };
         let parsed = read_and_parse(self.clock.as_ref(), currency, &req).map_err(|e| garbled(e.to_string()))?;
         if let Some(p) = parsed.problems.first() {
-            return Err(garbled(format!("{} (and {} more problems); fix the file", p, parsed.problems.len() - 1)));
+            let more = match parsed.problems.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {} more)", crate::wording::count(n, "problem", "problems")),
+            };
+            return Err(garbled(format!("{p}{more}; fix the file")));
         }
         Ok(SpreadsheetSource::new(&self.name, parsed.kind, parsed.records))
     }

@@ -123,10 +123,7 @@ pub async fn reconcile_source(
         return Err(ReconcileError::Unsupported { source_name: name, reason });
     }
     let previous = store.connection(&name).await?.map(|c| c.status);
-    if let Some(ConnectionStatus::RateLimited { until, reason }) = &previous
-        && *until > clock.now()
-    {
-        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: *until, reason: reason.clone() };
+    if let Some(error) = crate::sync::still_rate_limited(previous.as_ref(), &name, clock.now()) {
         return Err(ReconcileError::Source { error });
     }
     let now = clock.now();
@@ -188,7 +185,7 @@ pub async fn reconcile_source(
         let before: HashMap<String, HeldInvoice> =
             store.invoices_held(&name, chunk).await?.into_iter().map(|h| (h.external_id.clone(), h)).collect();
         let records: Vec<Record> = match source.fetch_by_ids(Entity::Invoice, chunk).await {
-            Ok(r) => r.into_iter().filter(is_invoice).collect(),
+            Ok(r) => r.into_iter().filter(|r| invoice_id(r).is_some()).collect(),
             Err(e) => return Err(stopped(store, clock, &name, sync_run, run.id, e).await?),
         };
         let gone: Vec<String> = if kind == Reconcilable::Api {
@@ -316,26 +313,10 @@ async fn stopped(
     let detail = format!("reconcile stopped: {error}");
     store.finish_sync_run(sync_run, clock.now(), RunStatus::Failed, Some(&detail)).await?;
     store.finish_reconcile(run, RunStatus::Failed, clock.now(), Some(&detail)).await?;
-    if let Some(status) = status_after(&error) {
+    if let Some(status) = crate::sync::status_after(&error) {
         store.set_connection_status(name, &status, clock.now()).await?;
     }
     Ok(ReconcileError::Source { error })
-}
-
-/// Where a source's connection stands after this failure, when the failure says (as the sync
-/// records it).
-fn status_after(error: &SourceError) -> Option<ConnectionStatus> {
-    match error {
-        SourceError::RateLimited { retry_at, reason, .. } => {
-            Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
-        }
-        SourceError::NeedsReconnect { reason, .. } => Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() }),
-        _ => None,
-    }
-}
-
-fn is_invoice(r: &Record) -> bool {
-    matches!(r, Record::Invoice(_)) || matches!(r, Record::Deleted(d) if d.entity == Entity::Invoice)
 }
 
 fn invoice_id(r: &Record) -> Option<&str> {

@@ -216,6 +216,18 @@ pub struct OpenInvoice {
     pub balance_minor: i64,
 }
 
+impl OpenInvoice {
+    /// The listing's line for an invoice a source holds, when it is open (not void, something owed).
+    pub fn of(i: &InvoiceRecord) -> Option<OpenInvoice> {
+        (!i.voided && i.balance_minor > 0).then(|| OpenInvoice {
+            external_id: i.external_id.clone(),
+            number: i.number.clone(),
+            currency: i.currency,
+            balance_minor: i.balance_minor,
+        })
+    }
+}
+
 /// One page of a source's open invoices.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenInvoicePage {

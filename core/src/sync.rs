@@ -112,10 +112,7 @@ pub async fn sync_source(
     let mut report =
         SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO, interrupted };
     let previous = store.connection(&name).await?.map(|c| c.status);
-    if let Some(ConnectionStatus::RateLimited { until, reason }) = &previous
-        && *until > clock.now()
-    {
-        let error = SourceError::RateLimited { source_name: name.clone(), retry_at: *until, reason: reason.clone() };
+    if let Some(error) = still_rate_limited(previous.as_ref(), &name, clock.now()) {
         store.finish_sync_run(run_id, clock.now(), RunStatus::Failed, Some(&error.to_string())).await?;
         return Err(SyncError::Source { error, partial: report });
     }
@@ -142,16 +139,7 @@ pub async fn sync_source(
                     report.elapsed = started.elapsed();
                     let detail = error.to_string();
                     store.finish_sync_run(run_id, clock.now(), RunStatus::Failed, Some(&detail)).await?;
-                    let status = match &error {
-                        SourceError::RateLimited { retry_at, reason, .. } => {
-                            Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
-                        }
-                        SourceError::NeedsReconnect { reason, .. } => {
-                            Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() })
-                        }
-                        _ => None,
-                    };
-                    if let Some(status) = status {
+                    if let Some(status) = status_after(&error) {
                         store.set_connection_status(&name, &status, clock.now()).await?;
                     }
                     return Err(SyncError::Source { error, partial: report });
@@ -259,6 +247,32 @@ fn counts_toward(r: &Record, entity: Entity) -> bool {
 
 /// Reads a page, with the invoices its payments touch; returns it and how many of its records
 /// count toward the entity's progress.
+/// The error a source still rate-limited at `now` gives, without asking it (its connection
+/// recorded the limit and when it ends).
+pub(crate) fn still_rate_limited(
+    previous: Option<&ConnectionStatus>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Option<SourceError> {
+    match previous {
+        Some(ConnectionStatus::RateLimited { until, reason }) if *until > now => {
+            Some(SourceError::RateLimited { source_name: name.to_string(), retry_at: *until, reason: reason.clone() })
+        }
+        _ => None,
+    }
+}
+
+/// Where a source's connection stands after this failure, when the failure says.
+pub(crate) fn status_after(error: &SourceError) -> Option<ConnectionStatus> {
+    match error {
+        SourceError::RateLimited { retry_at, reason, .. } => {
+            Some(ConnectionStatus::RateLimited { until: *retry_at, reason: reason.clone() })
+        }
+        SourceError::NeedsReconnect { reason, .. } => Some(ConnectionStatus::NeedsReconnect { reason: reason.clone() }),
+        _ => None,
+    }
+}
+
 async fn fetch_page(
     store: &dyn Store,
     source: &dyn Source,

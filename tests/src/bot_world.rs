@@ -213,9 +213,7 @@ impl Bot {
             config,
             sources: Vec::new(),
         };
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(arbot::discord::run(app.clone(), Token::new(TOKEN), run_settings(instance), stopped));
-        Bot { app, stop, task }
+        Bot::start_app(app, Token::new(TOKEN), instance)
     }
 
     /// Stops the bot as SIGTERM does, and waits for it.

@@ -128,8 +128,7 @@ fn ask_as(rt: &Runtime, app: &App, line: &str, name: &str, roles: &[Role]) -> St
 
 fn backends(rt: &Runtime) -> Vec<TestDb> {
     rt.block_on(async {
-        let mut out = vec![TestDb::sqlite().await];
-        out.extend(TestDb::postgres().await);
+        let out = TestDb::all().await;
         for db in &out {
             ledger(db).await;
         }

@@ -91,7 +91,10 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         return Ok(Reply::default().line("Already recorded: this request reached arbot twice and was recorded once."));
     };
     let what = reason_text(reason);
-    let pm = invoice.pm.clone().or(app.store.customer(invoice.customer_id).await?.and_then(|c| c.pm));
+    let pm = match invoice.pm.clone() {
+        Some(pm) => Some(pm),
+        None => app.store.customer(invoice.customer_id).await?.and_then(|c| c.pm),
+    };
     let mut reply = Reply::default().line(format!(
         "Invoice #{} ({}, {}) is in dispute: {what}. It is shown apart from overdue until resolved.",
         invoice.number, invoice.balance, invoice.customer_name

@@ -50,8 +50,8 @@ pub async fn load(app: &App, customer_id: i64) -> Result<Vec<Event>, CommandErro
 /// When, kind, what and who, as the table and the CSV show them.
 pub fn row(app: &App, e: &Event) -> (String, String, String, String) {
     let when = match e.at {
-        Some(t) => t.with_timezone(&app.config.time_zone).format("%b %-d, %H:%M").to_string(),
-        None => e.on.format("%b %-d").to_string(),
+        Some(t) => super::audit::when(app, t),
+        None => arbot_core::dates::short_date(e.on),
     };
     (when, e.kind.to_string(), e.what.clone(), e.who.as_deref().map(at).unwrap_or_else(|| "—".to_string()))
 }

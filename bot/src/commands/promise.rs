@@ -7,7 +7,6 @@
 use arbot_core::collections::{CashApplied, NewPromise, Outcome, Promise};
 use arbot_core::dates::{short_date, weekday_date};
 use arbot_core::ledger::Invoice;
-use arbot_core::store::OpenItemsQuery;
 use arbot_core::summary::customer_summary;
 
 use super::note::{invoice_of, require_own_account, typed_name};
@@ -95,10 +94,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         }
     }
     let (owed, currencies): (i64, Vec<String>) = if invoices.is_empty() {
-        let items = app
-            .store
-            .open_items(OpenItemsQuery { as_of: today, customer_id: Some(customer.id), historical: false })
-            .await?;
+        let items = &summary.open_items;
         let owed = items.iter().filter(|i| i.balance.currency == amount.currency).map(|i| i.balance.minor).sum();
         let others = items
             .iter()
@@ -196,7 +192,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let after = app.digest_day(date + chrono::Days::new(u64::from(grace) + 1));
     let mut reply = Reply::default().line(format!(
         "Logged: {name} promises {amount} by {}, {against}{corrected}. It shows on the customer card; if it is not \
-         paid by {}, the digest of {} lists it under \"Needs someone today\" until someone acts.",
+         paid by {}, the digest of {} lists it under \"Needs someone today\" while the account is overdue, until someone \
+         logs a note or a new promise.",
         weekday_date(date),
         short_date(date + chrono::Days::new(u64::from(grace))),
         weekday_date(after)

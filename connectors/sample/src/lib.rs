@@ -241,12 +241,7 @@ impl Source for SampleSource {
             .records
             .iter()
             .filter_map(|r| match r {
-                Record::Invoice(i) if !i.voided && i.balance_minor > 0 => Some(OpenInvoice {
-                    external_id: i.external_id.clone(),
-                    number: i.number.clone(),
-                    currency: i.currency,
-                    balance_minor: i.balance_minor,
-                }),
+                Record::Invoice(i) => OpenInvoice::of(i),
                 _ => None,
             })
             .collect();

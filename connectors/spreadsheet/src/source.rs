@@ -95,15 +95,7 @@ impl Source for SpreadsheetSource {
     /// The file's open invoices, in one page.
     async fn open_invoices(&self, _cursor: Option<&str>) -> Result<OpenInvoicePage, SourceError> {
         let records = self.records();
-        let invoices = Self::invoices(&records)
-            .filter(|i| !i.voided && i.balance_minor > 0)
-            .map(|i| OpenInvoice {
-                external_id: i.external_id.clone(),
-                number: i.number.clone(),
-                currency: i.currency,
-                balance_minor: i.balance_minor,
-            })
-            .collect();
+        let invoices = Self::invoices(&records).filter_map(OpenInvoice::of).collect();
         Ok(OpenInvoicePage { invoices, next: None, served_at: None })
     }
 }

@@ -780,9 +780,6 @@ impl<S: SqlStore> SyncStore for S {
                 if derives {
                     let ids = replace_lines.iter().filter_map(|p| payment_ids.get(&p.external_id).copied());
                     settle.extend(lines_of(&mut tx, ids).await?);
-                    settle.extend(
-                        replace_lines.iter().flat_map(|p| p.applications.iter().map(|a| a.invoice_external_id.clone())),
-                    );
                 }
                 // Also for payments this page saw as new: a concurrent sync of the same
                 // source may have written them (and their lines) since they were read.
@@ -799,6 +796,9 @@ impl<S: SqlStore> SyncStore for S {
                     .collect();
                 invoice_exts.sort_unstable();
                 invoice_exts.dedup();
+                if derives {
+                    settle.extend(invoice_exts.iter().map(|e| e.to_string()));
+                }
                 let invoice_ids = DB::ids_of(&mut tx, "invoices", source, &invoice_exts).await?;
                 let lines: Vec<(i64, usize, &ApplicationRecord, NaiveDate)> = replace_lines
                     .iter()
