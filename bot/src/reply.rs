@@ -56,11 +56,44 @@ pub struct Button {
     pub label: String,
 }
 
-/// A text file sent with a reply (the full report as CSV, say).
+/// A file sent with a reply: the full report as CSV, a statement as PDF, a chart as PNG. Kept as
+/// bytes (base64 when a reply is stored in the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub name: String,
-    pub content: String,
+    #[serde(with = "base64_bytes")]
+    pub content: Vec<u8>,
+}
+
+impl Attachment {
+    pub fn new(name: impl Into<String>, content: Vec<u8>) -> Attachment {
+        Attachment { name: name.into(), content }
+    }
+
+    /// A text file (CSV, say).
+    pub fn text(name: impl Into<String>, content: String) -> Attachment {
+        Attachment { name: name.into(), content: content.into_bytes() }
+    }
+
+    /// The content as text, if it is UTF-8 (a CSV, not a PDF).
+    pub fn as_text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.content).ok()
+    }
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text.as_bytes()).map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -259,7 +259,21 @@ impl FakeDiscord {
         (id, v)
     }
 
-    /// `/ar <sub> option:value ...` typed by `person` in `channel`; returns the interaction id.
+    /// The registered top-level command (`ar`, `report`, `mail`) that has subcommand `sub`, as a
+    /// Discord client would offer it; `ar` when nothing registered has it.
+    fn command_of(&self, sub: &str) -> String {
+        self.world(|w| {
+            let (_, registered) = w.commands.as_ref()?;
+            registered
+                .as_array()?
+                .iter()
+                .find(|c| c["options"].as_array().is_some_and(|o| o.iter().any(|o| o["name"] == sub)))
+                .and_then(|c| c["name"].as_str().map(str::to_string))
+        })
+        .unwrap_or_else(|| "ar".to_string())
+    }
+
+    /// `/<family> <sub> option:value ...` typed by `person` in `channel`; returns the interaction id.
     pub fn slash(&self, person: &Person, channel: u64, sub: &str, options: &[(&str, Value)]) -> u64 {
         let (id, mut v) = self.interaction_base(2, person, channel);
         let opts: Vec<Value> = options
@@ -269,7 +283,7 @@ impl FakeDiscord {
                 json!({"name": name, "type": kind, "value": value})
             })
             .collect();
-        v["data"] = json!({"id": "1", "name": "ar", "type": 1,
+        v["data"] = json!({"id": "1", "name": self.command_of(sub), "type": 1,
                            "options": [{"name": sub, "type": 1, "options": opts}]});
         self.world(|w| w.interactions.insert(id, v.clone()));
         self.dispatch("INTERACTION_CREATE", v);
@@ -289,7 +303,7 @@ impl FakeDiscord {
     /// Typing into option `focused` of `/ar <sub>`: an autocomplete interaction.
     pub fn autocomplete(&self, person: &Person, channel: u64, sub: &str, focused: &str, partial: &str) -> u64 {
         let (id, mut v) = self.interaction_base(4, person, channel);
-        v["data"] = json!({"id": "1", "name": "ar", "type": 1, "options": [{"name": sub, "type": 1, "options": [
+        v["data"] = json!({"id": "1", "name": self.command_of(sub), "type": 1, "options": [{"name": sub, "type": 1, "options": [
             {"name": focused, "type": 3, "value": partial, "focused": true}]}]});
         self.dispatch("INTERACTION_CREATE", v);
         id

@@ -105,7 +105,7 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
             r.rows.len()
         ));
     }
-    reply.attachments.push(Attachment { name: file, content: aging_csv(app, r) });
+    reply.attachments.push(Attachment::text(file, aging_csv(app, r)));
     if let Some(line) = other_currencies {
         reply.lines.push(line);
     }

@@ -13,7 +13,7 @@ use crate::roles::Actor;
 
 /// Runs an invocation and answers it.
 pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
-    if let Err(refusal) = inv.actor.check(inv.command.permission, &format!("/ar {}", inv.command.name)) {
+    if let Err(refusal) = inv.actor.check(inv.command.permission, &inv.command.invocation()) {
         return Reply::user_error(refusal);
     }
     let result = match inv.command.name {

@@ -1,12 +1,13 @@
 //! `/ar help [command]`.
 
-use super::{COMMANDS, CommandError, Invocation, ParamKind, Surface};
+use super::table::{FAMILIES, family_commands};
+use super::{CommandError, Invocation, ParamKind, Surface};
 use crate::app::App;
 use crate::reply::{Align, Reply, Table};
 
 pub(super) async fn handle(_app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     if let Some(c) = inv.args.command("command") {
-        let mut reply = Reply::titled(format!("/ar {}", c.usage())).line(c.summary.to_string());
+        let mut reply = Reply::titled(format!("/{} {}", c.family, c.usage())).line(c.summary.to_string());
         for p in c.params {
             let req = if p.required { "required" } else { "optional" };
             let options = match p.kind {
@@ -24,13 +25,16 @@ pub(super) async fn handle(_app: &App, inv: &Invocation) -> Result<Reply, Comman
     let intro = match inv.surface {
         Surface::Console => "Type a command the way you would in Discord. Names can be partial: /ar customer gulf.",
         Surface::Chat => {
-            "Pick a command under /ar; names can be partial (/ar customer gulf) and suggestions appear as you type."
+            "Pick a command under /ar, /report or /mail; names can be partial (/ar customer gulf) and suggestions \
+             appear as you type."
         }
     };
     let mut reply = Reply::titled("arbot — what you can ask").line(intro);
     let mut table = Table::new(&[("Command", Align::Left), ("What it does", Align::Left)]);
-    for c in COMMANDS {
-        table.rows.push(vec![format!("/ar {}", c.usage()), c.summary.to_string()]);
+    for f in FAMILIES {
+        for c in family_commands(f.name) {
+            table.rows.push(vec![format!("/{} {}", f.name, c.usage()), c.summary.to_string()]);
+        }
     }
     reply.table = Some(table);
     reply.footer = Some(match inv.surface {

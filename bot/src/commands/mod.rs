@@ -48,7 +48,10 @@ pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
 pub use self::sync::{interrupted_text, nothing_changed as sync_nothing_changed, pick_sources};
-pub use self::table::{COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, Param, ParamKind, Suggest, spec};
+pub use self::table::{
+    AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
+    family_commands, spec,
+};
 
 /// A command that could not be carried out.
 #[derive(Debug)]

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 
 use super::CommandError;
 use super::args::{Args, Invocation, Surface, Value};
-use super::table::{COMMANDS, CommandSpec, FACTS, Param, ParamKind, spec};
+use super::table::{COMMANDS, CommandSpec, FACTS, FAMILIES, Param, ParamKind, spec};
 use crate::app::App;
 use crate::roles::Actor;
 
@@ -27,13 +27,14 @@ pub enum ParseError {
     Empty,
     #[error("I don't know the command '{0}'.{1} Type /ar help to see them all.")]
     Unknown(String, String),
-    #[error("/ar {command} needs {what}. Try: {example}")]
+    /// `command` is what a person types (`/ar promise`).
+    #[error("{command} needs {what}. Try: {example}")]
     Missing { command: String, what: String, example: String },
     /// A value with its own complete explanation (a date that does not exist, a name that
     /// matches nothing).
     #[error("{0}")]
     Invalid(String),
-    #[error("I couldn't use '{value}' for {param} in /ar {command}: {why} Try: {example}")]
+    #[error("I couldn't use '{value}' for {param} in {command}: {why} Try: {example}")]
     Bad { command: String, param: String, value: String, why: String, example: String },
     /// Several customers match; the person picks one.
     #[error("{} customers match '{query}': {} — which one?", .list.len(), names(.list))]
@@ -125,7 +126,12 @@ struct Binding {
 /// The command a line names, and the words after it.
 fn head(line: &str) -> Result<(&'static CommandSpec, Vec<Token>), ParseError> {
     let mut words = tokens(line);
-    if words.first().is_some_and(|w| w.text.eq_ignore_ascii_case("/ar") || w.text.eq_ignore_ascii_case("ar")) {
+    // `/ar`, `/report`, `mail`: any family's word, or none. Names are unique across families, so
+    // the console also takes `/ar cash` for `/report cash`.
+    if words.first().is_some_and(|w| {
+        let word = w.text.trim_start_matches('/');
+        FAMILIES.iter().any(|f| word.eq_ignore_ascii_case(f.name))
+    }) {
         words.remove(0);
     }
     let Some(first) = words.first() else {
@@ -138,8 +144,8 @@ fn head(line: &str) -> Result<(&'static CommandSpec, Vec<Token>), ParseError> {
             .map(|c| (strsim::damerau_levenshtein(&name, c.name), c.name))
             .filter(|(d, n)| *d <= 2 || (!name.is_empty() && n.starts_with(name.as_str())))
             .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n);
-        let hint = close.map(|n| format!(" Did you mean /ar {n}?")).unwrap_or_default();
+            .and_then(|(_, n)| spec(n));
+        let hint = close.map(|c| format!(" Did you mean {}?", c.invocation())).unwrap_or_default();
         return Err(ParseError::Unknown(first.text.clone(), hint));
     };
     Ok((command, words.split_off(1)))
@@ -147,7 +153,7 @@ fn head(line: &str) -> Result<(&'static CommandSpec, Vec<Token>), ParseError> {
 
 fn bad(command: &CommandSpec, p: &Param, value: &str, why: &str) -> ParseError {
     ParseError::Bad {
-        command: command.name.to_string(),
+        command: command.invocation(),
         param: p.name.to_string(),
         value: value.to_string(),
         why: why.to_string(),
@@ -157,7 +163,7 @@ fn bad(command: &CommandSpec, p: &Param, value: &str, why: &str) -> ParseError {
 
 fn missing(command: &CommandSpec, p: &Param) -> ParseError {
     ParseError::Missing {
-        command: command.name.to_string(),
+        command: command.invocation(),
         what: format!("{} ({})", p.name, p.help),
         example: command.example.to_string(),
     }
@@ -188,10 +194,10 @@ fn bind_value(
     let text = text.trim();
     if text.chars().count() > MAX_VALUE_CHARS {
         return Err(ParseError::Invalid(format!(
-            "The {} you gave is {} characters long; /ar {} takes at most {MAX_VALUE_CHARS}.",
+            "The {} you gave is {} characters long; {} takes at most {MAX_VALUE_CHARS}.",
             p.name,
             text.chars().count(),
-            command.name
+            command.invocation()
         )));
     }
     Ok(match p.kind {
@@ -240,7 +246,8 @@ fn bind_value(
             ))
         })?)),
         ParamKind::Command => {
-            let name = text.trim_start_matches("/ar ").trim_start_matches('/').to_ascii_lowercase();
+            // `customer`, `/ar customer`, `/report cash`: the last word names the command.
+            let name = text.rsplit(' ').next().unwrap_or(text).trim_start_matches('/').to_ascii_lowercase();
             Bound::Ready(Value::Command(spec(&name).ok_or_else(|| {
                 ParseError::Invalid(format!("There is no command '{name}'. Type /ar help to see them all."))
             })?))
@@ -442,10 +449,10 @@ fn bind(
     if i < positional.len() {
         let extra = rest_of(&positional[i..]);
         return Err(ParseError::Bad {
-            command: command.name.to_string(),
+            command: command.invocation(),
             param: "the command".to_string(),
             value: extra,
-            why: format!("/ar {} takes {}.", command.name, command.usage()),
+            why: format!("{} takes {}.", command.invocation(), command.usage()),
             example: command.example.to_string(),
         });
     }
@@ -712,7 +719,7 @@ pub async fn read_options(
 /// Refuses, before anything is looked up, a person whose roles do not allow the command (a name
 /// that matches nothing would otherwise tell them which names exist).
 fn allowed(command: &CommandSpec, actor: &Actor) -> Result<(), ParseError> {
-    actor.check(command.permission, &format!("/ar {}", command.name)).map_err(ParseError::Invalid)
+    actor.check(command.permission, &command.invocation()).map_err(ParseError::Invalid)
 }
 
 #[cfg(test)]

@@ -108,9 +108,36 @@ impl Param {
     }
 }
 
-/// One command of `/ar`.
+/// A top-level chat command. Discord caps one command at 25 subcommands and 4,000 characters of
+/// names, descriptions and choices, so arbot's commands come in families: `/ar` for the ledger,
+/// collections and liens, `/report` for what leadership reads, `/mail` for what goes to customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Family {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+pub const AR: &str = "ar";
+pub const REPORT: &str = "report";
+pub const MAIL: &str = "mail";
+
+/// Every family, in the order help lists them. A family with no command yet is not registered.
+pub const FAMILIES: &[Family] = &[
+    Family { name: AR, description: "arbot: receivables, collections and lien deadlines" },
+    Family { name: REPORT, description: "arbot: cash, weekly and month-end reports for leadership" },
+    Family { name: MAIL, description: "arbot: reminders, statements and letters to customers" },
+];
+
+/// The commands of one family, in table order.
+pub fn family_commands(family: &str) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+    COMMANDS.iter().filter(move |c| c.family == family)
+}
+
+/// One command: `/<family> <name> …`.
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
+    /// The top-level command it sits under ([`AR`], [`REPORT`], [`MAIL`]).
+    pub family: &'static str,
     pub name: &'static str,
     pub summary: &'static str,
     pub params: &'static [Param],
@@ -126,6 +153,11 @@ impl CommandSpec {
         let mut out: Vec<&'static Param> = self.params.iter().collect();
         out.sort_by_key(|p| !p.required);
         out
+    }
+
+    /// `/ar customer`: what a person types to run it.
+    pub fn invocation(&self) -> String {
+        format!("/{} {}", self.family, self.name)
     }
 
     /// `customer <name>` / `overdue [min-days] [pm]`.
@@ -172,6 +204,7 @@ pub const FACTS: &[&str] = &[
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
+        family: AR,
         name: "customer",
         summary: "A customer's balance, aging, oldest invoice, last payment, promise, jobs and last note",
         params: &[Param::new("name", ParamKind::Customer, true, "part of the customer's name")],
@@ -179,6 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "invoice",
         summary: "One invoice: amounts, due date, what was applied to it, disputes",
         params: &[Param::new("number", ParamKind::Invoice, true, "the invoice number")],
@@ -186,6 +220,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "overdue",
         summary: "Overdue invoices, oldest first",
         params: &[
@@ -196,6 +231,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "aging",
         summary: "The aging report: open balances by age bucket",
         params: &[
@@ -219,6 +255,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "digest",
         summary: "Today's overdue digest: totals and change, who needs a call, new overdue, payments, promises",
         params: &[],
@@ -226,6 +263,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "kpi",
         summary: "DSO, share of overdue over 90 days, CEI, average days delinquent",
         params: &[],
@@ -233,6 +271,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "liens",
         summary: "Lien and notice deadlines coming up across jobs, with what is unpaid on each",
         params: &[Param::new("days", ParamKind::Days, false, "how far ahead to look (default 30, at most 366)")],
@@ -240,6 +279,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "job",
         summary: "A job's lien facts, every deadline with days left, and its unpaid balance; `set` records a fact",
         params: &[
@@ -252,6 +292,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "notice",
         summary: "Record a notice served or a lien recorded on a job (nto, prelim, lien, ...)",
         params: &[
@@ -269,6 +310,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Record,
     },
     CommandSpec {
+        family: AR,
         name: "escalate",
         summary: "Hand an account to its PM: an alert and a thread in the AR channel, with the figures and the ask",
         params: &[
@@ -284,6 +326,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Escalate,
     },
     CommandSpec {
+        family: AR,
         name: "note",
         summary: "Log a call, email, letter, meeting or note on an account, with an optional follow-up day",
         params: &[
@@ -298,6 +341,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Log,
     },
     CommandSpec {
+        family: AR,
         name: "promise",
         summary: "Log a promise to pay an amount by a date; `cancel` drops the open one, `correct` replaces it",
         params: &[
@@ -317,6 +361,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Log,
     },
     CommandSpec {
+        family: AR,
         name: "dispute",
         summary: "Put an invoice in dispute with a reason (its PM is asked in the thread), or `resolve` it",
         params: &[
@@ -339,6 +384,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Record,
     },
     CommandSpec {
+        family: AR,
         name: "disputes",
         summary: "Invoices in dispute until resolved, oldest first, with the reason and who opened it",
         params: &[],
@@ -346,6 +392,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "history",
         summary: "An account's timeline, newest first: notes, promises, disputes, escalations, notices, payments",
         params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
@@ -353,6 +400,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: AR,
         name: "audit",
         summary: "Who changed what and when, from chat or the CLI, with the value before and after",
         params: &[
@@ -363,6 +411,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Audit,
     },
     CommandSpec {
+        family: AR,
         name: "sync",
         summary: "Pull new and changed records from the accounting system now, or reconcile every open invoice",
         params: &[
@@ -378,6 +427,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Sync,
     },
     CommandSpec {
+        family: AR,
         name: "help",
         summary: "What arbot can do, or how to use one command",
         params: &[Param::new("command", ParamKind::Command, false, "a command name")],
@@ -397,25 +447,40 @@ mod tests {
     /// Discord refuses a command whose subcommands, options, choices or text exceed its limits.
     #[test]
     fn the_table_fits_discords_limits() {
-        assert!(COMMANDS.len() <= 25);
-        let mut chars = "ar".len() + "arbot: receivables, collections and lien deadlines".len();
-        for c in COMMANDS {
-            assert!(c.params.len() <= 25, "{}", c.name);
-            assert!(c.summary.chars().count() <= 100, "{}", c.name);
-            chars += c.name.len() + c.summary.chars().count();
-            for p in c.params {
-                assert!(p.help.chars().count() <= 100, "{} {}", c.name, p.name);
-                chars += p.name.len() + p.help.chars().count();
-                if p.kind == ParamKind::Fact {
-                    chars += FACTS.iter().map(|o| o.len()).sum::<usize>();
-                }
-                if let ParamKind::Choice(options) = p.kind {
-                    assert!(options.len() <= 25, "{} {}", c.name, p.name);
-                    chars += options.iter().map(|o| o.len()).sum::<usize>();
+        for f in FAMILIES {
+            let commands: Vec<&CommandSpec> = family_commands(f.name).collect();
+            assert!(commands.len() <= 25, "/{}", f.name);
+            let mut chars = f.name.len() + f.description.len();
+            for c in commands {
+                assert!(c.params.len() <= 25, "{}", c.name);
+                assert!(c.summary.chars().count() <= 100, "{}", c.name);
+                chars += c.name.len() + c.summary.chars().count();
+                for p in c.params {
+                    assert!(p.help.chars().count() <= 100, "{} {}", c.name, p.name);
+                    chars += p.name.len() + p.help.chars().count();
+                    if p.kind == ParamKind::Fact {
+                        chars += FACTS.iter().map(|o| o.len()).sum::<usize>();
+                    }
+                    if let ParamKind::Choice(options) = p.kind {
+                        assert!(options.len() <= 25, "{} {}", c.name, p.name);
+                        chars += options.iter().map(|o| o.len()).sum::<usize>();
+                    }
                 }
             }
+            assert!(chars <= 4000, "/{}: {chars} characters", f.name);
         }
-        assert!(chars <= 4000, "{chars} characters");
+    }
+
+    /// A command is found by its name alone (the console accepts `/ar cash` for `/report cash`),
+    /// so names are unique across families, and every command's family exists.
+    #[test]
+    fn names_are_unique_across_families() {
+        let mut seen = std::collections::HashSet::new();
+        for c in COMMANDS {
+            assert!(seen.insert(c.name), "{} twice", c.name);
+            assert!(FAMILIES.iter().any(|f| f.name == c.family), "{}: no family {}", c.name, c.family);
+            assert!(c.example.starts_with(&c.invocation()), "{}: example {}", c.name, c.example);
+        }
     }
 
     #[test]

@@ -52,7 +52,14 @@ pub fn to_text(reply: &Reply) -> String {
         let _ = writeln!(out, "{footer}");
     }
     for a in &reply.attachments {
-        let _ = writeln!(out, "📎 {} ({} lines; attached in Discord)", a.name, a.content.lines().count());
+        match a.as_text() {
+            Some(text) => {
+                let _ = writeln!(out, "📎 {} ({} lines; attached in Discord)", a.name, text.lines().count());
+            }
+            None => {
+                let _ = writeln!(out, "📎 {} ({} KB; attached in Discord)", a.name, a.content.len().div_ceil(1024));
+            }
+        }
     }
     out
 }

@@ -1,5 +1,6 @@
-//! `/ar` for Discord, built from the one command table ([`crate::commands::COMMANDS`]): each
-//! entry becomes a poise subcommand with typed options, descriptions and autocomplete, and every
+//! `/ar`, `/report` and `/mail` for Discord, built from the one command table
+//! ([`crate::commands::COMMANDS`]): each family with a command becomes a top-level command, each
+//! entry a poise subcommand with typed options, descriptions and autocomplete, and every
 //! subcommand runs the same platform-neutral handler the console runs.
 
 use std::borrow::Cow;
@@ -9,7 +10,10 @@ use poise::serenity_prelude as serenity;
 
 use super::render::{components, embed, embeds_for};
 use super::{Data, Error, actor, public_here};
-use crate::commands::{COMMANDS, CommandSpec, Param, ParamKind, Suggest, dispatch, read_options, spec, unread_reply};
+use crate::commands::{
+    COMMANDS, CommandSpec, FAMILIES, Family, Param, ParamKind, Suggest, dispatch, family_commands, read_options, spec,
+    unread_reply,
+};
 use crate::reply::Reply;
 
 type Ctx<'a> = poise::ApplicationContext<'a, Data, Error>;
@@ -23,15 +27,20 @@ pub const ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 /// drops the interaction's token after 15 minutes).
 pub const DEFERRED_LIMIT: Duration = Duration::from_secs(14 * 60);
 
-/// The `/ar` command with one subcommand per entry of the command table.
-pub fn ar() -> poise::Command<Data, Error> {
+/// One top-level command per family that has commands (`/ar`, `/report`, `/mail`).
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    FAMILIES.iter().filter(|f| family_commands(f.name).next().is_some()).map(family).collect()
+}
+
+/// A family's command with one subcommand per entry of the command table.
+fn family(f: &'static Family) -> poise::Command<Data, Error> {
     poise::Command {
-        name: Cow::Borrowed("ar"),
-        qualified_name: Cow::Borrowed("ar"),
-        identifying_name: Cow::Borrowed("ar"),
-        source_code_name: Cow::Borrowed("ar"),
-        description: Some(Cow::Borrowed("arbot: receivables, collections and lien deadlines")),
-        subcommands: COMMANDS.iter().map(subcommand).collect(),
+        name: Cow::Borrowed(f.name),
+        qualified_name: Cow::Borrowed(f.name),
+        identifying_name: Cow::Borrowed(f.name),
+        source_code_name: Cow::Borrowed(f.name),
+        description: Some(Cow::Borrowed(f.description)),
+        subcommands: family_commands(f.name).map(subcommand).collect(),
         subcommand_required: true,
         // Discord never invokes the root of a command with subcommands; poise needs an action.
         slash_action: Some(|_ctx| Box::pin(async { Ok(()) })),
@@ -42,7 +51,7 @@ pub fn ar() -> poise::Command<Data, Error> {
 fn subcommand(c: &'static CommandSpec) -> poise::Command<Data, Error> {
     poise::Command {
         name: Cow::Borrowed(c.name),
-        qualified_name: Cow::Owned(format!("ar {}", c.name)),
+        qualified_name: Cow::Owned(format!("{} {}", c.family, c.name)),
         identifying_name: Cow::Borrowed(c.name),
         source_code_name: Cow::Borrowed(c.name),
         description: Some(Cow::Borrowed(c.summary)),
@@ -125,7 +134,7 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
     let data: &Data = ctx.data();
     let app = &data.app;
     let Some(command) = spec(&ctx.command().name) else {
-        return Err(format!("/ar {} is registered but unknown to this arbot", ctx.command().name).into());
+        return Err(format!("{} is registered but unknown to this arbot", ctx.command().qualified_name).into());
     };
     let i = ctx.interaction;
     let public = public_here(i.channel_id, i.channel.as_ref(), &data.discord);
@@ -153,9 +162,9 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
                     match tokio::time::timeout(DEFERRED_LIMIT, work).await {
                         Ok(reply) => reply,
                         Err(_) => Reply::user_error(format!(
-                            "/ar {} is taking longer than Discord lets an answer wait. What finished is saved; \
+                            "{} is taking longer than Discord lets an answer wait. What finished is saved; \
                              try again later, or run it from a terminal.",
-                            command.name
+                            command.invocation()
                         )),
                     }
                 }
@@ -182,7 +191,7 @@ pub async fn send(ctx: Ctx<'_>, reply: &Reply, ephemeral: bool) -> Result<(), Er
         if n == last {
             r = r.components(components(reply));
             for a in &reply.attachments {
-                r = r.attachment(serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone()));
+                r = r.attachment(serenity::CreateAttachment::bytes(a.content.clone(), a.name.clone()));
             }
         }
         c.send(r).await?;
@@ -256,21 +265,32 @@ mod tests {
 
     #[test]
     fn every_command_fits_discords_rules() {
-        let ar = ar();
-        let registered = ar.create_as_slash_command().expect("a slash command");
+        let families = all();
+        assert!(!families.is_empty());
+        let mut registered_names = 0;
+        for f in families {
+            let table: Vec<&CommandSpec> = family_commands(&f.name).collect();
+            registered_names += table.len();
+            subcommands_fit(f, &table);
+        }
+        assert_eq!(registered_names, COMMANDS.len());
+    }
+
+    fn subcommands_fit(f: poise::Command<Data, Error>, table: &[&CommandSpec]) {
+        let registered = f.create_as_slash_command().expect("a slash command");
         let json = serde_json::to_value(&registered).unwrap();
         let subs = json["options"].as_array().unwrap();
-        assert_eq!(subs.len(), COMMANDS.len());
+        assert_eq!(subs.len(), table.len());
         let name_ok = |n: &str| {
             !n.is_empty()
                 && n.len() <= 32
                 && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         };
-        for (sub, c) in subs.iter().zip(COMMANDS) {
+        for (sub, c) in subs.iter().zip(table) {
             assert_eq!(sub["name"], c.name);
             assert!(name_ok(c.name), "{}", c.name);
             let desc = sub["description"].as_str().unwrap();
-            assert!((1..=100).contains(&desc.chars().count()), "/ar {} description is {} long", c.name, desc.len());
+            assert!((1..=100).contains(&desc.chars().count()), "{} description is {} long", c.invocation(), desc.len());
             let options = sub["options"].as_array().cloned().unwrap_or_default();
             assert_eq!(options.len(), c.params.len(), "{}", c.name);
             let mut seen_optional = false;

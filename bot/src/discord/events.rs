@@ -63,7 +63,7 @@ async fn respond(
         .components(components(reply))
         .ephemeral(ephemeral);
     for a in &reply.attachments {
-        message = message.add_file(serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone()));
+        message = message.add_file(serenity::CreateAttachment::bytes(a.content.clone(), a.name.clone()));
     }
     mci.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(message)).await?;
     Ok(())

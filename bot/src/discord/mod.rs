@@ -200,7 +200,7 @@ async fn gateway(
     let guild = serenity::GuildId::new(discord.guild_id);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: vec![commands::ar()],
+            commands: commands::all(),
             event_handler: |fw, event| Box::pin(on_event(fw, event)),
             on_error: |error| Box::pin(on_error(error)),
             ..Default::default()

@@ -140,7 +140,7 @@ impl ChatOut for DiscordOut {
                     if i + 1 == count {
                         msg = msg.components(components(&post.reply));
                         for a in &post.reply.attachments {
-                            let file = serenity::CreateAttachment::bytes(a.content.as_bytes().to_vec(), a.name.clone());
+                            let file = serenity::CreateAttachment::bytes(a.content.clone(), a.name.clone());
                             msg = msg.add_file(file);
                         }
                     }
