@@ -36,6 +36,11 @@ impl Outcome {
         match &self.result {
             Ok(r) => done_text(r, &self.vendor),
             Err(ReconcileError::Unsupported { reason, .. }) => format!("Reconcile: {reason}."),
+            Err(ReconcileError::Busy { source_name }) => format!(
+                "Reconcile: {source_name} is being reconciled already (another run, here or on another instance); \
+                 this one changed nothing. Anything it finds drifted is posted to the AR channel; run it again \
+                 once it has finished to see for yourself."
+            ),
             Err(ReconcileError::Source { error }) => stopped_text(&self.vendor, error, app),
             Err(ReconcileError::Store(_)) => {
                 format!("Reconcile: {} could not be checked because of a problem on our side.", self.source)

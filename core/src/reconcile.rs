@@ -102,6 +102,10 @@ pub enum ReconcileError {
     /// The source cannot be reconciled; the sentence says why and what to do instead.
     #[error("{reason}")]
     Unsupported { source_name: String, reason: String },
+    /// Another reconcile of the same source is running (in this process or another one on the
+    /// same database); this one stopped before reading or changing anything.
+    #[error("{source_name} is already being reconciled")]
+    Busy { source_name: String },
     /// The source failed; what was listed and repaired so far is kept, and the next reconcile
     /// resumes there.
     #[error("{error}")]
@@ -110,7 +114,14 @@ pub enum ReconcileError {
     Store(#[from] StoreError),
 }
 
-/// Reconciles one source: lists, compares and repairs (see the module docs).
+/// The lock a reconcile of `source` holds: a file name on SQLite, an advisory lock on PostgreSQL.
+fn lock_name(source: &str) -> String {
+    let safe: String = source.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("reconcile-{safe}")
+}
+
+/// Reconciles one source: lists, compares and repairs (see the module docs). Refused with
+/// [`ReconcileError::Busy`] while another reconcile of the same source runs.
 pub async fn reconcile_source(
     store: &dyn Store,
     source: &dyn Source,
@@ -122,6 +133,11 @@ pub async fn reconcile_source(
     if let Reconcilable::No(reason) = kind {
         return Err(ReconcileError::Unsupported { source_name: name, reason });
     }
+    // One reconcile of a source at a time: two would resume the same unfinished run and list
+    // into it side by side. Held until this function returns, however it returns.
+    let Some(_turn) = store.try_lead(&lock_name(&name)).await? else {
+        return Err(ReconcileError::Busy { source_name: name });
+    };
     let previous = store.connection(&name).await?.map(|c| c.status);
     if let Some(error) = crate::sync::still_rate_limited(previous.as_ref(), &name, clock.now()) {
         return Err(ReconcileError::Source { error });

@@ -253,6 +253,47 @@ async fn an_interrupted_reconcile_resumes_at_the_page_it_stopped_at() {
     }
 }
 
+/// Two reconciles of one source at once (two people typing `/ar sync reconcile`, or the CLI beside
+/// the nightly run): the second is refused before it reads or changes anything, the first finishes
+/// as usual, and once it has, the next one runs.
+#[tokio::test]
+async fn a_second_reconcile_of_a_source_waits_its_turn() {
+    for db in TestDb::all().await {
+        let mut l = XLedger::new(start_time());
+        let c = l.contact("Kauri Formwork");
+        let inv: Vec<String> = (0..5).map(|n| l.invoice(&c, 20_000 + n)).collect();
+        let fake = FakeXero::start(l).await;
+        let xero = fake.connect(&db.store, "xero", 1000).await;
+        let clock = fake.clock();
+        sync_source(db.store.as_ref(), &xero, &clock, false, |_| {}).await.unwrap();
+        fake.with(|s| {
+            s.ledger.drift_amount_due(&inv[2], 0);
+            // The first reconcile's listing takes a while.
+            s.faults.plan.push_back(Fault::Slow(Duration::from_millis(1500)));
+        });
+        let first = reconcile_source(db.store.as_ref(), &xero, &clock);
+        let second = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let calls = fake.with(|s| s.api_calls);
+            let r = reconcile_source(db.store.as_ref(), &xero, &clock).await;
+            (r, fake.with(|s| s.api_calls) - calls)
+        };
+        let (first, (second, calls_by_second)) = tokio::join!(first, second);
+        assert!(
+            matches!(&second, Err(ReconcileError::Busy { source_name }) if source_name == "xero"),
+            "{}: {second:?}",
+            db.name
+        );
+        assert_eq!(calls_by_second, 0, "{}: the refused reconcile called Xero", db.name);
+        let first = first.unwrap();
+        assert_eq!(first.fixes.len(), 1, "{}: {first:?}", db.name);
+        // Its turn has come: it runs, and finds nothing left to repair.
+        let again = reconcile(&db, &xero, &clock).await;
+        assert!(again.fixes.is_empty(), "{}: {again:?}", db.name);
+        db.close().await;
+    }
+}
+
 /// An arbot for the fake QuickBooks: its database, the fake's clock, one `qbo` source, and
 /// schedules that leave only the reconcile due (nightly at 05:00 New York).
 fn app_for(
