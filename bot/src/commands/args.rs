@@ -47,6 +47,11 @@ impl Args {
         self.0.get(name)
     }
 
+    /// Every value read, by parameter name.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
     pub fn customer(&self, name: &str) -> Option<&CustomerRef> {
         match self.get(name) {
             Some(Value::Customer(c)) => Some(c),
