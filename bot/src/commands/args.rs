@@ -26,6 +26,7 @@ pub enum Value {
     Amount(Money),
     Date(NaiveDate),
     Days(u32),
+    Count(u32),
     /// The option as the table spells it.
     Choice(&'static str),
     /// The deadline kind (`notice_to_owner`).
@@ -99,6 +100,13 @@ impl Args {
     pub fn days(&self, name: &str) -> Option<u32> {
         match self.get(name) {
             Some(Value::Days(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn count(&self, name: &str) -> Option<u32> {
+        match self.get(name) {
+            Some(Value::Count(n)) => Some(*n),
             _ => None,
         }
     }
