@@ -164,6 +164,20 @@ pub struct Invocation {
 
 impl Invocation {
     /// Who is making a change, from where, for the audit trail.
+    /// Whether this request (by its idempotency key) already recorded `action`: a retried Discord
+    /// interaction, answered as such before any check the first delivery's record would now fail.
+    pub async fn already(
+        &self,
+        store: &dyn arbot_core::store::Store,
+        action: &str,
+    ) -> Result<bool, arbot_core::StoreError> {
+        use arbot_core::store::prelude::*;
+        match &self.key {
+            Some(key) => store.recorded(key, action).await,
+            None => Ok(false),
+        }
+    }
+
     pub fn author(&self) -> Author {
         let surface = match self.surface {
             Surface::Console => AuditSurface::Console,

@@ -135,6 +135,9 @@ fn year_typed(typed: &str) -> bool {
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
     require_own_account(app, &inv.actor, customer.id, "agree payment plans").await?;
+    if inv.already(app.store.as_ref(), "plan").await? {
+        return Ok(Reply::default().line("Already recorded: this request reached arbot twice and was recorded once."));
+    }
     let today = app.today();
     let summary =
         customer_summary(app.store.as_ref(), customer.id, today, false, &app.config.aging, app.config.currency)

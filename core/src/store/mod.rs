@@ -574,6 +574,9 @@ pub trait AuditStore: Send + Sync {
     /// Audit records, newest first: every change, or one customer's (its jobs' included), or one
     /// job's.
     async fn audit_trail(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Whether a request with this idempotency key already recorded `action` (a retried Discord
+    /// interaction): answered before the checks that the first delivery's record would now fail.
+    async fn recorded(&self, key: &str, action: &str) -> Result<bool, StoreError>;
 }
 
 /// Chat operations: scheduled runs, the outbox, escalations, leadership.
