@@ -171,7 +171,6 @@ impl Invocation {
         store: &dyn arbot_core::store::Store,
         action: &str,
     ) -> Result<bool, arbot_core::StoreError> {
-        use arbot_core::store::prelude::*;
         match &self.key {
             Some(key) => store.recorded(key, action).await,
             None => Ok(false),
