@@ -305,7 +305,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             days.join(", ")
         ))
         .line(format!(
-            "Each is judged from the payments as they sync: kept when what was paid since today covers it and the ones \
+            "Each is judged from the payments as they sync: kept when the payments from today on cover it and the ones \
              before it by its day{grace}, broken otherwise. A broken installment is posted once in the AR channel and \
              listed in the digest; the plan shows on the customer card. Cancel it with /ar plan {typed} cancel."
         ))
