@@ -2,6 +2,7 @@
 //! or too little applied) is posted once in the AR channel, and in the account's escalation
 //! thread if it has one, with an Escalate button. The outbox key is the promise's id, so it is
 //! posted once across restarts and instances; the digest keeps listing it until someone acts.
+//! A payment plan's broken installment is announced the same way, once per installment.
 
 use arbot_core::collections::Outcome;
 use arbot_core::dates::{short_date, weekday_date};
@@ -25,7 +26,15 @@ pub async fn queue_broken_promises(app: &App) -> anyhow::Result<usize> {
     let today = app.today();
     let rules = app.promise_rules();
     let promises = app.store.promises_from(today - Days::new(PROMISE_LOOKBACK_DAYS)).await?;
-    let Some(from) = promises.iter().map(|(p, _)| p.logged_on(rules.tz)).min() else {
+    // Installments broken lately: due no earlier than the announcement window (plus grace) back.
+    let window = Days::new(ANNOUNCE_WITHIN_DAYS as u64 + u64::from(rules.grace_days) + 1);
+    let plans = app.store.plans_due(today - window, today).await?;
+    let first_logged = promises
+        .iter()
+        .map(|(p, _)| p.logged_on(rules.tz))
+        .chain(plans.iter().map(|(p, _)| p.logged_on(rules.tz)))
+        .min();
+    let Some(from) = first_logged else {
         return Ok(0);
     };
     let cash = app.store.cash_applied(None, from).await?;
@@ -76,6 +85,41 @@ pub async fn queue_broken_promises(app: &App) -> anyhow::Result<usize> {
         }
         if let Some(esc) = escalations.iter().find(|e| e.customer_id == p.customer_id && e.job_id.is_none()) {
             // The thread is the escalation already: no button to open another.
+            let reply = Reply { buttons: Vec::new(), ..reply };
+            let to = Destination::EscalationThread { escalation_id: esc.id };
+            if enqueue_post(app, &format!("{key}:thread"), to, Post::of(reply)).await? {
+                queued += 1;
+            }
+        }
+    }
+    for i in arbot_core::collections::installments_due(&plans, &cash, today - window, today, today, rules) {
+        let deadline = i.due_on + Days::new(u64::from(rules.grace_days));
+        if !i.outcome.is_broken() || (today - deadline).num_days() > ANNOUNCE_WITHIN_DAYS {
+            continue;
+        }
+        let paid = match i.outcome {
+            Outcome::PartlyKept { paid, short } => format!("Paid toward it: {paid}; {short} short."),
+            _ => format!("Paid toward it: {}.", arbot_core::Money::zero(i.amount.currency)),
+        };
+        let name = &i.customer_name;
+        let mut reply = Reply::titled(format!("✗ Plan installment broken — {name}"));
+        reply.severity = Severity::Critical;
+        reply.lines.push(format!(
+            "Installment {} of {} ({}) was due {}. {paid}",
+            i.seq,
+            i.of,
+            i.amount,
+            weekday_date(i.due_on)
+        ));
+        reply.buttons = vec![Button {
+            id: format!("esc:open:{}", i.customer_id),
+            label: format!("Escalate {name}").chars().take(80).collect(),
+        }];
+        let key = format!("installment-broken:{}:{}", i.plan_id, i.seq);
+        if enqueue_post(app, &key, Destination::ArChannel, Post::of(reply.clone())).await? {
+            queued += 1;
+        }
+        if let Some(esc) = escalations.iter().find(|e| e.customer_id == i.customer_id && e.job_id.is_none()) {
             let reply = Reply { buttons: Vec::new(), ..reply };
             let to = Destination::EscalationThread { escalation_id: esc.id };
             if enqueue_post(app, &format!("{key}:thread"), to, Post::of(reply)).await? {

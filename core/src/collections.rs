@@ -204,6 +204,213 @@ pub struct NewPromise {
     pub note: Option<String>,
 }
 
+/// How often a plan's installments fall due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Every {
+    Week,
+    TwoWeeks,
+    Month,
+}
+
+impl Every {
+    /// The words people type: `week`, `2weeks`, `month`.
+    pub const WORDS: &'static [&'static str] = &["week", "2weeks", "month"];
+
+    pub fn parse(word: &str) -> Option<Every> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "week" | "weekly" => Some(Every::Week),
+            "2weeks" | "2_weeks" | "biweekly" | "fortnight" => Some(Every::TwoWeeks),
+            "month" | "monthly" => Some(Every::Month),
+            _ => None,
+        }
+    }
+
+    /// The `k`th day from `first` (0: `first`); a month later than the 31st is the month's last day.
+    pub fn nth(self, first: NaiveDate, k: u32) -> Option<NaiveDate> {
+        match self {
+            Every::Week => first.checked_add_days(chrono::Days::new(7 * u64::from(k))),
+            Every::TwoWeeks => first.checked_add_days(chrono::Days::new(14 * u64::from(k))),
+            Every::Month => first.checked_add_months(chrono::Months::new(k)),
+        }
+    }
+}
+
+/// The most installments a plan may have (three years of monthly payments).
+pub const MAX_INSTALLMENTS: u32 = 36;
+
+/// `total` split into `n` installments `every` so often from `first`: equal parts, the cents that
+/// do not divide evenly on the last. `None` when `n` is 0 or a date overflows.
+pub fn schedule(total: Money, n: u32, every: Every, first: NaiveDate) -> Option<Vec<Installment>> {
+    if n == 0 {
+        return None;
+    }
+    let part = total.minor / i64::from(n);
+    (0..n)
+        .map(|k| {
+            let minor = if k + 1 == n { total.minor - part * i64::from(n - 1) } else { part };
+            Some(Installment {
+                seq: i64::from(k) + 1,
+                due_on: every.nth(first, k)?,
+                amount: Money::new(minor, total.currency),
+            })
+        })
+        .collect()
+}
+
+/// One payment of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Installment {
+    /// 1 for the first.
+    pub seq: i64,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+}
+
+/// A customer's agreement to pay a total in installments. Like a [`Promise`], whether each
+/// installment was kept is never stored: [`PaymentPlan::outcomes`] derives it from the cash applied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentPlan {
+    pub id: i64,
+    pub customer_id: i64,
+    pub total: Money,
+    /// `Cancelled` when someone cancelled it.
+    pub status: PromiseStatus,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
+    /// In order of their day.
+    pub installments: Vec<Installment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlan {
+    pub customer_id: i64,
+    pub total: Money,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub note: Option<String>,
+    pub installments: Vec<Installment>,
+}
+
+impl PaymentPlan {
+    /// The day it was agreed, in the business's time zone.
+    pub fn logged_on(&self, tz: chrono_tz::Tz) -> NaiveDate {
+        self.created_at.with_timezone(&tz).date_naive()
+    }
+
+    /// The one rule for a plan's installments, one outcome each, in order: the customer's cash (in
+    /// the plan's currency, to any of its invoices) applied from the day the plan was agreed pays
+    /// the installments in order. Installment `k` is kept when the cash applied by its day plus
+    /// grace covers it and every installment before it; partly kept or broken when that day has
+    /// passed with less. A cancelled plan's kept installments stay kept, the rest read cancelled.
+    pub fn outcomes(&self, cash: &[CashApplied], today: NaiveDate, rules: PromiseRules) -> Vec<Outcome> {
+        let logged = self.logged_on(rules.tz);
+        let mut lines: Vec<&CashApplied> = cash
+            .iter()
+            .filter(|c| {
+                c.customer_id == self.customer_id
+                    && c.amount.currency == self.total.currency
+                    && c.applied_on >= logged
+                    && c.applied_on <= today
+            })
+            .collect();
+        lines.sort_by_key(|c| c.applied_on);
+        let cur = self.total.currency;
+        let mut before = 0i64;
+        let mut out = Vec::with_capacity(self.installments.len());
+        for i in &self.installments {
+            let deadline = i.due_on + chrono::Days::new(u64::from(rules.grace_days));
+            let target = before + i.amount.minor;
+            let mut paid = 0i64;
+            let mut kept_on = None;
+            for c in lines.iter().filter(|c| c.applied_on <= deadline) {
+                paid += c.amount.minor;
+                if paid >= target {
+                    kept_on = Some(c.applied_on);
+                    break;
+                }
+            }
+            let toward = (paid - before).clamp(0, i.amount.minor);
+            let outcome = match kept_on {
+                Some(on) => Outcome::Kept { paid: i.amount, on },
+                None if self.status == PromiseStatus::Cancelled => Outcome::Cancelled,
+                None if today <= deadline => Outcome::Pending { paid: Money::new(toward, cur) },
+                None if toward > 0 => Outcome::PartlyKept {
+                    paid: Money::new(toward, cur),
+                    short: Money::new(i.amount.minor - toward, cur),
+                },
+                None => Outcome::Broken,
+            };
+            out.push(outcome);
+            before = target;
+        }
+        out
+    }
+
+    /// What is left to pay on it: the installments not kept, less what was paid toward them.
+    pub fn remaining(&self, outcomes: &[Outcome]) -> Money {
+        let left = self
+            .installments
+            .iter()
+            .zip(outcomes)
+            .map(|(i, o)| match o {
+                Outcome::Kept { .. } | Outcome::Cancelled => 0,
+                Outcome::Pending { paid } | Outcome::PartlyKept { paid, .. } => i.amount.minor - paid.minor,
+                Outcome::Broken => i.amount.minor,
+            })
+            .sum();
+        Money::new(left, self.total.currency)
+    }
+}
+
+/// An installment with its plan's customer and where it stands: what "expected cash" and the
+/// digest read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstallmentDue {
+    pub plan_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// Its place in the plan, and how many the plan has.
+    pub seq: i64,
+    pub of: i64,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+    pub outcome: Outcome,
+}
+
+/// The installments of `plans` due from `from` through `until`, soonest first, with their outcome
+/// as of `today` judged by `cash` (the plans' cash from the day the oldest was agreed).
+pub fn installments_due(
+    plans: &[(PaymentPlan, String)],
+    cash: &[CashApplied],
+    from: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+    rules: PromiseRules,
+) -> Vec<InstallmentDue> {
+    let mut out = Vec::new();
+    for (plan, name) in plans {
+        let outcomes = plan.outcomes(cash, today, rules);
+        for (i, outcome) in plan.installments.iter().zip(outcomes) {
+            if i.due_on >= from && i.due_on <= until {
+                out.push(InstallmentDue {
+                    plan_id: plan.id,
+                    customer_id: plan.customer_id,
+                    customer_name: name.clone(),
+                    seq: i.seq,
+                    of: plan.installments.len() as i64,
+                    due_on: i.due_on,
+                    amount: i.amount,
+                    outcome,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|i| (i.due_on, i.plan_id, i.seq));
+    out
+}
+
 /// Why a customer contests an invoice: the code people type, and how it reads.
 pub const DISPUTE_REASONS: &[(&str, &str)] = &[
     ("quantity", "quantity"),
@@ -299,6 +506,76 @@ mod tests {
 
     fn cash(invoice_id: i64, on: &str, amount: i64) -> CashApplied {
         CashApplied { customer_id: 7, invoice_id, applied_on: d(on), amount: Money::usd(amount) }
+    }
+
+    fn plan(total: i64, n: u32, every: Every, first: &str) -> PaymentPlan {
+        PaymentPlan {
+            id: 3,
+            customer_id: 7,
+            total: Money::usd(total),
+            status: PromiseStatus::Open,
+            created_by: "sam".into(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 10, 1, 0, 0).unwrap(),
+            note: None,
+            installments: schedule(Money::usd(total), n, every, d(first)).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_schedule_splits_the_total_and_keeps_month_ends() {
+        let s = schedule(Money::usd(100_00), 3, Every::Month, d("2027-01-31")).unwrap();
+        let days: Vec<NaiveDate> = s.iter().map(|i| i.due_on).collect();
+        assert_eq!(days, vec![d("2027-01-31"), d("2027-02-28"), d("2027-03-31")]);
+        let amounts: Vec<i64> = s.iter().map(|i| i.amount.minor).collect();
+        assert_eq!(amounts, vec![33_33, 33_33, 33_34]);
+        assert_eq!(s.iter().map(|i| i.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+        let w = schedule(Money::usd(10_00), 2, Every::TwoWeeks, d("2026-12-01")).unwrap();
+        assert_eq!(w[1].due_on, d("2026-12-15"));
+        assert!(schedule(Money::usd(10_00), 0, Every::Week, d("2026-12-01")).is_none());
+        assert_eq!(Every::parse("2weeks"), Some(Every::TwoWeeks));
+        assert_eq!(Every::parse("daily"), None);
+    }
+
+    #[test]
+    fn installments_are_paid_in_order_from_the_cash() {
+        // $3,000 in three monthly parts from Dec 1.
+        let p = plan(3_000_00, 3, Every::Month, "2026-12-01");
+        let rules = r(2);
+        // Nothing yet, before the first day: all open.
+        let o = p.outcomes(&[], d("2026-11-20"), rules);
+        assert!(o.iter().all(|o| *o == Outcome::Pending { paid: Money::usd(0) }));
+        // $1,500 on Nov 28: the first kept, half of the second paid ahead.
+        let paid = [cash(1, "2026-11-28", 1_500_00)];
+        let o = p.outcomes(&paid, d("2026-12-10"), rules);
+        assert_eq!(o[0], Outcome::Kept { paid: Money::usd(1_000_00), on: d("2026-11-28") });
+        assert_eq!(o[1], Outcome::Pending { paid: Money::usd(500_00) });
+        assert_eq!(o[2], Outcome::Pending { paid: Money::usd(0) });
+        // Jan 3 (Jan 1 plus 2 grace days) passes with nothing more: the second partly kept.
+        let o = p.outcomes(&paid, d("2027-01-04"), rules);
+        assert_eq!(o[1], Outcome::PartlyKept { paid: Money::usd(500_00), short: Money::usd(500_00) });
+        assert_eq!(p.remaining(&o), Money::usd(1_500_00));
+        // Cash after an installment's deadline does not keep it; it pays the missed one first, so
+        // the next is kept only once the account has caught up.
+        let late = [cash(1, "2026-12-05", 1_000_00)];
+        let o = p.outcomes(&late, d("2027-01-04"), rules);
+        assert_eq!(o[..2], [Outcome::Broken, Outcome::Broken]);
+        let caught_up = [cash(1, "2026-12-05", 1_000_00), cash(2, "2027-01-02", 1_000_00)];
+        let o = p.outcomes(&caught_up, d("2027-01-04"), rules);
+        assert_eq!(o[..2], [Outcome::Broken, Outcome::Kept { paid: Money::usd(1_000_00), on: d("2027-01-02") }]);
+        // Cash before the plan was agreed or in another currency counts for nothing.
+        let early = [cash(1, "2026-11-08", 3_000_00)];
+        assert_eq!(p.outcomes(&early, d("2027-04-01"), rules), vec![Outcome::Broken; 3]);
+        // Cancelled: what was kept stays kept, the rest reads cancelled.
+        let cancelled = PaymentPlan { status: PromiseStatus::Cancelled, ..p.clone() };
+        let o = cancelled.outcomes(&paid, d("2027-04-01"), rules);
+        assert!(matches!(o[0], Outcome::Kept { .. }));
+        assert_eq!(o[1..], [Outcome::Cancelled, Outcome::Cancelled]);
+        // The window listing, with customer and outcome.
+        let due =
+            installments_due(&[(p, "Acme".into())], &paid, d("2026-12-15"), d("2027-01-31"), d("2027-01-04"), rules);
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].seq, due[0].of, due[0].due_on), (2, 3, d("2027-01-01")));
+        assert!(due[0].outcome.is_broken());
     }
 
     #[test]

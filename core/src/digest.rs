@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 
-use crate::collections::{CashApplied, Note, Promise, PromiseRules, PromiseStatus};
+use crate::collections::{CashApplied, InstallmentDue, Note, Outcome, Promise, PromiseRules, PromiseStatus};
 use crate::ledger::OpenItem;
 use crate::ledger::PaymentLine;
 use crate::money::Currency;
@@ -39,6 +39,9 @@ pub struct DigestInputs<'a> {
     pub cash: &'a [CashApplied],
     /// How promises are judged.
     pub rules: PromiseRules,
+    /// Payment plans' installments due from [`PROMISE_LOOKBACK_DAYS`] ago through the next six
+    /// days, with their outcome today.
+    pub installments: &'a [InstallmentDue],
     pub last_contact: &'a HashMap<i64, DateTime<Utc>>,
     /// Notes asking for a follow-up since the previous digest through today, newest first, with
     /// their customer's name.
@@ -95,6 +98,8 @@ pub struct Digest {
     pub lien_passed: Vec<LienAlert>,
     /// Open promises due today through the next six days.
     pub promises_this_week: Vec<(Promise, String)>,
+    /// Payment plans' installments due today through the next six days, not yet kept.
+    pub installments_this_week: Vec<InstallmentDue>,
 }
 
 /// An account near the top of the risk list.
@@ -239,6 +244,37 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
             reason: format!("promise for {} {how} → escalate?", p.amount.compact()),
         });
     }
+    // An account's latest broken installment (of a plan not cancelled), until someone acts: a
+    // note after its deadline.
+    let mut latest: HashMap<i64, &InstallmentDue> = HashMap::new();
+    for i in input.installments.iter().filter(|i| i.outcome.is_broken()) {
+        let e = latest.entry(i.customer_id).or_insert(i);
+        if (i.due_on, i.plan_id, i.seq) > (e.due_on, e.plan_id, e.seq) {
+            *e = i;
+        }
+    }
+    let mut broken_parts: Vec<&InstallmentDue> = latest.into_values().collect();
+    broken_parts.sort_by_key(|i| (i.due_on, i.plan_id, i.seq));
+    for i in broken_parts {
+        let deadline = i.due_on + Days::new(u64::from(input.rules.grace_days));
+        let acted = input.last_contact.get(&i.customer_id).is_some_and(|t| t.date_naive() > deadline);
+        let Some(a) = accounts.get(&i.customer_id).filter(|a| a.overdue > 0) else { continue };
+        if acted || needs.iter().any(|n: &Attention| n.customer_id == i.customer_id && n.overdue > 0) {
+            continue;
+        }
+        let how = match i.outcome {
+            Outcome::PartlyKept { paid, .. } => format!("was partly paid ({})", paid.compact()),
+            _ => format!("was not paid by {}", crate::dates::short_date(deadline)),
+        };
+        needs.push(Attention {
+            customer_id: i.customer_id,
+            job_id: None,
+            label: i.customer_name.clone(),
+            overdue: a.overdue,
+            days: a.oldest,
+            reason: format!("plan installment {} of {} ({}) {how} → escalate?", i.seq, i.of, i.amount.compact()),
+        });
+    }
     for (n, name) in input.follow_ups {
         if needs.iter().any(|a: &Attention| a.customer_id == n.customer_id && a.job_id.is_none()) {
             continue;
@@ -307,6 +343,13 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         .cloned()
         .collect();
 
+    let installments_this_week = input
+        .installments
+        .iter()
+        .filter(|i| i.due_on >= today && i.due_on <= week_end && matches!(i.outcome, Outcome::Pending { .. }))
+        .cloned()
+        .collect();
+
     Digest {
         date: today,
         since,
@@ -329,6 +372,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         lien_deadlines: input.lien_alerts.to_vec(),
         lien_passed: input.lien_passed.to_vec(),
         promises_this_week,
+        installments_this_week,
     }
 }
 
@@ -354,10 +398,24 @@ pub async fn load(
     // weekday through yesterday, and today's payments wait for tomorrow's.
     let payments = store.payments_received(since - Days::new(1), today - Days::new(1)).await?;
     let promises = store.promises_from(today - Days::new(PROMISE_LOOKBACK_DAYS)).await?;
-    let cash = match promises.iter().map(|(p, _)| p.logged_on(rules.tz)).min() {
+    let plans = store.plans_due(today - Days::new(PROMISE_LOOKBACK_DAYS), today + Days::new(6)).await?;
+    let first_logged = promises
+        .iter()
+        .map(|(p, _)| p.logged_on(rules.tz))
+        .chain(plans.iter().map(|(p, _)| p.logged_on(rules.tz)))
+        .min();
+    let cash = match first_logged {
         Some(from) => store.cash_applied(None, from).await?,
         None => Vec::new(),
     };
+    let installments = crate::collections::installments_due(
+        &plans,
+        &cash,
+        today - Days::new(PROMISE_LOOKBACK_DAYS),
+        today + Days::new(6),
+        today,
+        rules,
+    );
     let last_contact: HashMap<_, _> = store.last_contacts().await?.into_iter().collect();
     let follow_ups = store.follow_ups(since, today).await?;
     let alerts = crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency).await?;
@@ -370,6 +428,7 @@ pub async fn load(
         promises: &promises,
         cash: &cash,
         rules,
+        installments: &installments,
         last_contact: &last_contact,
         follow_ups: &follow_ups,
         lien_alerts: &alerts.coming,

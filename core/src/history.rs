@@ -1,4 +1,5 @@
-//! An account's timeline, newest first: notes, promises and their outcome, disputes, escalations
+//! An account's timeline, newest first: notes, promises and their outcome, payment plans and their
+//! installments' outcomes, disputes, escalations
 //! and the clicks on them, notices served on its jobs, and payments, each with who and when.
 //! Built from the records themselves (and, for escalations, from the audit trail).
 
@@ -17,7 +18,7 @@ pub struct Event {
     pub on: NaiveDate,
     /// The moment, when it is known (a payment or a notice has only its day).
     pub at: Option<DateTime<Utc>>,
-    /// `note`, `promise`, `dispute`, `escalation`, `notice`, `payment`.
+    /// `note`, `promise`, `plan`, `installment`, `dispute`, `escalation`, `notice`, `payment`.
     pub kind: &'static str,
     pub what: String,
     /// Who did it, when a person did.
@@ -61,6 +62,34 @@ pub async fn history(
             });
         }
     }
+    let plans = store.plans_for_customer(customer_id).await?;
+    if let Some(from) = plans.iter().map(|p| p.logged_on(rules.tz)).min() {
+        let cash = store.cash_applied(Some(customer_id), from).await?;
+        for p in &plans {
+            let note = p.note.as_deref().map(|n| format!(" — \"{n}\"")).unwrap_or_default();
+            events.push(Event {
+                on: p.logged_on(rules.tz),
+                at: Some(p.created_at),
+                kind: "plan",
+                what: format!("payment plan: {} in {} installments{note}", p.total, p.installments.len()),
+                who: Some(p.created_by.clone()),
+            });
+            let of = p.installments.len();
+            for (i, outcome) in p.installments.iter().zip(p.outcomes(&cash, today, rules)) {
+                // What has happened: installments whose day has come, or paid ahead.
+                if i.due_on > today && !matches!(outcome, crate::collections::Outcome::Kept { .. }) {
+                    continue;
+                }
+                events.push(Event {
+                    on: i.due_on,
+                    at: None,
+                    kind: "installment",
+                    what: format!("{} of {of}: {} due {}: {}", i.seq, i.amount, short_date(i.due_on), outcome.word()),
+                    who: None,
+                });
+            }
+        }
+    }
     for d in store.disputes(false, None).await?.into_iter().filter(|d| d.customer_id == customer_id) {
         let detail = d.detail.as_deref().map(|x| format!(" — \"{x}\"")).unwrap_or_default();
         events.push(Event {
@@ -82,6 +111,10 @@ pub async fn history(
         }
     }
     let audit = store.audit_trail(AuditQuery { customer_id: Some(customer_id), job_id: None, limit: DEPTH }).await?;
+    for e in audit.iter().filter(|e| e.action == "plan" && e.subject == "cancelled") {
+        let what = format!("payment plan cancelled ({})", e.before.clone().unwrap_or_default());
+        events.push(Event { on: day(e.at), at: Some(e.at), kind: "plan", what, who: Some(e.actor_name.clone()) });
+    }
     for e in audit.into_iter().filter(|e| e.action == "escalation") {
         let what = match e.subject.as_str() {
             "open" => format!("escalated: {}", e.after.unwrap_or_default()),

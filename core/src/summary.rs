@@ -111,9 +111,11 @@ pub struct CustomerSummary {
     pub promise: Option<Promise>,
     /// Every promise of the account, newest logged first (how many broke, for re-promising).
     pub promises: Vec<Promise>,
-    /// Cash applied since the oldest of them was logged: what their outcome is judged by
-    /// ([`Promise::outcome`]).
+    /// Cash applied since the oldest of them (and of the plans) was logged: what their outcome
+    /// is judged by ([`Promise::outcome`], [`crate::collections::PaymentPlan::outcomes`]).
     pub promise_cash: Vec<CashApplied>,
+    /// The account's payment plans, newest agreed first.
+    pub plans: Vec<crate::collections::PaymentPlan>,
     pub jobs: Vec<JobLine>,
     pub last_note: Option<Note>,
     pub credits: Credits,
@@ -144,7 +146,7 @@ impl Serialize for CustomerSummary {
             open_credit_memos: m(self.credits.open_credit_memos),
             other_currencies: &self.credits.other_currencies,
         };
-        let mut st = s.serialize_struct("CustomerSummary", 13)?;
+        let mut st = s.serialize_struct("CustomerSummary", 14)?;
         st.serialize_field("customer", &self.customer)?;
         st.serialize_field("as_of", &self.as_of)?;
         st.serialize_field("currency", &self.currency)?;
@@ -154,6 +156,7 @@ impl Serialize for CustomerSummary {
         st.serialize_field("oldest", &self.oldest)?;
         st.serialize_field("last_payment", &self.last_payment)?;
         st.serialize_field("promise", &self.promise)?;
+        st.serialize_field("plan", &self.plans.first())?;
         st.serialize_field("jobs", &jobs)?;
         st.serialize_field("last_note", &self.last_note)?;
         st.serialize_field("credits", &credits)?;
@@ -193,7 +196,10 @@ pub async fn customer_summary(
     let promises = store.promises_for_customer(customer_id).await?;
     let promise = promises.iter().find(|p| p.status == PromiseStatus::Open).or(promises.first()).cloned();
     // A day early: the promise's day is the business's, which may be behind UTC.
-    let promise_cash = match promises.iter().map(|p| p.created_at.date_naive()).min() {
+    let plans = store.plans_for_customer(customer_id).await?;
+    let first_logged =
+        promises.iter().map(|p| p.created_at.date_naive()).chain(plans.iter().map(|p| p.created_at.date_naive())).min();
+    let promise_cash = match first_logged {
         Some(from) => store.cash_applied(Some(customer_id), from - chrono::Days::new(1)).await?,
         None => Vec::new(),
     };
@@ -231,6 +237,7 @@ pub async fn customer_summary(
         promise,
         promises,
         promise_cash,
+        plans,
         jobs,
         last_note,
         credits,

@@ -499,3 +499,116 @@ fn the_history_has_every_kind_of_event_newest_first_with_who() {
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn a_payment_plans_installments_are_kept_or_broken_by_the_payments_posted_once_and_refused_when_they_cannot_be() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let tue = app_on(&db, "2026-11-24");
+        let refusals = [
+            ("/ar plan brightwater 30000 3 month Dec 1", "has $24,650.50 open, less than the $30,000.00 of the plan"),
+            ("/ar plan brightwater 0 3 month Dec 1", "$0.00 isn't a payment plan"),
+            ("/ar plan brightwater 9000 3 month Nov 20", "Fri Nov 20 has passed; a plan's first installment is today"),
+            ("/ar plan brightwater 9000 1 month Dec 1", "A plan has 2 to 36 installments, not 1"),
+            ("/ar plan brightwater 9000 40 week Dec 1", "A plan has 2 to 36 installments, not 40"),
+            ("/ar plan brightwater 9000", "Say the total, how many installments, how often"),
+            ("/ar plan maple leaf 1000 2 month Dec 1", "What Maple Leaf Glazing Ltd owes is in another currency (CAD)"),
+            ("/ar plan cedar ridge dates Jan 15 1000, Dec 15 1975", "The installments' days go in order"),
+            ("/ar plan cedar ridge dates Dec 15 lots", "I couldn't read 'Dec 15 lots' as a day and an amount"),
+            ("/ar plan cedar ridge 3000 dates Dec 15 1000, Jan 15 1975", "add up to $2,975.00, not the $3,000.00"),
+            ("/ar plan cedar ridge cancel", "Cedar Ridge Developers has no payment plan standing to cancel"),
+        ];
+        for (line, expected) in refusals {
+            let answer = ask(&rt, &tue, line);
+            assert!(answer.contains(expected), "{name}: {line}\n{answer}");
+        }
+        let bright = rt.block_on(tue.store.customers_matching("brightwater", 1)).unwrap().remove(0);
+        assert!(rt.block_on(tue.store.plans_for_customer(bright.id)).unwrap().is_empty(), "{name}");
+
+        let agreed = ask(&rt, &tue, "/ar plan brightwater 9000 3 month Dec 1 note agreed with their controller");
+        assert!(
+            agreed.contains(
+                "Agreed: Brightwater Construction Co pays $9,000.00 in 3 monthly installments: Tue Dec 1 $3,000.00, \
+                 Fri Jan 1 $3,000.00, Mon Feb 1 $3,000.00."
+            ),
+            "{name}: {agreed}"
+        );
+        let again = ask(&rt, &tue, "/ar plan brightwater 6000 2 week Dec 1");
+        assert!(again.contains("already has a payment plan of $9,000.00 in 3 installments"), "{name}: {again}");
+        let card = ask(&rt, &tue, "/ar customer brightwater");
+        assert!(
+            card.contains("$9,000.00 in 3 installments (agreed by @")
+                && card.contains("Next: $3,000.00 by Tue Dec 1 (1 of 3, open)"),
+            "{name}: {card}"
+        );
+        let digest = ask(&rt, &app_on(&db, "2026-11-27"), "/ar digest");
+        assert!(
+            digest.contains("Plan installments due this week (1)")
+                && digest.contains("Brightwater Construction Co $3.0k by Dec 1 (1 of 3)"),
+            "{name}: {digest}"
+        );
+
+        // The accounting system's payment on Nov 30 keeps the first; nothing comes for the second.
+        pay(&rt, &db, "p9", "c1", "2026-11-30", "i1", 3_000_00);
+        let card = ask(&rt, &app_on(&db, "2026-12-02"), "/ar customer brightwater");
+        assert!(
+            card.contains("· 1 kept") && card.contains("Next: $3,000.00 by Fri Jan 1 (2 of 3, open)"),
+            "{name}: {card}"
+        );
+        let jan = app_on(&db, "2027-01-04");
+        let card = ask(&rt, &jan, "/ar customer brightwater");
+        assert!(
+            card.contains("2 of 3 broken: not paid by Jan 1") && card.contains("$6,000.00 left to pay"),
+            "{name}: {card}"
+        );
+        let digest = ask(&rt, &jan, "/ar digest");
+        assert!(
+            digest.contains("plan installment 2 of 3 ($3.0k) was not paid by Jan 1 → escalate?"),
+            "{name}: {digest}"
+        );
+        // Posted once: a second run, and another process after a restart, queue nothing more.
+        assert_eq!(rt.block_on(arbot::promises::queue_broken_promises(&jan)).unwrap(), 1, "{name}");
+        assert_eq!(rt.block_on(arbot::promises::queue_broken_promises(&jan)).unwrap(), 0, "{name}");
+        let restarted = app_on(&db, "2027-01-05");
+        assert_eq!(rt.block_on(arbot::promises::queue_broken_promises(&restarted)).unwrap(), 0, "{name}");
+        let history = ask(&rt, &jan, "/ar history brightwater");
+        assert!(
+            history.contains("payment plan: $9,000.00 in 3 installments — \"agreed with their controller\""),
+            "{name}: {history}"
+        );
+        assert!(history.contains("1 of 3: $3,000.00 due Dec 1: kept"), "{name}: {history}");
+        assert!(history.contains("2 of 3: $3,000.00 due Jan 1: broken"), "{name}: {history}");
+
+        let cancelled = ask(&rt, &jan, "/ar plan brightwater cancel");
+        assert!(
+            cancelled.contains("Cancelled: Brightwater Construction Co's payment plan of $9,000.00 in 3 installments")
+                && cancelled.contains("$6,000.00 of it was still to pay"),
+            "{name}: {cancelled}"
+        );
+        let history = ask(&rt, &jan, "/ar history brightwater");
+        assert!(history.contains("payment plan cancelled"), "{name}: {history}");
+        let audit = ask(&rt, &jan, "/ar audit brightwater");
+        assert!(audit.contains("plan agreed") && audit.contains("plan cancelled"), "{name}: {audit}");
+
+        // An explicit list of days and amounts; the reports' window listing reads it back.
+        let listed = ask(&rt, &tue, "/ar plan cedar ridge dates Dec 15 1000, Jan 15 1975");
+        assert!(
+            listed.contains("pays $2,975.00 in 2 installments: Tue Dec 15 $1,000.00, Fri Jan 15 $1,975.00."),
+            "{name}: {listed}"
+        );
+        let plans = rt.block_on(db.store.plans_due(d("2027-01-01"), d("2027-01-31"))).unwrap();
+        let due = arbot_core::collections::installments_due(
+            &plans,
+            &[],
+            d("2027-01-01"),
+            d("2027-01-31"),
+            d("2026-12-20"),
+            tue.promise_rules(),
+        );
+        let cedar: Vec<_> = due.iter().filter(|i| i.customer_name == "Cedar Ridge Developers").collect();
+        assert_eq!(cedar.len(), 1, "{name}: {due:?}");
+        assert_eq!((cedar[0].seq, cedar[0].of, cedar[0].amount.minor), (2, 2, 1_975_00), "{name}");
+        rt.block_on(db.close());
+    }
+}

@@ -94,10 +94,37 @@ async fn a_promise_logged_in_discord_that_breaks_is_posted_once_even_across_a_re
         &sam(),
         AR_CHANNEL,
         "promise",
-        &[("customer", json!("coastal ridge")), ("amount", json!("1,500")), ("date", json!("today"))],
+        &[("customer", json!("coastal ridge")), ("amount", json!("1,200")), ("date", json!("today"))],
     );
     let answer = text_of(&fake.answers(i, 1).await.remove(0));
-    assert!(answer.contains("Logged: Coastal Ridge Construction promises $1,500.00 by Mon Nov 23"), "{answer}");
+    assert!(answer.contains("Logged: Coastal Ridge Construction promises $1,200.00 by Mon Nov 23"), "{answer}");
+    // Discord delivers it again: answered as a retry, recorded once.
+    fake.redeliver(i);
+    let again = text_of(fake.answers(i, 2).await.last().unwrap());
+    assert!(again.contains("Already logged: this request reached arbot twice and was recorded once."), "{again}");
+    // She corrects it to $1,500 (the old one cancelled, the new one logged, under one interaction),
+    // and that too arrives twice.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "promise",
+        &[
+            ("customer", json!("coastal ridge")),
+            ("change", json!(1)),
+            ("amount", json!("1,500")),
+            ("date", json!("today")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("promises $1,500.00 by Mon Nov 23") && answer.contains("(replacing $1,200.00"), "{answer}");
+    fake.redeliver(i);
+    let again = text_of(fake.answers(i, 2).await.last().unwrap());
+    assert!(again.contains("Already logged: this request reached arbot twice and was recorded once."), "{again}");
+    settle().await;
+    let promises = store.promises_for_customer(coastal.id).await.unwrap();
+    let open: Vec<_> = promises.iter().filter(|p| p.status == arbot_core::collections::PromiseStatus::Open).collect();
+    assert_eq!((promises.len(), open.len()), (2, 1), "{promises:?}");
+    assert_eq!(open[0].amount.minor, 150_000);
     let title = "✗ Promise broken — Coastal Ridge Construction";
     // Monday's 08:00 run: not broken yet (its day is today).
     clock.set(at(AFTER_DIGEST));
@@ -235,6 +262,10 @@ async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
     );
     let answer = text_of(&fake.answers(i, 1).await.remove(0));
     assert!(answer.contains(&format!("Invoice #{number} (")), "{answer}");
+    // Delivered twice: answered as a retry, one dispute, one audit record.
+    fake.redeliver(i);
+    let again = text_of(fake.answers(i, 2).await.last().unwrap());
+    assert!(again.contains("Already recorded: this request reached arbot twice and was recorded once."), "{again}");
     assert!(answer.contains("Coastal Ridge Construction) is in dispute: lien waiver missing."), "{answer}");
     assert!(answer.contains("I've asked @lee in the account's thread for the lien waiver they want."), "{answer}");
 
@@ -256,6 +287,8 @@ async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
     );
     assert!(text.contains("GC wants the conditional waiver for the Oct pay app"), "{text}");
     assert_eq!(store.disputes(true, None).await.unwrap().iter().filter(|d| d.invoice_number == number).count(), 1);
+    let trail = store.audit_trail(AuditQuery { customer_id: Some(coastal.id), job_id: None, limit: 50 }).await.unwrap();
+    assert_eq!(trail.iter().filter(|e| e.action == "dispute").count(), 1, "{trail:?}");
 
     // A viewer may list them, not open one.
     let i = fake.slash(&vic(), AR_CHANNEL, "disputes", &[]);
@@ -381,6 +414,58 @@ async fn an_escalation_is_snoozed_at_most_three_times() {
     }
     assert_eq!(with_content(&fake, &over), posted, "not again the next hour");
     assert!(posted <= 3, "at most once for each of the 3 snoozes: {posted}");
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_plan_agreed_in_discord_is_recorded_once_even_when_delivered_twice() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+
+    // `n` is an integer option; `every` a choice, sent as the index of "2weeks".
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "plan",
+        &[
+            ("customer", json!("coastal ridge")),
+            ("total", json!("1,000")),
+            ("n", json!(4)),
+            ("every", json!(1)),
+            ("first", json!("Dec 1")),
+            ("note", json!("their controller agreed by phone")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(
+        answer.contains(
+            "Agreed: Coastal Ridge Construction pays $1,000.00 in 4 fortnightly installments: Tue Dec 1 $250.00, \
+             Tue Dec 15 $250.00, Tue Dec 29 $250.00, Tue Jan 12 $250.00."
+        ),
+        "{answer}"
+    );
+    fake.redeliver(i);
+    let again = text_of(fake.answers(i, 2).await.last().unwrap());
+    assert!(again.contains("Already recorded: this request reached arbot twice and was recorded once."), "{again}");
+    settle().await;
+    let plans = store.plans_for_customer(coastal.id).await.unwrap();
+    assert_eq!(plans.len(), 1, "{plans:?}");
+    assert_eq!(plans[0].created_by, "sam");
+    assert_eq!(plans[0].note.as_deref(), Some("their controller agreed by phone"));
+    let trail = store.audit_trail(AuditQuery { customer_id: Some(coastal.id), job_id: None, limit: 50 }).await.unwrap();
+    let agreed: Vec<_> = trail.iter().filter(|e| e.action == "plan").collect();
+    assert_eq!(agreed.len(), 1, "{trail:?}");
+    assert_eq!(agreed[0].surface, Surface::Discord);
+
+    // The customer card in Discord shows it.
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("coastal ridge"))]);
+    let card = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(card.contains("$1,000.00 in 4 installments (agreed by @sam, Nov 23)"), "{card}");
     bot.stop().await;
     db.close().await;
 }

@@ -26,6 +26,7 @@ pub enum Value {
     Amount(Money),
     Date(NaiveDate),
     Days(u32),
+    Count(u32),
     /// The option as the table spells it.
     Choice(&'static str),
     /// The deadline kind (`notice_to_owner`).
@@ -108,6 +109,13 @@ impl Args {
         }
     }
 
+    pub fn count(&self, name: &str) -> Option<u32> {
+        match self.get(name) {
+            Some(Value::Count(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
     pub fn choice(&self, name: &str) -> Option<&'static str> {
         match self.get(name) {
             Some(Value::Choice(c)) => Some(c),
@@ -161,6 +169,19 @@ pub struct Invocation {
 
 impl Invocation {
     /// Who is making a change, from where, for the audit trail.
+    /// Whether this request (by its idempotency key) already recorded `action`: a retried Discord
+    /// interaction, answered as such before any check the first delivery's record would now fail.
+    pub async fn already(
+        &self,
+        store: &dyn arbot_core::store::Store,
+        action: &str,
+    ) -> Result<bool, arbot_core::StoreError> {
+        match &self.key {
+            Some(key) => store.recorded(key, action).await,
+            None => Ok(false),
+        }
+    }
+
     pub fn author(&self) -> Author {
         let surface = match self.surface {
             Surface::Console => AuditSurface::Console,

@@ -154,6 +154,9 @@ pub fn customer_reply(app: &App, s: &CustomerSummary, next_deadlines: &HashMap<i
             ),
         );
     }
+    if let Some(text) = super::plan::card_text(app, s) {
+        reply = reply.field("Payment plan", text);
+    }
     let mut shows_deadline = false;
     if !s.jobs.is_empty() {
         let jobs: Vec<String> = s

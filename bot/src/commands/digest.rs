@@ -174,6 +174,28 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
                     .collect(),
             ),
         );
+    if !d.installments_this_week.is_empty() {
+        let due: i64 = d.installments_this_week.iter().map(|i| i.amount.minor - paid_toward(&i.outcome)).sum();
+        reply = reply.field(
+            format!("Plan installments due this week ({}) · {}", d.installments_this_week.len(), m(due)),
+            list(
+                d.installments_this_week
+                    .iter()
+                    .take(5)
+                    .map(|i| {
+                        format!(
+                            "{} {} by {} ({} of {})",
+                            i.customer_name,
+                            i.amount.compact(),
+                            short_date(i.due_on),
+                            i.seq,
+                            i.of
+                        )
+                    })
+                    .collect(),
+            ),
+        );
+    }
     if !d.lien_deadlines.is_empty() {
         reply.footer = Some(arbot_core::liens::DISCLAIMER.to_string());
     }
@@ -184,4 +206,12 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
         _ => Severity::Good,
     };
     reply
+}
+
+/// What was paid so far toward an installment not yet kept.
+fn paid_toward(o: &arbot_core::collections::Outcome) -> i64 {
+    match o {
+        arbot_core::collections::Outcome::Pending { paid } => paid.minor,
+        _ => 0,
+    }
 }

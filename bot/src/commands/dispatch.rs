@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, history, invoice, kpi, liens,
-    note, overdue, promise, sync,
+    note, overdue, plan, promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -31,6 +31,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "audit" => audit::handle(app, inv).await,
         "note" => note::handle(app, inv).await,
         "promise" => promise::handle(app, inv).await,
+        "plan" => plan::handle(app, inv).await,
         "dispute" => dispute::handle(app, inv).await,
         "disputes" => dispute::handle_list(app).await,
         "history" => history::handle(app, inv).await,

@@ -52,6 +52,12 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let reason = inv.args.choice("reason").ok_or_else(|| missing_arg("reason"))?;
     let invoice = one_invoice(app, number).await?;
     let open = app.store.disputes(true, Some(invoice.id)).await?;
+    if inv.already(app.store.as_ref(), "dispute").await? {
+        let what = if reason == "resolve" { "resolved" } else { "recorded" };
+        return Ok(
+            Reply::default().line(format!("Already {what}: this request reached arbot twice and was recorded once."))
+        );
+    }
     if reason == "resolve" {
         return resolve(app, inv, &invoice, open.first().map(|d| d.reason.as_str())).await;
     }

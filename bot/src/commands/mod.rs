@@ -28,6 +28,7 @@ mod liens;
 mod note;
 mod overdue;
 mod parse;
+mod plan;
 mod promise;
 mod sync;
 mod table;

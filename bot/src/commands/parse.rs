@@ -229,6 +229,13 @@ fn bind_value(
         ParamKind::Days => Bound::Ready(Value::Days(
             parse_days(text).ok_or_else(|| bad(command, p, text, "it should be a number of days, like 60 or 90+."))?,
         )),
+        ParamKind::Count => Bound::Ready(Value::Count(
+            text.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| bad(command, p, text, "it should be a whole number, like 3 or 12."))?,
+        )),
         ParamKind::Date => {
             Bound::Ready(Value::Date(parse_date(text, today).map_err(|e| ParseError::Invalid(e.to_string()))?))
         }

@@ -31,6 +31,9 @@ pub(super) fn outcome_text(app: &App, p: &Promise, cash: &[CashApplied]) -> Stri
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
     require_own_account(app, &inv.actor, customer.id, "log promises").await?;
+    if inv.already(app.store.as_ref(), "promise").await? {
+        return Ok(Reply::default().line("Already logged: this request reached arbot twice and was recorded once."));
+    }
     let today = app.today();
     let grace = app.config.collections.promise_grace_days;
     let summary =
@@ -164,8 +167,11 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         )));
     }
     let author = inv.author();
+    // The replaced promise's cancellation is its own record under the request's key.
+    let replaced_by =
+        arbot_core::audit::Author { key: author.key.as_ref().map(|k| format!("{k}:replaced")), ..author.clone() };
     if let Some(p) = replacing
-        && !app.store.cancel_promise(p.id, &author, app.clock.now()).await?.is_new()
+        && !app.store.cancel_promise(p.id, &replaced_by, app.clock.now()).await?.is_new()
     {
         return Ok(Reply::default().line("Already logged: this request reached arbot twice and was recorded once."));
     }

@@ -26,6 +26,8 @@ pub enum ParamKind {
     Date,
     /// A number of days (`60`, `90+`, `30d`).
     Days,
+    /// A count of things (`3`, `12`): a whole number from 1.
+    Count,
     /// One of a fixed set of words (at most 25, Discord's limit for choices).
     Choice(&'static [&'static str]),
     /// A kind of lien notice (`nto`, `prelim`, `lien`, ...).
@@ -99,6 +101,7 @@ impl Param {
             ParamKind::Amount => "an amount, like 12,500 or $12,500.00".to_string(),
             ParamKind::Date => "a date, like 2026-11-30 or Nov 30".to_string(),
             ParamKind::Days => "a number of days, like 60 or 90+".to_string(),
+            ParamKind::Count => "a whole number, like 3 or 12".to_string(),
             ParamKind::Choice(options) => format!("one of {}", options.join(", ")),
             ParamKind::Notice => format!("a notice: {}", arbot_core::liens::notice_words().join(", ")),
             ParamKind::Fact => format!("a job fact: {}", FACTS.join(", ")),
@@ -433,6 +436,24 @@ pub const COMMANDS: &[CommandSpec] = &[
         params: &[Param::new("command", ParamKind::Command, false, "a command name")],
         example: "/ar help customer",
         permission: Permission::Read,
+    },
+    CommandSpec {
+        family: AR,
+        name: "plan",
+        summary: "Agree a payment plan: a total in installments, judged like promises; `cancel` drops it",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("change", ParamKind::Choice(&["cancel"]), false, "cancel the plan that stands"),
+            Param::new("total", ParamKind::Amount, false, "the total they will pay (at most what is open)"),
+            Param::new("n", ParamKind::Count, false, "how many installments (2 to 36)"),
+            Param::new("every", ParamKind::Choice(arbot_core::collections::Every::WORDS), false, "how often"),
+            Param::new("first", ParamKind::Date, false, "the first installment's day (today or later)"),
+            Param::new("dates", ParamKind::Text, false, "or each day and amount: Dec 15 10000, Jan 15 10000")
+                .after("dates"),
+            Param::new("note", ParamKind::Text, false, "who agreed, and anything worth keeping").after("note"),
+        ],
+        example: "/ar plan harborview 30000 3 month Dec 15 note agreed with their CFO, by ACH",
+        permission: Permission::Log,
     },
 ];
 

@@ -76,7 +76,7 @@ fn parameter(p: &'static Param) -> poise::CommandParameter<Data, Error> {
                 .collect(),
             integer_option,
         ),
-        None if p.kind == ParamKind::Days => (Vec::new(), integer_option),
+        None if matches!(p.kind, ParamKind::Days | ParamKind::Count) => (Vec::new(), integer_option),
         None => (Vec::new(), string_option),
     };
     poise::CommandParameter {

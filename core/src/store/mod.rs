@@ -20,7 +20,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
-use crate::collections::{CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise};
+use crate::collections::{
+    CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan, Promise,
+};
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
@@ -527,6 +529,16 @@ pub trait CollectionsStore: Send + Sync {
     async fn promises_for_customer(&self, customer_id: i64) -> Result<Vec<Promise>, StoreError>;
     /// Promises due on or after `from`, with their customer's name, soonest first.
     async fn promises_from(&self, from: NaiveDate) -> Result<Vec<(Promise, String)>, StoreError>;
+    /// Records a payment plan with its installments; returns its id.
+    async fn add_plan(&self, plan: &NewPlan, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Cancels an open plan; `New(false)` when there is no open plan with that id.
+    async fn cancel_plan(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError>;
+    /// The customer's payment plans, newest agreed first.
+    async fn plans_for_customer(&self, customer_id: i64) -> Result<Vec<PaymentPlan>, StoreError>;
+    /// The plans (cancelled ones included) with an installment due from `from` through `until`,
+    /// whole, with their customer's name, oldest agreed first. With the cash applied,
+    /// [`crate::collections::installments_due`] lists those installments and their outcome.
+    async fn plans_due(&self, from: NaiveDate, until: NaiveDate) -> Result<Vec<(PaymentPlan, String)>, StoreError>;
     async fn open_dispute(&self, dispute: &NewDispute, by: &Author) -> Result<Recorded<i64>, StoreError>;
     /// Resolves the open dispute of an invoice; `New(None)` when it has none.
     async fn resolve_dispute(
@@ -562,6 +574,9 @@ pub trait AuditStore: Send + Sync {
     /// Audit records, newest first: every change, or one customer's (its jobs' included), or one
     /// job's.
     async fn audit_trail(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Whether a request with this idempotency key already recorded `action` (a retried Discord
+    /// interaction): answered before the checks that the first delivery's record would now fail.
+    async fn recorded(&self, key: &str, action: &str) -> Result<bool, StoreError>;
 }
 
 /// Chat operations: scheduled runs, the outbox, escalations, leadership.

@@ -74,6 +74,18 @@ impl From<AuditRow> for AuditEntry {
 
 #[async_trait::async_trait]
 impl<S: SqlStore> AuditStore for S {
+    async fn recorded(&self, key: &str, action: &str) -> Result<bool, StoreError> {
+        on!(self, read, |pool, DB| {
+            let found =
+                sqlx::query_scalar::<DB, i64>("SELECT id FROM audit_log WHERE key = $1 AND action = $2 LIMIT 1")
+                    .bind(key)
+                    .bind(action)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(found.is_some())
+        })
+    }
+
     async fn audit_trail(&self, q: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         on!(self, read, |pool, DB| {
             // A customer's trail includes its jobs' changes (recorded with the customer's id).

@@ -6,7 +6,8 @@ use super::audit::write_audit;
 use super::{Dialect, SqlStore, currency, on};
 use crate::audit::{Author, Change, Recorded};
 use crate::collections::{
-    CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPromise, Note, Promise, PromiseStatus,
+    CashApplied, Dispute, Installment, JobNotice, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan, Promise,
+    PromiseStatus,
 };
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
@@ -125,6 +126,47 @@ impl PromiseRow {
 
 const PROMISE_COLUMNS: &str =
     "p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, p.note";
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    id: i64,
+    customer_id: i64,
+    total_minor: i64,
+    currency: String,
+    status: String,
+    created_by: String,
+    created_at: DateTime<Utc>,
+    note: Option<String>,
+    name: String,
+}
+
+const PLAN_COLUMNS: &str = "pl.id, pl.customer_id, pl.total_minor, pl.currency, pl.status, pl.created_by, \
+     pl.created_at, pl.note, c.name";
+
+/// Plans with their installments, from `(plan, seq, due_on, amount)` rows.
+fn plans_with(rows: Vec<PlanRow>, parts: &[(i64, i64, NaiveDate, i64)]) -> Vec<(PaymentPlan, String)> {
+    rows.into_iter()
+        .map(|r| {
+            let cur = currency(&r.currency);
+            let installments = parts
+                .iter()
+                .filter(|(plan, ..)| *plan == r.id)
+                .map(|&(_, seq, due_on, minor)| Installment { seq, due_on, amount: Money::new(minor, cur) })
+                .collect();
+            let plan = PaymentPlan {
+                id: r.id,
+                customer_id: r.customer_id,
+                total: Money::new(r.total_minor, cur),
+                status: PromiseStatus::parse(&r.status),
+                created_by: r.created_by,
+                created_at: r.created_at,
+                note: r.note,
+                installments,
+            };
+            (plan, r.name)
+        })
+        .collect()
+}
 
 #[async_trait::async_trait]
 impl<S: SqlStore> CollectionsStore for S {
@@ -354,6 +396,130 @@ impl<S: SqlStore> CollectionsStore for S {
                     amount: Money::new(minor, currency(&cur)),
                 })
                 .collect())
+        })
+    }
+
+    async fn add_plan(&self, p: &NewPlan, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let parts: Vec<String> = p.installments.iter().map(|i| format!("{} on {}", i.amount, i.due_on)).collect();
+        let change = Change {
+            action: "plan",
+            customer_id: Some(p.customer_id),
+            job_id: None,
+            invoice_id: None,
+            subject: "agreed".to_string(),
+            before: None,
+            after: Some(format!("{} in {} installments: {}", p.total, p.installments.len(), parts.join(", "))),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, p.created_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO payment_plans (customer_id, total_minor, currency, status, created_by, created_at, note) \
+                 VALUES ($1, $2, $3, 'open', $4, $5, $6) RETURNING id",
+            )
+            .bind(p.customer_id)
+            .bind(p.total.minor)
+            .bind(p.total.currency.code().to_string())
+            .bind(&p.created_by)
+            .bind(p.created_at)
+            .bind(&p.note)
+            .fetch_one(&mut *tx)
+            .await?;
+            for i in &p.installments {
+                sqlx::query::<DB>(
+                    "INSERT INTO plan_installments (plan_id, seq, due_on, amount_minor) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(i.seq)
+                .bind(i.due_on)
+                .bind(i.amount.minor)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn cancel_plan(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let found: Option<(i64, String, i64, String)> = sqlx::query_as::<DB, (i64, String, i64, String)>(
+                "SELECT customer_id, status, total_minor, currency FROM payment_plans WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((customer_id, status, total, cur)) =
+                found.filter(|(_, s, ..)| PromiseStatus::parse(s) == PromiseStatus::Open)
+            else {
+                return Ok(Recorded::New(false));
+            };
+            let change = Change {
+                action: "plan",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: None,
+                subject: "cancelled".to_string(),
+                before: Some(format!("{status}: {}", Money::new(total, currency(&cur)))),
+                after: Some("cancelled".to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE payment_plans SET status = 'cancelled', cancelled_by = $2, cancelled_at = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&by.name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(true))
+        })
+    }
+
+    async fn plans_for_customer(&self, customer_id: i64) -> Result<Vec<PaymentPlan>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!(
+                "SELECT {PLAN_COLUMNS} FROM payment_plans pl JOIN customers c ON c.id = pl.customer_id \
+                 WHERE pl.customer_id = $1 ORDER BY pl.created_at DESC, pl.id DESC"
+            );
+            let rows =
+                sqlx::query_as::<DB, PlanRow>(sqlx::AssertSqlSafe(sql)).bind(customer_id).fetch_all(pool).await?;
+            let parts = sqlx::query_as::<DB, (i64, i64, NaiveDate, i64)>(
+                "SELECT i.plan_id, i.seq, i.due_on, i.amount_minor FROM plan_installments i \
+                 JOIN payment_plans pl ON pl.id = i.plan_id WHERE pl.customer_id = $1 ORDER BY i.plan_id, i.seq",
+            )
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(plans_with(rows, &parts).into_iter().map(|(p, _)| p).collect())
+        })
+    }
+
+    async fn plans_due(&self, from: NaiveDate, until: NaiveDate) -> Result<Vec<(PaymentPlan, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            const DUE: &str = "SELECT DISTINCT plan_id FROM plan_installments WHERE due_on >= $1 AND due_on <= $2";
+            let sql = format!(
+                "SELECT {PLAN_COLUMNS} FROM payment_plans pl JOIN customers c ON c.id = pl.customer_id \
+                 WHERE pl.id IN ({DUE}) ORDER BY pl.created_at, pl.id"
+            );
+            let rows =
+                sqlx::query_as::<DB, PlanRow>(sqlx::AssertSqlSafe(sql)).bind(from).bind(until).fetch_all(pool).await?;
+            let sql = format!(
+                "SELECT plan_id, seq, due_on, amount_minor FROM plan_installments WHERE plan_id IN ({DUE}) \
+                 ORDER BY plan_id, seq"
+            );
+            let parts = sqlx::query_as::<DB, (i64, i64, NaiveDate, i64)>(sqlx::AssertSqlSafe(sql))
+                .bind(from)
+                .bind(until)
+                .fetch_all(pool)
+                .await?;
+            Ok(plans_with(rows, &parts))
         })
     }
 

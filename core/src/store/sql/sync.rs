@@ -972,6 +972,7 @@ impl<S: SqlStore> SyncStore for S {
                     "UPDATE payments SET customer_id = $2 WHERE customer_id = $1",
                     "UPDATE notes SET customer_id = $2 WHERE customer_id = $1",
                     "UPDATE promises SET customer_id = $2 WHERE customer_id = $1",
+                    "UPDATE payment_plans SET customer_id = $2 WHERE customer_id = $1",
                     // An open escalation stays where one is already open for the same job.
                     "UPDATE escalations SET customer_id = $2 WHERE customer_id = $1 AND (status = 'resolved' \
                      OR NOT EXISTS (SELECT 1 FROM escalations e WHERE e.customer_id = $2 AND e.status <> 'resolved' \
