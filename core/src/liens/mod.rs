@@ -81,8 +81,22 @@ pub struct Deadline {
     /// Where mailing counts as serving (a safe harbour): the last day to mail, and the earlier
     /// day to mail by to be safe when that last day is a holiday. The first note says so.
     pub mail_by: Option<MailBy>,
+    /// For a deadline repeated per month of furnishing: that month, `YYYY-MM`.
+    pub month: Option<String>,
+    /// Set when a fact that picks the rule (or its date) is unknown and this is the earliest of
+    /// the candidate dates; the document says so too.
+    pub assumption: Option<Assumption>,
     /// Always [`DISCLAIMER`].
     pub disclaimer: &'static str,
+}
+
+/// What a candidate deadline assumes about an unknown fact, and the fact that would settle it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assumption {
+    /// "a contract signed on or after 2022-01-01".
+    pub assumes: String,
+    /// The fact's name, as typed: `contract_signed`.
+    pub settled_by: &'static str,
 }
 
 /// The last day a mailed notice counts as served on mailing.

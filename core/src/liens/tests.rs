@@ -652,9 +652,83 @@ fn tx_lien_suit_counts_from_the_unadjusted_affidavit_deadline() {
 fn tx_without_a_contract_date_asks_for_it_and_still_gives_the_affidavit() {
     let facts = job("TX", "private", "sub", &[("last_furnished", "2026-04-10")]);
     assert_eq!(rules_of(&all(&facts)), ["TX.commercial.claim_of_lien", "TX.private.lien_enforcement"]);
-    assert_eq!(missing_facts(&facts), ["contract_signed", "lien_recorded"]);
+    assert!(all(&facts).iter().all(|d| d.assumption.is_none()), "the affidavit does not depend on the contract date");
+    assert_eq!(missing_facts(&facts), ["completed", "contract_signed", "lien_recorded", "furnished_month"]);
     let dated = job("TX", "private", "sub", &[("last_furnished", "2026-04-10"), ("contract_signed", "2023-01-01")]);
     assert_eq!(missing_facts(&dated), ["completed", "lien_recorded", "furnished_month"]);
+}
+
+// ------------------------------------------------------------------- missing law-selecting facts
+
+#[test]
+fn tx_monthly_notice_without_a_contract_date_gives_the_earliest_candidate_and_says_so() {
+    // The issue's example: private job, sub, work furnished May 2026, no contract date. Both
+    // versions of § 53.056 give the 15th of the 3rd month: Saturday Aug 15, 2026 -> Monday Aug 17
+    // (SB 929). On the tie the current law (contracts from 2022-01-01) is the one named.
+    let facts = job("TX", "private", "sub", &[("furnished_month", "2026-05")]);
+    let list = all(&facts);
+    assert_eq!(rules_of(&list), ["TX.commercial.monthly_notice"]);
+    let notice = &list[0];
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 8, 15), ymd(2026, 8, 17)));
+    assert_eq!(
+        notice.document,
+        "Notice of claim for unpaid labor or materials to the owner and original contractor (work furnished in May \
+         2026) — assumes a contract signed on or after 2022-01-01; set contract_signed to be sure"
+    );
+    let assumption = notice.assumption.as_ref().unwrap();
+    assert_eq!((assumption.assumes.as_str(), assumption.settled_by), ("a contract signed on or after 2022-01-01", "contract_signed"));
+    assert!(has_note(notice, "If the contract was signed before 2022-01-01: Notice of unpaid claim"));
+    assert!(missing_facts(&facts).contains(&"contract_signed"));
+    // Setting the fact settles it: no assumption left.
+    let dated = job("TX", "private", "sub", &[("furnished_month", "2026-05"), ("contract_signed", "2024-03-01")]);
+    let settled = one(&dated, "TX.commercial.monthly_notice");
+    assert_eq!((settled.due, settled.assumption.clone()), (ymd(2026, 8, 17), None));
+    assert!(!settled.document.contains("assumes"));
+}
+
+#[test]
+fn tx_sub_sub_without_a_contract_date_takes_the_old_laws_earlier_contractor_notice() {
+    // Sub-sub, May 2026 work. Before 2022: notice to the original contractor by the 15th of the
+    // 2nd month (Wednesday Jul 15) and to the owner by the 15th of the 3rd (Sat Aug 15 -> Mon
+    // Aug 17). From 2022: one notice by Aug 17. The earliest candidate is the old law's, so both
+    // of its notices are shown, marked, and the new law's date is named in a note.
+    let list = all(&job("TX", "private", "sub_sub", &[("furnished_month", "2026-05")]));
+    assert_eq!(rules_of(&list), ["TX.commercial.contractor_notice_pre2022", "TX.commercial.monthly_notice_pre2022"]);
+    assert_eq!((list[0].due, list[1].due), (ymd(2026, 7, 15), ymd(2026, 8, 17)));
+    for d in &list {
+        assert!(d.document.ends_with("— assumes a contract signed before 2022-01-01; set contract_signed to be sure"));
+    }
+    assert!(has_note(&list[0], "If the contract was signed on or after 2022-01-01: Notice of claim"));
+    assert!(has_note(&list[0], "due Mon 2026-08-17"));
+}
+
+#[test]
+fn tx_retainage_lien_without_a_contract_date_assumes_the_current_law() {
+    // The retainage-only affidavit exists only for contracts from 2022. Completed Feb 10, 2026:
+    // the 15th of the 3rd month after = Friday May 15, 2026.
+    let list = all(&job("TX", "private", "sub", &[("completed", "2026-02-10")]));
+    let retainage: Vec<&Deadline> = list.iter().filter(|d| d.rule == "TX.private.retainage_claim_of_lien").collect();
+    assert_eq!(retainage.len(), 1);
+    assert_eq!(retainage[0].due, ymd(2026, 5, 15));
+    assert!(retainage[0].document.contains("assumes a contract signed on or after 2022-01-01"));
+}
+
+#[test]
+fn ga_notice_to_contractor_without_a_noc_date_counts_from_first_furnishing() {
+    // Sub-sub, first furnished Monday Mar 2, 2026; whether and when a notice of commencement was
+    // filed is unknown. The notice is due 30 days after the later of the two, so the earliest it
+    // can be is 30 days after first furnishing: Wednesday Apr 1, 2026.
+    let facts = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02")]);
+    let notice = one(&facts, "GA.private.notice_to_contractor");
+    assert_eq!(notice.due, ymd(2026, 4, 1));
+    assert_eq!(notice.assumption.as_ref().map(|a| a.settled_by), Some("noc_recorded"));
+    assert!(notice.document.contains("assumes recording of the notice of commencement early enough"));
+    assert!(missing_facts(&facts).contains(&"noc_recorded"));
+    // A notice of commencement filed Friday Mar 20: 30 days = Sunday Apr 19 -> Monday Apr 20
+    // (O.C.G.A. § 1-3-1(d)(3)).
+    let filed = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02"), ("noc_recorded", "2026-03-20")]);
+    let notice = one(&filed, "GA.private.notice_to_contractor");
+    assert_eq!((notice.raw_due, notice.due, notice.assumption.clone()), (ymd(2026, 4, 19), ymd(2026, 4, 20), None));
 }
 
 #[test]
