@@ -256,6 +256,35 @@ pub fn facts_for_job(job: &crate::ledger::Job) -> Option<JobFacts> {
     Some(facts)
 }
 
+/// One state's rules file, as `arbot liens states` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StateInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// How many rules the file holds.
+    pub rules: usize,
+    /// When the rules were last checked against their sources.
+    pub checked: NaiveDate,
+    pub sources: Vec<String>,
+}
+
+/// Every state with rules, alphabetically.
+pub fn states() -> Result<Vec<StateInfo>, LienError> {
+    STATE_FILES
+        .iter()
+        .map(|file| {
+            let rules = load(file.code)?;
+            Ok(StateInfo {
+                code: file.code,
+                name: file.name,
+                rules: rules.rules.len(),
+                checked: rules.checked,
+                sources: rules.sources,
+            })
+        })
+        .collect()
+}
+
 /// The state's holidays observed in `year` (as its lien rules count them), with their names.
 pub fn holidays(state: &str, year: i32) -> Result<Vec<(NaiveDate, String)>, LienError> {
     let rules = load(state)?;

@@ -21,6 +21,10 @@ pub(crate) struct StateRules {
     pub schema_version: u32,
     pub state: String,
     pub name: String,
+    /// When the rules were last checked against their sources.
+    pub checked: NaiveDate,
+    /// The statutes and the material the rules were read from.
+    pub sources: Vec<String>,
     pub calendar: CalendarSpec,
     #[serde(rename = "rule")]
     pub rules: Vec<Rule>,
@@ -412,6 +416,9 @@ impl StateRules {
         }
         if self.state != code || self.name != name {
             return Err(format!("file says {} ({}), expected {code} ({name})", self.state, self.name));
+        }
+        if self.sources.is_empty() || self.sources.iter().any(|s| s.trim().is_empty()) {
+            return Err("sources must name where the rules come from".into());
         }
         self.validate_calendar()?;
         let mut seen: HashSet<&str> = HashSet::new();

@@ -82,6 +82,8 @@ const MINIMAL_RULE: &str = r#"
 schema_version = 1
 state = "FL"
 name = "Florida"
+checked = "2026-12-02"
+sources = ["Fla. Stat. ch. 713"]
 [calendar]
 weekend = ["sat", "sun"]
 holidays = ["new_years_day"]
