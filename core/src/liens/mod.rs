@@ -180,7 +180,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 10] = [
+const STATE_FILES: [StateFile; 11] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -189,6 +189,7 @@ const STATE_FILES: [StateFile; 10] = [
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
+    StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
 ];

@@ -72,6 +72,7 @@ fn rule_counts_per_state() {
             ("IL", 4),
             ("NC", 3),
             ("NY", 5),
+            ("OH", 5),
             ("TX", 14),
             ("WA", 5)
         ]
@@ -201,10 +202,10 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), NC (North Carolina), NY (New York), TX (Texas), WA (Washington)."
+         FL (Florida), GA (Georgia), IL (Illinois), NC (North Carolina), NY (New York), OH (Ohio), TX (Texas), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
-    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "NC", "NY", "TX", "WA"]);
+    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "NC", "NY", "OH", "TX", "WA"]);
 }
 
 #[test]
@@ -1076,4 +1077,63 @@ fn facts_with_impossible_years_are_refused() {
     assert!(job.set("last_furnished", "0000-01-01").is_err());
     assert!(job.set("completed", "9999-12-31").is_err());
     assert!(job.set("furnished_month", "2026-10").is_ok());
+}
+
+// ---------------------------------------------------------------------------------------- Ohio
+
+#[test]
+fn oh_notice_of_furnishing_on_a_saturday_uses_the_friday_before_and_assumes_a_noc() {
+    // First furnished Saturday Aug 1, 2026 + 21 days (§ 1311.05(A)) = Saturday Aug 22. § 1.14
+    // extends only past Sundays and holidays (and closed offices, not private service): Friday
+    // Aug 21. No notice-of-commencement date is known, so the 21 days from first furnishing are
+    // the earliest candidate.
+    let facts = job("OH", "private", "sub", &[("first_furnished", "2026-08-01")]);
+    let notice = one(&facts, "OH.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 8, 22), ymd(2026, 8, 21)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "coverage_limited"));
+    assert_eq!(notice.assumption.as_ref().map(|a| a.settled_by), Some("noc_recorded"));
+    assert!(has_note(&notice, "21 days before the day it is served"));
+    // A notice of commencement recorded Monday Aug 17: 21 days = Monday Sep 7, 2026, Labor Day ->
+    // Tuesday Sep 8.
+    let late_noc = job("OH", "private", "sub", &[("first_furnished", "2026-08-01"), ("noc_recorded", "2026-08-17")]);
+    let notice = one(&late_noc, "OH.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due, notice.assumption.clone()), (ymd(2026, 9, 7), ymd(2026, 9, 8), None));
+}
+
+#[test]
+fn oh_gc_and_laborer_serve_no_notice_of_furnishing() {
+    for role in ["gc", "laborer"] {
+        let list = all(&job("OH", "private", role, &[("first_furnished", "2026-08-01")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn oh_commercial_affidavit_75_days_on_a_sunday_rolls_past_labor_day() {
+    // Last furnished Tuesday Jun 23, 2026 + 75 days (§ 1311.06(B)(3)): Jun 30 is day 7, Jul 31
+    // day 38, Aug 31 day 69, Sep 6 day 75 = Sunday; Monday Sep 7 is Labor Day -> Tuesday Sep 8.
+    let lien = one(&job("OH", "private", "supplier", &[("last_furnished", "2026-06-23")]), "OH.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 9, 6), ymd(2026, 9, 8)));
+    assert!(has_note(&lien, "Labor Day"));
+}
+
+#[test]
+fn oh_residential_affidavit_60_days_on_thanksgiving_moves_to_the_friday() {
+    // Last furnished Sunday Sep 27, 2026 + 60 days (§ 1311.06(B)(1)): Oct 27 is day 30, Nov 26
+    // day 60 = Thanksgiving -> Friday Nov 27 (the day after is no Ohio legal holiday).
+    let lien =
+        one(&job("OH", "residential", "sub", &[("last_furnished", "2026-09-27")]), "OH.residential.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+}
+
+#[test]
+fn oh_service_on_a_sunday_independence_day_rolls_past_the_observed_monday() {
+    // Recorded Friday Jun 4, 2027 + 30 days (§ 1311.07) = Sunday Jul 4, 2027; § 1.14 keeps a
+    // Sunday holiday on the Monday after, Jul 5 -> Tuesday Jul 6. Suit: 6 years after recording
+    // (§ 1311.13) = Saturday Jun 4, 2033 -> Friday Jun 3 (Saturday is not extended).
+    let facts = job("OH", "private", "sub", &[("lien_recorded", "2027-06-04")]);
+    let service = one(&facts, "OH.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2027, 7, 4), ymd(2027, 7, 6)));
+    let suit = one(&facts, "OH.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2033, 6, 4), ymd(2033, 6, 3)));
 }
