@@ -495,8 +495,10 @@ impl Rule {
         if self.satisfied_by == Some(Fact::FurnishedMonth) {
             return Err("satisfied_by takes a dated fact".into());
         }
-        if self.lookback_days.is_some() != (self.consequence == Consequence::CoverageLimited) {
-            return Err("lookback_days goes with consequence = \"coverage_limited\" and only with it".into());
+        // A look-back limits coverage; coverage can also be limited otherwise (Michigan reduces a
+        // late notice's lien by what the owner paid before it).
+        if self.lookback_days.is_some() && self.consequence != Consequence::CoverageLimited {
+            return Err("lookback_days goes with consequence = \"coverage_limited\" only".into());
         }
         if let Some(mail_by) = &self.mail_by
             && !mail_by.note.contains("{date}")

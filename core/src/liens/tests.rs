@@ -70,6 +70,7 @@ fn rule_counts_per_state() {
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
+            ("MI", 4),
             ("NC", 3),
             ("NY", 5),
             ("OH", 5),
@@ -202,10 +203,10 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), NC (North Carolina), NY (New York), OH (Ohio), TX (Texas), WA (Washington)."
+         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NY (New York), OH (Ohio), TX (Texas), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
-    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "NC", "NY", "OH", "TX", "WA"]);
+    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NY", "OH", "TX", "WA"]);
 }
 
 #[test]
@@ -1136,4 +1137,52 @@ fn oh_service_on_a_sunday_independence_day_rolls_past_the_observed_monday() {
     assert_eq!((service.raw_due, service.due), (ymd(2027, 7, 4), ymd(2027, 7, 6)));
     let suit = one(&facts, "OH.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2033, 6, 4), ymd(2033, 6, 3)));
+}
+
+// ------------------------------------------------------------------------------------ Michigan
+
+#[test]
+fn mi_notice_of_furnishing_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // First furnished Saturday Jan 23, 2027 + 20 days (MCL 570.1109) = Friday Feb 12, Lincoln's
+    // Birthday (MCL 435.101); Saturday, Sunday, then Monday Feb 15 Washington's Birthday ->
+    // Tuesday Feb 16 (MCL 8.6). No notice-of-commencement date: the earliest candidate, marked.
+    let notice =
+        one(&job("MI", "private", "supplier", &[("first_furnished", "2027-01-23")]), "MI.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(notice.document.contains("assumes recording of the notice of commencement"));
+    assert!(has_note(&notice, "Lincoln's Birthday"));
+}
+
+#[test]
+fn mi_claim_of_lien_90_days_on_juneteenth_and_on_a_sunday() {
+    // Last furnished Saturday Mar 21, 2026 + 90 days (MCL 570.1111(1)): Mar 31 is day 10, Apr 30
+    // day 40, May 31 day 71, Jun 19 day 90 = Friday, Juneteenth -> Monday Jun 22.
+    let lien = one(&job("MI", "private", "sub", &[("last_furnished", "2026-03-21")]), "MI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 6, 19), ymd(2026, 6, 22)));
+    // Last furnished Monday Apr 6, 2026 + 90 = Sunday Jul 5 (Jul 4 is a Saturday, not moved) ->
+    // Monday Jul 6.
+    let lien = one(&job("MI", "residential", "gc", &[("last_furnished", "2026-04-06")]), "MI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 7, 5), ymd(2026, 7, 6)));
+    assert!(has_note(&lien, "written contract"));
+}
+
+#[test]
+fn mi_service_and_suit_roll_past_observed_and_actual_holidays() {
+    // Recorded Saturday Jun 19, 2027 + 15 days = Sunday Jul 4, 2027; Monday Jul 5 is its observed
+    // day (MCL 435.102) -> Tuesday Jul 6. Suit: 1 year (MCL 570.1117(1)) = Monday Jun 19, 2028,
+    // Juneteenth -> Tuesday Jun 20.
+    let facts = job("MI", "private", "sub", &[("lien_recorded", "2027-06-19")]);
+    let service = one(&facts, "MI.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2027, 7, 4), ymd(2027, 7, 6)));
+    let suit = one(&facts, "MI.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 20)));
+}
+
+#[test]
+fn mi_gc_and_laborer_serve_no_notice_of_furnishing() {
+    for role in ["gc", "laborer"] {
+        let list = all(&job("MI", "private", role, &[("first_furnished", "2026-08-01")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
 }
