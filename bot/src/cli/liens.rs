@@ -4,7 +4,9 @@
 use anyhow::Context;
 use arbot_core::dates::{long_date, parse_date};
 use arbot_core::ledger::{OurRole, ProjectType};
-use arbot_core::liens::{DISCLAIMER, Deadline, JobFacts, StateInfo, deadlines, missing_facts, states as state_rules, supported_states};
+use arbot_core::liens::{
+    DISCLAIMER, Deadline, JobFacts, StateInfo, deadlines, missing_facts, states as state_rules, supported_states,
+};
 use chrono::NaiveDate;
 use clap::Args;
 

@@ -35,7 +35,7 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
     let mut missing = BTreeSet::from([Fact::ContractSigned]);
     let mut deadlines: Vec<Deadline> = Vec::new();
     // (kind, month) -> per period: its deadlines of that kind.
-    let mut groups: Vec<((String, Option<String>), Vec<(usize, Vec<Deadline>)>)> = Vec::new();
+    let mut groups: Vec<(GroupKey, Vec<Candidates>)> = Vec::new();
     for (index, (_, pass)) in passes.iter().enumerate() {
         missing.extend(pass.missing.iter().copied());
         for d in &pass.deadlines {
@@ -85,6 +85,11 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
     sort(&mut deadlines);
     Ok(Evaluation { deadlines, missing })
 }
+
+/// A kind of deadline, and the month it is for (monthly notices).
+type GroupKey = (String, Option<String>);
+/// One contract-date period's deadlines of a kind (by the period's index).
+type Candidates = (usize, Vec<Deadline>);
 
 /// Marks a deadline as resting on an assumption about an unknown fact, in its document (which
 /// every answer shows) and in `assumption`.
@@ -180,7 +185,9 @@ fn evaluate_once(
             match (facts.contract_signed, period) {
                 (Some(signed), _) if !in_force.covers(signed) => continue,
                 (Some(_), _) => {}
-                (None, Some(period)) if !period.within(in_force.contract_signed_from, in_force.contract_signed_before) => {
+                (None, Some(period))
+                    if !period.within(in_force.contract_signed_from, in_force.contract_signed_before) =>
+                {
                     continue;
                 }
                 (None, Some(_)) => {}

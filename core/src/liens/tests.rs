@@ -680,7 +680,10 @@ fn tx_monthly_notice_without_a_contract_date_gives_the_earliest_candidate_and_sa
          2026) — assumes a contract signed on or after 2022-01-01; set contract_signed to be sure"
     );
     let assumption = notice.assumption.as_ref().unwrap();
-    assert_eq!((assumption.assumes.as_str(), assumption.settled_by), ("a contract signed on or after 2022-01-01", "contract_signed"));
+    assert_eq!(
+        (assumption.assumes.as_str(), assumption.settled_by),
+        ("a contract signed on or after 2022-01-01", "contract_signed")
+    );
     assert!(has_note(notice, "If the contract was signed before 2022-01-01: Notice of unpaid claim"));
     assert!(missing_facts(&facts).contains(&"contract_signed"));
     // Setting the fact settles it: no assumption left.
