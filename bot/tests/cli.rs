@@ -351,6 +351,45 @@ fn lien_deadlines_from_the_command_line() {
 }
 
 #[test]
+fn lien_states_list_every_state_with_sources_and_checked_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["liens", "states"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("OH Ohio") && stdout.contains("Ohio Rev. Code §§ 1311.04"), "{stdout}");
+    assert!(stdout.contains("MI Michigan") && stdout.contains("2026-12-02"), "{stdout}");
+    assert!(stdout.contains("12 states.") && stdout.contains("not legal advice"), "{stdout}");
+    let out = arbot(dir.path(), &["liens", "states", "--format", "json"], "");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("states JSON");
+    let states = json.as_array().unwrap();
+    assert_eq!(states.len(), 12);
+    for state in states {
+        assert!(state["checked"].is_string() && !state["sources"].as_array().unwrap().is_empty(), "{state}");
+        // Every state listed answers `arbot liens deadlines`.
+        let code = state["code"].as_str().unwrap();
+        let out =
+            arbot(dir.path(), &["liens", "deadlines", "--state", code, "--fact", "last_furnished=2026-10-09"], "");
+        assert!(out.status.success(), "{code}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("not legal advice"), "{code}");
+    }
+}
+
+#[test]
+fn a_missing_contract_date_gives_the_earliest_texas_notice_with_its_assumption() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--today", "2026-06-01", "liens", "deadlines", "--state", "TX", "--fact", "furnished_month=2026-05"];
+    let out = arbot(dir.path(), &args, "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Aug 17, 2026"), "{stdout}");
+    assert!(
+        stdout.contains("assumes a contract signed on or after 2022-01-01; set contract_signed to be sure"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("No deadlines follow"), "{stdout}");
+}
+
+#[test]
 fn dev_seed_writes_a_consistent_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://seed.db";

@@ -438,3 +438,31 @@ fn aging_by_invoice_date_says_what_its_columns_count() {
     assert!(due.contains("current") && !due.contains("by invoice date"), "{due}");
     rt.block_on(db.close());
 }
+
+#[test]
+fn a_texas_job_without_a_contract_date_shows_the_earliest_monthly_notice_with_its_assumption() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = demo(&rt, &db.url);
+        // Marina Tower moved to Texas, September 2026 work, no contract date: the 15th of the 3rd
+        // month after is Tue Dec 15, 2026 under either version of § 53.056.
+        for set in ["state TX", "furnished_month 2026-09"] {
+            let answer = ask(&rt, &app, &format!("/ar job marina set {set}"));
+            assert!(!answer.contains("couldn't") && !answer.contains("isn't"), "{name}: {answer}");
+        }
+        let job = ask(&rt, &app, "/ar job marina");
+        assert!(job.contains("Dec 15, 2026"), "{name}: {job}");
+        assert!(
+            job.contains("assumes a contract signed on or after 2022-01-01; set contract_signed to be sure"),
+            "{name}: {job}"
+        );
+        let liens = ask(&rt, &app, "/ar liens");
+        assert!(liens.contains("assumes a contract signed on or after 2022-01-01"), "{name}: {liens}");
+        // Setting the contract date settles it.
+        ask(&rt, &app, "/ar job marina set contract_signed 2023-04-01");
+        let job = ask(&rt, &app, "/ar job marina");
+        assert!(job.contains("Dec 15, 2026") && !job.contains("assumes a contract"), "{name}: {job}");
+        rt.block_on(db.close());
+    }
+}

@@ -4,7 +4,9 @@
 use anyhow::Context;
 use arbot_core::dates::{long_date, parse_date};
 use arbot_core::ledger::{OurRole, ProjectType};
-use arbot_core::liens::{DISCLAIMER, Deadline, JobFacts, deadlines, missing_facts, supported_states};
+use arbot_core::liens::{
+    DISCLAIMER, Deadline, JobFacts, StateInfo, deadlines, missing_facts, states as state_rules, supported_states,
+};
 use chrono::NaiveDate;
 use clap::Args;
 
@@ -13,7 +15,7 @@ use crate::reply::{Align, Table, table_text};
 
 #[derive(Debug, Args)]
 pub struct DeadlineArgs {
-    /// The job's state: FL, CA, TX, NY, GA, AZ, WA, CO, IL or NC.
+    /// The job's state, as a two-letter code or its name (`arbot liens states` lists them).
     #[arg(long)]
     pub state: String,
     /// private, public or residential.
@@ -105,4 +107,32 @@ fn table(found: &[Deadline], facts: &JobFacts, today: NaiveDate) -> String {
     }
     out.push_str(&format!("\n{DISCLAIMER} States covered: {}.\n", supported_states().join(", ")));
     out
+}
+
+/// `arbot liens states`: each state's rules, sources and last-checked date.
+pub fn states(format: SummaryFormat) -> anyhow::Result<()> {
+    let list = state_rules()?;
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&list)?),
+        SummaryFormat::Table => print!("{}", states_table(&list)),
+    }
+    Ok(())
+}
+
+fn states_table(list: &[StateInfo]) -> String {
+    let mut t = Table::new(&[
+        ("State", Align::Left),
+        ("Rules", Align::Right),
+        ("Checked", Align::Left),
+        ("Sources", Align::Left),
+    ]);
+    for s in list {
+        t.rows.push(vec![
+            format!("{} {}", s.code, s.name),
+            s.rules.to_string(),
+            s.checked.to_string(),
+            s.sources.join("; "),
+        ]);
+    }
+    format!("{}\n{} states. {DISCLAIMER}\n", table_text(&t), list.len())
 }

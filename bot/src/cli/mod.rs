@@ -170,6 +170,11 @@ pub enum LiensCommand {
     /// Every lien and notice deadline that follows from a job's facts, e.g.
     /// `arbot liens deadlines --state FL --project private --role sub --fact first_furnished=2026-10-09`.
     Deadlines(liens::DeadlineArgs),
+    /// Every state with lien rules: its statutes and sources, and when they were last checked.
+    States {
+        #[arg(long, value_enum, default_value_t = args::SummaryFormat::Table)]
+        format: args::SummaryFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -523,6 +528,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let today = clock(&cli.global, &config)?.today();
             liens::run(&args, today)
         }
+        Command::Liens(LiensCommand::States { format }) => liens::states(format),
         Command::Dev(DevCommand::Seed { customers, invoices, seed }) => rt.block_on(async {
             let store = store::open_and_migrate(&url).await?;
             let clock = clock(&cli.global, &config)?;

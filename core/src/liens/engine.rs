@@ -8,7 +8,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use super::calendar::{Calendar, Direction};
 use super::facts::{Fact, JobFacts};
 use super::rules::{Anchor, DateExpr, Offset, Pick, Rule, StateRules, Term};
-use super::{DISCLAIMER, Deadline, LienError, MailBy};
+use super::{Assumption, DISCLAIMER, Deadline, LienError, MailBy};
 
 /// Everything one pass over a state's rules finds.
 #[derive(Debug)]
@@ -20,19 +20,181 @@ pub(crate) struct Evaluation {
 }
 
 pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluation, LienError> {
+    let periods = contract_periods(rules, facts);
+    if periods.is_empty() {
+        return evaluate_once(rules, facts, closures, None);
+    }
+    // The contract date picks the law and is unknown: evaluate under every version, keep the
+    // rules that do not depend on it once, and for each kind of notice (and month) the version
+    // whose first date is earliest, marked with that assumption.
+    let mut passes = Vec::new();
+    for period in &periods {
+        passes.push((period, evaluate_once(rules, facts, closures, Some(period))?));
+    }
+    let versioned = |d: &Deadline| rules.rules.iter().any(|r| r.id == d.rule && r.in_force.is_some());
+    let mut missing = BTreeSet::from([Fact::ContractSigned]);
+    let mut deadlines: Vec<Deadline> = Vec::new();
+    // (kind, month) -> per period: its deadlines of that kind.
+    let mut groups: Vec<(GroupKey, Vec<Candidates>)> = Vec::new();
+    for (index, (_, pass)) in passes.iter().enumerate() {
+        missing.extend(pass.missing.iter().copied());
+        for d in &pass.deadlines {
+            if !versioned(d) {
+                if index == 0 {
+                    deadlines.push(d.clone());
+                }
+                continue;
+            }
+            let key = (d.kind.clone(), d.month.clone());
+            let slot = match groups.iter_mut().position(|(k, _)| *k == key) {
+                Some(i) => &mut groups[i].1,
+                None => {
+                    groups.push((key, Vec::new()));
+                    let last = groups.len() - 1;
+                    &mut groups[last].1
+                }
+            };
+            match slot.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, list)) => list.push(d.clone()),
+                None => slot.push((index, vec![d.clone()])),
+            }
+        }
+    }
+    for (_, candidates) in groups {
+        // Earliest first date wins; on a tie the newest law (periods run newest first).
+        let first = |list: &[Deadline]| list.iter().map(|d| (d.due, d.raw_due)).min();
+        let Some((chosen, list)) = candidates.iter().min_by_key(|(i, list)| (first(list), *i)) else { continue };
+        let period = passes[*chosen].0;
+        let others: Vec<String> = candidates
+            .iter()
+            .filter(|(i, _)| i != chosen)
+            .filter_map(|(i, list)| {
+                let d = list.iter().min_by_key(|d| (d.due, d.raw_due))?;
+                Some(format!("{}: {} due {}", capitalize(&passes[*i].0.if_signed()), d.document, show(d.due)))
+            })
+            .collect();
+        for (n, d) in list.iter().enumerate() {
+            let mut d = d.clone();
+            assume(&mut d, period.assumption(), Fact::ContractSigned);
+            if n == 0 && !others.is_empty() {
+                d.notes.push(format!("{}.", others.join("; ")));
+            }
+            deadlines.push(d);
+        }
+    }
+    sort(&mut deadlines);
+    Ok(Evaluation { deadlines, missing })
+}
+
+/// A kind of deadline, and the month it is for (monthly notices).
+type GroupKey = (String, Option<String>);
+/// One contract-date period's deadlines of a kind (by the period's index).
+type Candidates = (usize, Vec<Deadline>);
+
+/// Marks a deadline as resting on an assumption about an unknown fact, in its document (which
+/// every answer shows) and in `assumption`.
+fn assume(d: &mut Deadline, assumption: String, settle: Fact) {
+    d.document = format!("{} — assumes {assumption}; set {} to be sure", d.document, settle.name());
+    let text = format!("Assumes {assumption}: the earliest of the possible dates. Set {} to be sure.", settle.name());
+    d.notes.insert(usize::from(d.mail_by.is_some()), text);
+    d.assumption = Some(Assumption { assumes: assumption, settled_by: settle.name() });
+}
+
+fn sort(deadlines: &mut [Deadline]) {
+    deadlines.sort_by(|a, b| (a.due, a.raw_due, &a.rule, &a.document).cmp(&(b.due, b.raw_due, &b.rule, &b.document)));
+}
+
+/// A range of contract dates under which one version of the law applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ContractPeriod {
+    from: Option<NaiveDate>,
+    before: Option<NaiveDate>,
+}
+
+impl ContractPeriod {
+    fn assumption(&self) -> String {
+        format!("a contract {}", self.range())
+    }
+
+    fn if_signed(&self) -> String {
+        format!("if the contract was {}", self.range())
+    }
+
+    fn range(&self) -> String {
+        match (self.from, self.before) {
+            (Some(from), Some(before)) => format!("signed from {from} to before {before}"),
+            (Some(from), None) => format!("signed on or after {from}"),
+            (None, Some(before)) => format!("signed before {before}"),
+            (None, None) => "signed at any date".to_string(),
+        }
+    }
+
+    fn within(&self, from: Option<NaiveDate>, before: Option<NaiveDate>) -> bool {
+        let starts = match (from, self.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(f), Some(s)) => s >= f,
+        };
+        let ends = match (before, self.before) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(b), Some(e)) => e <= b,
+        };
+        starts && ends
+    }
+}
+
+/// With the contract date unknown and a rule for this job versioned by it, the contract-date
+/// ranges that select a version, newest first; empty otherwise.
+fn contract_periods(rules: &StateRules, facts: &JobFacts) -> Vec<ContractPeriod> {
+    if facts.contract_signed.is_some() {
+        return Vec::new();
+    }
+    let mut bounds: BTreeSet<NaiveDate> = BTreeSet::new();
+    for rule in rules.rules.iter().filter(|rule| applies(rule, facts)) {
+        if let Some(in_force) = &rule.in_force {
+            bounds.extend(in_force.contract_signed_from);
+            bounds.extend(in_force.contract_signed_before);
+        }
+    }
+    if bounds.is_empty() {
+        return Vec::new();
+    }
+    let bounds: Vec<NaiveDate> = bounds.into_iter().collect();
+    let mut periods = vec![ContractPeriod { from: None, before: bounds.first().copied() }];
+    for pair in bounds.windows(2) {
+        periods.push(ContractPeriod { from: Some(pair[0]), before: Some(pair[1]) });
+    }
+    periods.push(ContractPeriod { from: bounds.last().copied(), before: None });
+    periods.reverse();
+    periods
+}
+
+fn evaluate_once(
+    rules: &StateRules,
+    facts: &JobFacts,
+    closures: &[NaiveDate],
+    period: Option<&ContractPeriod>,
+) -> Result<Evaluation, LienError> {
     let mut evaluator =
         Evaluator { facts, calendar: Calendar::new(&rules.calendar, closures), raw_due: HashMap::new() };
     let mut deadlines = Vec::new();
     let mut missing = BTreeSet::new();
     for rule in rules.rules.iter().filter(|rule| applies(rule, facts)) {
         if let Some(in_force) = &rule.in_force {
-            match facts.contract_signed {
-                None => {
+            match (facts.contract_signed, period) {
+                (Some(signed), _) if !in_force.covers(signed) => continue,
+                (Some(_), _) => {}
+                (None, Some(period))
+                    if !period.within(in_force.contract_signed_from, in_force.contract_signed_before) =>
+                {
+                    continue;
+                }
+                (None, Some(_)) => {}
+                (None, None) => {
                     missing.insert(Fact::ContractSigned);
                     continue;
                 }
-                Some(signed) if !in_force.covers(signed) => continue,
-                Some(_) => {}
             }
         }
         if rule.per_furnished_month {
@@ -42,7 +204,10 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
             for &(year, month) in &facts.furnished_months {
                 let start = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| out_of_range(rule))?;
                 match evaluator.deadline(rule, Some(start))? {
-                    Outcome::Due(deadline) => deadlines.push(deadline),
+                    Outcome::Due(deadline) => {
+                        missing.extend(deadline.assumption.as_ref().and_then(|a| Fact::parse(a.settled_by)));
+                        deadlines.push(deadline);
+                    }
                     Outcome::Missing(facts) => missing.extend(facts),
                     Outcome::Satisfied => {}
                 }
@@ -50,6 +215,7 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
         } else {
             match evaluator.deadline(rule, None)? {
                 Outcome::Due(deadline) => {
+                    missing.extend(deadline.assumption.as_ref().and_then(|a| Fact::parse(a.settled_by)));
                     evaluator.raw_due.insert(&rule.id, deadline.raw_due);
                     deadlines.push(deadline);
                 }
@@ -58,7 +224,7 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
             }
         }
     }
-    deadlines.sort_by(|a, b| (a.due, a.raw_due, &a.rule, &a.document).cmp(&(b.due, b.raw_due, &b.rule, &b.document)));
+    sort(&mut deadlines);
     Ok(Evaluation { deadlines, missing })
 }
 
@@ -100,7 +266,8 @@ struct Anchored {
 /// The terms of an expression that could be dated (with anchor and unadjusted date), or the facts
 /// that held it back.
 enum Terms<'r> {
-    Dated(Vec<(&'r Term, Anchored, NaiveDate)>),
+    /// The dated terms, and the unknown facts of later-of terms left out (assumed early enough).
+    Dated(Vec<(&'r Term, Anchored, NaiveDate)>, Vec<Fact>),
     Missing(Vec<Fact>),
 }
 
@@ -114,14 +281,14 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn deadline(&self, rule: &'a Rule, month: Option<NaiveDate>) -> Result<Outcome, LienError> {
         let mut invalid_notes = Vec::new();
-        let terms = match self.terms(rule, &rule.due, month, &mut invalid_notes)? {
-            Terms::Dated(terms) => terms,
+        let (terms, assumed) = match self.terms(rule, &rule.due, month, &mut invalid_notes)? {
+            Terms::Dated(terms, assumed) => (terms, assumed),
             Terms::Missing(facts) => return Ok(Outcome::Missing(facts)),
         };
         let opens = match &rule.opens {
             None => None,
             Some(expr) => match self.terms(rule, expr, month, &mut invalid_notes)? {
-                Terms::Dated(terms) => pick(expr.pick, terms.into_iter().map(|(_, _, raw)| (raw, raw))),
+                Terms::Dated(terms, _) => pick(expr.pick, terms.into_iter().map(|(_, _, raw)| (raw, raw))),
                 Terms::Missing(facts) if facts.is_empty() || expr.terms.iter().all(|t| t.optional) => None,
                 Terms::Missing(facts) => return Ok(Outcome::Missing(facts)),
             },
@@ -160,7 +327,7 @@ impl<'a> Evaluator<'a> {
             Some(start) => format!("{} (work furnished in {})", rule.document, start.format("%b %Y")),
             None => rule.document.clone(),
         };
-        Ok(Outcome::Due(Deadline {
+        let mut deadline = Deadline {
             rule: rule.id.clone(),
             kind: rule.kind.as_str().to_string(),
             document,
@@ -173,8 +340,14 @@ impl<'a> Evaluator<'a> {
             confidence: rule.confidence.as_str().to_string(),
             notes,
             mail_by,
+            month: month.map(|start| start.format("%Y-%m").to_string()),
+            assumption: None,
             disclaimer: DISCLAIMER,
-        }))
+        };
+        if let Some(&fact) = assumed.first() {
+            assume(&mut deadline, format!("{} early enough not to push this date later", fact.label()), fact);
+        }
+        Ok(Outcome::Due(deadline))
     }
 
     /// Dates every term of `expr` (anchor and unadjusted date); optional terms whose fact is
@@ -192,10 +365,12 @@ impl<'a> Evaluator<'a> {
         for term in &expr.terms {
             let Some(anchored) = self.anchor(&term.anchor, month) else {
                 if !term.optional {
-                    held_back = true;
                     if let Anchor::Fact(fact) = term.anchor {
                         missing.push(fact);
                     }
+                    // In a later-of, an unknown date can only push the deadline later: the other
+                    // dates give the earliest it can be.
+                    held_back |= expr.pick != Pick::Latest || !matches!(term.anchor, Anchor::Fact(_));
                 }
                 continue;
             };
@@ -209,7 +384,7 @@ impl<'a> Evaluator<'a> {
         if held_back || dated.is_empty() {
             return Ok(Terms::Missing(missing));
         }
-        Ok(Terms::Dated(dated))
+        Ok(Terms::Dated(dated, missing))
     }
 
     fn anchor(&self, anchor: &Anchor, month: Option<NaiveDate>) -> Option<Anchored> {

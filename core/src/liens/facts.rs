@@ -69,7 +69,7 @@ impl Fact {
         }
     }
 
-    fn parse(name: &str) -> Option<Fact> {
+    pub(crate) fn parse(name: &str) -> Option<Fact> {
         Fact::ALL.iter().copied().find(|f| f.name() == name)
     }
 }

@@ -81,8 +81,22 @@ pub struct Deadline {
     /// Where mailing counts as serving (a safe harbour): the last day to mail, and the earlier
     /// day to mail by to be safe when that last day is a holiday. The first note says so.
     pub mail_by: Option<MailBy>,
+    /// For a deadline repeated per month of furnishing: that month, `YYYY-MM`.
+    pub month: Option<String>,
+    /// Set when a fact that picks the rule (or its date) is unknown and this is the earliest of
+    /// the candidate dates; the document says so too.
+    pub assumption: Option<Assumption>,
     /// Always [`DISCLAIMER`].
     pub disclaimer: &'static str,
+}
+
+/// What a candidate deadline assumes about an unknown fact, and the fact that would settle it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assumption {
+    /// "a contract signed on or after 2022-01-01".
+    pub assumes: String,
+    /// The fact's name, as typed: `contract_signed`.
+    pub settled_by: &'static str,
 }
 
 /// The last day a mailed notice counts as served on mailing.
@@ -166,15 +180,17 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 10] = [
+const STATE_FILES: [StateFile; 12] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
+    StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
+    StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
 ];
@@ -240,6 +256,35 @@ pub fn facts_for_job(job: &crate::ledger::Job) -> Option<JobFacts> {
     facts.last_furnished = job.last_furnished;
     facts.noc_recorded = job.noc_recorded;
     Some(facts)
+}
+
+/// One state's rules file, as `arbot liens states` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StateInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// How many rules the file holds.
+    pub rules: usize,
+    /// When the rules were last checked against their sources.
+    pub checked: NaiveDate,
+    pub sources: Vec<String>,
+}
+
+/// Every state with rules, alphabetically.
+pub fn states() -> Result<Vec<StateInfo>, LienError> {
+    STATE_FILES
+        .iter()
+        .map(|file| {
+            let rules = load(file.code)?;
+            Ok(StateInfo {
+                code: file.code,
+                name: file.name,
+                rules: rules.rules.len(),
+                checked: rules.checked,
+                sources: rules.sources,
+            })
+        })
+        .collect()
 }
 
 /// The state's holidays observed in `year` (as its lien rules count them), with their names.

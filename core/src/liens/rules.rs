@@ -21,6 +21,10 @@ pub(crate) struct StateRules {
     pub schema_version: u32,
     pub state: String,
     pub name: String,
+    /// When the rules were last checked against their sources.
+    pub checked: NaiveDate,
+    /// The statutes and the material the rules were read from.
+    pub sources: Vec<String>,
     pub calendar: CalendarSpec,
     #[serde(rename = "rule")]
     pub rules: Vec<Rule>,
@@ -413,6 +417,9 @@ impl StateRules {
         if self.state != code || self.name != name {
             return Err(format!("file says {} ({}), expected {code} ({name})", self.state, self.name));
         }
+        if self.sources.is_empty() || self.sources.iter().any(|s| s.trim().is_empty()) {
+            return Err("sources must name where the rules come from".into());
+        }
         self.validate_calendar()?;
         let mut seen: HashSet<&str> = HashSet::new();
         // Rules a later rule may count from: earlier in the file and not repeated per month.
@@ -488,8 +495,10 @@ impl Rule {
         if self.satisfied_by == Some(Fact::FurnishedMonth) {
             return Err("satisfied_by takes a dated fact".into());
         }
-        if self.lookback_days.is_some() != (self.consequence == Consequence::CoverageLimited) {
-            return Err("lookback_days goes with consequence = \"coverage_limited\" and only with it".into());
+        // A look-back limits coverage; coverage can also be limited otherwise (Michigan reduces a
+        // late notice's lien by what the owner paid before it).
+        if self.lookback_days.is_some() && self.consequence != Consequence::CoverageLimited {
+            return Err("lookback_days goes with consequence = \"coverage_limited\" only".into());
         }
         if let Some(mail_by) = &self.mail_by
             && !mail_by.note.contains("{date}")

@@ -70,8 +70,10 @@ fn rule_counts_per_state() {
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
+            ("MI", 4),
             ("NC", 3),
             ("NY", 5),
+            ("OH", 5),
             ("TX", 14),
             ("WA", 5)
         ]
@@ -82,6 +84,8 @@ const MINIMAL_RULE: &str = r#"
 schema_version = 1
 state = "FL"
 name = "Florida"
+checked = "2026-12-02"
+sources = ["Fla. Stat. ch. 713"]
 [calendar]
 weekend = ["sat", "sun"]
 holidays = ["new_years_day"]
@@ -199,10 +203,10 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), NC (North Carolina), NY (New York), TX (Texas), WA (Washington)."
+         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NY (New York), OH (Ohio), TX (Texas), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
-    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "NC", "NY", "TX", "WA"]);
+    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NY", "OH", "TX", "WA"]);
 }
 
 #[test]
@@ -652,9 +656,86 @@ fn tx_lien_suit_counts_from_the_unadjusted_affidavit_deadline() {
 fn tx_without_a_contract_date_asks_for_it_and_still_gives_the_affidavit() {
     let facts = job("TX", "private", "sub", &[("last_furnished", "2026-04-10")]);
     assert_eq!(rules_of(&all(&facts)), ["TX.commercial.claim_of_lien", "TX.private.lien_enforcement"]);
-    assert_eq!(missing_facts(&facts), ["contract_signed", "lien_recorded"]);
+    assert!(all(&facts).iter().all(|d| d.assumption.is_none()), "the affidavit does not depend on the contract date");
+    assert_eq!(missing_facts(&facts), ["completed", "contract_signed", "lien_recorded", "furnished_month"]);
     let dated = job("TX", "private", "sub", &[("last_furnished", "2026-04-10"), ("contract_signed", "2023-01-01")]);
     assert_eq!(missing_facts(&dated), ["completed", "lien_recorded", "furnished_month"]);
+}
+
+// ------------------------------------------------------------------- missing law-selecting facts
+
+#[test]
+fn tx_monthly_notice_without_a_contract_date_gives_the_earliest_candidate_and_says_so() {
+    // The issue's example: private job, sub, work furnished May 2026, no contract date. Both
+    // versions of § 53.056 give the 15th of the 3rd month: Saturday Aug 15, 2026 -> Monday Aug 17
+    // (SB 929). On the tie the current law (contracts from 2022-01-01) is the one named.
+    let facts = job("TX", "private", "sub", &[("furnished_month", "2026-05")]);
+    let list = all(&facts);
+    assert_eq!(rules_of(&list), ["TX.commercial.monthly_notice"]);
+    let notice = &list[0];
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 8, 15), ymd(2026, 8, 17)));
+    assert_eq!(
+        notice.document,
+        "Notice of claim for unpaid labor or materials to the owner and original contractor (work furnished in May \
+         2026) — assumes a contract signed on or after 2022-01-01; set contract_signed to be sure"
+    );
+    let assumption = notice.assumption.as_ref().unwrap();
+    assert_eq!(
+        (assumption.assumes.as_str(), assumption.settled_by),
+        ("a contract signed on or after 2022-01-01", "contract_signed")
+    );
+    assert!(has_note(notice, "If the contract was signed before 2022-01-01: Notice of unpaid claim"));
+    assert!(missing_facts(&facts).contains(&"contract_signed"));
+    // Setting the fact settles it: no assumption left.
+    let dated = job("TX", "private", "sub", &[("furnished_month", "2026-05"), ("contract_signed", "2024-03-01")]);
+    let settled = one(&dated, "TX.commercial.monthly_notice");
+    assert_eq!((settled.due, settled.assumption.clone()), (ymd(2026, 8, 17), None));
+    assert!(!settled.document.contains("assumes"));
+}
+
+#[test]
+fn tx_sub_sub_without_a_contract_date_takes_the_old_laws_earlier_contractor_notice() {
+    // Sub-sub, May 2026 work. Before 2022: notice to the original contractor by the 15th of the
+    // 2nd month (Wednesday Jul 15) and to the owner by the 15th of the 3rd (Sat Aug 15 -> Mon
+    // Aug 17). From 2022: one notice by Aug 17. The earliest candidate is the old law's, so both
+    // of its notices are shown, marked, and the new law's date is named in a note.
+    let list = all(&job("TX", "private", "sub_sub", &[("furnished_month", "2026-05")]));
+    assert_eq!(rules_of(&list), ["TX.commercial.contractor_notice_pre2022", "TX.commercial.monthly_notice_pre2022"]);
+    assert_eq!((list[0].due, list[1].due), (ymd(2026, 7, 15), ymd(2026, 8, 17)));
+    for d in &list {
+        assert!(d.document.ends_with("— assumes a contract signed before 2022-01-01; set contract_signed to be sure"));
+    }
+    assert!(has_note(&list[0], "If the contract was signed on or after 2022-01-01: Notice of claim"));
+    assert!(has_note(&list[0], "due Mon 2026-08-17"));
+}
+
+#[test]
+fn tx_retainage_lien_without_a_contract_date_assumes_the_current_law() {
+    // The retainage-only affidavit exists only for contracts from 2022. Completed Feb 10, 2026:
+    // the 15th of the 3rd month after = Friday May 15, 2026.
+    let list = all(&job("TX", "private", "sub", &[("completed", "2026-02-10")]));
+    let retainage: Vec<&Deadline> = list.iter().filter(|d| d.rule == "TX.private.retainage_claim_of_lien").collect();
+    assert_eq!(retainage.len(), 1);
+    assert_eq!(retainage[0].due, ymd(2026, 5, 15));
+    assert!(retainage[0].document.contains("assumes a contract signed on or after 2022-01-01"));
+}
+
+#[test]
+fn ga_notice_to_contractor_without_a_noc_date_counts_from_first_furnishing() {
+    // Sub-sub, first furnished Monday Mar 2, 2026; whether and when a notice of commencement was
+    // filed is unknown. The notice is due 30 days after the later of the two, so the earliest it
+    // can be is 30 days after first furnishing: Wednesday Apr 1, 2026.
+    let facts = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02")]);
+    let notice = one(&facts, "GA.private.notice_to_contractor");
+    assert_eq!(notice.due, ymd(2026, 4, 1));
+    assert_eq!(notice.assumption.as_ref().map(|a| a.settled_by), Some("noc_recorded"));
+    assert!(notice.document.contains("assumes recording of the notice of commencement early enough"));
+    assert!(missing_facts(&facts).contains(&"noc_recorded"));
+    // A notice of commencement filed Friday Mar 20: 30 days = Sunday Apr 19 -> Monday Apr 20
+    // (O.C.G.A. § 1-3-1(d)(3)).
+    let filed = job("GA", "private", "sub_sub", &[("first_furnished", "2026-03-02"), ("noc_recorded", "2026-03-20")]);
+    let notice = one(&filed, "GA.private.notice_to_contractor");
+    assert_eq!((notice.raw_due, notice.due, notice.assumption.clone()), (ymd(2026, 4, 19), ymd(2026, 4, 20), None));
 }
 
 #[test]
@@ -1000,4 +1081,111 @@ fn facts_with_impossible_years_are_refused() {
     assert!(job.set("last_furnished", "0000-01-01").is_err());
     assert!(job.set("completed", "9999-12-31").is_err());
     assert!(job.set("furnished_month", "2026-10").is_ok());
+}
+
+// ---------------------------------------------------------------------------------------- Ohio
+
+#[test]
+fn oh_notice_of_furnishing_on_a_saturday_uses_the_friday_before_and_assumes_a_noc() {
+    // First furnished Saturday Aug 1, 2026 + 21 days (§ 1311.05(A)) = Saturday Aug 22. § 1.14
+    // extends only past Sundays and holidays (and closed offices, not private service): Friday
+    // Aug 21. No notice-of-commencement date is known, so the 21 days from first furnishing are
+    // the earliest candidate.
+    let facts = job("OH", "private", "sub", &[("first_furnished", "2026-08-01")]);
+    let notice = one(&facts, "OH.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 8, 22), ymd(2026, 8, 21)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "coverage_limited"));
+    assert_eq!(notice.assumption.as_ref().map(|a| a.settled_by), Some("noc_recorded"));
+    assert!(has_note(&notice, "21 days before the day it is served"));
+    // A notice of commencement recorded Monday Aug 17: 21 days = Monday Sep 7, 2026, Labor Day ->
+    // Tuesday Sep 8.
+    let late_noc = job("OH", "private", "sub", &[("first_furnished", "2026-08-01"), ("noc_recorded", "2026-08-17")]);
+    let notice = one(&late_noc, "OH.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due, notice.assumption.clone()), (ymd(2026, 9, 7), ymd(2026, 9, 8), None));
+}
+
+#[test]
+fn oh_gc_and_laborer_serve_no_notice_of_furnishing() {
+    for role in ["gc", "laborer"] {
+        let list = all(&job("OH", "private", role, &[("first_furnished", "2026-08-01")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn oh_commercial_affidavit_75_days_on_a_sunday_rolls_past_labor_day() {
+    // Last furnished Tuesday Jun 23, 2026 + 75 days (§ 1311.06(B)(3)): Jun 30 is day 7, Jul 31
+    // day 38, Aug 31 day 69, Sep 6 day 75 = Sunday; Monday Sep 7 is Labor Day -> Tuesday Sep 8.
+    let lien = one(&job("OH", "private", "supplier", &[("last_furnished", "2026-06-23")]), "OH.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 9, 6), ymd(2026, 9, 8)));
+    assert!(has_note(&lien, "Labor Day"));
+}
+
+#[test]
+fn oh_residential_affidavit_60_days_on_thanksgiving_moves_to_the_friday() {
+    // Last furnished Sunday Sep 27, 2026 + 60 days (§ 1311.06(B)(1)): Oct 27 is day 30, Nov 26
+    // day 60 = Thanksgiving -> Friday Nov 27 (the day after is no Ohio legal holiday).
+    let lien =
+        one(&job("OH", "residential", "sub", &[("last_furnished", "2026-09-27")]), "OH.residential.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+}
+
+#[test]
+fn oh_service_on_a_sunday_independence_day_rolls_past_the_observed_monday() {
+    // Recorded Friday Jun 4, 2027 + 30 days (§ 1311.07) = Sunday Jul 4, 2027; § 1.14 keeps a
+    // Sunday holiday on the Monday after, Jul 5 -> Tuesday Jul 6. Suit: 6 years after recording
+    // (§ 1311.13) = Saturday Jun 4, 2033 -> Friday Jun 3 (Saturday is not extended).
+    let facts = job("OH", "private", "sub", &[("lien_recorded", "2027-06-04")]);
+    let service = one(&facts, "OH.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2027, 7, 4), ymd(2027, 7, 6)));
+    let suit = one(&facts, "OH.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2033, 6, 4), ymd(2033, 6, 3)));
+}
+
+// ------------------------------------------------------------------------------------ Michigan
+
+#[test]
+fn mi_notice_of_furnishing_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // First furnished Saturday Jan 23, 2027 + 20 days (MCL 570.1109) = Friday Feb 12, Lincoln's
+    // Birthday (MCL 435.101); Saturday, Sunday, then Monday Feb 15 Washington's Birthday ->
+    // Tuesday Feb 16 (MCL 8.6). No notice-of-commencement date: the earliest candidate, marked.
+    let notice =
+        one(&job("MI", "private", "supplier", &[("first_furnished", "2027-01-23")]), "MI.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(notice.document.contains("assumes recording of the notice of commencement"));
+    assert!(has_note(&notice, "Lincoln's Birthday"));
+}
+
+#[test]
+fn mi_claim_of_lien_90_days_on_juneteenth_and_on_a_sunday() {
+    // Last furnished Saturday Mar 21, 2026 + 90 days (MCL 570.1111(1)): Mar 31 is day 10, Apr 30
+    // day 40, May 31 day 71, Jun 19 day 90 = Friday, Juneteenth -> Monday Jun 22.
+    let lien = one(&job("MI", "private", "sub", &[("last_furnished", "2026-03-21")]), "MI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 6, 19), ymd(2026, 6, 22)));
+    // Last furnished Monday Apr 6, 2026 + 90 = Sunday Jul 5 (Jul 4 is a Saturday, not moved) ->
+    // Monday Jul 6.
+    let lien = one(&job("MI", "residential", "gc", &[("last_furnished", "2026-04-06")]), "MI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 7, 5), ymd(2026, 7, 6)));
+    assert!(has_note(&lien, "written contract"));
+}
+
+#[test]
+fn mi_service_and_suit_roll_past_observed_and_actual_holidays() {
+    // Recorded Saturday Jun 19, 2027 + 15 days = Sunday Jul 4, 2027; Monday Jul 5 is its observed
+    // day (MCL 435.102) -> Tuesday Jul 6. Suit: 1 year (MCL 570.1117(1)) = Monday Jun 19, 2028,
+    // Juneteenth -> Tuesday Jun 20.
+    let facts = job("MI", "private", "sub", &[("lien_recorded", "2027-06-19")]);
+    let service = one(&facts, "MI.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2027, 7, 4), ymd(2027, 7, 6)));
+    let suit = one(&facts, "MI.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 20)));
+}
+
+#[test]
+fn mi_gc_and_laborer_serve_no_notice_of_furnishing() {
+    for role in ["gc", "laborer"] {
+        let list = all(&job("MI", "private", role, &[("first_furnished", "2026-08-01")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
 }
