@@ -7,6 +7,8 @@
 //! the date, never more than the total), and every sum, per-job figure and lien record folded
 //! from those rows or from the per-job store calls the reports used before.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
