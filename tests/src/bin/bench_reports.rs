@@ -308,7 +308,7 @@ async fn child(report: &str, url: &str, runs: usize) -> Result<(), String> {
     let store = store::open(url).await.map_err(|e| e.to_string())?;
     let app = app(Arc::clone(&store));
     // The customer with the most open invoices (a busy account, as an AR specialist opens it).
-    let customer: (i64, String) = floor_sql::busiest_customer(store.as_ref()).await?;
+    let customer: (i64, String) = floor_sql::busiest_customer(store.as_ref(), url).await?;
     let line = match report {
         "customer" => format!("/ar customer \"{}\"", customer.1),
         "overdue" => "/ar overdue 60".to_string(),
@@ -390,20 +390,19 @@ mod floor_sql {
         };
     }
 
-    pub async fn busiest_customer(store: &dyn Store) -> Result<(i64, String), String> {
-        let items = store
-            .open_items(arbot_core::store::OpenItemsQuery { as_of: today(), customer_id: None, historical: false })
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut counts: std::collections::HashMap<i64, (usize, String)> = std::collections::HashMap::new();
-        for i in &items {
-            counts.entry(i.customer_id).or_insert((0, i.customer_name.clone())).0 += 1;
+    /// Read with SQL rather than through the store, so that finding it adds nothing to the
+    /// child's peak memory.
+    pub async fn busiest_customer(store: &dyn Store, url: &str) -> Result<(i64, String), String> {
+        let sql = format!(
+            "SELECT i.customer_id, c.name FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE {OPEN} \
+             GROUP BY i.customer_id, c.name ORDER BY COUNT(*) DESC, i.customer_id LIMIT 1"
+        );
+        let found: Option<(i64, String)> = match pool(store, url).await? {
+            Pool::Sqlite(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_optional(p).await,
+            Pool::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_optional(p).await,
         }
-        counts
-            .into_iter()
-            .max_by_key(|(id, (n, _))| (*n, std::cmp::Reverse(*id)))
-            .map(|(id, (_, name))| (id, name))
-            .ok_or_else(|| "nothing is open in the seeded ledger".to_string())
+        .map_err(|e| e.to_string())?;
+        found.ok_or_else(|| "nothing is open in the seeded ledger".to_string())
     }
 
     /// The aging buckets' edges as due dates: past due 1–30, 31–60, 61–90, 91–120, over 120.
