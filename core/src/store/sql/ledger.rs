@@ -141,22 +141,25 @@ impl From<InvoiceRow> for Invoice {
     }
 }
 
-/// Each invoice open on the as-of date `$1` with its balance then, as a derived table `(hid, b)`.
-/// Open now: read through the partial index of open invoices, each rebuilt from the applications
-/// after the date (one indexed probe each). Closed now: only those paid by something applied
-/// after the date, found from the applications of those days. Never more than was invoiced (an
-/// invoice paid more than its total owed no more than its total). `{customer}` is a filter on
-/// `i` or nothing.
+/// Each invoice open on the as-of date `$1` with its balance then, as a derived table with the
+/// invoice's own column names (`balance_minor` is the balance then). Open now: read through the
+/// partial index of open invoices. Closed now: only those paid by something applied after the
+/// date. Both add what was applied after the date, summed once from the applications of those
+/// days; never more than was invoiced (an invoice paid more than its total owed no more than its
+/// total). `{customer}` is a filter on `i` or nothing.
 fn balances_then(customer: &str) -> String {
+    let paid = "(SELECT a.invoice_id, SUM(a.amount_minor) AS paid FROM applications a \
+        WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id)";
+    let cols = "i.id, i.number, i.customer_id, i.job_id, i.kind, i.issued, i.due, i.currency, i.total_minor, \
+        i.retainage_minor";
     format!(
-        "(SELECT hid, CASE WHEN b > total THEN total ELSE b END AS b FROM ( \
-           SELECT i.id AS hid, i.total_minor AS total, i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) \
-             FROM applications a WHERE a.invoice_id = i.id AND a.applied_on > $1), 0) AS b \
-             FROM invoices i WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} \
+        "(SELECT id, number, customer_id, job_id, kind, issued, due, currency, total_minor, retainage_minor, \
+           CASE WHEN b > total_minor THEN total_minor ELSE b END AS balance_minor FROM ( \
+           SELECT {cols}, i.balance_minor + COALESCE(x.paid, 0) AS b \
+             FROM invoices i LEFT JOIN {paid} x ON x.invoice_id = i.id \
+             WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} \
            UNION ALL \
-           SELECT i.id, i.total_minor, i.balance_minor + x.paid FROM (SELECT a.invoice_id, SUM(a.amount_minor) AS paid \
-             FROM applications a WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id) x \
-             JOIN invoices i ON i.id = x.invoice_id \
+           SELECT {cols}, i.balance_minor + x.paid FROM {paid} x JOIN invoices i ON i.id = x.invoice_id \
              WHERE i.status IN ('open', 'paid') AND NOT (i.balance_minor > 0 AND i.status = 'open') \
              AND i.issued <= $1 {customer}) r)"
     )
@@ -185,9 +188,9 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
         );
     }
     format!(
-        "SELECT {columns}, CAST(h.b AS BIGINT) AS balance_minor FROM {} h JOIN invoices i ON i.id = h.hid \
+        "SELECT {columns}, CAST(i.balance_minor AS BIGINT) AS balance_minor FROM {} i \
          JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
-         WHERE h.b > 0 ORDER BY i.due, i.id",
+         WHERE i.balance_minor > 0 ORDER BY i.due, i.id",
         balances_then(customer)
     )
 }
@@ -198,13 +201,13 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
 fn open_sums_sql(historical: bool, one_customer: bool) -> String {
     let customer = if one_customer { "AND i.customer_id = $4" } else { "" };
     let (from, balance, issued) = if historical {
-        (format!("{} h JOIN invoices i ON i.id = h.hid", balances_then(customer)), "h.b", "")
+        (format!("{} i", balances_then(customer)), "i.balance_minor", "")
     } else {
         // Current: the partial index, with the invoice date in the sums rather than the WHERE
         // clause (an index on the date would tempt SQLite away from the partial index).
         ("invoices i".to_string(), "CASE WHEN i.issued <= $1 THEN i.balance_minor ELSE 0 END", "")
     };
-    let filter = if historical { "h.b > 0" } else { "i.balance_minor > 0 AND i.status = 'open'" };
+    let filter = if historical { "i.balance_minor > 0" } else { "i.balance_minor > 0 AND i.status = 'open'" };
     format!(
         "SELECT COUNT(*), CAST(COALESCE(SUM(b), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN due < $1 THEN b - r ELSE 0 END), 0) AS BIGINT), \
