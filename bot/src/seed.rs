@@ -177,6 +177,8 @@ pub async fn seed(
     }
     bar.finish_and_clear();
     store.finish_sync_run(run, clock.now(), RunStatus::Done, Some("dev seed")).await?;
+    // Statistics for the planners: reports over a freshly seeded ledger are planned blind without.
+    store.analyze().await?;
     let secs = invoices_started.elapsed().as_secs_f64();
     println!(
         "Seeded {customers} customers, {invoices} invoices ({open} open) and {payments} payments in {:.1}s ({:.0} invoices/s).",

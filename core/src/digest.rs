@@ -11,7 +11,7 @@ use crate::collections::{CashApplied, InstallmentDue, Note, Outcome, Promise, Pr
 use crate::ledger::OpenItem;
 use crate::ledger::PaymentLine;
 use crate::money::Currency;
-use crate::store::{OpenItemsQuery, Store, StoreError};
+use crate::store::{OpenItemsQuery, OpenSums, Store, StoreError};
 
 /// The weekday before `today` (Friday for a Monday): when the previous digest went out.
 pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
@@ -29,9 +29,9 @@ pub use crate::liens::LienAlert;
 pub struct DigestInputs<'a> {
     pub today: NaiveDate,
     pub currency: Currency,
-    /// Open items today and as of the previous digest.
+    /// Open items today, and what was open as of the previous digest, summed.
     pub now: &'a [OpenItem],
-    pub then: &'a [OpenItem],
+    pub then: OpenSums,
     pub payments_since: &'a [PaymentLine],
     /// Promises due from [`PROMISE_LOOKBACK_DAYS`] ago on, with customer names.
     pub promises: &'a [(Promise, String)],
@@ -152,7 +152,8 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
     let today = input.today;
     let since = previous_business_day(today);
     let (open, overdue, over_90) = overdue_totals(input.now, today, input.currency);
-    let (open_then, overdue_then, _) = overdue_totals(input.then, since, input.currency);
+    // Overdue that anyone is chasing leaves out what is in dispute, as today's figure does.
+    let (open_then, overdue_then) = (input.then.total, input.then.overdue - input.then.disputed_overdue);
 
     let mut accounts: HashMap<i64, Account> = HashMap::new();
     let mut newly_overdue = Vec::new();
@@ -392,7 +393,7 @@ pub async fn load(
 ) -> Result<Digest, StoreError> {
     let since = previous_business_day(today);
     let now = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
-    let then = store.open_items(OpenItemsQuery { as_of: since, customer_id: None, historical: true }).await?;
+    let then = store.open_sums(OpenItemsQuery { as_of: since, customer_id: None, historical: true }, currency).await?;
     // Each day's payments in exactly one digest: the previous weekday's digest went out in the
     // morning, so it could not hold what arrived later that day; this one lists the previous
     // weekday through yesterday, and today's payments wait for tomorrow's.
@@ -423,7 +424,7 @@ pub async fn load(
         today,
         currency,
         now: &now,
-        then: &then,
+        then,
         payments_since: &payments,
         promises: &promises,
         cash: &cash,

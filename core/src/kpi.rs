@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
-use crate::aging::{AgingConfig, GroupBy, aging};
+use crate::aging::AgingConfig;
 use crate::money::Currency;
 use crate::store::{OpenItemsQuery, Store, StoreError};
 
@@ -84,44 +84,45 @@ pub struct Kpis {
     pub sales_last_30: i64,
 }
 
-/// Computes the KPIs as of a date. `historical` as in [`OpenItemsQuery`].
+/// Computes the KPIs as of a date. `historical` as in [`OpenItemsQuery`]. The aging configuration
+/// does not change them (overdue and over 90 days always count from the due date).
 pub async fn kpis(
     store: &dyn Store,
     as_of: NaiveDate,
     historical: bool,
-    cfg: &AgingConfig,
+    _cfg: &AgingConfig,
     currency: Currency,
 ) -> Result<Kpis, StoreError> {
     let cei_days = 30u32;
-    let now_items = store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
-    let now = aging(&now_items, as_of, cfg, GroupBy::Customer, currency);
+    // The KPIs need totals only: summed by the database, not read invoice by invoice. The
+    // aging buckets do not enter them (overdue and over 90 days count from the due date).
+    let now = store.open_sums(OpenItemsQuery { as_of, customer_id: None, historical }, currency).await?;
     let mut periods = Vec::new();
     for (start, end) in countback_periods(as_of, 12) {
         let sales = store.sales_between(start, end, currency).await?;
         periods.push(((end - start).num_days() as u32 + 1, sales));
     }
-    let current_part = now.totals.total - now.totals.overdue;
-    let dso = countback_dso(now.totals.total, &periods);
+    let current_part = now.total - now.overdue;
+    let dso = countback_dso(now.total, &periods);
     let best = countback_dso(current_part, &periods);
     let begin_date = as_of - Days::new(u64::from(cei_days));
-    let begin_items =
-        store.open_items(OpenItemsQuery { as_of: begin_date, customer_id: None, historical: true }).await?;
-    let begin = aging(&begin_items, begin_date, cfg, GroupBy::Customer, currency);
+    let begin =
+        store.open_sums(OpenItemsQuery { as_of: begin_date, customer_id: None, historical: true }, currency).await?;
     let sales = store.sales_between(begin_date + Days::new(1), as_of, currency).await?;
     Ok(Kpis {
         as_of,
         currency,
-        open_ar: now.totals.total,
-        overdue: now.totals.overdue,
-        overdue_90: now.totals.overdue_90,
-        disputed: now.totals.disputed,
-        disputed_overdue: now.totals.disputed_overdue,
-        retainage: now.totals.retainage,
-        over_90_share: now.over_90_share(),
+        open_ar: now.total,
+        overdue: now.overdue,
+        overdue_90: now.overdue_90,
+        disputed: now.disputed,
+        disputed_overdue: now.disputed_overdue,
+        retainage: now.retainage,
+        over_90_share: (now.overdue > 0).then(|| now.overdue_90 as f64 * 100.0 / now.overdue as f64),
         dso,
         best_possible_dso: best,
         average_days_delinquent: dso.zip(best).map(|(d, b)| (d - b).max(0.0)),
-        cei: cei(begin.totals.total, sales, now.totals.total, current_part),
+        cei: cei(begin.total, sales, now.total, current_part),
         cei_days,
         sales_last_30: sales,
     })

@@ -198,11 +198,22 @@ pub async fn sync_source(
     }
     report.elapsed = started.elapsed();
     store.finish_sync_run(run_id, clock.now(), RunStatus::Done, None).await?;
+    // A first sync or a large import changes what the planners should expect: fresh statistics
+    // (PostgreSQL's autovacuum may be off). Reports still work without them, only slower.
+    let t = report.totals();
+    if t.new + t.updated >= ANALYZE_AFTER
+        && let Err(e) = store.analyze().await
+    {
+        tracing::warn!(error = %e, "could not refresh the planner statistics after a large sync");
+    }
     if previous.is_some_and(|s| s != ConnectionStatus::Ok) {
         store.set_connection_status(&name, &ConnectionStatus::Ok, clock.now()).await?;
     }
     Ok(report)
 }
+
+/// Records written by one sync above which the planner statistics are refreshed.
+pub const ANALYZE_AFTER: u64 = 10_000;
 
 /// The entities a complete pass reconciles. Customers and jobs are never deleted by a vendor
 /// (they are made inactive), and a placeholder customer must not vanish under its invoices.

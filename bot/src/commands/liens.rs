@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
 use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
-use arbot_core::liens::{DISCLAIMER, JobFacts, LienRecord, Next, deadlines, is_event, missing_facts};
+use arbot_core::liens::{
+    DISCLAIMER, JobFacts, LienRecord, LienRecords, Next, deadlines, evaluate, is_event, missing_facts,
+};
 
 use super::{CommandError, Invocation, job_label, missing_arg};
 use crate::app::App;
@@ -50,9 +52,10 @@ pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, Stri
 
 /// Missing facts that hold back the main deadlines. A lien not yet recorded, a suit not yet
 /// planned or an owner's final payment not yet made are not gaps in the record.
-fn primary_missing(facts: &arbot_core::liens::JobFacts) -> Vec<&'static str> {
-    missing_facts(facts)
-        .into_iter()
+fn primary_missing(missing: &[&'static str]) -> Vec<&'static str> {
+    missing
+        .iter()
+        .copied()
         .filter(|f| !matches!(*f, "lien_recorded" | "suit_planned" | "owner_final_payment"))
         .collect()
 }
@@ -68,12 +71,14 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     let horizon = today + chrono::Days::new(days as u64);
     let unpaid = unpaid_by_job(app).await?;
     let jobs = app.store.jobs(None).await?;
+    let records = LienRecords::load(app.store.as_ref()).await?;
+    let closures = &app.config.liens.closures;
     let mut rows = Vec::new();
     let mut passed = Vec::new();
     let mut needs_facts = Vec::new();
     for j in &jobs {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        let record = lien_record(app, &j.job).await?;
+        let record = records.record(&j.job);
         let Some(facts) = &record.facts else {
             if owed > 0 {
                 needs_facts.push(format!(
@@ -84,26 +89,22 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
             }
             continue;
         };
-        if owed > 0 {
-            passed.extend(record.passed_rights(today, &app.config.liens.closures).into_iter().map(|d| (d, j, owed)));
-        }
-        match deadlines(facts, &app.config.liens.closures) {
-            Ok(found) => {
-                rows.extend(
-                    found
-                        .into_iter()
-                        .filter(|d| d.due >= today && d.due <= horizon && record.served(&d.kind).is_none())
-                        .map(|d| (d, j, owed)),
-                );
-            }
+        // One pass over the rules gives the deadlines (passed and coming) and the missing facts.
+        let found = match evaluate(facts, closures) {
+            Ok(found) => found,
             Err(e) => {
                 if owed > 0 {
                     needs_facts.push(format!("{}: {e}", job_label(j)));
                 }
                 continue;
             }
+        };
+        let open = || found.deadlines.iter().filter(|d| record.served(&d.kind).is_none());
+        if owed > 0 {
+            passed.extend(open().filter(|d| d.due < today && d.loses_rights()).map(|d| (d.clone(), j, owed)));
         }
-        let missing = primary_missing(facts);
+        rows.extend(open().filter(|d| d.due >= today && d.due <= horizon).map(|d| (d.clone(), j, owed)));
+        let missing = primary_missing(&found.missing);
         if owed > 0 && !missing.is_empty() {
             needs_facts.push(format!("{} — {} unpaid; missing {}", job_label(j), app.money(owed), missing.join(", ")));
         }

@@ -91,7 +91,7 @@ fn missing_arg(name: &str) -> CommandError {
 
 /// Refuses to report on an empty ledger: totals of zero would read as "all paid up".
 async fn require_ledger(app: &crate::app::App) -> Result<(), CommandError> {
-    if app.store.counts().await?.customers == 0 {
+    if !app.store.any_customers().await? {
         return Err(CommandError::User(EMPTY_LEDGER.to_string()));
     }
     Ok(())

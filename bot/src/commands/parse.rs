@@ -515,8 +515,7 @@ async fn resolve_customer(app: &App, query: &str) -> Result<CustomerRef, Unresol
             Err(Unresolved::Several(ParseError::SeveralCustomers { query: query.to_string(), list }))
         }
         CustomerMatch::NoneFound { suggestions } => {
-            let counts = app.store.counts().await.map_err(|e| Unresolved::Store(e.into()))?;
-            if counts.customers == 0 {
+            if !app.store.any_customers().await.map_err(|e| Unresolved::Store(e.into()))? {
                 return Err(Unresolved::NoMatch(ParseError::Invalid(EMPTY_LEDGER.to_string())));
             }
             Err(Unresolved::NoMatch(ParseError::Invalid(no_customer_text(query, &suggestions))))

@@ -40,12 +40,16 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
 pub use notices::{notice_kind, notice_word, notice_words};
-pub use record::{LienAlert, LienAlerts, LienRecord, Next, is_event, lien_alerts, next_deadlines, unpaid_by_job};
+pub use record::{
+    LienAlert, LienAlerts, LienRecord, LienRecords, Next, is_event, lien_alerts, next_deadlines, unpaid_by_job,
+};
 
 use calendar::Calendar;
 use rules::StateRules;
@@ -213,37 +217,57 @@ fn normalize_state(input: &str) -> Option<&'static str> {
         .map(|f| f.code)
 }
 
-fn load(state: &str) -> Result<StateRules, LienError> {
-    let file = normalize_state(state)
-        .and_then(|code| STATE_FILES.iter().find(|f| f.code == code))
+/// Each state's rules, parsed from its embedded file the first time they are asked for and kept
+/// for the life of the process (a report over 40,000 jobs parses each file once, not per job).
+fn load(state: &str) -> Result<&'static StateRules, LienError> {
+    static PARSED: [OnceLock<Result<StateRules, String>>; STATE_FILES.len()] =
+        [const { OnceLock::new() }; STATE_FILES.len()];
+    let (n, file) = normalize_state(state)
+        .and_then(|code| STATE_FILES.iter().enumerate().find(|(_, f)| f.code == code))
         .ok_or_else(|| LienError::UnknownState { given: state.to_string(), supported: supported_list() })?;
-    StateRules::load(file.code, file.name, file.text)
-        .map_err(|reason| LienError::BrokenRules { state: file.code.to_string(), reason })
+    PARSED[n]
+        .get_or_init(|| StateRules::load(file.code, file.name, file.text))
+        .as_ref()
+        .map_err(|reason| LienError::BrokenRules { state: file.code.to_string(), reason: reason.clone() })
 }
 
 /// The job's deadlines, sorted by due date. Rules whose facts are unknown are skipped (see
 /// [`missing_facts`]); `closures` are extra days the office is closed (a clerk's office shut for
 /// a storm), treated like holidays.
 pub fn deadlines(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Vec<Deadline>, LienError> {
+    Ok(evaluate(facts, closures)?.deadlines)
+}
+
+/// A job's deadlines ([`deadlines`]) and the facts that would unlock more ([`missing_facts`]),
+/// from one pass over its state's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluated {
+    pub deadlines: Vec<Deadline>,
+    pub missing: Vec<&'static str>,
+}
+
+/// [`deadlines`] and [`missing_facts`] at once, for a report that needs both for many jobs.
+pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, LienError> {
     let rules = load(&facts.state)?;
     if !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
         let mut covered: Vec<&str> = rules.rules.iter().flat_map(|r| r.projects.iter().map(|p| p.as_str())).collect();
         covered.sort_unstable();
         covered.dedup();
         return Err(LienError::ProjectNotCovered {
-            state: rules.name,
+            state: rules.name.clone(),
             project: facts.project.as_str().to_string(),
             covered: covered.join(" and "),
         });
     }
-    Ok(engine::evaluate(&rules, facts, closures)?.deadlines)
+    let evaluation = engine::evaluate(rules, facts, closures)?;
+    Ok(Evaluated { deadlines: evaluation.deadlines, missing: evaluation.missing.into_iter().map(Fact::name).collect() })
 }
 
 /// The facts that would unlock more deadlines for this job (by [`Fact::name`]); `state` when the
 /// state has no rules.
 pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {
     let Ok(rules) = load(&facts.state) else { return vec!["state"] };
-    engine::evaluate(&rules, facts, &[])
+    engine::evaluate(rules, facts, &[])
         .map(|evaluation| evaluation.missing.into_iter().map(Fact::name).collect())
         .unwrap_or_default()
 }

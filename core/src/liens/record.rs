@@ -12,7 +12,7 @@ use super::{Deadline, JobFacts, deadlines, facts_for_job};
 use crate::collections::JobNotice;
 use crate::ledger::{Job, OurRole, ProjectType};
 use crate::money::Currency;
-use crate::store::{OpenItemsQuery, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// A job's lien facts and the notices recorded for it, read once.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +29,18 @@ impl LienRecord {
     pub async fn load(store: &dyn Store, job: &Job) -> Result<LienRecord, StoreError> {
         let notices = store.job_notices(job.id).await?;
         let overrides = store.job_facts(job.id).await?;
+        Ok(LienRecord::of(job, overrides, notices))
+    }
+
+    /// A job's record from its synced facts, the facts set from chat (by fact name) and its
+    /// notices.
+    pub fn of(job: &Job, overrides: Vec<(String, String)>, notices: Vec<JobNotice>) -> LienRecord {
         let get = |name: &str| overrides.iter().find(|(f, _)| f == name).map(|(_, v)| v.as_str());
         let state = get("state").or(job.state.as_deref());
         let project = get("project").and_then(ProjectType::parse).or(job.project_type);
         let role = get("role").and_then(OurRole::parse).or(job.role);
         let (Some(state), Some(project), Some(role)) = (state, project, role) else {
-            return Ok(LienRecord { facts: None, notices });
+            return LienRecord { facts: None, notices };
         };
         let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
         for (fact, value) in &overrides {
@@ -44,7 +50,7 @@ impl LienRecord {
         if facts.lien_recorded.is_none() {
             facts.lien_recorded = notices.iter().find(|n| n.kind == "claim_of_lien").map(|n| n.served_on);
         }
-        Ok(LienRecord { facts: Some(facts), notices })
+        LienRecord { facts: Some(facts), notices }
     }
 
     /// The notice recorded for a deadline kind, if any.
@@ -90,6 +96,36 @@ pub enum Next {
     Coming(Deadline),
 }
 
+/// Every job's facts set from chat and notices, read in one statement each: a report over all
+/// jobs builds each job's [`LienRecord`] from these instead of two statements per job.
+#[derive(Debug, Clone, Default)]
+pub struct LienRecords {
+    facts: HashMap<i64, Vec<(String, String)>>,
+    notices: HashMap<i64, Vec<JobNotice>>,
+}
+
+impl LienRecords {
+    pub async fn load(store: &dyn Store) -> Result<LienRecords, StoreError> {
+        let mut out = LienRecords::default();
+        for (job, fact, value) in store.all_job_facts().await? {
+            out.facts.entry(job).or_default().push((fact, value));
+        }
+        for n in store.all_job_notices().await? {
+            out.notices.entry(n.job_id).or_default().push(n);
+        }
+        Ok(out)
+    }
+
+    /// The job's record, as [`LienRecord::load`] reads it.
+    pub fn record(&self, job: &Job) -> LienRecord {
+        LienRecord::of(
+            job,
+            self.facts.get(&job.id).cloned().unwrap_or_default(),
+            self.notices.get(&job.id).cloned().unwrap_or_default(),
+        )
+    }
+}
+
 /// Whether a deadline is an event (a notice of commencement expiring) rather than a document to
 /// serve or record.
 pub fn is_event(d: &Deadline) -> bool {
@@ -102,14 +138,7 @@ pub async fn unpaid_by_job(
     today: NaiveDate,
     currency: Currency,
 ) -> Result<HashMap<i64, i64>, StoreError> {
-    let items = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
-    let mut out = HashMap::new();
-    for i in items.iter().filter(|i| i.currency() == currency) {
-        if let Some(job) = i.job_id {
-            *out.entry(job).or_insert(0) += i.balance.minor;
-        }
-    }
-    Ok(out)
+    Ok(store.open_by_job(today, currency).await?.into_iter().collect())
 }
 
 /// Each job's next deadline (job id → [`LienRecord::next`]).
@@ -119,9 +148,10 @@ pub async fn next_deadlines(
     today: NaiveDate,
     closures: &[NaiveDate],
 ) -> Result<HashMap<i64, Next>, StoreError> {
+    let records = LienRecords::load(store).await?;
     let mut out = HashMap::new();
     for job in jobs {
-        let record = LienRecord::load(store, job).await?;
+        let record = records.record(job);
         if let Some(next) = record.next(today, closures) {
             out.insert(job.id, next);
         }
@@ -163,13 +193,14 @@ pub async fn lien_alerts(
     currency: Currency,
 ) -> Result<LienAlerts, StoreError> {
     let unpaid = unpaid_by_job(store, today, currency).await?;
+    let records = LienRecords::load(store).await?;
     let mut out = LienAlerts::default();
     for j in store.jobs(None).await? {
         let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
         if owed <= 0 {
             continue;
         }
-        let record = LienRecord::load(store, &j.job).await?;
+        let record = records.record(&j.job);
         let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
         let alert = |d: &Deadline| LienAlert {
             customer_id: j.job.customer_id,

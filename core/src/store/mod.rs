@@ -216,6 +216,24 @@ pub struct OpenItemsQuery {
     pub historical: bool,
 }
 
+/// What was open on a date in one currency, summed by the database ([`LedgerReads::open_sums`]):
+/// the figures of an aging report's total row, on the due-date basis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OpenSums {
+    pub invoices: i64,
+    /// Balance as of the date.
+    pub total: i64,
+    /// The due part (balance less retainage held) of what was past due.
+    pub overdue: i64,
+    /// The due part of what was more than 90 days past due.
+    pub overdue_90: i64,
+    /// Retainage held within the balances.
+    pub retainage: i64,
+    /// Balance of the invoices in dispute, and the past-due part of it.
+    pub disputed: i64,
+    pub disputed_overdue: i64,
+}
+
 /// A finished or running sync, for status lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncRun {
@@ -406,6 +424,9 @@ pub trait SchemaStore: Send + Sync {
 
     /// Applies pending migrations; returns how many were applied.
     async fn migrate(&self) -> Result<usize, StoreError>;
+    /// Refreshes the planner's statistics (`ANALYZE`), after a large import or first sync: without
+    /// them PostgreSQL (autovacuum off, or not yet run) plans a million-invoice ledger blind.
+    async fn analyze(&self) -> Result<(), StoreError>;
 }
 
 /// How long a sync run of a process this one cannot look up may stay `running` before it is
@@ -483,6 +504,9 @@ pub struct KeyedName {
 #[async_trait::async_trait]
 pub trait LedgerReads: Send + Sync {
     async fn counts(&self) -> Result<LedgerCounts, StoreError>;
+    /// Whether any customer is synced: [`LedgerReads::counts`]' first figure above zero, without
+    /// counting a million invoices.
+    async fn any_customers(&self) -> Result<bool, StoreError>;
     /// Customers whose name contains `needle` (case-insensitive), shortest names first.
     async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError>;
     async fn customer_names(&self) -> Result<Vec<CustomerRef>, StoreError>;
@@ -495,6 +519,12 @@ pub trait LedgerReads: Send + Sync {
     /// Jobs whose name contains `needle` (case-insensitive), or every job; by name.
     async fn jobs(&self, needle: Option<&str>) -> Result<Vec<JobWithCustomer>, StoreError>;
     async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError>;
+    /// Unpaid balance per job, `(job id, minor units)`, on the invoices in `currency` open
+    /// today and issued by `as_of`: summed in the database.
+    /// [`LedgerReads::open_items`] in `currency`, summed in the database: for a report that
+    /// needs only the totals.
+    async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError>;
+    async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError>;
     async fn invoices_numbered(&self, number: &str) -> Result<Vec<Invoice>, StoreError>;
     async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
     /// The customer's most recent payments, newest first, with their applications.
@@ -566,6 +596,11 @@ pub trait CollectionsStore: Send + Sync {
     /// Records a notice served or a lien recorded; returns its id.
     async fn add_job_notice(&self, notice: &JobNotice, by: &Author) -> Result<Recorded<i64>, StoreError>;
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError>;
+    /// Every job's lien facts set from chat, `(job id, fact, value)`, by job then fact: one
+    /// statement for a report over all jobs.
+    async fn all_job_facts(&self) -> Result<Vec<(i64, String, String)>, StoreError>;
+    /// Every job's notices, by job, each job's in [`CollectionsStore::job_notices`]'s order.
+    async fn all_job_notices(&self) -> Result<Vec<JobNotice>, StoreError>;
 }
 
 /// The audit trail (written by the audited writes themselves; see [`crate::audit`]).

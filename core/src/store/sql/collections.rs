@@ -729,25 +729,42 @@ impl<S: SqlStore> CollectionsStore for S {
 
     async fn job_notices(&self, job_id: i64) -> Result<Vec<JobNotice>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, (i64, i64, String, NaiveDate, Option<String>, String, DateTime<Utc>)>(
+            let rows = sqlx::query_as::<DB, NoticeRow>(
                 "SELECT id, job_id, kind, served_on, tracking, recorded_by, recorded_at FROM job_notices \
                  WHERE job_id = $1 ORDER BY served_on, id",
             )
             .bind(job_id)
             .fetch_all(pool)
             .await?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, job_id, kind, served_on, tracking, recorded_by, recorded_at)| JobNotice {
-                    id,
-                    job_id,
-                    kind,
-                    served_on,
-                    tracking,
-                    recorded_by,
-                    recorded_at,
-                })
-                .collect())
+            Ok(rows.into_iter().map(notice_of).collect())
         })
     }
+
+    async fn all_job_facts(&self) -> Result<Vec<(i64, String, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (i64, String, String)>(
+                "SELECT job_id, fact, value FROM job_facts ORDER BY job_id, fact",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    async fn all_job_notices(&self) -> Result<Vec<JobNotice>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, NoticeRow>(
+                "SELECT id, job_id, kind, served_on, tracking, recorded_by, recorded_at FROM job_notices \
+                 ORDER BY job_id, served_on, id",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(notice_of).collect())
+        })
+    }
+}
+
+type NoticeRow = (i64, i64, String, NaiveDate, Option<String>, String, DateTime<Utc>);
+
+fn notice_of((id, job_id, kind, served_on, tracking, recorded_by, recorded_at): NoticeRow) -> JobNotice {
+    JobNotice { id, job_id, kind, served_on, tracking, recorded_by, recorded_at }
 }

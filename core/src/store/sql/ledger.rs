@@ -6,7 +6,7 @@ use super::{SqlStore, currency, like_pattern, on};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerKind, CustomerRef, Invoice, InvoiceKind, InvoiceStatus};
 use crate::ledger::{Job, JobWithCustomer, OpenItem, OurRole, Payment, ProjectType};
 use crate::money::{Currency, Money};
-use crate::store::{LedgerCounts, LedgerReads, OpenItemsQuery, PaymentLine, StoreError};
+use crate::store::{LedgerCounts, LedgerReads, OpenItemsQuery, OpenSums, PaymentLine, StoreError};
 
 #[derive(sqlx::FromRow)]
 struct CustomerRow {
@@ -141,6 +141,30 @@ impl From<InvoiceRow> for Invoice {
     }
 }
 
+/// Each invoice open on the as-of date `$1` with its balance then, as a derived table with the
+/// invoice's own column names (`balance_minor` is the balance then). Open now: read through the
+/// partial index of open invoices. Closed now: only those paid by something applied after the
+/// date. Both add what was applied after the date, summed once from the applications of those
+/// days; never more than was invoiced (an invoice paid more than its total owed no more than its
+/// total). `{customer}` is a filter on `i` or nothing.
+fn balances_then(customer: &str) -> String {
+    let paid = "(SELECT a.invoice_id, SUM(a.amount_minor) AS paid FROM applications a \
+        WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id)";
+    let cols = "i.id, i.number, i.customer_id, i.job_id, i.kind, i.issued, i.due, i.currency, i.total_minor, \
+        i.retainage_minor";
+    format!(
+        "(SELECT id, number, customer_id, job_id, kind, issued, due, currency, total_minor, retainage_minor, \
+           CASE WHEN b > total_minor THEN total_minor ELSE b END AS balance_minor FROM ( \
+           SELECT {cols}, i.balance_minor + COALESCE(x.paid, 0) AS b \
+             FROM invoices i LEFT JOIN {paid} x ON x.invoice_id = i.id \
+             WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} \
+           UNION ALL \
+           SELECT {cols}, i.balance_minor + x.paid FROM {paid} x JOIN invoices i ON i.id = x.invoice_id \
+             WHERE i.status IN ('open', 'paid') AND NOT (i.balance_minor > 0 AND i.status = 'open') \
+             AND i.issued <= $1 {customer}) r)"
+    )
+}
+
 /// Open items. The historical form takes the as-of date as `$1`; `{customer}` becomes a customer filter or nothing
 /// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
 fn open_items_sql(historical: bool, one_customer: bool) -> String {
@@ -154,7 +178,6 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
         j.name AS job_name, COALESCE(j.pm, c.pm) AS pm, i.kind, i.issued, i.due, i.currency, i.total_minor, \
         i.retainage_minor, CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id \
         AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS disputed";
-    let from = "FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id";
     if !historical {
         // No date condition here: an index on the invoice date would tempt SQLite away from the
         // small partial index of open invoices. Invoices dated after `$1` are dropped by the caller.
@@ -164,18 +187,40 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
              WHERE i.balance_minor > 0 AND i.status = 'open' {customer} ORDER BY i.due, i.id"
         );
     }
-    // Open on a past date: open now, or paid by something applied after that date. Only those
-    // few invoices get their balance rebuilt from the applications since, never to more than
-    // was invoiced (an invoice paid more than its total owed no more than its total).
-    let rebuilt = "(i.balance_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
-        WHERE a.invoice_id = i.id AND a.applied_on > $1), 0))";
     format!(
-        "SELECT * FROM (SELECT {columns}, CAST(CASE WHEN {rebuilt} > i.total_minor THEN i.total_minor \
-             ELSE {rebuilt} END AS BIGINT) AS balance_minor \
-         {from} WHERE i.issued <= $1 AND i.status IN ('open', 'paid') {customer} \
-           AND ((i.balance_minor > 0 AND i.status = 'open') \
-                OR i.id IN (SELECT a.invoice_id FROM applications a WHERE a.applied_on > $1))) t \
-         WHERE t.balance_minor > 0 ORDER BY t.due, t.invoice_id"
+        "SELECT {columns}, CAST(i.balance_minor AS BIGINT) AS balance_minor FROM {} i \
+         JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+         WHERE i.balance_minor > 0 ORDER BY i.due, i.id",
+        balances_then(customer)
+    )
+}
+
+/// [`open_items_sql`] summed in one currency: `$1` the as-of date, `$2` the currency, `$3` the
+/// day 90 days before the as-of date, `$4` the customer if one. Retainage held is the retainage
+/// within the balance.
+fn open_sums_sql(historical: bool, one_customer: bool) -> String {
+    let customer = if one_customer { "AND i.customer_id = $4" } else { "" };
+    let (from, balance, issued) = if historical {
+        (format!("{} i", balances_then(customer)), "i.balance_minor", "")
+    } else {
+        // Current: the partial index, with the invoice date in the sums rather than the WHERE
+        // clause (an index on the date would tempt SQLite away from the partial index).
+        ("invoices i".to_string(), "CASE WHEN i.issued <= $1 THEN i.balance_minor ELSE 0 END", "")
+    };
+    let filter = if historical { "i.balance_minor > 0" } else { "i.balance_minor > 0 AND i.status = 'open'" };
+    format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(b), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN due < $1 THEN b - r ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN due < $3 THEN b - r ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(r), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN disputed = 1 THEN b ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN disputed = 1 AND due < $1 THEN b - r ELSE 0 END), 0) AS BIGINT) \
+         FROM (SELECT i.due, {balance} AS b, \
+           CASE WHEN i.retainage_minor < 0 THEN 0 WHEN i.retainage_minor > {balance} THEN {balance} \
+             ELSE i.retainage_minor END AS r, \
+           CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
+             THEN 1 ELSE 0 END AS disputed \
+           FROM {from} WHERE {filter} AND i.currency = $2 {issued} {customer}) t WHERE b > 0"
     )
 }
 
@@ -299,6 +344,16 @@ impl<S: SqlStore> LedgerReads for S {
         })
     }
 
+    async fn any_customers(&self) -> Result<bool, StoreError> {
+        on!(self, read, |pool, DB| {
+            let one: Option<i64> =
+                sqlx::query_scalar::<DB, i64>("SELECT CAST(1 AS BIGINT) FROM customers WHERE deleted = FALSE LIMIT 1")
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(one.is_some())
+        })
+    }
+
     async fn customers_matching(&self, needle: &str, limit: i64) -> Result<Vec<CustomerRef>, StoreError> {
         on!(self, read, |pool, DB| {
             let rows: Vec<(i64, String)> = sqlx::query_as::<DB, _>(
@@ -413,6 +468,36 @@ impl<S: SqlStore> LedgerReads for S {
             let mut rows = query.fetch_all(pool).await?;
             rows.retain(|r| r.issued <= q.as_of);
             Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = open_sums_sql(q.historical, q.customer_id.is_some());
+            let mut query = sqlx::query_as::<DB, (i64, i64, i64, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql))
+                .bind(q.as_of)
+                .bind(currency.code().to_string())
+                .bind(q.as_of - chrono::Days::new(90));
+            if let Some(id) = q.customer_id {
+                query = query.bind(id);
+            }
+            let (invoices, total, overdue, overdue_90, retainage, disputed, disputed_overdue) =
+                query.fetch_one(pool).await?;
+            Ok(OpenSums { invoices, total, overdue, overdue_90, retainage, disputed, disputed_overdue })
+        })
+    }
+
+    async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT job_id, CAST(SUM(balance_minor) AS BIGINT) FROM invoices \
+                 WHERE balance_minor > 0 AND status = 'open' AND job_id IS NOT NULL AND issued <= $1 \
+                 AND currency = $2 GROUP BY job_id",
+            )
+            .bind(as_of)
+            .bind(currency.code().to_string())
+            .fetch_all(pool)
+            .await?)
         })
     }
 

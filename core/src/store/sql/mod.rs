@@ -112,6 +112,13 @@ impl<S: SqlStore> SchemaStore for S {
     async fn migrate(&self) -> Result<usize, StoreError> {
         self.run_migrations().await
     }
+
+    async fn analyze(&self) -> Result<(), StoreError> {
+        on!(self, write, |pool, DB| {
+            sqlx::query::<DB>("ANALYZE").execute(pool).await?;
+            Ok(())
+        })
+    }
 }
 
 pub(super) fn currency(code: &str) -> Currency {

@@ -1,0 +1,304 @@
+//! The optimised report queries against a straightforward computation over the same ledger, on
+//! SQLite and PostgreSQL: a seeded ledger (`arbot dev seed`'s code, not the demo's), with
+//! invoices in a second currency, disputes, lien facts set from chat and notices recorded.
+//!
+//! Straightforward means: every invoice and application read as rows with plain SELECTs, the
+//! balance on a past date rebuilt in Rust (open now or paid since, plus what was applied after
+//! the date, never more than the total), and every sum, per-job figure and lien record folded
+//! from those rows or from the per-job store calls the reports used before.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arbot_core::audit::{Author, Surface};
+use arbot_core::clock::PinnedClock;
+use arbot_core::collections::{JobNotice, NewDispute};
+use arbot_core::ledger::InvoiceKind;
+use arbot_core::liens::{LienRecord, LienRecords, deadlines, evaluate, missing_facts};
+use arbot_core::source::{Entity, InvoiceRecord, Record, Version};
+use arbot_core::store::{OpenItemsQuery, OpenSums, Store};
+use arbot_core::{Currency, digest};
+use arbot_tests::TestDb;
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use tokio::runtime::Runtime;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+const TODAY: &str = "2026-12-01";
+
+/// One invoice as stored: (id, customer, job, currency, status, issued, due, total, balance,
+/// retainage).
+type Row = (i64, i64, Option<i64>, String, String, NaiveDate, NaiveDate, i64, i64, i64);
+
+async fn raw(db: &TestDb) -> (Vec<Row>, Vec<(i64, NaiveDate, i64)>, Vec<i64>) {
+    let inv = "SELECT id, customer_id, job_id, currency, status, issued, due, total_minor, balance_minor, \
+               retainage_minor FROM invoices";
+    let apps = "SELECT invoice_id, applied_on, amount_minor FROM applications WHERE invoice_id IS NOT NULL";
+    let disputed = "SELECT invoice_id FROM disputes WHERE resolved_at IS NULL";
+    if db.name == "sqlite" {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        (
+            sqlx::query_as(inv).fetch_all(&pool).await.unwrap(),
+            sqlx::query_as(apps).fetch_all(&pool).await.unwrap(),
+            sqlx::query_scalar(disputed).fetch_all(&pool).await.unwrap(),
+        )
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        (
+            sqlx::query_as(inv).fetch_all(&pool).await.unwrap(),
+            sqlx::query_as(apps).fetch_all(&pool).await.unwrap(),
+            sqlx::query_scalar(disputed).fetch_all(&pool).await.unwrap(),
+        )
+    }
+}
+
+/// What was open on `as_of`, invoice by invoice, rebuilt from the raw rows: (row, balance then).
+fn open_on(rows: &[Row], apps: &[(i64, NaiveDate, i64)], as_of: NaiveDate, today: NaiveDate) -> Vec<(Row, i64)> {
+    let mut after: HashMap<i64, i64> = HashMap::new();
+    for (inv, on, amount) in apps {
+        if *on > as_of {
+            *after.entry(*inv).or_default() += amount;
+        }
+    }
+    rows.iter()
+        .filter(|r| r.5 <= as_of)
+        .filter_map(|r| {
+            let open_now = r.8 > 0 && r.4 == "open";
+            let balance = if as_of >= today {
+                if open_now { r.8 } else { 0 }
+            } else if r.4 == "open" || r.4 == "paid" {
+                let paid_since = after.get(&r.0).copied();
+                if !open_now && paid_since.is_none() { 0 } else { (r.8 + paid_since.unwrap_or(0)).min(r.7) }
+            } else {
+                0
+            };
+            (balance > 0).then(|| (r.clone(), balance))
+        })
+        .collect()
+}
+
+fn sums_of(open: &[(Row, i64)], disputed: &[i64], as_of: NaiveDate, currency: Currency) -> OpenSums {
+    let mut s = OpenSums::default();
+    for (r, b) in open.iter().filter(|(r, _)| r.3 == currency.code()) {
+        let held = r.9.clamp(0, *b);
+        let due_part = b - held;
+        let past = (as_of - r.6).num_days();
+        s.invoices += 1;
+        s.total += b;
+        s.retainage += held;
+        if past > 0 {
+            s.overdue += due_part;
+        }
+        if past > 90 {
+            s.overdue_90 += due_part;
+        }
+        if disputed.contains(&r.0) {
+            s.disputed += b;
+            if past > 0 {
+                s.disputed_overdue += due_part;
+            }
+        }
+    }
+    s
+}
+
+async fn ledger(db: &TestDb) {
+    let store = Arc::clone(&db.store);
+    let clock = PinnedClock { today: d(TODAY), tz: chrono_tz::America::Chicago };
+    arbot::seed::seed(Arc::clone(&store), &clock, 60, 3_000, 77).await.unwrap();
+    // Invoices in Canadian dollars for a few customers, some with retainage above the balance.
+    let run = store.start_sync_run("synthetic", Utc::now()).await.unwrap();
+    let cad: Vec<Record> = (0..12)
+        .map(|n| {
+            let issued = d(TODAY) - Days::new(20 + n * 11);
+            Record::Invoice(InvoiceRecord {
+                external_id: format!("CAD{n}"),
+                customer_external_id: format!("C{}", n % 5),
+                job_external_id: Some(format!("J{}", n % 5)),
+                number: format!("CA-{n}"),
+                kind: InvoiceKind::Progress,
+                issued,
+                due: issued + Days::new(30),
+                currency: Currency::parse("CAD").unwrap(),
+                total_minor: 90_000 + n as i64 * 1_000,
+                balance_minor: 90_000 + n as i64 * 1_000,
+                retainage_minor: if n % 3 == 0 { 200_000 } else { 9_000 },
+                voided: false,
+                memo: None,
+                balance_as_of: None,
+                version: Version::at(Utc.from_utc_datetime(&issued.and_hms_opt(12, 0, 0).unwrap())),
+            })
+        })
+        .collect();
+    store.apply_page(run, "synthetic", Entity::Invoice, &cad, None).await.unwrap();
+    // Disputes on some open invoices, in both currencies.
+    let open =
+        store.open_items(OpenItemsQuery { as_of: d(TODAY), customer_id: None, historical: false }).await.unwrap();
+    let by = Author::new("t", "tester", Surface::Cli);
+    for i in open.iter().step_by(17) {
+        let dispute = NewDispute {
+            invoice_id: i.invoice_id,
+            reason: "pricing".into(),
+            detail: None,
+            opened_by: "tester".into(),
+            opened_at: Utc::now(),
+        };
+        store.open_dispute(&dispute, &by).await.unwrap();
+    }
+    // Facts set from chat and notices recorded on some jobs.
+    let jobs = store.jobs(None).await.unwrap();
+    for (n, j) in jobs.iter().enumerate() {
+        if n % 3 == 0 {
+            let last = d(TODAY) - Days::new(10 + n as u64 * 3);
+            store.set_job_fact(j.job.id, "last_furnished", &last.to_string(), &by, Utc::now()).await.unwrap();
+        }
+        if n % 7 == 0 {
+            store.set_job_fact(j.job.id, "project", "public", &by, Utc::now()).await.unwrap();
+        }
+        if n % 4 == 0 {
+            let notice = JobNotice {
+                id: 0,
+                job_id: j.job.id,
+                kind: if n % 8 == 0 { "notice_to_owner".into() } else { "preliminary_notice".into() },
+                served_on: d(TODAY) - Days::new(200),
+                tracking: None,
+                recorded_by: "tester".into(),
+                recorded_at: Utc::now(),
+            };
+            store.add_job_notice(&notice, &by).await.unwrap();
+        }
+    }
+}
+
+#[test]
+fn report_sums_match_a_straightforward_computation_on_both_backends() {
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        for db in TestDb::all().await {
+            ledger(&db).await;
+            let store: &dyn Store = db.store.as_ref();
+            let today = d(TODAY);
+            let (rows, apps, disputed) = raw(&db).await;
+            assert!(
+                rows.iter().any(|r| r.3 == "CAD") && !disputed.is_empty(),
+                "{}: the ledger has what we test",
+                db.name
+            );
+            let usd = Currency::USD;
+            let cad = Currency::parse("CAD").unwrap();
+            let mut checked_history = 0;
+            for back in [0u64, 1, 3, 30, 45, 200] {
+                let as_of = today - Days::new(back);
+                let historical = back > 0;
+                let expected = open_on(&rows, &apps, as_of, today);
+                // The historical open items themselves: the same invoices with the same balances.
+                let q = OpenItemsQuery { as_of, customer_id: None, historical };
+                let mut got: Vec<(i64, i64)> =
+                    store.open_items(q).await.unwrap().iter().map(|i| (i.invoice_id, i.balance.minor)).collect();
+                got.sort_unstable();
+                let mut want: Vec<(i64, i64)> = expected.iter().map(|(r, b)| (r.0, *b)).collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "{}: open items on {as_of}", db.name);
+                checked_history += usize::from(historical && !want.is_empty());
+                for currency in [usd, cad] {
+                    let sums = store.open_sums(q, currency).await.unwrap();
+                    assert_eq!(
+                        sums,
+                        sums_of(&expected, &disputed, as_of, currency),
+                        "{}: sums on {as_of} in {currency}",
+                        db.name
+                    );
+                    assert!(sums.invoices > 0 || back > 100, "{}: something open in {currency} on {as_of}", db.name);
+                }
+                // One customer's sums.
+                let one = rows[0].1;
+                let mine: Vec<(Row, i64)> = expected.iter().filter(|(r, _)| r.1 == one).cloned().collect();
+                let q1 = OpenItemsQuery { customer_id: Some(one), ..q };
+                assert_eq!(store.open_sums(q1, usd).await.unwrap(), sums_of(&mine, &disputed, as_of, usd));
+            }
+            assert!(checked_history >= 4, "{}: past dates with invoices open", db.name);
+
+            // Unpaid per job, as the lien reports read it.
+            let mut by_job: HashMap<i64, i64> = HashMap::new();
+            for (r, b) in open_on(&rows, &apps, today, today).iter().filter(|(r, _)| r.3 == "USD") {
+                if let Some(j) = r.2 {
+                    *by_job.entry(j).or_default() += b;
+                }
+            }
+            let got: HashMap<i64, i64> = store.open_by_job(today, usd).await.unwrap().into_iter().collect();
+            assert_eq!(got, by_job, "{}: unpaid by job", db.name);
+            assert!(!got.is_empty());
+
+            // Every job's lien record from the batch reads equals the one read job by job, and
+            // one evaluation gives what `deadlines` and `missing_facts` give apart.
+            let records = LienRecords::load(store).await.unwrap();
+            let (mut with_notices, mut with_deadlines) = (0, 0);
+            for j in store.jobs(None).await.unwrap() {
+                let one = LienRecord::load(store, &j.job).await.unwrap();
+                assert_eq!(records.record(&j.job), one, "{}: lien record of job {}", db.name, j.job.id);
+                with_notices += usize::from(!one.notices.is_empty());
+                if let Some(facts) = &one.facts {
+                    match evaluate(facts, &[]) {
+                        Ok(e) => {
+                            assert_eq!(e.deadlines, deadlines(facts, &[]).unwrap());
+                            assert_eq!(e.missing, missing_facts(facts));
+                            with_deadlines += usize::from(!e.deadlines.is_empty());
+                        }
+                        Err(e) => assert_eq!(Err(e), deadlines(facts, &[])),
+                    }
+                }
+            }
+            assert!(with_notices > 0 && with_deadlines > 0, "{}: records with notices and deadlines", db.name);
+
+            // The KPIs from the sums: what the aging of every open item gave before.
+            let cfg = arbot_core::aging::AgingConfig::default();
+            let k = arbot_core::kpi::kpis(store, today, false, &cfg, usd).await.unwrap();
+            let items =
+                store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await.unwrap();
+            let now = arbot_core::aging::aging(&items, today, &cfg, arbot_core::aging::GroupBy::Customer, usd);
+            let begin_on = today - Days::new(30);
+            let begin_items = store
+                .open_items(OpenItemsQuery { as_of: begin_on, customer_id: None, historical: true })
+                .await
+                .unwrap();
+            let begin =
+                arbot_core::aging::aging(&begin_items, begin_on, &cfg, arbot_core::aging::GroupBy::Customer, usd);
+            assert_eq!(
+                (k.open_ar, k.overdue, k.overdue_90, k.disputed, k.disputed_overdue, k.retainage),
+                (
+                    now.totals.total,
+                    now.totals.overdue,
+                    now.totals.overdue_90,
+                    now.totals.disputed,
+                    now.totals.disputed_overdue,
+                    now.totals.retainage
+                ),
+                "{}: KPI totals",
+                db.name
+            );
+            assert_eq!(k.over_90_share, now.over_90_share());
+            let sales = store.sales_between(begin_on + Days::new(1), today, usd).await.unwrap();
+            let current = now.totals.total - now.totals.overdue;
+            assert_eq!(k.cei, arbot_core::kpi::cei(begin.totals.total, sales, now.totals.total, current));
+
+            // The digest's change since the previous digest, against the items then.
+            let since = digest::previous_business_day(today);
+            let rules = arbot_core::collections::PromiseRules { grace_days: 3, tz: chrono_tz::America::Chicago };
+            let dg = digest::load(store, today, usd, &[], rules).await.unwrap();
+            let then: Vec<(Row, i64)> = open_on(&rows, &apps, since, today);
+            let then_open: i64 = then.iter().filter(|(r, _)| r.3 == "USD").map(|(_, b)| b).sum();
+            let then_overdue: i64 = then
+                .iter()
+                .filter(|(r, _)| r.3 == "USD" && !disputed.contains(&r.0) && r.6 < since)
+                .map(|(r, b)| b - r.9.clamp(0, *b))
+                .sum();
+            assert_eq!(dg.open - dg.open_change, then_open, "{}: open at the previous digest", db.name);
+            assert_eq!(dg.overdue - dg.overdue_change, then_overdue, "{}: overdue at the previous digest", db.name);
+            db.close().await;
+        }
+    });
+}
