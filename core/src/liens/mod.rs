@@ -305,7 +305,7 @@ pub fn states() -> Result<Vec<StateInfo>, LienError> {
                 name: file.name,
                 rules: rules.rules.len(),
                 checked: rules.checked,
-                sources: rules.sources,
+                sources: rules.sources.clone(),
             })
         })
         .collect()
