@@ -434,6 +434,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         example: "/ar help customer",
         permission: Permission::Read,
     },
+    CommandSpec {
+        family: REPORT,
+        name: "cash",
+        summary: "A day's cash: received by customer and job, against a week and a year before, and what is expected",
+        params: &[Param::new("date", ParamKind::Date, false, "the day to report (default today)")],
+        example: "/report cash Nov 20",
+        permission: Permission::Read,
+    },
 ];
 
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {
