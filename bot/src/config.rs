@@ -96,6 +96,7 @@ struct RolesSection {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 struct ScheduleSection {
     digest: Option<String>,
+    cash_report: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -145,6 +146,8 @@ impl DiscordConfig {
 
 /// 08:00 on weekdays.
 const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
+/// 17:00 on weekdays: the day's cash, to the manager.
+const DEFAULT_CASH_REPORT: &str = "0 17 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
@@ -155,6 +158,8 @@ const DEFAULT_RECONCILE: &str = "0 5 * * *";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleConfig {
     pub digest: Cron,
+    /// The daily cash report.
+    pub cash_report: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -168,6 +173,7 @@ impl Default for ScheduleConfig {
         let cron = |expr: &str| Cron::parse(expr).expect("the default schedules are valid cron");
         ScheduleConfig {
             digest: cron(DEFAULT_DIGEST),
+            cash_report: cron(DEFAULT_CASH_REPORT),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -400,6 +406,7 @@ impl Config {
         let defaults = ScheduleConfig::default();
         cfg.schedule = ScheduleConfig {
             digest: cron("schedule.digest", sched.digest, defaults.digest)?,
+            cash_report: cron("schedule.cash_report", sched.cash_report, defaults.cash_report)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,

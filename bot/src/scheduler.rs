@@ -26,6 +26,8 @@ use crate::outbox::{Destination, enqueue_post};
 pub enum JobKind {
     /// Post the daily overdue digest to the AR channel.
     Digest,
+    /// Post the day's cash report to the AR channel.
+    CashReport,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -63,6 +65,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "digest",
             kind: JobKind::Digest,
             schedule: config.digest.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "cash_report",
+            kind: JobKind::CashReport,
+            schedule: config.cash_report.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -157,6 +165,18 @@ impl Scheduler {
                     format!("digest for {day} queued")
                 } else {
                     format!("digest for {day} was already queued")
+                })
+            }
+            JobKind::CashReport => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let report = crate::commands::build_cash(&self.app, Some(day)).await.map_err(|e| anyhow!("{e}"))?;
+                let post = Post::of(crate::commands::cash_reply(&self.app, &report));
+                let queued = enqueue_post(&self.app, &format!("cash:{day}"), Destination::ArChannel, post).await?;
+                self.outbox.notify_one();
+                Ok(if queued {
+                    format!("cash report for {day} queued")
+                } else {
+                    format!("cash report for {day} was already queued")
                 })
             }
             JobKind::LienWarnings => {

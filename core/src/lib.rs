@@ -7,6 +7,7 @@
 
 pub mod aging;
 pub mod audit;
+pub mod cash;
 pub mod clock;
 pub mod collections;
 pub mod dates;

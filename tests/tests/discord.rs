@@ -32,6 +32,17 @@ fn digests(fake: &FakeDiscord) -> Vec<Value> {
     fake.world(|w| digests_in(w))
 }
 
+fn cash_reports_in(w: &World) -> Vec<Value> {
+    w.messages_in(AR_CHANNEL)
+        .into_iter()
+        .filter(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Cash —")))
+        .cloned()
+        .collect()
+}
+
+/// Mon Nov 23, 2026, just after 17:00 in New York: the cash report is due.
+const AFTER_CASH: &str = "2026-11-23T22:00:05Z";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_commands_answer_from_the_database_with_roles_and_privacy() {
     let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
@@ -218,6 +229,44 @@ async fn the_digest_is_posted_once_at_eight_and_caught_up_once_after_a_restart()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cash_report_is_posted_once_at_five_and_answers_report_cash() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    settle().await;
+    assert!(fake.world(|w| cash_reports_in(w)).is_empty(), "nothing before 17:00");
+
+    // On demand, under /report: the same figures core computes for the day.
+    let i = fake.slash(&sam(), AR_CHANNEL, "cash", &[("date", json!("Nov 20"))]);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    let app = &bot.app;
+    let r = arbot::commands::build_cash(app, Some("2026-11-20".parse().unwrap())).await.unwrap();
+    assert!(text.contains("Cash — Fri Nov 20"), "{text}");
+    assert!(text.contains(&format!("Received {} from", app.money(r.total))), "{text}");
+    assert!(text.contains(&format!("{}", app.money(r.windows[0].expected()))), "{text}");
+
+    clock.set(at(AFTER_CASH));
+    let posted =
+        fake.wait_for(Duration::from_secs(60), "the cash report", |w| cash_reports_in(w).first().cloned()).await;
+    assert_eq!(posted["embeds"][0]["title"], "Cash — Mon Nov 23", "{posted}");
+    let text = text_of(&posted);
+    assert!(text.contains("Expected next 7 days") && text.contains("Requested that day"), "{text}");
+    settle().await;
+    assert_eq!(fake.world(|w| cash_reports_in(w)).len(), 1, "posted once");
+
+    // Restarted the same evening: not posted again.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a2").await;
+    fake.wait_ready(2).await;
+    settle().await;
+    assert_eq!(fake.world(|w| cash_reports_in(w)).len(), 1, "a restart does not repeat the cash report");
+    let runs = bot.app.store.runs("cash_report", 10).await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    bot.stop().await;
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
     let Some(db) = TestDb::postgres().await else {
         eprintln!("ARBOT_TEST_POSTGRES_URL is not set: skipped (CI sets it)");
@@ -240,6 +289,12 @@ async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
     assert_eq!(digests(&fake).len(), 1, "two schedulers, one digest");
     let runs = first.app.store.runs("digest", 10).await.unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
+    clock.set(at(AFTER_CASH));
+    fake.wait_for(Duration::from_secs(60), "the cash report", |w| cash_reports_in(w).first().cloned()).await;
+    settle().await;
+    settle().await;
+    assert_eq!(fake.world(|w| cash_reports_in(w)).len(), 1, "two schedulers, one cash report");
+    assert_eq!(first.app.store.runs("cash_report", 10).await.unwrap().len(), 1);
 
     // The gateway holder stops: the other instance takes over and answers.
     first.stop().await;

@@ -126,6 +126,9 @@ pub enum Command {
         #[arg(long)]
         post: bool,
     },
+    /// Leadership reports: `arbot report cash [--date DATE] [--format table|json]`.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The aging report: open balances by age bucket.
     Aging {
         /// Balances as of this date (default: today).
@@ -283,6 +286,20 @@ async fn open_app(global: &GlobalArgs, config: Config, url: &str) -> anyhow::Res
     let store = store::open_and_migrate(url).await?;
     let sources = sources_from(&config, clock.today(), &store, &clock);
     Ok(App { store, clock, config, sources })
+}
+
+/// `arbot report …`: what `/report …` answers in chat, for scripts and the terminal.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The daily cash report: received by customer and job, against a week and a year before,
+    /// expected cash in the next 7 and 30 days, and what was requested that day.
+    Cash {
+        /// The day to report (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
 }
 
 pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
@@ -454,6 +471,19 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 return sync::reconcile(&app, source.as_deref()).await;
             }
             sync::sync(&app, source.as_deref(), full).await
+        }),
+        Command::Report(ReportCommand::Cash { date, format }) => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let date = match date {
+                Some(s) => Some(parse_date(&s, app.today()).context("--date")?),
+                None => None,
+            };
+            let report = crate::commands::build_cash(&app, date).await.map_err(command_error)?;
+            match format {
+                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                SummaryFormat::Table => print!("{}", to_text(&crate::commands::cash_reply(&app, &report))),
+            }
+            Ok(())
         }),
         Command::Aging { as_of, by, basis, format } => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;

@@ -4,8 +4,8 @@
 
 use super::parse::{ParseError, Unread, read_line};
 use super::{
-    CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, history, invoice, kpi, liens,
-    note, overdue, plan, promise, sync,
+    CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
+    liens, note, overdue, plan, promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -36,6 +36,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "disputes" => dispute::handle_list(app).await,
         "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
+        "cash" => cash::handle(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };
     match result {

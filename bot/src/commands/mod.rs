@@ -14,6 +14,7 @@
 mod aging;
 mod args;
 mod audit;
+mod cash;
 pub mod clicks;
 mod customer;
 mod digest;
@@ -40,6 +41,7 @@ use arbot_core::dates::DateError;
 
 pub use self::aging::{aging_csv, aging_table, left_out as aging_left_out, load as load_aging};
 pub use self::args::{Args, Invocation, Surface, Value};
+pub use self::cash::{build as build_cash, cash_reply};
 pub use self::customer::{customer_reply, summary_reply};
 pub use self::digest::{build as build_digest, digest_reply};
 pub use self::dispatch::{dispatch, internal_reply, run_line, unread_reply};

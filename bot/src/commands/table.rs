@@ -455,6 +455,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         example: "/ar plan harborview 30000 3 month Dec 15 note agreed with their CFO, by ACH",
         permission: Permission::Log,
     },
+    CommandSpec {
+        family: REPORT,
+        name: "cash",
+        summary: "A day's cash: received by customer and job, against a week and a year before, and what is expected",
+        params: &[Param::new("date", ParamKind::Date, false, "the day to report (default today)")],
+        example: "/report cash Nov 20",
+        permission: Permission::Read,
+    },
 ];
 
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {

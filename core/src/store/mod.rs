@@ -391,6 +391,7 @@ pub trait Store:
     + ChatOpsStore
     + ConnectionStore
     + ReconcileStore
+    + ReportStore
     + fmt::Debug
 {
 }
@@ -404,6 +405,7 @@ impl<T> Store for T where
         + ChatOpsStore
         + ConnectionStore
         + ReconcileStore
+        + ReportStore
         + fmt::Debug
         + ?Sized
 {
@@ -412,8 +414,8 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, SchemaStore, Store,
-        SyncStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, ReportStore,
+        SchemaStore, Store, SyncStore,
     };
 }
 
@@ -534,6 +536,30 @@ pub trait LedgerReads: Send + Sync {
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
+}
+
+/// What the leadership reports read beyond the ledger's own reads: each query returns what its
+/// report shows, aggregated in SQL where only sums are shown.
+#[async_trait::async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Payments received from `from` through `to`, with what each paid (cash applications to
+    /// invoices, with their jobs); newest first.
+    async fn payments_with_lines(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<crate::cash::PaymentReceived>, StoreError>;
+    /// Cash received on `day` in `currency`: the sum and how many payments.
+    async fn cash_received_on(&self, day: NaiveDate, currency: Currency) -> Result<(i64, i64), StoreError>;
+    /// The first day any payment was received: how far back the ledger's history goes.
+    async fn first_payment_received(&self) -> Result<Option<NaiveDate>, StoreError>;
+    /// Invoices issued on or after `issued_from`, now paid, in `currency`: customer, due date and
+    /// the day the last cash reached them (what each payer's history of paying is read from).
+    async fn paid_invoices(
+        &self,
+        issued_from: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<crate::cash::PaidInvoice>, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.

@@ -13,6 +13,7 @@ mod collections;
 mod connections;
 mod ledger;
 mod reconcile;
+mod reports;
 mod sync;
 
 use std::collections::HashMap;

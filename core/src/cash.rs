@@ -1,0 +1,458 @@
+//! The daily cash report as data: what came in on a day (by customer and job, with what each
+//! payment paid), against the same weekday a week and a year before where the ledger goes back
+//! that far; what is expected in the next 7 and 30 days (open promises, with each payer's record
+//! of keeping them, and invoices falling due, weighted by each customer's own history of paying);
+//! and what was asked for that day. Chat adapters decide how it looks.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::collections::{CashApplied, Outcome, Promise, PromiseRules};
+use crate::ledger::OpenItem;
+use crate::money::{Currency, Money};
+use crate::store::{OpenItemsQuery, Store, StoreError};
+
+/// A payment received, with what it paid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentReceived {
+    pub payment_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub received: NaiveDate,
+    pub amount: Money,
+    /// Cash not applied to an invoice arbot has.
+    pub unapplied: Money,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    /// The cash it applied to invoices, in the payment's currency.
+    pub lines: Vec<PaidLine>,
+}
+
+/// Cash a payment applied to one invoice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaidLine {
+    pub invoice_id: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub job_id: Option<i64>,
+    pub job_name: Option<String>,
+    pub amount: i64,
+}
+
+/// A paid invoice, for a payer's history: when it was due and when the last cash reached it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PaidInvoice {
+    pub customer_id: i64,
+    pub due: NaiveDate,
+    pub paid_on: NaiveDate,
+}
+
+/// How far back a payer's history of paying is read.
+pub const HISTORY_DAYS: u64 = 365;
+
+/// A payer with fewer paid invoices than this in [`HISTORY_DAYS`] is weighted by the whole
+/// book's history instead of its own.
+pub const MIN_HISTORY: usize = 3;
+
+/// The windows expected cash is shown for, in days after the report's day.
+pub const WINDOWS: [u32; 2] = [7, 30];
+
+/// One customer's received cash on the day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerCash {
+    pub customer_id: i64,
+    pub name: String,
+    pub total: i64,
+    /// By job: (job name, or None for invoices without a job, amount), largest first.
+    pub jobs: Vec<(Option<String>, i64)>,
+    /// Invoice numbers paid, in order.
+    pub invoices: Vec<String>,
+    /// Cash not applied to an invoice.
+    pub unapplied: i64,
+    pub payments: usize,
+}
+
+/// A comparison day's total, or why there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Compare {
+    Total {
+        day: NaiveDate,
+        total: i64,
+        payments: i64,
+    },
+    /// The ledger's first payment came after that day.
+    NoHistory {
+        day: NaiveDate,
+    },
+}
+
+/// An open promise expected in a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedPromise {
+    pub promise_id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub promised_for: NaiveDate,
+    /// What is still to come: the amount less what has been paid against it.
+    pub amount: i64,
+    pub record: PromiseRecord,
+}
+
+/// How a payer has kept its promises (those whose time is up, in the last year).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PromiseRecord {
+    pub kept: u32,
+    pub broken: u32,
+}
+
+impl PromiseRecord {
+    /// Kept out of judged, in percent; `None` with nothing judged yet.
+    pub fn rate(&self) -> Option<f64> {
+        let judged = self.kept + self.broken;
+        (judged > 0).then(|| f64::from(self.kept) * 100.0 / f64::from(judged))
+    }
+}
+
+/// What is expected by the end of a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Window {
+    pub days: u32,
+    pub until: NaiveDate,
+    /// Open promises due by `until` (and those past their day but still within grace).
+    pub promises: Vec<ExpectedPromise>,
+    pub promised: i64,
+    /// Open invoices falling due after the day through `until`, not under an open promise: their
+    /// due amount (balance less retainage), and that amount weighted by each payer's history.
+    pub invoices_due: i64,
+    pub invoices_count: usize,
+    pub invoices_weighted: i64,
+    /// Payers among those invoices weighted by the whole book's history (too little of their own).
+    pub weighted_by_book: usize,
+}
+
+impl Window {
+    /// Promises at face value plus invoices as weighted.
+    pub fn expected(&self) -> i64 {
+        self.promised + self.invoices_weighted
+    }
+}
+
+/// What was asked for on the day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Requested {
+    /// Promises logged that day: (customer name, amount, promised for).
+    pub promises_logged: Vec<(String, i64, NaiveDate)>,
+    /// Reminders sent that day. `None`: arbot does not send reminders yet, so the report says
+    /// nothing about them (the reminders work fills [`Hooks::reminders_sent`]).
+    pub reminders_sent: Option<Vec<(String, i64)>>,
+}
+
+/// What other parts of arbot contribute once they exist. Each stays `None` until its source is
+/// built, and the report shows nothing of a `None`: it never says it counts what it cannot see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Hooks {
+    /// Payment-plan installments due (customer, amount, due on), added to expected cash.
+    pub plan_installments: Option<Vec<(i64, String, i64, NaiveDate)>>,
+    /// Reminders sent on the day (customer name, amount asked for).
+    pub reminders_sent: Option<Vec<(String, i64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashReport {
+    pub date: NaiveDate,
+    pub currency: Currency,
+    /// Received on the day in the report's currency, by customer, largest first.
+    pub customers: Vec<CustomerCash>,
+    pub total: i64,
+    pub payments: usize,
+    pub unapplied: i64,
+    /// Payments in other currencies, not in the totals: (currency, total, count).
+    pub other_currencies: Vec<(Currency, i64, usize)>,
+    pub week_before: Compare,
+    pub year_before: Compare,
+    pub windows: Vec<Window>,
+    pub requested: Requested,
+    /// Plan installments expected in the windows, when payment plans exist (see [`Hooks`]).
+    pub plan_installments: Option<Vec<(i64, String, i64, NaiveDate)>>,
+}
+
+/// Everything the report is computed from.
+#[derive(Debug, Clone)]
+pub struct CashInputs<'a> {
+    pub date: NaiveDate,
+    pub currency: Currency,
+    pub received: &'a [PaymentReceived],
+    pub week_before: Compare,
+    pub year_before: Compare,
+    /// Open items as of the day.
+    pub open: &'a [OpenItem],
+    /// Promises due from a year before the day on, with customer names.
+    pub promises: &'a [(Promise, String)],
+    /// Cash applied since the oldest of those promises was logged.
+    pub cash: &'a [CashApplied],
+    pub rules: PromiseRules,
+    /// Paid invoices of the last [`HISTORY_DAYS`].
+    pub history: &'a [PaidInvoice],
+    pub hooks: Hooks,
+}
+
+/// The share of a payer's history paid within `days` of the due date (`days` may be negative:
+/// early), as a fraction in [0, 1].
+fn share_within(lateness: &[i64], days: i64) -> f64 {
+    if lateness.is_empty() {
+        return 0.0;
+    }
+    lateness.iter().filter(|&&l| l <= days).count() as f64 / lateness.len() as f64
+}
+
+pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
+    let cur = input.currency;
+    // Received, by customer.
+    let mut customers: Vec<CustomerCash> = Vec::new();
+    let mut other: Vec<(Currency, i64, usize)> = Vec::new();
+    for p in input.received.iter().filter(|p| p.received == input.date) {
+        if p.amount.currency != cur {
+            match other.iter_mut().find(|o| o.0 == p.amount.currency) {
+                Some(o) => {
+                    o.1 += p.amount.minor;
+                    o.2 += 1;
+                }
+                None => other.push((p.amount.currency, p.amount.minor, 1)),
+            }
+            continue;
+        }
+        let idx = match customers.iter().position(|c| c.customer_id == p.customer_id) {
+            Some(i) => i,
+            None => {
+                customers.push(CustomerCash {
+                    customer_id: p.customer_id,
+                    name: p.customer_name.clone(),
+                    total: 0,
+                    jobs: Vec::new(),
+                    invoices: Vec::new(),
+                    unapplied: 0,
+                    payments: 0,
+                });
+                customers.len() - 1
+            }
+        };
+        let c = &mut customers[idx];
+        c.total += p.amount.minor;
+        c.unapplied += p.unapplied.minor;
+        c.payments += 1;
+        for l in &p.lines {
+            match c.jobs.iter_mut().find(|j| j.0 == l.job_name) {
+                Some(j) => j.1 += l.amount,
+                None => c.jobs.push((l.job_name.clone(), l.amount)),
+            }
+            if let Some(n) = &l.invoice_number
+                && !c.invoices.contains(n)
+            {
+                c.invoices.push(n.clone());
+            }
+        }
+    }
+    for c in &mut customers {
+        c.jobs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    customers.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name)));
+    other.sort_by_key(|o| o.0.code().to_string());
+
+    // Each payer's record of keeping promises, and the open ones still to come.
+    let mut records: HashMap<i64, PromiseRecord> = HashMap::new();
+    let mut open_promises: Vec<(&Promise, &String, i64)> = Vec::new();
+    let tz = input.rules.tz;
+    for (p, name) in input.promises {
+        // A promise logged after the day was not known on it.
+        if p.amount.currency != cur || p.logged_on(tz) > input.date {
+            continue;
+        }
+        match p.outcome(input.cash, input.date, input.rules) {
+            Outcome::Kept { .. } => records.entry(p.customer_id).or_default().kept += 1,
+            Outcome::Broken | Outcome::PartlyKept { .. } => records.entry(p.customer_id).or_default().broken += 1,
+            Outcome::Pending { paid } => {
+                let left = p.amount.minor - paid.minor;
+                if left > 0 {
+                    open_promises.push((p, name, left));
+                }
+            }
+            Outcome::Cancelled => {}
+        }
+    }
+    // Invoices an open promise stands for are counted once, in the promise: those it names, or
+    // every invoice of a customer whose promise names none.
+    let mut covered_invoices: HashSet<i64> = HashSet::new();
+    let mut covered_customers: HashSet<i64> = HashSet::new();
+    for (p, _, _) in &open_promises {
+        if p.invoice_ids.is_empty() {
+            covered_customers.insert(p.customer_id);
+        } else {
+            covered_invoices.extend(p.invoice_ids.iter().copied());
+        }
+    }
+
+    // Each payer's history: days from due to paid.
+    let mut lateness: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut book: Vec<i64> = Vec::with_capacity(input.history.len());
+    for h in input.history {
+        let days = (h.paid_on - h.due).num_days();
+        lateness.entry(h.customer_id).or_default().push(days);
+        book.push(days);
+    }
+
+    let mut windows = Vec::new();
+    for days in WINDOWS {
+        let until = input.date + Days::new(u64::from(days));
+        let mut promises: Vec<ExpectedPromise> = open_promises
+            .iter()
+            .filter(|(p, _, _)| p.promised_for <= until)
+            .map(|(p, name, left)| ExpectedPromise {
+                promise_id: p.id,
+                customer_id: p.customer_id,
+                name: (*name).clone(),
+                promised_for: p.promised_for,
+                amount: *left,
+                record: records.get(&p.customer_id).copied().unwrap_or_default(),
+            })
+            .collect();
+        promises.sort_by(|a, b| a.promised_for.cmp(&b.promised_for).then_with(|| b.amount.cmp(&a.amount)));
+        let promised = promises.iter().map(|p| p.amount).sum();
+        let (mut due, mut count, mut weighted) = (0i64, 0usize, 0f64);
+        let mut by_book: HashSet<i64> = HashSet::new();
+        for item in input.open {
+            if item.currency() != cur
+                || item.disputed
+                || item.due <= input.date
+                || item.due > until
+                || covered_invoices.contains(&item.invoice_id)
+                || covered_customers.contains(&item.customer_id)
+            {
+                continue;
+            }
+            let amount = item.due_part();
+            if amount <= 0 {
+                continue;
+            }
+            let own = lateness.get(&item.customer_id).filter(|l| l.len() >= MIN_HISTORY);
+            let history = match own {
+                Some(l) => l.as_slice(),
+                None => {
+                    by_book.insert(item.customer_id);
+                    book.as_slice()
+                }
+            };
+            due += amount;
+            count += 1;
+            weighted += amount as f64 * share_within(history, (until - item.due).num_days());
+        }
+        windows.push(Window {
+            days,
+            until,
+            promises,
+            promised,
+            invoices_due: due,
+            invoices_count: count,
+            invoices_weighted: weighted.round() as i64,
+            weighted_by_book: by_book.len(),
+        });
+    }
+
+    let mut logged: Vec<(String, i64, NaiveDate)> = input
+        .promises
+        .iter()
+        .filter(|(p, _)| p.logged_on(tz) == input.date && p.amount.currency == cur)
+        .map(|(p, name)| (name.clone(), p.amount.minor, p.promised_for))
+        .collect();
+    logged.sort();
+
+    CashReport {
+        date: input.date,
+        currency: cur,
+        total: customers.iter().map(|c| c.total).sum(),
+        payments: customers.iter().map(|c| c.payments).sum(),
+        unapplied: customers.iter().map(|c| c.unapplied).sum(),
+        customers,
+        other_currencies: other,
+        week_before: input.week_before,
+        year_before: input.year_before,
+        windows,
+        requested: Requested { promises_logged: logged, reminders_sent: input.hooks.reminders_sent.clone() },
+        plan_installments: input.hooks.plan_installments.clone(),
+    }
+}
+
+/// What the payment-plans and reminders work contribute to the report: nothing yet, so every
+/// hook is `None` (see [`Hooks`]). Their branches fill this in from the store.
+pub async fn hooks(_store: &dyn Store, _date: NaiveDate) -> Result<Hooks, StoreError> {
+    Ok(Hooks::default())
+}
+
+/// Loads and computes the cash report for `date`. A day before `today` reads the open items as
+/// they stood at the end of that day.
+pub async fn load(
+    store: &dyn Store,
+    date: NaiveDate,
+    today: NaiveDate,
+    currency: Currency,
+    rules: PromiseRules,
+) -> Result<CashReport, StoreError> {
+    let received = store.payments_with_lines(date, date).await?;
+    let first = store.first_payment_received().await?;
+    let compare = async |day: NaiveDate| -> Result<Compare, StoreError> {
+        Ok(match first {
+            Some(f) if f <= day => {
+                let (total, payments) = store.cash_received_on(day, currency).await?;
+                Compare::Total { day, total, payments }
+            }
+            _ => Compare::NoHistory { day },
+        })
+    };
+    let week_before = compare(date - Days::new(7)).await?;
+    // The same weekday a year before: 52 weeks back.
+    let year_before = compare(date - Days::new(364)).await?;
+    let open = store.open_items(OpenItemsQuery { as_of: date, customer_id: None, historical: date < today }).await?;
+    let promises = store.promises_from(date - Days::new(HISTORY_DAYS)).await?;
+    let cash_from = promises.iter().map(|(p, _)| p.logged_on(rules.tz)).min().unwrap_or(date);
+    let cash = store.cash_applied(None, cash_from).await?;
+    let history = store.paid_invoices(date - Days::new(HISTORY_DAYS + 90), currency).await?;
+    let history: Vec<PaidInvoice> = history.into_iter().filter(|h| h.paid_on <= date).collect();
+    let hooks = hooks(store, date).await?;
+    Ok(cash_report(&CashInputs {
+        date,
+        currency,
+        received: &received,
+        week_before,
+        year_before,
+        open: &open,
+        promises: &promises,
+        cash: &cash,
+        rules,
+        history: &history,
+        hooks,
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payers_history_weights_what_falls_due() {
+        // Paid 10 days early, on time, 5 late, 20 late: within 0 days of due = 2 of 4.
+        let l = [-10, 0, 5, 20];
+        assert_eq!(share_within(&l, 0), 0.5);
+        assert_eq!(share_within(&l, 5), 0.75);
+        assert_eq!(share_within(&l, 30), 1.0);
+        assert_eq!(share_within(&l, -11), 0.0);
+        assert_eq!(share_within(&[], 30), 0.0);
+    }
+
+    #[test]
+    fn a_promise_record_is_kept_over_judged() {
+        assert_eq!(PromiseRecord { kept: 3, broken: 1 }.rate(), Some(75.0));
+        assert_eq!(PromiseRecord::default().rate(), None);
+    }
+}

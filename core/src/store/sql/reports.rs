@@ -1,0 +1,133 @@
+//! What the leadership reports read: payments with what they paid, a day's cash, and each payer's
+//! history of paying.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{SqlStore, currency, on};
+use crate::cash::{PaidInvoice, PaidLine, PaymentReceived};
+use crate::money::{Currency, Money};
+use crate::store::{ReportStore, StoreError};
+
+#[derive(sqlx::FromRow)]
+struct ReceivedRow {
+    id: i64,
+    customer_id: i64,
+    customer_name: String,
+    received: NaiveDate,
+    currency: String,
+    amount_minor: i64,
+    unapplied_minor: i64,
+    method: Option<String>,
+    reference: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    payment_id: i64,
+    invoice_id: Option<i64>,
+    invoice_number: Option<String>,
+    job_id: Option<i64>,
+    job_name: Option<String>,
+    amount_minor: i64,
+}
+
+#[async_trait::async_trait]
+impl<S: SqlStore> ReportStore for S {
+    async fn payments_with_lines(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PaymentReceived>, StoreError> {
+        on!(self, read, |pool, DB| {
+            // Cash applied to an invoice arbot does not have yet is unapplied until it arrives
+            // (as in `credits`); credit memos applied through a payment are not cash.
+            let rows = sqlx::query_as::<DB, ReceivedRow>(
+                "SELECT p.id, p.customer_id, c.name AS customer_name, p.received, p.currency, p.amount_minor, \
+                 CAST(p.unapplied_minor + COALESCE((SELECT SUM(a.amount_minor) FROM applications a \
+                 WHERE a.payment_id = p.id AND a.invoice_id IS NULL AND a.credit_memo_ext IS NULL), 0) AS BIGINT) \
+                 AS unapplied_minor, p.method, p.reference FROM payments p JOIN customers c ON c.id = p.customer_id \
+                 WHERE p.received >= $1 AND p.received <= $2 AND p.deleted = FALSE AND p.amount_minor > 0 \
+                 ORDER BY p.received DESC, p.id DESC",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            let lines = sqlx::query_as::<DB, LineRow>(
+                "SELECT a.payment_id, a.invoice_id, i.number AS invoice_number, i.job_id, j.name AS job_name, \
+                 a.amount_minor FROM applications a JOIN payments p ON p.id = a.payment_id \
+                 JOIN invoices i ON i.id = a.invoice_id LEFT JOIN jobs j ON j.id = i.job_id \
+                 WHERE p.received >= $1 AND p.received <= $2 AND p.deleted = FALSE AND p.amount_minor > 0 \
+                 AND a.credit_memo_ext IS NULL ORDER BY a.payment_id, a.line",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            let mut by_payment: HashMap<i64, Vec<PaidLine>> = HashMap::new();
+            for l in lines {
+                by_payment.entry(l.payment_id).or_default().push(PaidLine {
+                    invoice_id: l.invoice_id,
+                    invoice_number: l.invoice_number,
+                    job_id: l.job_id,
+                    job_name: l.job_name,
+                    amount: l.amount_minor,
+                });
+            }
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let cur = currency(&r.currency);
+                    PaymentReceived {
+                        payment_id: r.id,
+                        customer_id: r.customer_id,
+                        customer_name: r.customer_name,
+                        received: r.received,
+                        amount: Money::new(r.amount_minor, cur),
+                        unapplied: Money::new(r.unapplied_minor, cur),
+                        method: r.method,
+                        reference: r.reference,
+                        lines: by_payment.remove(&r.id).unwrap_or_default(),
+                    }
+                })
+                .collect())
+        })
+    }
+
+    async fn cash_received_on(&self, day: NaiveDate, currency: Currency) -> Result<(i64, i64), StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (i64, i64)>(
+                "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM payments \
+                 WHERE received = $1 AND currency = $2 AND deleted = FALSE AND amount_minor > 0",
+            )
+            .bind(day)
+            .bind(currency.code().to_string())
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    async fn first_payment_received(&self) -> Result<Option<NaiveDate>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, NaiveDate>(
+                "SELECT received FROM payments WHERE deleted = FALSE AND amount_minor > 0 ORDER BY received LIMIT 1",
+            )
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    async fn paid_invoices(&self, issued_from: NaiveDate, currency: Currency) -> Result<Vec<PaidInvoice>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (i64, NaiveDate, NaiveDate)>(
+                "SELECT i.customer_id, i.due, MAX(a.applied_on) FROM invoices i \
+                 JOIN applications a ON a.invoice_id = i.id \
+                 WHERE i.issued >= $1 AND i.currency = $2 AND i.status = 'paid' AND i.balance_minor = 0 \
+                 AND a.credit_memo_ext IS NULL GROUP BY i.id, i.customer_id, i.due",
+            )
+            .bind(issued_from)
+            .bind(currency.code().to_string())
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|(customer_id, due, paid_on)| PaidInvoice { customer_id, due, paid_on }).collect())
+        })
+    }
+}

@@ -1,0 +1,290 @@
+//! The leadership reports end to end through the console's parser and handlers and the CLI's
+//! JSON, on a real database (SQLite, and PostgreSQL when `ARBOT_TEST_POSTGRES_URL` is set), on a
+//! small ledger of its own (not the demo's), with a Canadian-dollar payer beside the US ones.
+
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+#![allow(clippy::inconsistent_digit_grouping)] // amounts read as dollars_cents
+
+use std::sync::Arc;
+
+use arbot::app::App;
+use arbot::config::Config;
+use arbot::console::answer;
+use arbot_core::audit::{Author, Surface};
+use arbot_core::cash::Compare;
+use arbot_core::collections::NewPromise;
+use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
+use arbot_core::source::{
+    ApplicationRecord, CustomerRecord, Entity, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
+};
+use arbot_core::{Currency, Money, PinnedClock};
+use arbot_tests::TestDb;
+use chrono::{NaiveDate, TimeZone, Utc};
+use tokio::runtime::Runtime;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn version() -> Version {
+    Version { updated_at: Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap(), seq: 0 }
+}
+
+fn customer(ext: &str, name: &str) -> Record {
+    Record::Customer(CustomerRecord {
+        external_id: ext.into(),
+        name: name.into(),
+        kind: CustomerKind::GeneralContractor,
+        email: None,
+        phone: None,
+        terms_days: Some(30),
+        pm: Some("maria".into()),
+        active: true,
+        version: version(),
+    })
+}
+
+fn job(ext: &str, cust: &str, name: &str) -> Record {
+    Record::Job(JobRecord {
+        external_id: ext.into(),
+        customer_external_id: cust.into(),
+        name: name.into(),
+        city: Some("Tampa".into()),
+        county: Some("Hillsborough".into()),
+        state: Some("FL".into()),
+        project_type: Some(ProjectType::Private),
+        role: Some(OurRole::Sub),
+        owner_name: None,
+        gc_name: None,
+        pm: Some("maria".into()),
+        first_furnished: Some(d("2026-03-02")),
+        last_furnished: None,
+        noc_recorded: None,
+        noc_expires: None,
+        retainage_bp: 0,
+        version: version(),
+    })
+}
+
+/// An invoice of `total`, `balance` still open, due on `due`.
+fn invoice(ext: &str, cust: &str, job: Option<&str>, total: i64, balance: i64, due: &str) -> Record {
+    Record::Invoice(InvoiceRecord {
+        external_id: ext.into(),
+        customer_external_id: cust.into(),
+        job_external_id: job.map(str::to_string),
+        number: ext.trim_start_matches('i').into(),
+        kind: InvoiceKind::Progress,
+        issued: d(due) - chrono::Days::new(30),
+        due: d(due),
+        currency: Currency::USD,
+        total_minor: total,
+        balance_minor: balance,
+        balance_as_of: None,
+        retainage_minor: 0,
+        voided: false,
+        memo: None,
+        version: version(),
+    })
+}
+
+fn payment(ext: &str, cust: &str, on: &str, currency: Currency, unapplied: i64, apps: &[(&str, i64)]) -> Record {
+    Record::Payment(PaymentRecord {
+        external_id: ext.into(),
+        customer_external_id: cust.into(),
+        received: d(on),
+        currency,
+        amount_minor: unapplied + apps.iter().map(|a| a.1).sum::<i64>(),
+        unapplied_minor: unapplied,
+        method: Some("check".into()),
+        reference: None,
+        applications: apps
+            .iter()
+            .map(|(inv, amount)| ApplicationRecord {
+                invoice_external_id: inv.to_string(),
+                amount_minor: *amount,
+                credit_memo_external_id: None,
+            })
+            .collect(),
+        version: version(),
+    })
+}
+
+fn by() -> Author {
+    Author { id: "console".into(), name: "sam".into(), surface: Surface::Console, key: None }
+}
+
+/// Noon in New York on `day`.
+fn noon(day: &str) -> chrono::DateTime<Utc> {
+    d(day).and_hms_opt(17, 0, 0).unwrap().and_utc()
+}
+
+/// Brightwater (jobs Sunport Clinic and Bayfront Lofts) has paid five invoices 0, 5, 10, 20 and
+/// 16 days after due; Cedar Ridge paid one 13 days late, kept one promise and broke one, and has
+/// promised $4,000 against #8812 by Dec 4 (logged Dec 1); Maple Leaf pays in Canadian dollars.
+/// On Tue Dec 1: Brightwater paid $8,000 ($5,000 to #7725 on Sunport, $3,000 to #7728 on
+/// Bayfront), Cedar Ridge $1,200 left unapplied, Maple Leaf CA$2,000. A week before, Brightwater
+/// paid $2,000 to #7725. Nothing was paid before Jun 1, 2026.
+async fn ledger(db: &TestDb) {
+    let s = db.store.as_ref();
+    let cad = Currency::parse("CAD").unwrap();
+    let usd = Currency::USD;
+    let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+    let mut records = vec![
+        customer("c1", "Brightwater Construction Co"),
+        customer("c2", "Cedar Ridge Developers"),
+        customer("c3", "Maple Leaf Glazing Ltd"),
+        job("j1", "c1", "Sunport Clinic"),
+        job("j2", "c1", "Bayfront Lofts"),
+        // Brightwater's paid history.
+        invoice("i7701", "c1", Some("j1"), 1_000_00, 0, "2026-06-01"),
+        invoice("i7702", "c1", Some("j1"), 1_000_00, 0, "2026-07-01"),
+        invoice("i7703", "c1", Some("j1"), 1_000_00, 0, "2026-08-01"),
+        invoice("i7704", "c1", Some("j2"), 1_000_00, 0, "2026-09-01"),
+        invoice("i7725", "c1", Some("j1"), 9_000_00, 2_000_00, "2026-11-01"),
+        invoice("i7728", "c1", Some("j2"), 3_000_00, 0, "2026-11-15"),
+        // Brightwater's open invoices falling due.
+        invoice("i7731", "c1", Some("j1"), 6_250_50, 6_250_50, "2026-12-05"),
+        invoice("i7740", "c1", Some("j2"), 10_000_00, 10_000_00, "2026-12-20"),
+        // Cedar Ridge.
+        invoice("i8800", "c2", None, 700_00, 0, "2026-11-01"),
+        invoice("i8810", "c2", None, 2_975_00, 2_975_00, "2026-12-03"),
+        invoice("i8812", "c2", None, 4_000_00, 4_000_00, "2026-12-10"),
+    ];
+    records.push({
+        let mut i = invoice("i9104", "c3", None, 4_100_00, 2_100_00, "2026-11-10");
+        if let Record::Invoice(i) = &mut i {
+            i.currency = cad;
+        }
+        i
+    });
+    records.extend([
+        payment("p1", "c1", "2026-06-01", usd, 0, &[("i7701", 1_000_00)]),
+        payment("p2", "c1", "2026-07-06", usd, 0, &[("i7702", 1_000_00)]),
+        payment("p3", "c1", "2026-08-11", usd, 0, &[("i7703", 1_000_00)]),
+        payment("p4", "c1", "2026-09-21", usd, 0, &[("i7704", 1_000_00)]),
+        payment("p5", "c2", "2026-11-14", usd, 0, &[("i8800", 700_00)]),
+        payment("p6", "c1", "2026-11-24", usd, 0, &[("i7725", 2_000_00)]),
+        payment("p7", "c1", "2026-12-01", usd, 0, &[("i7725", 5_000_00), ("i7728", 3_000_00)]),
+        payment("p8", "c2", "2026-12-01", usd, 1_200_00, &[]),
+        payment("p9", "c3", "2026-12-01", cad, 0, &[("i9104", 2_000_00)]),
+    ]);
+    s.apply_page(run, "qb", Entity::Invoice, &records, None).await.unwrap();
+    let promise = |amount: i64, on: &str, logged: &str, invoices: Vec<i64>| NewPromise {
+        customer_id: 0,
+        amount: Money::usd(amount),
+        promised_for: d(on),
+        created_by: "sam".into(),
+        created_at: noon(logged),
+        invoice_ids: invoices,
+        note: None,
+    };
+    let cedar = s.customers_matching("cedar", 1).await.unwrap()[0].id;
+    let i8812 = s.invoices_numbered("8812").await.unwrap()[0].id;
+    for p in [
+        promise(500_00, "2026-11-10", "2026-11-02", vec![]),
+        promise(700_00, "2026-11-15", "2026-11-05", vec![]),
+        promise(4_000_00, "2026-12-04", "2026-12-01", vec![i8812]),
+    ] {
+        s.add_promise(&NewPromise { customer_id: cedar, ..p }, &by()).await.unwrap();
+    }
+}
+
+fn app_on(db: &TestDb, today: &str) -> App {
+    App {
+        store: db.store.clone(),
+        clock: Arc::new(PinnedClock { today: d(today), tz: chrono_tz::America::New_York }),
+        config: Config::default(),
+        sources: Vec::new(),
+    }
+}
+
+fn backends(rt: &Runtime) -> Vec<TestDb> {
+    rt.block_on(async {
+        let out = TestDb::all().await;
+        for db in &out {
+            ledger(db).await;
+        }
+        out
+    })
+}
+
+#[test]
+fn the_cash_report_shows_the_days_receipts_against_last_week_and_what_is_expected() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-01");
+
+        // The figures, as the CLI's JSON has them.
+        let r = rt.block_on(arbot::commands::build_cash(&app, None)).unwrap();
+        assert_eq!(r.total, 9_200_00, "{name}: USD only");
+        assert_eq!(r.payments, 2, "{name}");
+        assert_eq!(r.unapplied, 1_200_00, "{name}");
+        assert_eq!(r.other_currencies, vec![(Currency::parse("CAD").unwrap(), 2_000_00, 1)], "{name}");
+        let bright = &r.customers[0];
+        assert_eq!(bright.name, "Brightwater Construction Co", "{name}");
+        assert_eq!(
+            bright.jobs,
+            vec![(Some("Sunport Clinic".to_string()), 5_000_00), (Some("Bayfront Lofts".to_string()), 3_000_00)],
+            "{name}"
+        );
+        assert_eq!(bright.invoices, ["7725", "7728"], "{name}");
+        assert_eq!(r.week_before, Compare::Total { day: d("2026-11-24"), total: 2_000_00, payments: 1 }, "{name}");
+        assert_eq!(r.year_before, Compare::NoHistory { day: d("2025-12-02") }, "{name}");
+        let [w7, w30] = &r.windows[..] else { panic!("{name}: two windows") };
+        // The promise against #8812 stands for it; Cedar Ridge kept 1 of its 2 judged promises.
+        assert_eq!(w7.promised, 4_000_00, "{name}");
+        assert_eq!((w7.promises[0].record.kept, w7.promises[0].record.broken), (1, 1), "{name}");
+        // #7731 ($6,250.50, due Dec 5) and #8810 ($2,975, due Dec 3) fall due by Dec 8.
+        // Brightwater paid 1 of 5 within 3 days of due: $1,250.10. Cedar Ridge has one paid
+        // invoice of its own, too few: the book's 6 (0, 5, 10, 20, 16, 13 days), 2 within 5 days:
+        // $991.67.
+        assert_eq!((w7.invoices_due, w7.invoices_count), (9_225_50, 2), "{name}");
+        assert_eq!(w7.invoices_weighted, 2_241_77, "{name}");
+        assert_eq!(w7.weighted_by_book, 1, "{name}");
+        assert_eq!(w7.expected(), 6_241_77, "{name}");
+        // By Dec 31 #7740 ($10,000, due Dec 20) too: 3 of Brightwater's 5 within 11 days.
+        assert_eq!((w30.invoices_due, w30.invoices_count), (19_225_50, 3), "{name}");
+        assert_eq!(w30.invoices_weighted, 6_250_50 + 6_000_00 + 2_975_00, "{name}");
+        assert_eq!(
+            r.requested.promises_logged,
+            vec![("Cedar Ridge Developers".to_string(), 4_000_00, d("2026-12-04"))]
+        );
+        // Nothing claims reminders or plan installments: arbot has none yet.
+        assert_eq!(r.requested.reminders_sent, None, "{name}");
+        assert_eq!(r.plan_installments, None, "{name}");
+
+        // In chat.
+        let text = answer(&rt, &app, "/report cash").unwrap();
+        for want in [
+            "Cash — Tue Dec 1",
+            "Received $9,200.00 from 2 customers (last Tuesday $2,000.00, ▲ $7.2k; a year before: no payments \
+             recorded as far back as Dec 2, 2025) · unapplied $1,200.00 (Cedar Ridge Developers)",
+            "Also received CA$2,000.00 in 1 payment (not in the totals)",
+            "• Brightwater Construction Co — $8,000.00: Sunport Clinic $5.0k, Bayfront Lofts $3.0k; #7725 #7728",
+            "• Cedar Ridge Developers — $1,200.00: $1.2k unapplied",
+            "Expected next 7 days (to Dec 8): $6,241.77",
+            "• Cedar Ridge Developers — $4.0k by Dec 4; kept 1 of 2 (50%)",
+            "Invoices falling due $9,225.50 (2), $2,241.77 by how each customer pays; 1 payer with too little history",
+            "Expected next 30 days (to Dec 31): $19,225.50",
+            "1 promise logged ($4.0k)",
+        ] {
+            assert!(text.contains(want), "{name}: wanted {want:?} in\n{text}");
+        }
+        assert!(!text.contains("reminder") && !text.contains("installment"), "{name}: {text}");
+        // The console takes /ar cash for /report cash.
+        assert_eq!(answer(&rt, &app, "/ar cash").unwrap(), text, "{name}");
+
+        // A day in the past reads what was known then: the Dec 1 promise was not logged yet.
+        let before = answer(&rt, &app, "/report cash Nov 24").unwrap();
+        assert!(before.contains("Cash — Tue Nov 24"), "{name}: {before}");
+        assert!(before.contains("Received $2,000.00 from 1 customer (last Tuesday $0.00, ▲ $2.0k"), "{name}: {before}");
+        assert!(before.contains("• Brightwater Construction Co — $2,000.00: Sunport Clinic $2.0k; #7725"), "{name}");
+        assert!(!before.contains("Dec 4") && before.contains("no promises logged"), "{name}: {before}");
+
+        // A day to come is refused with a sentence.
+        let later = answer(&rt, &app, "/report cash Dec 2").unwrap();
+        assert!(later.contains("Dec 2, 2026 is after today (Dec 1, 2026)"), "{name}: {later}");
+        rt.block_on(db.close());
+    }
+}
