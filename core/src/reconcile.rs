@@ -135,9 +135,23 @@ pub async fn reconcile_source(
     }
     // One reconcile of a source at a time: two would resume the same unfinished run and list
     // into it side by side. Held until this function returns, however it returns.
-    let Some(_turn) = store.try_lead(&lock_name(&name)).await? else {
+    let Some(turn) = store.try_lead(&lock_name(&name)).await? else {
         return Err(ReconcileError::Busy { source_name: name });
     };
+    let result = reconcile_held(store, source, clock, name, kind, started).await;
+    turn.release().await;
+    result
+}
+
+/// [`reconcile_source`] once it holds the source's turn.
+async fn reconcile_held(
+    store: &dyn Store,
+    source: &dyn Source,
+    clock: &dyn Clock,
+    name: String,
+    kind: Reconcilable,
+    started: Instant,
+) -> Result<ReconcileReport, ReconcileError> {
     let previous = store.connection(&name).await?.map(|c| c.status);
     if let Some(error) = crate::sync::still_rate_limited(previous.as_ref(), &name, clock.now()) {
         return Err(ReconcileError::Source { error });

@@ -301,11 +301,16 @@ pub struct ScheduledRun {
     pub detail: Option<String>,
 }
 
-/// Proof that this instance leads (holds the chat gateway). Dropping it gives leadership up.
+/// Proof that this instance leads (holds the chat gateway, or a source's reconcile). Dropping it
+/// gives leadership up, eventually (on PostgreSQL when the server notices the connection closed);
+/// [`Leadership::release`] gives it up before it returns, for a lock the next caller may want at
+/// once.
 #[async_trait::async_trait]
 pub trait Leadership: Send + Sync + fmt::Debug {
     /// Whether leadership is still held (the lock's connection may have died).
     async fn held(&self) -> bool;
+    /// Gives leadership up now.
+    async fn release(self: Box<Self>) {}
 }
 
 /// Row counts, for the welcome text and sanity checks.

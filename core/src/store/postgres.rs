@@ -166,7 +166,7 @@ impl SqlStore for PgStore {
             let _ = conn.close().await;
             return Ok(None);
         }
-        Ok(Some(Box::new(PgLeadership { conn: tokio::sync::Mutex::new(conn) })))
+        Ok(Some(Box::new(PgLeadership { conn: tokio::sync::Mutex::new(conn), key })))
     }
 }
 
@@ -175,6 +175,7 @@ impl SqlStore for PgStore {
 #[derive(Debug)]
 struct PgLeadership {
     conn: tokio::sync::Mutex<sqlx::PgConnection>,
+    key: i64,
 }
 
 #[async_trait::async_trait]
@@ -182,6 +183,16 @@ impl super::Leadership for PgLeadership {
     async fn held(&self) -> bool {
         let mut conn = self.conn.lock().await;
         sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&mut *conn).await.is_ok()
+    }
+
+    async fn release(self: Box<Self>) {
+        use sqlx::Connection;
+        let mut conn = self.conn.into_inner();
+        // Unlocked before the call returns: closing the connection alone frees the lock only once
+        // the server has noticed, and the next reconcile may ask for it sooner.
+        let _ =
+            sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)").bind(self.key).fetch_one(&mut conn).await;
+        let _ = conn.close().await;
     }
 }
 
