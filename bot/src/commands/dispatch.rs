@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, customer, digest, dispute, escalate, help, history, invoice, kpi, liens,
-    note, overdue, promise, sync,
+    mail, note, overdue, promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -35,6 +35,9 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "disputes" => dispute::handle_list(app).await,
         "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
+        "remind" => mail::handle_remind(app, inv).await,
+        "contact" => mail::handle_contact(app, inv).await,
+        "hold" => mail::handle_hold(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };
     match result {

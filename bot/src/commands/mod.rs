@@ -25,6 +25,7 @@ mod history;
 mod invoice;
 mod kpi;
 mod liens;
+pub mod mail;
 mod note;
 mod overdue;
 mod parse;
