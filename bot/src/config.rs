@@ -534,18 +534,28 @@ impl Config {
             for s in stages {
                 let name = s.name.trim().to_lowercase();
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                    bail!("reminders.stages has a stage named '{}'; use a word like \"firm\" (its template's name)", s.name);
+                    bail!(
+                        "reminders.stages has a stage named '{}'; use a word like \"firm\" (its template's name)",
+                        s.name
+                    );
                 }
                 if !(-60..=365).contains(&s.days) {
                     bail!("reminder stage '{name}' is on day {}; use days from due between -60 and 365", s.days);
                 }
                 let min_minor = match s.min_amount.as_deref() {
-                    Some(a) => arbot_core::Money::parse(a, cfg.currency)
-                        .with_context(|| format!("reminder stage '{name}' has min_amount = \"{a}\""))?
-                        .minor,
+                    Some(a) => {
+                        arbot_core::Money::parse(a, cfg.currency)
+                            .with_context(|| format!("reminder stage '{name}' has min_amount = \"{a}\""))?
+                            .minor
+                    }
                     None => 0,
                 };
-                out.push(arbot_core::mail::Stage { name, days: s.days, min_minor, approval: s.approval.unwrap_or(true) });
+                out.push(arbot_core::mail::Stage {
+                    name,
+                    days: s.days,
+                    min_minor,
+                    approval: s.approval.unwrap_or(true),
+                });
             }
             cfg.reminders.ladder = arbot_core::mail::Ladder::new(out).map_err(anyhow::Error::msg)?;
         }
@@ -605,11 +615,15 @@ fn mail_config(m: MailSection) -> anyhow::Result<MailConfig> {
         MailTls::Tls => 465,
         MailTls::None => 25,
     });
-    let from = m.from.context("[mail] needs from: who the email is from, like \"Suncoast AR <ar@suncoast.example>\"")?;
-    for (key, value) in [("mail.from", Some(&from)), ("mail.reply_to", m.reply_to.as_ref()), ("mail.bcc", m.bcc.as_ref())] {
+    let from =
+        m.from.context("[mail] needs from: who the email is from, like \"Suncoast AR <ar@suncoast.example>\"")?;
+    for (key, value) in
+        [("mail.from", Some(&from)), ("mail.reply_to", m.reply_to.as_ref()), ("mail.bcc", m.bcc.as_ref())]
+    {
         if let Some(v) = value {
-            v.parse::<lettre::message::Mailbox>()
-                .map_err(|e| anyhow::anyhow!("{key} is '{v}', which is not an address ({e}); write it like ar@suncoast.example"))?;
+            v.parse::<lettre::message::Mailbox>().map_err(|e| {
+                anyhow::anyhow!("{key} is '{v}', which is not an address ({e}); write it like ar@suncoast.example")
+            })?;
         }
     }
     let password = match &m.password_file {

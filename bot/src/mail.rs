@@ -97,8 +97,9 @@ impl SmtpMail {
             .subject(email.subject.clone())
             .message_id(Some(format!("<{}>", email.message_id)));
         for to in &email.to {
-            let to: Mailbox =
-                to.parse().map_err(|e| MailError::Permanent(format!("'{to}' is not an address the mail server takes: {e}")))?;
+            let to: Mailbox = to
+                .parse()
+                .map_err(|e| MailError::Permanent(format!("'{to}' is not an address the mail server takes: {e}")))?;
             b = b.to(to);
         }
         if let Some(r) = &self.reply_to {

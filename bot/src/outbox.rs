@@ -314,8 +314,12 @@ impl Dispatcher {
                  again; check the AR mailbox for Message-ID <{}>.",
                 job.email.message_id
             );
-            self.tell_ar(&format!("mail:doubt:{}", item.key), &format!("An email to {to} may or may not have gone out"), &error)
-                .await;
+            self.tell_ar(
+                &format!("mail:doubt:{}", item.key),
+                &format!("An email to {to} may or may not have gone out"),
+                &error,
+            )
+            .await;
             return Delivery::Failed { error };
         }
         let Some(mail) = &self.mail else {
@@ -364,7 +368,8 @@ impl Dispatcher {
                 )
                 .await;
                 let exp = u32::try_from(item.attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
-                let wait = self.settings.retry_base.saturating_mul(2u32.saturating_pow(exp)).min(self.settings.retry_max);
+                let wait =
+                    self.settings.retry_base.saturating_mul(2u32.saturating_pow(exp)).min(self.settings.retry_max);
                 Delivery::Retry { error, retry_at: self.later(wait), progress: Some(NOT_TAKEN.to_string()) }
             }
         }

@@ -23,7 +23,8 @@ impl EmailAddress {
     /// Reads an address as people type it (`<ap@acme.com>` and `mailto:` are accepted).
     pub fn parse(text: &str) -> Result<EmailAddress, String> {
         let t = text.trim().trim_start_matches("mailto:").trim_start_matches('<').trim_end_matches('>').trim();
-        let bad = |why: &str| Err(format!("'{}' is not an email address ({why}); write it like ap@acme.com", text.trim()));
+        let bad =
+            |why: &str| Err(format!("'{}' is not an email address ({why}); write it like ap@acme.com", text.trim()));
         if t.is_empty() {
             return bad("it is empty");
         }
@@ -308,7 +309,8 @@ mod tests {
     #[test]
     fn addresses_parse_or_say_why() {
         assert_eq!(EmailAddress::parse(" <AP@Acme.COM> ").unwrap().as_str(), "AP@acme.com");
-        for bad in ["", "ap", "ap@acme", "ap@@acme.com", "a p@acme.com", "@acme.com", "ap@acme..com", "a@b.com,c@d.com"] {
+        for bad in ["", "ap", "ap@acme", "ap@@acme.com", "a p@acme.com", "@acme.com", "ap@acme..com", "a@b.com,c@d.com"]
+        {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
         assert!(EmailAddress::parse("ap@acme").unwrap_err().contains("like ap@acme.com"));
@@ -334,8 +336,11 @@ mod tests {
     #[test]
     fn disputes_promises_holds_and_minimums_are_left_out() {
         let ladder = Ladder::default();
-        let items =
-            [item(1, "2026-11-01", 500_00, false), item(2, "2026-11-02", 300_00, true), item(3, "2026-11-03", 100_00, false)];
+        let items = [
+            item(1, "2026-11-01", 500_00, false),
+            item(2, "2026-11-02", 300_00, true),
+            item(3, "2026-11-03", 100_00, false),
+        ];
         let promise = Promise {
             id: 1,
             customer_id: 1,
@@ -350,10 +355,10 @@ mod tests {
         let promises = [promise.clone()];
         let plan = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-01")).unwrap();
         // 450 of #1001's 500 is promised; #1002 is disputed; #1003 stands.
-        assert_eq!(plan.lines.iter().map(|l| (l.number.as_str(), l.asked_minor)).collect::<Vec<_>>(), [
-            ("1001", 50_00),
-            ("1003", 100_00)
-        ]);
+        assert_eq!(
+            plan.lines.iter().map(|l| (l.number.as_str(), l.asked_minor)).collect::<Vec<_>>(),
+            [("1001", 50_00), ("1003", 100_00)]
+        );
         assert_eq!(plan.left_out, [LeftOut { number: "1002".into(), why: "in dispute".into() }]);
         // Once the promise's day has passed unpaid, the whole amount is asked for again.
         let later = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-11")).unwrap();
@@ -364,7 +369,8 @@ mod tests {
         assert!(plan_reminder(&ladder, &held, d("2026-12-11")).is_none());
         assert!(plan_reminder(&ladder, &held, d("2026-12-12")).is_some());
         // A stage's minimum applies to that stage's invoices together.
-        let strict = Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 700_00, approval: true }]).unwrap();
+        let strict =
+            Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 700_00, approval: true }]).unwrap();
         let plan = plan_reminder(&strict, &state(&items, &[]), d("2026-12-01"));
         assert!(plan.is_none(), "600 asked is under the 700 minimum");
     }

@@ -177,7 +177,10 @@ async fn reminder(
     let status = if queued {
         format!("Approved by {} at {time}; it goes to {to} now and is logged on the account once sent.", at(&who.name))
     } else {
-        format!("Already approved for {}: one reminder a day per account, so nothing more was queued.", day.format("%a %b %-d"))
+        format!(
+            "Already approved for {}: one reminder a day per account, so nothing more was queued.",
+            day.format("%a %b %-d")
+        )
     };
     Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
 }

@@ -191,7 +191,8 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
         ));
     };
     let stage = &app.config.reminders.ladder.stages()[plan.stage];
-    let mut reply = Reply::titled(format!("Reminder for {name}: {} ({} stage)", money(app, plan.total_minor), stage.name));
+    let mut reply =
+        Reply::titled(format!("Reminder for {name}: {} ({} stage)", money(app, plan.total_minor), stage.name));
     match &p.email {
         Some(email) => {
             reply.lines.push(format!("To {}: \"{}\"", email.to.join(", "), email.subject));
@@ -207,7 +208,10 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
         reply.lines.push(format!("Left out: #{} ({}).", l.number, l.why));
     }
     if let Some((until, reason)) = &p.hold {
-        reply.lines.push(format!("{name} is on hold through {} ({reason}): nothing is sent until then.", until.format("%a %b %-d")));
+        reply.lines.push(format!(
+            "{name} is on hold through {} ({reason}): nothing is sent until then.",
+            until.format("%a %b %-d")
+        ));
         reply.severity = Severity::Warning;
         return reply;
     }
@@ -234,7 +238,9 @@ pub async fn approve(app: &App, customer_id: i64, day: NaiveDate, who: &str) -> 
     }
     let p = prepare(app, customer_id, day).await?;
     if let Some((until, reason)) = &p.hold {
-        return Err(CommandError::User(format!("This account is on hold through {until} ({reason}); nothing was sent.")));
+        return Err(CommandError::User(format!(
+            "This account is on hold through {until} ({reason}); nothing was sent."
+        )));
     }
     let (Some(plan), Some(email)) = (&p.plan, &p.email) else {
         return Err(CommandError::User(

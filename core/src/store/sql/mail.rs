@@ -20,13 +20,12 @@ impl<S: SqlStore> MailStore for S {
     ) -> Result<Recorded<Option<String>>, StoreError> {
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
-            let before = sqlx::query_scalar::<DB, Option<String>>(
-                "SELECT email FROM customer_contacts WHERE customer_id = $1",
-            )
-            .bind(customer_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
+            let before =
+                sqlx::query_scalar::<DB, Option<String>>("SELECT email FROM customer_contacts WHERE customer_id = $1")
+                    .bind(customer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
             let change = Change {
                 action: "contact",
                 customer_id: Some(customer_id),
