@@ -542,6 +542,12 @@ impl Config {
                 if !(-60..=365).contains(&s.days) {
                     bail!("reminder stage '{name}' is on day {}; use days from due between -60 and 365", s.days);
                 }
+                if s.approval == Some(false) {
+                    bail!(
+                        "reminder stage '{name}' has approval = false; arbot does not send reminders by itself yet, so \
+                         every stage is approved in chat (leave approval out)"
+                    );
+                }
                 let min_minor = match s.min_amount.as_deref() {
                     Some(a) => {
                         arbot_core::Money::parse(a, cfg.currency)
@@ -752,6 +758,23 @@ mod tests {
         assert_eq!(cfg.schedule.sync, ScheduleConfig::default().sync);
         assert_eq!(cfg.liens.warn_days, [14, 7, 3]);
         assert_eq!(cfg.liens.closures.len(), 1);
+    }
+
+    #[test]
+    fn reads_the_mail_and_reminder_sections() {
+        let cfg = Config::from_toml(
+            "[mail]\nhost = \"smtp.example.com\"\nfrom = \"AR <ar@example.com>\"\n[reminders]\nstages = [{ name = \"Firm\", days = 30, min_amount = \"500\" }, { name = \"first\", days = 1 }]\n",
+        )
+        .unwrap();
+        let mail = cfg.mail.unwrap();
+        assert_eq!((mail.port, mail.tls), (587, MailTls::Starttls));
+        let names: Vec<_> = cfg.reminders.ladder.stages().iter().map(|s| (s.name.as_str(), s.min_minor)).collect();
+        assert_eq!(names, [("first", 0), ("firm", 50000)]);
+        let err = Config::from_toml("[mail]\nhost = \"h\"\nfrom = \"not an address\"").unwrap_err();
+        assert!(format!("{err:#}").contains("mail.from"), "{err:#}");
+        let err =
+            Config::from_toml("[reminders]\nstages = [{ name = \"a\", days = 1, approval = false }]").unwrap_err();
+        assert!(format!("{err:#}").contains("approved in chat"), "{err:#}");
     }
 
     #[test]

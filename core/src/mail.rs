@@ -324,11 +324,11 @@ mod tests {
         assert_eq!(ladder.stage_at(0), Some(0));
         assert_eq!(ladder.stage_at(14), Some(1));
         assert_eq!(ladder.stage_at(400), Some(4));
-        let items = [item(1, "2026-11-01", 500_00, false), item(2, "2026-11-20", 200_00, false)];
+        let items = [item(1, "2026-11-01", 50000, false), item(2, "2026-11-20", 20000, false)];
         let plan = plan_reminder(&ladder, &state(&items, &[]), d("2026-12-01")).unwrap();
         assert_eq!(plan.stage, 3, "30 days past due is 'firm'");
         assert_eq!(plan.lines.iter().map(|l| l.stage).collect::<Vec<_>>(), [3, 1]);
-        assert_eq!(plan.total_minor, 700_00);
+        assert_eq!(plan.total_minor, 70000);
         // Nothing at a stage yet: no reminder at all.
         assert!(plan_reminder(&ladder, &state(&items, &[]), d("2026-10-20")).is_none());
     }
@@ -337,14 +337,14 @@ mod tests {
     fn disputes_promises_holds_and_minimums_are_left_out() {
         let ladder = Ladder::default();
         let items = [
-            item(1, "2026-11-01", 500_00, false),
-            item(2, "2026-11-02", 300_00, true),
-            item(3, "2026-11-03", 100_00, false),
+            item(1, "2026-11-01", 50000, false),
+            item(2, "2026-11-02", 30000, true),
+            item(3, "2026-11-03", 10000, false),
         ];
         let promise = Promise {
             id: 1,
             customer_id: 1,
-            amount: Money::new(450_00, cad()),
+            amount: Money::new(45000, cad()),
             promised_for: d("2026-12-10"),
             status: PromiseStatus::Open,
             created_by: "sam".into(),
@@ -357,12 +357,12 @@ mod tests {
         // 450 of #1001's 500 is promised; #1002 is disputed; #1003 stands.
         assert_eq!(
             plan.lines.iter().map(|l| (l.number.as_str(), l.asked_minor)).collect::<Vec<_>>(),
-            [("1001", 50_00), ("1003", 100_00)]
+            [("1001", 5000), ("1003", 10000)]
         );
         assert_eq!(plan.left_out, [LeftOut { number: "1002".into(), why: "in dispute".into() }]);
         // Once the promise's day has passed unpaid, the whole amount is asked for again.
         let later = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-11")).unwrap();
-        assert_eq!(later.total_minor, 600_00);
+        assert_eq!(later.total_minor, 60000);
         // A hold stops it through its last day.
         let mut held = state(&items, &promises);
         held.hold_until = Some(d("2026-12-11"));
@@ -370,7 +370,7 @@ mod tests {
         assert!(plan_reminder(&ladder, &held, d("2026-12-12")).is_some());
         // A stage's minimum applies to that stage's invoices together.
         let strict =
-            Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 700_00, approval: true }]).unwrap();
+            Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 70000, approval: true }]).unwrap();
         let plan = plan_reminder(&strict, &state(&items, &[]), d("2026-12-01"));
         assert!(plan.is_none(), "600 asked is under the 700 minimum");
     }

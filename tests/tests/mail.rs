@@ -99,7 +99,7 @@ async fn a_reminder_is_approved_sent_once_and_logged_and_failures_are_told_once(
         // Approved: queued, handed to the server, logged on the account.
         let answer = status(click(&app, &sam(), &reply.buttons[0].id, "i-1").await);
         assert!(answer.starts_with("Approved by @sam at 9:00"), "{answer}");
-        let o = dispatcher.deliver_due().await.unwrap();
+        dispatcher.deliver_due().await.unwrap();
         let got = server.wait_for(1).await;
         let m = &got[0];
         assert_eq!(m.from, "ar@suncoast.example");
