@@ -34,6 +34,87 @@ struct FileConfig {
     liens: LiensSection,
     #[serde(default)]
     collections: CollectionsSection,
+    #[serde(default)]
+    mail: Option<MailSection>,
+    #[serde(default)]
+    reminders: RemindersSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct MailSection {
+    host: Option<String>,
+    port: Option<u16>,
+    tls: Option<String>,
+    from: Option<String>,
+    reply_to: Option<String>,
+    bcc: Option<String>,
+    username: Option<String>,
+    password_file: Option<PathBuf>,
+    timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct RemindersSection {
+    stages: Option<Vec<StageSection>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct StageSection {
+    name: String,
+    days: i64,
+    #[serde(default)]
+    min_amount: Option<String>,
+    #[serde(default)]
+    approval: Option<bool>,
+}
+
+/// How arbot sends email (the `[mail]` section). The password is never in the file: it comes
+/// from `ARBOT_SMTP_PASSWORD` or the file named by `password_file`.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: MailTls,
+    /// `"Suncoast AR <ar@suncoast.example>"`.
+    pub from: String,
+    pub reply_to: Option<String>,
+    /// A copy of every email, for the AR mailbox.
+    pub bcc: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<secrecy::SecretString>,
+    pub timeout_secs: u64,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("from", &self.from)
+            .field("password", &self.password.as_ref().map(|_| "(set)"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailTls {
+    /// Plain connection upgraded with STARTTLS (port 587; the default).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS: only for a relay on the same host (or a test server on loopback).
+    None,
+}
+
+/// The reminder ladder (the `[reminders]` section).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemindersConfig {
+    pub ladder: arbot_core::mail::Ladder,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -310,6 +391,9 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     pub liens: LiensConfig,
     pub collections: CollectionsConfig,
+    /// `None` when there is no `[mail]` section: nothing is emailed.
+    pub mail: Option<MailConfig>,
+    pub reminders: RemindersConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -327,6 +411,8 @@ impl Default for Config {
             schedule: ScheduleConfig::default(),
             liens: LiensConfig::default(),
             collections: CollectionsConfig::default(),
+            mail: None,
+            reminders: RemindersConfig::default(),
             file: None,
         }
     }
@@ -357,6 +443,12 @@ impl Config {
         }
         if let Ok(c) = std::env::var("ARBOT_CURRENCY") {
             cfg.currency = Currency::parse(&c)?;
+        }
+        if let Some(mail) = cfg.mail.as_mut()
+            && mail.password.is_none()
+            && let Ok(p) = std::env::var("ARBOT_SMTP_PASSWORD")
+        {
+            mail.password = Some(p.into());
         }
         Ok(cfg)
     }
@@ -441,6 +533,45 @@ impl Config {
             manager: file.collections.manager.map(|m| m.trim().trim_start_matches('@').to_lowercase()),
             snooze_limit: file.collections.snooze_limit.unwrap_or(defaults.snooze_limit),
         };
+        if let Some(m) = file.mail {
+            cfg.mail = Some(mail_config(m)?);
+        }
+        if let Some(stages) = file.reminders.stages {
+            let mut out = Vec::new();
+            for s in stages {
+                let name = s.name.trim().to_lowercase();
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                    bail!(
+                        "reminders.stages has a stage named '{}'; use a word like \"firm\" (its template's name)",
+                        s.name
+                    );
+                }
+                if !(-60..=365).contains(&s.days) {
+                    bail!("reminder stage '{name}' is on day {}; use days from due between -60 and 365", s.days);
+                }
+                if s.approval == Some(false) {
+                    bail!(
+                        "reminder stage '{name}' has approval = false; arbot does not send reminders by itself yet, so \
+                         every stage is approved in chat (leave approval out)"
+                    );
+                }
+                let min_minor = match s.min_amount.as_deref() {
+                    Some(a) => {
+                        arbot_core::Money::parse(a, cfg.currency)
+                            .with_context(|| format!("reminder stage '{name}' has min_amount = \"{a}\""))?
+                            .minor
+                    }
+                    None => 0,
+                };
+                out.push(arbot_core::mail::Stage {
+                    name,
+                    days: s.days,
+                    min_minor,
+                    approval: s.approval.unwrap_or(true),
+                });
+            }
+            cfg.reminders.ladder = arbot_core::mail::Ladder::new(out).map_err(anyhow::Error::msg)?;
+        }
         Ok(cfg)
     }
 }
@@ -481,6 +612,53 @@ fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
         api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
         roles,
         people,
+    })
+}
+
+fn mail_config(m: MailSection) -> anyhow::Result<MailConfig> {
+    let host = m.host.context("[mail] needs host: your mail server, like smtp.office365.com")?;
+    let tls = match m.tls.as_deref().map(str::trim) {
+        None | Some("starttls") => MailTls::Starttls,
+        Some("tls") => MailTls::Tls,
+        Some("none") => MailTls::None,
+        Some(other) => bail!("mail.tls is '{other}'; use \"starttls\" (port 587), \"tls\" (465) or \"none\""),
+    };
+    let port = m.port.unwrap_or(match tls {
+        MailTls::Starttls => 587,
+        MailTls::Tls => 465,
+        MailTls::None => 25,
+    });
+    let from =
+        m.from.context("[mail] needs from: who the email is from, like \"Suncoast AR <ar@suncoast.example>\"")?;
+    for (key, value) in
+        [("mail.from", Some(&from)), ("mail.reply_to", m.reply_to.as_ref()), ("mail.bcc", m.bcc.as_ref())]
+    {
+        if let Some(v) = value {
+            v.parse::<lettre::message::Mailbox>().map_err(|e| {
+                anyhow::anyhow!("{key} is '{v}', which is not an address ({e}); write it like ar@suncoast.example")
+            })?;
+        }
+    }
+    let password = match &m.password_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("Can't read mail.password_file {}", p.display()))?
+                .trim()
+                .to_string()
+                .into(),
+        ),
+        None => None,
+    };
+    Ok(MailConfig {
+        host,
+        port,
+        tls,
+        from,
+        reply_to: m.reply_to,
+        bcc: m.bcc,
+        username: m.username,
+        password,
+        timeout_secs: m.timeout_secs.unwrap_or(30),
     })
 }
 
@@ -587,6 +765,23 @@ mod tests {
         assert_eq!(cfg.schedule.sync, ScheduleConfig::default().sync);
         assert_eq!(cfg.liens.warn_days, [14, 7, 3]);
         assert_eq!(cfg.liens.closures.len(), 1);
+    }
+
+    #[test]
+    fn reads_the_mail_and_reminder_sections() {
+        let cfg = Config::from_toml(
+            "[mail]\nhost = \"smtp.example.com\"\nfrom = \"AR <ar@example.com>\"\n[reminders]\nstages = [{ name = \"Firm\", days = 30, min_amount = \"500\" }, { name = \"first\", days = 1 }]\n",
+        )
+        .unwrap();
+        let mail = cfg.mail.unwrap();
+        assert_eq!((mail.port, mail.tls), (587, MailTls::Starttls));
+        let names: Vec<_> = cfg.reminders.ladder.stages().iter().map(|s| (s.name.as_str(), s.min_minor)).collect();
+        assert_eq!(names, [("first", 0), ("firm", 50000)]);
+        let err = Config::from_toml("[mail]\nhost = \"h\"\nfrom = \"not an address\"").unwrap_err();
+        assert!(format!("{err:#}").contains("mail.from"), "{err:#}");
+        let err =
+            Config::from_toml("[reminders]\nstages = [{ name = \"a\", days = 1, approval = false }]").unwrap_err();
+        assert!(format!("{err:#}").contains("approved in chat"), "{err:#}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod cron;
 pub mod discord;
 pub mod import;
 pub mod ladder;
+pub mod mail;
 pub mod outbox;
 pub mod promises;
 pub mod reconcile;

@@ -16,6 +16,8 @@ use tokio::sync::{Notify, watch};
 
 use crate::app::App;
 use crate::chat::{ChatError, ChatOut, Post, Posted};
+use crate::mail::{Email, MailError, MailOut, SmtpMail};
+use crate::reply::{Reply, Severity};
 
 /// Where a post goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,8 +44,38 @@ struct EscalationJob {
     first: Post,
 }
 
+/// An `email` item's payload: the email, and what to note on the account once it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailJob {
+    pub customer_id: i64,
+    pub email: Email,
+    /// The note logged on the account when the server has taken it ("Reminder (firm) emailed to …").
+    pub note: String,
+    /// Who approved it (their name), or `arbot` for a stage that goes out by itself.
+    pub approved_by: String,
+}
+
 const KIND_POST: &str = "post";
 const KIND_ESCALATION: &str = "escalation";
+const KIND_EMAIL: &str = "email";
+
+/// Progress marks of an email: handed to the server (a crash after this is in doubt), or not
+/// taken by it (safe to try again).
+const HANDED: &str = r#"{"email":"handed"}"#;
+const NOT_TAKEN: &str = r#"{"email":"not_taken"}"#;
+
+/// Queues an email under `key`; false when one with this key was queued before (it is not
+/// queued again: one reminder per customer per day is its key).
+pub async fn enqueue_email(app: &App, key: &str, job: &EmailJob) -> anyhow::Result<bool> {
+    let payload = serde_json::to_string(job)?;
+    Ok(app.store.enqueue(key, KIND_EMAIL, &payload, app.clock.now()).await?)
+}
+
+/// The Message-ID of the email queued under `key`: the same on every attempt.
+pub fn message_id(key: &str) -> String {
+    let clean: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect();
+    format!("{clean}@arbot")
+}
 
 /// Queues a post; false when a post with this key was queued before (it is not queued again).
 pub async fn enqueue_post(app: &App, key: &str, to: Destination, post: Post) -> anyhow::Result<bool> {
@@ -98,11 +130,24 @@ pub struct Dispatcher {
     instance: String,
     settings: OutboxSettings,
     wake: Arc<Notify>,
+    /// The mail server, from `[mail]`; `None` keeps emails waiting in the outbox.
+    mail: Option<Arc<dyn MailOut>>,
 }
 
 impl Dispatcher {
+    /// A dispatcher posting through `chat` and emailing through the `[mail]` server, if any.
     pub fn new(app: App, chat: Arc<dyn ChatOut>, instance: &str, settings: OutboxSettings) -> Dispatcher {
-        Dispatcher { app, chat, instance: instance.to_string(), settings, wake: Arc::new(Notify::new()) }
+        let mail = match &app.config.mail {
+            Some(cfg) => match SmtpMail::new(cfg) {
+                Ok(m) => Some(Arc::new(m) as Arc<dyn MailOut>),
+                Err(e) => {
+                    tracing::error!("[mail] could not be set up: {e:#}; emails wait in the outbox");
+                    None
+                }
+            },
+            None => None,
+        };
+        Dispatcher { app, chat, instance: instance.to_string(), settings, wake: Arc::new(Notify::new()), mail }
     }
 
     /// Wakes the dispatcher now (something was just queued).
@@ -146,6 +191,10 @@ impl Dispatcher {
             KIND_ESCALATION => match serde_json::from_str::<EscalationJob>(&item.payload) {
                 Ok(job) => self.deliver_escalation(item, &job).await,
                 Err(e) => return Delivery::Failed { error: format!("unreadable escalation: {e}") },
+            },
+            KIND_EMAIL => match serde_json::from_str::<EmailJob>(&item.payload) {
+                Ok(job) => return self.deliver_email(item, &job).await,
+                Err(e) => return Delivery::Failed { error: format!("unreadable email: {e}") },
             },
             other => return Delivery::Failed { error: format!("unknown outbox item kind '{other}'") },
         };
@@ -251,6 +300,106 @@ impl Dispatcher {
                 store.record_escalation_posts(id, &posts).await.map_err(Step::Store)?;
                 Ok(first)
             }
+        }
+    }
+
+    /// Hands an email to the mail server once. SMTP cannot be asked afterwards whether a message
+    /// arrived, so the attempt is marked before the hand-over: an attempt that finds that mark
+    /// from a run that died is in doubt and is not sent again; the AR channel is asked to check.
+    async fn deliver_email(&self, item: &OutboxItem, job: &EmailJob) -> Delivery {
+        let to = job.email.to.join(", ");
+        if item.in_doubt() && item.result.as_deref() == Some(HANDED) {
+            let error = format!(
+                "arbot stopped while handing this email to the mail server, so it may have gone out. It is not sent \
+                 again; check the AR mailbox for Message-ID <{}>.",
+                job.email.message_id
+            );
+            self.tell_ar(
+                &format!("mail:doubt:{}", item.key),
+                &format!("An email to {to} may or may not have gone out"),
+                &error,
+            )
+            .await;
+            return Delivery::Failed { error };
+        }
+        let Some(mail) = &self.mail else {
+            self.tell_ar(
+                &format!("mail:none:{}", self.app.today()),
+                "Emails are waiting: no mail server is set up",
+                "Add a [mail] section to arbot.toml (host, from) and restart arbot; the emails in the outbox then go out.",
+            )
+            .await;
+            return Delivery::Retry {
+                error: "no [mail] server is configured".to_string(),
+                retry_at: self.later(self.settings.not_allowed_retry),
+                progress: None,
+            };
+        };
+        if let Err(e) = self.app.store.mark_outbox_progress(item.id, HANDED).await {
+            return Delivery::Retry {
+                error: format!("database: {e}"),
+                retry_at: self.later(self.settings.retry_base),
+                progress: None,
+            };
+        }
+        match mail.send(&job.email).await {
+            Ok(reply) => {
+                self.note_sent(item, job).await;
+                Delivery::Sent {
+                    result: serde_json::json!({"email": "sent", "message_id": job.email.message_id, "server": reply})
+                        .to_string(),
+                }
+            }
+            Err(MailError::Permanent(error)) => {
+                self.tell_ar(
+                    &format!("mail:refused:{}", item.key),
+                    &format!("The mail server refused an email to {to}"),
+                    &format!("{error}. Check the address with /mail contact; nothing more is sent for this email."),
+                )
+                .await;
+                Delivery::Failed { error }
+            }
+            Err(MailError::Temporary(error) | MailError::Unreachable(error)) => {
+                // Told once a day while the server keeps failing, not once per email.
+                self.tell_ar(
+                    &format!("mail:down:{}", self.app.today()),
+                    "Emails are waiting: the mail server isn't taking them",
+                    &format!("{error}. They stay in the outbox and go out by themselves once it is back."),
+                )
+                .await;
+                let exp = u32::try_from(item.attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
+                let wait =
+                    self.settings.retry_base.saturating_mul(2u32.saturating_pow(exp)).min(self.settings.retry_max);
+                Delivery::Retry { error, retry_at: self.later(wait), progress: Some(NOT_TAKEN.to_string()) }
+            }
+        }
+    }
+
+    /// The sent email as a note on the account, once (its key is the outbox key).
+    async fn note_sent(&self, item: &OutboxItem, job: &EmailJob) {
+        let now = self.app.clock.now();
+        let note = arbot_core::collections::NewNote {
+            customer_id: job.customer_id,
+            invoice_id: None,
+            kind: "email".to_string(),
+            body: format!("{} Approved by {}; Message-ID <{}>.", job.note, job.approved_by, job.email.message_id),
+            author: "arbot".to_string(),
+            created_at: now,
+            follow_up_on: None,
+        };
+        let by = arbot_core::audit::Author::new("arbot", "arbot", arbot_core::audit::Surface::Cli)
+            .with_key(format!("note:{}", item.key));
+        if let Err(e) = self.app.store.add_note(&note, &by).await {
+            tracing::error!(key = item.key, "the email went out but its note could not be logged: {e}");
+        }
+    }
+
+    /// A warning to the AR channel, once per `key`.
+    async fn tell_ar(&self, key: &str, title: &str, text: &str) {
+        let mut reply = Reply::titled(title).line(text);
+        reply.severity = Severity::Warning;
+        if let Err(e) = enqueue_post(&self.app, key, Destination::ArChannel, Post::of(reply)).await {
+            tracing::error!(key, "could not queue a warning for the AR channel: {e:#}");
         }
     }
 

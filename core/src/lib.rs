@@ -17,6 +17,7 @@ pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod liens;
+pub mod mail;
 pub mod money;
 pub mod outbox;
 pub mod process;

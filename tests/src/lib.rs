@@ -12,6 +12,7 @@ pub mod fake_discord;
 
 pub mod fake_quickbooks;
 pub mod fake_xero;
+pub mod smtp_server;
 pub mod snapshot;
 pub mod vendor_kit;
 

@@ -28,6 +28,8 @@ pub enum Click {
     Escalation { action: EscalationChoice, id: i64 },
     /// Show one customer (the pick-list when a name matched several).
     Customer(i64),
+    /// Send (or skip) a customer's reminder prepared for a day.
+    Reminder { send: bool, customer: i64, day: chrono::NaiveDate },
 }
 
 /// The buttons on an escalation's thread.
@@ -62,6 +64,11 @@ impl Click {
                 Some(Click::Escalation { action, id: id.parse().ok()? })
             }
             ["customer", id] => Some(Click::Customer(id.parse().ok()?)),
+            ["mail", action @ ("send" | "skip"), customer, day] => Some(Click::Reminder {
+                send: *action == "send",
+                customer: customer.parse().ok()?,
+                day: day.parse().ok()?,
+            }),
             _ => None,
         }
     }
@@ -72,6 +79,7 @@ impl Click {
             Click::OpenEscalation { .. } => Permission::Escalate,
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
+            Click::Reminder { .. } => Permission::Record,
         }
     }
 
@@ -81,6 +89,7 @@ impl Click {
             Click::OpenEscalation { .. } => "open an escalation",
             Click::Escalation { .. } => "act on an escalation",
             Click::Customer(_) => "see a customer's figures",
+            Click::Reminder { .. } => "send or skip a reminder",
         }
     }
 
@@ -116,6 +125,7 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::OpenEscalation { customer, job } => open(app, who, customer, job, interaction).await,
         Click::Escalation { action, id } => act(app, who, action, id, interaction).await,
         Click::Customer(id) => show_customer(app, id).await,
+        Click::Reminder { send, customer, day } => reminder(app, who, send, customer, day).await,
     };
     match result {
         Ok(answer) => answer,
@@ -144,6 +154,35 @@ async fn open(
     let by = Author::new(who.id.clone(), who.name.clone(), Surface::Discord).with_key(interaction);
     let (esc, created) = escalate::open(app, customer, job, None, who, &by).await?;
     Ok(ClickAnswer::New(escalate::opened_reply(&esc, created)))
+}
+
+/// Send or Skip on a prepared reminder. Sending queues it once for its day (a second click, or
+/// the same click delivered twice, finds it queued); the message then says who did what.
+async fn reminder(
+    app: &App,
+    who: &Actor,
+    send: bool,
+    customer: i64,
+    day: chrono::NaiveDate,
+) -> Result<ClickAnswer, CommandError> {
+    let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
+    if !send {
+        return Ok(ClickAnswer::Update {
+            status: format!("Skipped by {} at {time}; nothing was sent.", at(&who.name)),
+            severity: Severity::Info,
+            buttons: Vec::new(),
+        });
+    }
+    let (queued, to) = super::mail::approve(app, customer, day, &who.name).await?;
+    let status = if queued {
+        format!("Approved by {} at {time}; it goes to {to} now and is logged on the account once sent.", at(&who.name))
+    } else {
+        format!(
+            "Already approved for {}: one reminder a day per account, so nothing more was queued.",
+            day.format("%a %b %-d")
+        )
+    };
+    Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
 }
 
 async fn show_customer(app: &App, id: i64) -> Result<ClickAnswer, CommandError> {

@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    liens, note, overdue, plan, promise, sync,
+    liens, mail, note, overdue, plan, promise, sync,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -37,6 +37,9 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         "cash" => cash::handle(app, inv).await,
+        "remind" => mail::handle_remind(app, inv).await,
+        "contact" => mail::handle_contact(app, inv).await,
+        "hold" => mail::handle_hold(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };
     match result {

@@ -26,6 +26,7 @@ mod history;
 mod invoice;
 mod kpi;
 mod liens;
+pub mod mail;
 mod note;
 mod overdue;
 mod parse;

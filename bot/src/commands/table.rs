@@ -463,6 +463,37 @@ pub const COMMANDS: &[CommandSpec] = &[
         example: "/report cash Nov 20",
         permission: Permission::Read,
     },
+    CommandSpec {
+        family: MAIL,
+        name: "remind",
+        summary: "Today's reminder email for an account: every invoice at its stage, with Send and Skip",
+        params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
+        example: "/mail remind acme",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "contact",
+        summary: "Set the billing email a customer's reminders go to",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("email", ParamKind::Text, true, "their accounts-payable address, like ap@acme.com"),
+        ],
+        example: "/mail contact acme ap@acmebuilders.example",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "hold",
+        summary: "Keep reminders away from an account until a day, with the reason",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("until", ParamKind::Date, true, "the last day of the hold"),
+            Param::new("reason", ParamKind::Text, true, "why: a reliable slow payer, the PM handles it, ..."),
+        ],
+        example: "/mail hold harborview Dec 31 PM Dana is negotiating the change order",
+        permission: Permission::Record,
+    },
 ];
 
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {

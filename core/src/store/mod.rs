@@ -397,6 +397,7 @@ pub trait Store:
     + ConnectionStore
     + ReconcileStore
     + ReportStore
+    + MailStore
     + fmt::Debug
 {
 }
@@ -411,6 +412,7 @@ impl<T> Store for T where
         + ConnectionStore
         + ReconcileStore
         + ReportStore
+        + MailStore
         + fmt::Debug
         + ?Sized
 {
@@ -419,7 +421,7 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, ReconcileStore, ReportStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, ReconcileStore, ReportStore,
         SchemaStore, Store, SyncStore,
     };
 }
@@ -687,6 +689,9 @@ pub trait ChatOpsStore: Send + Sync {
     /// Records what became of a claimed post.
     async fn settle_outbox(&self, id: i64, delivery: &Delivery, at: DateTime<Utc>) -> Result<(), StoreError>;
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
+    /// Records how far an attempt got (JSON) before a step that cannot be looked for afterwards
+    /// (handing an email to the mail server), so a crash right after it is known to be in doubt.
+    async fn mark_outbox_progress(&self, id: i64, progress: &str) -> Result<(), StoreError>;
     /// A post by key: its status and where it landed.
     async fn outbox_status(&self, key: &str) -> Result<Option<(String, Option<String>)>, StoreError>;
 
@@ -717,6 +722,32 @@ pub trait ChatOpsStore: Send + Sync {
 }
 
 /// Connections and credentials (connectors): what the token manager and the sync engine need.
+/// Email to customers: where to write, and accounts set aside.
+#[async_trait::async_trait]
+pub trait MailStore: Send + Sync {
+    /// Sets a customer's billing email (audited, once per `by.key`); returns the one it replaced.
+    async fn set_contact_email(
+        &self,
+        customer_id: i64,
+        email: &str,
+        source: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<String>>, StoreError>;
+    async fn contact(&self, customer_id: i64) -> Result<Option<crate::mail::CustomerContact>, StoreError>;
+    /// Keeps reminders away from an account through `until` (audited, once per `by.key`).
+    async fn hold_reminders(
+        &self,
+        customer_id: i64,
+        until: NaiveDate,
+        reason: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<i64>, StoreError>;
+    /// The hold in force on `on`, if any: its last day and reason.
+    async fn reminder_hold(&self, customer_id: i64, on: NaiveDate) -> Result<Option<(NaiveDate, String)>, StoreError>;
+}
+
 #[async_trait::async_trait]
 pub trait ConnectionStore: Send + Sync {
     /// The stored connection of a source, if any.

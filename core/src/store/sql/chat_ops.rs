@@ -248,6 +248,17 @@ impl<S: SqlStore> ChatOpsStore for S {
         })
     }
 
+    async fn mark_outbox_progress(&self, id: i64, progress: &str) -> Result<(), StoreError> {
+        on!(self, write, |pool, DB| {
+            sqlx::query::<DB>("UPDATE outbox SET result = $2 WHERE id = $1")
+                .bind(id)
+                .bind(progress)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         on!(self, read, |pool, DB| {
             let rows = sqlx::query_as::<DB, (String, i64)>(

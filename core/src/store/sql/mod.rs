@@ -12,6 +12,7 @@ mod chat_ops;
 mod collections;
 mod connections;
 mod ledger;
+mod mail;
 mod reconcile;
 mod reports;
 mod sync;

@@ -1,0 +1,384 @@
+//! What arbot emails customers, as data: a billing address that parses, the reminder ladder, and
+//! the reminder an account is due today. The stage of an account is recomputed from its state
+//! every time ([`plan_reminder`]): what is open, how far past due, what is disputed or promised.
+//! Nothing advances it by a timer, so a restart or a gap neither repeats nor skips a stage.
+//!
+//! Payment plans are not read yet: [`PlanHook`] is where their installments not yet due will be
+//! left out, and today it leaves out nothing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::collections::{CashApplied, Outcome, Promise, PromiseRules};
+use crate::ledger::OpenItem;
+
+/// A billing email address, checked enough to catch a typo (one `@`, a dotted domain, no spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Reads an address as people type it (`<ap@acme.com>` and `mailto:` are accepted).
+    pub fn parse(text: &str) -> Result<EmailAddress, String> {
+        let t = text.trim().trim_start_matches("mailto:").trim_start_matches('<').trim_end_matches('>').trim();
+        let bad =
+            |why: &str| Err(format!("'{}' is not an email address ({why}); write it like ap@acme.com", text.trim()));
+        if t.is_empty() {
+            return bad("it is empty");
+        }
+        if t.chars().any(|c| c.is_whitespace() || c == ',' || c == ';') {
+            return bad("it has a space or a separator in it");
+        }
+        let Some((local, domain)) = t.split_once('@') else { return bad("there is no @") };
+        if local.is_empty() || domain.contains('@') {
+            return bad("it needs one name before a single @");
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2 || labels.iter().any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-')) {
+            return bad("the part after @ is not a domain like acme.com");
+        }
+        Ok(EmailAddress(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A customer's billing contact as arbot keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerContact {
+    pub customer_id: i64,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    /// `chat` when a person set it, else the source it came from.
+    pub source: String,
+}
+
+/// One rung of the reminder ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// Its name, which is also its template's (`courtesy`, `first`, `firm`, `final`).
+    pub name: String,
+    /// Days relative to the due date: −5 is five days before it, 30 is thirty days after.
+    pub days: i64,
+    /// Invoices at this stage go out only when together they are at least this much (minor units).
+    pub min_minor: i64,
+    /// Whether a person approves it in chat first (otherwise it goes out by itself).
+    pub approval: bool,
+}
+
+/// The ladder: stages in increasing `days`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ladder {
+    stages: Vec<Stage>,
+}
+
+impl Ladder {
+    /// Sorts the stages by day; refuses two on one day or two of one name.
+    pub fn new(mut stages: Vec<Stage>) -> Result<Ladder, String> {
+        stages.sort_by_key(|s| s.days);
+        for w in stages.windows(2) {
+            if w[0].days == w[1].days {
+                return Err(format!(
+                    "reminder stages '{}' and '{}' are both on day {}; give each its own day",
+                    w[0].name, w[1].name, w[0].days
+                ));
+            }
+        }
+        let mut names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("two reminder stages are named '{}'; give each its own name", w[0]));
+        }
+        Ok(Ladder { stages })
+    }
+
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The highest stage an invoice `days_from_due` days past its due date (negative: before it)
+    /// has reached.
+    pub fn stage_at(&self, days_from_due: i64) -> Option<usize> {
+        self.stages.iter().rposition(|s| s.days <= days_from_due)
+    }
+}
+
+impl Default for Ladder {
+    /// Courtesy five days before due, then 1, 15, 30 and 45 days after it, each approved in chat.
+    fn default() -> Self {
+        let stage = |name: &str, days| Stage { name: name.to_string(), days, min_minor: 0, approval: true };
+        Ladder {
+            stages: vec![
+                stage("courtesy", -5),
+                stage("first", 1),
+                stage("second", 15),
+                stage("firm", 30),
+                stage("final", 45),
+            ],
+        }
+    }
+}
+
+/// One invoice in a reminder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReminderLine {
+    pub invoice_id: i64,
+    pub number: String,
+    pub job: Option<String>,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    /// Days past due (negative before the due date).
+    pub days_from_due: i64,
+    /// What the reminder asks for: the due part of the balance less any amount promised.
+    pub asked_minor: i64,
+    /// The stage this invoice reached.
+    pub stage: usize,
+}
+
+/// An invoice left out of the reminder, and why (for the person approving it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub number: String,
+    pub why: String,
+}
+
+/// The reminder an account is due today: every invoice at or past a stage, in one email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReminderPlan {
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The highest stage among its lines: the email's tone and template.
+    pub stage: usize,
+    pub lines: Vec<ReminderLine>,
+    pub total_minor: i64,
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Where payment-plan installments not yet due will be taken out of a reminder, by invoice (minor
+/// units). Plans are not built yet, so this leaves out nothing; the bot never claims otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanHook;
+
+impl PlanHook {
+    pub fn not_yet_due(&self, _invoice_id: i64) -> i64 {
+        0
+    }
+}
+
+/// What [`plan_reminder`] reads: the account's open items and its collections state.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountState<'a> {
+    pub items: &'a [OpenItem],
+    pub promises: &'a [Promise],
+    pub cash: &'a [CashApplied],
+    pub rules: PromiseRules,
+    /// A hold set from chat, until this day (inclusive).
+    pub hold_until: Option<NaiveDate>,
+    pub plans: PlanHook,
+}
+
+/// The reminder this account is due on `today`, or `None` when nothing is at a stage (or it is on
+/// hold). Disputed invoices and amounts under a promise not yet due are left out; a stage whose
+/// invoices together are under its minimum is left out too.
+pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate) -> Option<ReminderPlan> {
+    let first = state.items.first()?;
+    if state.hold_until.is_some_and(|until| today <= until) {
+        return None;
+    }
+    // What each pending promise still covers, spread over its invoices (the oldest first when it
+    // names none), so that amount is not asked for again.
+    let mut promised: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut items: Vec<&OpenItem> = state.items.iter().collect();
+    items.sort_by_key(|i| (i.due, i.invoice_id));
+    for p in state.promises {
+        if let Outcome::Pending { paid } = p.outcome(state.cash, today, state.rules) {
+            let mut left = (p.amount.minor - paid.minor).max(0);
+            for i in items.iter().filter(|i| p.invoice_ids.is_empty() || p.invoice_ids.contains(&i.invoice_id)) {
+                let already = promised.get(&i.invoice_id).copied().unwrap_or(0);
+                let take = left.min((i.due_part() - already).max(0));
+                if take > 0 {
+                    *promised.entry(i.invoice_id).or_default() += take;
+                    left -= take;
+                }
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    let mut left_out = Vec::new();
+    for i in items {
+        let days = (today - i.due).num_days();
+        let Some(stage) = ladder.stage_at(days) else { continue };
+        if i.disputed {
+            left_out.push(LeftOut { number: i.number.clone(), why: "in dispute".to_string() });
+            continue;
+        }
+        let promise = promised.get(&i.invoice_id).copied().unwrap_or(0);
+        let asked = i.due_part() - promise - state.plans.not_yet_due(i.invoice_id);
+        if asked <= 0 {
+            let why = if promise > 0 { "promised, not yet due" } else { "only retainage is open" };
+            left_out.push(LeftOut { number: i.number.clone(), why: why.to_string() });
+            continue;
+        }
+        lines.push(ReminderLine {
+            invoice_id: i.invoice_id,
+            number: i.number.clone(),
+            job: i.job_name.clone(),
+            issued: i.issued,
+            due: i.due,
+            days_from_due: days,
+            asked_minor: asked,
+            stage,
+        });
+    }
+    // Each stage's minimum applies to its own invoices.
+    let mut by_stage: BTreeMap<usize, i64> = BTreeMap::new();
+    for l in &lines {
+        *by_stage.entry(l.stage).or_default() += l.asked_minor;
+    }
+    lines.retain(|l| {
+        let keep = by_stage.get(&l.stage).copied().unwrap_or(0) >= ladder.stages[l.stage].min_minor;
+        if !keep {
+            left_out.push(LeftOut { number: l.number.clone(), why: "under the stage's minimum".to_string() });
+        }
+        keep
+    });
+    let stage = lines.iter().map(|l| l.stage).max()?;
+    Some(ReminderPlan {
+        customer_id: first.customer_id,
+        customer_name: first.customer_name.clone(),
+        stage,
+        total_minor: lines.iter().map(|l| l.asked_minor).sum(),
+        lines,
+        left_out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Money;
+    use crate::collections::PromiseStatus;
+    use crate::ledger::InvoiceKind;
+    use crate::money::Currency;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn item(id: i64, due: &str, balance: i64, disputed: bool) -> OpenItem {
+        OpenItem {
+            invoice_id: id,
+            number: format!("{}", 1000 + id),
+            customer_id: 1,
+            customer_name: "Acme".into(),
+            job_id: None,
+            job_name: None,
+            pm: None,
+            kind: InvoiceKind::Progress,
+            issued: d("2026-09-01"),
+            due: d(due),
+            total: Money::new(balance, cad()),
+            balance: Money::new(balance, cad()),
+            retainage: Money::new(0, cad()),
+            disputed,
+        }
+    }
+
+    fn cad() -> Currency {
+        Currency::parse("CAD").unwrap()
+    }
+
+    fn rules() -> PromiseRules {
+        PromiseRules { grace_days: 0, tz: chrono_tz::America::Toronto }
+    }
+
+    fn state<'a>(items: &'a [OpenItem], promises: &'a [Promise]) -> AccountState<'a> {
+        AccountState { items, promises, cash: &[], rules: rules(), hold_until: None, plans: PlanHook }
+    }
+
+    #[test]
+    fn addresses_parse_or_say_why() {
+        assert_eq!(EmailAddress::parse(" <AP@Acme.COM> ").unwrap().as_str(), "AP@acme.com");
+        for bad in ["", "ap", "ap@acme", "ap@@acme.com", "a p@acme.com", "@acme.com", "ap@acme..com", "a@b.com,c@d.com"]
+        {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+        assert!(EmailAddress::parse("ap@acme").unwrap_err().contains("like ap@acme.com"));
+    }
+
+    #[test]
+    fn the_stage_is_the_highest_reached_and_recomputed_from_the_date() {
+        let ladder = Ladder::default();
+        assert_eq!(ladder.stage_at(-6), None);
+        assert_eq!(ladder.stage_at(-5), Some(0));
+        assert_eq!(ladder.stage_at(0), Some(0));
+        assert_eq!(ladder.stage_at(14), Some(1));
+        assert_eq!(ladder.stage_at(400), Some(4));
+        let items = [item(1, "2026-11-01", 50000, false), item(2, "2026-11-20", 20000, false)];
+        let plan = plan_reminder(&ladder, &state(&items, &[]), d("2026-12-01")).unwrap();
+        assert_eq!(plan.stage, 3, "30 days past due is 'firm'");
+        assert_eq!(plan.lines.iter().map(|l| l.stage).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(plan.total_minor, 70000);
+        // Nothing at a stage yet: no reminder at all.
+        assert!(plan_reminder(&ladder, &state(&items, &[]), d("2026-10-20")).is_none());
+    }
+
+    #[test]
+    fn disputes_promises_holds_and_minimums_are_left_out() {
+        let ladder = Ladder::default();
+        let items = [
+            item(1, "2026-11-01", 50000, false),
+            item(2, "2026-11-02", 30000, true),
+            item(3, "2026-11-03", 10000, false),
+        ];
+        let promise = Promise {
+            id: 1,
+            customer_id: 1,
+            amount: Money::new(45000, cad()),
+            promised_for: d("2026-12-10"),
+            status: PromiseStatus::Open,
+            created_by: "sam".into(),
+            created_at: "2026-11-25T15:00:00Z".parse().unwrap(),
+            invoice_ids: vec![],
+            note: None,
+        };
+        let promises = [promise.clone()];
+        let plan = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-01")).unwrap();
+        // 450 of #1001's 500 is promised; #1002 is disputed; #1003 stands.
+        assert_eq!(
+            plan.lines.iter().map(|l| (l.number.as_str(), l.asked_minor)).collect::<Vec<_>>(),
+            [("1001", 5000), ("1003", 10000)]
+        );
+        assert_eq!(plan.left_out, [LeftOut { number: "1002".into(), why: "in dispute".into() }]);
+        // Once the promise's day has passed unpaid, the whole amount is asked for again.
+        let later = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-11")).unwrap();
+        assert_eq!(later.total_minor, 60000);
+        // A hold stops it through its last day.
+        let mut held = state(&items, &promises);
+        held.hold_until = Some(d("2026-12-11"));
+        assert!(plan_reminder(&ladder, &held, d("2026-12-11")).is_none());
+        assert!(plan_reminder(&ladder, &held, d("2026-12-12")).is_some());
+        // A stage's minimum applies to that stage's invoices together.
+        let strict =
+            Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 70000, approval: true }]).unwrap();
+        let plan = plan_reminder(&strict, &state(&items, &[]), d("2026-12-01"));
+        assert!(plan.is_none(), "600 asked is under the 700 minimum");
+    }
+
+    #[test]
+    fn a_ladder_refuses_two_stages_on_one_day() {
+        let s = |name: &str, days| Stage { name: name.into(), days, min_minor: 0, approval: false };
+        assert!(Ladder::new(vec![s("a", 1), s("b", 1)]).unwrap_err().contains("both on day 1"));
+        assert!(Ladder::new(vec![s("a", 1), s("a", 2)]).unwrap_err().contains("named 'a'"));
+    }
+}

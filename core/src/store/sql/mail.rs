@@ -1,0 +1,120 @@
+//! Email to customers: billing contacts and reminder holds.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::audit::write_audit;
+use super::{Dialect, SqlStore, on};
+use crate::audit::{Author, Change, Recorded};
+use crate::mail::CustomerContact;
+use crate::store::{MailStore, StoreError};
+
+#[async_trait::async_trait]
+impl<S: SqlStore> MailStore for S {
+    async fn set_contact_email(
+        &self,
+        customer_id: i64,
+        email: &str,
+        source: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<String>>, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let before =
+                sqlx::query_scalar::<DB, Option<String>>("SELECT email FROM customer_contacts WHERE customer_id = $1")
+                    .bind(customer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+            let change = Change {
+                action: "contact",
+                customer_id: Some(customer_id),
+                job_id: None,
+                invoice_id: None,
+                subject: "billing email".to_string(),
+                before: before.clone(),
+                after: Some(email.to_string()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "INSERT INTO customer_contacts (customer_id, email, source, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (customer_id) DO UPDATE SET email = excluded.email, source = excluded.source, \
+                 set_by = excluded.set_by, set_at = excluded.set_at",
+            )
+            .bind(customer_id)
+            .bind(email)
+            .bind(source)
+            .bind(&by.name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(before))
+        })
+    }
+
+    async fn contact(&self, customer_id: i64) -> Result<Option<CustomerContact>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let row = sqlx::query_as::<DB, (Option<String>, Option<String>, String)>(
+                "SELECT email, address, source FROM customer_contacts WHERE customer_id = $1",
+            )
+            .bind(customer_id)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|(email, address, source)| CustomerContact { customer_id, email, address, source }))
+        })
+    }
+
+    async fn hold_reminders(
+        &self,
+        customer_id: i64,
+        until: NaiveDate,
+        reason: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<i64>, StoreError> {
+        let change = Change {
+            action: "reminder_hold",
+            customer_id: Some(customer_id),
+            job_id: None,
+            invoice_id: None,
+            subject: format!("until {until}"),
+            before: None,
+            after: Some(reason.to_string()),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO reminder_holds (customer_id, until, reason, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING id",
+            )
+            .bind(customer_id)
+            .bind(until)
+            .bind(reason)
+            .bind(&by.name)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn reminder_hold(&self, customer_id: i64, on: NaiveDate) -> Result<Option<(NaiveDate, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (NaiveDate, String)>(
+                "SELECT until, reason FROM reminder_holds WHERE customer_id = $1 AND until >= $2 \
+                 ORDER BY until DESC, id DESC LIMIT 1",
+            )
+            .bind(customer_id)
+            .bind(on)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+}
