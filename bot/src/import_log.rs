@@ -532,21 +532,34 @@ impl Checker<'_> {
         let mut problems = Vec::new();
         let mut standing: HashMap<i64, (Money, NaiveDate, String)> = HashMap::new();
         let mut cash_of: HashMap<i64, Vec<arbot_core::collections::CashApplied>> = HashMap::new();
+        // The rows arbot does not have yet; the cash to judge them and the customer's own
+        // promises by runs from the earliest day any of them was logged.
+        let mut fresh = Vec::new();
+        let mut earliest: HashMap<i64, NaiveDate> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
         for (n, row) in rows {
             let LogEntry::Promise(p) = &row.entry else { continue };
-            if self.store.recorded(&row.key, "promise").await? {
+            // A row the file repeats is the same promise, written once.
+            if !seen.insert(row.key.as_str()) || self.store.recorded(&row.key, "promise").await? {
                 continue;
             }
-            if !cash_of.contains_key(&p.customer_id) {
-                let from = p.created_at.with_timezone(&rules.tz).date_naive().min(today) - chrono::Days::new(3650);
-                let cash = self.store.cash_applied(Some(p.customer_id), from).await?;
-                for old in self.store.promises_for_customer(p.customer_id).await? {
-                    if matches!(old.outcome(&cash, today, rules), Outcome::Pending { .. }) {
-                        standing.insert(p.customer_id, (old.amount, old.promised_for, "in arbot".to_string()));
-                    }
+            let logged = p.created_at.with_timezone(&rules.tz).date_naive();
+            let e = earliest.entry(p.customer_id).or_insert(logged);
+            *e = (*e).min(logged);
+            fresh.push((*n, p));
+        }
+        for (customer, from) in &earliest {
+            let existing = self.store.promises_for_customer(*customer).await?;
+            let from = existing.iter().map(|p| p.logged_on(rules.tz)).fold(*from, NaiveDate::min);
+            let cash = self.store.cash_applied(Some(*customer), from).await?;
+            for old in existing {
+                if matches!(old.outcome(&cash, today, rules), Outcome::Pending { .. }) {
+                    standing.insert(*customer, (old.amount, old.promised_for, "in arbot".to_string()));
                 }
-                cash_of.insert(p.customer_id, cash);
             }
+            cash_of.insert(*customer, cash);
+        }
+        for (n, p) in fresh {
             let as_promise = Promise {
                 id: 0,
                 customer_id: p.customer_id,
@@ -564,7 +577,7 @@ impl Checker<'_> {
             }
             match standing.get(&p.customer_id) {
                 Some((amount, by, where_)) => problems.push(Problem {
-                    row: *n,
+                    row: n,
                     column: self.column("promise_date"),
                     value: p.promised_for.to_string(),
                     why: format!(

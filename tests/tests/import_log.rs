@@ -180,9 +180,10 @@ async fn a_promises_log_is_judged_from_the_payments_and_keeps_one_open_promise()
         assert!(err.contains("row 4, column 'Amount Promised' ('twelve hundred')"), "{name}: {err}");
         assert!(err.ends_with("the whole file goes in at once or not at all."), "{name}: {err}");
 
-        let file = write(dir.path(), "p.csv", PROMISES);
+        // The file repeats its Lakeshore row (pasted twice): one promise, not a second open one.
+        let file = write(dir.path(), "p.csv", &format!("{PROMISES}Lakeshore Civil,1200.00,12/1/2026,,,,Lee\n"));
         let done = log(&db, &file, LogKind::Promises).await.unwrap();
-        assert_eq!((done.new, done.already), (3, 0), "{name}");
+        assert_eq!((done.new, done.already), (3, 1), "{name}");
         let today = clock().today();
         let cash = db.store.cash_applied(None, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap();
         let outcome = |p: &arbot_core::collections::Promise| p.outcome(&cash, today, rules());
@@ -201,8 +202,9 @@ async fn a_promises_log_is_judged_from_the_payments_and_keeps_one_open_promise()
 
         // Again: nothing twice. A second open promise for Lakeshore is refused, whole.
         let again = log(&db, &file, LogKind::Promises).await.unwrap();
-        assert_eq!((again.new, again.already), (0, 3), "{name}");
+        assert_eq!((again.new, again.already), (0, 4), "{name}");
         let second = format!("{PROMISES}Lakeshore Civil,600,2026-12-05,,2026-11-20,,Lee\n");
+        // (row 5 of this file: the header is row 1)
         let err = log(&db, &write(dir.path(), "p2.csv", &second), LogKind::Promises).await.unwrap_err().to_string();
         assert!(
             err.contains("row 5, column 'Date Promised' ('2026-12-05'): would be a second open promise: the customer already has $1,200.00 promised by 2026-12-01 (in arbot)"),
