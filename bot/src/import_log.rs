@@ -199,10 +199,12 @@ pub fn summary(i: &LogImported) -> String {
         LogKind::Promises => ("promise", "promises"),
     };
     if i.new == 0 {
-        return format!(
-            "Nothing new in {}: arbot already had all {} of its {}. Nothing was added.",
-            i.file, i.rows, what.1
-        );
+        let all = match i.rows {
+            1 => format!("its one {}", what.0),
+            2 => format!("both its {}", what.1),
+            n => format!("all {n} of its {}", what.1),
+        };
+        return format!("Nothing new in {}: arbot already had {all}. Nothing was added.", i.file);
     }
     let mut out = format!("Imported {} from {}", crate::wording::count(i.new, what.0, what.1), i.file);
     if i.already > 0 {
