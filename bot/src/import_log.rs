@@ -145,7 +145,7 @@ pub async fn import_log(
     }
     let big = rows >= 1_000;
     if big {
-        progress(format!("Checking {} rows of {file}…", crate::wording::count(rows, "row", "rows")));
+        progress(format!("Checking {} of {file}…", crate::wording::count(rows, "row", "rows")));
     }
     let customers = store.customer_names().await?;
     let by_name: HashMap<String, &CustomerRef> = customers.iter().map(|c| (name_key(&c.name), c)).collect();

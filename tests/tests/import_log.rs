@@ -214,3 +214,34 @@ async fn a_promises_log_is_judged_from_the_payments_and_keeps_one_open_promise()
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_big_log_shows_its_progress_and_goes_in_whole() {
+    for db in TestDb::all().await {
+        let name = db.name;
+        let dir = tempfile::tempdir().unwrap();
+        ledger(&db, dir.path()).await;
+        let mut text = String::from("Date,Customer,Type,Notes,By\n");
+        for k in 0..1_200 {
+            let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(k % 300);
+            text.push_str(&format!("{day},Lakeshore Civil,call,Call number {k},Lee\n"));
+        }
+        let file = write(dir.path(), "big.csv", &text);
+        let mut lines = Vec::new();
+        let done =
+            import_log(db.store.as_ref(), &clock(), &req(&file, LogKind::Notes), &mut |l| lines.push(l)).await.unwrap();
+        assert_eq!((done.new, done.already), (1_200, 0), "{name}");
+        assert_eq!(
+            lines,
+            vec![
+                "Checking 1200 rows of big.csv…".to_string(),
+                "  checked 1000 of 1200".to_string(),
+                "Writing 1200 rows in one transaction…".to_string()
+            ],
+            "{name}"
+        );
+        let lake = customer_id(&db, "Lakeshore Civil").await;
+        assert_eq!(db.store.notes_for_customer(lake, 5_000).await.unwrap().len(), 1_200, "{name}");
+        db.close().await;
+    }
+}
