@@ -223,6 +223,20 @@ pub fn summary(i: &LogImported) -> String {
     out
 }
 
+/// The kind of log a file's headers make, when they make one: what `arbot import` without
+/// `--kind` asks about instead of guessing a customers file from a log's Customer column.
+pub fn looks_like_log(headers: &[String]) -> Option<LogKind> {
+    let table = Table { headers: headers.to_vec(), ..Table::default() };
+    let has = |n: &str| headers.iter().any(|h| name_key(h).contains(n));
+    if locate(&table, LogKind::Promises).is_ok() && has("promise") {
+        Some(LogKind::Promises)
+    } else if locate(&table, LogKind::Notes).is_ok() && !has("total") && !has("balance") && !has("amount") {
+        Some(LogKind::Notes)
+    } else {
+        None
+    }
+}
+
 /// Which column index holds each field, or why the file can't be read as this kind.
 fn locate(table: &Table, kind: LogKind) -> Result<HashMap<&'static str, usize>, String> {
     let headers: Vec<String> = table.headers.iter().map(|h| header_key(h)).collect();
@@ -242,7 +256,10 @@ fn locate(table: &Table, kind: LogKind) -> Result<HashMap<&'static str, usize>, 
         .iter()
         .filter(|(f, required, _)| *required && !found.contains_key(f))
         .map(|(f, _, aliases)| {
-            format!("{} (or {})", f.replace('_', " "), aliases.iter().take(3).copied().collect::<Vec<_>>().join(", "))
+            let name = f.replace('_', " ");
+            let others: Vec<&str> =
+                aliases.iter().copied().filter(|a| header_key(a) != header_key(&name)).take(3).collect();
+            format!("{name} (or {})", others.join(", "))
         })
         .collect();
     if !missing.is_empty() {
@@ -650,6 +667,11 @@ mod tests {
         assert_eq!(cols.get("by"), Some(&4));
         let err = locate(&Table { headers: vec!["Client".into()], ..Table::default() }, LogKind::Promises)
             .expect_err("no amount");
-        assert!(err.contains("no column for amount"), "{err}");
+        assert!(err.contains("no column for amount (or amount promised, promised amount, promise amount)"), "{err}");
+        let log = |h: &[&str]| looks_like_log(&h.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(log(&["Date", "Client", "Comment"]), Some(LogKind::Notes));
+        assert_eq!(log(&["Customer", "Amount", "Date Promised"]), Some(LogKind::Promises));
+        assert_eq!(log(&["Invoice #", "Customer", "Date", "Total"]), None);
+        assert_eq!(log(&["Name", "Email", "Phone"]), None);
     }
 }

@@ -458,6 +458,20 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 });
             }
+            if kind.is_none() && mapping.is_none() {
+                let headers = arbot_connector_spreadsheet::read_file(&file, None).map(|t| t.headers).unwrap_or_default();
+                if let Some(log) = crate::import_log::looks_like_log(&headers) {
+                    bail!(
+                        "{} looks like a collections log ({}); to bring it in as {}, run arbot import --kind {} {}. \
+                         To import it as invoices, payments, customers or jobs, say which with --kind. Nothing was imported.",
+                        file.display(),
+                        headers.join(", "),
+                        log.as_str(),
+                        log.as_str(),
+                        file.display()
+                    );
+                }
+            }
             rt.block_on(async {
                 let store = store::open_and_migrate(&url).await?;
                 let clock = clock(&cli.global, &config)?;
