@@ -14,6 +14,7 @@ pub mod console;
 pub mod cron;
 pub mod discord;
 pub mod import;
+pub mod import_log;
 pub mod ladder;
 pub mod mail;
 pub mod outbox;

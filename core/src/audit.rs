@@ -19,6 +19,8 @@ pub enum Surface {
     Discord,
     /// A command-line subcommand (`arbot import`, the demo's seeding).
     Cli,
+    /// A team's own collections log brought in by `arbot import --kind notes|promises`.
+    Import,
 }
 
 impl Surface {
@@ -27,6 +29,7 @@ impl Surface {
             Surface::Console => "console",
             Surface::Discord => "discord",
             Surface::Cli => "cli",
+            Surface::Import => "import",
         }
     }
 
@@ -35,6 +38,7 @@ impl Surface {
         match s {
             "console" => Surface::Console,
             "discord" => Surface::Discord,
+            "import" => Surface::Import,
             _ => Surface::Cli,
         }
     }

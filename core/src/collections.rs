@@ -204,6 +204,38 @@ pub struct NewPromise {
     pub note: Option<String>,
 }
 
+/// One row of a team's own collections log (`arbot import --kind notes|promises`), with the key
+/// that makes it import once however often the log (or a later export repeating it) comes in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRow {
+    /// Stable across files: made from what the row says, never from the file or its row number.
+    pub key: String,
+    pub entry: LogEntry,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEntry {
+    Note(NewNote),
+    Promise(NewPromise),
+}
+
+impl LogEntry {
+    /// The audit action its record is kept under (`note`, `promise`).
+    pub fn action(&self) -> &'static str {
+        match self {
+            LogEntry::Note(_) => "note",
+            LogEntry::Promise(_) => "promise",
+        }
+    }
+}
+
+/// What an import of a log wrote: rows new to arbot, and rows it already had (by their key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LogTally {
+    pub new: usize,
+    pub already: usize,
+}
+
 /// How often a plan's installments fall due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

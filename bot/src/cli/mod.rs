@@ -92,18 +92,21 @@ pub enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Import invoices, payments, customers or jobs from a spreadsheet (CSV or XLSX).
+    /// Import invoices, payments, customers or jobs from a spreadsheet (CSV or XLSX), or a team's
+    /// own collections log (--kind notes or --kind promises).
     #[command(
         after_help = "Columns are found by name (see `arbot import --template invoices`); a mapping file names others. \
                       A file with bad rows imports nothing and lists every bad value; importing the same file again \
-                      changes nothing."
+                      changes nothing. --kind notes|promises brings in the team's own collections log (Date, \
+                      Customer, Invoice, Type, Notes, By, Follow-up; or Customer, Amount, Promise Date, Invoice, Logged, \
+                      Notes, By): all rows or none, each row once however often the log is imported."
     )]
     Import {
         /// The file: .csv or .xlsx (also .xls, .ods).
         #[arg(required_unless_present = "template")]
         file: Option<PathBuf>,
-        /// What the file holds (default: guessed from its columns).
-        #[arg(long, value_parser = ["invoices", "payments", "customers", "jobs"])]
+        /// What the file holds (default: guessed from its columns; a collections log is never guessed).
+        #[arg(long, value_parser = ["invoices", "payments", "customers", "jobs", "notes", "promises"])]
         kind: Option<String>,
         /// A TOML file naming the file's columns ([columns] invoice = "Inv No.").
         #[arg(long, value_name = "FILE")]
@@ -450,6 +453,47 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let Some(file) = file else { bail!("give the file to import") };
+            if let Some(log) = kind.as_deref().and_then(crate::import_log::LogKind::parse) {
+                if mapping.is_some() || skip_bad_rows {
+                    bail!(
+                        "--kind {} takes neither --mapping nor --skip-bad-rows: a log's columns are found by name and \
+                         it goes in whole or not at all",
+                        log.as_str()
+                    );
+                }
+                return rt.block_on(async {
+                    let store = store::open_and_migrate(&url).await?;
+                    let clock = clock(&cli.global, &config)?;
+                    let req = crate::import_log::LogRequest {
+                        file,
+                        kind: log,
+                        currency: config.currency,
+                        rules: arbot_core::collections::PromiseRules {
+                            grace_days: config.collections.promise_grace_days,
+                            tz: config.time_zone,
+                        },
+                    };
+                    let mut progress = |line: String| eprintln!("{line}");
+                    let imported =
+                        crate::import_log::import_log(store.as_ref(), clock.as_ref(), &req, &mut progress).await?;
+                    println!("{}", crate::import_log::summary(&imported));
+                    Ok(())
+                });
+            }
+            if kind.is_none() && mapping.is_none() {
+                let headers = arbot_connector_spreadsheet::read_file(&file, None).map(|t| t.headers).unwrap_or_default();
+                if let Some(log) = crate::import_log::looks_like_log(&headers) {
+                    bail!(
+                        "{} looks like a collections log ({}); to bring it in as {}, run arbot import --kind {} {}. \
+                         To import it as invoices, payments, customers or jobs, say which with --kind. Nothing was imported.",
+                        file.display(),
+                        headers.join(", "),
+                        log.as_str(),
+                        log.as_str(),
+                        file.display()
+                    );
+                }
+            }
             rt.block_on(async {
                 let store = store::open_and_migrate(&url).await?;
                 let clock = clock(&cli.global, &config)?;

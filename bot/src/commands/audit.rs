@@ -59,7 +59,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         table.rows.push(vec![
             when(app, e.at),
             // A person gets an @; the command line's own runs (the demo's seeding) do not.
-            if e.surface == Surface::Cli { e.actor_name.clone() } else { at(&e.actor_name) },
+            if matches!(e.surface, Surface::Cli | Surface::Import) { e.actor_name.clone() } else { at(&e.actor_name) },
             e.surface.as_str().to_string(),
             what,
             e.before.clone().unwrap_or_else(|| "—".to_string()),

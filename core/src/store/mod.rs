@@ -19,9 +19,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::audit::{AuditEntry, AuditQuery, Author, Recorded};
+use crate::audit::{AuditEntry, AuditQuery, Author, Change, Recorded};
 use crate::collections::{
-    CashApplied, Dispute, JobNotice, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan, Promise,
+    CashApplied, Dispute, JobNotice, LogRow, LogTally, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan,
+    Promise,
 };
 use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
@@ -583,6 +584,16 @@ pub trait CollectionsStore: Send + Sync {
     /// When each customer was last contacted (their newest note).
     async fn last_contacts(&self) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError>;
     async fn add_promise(&self, promise: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    /// Writes a team's collections log in one transaction: each row with its own audit record
+    /// under the row's key (a row whose key was recorded before is counted as already there and
+    /// written again never), then `summary`, the import's own record. All or nothing.
+    async fn import_log(
+        &self,
+        rows: &[LogRow],
+        by: &Author,
+        at: DateTime<Utc>,
+        summary: &Change,
+    ) -> Result<LogTally, StoreError>;
     /// Cancels an open promise; `New(false)` when there is no open promise with that id.
     async fn cancel_promise(&self, id: i64, by: &Author, at: DateTime<Utc>) -> Result<Recorded<bool>, StoreError>;
     /// Cash (not credit memos) applied to invoices on or after `from`, of one customer or all,

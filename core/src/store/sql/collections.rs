@@ -6,8 +6,8 @@ use super::audit::write_audit;
 use super::{Dialect, SqlStore, currency, on};
 use crate::audit::{Author, Change, Recorded};
 use crate::collections::{
-    CashApplied, Dispute, Installment, JobNotice, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan, Promise,
-    PromiseStatus,
+    CashApplied, Dispute, Installment, JobNotice, LogEntry, LogRow, LogTally, NewDispute, NewNote, NewPlan, NewPromise,
+    Note, PaymentPlan, Promise, PromiseStatus,
 };
 use crate::money::Money;
 use crate::store::{CollectionsStore, StoreError};
@@ -168,39 +168,100 @@ fn plans_with(rows: Vec<PlanRow>, parts: &[(i64, i64, NaiveDate, i64)]) -> Vec<(
         .collect()
 }
 
+/// The audit record of a note written.
+fn note_change(n: &NewNote) -> Change {
+    Change {
+        action: "note",
+        customer_id: Some(n.customer_id),
+        job_id: None,
+        invoice_id: n.invoice_id,
+        subject: n.kind.clone(),
+        before: None,
+        after: Some(match n.follow_up_on {
+            Some(d) => format!("{} (follow up {d})", n.body),
+            None => n.body.clone(),
+        }),
+    }
+}
+
+/// The audit record of a promise logged.
+fn promise_change(p: &NewPromise) -> Change {
+    let invoices = if p.invoice_ids.is_empty() {
+        String::new()
+    } else {
+        format!(" against invoice ids {}", p.invoice_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+    };
+    Change {
+        action: "promise",
+        customer_id: Some(p.customer_id),
+        job_id: None,
+        invoice_id: p.invoice_ids.first().copied(),
+        subject: "logged".to_string(),
+        before: None,
+        after: Some(format!("{} by {}{invoices}", p.amount, p.promised_for)),
+    }
+}
+
+/// Inserts a note inside the transaction `$tx` (of database `$db`); its id.
+macro_rules! insert_note {
+    ($tx:expr, $db:ident, $n:expr) => {{
+        let n: &NewNote = $n;
+        sqlx::query_scalar::<$db, i64>(
+            "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(n.customer_id)
+        .bind(n.invoice_id)
+        .bind(&n.kind)
+        .bind(&n.body)
+        .bind(&n.author)
+        .bind(n.created_at)
+        .bind(n.follow_up_on)
+        .fetch_one(&mut *$tx)
+        .await?
+    }};
+}
+
+/// Inserts an open promise and the invoices it names inside the transaction `$tx`; its id.
+macro_rules! insert_promise {
+    ($tx:expr, $db:ident, $p:expr) => {{
+        let p: &NewPromise = $p;
+        let id = sqlx::query_scalar::<$db, i64>(
+            "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
+             created_at, note) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+        )
+        .bind(p.customer_id)
+        .bind(p.amount.minor)
+        .bind(p.amount.currency.code().to_string())
+        .bind(p.promised_for)
+        .bind(&p.created_by)
+        .bind(p.created_at)
+        .bind(&p.note)
+        .fetch_one(&mut *$tx)
+        .await?;
+        for invoice in &p.invoice_ids {
+            sqlx::query::<$db>(
+                "INSERT INTO promise_invoices (promise_id, invoice_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(invoice)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        id
+    }};
+}
+
 #[async_trait::async_trait]
 impl<S: SqlStore> CollectionsStore for S {
     async fn add_note(&self, n: &NewNote, by: &Author) -> Result<Recorded<i64>, StoreError> {
-        let change = Change {
-            action: "note",
-            customer_id: Some(n.customer_id),
-            job_id: None,
-            invoice_id: n.invoice_id,
-            subject: n.kind.clone(),
-            before: None,
-            after: Some(match n.follow_up_on {
-                Some(d) => format!("{} (follow up {d})", n.body),
-                None => n.body.clone(),
-            }),
-        };
+        let change = note_change(n);
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
             if write_audit!(tx, DB, by, n.created_at, &change).is_none() {
                 return Ok(Recorded::Already);
             }
-            let id = sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(n.customer_id)
-            .bind(n.invoice_id)
-            .bind(&n.kind)
-            .bind(&n.body)
-            .bind(&n.author)
-            .bind(n.created_at)
-            .bind(n.follow_up_on)
-            .fetch_one(&mut *tx)
-            .await?;
+            let id = insert_note!(tx, DB, n);
             tx.commit().await?;
             Ok(Recorded::New(id))
         })
@@ -252,49 +313,58 @@ impl<S: SqlStore> CollectionsStore for S {
     }
 
     async fn add_promise(&self, p: &NewPromise, by: &Author) -> Result<Recorded<i64>, StoreError> {
-        let invoices = if p.invoice_ids.is_empty() {
-            String::new()
-        } else {
-            format!(" against invoice ids {}", p.invoice_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
-        };
-        let change = Change {
-            action: "promise",
-            customer_id: Some(p.customer_id),
-            job_id: None,
-            invoice_id: p.invoice_ids.first().copied(),
-            subject: "logged".to_string(),
-            before: None,
-            after: Some(format!("{} by {}{invoices}", p.amount, p.promised_for)),
-        };
+        let change = promise_change(p);
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
             if write_audit!(tx, DB, by, p.created_at, &change).is_none() {
                 return Ok(Recorded::Already);
             }
-            let id = sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
-                 created_at, note) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
-            )
-            .bind(p.customer_id)
-            .bind(p.amount.minor)
-            .bind(p.amount.currency.code().to_string())
-            .bind(p.promised_for)
-            .bind(&p.created_by)
-            .bind(p.created_at)
-            .bind(&p.note)
-            .fetch_one(&mut *tx)
-            .await?;
-            for invoice in &p.invoice_ids {
-                sqlx::query::<DB>(
-                    "INSERT INTO promise_invoices (promise_id, invoice_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(id)
-                .bind(invoice)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let id = insert_promise!(tx, DB, p);
             tx.commit().await?;
             Ok(Recorded::New(id))
+        })
+    }
+
+    async fn import_log(
+        &self,
+        rows: &[LogRow],
+        by: &Author,
+        at: DateTime<Utc>,
+        summary: &Change,
+    ) -> Result<LogTally, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let mut tally = LogTally::default();
+            for row in rows {
+                let (change, name) = match &row.entry {
+                    LogEntry::Note(n) => (note_change(n), &n.author),
+                    LogEntry::Promise(p) => (promise_change(p), &p.created_by),
+                };
+                let author = Author::new(by.id.clone(), name.clone(), by.surface).with_key(row.key.clone());
+                if write_audit!(tx, DB, &author, at, &change).is_none() {
+                    tally.already += 1;
+                    continue;
+                }
+                match &row.entry {
+                    LogEntry::Note(n) => {
+                        insert_note!(tx, DB, n);
+                    }
+                    LogEntry::Promise(p) => {
+                        insert_promise!(tx, DB, p);
+                    }
+                }
+                tally.new += 1;
+            }
+            let mut summary = summary.clone();
+            summary.after = Some(format!(
+                "{}{} new, {} already there",
+                summary.after.as_deref().map(|a| format!("{a}: ")).unwrap_or_default(),
+                tally.new,
+                tally.already
+            ));
+            write_audit!(tx, DB, by, at, &summary);
+            tx.commit().await?;
+            Ok(tally)
         })
     }
 
