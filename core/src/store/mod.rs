@@ -422,8 +422,8 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, ReconcileStore, ReportStore,
-        SchemaStore, Store, SyncStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, ReconcileStore,
+        ReportStore, SchemaStore, Store, SyncStore,
     };
 }
 
