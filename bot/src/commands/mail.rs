@@ -139,6 +139,7 @@ pub fn compose(app: &App, plan: &ReminderPlan, to: &str, key: &str) -> Email {
     let total = money(app, plan.total_minor);
     let business = &app.config.business_name;
     let overdue = plan.lines.iter().any(|l| l.days_from_due > 0);
+    let oldest = plan.lines.iter().map(|l| l.days_from_due).max().unwrap_or(0);
     let subject = if last {
         format!("Final notice: {total} past due to {business}")
     } else if stage.days >= 30 {
@@ -149,14 +150,15 @@ pub fn compose(app: &App, plan: &ReminderPlan, to: &str, key: &str) -> Email {
         format!("Upcoming: {total} due soon to {business}")
     };
     let opening = if last {
+        // Only what arbot knows: not "despite our earlier reminders", which it may never have sent.
         format!(
-            "Despite our earlier reminders, the invoices below remain unpaid. Please pay {total} within ten days, \
-             or call us to agree a date, so we can keep this account in good standing."
+            "The invoices below remain unpaid, {total} in all, the oldest {oldest} days past due. Please pay \
+             within ten days, or call us to agree a date, so we can keep this account in good standing."
         )
     } else if stage.days >= 30 {
         format!(
-            "Our records show {total} more than 30 days past due on the invoices below. Please let us know when \
-             payment will be made, or whether anything is holding it up."
+            "Our records show {total} past due on the invoices below, the oldest {oldest} days past due. Please \
+             let us know when payment will be made, or whether anything is holding it up."
         )
     } else if overdue {
         format!(

@@ -431,14 +431,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: AR,
-        name: "help",
-        summary: "What arbot can do, or how to use one command",
-        params: &[Param::new("command", ParamKind::Command, false, "a command name")],
-        example: "/ar help customer",
-        permission: Permission::Read,
-    },
-    CommandSpec {
-        family: AR,
         name: "plan",
         summary: "Agree a payment plan: a total in installments, judged like promises; `cancel` drops it",
         params: &[
@@ -454,6 +446,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         example: "/ar plan harborview 30000 3 month Dec 15 note agreed with their CFO, by ACH",
         permission: Permission::Log,
+    },
+    CommandSpec {
+        family: AR,
+        name: "help",
+        summary: "What arbot can do, or how to use one command",
+        params: &[Param::new("command", ParamKind::Command, false, "a command name")],
+        example: "/ar help customer",
+        permission: Permission::Read,
     },
     CommandSpec {
         family: REPORT,
