@@ -263,6 +263,11 @@ fn an_escalation_from_the_console_posts_here_without_discord() {
     assert!(text.contains("── thread opened: Harborview Owners Assn — $82.0k, 35 days ──"), "{text}");
     assert!(text.contains("@lee can you help with Harborview Owners Assn?"), "{text}");
     assert!(text.contains("[Acknowledge] [Snooze 1 day] [I'll call them] [Resolved]"), "{text}");
+    // The thread says of the promise what the customer card says: broken, read from the cash.
+    let card = ask(&rt, &app, "/ar customer harborview");
+    assert!(card.contains("· broken: nothing paid by"), "{card}");
+    let promise = text.lines().find(|l| l.starts_with("Promise")).unwrap();
+    assert!(promise.contains("· broken: nothing paid by"), "{text}");
     let again = ask(&rt, &app, "/ar escalate harborview");
     assert!(again.contains("is already escalated") && !again.contains("posted in"), "{again}");
     rt.block_on(db.close());

@@ -166,7 +166,9 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
         );
     }
     if let Some(p) = &s.promise {
-        reply = reply.field("Promise", format!("{} by {} · {}", p.amount, short_date(p.promised_for), p.status));
+        // Kept, partly kept or broken as the card says it: read from the cash, not the stored status.
+        let outcome = super::promise::outcome_text(app, p, &s.promise_cash);
+        reply = reply.field("Promise", format!("{} by {} · {outcome}", p.amount, short_date(p.promised_for)));
     }
     if let Some(pay) = &s.last_payment {
         reply = reply.field("Last payment", format!("{} on {}", pay.amount, short_date(pay.received)));
