@@ -172,13 +172,25 @@ async fn expectation(app: &App, esc: &Escalation) -> Result<String, CommandError
             if let Some(id) = esc.job_id {
                 jobs.retain(|j| j.id == id);
             }
-            let next = super::liens::next_deadlines(app, &jobs).await?;
+            // Only a deadline still running: a passed one is no notice's to save, and a notice
+            // of commencement expiring is an event, not a document to send.
+            let today = app.today();
+            let next =
+                arbot_core::liens::next_deadlines(app.store.as_ref(), &jobs, today, &app.config.liens.closures).await?;
             let running: Vec<String> = jobs
                 .iter()
-                .filter_map(|j| next.get(&j.id).map(|t| format!("{t} on {}", j.name)))
+                .filter_map(|j| match next.get(&j.id) {
+                    Some(arbot_core::liens::Next::Coming(d)) if !arbot_core::liens::is_event(d) => Some(format!(
+                        "{} due {} on {}",
+                        d.document,
+                        short_date(d.due),
+                        j.name
+                    )),
+                    _ => None,
+                })
                 .collect();
             if running.is_empty() {
-                "no lien deadline is on record for its jobs, so refer it to a collections agency or counsel"
+                "no lien deadline is running on its jobs, so refer it to a collections agency or counsel"
                     .to_string()
             } else {
                 format!(
