@@ -511,10 +511,18 @@ fn an_account_moves_up_pm_manager_legal_with_what_each_level_expects() {
         // Up again: legal, naming the running lien deadlines of the account's jobs.
         let legal = ask(&rt, &app, "/ar escalate harborview up owner will not take calls");
         assert!(legal.contains("is at legal level now (was manager)"), "{name}: {legal}");
-        assert!(legal.contains("Next: send a notice of intent to lien (") || legal.contains("no lien deadline"), "{name}: {legal}");
+        // Harborview's claim of lien passed and its other job has only a notice of commencement
+        // expiring: no running deadline to name.
+        assert!(legal.contains("Next: no lien deadline is running on its jobs"), "{name}: {legal}");
+        // Gulf Coast's Marina Tower has its Notice to Owner due tomorrow: named, straight to legal.
+        let gulf = ask(&rt, &app, "/ar escalate \"gulf coast builders\" level legal GC stopped paying");
+        assert!(gulf.contains("is at legal level now (was PM)"), "{name}: {gulf}");
+        assert!(
+            gulf.contains("Next: send a notice of intent to lien (Notice to Owner due Nov 23 on Marina Tower)"),
+            "{name}: {gulf}"
+        );
         assert!(legal.contains("collections agency or counsel"), "{name}: {legal}");
         // At the top: said, nothing changes.
-        eprintln!("=== {name}\n{up}\n---\n{legal}");
         let top = ask(&rt, &app, "/ar escalate harborview up still nothing");
         assert!(top.contains("already at legal, the top level; nothing changed"), "{name}: {top}");
         let again = ask(&rt, &app, "/ar escalate harborview level manager back down?");
