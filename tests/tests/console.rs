@@ -530,10 +530,20 @@ fn an_account_moves_up_pm_manager_legal_with_what_each_level_expects() {
 
         // The history and the audit trail carry each move with its reason.
         let history = ask(&rt, &app, "/ar history harborview");
-        assert!(history.contains("escalation moved up from pm to manager: treasurer ignored three calls"), "{name}: {history}");
-        assert!(history.contains("escalation moved up from manager to legal: owner will not take calls"), "{name}: {history}");
+        assert!(
+            history.contains("escalation moved up from pm to manager: treasurer ignored three calls"),
+            "{name}: {history}"
+        );
+        assert!(
+            history.contains("escalation moved up from manager to legal: owner will not take calls"),
+            "{name}: {history}"
+        );
         let audit = rt
-            .block_on(app.store.audit_trail(arbot_core::audit::AuditQuery { customer_id: Some(open[0].customer_id), job_id: None, limit: 50 }))
+            .block_on(app.store.audit_trail(arbot_core::audit::AuditQuery {
+                customer_id: Some(open[0].customer_id),
+                job_id: None,
+                limit: 50,
+            }))
             .unwrap();
         let moves: Vec<_> = audit.iter().filter(|e| e.action == "escalation" && e.subject == "level").collect();
         assert_eq!(moves.len(), 2, "{name}: one audit record per move: {moves:?}");

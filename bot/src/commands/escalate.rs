@@ -81,12 +81,8 @@ async fn move_up(app: &App, inv: &Invocation, customer_id: i64, ask: LevelAsk) -
         )));
     }
     let author = inv.author();
-    let open_now = app
-        .store
-        .open_escalations()
-        .await?
-        .into_iter()
-        .find(|e| e.customer_id == customer_id && e.job_id.is_none());
+    let open_now =
+        app.store.open_escalations().await?.into_iter().find(|e| e.customer_id == customer_id && e.job_id.is_none());
     let current = match open_now {
         Some(esc) => esc,
         None => open(app, customer_id, None, Some(&ask.reason), &inv.actor, &author).await?.0,
@@ -109,9 +105,11 @@ async fn move_up(app: &App, inv: &Invocation, customer_id: i64, ask: LevelAsk) -
         reply.ephemeral = true;
         return Ok(reply);
     }
+    // The open (when "up" opened it) is recorded under the interaction's key; the move under its own.
+    let mover = arbot_core::audit::Author { key: author.key.as_ref().map(|k| format!("{k}:level")), ..author.clone() };
     let (esc, moved_from) = app
         .store
-        .move_escalation(current.id, to, &ask.reason, &author, app.clock.now())
+        .move_escalation(current.id, to, &ask.reason, &mover, app.clock.now())
         .await?
         .ok_or_else(|| CommandError::User("That escalation is no longer on record.".to_string()))?;
     let expects = expectation(app, &esc).await?;
@@ -147,7 +145,12 @@ async fn move_up(app: &App, inv: &Invocation, customer_id: i64, ask: LevelAsk) -
     .map_err(CommandError::Internal)?;
     let added = manager.as_deref().map(|m| format!(" {} is added to its thread.", at(m))).unwrap_or_default();
     Ok(Reply::default()
-        .line(format!("Moved up: {} is at {} level now (was {}).{added}", esc.title, level_name(esc.level), level_name(from)))
+        .line(format!(
+            "Moved up: {} is at {} level now (was {}).{added}",
+            esc.title,
+            level_name(esc.level),
+            level_name(from)
+        ))
         .line(format!("Next: {expects}."))
         .severity(Severity::Good))
 }
@@ -180,18 +183,14 @@ async fn expectation(app: &App, esc: &Escalation) -> Result<String, CommandError
             let running: Vec<String> = jobs
                 .iter()
                 .filter_map(|j| match next.get(&j.id) {
-                    Some(arbot_core::liens::Next::Coming(d)) if !arbot_core::liens::is_event(d) => Some(format!(
-                        "{} due {} on {}",
-                        d.document,
-                        short_date(d.due),
-                        j.name
-                    )),
+                    Some(arbot_core::liens::Next::Coming(d)) if !arbot_core::liens::is_event(d) => {
+                        Some(format!("{} due {} on {}", d.document, short_date(d.due), j.name))
+                    }
                     _ => None,
                 })
                 .collect();
             if running.is_empty() {
-                "no lien deadline is running on its jobs, so refer it to a collections agency or counsel"
-                    .to_string()
+                "no lien deadline is running on its jobs, so refer it to a collections agency or counsel".to_string()
             } else {
                 format!(
                     "send a notice of intent to lien ({}), or refer it to a collections agency or counsel",
