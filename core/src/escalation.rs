@@ -196,6 +196,10 @@ impl Escalation {
     /// twice as long. Each step is posted once (the caller keys it), so a step already taken is
     /// listed again harmlessly.
     pub fn ladder(&self, now: DateTime<Utc>, tz: chrono_tz::Tz, after_hours: u32) -> Vec<LadderStep> {
+        if self.level != EscalationLevel::Pm {
+            // Moved up by hand: the ladder no longer chases the PM or adds the manager again.
+            return Vec::new();
+        }
         if self.status == EscalationStatus::Snoozed && after_hours > 0 {
             // A snooze that ran out puts it back in front of the PM, once per snooze (the caller
             // keys the step with the snooze's end).
@@ -365,6 +369,8 @@ mod ladder_tests {
         assert!(e.ladder(at("2026-11-23T13:00:00Z"), ny, 24).is_empty());
         assert_eq!(e.ladder(at("2026-11-23T14:00:00Z"), ny, 24), [LadderStep::Reping]);
         assert_eq!(e.ladder(at("2026-11-24T14:00:00Z"), ny, 24), [LadderStep::Reping, LadderStep::AddManager]);
+        let moved_up = Escalation { level: EscalationLevel::Manager, ..e.clone() };
+        assert!(moved_up.ladder(at("2026-11-24T14:00:00Z"), ny, 24).is_empty(), "moved up: the ladder stops");
         let acked = Escalation { status: EscalationStatus::Acknowledged, ..e };
         assert!(acked.ladder(at("2026-11-30T23:00:00Z"), ny, 24).is_empty());
     }
