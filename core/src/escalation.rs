@@ -38,6 +38,43 @@ impl EscalationStatus {
     }
 }
 
+/// How far up an escalation has gone: its PM first, then the manager, then legal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    Pm,
+    Manager,
+    Legal,
+}
+
+impl EscalationLevel {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EscalationLevel::Pm => "pm",
+            EscalationLevel::Manager => "manager",
+            EscalationLevel::Legal => "legal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EscalationLevel> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "pm" => EscalationLevel::Pm,
+            "manager" => EscalationLevel::Manager,
+            "legal" => EscalationLevel::Legal,
+            _ => return None,
+        })
+    }
+
+    /// The level above this one; `None` at legal, the top.
+    pub fn up(&self) -> Option<EscalationLevel> {
+        match self {
+            EscalationLevel::Pm => Some(EscalationLevel::Manager),
+            EscalationLevel::Manager => Some(EscalationLevel::Legal),
+            EscalationLevel::Legal => None,
+        }
+    }
+}
+
 /// What a person did on an escalation (a button click, or a command).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,6 +123,8 @@ pub struct Escalation {
     /// The PM asked to help (a name from the ledger, e.g. "dana").
     pub pm: Option<String>,
     pub status: EscalationStatus,
+    /// Who holds it now: the PM, the manager or legal.
+    pub level: EscalationLevel,
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     /// The chat channel of the alert, the alert message, the thread opened from it, and the
@@ -157,6 +196,10 @@ impl Escalation {
     /// twice as long. Each step is posted once (the caller keys it), so a step already taken is
     /// listed again harmlessly.
     pub fn ladder(&self, now: DateTime<Utc>, tz: chrono_tz::Tz, after_hours: u32) -> Vec<LadderStep> {
+        if self.level != EscalationLevel::Pm {
+            // Moved up by hand: the ladder no longer chases the PM or adds the manager again.
+            return Vec::new();
+        }
         if self.status == EscalationStatus::Snoozed && after_hours > 0 {
             // A snooze that ran out puts it back in front of the PM, once per snooze (the caller
             // keys the step with the snooze's end).
@@ -236,6 +279,13 @@ mod tests {
             assert_eq!(EscalationStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(EscalationStatus::parse("maybe"), None);
+        for l in [EscalationLevel::Pm, EscalationLevel::Manager, EscalationLevel::Legal] {
+            assert_eq!(EscalationLevel::parse(l.as_str()), Some(l));
+        }
+        assert_eq!(EscalationLevel::Pm.up(), Some(EscalationLevel::Manager));
+        assert_eq!(EscalationLevel::Manager.up(), Some(EscalationLevel::Legal));
+        assert_eq!(EscalationLevel::Legal.up(), None);
+        assert_eq!(EscalationLevel::parse("boss"), None);
     }
 
     #[test]
@@ -249,6 +299,7 @@ mod tests {
             reason: "r".into(),
             pm: None,
             status: EscalationStatus::Snoozed,
+            level: EscalationLevel::Pm,
             opened_by: "sam".into(),
             opened_at: at("2026-11-23T13:00:00Z"),
             channel_id: None,
@@ -302,6 +353,7 @@ mod ladder_tests {
             reason: "r".into(),
             pm: Some("lee".into()),
             status: EscalationStatus::Open,
+            level: EscalationLevel::Pm,
             opened_by: "sam".into(),
             opened_at: at("2026-11-20T14:00:00Z"),
             channel_id: None,
@@ -317,6 +369,8 @@ mod ladder_tests {
         assert!(e.ladder(at("2026-11-23T13:00:00Z"), ny, 24).is_empty());
         assert_eq!(e.ladder(at("2026-11-23T14:00:00Z"), ny, 24), [LadderStep::Reping]);
         assert_eq!(e.ladder(at("2026-11-24T14:00:00Z"), ny, 24), [LadderStep::Reping, LadderStep::AddManager]);
+        let moved_up = Escalation { level: EscalationLevel::Manager, ..e.clone() };
+        assert!(moved_up.ladder(at("2026-11-24T14:00:00Z"), ny, 24).is_empty(), "moved up: the ladder stops");
         let acked = Escalation { status: EscalationStatus::Acknowledged, ..e };
         assert!(acked.ladder(at("2026-11-30T23:00:00Z"), ny, 24).is_empty());
     }

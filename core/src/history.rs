@@ -122,6 +122,9 @@ pub async fn history(
             "call" => "escalation taken: will call them".to_string(),
             "snooze" => "escalation snoozed".to_string(),
             "resolve" => "escalation resolved".to_string(),
+            "level" => {
+                format!("escalation moved up from {} to {}", e.before.unwrap_or_default(), e.after.unwrap_or_default())
+            }
             other => format!("escalation {other}"),
         };
         events.push(Event { on: day(e.at), at: Some(e.at), kind: "escalation", what, who: Some(e.actor_name) });

@@ -471,3 +471,87 @@ fn a_texas_job_without_a_contract_date_shows_the_earliest_monthly_notice_with_it
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn an_account_moves_up_pm_manager_legal_with_what_each_level_expects() {
+    use arbot::roles::{Actor, Role};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some(TODAY.to_string()) };
+        let mut config = Config::default();
+        config.collections.manager = Some("morgan".to_string());
+        let app = rt.block_on(arbot::cli::load_demo(&global, config)).expect("demo loads");
+
+        // A reason is needed, and a level that is not one says so; nothing is opened.
+        let bare = ask(&rt, &app, "/ar escalate harborview up");
+        assert!(bare.contains("Say why it moves up") && bare.contains("Nothing changed"), "{name}: {bare}");
+        let odd = ask(&rt, &app, "/ar escalate harborview level boss they stopped paying");
+        assert!(odd.contains("the levels are manager and legal"), "{name}: {odd}");
+        let open = rt.block_on(app.store.open_escalations()).unwrap();
+        assert!(open.is_empty(), "{name}: bad input opened nothing: {open:?}");
+
+        // A PM or a viewer is refused, and nothing changes.
+        for roles in [vec![Role::Pm], vec![]] {
+            let actor = Actor { id: "u1".into(), name: "lee".into(), roles };
+            let reply = rt.block_on(arbot::commands::run_line(&app, "/ar escalate harborview up no answer", actor));
+            let text = arbot::console::render::to_text(&reply);
+            assert!(text.contains("needs the AR or manager role"), "{name}: {text}");
+        }
+        assert!(rt.block_on(app.store.open_escalations()).unwrap().is_empty(), "{name}");
+
+        // With nothing open, "up" opens the escalation at manager level and adds the manager.
+        let up = ask(&rt, &app, "/ar escalate harborview up treasurer ignored three calls");
+        assert!(up.contains("is at manager level now (was PM). @morgan is added to its thread."), "{name}: {up}");
+        assert!(
+            up.contains("Next: call the customer's owner or principal; consider a credit hold on new work."),
+            "{name}: {up}"
+        );
+        assert!(up.contains("@morgan this is yours now:"), "{name}: the thread post mentions the manager\n{up}");
+        assert!(up.contains("Moved up from PM to manager by @"), "{name}: {up}");
+        let open = rt.block_on(app.store.open_escalations()).unwrap();
+        assert_eq!(open.len(), 1, "{name}");
+        assert_eq!(open[0].level, arbot_core::escalation::EscalationLevel::Manager, "{name}");
+
+        // Up again: legal, naming the running lien deadlines of the account's jobs.
+        let legal = ask(&rt, &app, "/ar escalate harborview up owner will not take calls");
+        assert!(legal.contains("is at legal level now (was manager)"), "{name}: {legal}");
+        // Harborview's claim of lien passed and its other job has only a notice of commencement
+        // expiring: no running deadline to name.
+        assert!(legal.contains("Next: no lien deadline is running on its jobs"), "{name}: {legal}");
+        // Gulf Coast's Marina Tower has its Notice to Owner due tomorrow: named, straight to legal.
+        let gulf = ask(&rt, &app, "/ar escalate \"gulf coast builders\" level legal GC stopped paying");
+        assert!(gulf.contains("is at legal level now (was PM)"), "{name}: {gulf}");
+        assert!(
+            gulf.contains("Next: send a notice of intent to lien (Notice to Owner due Nov 23 on Marina Tower)"),
+            "{name}: {gulf}"
+        );
+        assert!(legal.contains("collections agency or counsel"), "{name}: {legal}");
+        // At the top: said, nothing changes.
+        let top = ask(&rt, &app, "/ar escalate harborview up still nothing");
+        assert!(top.contains("already at legal, the top level; nothing changed"), "{name}: {top}");
+        let again = ask(&rt, &app, "/ar escalate harborview level manager back down?");
+        assert!(again.contains("already at legal level; nothing changed"), "{name}: {again}");
+
+        // The history and the audit trail carry each move with its reason.
+        let history = ask(&rt, &app, "/ar history harborview");
+        assert!(
+            history.contains("escalation moved up from pm to manager: treasurer ignored three calls"),
+            "{name}: {history}"
+        );
+        assert!(
+            history.contains("escalation moved up from manager to legal: owner will not take calls"),
+            "{name}: {history}"
+        );
+        let audit = rt
+            .block_on(app.store.audit_trail(arbot_core::audit::AuditQuery {
+                customer_id: Some(open[0].customer_id),
+                job_id: None,
+                limit: 50,
+            }))
+            .unwrap();
+        let moves: Vec<_> = audit.iter().filter(|e| e.action == "escalation" && e.subject == "level").collect();
+        assert_eq!(moves.len(), 2, "{name}: one audit record per move: {moves:?}");
+        rt.block_on(db.close());
+    }
+}

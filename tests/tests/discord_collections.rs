@@ -469,3 +469,52 @@ async fn a_payment_plan_agreed_in_discord_is_recorded_once_even_when_delivered_t
     bot.stop().await;
     db.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_an_account_up_adds_the_manager_in_its_thread_once() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let mut config = arbot::config::Config::default();
+    config.collections.manager = Some("dana".to_string());
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a", config).await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+
+    // Nothing is open for Coastal Ridge: "up" opens it and takes it straight to the manager.
+    let i = fake.slash(
+        &sam(),
+        AR_CHANNEL,
+        "escalate",
+        &[("customer", json!("coastal ridge")), ("reason", json!("up AP hung up on us twice"))],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("is at manager level now (was PM)"), "{answer}");
+    assert!(answer.contains("consider a credit hold on new work"), "{answer}");
+    let yours = format!("<@{DANA}> this is yours now:");
+    let post = fake
+        .wait_for(Duration::from_secs(60), "the manager in the thread", |w| {
+            w.messages.values().find(|m| m["content"].as_str() == Some(yours.as_str())).cloned()
+        })
+        .await;
+    let esc = bot.app.store.open_escalations().await.unwrap().remove(0);
+    assert_eq!(esc.level, arbot_core::escalation::EscalationLevel::Manager);
+    assert_eq!(post["channel_id"].as_str(), esc.thread_id.as_deref(), "posted in the account's thread");
+
+    // Discord delivers the same interaction again: it does not move a second level.
+    fake.redeliver(i);
+    let answers = fake.answers(i, 2).await;
+    let again = text_of(answers.last().unwrap());
+    assert!(again.contains("is at manager level"), "{again}");
+    settle().await;
+    let esc = bot.app.store.escalation(esc.id).await.unwrap().unwrap();
+    assert_eq!(esc.level, arbot_core::escalation::EscalationLevel::Manager, "moved once");
+    let trail = bot
+        .app
+        .store
+        .audit_trail(arbot_core::audit::AuditQuery { customer_id: Some(esc.customer_id), job_id: None, limit: 20 })
+        .await
+        .unwrap();
+    assert_eq!(trail.iter().filter(|e| e.subject == "level").count(), 1, "one move recorded: {trail:?}");
+    assert_eq!(with_content(&fake, &yours), 1, "the manager is added once");
+    bot.stop().await;
+    db.close().await;
+}

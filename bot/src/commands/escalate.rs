@@ -6,7 +6,7 @@
 
 use arbot_core::audit::Author;
 use arbot_core::dates::short_date;
-use arbot_core::escalation::{Escalation, EscalationStatus, NewEscalation};
+use arbot_core::escalation::{Escalation, EscalationLevel, EscalationStatus, NewEscalation};
 use arbot_core::summary::{CustomerSummary, customer_summary};
 
 use super::{CommandError, Invocation, missing_arg};
@@ -18,8 +18,187 @@ use crate::wording::{at, days_phrase};
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
-    let (esc, created) = open(app, customer.id, None, inv.args.text("reason"), &inv.actor, &inv.author()).await?;
+    let reason = inv.args.text("reason");
+    if let Some(ask) = reason.and_then(level_ask) {
+        return move_up(app, inv, customer.id, ask?).await;
+    }
+    let (esc, created) = open(app, customer.id, None, reason, &inv.actor, &inv.author()).await?;
     Ok(opened_reply(&esc, created))
+}
+
+/// Where "up <reason>" or "level manager|legal <reason>" asks to take an account.
+struct LevelAsk {
+    /// `None`: one level up from where it is.
+    to: Option<EscalationLevel>,
+    reason: String,
+}
+
+/// Reads the level keywords at the start of the reason; `None` when they are not there (an
+/// ordinary reason), an error when they are there but incomplete.
+fn level_ask(text: &str) -> Option<Result<LevelAsk, CommandError>> {
+    let text = text.trim();
+    let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let (to, rest) = match first.to_ascii_lowercase().as_str() {
+        "up" => (None, rest.trim()),
+        "level" => {
+            let rest = rest.trim();
+            let (word, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            match EscalationLevel::parse(word) {
+                Some(EscalationLevel::Pm) => {
+                    return Some(Err(CommandError::User(
+                        "An escalation moves up only (PM → manager → legal); to close it, press Resolved in its \
+                         thread."
+                            .to_string(),
+                    )));
+                }
+                Some(level) => (Some(level), after.trim()),
+                None => {
+                    return Some(Err(CommandError::User(format!(
+                        "I read \"level {word}\" but the levels are manager and legal: try `/ar escalate <customer> \
+                         level legal <reason>`."
+                    ))));
+                }
+            }
+        }
+        _ => return None,
+    };
+    if rest.is_empty() {
+        return Some(Err(CommandError::User(
+            "Say why it moves up: `/ar escalate <customer> up <reason>`. Nothing changed.".to_string(),
+        )));
+    }
+    Some(Ok(LevelAsk { to, reason: rest.to_string() }))
+}
+
+/// Moves the account's open escalation up a level (opening one at manager level when none is
+/// open), records it, and posts what the level expects next in its thread.
+async fn move_up(app: &App, inv: &Invocation, customer_id: i64, ask: LevelAsk) -> Result<Reply, CommandError> {
+    if !inv.actor.may(Permission::Escalate) {
+        return Err(CommandError::User(format!(
+            "Only {} can move an escalation up (your roles: {}). Ask in the AR channel.",
+            crate::roles::who_holds(Permission::Escalate),
+            inv.actor.roles_text()
+        )));
+    }
+    let author = inv.author();
+    let open_now =
+        app.store.open_escalations().await?.into_iter().find(|e| e.customer_id == customer_id && e.job_id.is_none());
+    let current = match open_now {
+        Some(esc) => esc,
+        None => open(app, customer_id, None, Some(&ask.reason), &inv.actor, &author).await?.0,
+    };
+    let to = match ask.to.or_else(|| current.level.up()) {
+        Some(to) => to,
+        None => {
+            let mut reply = Reply::default()
+                .line(format!("{} is already at legal, the top level; nothing changed.", current.title));
+            reply.ephemeral = true;
+            return Ok(reply);
+        }
+    };
+    if to <= current.level {
+        let mut reply = Reply::default().line(format!(
+            "{} is already at {} level; nothing changed.",
+            current.title,
+            level_name(current.level)
+        ));
+        reply.ephemeral = true;
+        return Ok(reply);
+    }
+    // The open (when "up" opened it) is recorded under the interaction's key; the move under its own.
+    let mover = arbot_core::audit::Author { key: author.key.as_ref().map(|k| format!("{k}:level")), ..author.clone() };
+    let (esc, moved_from) = app
+        .store
+        .move_escalation(current.id, to, &ask.reason, &mover, app.clock.now())
+        .await?
+        .ok_or_else(|| CommandError::User("That escalation is no longer on record.".to_string()))?;
+    let expects = expectation(app, &esc).await?;
+    let Some(from) = moved_from else {
+        // A redelivered interaction (or a race): the move is already recorded.
+        return Ok(Reply::default()
+            .line(format!("{} is at {} level.", esc.title, level_name(esc.level)))
+            .line(format!("Next: {expects}.")));
+    };
+    let manager = app.config.collections.manager.clone().filter(|_| esc.level == EscalationLevel::Manager);
+    let mut post = Reply::default()
+        .line(format!(
+            "Moved up from {} to {} by {}: {}.",
+            level_name(from),
+            level_name(esc.level),
+            at(&author.name),
+            ask.reason
+        ))
+        .line(format!("Next: {expects}."))
+        .severity(Severity::Warning);
+    if esc.level == EscalationLevel::Manager && manager.is_none() {
+        post = post.line("No manager is set to add ([collections] manager in arbot.toml).");
+    }
+    let text = manager.as_ref().map(|_| "this is yours now:".to_string());
+    let key = format!("esc:{}:level:{}", esc.id, esc.level.as_str());
+    crate::outbox::enqueue_post(
+        app,
+        &key,
+        crate::outbox::Destination::EscalationThread { escalation_id: esc.id },
+        Post { text, mention: manager.iter().cloned().collect(), reply: post },
+    )
+    .await
+    .map_err(CommandError::Internal)?;
+    let added = manager.as_deref().map(|m| format!(" {} is added to its thread.", at(m))).unwrap_or_default();
+    Ok(Reply::default()
+        .line(format!(
+            "Moved up: {} is at {} level now (was {}).{added}",
+            esc.title,
+            level_name(esc.level),
+            level_name(from)
+        ))
+        .line(format!("Next: {expects}."))
+        .severity(Severity::Good))
+}
+
+fn level_name(level: EscalationLevel) -> &'static str {
+    match level {
+        EscalationLevel::Pm => "PM",
+        EscalationLevel::Manager => "manager",
+        EscalationLevel::Legal => "legal",
+    }
+}
+
+/// What a level expects next, in a clause.
+async fn expectation(app: &App, esc: &Escalation) -> Result<String, CommandError> {
+    Ok(match esc.level {
+        EscalationLevel::Pm => "the PM reaches the customer and says in the thread what they hear".to_string(),
+        EscalationLevel::Manager => {
+            "call the customer's owner or principal; consider a credit hold on new work".to_string()
+        }
+        EscalationLevel::Legal => {
+            let mut jobs = app.store.jobs_for_customer(esc.customer_id).await?;
+            if let Some(id) = esc.job_id {
+                jobs.retain(|j| j.id == id);
+            }
+            // Only a deadline still running: a passed one is no notice's to save, and a notice
+            // of commencement expiring is an event, not a document to send.
+            let today = app.today();
+            let next =
+                arbot_core::liens::next_deadlines(app.store.as_ref(), &jobs, today, &app.config.liens.closures).await?;
+            let running: Vec<String> = jobs
+                .iter()
+                .filter_map(|j| match next.get(&j.id) {
+                    Some(arbot_core::liens::Next::Coming(d)) if !arbot_core::liens::is_event(d) => {
+                        Some(format!("{} due {} on {}", d.document, short_date(d.due), j.name))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if running.is_empty() {
+                "no lien deadline is running on its jobs, so refer it to a collections agency or counsel".to_string()
+            } else {
+                format!(
+                    "send a notice of intent to lien ({}), or refer it to a collections agency or counsel",
+                    running.join("; ")
+                )
+            }
+        }
+    })
 }
 
 /// What the person who escalated is told.

@@ -315,14 +315,14 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         family: AR,
         name: "escalate",
-        summary: "Hand an account to its PM: an alert and a thread in the AR channel, with the figures and the ask",
+        summary: "Hand an account to its PM in a thread, or move it up a level: PM → manager → legal",
         params: &[
             Param::new("customer", ParamKind::Customer, true, "the customer"),
             Param::new(
                 "reason",
                 ParamKind::Text,
                 false,
-                "why, in a few words (default: what is overdue and what went wrong)",
+                "why; start with `up` or `level manager|legal` to move it up a level",
             ),
         ],
         example: "/ar escalate harborview board treasurer stopped answering",

@@ -24,7 +24,9 @@ use crate::collections::{
     CashApplied, Dispute, JobNotice, LogRow, LogTally, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan,
     Promise,
 };
-use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
+use crate::escalation::{
+    Escalation, EscalationAction, EscalationEvent, EscalationLevel, EscalationPosts, NewEscalation,
+};
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
 use crate::money::Currency;
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
@@ -724,6 +726,18 @@ pub trait ChatOpsStore: Send + Sync {
         by: &Author,
         at: DateTime<Utc>,
     ) -> Result<Option<Escalation>, StoreError>;
+    /// Moves an open escalation up to `to` (PM → manager → legal) with a reason, logs it and its
+    /// audit record (before and after level), once per `by.key`. The level it moved from, or
+    /// `None` when nothing moved (resolved, already there or higher, or a redelivery). `None`
+    /// overall when there is no such escalation.
+    async fn move_escalation(
+        &self,
+        id: i64,
+        to: EscalationLevel,
+        reason: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Escalation, Option<EscalationLevel>)>, StoreError>;
     async fn escalation_events(&self, id: i64) -> Result<Vec<EscalationEvent>, StoreError>;
 
     /// Tries to become the one instance that leads `role` (holds the chat gateway). On

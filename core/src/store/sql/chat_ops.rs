@@ -5,12 +5,14 @@ use chrono::{DateTime, Utc};
 use super::audit::write_audit;
 use super::{Dialect, SqlStore, on};
 use crate::audit::{Author, Change};
-use crate::escalation::{Escalation, EscalationAction, EscalationEvent, EscalationPosts, NewEscalation};
+use crate::escalation::{
+    Escalation, EscalationAction, EscalationEvent, EscalationLevel, EscalationPosts, NewEscalation,
+};
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
 use crate::store::{ChatOpsStore, Leadership, RunStatus, ScheduledRun, StoreError};
 
 /// The columns of an escalation, in [`EscalationRow`]'s order.
-const ESCALATION_SELECT: &str = "SELECT id, customer_id, job_id, title, reason, pm, status, opened_by, \
+const ESCALATION_SELECT: &str = "SELECT id, customer_id, job_id, title, reason, pm, status, level, opened_by, \
     opened_at, channel_id, message_id, thread_id, thread_message_id, acked_by, acked_at, snoozed_until, resolved_by, \
     resolved_at FROM escalations";
 
@@ -23,6 +25,7 @@ struct EscalationRow {
     pub reason: String,
     pub pm: Option<String>,
     pub status: String,
+    pub level: String,
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     pub channel_id: Option<String>,
@@ -47,6 +50,8 @@ impl From<EscalationRow> for crate::escalation::Escalation {
             pm: r.pm,
             status: crate::escalation::EscalationStatus::parse(&r.status)
                 .unwrap_or(crate::escalation::EscalationStatus::Open),
+            level: crate::escalation::EscalationLevel::parse(&r.level)
+                .unwrap_or(crate::escalation::EscalationLevel::Pm),
             opened_by: r.opened_by,
             opened_at: r.opened_at,
             channel_id: r.channel_id,
@@ -443,6 +448,71 @@ impl<S: SqlStore> ChatOpsStore for S {
                 sqlx::query_as::<DB, EscalationRow>(sqlx::AssertSqlSafe(select)).bind(id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(row.into()))
+        })
+    }
+
+    async fn move_escalation(
+        &self,
+        id: i64,
+        to: EscalationLevel,
+        reason: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Escalation, Option<EscalationLevel>)>, StoreError> {
+        let (actor_id, actor_name, interaction_id) = (&by.id, &by.name, by.key.as_deref());
+        let action = format!("level:{}", to.as_str());
+        on!(self, write, |pool, DB| {
+            let select = format!("{} WHERE id = $1", ESCALATION_SELECT);
+            let mut tx = DB::begin_write(pool).await?;
+            let before: Option<(i64, Option<i64>, String, String)> =
+                sqlx::query_as::<DB, (i64, Option<i64>, String, String)>(
+                    "SELECT customer_id, job_id, status, level FROM escalations WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((customer_id, job_id, status, level_before)) = before else {
+                return Ok(None);
+            };
+            let mut moved_from = None;
+            let from = EscalationLevel::parse(&level_before).unwrap_or(EscalationLevel::Pm);
+            if status != "resolved" && from < to {
+                // Once per interaction: a redelivered command finds its event and moves nothing.
+                let logged: Option<i64> = sqlx::query_scalar::<DB, i64>(
+                    "INSERT INTO escalation_events (escalation_id, action, actor_id, actor_name, at, interaction_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(id)
+                .bind(&action)
+                .bind(actor_id)
+                .bind(actor_name)
+                .bind(at)
+                .bind(interaction_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if logged.is_some() {
+                    sqlx::query::<DB>("UPDATE escalations SET level = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(to.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    let change = Change {
+                        action: "escalation",
+                        customer_id: Some(customer_id),
+                        job_id,
+                        invoice_id: None,
+                        subject: "level".to_string(),
+                        before: Some(from.as_str().to_string()),
+                        after: Some(format!("{}: {}", to.as_str(), reason.trim())),
+                    };
+                    write_audit!(tx, DB, by, at, &change);
+                    moved_from = Some(from);
+                }
+            }
+            let row =
+                sqlx::query_as::<DB, EscalationRow>(sqlx::AssertSqlSafe(select)).bind(id).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some((row.into(), moved_from)))
         })
     }
 
