@@ -15,6 +15,7 @@ pub mod fake_xero;
 pub mod smtp_server;
 pub mod snapshot;
 pub mod vendor_kit;
+pub mod xlsx;
 
 use std::sync::Arc;
 
