@@ -73,6 +73,20 @@ fn status(answer: ClickAnswer) -> String {
     }
 }
 
+/// With no `[mail]` server set up, an approval says the email waits, not that it goes now.
+#[tokio::test]
+async fn an_approval_without_a_mail_server_says_the_email_waits() {
+    let db = TestDb::sqlite().await;
+    load_sample_ledger(&db).await;
+    let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+    let mut app = app_on(&db, &clock, 1).await;
+    app.config.mail = None;
+    let reply = run_line(&app, "/mail remind acme", sam()).await;
+    let answer = status(click(&app, &sam(), &reply.buttons[0].id, "i-1").await);
+    assert!(answer.contains("waits in the outbox") && !answer.contains("now"), "{answer}");
+    db.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_is_approved_sent_once_and_logged_and_failures_are_told_once() {
     for db in TestDb::all().await {

@@ -174,7 +174,14 @@ async fn reminder(
         });
     }
     let (queued, to) = super::mail::approve(app, customer, day, &who.name).await?;
-    let status = if queued {
+    let status = if queued && app.config.mail.is_none() {
+        // Queued, but nothing sends it yet: say so rather than "now".
+        format!(
+            "Approved by {} at {time}; it waits in the outbox for {to} until a [mail] server is set up in \
+             arbot.toml, and is logged on the account once sent.",
+            at(&who.name)
+        )
+    } else if queued {
         format!("Approved by {} at {time}; it goes to {to} now and is logged on the account once sent.", at(&who.name))
     } else {
         format!(
