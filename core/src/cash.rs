@@ -144,13 +144,13 @@ impl Window {
 pub struct Requested {
     /// Promises logged that day: (customer name, amount, promised for).
     pub promises_logged: Vec<(String, i64, NaiveDate)>,
-    /// Reminders sent that day. `None`: arbot does not send reminders yet, so the report says
-    /// nothing about them (the reminders work fills [`Hooks::reminders_sent`]).
+    /// Reminders sent that day. `None` while the report does not read them (they are email notes
+    /// on the accounts), so it says nothing about them; [`Hooks::reminders_sent`] is their place.
     pub reminders_sent: Option<Vec<(String, i64)>>,
 }
 
-/// What other parts of arbot contribute once they exist. Each stays `None` until its source is
-/// built, and the report shows nothing of a `None`: it never says it counts what it cannot see.
+/// What other parts of arbot contribute once the report reads them. Each stays `None` until then,
+/// and the report shows nothing of a `None`: it never says it counts what it does not read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Hooks {
     /// Payment-plan installments due (customer, amount, due on), added to expected cash.
@@ -383,8 +383,9 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
     }
 }
 
-/// What the payment-plans and reminders work contribute to the report: nothing yet, so every
-/// hook is `None` (see [`Hooks`]). Their branches fill this in from the store.
+/// What payment plans and sent reminders contribute to the report: not read yet, so every hook
+/// is `None` (see [`Hooks`]). Plans need their installments kept apart from the invoices they
+/// cover, as promises are, before they can be added to expected cash.
 pub async fn hooks(_store: &dyn Store, _date: NaiveDate) -> Result<Hooks, StoreError> {
     Ok(Hooks::default())
 }

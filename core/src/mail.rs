@@ -3,8 +3,8 @@
 //! every time ([`plan_reminder`]): what is open, how far past due, what is disputed or promised.
 //! Nothing advances it by a timer, so a restart or a gap neither repeats nor skips a stage.
 //!
-//! Payment plans are not read yet: [`PlanHook`] is where their installments not yet due will be
-//! left out, and today it leaves out nothing.
+//! Payment plans (`collections::PaymentPlan`) are not read here yet: [`PlanHook`] is where their
+//! installments not yet due will be left out, and today it leaves out nothing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -165,7 +165,7 @@ pub struct ReminderPlan {
 }
 
 /// Where payment-plan installments not yet due will be taken out of a reminder, by invoice (minor
-/// units). Plans are not built yet, so this leaves out nothing; the bot never claims otherwise.
+/// units). Plans are not read here yet, so this leaves out nothing; the README says so.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlanHook;
 
