@@ -4,7 +4,6 @@
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
-use crate::aging::AgingConfig;
 use crate::money::Currency;
 use crate::store::{OpenItemsQuery, Store, StoreError};
 
@@ -85,12 +84,11 @@ pub struct Kpis {
 }
 
 /// Computes the KPIs as of a date. `historical` as in [`OpenItemsQuery`]. The aging configuration
-/// does not change them (overdue and over 90 days always count from the due date).
+/// does not enter them (overdue and over 90 days always count from the due date).
 pub async fn kpis(
     store: &dyn Store,
     as_of: NaiveDate,
     historical: bool,
-    _cfg: &AgingConfig,
     currency: Currency,
 ) -> Result<Kpis, StoreError> {
     let cei_days = 30u32;

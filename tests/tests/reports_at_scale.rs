@@ -256,7 +256,7 @@ fn report_sums_match_a_straightforward_computation_on_both_backends() {
 
             // The KPIs from the sums: what the aging of every open item gave before.
             let cfg = arbot_core::aging::AgingConfig::default();
-            let k = arbot_core::kpi::kpis(store, today, false, &cfg, usd).await.unwrap();
+            let k = arbot_core::kpi::kpis(store, today, false, usd).await.unwrap();
             let items =
                 store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await.unwrap();
             let now = arbot_core::aging::aging(&items, today, &cfg, arbot_core::aging::GroupBy::Customer, usd);

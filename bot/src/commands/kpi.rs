@@ -10,7 +10,7 @@ use crate::reply::{Reply, Severity};
 pub(super) async fn handle(app: &App, _inv: &Invocation) -> Result<Reply, CommandError> {
     super::require_ledger(app).await?;
     let today = app.today();
-    let k = kpis(app.store.as_ref(), today, false, &app.config.aging, app.config.currency).await?;
+    let k = kpis(app.store.as_ref(), today, false, app.config.currency).await?;
     let m = |minor: i64| app.money(minor);
     let days =
         |d: Option<f64>| d.map_or("n/a (no sales in the last 12 months)".to_string(), |d| format!("{d:.0} days"));
