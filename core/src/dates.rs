@@ -54,7 +54,9 @@ fn month_from_name(s: &str) -> Option<u32> {
 }
 
 /// Parses `2026-11-30`, `11/30/2026`, `11/30/26`, `11/30`, `Nov 30`, `Nov 30, 2026`, `30 Nov 2026`,
-/// `today`, `yesterday`, `tomorrow`. A date without a year takes `today`'s year.
+/// `today`, `yesterday`, `tomorrow`. A date without a year is the one of that day's occurrences
+/// (last year, this year, next year) nearest to `today`: `Jan 4` typed on Dec 28 is next week, not
+/// last January, and `Dec 20` typed on Jan 3 is last month.
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
     let raw = input.trim();
     let malformed = || DateError::Malformed(raw.to_string());
@@ -97,12 +99,26 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError>
     if !(1..=12).contains(&m) || d == 0 || d > 31 {
         return Err(malformed());
     }
-    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| no_such_day(y, m, d, year_given))?;
+    let date = if year_given {
+        NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| no_such_day(y, m, d, year_given))?
+    } else {
+        nearest_occurrence(m, d, today).ok_or_else(|| no_such_day(y, m, d, year_given))?
+    };
+    let y = date.year();
     let years = plausible_years(today);
     if !years.contains(&y) {
         return Err(DateError::OutOfRange { shown: raw.to_string(), from: *years.start(), to: *years.end() });
     }
     Ok(date)
+}
+
+/// The day `m/d` nearest to `today` among last year's, this year's and next year's (ties go
+/// forward); `None` when none of them exists (`Feb 29` far from a leap year).
+fn nearest_occurrence(m: u32, d: u32, today: NaiveDate) -> Option<NaiveDate> {
+    [today.year(), today.year() + 1, today.year() - 1]
+        .into_iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+        .min_by_key(|day| (day.signed_duration_since(today).num_days().abs(), *day < today))
 }
 
 fn split_numeric(s: &str, sep: char) -> Option<Vec<&str>> {
@@ -197,6 +213,27 @@ mod tests {
         assert_eq!(p("today"), Ok(today()));
         assert_eq!(p("Yesterday"), Ok(ymd(2026, 11, 21)));
         assert_eq!(p("2028-02-29"), Ok(ymd(2028, 2, 29)));
+    }
+
+    #[test]
+    fn a_day_without_a_year_is_the_nearest_one() {
+        // Typed in late December, early January means next month, not last January.
+        let dec28 = ymd(2026, 12, 28);
+        assert_eq!(parse_date("Jan 4", dec28), Ok(ymd(2027, 1, 4)));
+        assert_eq!(parse_date("1/4", dec28), Ok(ymd(2027, 1, 4)));
+        assert_eq!(parse_date("Dec 20", dec28), Ok(ymd(2026, 12, 20)));
+        // Typed in early January, last December is last month.
+        let jan3 = ymd(2027, 1, 3);
+        assert_eq!(parse_date("Dec 20", jan3), Ok(ymd(2026, 12, 20)));
+        assert_eq!(parse_date("Jan 15", jan3), Ok(ymd(2027, 1, 15)));
+        // Feb 29 without a year is the leap day nearest: 2028's, seen from late 2027.
+        assert_eq!(parse_date("Feb 29", ymd(2027, 12, 1)), Ok(ymd(2028, 2, 29)));
+        assert_eq!(
+            parse_date("Feb 29", ymd(2026, 8, 1)).unwrap_err().to_string(),
+            "Feb 29 isn't a date. Did you mean Feb 28 or Mar 1?"
+        );
+        // A year typed is kept, even when it is far away.
+        assert_eq!(parse_date("Jan 4 2026", dec28), Ok(ymd(2026, 1, 4)));
     }
 
     #[test]
