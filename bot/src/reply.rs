@@ -56,6 +56,29 @@ pub struct Button {
     pub label: String,
 }
 
+/// A form a button opens (Discord's modal): a title and up to five text fields, each with a stable
+/// id, so what comes back is routed by the form's id like a click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Form {
+    pub id: String,
+    /// At most 45 characters (Discord's limit).
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+/// One text field of a [`Form`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    pub id: String,
+    /// At most 45 characters (Discord's limit).
+    pub label: String,
+    /// A few lines rather than one.
+    pub long: bool,
+    pub required: bool,
+    pub placeholder: Option<String>,
+    pub max_length: u16,
+}
+
 /// A file sent with a reply: the full report as CSV, a statement as PDF, a chart as PNG. Kept as
 /// bytes (base64 when a reply is stored in the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

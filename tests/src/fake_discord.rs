@@ -77,6 +77,10 @@ pub struct World {
     pub channels: BTreeMap<u64, Value>,
     /// The last registered command set, and where it went (`guild` or `global`).
     pub commands: Option<(String, Value)>,
+    /// The message each interaction was answered with in its callback (type 4), by interaction.
+    pub replies: BTreeMap<u64, Value>,
+    /// The interactions that were form (modal) submissions.
+    pub submissions: std::collections::BTreeSet<u64>,
     /// Interaction responses (callbacks), by interaction id, in order.
     pub callbacks: BTreeMap<u64, Vec<(Instant, Value)>>,
     /// When each interaction was dispatched.
@@ -312,10 +316,58 @@ impl FakeDiscord {
     /// A click on button `custom_id` of message `message_id`.
     pub fn click(&self, person: &Person, message_id: u64, custom_id: &str) -> u64 {
         let message = self.world(|w| w.messages.get(&message_id).cloned()).expect("the clicked message exists");
+        self.click_on(person, message, custom_id)
+    }
+
+    /// A click on button `custom_id` of the message that answered interaction `interaction`.
+    pub async fn click_answer(&self, person: &Person, interaction: u64, custom_id: &str) -> u64 {
+        let message = self
+            .wait_for(Duration::from_secs(60), "the interaction's answer message", |w| {
+                w.replies.get(&interaction).cloned()
+            })
+            .await;
+        self.click_on(person, message, custom_id)
+    }
+
+    fn click_on(&self, person: &Person, message: Value, custom_id: &str) -> u64 {
         let channel = message["channel_id"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or(AR_CHANNEL);
         let (id, mut v) = self.interaction_base(3, person, channel);
         v["message"] = message;
         v["data"] = json!({"custom_id": custom_id, "component_type": 2});
+        self.dispatch("INTERACTION_CREATE", v);
+        id
+    }
+
+    /// The form (modal) that interaction `interaction` was answered with, waited for.
+    pub async fn form(&self, interaction: u64) -> Value {
+        self.wait_for(Duration::from_secs(60), "the interaction's form", |w| {
+            w.callbacks.get(&interaction)?.iter().find(|(_, b)| b["type"] == json!(9)).map(|(_, b)| b["data"].clone())
+        })
+        .await
+    }
+
+    /// `person` submits form `form_id` (a modal) with `values` by field id, as Discord delivers it
+    /// (interaction type 5); returns the interaction id. Fields left out come back empty, as
+    /// Discord sends an untouched optional field.
+    pub fn submit_form(&self, person: &Person, channel: u64, form: &Value, values: &[(&str, &str)]) -> u64 {
+        let (id, mut v) = self.interaction_base(5, person, channel);
+        let rows: Vec<Value> = form["components"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|row| row["components"].get(0))
+            .map(|input| {
+                let field = input["custom_id"].as_str().unwrap_or_default();
+                let value = values.iter().find(|(k, _)| *k == field).map(|(_, v)| *v).unwrap_or("");
+                json!({"type": 1, "components": [{"type": 4, "custom_id": field, "value": value}]})
+            })
+            .collect();
+        v["data"] = json!({"custom_id": form["custom_id"], "components": rows});
+        self.world(|w| {
+            w.submissions.insert(id);
+            w.interactions.insert(id, v.clone());
+        });
         self.dispatch("INTERACTION_CREATE", v);
         id
     }
@@ -595,7 +647,25 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: Value)
         }
         ("POST", ["interactions", id, _token, "callback"]) => {
             let Ok(id) = id.parse::<u64>() else { return error(404, 10062, "Unknown interaction") };
+            if body["type"] == json!(9) {
+                if let Err(why) = modal_allowed(&body["data"]) {
+                    return error(400, 50035, &format!("Invalid Form Body: {why}"));
+                }
+                if w.submissions.contains(&id) {
+                    return error(400, 50035, "Invalid Form Body: a modal submit cannot be answered with a modal");
+                }
+            }
             w.callbacks.entry(id).or_default().push((Instant::now(), body.clone()));
+            // An answer in a message (type 4) is a message people can click on, as in Discord: kept
+            // apart from the channel's posts so that counting posts is not changed by answers.
+            if body["type"] == json!(4)
+                && let Some(channel) = w.tokens.values().find(|(i, _)| *i == id).map(|(_, c)| *c)
+            {
+                let m = new_message(&mut w, channel, &body["data"], None);
+                let message = m["id"].as_str().and_then(|s| s.parse::<u64>().ok()).unwrap_or_default();
+                w.messages.remove(&message);
+                w.replies.insert(id, m);
+            }
             StatusCode::NO_CONTENT.into_response()
         }
         ("POST", ["webhooks", _app, token]) => {
@@ -614,6 +684,53 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: Value)
         }
         _ => error(404, 0, "404: Not Found"),
     }
+}
+
+/// Discord's limits on a modal (interaction callback type 9): a custom id of at most 100
+/// characters, a title of at most 45, one to five action rows each holding one text input (type 4)
+/// with a custom id, a label of at most 45 characters, a style of 1 (short) or 2 (paragraph), a
+/// placeholder of at most 100 and a maximum length from 1 to 4,000.
+fn modal_allowed(data: &Value) -> Result<(), String> {
+    let text = |v: &Value| v.as_str().map(|s| s.chars().count());
+    match text(&data["custom_id"]) {
+        Some(1..=100) => {}
+        _ => return Err("data.custom_id: must be 1 to 100 characters".to_string()),
+    }
+    match text(&data["title"]) {
+        Some(1..=45) => {}
+        _ => return Err("data.title: must be 1 to 45 characters".to_string()),
+    }
+    let rows = data["components"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if !(1..=5).contains(&rows.len()) {
+        return Err(format!("data.components: must have 1 to 5 rows, not {}", rows.len()));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let inputs = row["components"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let [input] = inputs else { return Err(format!("data.components.{i}: a row holds exactly one text input")) };
+        if input["type"] != json!(4) {
+            return Err(format!("data.components.{i}.components.0.type: must be a text input (4)"));
+        }
+        if !matches!(text(&input["custom_id"]), Some(1..=100)) {
+            return Err(format!("data.components.{i}.components.0.custom_id: must be 1 to 100 characters"));
+        }
+        if !matches!(text(&input["label"]), Some(1..=45)) {
+            return Err(format!("data.components.{i}.components.0.label: must be 1 to 45 characters"));
+        }
+        if !matches!(input["style"].as_u64(), Some(1 | 2)) {
+            return Err(format!("data.components.{i}.components.0.style: must be 1 or 2"));
+        }
+        if input.get("placeholder").is_some_and(|p| !p.is_null())
+            && !matches!(text(&input["placeholder"]), Some(0..=100))
+        {
+            return Err(format!("data.components.{i}.components.0.placeholder: at most 100 characters"));
+        }
+        if let Some(max) = input.get("max_length").filter(|m| !m.is_null())
+            && !matches!(max.as_u64(), Some(1..=4000))
+        {
+            return Err(format!("data.components.{i}.components.0.max_length: must be 1 to 4000"));
+        }
+    }
+    Ok(())
 }
 
 /// A multipart body as Discord takes files: the JSON in `payload_json`, each file in its own
@@ -770,6 +887,25 @@ mod registration_tests {
 
     fn sub(name: &str, options: Value) -> Value {
         json!({"name": name, "description": "d", "type": 1, "options": options})
+    }
+
+    #[test]
+    fn the_fake_refuses_a_form_discord_would_refuse() {
+        let input = |id: &str| json!({"type": 1, "components": [{"type": 4, "custom_id": id, "label": "What was said", "style": 2, "max_length": 1500}]});
+        let form = |title: &str, rows: usize| {
+            json!({"custom_id": "note:log:1", "title": title,
+            "components": (0..rows).map(|n| input(&format!("f{n}"))).collect::<Vec<_>>()})
+        };
+        assert_eq!(modal_allowed(&form("Call with Acme", 4)), Ok(()));
+        assert!(modal_allowed(&form(&"x".repeat(46), 4)).unwrap_err().contains("title"));
+        assert!(modal_allowed(&form("Call", 6)).unwrap_err().contains("1 to 5 rows"));
+        assert!(modal_allowed(&form("Call", 0)).unwrap_err().contains("1 to 5 rows"));
+        let mut long_label = form("Call", 1);
+        long_label["components"][0]["components"][0]["label"] = json!("l".repeat(46));
+        assert!(modal_allowed(&long_label).unwrap_err().contains("label"));
+        let mut too_long = form("Call", 1);
+        too_long["components"][0]["components"][0]["max_length"] = json!(4001);
+        assert!(modal_allowed(&too_long).unwrap_err().contains("max_length"));
     }
 
     #[test]

@@ -518,3 +518,85 @@ async fn moving_an_account_up_adds_the_manager_in_its_thread_once() {
     bot.stop().await;
     db.close().await;
 }
+
+/// "Log call" on a customer card opens a form; the call it describes is logged once, with its
+/// follow-up day, however often Discord delivers the submission. A day that cannot be read is
+/// refused and logs nothing, and a PM on another's account is told before typing anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_logged_from_the_cards_form_is_recorded_once() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(coastal) = find_customer(store.as_ref(), "coastal ridge").await.unwrap() else { panic!() };
+    let notes_before = store.notes_for_customer(coastal.id, 100).await.unwrap().len();
+
+    let i = fake.slash(&lee(), AR_CHANNEL, "customer", &[("name", json!("coastal ridge"))]);
+    let card = fake.answers(i, 1).await.remove(0);
+    let button = format!("note:call:{}", coastal.id);
+    assert!(button_ids(&card).contains(&button), "{:?}", button_ids(&card));
+
+    // The click answers with a form (the fake refuses one Discord would refuse).
+    let c = fake.click_answer(&lee(), i, &button).await;
+    let form = fake.form(c).await;
+    assert_eq!(form["title"], "Call with Coastal Ridge Construction");
+    let fields: Vec<&str> = form["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["components"][0]["custom_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["contact", "said", "next", "follow_up"]);
+
+    // A day that isn't one: refused, nothing logged.
+    let s = fake.submit_form(&lee(), AR_CHANNEL, &form, &[("said", "Left a voicemail"), ("follow_up", "someday")]);
+    let refused = text_of(&fake.answers(s, 1).await.remove(0));
+    assert!(refused.contains("Follow up on: I couldn't read 'someday' as a date"), "{refused}");
+    assert!(refused.contains("Nothing was logged"), "{refused}");
+    assert_eq!(store.notes_for_customer(coastal.id, 100).await.unwrap().len(), notes_before);
+
+    let s = fake.submit_form(
+        &lee(),
+        AR_CHANNEL,
+        &form,
+        &[
+            ("contact", "Maria in AP"),
+            ("said", "Pay app 7 is approved, check run Friday."),
+            ("next", "Call Friday if no check"),
+            ("follow_up", "Dec 4"),
+        ],
+    );
+    let answer = text_of(&fake.answers(s, 1).await.remove(0));
+    assert!(answer.contains("Logged a call with Coastal Ridge Construction (by @lee"), "{answer}");
+    assert!(
+        answer.contains(
+            "\"Spoke to Maria in AP: Pay app 7 is approved, check run Friday; next: Call Friday if no check\""
+        ),
+        "{answer}"
+    );
+    assert!(answer.contains("in the digest of Fri Dec 4"), "{answer}");
+    // Delivered again: recorded once.
+    fake.redeliver(s);
+    let again = text_of(fake.answers(s, 2).await.last().unwrap());
+    assert!(again.contains("recorded once"), "{again}");
+    settle().await;
+    let notes = store.notes_for_customer(coastal.id, 100).await.unwrap();
+    assert_eq!(notes.len(), notes_before + 1);
+    assert_eq!((notes[0].kind.as_str(), notes[0].author.as_str()), ("call", "lee"));
+    assert_eq!(notes[0].follow_up_on, Some("2026-12-04".parse().unwrap()));
+    let trail = store.audit_trail(AuditQuery { customer_id: Some(coastal.id), job_id: None, limit: 10 }).await.unwrap();
+    assert_eq!(trail.iter().filter(|e| e.action == "note").count(), 1, "{trail:?}");
+
+    // Lee is not Gulf Coast's PM: the click says so and opens no form.
+    let CustomerMatch::One(gulf) = find_customer(store.as_ref(), "gulf coast").await.unwrap() else { panic!() };
+    let i = fake.slash(&sam(), AR_CHANNEL, "customer", &[("name", json!("gulf coast"))]);
+    fake.answers(i, 1).await;
+    let c = fake.click_answer(&lee(), i, &format!("note:call:{}", gulf.id)).await;
+    let (_, cb) = fake.callback(c).await;
+    assert_ne!(cb["type"], 9, "{cb}");
+    assert!(text_of(&cb["data"]).contains("PMs log calls on their own accounts"), "{cb}");
+
+    bot.stop().await;
+    db.close().await;
+}

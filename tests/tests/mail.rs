@@ -70,6 +70,7 @@ fn status(answer: ClickAnswer) -> String {
     match answer {
         ClickAnswer::Update { status, .. } => status,
         ClickAnswer::New(r) => r.lines.join(" "),
+        ClickAnswer::Form(f) => panic!("a reminder click opened a form: {f:?}"),
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CommandError, customer, escalate, internal_reply};
 use crate::app::App;
-use crate::reply::{Button, Reply, Severity};
+use crate::reply::{Button, Form, FormField, Reply, Severity};
 use crate::roles::{Actor, Permission};
 use crate::wording::at;
 
@@ -30,6 +30,8 @@ pub enum Click {
     Customer(i64),
     /// Send (or skip) a customer's reminder prepared for a day.
     Reminder { send: bool, customer: i64, day: chrono::NaiveDate },
+    /// Open the "Log call" form for an account (the customer card's and escalation threads' button).
+    LogCall { customer: i64 },
 }
 
 /// The buttons on an escalation's thread.
@@ -64,6 +66,7 @@ impl Click {
                 Some(Click::Escalation { action, id: id.parse().ok()? })
             }
             ["customer", id] => Some(Click::Customer(id.parse().ok()?)),
+            ["note", "call", customer] => Some(Click::LogCall { customer: customer.parse().ok()? }),
             ["mail", action @ ("send" | "skip"), customer, day] => Some(Click::Reminder {
                 send: *action == "send",
                 customer: customer.parse().ok()?,
@@ -80,6 +83,7 @@ impl Click {
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
             Click::Reminder { .. } => Permission::Record,
+            Click::LogCall { .. } => Permission::Log,
         }
     }
 
@@ -90,6 +94,7 @@ impl Click {
             Click::Escalation { .. } => "act on an escalation",
             Click::Customer(_) => "see a customer's figures",
             Click::Reminder { .. } => "send or skip a reminder",
+            Click::LogCall { .. } => "log a call",
         }
     }
 
@@ -107,6 +112,8 @@ pub enum ClickAnswer {
     New(Reply),
     /// The clicked message stays, with this status, colour and buttons.
     Update { status: String, severity: Severity, buttons: Vec<Button> },
+    /// A form to fill in; what comes back goes to [`submit`].
+    Form(Form),
 }
 
 /// The answer when a button's id means nothing any more.
@@ -126,12 +133,114 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::Escalation { action, id } => act(app, who, action, id, interaction).await,
         Click::Customer(id) => show_customer(app, id).await,
         Click::Reminder { send, customer, day } => reminder(app, who, send, customer, day).await,
+        Click::LogCall { customer } => call_form(app, who, customer).await,
     };
     match result {
         Ok(answer) => answer,
         Err(CommandError::User(text)) => ClickAnswer::New(Reply::user_error(text)),
         Err(CommandError::Internal(err)) => ClickAnswer::New(internal_reply(&err, custom_id)),
     }
+}
+
+/// The "Log call" button of an account (on its card and its escalation threads).
+pub fn log_call_button(customer_id: i64) -> Button {
+    Button { id: format!("note:call:{customer_id}"), label: "Log call".to_string() }
+}
+
+/// The call form's fields: who was spoken to, what was said, the next step and a follow-up day.
+const CONTACT: &str = "contact";
+const SAID: &str = "said";
+const NEXT: &str = "next";
+const FOLLOW_UP: &str = "follow_up";
+
+/// The form "Log call" opens, after the same checks `/ar note` makes (a PM on another's account is
+/// told before typing anything).
+async fn call_form(app: &App, who: &Actor, customer: i64) -> Result<ClickAnswer, CommandError> {
+    let Some(c) = app.store.customer(customer).await? else {
+        return Err(CommandError::User("That customer is no longer in the ledger.".to_string()));
+    };
+    super::note::require_own_account(app, who, customer, "log calls").await?;
+    let field = |id: &str, label: &str, long: bool, required: bool, placeholder: &str, max_length: u16| FormField {
+        id: id.to_string(),
+        label: label.to_string(),
+        long,
+        required,
+        placeholder: Some(placeholder.to_string()),
+        max_length,
+    };
+    let title: String = format!("Call with {}", c.name).chars().take(45).collect();
+    Ok(ClickAnswer::Form(Form {
+        id: format!("note:log:{customer}"),
+        title,
+        fields: vec![
+            field(CONTACT, "Who you spoke to", false, false, "Maria in AP", 100),
+            field(SAID, "What was said", true, true, "Pay app 7 approved; check run Friday", 1500),
+            field(NEXT, "Next step", false, false, "Call Friday if no check", 300),
+            field(FOLLOW_UP, "Follow up on (a day, optional)", false, false, "Dec 4", 30),
+        ],
+    }))
+}
+
+/// A filled-in form coming back (Discord's modal submit), routed by its id: the call is logged as
+/// `/ar note <customer> call …` would log it, with the same checks and answers, once however often
+/// the submission is delivered (`interaction` is its key).
+pub async fn submit(app: &App, who: &Actor, form_id: &str, values: &[(String, String)], interaction: &str) -> Reply {
+    let parts: Vec<&str> = form_id.split(':').collect();
+    let Some(customer) = (match parts.as_slice() {
+        ["note", "log", id] => id.parse::<i64>().ok(),
+        _ => None,
+    }) else {
+        return Reply::user_error("This form no longer does anything; ask arbot again.");
+    };
+    let value = |id: &str| {
+        values.iter().find(|(k, _)| k == id).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).map(str::to_string)
+    };
+    match log_call(app, who, customer, value, interaction).await {
+        Ok(reply) => reply,
+        Err(CommandError::User(text)) => Reply::user_error(text),
+        Err(CommandError::Internal(err)) => internal_reply(&err, form_id),
+    }
+}
+
+async fn log_call(
+    app: &App,
+    who: &Actor,
+    customer: i64,
+    value: impl Fn(&str) -> Option<String>,
+    interaction: &str,
+) -> Result<Reply, CommandError> {
+    let Some(c) = app.store.customer(customer).await? else {
+        return Err(CommandError::User("That customer is no longer in the ledger. Nothing was logged.".to_string()));
+    };
+    let Some(said) = value(SAID) else {
+        return Err(CommandError::User("Say what was said on the call. Nothing was logged.".to_string()));
+    };
+    let mut body = match value(CONTACT) {
+        Some(contact) => format!("Spoke to {contact}: {said}"),
+        None => said,
+    };
+    if let Some(next) = value(NEXT) {
+        body = format!("{}; next: {next}", body.trim_end_matches(['.', ';', ' ']));
+    }
+    let mut args = super::Args::default();
+    args.insert("customer", super::Value::Customer(arbot_core::ledger::CustomerRef { id: c.id, name: c.name.clone() }));
+    args.insert("kind", super::Value::Choice("call"));
+    args.insert("text", super::Value::Text(body));
+    if let Some(day) = value(FOLLOW_UP) {
+        let d = arbot_core::dates::parse_date(&day, app.today())
+            .map_err(|e| CommandError::User(format!("Follow up on: {e} Nothing was logged.")))?;
+        args.insert("follow-up", super::Value::Date(d));
+    }
+    let command = super::table::spec("note")
+        .ok_or_else(|| CommandError::Internal(anyhow::anyhow!("the note command is missing from the table")))?;
+    let inv = super::Invocation {
+        command,
+        args,
+        actor: who.clone(),
+        surface: super::Surface::Chat,
+        key: Some(interaction.to_string()),
+    };
+    Ok(super::dispatch(app, &inv).await)
 }
 
 /// "Only the AR team or a manager can open an escalation (your roles: viewer)."
@@ -252,7 +361,8 @@ async fn act(
         _ => Severity::Warning,
     };
     // A resolved escalation keeps no buttons; otherwise they stay for the next person.
-    let buttons = if esc.status == EscalationStatus::Resolved { Vec::new() } else { escalate::buttons(esc.id) };
+    let buttons =
+        if esc.status == EscalationStatus::Resolved { Vec::new() } else { escalate::buttons(esc.id, esc.customer_id) };
     Ok(ClickAnswer::Update { status: status_line(app, &esc, &action, who, now), severity, buttons })
 }
 
@@ -292,7 +402,8 @@ mod tests {
             assert_eq!(Click::parse(stale), None, "{stale}");
         }
         // Every button arbot draws reads back.
-        for b in escalate::buttons(5) {
+        assert_eq!(Click::parse("note:call:12"), Some(Click::LogCall { customer: 12 }));
+        for b in escalate::buttons(5, 12) {
             assert!(Click::parse(&b.id).is_some(), "{}", b.id);
         }
     }

@@ -24,7 +24,10 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
 pub async fn summary_reply(app: &App, summary: &CustomerSummary) -> Result<Reply, CommandError> {
     let jobs: Vec<_> = summary.jobs.iter().filter(|j| j.unpaid > 0).map(|j| j.job.clone()).collect();
     let next = super::liens::next_deadlines(app, &jobs).await?;
-    Ok(customer_reply(app, summary, &next))
+    let mut reply = customer_reply(app, summary, &next);
+    // In chat the card offers the call form (the console logs with /ar note).
+    reply.buttons.push(super::clicks::log_call_button(summary.customer.id));
+    Ok(reply)
 }
 
 /// "3 customers match 'gulf': … — which one?", with a button per customer.

@@ -366,7 +366,7 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
         None => "Who can reach them this week? Say here what you hear.".to_string(),
     };
     reply = reply.field("The ask", ask);
-    reply.buttons = buttons(esc.id);
+    reply.buttons = buttons(esc.id, esc.customer_id);
     let subject = match esc.job_id.and_then(|id| s.jobs.iter().find(|j| j.job.id == id)) {
         Some(j) => format!("{} ({})", j.job.name, s.customer.name),
         None => s.customer.name.clone(),
@@ -376,12 +376,13 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
 }
 
 /// The buttons on an escalation thread's first message. Their ids carry the escalation id, so a
-/// click is routed by id after any restart.
-pub fn buttons(id: i64) -> Vec<Button> {
+/// click is routed by id after any restart. "Log call" opens the call form for the account.
+pub fn buttons(id: i64, customer_id: i64) -> Vec<Button> {
     vec![
         Button { id: format!("esc:ack:{id}"), label: "Acknowledge".to_string() },
         Button { id: format!("esc:snooze:{id}"), label: "Snooze 1 day".to_string() },
         Button { id: format!("esc:call:{id}"), label: "I'll call them".to_string() },
         Button { id: format!("esc:resolve:{id}"), label: "Resolved".to_string() },
+        super::clicks::log_call_button(customer_id),
     ]
 }

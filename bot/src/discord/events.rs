@@ -6,8 +6,8 @@ use poise::serenity_prelude as serenity;
 
 use super::render::{colour, components, embed, embeds_for};
 use super::{Data, Error, actor, public_here};
-use crate::commands::clicks::{Click, ClickAnswer, click};
-use crate::reply::{Button, Reply, Severity};
+use crate::commands::clicks::{Click, ClickAnswer, click, submit};
+use crate::reply::{Button, Form, Reply, Severity};
 
 /// Handles a click on one of arbot's buttons.
 pub async fn on_component(
@@ -47,7 +47,56 @@ pub async fn on_component(
             respond(ctx, mci, &reply, !public || reply.ephemeral).await
         }
         ClickAnswer::Update { status, severity, buttons } => update(ctx, mci, &status, severity, buttons).await,
+        ClickAnswer::Form(form) => {
+            mci.create_response(&ctx.http, serenity::CreateInteractionResponse::Modal(modal(&form))).await?;
+            Ok(())
+        }
     }
+}
+
+/// Serenity's modal for one of arbot's forms.
+fn modal(form: &Form) -> serenity::CreateModal {
+    let rows = form
+        .fields
+        .iter()
+        .map(|f| {
+            let style = if f.long { serenity::InputTextStyle::Paragraph } else { serenity::InputTextStyle::Short };
+            let mut input =
+                serenity::CreateInputText::new(style, &f.label, &f.id).required(f.required).max_length(f.max_length);
+            if let Some(p) = &f.placeholder {
+                input = input.placeholder(p);
+            }
+            serenity::CreateActionRow::InputText(input)
+        })
+        .collect();
+    serenity::CreateModal::new(&form.id, &form.title).components(rows)
+}
+
+/// A filled-in form: its values go to the platform-neutral handler, and its answer comes back as
+/// a message (in the channel when it is a public one, otherwise to the person alone).
+pub async fn on_modal(ctx: &serenity::Context, data: &Data, modal: &serenity::ModalInteraction) -> Result<(), Error> {
+    let who = actor(&modal.user, modal.member.as_ref(), &data.discord);
+    let values: Vec<(String, String)> = modal
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .filter_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) => {
+                Some((t.custom_id.clone(), t.value.clone().unwrap_or_default()))
+            }
+            _ => None,
+        })
+        .collect();
+    let reply = submit(&data.app, &who, &modal.data.custom_id, &values, &modal.id.to_string()).await;
+    data.wake.notify_one();
+    let public = public_here(modal.channel_id, modal.channel.as_ref(), &data.discord);
+    let first = embeds_for(&reply).into_iter().next().unwrap_or_default();
+    let message = serenity::CreateInteractionResponseMessage::new()
+        .embeds(first.iter().map(embed).collect())
+        .ephemeral(!public || reply.ephemeral || reply.severity == crate::reply::Severity::Error);
+    modal.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(message)).await?;
+    Ok(())
 }
 
 /// Answers a click with a new message.

@@ -273,6 +273,12 @@ async fn on_event(fw: poise::FrameworkContext<'_, Data, Error>, event: &serenity
         let reference = format!("{:04x}", fastrand::u16(..));
         tracing::error!(reference, button = mci.data.custom_id, "a button click failed: {e}");
     }
+    if let serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Modal(modal) } = event
+        && let Err(e) = events::on_modal(fw.serenity_context, fw.user_data, modal).await
+    {
+        let reference = format!("{:04x}", fastrand::u16(..));
+        tracing::error!(reference, form = modal.data.custom_id, "a form submission failed: {e}");
+    }
     Ok(())
 }
 
