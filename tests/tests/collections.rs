@@ -536,6 +536,23 @@ fn a_payment_plans_installments_are_kept_or_broken_by_the_payments_posted_once_a
         );
         let again = ask(&rt, &tue, "/ar plan brightwater 6000 2 week Dec 1");
         assert!(again.contains("already has a payment plan of $9,000.00 in 3 installments"), "{name}: {again}");
+        // The same cash can't keep both a plan and a promise: while the plan stands, a promise is
+        // refused, and a plan is refused while a promise is open.
+        let promise = ask(&rt, &tue, "/ar promise brightwater 3000 Dec 4");
+        assert!(promise.contains("pays under a payment plan of $9,000.00 in 3 installments"), "{name}: {promise}");
+        assert!(promise.contains("Nothing was logged"), "{name}: {promise}");
+        assert!(rt.block_on(tue.store.promises_for_customer(bright.id)).unwrap().is_empty(), "{name}");
+        let promised = ask(&rt, &tue, "/ar promise cedar ridge 500 Dec 4");
+        assert!(
+            promised.contains("Logged: Cedar Ridge Developers promises $500.00 by Fri Dec 4"),
+            "{name}: {promised}"
+        );
+        let plan = ask(&rt, &tue, "/ar plan cedar ridge 1000 2 month Dec 15");
+        assert!(plan.contains("can't keep both a promise and a plan"), "{name}: {plan}");
+        let cedar = rt.block_on(tue.store.customers_matching("cedar ridge", 1)).unwrap().remove(0);
+        assert!(rt.block_on(tue.store.plans_for_customer(cedar.id)).unwrap().is_empty(), "{name}");
+        let dropped = ask(&rt, &tue, "/ar promise cedar ridge cancel");
+        assert!(dropped.contains("Cancelled: Cedar Ridge Developers's promise of $500.00"), "{name}: {dropped}");
         let card = ask(&rt, &tue, "/ar customer brightwater");
         assert!(
             card.contains("$9,000.00 in 3 installments (agreed by @")

@@ -18,7 +18,7 @@ use crate::wording::at;
 
 /// The plan that still stands: not cancelled, with an installment still open (its day plus grace
 /// not passed, not yet paid).
-fn standing<'a>(app: &App, s: &'a CustomerSummary) -> Option<&'a PaymentPlan> {
+pub(super) fn standing<'a>(app: &App, s: &'a CustomerSummary) -> Option<&'a PaymentPlan> {
     s.plans.iter().find(|p| {
         p.status == arbot_core::collections::PromiseStatus::Open
             && p.outcomes(&s.promise_cash, app.today(), app.promise_rules())
@@ -260,6 +260,20 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             "{name} has {} open, less than the {total} of the plan; a plan can't be for more than is open. Check the \
              total. Nothing was recorded.",
             Money::new(owed.max(0), total.currency)
+        )));
+    }
+    // The same cash can't keep both a promise and an installment: one commitment stands at a time.
+    if let Some(p) = summary
+        .promises
+        .iter()
+        .find(|p| matches!(p.outcome(&summary.promise_cash, today, app.promise_rules()), Outcome::Pending { .. }))
+    {
+        return Err(CommandError::User(format!(
+            "{name} promised {} by {} (logged by {}), and the same payments can't keep both a promise and a plan. \
+             Wait for the promise, or drop it first: /ar promise {typed} cancel. Nothing was recorded.",
+            p.amount,
+            weekday_date(p.promised_for),
+            at(&p.created_by)
         )));
     }
     if let Some(p) = current {

@@ -139,6 +139,17 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             arbot_core::Money::new(owed, amount.currency)
         )));
     }
+    // A plan's installments are the account's promises: the same cash can't keep both.
+    if let Some(plan) = super::plan::standing(app, &summary) {
+        return Err(CommandError::User(format!(
+            "{name} pays under a payment plan of {} in {} installments (agreed by {}); its installments are what it \
+             has promised, and the same payments can't keep a promise too. To change what was agreed, cancel the plan \
+             and agree a new one: /ar plan {typed} cancel. Nothing was logged.",
+            plan.total,
+            plan.installments.len(),
+            at(&plan.created_by)
+        )));
+    }
     // One promise stands at a time; `correct` replaces it.
     let replacing = match (standing.first(), change) {
         (Some(p), Some("correct")) => Some(*p),
