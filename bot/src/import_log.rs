@@ -472,6 +472,7 @@ impl Checker<'_> {
             author: self.by(row),
             created_at: self.at_noon(date),
             follow_up_on: follow_up,
+            day_only: true,
         };
         Ok(Some(LogRow { key, entry: LogEntry::Note(note) }))
     }
@@ -527,9 +528,9 @@ impl Checker<'_> {
             "log-promise:{:016x}",
             fnv(&[&customer.id.to_string(), &amount.minor.to_string(), amount.currency.code(), &promised.to_string()])
         );
-        let created_at = match logged {
-            Some(l) if l < today => self.at_noon(l),
-            _ => self.clock.now(),
+        let (created_at, day_only) = match logged {
+            Some(l) if l < today => (self.at_noon(l), true),
+            _ => (self.clock.now(), false),
         };
         let promise = NewPromise {
             customer_id: customer.id,
@@ -539,6 +540,7 @@ impl Checker<'_> {
             created_at,
             invoice_ids: invoices,
             note: self.text(row, "notes"),
+            day_only,
         };
         Ok(Some(LogRow { key, entry: LogEntry::Promise(promise) }))
     }
@@ -589,6 +591,7 @@ impl Checker<'_> {
                 created_at: p.created_at,
                 invoice_ids: p.invoice_ids.clone(),
                 note: None,
+                day_only: p.day_only,
             };
             let cash = cash_of.get(&p.customer_id).map(Vec::as_slice).unwrap_or_default();
             if !matches!(as_promise.outcome(cash, today, rules), Outcome::Pending { .. }) {

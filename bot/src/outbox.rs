@@ -386,6 +386,7 @@ impl Dispatcher {
             author: "arbot".to_string(),
             created_at: now,
             follow_up_on: None,
+            day_only: false,
         };
         let by = arbot_core::audit::Author::new("arbot", "arbot", arbot_core::audit::Surface::Cli)
             .with_key(format!("note:{}", item.key));

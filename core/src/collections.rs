@@ -21,6 +21,8 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
     /// The day someone should follow up, if the note asked for one.
     pub follow_up_on: Option<NaiveDate>,
+    /// Only the day of `created_at` is known (a row of an imported log); its time is not shown.
+    pub day_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,8 @@ pub struct NewNote {
     pub author: String,
     pub created_at: DateTime<Utc>,
     pub follow_up_on: Option<NaiveDate>,
+    /// Only the day of `created_at` is known (a row of an imported log).
+    pub day_only: bool,
 }
 
 /// A customer's commitment to pay an amount by a date, against some invoices or (none named) its
@@ -51,6 +55,8 @@ pub struct Promise {
     /// The invoices it pays; empty for "the oldest first" (any of the customer's invoices).
     pub invoice_ids: Vec<i64>,
     pub note: Option<String>,
+    /// Only the day of `created_at` is known (a row of an imported log); its time is not shown.
+    pub day_only: bool,
 }
 
 /// Cash (not a credit memo) applied to one of a customer's invoices on a day.
@@ -202,6 +208,8 @@ pub struct NewPromise {
     pub created_at: DateTime<Utc>,
     pub invoice_ids: Vec<i64>,
     pub note: Option<String>,
+    /// Only the day of `created_at` is known (a row of an imported log).
+    pub day_only: bool,
 }
 
 /// One row of a team's own collections log (`arbot import --kind notes|promises`), with the key

@@ -41,7 +41,7 @@ pub async fn history(
         let follow = n.follow_up_on.map(|d| format!(" (follow up {})", short_date(d))).unwrap_or_default();
         events.push(Event {
             on: day(n.created_at),
-            at: Some(n.created_at),
+            at: (!n.day_only).then_some(n.created_at),
             kind: "note",
             what: format!("{}: \"{}\"{follow}", n.kind, n.body),
             who: Some(n.author),
@@ -55,7 +55,7 @@ pub async fn history(
             let note = p.note.as_deref().map(|n| format!(" — \"{n}\"")).unwrap_or_default();
             events.push(Event {
                 on: p.logged_on(rules.tz),
-                at: Some(p.created_at),
+                at: (!p.day_only).then_some(p.created_at),
                 kind: "promise",
                 what: format!("{} by {}{note}: {}", p.amount, short_date(p.promised_for), outcome.word()),
                 who: Some(p.created_by.clone()),

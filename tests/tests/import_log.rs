@@ -149,6 +149,9 @@ async fn a_notes_log_is_refused_whole_then_imported_once_on_its_own_dates() {
         let history = ask(&app(&db), "/ar history harbor").await;
         assert!(history.contains("Spoke to AP, check cut Friday"), "{name}: {history}");
         assert!(history.contains("Left voicemail for Ray"), "{name}: {history}");
+        // A log gives the day of a contact, not its time: none is made up.
+        let line = history.lines().find(|l| l.contains("Left voicemail for Ray")).unwrap_or_default();
+        assert!(line.trim_start().starts_with("Nov 2 ") && !line.contains("Nov 2,"), "{name}: {history}");
         let card = ask(&app(&db), "/ar customer pinecrest").await;
         assert!(card.contains("Promised the balance by December"), "{name}: the newest note on the card\n{card}");
 

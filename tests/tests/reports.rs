@@ -177,6 +177,7 @@ async fn ledger(db: &TestDb) {
         created_at: noon(logged),
         invoice_ids: invoices,
         note: None,
+        day_only: false,
     };
     let cedar = s.customers_matching("cedar", 1).await.unwrap()[0].id;
     let i8812 = s.invoices_numbered("8812").await.unwrap()[0].id;

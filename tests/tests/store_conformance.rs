@@ -382,6 +382,8 @@ async fn collections_records_round_trip() {
                     author: "sam".into(),
                     created_at: Utc.with_ymd_and_hms(2026, 11, 10 + i as u32, 9, 0, 0).unwrap(),
                     follow_up_on: None,
+                    // The second as an imported log's row gives it: its day, no time.
+                    day_only: i == 1,
                 },
                 &Author::new("7", "sam", Surface::Console),
             )
@@ -390,6 +392,9 @@ async fn collections_records_round_trip() {
         }
         let notes = s.notes_for_customer(cid, 1).await.unwrap();
         assert_eq!(notes[0].body, "second call", "{}: newest note first", db.name);
+        assert!(notes[0].day_only, "{}: a day-only note reads back as one", db.name);
+        let both = s.notes_for_customer(cid, 2).await.unwrap();
+        assert!(!both[1].day_only, "{}: a note typed in chat has its time", db.name);
         s.open_dispute(
             &NewDispute {
                 invoice_id: iid,

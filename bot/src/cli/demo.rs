@@ -115,6 +115,7 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
                     author: n.author.clone(),
                     created_at: at(n.days_ago, 15),
                     follow_up_on: None,
+                    day_only: false,
                 },
                 &demo,
             )
@@ -140,6 +141,7 @@ async fn seed_collections(store: &dyn Store, sample: &SampleSource, today: Naive
                     created_at: at(p.days_ago, 16),
                     invoice_ids: Vec::new(),
                     note: None,
+                    day_only: false,
                 },
                 &demo,
             )

@@ -352,6 +352,7 @@ async fn act(
             author: who.name.clone(),
             created_at: now,
             follow_up_on: None,
+            day_only: false,
         };
         app.store.add_note(&note, &by).await?;
     }

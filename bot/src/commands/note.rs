@@ -43,6 +43,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         author: inv.actor.name.clone(),
         created_at: now,
         follow_up_on: follow_up,
+        day_only: false,
     };
     if !app.store.add_note(&note, &inv.author()).await?.is_new() {
         return Ok(Reply::default().line("Already logged: this request reached arbot twice and was recorded once."));

@@ -194,6 +194,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         created_at: app.clock.now(),
         invoice_ids: invoices.iter().map(|i| i.id).collect(),
         note: inv.args.text("note").map(str::to_string),
+        day_only: false,
     };
     if !app.store.add_promise(&new, &author).await?.is_new() {
         return Ok(Reply::default().line("Already logged: this request reached arbot twice and was recorded once."));

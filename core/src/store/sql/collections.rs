@@ -22,6 +22,7 @@ struct NoteRow {
     pub author: String,
     pub created_at: DateTime<Utc>,
     pub follow_up_on: Option<NaiveDate>,
+    pub day_only: bool,
 }
 
 impl From<NoteRow> for Note {
@@ -35,6 +36,7 @@ impl From<NoteRow> for Note {
             author: r.author,
             created_at: r.created_at,
             follow_up_on: r.follow_up_on,
+            day_only: r.day_only,
         }
     }
 }
@@ -93,7 +95,7 @@ fn with_invoices(rows: Vec<PromiseRow>, links: &[(i64, i64)]) -> Vec<Promise> {
         .collect()
 }
 
-const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on";
+const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only";
 
 #[derive(sqlx::FromRow)]
 struct PromiseRow {
@@ -106,6 +108,7 @@ struct PromiseRow {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub note: Option<String>,
+    pub day_only: bool,
 }
 
 impl PromiseRow {
@@ -120,12 +123,13 @@ impl PromiseRow {
             created_at: self.created_at,
             invoice_ids,
             note: self.note,
+            day_only: self.day_only,
         }
     }
 }
 
-const PROMISE_COLUMNS: &str =
-    "p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, p.note";
+const PROMISE_COLUMNS: &str = "p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, p.note, \
+     p.day_only";
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -207,8 +211,8 @@ macro_rules! insert_note {
     ($tx:expr, $db:ident, $n:expr) => {{
         let n: &NewNote = $n;
         sqlx::query_scalar::<$db, i64>(
-            "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO notes (customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(n.customer_id)
         .bind(n.invoice_id)
@@ -217,6 +221,7 @@ macro_rules! insert_note {
         .bind(&n.author)
         .bind(n.created_at)
         .bind(n.follow_up_on)
+        .bind(n.day_only)
         .fetch_one(&mut *$tx)
         .await?
     }};
@@ -228,7 +233,7 @@ macro_rules! insert_promise {
         let p: &NewPromise = $p;
         let id = sqlx::query_scalar::<$db, i64>(
             "INSERT INTO promises (customer_id, amount_minor, currency, promised_for, status, created_by, \
-             created_at, note) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+             created_at, note, day_only) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8) RETURNING id",
         )
         .bind(p.customer_id)
         .bind(p.amount.minor)
@@ -237,6 +242,7 @@ macro_rules! insert_promise {
         .bind(&p.created_by)
         .bind(p.created_at)
         .bind(&p.note)
+        .bind(p.day_only)
         .fetch_one(&mut *$tx)
         .await?;
         for invoice in &p.invoice_ids {
@@ -269,10 +275,10 @@ impl<S: SqlStore> CollectionsStore for S {
 
     async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError> {
         on!(self, read, |pool, DB| {
-            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, String);
+            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, bool, String);
             let rows = sqlx::query_as::<DB, Row>(
                 "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
-                 c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
+                 n.day_only, c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
                  WHERE n.follow_up_on > $1 AND n.follow_up_on <= $2 ORDER BY n.created_at DESC, n.id DESC",
             )
             .bind(after)
@@ -281,8 +287,8 @@ impl<S: SqlStore> CollectionsStore for S {
             .await?;
             Ok(rows
                 .into_iter()
-                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, name)| {
-                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on }, name)
+                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only, name)| {
+                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only }, name)
                 })
                 .collect())
         })
