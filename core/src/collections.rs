@@ -537,6 +537,7 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 11, 10, 1, 0, 0).unwrap(),
             invoice_ids: invoices.to_vec(),
             note: None,
+            day_only: false,
         }
     }
 

@@ -351,6 +351,7 @@ mod tests {
             created_at: "2026-11-25T15:00:00Z".parse().unwrap(),
             invoice_ids: vec![],
             note: None,
+            day_only: false,
         };
         let promises = [promise.clone()];
         let plan = plan_reminder(&ladder, &state(&items, &promises), d("2026-12-01")).unwrap();

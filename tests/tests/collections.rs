@@ -438,6 +438,8 @@ fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
         assert!(digest.contains("· in dispute $18.4k"), "{name}: {digest}");
         let kpi = ask(&rt, &app, "/ar kpi");
         assert!(kpi.contains("Open $24,650.50 · overdue $0.00 · in dispute $18,400.00"), "{name}: {kpi}");
+        let aging = ask(&rt, &app, "/ar aging");
+        assert!(aging.contains("Open $24.7k · overdue $0 · in dispute $18.4k (in the buckets"), "{name}: {aging}");
         assert!(
             !digest.contains("Brightwater Construction Co — $18.4k"),
             "{name}: not chased while disputed\n{digest}"

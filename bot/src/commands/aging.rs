@@ -69,10 +69,17 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
         }
         return reply;
     }
+    // What is in dispute is shown apart from the overdue being chased, as on the card and the KPIs;
+    // the buckets still hold every open invoice, so they add up to the open balance.
+    let disputed = if t.disputed > 0 {
+        format!(" · in dispute {} (in the buckets; settle it before chasing: /ar disputes)", m(t.disputed).compact())
+    } else {
+        String::new()
+    };
     reply.lines.push(format!(
-        "Open {} · overdue {} · retainage held {} (not due)",
+        "Open {} · overdue {}{disputed} · retainage held {} (not due)",
         m(t.total).compact(),
-        m(t.overdue).compact(),
+        m(t.collectible_overdue()).compact(),
         m(t.retainage).compact()
     ));
     if by_invoice_date {
@@ -154,6 +161,8 @@ pub fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
     let mut header = vec![r.group_by.as_str().to_string()];
     header.extend(r.labels.iter().cloned());
     header.extend(["retainage".to_string(), "total".to_string(), "oldest_days_past_due".to_string()]);
+    // Part of the buckets, not beside them: what of the row is on invoices in dispute.
+    header.push("in_dispute".to_string());
     let plain = |minor: i64| app.money(minor).to_plain_string();
     let mut rows = vec![header];
     for row in r.rows.iter().chain(std::iter::once(&r.totals)) {
@@ -162,6 +171,7 @@ pub fn aging_csv(app: &App, r: &arbot_core::aging::AgingReport) -> String {
         cells.push(plain(row.retainage));
         cells.push(plain(row.total));
         cells.push(row.oldest_days.to_string());
+        cells.push(plain(row.disputed));
         rows.push(cells);
     }
     let mut out = csv::Writer::from_writer(Vec::new());
