@@ -12,7 +12,7 @@ use arbot::config::Config;
 use arbot::console::answer;
 use arbot_core::audit::{Author, Surface};
 use arbot_core::cash::Compare;
-use arbot_core::collections::NewPromise;
+use arbot_core::collections::{Installment, NewNote, NewPlan, NewPromise};
 use arbot_core::ledger::{CustomerKind, InvoiceKind, OurRole, ProjectType};
 use arbot_core::source::{
     ApplicationRecord, CustomerRecord, Entity, InvoiceRecord, JobRecord, PaymentRecord, Record, Version,
@@ -250,9 +250,9 @@ fn the_cash_report_shows_the_days_receipts_against_last_week_and_what_is_expecte
             r.requested.promises_logged,
             vec![("Cedar Ridge Developers".to_string(), 4_000_00, d("2026-12-04"))]
         );
-        // Nothing claims reminders or plan installments: arbot has none yet.
-        assert_eq!(r.requested.reminders_sent, None, "{name}");
-        assert_eq!(r.plan_installments, None, "{name}");
+        // No plans, reminders or calls on this ledger: none shown.
+        assert!(r.windows.iter().all(|w| w.installments.is_empty() && w.planned == 0), "{name}");
+        assert!(r.requested.reminders_sent.is_empty() && r.requested.calls_logged.is_empty(), "{name}");
 
         // In chat.
         let text = answer(&rt, &app, "/report cash").unwrap();
@@ -271,7 +271,8 @@ fn the_cash_report_shows_the_days_receipts_against_last_week_and_what_is_expecte
         ] {
             assert!(text.contains(want), "{name}: wanted {want:?} in\n{text}");
         }
-        assert!(!text.contains("reminder") && !text.contains("installment"), "{name}: {text}");
+        assert!(text.contains("no reminders emailed, no calls logged"), "{name}: {text}");
+        assert!(!text.contains("Plan installments"), "{name}: {text}");
         // The console takes /ar cash for /report cash.
         assert_eq!(answer(&rt, &app, "/ar cash").unwrap(), text, "{name}");
 
@@ -285,6 +286,105 @@ fn the_cash_report_shows_the_days_receipts_against_last_week_and_what_is_expecte
         // A day to come is refused with a sentence.
         let later = answer(&rt, &app, "/report cash Dec 2").unwrap();
         assert!(later.contains("Dec 2, 2026 is after today (Dec 1, 2026)"), "{name}: {later}");
+        rt.block_on(db.close());
+    }
+}
+
+/// On top of the ledger: Brightwater agreed on Dec 1 to pay $20,000 in four installments of
+/// $5,000 (Dec 3, Dec 17, Dec 31, Jan 14); the $8,000 it paid that day keeps the first and pays
+/// $3,000 toward the second. Cedar Ridge's plan was cancelled. On Dec 1 arbot emailed Brightwater
+/// a reminder, sam logged an email of his own to it, and called Cedar Ridge at 11:30 pm New York
+/// time (Dec 2 in UTC); a call on Nov 30 is not that day's.
+#[test]
+fn the_cash_report_counts_plan_installments_once_and_what_was_requested_that_day() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let s = db.store.as_ref();
+        rt.block_on(async {
+            let bright = s.customers_matching("brightwater", 1).await.unwrap()[0].id;
+            let cedar = s.customers_matching("cedar", 1).await.unwrap()[0].id;
+            let part = |seq: i64, on: &str| Installment { seq, due_on: d(on), amount: Money::usd(5_000_00) };
+            let plan = NewPlan {
+                customer_id: bright,
+                total: Money::usd(20_000_00),
+                created_by: "sam".into(),
+                created_at: noon("2026-12-01"),
+                note: None,
+                installments: vec![
+                    part(1, "2026-12-03"),
+                    part(2, "2026-12-17"),
+                    part(3, "2026-12-31"),
+                    part(4, "2027-01-14"),
+                ],
+            };
+            s.add_plan(&plan, &by()).await.unwrap();
+            let cancelled = NewPlan {
+                customer_id: cedar,
+                total: Money::usd(2_975_00),
+                installments: vec![Installment { seq: 1, due_on: d("2026-12-03"), amount: Money::usd(2_975_00) }],
+                ..plan.clone()
+            };
+            let id = s.add_plan(&cancelled, &by()).await.unwrap().new_value().unwrap();
+            s.cancel_plan(id, &by(), noon("2026-12-01")).await.unwrap();
+            let note = |customer_id: i64, kind: &str, body: &str, author: &str, at: chrono::DateTime<Utc>| NewNote {
+                customer_id,
+                invoice_id: None,
+                kind: kind.into(),
+                body: body.into(),
+                author: author.into(),
+                created_at: at,
+                follow_up_on: None,
+            };
+            for n in [
+                note(
+                    bright,
+                    "email",
+                    "Reminder (firm stage) emailed to ap@bw.com: $6,250.50 for #7731.",
+                    "arbot",
+                    noon("2026-12-01"),
+                ),
+                note(bright, "email", "Sent them the lien waiver.", "sam", noon("2026-12-01")),
+                note(cedar, "call", "Spoke to AP.", "sam", Utc.with_ymd_and_hms(2026, 12, 2, 4, 30, 0).unwrap()),
+                note(bright, "call", "Left a message.", "sam", noon("2026-11-30")),
+            ] {
+                s.add_note(&n, &by()).await.unwrap();
+            }
+        });
+        let app = app_on(&db, "2026-12-01");
+        let r = rt.block_on(arbot::commands::build_cash(&app, None)).unwrap();
+        let [w7, w30] = &r.windows[..] else { panic!("{name}: two windows") };
+        // The first installment is kept: nothing of the plan by Dec 8. Brightwater's invoices are
+        // under the plan, so only Cedar Ridge's #8810 falls due ($991.67 as weighted).
+        assert!(w7.installments.is_empty(), "{name}: {:?}", w7.installments);
+        assert_eq!((w7.invoices_due, w7.invoices_count, w7.invoices_weighted), (2_975_00, 1, 991_67), "{name}");
+        assert_eq!(w7.expected(), 4_000_00 + 991_67, "{name}");
+        // By Dec 31: $2,000 left of the second, the whole third; not the fourth.
+        let parts: Vec<(i64, NaiveDate, i64)> = w30.installments.iter().map(|i| (i.seq, i.due_on, i.amount)).collect();
+        assert_eq!(parts, vec![(2, d("2026-12-17"), 2_000_00), (3, d("2026-12-31"), 5_000_00)], "{name}");
+        assert_eq!(w30.planned, 7_000_00, "{name}");
+        assert_eq!((w30.invoices_due, w30.invoices_count, w30.invoices_weighted), (2_975_00, 1, 2_975_00), "{name}");
+        assert_eq!(w30.expected(), 4_000_00 + 7_000_00 + 2_975_00, "{name}");
+        assert_eq!(r.requested.reminders_sent, vec![("Brightwater Construction Co".to_string(), 1)], "{name}");
+        assert_eq!(r.requested.calls_logged, vec![("Cedar Ridge Developers".to_string(), 1)], "{name}");
+
+        let text = answer(&rt, &app, "/report cash").unwrap();
+        for want in [
+            "Expected next 30 days (to Dec 31): $13,975.00",
+            "Plan installments $7,000.00 (2)",
+            "• Brightwater Construction Co — $2.0k by Dec 17, 2 of 4",
+            "• Brightwater Construction Co — $5.0k by Dec 31, 3 of 4",
+            "1 promise logged ($4.0k), 1 reminder emailed (Brightwater Construction Co), 1 call logged (Cedar Ridge \
+             Developers)",
+        ] {
+            assert!(text.contains(want), "{name}: wanted {want:?} in\n{text}");
+        }
+
+        // The day before, the plan was not agreed yet and nothing was requested.
+        let r = rt.block_on(arbot::commands::build_cash(&app, Some(d("2026-11-30")))).unwrap();
+        assert!(r.windows.iter().all(|w| w.installments.is_empty()), "{name}");
+        assert_eq!(r.requested.calls_logged, vec![("Brightwater Construction Co".to_string(), 1)], "{name}");
+        assert!(r.requested.reminders_sent.is_empty(), "{name}");
         rt.block_on(db.close());
     }
 }

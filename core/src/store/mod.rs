@@ -570,6 +570,13 @@ pub trait ReportStore: Send + Sync {
         issued_from: NaiveDate,
         currency: Currency,
     ) -> Result<Vec<crate::cash::PaidInvoice>, StoreError>;
+    /// Notes logged from `from` (inclusive) to `until` (exclusive), with their customer's name,
+    /// oldest first: what the cash report's "Requested that day" counts.
+    async fn notes_logged(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(crate::collections::Note, String)>, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{SqlStore, currency, on};
 use crate::cash::{PaidInvoice, PaidLine, PaymentReceived};
+use crate::collections::Note;
 use crate::money::{Currency, Money};
 use crate::store::{ReportStore, StoreError};
 
@@ -128,6 +129,27 @@ impl<S: SqlStore> ReportStore for S {
             .fetch_all(pool)
             .await?;
             Ok(rows.into_iter().map(|(customer_id, due, paid_on)| PaidInvoice { customer_id, due, paid_on }).collect())
+        })
+    }
+
+    async fn notes_logged(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<(Note, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, String);
+            let rows = sqlx::query_as::<DB, Row>(
+                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
+                 c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
+                 WHERE n.created_at >= $1 AND n.created_at < $2 ORDER BY n.created_at, n.id",
+            )
+            .bind(from)
+            .bind(until)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, name)| {
+                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on }, name)
+                })
+                .collect())
         })
     }
 }
