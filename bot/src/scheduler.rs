@@ -157,14 +157,31 @@ impl Scheduler {
         match kind {
             JobKind::Digest => {
                 let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                // The day's aging snapshot, at the digest's cut-off, and any missing day rebuilt.
+                let taken = arbot_core::snapshots::take_and_catch_up(
+                    self.app.store.as_ref(),
+                    self.app.today(),
+                    &self.app.config.aging,
+                    self.app.config.currency,
+                    self.app.clock.now(),
+                )
+                .await?;
+                let snapshot = match (taken.today, taken.rebuilt) {
+                    (true, 0) => "aging snapshot taken; ".to_string(),
+                    (false, 0) => String::new(),
+                    (t, n) => format!(
+                        "aging snapshot {}{n} missing day(s) rebuilt from the ledger; ",
+                        if t { "taken, " } else { "already there, " }
+                    ),
+                };
                 let digest = crate::commands::build_digest(&self.app).await.map_err(|e| anyhow!("{e}"))?;
                 let post = Post::of(crate::commands::digest_reply(&self.app, &digest));
                 let queued = enqueue_post(&self.app, &format!("digest:{day}"), Destination::ArChannel, post).await?;
                 self.outbox.notify_one();
                 Ok(if queued {
-                    format!("digest for {day} queued")
+                    format!("{snapshot}digest for {day} queued")
                 } else {
-                    format!("digest for {day} was already queued")
+                    format!("{snapshot}digest for {day} was already queued")
                 })
             }
             JobKind::CashReport => {

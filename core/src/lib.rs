@@ -22,6 +22,7 @@ pub mod money;
 pub mod outbox;
 pub mod process;
 pub mod reconcile;
+pub mod snapshots;
 pub mod source;
 pub mod store;
 pub mod summary;

@@ -388,3 +388,132 @@ fn the_cash_report_counts_plan_installments_once_and_what_was_requested_that_day
         rt.block_on(db.close());
     }
 }
+
+/// The daily aging snapshot: today's taken once, the missing days of the last five weeks rebuilt
+/// from the ledger (marked so), and a payment backdated afterwards does not rewrite a kept day.
+#[test]
+fn aging_snapshots_keep_what_was_known_each_day() {
+    use arbot_core::aging::{GroupBy, aging};
+    use arbot_core::snapshots::{CATCH_UP_DAYS, compute, on_day, take_and_catch_up};
+    use arbot_core::store::OpenItemsQuery;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-01");
+        let s = db.store.as_ref();
+        let cfg = app.config.aging.clone();
+        let usd = Currency::USD;
+        let now = noon("2026-12-01");
+        rt.block_on(async {
+            let taken = take_and_catch_up(s, d("2026-12-01"), &cfg, usd, now).await.unwrap();
+            assert!(taken.today, "{name}");
+            assert_eq!(taken.rebuilt, CATCH_UP_DAYS as usize, "{name}");
+            // Twice is once.
+            let again = take_and_catch_up(s, d("2026-12-01"), &cfg, usd, now).await.unwrap();
+            assert_eq!((again.today, again.rebuilt), (false, 0), "{name}");
+            let days = s.snapshot_days(d("2026-10-01"), d("2026-12-31")).await.unwrap();
+            assert_eq!(days.len(), CATCH_UP_DAYS as usize + 1, "{name}");
+            assert_eq!(days.last().copied(), Some((d("2026-12-01"), false)), "{name}");
+            assert!(days[..days.len() - 1].iter().all(|(_, rebuilt)| *rebuilt), "{name}");
+
+            // Today's snapshot is the aging report of the day, row for row.
+            let open = s.open_items(OpenItemsQuery { as_of: d("2026-12-01"), customer_id: None, historical: false });
+            let open = open.await.unwrap();
+            let snap = s.snapshot(d("2026-12-01")).await.unwrap().unwrap();
+            for by in [GroupBy::Customer, GroupBy::Job, GroupBy::Pm] {
+                let report = aging(&open, d("2026-12-01"), &cfg, by, usd);
+                let kept: Vec<_> = snap.rows_by(by).cloned().collect();
+                let mut want = report.rows.clone();
+                want.sort_by(|a, b| a.label.cmp(&b.label));
+                assert_eq!(kept, want, "{name}: {by:?}");
+            }
+            assert_eq!(snap.labels, cfg.labels(), "{name}");
+            let total: i64 = snap.rows_by(GroupBy::Customer).map(|r| r.total).sum();
+            // USD open: 7725 $2,000 + 7731 + 7740 + 8810 + 8812.
+            assert_eq!(total, 2_000_00 + 6_250_50 + 10_000_00 + 2_975_00 + 4_000_00, "{name}");
+
+            // Nov 24 as kept (rebuilt, as it stood at the end of that day).
+            let nov24 = s.snapshot(d("2026-11-24")).await.unwrap().unwrap();
+            let bright = |snap: &arbot_core::snapshots::Snapshot| {
+                snap.rows_by(GroupBy::Customer).find(|r| r.label == "Brightwater Construction Co").map(|r| r.total)
+            };
+            let kept = bright(&nov24);
+            assert!(nov24.rebuilt, "{name}");
+
+            // A payment backdated to Nov 20 arrives afterwards: the kept day stays as it was.
+            let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+            let late = payment("p10", "c1", "2026-11-20", usd, 0, &[("i7731", 1_000_00)]);
+            let mut paid = invoice("i7731", "c1", Some("j1"), 6_250_50, 5_250_50, "2026-12-05");
+            if let Record::Invoice(i) = &mut paid {
+                i.version.seq = 1;
+            }
+            s.apply_page(run, "qb", Entity::Invoice, &[paid, late], None).await.unwrap();
+            let after = on_day(s, d("2026-11-24"), d("2026-12-01"), &cfg, usd, now).await.unwrap();
+            assert_eq!(bright(&after), kept, "{name}: the snapshot is not rewritten");
+            // While the ledger, read again for that day, now has the payment.
+            let now_known = compute(s, d("2026-11-24"), d("2026-12-01"), &cfg, usd, now).await.unwrap();
+            assert_eq!(bright(&now_known), kept.map(|k| k - 1_000_00), "{name}");
+            // A day never kept is rebuilt on the fly from the ledger as it is now, and says so.
+            let fresh = on_day(s, d("2026-10-01"), d("2026-12-01"), &cfg, usd, now).await.unwrap();
+            assert!(fresh.rebuilt, "{name}");
+            assert!(s.snapshot(d("2026-10-01")).await.unwrap().is_none(), "{name}: not stored");
+        });
+        rt.block_on(db.close());
+    }
+}
+
+/// The digest's run takes the day's snapshot: once with two instances ticking together (the
+/// missing five weeks rebuilt the first time), not again after a restart, and the next day's
+/// once more.
+#[test]
+fn the_scheduler_takes_the_snapshot_once_a_day_across_instances_and_restarts() {
+    use arbot::scheduler::Scheduler;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        rt.block_on(async {
+            let clock =
+                arbot_core::ManualClock::new("2026-12-01T13:05:00Z".parse().unwrap(), chrono_tz::America::New_York);
+            let app = App { clock: Arc::new(clock.clone()), ..app_on(&db, "2026-12-01") };
+            let other_store = arbot_core::store::open(&db.url).await.unwrap();
+            let other = App { store: other_store.clone(), ..app.clone() };
+            let notify = Arc::new(tokio::sync::Notify::new());
+            let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+            let b = Scheduler::new(other, "b", notify.clone()).unwrap();
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            let digests: Vec<_> = ra.iter().chain(rb.iter()).filter(|r| r.job == "digest").collect();
+            assert_eq!(digests.len(), 1, "{name}: {ra:?} {rb:?}");
+            assert!(
+                digests[0]
+                    .detail
+                    .starts_with("aging snapshot taken, 35 missing day(s) rebuilt from the ledger; digest"),
+                "{name}: {:?}",
+                digests[0]
+            );
+            let days = |to: &str| {
+                let s = app.store.clone();
+                let to = d(to);
+                async move { s.snapshot_days(d("2026-01-01"), to).await.unwrap() }
+            };
+            assert_eq!(days("2026-12-31").await.len(), 36, "{name}");
+
+            // Restarted at 09:00: the day's digest (and snapshot) is not taken again.
+            clock.set("2026-12-01T14:00:00Z".parse().unwrap());
+            let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
+            let again = restarted.tick().await;
+            assert!(again.iter().all(|r| r.job != "digest"), "{name}: {again:?}");
+            assert_eq!(days("2026-12-31").await.len(), 36, "{name}");
+
+            // The next morning, that day's only.
+            clock.set("2026-12-02T13:05:00Z".parse().unwrap());
+            let next = restarted.tick().await;
+            let digest = next.iter().find(|r| r.job == "digest").unwrap();
+            assert!(digest.detail.starts_with("aging snapshot taken; digest for 2026-12-02"), "{name}: {digest:?}");
+            let all = days("2026-12-31").await;
+            assert_eq!(all.len(), 37, "{name}");
+            assert_eq!(all.last().copied(), Some((d("2026-12-02"), false)), "{name}");
+            drop((a, b, restarted, other_store));
+        });
+        rt.block_on(db.close());
+    }
+}

@@ -577,6 +577,13 @@ pub trait ReportStore: Send + Sync {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(crate::collections::Note, String)>, StoreError>;
+    /// Writes a day's aging snapshot with its rows in one transaction; `false` (and nothing
+    /// written) when that day has one already.
+    async fn save_snapshot(&self, snapshot: &crate::snapshots::Snapshot) -> Result<bool, StoreError>;
+    /// The days from `from` through `to` with a snapshot, and whether each was rebuilt, oldest first.
+    async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError>;
+    /// The snapshot of `day`, if one was kept.
+    async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.
