@@ -27,6 +27,7 @@ pub mod source;
 pub mod store;
 pub mod summary;
 pub mod sync;
+pub mod weekly;
 
 pub use clock::{Clock, ManualClock, PinnedClock, SystemClock};
 pub use money::{Currency, Money, MoneyError};

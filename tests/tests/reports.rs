@@ -517,3 +517,49 @@ fn the_scheduler_takes_the_snapshot_once_a_day_across_instances_and_restarts() {
         rt.block_on(db.close());
     }
 }
+
+/// The weekly report on Wed Dec 2: its figures are `/ar aging`'s and `/ar kpi`'s of the day;
+/// Brightwater's #7725 (due Nov 1) moved from 1-30 into 31-60 days since a week before.
+#[test]
+fn the_weekly_report_agrees_with_aging_and_kpis_and_names_what_moved() {
+    use arbot_core::snapshots::take_and_catch_up;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-02");
+        let s = db.store.as_ref();
+        let cfg = app.config.aging.clone();
+        // Snapshots of the last five weeks kept (rebuilt here, as on a first install).
+        rt.block_on(take_and_catch_up(s, d("2026-12-02"), &cfg, Currency::USD, noon("2026-12-02"))).unwrap();
+        let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
+        let k = rt.block_on(arbot_core::kpi::kpis(s, d("2026-12-02"), false, Currency::USD)).unwrap();
+        assert_eq!(r.kpis[0], k, "{name}: the KPIs are /ar kpi's");
+        assert_eq!(r.aging[0].total, k.open_ar, "{name}");
+        assert_eq!(r.aging[0].overdue_90, k.overdue_90, "{name}");
+        assert_eq!(r.aging[0].total, 2_000_00 + 6_250_50 + 10_000_00 + 2_975_00 + 4_000_00, "{name}");
+        assert_eq!((r.aging[1].day, r.aging[2].day), (d("2026-11-25"), d("2026-11-04")), "{name}");
+        assert!(!r.aging[0].rebuilt && r.aging[1].rebuilt, "{name}");
+        let moved: Vec<_> = r.moved.iter().map(|m| (m.name.as_str(), m.from.clone(), m.to.clone())).collect();
+        assert_eq!(
+            moved,
+            vec![("Brightwater Construction Co", Some(cfg.labels()[1].clone()), cfg.labels()[2].clone())],
+            "{name}"
+        );
+        assert_eq!(r.actions.len(), 1, "{name}: {:?}", r.actions);
+        assert_eq!((r.actions[0].name.as_str(), r.actions[0].rule), ("Brightwater Construction Co", 1), "{name}");
+
+        let text = answer(&rt, &app, "/report weekly").unwrap();
+        let aging = answer(&rt, &app, "/ar aging").unwrap();
+        let kpi = answer(&rt, &app, "/ar kpi").unwrap();
+        let open = app.money(k.open_ar).to_string();
+        assert!(text.contains(&format!("Open {open}")) && aging.contains(&open), "{name}:\n{text}\n{aging}");
+        let dso = format!("{:.0} days", k.dso.unwrap());
+        assert!(text.contains(&format!("DSO (countback) {dso}")) && kpi.contains(&dso), "{name}:\n{text}\n{kpi}");
+        assert!(text.contains("• Call Brightwater Construction Co's AP this week"), "{name}:\n{text}");
+        assert!(
+            text.contains("The snapshots of Nov 25 and Nov 4 were rebuilt from the ledger afterwards"),
+            "{name}:\n{text}"
+        );
+        rt.block_on(db.close());
+    }
+}
