@@ -178,6 +178,7 @@ struct RolesSection {
 struct ScheduleSection {
     digest: Option<String>,
     cash_report: Option<String>,
+    weekly_report: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -229,6 +230,7 @@ impl DiscordConfig {
 const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
 /// 17:00 on weekdays: the day's cash, to the manager.
 const DEFAULT_CASH_REPORT: &str = "0 17 * * Mon-Fri";
+const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
@@ -241,6 +243,8 @@ pub struct ScheduleConfig {
     pub digest: Cron,
     /// The daily cash report.
     pub cash_report: Cron,
+    /// The weekly AR report.
+    pub weekly_report: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -255,6 +259,7 @@ impl Default for ScheduleConfig {
         ScheduleConfig {
             digest: cron(DEFAULT_DIGEST),
             cash_report: cron(DEFAULT_CASH_REPORT),
+            weekly_report: cron(DEFAULT_WEEKLY_REPORT),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -499,6 +504,7 @@ impl Config {
         cfg.schedule = ScheduleConfig {
             digest: cron("schedule.digest", sched.digest, defaults.digest)?,
             cash_report: cron("schedule.cash_report", sched.cash_report, defaults.cash_report)?,
+            weekly_report: cron("schedule.weekly_report", sched.weekly_report, defaults.weekly_report)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,

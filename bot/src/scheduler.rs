@@ -28,6 +28,8 @@ pub enum JobKind {
     Digest,
     /// Post the day's cash report to the AR channel.
     CashReport,
+    /// Post the weekly AR report to the AR channel.
+    WeeklyReport,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -71,6 +73,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "cash_report",
             kind: JobKind::CashReport,
             schedule: config.cash_report.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "weekly_report",
+            kind: JobKind::WeeklyReport,
+            schedule: config.weekly_report.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -157,14 +165,31 @@ impl Scheduler {
         match kind {
             JobKind::Digest => {
                 let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                // The day's aging snapshot, at the digest's cut-off, and any missing day rebuilt.
+                let taken = arbot_core::snapshots::take_and_catch_up(
+                    self.app.store.as_ref(),
+                    self.app.today(),
+                    &self.app.config.aging,
+                    self.app.config.currency,
+                    self.app.clock.now(),
+                )
+                .await?;
+                let snapshot = match (taken.today, taken.rebuilt) {
+                    (true, 0) => "aging snapshot taken; ".to_string(),
+                    (false, 0) => String::new(),
+                    (t, n) => format!(
+                        "aging snapshot {}{n} missing day(s) rebuilt from the ledger; ",
+                        if t { "taken, " } else { "already there, " }
+                    ),
+                };
                 let digest = crate::commands::build_digest(&self.app).await.map_err(|e| anyhow!("{e}"))?;
                 let post = Post::of(crate::commands::digest_reply(&self.app, &digest));
                 let queued = enqueue_post(&self.app, &format!("digest:{day}"), Destination::ArChannel, post).await?;
                 self.outbox.notify_one();
                 Ok(if queued {
-                    format!("digest for {day} queued")
+                    format!("{snapshot}digest for {day} queued")
                 } else {
-                    format!("digest for {day} was already queued")
+                    format!("{snapshot}digest for {day} was already queued")
                 })
             }
             JobKind::CashReport => {
@@ -177,6 +202,18 @@ impl Scheduler {
                     format!("cash report for {day} queued")
                 } else {
                     format!("cash report for {day} was already queued")
+                })
+            }
+            JobKind::WeeklyReport => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let report = crate::commands::build_weekly(&self.app, Some(day)).await.map_err(|e| anyhow!("{e}"))?;
+                let post = Post::of(crate::commands::weekly_reply(&self.app, &report));
+                let queued = enqueue_post(&self.app, &format!("weekly:{day}"), Destination::ArChannel, post).await?;
+                self.outbox.notify_one();
+                Ok(if queued {
+                    format!("weekly report for {day} queued")
+                } else {
+                    format!("weekly report for {day} was already queued")
                 })
             }
             JobKind::LienWarnings => {

@@ -1,15 +1,16 @@
 //! The daily cash report as data: what came in on a day (by customer and job, with what each
 //! payment paid), against the same weekday a week and a year before where the ledger goes back
 //! that far; what is expected in the next 7 and 30 days (open promises, with each payer's record
-//! of keeping them, and invoices falling due, weighted by each customer's own history of paying);
-//! and what was asked for that day. Chat adapters decide how it looks.
+//! of keeping them, payment-plan installments, and invoices falling due, weighted by each
+//! customer's own history of paying); and what was asked for that day (promises logged, reminders
+//! emailed, calls logged). Chat adapters decide how it looks.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use crate::collections::{CashApplied, Outcome, Promise, PromiseRules};
+use crate::collections::{CashApplied, Note, Outcome, PaymentPlan, Promise, PromiseRules, PromiseStatus};
 use crate::ledger::OpenItem;
 use crate::money::{Currency, Money};
 use crate::store::{OpenItemsQuery, Store, StoreError};
@@ -123,7 +124,12 @@ pub struct Window {
     /// Open promises due by `until` (and those past their day but still within grace).
     pub promises: Vec<ExpectedPromise>,
     pub promised: i64,
-    /// Open invoices falling due after the day through `until`, not under an open promise: their
+    /// Installments of open payment plans due by `until` (and those past their day but still
+    /// within grace), at what is still owed on each.
+    pub installments: Vec<ExpectedInstallment>,
+    pub planned: i64,
+    /// Open invoices falling due after the day through `until`, not under an open promise or
+    /// plan: their
     /// due amount (balance less retainage), and that amount weighted by each payer's history.
     pub invoices_due: i64,
     pub invoices_count: usize,
@@ -133,10 +139,24 @@ pub struct Window {
 }
 
 impl Window {
-    /// Promises at face value plus invoices as weighted.
+    /// Promises and installments at what is still owed on them, plus invoices as weighted.
     pub fn expected(&self) -> i64 {
-        self.promised + self.invoices_weighted
+        self.promised + self.planned + self.invoices_weighted
     }
+}
+
+/// A payment-plan installment expected in a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedInstallment {
+    pub plan_id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    /// Its place in the plan, and how many the plan has.
+    pub seq: i64,
+    pub of: i64,
+    pub due_on: NaiveDate,
+    /// What is still to come on it.
+    pub amount: i64,
 }
 
 /// What was asked for on the day.
@@ -144,20 +164,15 @@ impl Window {
 pub struct Requested {
     /// Promises logged that day: (customer name, amount, promised for).
     pub promises_logged: Vec<(String, i64, NaiveDate)>,
-    /// Reminders sent that day. `None` while the report does not read them (they are email notes
-    /// on the accounts), so it says nothing about them; [`Hooks::reminders_sent`] is their place.
-    pub reminders_sent: Option<Vec<(String, i64)>>,
+    /// Reminder emails arbot sent that day (the `email` notes it logs when the mail server takes
+    /// one), by customer: (customer name, how many), by name.
+    pub reminders_sent: Vec<(String, usize)>,
+    /// Calls logged that day (`call` notes), by customer: (customer name, how many), by name.
+    pub calls_logged: Vec<(String, usize)>,
 }
 
-/// What other parts of arbot contribute once the report reads them. Each stays `None` until then,
-/// and the report shows nothing of a `None`: it never says it counts what it does not read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Hooks {
-    /// Payment-plan installments due (customer, amount, due on), added to expected cash.
-    pub plan_installments: Option<Vec<(i64, String, i64, NaiveDate)>>,
-    /// Reminders sent on the day (customer name, amount asked for).
-    pub reminders_sent: Option<Vec<(String, i64)>>,
-}
+/// The body every reminder's note starts with (`bot/src/commands/mail.rs`).
+pub const REMINDER_NOTE_PREFIX: &str = "Reminder (";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CashReport {
@@ -174,8 +189,6 @@ pub struct CashReport {
     pub year_before: Compare,
     pub windows: Vec<Window>,
     pub requested: Requested,
-    /// Plan installments expected in the windows, when payment plans exist (see [`Hooks`]).
-    pub plan_installments: Option<Vec<(i64, String, i64, NaiveDate)>>,
 }
 
 /// Everything the report is computed from.
@@ -190,12 +203,16 @@ pub struct CashInputs<'a> {
     pub open: &'a [OpenItem],
     /// Promises due from a year before the day on, with customer names.
     pub promises: &'a [(Promise, String)],
-    /// Cash applied since the oldest of those promises was logged.
+    /// Payment plans with an installment due from a year before the day on, with customer names.
+    pub plans: &'a [(PaymentPlan, String)],
+    /// Cash applied since the oldest of those promises and plans was logged.
     pub cash: &'a [CashApplied],
     pub rules: PromiseRules,
     /// Paid invoices of the last [`HISTORY_DAYS`].
     pub history: &'a [PaidInvoice],
-    pub hooks: Hooks,
+    /// Notes logged around the day (a day either side is fine: they are filtered by their day in
+    /// the business's time zone), with customer names.
+    pub notes: &'a [(Note, String)],
 }
 
 /// The share of a payer's history paid within `days` of the due date (`days` may be negative:
@@ -281,8 +298,37 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
             Outcome::Cancelled => {}
         }
     }
+    // The installments of open plans still to come, as the day knew them: a plan agreed after
+    // the day was not known on it.
+    let mut open_installments: Vec<ExpectedInstallment> = Vec::new();
+    for (plan, name) in input.plans {
+        if plan.total.currency != cur || plan.status == PromiseStatus::Cancelled || plan.logged_on(tz) > input.date {
+            continue;
+        }
+        let outcomes = plan.outcomes(input.cash, input.date, input.rules);
+        for (i, o) in plan.installments.iter().zip(outcomes) {
+            if let Outcome::Pending { paid } = o {
+                let left = i.amount.minor - paid.minor;
+                if left > 0 {
+                    open_installments.push(ExpectedInstallment {
+                        plan_id: plan.id,
+                        customer_id: plan.customer_id,
+                        name: name.clone(),
+                        seq: i.seq,
+                        of: plan.installments.len() as i64,
+                        due_on: i.due_on,
+                        amount: left,
+                    });
+                }
+            }
+        }
+    }
+    open_installments.sort_by(|a, b| {
+        a.due_on.cmp(&b.due_on).then_with(|| a.plan_id.cmp(&b.plan_id)).then_with(|| a.seq.cmp(&b.seq))
+    });
     // Invoices an open promise stands for are counted once, in the promise: those it names, or
-    // every invoice of a customer whose promise names none.
+    // every invoice of a customer whose promise names none. A plan names no invoices: every
+    // invoice of a customer with installments still to come is counted in the plan.
     let mut covered_invoices: HashSet<i64> = HashSet::new();
     let mut covered_customers: HashSet<i64> = HashSet::new();
     for (p, _, _) in &open_promises {
@@ -292,6 +338,7 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
             covered_invoices.extend(p.invoice_ids.iter().copied());
         }
     }
+    covered_customers.extend(open_installments.iter().map(|i| i.customer_id));
 
     // Each payer's history: days from due to paid.
     let mut lateness: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -319,6 +366,9 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
             .collect();
         promises.sort_by(|a, b| a.promised_for.cmp(&b.promised_for).then_with(|| b.amount.cmp(&a.amount)));
         let promised = promises.iter().map(|p| p.amount).sum();
+        let installments: Vec<ExpectedInstallment> =
+            open_installments.iter().filter(|i| i.due_on <= until).cloned().collect();
+        let planned = installments.iter().map(|i| i.amount).sum();
         let (mut due, mut count, mut weighted) = (0i64, 0usize, 0f64);
         let mut by_book: HashSet<i64> = HashSet::new();
         for item in input.open {
@@ -352,6 +402,8 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
             until,
             promises,
             promised,
+            installments,
+            planned,
             invoices_due: due,
             invoices_count: count,
             invoices_weighted: weighted.round() as i64,
@@ -366,6 +418,24 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
         .map(|(p, name)| (name.clone(), p.amount.minor, p.promised_for))
         .collect();
     logged.sort();
+    let mut reminders: Vec<(String, usize)> = Vec::new();
+    let mut calls: Vec<(String, usize)> = Vec::new();
+    for (n, name) in input.notes {
+        if n.created_at.with_timezone(&tz).date_naive() != input.date {
+            continue;
+        }
+        let list = match n.kind.as_str() {
+            "email" if n.author == "arbot" && n.body.starts_with(REMINDER_NOTE_PREFIX) => &mut reminders,
+            "call" => &mut calls,
+            _ => continue,
+        };
+        match list.iter_mut().find(|x| &x.0 == name) {
+            Some(x) => x.1 += 1,
+            None => list.push((name.clone(), 1)),
+        }
+    }
+    reminders.sort();
+    calls.sort();
 
     CashReport {
         date: input.date,
@@ -378,16 +448,8 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
         week_before: input.week_before,
         year_before: input.year_before,
         windows,
-        requested: Requested { promises_logged: logged, reminders_sent: input.hooks.reminders_sent.clone() },
-        plan_installments: input.hooks.plan_installments.clone(),
+        requested: Requested { promises_logged: logged, reminders_sent: reminders, calls_logged: calls },
     }
-}
-
-/// What payment plans and sent reminders contribute to the report: not read yet, so every hook
-/// is `None` (see [`Hooks`]). Plans need their installments kept apart from the invoices they
-/// cover, as promises are, before they can be added to expected cash.
-pub async fn hooks(_store: &dyn Store, _date: NaiveDate) -> Result<Hooks, StoreError> {
-    Ok(Hooks::default())
 }
 
 /// Loads and computes the cash report for `date`. A day before `today` reads the open items as
@@ -415,11 +477,21 @@ pub async fn load(
     let year_before = compare(date - Days::new(364)).await?;
     let open = store.open_items(OpenItemsQuery { as_of: date, customer_id: None, historical: date < today }).await?;
     let promises = store.promises_from(date - Days::new(HISTORY_DAYS)).await?;
-    let cash_from = promises.iter().map(|(p, _)| p.logged_on(rules.tz)).min().unwrap_or(date);
+    // Plans with an installment from grace before the day on; the last window's end bounds them.
+    let until = date + Days::new(u64::from(WINDOWS[WINDOWS.len() - 1]));
+    let plans = store.plans_due(date - Days::new(u64::from(rules.grace_days)), until).await?;
+    let cash_from = promises
+        .iter()
+        .map(|(p, _)| p.logged_on(rules.tz))
+        .chain(plans.iter().map(|(p, _)| p.logged_on(rules.tz)))
+        .min()
+        .unwrap_or(date);
     let cash = store.cash_applied(None, cash_from).await?;
     let history = store.paid_invoices(date - Days::new(HISTORY_DAYS + 90), currency).await?;
     let history: Vec<PaidInvoice> = history.into_iter().filter(|h| h.paid_on <= date).collect();
-    let hooks = hooks(store, date).await?;
+    // Notes from a day before to a day after, in UTC: whatever the time zone, the day is inside.
+    let utc = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let notes = store.notes_logged(utc(date - Days::new(1)), utc(date + Days::new(2))).await?;
     Ok(cash_report(&CashInputs {
         date,
         currency,
@@ -428,10 +500,11 @@ pub async fn load(
         year_before,
         open: &open,
         promises: &promises,
+        plans: &plans,
         cash: &cash,
         rules,
         history: &history,
-        hooks,
+        notes: &notes,
     }))
 }
 

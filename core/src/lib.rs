@@ -22,10 +22,12 @@ pub mod money;
 pub mod outbox;
 pub mod process;
 pub mod reconcile;
+pub mod snapshots;
 pub mod source;
 pub mod store;
 pub mod summary;
 pub mod sync;
+pub mod weekly;
 
 pub use clock::{Clock, ManualClock, PinnedClock, SystemClock};
 pub use money::{Currency, Money, MoneyError};

@@ -129,7 +129,7 @@ pub enum Command {
         #[arg(long)]
         post: bool,
     },
-    /// Leadership reports: `arbot report cash [--date DATE] [--format table|json]`.
+    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]`.
     #[command(subcommand)]
     Report(ReportCommand),
     /// The aging report: open balances by age bucket.
@@ -297,6 +297,15 @@ pub enum ReportCommand {
     /// The daily cash report: received by customer and job, against a week and a year before,
     /// expected cash in the next 7 and 30 days, and what was requested that day.
     Cash {
+        /// The day to report (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
+    /// The weekly AR report: aging against a week and four weeks before (from the daily
+    /// snapshots), the KPIs, accounts that moved into a worse bucket, risks, by PM, and actions.
+    Weekly {
         /// The day to report (default: today).
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
@@ -526,6 +535,19 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             match format {
                 SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 SummaryFormat::Table => print!("{}", to_text(&crate::commands::cash_reply(&app, &report))),
+            }
+            Ok(())
+        }),
+        Command::Report(ReportCommand::Weekly { date, format }) => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let date = match date {
+                Some(s) => Some(parse_date(&s, app.today()).context("--date")?),
+                None => None,
+            };
+            let report = crate::commands::build_weekly(&app, date).await.map_err(command_error)?;
+            match format {
+                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                SummaryFormat::Table => print!("{}", to_text(&crate::commands::weekly_reply(&app, &report))),
             }
             Ok(())
         }),

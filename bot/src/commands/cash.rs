@@ -122,6 +122,17 @@ pub fn cash_reply(app: &App, r: &CashReport) -> Reply {
                 lines.push(format!("and {} more", w.promises.len() - 8));
             }
         }
+        if !w.installments.is_empty() {
+            lines.push(format!("Plan installments {} ({})", m(w.planned), w.installments.len()));
+            lines.extend(
+                w.installments.iter().take(8).map(|i| {
+                    format!("• {} — {} by {}, {} of {}", i.name, c(i.amount), short_date(i.due_on), i.seq, i.of)
+                }),
+            );
+            if w.installments.len() > 8 {
+                lines.push(format!("and {} more", w.installments.len() - 8));
+            }
+        }
         if w.invoices_count == 0 {
             lines.push("Invoices falling due: none".to_string());
         } else {
@@ -146,21 +157,33 @@ pub fn cash_reply(app: &App, r: &CashReport) -> Reply {
         );
     }
     let mut requested = Vec::new();
-    if let Some(sent) = &r.requested.reminders_sent {
-        let total: i64 = sent.iter().map(|s| s.1).sum();
-        requested.push(format!("{} ({})", count(sent.len(), "reminder sent", "reminders sent"), c(total)));
-    }
     let logged: i64 = r.requested.promises_logged.iter().map(|p| p.1).sum();
     requested.push(if r.requested.promises_logged.is_empty() {
         "no promises logged".to_string()
     } else {
         format!("{} ({})", count(r.requested.promises_logged.len(), "promise logged", "promises logged"), c(logged))
     });
+    let by_customer = |list: &[(String, usize)], one: &str, many: &str, none: &str| -> String {
+        let n: usize = list.iter().map(|x| x.1).sum();
+        if n == 0 {
+            return none.to_string();
+        }
+        let names: Vec<&str> = list.iter().take(5).map(|x| x.0.as_str()).collect();
+        let more = if list.len() > 5 { format!(" and {} more", list.len() - 5) } else { String::new() };
+        format!("{} ({}{more})", count(n, one, many), names.join(", "))
+    };
+    requested.push(by_customer(
+        &r.requested.reminders_sent,
+        "reminder emailed",
+        "reminders emailed",
+        "no reminders emailed",
+    ));
+    requested.push(by_customer(&r.requested.calls_logged, "call logged", "calls logged", "no calls logged"));
     reply = reply.field("Requested that day", requested.join(", "));
     reply.severity = if r.payments > 0 { Severity::Good } else { Severity::Info };
     reply.footer = Some(
-        "Promises count at what is still owed on them; invoices under an open promise are counted once, in the \
-         promise. Weights: the share of each customer's invoices of the last year paid within as many days of due."
+        "Promises and plan installments count at what is still owed on them; invoices under an open promise or \
+         plan are counted once, in it. Weights: the share of each customer's invoices of the last year paid within as many days of due."
             .to_string(),
     );
     reply

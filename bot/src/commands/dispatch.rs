@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    liens, mail, note, overdue, plan, promise, sync,
+    liens, mail, note, overdue, plan, promise, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -37,6 +37,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "history" => history::handle(app, inv).await,
         "help" => help::handle(app, inv).await,
         "cash" => cash::handle(app, inv).await,
+        "weekly" => weekly::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,

@@ -34,6 +34,7 @@ mod plan;
 mod promise;
 mod sync;
 mod table;
+mod weekly;
 
 use std::fmt;
 
@@ -56,6 +57,7 @@ pub use self::table::{
     AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
     family_commands, spec,
 };
+pub use self::weekly::{build as build_weekly, weekly_reply};
 
 /// A command that could not be carried out.
 #[derive(Debug)]

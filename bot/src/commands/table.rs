@@ -464,6 +464,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: REPORT,
+        name: "weekly",
+        summary: "The weekly AR report: aging against 1 and 4 weeks before, KPIs, risks and actions",
+        params: &[Param::new("date", ParamKind::Date, false, "the day to report (default today)")],
+        example: "/report weekly",
+        permission: Permission::Read,
+    },
+    CommandSpec {
         family: MAIL,
         name: "remind",
         summary: "Today's reminder email for an account: every invoice at its stage, with Send and Skip",

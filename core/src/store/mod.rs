@@ -570,6 +570,20 @@ pub trait ReportStore: Send + Sync {
         issued_from: NaiveDate,
         currency: Currency,
     ) -> Result<Vec<crate::cash::PaidInvoice>, StoreError>;
+    /// Notes logged from `from` (inclusive) to `until` (exclusive), with their customer's name,
+    /// oldest first: what the cash report's "Requested that day" counts.
+    async fn notes_logged(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(crate::collections::Note, String)>, StoreError>;
+    /// Writes a day's aging snapshot with its rows in one transaction; `false` (and nothing
+    /// written) when that day has one already.
+    async fn save_snapshot(&self, snapshot: &crate::snapshots::Snapshot) -> Result<bool, StoreError>;
+    /// The days from `from` through `to` with a snapshot, and whether each was rebuilt, oldest first.
+    async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError>;
+    /// The snapshot of `day`, if one was kept.
+    async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.

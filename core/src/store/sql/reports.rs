@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{SqlStore, currency, on};
+use super::{Dialect, SqlStore, currency, on};
+use crate::aging::{AgingRow, GroupBy};
 use crate::cash::{PaidInvoice, PaidLine, PaymentReceived};
+use crate::collections::Note;
 use crate::money::{Currency, Money};
+use crate::snapshots::Snapshot;
 use crate::store::{ReportStore, StoreError};
 
 #[derive(sqlx::FromRow)]
@@ -128,6 +131,145 @@ impl<S: SqlStore> ReportStore for S {
             .fetch_all(pool)
             .await?;
             Ok(rows.into_iter().map(|(customer_id, due, paid_on)| PaidInvoice { customer_id, due, paid_on }).collect())
+        })
+    }
+
+    async fn notes_logged(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<(Note, String)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, String);
+            let rows = sqlx::query_as::<DB, Row>(
+                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
+                 c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
+                 WHERE n.created_at >= $1 AND n.created_at < $2 ORDER BY n.created_at, n.id",
+            )
+            .bind(from)
+            .bind(until)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, name)| {
+                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on }, name)
+                })
+                .collect())
+        })
+    }
+
+    async fn save_snapshot(&self, snap: &Snapshot) -> Result<bool, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let won: Option<NaiveDate> = sqlx::query_scalar::<DB, NaiveDate>(
+                "INSERT INTO aging_snapshot_days (day, rebuilt, taken_at, currency, labels) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (day) DO NOTHING RETURNING day",
+            )
+            .bind(snap.day)
+            .bind(snap.rebuilt)
+            .bind(snap.taken_at)
+            .bind(snap.currency.code().to_string())
+            .bind(snap.labels.join("|"))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if won.is_none() {
+                return Ok(false);
+            }
+            for (by, r) in &snap.rows {
+                let buckets: Vec<String> = r.buckets.iter().map(|b| b.to_string()).collect();
+                sqlx::query::<DB>(
+                    "INSERT INTO aging_snapshots (day, dimension, label, customer_id, buckets, retainage_minor, \
+                     total_minor, overdue_minor, overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, \
+                     oldest_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(snap.day)
+                .bind(by.as_str())
+                .bind(&r.label)
+                .bind(r.customer_id)
+                .bind(buckets.join(","))
+                .bind(r.retainage)
+                .bind(r.total)
+                .bind(r.overdue)
+                .bind(r.overdue_90)
+                .bind(r.disputed)
+                .bind(r.disputed_overdue)
+                .bind(i64::try_from(r.invoices).unwrap_or(i64::MAX))
+                .bind(r.oldest_days)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (NaiveDate, bool)>(
+                "SELECT day, rebuilt FROM aging_snapshot_days WHERE day >= $1 AND day <= $2 ORDER BY day",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    async fn snapshot(&self, day: NaiveDate) -> Result<Option<Snapshot>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let head = sqlx::query_as::<DB, (bool, DateTime<Utc>, String, String)>(
+                "SELECT rebuilt, taken_at, currency, labels FROM aging_snapshot_days WHERE day = $1",
+            )
+            .bind(day)
+            .fetch_optional(pool)
+            .await?;
+            let Some((rebuilt, taken_at, cur, labels)) = head else { return Ok(None) };
+            type Row = (String, String, Option<i64>, String, i64, i64, i64, i64, i64, i64, i64, i64);
+            let rows = sqlx::query_as::<DB, Row>(
+                "SELECT dimension, label, customer_id, buckets, retainage_minor, total_minor, overdue_minor, \
+                 overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, oldest_days FROM aging_snapshots \
+                 WHERE day = $1 ORDER BY dimension, label",
+            )
+            .bind(day)
+            .fetch_all(pool)
+            .await?;
+            let currency = currency(&cur);
+            let mut out = Vec::with_capacity(rows.len());
+            for (
+                dim,
+                label,
+                customer_id,
+                buckets,
+                retainage,
+                total,
+                overdue,
+                overdue_90,
+                disputed,
+                disputed_overdue,
+                invoices,
+                oldest_days,
+            ) in rows
+            {
+                let Some(by) = GroupBy::parse(&dim) else { continue };
+                let buckets: Vec<i64> =
+                    buckets.split(',').filter(|b| !b.is_empty()).filter_map(|b| b.parse().ok()).collect();
+                out.push((
+                    by,
+                    AgingRow {
+                        label,
+                        customer_id,
+                        buckets,
+                        retainage,
+                        total,
+                        overdue,
+                        overdue_90,
+                        invoices: usize::try_from(invoices).unwrap_or(0),
+                        oldest_days,
+                        disputed,
+                        disputed_overdue,
+                        currency,
+                    },
+                ));
+            }
+            let labels = labels.split('|').map(str::to_string).collect();
+            Ok(Some(Snapshot { day, rebuilt, taken_at, currency, labels, rows: out }))
         })
     }
 }
