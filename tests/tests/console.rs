@@ -473,6 +473,46 @@ fn a_texas_job_without_a_contract_date_shows_the_earliest_monthly_notice_with_it
 }
 
 #[test]
+fn the_digest_and_the_lien_warning_show_the_assumption_when_the_contract_date_is_unknown() {
+    // Today Tue Dec 1, 2026. Marina Tower moved to Texas, September 2026 work, no contract date:
+    // the monthly notice is due Tue Dec 15, 2026 (15th of the 3rd month, either version of
+    // § 53.056), 14 days out: inside the digest's 14-day window and at the 14-day warning.
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some("2026-12-01".to_string()) };
+        let app = rt.block_on(arbot::cli::load_demo(&global, Config::default())).expect("demo loads");
+        for set in ["state TX", "furnished_month 2026-09"] {
+            let answer = ask(&rt, &app, &format!("/ar job marina set {set}"));
+            assert!(!answer.contains("couldn't") && !answer.contains("isn't"), "{name}: {answer}");
+        }
+        let assumption = "assumes a contract signed on or after 2022-01-01; set contract_signed to be sure";
+        let digest = ask(&rt, &app, "/ar digest");
+        let line = digest.lines().find(|l| l.contains("Dec 15") && l.contains("Marina Tower"));
+        assert!(line.is_some_and(|l| l.contains(assumption)), "{name}: the digest's lien line\n{digest}");
+        // The warning the scheduler queues for the AR channel says so too.
+        let queued = rt.block_on(arbot::warnings::queue_lien_warnings(&app)).unwrap();
+        assert!(queued >= 1, "{name}: {queued}");
+        let later = chrono::Utc::now() + chrono::Days::new(800);
+        let items = rt.block_on(app.store.claim_outbox("test", later, later, 100)).unwrap();
+        let warning: Vec<_> =
+            items.iter().filter(|i| i.key.contains("TX.commercial.monthly_notice:2026-12-15:14")).collect();
+        assert_eq!(warning.len(), 1, "{name}: {:?}", items.iter().map(|i| &i.key).collect::<Vec<_>>());
+        let payload = &warning[0].payload;
+        assert!(payload.contains(assumption), "{name}: {payload}");
+        assert!(
+            payload.contains("the earliest of the possible dates. Set contract_signed to be sure."),
+            "{name}: {payload}"
+        );
+        // Once the contract date is set, neither says it.
+        ask(&rt, &app, "/ar job marina set contract_signed 2023-04-01");
+        let digest = ask(&rt, &app, "/ar digest");
+        assert!(digest.contains("Marina Tower") && !digest.contains("assumes a contract"), "{name}: {digest}");
+        rt.block_on(db.close());
+    }
+}
+
+#[test]
 fn an_account_moves_up_pm_manager_legal_with_what_each_level_expects() {
     use arbot::roles::{Actor, Role};
     let rt = Runtime::new().unwrap();
