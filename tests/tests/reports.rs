@@ -336,6 +336,7 @@ fn the_cash_report_counts_plan_installments_once_and_what_was_requested_that_day
                 author: author.into(),
                 created_at: at,
                 follow_up_on: None,
+                day_only: false,
             };
             for n in [
                 note(
