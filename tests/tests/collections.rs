@@ -439,7 +439,10 @@ fn a_dispute_is_shown_apart_until_resolved_and_refused_where_it_cannot_be() {
         let kpi = ask(&rt, &app, "/ar kpi");
         assert!(kpi.contains("Open $24,650.50 · overdue $0.00 · in dispute $18,400.00"), "{name}: {kpi}");
         let aging = ask(&rt, &app, "/ar aging");
-        assert!(aging.contains("Open $24.7k · overdue $0 · in dispute $18.4k (in the buckets"), "{name}: {aging}");
+        assert!(
+            aging.contains("Open $24.7k · overdue $0 · in dispute $18.4k (in the buckets; /ar disputes)"),
+            "{name}: {aging}"
+        );
         assert!(
             !digest.contains("Brightwater Construction Co — $18.4k"),
             "{name}: not chased while disputed\n{digest}"

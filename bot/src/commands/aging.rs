@@ -72,7 +72,7 @@ fn aging_reply(app: &App, r: &AgingReport) -> Reply {
     // What is in dispute is shown apart from the overdue being chased, as on the card and the KPIs;
     // the buckets still hold every open invoice, so they add up to the open balance.
     let disputed = if t.disputed > 0 {
-        format!(" · in dispute {} (in the buckets; settle it before chasing: /ar disputes)", m(t.disputed).compact())
+        format!(" · in dispute {} (in the buckets; /ar disputes)", m(t.disputed).compact())
     } else {
         String::new()
     };
