@@ -5,7 +5,7 @@
 //! by customer and day, so an account gets at most one reminder a day however often it is approved.
 
 use arbot_core::Money;
-use arbot_core::mail::{AccountState, EmailAddress, PlanHook, ReminderPlan, plan_reminder};
+use arbot_core::mail::{AccountState, EmailAddress, ReminderPlan, plan_reminder};
 use arbot_core::store::OpenItemsQuery;
 use chrono::NaiveDate;
 
@@ -103,7 +103,10 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         .filter(|i| i.balance.currency == app.config.currency)
         .collect();
     let promises = store.promises_for_customer(customer_id).await?;
-    let from = promises.iter().map(|p| p.logged_on(app.config.time_zone)).min().unwrap_or(day);
+    let plans = store.plans_for_customer(customer_id).await?;
+    let tz = app.config.time_zone;
+    let from =
+        promises.iter().map(|p| p.logged_on(tz)).chain(plans.iter().map(|p| p.logged_on(tz))).min().unwrap_or(day);
     let cash = store.cash_applied(Some(customer_id), from).await?;
     let hold = store.reminder_hold(customer_id, day).await?;
     let state = AccountState {
@@ -112,7 +115,7 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         cash: &cash,
         rules: app.promise_rules(),
         hold_until: None,
-        plans: PlanHook,
+        plans: &plans,
     };
     let plan = plan_reminder(&app.config.reminders.ladder, &state, day);
     let contact = store.contact(customer_id).await?.and_then(|c| c.email);
@@ -188,7 +191,7 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
     let Some(plan) = &p.plan else {
         return Reply::default().line(format!(
             "Nothing of {name}'s is at a reminder stage on {}: no invoice is within the ladder's days, or what is \
-             (disputed, promised) is left out.",
+             (disputed, promised, on a payment plan) is left out.",
             day.format("%a %b %-d")
         ));
     };
@@ -208,6 +211,12 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
     }
     for l in &plan.left_out {
         reply.lines.push(format!("Left out: #{} ({}).", l.number, l.why));
+    }
+    if plan.on_plan_minor > 0 {
+        reply.lines.push(format!(
+            "Left out: {} under the payment plan, installments not yet due.",
+            app.money(plan.on_plan_minor)
+        ));
     }
     if let Some((until, reason)) = &p.hold {
         reply.lines.push(format!(
