@@ -280,3 +280,27 @@ async fn a_payment_plan_leaves_out_what_is_not_yet_due_and_asks_for_a_broken_ins
         db.close().await;
     }
 }
+
+/// A hold is lifted from chat: reminders are due again that day, and lifting twice says so.
+#[tokio::test]
+async fn a_hold_is_lifted_from_chat() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock, 1).await;
+        let gulf = customer_id(&app, "gulf coast").await;
+        let held = run_line(&app, "/mail hold gulf coast Dec 31 PM handles it", sam()).await;
+        assert!(held.lines[0].contains("No reminders go to"), "{:?}", held.lines);
+        assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_some());
+        let lifted = run_line(&app, "/mail unhold gulf coast", sam()).await;
+        let text = lifted.lines.join(" ");
+        assert!(
+            text.contains("Lifted the hold on Gulf Coast Builders LLC (it ran through Thu Dec 31: PM handles it)"),
+            "{text}"
+        );
+        assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_none());
+        let again = run_line(&app, "/mail unhold gulf coast", sam()).await;
+        assert!(again.lines.join(" ").contains("is not on hold today"), "{:?}", again.lines);
+        db.close().await;
+    }
+}

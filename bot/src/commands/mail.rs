@@ -5,6 +5,7 @@
 //! by customer and day, so an account gets at most one reminder a day however often it is approved.
 
 use arbot_core::Money;
+use arbot_core::audit::Recorded;
 use arbot_core::mail::{AccountState, EmailAddress, ReminderPlan, plan_reminder};
 use arbot_core::store::OpenItemsQuery;
 use chrono::NaiveDate;
@@ -39,6 +40,31 @@ pub(super) async fn handle_contact(app: &App, inv: &Invocation) -> Result<Reply,
     ));
     reply.severity = Severity::Good;
     Ok(reply)
+}
+
+/// `/mail unhold <customer>`: the hold in force ends yesterday, so reminders resume today.
+pub(super) async fn handle_unhold(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
+    let today = app.today();
+    match app.store.lift_reminder_hold(customer.id, today, &inv.author(), app.clock.now()).await? {
+        Recorded::Already => {
+            Ok(Reply::default().line("Already lifted: this request reached arbot twice and was recorded once."))
+        }
+        Recorded::New(None) => Err(CommandError::User(format!(
+            "{} is not on hold today, so there is nothing to lift. Nothing was changed.",
+            customer.name
+        ))),
+        Recorded::New(Some((until, reason))) => {
+            let mut reply = Reply::default().line(format!(
+                "Lifted the hold on {} (it ran through {}: {reason}). Reminders are due again from today;                  /mail remind {} shows what would go out.",
+                customer.name,
+                until.format("%a %b %-d"),
+                typed_name(&customer.name)
+            ));
+            reply.severity = Severity::Good;
+            Ok(reply)
+        }
+    }
 }
 
 /// `/mail hold <customer> <until> <reason>`.
