@@ -3,8 +3,8 @@
 //! every time ([`plan_reminder`]): what is open, how far past due, what is disputed or promised.
 //! Nothing advances it by a timer, so a restart or a gap neither repeats nor skips a stage.
 //!
-//! Payment plans (`collections::PaymentPlan`) are not read here yet: [`PlanHook`] is where their
-//! installments not yet due will be left out, and today it leaves out nothing.
+//! An account on a payment plan (`collections::PaymentPlan`) is asked only for installments whose
+//! day (plus grace) has passed unpaid: what its pending installments still cover is left out.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,7 +12,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::collections::{CashApplied, Outcome, Promise, PromiseRules};
+use crate::collections::{CashApplied, Outcome, PaymentPlan, Promise, PromiseRules, PromiseStatus};
 use crate::ledger::OpenItem;
 
 /// A billing email address, checked enough to catch a typo (one `@`, a dotted domain, no spaces).
@@ -162,17 +162,8 @@ pub struct ReminderPlan {
     pub lines: Vec<ReminderLine>,
     pub total_minor: i64,
     pub left_out: Vec<LeftOut>,
-}
-
-/// Where payment-plan installments not yet due will be taken out of a reminder, by invoice (minor
-/// units). Plans are not read here yet, so this leaves out nothing; the README says so.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlanHook;
-
-impl PlanHook {
-    pub fn not_yet_due(&self, _invoice_id: i64) -> i64 {
-        0
-    }
+    /// What a payment plan's installments not yet due cover of the invoices at a stage, left out.
+    pub on_plan_minor: i64,
 }
 
 /// What [`plan_reminder`] reads: the account's open items and its collections state.
@@ -184,12 +175,31 @@ pub struct AccountState<'a> {
     pub rules: PromiseRules,
     /// A hold set from chat, until this day (inclusive).
     pub hold_until: Option<NaiveDate>,
-    pub plans: PlanHook,
+    /// The customer's payment plans (cancelled ones are ignored); `cash` must reach back to the
+    /// day the oldest was agreed.
+    pub plans: &'a [PaymentPlan],
+}
+
+/// What the account's standing plans still cover on `today`: every installment whose day plus
+/// grace has not passed, less what was paid toward it. A kept installment's cash already lowered
+/// the balances; a broken one is no longer covered, so it may be asked for.
+fn plan_covers(state: &AccountState<'_>, today: NaiveDate) -> i64 {
+    state
+        .plans
+        .iter()
+        .filter(|p| p.status != PromiseStatus::Cancelled)
+        .flat_map(|p| p.installments.iter().zip(p.outcomes(state.cash, today, state.rules)))
+        .map(|(i, outcome)| match outcome {
+            Outcome::Pending { paid } => (i.amount.minor - paid.minor).max(0),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The reminder this account is due on `today`, or `None` when nothing is at a stage (or it is on
-/// hold). Disputed invoices and amounts under a promise not yet due are left out; a stage whose
-/// invoices together are under its minimum is left out too.
+/// hold). Disputed invoices, amounts under a promise not yet due and what a payment plan's pending
+/// installments cover (taken from the newest invoices, so the oldest debt is what is asked) are
+/// left out; a stage whose invoices together are under its minimum is left out too.
 pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate) -> Option<ReminderPlan> {
     let first = state.items.first()?;
     if state.hold_until.is_some_and(|until| today <= until) {
@@ -213,8 +223,23 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
             }
         }
     }
+    // What the plan's pending installments cover, taken from the newest invoices first.
+    let mut planned: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut covered = plan_covers(state, today);
+    for i in items.iter().rev().filter(|i| !i.disputed) {
+        if covered <= 0 {
+            break;
+        }
+        let room = (i.due_part() - promised.get(&i.invoice_id).copied().unwrap_or(0)).max(0);
+        let take = covered.min(room);
+        if take > 0 {
+            planned.insert(i.invoice_id, take);
+            covered -= take;
+        }
+    }
     let mut lines = Vec::new();
     let mut left_out = Vec::new();
+    let mut on_plan_minor = 0;
     for i in items {
         let days = (today - i.due).num_days();
         let Some(stage) = ladder.stage_at(days) else { continue };
@@ -223,9 +248,17 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
             continue;
         }
         let promise = promised.get(&i.invoice_id).copied().unwrap_or(0);
-        let asked = i.due_part() - promise - state.plans.not_yet_due(i.invoice_id);
+        let plan = planned.get(&i.invoice_id).copied().unwrap_or(0);
+        let asked = i.due_part() - promise - plan;
+        on_plan_minor += plan;
         if asked <= 0 {
-            let why = if promise > 0 { "promised, not yet due" } else { "only retainage is open" };
+            let why = if plan > 0 {
+                "on a payment plan, installments not yet due"
+            } else if promise > 0 {
+                "promised, not yet due"
+            } else {
+                "only retainage is open"
+            };
             left_out.push(LeftOut { number: i.number.clone(), why: why.to_string() });
             continue;
         }
@@ -260,6 +293,7 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
         total_minor: lines.iter().map(|l| l.asked_minor).sum(),
         lines,
         left_out,
+        on_plan_minor,
     })
 }
 
@@ -267,7 +301,6 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
 mod tests {
     use super::*;
     use crate::Money;
-    use crate::collections::PromiseStatus;
     use crate::ledger::InvoiceKind;
     use crate::money::Currency;
 
@@ -303,7 +336,7 @@ mod tests {
     }
 
     fn state<'a>(items: &'a [OpenItem], promises: &'a [Promise]) -> AccountState<'a> {
-        AccountState { items, promises, cash: &[], rules: rules(), hold_until: None, plans: PlanHook }
+        AccountState { items, promises, cash: &[], rules: rules(), hold_until: None, plans: &[] }
     }
 
     #[test]
@@ -374,6 +407,48 @@ mod tests {
             Ladder::new(vec![Stage { name: "first".into(), days: 1, min_minor: 70000, approval: true }]).unwrap();
         let plan = plan_reminder(&strict, &state(&items, &[]), d("2026-12-01"));
         assert!(plan.is_none(), "600 asked is under the 700 minimum");
+    }
+
+    #[test]
+    fn a_plan_is_asked_only_for_installments_due_and_unpaid() {
+        use crate::collections::Installment;
+        let ladder = Ladder::default();
+        // 900 open over three overdue invoices; a plan of 3 x 300 agreed Nov 25.
+        let items = [
+            item(1, "2026-10-01", 30000, false),
+            item(2, "2026-10-15", 30000, false),
+            item(3, "2026-11-01", 30000, false),
+        ];
+        let inst = |seq, day: &str| Installment { seq, due_on: d(day), amount: Money::new(30000, cad()) };
+        let plan = PaymentPlan {
+            id: 1,
+            customer_id: 1,
+            total: Money::new(90000, cad()),
+            status: PromiseStatus::Open,
+            created_by: "sam".into(),
+            created_at: "2026-11-25T15:00:00Z".parse().unwrap(),
+            note: None,
+            installments: vec![inst(1, "2026-12-05"), inst(2, "2027-01-05"), inst(3, "2027-02-05")],
+        };
+        let plans = [plan.clone()];
+        let mut st = state(&items, &[]);
+        st.plans = &plans;
+        // Before the first installment's day nothing is asked: the plan covers it all.
+        assert!(plan_reminder(&ladder, &st, d("2026-12-01")).is_none());
+        // The first installment broken: 300 is asked, from the oldest invoice.
+        let broken = plan_reminder(&ladder, &st, d("2026-12-06")).unwrap();
+        assert_eq!(
+            broken.lines.iter().map(|l| (l.number.as_str(), l.asked_minor)).collect::<Vec<_>>(),
+            [("1001", 30000)]
+        );
+        assert!(broken.left_out.iter().all(|l| l.why.contains("payment plan")), "{:?}", broken.left_out);
+        assert_eq!(broken.on_plan_minor, 60000, "#1002 and #1003 are under the plan");
+        // A cancelled plan covers nothing: all 900 is asked.
+        let mut cancelled = plan;
+        cancelled.status = PromiseStatus::Cancelled;
+        let plans = [cancelled];
+        st.plans = &plans;
+        assert_eq!(plan_reminder(&ladder, &st, d("2026-12-01")).unwrap().total_minor, 90000);
     }
 
     #[test]

@@ -236,3 +236,72 @@ async fn an_email_in_doubt_after_a_crash_is_not_sent_twice_and_a_hold_stops_remi
         db.close().await;
     }
 }
+
+/// An account on a payment plan is asked only for the installments whose day has passed unpaid:
+/// while the plan stands and its first installment is not due, nothing goes out; once it is
+/// broken, that installment (no more) is asked for, from the oldest invoices.
+#[tokio::test]
+async fn a_payment_plan_leaves_out_what_is_not_yet_due_and_asks_for_a_broken_installment() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let server = SmtpServer::start();
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock, server.port).await;
+        let acme = customer_id(&app, "acme").await;
+        let today = app.today();
+        let before = mail::prepare(&app, acme, today).await.unwrap().plan.expect("Acme has a reminder due");
+        assert!(before.total_minor > 0);
+
+        // A plan for everything open that is not retainage.
+        let items = app
+            .store
+            .open_items(arbot_core::store::OpenItemsQuery { as_of: today, customer_id: Some(acme), historical: false })
+            .await
+            .unwrap();
+        let open: i64 = items.iter().map(|i| i.due_part()).sum();
+        let total = app.money(open).to_string().replace(['$', ','], "");
+        let reply = run_line(&app, &format!("/ar plan acme {total} 2 month Dec 1"), sam()).await;
+        assert!(reply.lines.join(" ").starts_with("Agreed:"), "{:?}", reply.lines);
+        let preview = run_line(&app, "/mail remind acme", sam()).await;
+        assert!(preview.buttons.is_empty(), "nothing to send while the plan covers it all: {:?}", preview.lines);
+        assert!(mail::prepare(&app, acme, today).await.unwrap().plan.is_none());
+
+        // Dec 1 passes unpaid: the first installment is broken and asked for, the second is not.
+        let first = app.store.plans_for_customer(acme).await.unwrap()[0].installments[0].amount.minor;
+        clock.set(at("2026-12-03T14:00:00Z"));
+        let later = app.today();
+        let plan = mail::prepare(&app, acme, later).await.unwrap().plan.expect("the broken installment is asked");
+        assert_eq!(plan.total_minor, first, "{plan:?}");
+        assert!(plan.on_plan_minor > 0, "{plan:?}");
+        let preview = run_line(&app, "/mail remind acme", sam()).await;
+        let text = preview.lines.join("\n");
+        assert!(text.contains(&app.money(first).to_string()), "{text}");
+        let under = format!("Left out: {} under the payment plan", app.money(plan.on_plan_minor));
+        assert!(text.contains(&under), "{text}");
+        db.close().await;
+    }
+}
+
+/// A hold is lifted from chat: reminders are due again that day, and lifting twice says so.
+#[tokio::test]
+async fn a_hold_is_lifted_from_chat() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock, 1).await;
+        let gulf = customer_id(&app, "gulf coast").await;
+        let held = run_line(&app, "/mail hold gulf coast Dec 31 PM handles it", sam()).await;
+        assert!(held.lines[0].contains("No reminders go to"), "{:?}", held.lines);
+        assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_some());
+        let lifted = run_line(&app, "/mail unhold gulf coast", sam()).await;
+        let text = lifted.lines.join(" ");
+        assert!(
+            text.contains("Lifted the hold on Gulf Coast Builders LLC (it ran through Thu Dec 31: PM handles it)"),
+            "{text}"
+        );
+        assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_none());
+        let again = run_line(&app, "/mail unhold gulf coast", sam()).await;
+        assert!(again.lines.join(" ").contains("is not on hold today"), "{:?}", again.lines);
+        db.close().await;
+    }
+}

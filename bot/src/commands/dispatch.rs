@@ -41,6 +41,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "remind" => mail::handle_remind(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
+        "unhold" => mail::handle_unhold(app, inv).await,
         other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
     };
     match result {

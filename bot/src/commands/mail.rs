@@ -5,7 +5,8 @@
 //! by customer and day, so an account gets at most one reminder a day however often it is approved.
 
 use arbot_core::Money;
-use arbot_core::mail::{AccountState, EmailAddress, PlanHook, ReminderPlan, plan_reminder};
+use arbot_core::audit::Recorded;
+use arbot_core::mail::{AccountState, EmailAddress, ReminderPlan, plan_reminder};
 use arbot_core::store::OpenItemsQuery;
 use chrono::NaiveDate;
 
@@ -39,6 +40,31 @@ pub(super) async fn handle_contact(app: &App, inv: &Invocation) -> Result<Reply,
     ));
     reply.severity = Severity::Good;
     Ok(reply)
+}
+
+/// `/mail unhold <customer>`: the hold in force ends yesterday, so reminders resume today.
+pub(super) async fn handle_unhold(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
+    let today = app.today();
+    match app.store.lift_reminder_hold(customer.id, today, &inv.author(), app.clock.now()).await? {
+        Recorded::Already => {
+            Ok(Reply::default().line("Already lifted: this request reached arbot twice and was recorded once."))
+        }
+        Recorded::New(None) => Err(CommandError::User(format!(
+            "{} is not on hold today, so there is nothing to lift. Nothing was changed.",
+            customer.name
+        ))),
+        Recorded::New(Some((until, reason))) => {
+            let mut reply = Reply::default().line(format!(
+                "Lifted the hold on {} (it ran through {}: {reason}). Reminders are due again from today;                  /mail remind {} shows what would go out.",
+                customer.name,
+                until.format("%a %b %-d"),
+                typed_name(&customer.name)
+            ));
+            reply.severity = Severity::Good;
+            Ok(reply)
+        }
+    }
 }
 
 /// `/mail hold <customer> <until> <reason>`.
@@ -103,7 +129,10 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         .filter(|i| i.balance.currency == app.config.currency)
         .collect();
     let promises = store.promises_for_customer(customer_id).await?;
-    let from = promises.iter().map(|p| p.logged_on(app.config.time_zone)).min().unwrap_or(day);
+    let plans = store.plans_for_customer(customer_id).await?;
+    let tz = app.config.time_zone;
+    let from =
+        promises.iter().map(|p| p.logged_on(tz)).chain(plans.iter().map(|p| p.logged_on(tz))).min().unwrap_or(day);
     let cash = store.cash_applied(Some(customer_id), from).await?;
     let hold = store.reminder_hold(customer_id, day).await?;
     let state = AccountState {
@@ -112,7 +141,7 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         cash: &cash,
         rules: app.promise_rules(),
         hold_until: None,
-        plans: PlanHook,
+        plans: &plans,
     };
     let plan = plan_reminder(&app.config.reminders.ladder, &state, day);
     let contact = store.contact(customer_id).await?.and_then(|c| c.email);
@@ -188,7 +217,7 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
     let Some(plan) = &p.plan else {
         return Reply::default().line(format!(
             "Nothing of {name}'s is at a reminder stage on {}: no invoice is within the ladder's days, or what is \
-             (disputed, promised) is left out.",
+             (disputed, promised, on a payment plan) is left out.",
             day.format("%a %b %-d")
         ));
     };
@@ -208,6 +237,12 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
     }
     for l in &plan.left_out {
         reply.lines.push(format!("Left out: #{} ({}).", l.number, l.why));
+    }
+    if plan.on_plan_minor > 0 {
+        reply.lines.push(format!(
+            "Left out: {} under the payment plan, installments not yet due.",
+            app.money(plan.on_plan_minor)
+        ));
     }
     if let Some((until, reason)) = &p.hold {
         reply.lines.push(format!(

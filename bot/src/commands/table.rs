@@ -502,6 +502,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         example: "/mail hold harborview Dec 31 PM Dana is negotiating the change order",
         permission: Permission::Record,
     },
+    CommandSpec {
+        family: MAIL,
+        name: "unhold",
+        summary: "Lift a reminder hold: reminders resume today",
+        params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
+        example: "/mail unhold harborview",
+        permission: Permission::Record,
+    },
 ];
 
 pub fn spec(name: &str) -> Option<&'static CommandSpec> {

@@ -785,6 +785,15 @@ pub trait MailStore: Send + Sync {
     ) -> Result<Recorded<i64>, StoreError>;
     /// The hold in force on `on`, if any: its last day and reason.
     async fn reminder_hold(&self, customer_id: i64, on: NaiveDate) -> Result<Option<(NaiveDate, String)>, StoreError>;
+    /// Lifts every hold in force on `on` (they end the day before; audited, once per `by.key`):
+    /// the last day and reason of the one that was in force, `None` when none was.
+    async fn lift_reminder_hold(
+        &self,
+        customer_id: i64,
+        on: NaiveDate,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<(NaiveDate, String)>>, StoreError>;
 }
 
 #[async_trait::async_trait]

@@ -117,4 +117,39 @@ impl<S: SqlStore> MailStore for S {
             .await?)
         })
     }
+
+    async fn lift_reminder_hold(
+        &self,
+        customer_id: i64,
+        on: NaiveDate,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<(NaiveDate, String)>>, StoreError> {
+        let held = self.reminder_hold(customer_id, on).await?;
+        let Some((until, reason)) = held.clone() else { return Ok(Recorded::New(None)) };
+        let Some(ended) = on.pred_opt() else { return Ok(Recorded::New(None)) };
+        let change = Change {
+            action: "reminder_hold_lifted",
+            customer_id: Some(customer_id),
+            job_id: None,
+            invoice_id: None,
+            subject: format!("from {on}"),
+            before: Some(format!("until {until}: {reason}")),
+            after: None,
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>("UPDATE reminder_holds SET until = $1 WHERE customer_id = $2 AND until >= $3")
+                .bind(ended)
+                .bind(customer_id)
+                .bind(on)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(held))
+        })
+    }
 }
