@@ -43,18 +43,25 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            // 64 MiB of page cache per connection (the default is 2 MiB): a large ledger's
-            // indexes stay in memory while a sync writes them.
+            .foreign_keys(true);
+        // The one writer connection: 64 MiB of page cache (the default is 2 MiB) so a large
+        // ledger's indexes stay in memory while a sync writes them, pages read through a memory
+        // map (up to 256 MiB) and temporary tables in memory.
+        let writer_options = options
+            .clone()
             .pragma("cache_size", "-65536")
-            // Read pages through a memory map rather than a syscall each (up to 256 MiB).
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
+        // The readers that reports use: no memory map (each connection maps the file again, and
+        // every page a report touches counts toward the process's resident memory, up to 256 MiB
+        // per connection) and SQLite's default 2 MiB of page cache each, so a report on a large
+        // ledger stays small.
+        let reader_options = options.pragma("cache_size", "-2048").pragma("mmap_size", "0");
         let in_memory = url.contains(":memory:");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+            .connect_with(writer_options)
             .await
             .map_err(|e| sqlite_error(url, e))?;
         // An in-memory database exists once per connection: read and write through the same one.
@@ -64,7 +71,7 @@ impl SqliteStore {
             SqlitePoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .connect_with(reader_options)
                 .await
                 .map_err(|e| sqlite_error(url, e))?
         };
