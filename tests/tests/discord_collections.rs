@@ -286,6 +286,8 @@ async fn a_dispute_asks_the_pm_in_the_accounts_thread() {
         "{text}"
     );
     assert!(text.contains("GC wants the conditional waiver for the Oct pay app"), "{text}");
+    // The thread's figures set the disputed money apart, as the card does.
+    assert!(text.contains(" · in dispute $"), "{text}");
     assert_eq!(store.disputes(true, None).await.unwrap().iter().filter(|d| d.invoice_number == number).count(), 1);
     let trail = store.audit_trail(AuditQuery { customer_id: Some(coastal.id), job_id: None, limit: 50 }).await.unwrap();
     assert_eq!(trail.iter().filter(|e| e.action == "dispute").count(), 1, "{trail:?}");

@@ -336,12 +336,18 @@ fn first_post(app: &App, esc: &Escalation, s: &CustomerSummary) -> Post {
     let m = |minor: i64| app.money(minor).to_string();
     let row = &s.aging;
     let mut reply = Reply::titled(&s.customer.name).severity(Severity::Warning);
-    reply.lines.push(format!("Open {} · overdue {}", m(row.total), m(row.overdue)));
+    // As on the card: what is in dispute is apart from the overdue the PM is asked to chase.
+    let mut headline = format!("Open {} · overdue {}", m(row.total), m(row.collectible_overdue()));
+    if row.disputed > 0 {
+        headline.push_str(&format!(" · in dispute {}", m(row.disputed)));
+    }
+    reply.lines.push(headline);
     reply.lines.push(format!("Why: {}.", esc.reason));
     if let Some(o) = &s.oldest {
+        let disputed = if o.item.disputed { " · disputed" } else { "" };
         reply = reply.field(
             "Oldest open",
-            format!("#{} {} {}", o.item.number, m(o.item.due_part()), days_phrase(o.days_past_due)),
+            format!("#{} {} {}{disputed}", o.item.number, m(o.item.due_part()), days_phrase(o.days_past_due)),
         );
     }
     if let Some(p) = &s.promise {
