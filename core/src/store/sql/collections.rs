@@ -95,6 +95,24 @@ fn with_invoices(rows: Vec<PromiseRow>, links: &[(i64, i64)]) -> Vec<Promise> {
         .collect()
 }
 
+/// Notes with their customer's name: the start of a query reading [`NoteWithCustomer`] rows.
+pub(super) const NOTES_WITH_CUSTOMER: &str = "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, \
+     n.created_at, n.follow_up_on, n.day_only, c.name FROM notes n JOIN customers c ON c.id = n.customer_id";
+
+/// A note and its customer's name, as [`NOTES_WITH_CUSTOMER`] reads them.
+#[derive(sqlx::FromRow)]
+pub(super) struct NoteWithCustomer {
+    #[sqlx(flatten)]
+    note: NoteRow,
+    name: String,
+}
+
+impl NoteWithCustomer {
+    pub(super) fn into_pair(self) -> (Note, String) {
+        (self.note.into(), self.name)
+    }
+}
+
 const NOTE_COLUMNS: &str = "id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only";
 
 #[derive(sqlx::FromRow)]
@@ -275,22 +293,16 @@ impl<S: SqlStore> CollectionsStore for S {
 
     async fn follow_ups(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<(Note, String)>, StoreError> {
         on!(self, read, |pool, DB| {
-            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, bool, String);
-            let rows = sqlx::query_as::<DB, Row>(
-                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
-                 n.day_only, c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
-                 WHERE n.follow_up_on > $1 AND n.follow_up_on <= $2 ORDER BY n.created_at DESC, n.id DESC",
-            )
-            .bind(after)
-            .bind(until)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only, name)| {
-                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only }, name)
-                })
-                .collect())
+            let sql = format!(
+                "{NOTES_WITH_CUSTOMER} WHERE n.follow_up_on > $1 AND n.follow_up_on <= $2 \
+                 ORDER BY n.created_at DESC, n.id DESC"
+            );
+            let rows = sqlx::query_as::<DB, NoteWithCustomer>(sqlx::AssertSqlSafe(sql))
+                .bind(after)
+                .bind(until)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(NoteWithCustomer::into_pair).collect())
         })
     }
 

@@ -136,22 +136,16 @@ impl<S: SqlStore> ReportStore for S {
 
     async fn notes_logged(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<(Note, String)>, StoreError> {
         on!(self, read, |pool, DB| {
-            type Row = (i64, i64, Option<i64>, String, String, String, DateTime<Utc>, Option<NaiveDate>, bool, String);
-            let rows = sqlx::query_as::<DB, Row>(
-                "SELECT n.id, n.customer_id, n.invoice_id, n.kind, n.body, n.author, n.created_at, n.follow_up_on, \
-                 n.day_only, c.name FROM notes n JOIN customers c ON c.id = n.customer_id \
-                 WHERE n.created_at >= $1 AND n.created_at < $2 ORDER BY n.created_at, n.id",
-            )
-            .bind(from)
-            .bind(until)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only, name)| {
-                    (Note { id, customer_id, invoice_id, kind, body, author, created_at, follow_up_on, day_only }, name)
-                })
-                .collect())
+            let sql = format!(
+                "{} WHERE n.created_at >= $1 AND n.created_at < $2 ORDER BY n.created_at, n.id",
+                super::collections::NOTES_WITH_CUSTOMER
+            );
+            let rows = sqlx::query_as::<DB, super::collections::NoteWithCustomer>(sqlx::AssertSqlSafe(sql))
+                .bind(from)
+                .bind(until)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(super::collections::NoteWithCustomer::into_pair).collect())
         })
     }
 
