@@ -293,10 +293,24 @@ async fn a_hold_is_lifted_from_chat() {
         let held = run_line(&app, "/mail hold gulf coast Dec 31 PM handles it", sam()).await;
         assert!(held.lines[0].contains("No reminders go to"), "{:?}", held.lines);
         assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_some());
-        let lifted = run_line(&app, "/mail unhold gulf coast", sam()).await;
+        // As from Discord: one interaction, delivered twice.
+        let Ok(mut inv) = arbot::commands::read_line(&app, "/mail unhold gulf coast", sam()).await else {
+            panic!("/mail unhold reads")
+        };
+        inv.key = Some("interaction-77".to_string());
+        let lifted = arbot::commands::dispatch(&app, &inv).await;
+        let retried = arbot::commands::dispatch(&app, &inv).await;
+        assert!(
+            retried.lines.join(" ").contains("Already lifted: this request reached arbot twice"),
+            "{:?}",
+            retried.lines
+        );
         let text = lifted.lines.join(" ");
         assert!(
-            text.contains("Lifted the hold on Gulf Coast Builders LLC (it ran through Thu Dec 31: PM handles it)"),
+            text.contains(
+                "Lifted the hold on Gulf Coast Builders LLC (it ran through Thu Dec 31: PM handles it). Reminders are due \
+                 again from today; /mail remind"
+            ),
             "{text}"
         );
         assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_none());

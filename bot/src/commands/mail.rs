@@ -46,6 +46,11 @@ pub(super) async fn handle_contact(app: &App, inv: &Invocation) -> Result<Reply,
 pub(super) async fn handle_unhold(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
     let today = app.today();
+    // A retried interaction whose first delivery lifted the hold is answered as such, before the
+    // check that would now find no hold.
+    if inv.already(app.store.as_ref(), "reminder_hold_lifted").await? {
+        return Ok(Reply::default().line("Already lifted: this request reached arbot twice and was recorded once."));
+    }
     match app.store.lift_reminder_hold(customer.id, today, &inv.author(), app.clock.now()).await? {
         Recorded::Already => {
             Ok(Reply::default().line("Already lifted: this request reached arbot twice and was recorded once."))
@@ -56,7 +61,8 @@ pub(super) async fn handle_unhold(app: &App, inv: &Invocation) -> Result<Reply, 
         ))),
         Recorded::New(Some((until, reason))) => {
             let mut reply = Reply::default().line(format!(
-                "Lifted the hold on {} (it ran through {}: {reason}). Reminders are due again from today;                  /mail remind {} shows what would go out.",
+                "Lifted the hold on {} (it ran through {}: {reason}). Reminders are due again from today; \
+                 /mail remind {} shows what would go out.",
                 customer.name,
                 until.format("%a %b %-d"),
                 typed_name(&customer.name)
