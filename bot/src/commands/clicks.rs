@@ -142,11 +142,6 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
     }
 }
 
-/// The "Log call" button of an account (on its card and its escalation threads).
-pub fn log_call_button(customer_id: i64) -> Button {
-    Button { id: format!("note:call:{customer_id}"), label: "Log call".to_string() }
-}
-
 /// The call form's fields: who was spoken to, what was said, the next step and a follow-up day.
 const CONTACT: &str = "contact";
 const SAID: &str = "said";

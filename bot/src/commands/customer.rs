@@ -26,7 +26,7 @@ pub async fn summary_reply(app: &App, summary: &CustomerSummary) -> Result<Reply
     let next = super::liens::next_deadlines(app, &jobs).await?;
     let mut reply = customer_reply(app, summary, &next);
     // In chat the card offers the call form (the console logs with /ar note).
-    reply.buttons.push(super::clicks::log_call_button(summary.customer.id));
+    reply.buttons.push(super::note::log_call_button(summary.customer.id));
     Ok(reply)
 }
 

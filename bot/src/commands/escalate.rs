@@ -389,6 +389,6 @@ pub fn buttons(id: i64, customer_id: i64) -> Vec<Button> {
         Button { id: format!("esc:snooze:{id}"), label: "Snooze 1 day".to_string() },
         Button { id: format!("esc:call:{id}"), label: "I'll call them".to_string() },
         Button { id: format!("esc:resolve:{id}"), label: "Resolved".to_string() },
-        super::clicks::log_call_button(customer_id),
+        super::note::log_call_button(customer_id),
     ]
 }

@@ -8,7 +8,7 @@ use arbot_core::ledger::Invoice;
 
 use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
-use crate::reply::{Reply, Severity};
+use crate::reply::{Button, Reply, Severity};
 use crate::roles::{Actor, Role};
 use crate::wording::at;
 
@@ -70,6 +70,12 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     });
     reply.severity = Severity::Good;
     Ok(reply)
+}
+
+/// The "Log call" button of an account (on its card and its escalation threads): it opens the
+/// call form ([`super::clicks`]), whose call is logged as this command logs one.
+pub(super) fn log_call_button(customer_id: i64) -> Button {
+    Button { id: format!("note:call:{customer_id}"), label: "Log call".to_string() }
 }
 
 /// The invoice `number` of this customer, or the sentence that says why not.
