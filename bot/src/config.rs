@@ -179,6 +179,7 @@ struct ScheduleSection {
     digest: Option<String>,
     cash_report: Option<String>,
     weekly_report: Option<String>,
+    reminders: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -231,6 +232,8 @@ const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
 /// 17:00 on weekdays: the day's cash, to the manager.
 const DEFAULT_CASH_REPORT: &str = "0 17 * * Mon-Fri";
 const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
+/// 08:15 on weekdays, after the digest: the day's reminders, for approval in chat.
+const DEFAULT_REMINDERS: &str = "15 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
@@ -245,6 +248,8 @@ pub struct ScheduleConfig {
     pub cash_report: Cron,
     /// The weekly AR report.
     pub weekly_report: Cron,
+    /// The morning's "Reminders ready" post (and the stages that go out without approval).
+    pub reminders: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -260,6 +265,7 @@ impl Default for ScheduleConfig {
             digest: cron(DEFAULT_DIGEST),
             cash_report: cron(DEFAULT_CASH_REPORT),
             weekly_report: cron(DEFAULT_WEEKLY_REPORT),
+            reminders: cron(DEFAULT_REMINDERS),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -505,6 +511,7 @@ impl Config {
             digest: cron("schedule.digest", sched.digest, defaults.digest)?,
             cash_report: cron("schedule.cash_report", sched.cash_report, defaults.cash_report)?,
             weekly_report: cron("schedule.weekly_report", sched.weekly_report, defaults.weekly_report)?,
+            reminders: cron("schedule.reminders", sched.reminders, defaults.reminders)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,
@@ -554,12 +561,6 @@ impl Config {
                 }
                 if !(-60..=365).contains(&s.days) {
                     bail!("reminder stage '{name}' is on day {}; use days from due between -60 and 365", s.days);
-                }
-                if s.approval == Some(false) {
-                    bail!(
-                        "reminder stage '{name}' has approval = false; arbot does not send reminders by itself yet, so \
-                         every stage is approved in chat (leave approval out)"
-                    );
                 }
                 let min_minor = match s.min_amount.as_deref() {
                     Some(a) => {
@@ -785,9 +786,14 @@ mod tests {
         assert_eq!(names, [("first", 0), ("firm", 50000)]);
         let err = Config::from_toml("[mail]\nhost = \"h\"\nfrom = \"not an address\"").unwrap_err();
         assert!(format!("{err:#}").contains("mail.from"), "{err:#}");
-        let err =
-            Config::from_toml("[reminders]\nstages = [{ name = \"a\", days = 1, approval = false }]").unwrap_err();
-        assert!(format!("{err:#}").contains("approved in chat"), "{err:#}");
+        // A stage can go out by itself; the others wait for approval in chat.
+        let cfg = Config::from_toml(
+            "[reminders]\nstages = [{ name = \"a\", days = -5, approval = false }, { name = \"b\", days = 1 }]",
+        )
+        .unwrap();
+        let approval: Vec<_> = cfg.reminders.ladder.stages().iter().map(|s| s.approval).collect();
+        assert_eq!(approval, [false, true]);
+        assert_eq!(cfg.schedule.reminders.as_str(), "15 8 * * Mon-Fri");
     }
 
     #[test]

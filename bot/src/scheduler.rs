@@ -30,6 +30,8 @@ pub enum JobKind {
     CashReport,
     /// Post the weekly AR report to the AR channel.
     WeeklyReport,
+    /// Post the day's "Reminders ready" for approval, and send what needs none.
+    Reminders,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -79,6 +81,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "weekly_report",
             kind: JobKind::WeeklyReport,
             schedule: config.weekly_report.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "reminders",
+            kind: JobKind::Reminders,
+            schedule: config.reminders.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -214,6 +222,22 @@ impl Scheduler {
                     format!("weekly report for {day} queued")
                 } else {
                     format!("weekly report for {day} was already queued")
+                })
+            }
+            JobKind::Reminders => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let r = crate::commands::mail::queue_round(&self.app, day).await?;
+                if r.posted || r.sent_by_itself > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(match (r.listed, r.sent_by_itself, r.posted) {
+                    (0, 0, _) => format!("no reminders due on {day}"),
+                    (listed, auto, true) => {
+                        format!("{listed} reminder(s) listed for approval, {auto} sent by themselves on {day}")
+                    }
+                    (listed, auto, false) => format!(
+                        "{listed} reminder(s) for approval (already posted), {auto} more sent by themselves on {day}"
+                    ),
                 })
             }
             JobKind::LienWarnings => {

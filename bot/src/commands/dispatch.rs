@@ -39,6 +39,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "cash" => cash::handle(app, inv).await,
         "weekly" => weekly::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,
+        "round" => mail::handle_round(app).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
         "unhold" => mail::handle_unhold(app, inv).await,
