@@ -38,6 +38,32 @@ struct FileConfig {
     mail: Option<MailSection>,
     #[serde(default)]
     reminders: RemindersSection,
+    #[serde(default)]
+    late_fees: LateFeesSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LateFeesSection {
+    monthly_rate: Option<String>,
+    flat: Option<String>,
+    grace_days: Option<u32>,
+    cap: Option<String>,
+    #[serde(default)]
+    in_reminders: bool,
+    #[serde(default)]
+    customers: std::collections::BTreeMap<String, LateFeeTermsSection>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LateFeeTermsSection {
+    monthly_rate: Option<String>,
+    flat: Option<String>,
+    grace_days: Option<u32>,
+    cap: Option<String>,
+    #[serde(default)]
+    waive: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -109,6 +135,78 @@ pub enum MailTls {
     Tls,
     /// No TLS: only for a relay on the same host (or a test server on loopback).
     None,
+}
+
+/// Late-fee terms (the `[late_fees]` section): the business's, and any customer's own (by the
+/// name in the ledger, lower case; `None` when that customer's are waived). arbot computes and
+/// shows them; it never books one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LateFeesConfig {
+    pub terms: Option<arbot_core::latefees::LateFeeTerms>,
+    /// Whether a reminder states what has accrued on its invoices.
+    pub in_reminders: bool,
+    pub customers: std::collections::BTreeMap<String, Option<arbot_core::latefees::LateFeeTerms>>,
+}
+
+impl LateFeesConfig {
+    /// The terms that apply to a customer, if any: their own, or the business's.
+    pub fn terms_for(&self, customer: &str) -> Option<&arbot_core::latefees::LateFeeTerms> {
+        match self.customers.get(&customer.trim().to_lowercase()) {
+            Some(own) => own.as_ref(),
+            None => self.terms.as_ref(),
+        }
+    }
+
+    /// Whether the customer has terms of their own (or a waiver).
+    pub fn has_own(&self, customer: &str) -> bool {
+        self.customers.contains_key(&customer.trim().to_lowercase())
+    }
+}
+
+/// Reads one set of terms, filling what it leaves out from `base`; `None` when neither sets a
+/// rate or a flat fee, or when it waives them.
+fn late_fee_terms(
+    key: &str,
+    t: &LateFeeTermsSection,
+    base: Option<&arbot_core::latefees::LateFeeTerms>,
+    currency: Currency,
+) -> anyhow::Result<Option<arbot_core::latefees::LateFeeTerms>> {
+    use arbot_core::latefees::{Cap, LateFeeTerms, Percent};
+    if t.waive {
+        return Ok(None);
+    }
+    let monthly = match &t.monthly_rate {
+        Some(r) => Some(Percent::parse(r).map_err(anyhow::Error::msg).with_context(|| format!("{key}.monthly_rate"))?),
+        None => base.map(|b| b.monthly),
+    };
+    let flat_minor = match &t.flat {
+        Some(a) => Some(arbot_core::Money::parse(a, currency).with_context(|| format!("{key}.flat = \"{a}\""))?.minor),
+        None => base.map(|b| b.flat_minor),
+    };
+    if monthly.is_none() && flat_minor.is_none() {
+        return Ok(None);
+    }
+    let cap = match t.cap.as_deref().map(str::trim) {
+        Some(c) if c.ends_with('%') => {
+            Some(Cap::Share(Percent::parse(c).map_err(anyhow::Error::msg).with_context(|| format!("{key}.cap"))?))
+        }
+        Some(c) => Some(Cap::Amount(
+            arbot_core::Money::parse(c, currency)
+                .with_context(|| format!("{key}.cap = \"{c}\" (a share like \"10%\" or an amount like \"500\")"))?
+                .minor,
+        )),
+        None => base.and_then(|b| b.cap),
+    };
+    let grace_days = t.grace_days.or(base.map(|b| b.grace_days)).unwrap_or(0);
+    if grace_days > 365 {
+        bail!("{key}.grace_days = {grace_days}; use up to 365 days");
+    }
+    Ok(Some(LateFeeTerms {
+        monthly: monthly.unwrap_or(Percent(0)),
+        flat_minor: flat_minor.unwrap_or(0),
+        grace_days,
+        cap,
+    }))
 }
 
 /// The reminder ladder (the `[reminders]` section).
@@ -405,6 +503,7 @@ pub struct Config {
     /// `None` when there is no `[mail]` section: nothing is emailed.
     pub mail: Option<MailConfig>,
     pub reminders: RemindersConfig,
+    pub late_fees: LateFeesConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -424,6 +523,7 @@ impl Default for Config {
             collections: CollectionsConfig::default(),
             mail: None,
             reminders: RemindersConfig::default(),
+            late_fees: LateFeesConfig::default(),
             file: None,
         }
     }
@@ -578,6 +678,21 @@ impl Config {
                 });
             }
             cfg.reminders.ladder = arbot_core::mail::Ladder::new(out).map_err(anyhow::Error::msg)?;
+        }
+        let fees = &file.late_fees;
+        let base = LateFeeTermsSection {
+            monthly_rate: fees.monthly_rate.clone(),
+            flat: fees.flat.clone(),
+            grace_days: fees.grace_days,
+            cap: fees.cap.clone(),
+            waive: false,
+        };
+        cfg.late_fees.terms = late_fee_terms("late_fees", &base, None, cfg.currency)?;
+        cfg.late_fees.in_reminders = fees.in_reminders;
+        for (name, own) in &fees.customers {
+            let key = format!("late_fees.customers.\"{name}\"");
+            let terms = late_fee_terms(&key, own, cfg.late_fees.terms.as_ref(), cfg.currency)?;
+            cfg.late_fees.customers.insert(name.trim().to_lowercase(), terms);
         }
         Ok(cfg)
     }
@@ -794,6 +909,32 @@ mod tests {
         let approval: Vec<_> = cfg.reminders.ladder.stages().iter().map(|s| s.approval).collect();
         assert_eq!(approval, [false, true]);
         assert_eq!(cfg.schedule.reminders.as_str(), "15 8 * * Mon-Fri");
+    }
+
+    #[test]
+    fn reads_late_fee_terms_and_a_customers_own() {
+        use arbot_core::latefees::{Cap, Percent};
+        let cfg = Config::from_toml(
+            "[late_fees]\nmonthly_rate = \"1.5%\"\ngrace_days = 10\ncap = \"10%\"\nin_reminders = true\n\
+             [late_fees.customers.\"Acme Builders Inc\"]\nwaive = true\n\
+             [late_fees.customers.\"Gulf Coast Builders LLC\"]\nmonthly_rate = \"1%\"\nflat = \"25\"\n",
+        )
+        .unwrap();
+        let base = cfg.late_fees.terms_for("Someone Else").unwrap();
+        assert_eq!((base.monthly, base.grace_days, base.cap), (Percent(150), 10, Some(Cap::Share(Percent(1000)))));
+        assert!(cfg.late_fees.in_reminders);
+        assert_eq!(cfg.late_fees.terms_for("acme builders inc"), None, "waived");
+        let gulf = cfg.late_fees.terms_for("Gulf Coast Builders LLC").unwrap();
+        assert_eq!(
+            (gulf.monthly, gulf.flat_minor, gulf.grace_days),
+            (Percent(100), 2500, 10),
+            "the rest from the base"
+        );
+        assert_eq!(Config::from_toml("").unwrap().late_fees.terms, None);
+        let err = Config::from_toml("[late_fees]\nmonthly_rate = \"1.5 percent\"").unwrap_err();
+        assert!(format!("{err:#}").contains("late_fees.monthly_rate"), "{err:#}");
+        let err = Config::from_toml("[late_fees]\nflat = \"25\"\ncap = \"lots\"").unwrap_err();
+        assert!(format!("{err:#}").contains("late_fees.cap"), "{err:#}");
     }
 
     #[test]

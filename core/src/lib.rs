@@ -15,6 +15,7 @@ pub mod digest;
 pub mod escalation;
 pub mod history;
 pub mod kpi;
+pub mod latefees;
 pub mod ledger;
 pub mod liens;
 pub mod mail;

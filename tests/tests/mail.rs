@@ -510,3 +510,51 @@ async fn a_stage_without_approval_goes_out_by_itself_and_an_edit_is_what_is_sent
         db.close().await;
     }
 }
+
+/// Late fees per the terms in `[late_fees]`: Hill Country's #1042 ($34,580.00 due Jul 16, nothing
+/// paid, no retainage) at 1.5% a month after 10 days' grace is 120 days charged on Nov 23:
+/// 3,458,000 x 150 bp x 120 x 12 / (10,000 x 365) = 204,638 cents. A customer's waiver and the
+/// absence of terms are said; the reminder states what accrued on its invoices.
+#[tokio::test]
+async fn late_fees_follow_the_terms_and_a_reminder_states_them() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let mut app = app_on(&db, &clock, 1).await;
+        let none = run_line(&app, "/mail latefee hill country", sam()).await;
+        assert_eq!(none.lines, ["No late-fee terms are set ([late_fees] in arbot.toml), so arbot computes none."]);
+        let terms = Config::from_toml(
+            "[late_fees]\nmonthly_rate = \"1.5%\"\ngrace_days = 10\nin_reminders = true\n\
+             [late_fees.customers.\"Acme Builders Inc\"]\nwaive = true\n",
+        )
+        .unwrap();
+        app.config.late_fees = terms.late_fees;
+        let reply = run_line(&app, "/mail latefee hill country", sam()).await;
+        let table = reply.table.clone().expect("a table of invoices");
+        let row = table.rows.iter().find(|r| r[0] == "#1042").expect("#1042 is charged");
+        assert_eq!(row[2..], ["130", "120 days", "$2,046.38", "$0.00", "$2,046.38"]);
+        let title = reply.title.clone().unwrap();
+        assert!(title.starts_with("Late fees on Hill Country Construction to Mon Nov 23: $"), "{title}");
+        assert!(reply.lines[0].contains("1.5% a month, charged daily, after 10 days' grace"), "{:?}", reply.lines);
+        assert!(reply.footer.unwrap().contains("arbot books nothing"));
+        let total: i64 = table.footer.unwrap()[6].trim_start_matches('$').replace([',', '.'], "").parse().unwrap();
+        assert!(total >= 204_638, "the total covers #1042 at least");
+        // Computed to an earlier day: fewer days charged.
+        let earlier = run_line(&app, "/mail latefee hill country Oct 24", sam()).await;
+        let rows = earlier.table.expect("a table").rows;
+        let row = rows.iter().find(|r| r[0] == "#1042").unwrap();
+        assert_eq!(row[3], "90 days");
+        let waived = run_line(&app, "/mail latefee acme", sam()).await;
+        assert!(waived.lines[0].contains("Acme Builders Inc's late fees are waived"), "{:?}", waived.lines);
+
+        // The reminder says what has accrued on the invoices it asks for.
+        let hill = customer_id(&app, "hill country").await;
+        let p = mail::prepare(&app, hill, app.today()).await.unwrap();
+        let text = p.email.expect("Hill Country has an address").text;
+        assert!(text.contains("late charges of $2,046.38 have accrued on these invoices to date"), "{text}");
+        app.config.late_fees.in_reminders = false;
+        let p = mail::prepare(&app, hill, app.today()).await.unwrap();
+        assert!(!p.email.unwrap().text.contains("late charges"));
+        db.close().await;
+    }
+}

@@ -184,9 +184,18 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
     let to = contact.or_else(|| ledger.as_ref().and_then(|c| c.email.clone())).filter(|e| !e.trim().is_empty());
     let choice = store.reminder_choice(customer_id, day).await?;
     let key = reminder_key(customer_id, day);
+    // What the late-fee terms allow on the invoices it asks for, when reminders are to state it.
+    let mut late_fee_minor = 0;
+    if let (Some(plan), true) = (&plan, app.config.late_fees.in_reminders)
+        && let Some(terms) = app.config.late_fees.terms_for(&plan.customer_name)
+    {
+        let asked: Vec<_> =
+            items.iter().filter(|i| plan.lines.iter().any(|l| l.invoice_id == i.invoice_id)).cloned().collect();
+        late_fee_minor = super::latefee::fees(app, terms, &asked, day).await?.iter().map(|l| l.total_minor).sum();
+    }
     let email = match (&plan, &to) {
         (Some(plan), Some(to)) if EmailAddress::parse(to).is_ok() => {
-            Some(compose(app, plan, to, &key, choice.as_ref()))
+            Some(compose(app, plan, to, &key, choice.as_ref(), late_fee_minor))
         }
         _ => None,
     };
@@ -238,8 +247,17 @@ pub fn words(app: &App, plan: &ReminderPlan) -> (String, String) {
     (subject, opening)
 }
 
-/// The email of a plan: the stage's words, or a person's own subject and opening for today.
-pub fn compose(app: &App, plan: &ReminderPlan, to: &str, key: &str, choice: Option<&ReminderChoice>) -> Email {
+/// The email of a plan: the stage's words, or a person's own subject and opening for today; with
+/// `late_fee_minor` above zero, a sentence on what the terms allow to date (`[late_fees]
+/// in_reminders`).
+pub fn compose(
+    app: &App,
+    plan: &ReminderPlan,
+    to: &str,
+    key: &str,
+    choice: Option<&ReminderChoice>,
+    late_fee_minor: i64,
+) -> Email {
     let (mut subject, mut opening) = words(app, plan);
     if let Some(c) = choice {
         subject = c.subject.clone().unwrap_or(subject);
@@ -257,7 +275,20 @@ pub fn compose(app: &App, plan: &ReminderPlan, to: &str, key: &str, choice: Opti
         let job = l.job.as_deref().map(|j| format!(" ({j})")).unwrap_or_default();
         text.push_str(&format!("  Invoice #{}{job}: {} {when}\n", l.number, money(app, l.asked_minor)));
     }
-    text.push_str(&format!("\nTotal: {total}\n\nIf you have questions about any of these invoices, reply to this email.\n\nThank you,\n{business} accounts receivable\n"));
+    text.push_str(&format!("\nTotal: {total}\n"));
+    if late_fee_minor > 0 {
+        let terms = app
+            .config
+            .late_fees
+            .terms_for(&plan.customer_name)
+            .map(|t| format!(" ({})", super::latefee::terms_text(app, t)))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\nUnder our payment terms{terms}, late charges of {} have accrued on these invoices to date.\n",
+            money(app, late_fee_minor)
+        ));
+    }
+    text.push_str(&format!("\nIf you have questions about any of these invoices, reply to this email.\n\nThank you,\n{business} accounts receivable\n"));
     Email { to: vec![to.to_string()], subject, text, attachments: Vec::new(), message_id: message_id(key) }
 }
 

@@ -489,6 +489,17 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: MAIL,
+        name: "latefee",
+        summary: "What the late-fee terms allow on an account's open invoices to a day (never booked)",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("date", ParamKind::Date, false, "the day to compute to (default today)"),
+        ],
+        example: "/mail latefee harborview",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: MAIL,
         name: "contact",
         summary: "Set the billing email a customer's reminders go to",
         params: &[
