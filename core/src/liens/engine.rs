@@ -251,6 +251,8 @@ struct Dated<'r> {
     term: &'r Term,
     /// What the term counted from, in words.
     from: String,
+    /// The unknown fact whose stand-in the term counted from (see [`Term::if_unknown`]).
+    assumed: Option<Fact>,
     anchor: NaiveDate,
     raw: NaiveDate,
     due: NaiveDate,
@@ -261,6 +263,8 @@ struct Dated<'r> {
 struct Anchored {
     date: NaiveDate,
     from: String,
+    /// Set when the anchor fact is unknown and its stand-in was used.
+    assumed: Option<Fact>,
 }
 
 /// The terms of an expression that could be dated (with anchor and unadjusted date), or the facts
@@ -344,7 +348,10 @@ impl<'a> Evaluator<'a> {
             assumption: None,
             disclaimer: DISCLAIMER,
         };
-        if let Some(&fact) = assumed.first() {
+        if let (Some(fact), Some(stand_in)) = (chosen.assumed, chosen.term.if_unknown) {
+            let assumption = format!("{} on the day of {}, the earliest it can be", fact.label(), stand_in.label());
+            assume(&mut deadline, assumption, fact);
+        } else if let Some(&fact) = assumed.first() {
             assume(&mut deadline, format!("{} early enough not to push this date later", fact.label()), fact);
         }
         Ok(Outcome::Due(deadline))
@@ -363,7 +370,7 @@ impl<'a> Evaluator<'a> {
         let mut missing = Vec::new();
         let mut held_back = false;
         for term in &expr.terms {
-            let Some(anchored) = self.anchor(&term.anchor, month) else {
+            let Some(anchored) = self.anchor(&term.anchor, month).or_else(|| self.stand_in(term)) else {
                 if !term.optional {
                     if let Anchor::Fact(fact) = term.anchor {
                         missing.push(fact);
@@ -391,14 +398,23 @@ impl<'a> Evaluator<'a> {
         match anchor {
             Anchor::Fact(fact) => {
                 let date = if *fact == Fact::FurnishedMonth { month } else { self.facts.date(*fact) };
-                Some(Anchored { date: date?, from: fact.label().to_string() })
+                Some(Anchored { date: date?, from: fact.label().to_string(), assumed: None })
             }
             Anchor::Rules(ids) => ids
                 .iter()
                 .filter_map(|id| Some((*self.raw_due.get(id.as_str())?, id)))
                 .min()
-                .map(|(date, id)| Anchored { date, from: format!("the unadjusted {id} deadline") }),
+                .map(|(date, id)| Anchored { date, from: format!("the unadjusted {id} deadline"), assumed: None }),
         }
+    }
+
+    /// The stand-in anchor of a term whose fact is unknown ([`Term::if_unknown`]), if it has one
+    /// and the stand-in is known.
+    fn stand_in(&self, term: &Term) -> Option<Anchored> {
+        let (Anchor::Fact(fact), Some(stand_in)) = (&term.anchor, term.if_unknown) else { return None };
+        let date = self.facts.date(stand_in)?;
+        let from = format!("{} (unknown: taken as {}, the earliest it can be)", fact.label(), stand_in.label());
+        Some(Anchored { date, from, assumed: Some(*fact) })
     }
 
     /// Why an optional term does not count here (a California notice of completion recorded
@@ -430,24 +446,29 @@ impl<'a> Evaluator<'a> {
             Offset::DayOfMonthAfter { months, day } => {
                 anchor.with_day(1)?.checked_add_months(Months::new(months))?.with_day(day)
             }
+            Offset::DaysAfterMonthEnd(n) => anchor
+                .with_day(1)?
+                .checked_add_months(Months::new(1))?
+                .pred_opt()?
+                .checked_add_days(Days::new(n.into())),
         }
     }
 
     /// Moves an unadjusted date off a closed day as the rule (or the state calendar version in
     /// force on that date) says, and explains what happened.
     fn roll<'r>(&self, rule: &Rule, term: &'r Term, anchored: Anchored, raw: NaiveDate) -> Dated<'r> {
-        let Anchored { date: anchor, from } = anchored;
+        let Anchored { date: anchor, from, assumed } = anchored;
         let Some(closed) = self.calendar.closed(raw) else {
-            return Dated { term, from, anchor, raw, due: raw, roll_note: None };
+            return Dated { term, from, assumed, anchor, raw, due: raw, roll_note: None };
         };
         if term.backward {
             let note = format!(
                 "{} is {closed}; a date counted back from {from} never moves, so act by then or earlier.",
                 show(raw)
             );
-            return Dated { term, from, anchor, raw, due: raw, roll_note: Some(note) };
+            return Dated { term, from, assumed, anchor, raw, due: raw, roll_note: Some(note) };
         }
-        let dated = |due, roll_note| Dated { term, from, anchor, raw, due, roll_note };
+        let dated = |due, roll_note| Dated { term, from, assumed, anchor, raw, due, roll_note };
         let spec = self.calendar.spec();
         let version = spec.rollover.iter().find(|version| version.covers(raw));
         let (direction, citation) = match &rule.rollover {
@@ -590,6 +611,7 @@ fn describe(term: &Term, from: &str) -> String {
         Offset::DayOfMonthAfter { months, day } => {
             format!("the {} of the {} month after the month of {from}", ordinal(day), ordinal(months))
         }
+        Offset::DaysAfterMonthEnd(n) => format!("{} after the last day of the month of {from}", plural(n, "day")),
     }
 }
 

@@ -17,8 +17,11 @@
 //!   `before_rules`: chains anchor on the unadjusted date, the earlier reading), by
 //!   `days`, `business_days`, calendar `months` (clamped to the month's end), `years`
 //!   (anniversaries; Feb 29 -> Feb 28) or `nth_month_after` + `day` ("the 15th day of the 3rd
-//!   month after"). `earlier_of` / `later_of` combine terms; `optional` terms drop out when their
-//!   fact is unknown; `valid_within` ignores an event recorded outside its window.
+//!   month after") or `days_after_month_end` ("90 days from the last day of the month in
+//!   which"). `earlier_of` / `later_of` combine terms; `optional` terms drop out when their fact
+//!   is unknown; `if_unknown` counts from a stand-in fact instead (the earliest the unknown one
+//!   can be), marked as an assumption; `valid_within` ignores an event recorded outside its
+//!   window.
 //! * **Calendars** list the weekend days and the statutory holidays (with the state's
 //!   observed-day rule), and version the weekend/holiday rollover by the unadjusted due date
 //!   (Florida's § 713.011 from 2023-10-01, Texas's SB 929 from 2025-09-01). Callers pass extra
@@ -184,7 +187,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 12] = [
+const STATE_FILES: [StateFile; 16] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -193,9 +196,13 @@ const STATE_FILES: [StateFile; 12] = [
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
+    StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
+    StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
+    StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
+    StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
 ];
 
