@@ -395,6 +395,35 @@ fn a_missing_contract_date_gives_the_earliest_texas_notice_with_its_assumption()
 }
 
 #[test]
+fn an_unknown_role_gives_the_earliest_notice_with_its_assumption() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--today",
+        "2026-10-01",
+        "liens",
+        "deadlines",
+        "--state",
+        "FL",
+        "--role",
+        "unknown",
+        "--fact",
+        "first_furnished=2026-10-09",
+    ];
+    let out = arbot(dir.path(), &args, "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Nov 23, 2026"), "{stdout}");
+    assert!(
+        stdout.contains("Notice to Owner — assumes that we are the subcontractor; set role to be sure"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("More deadlines once you know: role"), "{stdout}");
+    let out = arbot(dir.path(), &["liens", "deadlines", "--state", "FL", "--role", "painter"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("laborer or unknown"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn dev_seed_writes_a_consistent_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://seed.db";

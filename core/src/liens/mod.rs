@@ -102,7 +102,8 @@ pub struct Deadline {
 pub struct Assumption {
     /// "a contract signed on or after 2022-01-01".
     pub assumes: String,
-    /// The fact's name, as typed: `contract_signed`.
+    /// The fact's name, as typed: `contract_signed`; for an unknown project type or role the
+    /// setting's name (`project`, `role`, or `project and role`).
     pub settled_by: &'static str,
 }
 
@@ -256,7 +257,7 @@ pub struct Evaluated {
 /// [`deadlines`] and [`missing_facts`] at once, for a report that needs both for many jobs.
 pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, LienError> {
     let rules = load(&facts.state)?;
-    if !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
+    if !facts.unknown_project && !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
         let mut covered: Vec<&str> = rules.rules.iter().flat_map(|r| r.projects.iter().map(|p| p.as_str())).collect();
         covered.sort_unstable();
         covered.dedup();
@@ -266,17 +267,25 @@ pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, L
             covered: covered.join(" and "),
         });
     }
-    let evaluation = engine::evaluate(rules, facts, closures)?;
-    Ok(Evaluated { deadlines: evaluation.deadlines, missing: evaluation.missing.into_iter().map(Fact::name).collect() })
+    let evaluation = if facts.unknown_project || facts.unknown_role {
+        engine::evaluate_candidates(rules, facts, closures)?
+    } else {
+        engine::evaluate(rules, facts, closures)?
+    };
+    let settings = [("project", facts.unknown_project), ("role", facts.unknown_role)];
+    let mut missing: Vec<&'static str> =
+        settings.iter().filter(|(_, unknown)| *unknown).map(|(name, _)| *name).collect();
+    missing.extend(evaluation.missing.into_iter().map(Fact::name));
+    Ok(Evaluated { deadlines: evaluation.deadlines, missing })
 }
 
 /// The facts that would unlock more deadlines for this job (by [`Fact::name`]); `state` when the
 /// state has no rules.
 pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {
-    let Ok(rules) = load(&facts.state) else { return vec!["state"] };
-    engine::evaluate(rules, facts, &[])
-        .map(|evaluation| evaluation.missing.into_iter().map(Fact::name).collect())
-        .unwrap_or_default()
+    if load(&facts.state).is_err() {
+        return vec!["state"];
+    }
+    evaluate(facts, &[]).map(|evaluation| evaluation.missing).unwrap_or_default()
 }
 
 /// The lien facts arbot holds for a synced job, or `None` while its state, project type or our

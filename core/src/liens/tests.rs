@@ -1481,3 +1481,105 @@ fn nv_service_after_christmas_weekend_and_the_six_month_suit() {
     let suit = one(&facts, "NV.private.lien_enforcement");
     assert_eq!(suit.due, ymd(2027, 5, 27));
 }
+
+// ---------------------------------------------------- an unknown project type or role: candidates
+
+#[test]
+fn an_unknown_role_gives_each_kind_of_deadline_at_its_earliest_and_names_the_role() {
+    // Florida, private job, role unknown. A sub, sub-sub or supplier owes the Notice to Owner 45
+    // days after first furnishing (Oct 9 -> Mon Nov 23, 2026); a GC or laborer owes none, so the
+    // notice is given, marked as assuming we are a subcontractor. Every role records its lien 90
+    // days after last furnishing, so that date assumes nothing.
+    let mut facts = JobFacts::with_unknown("FL", Some(ProjectType::Private), None);
+    facts.set("first_furnished", "2026-10-09").unwrap();
+    facts.set("last_furnished", "2027-01-15").unwrap();
+    let list = all(&facts);
+    let nto = list.iter().find(|d| d.kind == "notice_to_owner").expect("an NTO");
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert_eq!(nto.assumption.as_ref().map(|a| a.settled_by), Some("role"));
+    assert!(nto.document.ends_with("— assumes that we are the subcontractor; set role to be sure"), "{}", nto.document);
+    let lien = list.iter().find(|d| d.kind == "claim_of_lien").expect("a claim of lien");
+    assert_eq!(lien.assumption, None, "{lien:#?}");
+    assert_eq!(&missing_facts(&facts)[..1], ["role"]);
+    // Once the role is set, the answer is that role's.
+    facts.set("role", "gc").unwrap();
+    assert!(all(&facts).iter().all(|d| d.kind != "notice_to_owner" && d.assumption.is_none()));
+    assert!(!missing_facts(&facts).contains(&"role"));
+}
+
+#[test]
+fn an_unknown_project_type_in_virginia_gives_the_residential_lien_agent_notice_marked() {
+    // Virginia, sub, project unknown: only a one- or two-family home has the lien-agent notice
+    // (Fri Sep 4 + 30 = Sun Oct 4, 2026, kept); private and residential jobs record the
+    // memorandum alike, so it assumes only the completion date it already did.
+    let mut facts = JobFacts::with_unknown("VA", None, Some(OurRole::Sub));
+    facts.set("first_furnished", "2026-09-04").unwrap();
+    facts.set("last_furnished", "2026-09-20").unwrap();
+    let list = all(&facts);
+    let notice = one(&facts, "VA.residential.lien_agent_notice");
+    assert_eq!(notice.due, ymd(2026, 10, 4));
+    assert!(notice.document.contains("assumes a residential job; set project to be sure"), "{}", notice.document);
+    let memo = list.iter().find(|d| d.kind == "claim_of_lien").expect("a memorandum");
+    assert_eq!(memo.assumption.as_ref().map(|a| a.settled_by), Some("completed"), "{memo:#?}");
+    assert_eq!(&missing_facts(&facts)[..1], ["project"]);
+}
+
+#[test]
+fn unknown_role_and_contract_date_in_texas_name_both_assumptions() {
+    // Texas, May 2026 work, role and contract date unknown: the monthly notice is the earliest
+    // any role and either law gives, and says both what it assumes and what settles it.
+    let mut facts = JobFacts::with_unknown("TX", Some(ProjectType::Private), None);
+    facts.set("furnished_month", "2026-05").unwrap();
+    let known = job("TX", "private", "sub", &[("furnished_month", "2026-05")]);
+    let known_due = all(&known).iter().filter(|d| d.kind == "monthly_notice").map(|d| d.due).min().unwrap();
+    let notices: Vec<Deadline> = all(&facts).into_iter().filter(|d| d.kind == "monthly_notice").collect();
+    assert!(!notices.is_empty());
+    assert!(notices[0].due <= known_due, "{notices:#?}");
+    assert!(notices[0].document.contains("set role and contract_signed to be sure"), "{}", notices[0].document);
+    let missing = missing_facts(&facts);
+    assert!(missing[0] == "role" && missing.contains(&"contract_signed"), "{missing:?}");
+}
+
+#[test]
+fn a_known_project_type_the_state_does_not_cover_is_still_refused_with_the_role_unknown() {
+    let mut facts = JobFacts::with_unknown("NY", Some(ProjectType::Public), None);
+    facts.set("last_furnished", "2026-03-03").unwrap();
+    assert!(deadlines(&facts, &[]).unwrap_err().to_string().contains("not public jobs"));
+}
+
+#[test]
+fn a_synced_job_without_a_role_still_gets_its_earliest_deadlines() {
+    // A Florida job synced with its state and project type but no role: its record has facts,
+    // marked unknown, and the Notice to Owner comes out as the earliest candidate instead of
+    // nothing; a job with no state still has none.
+    let job = crate::ledger::Job {
+        id: 7,
+        customer_id: 1,
+        name: "Bayview".into(),
+        city: None,
+        county: None,
+        state: Some("FL".into()),
+        project_type: Some(ProjectType::Private),
+        role: None,
+        owner_name: None,
+        gc_name: None,
+        pm: None,
+        first_furnished: Some(ymd(2026, 10, 9)),
+        last_furnished: None,
+        noc_recorded: None,
+        noc_expires: None,
+        retainage_bp: 0,
+    };
+    let record = LienRecord::of(&job, Vec::new(), Vec::new());
+    let facts = record.facts.as_ref().expect("facts with the role unknown");
+    assert_eq!((facts.known_project(), facts.known_role()), (Some(ProjectType::Private), None));
+    let open = record.open_deadlines(&[]);
+    let nto = open.iter().find(|d| d.kind == "notice_to_owner").expect("an NTO");
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert!(nto.document.contains("assumes that we are the subcontractor; set role to be sure"), "{}", nto.document);
+    // The role set from chat settles it.
+    let record = LienRecord::of(&job, vec![("role".into(), "gc".into())], Vec::new());
+    assert!(record.open_deadlines(&[]).iter().all(|d| d.kind != "notice_to_owner"));
+    let stateless = crate::ledger::Job { state: None, ..job };
+    assert_eq!(LienRecord::of(&stateless, Vec::new(), Vec::new()).facts, None);
+}
