@@ -1,6 +1,8 @@
 //! Worked examples. Every expected date was counted by hand from the statute as summarised in
-//! /work/shared/reference/liens.md (trigger day excluded, last day included), then moved off
-//! weekends and holidays as the state's rule says; the arithmetic is written next to each case.
+//! /work/shared/reference/liens.md, or for the states that reference does not cover from the
+//! statute text the state's rules file cites in `sources` (trigger day excluded, last day
+//! included), then moved off weekends and holidays as the state's rule says; the arithmetic is
+//! written next to each case.
 
 use super::*;
 use crate::ledger::{OurRole, ProjectType};
