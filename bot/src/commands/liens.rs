@@ -204,8 +204,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     let first_furnished = effective.and_then(|f| f.first_furnished).or(j.first_furnished);
     let last_furnished = effective.and_then(|f| f.last_furnished).or(j.last_furnished);
     let noc_recorded = effective.and_then(|f| f.noc_recorded).or(j.noc_recorded);
-    let project = effective.and_then(JobFacts::known_project).or(j.project_type);
-    let role = effective.and_then(JobFacts::known_role).or(j.role);
+    // An unknown setting shows as unknown even when a value was synced ("role unknown" set).
+    let project = effective.map_or(j.project_type, JobFacts::known_project);
+    let role = effective.map_or(j.role, JobFacts::known_role);
     let fact = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let facts_text = format!(
         "project: {} · our role: {} · owner: {} · GC: {}\nfirst furnished: {} · last furnished: {} · NOC recorded: {} · NOC expires: {}",

@@ -151,7 +151,8 @@ impl JobFacts {
 
     /// Sets one fact by name, as typed in chat: `first_furnished 2026-10-09`, `role sub`,
     /// `bonded yes`, `furnished_month 2026-03` (repeatable). A date fact set to `none` is cleared;
-    /// `furnished_month none` clears all months.
+    /// `furnished_month none` clears all months; `project unknown` or `role unknown` says the
+    /// setting is not known, so every value is tried.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), LienError> {
         let name = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         let value = value.trim();
@@ -161,13 +162,17 @@ impl JobFacts {
                     .ok_or_else(|| LienError::UnknownState { given: value.to_string(), supported: supported_list() })?
                     .to_string();
             }
+            // `unknown` says the setting is not known: every value is tried (see `with_unknown`).
+            "project" if value.eq_ignore_ascii_case("unknown") => self.unknown_project = true,
+            "role" if value.eq_ignore_ascii_case("unknown") => self.unknown_role = true,
             "project" => {
-                self.project =
-                    ProjectType::parse(value).ok_or_else(|| bad_value("project", value, ProjectType::ALL))?;
+                self.project = ProjectType::parse(value)
+                    .ok_or_else(|| bad_value("project", value, &with_unknown(ProjectType::ALL)))?;
                 self.unknown_project = false;
             }
             "role" => {
-                self.role = OurRole::parse(value).ok_or_else(|| bad_value("role", value, OurRole::ALL))?;
+                self.role =
+                    OurRole::parse(value).ok_or_else(|| bad_value("role", value, &with_unknown(OurRole::ALL)))?;
                 self.unknown_role = false;
             }
             "bonded" => {
@@ -240,6 +245,11 @@ impl JobFacts {
         }
         Ok(())
     }
+}
+
+/// A setting's values as people may type them, `unknown` last.
+fn with_unknown<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).chain(["unknown".to_string()]).collect()
 }
 
 fn is_none(value: &str) -> bool {

@@ -208,7 +208,7 @@ fn set_explains_bad_input() {
     let bad_month = facts.set("furnished_month", "March").unwrap_err().to_string();
     assert!(bad_month.contains("YYYY-MM"), "{bad_month}");
     let bad_role = facts.set("role", "painter").unwrap_err().to_string();
-    assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer.");
+    assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer, unknown.");
     let bad_state = facts.set("state", "Oregon").unwrap_err().to_string();
     assert!(bad_state.contains("Oregon") && bad_state.contains("FL (Florida)"), "{bad_state}");
 }
@@ -1503,7 +1503,11 @@ fn an_unknown_role_gives_each_kind_of_deadline_at_its_earliest_and_names_the_rol
     let lien = list.iter().find(|d| d.kind == "claim_of_lien").expect("a claim of lien");
     assert_eq!(lien.assumption, None, "{lien:#?}");
     assert_eq!(&missing_facts(&facts)[..1], ["role"]);
-    // Once the role is set, the answer is that role's.
+    // Once the role is set, the answer is that role's; `unknown` undoes it.
+    facts.set("role", "sub").unwrap();
+    assert_eq!(one(&facts, "FL.private.nto").assumption, None);
+    facts.set("role", "unknown").unwrap();
+    assert_eq!(one(&facts, "FL.private.nto").assumption.map(|a| a.settled_by), Some("role"));
     facts.set("role", "gc").unwrap();
     assert!(all(&facts).iter().all(|d| d.kind != "notice_to_owner" && d.assumption.is_none()));
     assert!(!missing_facts(&facts).contains(&"role"));
