@@ -719,3 +719,27 @@ fn errors_speak_arbots_words_and_other_encodings_import() {
         assert_eq!(json["customer"]["name"], name);
     }
 }
+
+#[test]
+fn reminders_preview_and_round_print_what_would_go_out_and_send_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo", "--no-console"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = "sqlite://arbot-demo.db";
+    let out = arbot(dir.path(), &["--db", db, "reminders", "preview", "hill", "country"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("Reminder for Hill Country Construction: $"), "{stdout}");
+    assert!(stdout.contains("To ap@hillcountryconstruction.example: \"Final notice:"), "{stdout}");
+    assert!(stdout.contains("Invoice #1042"), "{stdout}");
+    let out = arbot(dir.path(), &["--db", db, "reminders", "round"], "");
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Reminders ready for Sun Nov 22: "), "{stdout}");
+    assert!(stdout.contains("Hill Country Construction · final stage · "), "{stdout}");
+    // Previewing queued nothing: the round still lists every account.
+    let again = text(&arbot(dir.path(), &["--db", db, "reminders", "round"], "").stdout);
+    assert_eq!(again, stdout);
+    let out = arbot(dir.path(), &["--db", db, "reminders", "preview", "nobody"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("nobody"), "{}", text(&out.stderr));
+}

@@ -132,6 +132,11 @@ pub enum Command {
     /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]`.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// What would go to customers by email today: `arbot reminders preview <customer>` prints an
+    /// account's reminder as the customer would read it; `arbot reminders round` lists every
+    /// account due one (the morning post). Nothing is sent.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
     /// The aging report: open balances by age bucket.
     Aging {
         /// Balances as of this date (default: today).
@@ -289,6 +294,20 @@ async fn open_app(global: &GlobalArgs, config: Config, url: &str) -> anyhow::Res
     let store = store::open_and_migrate(url).await?;
     let sources = sources_from(&config, clock.today(), &store, &clock);
     Ok(App { store, clock, config, sources })
+}
+
+/// `arbot reminders …`: what `/mail remind` and `/mail round` show, printed; nothing is sent.
+#[derive(Debug, Subcommand)]
+pub enum RemindersCommand {
+    /// An account's reminder as it would go out today: to whom, the subject, the body, what is
+    /// left out and why.
+    Preview {
+        /// The customer's name, or part of it.
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+    },
+    /// Every account due a reminder today (an invoice at a stage it was not yet asked at).
+    Round,
 }
 
 /// `arbot report …`: what `/report …` answers in chat, for scripts and the terminal.
@@ -602,6 +621,21 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     print!("{}", to_text(&crate::commands::history_reply(&app, &customer.name, &events)))
                 }
             }
+            Ok(())
+        }),
+        Command::Reminders(RemindersCommand::Preview { name }) => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let id = one_customer(&app, &name.join(" ")).await?;
+            let customer = app.store.customer(id).await?.context("the customer was removed while reading it")?;
+            let today = app.today();
+            let prepared = crate::commands::mail::prepare(&app, id, today).await.map_err(command_error)?;
+            print!("{}", to_text(&crate::commands::mail::reminder_reply(&app, &customer.name, &prepared, today)));
+            Ok(())
+        }),
+        Command::Reminders(RemindersCommand::Round) => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let reply = crate::commands::mail::round_now(&app).await.map_err(command_error)?;
+            print!("{}", to_text(&reply));
             Ok(())
         }),
         Command::Customer { name, format } => rt.block_on(async {

@@ -117,6 +117,11 @@ pub(super) async fn handle_remind(app: &App, inv: &Invocation) -> Result<Reply, 
 
 /// `/mail round`: the accounts due a reminder today, as the morning post lists them.
 pub(super) async fn handle_round(app: &App) -> Result<Reply, CommandError> {
+    round_now(app).await
+}
+
+/// The accounts due a reminder today, as the morning post lists them (nothing is sent).
+pub async fn round_now(app: &App) -> Result<Reply, CommandError> {
     let today = app.today();
     let entries = round(app, today).await?;
     if entries.is_empty() {
