@@ -46,19 +46,7 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
                 }
                 continue;
             }
-            let key = (d.kind.clone(), d.month.clone());
-            let slot = match groups.iter_mut().position(|(k, _)| *k == key) {
-                Some(i) => &mut groups[i].1,
-                None => {
-                    groups.push((key, Vec::new()));
-                    let last = groups.len() - 1;
-                    &mut groups[last].1
-                }
-            };
-            match slot.iter_mut().find(|(i, _)| *i == index) {
-                Some((_, list)) => list.push(d.clone()),
-                None => slot.push((index, vec![d.clone()])),
-            }
+            group_candidate(&mut groups, index, d);
         }
     }
     for (_, candidates) in groups {
@@ -117,19 +105,7 @@ pub(crate) fn evaluate_candidates(
     for (index, (_, pass)) in candidates.iter().enumerate() {
         missing.extend(pass.missing.iter().copied());
         for d in &pass.deadlines {
-            let key = (d.kind.clone(), d.month.clone());
-            let slot = match groups.iter().position(|(k, _)| *k == key) {
-                Some(i) => &mut groups[i].1,
-                None => {
-                    groups.push((key, Vec::new()));
-                    let last = groups.len() - 1;
-                    &mut groups[last].1
-                }
-            };
-            match slot.iter_mut().find(|(i, _)| *i == index) {
-                Some((_, list)) => list.push(d.clone()),
-                None => slot.push((index, vec![d.clone()])),
-            }
+            group_candidate(&mut groups, index, d);
         }
     }
     let mut deadlines = Vec::new();
@@ -188,6 +164,23 @@ fn role_words(role: OurRole) -> &'static str {
 type GroupKey = (String, Option<String>);
 /// One contract-date period's deadlines of a kind (by the period's index).
 type Candidates = (usize, Vec<Deadline>);
+
+/// Files deadline `d` of candidate pass `index` under its kind and month.
+fn group_candidate(groups: &mut Vec<(GroupKey, Vec<Candidates>)>, index: usize, d: &Deadline) {
+    let key = (d.kind.clone(), d.month.clone());
+    let slot = match groups.iter().position(|(k, _)| *k == key) {
+        Some(i) => &mut groups[i].1,
+        None => {
+            groups.push((key, Vec::new()));
+            let last = groups.len() - 1;
+            &mut groups[last].1
+        }
+    };
+    match slot.iter_mut().find(|(i, _)| *i == index) {
+        Some((_, list)) => list.push(d.clone()),
+        None => slot.push((index, vec![d.clone()])),
+    }
+}
 
 /// Marks a deadline as resting on an assumption about an unknown fact (or setting), in its
 /// document (which every answer shows) and in `assumption`. A deadline that already rests on one

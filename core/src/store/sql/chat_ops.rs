@@ -94,6 +94,11 @@ impl From<OutboxRow> for crate::outbox::OutboxItem {
     }
 }
 
+/// Queues an outbox item once per key: `$1` key, `$2` kind, `$3` payload, `$4` now; returns the
+/// new row's id, or nothing when the key was queued before.
+pub(super) const INSERT_OUTBOX: &str = "INSERT INTO outbox (key, kind, payload, status, attempts, next_attempt_at, \
+     created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (key) DO NOTHING RETURNING id";
+
 #[async_trait::async_trait]
 impl<S: SqlStore> ChatOpsStore for S {
     async fn claim_run(
@@ -179,16 +184,13 @@ impl<S: SqlStore> ChatOpsStore for S {
 
     async fn enqueue(&self, key: &str, kind: &str, payload: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
         on!(self, write, |pool, DB| {
-            let id: Option<i64> = sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO outbox (key, kind, payload, status, attempts, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (key) DO NOTHING RETURNING id",
-            )
-            .bind(key)
-            .bind(kind)
-            .bind(payload)
-            .bind(at)
-            .fetch_optional(pool)
-            .await?;
+            let id: Option<i64> = sqlx::query_scalar::<DB, i64>(INSERT_OUTBOX)
+                .bind(key)
+                .bind(kind)
+                .bind(payload)
+                .bind(at)
+                .fetch_optional(pool)
+                .await?;
             Ok(id.is_some())
         })
     }

@@ -165,16 +165,13 @@ impl<S: SqlStore> MailStore for S {
     ) -> Result<bool, StoreError> {
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
-            let id: Option<i64> = sqlx::query_scalar::<DB, i64>(
-                "INSERT INTO outbox (key, kind, payload, status, attempts, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (key) DO NOTHING RETURNING id",
-            )
-            .bind(key)
-            .bind(kind)
-            .bind(payload)
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let id: Option<i64> = sqlx::query_scalar::<DB, i64>(super::chat_ops::INSERT_OUTBOX)
+                .bind(key)
+                .bind(kind)
+                .bind(payload)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await?;
             if id.is_none() {
                 return Ok(false);
             }
