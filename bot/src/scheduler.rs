@@ -30,6 +30,8 @@ pub enum JobKind {
     CashReport,
     /// Post the weekly AR report to the AR channel.
     WeeklyReport,
+    /// Check the KPI guardrails; post each one that crossed or recovered.
+    KpiGuardrails,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -79,6 +81,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "weekly_report",
             kind: JobKind::WeeklyReport,
             schedule: config.weekly_report.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "kpi_guardrails",
+            kind: JobKind::KpiGuardrails,
+            schedule: config.kpi_guardrails.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -215,6 +223,13 @@ impl Scheduler {
                 } else {
                     format!("weekly report for {day} was already queued")
                 })
+            }
+            JobKind::KpiGuardrails => {
+                let (detail, queued) = crate::guardrails::check(&self.app).await?;
+                if queued > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(detail)
             }
             JobKind::LienWarnings => {
                 let queued = crate::warnings::queue_lien_warnings(&self.app).await?;
