@@ -334,6 +334,68 @@ mod tests {
         }
     }
 
+    fn row(label: &str, id: Option<i64>, total: i64, overdue: i64, over_90: i64, disputed_overdue: i64) -> AgingRow {
+        AgingRow {
+            label: label.into(),
+            customer_id: id,
+            buckets: vec![total],
+            retainage: 0,
+            total,
+            overdue,
+            overdue_90: over_90,
+            invoices: 1,
+            oldest_days: 0,
+            disputed: disputed_overdue,
+            disputed_overdue,
+            currency: Currency::USD,
+        }
+    }
+
+    fn snap(day: &str, rows: Vec<(GroupBy, AgingRow)>) -> Snapshot {
+        Snapshot {
+            day: day.parse().unwrap(),
+            rebuilt: false,
+            taken_at: chrono::Utc::now(),
+            currency: Currency::USD,
+            labels: vec!["current".into()],
+            rows,
+        }
+    }
+
+    #[test]
+    fn the_accounts_that_moved_a_guardrail_are_those_whose_measure_moved_its_way() {
+        use GroupBy::Customer as C;
+        let then = snap(
+            "2026-11-04",
+            vec![
+                (C, row("Acme", Some(1), 10_000, 5_000, 0, 0)),
+                (C, row("Bayline", Some(2), 8_000, 8_000, 8_000, 0)),
+                (C, row("Gone", Some(3), 4_000, 4_000, 1_000, 0)),
+            ],
+        );
+        let now = snap(
+            "2026-12-02",
+            vec![
+                (C, row("Acme", Some(1), 30_000, 9_000, 6_000, 2_000)),
+                (C, row("Bayline", Some(2), 9_000, 9_000, 9_000, 0)),
+                (C, row("New", Some(4), 2_000, 0, 0, 0)),
+            ],
+        );
+        let moved = |g: Guardrail, crossed: bool| -> Vec<(String, i64, i64)> {
+            movers(g, &now, &then, C, crossed).into_iter().map(|m| (m.label, m.then, m.now)).collect()
+        };
+        // Over 90: grew most first; an account paid off counts on the way back.
+        assert_eq!(moved(Guardrail::Over90Share, true), [("Acme".into(), 0, 6_000), ("Bayline".into(), 8_000, 9_000)]);
+        assert_eq!(moved(Guardrail::Over90Share, false), [("Gone".into(), 1_000, 0)]);
+        // DSO: the open balance; CEI: past due not in dispute (Acme's $2,000 in dispute is left out).
+        assert_eq!(
+            moved(Guardrail::DsoRise, true),
+            [("Acme".into(), 10_000, 30_000), ("New".into(), 0, 2_000), ("Bayline".into(), 8_000, 9_000)]
+        );
+        assert_eq!(moved(Guardrail::CeiFloor, true), [("Acme".into(), 5_000, 7_000), ("Bayline".into(), 8_000, 9_000)]);
+        assert_eq!(moved(Guardrail::CeiFloor, false), [("Gone".into(), 4_000, 0)]);
+    }
+
     #[test]
     fn each_guardrail_breaches_past_its_limit_and_not_on_nothing_to_measure() {
         let limits = Limits::default();

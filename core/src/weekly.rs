@@ -26,7 +26,7 @@ use crate::store::{Store, StoreError};
 pub const RULES: &[&str] = &[
     "a lien or notice deadline within 14 days on a job with money owed: serve or record it (or get paid) before the date",
     "moved into the oldest bucket this week: escalate to the manager",
-    "as many broken promises in the last 90 days as collections.repromise_limit allows, with money past due: escalate to the manager",
+    "collections.repromise_limit (default 2) or more broken promises in the last 90 days, with money past due: escalate to the manager",
     "moved into a worse bucket this week with money past due: call the customer's AP this week",
     "money past due in dispute among the largest risks: settle the dispute (paperwork, change order)",
     "past due more than 90 days among the largest risks: escalate to the manager",
