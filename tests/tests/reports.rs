@@ -848,7 +848,8 @@ async fn queued_post(app: &App, key: &str) -> String {
 /// on Nov 19, so on Wed Dec 2 the 90+ share is 71.4% against the 10% target. Two instances
 /// checking together post it once, with the account that moved it and its PM; a restart and the
 /// next day (still above) post nothing; Osprey pays on Dec 3, and on Dec 4 the recovery is posted
-/// once, with what moved it back since the day it crossed.
+/// once, with what moved it back since the day it crossed, even though an instance had queued it
+/// and died before recording it.
 #[test]
 fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
     use arbot::scheduler::{RunReport, Scheduler};
@@ -916,10 +917,28 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
             let pay = payment("p11", "c6", "2026-12-03", Currency::USD, 0, &[("i6002", 5_000_00)]);
             s.apply_page(run, "qb", Entity::Invoice, &[paid, pay], None).await.unwrap();
             clock.set("2026-12-04T13:15:30Z".parse().unwrap());
+            // An instance found the recovery and queued its post, then died before recording it.
+            let found = arbot_core::guardrails::pending(
+                s,
+                d("2026-12-04"),
+                &app.config.aging,
+                Currency::USD,
+                app.clock.now(),
+                &app.config.kpi_guardrails.limits,
+            )
+            .await
+            .unwrap();
+            let [t] = &found.transitions[..] else { panic!("{name}: {found:?}") };
+            assert_eq!((t.key().as_str(), t.crossed), ("guardrail:over_90_share:2", false), "{name}");
+            let post = arbot::chat::Post::of(arbot::guardrails::transition_reply(&app, t));
+            let key = t.key();
+            let queued = arbot::outbox::enqueue_post(&app, &key, arbot::outbox::Destination::ArChannel, post);
+            assert!(queued.await.unwrap(), "{name}");
+            // The scheduled check finds it again, under the same key: recorded, not queued twice.
             let b = Scheduler::new(App { store: other_store.clone(), ..app.clone() }, "b2", notify.clone()).unwrap();
             let (ra, rb) = tokio::join!(restarted.tick(), b.tick());
             let ran: Vec<String> = guard(&ra).into_iter().chain(guard(&rb)).collect();
-            assert_eq!(ran, ["over_90_share recovered, queued"], "{name}");
+            assert_eq!(ran, ["over_90_share recovered, already queued"], "{name}");
             assert_eq!(s.guardrail_states().await.unwrap(), [state(false, 2, "2026-12-04")], "{name}");
             let posted = queued_post(&app, "guardrail:over_90_share:2").await;
             for want in [
