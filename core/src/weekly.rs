@@ -14,7 +14,6 @@ use crate::aging::{AgingConfig, AgingRow, GroupBy};
 use crate::collections::{CashApplied, Outcome, Promise, PromiseRules, PromiseStatus};
 use crate::dates::short_date;
 use crate::kpi::{Kpis, kpis};
-use crate::ledger::CustomerKind;
 use crate::liens::{LienAlert, LienAlerts};
 use crate::money::{Currency, Money};
 use crate::snapshots::{Snapshot, compute, on_day};
@@ -608,30 +607,17 @@ pub async fn gc_of_rows(store: &dyn Store, snap: &Snapshot) -> Result<HashMap<St
         let gc = j.job.gc_name.as_ref().map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
         named.insert(format!("{} ({})", j.job.name, j.customer_name), gc);
     }
-    let mut kinds: HashMap<i64, Option<(CustomerKind, String)>> = HashMap::new();
+    let gcs: std::collections::HashSet<i64> = store.general_contractor_ids().await?.into_iter().collect();
+    let names: HashMap<i64, String> =
+        snap.rows_by(GroupBy::Customer).filter_map(|r| r.customer_id.map(|id| (id, r.label.clone()))).collect();
     let mut out = HashMap::new();
     for r in snap.rows_by(GroupBy::Job) {
         let job = named.get(&r.label).cloned();
-        let gc = match job.clone().flatten() {
-            Some(gc) => Some(gc),
-            None => match r.customer_id {
-                Some(id) => {
-                    let known = match kinds.get(&id) {
-                        Some(k) => k.clone(),
-                        None => {
-                            let k = store.customer(id).await?.map(|c| (c.kind, c.name));
-                            kinds.insert(id, k.clone());
-                            k
-                        }
-                    };
-                    match known {
-                        Some((CustomerKind::GeneralContractor, name)) => Some(name),
-                        _ => None,
-                    }
-                }
-                None => None,
-            },
-        };
+        // The job's GC; else the customer, when it is a GC itself.
+        let gc = job
+            .clone()
+            .flatten()
+            .or_else(|| r.customer_id.filter(|id| gcs.contains(id)).and_then(|id| names.get(&id).cloned()));
         out.insert(r.label.clone(), RowGc { job: job.is_some(), gc });
     }
     Ok(out)

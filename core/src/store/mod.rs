@@ -584,6 +584,9 @@ pub trait ReportStore: Send + Sync {
     async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError>;
     /// The snapshot of `day`, if one was kept.
     async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
+    /// The customers that are general contractors themselves (kind `gc`): who a job that names
+    /// no GC is counted under in the weekly report's breakdown by GC.
+    async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError>;
     /// Where each KPI guardrail stands (none for one that never crossed).
     async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError>;
     /// Moves a guardrail from its transition `seq` (0: it never crossed) to `seq + 1`, breached

@@ -134,6 +134,15 @@ impl<S: SqlStore> ReportStore for S {
         })
     }
 
+    async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, i64>("SELECT id FROM customers WHERE kind = $1 ORDER BY id")
+                .bind(crate::ledger::CustomerKind::GeneralContractor.as_str())
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+
     async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError> {
         on!(self, read, |pool, DB| {
             let rows = sqlx::query_as::<DB, (String, bool, i64, NaiveDate)>(
