@@ -1,6 +1,6 @@
 //! The KPI guardrails in the AR channel: each check (`[schedule] kpi_guardrails`) reads them
 //! ([`arbot_core::guardrails`]); a guardrail that crossed or recovered is posted once, with the
-//! accounts that moved it and by PM, under a key numbered by the transition, so neither a restart
+//! accounts that moved it, by PM and by GC, under a key numbered by the transition, so neither a restart
 //! nor a second instance posts it twice.
 
 use arbot_core::dates::short_date;
@@ -58,6 +58,8 @@ pub fn transition_reply(app: &App, t: &Transition) -> Reply {
     reply = reply.field("Accounts", if accounts.is_empty() { "none moved".to_string() } else { accounts.join("\n") });
     let pms: Vec<String> = t.by_pm.iter().map(|m| line(m, false)).collect();
     reply = reply.field("By PM", if pms.is_empty() { "none moved".to_string() } else { pms.join("\n") });
+    let gcs: Vec<String> = t.by_gc.iter().map(|m| line(m, false)).collect();
+    reply = reply.field("By GC", if gcs.is_empty() { "none moved".to_string() } else { gcs.join("\n") });
     reply.severity = if t.crossed { Severity::Critical } else { Severity::Good };
     reply.footer = Some(
         "Said once when a guardrail crosses and once when it recovers ([kpi_guardrails] in arbot.toml).".to_string(),

@@ -1,6 +1,6 @@
 //! KPI guardrails: the 90+ share against its target, countback DSO's rise over four weeks, and
-//! CEI against its floor. When one crosses, arbot says so once, with the accounts that moved it
-//! and by PM; and once more when it recovers. Where each stands is kept in the store
+//! CEI against its floor. When one crosses, arbot says so once, with the accounts that moved it,
+//! by PM and by GC; and once more when it recovers. Where each stands is kept in the store
 //! ([`crate::store::ReportStore::move_guardrail`]), so a crossing is said once across restarts
 //! and instances. This module reads the KPIs and decides; the bot posts.
 
@@ -165,6 +165,9 @@ pub struct Transition {
     pub accounts: Vec<Mover>,
     /// The same by PM.
     pub by_pm: Vec<Mover>,
+    /// The same by GC (as the weekly report's breakdown: the GC named on each job, else the
+    /// customer when it is a GC; "no GC on record" otherwise).
+    pub by_gc: Vec<Mover>,
 }
 
 impl Transition {
@@ -195,6 +198,37 @@ pub fn movers(g: Guardrail, now: &Snapshot, then: &Snapshot, by: GroupBy, crosse
             out.push(Mover { label: r.label.clone(), pm: None, then: g.of(r), now: 0 });
         }
     }
+    out.retain(|m| if crossed { m.change() > 0 } else { m.change() < 0 });
+    if crossed {
+        out.sort_by(|a, b| b.change().cmp(&a.change()).then(a.label.cmp(&b.label)));
+    } else {
+        out.sort_by(|a, b| a.change().cmp(&b.change()).then(a.label.cmp(&b.label)));
+    }
+    out
+}
+
+/// The job rows of a snapshot summed by GC (see [`crate::weekly::GcRow`]) in `g`'s measure.
+fn by_gc(g: Guardrail, snap: &Snapshot, gc_of_row: &HashMap<String, crate::weekly::RowGc>) -> HashMap<String, i64> {
+    let mut out: HashMap<String, i64> = HashMap::new();
+    for r in snap.rows_by(GroupBy::Job) {
+        let gc = gc_of_row.get(&r.label).and_then(|x| x.gc.clone()).unwrap_or_else(|| "no GC on record".to_string());
+        *out.entry(gc).or_default() += g.of(r);
+    }
+    out
+}
+
+/// GCs ranked as [`movers`] ranks accounts.
+fn gc_movers(now: &HashMap<String, i64>, then: &HashMap<String, i64>, crossed: bool) -> Vec<Mover> {
+    let mut out: Vec<Mover> = now
+        .iter()
+        .map(|(gc, v)| Mover { label: gc.clone(), pm: None, then: then.get(gc).copied().unwrap_or(0), now: *v })
+        .chain(then.iter().filter(|(gc, _)| !now.contains_key(*gc)).map(|(gc, v)| Mover {
+            label: gc.clone(),
+            pm: None,
+            then: *v,
+            now: 0,
+        }))
+        .collect();
     out.retain(|m| if crossed { m.change() > 0 } else { m.change() < 0 });
     if crossed {
         out.sort_by(|a, b| b.change().cmp(&a.change()).then(a.label.cmp(&b.label)));
@@ -267,8 +301,10 @@ pub async fn pending(
             .open_items(crate::store::OpenItemsQuery { as_of: today, customer_id: None, historical: false })
             .await?;
         let mut pms = pms_of(&items, currency);
+        let gc_now = crate::weekly::gc_of_rows(store, &snap_now).await?;
         for (reading, seq, since) in changed {
             let snap_then = on_day(store, since, today, cfg, currency, now).await?;
+            let gc_then = crate::weekly::gc_of_rows(store, &snap_then).await?;
             let g = reading.guardrail;
             let crossed = reading.breached;
             let mut accounts = movers(g, &snap_now, &snap_then, GroupBy::Customer, crossed);
@@ -289,6 +325,8 @@ pub async fn pending(
             }
             let mut by_pm = movers(g, &snap_now, &snap_then, GroupBy::Pm, crossed);
             by_pm.truncate(SHOWN);
+            let mut gcs = gc_movers(&by_gc(g, &snap_now, &gc_now), &by_gc(g, &snap_then, &gc_then), crossed);
+            gcs.truncate(SHOWN);
             transitions.push(Transition {
                 day: today,
                 currency,
@@ -298,6 +336,7 @@ pub async fn pending(
                 since,
                 accounts,
                 by_pm,
+                by_gc: gcs,
             });
         }
     }

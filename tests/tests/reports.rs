@@ -893,6 +893,8 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
                 "What moved it: over 90 days, Nov 4 → Dec 2.",
                 "• Osprey Roofing (maria) — $0 → $5.0k over 90 days",
                 "• maria — $0 → $5.0k over 90 days",
+                "By GC",
+                "• Osprey Roofing — $0 → $5.0k over 90 days",
             ] {
                 assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
             }
@@ -946,6 +948,7 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
                 "Back within its limit. What moved it back: over 90 days, Dec 2 (when it crossed) → Dec 4.",
                 "• Osprey Roofing (maria) — $5.0k → $0 over 90 days",
                 "• maria — $5.0k → $0 over 90 days",
+                "• Osprey Roofing — $5.0k → $0 over 90 days",
             ] {
                 assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
             }
