@@ -40,6 +40,7 @@ struct FileConfig {
     reminders: RemindersSection,
     #[serde(default)]
     kpi_guardrails: GuardrailsSection,
+    late_fees: LateFeesSection,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -63,6 +64,30 @@ impl Default for GuardrailsConfig {
     fn default() -> Self {
         GuardrailsConfig { enabled: true, limits: arbot_core::guardrails::Limits::default() }
     }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LateFeesSection {
+    monthly_rate: Option<String>,
+    flat: Option<String>,
+    grace_days: Option<u32>,
+    cap: Option<String>,
+    #[serde(default)]
+    in_reminders: bool,
+    #[serde(default)]
+    customers: std::collections::BTreeMap<String, LateFeeTermsSection>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LateFeeTermsSection {
+    monthly_rate: Option<String>,
+    flat: Option<String>,
+    grace_days: Option<u32>,
+    cap: Option<String>,
+    #[serde(default)]
+    waive: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -136,6 +161,78 @@ pub enum MailTls {
     None,
 }
 
+/// Late-fee terms (the `[late_fees]` section): the business's, and any customer's own (by the
+/// name in the ledger, lower case; `None` when that customer's are waived). arbot computes and
+/// shows them; it never books one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LateFeesConfig {
+    pub terms: Option<arbot_core::latefees::LateFeeTerms>,
+    /// Whether a reminder states what has accrued on its invoices.
+    pub in_reminders: bool,
+    pub customers: std::collections::BTreeMap<String, Option<arbot_core::latefees::LateFeeTerms>>,
+}
+
+impl LateFeesConfig {
+    /// The terms that apply to a customer, if any: their own, or the business's.
+    pub fn terms_for(&self, customer: &str) -> Option<&arbot_core::latefees::LateFeeTerms> {
+        match self.customers.get(&customer.trim().to_lowercase()) {
+            Some(own) => own.as_ref(),
+            None => self.terms.as_ref(),
+        }
+    }
+
+    /// Whether the customer has terms of their own (or a waiver).
+    pub fn has_own(&self, customer: &str) -> bool {
+        self.customers.contains_key(&customer.trim().to_lowercase())
+    }
+}
+
+/// Reads one set of terms, filling what it leaves out from `base`; `None` when neither sets a
+/// rate or a flat fee, or when it waives them.
+fn late_fee_terms(
+    key: &str,
+    t: &LateFeeTermsSection,
+    base: Option<&arbot_core::latefees::LateFeeTerms>,
+    currency: Currency,
+) -> anyhow::Result<Option<arbot_core::latefees::LateFeeTerms>> {
+    use arbot_core::latefees::{Cap, LateFeeTerms, Percent};
+    if t.waive {
+        return Ok(None);
+    }
+    let monthly = match &t.monthly_rate {
+        Some(r) => Some(Percent::parse(r).map_err(anyhow::Error::msg).with_context(|| format!("{key}.monthly_rate"))?),
+        None => base.map(|b| b.monthly),
+    };
+    let flat_minor = match &t.flat {
+        Some(a) => Some(arbot_core::Money::parse(a, currency).with_context(|| format!("{key}.flat = \"{a}\""))?.minor),
+        None => base.map(|b| b.flat_minor),
+    };
+    if monthly.is_none() && flat_minor.is_none() {
+        return Ok(None);
+    }
+    let cap = match t.cap.as_deref().map(str::trim) {
+        Some(c) if c.ends_with('%') => {
+            Some(Cap::Share(Percent::parse(c).map_err(anyhow::Error::msg).with_context(|| format!("{key}.cap"))?))
+        }
+        Some(c) => Some(Cap::Amount(
+            arbot_core::Money::parse(c, currency)
+                .with_context(|| format!("{key}.cap = \"{c}\" (a share like \"10%\" or an amount like \"500\")"))?
+                .minor,
+        )),
+        None => base.and_then(|b| b.cap),
+    };
+    let grace_days = t.grace_days.or(base.map(|b| b.grace_days)).unwrap_or(0);
+    if grace_days > 365 {
+        bail!("{key}.grace_days = {grace_days}; use up to 365 days");
+    }
+    Ok(Some(LateFeeTerms {
+        monthly: monthly.unwrap_or(Percent(0)),
+        flat_minor: flat_minor.unwrap_or(0),
+        grace_days,
+        cap,
+    }))
+}
+
 /// The reminder ladder (the `[reminders]` section).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemindersConfig {
@@ -205,6 +302,7 @@ struct ScheduleSection {
     cash_report: Option<String>,
     weekly_report: Option<String>,
     kpi_guardrails: Option<String>,
+    reminders: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -259,6 +357,8 @@ const DEFAULT_CASH_REPORT: &str = "0 17 * * Mon-Fri";
 const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
 /// 08:15 on weekdays: after the digest has kept the day's aging snapshot.
 const DEFAULT_KPI_GUARDRAILS: &str = "15 8 * * Mon-Fri";
+/// 08:15 on weekdays, after the digest: the day's reminders, for approval in chat.
+const DEFAULT_REMINDERS: &str = "15 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
@@ -275,6 +375,8 @@ pub struct ScheduleConfig {
     pub weekly_report: Cron,
     /// The check of the KPI guardrails.
     pub kpi_guardrails: Cron,
+    /// The morning's "Reminders ready" post (and the stages that go out without approval).
+    pub reminders: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -291,6 +393,7 @@ impl Default for ScheduleConfig {
             cash_report: cron(DEFAULT_CASH_REPORT),
             weekly_report: cron(DEFAULT_WEEKLY_REPORT),
             kpi_guardrails: cron(DEFAULT_KPI_GUARDRAILS),
+            reminders: cron(DEFAULT_REMINDERS),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -431,6 +534,7 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     pub reminders: RemindersConfig,
     pub kpi_guardrails: GuardrailsConfig,
+    pub late_fees: LateFeesConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -451,6 +555,7 @@ impl Default for Config {
             mail: None,
             reminders: RemindersConfig::default(),
             kpi_guardrails: GuardrailsConfig::default(),
+            late_fees: LateFeesConfig::default(),
             file: None,
         }
     }
@@ -539,6 +644,7 @@ impl Config {
             cash_report: cron("schedule.cash_report", sched.cash_report, defaults.cash_report)?,
             weekly_report: cron("schedule.weekly_report", sched.weekly_report, defaults.weekly_report)?,
             kpi_guardrails: cron("schedule.kpi_guardrails", sched.kpi_guardrails, defaults.kpi_guardrails)?,
+            reminders: cron("schedule.reminders", sched.reminders, defaults.reminders)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,
@@ -590,12 +696,6 @@ impl Config {
                 if !(-60..=365).contains(&s.days) {
                     bail!("reminder stage '{name}' is on day {}; use days from due between -60 and 365", s.days);
                 }
-                if s.approval == Some(false) {
-                    bail!(
-                        "reminder stage '{name}' has approval = false; arbot does not send reminders by itself yet, so \
-                         every stage is approved in chat (leave approval out)"
-                    );
-                }
                 let min_minor = match s.min_amount.as_deref() {
                     Some(a) => {
                         arbot_core::Money::parse(a, cfg.currency)
@@ -612,6 +712,21 @@ impl Config {
                 });
             }
             cfg.reminders.ladder = arbot_core::mail::Ladder::new(out).map_err(anyhow::Error::msg)?;
+        }
+        let fees = &file.late_fees;
+        let base = LateFeeTermsSection {
+            monthly_rate: fees.monthly_rate.clone(),
+            flat: fees.flat.clone(),
+            grace_days: fees.grace_days,
+            cap: fees.cap.clone(),
+            waive: false,
+        };
+        cfg.late_fees.terms = late_fee_terms("late_fees", &base, None, cfg.currency)?;
+        cfg.late_fees.in_reminders = fees.in_reminders;
+        for (name, own) in &fees.customers {
+            let key = format!("late_fees.customers.\"{name}\"");
+            let terms = late_fee_terms(&key, own, cfg.late_fees.terms.as_ref(), cfg.currency)?;
+            cfg.late_fees.customers.insert(name.trim().to_lowercase(), terms);
         }
         Ok(cfg)
     }
@@ -840,9 +955,40 @@ mod tests {
         assert_eq!(names, [("first", 0), ("firm", 50000)]);
         let err = Config::from_toml("[mail]\nhost = \"h\"\nfrom = \"not an address\"").unwrap_err();
         assert!(format!("{err:#}").contains("mail.from"), "{err:#}");
-        let err =
-            Config::from_toml("[reminders]\nstages = [{ name = \"a\", days = 1, approval = false }]").unwrap_err();
-        assert!(format!("{err:#}").contains("approved in chat"), "{err:#}");
+        // A stage can go out by itself; the others wait for approval in chat.
+        let cfg = Config::from_toml(
+            "[reminders]\nstages = [{ name = \"a\", days = -5, approval = false }, { name = \"b\", days = 1 }]",
+        )
+        .unwrap();
+        let approval: Vec<_> = cfg.reminders.ladder.stages().iter().map(|s| s.approval).collect();
+        assert_eq!(approval, [false, true]);
+        assert_eq!(cfg.schedule.reminders.as_str(), "15 8 * * Mon-Fri");
+    }
+
+    #[test]
+    fn reads_late_fee_terms_and_a_customers_own() {
+        use arbot_core::latefees::{Cap, Percent};
+        let cfg = Config::from_toml(
+            "[late_fees]\nmonthly_rate = \"1.5%\"\ngrace_days = 10\ncap = \"10%\"\nin_reminders = true\n\
+             [late_fees.customers.\"Acme Builders Inc\"]\nwaive = true\n\
+             [late_fees.customers.\"Gulf Coast Builders LLC\"]\nmonthly_rate = \"1%\"\nflat = \"25\"\n",
+        )
+        .unwrap();
+        let base = cfg.late_fees.terms_for("Someone Else").unwrap();
+        assert_eq!((base.monthly, base.grace_days, base.cap), (Percent(150), 10, Some(Cap::Share(Percent(1000)))));
+        assert!(cfg.late_fees.in_reminders);
+        assert_eq!(cfg.late_fees.terms_for("acme builders inc"), None, "waived");
+        let gulf = cfg.late_fees.terms_for("Gulf Coast Builders LLC").unwrap();
+        assert_eq!(
+            (gulf.monthly, gulf.flat_minor, gulf.grace_days),
+            (Percent(100), 2500, 10),
+            "the rest from the base"
+        );
+        assert_eq!(Config::from_toml("").unwrap().late_fees.terms, None);
+        let err = Config::from_toml("[late_fees]\nmonthly_rate = \"1.5 percent\"").unwrap_err();
+        assert!(format!("{err:#}").contains("late_fees.monthly_rate"), "{err:#}");
+        let err = Config::from_toml("[late_fees]\nflat = \"25\"\ncap = \"lots\"").unwrap_err();
+        assert!(format!("{err:#}").contains("late_fees.cap"), "{err:#}");
     }
 
     #[test]

@@ -71,6 +71,22 @@ pub async fn enqueue_email(app: &App, key: &str, job: &EmailJob) -> anyhow::Resu
     Ok(app.store.enqueue(key, KIND_EMAIL, &payload, app.clock.now()).await?)
 }
 
+/// Queues a reminder under `key` together with what it asks of each invoice (one transaction), so
+/// the ladder knows the stage was asked; false when one with this key was queued before.
+pub async fn enqueue_reminder(
+    app: &App,
+    key: &str,
+    job: &EmailJob,
+    day: chrono::NaiveDate,
+    lines: &[arbot_core::mail::AskedLine],
+) -> anyhow::Result<bool> {
+    let payload = serde_json::to_string(job)?;
+    Ok(app.store.enqueue_reminder(key, KIND_EMAIL, &payload, job.customer_id, day, lines, app.clock.now()).await?)
+}
+
+/// Who approves the reminders of a stage that goes out by itself, as [`EmailJob::approved_by`].
+pub const BY_ITSELF: &str = "arbot";
+
 /// The Message-ID of the email queued under `key`: the same on every attempt.
 pub fn message_id(key: &str) -> String {
     let clean: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect();
@@ -382,7 +398,14 @@ impl Dispatcher {
             customer_id: job.customer_id,
             invoice_id: None,
             kind: "email".to_string(),
-            body: format!("{} Approved by {}; Message-ID <{}>.", job.note, job.approved_by, job.email.message_id),
+            body: if job.approved_by == BY_ITSELF {
+                format!(
+                    "{} Sent by itself (its stage needs no approval); Message-ID <{}>.",
+                    job.note, job.email.message_id
+                )
+            } else {
+                format!("{} Approved by {}; Message-ID <{}>.", job.note, job.approved_by, job.email.message_id)
+            },
             author: "arbot".to_string(),
             created_at: now,
             follow_up_on: None,

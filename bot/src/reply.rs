@@ -77,6 +77,9 @@ pub struct FormField {
     pub required: bool,
     pub placeholder: Option<String>,
     pub max_length: u16,
+    /// The text it opens with (an email's subject as it stands, to be changed).
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// A file sent with a reply: the full report as CSV, a statement as PDF, a chart as PNG. Kept as

@@ -32,6 +32,8 @@ pub enum JobKind {
     WeeklyReport,
     /// Check the KPI guardrails; post each one that crossed or recovered.
     KpiGuardrails,
+    /// Post the day's "Reminders ready" for approval, and send what needs none.
+    Reminders,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -87,6 +89,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "kpi_guardrails",
             kind: JobKind::KpiGuardrails,
             schedule: config.kpi_guardrails.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "reminders",
+            kind: JobKind::Reminders,
+            schedule: config.reminders.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -230,6 +238,22 @@ impl Scheduler {
                     self.outbox.notify_one();
                 }
                 Ok(detail)
+            }
+            JobKind::Reminders => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let r = crate::commands::mail::queue_round(&self.app, day).await?;
+                if r.posted || r.sent_by_itself > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(match (r.listed, r.sent_by_itself, r.posted) {
+                    (0, 0, _) => format!("no reminders due on {day}"),
+                    (listed, auto, true) => {
+                        format!("{listed} reminder(s) listed for approval, {auto} sent by themselves on {day}")
+                    }
+                    (listed, auto, false) => format!(
+                        "{listed} reminder(s) for approval (already posted), {auto} more sent by themselves on {day}"
+                    ),
+                })
             }
             JobKind::LienWarnings => {
                 let queued = crate::warnings::queue_lien_warnings(&self.app).await?;

@@ -358,11 +358,16 @@ fn lien_states_list_every_state_with_sources_and_checked_date() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("OH Ohio") && stdout.contains("Ohio Rev. Code §§ 1311.04"), "{stdout}");
     assert!(stdout.contains("MI Michigan") && stdout.contains("2026-12-02"), "{stdout}");
-    assert!(stdout.contains("12 states.") && stdout.contains("not legal advice"), "{stdout}");
+    assert!(stdout.contains("PA Pennsylvania") && stdout.contains("49 P.S. §§ 1501(b)"), "{stdout}");
+    assert!(
+        stdout.contains("NJ New Jersey") && stdout.contains("VA Virginia") && stdout.contains("NV Nevada"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("16 states.") && stdout.contains("not legal advice"), "{stdout}");
     let out = arbot(dir.path(), &["liens", "states", "--format", "json"], "");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("states JSON");
     let states = json.as_array().unwrap();
-    assert_eq!(states.len(), 12);
+    assert_eq!(states.len(), 16);
     for state in states {
         assert!(state["checked"].is_string() && !state["sources"].as_array().unwrap().is_empty(), "{state}");
         // Every state listed answers `arbot liens deadlines`.
@@ -387,6 +392,35 @@ fn a_missing_contract_date_gives_the_earliest_texas_notice_with_its_assumption()
         "{stdout}"
     );
     assert!(!stdout.contains("No deadlines follow"), "{stdout}");
+}
+
+#[test]
+fn an_unknown_role_gives_the_earliest_notice_with_its_assumption() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--today",
+        "2026-10-01",
+        "liens",
+        "deadlines",
+        "--state",
+        "FL",
+        "--role",
+        "unknown",
+        "--fact",
+        "first_furnished=2026-10-09",
+    ];
+    let out = arbot(dir.path(), &args, "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Nov 23, 2026"), "{stdout}");
+    assert!(
+        stdout.contains("Notice to Owner — assumes that we are the subcontractor; set role to be sure"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("More deadlines once you know: role"), "{stdout}");
+    let out = arbot(dir.path(), &["liens", "deadlines", "--state", "FL", "--role", "painter"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("laborer or unknown"), "{}", text(&out.stderr));
 }
 
 #[test]

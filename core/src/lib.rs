@@ -16,6 +16,7 @@ pub mod escalation;
 pub mod guardrails;
 pub mod history;
 pub mod kpi;
+pub mod latefees;
 pub mod ledger;
 pub mod liens;
 pub mod mail;

@@ -143,6 +143,9 @@ pub struct ReminderLine {
     pub asked_minor: i64,
     /// The stage this invoice reached.
     pub stage: usize,
+    /// The day a standing reminder already asked for this invoice at this stage or a later one:
+    /// it is in the email again, but it alone does not make the account due a reminder.
+    pub asked_on: Option<NaiveDate>,
 }
 
 /// An invoice left out of the reminder, and why (for the person approving it).
@@ -166,6 +169,42 @@ pub struct ReminderPlan {
     pub on_plan_minor: i64,
 }
 
+impl ReminderPlan {
+    /// Whether some invoice has reached a stage no standing reminder asked it at: only then is
+    /// the account due a reminder in the morning's round (a stage goes out once, however many
+    /// mornings pass; `/mail remind` can still send one again by hand).
+    pub fn is_due(&self) -> bool {
+        self.lines.iter().any(|l| l.asked_on.is_none())
+    }
+}
+
+/// What a reminder already queued asked of one invoice: the furthest stage (its days from due)
+/// and the latest day. A reminder the mail server refused for good is not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reminded {
+    pub invoice_id: i64,
+    pub stage_days: i64,
+    pub day: NaiveDate,
+}
+
+/// One invoice of a queued reminder, as its record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedLine {
+    pub invoice_id: i64,
+    pub stage: String,
+    pub stage_days: i64,
+}
+
+/// What a person decided about an account's reminder on a day: to skip it, or to send it with a
+/// subject or opening paragraph of their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReminderChoice {
+    pub skipped: bool,
+    pub subject: Option<String>,
+    pub opening: Option<String>,
+    pub set_by: String,
+}
+
 /// What [`plan_reminder`] reads: the account's open items and its collections state.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountState<'a> {
@@ -178,6 +217,8 @@ pub struct AccountState<'a> {
     /// The customer's payment plans (cancelled ones are ignored); `cash` must reach back to the
     /// day the oldest was agreed.
     pub plans: &'a [PaymentPlan],
+    /// What standing reminders already asked of its invoices.
+    pub reminded: &'a [Reminded],
 }
 
 /// What the account's standing plans still cover on `today`: every installment whose day plus
@@ -262,6 +303,11 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
             left_out.push(LeftOut { number: i.number.clone(), why: why.to_string() });
             continue;
         }
+        let asked_on = state
+            .reminded
+            .iter()
+            .find(|r| r.invoice_id == i.invoice_id && r.stage_days >= ladder.stages[stage].days)
+            .map(|r| r.day);
         lines.push(ReminderLine {
             invoice_id: i.invoice_id,
             number: i.number.clone(),
@@ -271,6 +317,7 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
             days_from_due: days,
             asked_minor: asked,
             stage,
+            asked_on,
         });
     }
     // Each stage's minimum applies to its own invoices.
@@ -336,7 +383,7 @@ mod tests {
     }
 
     fn state<'a>(items: &'a [OpenItem], promises: &'a [Promise]) -> AccountState<'a> {
-        AccountState { items, promises, cash: &[], rules: rules(), hold_until: None, plans: &[] }
+        AccountState { items, promises, cash: &[], rules: rules(), hold_until: None, plans: &[], reminded: &[] }
     }
 
     #[test]
@@ -449,6 +496,31 @@ mod tests {
         let plans = [cancelled];
         st.plans = &plans;
         assert_eq!(plan_reminder(&ladder, &st, d("2026-12-01")).unwrap().total_minor, 90000);
+    }
+
+    #[test]
+    fn a_stage_already_asked_does_not_make_the_account_due_again() {
+        let ladder = Ladder::default();
+        let items = [item(1, "2026-11-20", 50000, false), item(2, "2026-11-28", 20000, false)];
+        // Both at the first stage (days 1..14); #1001 was asked at it on Nov 21.
+        let asked = [Reminded { invoice_id: 1, stage_days: 1, day: d("2026-11-21") }];
+        let mut st = state(&items, &[]);
+        st.reminded = &asked;
+        let plan = plan_reminder(&ladder, &st, d("2026-12-01")).unwrap();
+        assert_eq!(plan.lines.iter().map(|l| l.asked_on).collect::<Vec<_>>(), [Some(d("2026-11-21")), None]);
+        assert!(plan.is_due(), "#1002 reached the first stage since");
+        // Once #1002 was asked too, nothing is due until one of them reaches the next stage.
+        let both = [asked[0], Reminded { invoice_id: 2, stage_days: 1, day: d("2026-12-01") }];
+        st.reminded = &both;
+        assert!(!plan_reminder(&ladder, &st, d("2026-12-04")).unwrap().is_due());
+        let later = plan_reminder(&ladder, &st, d("2026-12-05")).unwrap();
+        assert!(later.is_due(), "#1001 is 15 days past due: the second stage");
+        assert_eq!(later.lines[0].stage, 2);
+        // Asked at a later stage than today's (the ladder was changed since): not due again.
+        let ahead = [Reminded { invoice_id: 1, stage_days: 30, day: d("2026-11-21") }];
+        st.reminded = &ahead;
+        st.items = &items[..1];
+        assert!(!plan_reminder(&ladder, &st, d("2026-12-05")).unwrap().is_due());
     }
 
     #[test]

@@ -347,8 +347,8 @@ impl FakeDiscord {
     }
 
     /// `person` submits form `form_id` (a modal) with `values` by field id, as Discord delivers it
-    /// (interaction type 5); returns the interaction id. Fields left out come back empty, as
-    /// Discord sends an untouched optional field.
+    /// (interaction type 5); returns the interaction id. Fields left out come back as they opened
+    /// (their `value`, or empty), as Discord sends an untouched field.
     pub fn submit_form(&self, person: &Person, channel: u64, form: &Value, values: &[(&str, &str)]) -> u64 {
         let (id, mut v) = self.interaction_base(5, person, channel);
         let rows: Vec<Value> = form["components"]
@@ -359,7 +359,8 @@ impl FakeDiscord {
             .filter_map(|row| row["components"].get(0))
             .map(|input| {
                 let field = input["custom_id"].as_str().unwrap_or_default();
-                let value = values.iter().find(|(k, _)| *k == field).map(|(_, v)| *v).unwrap_or("");
+                let opened = input["value"].as_str().unwrap_or("");
+                let value = values.iter().find(|(k, _)| *k == field).map(|(_, v)| *v).unwrap_or(opened);
                 json!({"type": 1, "components": [{"type": 4, "custom_id": field, "value": value}]})
             })
             .collect();
@@ -689,7 +690,7 @@ fn route(shared: &Shared, method: &Method, path: &str, query: &str, body: Value)
 /// Discord's limits on a modal (interaction callback type 9): a custom id of at most 100
 /// characters, a title of at most 45, one to five action rows each holding one text input (type 4)
 /// with a custom id, a label of at most 45 characters, a style of 1 (short) or 2 (paragraph), a
-/// placeholder of at most 100 and a maximum length from 1 to 4,000.
+/// placeholder of at most 100, a maximum length from 1 to 4,000 and a value no longer than it.
 fn modal_allowed(data: &Value) -> Result<(), String> {
     let text = |v: &Value| v.as_str().map(|s| s.chars().count());
     match text(&data["custom_id"]) {
@@ -728,6 +729,10 @@ fn modal_allowed(data: &Value) -> Result<(), String> {
             && !matches!(max.as_u64(), Some(1..=4000))
         {
             return Err(format!("data.components.{i}.components.0.max_length: must be 1 to 4000"));
+        }
+        let max = input["max_length"].as_u64().unwrap_or(4000) as usize;
+        if input.get("value").is_some_and(|v| !v.is_null()) && !matches!(text(&input["value"]), Some(n) if n <= max) {
+            return Err(format!("data.components.{i}.components.0.value: at most max_length ({max}) characters"));
         }
     }
     Ok(())

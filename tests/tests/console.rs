@@ -513,6 +513,42 @@ fn the_digest_and_the_lien_warning_show_the_assumption_when_the_contract_date_is
 }
 
 #[test]
+fn the_digest_and_the_lien_warning_show_the_assumption_when_our_role_is_unknown() {
+    // Today Tue Dec 1, 2026. Marina Tower (Florida), first furnished Sat Oct 31, 2026, our role
+    // unknown: a sub, sub-sub or supplier owes the Notice to Owner 45 days later, Tue Dec 15
+    // (Nov 30 is day 30), 14 days out; a GC or laborer owes none. The earliest candidate is
+    // given, in the digest and the 14-day warning, marked with the role it assumes.
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let global = GlobalArgs { config: None, db: Some(db.url.clone()), today: Some("2026-12-01".to_string()) };
+        let app = rt.block_on(arbot::cli::load_demo(&global, Config::default())).expect("demo loads");
+        for set in ["project private", "role unknown", "first_furnished 2026-10-31"] {
+            let answer = ask(&rt, &app, &format!("/ar job marina set {set}"));
+            assert!(answer.contains("Recorded"), "{name}: {answer}");
+        }
+        let assumption = "assumes that we are the subcontractor; set role to be sure";
+        let digest = ask(&rt, &app, "/ar digest");
+        let line = digest.lines().find(|l| l.contains("Dec 15") && l.contains("Marina Tower"));
+        assert!(line.is_some_and(|l| l.contains(assumption)), "{name}: the digest's lien line\n{digest}");
+        let job = ask(&rt, &app, "/ar job marina");
+        assert!(job.contains("our role: —") && job.contains(assumption), "{name}: {job}");
+        let queued = rt.block_on(arbot::warnings::queue_lien_warnings(&app)).unwrap();
+        assert!(queued >= 1, "{name}: {queued}");
+        let later = chrono::Utc::now() + chrono::Days::new(800);
+        let items = rt.block_on(app.store.claim_outbox("test", later, later, 100)).unwrap();
+        let warning: Vec<_> = items.iter().filter(|i| i.key.contains("FL.private.nto:2026-12-15:14")).collect();
+        assert_eq!(warning.len(), 1, "{name}: {:?}", items.iter().map(|i| &i.key).collect::<Vec<_>>());
+        assert!(warning[0].payload.contains(assumption), "{name}: {}", warning[0].payload);
+        // Once the role is set, neither says it.
+        ask(&rt, &app, "/ar job marina set role sub");
+        let digest = ask(&rt, &app, "/ar digest");
+        assert!(digest.contains("Marina Tower") && !digest.contains("assumes that we are"), "{name}: {digest}");
+        rt.block_on(db.close());
+    }
+}
+
+#[test]
 fn an_account_moves_up_pm_manager_legal_with_what_each_level_expects() {
     use arbot::roles::{Actor, Role};
     let rt = Runtime::new().unwrap();

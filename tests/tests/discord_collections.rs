@@ -602,3 +602,114 @@ async fn a_call_logged_from_the_cards_form_is_recorded_once() {
     bot.stop().await;
     db.close().await;
 }
+
+/// "Reminders ready" in Discord, with a real SMTP server on loopback: posted at the morning round
+/// with Send all and a button per account; the account's button shows its email with Send, Edit
+/// and Skip; Edit opens a form holding the subject as it stands, and what is submitted is what the
+/// customer gets; Skip keeps an account out of Send all; Send all emails the rest once; a viewer
+/// is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_ready_is_reviewed_edited_skipped_and_sent_from_discord() {
+    use arbot::config::{Config, MailConfig, MailTls};
+    let SampleWorld { fake, db, clock } = SampleWorld::start("2026-11-23T13:14:00Z").await;
+    let server = arbot_tests::smtp_server::SmtpServer::start();
+    let config = Config {
+        business_name: "Suncoast Mechanical".into(),
+        mail: Some(MailConfig {
+            host: "127.0.0.1".into(),
+            port: server.port,
+            tls: MailTls::None,
+            from: "Suncoast AR <ar@suncoast.example>".into(),
+            reply_to: None,
+            bcc: None,
+            username: None,
+            password: None,
+            timeout_secs: 5,
+        }),
+        ..Config::default()
+    };
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a", config).await;
+    fake.wait_ready(1).await;
+    fake.wait_for(Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let store = bot.app.store.clone();
+    let CustomerMatch::One(acme) = find_customer(store.as_ref(), "acme").await.unwrap() else { panic!() };
+    let CustomerMatch::One(gulf) = find_customer(store.as_ref(), "gulf coast").await.unwrap() else { panic!() };
+    let day = "2026-11-23";
+    let entries = arbot::commands::mail::round(&bot.app, day.parse().unwrap()).await.unwrap();
+    let ready: Vec<_> = entries.iter().filter(|e| e.prepared.email.is_some() && e.prepared.hold.is_none()).collect();
+
+    // 08:15: the round.
+    clock.set(at("2026-11-23T13:15:05Z"));
+    let post = fake
+        .wait_for(Duration::from_secs(30), "Reminders ready", |w| {
+            w.messages_in(AR_CHANNEL)
+                .into_iter()
+                .find(|m| {
+                    m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Reminders ready for Mon Nov 23"))
+                })
+                .cloned()
+        })
+        .await;
+    let ids = button_ids(&post);
+    assert_eq!(ids[0], format!("mail:all:{day}"));
+    assert_eq!(ids.len(), 1 + ready.len(), "{ids:?}");
+    assert!(
+        ids.contains(&format!("mail:review:{}:{day}", acme.id))
+            && ids.contains(&format!("mail:review:{}:{day}", gulf.id))
+    );
+    let post_id: u64 = post["id"].as_str().unwrap().parse().unwrap();
+
+    // Acme's button: its email, with Send, Edit and Skip.
+    let c = fake.click(&sam(), post_id, &format!("mail:review:{}:{day}", acme.id));
+    let review = fake.answers(c, 1).await.remove(0);
+    assert!(text_of(&review).contains("Reminder for Acme"), "{}", text_of(&review));
+    let own: Vec<String> = ["send", "edit", "skip"].iter().map(|a| format!("mail:{a}:{}:{day}", acme.id)).collect();
+    assert_eq!(button_ids(&review), own);
+
+    // Edit: the form opens with today's subject; a new subject is submitted, the opening left as it was.
+    let e = fake.click_answer(&sam(), c, &own[1]).await;
+    let form = fake.form(e).await;
+    let subject = form["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
+    assert!(subject.contains("Suncoast Mechanical"), "{subject}");
+    let opening = form["components"][1]["components"][0]["value"].as_str().unwrap().to_string();
+    assert!(!opening.is_empty());
+    let s = fake.submit_form(&sam(), AR_CHANNEL, &form, &[("subject", "Pay apps 6 and 7: past due")]);
+    let edited = fake.answers(s, 1).await.remove(0);
+    assert!(text_of(&edited).contains("\"Pay apps 6 and 7: past due\""), "{}", text_of(&edited));
+    assert_eq!(button_ids(&edited), own, "the edited email keeps its buttons");
+
+    // Skip Gulf Coast.
+    let c2 = fake.click(&sam(), post_id, &format!("mail:review:{}:{day}", gulf.id));
+    fake.answers(c2, 1).await;
+    let k = fake.click_answer(&sam(), c2, &format!("mail:skip:{}:{day}", gulf.id)).await;
+    let skipped = text_of(&fake.answers(k, 1).await.remove(0));
+    assert!(skipped.contains("Skipped by @sam at 8:15; nothing was sent."), "{skipped}");
+
+    // A viewer can't send them.
+    let v = fake.click(&vic(), post_id, &format!("mail:all:{day}"));
+    let refused = text_of(&fake.answers(v, 1).await.remove(0));
+    assert!(refused.contains("can send reminders (your roles: viewer)"), "{refused}");
+
+    // Send all: everyone ready but Gulf Coast, once; the post keeps no buttons.
+    let a = fake.click(&sam(), post_id, &format!("mail:all:{day}"));
+    let done = fake.answers(a, 1).await.remove(0);
+    let status = text_of(&done);
+    let n = ready.len() - 1;
+    assert!(status.contains(&format!("Sent by @sam at 8:15: {n} reminders queued")), "{status}");
+    assert!(status.contains("Skipped: Gulf Coast Builders LLC."), "{status}");
+    assert!(button_ids(&done).is_empty(), "{done}");
+    let got = server.wait_for(n).await;
+    let acme_mail = got.iter().find(|m| m.to.contains(&"ap@acmebuilders.example".to_string())).expect("Acme's email");
+    let parsed = acme_mail.parsed();
+    assert_eq!(parsed.subject(), Some("Pay apps 6 and 7: past due"));
+    assert!(parsed.body_text(0).unwrap().contains(opening.trim()), "the opening as it was");
+    assert!(got.iter().all(|m| !m.to.contains(&"payables@gulfcoastbuilders.example".to_string())));
+    // Clicked again: nothing more goes out.
+    let a2 = fake.click(&sam(), post_id, &format!("mail:all:{day}"));
+    let again = text_of(&fake.answers(a2, 1).await.remove(0));
+    assert!(again.contains("0 reminders queued"), "{again}");
+    settle().await;
+    assert_eq!(server.received().len(), n);
+    bot.stop().await;
+    db.close().await;
+}

@@ -108,7 +108,7 @@ async fn a_reminder_is_approved_sent_once_and_logged_and_failures_are_told_once(
         for l in &plan.lines {
             assert!(text.contains(&format!("Invoice #{}", l.number)), "{text}");
         }
-        assert_eq!(reply.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Send", "Skip"]);
+        assert_eq!(reply.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Send", "Edit", "Skip"]);
         assert_eq!(reply.buttons[0].id, format!("mail:send:{acme}:{today}"));
 
         // Approved: queued, handed to the server, logged on the account.
@@ -316,6 +316,245 @@ async fn a_hold_is_lifted_from_chat() {
         assert!(mail::prepare(&app, gulf, app.today()).await.unwrap().hold.is_none());
         let again = run_line(&app, "/mail unhold gulf coast", sam()).await;
         assert!(again.lines.join(" ").contains("is not on hold today"), "{:?}", again.lines);
+        db.close().await;
+    }
+}
+
+fn sendable(e: &mail::RoundEntry) -> bool {
+    e.prepared.email.is_some() && e.prepared.hold.is_none()
+}
+
+/// The morning round over several days, on a pinned clock: posted once a day; Send all emails
+/// each listed account once and leaves out the one skipped; the next morning an account already
+/// asked is listed again only when an invoice reached a new stage, and the skipped one is listed
+/// again; a restart sends nothing twice; after a gap each account gets one email, at the stage it
+/// has reached; an email the server refused is asked again the next morning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_morning_round_asks_each_stage_once_over_several_days() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let server = SmtpServer::start();
+        let clock = ManualClock::new(at("2026-11-23T13:15:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock, server.port).await;
+        let out = Arc::new(ConsoleOut::default());
+        let dispatcher = Dispatcher::new(app.clone(), out.clone(), "t", settings());
+        let ladder = app.config.reminders.ladder.clone();
+        let monday = app.today();
+
+        let entries = mail::round(&app, monday).await.unwrap();
+        let ready: Vec<&mail::RoundEntry> = entries.iter().filter(|e| sendable(e)).collect();
+        assert!(ready.len() >= 3, "the sample ledger has several accounts due a reminder: {entries:?}");
+        let skipped = ready[1];
+        let skipped_id = skipped.prepared.plan.as_ref().unwrap().customer_id;
+        let skip = mail::skip(&app, &sam(), skipped_id, monday, "i-skip").await.unwrap();
+        assert!(skip.starts_with("Skipped by @sam at 8:15; nothing was sent."), "{skip}");
+
+        // The post, once a day.
+        let r = mail::queue_round(&app, monday).await.unwrap();
+        assert_eq!((r.listed, r.sent_by_itself, r.posted), (entries.len(), 0, true));
+        assert!(!mail::queue_round(&app, monday).await.unwrap().posted, "a second run posts nothing");
+        dispatcher.deliver_due().await.unwrap();
+        let posted = out.take();
+        assert!(posted.contains(&format!("Reminders ready for Mon Nov 23: {} accounts", entries.len())), "{posted}");
+        assert!(posted.contains(&format!("{} · ", skipped.name)) && posted.contains("skipped by @sam"), "{posted}");
+        assert!(posted.contains(&format!("[Send all {}]", ready.len())), "{posted}");
+
+        // Send all: every ready account but the skipped one, once.
+        let status = mail::send_all(&app, &sam(), monday).await.unwrap();
+        assert!(status.starts_with(&format!("Sent by @sam at 8:15: {} reminders queued", ready.len() - 1)), "{status}");
+        assert!(status.contains(&format!("Skipped: {}.", skipped.name)), "{status}");
+        dispatcher.deliver_due().await.unwrap();
+        let got = server.wait_for(ready.len() - 1).await;
+        let skipped_to = skipped.prepared.email.as_ref().unwrap().to[0].clone();
+        assert!(got.iter().all(|m| !m.to.contains(&skipped_to)), "the skipped account got nothing");
+        let again = mail::send_all(&app, &sam(), monday).await.unwrap();
+        assert!(again.starts_with("Sent by @sam at 8:15: 0 reminders queued."), "{again}");
+
+        // Tuesday, after a restart: what was asked Monday is not asked again at the same stage.
+        let app = app_on(&db, &clock, server.port).await;
+        let dispatcher = Dispatcher::new(app.clone(), out.clone(), "t2", settings());
+        clock.set(at("2026-11-24T13:15:00Z"));
+        let tuesday = app.today();
+        let listed = mail::round(&app, tuesday).await.unwrap();
+        let names: Vec<&str> = listed.iter().map(|e| e.name.as_str()).collect();
+        assert!(names.contains(&skipped.name.as_str()), "the skipped account comes back: {names:?}");
+        assert!(listed.len() < entries.len(), "Monday's accounts are not all asked again: {names:?}");
+        for e in ready.iter().filter(|e| e.name != skipped.name) {
+            let monday_lines = &e.prepared.plan.as_ref().unwrap().lines;
+            // Newly at a stage on Tuesday: a stage reached one day later than Monday's.
+            let moved = monday_lines.iter().any(|l| ladder.stage_at(l.days_from_due + 1) != Some(l.stage));
+            let now = listed.iter().find(|t| t.name == e.name);
+            if !moved {
+                // Unless a new invoice reached its first stage since Monday.
+                if let Some(t) = now {
+                    let plan = t.prepared.plan.as_ref().unwrap();
+                    let fresh: Vec<_> = plan.lines.iter().filter(|l| l.asked_on.is_none()).collect();
+                    assert!(
+                        !fresh.is_empty()
+                            && fresh.iter().all(|l| monday_lines.iter().all(|m| m.invoice_id != l.invoice_id)),
+                        "{} is listed again with an invoice asked Monday at the same stage: {plan:?}",
+                        e.name
+                    );
+                }
+            } else {
+                assert!(now.is_some(), "{} has an invoice at a new stage on Tuesday", e.name);
+            }
+        }
+        let sent_before = server.received().len();
+        assert!(mail::send_all(&app, &sam(), monday).await.is_err(), "Monday's Send all does nothing on Tuesday");
+        dispatcher.deliver_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(server.received().len(), sent_before, "nothing sent twice across the restart");
+
+        // A gap: nothing runs until Monday Dec 14. One email per account that day, whatever it missed.
+        clock.set(at("2026-12-14T13:15:00Z"));
+        let later = app.today();
+        let due = mail::round(&app, later).await.unwrap();
+        let n = due.iter().filter(|e| sendable(e)).count();
+        assert!(n >= 2, "{due:?}");
+        // One of them the server refuses for good.
+        let refused = due.iter().find(|e| sendable(e)).unwrap();
+        let refused_id = refused.prepared.plan.as_ref().unwrap().customer_id;
+        let first = mail::send_all(&app, &sam(), later).await.unwrap();
+        assert!(first.contains(&format!("{n} reminders queued")), "{first}");
+        assert!(mail::send_all(&app, &sam(), later).await.unwrap().contains("0 reminders queued"));
+        server.fail_next(&[550]);
+        dispatcher.deliver_due().await.unwrap();
+        let got = server.wait_for(sent_before + n - 1).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(server.received().len(), got.len(), "one email per account after the gap");
+        let key = mail::reminder_key(refused_id, later);
+        let status = app.store.outbox_status(&key).await.unwrap().map(|(s, _)| s);
+        assert_eq!(status.as_deref(), Some("failed"), "the first email of the round was refused");
+        // The next morning the refused one is due again; the others are not.
+        clock.set(at("2026-12-15T13:15:00Z"));
+        let next = mail::round(&app, app.today()).await.unwrap();
+        assert!(next.iter().any(|e| e.name == refused.name), "refused, so asked again: {next:?}");
+        db.close().await;
+    }
+}
+
+/// A stage with `approval = false` goes out by itself in the morning round, logged as such, and
+/// the post lists it apart; the Edit form's subject and opening are what the customer receives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_without_approval_goes_out_by_itself_and_an_edit_is_what_is_sent() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let server = SmtpServer::start();
+        let clock = ManualClock::new(at("2026-11-23T13:15:00Z"), chrono_tz::America::New_York);
+        let mut app = app_on(&db, &clock, server.port).await;
+        let stage = |name: &str, days, approval| arbot_core::mail::Stage {
+            name: name.to_string(),
+            days,
+            min_minor: 0,
+            approval,
+        };
+        app.config.reminders.ladder =
+            arbot_core::mail::Ladder::new(vec![stage("first", 1, false), stage("firm", 30, true)]).unwrap();
+        let out = Arc::new(ConsoleOut::default());
+        let dispatcher = Dispatcher::new(app.clone(), out.clone(), "t", settings());
+        let today = app.today();
+        let entries = mail::round(&app, today).await.unwrap();
+        let automatic =
+            entries.iter().filter(|e| sendable(e) && e.prepared.plan.as_ref().is_some_and(|p| p.stage == 0)).count();
+        let firm: Vec<&mail::RoundEntry> =
+            entries.iter().filter(|e| sendable(e) && e.prepared.plan.as_ref().is_some_and(|p| p.stage == 1)).collect();
+        assert!(automatic >= 1 && !firm.is_empty(), "{entries:?}");
+
+        // A person edits one of the firm ones before the round.
+        let edited = firm[0];
+        let edited_id = edited.prepared.plan.as_ref().unwrap().customer_id;
+        let form = mail::edit_form(&app, edited_id, today).await.unwrap();
+        assert_eq!(form.fields[0].value.as_deref(), edited.prepared.email.as_ref().map(|e| e.subject.as_str()));
+        let opening = "Following our call with your office on Friday, here are the invoices we discussed.";
+        let values = [("subject", "Invoices we discussed Friday"), ("opening", opening)];
+        let value = |id: &str| values.iter().find(|(k, _)| *k == id).map(|(_, v)| v.to_string());
+        let preview = mail::save_edit(&app, &sam(), edited_id, today, value, "i-edit").await.unwrap();
+        let text = preview.lines.join("\n");
+        assert!(text.contains("\"Invoices we discussed Friday\"") && text.contains(opening), "{text}");
+        assert!(text.contains("The subject and opening are @sam's, for today."), "{text}");
+        let empty = |_: &str| None;
+        assert!(mail::save_edit(&app, &sam(), edited_id, today, empty, "i-edit-2").await.is_err());
+
+        let r = mail::queue_round(&app, today).await.unwrap();
+        assert_eq!(r.sent_by_itself, automatic);
+        assert_eq!(r.listed, entries.len() - automatic);
+        dispatcher.deliver_due().await.unwrap();
+        let posted = out.take();
+        assert!(posted.contains("Sent by itself (its stage needs no approval):"), "{posted}");
+        let got = server.wait_for(automatic).await;
+        assert_eq!(got.len(), automatic, "only the stage without approval went out");
+        let note =
+            app.store.notes_for_customer(entries[0].prepared.plan.as_ref().unwrap().customer_id, 5).await.unwrap();
+        let sent_notes: Vec<_> = note.iter().filter(|n| n.kind == "email").collect();
+        if entries[0].prepared.plan.as_ref().unwrap().stage == 0 && sendable(&entries[0]) {
+            assert!(sent_notes[0].body.contains("Sent by itself (its stage needs no approval)"), "{sent_notes:?}");
+        }
+
+        // Sending the edited one: the customer gets the words the person wrote.
+        mail::approve(&app, edited_id, today, "sam").await.unwrap();
+        dispatcher.deliver_due().await.unwrap();
+        let got = server.wait_for(automatic + 1).await;
+        let to = edited.prepared.email.as_ref().unwrap().to[0].clone();
+        let m = got.iter().find(|m| m.to.contains(&to)).expect("the edited email arrived");
+        let parsed = m.parsed();
+        assert_eq!(parsed.subject(), Some("Invoices we discussed Friday"));
+        let body = parsed.body_text(0).unwrap().to_string();
+        assert!(body.contains(opening), "{body}");
+        let trail = app
+            .store
+            .audit_trail(arbot_core::audit::AuditQuery { customer_id: Some(edited_id), job_id: None, limit: 10 })
+            .await
+            .unwrap();
+        assert!(trail.iter().any(|e| e.action == "reminder_edited"), "{trail:?}");
+        db.close().await;
+    }
+}
+
+/// Late fees per the terms in `[late_fees]`: Hill Country's #1042 ($34,580.00 due Jul 16, nothing
+/// paid, no retainage) at 1.5% a month after 10 days' grace is 120 days charged on Nov 23:
+/// 3,458,000 x 150 bp x 120 x 12 / (10,000 x 365) = 204,638 cents. A customer's waiver and the
+/// absence of terms are said; the reminder states what accrued on its invoices.
+#[tokio::test]
+async fn late_fees_follow_the_terms_and_a_reminder_states_them() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let mut app = app_on(&db, &clock, 1).await;
+        let none = run_line(&app, "/mail latefee hill country", sam()).await;
+        assert_eq!(none.lines, ["No late-fee terms are set ([late_fees] in arbot.toml), so arbot computes none."]);
+        let terms = Config::from_toml(
+            "[late_fees]\nmonthly_rate = \"1.5%\"\ngrace_days = 10\nin_reminders = true\n\
+             [late_fees.customers.\"Acme Builders Inc\"]\nwaive = true\n",
+        )
+        .unwrap();
+        app.config.late_fees = terms.late_fees;
+        let reply = run_line(&app, "/mail latefee hill country", sam()).await;
+        let table = reply.table.clone().expect("a table of invoices");
+        let row = table.rows.iter().find(|r| r[0] == "#1042").expect("#1042 is charged");
+        assert_eq!(row[2..], ["130", "120 days", "$2,046.38", "$0.00", "$2,046.38"]);
+        let title = reply.title.clone().unwrap();
+        assert!(title.starts_with("Late fees on Hill Country Construction to Mon Nov 23: $"), "{title}");
+        assert!(reply.lines[0].contains("1.5% a month, charged daily, after 10 days' grace"), "{:?}", reply.lines);
+        assert!(reply.footer.unwrap().contains("arbot books nothing"));
+        let total: i64 = table.footer.unwrap()[6].trim_start_matches('$').replace([',', '.'], "").parse().unwrap();
+        assert!(total >= 204_638, "the total covers #1042 at least");
+        // Computed to an earlier day: fewer days charged.
+        let earlier = run_line(&app, "/mail latefee hill country Oct 24", sam()).await;
+        let rows = earlier.table.expect("a table").rows;
+        let row = rows.iter().find(|r| r[0] == "#1042").unwrap();
+        assert_eq!(row[3], "90 days");
+        let waived = run_line(&app, "/mail latefee acme", sam()).await;
+        assert!(waived.lines[0].contains("Acme Builders Inc's late fees are waived"), "{:?}", waived.lines);
+
+        // The reminder says what has accrued on the invoices it asks for.
+        let hill = customer_id(&app, "hill country").await;
+        let p = mail::prepare(&app, hill, app.today()).await.unwrap();
+        let text = p.email.expect("Hill Country has an address").text;
+        assert!(text.contains("late charges of $2,046.38 have accrued on these invoices to date"), "{text}");
+        app.config.late_fees.in_reminders = false;
+        let p = mail::prepare(&app, hill, app.today()).await.unwrap();
+        assert!(!p.email.unwrap().text.contains("late charges"));
         db.close().await;
     }
 }

@@ -18,10 +18,12 @@ pub struct DeadlineArgs {
     /// The job's state, as a two-letter code or its name (`arbot liens states` lists them).
     #[arg(long)]
     pub state: String,
-    /// private, public or residential.
+    /// private, public or residential; `unknown` gives the earliest deadline any project type
+    /// would, marked with that assumption.
     #[arg(long, default_value = "private")]
     pub project: String,
-    /// Our role on the job: gc, sub, sub_sub, supplier or laborer.
+    /// Our role on the job: gc, sub, sub_sub, supplier or laborer; `unknown` gives the earliest
+    /// deadline any role would, marked with that assumption.
     #[arg(long, default_value = "sub")]
     pub role: String,
     /// The job has a payment bond (bonded private jobs).
@@ -40,11 +42,23 @@ pub struct DeadlineArgs {
 }
 
 pub fn run(args: &DeadlineArgs, today: NaiveDate) -> anyhow::Result<()> {
-    let project = ProjectType::parse(&args.project)
-        .with_context(|| format!("--project '{}' should be private, public or residential", args.project))?;
-    let role = OurRole::parse(&args.role)
-        .with_context(|| format!("--role '{}' should be gc, sub, sub_sub, supplier or laborer", args.role))?;
-    let mut facts = JobFacts::new(&args.state, project, role);
+    let unknown = |value: &str| value.trim().eq_ignore_ascii_case("unknown");
+    let project = match unknown(&args.project) {
+        true => None,
+        false => Some(ProjectType::parse(&args.project).with_context(|| {
+            format!("--project '{}' should be private, public, residential or unknown", args.project)
+        })?),
+    };
+    let role = match unknown(&args.role) {
+        true => None,
+        false => Some(OurRole::parse(&args.role).with_context(|| {
+            format!("--role '{}' should be gc, sub, sub_sub, supplier, laborer or unknown", args.role)
+        })?),
+    };
+    let mut facts = match (project, role) {
+        (Some(project), Some(role)) => JobFacts::new(&args.state, project, role),
+        _ => JobFacts::with_unknown(&args.state, project, role),
+    };
     if args.bonded {
         facts.set("bonded", "yes")?;
     }

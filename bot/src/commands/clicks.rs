@@ -28,10 +28,21 @@ pub enum Click {
     Escalation { action: EscalationChoice, id: i64 },
     /// Show one customer (the pick-list when a name matched several).
     Customer(i64),
-    /// Send (or skip) a customer's reminder prepared for a day.
-    Reminder { send: bool, customer: i64, day: chrono::NaiveDate },
+    /// Show, send, edit or skip a customer's reminder prepared for a day.
+    Reminder { action: ReminderAction, customer: i64, day: chrono::NaiveDate },
+    /// Send every reminder of a day's round ("Reminders ready"'s Send all).
+    SendAll { day: chrono::NaiveDate },
     /// Open the "Log call" form for an account (the customer card's and escalation threads' button).
     LogCall { customer: i64 },
+}
+
+/// The buttons of a reminder: the round's button per account (Review), and the email's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderAction {
+    Review,
+    Send,
+    Edit,
+    Skip,
 }
 
 /// The buttons on an escalation's thread.
@@ -67,8 +78,15 @@ impl Click {
             }
             ["customer", id] => Some(Click::Customer(id.parse().ok()?)),
             ["note", "call", customer] => Some(Click::LogCall { customer: customer.parse().ok()? }),
-            ["mail", action @ ("send" | "skip"), customer, day] => Some(Click::Reminder {
-                send: *action == "send",
+            ["mail", "all", day] => Some(Click::SendAll { day: day.parse().ok()? }),
+            ["mail", action, customer, day] => Some(Click::Reminder {
+                action: match *action {
+                    "review" => ReminderAction::Review,
+                    "send" => ReminderAction::Send,
+                    "edit" => ReminderAction::Edit,
+                    "skip" => ReminderAction::Skip,
+                    _ => return None,
+                },
                 customer: customer.parse().ok()?,
                 day: day.parse().ok()?,
             }),
@@ -82,7 +100,7 @@ impl Click {
             Click::OpenEscalation { .. } => Permission::Escalate,
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
-            Click::Reminder { .. } => Permission::Record,
+            Click::Reminder { .. } | Click::SendAll { .. } => Permission::Record,
             Click::LogCall { .. } => Permission::Log,
         }
     }
@@ -93,7 +111,8 @@ impl Click {
             Click::OpenEscalation { .. } => "open an escalation",
             Click::Escalation { .. } => "act on an escalation",
             Click::Customer(_) => "see a customer's figures",
-            Click::Reminder { .. } => "send or skip a reminder",
+            Click::Reminder { .. } => "send, edit or skip a reminder",
+            Click::SendAll { .. } => "send reminders",
             Click::LogCall { .. } => "log a call",
         }
     }
@@ -132,7 +151,8 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::OpenEscalation { customer, job } => open(app, who, customer, job, interaction).await,
         Click::Escalation { action, id } => act(app, who, action, id, interaction).await,
         Click::Customer(id) => show_customer(app, id).await,
-        Click::Reminder { send, customer, day } => reminder(app, who, send, customer, day).await,
+        Click::Reminder { action, customer, day } => reminder(app, who, action, customer, day, interaction).await,
+        Click::SendAll { day } => send_all(app, who, day).await,
         Click::LogCall { customer } => call_form(app, who, customer).await,
     };
     match result {
@@ -162,6 +182,7 @@ async fn call_form(app: &App, who: &Actor, customer: i64) -> Result<ClickAnswer,
         required,
         placeholder: Some(placeholder.to_string()),
         max_length,
+        value: None,
     };
     let title: String = format!("Call with {}", c.name).chars().take(45).collect();
     Ok(ClickAnswer::Form(Form {
@@ -181,16 +202,28 @@ async fn call_form(app: &App, who: &Actor, customer: i64) -> Result<ClickAnswer,
 /// the submission is delivered (`interaction` is its key).
 pub async fn submit(app: &App, who: &Actor, form_id: &str, values: &[(String, String)], interaction: &str) -> Reply {
     let parts: Vec<&str> = form_id.split(':').collect();
-    let Some(customer) = (match parts.as_slice() {
-        ["note", "log", id] => id.parse::<i64>().ok(),
-        _ => None,
-    }) else {
-        return Reply::user_error("This form no longer does anything; ask arbot again.");
-    };
     let value = |id: &str| {
         values.iter().find(|(k, _)| k == id).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).map(str::to_string)
     };
-    match log_call(app, who, customer, value, interaction).await {
+    let result = match parts.as_slice() {
+        ["note", "log", id] => match id.parse::<i64>() {
+            Ok(customer) => log_call(app, who, customer, value, interaction).await,
+            Err(_) => return Reply::user_error("This form no longer does anything; ask arbot again."),
+        },
+        ["mail", "edit", id, day] => match (id.parse::<i64>(), day.parse::<chrono::NaiveDate>()) {
+            (Ok(customer), Ok(day)) if who.may(Permission::Record) => {
+                super::mail::save_edit(app, who, customer, day, value, interaction).await
+            }
+            (Ok(_), Ok(_)) => Err(CommandError::User(format!(
+                "Only {} can edit a reminder (your roles: {}). Ask in the AR channel.",
+                crate::roles::who_holds(Permission::Record),
+                who.roles_text()
+            ))),
+            _ => return Reply::user_error("This form no longer does anything; ask arbot again."),
+        },
+        _ => return Reply::user_error("This form no longer does anything; ask arbot again."),
+    };
+    match result {
         Ok(reply) => reply,
         Err(CommandError::User(text)) => Reply::user_error(text),
         Err(CommandError::Internal(err)) => internal_reply(&err, form_id),
@@ -260,22 +293,41 @@ async fn open(
     Ok(ClickAnswer::New(escalate::opened_reply(&esc, created)))
 }
 
-/// Send or Skip on a prepared reminder. Sending queues it once for its day (a second click, or
-/// the same click delivered twice, finds it queued); the message then says who did what.
+/// A reminder's buttons. Review shows the email with its own buttons; Edit opens the form;
+/// Skip keeps it out of today's Send all; Send queues it once for its day (a second click, or the
+/// same click delivered twice, finds it queued). The message then says who did what.
 async fn reminder(
     app: &App,
     who: &Actor,
-    send: bool,
+    action: ReminderAction,
     customer: i64,
     day: chrono::NaiveDate,
+    interaction: &str,
 ) -> Result<ClickAnswer, CommandError> {
     let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
-    if !send {
-        return Ok(ClickAnswer::Update {
-            status: format!("Skipped by {} at {time}; nothing was sent.", at(&who.name)),
-            severity: Severity::Info,
-            buttons: Vec::new(),
-        });
+    match action {
+        ReminderAction::Review => {
+            let name = app.store.customer(customer).await?.map(|c| c.name).unwrap_or_default();
+            let p = super::mail::prepare(app, customer, day).await?;
+            let mut reply = super::mail::reminder_reply(app, &name, &p, day);
+            if day != app.today() {
+                reply.buttons.clear();
+                reply.lines.push(format!(
+                    "This was prepared for {}; today's is in this morning's post or /mail remind.",
+                    day.format("%a %b %-d")
+                ));
+            }
+            return Ok(ClickAnswer::New(reply));
+        }
+        ReminderAction::Edit => return Ok(ClickAnswer::Form(super::mail::edit_form(app, customer, day).await?)),
+        ReminderAction::Skip => {
+            return Ok(ClickAnswer::Update {
+                status: super::mail::skip(app, who, customer, day, interaction).await?,
+                severity: Severity::Info,
+                buttons: Vec::new(),
+            });
+        }
+        ReminderAction::Send => {}
     }
     let (queued, to) = super::mail::approve(app, customer, day, &who.name).await?;
     let status = if queued && app.config.mail.is_none() {
@@ -293,6 +345,12 @@ async fn reminder(
             day.format("%a %b %-d")
         )
     };
+    Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
+}
+
+/// "Reminders ready"'s Send all; the post then says who sent what, and keeps no buttons.
+async fn send_all(app: &App, who: &Actor, day: chrono::NaiveDate) -> Result<ClickAnswer, CommandError> {
+    let status = super::mail::send_all(app, who, day).await?;
     Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
 }
 
@@ -401,6 +459,15 @@ mod tests {
         assert_eq!(Click::parse("note:call:12"), Some(Click::LogCall { customer: 12 }));
         for b in escalate::buttons(5, 12) {
             assert!(Click::parse(&b.id).is_some(), "{}", b.id);
+        }
+        let day: chrono::NaiveDate = "2026-12-02".parse().unwrap();
+        assert_eq!(
+            Click::parse("mail:edit:4:2026-12-02"),
+            Some(Click::Reminder { action: ReminderAction::Edit, customer: 4, day })
+        );
+        assert_eq!(Click::parse("mail:all:2026-12-02"), Some(Click::SendAll { day }));
+        for stale in ["mail:dance:4:2026-12-02", "mail:all:tuesday", "mail:send:x:2026-12-02"] {
+            assert_eq!(Click::parse(stale), None, "{stale}");
         }
     }
 

@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    liens, mail, note, overdue, plan, promise, sync, weekly,
+    latefee, liens, mail, note, overdue, plan, promise, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -39,6 +39,8 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "cash" => cash::handle(app, inv).await,
         "weekly" => weekly::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,
+        "round" => mail::handle_round(app).await,
+        "latefee" => latefee::handle(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
         "unhold" => mail::handle_unhold(app, inv).await,

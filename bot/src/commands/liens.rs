@@ -81,11 +81,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
         let record = records.record(&j.job);
         let Some(facts) = &record.facts else {
             if owed > 0 {
-                needs_facts.push(format!(
-                    "{} — {} unpaid; set its state, project type and our role",
-                    job_label(j),
-                    app.money(owed)
-                ));
+                needs_facts.push(format!("{} — {} unpaid; set its state", job_label(j), app.money(owed)));
             }
             continue;
         };
@@ -208,8 +204,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     let first_furnished = effective.and_then(|f| f.first_furnished).or(j.first_furnished);
     let last_furnished = effective.and_then(|f| f.last_furnished).or(j.last_furnished);
     let noc_recorded = effective.and_then(|f| f.noc_recorded).or(j.noc_recorded);
-    let project = effective.map(|f| f.project).or(j.project_type);
-    let role = effective.map(|f| f.role).or(j.role);
+    // An unknown setting shows as unknown even when a value was synced ("role unknown" set).
+    let project = effective.map_or(j.project_type, JobFacts::known_project);
+    let role = effective.map_or(j.role, JobFacts::known_role);
     let fact = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let facts_text = format!(
         "project: {} · our role: {} · owner: {} · GC: {}\nfirst furnished: {} · last furnished: {} · NOC recorded: {} · NOC expires: {}",
@@ -236,7 +233,7 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     }
     match effective {
         None => {
-            reply.lines.push("I need the job's state, project type and our role to compute its deadlines.".to_string());
+            reply.lines.push("I need the job's state to compute its deadlines.".to_string());
         }
         Some(facts) => match deadlines(facts, &app.config.liens.closures) {
             Err(e) => reply.lines.push(e.to_string()),

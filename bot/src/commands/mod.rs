@@ -25,6 +25,7 @@ mod help;
 mod history;
 mod invoice;
 mod kpi;
+mod latefee;
 mod liens;
 pub mod mail;
 mod note;

@@ -474,10 +474,29 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         family: MAIL,
         name: "remind",
-        summary: "Today's reminder email for an account: every invoice at its stage, with Send and Skip",
+        summary: "Today's reminder email for an account: every invoice at its stage, to send, edit or skip",
         params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
         example: "/mail remind acme",
         permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "round",
+        summary: "Today's reminders: every account a stage has newly reached, with Send all",
+        params: &[],
+        example: "/mail round",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "latefee",
+        summary: "What the late-fee terms allow on an account's open invoices to a day (never booked)",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new("date", ParamKind::Date, false, "the day to compute to (default today)"),
+        ],
+        example: "/mail latefee harborview",
+        permission: Permission::Read,
     },
     CommandSpec {
         family: MAIL,

@@ -66,6 +66,9 @@ fn modal(form: &Form) -> serenity::CreateModal {
             if let Some(p) = &f.placeholder {
                 input = input.placeholder(p);
             }
+            if let Some(v) = &f.value {
+                input = input.value(v);
+            }
             serenity::CreateActionRow::InputText(input)
         })
         .collect();
@@ -94,6 +97,7 @@ pub async fn on_modal(ctx: &serenity::Context, data: &Data, modal: &serenity::Mo
     let first = embeds_for(&reply).into_iter().next().unwrap_or_default();
     let message = serenity::CreateInteractionResponseMessage::new()
         .embeds(first.iter().map(embed).collect())
+        .components(components(&reply))
         .ephemeral(!public || reply.ephemeral || reply.severity == crate::reply::Severity::Error);
     modal.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(message)).await?;
     Ok(())

@@ -37,12 +37,18 @@ pub(crate) enum Holiday {
     CesarChavezDay,
     GoodFriday,
     MemorialDay,
+    /// June 14 (Pennsylvania).
+    FlagDay,
     Juneteenth,
+    /// Juneteenth kept on the third Friday in June (New Jersey).
+    JuneteenthThirdFriday,
     IndependenceDay,
     LaborDay,
     NativeAmericanDay,
     CabriniDay,
     ColumbusDay,
+    /// The last Friday in October (Nevada).
+    NevadaDay,
     /// Every year's general election day (New York holds one each November).
     ElectionDay,
     /// General election day in even years only (Illinois).
@@ -64,12 +70,14 @@ impl Holiday {
             Holiday::CesarChavezDay => "Cesar Chavez Day",
             Holiday::GoodFriday => "Good Friday",
             Holiday::MemorialDay => "Memorial Day",
-            Holiday::Juneteenth => "Juneteenth",
+            Holiday::FlagDay => "Flag Day",
+            Holiday::Juneteenth | Holiday::JuneteenthThirdFriday => "Juneteenth",
             Holiday::IndependenceDay => "Independence Day",
             Holiday::LaborDay => "Labor Day",
             Holiday::NativeAmericanDay => "Native American Day",
             Holiday::CabriniDay => "Frances Xavier Cabrini Day",
             Holiday::ColumbusDay => "Columbus Day",
+            Holiday::NevadaDay => "Nevada Day",
             Holiday::ElectionDay | Holiday::ElectionDayEvenYears => "Election Day",
             Holiday::VeteransDay => "Veterans Day",
             Holiday::ThanksgivingDay => "Thanksgiving Day",
@@ -93,12 +101,15 @@ impl Holiday {
             Holiday::CesarChavezDay => fixed(3, 31),
             Holiday::GoodFriday => easter_sunday(year).and_then(|d| d.checked_sub_days(Days::new(2))),
             Holiday::MemorialDay => last_weekday_of_month(year, 5, Mon),
+            Holiday::FlagDay => fixed(6, 14),
             Holiday::Juneteenth => fixed(6, 19),
+            Holiday::JuneteenthThirdFriday => nth(6, Fri, 3),
             Holiday::IndependenceDay => fixed(7, 4),
             Holiday::LaborDay => nth(9, Mon, 1),
             Holiday::NativeAmericanDay => nth(9, Fri, 4),
             Holiday::CabriniDay => nth(10, Mon, 1),
             Holiday::ColumbusDay => nth(10, Mon, 2),
+            Holiday::NevadaDay => last_weekday_of_month(year, 10, Fri),
             Holiday::ElectionDay => election_day(year),
             Holiday::ElectionDayEvenYears => election_day(year).filter(|_| year % 2 == 0),
             Holiday::VeteransDay => fixed(11, 11),
@@ -359,5 +370,9 @@ mod tests {
         assert_eq!(Holiday::ElectionDay.date(2026), Some(ymd(2026, 11, 3)));
         assert_eq!(Holiday::ElectionDayEvenYears.date(2027), None);
         assert_eq!(Holiday::GoodFriday.date(2026), Some(ymd(2026, 4, 3)));
+        assert_eq!(Holiday::FlagDay.date(2027), Some(ymd(2027, 6, 14)));
+        assert_eq!(Holiday::NevadaDay.date(2026), Some(ymd(2026, 10, 30)));
+        assert_eq!(Holiday::JuneteenthThirdFriday.date(2026), Some(ymd(2026, 6, 19)));
+        assert_eq!(Holiday::JuneteenthThirdFriday.date(2027), Some(ymd(2027, 6, 18)));
     }
 }

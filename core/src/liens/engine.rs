@@ -9,6 +9,7 @@ use super::calendar::{Calendar, Direction};
 use super::facts::{Fact, JobFacts};
 use super::rules::{Anchor, DateExpr, Offset, Pick, Rule, StateRules, Term};
 use super::{Assumption, DISCLAIMER, Deadline, LienError, MailBy};
+use crate::ledger::{OurRole, ProjectType};
 
 /// Everything one pass over a state's rules finds.
 #[derive(Debug)]
@@ -75,7 +76,7 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
             .collect();
         for (n, d) in list.iter().enumerate() {
             let mut d = d.clone();
-            assume(&mut d, period.assumption(), Fact::ContractSigned);
+            assume(&mut d, period.assumption(), Fact::ContractSigned.name());
             if n == 0 && !others.is_empty() {
                 d.notes.push(format!("{}.", others.join("; ")));
             }
@@ -86,18 +87,126 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
     Ok(Evaluation { deadlines, missing })
 }
 
+/// With the project type or our role unknown ([`JobFacts::with_unknown`]): every candidate
+/// value is evaluated and, for each kind of deadline (and month), the candidate whose first date
+/// is earliest is kept, marked with what it assumes, unless every candidate gives that date.
+pub(crate) fn evaluate_candidates(
+    rules: &StateRules,
+    facts: &JobFacts,
+    closures: &[NaiveDate],
+) -> Result<Evaluation, LienError> {
+    let projects: Vec<ProjectType> = if facts.unknown_project {
+        ProjectType::ALL.iter().copied().filter(|p| rules.rules.iter().any(|r| r.projects.contains(p))).collect()
+    } else {
+        vec![facts.project]
+    };
+    let roles: Vec<OurRole> = if facts.unknown_role { OurRole::ALL.to_vec() } else { vec![facts.role] };
+    let mut candidates: Vec<((ProjectType, OurRole), Evaluation)> = Vec::new();
+    for &project in &projects {
+        for &role in &roles {
+            let mut known = facts.clone();
+            known.project = project;
+            known.role = role;
+            known.unknown_project = false;
+            known.unknown_role = false;
+            candidates.push(((project, role), evaluate(rules, &known, closures)?));
+        }
+    }
+    let mut missing = BTreeSet::new();
+    let mut groups: Vec<(GroupKey, Vec<Candidates>)> = Vec::new();
+    for (index, (_, pass)) in candidates.iter().enumerate() {
+        missing.extend(pass.missing.iter().copied());
+        for d in &pass.deadlines {
+            let key = (d.kind.clone(), d.month.clone());
+            let slot = match groups.iter().position(|(k, _)| *k == key) {
+                Some(i) => &mut groups[i].1,
+                None => {
+                    groups.push((key, Vec::new()));
+                    let last = groups.len() - 1;
+                    &mut groups[last].1
+                }
+            };
+            match slot.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, list)) => list.push(d.clone()),
+                None => slot.push((index, vec![d.clone()])),
+            }
+        }
+    }
+    let mut deadlines = Vec::new();
+    for (_, group) in groups {
+        let first = |list: &[Deadline]| list.iter().map(|d| (d.due, d.raw_due)).min();
+        let Some(best) = group.iter().filter_map(|(_, list)| first(list)).min() else { continue };
+        let winners: Vec<(ProjectType, OurRole)> =
+            group.iter().filter(|(_, list)| first(list) == Some(best)).map(|(i, _)| candidates[*i].0).collect();
+        let Some((chosen, list)) = group.iter().find(|(_, list)| first(list) == Some(best)) else { continue };
+        let (project, role) = candidates[*chosen].0;
+        // A setting is named when the date depends on it: some value of it, the other held at the
+        // chosen candidate's, gives a later date or none.
+        let all_win = candidates.iter().all(|(c, _)| winners.contains(c));
+        let role_free = roles.iter().all(|r| winners.contains(&(project, *r)));
+        let project_free = projects.iter().all(|p| winners.contains(&(*p, role)));
+        let (assumption, settle) = match (facts.unknown_project && !project_free, facts.unknown_role && !role_free) {
+            _ if all_win => (None, ""),
+            (true, true) | (false, false) => (
+                Some(format!("{} and that we are the {}", project_words(project), role_words(role))),
+                "project and role",
+            ),
+            (true, false) => (Some(project_words(project)), "project"),
+            (false, true) => (Some(format!("that we are the {}", role_words(role))), "role"),
+        };
+        for d in list {
+            let mut d = d.clone();
+            if let Some(assumption) = &assumption {
+                assume(&mut d, assumption.clone(), settle);
+            }
+            deadlines.push(d);
+        }
+    }
+    sort(&mut deadlines);
+    Ok(Evaluation { deadlines, missing })
+}
+
+fn project_words(project: ProjectType) -> String {
+    match project {
+        ProjectType::Private => "a private job".to_string(),
+        ProjectType::Public => "a public job".to_string(),
+        ProjectType::Residential => "a residential job".to_string(),
+    }
+}
+
+fn role_words(role: OurRole) -> &'static str {
+    match role {
+        OurRole::Gc => "general contractor",
+        OurRole::Sub => "subcontractor",
+        OurRole::SubSub => "sub-subcontractor",
+        OurRole::Supplier => "supplier",
+        OurRole::Laborer => "laborer",
+    }
+}
+
 /// A kind of deadline, and the month it is for (monthly notices).
 type GroupKey = (String, Option<String>);
 /// One contract-date period's deadlines of a kind (by the period's index).
 type Candidates = (usize, Vec<Deadline>);
 
-/// Marks a deadline as resting on an assumption about an unknown fact, in its document (which
-/// every answer shows) and in `assumption`.
-fn assume(d: &mut Deadline, assumption: String, settle: Fact) {
-    d.document = format!("{} — assumes {assumption}; set {} to be sure", d.document, settle.name());
-    let text = format!("Assumes {assumption}: the earliest of the possible dates. Set {} to be sure.", settle.name());
+/// Marks a deadline as resting on an assumption about an unknown fact (or setting), in its
+/// document (which every answer shows) and in `assumption`. A deadline that already rests on one
+/// (a Texas contract date) names both, the new one first.
+fn assume(d: &mut Deadline, assumption: String, settle: &'static str) {
+    let text = format!("Assumes {assumption}: the earliest of the possible dates. Set {settle} to be sure.");
     d.notes.insert(usize::from(d.mail_by.is_some()), text);
-    d.assumption = Some(Assumption { assumes: assumption, settled_by: settle.name() });
+    let (assumes, settle_text) = match d.assumption.take() {
+        Some(earlier) => {
+            let suffix = format!(" — assumes {}; set {} to be sure", earlier.assumes, earlier.settled_by);
+            if let Some(base) = d.document.strip_suffix(&suffix) {
+                d.document = base.to_string();
+            }
+            (format!("{assumption} and {}", earlier.assumes), format!("{settle} and {}", earlier.settled_by))
+        }
+        None => (assumption, settle.to_string()),
+    };
+    d.document = format!("{} — assumes {assumes}; set {settle_text} to be sure", d.document);
+    d.assumption = Some(Assumption { assumes, settled_by: settle });
 }
 
 fn sort(deadlines: &mut [Deadline]) {
@@ -251,6 +360,8 @@ struct Dated<'r> {
     term: &'r Term,
     /// What the term counted from, in words.
     from: String,
+    /// The unknown fact whose stand-in the term counted from (see [`Term::if_unknown`]).
+    assumed: Option<Fact>,
     anchor: NaiveDate,
     raw: NaiveDate,
     due: NaiveDate,
@@ -261,6 +372,8 @@ struct Dated<'r> {
 struct Anchored {
     date: NaiveDate,
     from: String,
+    /// Set when the anchor fact is unknown and its stand-in was used.
+    assumed: Option<Fact>,
 }
 
 /// The terms of an expression that could be dated (with anchor and unadjusted date), or the facts
@@ -344,8 +457,11 @@ impl<'a> Evaluator<'a> {
             assumption: None,
             disclaimer: DISCLAIMER,
         };
-        if let Some(&fact) = assumed.first() {
-            assume(&mut deadline, format!("{} early enough not to push this date later", fact.label()), fact);
+        if let (Some(fact), Some(stand_in)) = (chosen.assumed, chosen.term.if_unknown) {
+            let assumption = format!("{} on the day of {}, the earliest it can be", fact.label(), stand_in.label());
+            assume(&mut deadline, assumption, fact.name());
+        } else if let Some(&fact) = assumed.first() {
+            assume(&mut deadline, format!("{} early enough not to push this date later", fact.label()), fact.name());
         }
         Ok(Outcome::Due(deadline))
     }
@@ -363,7 +479,7 @@ impl<'a> Evaluator<'a> {
         let mut missing = Vec::new();
         let mut held_back = false;
         for term in &expr.terms {
-            let Some(anchored) = self.anchor(&term.anchor, month) else {
+            let Some(anchored) = self.anchor(&term.anchor, month).or_else(|| self.stand_in(term)) else {
                 if !term.optional {
                     if let Anchor::Fact(fact) = term.anchor {
                         missing.push(fact);
@@ -391,14 +507,23 @@ impl<'a> Evaluator<'a> {
         match anchor {
             Anchor::Fact(fact) => {
                 let date = if *fact == Fact::FurnishedMonth { month } else { self.facts.date(*fact) };
-                Some(Anchored { date: date?, from: fact.label().to_string() })
+                Some(Anchored { date: date?, from: fact.label().to_string(), assumed: None })
             }
             Anchor::Rules(ids) => ids
                 .iter()
                 .filter_map(|id| Some((*self.raw_due.get(id.as_str())?, id)))
                 .min()
-                .map(|(date, id)| Anchored { date, from: format!("the unadjusted {id} deadline") }),
+                .map(|(date, id)| Anchored { date, from: format!("the unadjusted {id} deadline"), assumed: None }),
         }
+    }
+
+    /// The stand-in anchor of a term whose fact is unknown ([`Term::if_unknown`]), if it has one
+    /// and the stand-in is known.
+    fn stand_in(&self, term: &Term) -> Option<Anchored> {
+        let (Anchor::Fact(fact), Some(stand_in)) = (&term.anchor, term.if_unknown) else { return None };
+        let date = self.facts.date(stand_in)?;
+        let from = format!("{} (unknown: taken as {}, the earliest it can be)", fact.label(), stand_in.label());
+        Some(Anchored { date, from, assumed: Some(*fact) })
     }
 
     /// Why an optional term does not count here (a California notice of completion recorded
@@ -430,24 +555,29 @@ impl<'a> Evaluator<'a> {
             Offset::DayOfMonthAfter { months, day } => {
                 anchor.with_day(1)?.checked_add_months(Months::new(months))?.with_day(day)
             }
+            Offset::DaysAfterMonthEnd(n) => anchor
+                .with_day(1)?
+                .checked_add_months(Months::new(1))?
+                .pred_opt()?
+                .checked_add_days(Days::new(n.into())),
         }
     }
 
     /// Moves an unadjusted date off a closed day as the rule (or the state calendar version in
     /// force on that date) says, and explains what happened.
     fn roll<'r>(&self, rule: &Rule, term: &'r Term, anchored: Anchored, raw: NaiveDate) -> Dated<'r> {
-        let Anchored { date: anchor, from } = anchored;
+        let Anchored { date: anchor, from, assumed } = anchored;
         let Some(closed) = self.calendar.closed(raw) else {
-            return Dated { term, from, anchor, raw, due: raw, roll_note: None };
+            return Dated { term, from, assumed, anchor, raw, due: raw, roll_note: None };
         };
         if term.backward {
             let note = format!(
                 "{} is {closed}; a date counted back from {from} never moves, so act by then or earlier.",
                 show(raw)
             );
-            return Dated { term, from, anchor, raw, due: raw, roll_note: Some(note) };
+            return Dated { term, from, assumed, anchor, raw, due: raw, roll_note: Some(note) };
         }
-        let dated = |due, roll_note| Dated { term, from, anchor, raw, due, roll_note };
+        let dated = |due, roll_note| Dated { term, from, assumed, anchor, raw, due, roll_note };
         let spec = self.calendar.spec();
         let version = spec.rollover.iter().find(|version| version.covers(raw));
         let (direction, citation) = match &rule.rollover {
@@ -590,6 +720,7 @@ fn describe(term: &Term, from: &str) -> String {
         Offset::DayOfMonthAfter { months, day } => {
             format!("the {} of the {} month after the month of {from}", ordinal(day), ordinal(months))
         }
+        Offset::DaysAfterMonthEnd(n) => format!("{} after the last day of the month of {from}", plural(n, "day")),
     }
 }
 

@@ -96,6 +96,11 @@ pub struct JobFacts {
     pub suit_planned: Option<NaiveDate>,
     /// Months (year, month) in which we furnished labor or materials, sorted, no duplicates.
     pub furnished_months: Vec<(i32, u32)>,
+    /// The project type is not known: `project` is a placeholder, and the engine tries every
+    /// project type the state's rules cover (see [`JobFacts::with_unknown`]).
+    pub unknown_project: bool,
+    /// Our role is not known: `role` is a placeholder, and the engine tries every role.
+    pub unknown_role: bool,
 }
 
 /// The names [`JobFacts::set`] accepts besides the dated [`Fact`]s.
@@ -119,12 +124,35 @@ impl JobFacts {
             owner_final_payment: None,
             suit_planned: None,
             furnished_months: Vec::new(),
+            unknown_project: false,
+            unknown_role: false,
         }
+    }
+
+    /// A job whose project type or our role (or both) is not known yet. Its deadlines are the
+    /// earliest any candidate value gives, each marked with what it assumes and the setting that
+    /// settles it.
+    pub fn with_unknown(state: &str, project: Option<ProjectType>, role: Option<OurRole>) -> JobFacts {
+        let mut facts = JobFacts::new(state, project.unwrap_or(ProjectType::Private), role.unwrap_or(OurRole::Sub));
+        facts.unknown_project = project.is_none();
+        facts.unknown_role = role.is_none();
+        facts
+    }
+
+    /// The project type, if known.
+    pub fn known_project(&self) -> Option<ProjectType> {
+        (!self.unknown_project).then_some(self.project)
+    }
+
+    /// Our role, if known.
+    pub fn known_role(&self) -> Option<OurRole> {
+        (!self.unknown_role).then_some(self.role)
     }
 
     /// Sets one fact by name, as typed in chat: `first_furnished 2026-10-09`, `role sub`,
     /// `bonded yes`, `furnished_month 2026-03` (repeatable). A date fact set to `none` is cleared;
-    /// `furnished_month none` clears all months.
+    /// `furnished_month none` clears all months; `project unknown` or `role unknown` says the
+    /// setting is not known, so every value is tried.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), LienError> {
         let name = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         let value = value.trim();
@@ -134,11 +162,19 @@ impl JobFacts {
                     .ok_or_else(|| LienError::UnknownState { given: value.to_string(), supported: supported_list() })?
                     .to_string();
             }
+            // `unknown` says the setting is not known: every value is tried (see `with_unknown`).
+            "project" if value.eq_ignore_ascii_case("unknown") => self.unknown_project = true,
+            "role" if value.eq_ignore_ascii_case("unknown") => self.unknown_role = true,
             "project" => {
-                self.project =
-                    ProjectType::parse(value).ok_or_else(|| bad_value("project", value, ProjectType::ALL))?;
+                self.project = ProjectType::parse(value)
+                    .ok_or_else(|| bad_value("project", value, &with_unknown(ProjectType::ALL)))?;
+                self.unknown_project = false;
             }
-            "role" => self.role = OurRole::parse(value).ok_or_else(|| bad_value("role", value, OurRole::ALL))?,
+            "role" => {
+                self.role =
+                    OurRole::parse(value).ok_or_else(|| bad_value("role", value, &with_unknown(OurRole::ALL)))?;
+                self.unknown_role = false;
+            }
             "bonded" => {
                 self.bonded = match value.to_ascii_lowercase().as_str() {
                     "yes" | "y" | "true" | "1" => true,
@@ -209,6 +245,11 @@ impl JobFacts {
         }
         Ok(())
     }
+}
+
+/// A setting's values as people may type them, `unknown` last.
+fn with_unknown<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).chain(["unknown".to_string()]).collect()
 }
 
 fn is_none(value: &str) -> bool {

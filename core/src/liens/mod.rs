@@ -17,8 +17,11 @@
 //!   `before_rules`: chains anchor on the unadjusted date, the earlier reading), by
 //!   `days`, `business_days`, calendar `months` (clamped to the month's end), `years`
 //!   (anniversaries; Feb 29 -> Feb 28) or `nth_month_after` + `day` ("the 15th day of the 3rd
-//!   month after"). `earlier_of` / `later_of` combine terms; `optional` terms drop out when their
-//!   fact is unknown; `valid_within` ignores an event recorded outside its window.
+//!   month after") or `days_after_month_end` ("90 days from the last day of the month in
+//!   which"). `earlier_of` / `later_of` combine terms; `optional` terms drop out when their fact
+//!   is unknown; `if_unknown` counts from a stand-in fact instead (the earliest the unknown one
+//!   can be), marked as an assumption; `valid_within` ignores an event recorded outside its
+//!   window.
 //! * **Calendars** list the weekend days and the statutory holidays (with the state's
 //!   observed-day rule), and version the weekend/holiday rollover by the unadjusted due date
 //!   (Florida's § 713.011 from 2023-10-01, Texas's SB 929 from 2025-09-01). Callers pass extra
@@ -99,7 +102,8 @@ pub struct Deadline {
 pub struct Assumption {
     /// "a contract signed on or after 2022-01-01".
     pub assumes: String,
-    /// The fact's name, as typed: `contract_signed`.
+    /// The fact's name, as typed: `contract_signed`; for an unknown project type or role the
+    /// setting's name (`project`, `role`, or `project and role`).
     pub settled_by: &'static str,
 }
 
@@ -184,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 12] = [
+const STATE_FILES: [StateFile; 16] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -193,9 +197,13 @@ const STATE_FILES: [StateFile; 12] = [
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
+    StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
+    StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
+    StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
+    StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
 ];
 
@@ -249,7 +257,7 @@ pub struct Evaluated {
 /// [`deadlines`] and [`missing_facts`] at once, for a report that needs both for many jobs.
 pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, LienError> {
     let rules = load(&facts.state)?;
-    if !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
+    if !facts.unknown_project && !rules.rules.iter().any(|rule| rule.projects.contains(&facts.project)) {
         let mut covered: Vec<&str> = rules.rules.iter().flat_map(|r| r.projects.iter().map(|p| p.as_str())).collect();
         covered.sort_unstable();
         covered.dedup();
@@ -259,17 +267,25 @@ pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, L
             covered: covered.join(" and "),
         });
     }
-    let evaluation = engine::evaluate(rules, facts, closures)?;
-    Ok(Evaluated { deadlines: evaluation.deadlines, missing: evaluation.missing.into_iter().map(Fact::name).collect() })
+    let evaluation = if facts.unknown_project || facts.unknown_role {
+        engine::evaluate_candidates(rules, facts, closures)?
+    } else {
+        engine::evaluate(rules, facts, closures)?
+    };
+    let settings = [("project", facts.unknown_project), ("role", facts.unknown_role)];
+    let mut missing: Vec<&'static str> =
+        settings.iter().filter(|(_, unknown)| *unknown).map(|(name, _)| *name).collect();
+    missing.extend(evaluation.missing.into_iter().map(Fact::name));
+    Ok(Evaluated { deadlines: evaluation.deadlines, missing })
 }
 
 /// The facts that would unlock more deadlines for this job (by [`Fact::name`]); `state` when the
 /// state has no rules.
 pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {
-    let Ok(rules) = load(&facts.state) else { return vec!["state"] };
-    engine::evaluate(rules, facts, &[])
-        .map(|evaluation| evaluation.missing.into_iter().map(Fact::name).collect())
-        .unwrap_or_default()
+    if load(&facts.state).is_err() {
+        return vec!["state"];
+    }
+    evaluate(facts, &[]).map(|evaluation| evaluation.missing).unwrap_or_default()
 }
 
 /// The lien facts arbot holds for a synced job, or `None` while its state, project type or our

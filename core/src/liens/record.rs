@@ -18,7 +18,8 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct LienRecord {
     /// What was synced, then what was set from chat, then liens recorded with `/ar notice`.
-    /// `None` while its state, project type or our role is unknown.
+    /// `None` while its state is unknown; with the project type or our role unknown, the facts
+    /// say so and the deadlines are the earliest any candidate gives ([`JobFacts::with_unknown`]).
     pub facts: Option<JobFacts>,
     pub notices: Vec<JobNotice>,
 }
@@ -39,10 +40,19 @@ impl LienRecord {
         let state = get("state").or(job.state.as_deref());
         let project = get("project").and_then(ProjectType::parse).or(job.project_type);
         let role = get("role").and_then(OurRole::parse).or(job.role);
-        let (Some(state), Some(project), Some(role)) = (state, project, role) else {
+        let Some(state) = state else {
             return LienRecord { facts: None, notices };
         };
-        let mut facts = facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role));
+        let mut facts = match (project, role) {
+            (Some(project), Some(role)) => facts_for_job(job).unwrap_or_else(|| JobFacts::new(state, project, role)),
+            _ => {
+                let mut facts = JobFacts::with_unknown(state, project, role);
+                facts.first_furnished = job.first_furnished;
+                facts.last_furnished = job.last_furnished;
+                facts.noc_recorded = job.noc_recorded;
+                facts
+            }
+        };
         for (fact, value) in &overrides {
             // Stored values were checked when they were set; one that no longer parses is skipped.
             let _ = facts.set(fact, value);

@@ -205,6 +205,8 @@ pub(crate) enum Offset {
         months: u32,
         day: u32,
     },
+    /// "90 days from the last day of the month in which ..." (Virginia).
+    DaysAfterMonthEnd(u32),
 }
 
 /// A term counts only if its anchor falls within `days` after another fact (a California notice
@@ -226,6 +228,10 @@ pub(crate) struct Term {
     /// Dropped when its fact is unknown, instead of holding the whole rule back.
     pub optional: bool,
     pub valid_within: Option<ValidWithin>,
+    /// When the anchor fact is unknown, count from this one instead: the earliest the unknown fact
+    /// can be (a building is completed no earlier than our last day on it). The deadline then says
+    /// it assumes so and names the fact that settles it.
+    pub if_unknown: Option<Fact>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +269,8 @@ impl DateExpr {
 /// `{ before = "suit_planned", days = 5 }`, `{ after_rules = ["..."], years = 1 }`,
 /// `{ before_rules = ["..."], days = 10 }`,
 /// `{ after = "furnished_month", nth_month_after = 3, day = 15 }`,
+/// `{ after = "last_furnished", days_after_month_end = 90 }`,
+/// `{ after = "completed", days = 90, if_unknown = "last_furnished" }`,
 /// `{ earlier_of = [ {...}, {..., optional = true} ] }`, `{ later_of = [...] }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -277,9 +285,11 @@ struct ExprSpec {
     years: Option<u32>,
     nth_month_after: Option<u32>,
     day: Option<u32>,
+    days_after_month_end: Option<u32>,
     #[serde(default)]
     optional: bool,
     valid_within: Option<ValidWithin>,
+    if_unknown: Option<Fact>,
     earlier_of: Option<Vec<ExprSpec>>,
     later_of: Option<Vec<ExprSpec>>,
 }
@@ -297,8 +307,10 @@ impl ExprSpec {
             && self.years.is_none()
             && self.nth_month_after.is_none()
             && self.day.is_none()
+            && self.days_after_month_end.is_none()
             && !self.optional
             && self.valid_within.is_none()
+            && self.if_unknown.is_none()
     }
 }
 
@@ -342,17 +354,26 @@ impl TryFrom<ExprSpec> for Term {
                 return Err("a date needs exactly one of after, before, after_rules or before_rules (non-empty)".into());
             }
         };
-        let offset = match (spec.days, spec.business_days, spec.months, spec.years, spec.nth_month_after, spec.day) {
-            (Some(n), None, None, None, None, None) => Offset::Days(n),
-            (None, Some(n), None, None, None, None) if n > 0 => Offset::BusinessDays(n),
-            (None, None, Some(n), None, None, None) if n > 0 => Offset::Months(n),
-            (None, None, None, Some(n), None, None) if n > 0 => Offset::Years(n),
-            (None, None, None, None, Some(months), Some(day)) if months > 0 && (1..=28).contains(&day) => {
+        let offset = match (
+            spec.days,
+            spec.business_days,
+            spec.months,
+            spec.years,
+            spec.nth_month_after,
+            spec.day,
+            spec.days_after_month_end,
+        ) {
+            (Some(n), None, None, None, None, None, None) => Offset::Days(n),
+            (None, Some(n), None, None, None, None, None) if n > 0 => Offset::BusinessDays(n),
+            (None, None, Some(n), None, None, None, None) if n > 0 => Offset::Months(n),
+            (None, None, None, Some(n), None, None, None) if n > 0 => Offset::Years(n),
+            (None, None, None, None, Some(months), Some(day), None) if months > 0 && (1..=28).contains(&day) => {
                 Offset::DayOfMonthAfter { months, day }
             }
+            (None, None, None, None, None, None, Some(n)) => Offset::DaysAfterMonthEnd(n),
             _ => {
                 return Err("a date needs exactly one offset: days, business_days, months, years (above 0), \
-                     or nth_month_after (above 0) with day (1-28)"
+                     nth_month_after (above 0) with day (1-28), or days_after_month_end"
                     .into());
             }
         };
@@ -362,7 +383,27 @@ impl TryFrom<ExprSpec> for Term {
         if spec.valid_within.is_some() && (!spec.optional || !matches!(anchor, Anchor::Fact(_))) {
             return Err("valid_within belongs on an optional date counted from a fact".into());
         }
-        Ok(Term { anchor, backward, offset, optional: spec.optional, valid_within: spec.valid_within })
+        if let Some(stand_in) = spec.if_unknown {
+            let valid = match anchor {
+                Anchor::Fact(fact) => {
+                    fact != stand_in && stand_in != Fact::FurnishedMonth && fact != Fact::FurnishedMonth
+                }
+                Anchor::Rules(_) => false,
+            };
+            if !valid || backward || spec.optional {
+                return Err("if_unknown belongs on a date counted forward from a fact, names another dated fact, \
+                     and is not optional"
+                    .into());
+            }
+        }
+        Ok(Term {
+            anchor,
+            backward,
+            offset,
+            optional: spec.optional,
+            valid_within: spec.valid_within,
+            if_unknown: spec.if_unknown,
+        })
     }
 }
 

@@ -1,6 +1,8 @@
 //! Worked examples. Every expected date was counted by hand from the statute as summarised in
-//! /work/shared/reference/liens.md (trigger day excluded, last day included), then moved off
-//! weekends and holidays as the state's rule says; the arithmetic is written next to each case.
+//! /work/shared/reference/liens.md, or for the states that reference does not cover from the
+//! statute text the state's rules file cites in `sources` (trigger day excluded, last day
+//! included), then moved off weekends and holidays as the state's rule says; the arithmetic is
+//! written next to each case.
 
 use super::*;
 use crate::ledger::{OurRole, ProjectType};
@@ -72,9 +74,13 @@ fn rule_counts_per_state() {
             ("IL", 4),
             ("MI", 4),
             ("NC", 3),
+            ("NJ", 5),
+            ("NV", 5),
             ("NY", 5),
             ("OH", 5),
+            ("PA", 5),
             ("TX", 14),
+            ("VA", 3),
             ("WA", 5)
         ]
     );
@@ -145,6 +151,17 @@ fn malformed_date_expressions_and_references_are_rejected() {
     assert!(StateRules::load("FL", "Florida", &dangling).unwrap_err().contains("FL.nope"));
     let duplicated = format!("{MINIMAL_RULE}\n{}", &MINIMAL_RULE[MINIMAL_RULE.find("[[rule]]").unwrap()..]);
     assert!(StateRules::load("FL", "Florida", &duplicated).unwrap_err().contains("used twice"));
+    let month_end = MINIMAL_RULE.replace("days = 90 }", "days_after_month_end = 90 }");
+    assert!(StateRules::load("FL", "Florida", &month_end).is_ok());
+    let stand_in_itself = MINIMAL_RULE.replace("days = 90 }", "days = 90, if_unknown = \"last_furnished\" }");
+    assert!(StateRules::load("FL", "Florida", &stand_in_itself).unwrap_err().contains("if_unknown"));
+    let stand_in_backward = MINIMAL_RULE.replace(
+        "after = \"last_furnished\", days = 90",
+        "before = \"suit_planned\", days = 5, if_unknown = \"completed\"",
+    );
+    assert!(StateRules::load("FL", "Florida", &stand_in_backward).unwrap_err().contains("if_unknown"));
+    let stand_in = MINIMAL_RULE.replace("days = 90 }", "days = 90, if_unknown = \"first_furnished\" }");
+    assert!(StateRules::load("FL", "Florida", &stand_in).is_ok());
 }
 
 // ---------------------------------------------------------------------------------- job facts
@@ -191,7 +208,7 @@ fn set_explains_bad_input() {
     let bad_month = facts.set("furnished_month", "March").unwrap_err().to_string();
     assert!(bad_month.contains("YYYY-MM"), "{bad_month}");
     let bad_role = facts.set("role", "painter").unwrap_err().to_string();
-    assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer.");
+    assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer, unknown.");
     let bad_state = facts.set("state", "Oregon").unwrap_err().to_string();
     assert!(bad_state.contains("Oregon") && bad_state.contains("FL (Florida)"), "{bad_state}");
 }
@@ -203,10 +220,14 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NY (New York), OH (Ohio), TX (Texas), WA (Washington)."
+         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NJ (New Jersey), \
+         NV (Nevada), NY (New York), OH (Ohio), PA (Pennsylvania), TX (Texas), VA (Virginia), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
-    assert_eq!(supported_states(), ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NY", "OH", "TX", "WA"]);
+    assert_eq!(
+        supported_states(),
+        ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NJ", "NV", "NY", "OH", "PA", "TX", "VA", "WA"]
+    );
 }
 
 #[test]
@@ -1188,4 +1209,383 @@ fn mi_gc_and_laborer_serve_no_notice_of_furnishing() {
         let list = all(&job("MI", "private", role, &[("first_furnished", "2026-08-01")]));
         assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
     }
+}
+
+// -------------------------------------------------------------------------------- Pennsylvania
+
+#[test]
+fn pa_notice_of_furnishing_on_a_sunday_rolls_past_flag_day() {
+    // First furnished Thursday Apr 29, 2027 + 45 days (49 P.S. § 1501.3(b)): Apr 30 is day 1,
+    // May 31 day 32, Jun 13 day 45 = Sunday. 1 Pa.C.S. § 1908 omits Saturdays, Sundays and legal
+    // holidays: Monday Jun 14 is Flag Day (44 P.S. § 11) -> Tuesday Jun 15.
+    let notice =
+        one(&job("PA", "private", "sub", &[("first_furnished", "2027-04-29")]), "PA.private.notice_of_furnishing");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 6, 13), ymd(2027, 6, 15)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "right_lost"));
+    assert!(has_note(&notice, "Flag Day"));
+    assert!(has_note(&notice, "Notice of Commencement"));
+    // A contractor in privity with the owner files neither the notice of furnishing nor the
+    // formal notice.
+    let gc = all(&job("PA", "private", "gc", &[("first_furnished", "2027-04-29"), ("last_furnished", "2027-05-10")]));
+    assert_eq!(rules_of(&gc), ["PA.private.claim_of_lien"]);
+}
+
+#[test]
+fn pa_claim_six_months_clamps_to_february_28_then_rolls_off_the_sunday() {
+    // Last furnished Monday Aug 31, 2026 + 6 months (49 P.S. § 1502(a)(1)): February has no 31st,
+    // so Sunday Feb 28, 2027 -> Monday Mar 1. The formal notice (§ 1501(b)) counts 30 days back
+    // from the unadjusted last day to file: Friday Jan 29, 2027 (Jan 29 + 30 = Feb 28).
+    let facts = job("PA", "private", "sub_sub", &[("last_furnished", "2026-08-31")]);
+    let lien = one(&facts, "PA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    let notice = one(&facts, "PA.private.formal_notice");
+    assert_eq!(
+        (notice.kind.as_str(), notice.raw_due, notice.due),
+        ("notice_of_intent", ymd(2027, 1, 29), ymd(2027, 1, 29))
+    );
+    assert!(has_note(&notice, "at least 30 days before"));
+}
+
+#[test]
+fn pa_claim_on_good_friday_and_on_election_day_rolls_forward() {
+    // Last furnished Saturday Sep 26, 2026 + 6 months = Friday Mar 26, 2027, Good Friday (Easter
+    // is Mar 28) -> Saturday, Sunday -> Monday Mar 29.
+    let lien = one(&job("PA", "private", "supplier", &[("last_furnished", "2026-09-26")]), "PA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 3, 26), ymd(2027, 3, 29)));
+    assert!(has_note(&lien, "Good Friday"));
+    assert!(has_note(&lien, "lower tier"));
+    // Last furnished Sunday May 3, 2026 + 6 months = Tuesday Nov 3, 2026, Election Day -> Wed Nov 4.
+    let lien = one(&job("PA", "residential", "gc", &[("last_furnished", "2026-05-03")]), "PA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 3), ymd(2026, 11, 4)));
+    assert!(has_note(&lien, "defense of payment"));
+}
+
+#[test]
+fn pa_formal_notice_counted_back_onto_a_saturday_stays_there() {
+    // Last furnished Monday Oct 5, 2026 + 6 months = Monday Apr 5, 2027; 30 days before is
+    // Saturday Mar 6 (Mar 6 + 25 = Mar 31, + 5 = Apr 5): a date counted back never moves.
+    let notice = one(&job("PA", "private", "sub", &[("last_furnished", "2026-10-05")]), "PA.private.formal_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 3, 6), ymd(2027, 3, 6)));
+    assert!(has_note(&notice, "never moves"));
+}
+
+#[test]
+fn pa_service_on_thanksgiving_moves_to_the_friday_and_suit_is_two_years_after_filing() {
+    // Filed Monday Oct 26, 2026 + 1 month (§ 1502(a)(2)) = Thursday Nov 26, Thanksgiving -> Friday
+    // Nov 27 (the day after is no Pennsylvania legal holiday). Suit: 2 years (§ 1701(b)) =
+    // Thursday Oct 26, 2028.
+    let facts = job("PA", "private", "sub", &[("lien_recorded", "2026-10-26")]);
+    let service = one(&facts, "PA.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+    assert!(has_note(&service, "affidavit of service"));
+    let suit = one(&facts, "PA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 10, 26), ymd(2028, 10, 26)));
+    assert!(has_note(&suit, "five years"));
+}
+
+#[test]
+fn pa_laborers_have_no_mechanics_lien_and_public_jobs_are_not_covered() {
+    assert!(all(&job("PA", "private", "laborer", &[("last_furnished", "2026-10-05")])).is_empty());
+    let err = deadlines(&job("PA", "public", "sub", &[("last_furnished", "2026-10-05")]), &[]).unwrap_err();
+    assert!(err.to_string().contains("not public jobs"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------- New Jersey
+
+#[test]
+fn nj_lien_claim_on_labor_day_or_a_sunday_keeps_the_unadjusted_date() {
+    // Last furnished Tuesday Jun 9, 2026 + 90 days (N.J.S.A. 2A:44A-6(a)(2)): Jun 30 is day 21,
+    // Jul 31 day 52, Aug 31 day 83, Sep 7 day 90 = Labor Day. No New Jersey rule extends the
+    // period: the date is kept and the note says where a roll would land, Tuesday Sep 8.
+    let lien = one(&job("NJ", "private", "sub", &[("last_furnished", "2026-06-09")]), "NJ.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 9, 7), ymd(2026, 9, 7)));
+    assert!(has_note(&lien, "Labor Day") && has_note(&lien, "Tue 2026-09-08") && has_note(&lien, "unsettled"));
+    // A day earlier: day 90 is Sunday Sep 6, kept; a roll would skip Labor Day too.
+    let lien = one(&job("NJ", "private", "supplier", &[("last_furnished", "2026-06-08")]), "NJ.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 9, 6), ymd(2026, 9, 6)));
+    assert!(has_note(&lien, "a Sunday") && has_note(&lien, "Tue 2026-09-08"));
+    // Suit: one year from the last work (2A:44A-14(a)), not from the claim: Wednesday Jun 9, 2027.
+    let suit = one(&job("NJ", "private", "sub", &[("last_furnished", "2026-06-09")]), "NJ.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 6, 9));
+}
+
+#[test]
+fn nj_residential_job_goes_through_the_notice_of_unpaid_balance_first() {
+    // Last furnished Monday Mar 2, 2026: + 60 days (2A:44A-21(b)) = Friday May 1 (Mar 31 is day
+    // 29, Apr 30 day 59); + 120 days (2A:44A-6(a)(2)) = Tuesday Jun 30 (May 31 is day 90).
+    let list = all(&job("NJ", "residential", "sub", &[("last_furnished", "2026-03-02")]));
+    assert_eq!(
+        rules_of(&list),
+        ["NJ.residential.notice_of_unpaid_balance", "NJ.residential.claim_of_lien", "NJ.private.lien_enforcement"]
+    );
+    assert_eq!((list[0].kind.as_str(), list[0].due), ("notice_of_nonpayment", ymd(2026, 5, 1)));
+    assert_eq!(list[1].due, ymd(2026, 6, 30));
+    assert!(has_note(&list[1], "arbitrator's determination"));
+    assert!(
+        all(&job("NJ", "private", "sub", &[("last_furnished", "2026-03-02")]))
+            .iter()
+            .all(|d| !d.rule.starts_with("NJ.residential"))
+    );
+}
+
+#[test]
+fn nj_service_on_juneteenth_kept_on_the_third_friday_stays_put() {
+    // Lodged Tuesday Jun 8, 2027 + 10 days (2A:44A-7) = Friday Jun 18, 2027, the third Friday of
+    // June, New Jersey's Juneteenth (N.J.S.A. 11A:6-24.1); kept, with the Monday a roll would give.
+    let service = one(&job("NJ", "private", "sub", &[("lien_recorded", "2027-06-08")]), "NJ.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2027, 6, 18), ymd(2027, 6, 18)));
+    assert!(has_note(&service, "Juneteenth") && has_note(&service, "Mon 2027-06-21"));
+    assert!(has_note(&service, "10 calendar days"));
+}
+
+// ------------------------------------------------------------------------------------ Virginia
+
+#[test]
+fn va_memorandum_is_90_days_after_the_month_of_last_work_or_completion_if_earlier() {
+    // Last furnished Tuesday Mar 10, 2026; the month ends Mar 31; + 90 days (Va. Code § 43-4):
+    // Apr 30 is day 30, May 31 day 61, Jun 29 day 90 = Monday. The building was completed Jun 30:
+    // 90 days from that is Sep 28, later. Due Jun 29, nothing assumed.
+    let facts = job("VA", "private", "sub", &[("last_furnished", "2026-03-10"), ("completed", "2026-06-30")]);
+    let lien = one(&facts, "VA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due, lien.assumption.clone()), (ymd(2026, 6, 29), ymd(2026, 6, 29), None));
+    assert!(has_note(&lien, "90 days after the last day of the month of last furnishing"));
+    assert!(has_note(&lien, "§ 43-7"));
+}
+
+#[test]
+fn va_memorandum_without_a_completion_date_takes_the_earliest_it_can_be_and_says_so() {
+    // Same job, completion unknown: the building cannot be completed before our last day, so the
+    // earliest candidate is Mar 10 + 90 days = Monday Jun 8, 2026 (Mar 31 is day 21, Apr 30 day
+    // 51, May 31 day 82), ahead of the month-end date Jun 29.
+    let facts = job("VA", "private", "sub", &[("last_furnished", "2026-03-10")]);
+    let lien = one(&facts, "VA.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 6, 8));
+    let assumption = lien.assumption.as_ref().expect("an assumption");
+    assert_eq!(assumption.settled_by, "completed");
+    assert!(
+        lien.document.contains(
+            "assumes completion of the work on the day of last furnishing, the earliest it can be; set completed to be sure"
+        ),
+        "{}",
+        lien.document
+    );
+    assert!(missing_facts(&facts).contains(&"completed"));
+}
+
+#[test]
+fn va_memorandum_on_the_friday_after_thanksgiving_rolls_to_monday() {
+    // Last furnished Monday Aug 10, 2026, building completed Saturday Aug 29. Completion + 90 days
+    // = Friday Nov 27 (Aug 31 is day 2, Sep 30 day 32, Oct 31 day 63), the Friday after
+    // Thanksgiving (§ 2.2-3300) -> Saturday, Sunday -> Monday Nov 30 (§ 1-210). The month-end
+    // date, Aug 31 + 90 = Sunday Nov 29, also rolls to Nov 30; the earlier unadjusted date wins.
+    let facts = job("VA", "private", "gc", &[("last_furnished", "2026-08-10"), ("completed", "2026-08-29")]);
+    let lien = one(&facts, "VA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+    assert!(has_note(&lien, "the Friday after Thanksgiving"));
+    assert!(has_note(&lien, "certification"));
+}
+
+#[test]
+fn va_lien_agent_notice_only_on_residential_jobs_and_a_sunday_is_kept() {
+    // First furnished Friday Sep 4, 2026 + 30 days (§ 43-4.01) = Sunday Oct 4. The notice goes to
+    // a private agent, so whether it moves is unsettled: kept, with the Monday a roll would give.
+    let notice = one(
+        &job("VA", "residential", "supplier", &[("first_furnished", "2026-09-04")]),
+        "VA.residential.lien_agent_notice",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 10, 4), ymd(2026, 10, 4)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "Mon 2026-10-05") && has_note(&notice, "private agent"));
+    assert!(all(&job("VA", "private", "supplier", &[("first_furnished", "2026-09-04")])).is_empty());
+}
+
+#[test]
+fn va_suit_is_the_later_of_six_months_after_recording_and_60_days_after_completion() {
+    // Recorded Monday Nov 30, 2026 + 6 months (§ 43-17) = Sunday May 30, 2027; Monday May 31 is
+    // Memorial Day -> Tuesday Jun 1. Completion Nov 15 + 60 days = Jan 14, 2027, earlier.
+    let facts = job("VA", "private", "sub", &[("lien_recorded", "2026-11-30"), ("completed", "2026-11-15")]);
+    let suit = one(&facts, "VA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due, suit.assumption.clone()), (ymd(2027, 5, 30), ymd(2027, 6, 1), None));
+    assert!(has_note(&suit, "Memorial Day"));
+    // Completion unknown: it can only push the suit later, so six months it is, marked.
+    let suit = one(&job("VA", "private", "sub", &[("lien_recorded", "2026-11-30")]), "VA.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 6, 1));
+    assert_eq!(suit.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+}
+
+// -------------------------------------------------------------------------------------- Nevada
+
+#[test]
+fn nv_notice_of_right_to_lien_on_nevada_day_is_kept_and_reaches_back_31_days() {
+    // First furnished Tuesday Sep 29, 2026 + 31 days (NRS 108.245(6)): Sep 30 is day 1, Oct 30
+    // day 31 = Friday, Nevada Day (NRS 236.015). No statute moves the last day of the period:
+    // kept, with the Monday a roll would give.
+    let notice =
+        one(&job("NV", "private", "sub", &[("first_furnished", "2026-09-29")]), "NV.private.notice_of_right_to_lien");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 10, 30), ymd(2026, 10, 30)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "Nevada Day") && has_note(&notice, "Mon 2026-11-02"));
+    assert!(has_note(&notice, "31 days before the day it is served"));
+    for role in ["gc", "laborer"] {
+        let list = all(&job("NV", "private", role, &[("first_furnished", "2026-09-29")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn nv_notice_of_lien_on_family_day_and_cut_short_by_a_notice_of_completion() {
+    // Last furnished Saturday Aug 29, 2026 + 90 days (NRS 108.226(1)(a)): Aug 31 is day 2, Sep 30
+    // day 32, Oct 31 day 63, Nov 27 day 90 = Family Day, the Friday after Thanksgiving; kept.
+    let facts = job("NV", "private", "supplier", &[("last_furnished", "2026-08-29")]);
+    let lien = one(&facts, "NV.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 27)));
+    assert!(has_note(&lien, "the Friday after Thanksgiving") && has_note(&lien, "Mon 2026-11-30"));
+    // A notice of completion recorded Tuesday Sep 15 + 40 days (§ 108.226(1)(b)) = Sunday Oct 25,
+    // earlier, kept on the Sunday.
+    let facts = job(
+        "NV",
+        "private",
+        "supplier",
+        &[("last_furnished", "2026-08-29"), ("notice_of_completion_recorded", "2026-09-15")],
+    );
+    let lien = one(&facts, "NV.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 10, 25), ymd(2026, 10, 25)));
+    assert!(has_note(&lien, "Earlier of") && has_note(&lien, "a Sunday"));
+}
+
+#[test]
+fn nv_residential_notice_of_intent_is_15_days_before_the_last_day_to_record() {
+    // The same job on a residence: Nov 27, 2026 - 15 days = Thursday Nov 12 (NRS 108.226(6)).
+    let facts = job("NV", "residential", "sub", &[("last_furnished", "2026-08-29")]);
+    let notice = one(&facts, "NV.residential.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2026, 11, 12)));
+    assert!(has_note(&notice, "earlier of two readings"));
+    assert!(
+        all(&job("NV", "residential", "laborer", &[("last_furnished", "2026-08-29")]))
+            .iter()
+            .all(|d| d.rule != "NV.residential.notice_of_intent")
+    );
+    assert!(
+        all(&job("NV", "private", "sub", &[("last_furnished", "2026-08-29")]))
+            .iter()
+            .all(|d| d.rule != "NV.residential.notice_of_intent")
+    );
+}
+
+#[test]
+fn nv_service_after_christmas_weekend_and_the_six_month_suit() {
+    // Recorded Friday Nov 27, 2026 + 30 days (NRS 108.227) = Sunday Dec 27; kept, a roll would
+    // give Monday Dec 28. Suit: 6 months (NRS 108.233(1)) = Thursday May 27, 2027.
+    let facts = job("NV", "private", "sub", &[("lien_recorded", "2026-11-27")]);
+    let service = one(&facts, "NV.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2026, 12, 27), ymd(2026, 12, 27)));
+    assert!(has_note(&service, "Mon 2026-12-28"));
+    let suit = one(&facts, "NV.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 5, 27));
+}
+
+// ---------------------------------------------------- an unknown project type or role: candidates
+
+#[test]
+fn an_unknown_role_gives_each_kind_of_deadline_at_its_earliest_and_names_the_role() {
+    // Florida, private job, role unknown. A sub, sub-sub or supplier owes the Notice to Owner 45
+    // days after first furnishing (Oct 9 -> Mon Nov 23, 2026); a GC or laborer owes none, so the
+    // notice is given, marked as assuming we are a subcontractor. Every role records its lien 90
+    // days after last furnishing, so that date assumes nothing.
+    let mut facts = JobFacts::with_unknown("FL", Some(ProjectType::Private), None);
+    facts.set("first_furnished", "2026-10-09").unwrap();
+    facts.set("last_furnished", "2027-01-15").unwrap();
+    let list = all(&facts);
+    let nto = list.iter().find(|d| d.kind == "notice_to_owner").expect("an NTO");
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert_eq!(nto.assumption.as_ref().map(|a| a.settled_by), Some("role"));
+    assert!(nto.document.ends_with("— assumes that we are the subcontractor; set role to be sure"), "{}", nto.document);
+    let lien = list.iter().find(|d| d.kind == "claim_of_lien").expect("a claim of lien");
+    assert_eq!(lien.assumption, None, "{lien:#?}");
+    assert_eq!(&missing_facts(&facts)[..1], ["role"]);
+    // Once the role is set, the answer is that role's; `unknown` undoes it.
+    facts.set("role", "sub").unwrap();
+    assert_eq!(one(&facts, "FL.private.nto").assumption, None);
+    facts.set("role", "unknown").unwrap();
+    assert_eq!(one(&facts, "FL.private.nto").assumption.map(|a| a.settled_by), Some("role"));
+    facts.set("role", "gc").unwrap();
+    assert!(all(&facts).iter().all(|d| d.kind != "notice_to_owner" && d.assumption.is_none()));
+    assert!(!missing_facts(&facts).contains(&"role"));
+}
+
+#[test]
+fn an_unknown_project_type_in_virginia_gives_the_residential_lien_agent_notice_marked() {
+    // Virginia, sub, project unknown: only a one- or two-family home has the lien-agent notice
+    // (Fri Sep 4 + 30 = Sun Oct 4, 2026, kept); private and residential jobs record the
+    // memorandum alike, so it assumes only the completion date it already did.
+    let mut facts = JobFacts::with_unknown("VA", None, Some(OurRole::Sub));
+    facts.set("first_furnished", "2026-09-04").unwrap();
+    facts.set("last_furnished", "2026-09-20").unwrap();
+    let list = all(&facts);
+    let notice = one(&facts, "VA.residential.lien_agent_notice");
+    assert_eq!(notice.due, ymd(2026, 10, 4));
+    assert!(notice.document.contains("assumes a residential job; set project to be sure"), "{}", notice.document);
+    let memo = list.iter().find(|d| d.kind == "claim_of_lien").expect("a memorandum");
+    assert_eq!(memo.assumption.as_ref().map(|a| a.settled_by), Some("completed"), "{memo:#?}");
+    assert_eq!(&missing_facts(&facts)[..1], ["project"]);
+}
+
+#[test]
+fn unknown_role_and_contract_date_in_texas_name_both_assumptions() {
+    // Texas, May 2026 work, role and contract date unknown: the monthly notice is the earliest
+    // any role and either law gives, and says both what it assumes and what settles it.
+    let mut facts = JobFacts::with_unknown("TX", Some(ProjectType::Private), None);
+    facts.set("furnished_month", "2026-05").unwrap();
+    let known = job("TX", "private", "sub", &[("furnished_month", "2026-05")]);
+    let known_due = all(&known).iter().filter(|d| d.kind == "monthly_notice").map(|d| d.due).min().unwrap();
+    let notices: Vec<Deadline> = all(&facts).into_iter().filter(|d| d.kind == "monthly_notice").collect();
+    assert!(!notices.is_empty());
+    assert!(notices[0].due <= known_due, "{notices:#?}");
+    assert!(notices[0].document.contains("set role and contract_signed to be sure"), "{}", notices[0].document);
+    let missing = missing_facts(&facts);
+    assert!(missing[0] == "role" && missing.contains(&"contract_signed"), "{missing:?}");
+}
+
+#[test]
+fn a_known_project_type_the_state_does_not_cover_is_still_refused_with_the_role_unknown() {
+    let mut facts = JobFacts::with_unknown("NY", Some(ProjectType::Public), None);
+    facts.set("last_furnished", "2026-03-03").unwrap();
+    assert!(deadlines(&facts, &[]).unwrap_err().to_string().contains("not public jobs"));
+}
+
+#[test]
+fn a_synced_job_without_a_role_still_gets_its_earliest_deadlines() {
+    // A Florida job synced with its state and project type but no role: its record has facts,
+    // marked unknown, and the Notice to Owner comes out as the earliest candidate instead of
+    // nothing; a job with no state still has none.
+    let job = crate::ledger::Job {
+        id: 7,
+        customer_id: 1,
+        name: "Bayview".into(),
+        city: None,
+        county: None,
+        state: Some("FL".into()),
+        project_type: Some(ProjectType::Private),
+        role: None,
+        owner_name: None,
+        gc_name: None,
+        pm: None,
+        first_furnished: Some(ymd(2026, 10, 9)),
+        last_furnished: None,
+        noc_recorded: None,
+        noc_expires: None,
+        retainage_bp: 0,
+    };
+    let record = LienRecord::of(&job, Vec::new(), Vec::new());
+    let facts = record.facts.as_ref().expect("facts with the role unknown");
+    assert_eq!((facts.known_project(), facts.known_role()), (Some(ProjectType::Private), None));
+    let open = record.open_deadlines(&[]);
+    let nto = open.iter().find(|d| d.kind == "notice_to_owner").expect("an NTO");
+    assert_eq!(nto.due, ymd(2026, 11, 23));
+    assert!(nto.document.contains("assumes that we are the subcontractor; set role to be sure"), "{}", nto.document);
+    // The role set from chat settles it.
+    let record = LienRecord::of(&job, vec![("role".into(), "gc".into())], Vec::new());
+    assert!(record.open_deadlines(&[]).iter().all(|d| d.kind != "notice_to_owner"));
+    let stateless = crate::ledger::Job { state: None, ..job };
+    assert_eq!(LienRecord::of(&stateless, Vec::new(), Vec::new()).facts, None);
 }

@@ -810,6 +810,37 @@ pub trait MailStore: Send + Sync {
         by: &Author,
         at: DateTime<Utc>,
     ) -> Result<Recorded<Option<(NaiveDate, String)>>, StoreError>;
+    /// Queues a reminder email under `key` and records what it asks of each invoice, in one
+    /// transaction; false (and nothing written) when an email with this key was queued before.
+    #[allow(clippy::too_many_arguments)]
+    async fn enqueue_reminder(
+        &self,
+        key: &str,
+        kind: &str,
+        payload: &str,
+        customer_id: i64,
+        day: NaiveDate,
+        lines: &[crate::mail::AskedLine],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// What the account's queued reminders asked of each invoice (one row per invoice: the
+    /// furthest stage and the latest day), leaving out reminders the mail server refused for good.
+    async fn reminded(&self, customer_id: i64) -> Result<Vec<crate::mail::Reminded>, StoreError>;
+    /// Records a person's choice about an account's reminder on `day` (audited, once per
+    /// `by.key`); a later choice the same day replaces it.
+    async fn set_reminder_choice(
+        &self,
+        customer_id: i64,
+        day: NaiveDate,
+        choice: &crate::mail::ReminderChoice,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<()>, StoreError>;
+    async fn reminder_choice(
+        &self,
+        customer_id: i64,
+        day: NaiveDate,
+    ) -> Result<Option<crate::mail::ReminderChoice>, StoreError>;
 }
 
 #[async_trait::async_trait]

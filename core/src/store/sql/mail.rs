@@ -1,11 +1,12 @@
-//! Email to customers: billing contacts and reminder holds.
+//! Email to customers: billing contacts, reminder holds, what each queued reminder asked for, and
+//! the choices people made about a day's reminder.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit::write_audit;
 use super::{Dialect, SqlStore, on};
 use crate::audit::{Author, Change, Recorded};
-use crate::mail::CustomerContact;
+use crate::mail::{AskedLine, CustomerContact, Reminded, ReminderChoice};
 use crate::store::{MailStore, StoreError};
 
 #[async_trait::async_trait]
@@ -150,6 +151,126 @@ impl<S: SqlStore> MailStore for S {
                 .await?;
             tx.commit().await?;
             Ok(Recorded::New(held))
+        })
+    }
+    async fn enqueue_reminder(
+        &self,
+        key: &str,
+        kind: &str,
+        payload: &str,
+        customer_id: i64,
+        day: NaiveDate,
+        lines: &[AskedLine],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let id: Option<i64> = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO outbox (key, kind, payload, status, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (key) DO NOTHING RETURNING id",
+            )
+            .bind(key)
+            .bind(kind)
+            .bind(payload)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if id.is_none() {
+                return Ok(false);
+            }
+            for l in lines {
+                sqlx::query::<DB>(
+                    "INSERT INTO reminder_lines (outbox_key, customer_id, day, invoice_id, stage, stage_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(key)
+                .bind(customer_id)
+                .bind(day)
+                .bind(l.invoice_id)
+                .bind(&l.stage)
+                .bind(l.stage_days)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    async fn reminded(&self, customer_id: i64) -> Result<Vec<Reminded>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (i64, i64, NaiveDate)>(
+                "SELECT l.invoice_id, CAST(MAX(l.stage_days) AS BIGINT), MAX(l.day) FROM reminder_lines l \
+                 JOIN outbox o ON o.key = l.outbox_key \
+                 WHERE l.customer_id = $1 AND o.status <> 'failed' GROUP BY l.invoice_id ORDER BY l.invoice_id",
+            )
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().map(|(invoice_id, stage_days, day)| Reminded { invoice_id, stage_days, day }).collect())
+        })
+    }
+
+    async fn set_reminder_choice(
+        &self,
+        customer_id: i64,
+        day: NaiveDate,
+        choice: &ReminderChoice,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<()>, StoreError> {
+        let change = Change {
+            action: if choice.skipped { "reminder_skipped" } else { "reminder_edited" },
+            customer_id: Some(customer_id),
+            job_id: None,
+            invoice_id: None,
+            subject: format!("reminder of {day}"),
+            before: None,
+            after: if choice.skipped {
+                None
+            } else {
+                Some(format!(
+                    "subject: {}; opening: {}",
+                    choice.subject.as_deref().unwrap_or("as written"),
+                    choice.opening.as_deref().unwrap_or("as written")
+                ))
+            },
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "INSERT INTO reminder_choices (customer_id, day, skipped, subject, opening, set_by, set_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id, day) DO UPDATE SET \
+                 skipped = excluded.skipped, subject = excluded.subject, opening = excluded.opening, \
+                 set_by = excluded.set_by, set_at = excluded.set_at",
+            )
+            .bind(customer_id)
+            .bind(day)
+            .bind(choice.skipped)
+            .bind(&choice.subject)
+            .bind(&choice.opening)
+            .bind(&by.name)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(()))
+        })
+    }
+
+    async fn reminder_choice(&self, customer_id: i64, day: NaiveDate) -> Result<Option<ReminderChoice>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let row = sqlx::query_as::<DB, (bool, Option<String>, Option<String>, String)>(
+                "SELECT skipped, subject, opening, set_by FROM reminder_choices WHERE customer_id = $1 AND day = $2",
+            )
+            .bind(customer_id)
+            .bind(day)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(|(skipped, subject, opening, set_by)| ReminderChoice { skipped, subject, opening, set_by }))
         })
     }
 }

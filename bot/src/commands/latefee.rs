@@ -1,0 +1,143 @@
+//! `/mail latefee <customer> [date]`: what the late-fee terms in `[late_fees]` allow on an
+//! account's open invoices to a day, invoice by invoice, with the arithmetic's inputs. arbot
+//! computes and documents late fees; it never books one into the accounting system.
+
+use arbot_core::dates::short_date;
+use arbot_core::latefees::{Cap, LateFeeLine, LateFeeTerms, late_fee};
+use arbot_core::ledger::OpenItem;
+use arbot_core::store::OpenItemsQuery;
+use chrono::NaiveDate;
+
+use super::{CommandError, Invocation, missing_arg};
+use crate::app::App;
+use crate::reply::{Align, Reply, Severity, Table};
+use crate::wording::count;
+
+/// The terms in a few words: "1.5% a month after 10 days' grace, $25.00 once, capped at 10% of
+/// each invoice".
+pub fn terms_text(app: &App, t: &LateFeeTerms) -> String {
+    let mut parts = Vec::new();
+    if t.monthly.0 > 0 {
+        parts.push(format!("{} a month, charged daily", t.monthly));
+    }
+    if t.flat_minor > 0 {
+        parts.push(format!("{} once per invoice", app.money(t.flat_minor)));
+    }
+    let mut text = parts.join(" and ");
+    if t.grace_days > 0 {
+        text.push_str(&format!(", after {} days' grace", t.grace_days));
+    }
+    match t.cap {
+        Some(Cap::Share(p)) => text.push_str(&format!(", capped at {p} of each invoice")),
+        Some(Cap::Amount(m)) => text.push_str(&format!(", capped at {} an invoice", app.money(m))),
+        None => {}
+    }
+    text
+}
+
+/// Late fees on the account's open invoices (disputed ones left out) on `on`, in the business's
+/// currency: each invoice at or past its grace, and what was left out.
+pub async fn fees(
+    app: &App,
+    terms: &LateFeeTerms,
+    items: &[OpenItem],
+    on: NaiveDate,
+) -> Result<Vec<LateFeeLine>, CommandError> {
+    let mut out = Vec::new();
+    for i in items.iter().filter(|i| !i.disputed && i.currency() == app.config.currency && i.due < on) {
+        let applied: Vec<(NaiveDate, i64)> = app
+            .store
+            .applications_to_invoice(i.invoice_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.applied_on <= on)
+            .map(|a| (a.applied_on, a.amount.minor))
+            .collect();
+        out.push(late_fee(terms, i, &applied, on));
+    }
+    Ok(out)
+}
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
+    let today = app.today();
+    let on = inv.args.date("date").unwrap_or(today);
+    let Some(terms) = app.config.late_fees.terms_for(&customer.name) else {
+        let why = if app.config.late_fees.has_own(&customer.name) {
+            format!("{}'s late fees are waived ([late_fees.customers] in arbot.toml)", customer.name)
+        } else {
+            "No late-fee terms are set ([late_fees] in arbot.toml)".to_string()
+        };
+        return Ok(Reply::default().line(format!("{why}, so arbot computes none.")));
+    };
+    let items = app
+        .store
+        .open_items(OpenItemsQuery { as_of: on, customer_id: Some(customer.id), historical: on < today })
+        .await?;
+    let lines = fees(app, terms, &items, on).await?;
+    let charged: Vec<&LateFeeLine> = lines.iter().filter(|l| l.total_minor > 0).collect();
+    let total: i64 = charged.iter().map(|l| l.total_minor).sum();
+    let own = if app.config.late_fees.has_own(&customer.name) { " (this customer's own terms)" } else { "" };
+    let mut reply =
+        Reply::titled(format!("Late fees on {} to {}: {}", customer.name, on.format("%a %b %-d"), app.money(total)));
+    reply.lines.push(format!("Terms: {}{own}.", terms_text(app, terms)));
+    if charged.is_empty() {
+        reply.lines.push(format!(
+            "Nothing has accrued: no open invoice of {} is past its due date and grace days on {}.",
+            customer.name,
+            short_date(on)
+        ));
+    } else {
+        let mut table = Table::new(&[
+            ("Invoice", Align::Left),
+            ("Due", Align::Left),
+            ("Days late", Align::Right),
+            ("Charged", Align::Right),
+            ("Rate", Align::Right),
+            ("Flat", Align::Right),
+            ("Fee", Align::Right),
+        ]);
+        for l in &charged {
+            let mut fee = app.money(l.total_minor).to_string();
+            if l.capped_minor > 0 {
+                fee.push_str(" (cap)");
+            }
+            table.rows.push(vec![
+                format!("#{}", l.number),
+                short_date(l.due),
+                l.days_late.to_string(),
+                count(usize::try_from(l.days_charged).unwrap_or_default(), "day", "days"),
+                app.money(l.interest_minor).to_string(),
+                app.money(l.flat_minor).to_string(),
+                fee,
+            ]);
+        }
+        table.footer = Some(vec![
+            "Total".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            app.money(total).to_string(),
+        ]);
+        reply.table = Some(table);
+    }
+    let within = lines.len() - charged.len();
+    if within > 0 {
+        reply
+            .lines
+            .push(format!("{} past due but within the grace days.", count(within, "invoice is", "invoices are")));
+    }
+    let disputed: Vec<String> = items.iter().filter(|i| i.disputed).map(|i| format!("#{}", i.number)).collect();
+    if !disputed.is_empty() {
+        reply.lines.push(format!("Left out: {} (in dispute).", disputed.join(", ")));
+    }
+    reply.footer = Some(
+        "Computed on each day's unpaid balance (retainage is not charged), from the payments and credits applied. \
+         arbot books nothing: to charge a fee, add it in your accounting system."
+            .to_string(),
+    );
+    reply.severity = if total > 0 { Severity::Warning } else { Severity::Info };
+    Ok(reply)
+}
