@@ -40,6 +40,7 @@ struct FileConfig {
     reminders: RemindersSection,
     #[serde(default)]
     kpi_guardrails: GuardrailsSection,
+    #[serde(default)]
     late_fees: LateFeesSection,
 }
 
