@@ -39,7 +39,32 @@ struct FileConfig {
     #[serde(default)]
     reminders: RemindersSection,
     #[serde(default)]
+    kpi_guardrails: GuardrailsSection,
+    #[serde(default)]
     late_fees: LateFeesSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct GuardrailsSection {
+    enabled: Option<bool>,
+    over_90_target: Option<f64>,
+    dso_rise_days: Option<f64>,
+    cei_floor: Option<f64>,
+}
+
+/// The KPI guardrails (the `[kpi_guardrails]` section): checked at `[schedule] kpi_guardrails`,
+/// each posted to the AR channel once when it crosses and once when it recovers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardrailsConfig {
+    pub enabled: bool,
+    pub limits: arbot_core::guardrails::Limits,
+}
+
+impl Default for GuardrailsConfig {
+    fn default() -> Self {
+        GuardrailsConfig { enabled: true, limits: arbot_core::guardrails::Limits::default() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -277,6 +302,7 @@ struct ScheduleSection {
     digest: Option<String>,
     cash_report: Option<String>,
     weekly_report: Option<String>,
+    kpi_guardrails: Option<String>,
     reminders: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
@@ -330,6 +356,8 @@ const DEFAULT_DIGEST: &str = "0 8 * * Mon-Fri";
 /// 17:00 on weekdays: the day's cash, to the manager.
 const DEFAULT_CASH_REPORT: &str = "0 17 * * Mon-Fri";
 const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
+/// 08:15 on weekdays: after the digest has kept the day's aging snapshot.
+const DEFAULT_KPI_GUARDRAILS: &str = "15 8 * * Mon-Fri";
 /// 08:15 on weekdays, after the digest: the day's reminders, for approval in chat.
 const DEFAULT_REMINDERS: &str = "15 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
@@ -346,6 +374,8 @@ pub struct ScheduleConfig {
     pub cash_report: Cron,
     /// The weekly AR report.
     pub weekly_report: Cron,
+    /// The check of the KPI guardrails.
+    pub kpi_guardrails: Cron,
     /// The morning's "Reminders ready" post (and the stages that go out without approval).
     pub reminders: Cron,
     pub lien_warnings: Cron,
@@ -363,6 +393,7 @@ impl Default for ScheduleConfig {
             digest: cron(DEFAULT_DIGEST),
             cash_report: cron(DEFAULT_CASH_REPORT),
             weekly_report: cron(DEFAULT_WEEKLY_REPORT),
+            kpi_guardrails: cron(DEFAULT_KPI_GUARDRAILS),
             reminders: cron(DEFAULT_REMINDERS),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
@@ -503,6 +534,7 @@ pub struct Config {
     /// `None` when there is no `[mail]` section: nothing is emailed.
     pub mail: Option<MailConfig>,
     pub reminders: RemindersConfig,
+    pub kpi_guardrails: GuardrailsConfig,
     pub late_fees: LateFeesConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
@@ -523,6 +555,7 @@ impl Default for Config {
             collections: CollectionsConfig::default(),
             mail: None,
             reminders: RemindersConfig::default(),
+            kpi_guardrails: GuardrailsConfig::default(),
             late_fees: LateFeesConfig::default(),
             file: None,
         }
@@ -611,6 +644,7 @@ impl Config {
             digest: cron("schedule.digest", sched.digest, defaults.digest)?,
             cash_report: cron("schedule.cash_report", sched.cash_report, defaults.cash_report)?,
             weekly_report: cron("schedule.weekly_report", sched.weekly_report, defaults.weekly_report)?,
+            kpi_guardrails: cron("schedule.kpi_guardrails", sched.kpi_guardrails, defaults.kpi_guardrails)?,
             reminders: cron("schedule.reminders", sched.reminders, defaults.reminders)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
@@ -649,6 +683,7 @@ impl Config {
         if let Some(m) = file.mail {
             cfg.mail = Some(mail_config(m)?);
         }
+        cfg.kpi_guardrails = guardrails_config(file.kpi_guardrails)?;
         if let Some(stages) = file.reminders.stages {
             let mut out = Vec::new();
             for s in stages {
@@ -734,6 +769,26 @@ fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
         api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
         roles,
         people,
+    })
+}
+
+fn guardrails_config(g: GuardrailsSection) -> anyhow::Result<GuardrailsConfig> {
+    let defaults = arbot_core::guardrails::Limits::default();
+    let over_90_target = g.over_90_target.unwrap_or(defaults.over_90_target);
+    if !(over_90_target > 0.0 && over_90_target <= 100.0) {
+        bail!("kpi_guardrails.over_90_target is {over_90_target}; use a percent above 0 up to 100, like 10");
+    }
+    let dso_rise_days = g.dso_rise_days.unwrap_or(defaults.dso_rise_days);
+    if !(0.0..=365.0).contains(&dso_rise_days) {
+        bail!("kpi_guardrails.dso_rise_days is {dso_rise_days}; use days from 0 to 365, like 10");
+    }
+    let cei_floor = g.cei_floor.unwrap_or(defaults.cei_floor);
+    if !(0.0..=100.0).contains(&cei_floor) {
+        bail!("kpi_guardrails.cei_floor is {cei_floor}; use a percent from 0 to 100, like 70");
+    }
+    Ok(GuardrailsConfig {
+        enabled: g.enabled.unwrap_or(true),
+        limits: arbot_core::guardrails::Limits { over_90_target, dso_rise_days, cei_floor },
     })
 }
 
@@ -935,6 +990,23 @@ mod tests {
         assert!(format!("{err:#}").contains("late_fees.monthly_rate"), "{err:#}");
         let err = Config::from_toml("[late_fees]\nflat = \"25\"\ncap = \"lots\"").unwrap_err();
         assert!(format!("{err:#}").contains("late_fees.cap"), "{err:#}");
+    }
+
+    #[test]
+    fn reads_the_kpi_guardrails_with_defaults_and_names_mistakes() {
+        let cfg = Config::from_toml("").unwrap();
+        assert!(cfg.kpi_guardrails.enabled);
+        assert_eq!(cfg.kpi_guardrails.limits, arbot_core::guardrails::Limits::default());
+        assert_eq!(cfg.schedule.kpi_guardrails.as_str(), "15 8 * * Mon-Fri");
+        let cfg =
+            Config::from_toml("[kpi_guardrails]\nover_90_target = 15\ncei_floor = 62.5\nenabled = false").unwrap();
+        assert_eq!((cfg.kpi_guardrails.limits.over_90_target, cfg.kpi_guardrails.limits.cei_floor), (15.0, 62.5));
+        assert_eq!(cfg.kpi_guardrails.limits.dso_rise_days, 10.0);
+        assert!(!cfg.kpi_guardrails.enabled);
+        let err = Config::from_toml("[kpi_guardrails]\ncei_floor = 120").unwrap_err();
+        assert!(format!("{err:#}").contains("kpi_guardrails.cei_floor is 120"), "{err:#}");
+        let err = Config::from_toml("[kpi_guardrails]\ndso_rise = 5").unwrap_err();
+        assert!(format!("{err:#}").contains("dso_rise"), "{err:#}");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum JobKind {
     CashReport,
     /// Post the weekly AR report to the AR channel.
     WeeklyReport,
+    /// Check the KPI guardrails; post each one that crossed or recovered.
+    KpiGuardrails,
     /// Post the day's "Reminders ready" for approval, and send what needs none.
     Reminders,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
@@ -81,6 +83,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "weekly_report",
             kind: JobKind::WeeklyReport,
             schedule: config.weekly_report.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "kpi_guardrails",
+            kind: JobKind::KpiGuardrails,
+            schedule: config.kpi_guardrails.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -223,6 +231,13 @@ impl Scheduler {
                 } else {
                     format!("weekly report for {day} was already queued")
                 })
+            }
+            JobKind::KpiGuardrails => {
+                let (detail, queued) = crate::guardrails::check(&self.app).await?;
+                if queued > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(detail)
             }
             JobKind::Reminders => {
                 let day = at.with_timezone(&self.app.clock.tz()).date_naive();

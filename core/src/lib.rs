@@ -13,6 +13,7 @@ pub mod collections;
 pub mod dates;
 pub mod digest;
 pub mod escalation;
+pub mod guardrails;
 pub mod history;
 pub mod kpi;
 pub mod latefees;

@@ -266,6 +266,76 @@ async fn the_cash_report_is_posted_once_at_five_and_answers_report_cash() {
     db.close().await;
 }
 
+/// The weekly report's messages in the AR channel, each with the messages that continue it (a
+/// long report is split into messages whose first embed has no title), as text.
+fn weekly_reports_in(w: &World) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for m in w.messages_in(AR_CHANNEL) {
+        let title = m["embeds"][0]["title"].as_str();
+        if title.is_some_and(|t| t.starts_with("Weekly AR —") && !t.ends_with("(continued)")) {
+            out.push(text_of(m));
+            open = true;
+        } else if open && title.is_none_or(|t| t.starts_with("Weekly AR —")) {
+            if let Some(last) = out.last_mut() {
+                last.push_str(&text_of(m));
+            }
+        } else {
+            open = false;
+        }
+    }
+    out
+}
+
+/// Mon Nov 23, 2026, just after 08:30 in New York: the weekly report is due.
+const AFTER_WEEKLY: &str = "2026-11-23T13:30:05Z";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_weekly() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    settle().await;
+    assert!(fake.world(|w| weekly_reports_in(w)).is_empty(), "nothing before 08:30");
+
+    // On demand, under /report: the figures core computes for the day.
+    let i = fake.slash(&sam(), AR_CHANNEL, "weekly", &[]);
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    let app = &bot.app;
+    let r = arbot::commands::build_weekly(app, None).await.unwrap();
+    let open =
+        format!("Open {} · past due {}", app.money(r.aging[0].total), app.money(r.aging[0].collectible_overdue()));
+    assert!(answer.contains("Weekly AR — Nov 23, 2026") && answer.contains(&open), "{answer}");
+
+    clock.set(at(AFTER_WEEKLY));
+    fake.wait_for(Duration::from_secs(60), "the weekly report", |w| weekly_reports_in(w).first().cloned()).await;
+    settle().await;
+    let posted = fake.world(|w| weekly_reports_in(w));
+    assert_eq!(posted.len(), 1, "posted once");
+    let text = &posted[0];
+    assert!(text.contains(&open), "{text}");
+    assert!(text.contains("Promises kept") && text.contains("By GC"), "{text}");
+    assert!(!r.actions.is_empty());
+    for a in r.actions.iter().take(3) {
+        let line = format!("• {}: {}", arbot::commands::weekly_action_text(a), a.why);
+        assert!(text.contains(&line), "wanted {line:?} in\n{text}");
+    }
+    let harborview = r.risks.iter().find(|x| x.name == "Harborview Owners Assn").expect("Harborview is a risk");
+    assert!(harborview.broken_promises >= 1, "{harborview:?}");
+    assert!(text.contains("Harborview Owners Assn — ") && text.contains("broken promise"), "{text}");
+
+    // Restarted the same morning: not posted again.
+    bot.stop().await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a2").await;
+    fake.wait_ready(2).await;
+    settle().await;
+    assert_eq!(fake.world(|w| weekly_reports_in(w)).len(), 1, "a restart does not repeat the weekly report");
+    let runs = bot.app.store.runs("weekly_report", 10).await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    bot.stop().await;
+    db.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgres_share_one_gateway_and_post_once() {
     let Some(db) = TestDb::postgres().await else {

@@ -531,6 +531,9 @@ fn the_weekly_report_agrees_with_aging_and_kpis_and_names_what_moved() {
         let app = app_on(&db, "2026-12-02");
         let s = db.store.as_ref();
         let cfg = app.config.aging.clone();
+        // The Notices to Owner of Brightwater's jobs were served (else their passed deadlines
+        // would come first).
+        rt.block_on(serve_notices(s, &["sunport", "bayfront"]));
         // Snapshots of the last five weeks kept (rebuilt here, as on a first install).
         rt.block_on(take_and_catch_up(s, d("2026-12-02"), &cfg, Currency::USD, noon("2026-12-02"))).unwrap();
         let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
@@ -548,7 +551,11 @@ fn the_weekly_report_agrees_with_aging_and_kpis_and_names_what_moved() {
             "{name}"
         );
         assert_eq!(r.actions.len(), 1, "{name}: {:?}", r.actions);
-        assert_eq!((r.actions[0].name.as_str(), r.actions[0].rule), ("Brightwater Construction Co", 1), "{name}");
+        assert_eq!(
+            (r.actions[0].name.as_str(), r.actions[0].rule),
+            ("Brightwater Construction Co", arbot_core::weekly::rule::MOVED),
+            "{name}"
+        );
 
         let text = answer(&rt, &app, "/report weekly").unwrap();
         let aging = answer(&rt, &app, "/ar aging").unwrap();
@@ -562,6 +569,398 @@ fn the_weekly_report_agrees_with_aging_and_kpis_and_names_what_moved() {
             text.contains("The snapshots of Nov 25 and Nov 4 were rebuilt from the ledger afterwards"),
             "{name}:\n{text}"
         );
+        rt.block_on(db.close());
+    }
+}
+
+/// Records the Notice to Owner as served on Mar 20 on the jobs whose names contain these words.
+async fn serve_notices(s: &dyn arbot_core::Store, jobs: &[&str]) {
+    use arbot_core::collections::JobNotice;
+    for needle in jobs {
+        for j in s.jobs(Some(needle)).await.unwrap() {
+            let notice = JobNotice {
+                id: 0,
+                job_id: j.job.id,
+                kind: "notice_to_owner".into(),
+                served_on: d("2026-03-20"),
+                tracking: None,
+                recorded_by: "sam".into(),
+                recorded_at: noon("2026-03-20"),
+            };
+            s.add_job_notice(&notice, &by()).await.unwrap();
+        }
+    }
+}
+
+/// On top of the ledger, by Wed Dec 2: Ridgeline Mechanical (a sub; we are its sub-sub on Palm
+/// Court, whose GC is Coastal Builders Inc) owes $30,000 due Oct 28 and $5,000 due Nov 20 that it
+/// disputes, broke promises of $10,000 for Nov 13 and Nov 27, and was last called on Nov 10.
+/// Seaport Glass owes $8,000 not yet due on Harbor Point Tower (Florida, first furnished Oct 24,
+/// no GC on record), whose Notice to Owner is due Dec 8 and not served. Osprey Roofing (a GC)
+/// owes $3,000 due Nov 12 on no job and was never contacted.
+async fn risky_ledger(s: &dyn arbot_core::Store) {
+    use arbot_core::collections::NewDispute;
+    serve_notices(s, &["sunport", "bayfront"]).await;
+    let kind = |mut r: Record, k: CustomerKind| {
+        if let Record::Customer(c) = &mut r {
+            c.kind = k;
+        }
+        r
+    };
+    let mut palm = job("j4", "c4", "Palm Court Residences");
+    if let Record::Job(j) = &mut palm {
+        j.role = Some(OurRole::SubSub);
+        j.gc_name = Some("Coastal Builders Inc".into());
+        j.first_furnished = Some(d("2026-08-03"));
+    }
+    let mut harbor = job("j5", "c5", "Harbor Point Tower");
+    if let Record::Job(j) = &mut harbor {
+        j.first_furnished = Some(d("2026-10-24"));
+    }
+    let records = vec![
+        kind(customer("c4", "Ridgeline Mechanical"), CustomerKind::Other),
+        kind(customer("c5", "Seaport Glass"), CustomerKind::Other),
+        customer("c6", "Osprey Roofing"),
+        palm,
+        harbor,
+        invoice("i4001", "c4", Some("j4"), 30_000_00, 30_000_00, "2026-10-28"),
+        invoice("i4002", "c4", Some("j4"), 5_000_00, 5_000_00, "2026-11-20"),
+        invoice("i5001", "c5", Some("j5"), 8_000_00, 8_000_00, "2026-12-20"),
+        invoice("i6001", "c6", None, 3_000_00, 3_000_00, "2026-11-12"),
+    ];
+    let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+    s.apply_page(run, "qb", Entity::Invoice, &records, None).await.unwrap();
+    serve_notices(s, &["palm court"]).await;
+    let ridgeline = s.customers_matching("ridgeline", 1).await.unwrap()[0].id;
+    for (on, logged) in [("2026-11-13", "2026-11-06"), ("2026-11-27", "2026-11-16")] {
+        let p = NewPromise {
+            customer_id: ridgeline,
+            amount: Money::usd(10_000_00),
+            promised_for: d(on),
+            created_by: "sam".into(),
+            created_at: noon(logged),
+            invoice_ids: vec![],
+            note: None,
+            day_only: false,
+        };
+        s.add_promise(&p, &by()).await.unwrap();
+    }
+    let call = NewNote {
+        customer_id: ridgeline,
+        invoice_id: None,
+        kind: "call".into(),
+        body: "AP says the check is being cut.".into(),
+        author: "sam".into(),
+        created_at: noon("2026-11-10"),
+        follow_up_on: None,
+        day_only: false,
+    };
+    s.add_note(&call, &by()).await.unwrap();
+    let i4002 = s.invoices_numbered("4002").await.unwrap()[0].id;
+    let dispute = NewDispute {
+        invoice_id: i4002,
+        reason: "pricing".into(),
+        detail: None,
+        opened_by: "sam".into(),
+        opened_at: noon("2026-11-25"),
+    };
+    s.open_dispute(&dispute, &by()).await.unwrap();
+}
+
+/// The weekly report's risks beyond size and age (broken promises, silence, disputes, a lien
+/// deadline with money owed), the promises-kept rate and its trend, the past due with the disputed
+/// money apart as `/ar aging` shows it, by GC, and the actions the written rules choose from them.
+#[test]
+fn the_weekly_report_weighs_broken_promises_silence_disputes_and_lien_deadlines() {
+    use arbot_core::snapshots::take_and_catch_up;
+    use arbot_core::weekly::rule;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-02");
+        let s = db.store.as_ref();
+        rt.block_on(risky_ledger(s));
+        let cfg = app.config.aging.clone();
+        rt.block_on(take_and_catch_up(s, d("2026-12-02"), &cfg, Currency::USD, noon("2026-12-02"))).unwrap();
+        let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
+
+        // Past due with the disputed money apart, as the aging has it.
+        let now = &r.aging[0];
+        assert_eq!(now.total, 25_225_50 + 30_000_00 + 5_000_00 + 8_000_00 + 3_000_00, "{name}");
+        assert_eq!((now.collectible_overdue(), now.disputed, now.disputed_overdue), (35_000_00, 5_000_00, 5_000_00));
+        // Promises whose day fell in the 30 days before: Cedar Ridge kept 1 and broke 1, Ridgeline
+        // broke 2 (a week before, its Nov 27 promise was still to come); none four weeks before.
+        let kept: Vec<(u32, u32)> = r.promises.iter().map(|p| (p.kept, p.broken)).collect();
+        assert_eq!(kept, [(1, 3), (1, 2), (0, 0)], "{name}");
+
+        let risk = |who: &str| r.risks.iter().find(|x| x.name == who).unwrap_or_else(|| panic!("{name}: {who}"));
+        let ridgeline = risk("Ridgeline Mechanical");
+        assert_eq!((ridgeline.broken_promises, ridgeline.last_contact_days), (2, Some(22)), "{name}");
+        assert_eq!(ridgeline.collectible_overdue(), 30_000_00, "{name}");
+        assert_eq!(risk("Osprey Roofing").last_contact_days, None, "{name}");
+        let seaport = risk("Seaport Glass");
+        assert_eq!(seaport.overdue, 0, "{name}: a risk for its lien deadline alone");
+        assert_eq!(
+            seaport.liens.iter().map(|a| (a.document.as_str(), a.due, a.unpaid)).collect::<Vec<_>>(),
+            [("Notice to Owner", d("2026-12-08"), 8_000_00)],
+            "{name}"
+        );
+        assert!(r.risks.iter().all(|x| x.name != "Cedar Ridge Developers"), "{name}: nothing past due, no deadline");
+        let order: Vec<&str> = r.risks.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            order,
+            ["Ridgeline Mechanical", "Osprey Roofing", "Brightwater Construction Co", "Seaport Glass"],
+            "{name}: by past due"
+        );
+
+        let actions: Vec<(&str, usize, &str)> =
+            r.actions.iter().map(|a| (a.name.as_str(), a.rule, a.why.as_str())).collect();
+        assert_eq!(
+            actions,
+            [
+                (
+                    "Seaport Glass",
+                    rule::LIEN_SOON,
+                    "FL Notice to Owner on Harbor Point Tower due Dec 8, $8.0k owed on the job"
+                ),
+                ("Ridgeline Mechanical", rule::BROKEN_AGAIN, "second broken promise"),
+                ("Brightwater Construction Co", rule::MOVED, "moved from 1-30 into 31-60 this week"),
+                ("Osprey Roofing", rule::SILENT, "no contact logged in 90 days"),
+            ],
+            "{name}"
+        );
+
+        let gcs: Vec<(Option<&str>, i64, usize, bool)> =
+            r.by_gc.iter().map(|g| (g.gc.as_deref(), g.total, g.jobs, g.no_job)).collect();
+        assert_eq!(
+            gcs,
+            [
+                (Some("Coastal Builders Inc"), 35_000_00, 1, false),
+                (Some("Brightwater Construction Co"), 18_250_50, 2, false),
+                (Some("Cedar Ridge Developers"), 6_975_00, 0, true),
+                (Some("Osprey Roofing"), 3_000_00, 0, true),
+                (None, 8_000_00, 1, false),
+            ],
+            "{name}: the GC named on the job, else the customer when it is a GC"
+        );
+
+        let text = answer(&rt, &app, "/report weekly").unwrap();
+        let aging = answer(&rt, &app, "/ar aging").unwrap();
+        assert!(aging.contains("overdue $35.0k · in dispute $5.0k"), "{name}:\n{aging}");
+        for want in [
+            "Open $71,225.50 · past due $35,000.00 · in dispute $5,000.00 (in the buckets; /ar disputes)",
+            "Promises kept 1 of 4 (25%) · 1 of 3 (33%) · none due (of those due in the 30 days before)",
+            "• Ridgeline Mechanical — $30.0k past due (and $5.0k in dispute): past due 35 days at the oldest; $5.0k in \
+             dispute ($5.0k of it past due); 2 broken promises in 90 days (the latest $10.0k for Nov 27); no contact \
+             logged in 22 days; moved into a worse bucket this week",
+            "• Osprey Roofing — $3.0k past due: past due 20 days at the oldest; no contact logged in the 90 days before",
+            "• Seaport Glass — $8.0k open, none past due: FL Notice to Owner on Harbor Point Tower due Dec 8, $8.0k \
+             owed on the job",
+            "• Meet Seaport Glass' lien deadline (serve or record it, or get paid): FL Notice to Owner on Harbor Point \
+             Tower due Dec 8, $8.0k owed on the job",
+            "• Escalate Ridgeline Mechanical to the manager: second broken promise, $30.0k past due, 35 days",
+            "• Call Brightwater Construction Co's AP this week: moved from 1-30 into 31-60 this week, $2.0k past due, \
+             31 days",
+            "• Call Osprey Roofing's AP this week: no contact logged in 90 days, $3.0k past due, 20 days",
+            "• Coastal Builders Inc — open $35.0k, past due $30.0k, in dispute $5.0k, over 90 $0 (1 job)",
+            "• Brightwater Construction Co — open $18.3k, past due $2.0k, over 90 $0 (2 jobs)",
+            "• Cedar Ridge Developers — open $7.0k, past due $0, over 90 $0 (invoices on no job)",
+            "• no GC on record — open $8.0k, past due $0, over 90 $0 (1 job)",
+        ] {
+            assert!(text.contains(want), "{name}: wanted {want:?} in\n{text}");
+        }
+
+        // Once Ridgeline's dispute is settled and Seaport's notice served, the rules move on.
+        rt.block_on(async {
+            let i4002 = s.invoices_numbered("4002").await.unwrap()[0].id;
+            s.resolve_dispute(i4002, "upheld", None, &by(), noon("2026-12-02")).await.unwrap();
+            serve_notices(s, &["harbor point"]).await;
+        });
+        let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
+        assert_eq!(r.aging[0].disputed, 0, "{name}");
+        assert!(r.actions.iter().all(|a| a.name != "Seaport Glass"), "{name}: {:?}", r.actions);
+        assert!(r.risks.iter().all(|x| x.name != "Seaport Glass"), "{name}");
+        rt.block_on(db.close());
+    }
+}
+
+/// The Monday report goes out once: two schedulers ticking together at 08:30 on Mon Dec 7 queue
+/// it once, a restart that morning does not queue it again, Tuesday has none, and the next Monday
+/// has its own.
+#[test]
+fn the_weekly_report_is_queued_once_on_monday_across_instances_and_restarts() {
+    use arbot::scheduler::Scheduler;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        rt.block_on(async {
+            let clock =
+                arbot_core::ManualClock::new("2026-12-07T13:29:00Z".parse().unwrap(), chrono_tz::America::New_York);
+            let app = App { clock: Arc::new(clock.clone()), ..app_on(&db, "2026-12-07") };
+            let other_store = arbot_core::store::open(&db.url).await.unwrap();
+            let other = App { store: other_store.clone(), ..app.clone() };
+            let notify = Arc::new(tokio::sync::Notify::new());
+            let weekly = |r: &[arbot::scheduler::RunReport]| -> Vec<String> {
+                r.iter().filter(|r| r.job == "weekly_report").map(|r| r.detail.clone()).collect()
+            };
+            let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+            let b = Scheduler::new(other, "b", notify.clone()).unwrap();
+            // 08:29: not yet.
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            assert!(weekly(&ra).is_empty() && weekly(&rb).is_empty(), "{name}: {ra:?} {rb:?}");
+            assert_eq!(app.store.outbox_status("weekly:2026-12-07").await.unwrap(), None, "{name}");
+
+            clock.set("2026-12-07T13:30:02Z".parse().unwrap());
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            let ran: Vec<String> = weekly(&ra).into_iter().chain(weekly(&rb)).collect();
+            assert_eq!(ran, ["weekly report for 2026-12-07 queued"], "{name}");
+            let (status, _) = app.store.outbox_status("weekly:2026-12-07").await.unwrap().unwrap();
+            assert_eq!(status, "pending", "{name}");
+
+            // Restarted at 09:15: not again.
+            clock.set("2026-12-07T14:15:00Z".parse().unwrap());
+            let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
+            assert!(weekly(&restarted.tick().await).is_empty(), "{name}");
+            let runs = app.store.runs("weekly_report", 10).await.unwrap();
+            assert_eq!(runs.len(), 1, "{name}: {runs:?}");
+
+            // Tuesday: none. The next Monday: its own, once.
+            clock.set("2026-12-08T13:31:00Z".parse().unwrap());
+            assert!(weekly(&restarted.tick().await).is_empty(), "{name}");
+            clock.set("2026-12-14T13:31:00Z".parse().unwrap());
+            assert_eq!(weekly(&restarted.tick().await), ["weekly report for 2026-12-14 queued"], "{name}");
+            assert!(weekly(&restarted.tick().await).is_empty(), "{name}");
+            assert_eq!(app.store.runs("weekly_report", 10).await.unwrap().len(), 2, "{name}");
+            drop((a, b, restarted, other_store));
+        });
+        rt.block_on(db.close());
+    }
+}
+
+/// The post queued under `key`, as its JSON payload (claimed, as the dispatcher would).
+async fn queued_post(app: &App, key: &str) -> String {
+    let now = app.clock.now();
+    let items = app.store.claim_outbox("test", now, now - chrono::Duration::hours(1), 100).await.unwrap();
+    items.into_iter().find(|i| i.key == key).map(|i| i.payload).unwrap_or_else(|| panic!("nothing queued as {key}"))
+}
+
+/// A KPI guardrail on a pinned clock: Osprey Roofing's $5,000 due Aug 20 passes 90 days past due
+/// on Nov 19, so on Wed Dec 2 the 90+ share is 71.4% against the 10% target. Two instances
+/// checking together post it once, with the account that moved it and its PM; a restart and the
+/// next day (still above) post nothing; Osprey pays on Dec 3, and on Dec 4 the recovery is posted
+/// once, with what moved it back since the day it crossed, even though an instance had queued it
+/// and died before recording it.
+#[test]
+fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
+    use arbot::scheduler::{RunReport, Scheduler};
+    use arbot_core::guardrails::{GuardrailState, Limits};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        rt.block_on(async {
+            let s = db.store.as_ref();
+            let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+            let osprey =
+                [customer("c6", "Osprey Roofing"), invoice("i6002", "c6", None, 5_000_00, 5_000_00, "2026-08-20")];
+            s.apply_page(run, "qb", Entity::Invoice, &osprey, None).await.unwrap();
+            let clock =
+                arbot_core::ManualClock::new("2026-12-02T13:15:30Z".parse().unwrap(), chrono_tz::America::New_York);
+            let mut config = Config::default();
+            // Only the 90+ share is watched here: the other two cannot breach.
+            config.kpi_guardrails.limits = Limits { over_90_target: 10.0, dso_rise_days: 365.0, cei_floor: 0.0 };
+            let app = App { clock: Arc::new(clock.clone()), config, ..app_on(&db, "2026-12-02") };
+            let other_store = arbot_core::store::open(&db.url).await.unwrap();
+            let other = App { store: other_store.clone(), ..app.clone() };
+            let notify = Arc::new(tokio::sync::Notify::new());
+            let guard = |r: &[RunReport]| -> Vec<String> {
+                r.iter().filter(|r| r.job == "kpi_guardrails").map(|r| r.detail.clone()).collect()
+            };
+            let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+            let b = Scheduler::new(other, "b", notify.clone()).unwrap();
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            let ran: Vec<String> = guard(&ra).into_iter().chain(guard(&rb)).collect();
+            assert_eq!(ran, ["over_90_share crossed, queued"], "{name}");
+            let state = |breached: bool, seq: i64, on: &str| GuardrailState {
+                guardrail: "over_90_share".into(),
+                breached,
+                seq,
+                changed_on: d(on),
+            };
+            assert_eq!(s.guardrail_states().await.unwrap(), [state(true, 1, "2026-12-02")], "{name}");
+            let posted = queued_post(&app, "guardrail:over_90_share:1").await;
+            for want in [
+                "KPI guardrail crossed: 90+ share 71.4% (target under 10%)",
+                "What moved it: over 90 days, Nov 4 → Dec 2.",
+                "• Osprey Roofing (maria) — $0 → $5.0k over 90 days",
+                "• maria — $0 → $5.0k over 90 days",
+                "By GC",
+                "• Osprey Roofing — $0 → $5.0k over 90 days",
+            ] {
+                assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
+            }
+
+            // Restarted that morning: not again. The next day it is still above: nothing new.
+            clock.set("2026-12-02T14:00:00Z".parse().unwrap());
+            let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
+            assert!(guard(&restarted.tick().await).is_empty(), "{name}");
+            clock.set("2026-12-03T13:15:30Z".parse().unwrap());
+            let next = guard(&restarted.tick().await);
+            assert_eq!(next.len(), 1, "{name}: {next:?}");
+            assert!(next[0].starts_with("no guardrail crossed or recovered (90+ share 71.4%"), "{name}: {next:?}");
+            assert_eq!(s.guardrail_states().await.unwrap(), [state(true, 1, "2026-12-02")], "{name}");
+            assert_eq!(app.store.outbox_status("guardrail:over_90_share:2").await.unwrap(), None, "{name}");
+
+            // Osprey pays on Dec 3; on Dec 4 the share is back under: posted once.
+            let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+            let mut paid = invoice("i6002", "c6", None, 5_000_00, 0, "2026-08-20");
+            if let Record::Invoice(i) = &mut paid {
+                i.version.seq = 1;
+            }
+            let pay = payment("p11", "c6", "2026-12-03", Currency::USD, 0, &[("i6002", 5_000_00)]);
+            s.apply_page(run, "qb", Entity::Invoice, &[paid, pay], None).await.unwrap();
+            clock.set("2026-12-04T13:15:30Z".parse().unwrap());
+            // An instance found the recovery and queued its post, then died before recording it.
+            let found = arbot_core::guardrails::pending(
+                s,
+                d("2026-12-04"),
+                &app.config.aging,
+                Currency::USD,
+                app.clock.now(),
+                &app.config.kpi_guardrails.limits,
+            )
+            .await
+            .unwrap();
+            let [t] = &found.transitions[..] else { panic!("{name}: {found:?}") };
+            assert_eq!((t.key().as_str(), t.crossed), ("guardrail:over_90_share:2", false), "{name}");
+            let post = arbot::chat::Post::of(arbot::guardrails::transition_reply(&app, t));
+            let key = t.key();
+            let queued = arbot::outbox::enqueue_post(&app, &key, arbot::outbox::Destination::ArChannel, post);
+            assert!(queued.await.unwrap(), "{name}");
+            // The scheduled check finds it again, under the same key: recorded, not queued twice.
+            let b = Scheduler::new(App { store: other_store.clone(), ..app.clone() }, "b2", notify.clone()).unwrap();
+            let (ra, rb) = tokio::join!(restarted.tick(), b.tick());
+            let ran: Vec<String> = guard(&ra).into_iter().chain(guard(&rb)).collect();
+            assert_eq!(ran, ["over_90_share recovered, already queued"], "{name}");
+            assert_eq!(s.guardrail_states().await.unwrap(), [state(false, 2, "2026-12-04")], "{name}");
+            let posted = queued_post(&app, "guardrail:over_90_share:2").await;
+            for want in [
+                "KPI guardrail recovered: 90+ share 0.0% (target under 10%)",
+                "Back within its limit. What moved it back: over 90 days, Dec 2 (when it crossed) → Dec 4.",
+                "• Osprey Roofing (maria) — $5.0k → $0 over 90 days",
+                "• maria — $5.0k → $0 over 90 days",
+                "• Osprey Roofing — $5.0k → $0 over 90 days",
+            ] {
+                assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
+            }
+            clock.set("2026-12-07T13:15:30Z".parse().unwrap());
+            let monday = guard(&restarted.tick().await);
+            assert!(
+                monday.len() == 1 && monday[0].starts_with("no guardrail crossed or recovered"),
+                "{name}: {monday:?}"
+            );
+            assert_eq!(app.store.runs("kpi_guardrails", 10).await.unwrap().len(), 4, "{name}");
+            drop((a, b, restarted, other_store));
+        });
         rt.block_on(db.close());
     }
 }

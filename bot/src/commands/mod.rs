@@ -58,7 +58,7 @@ pub use self::table::{
     AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
     family_commands, spec,
 };
-pub use self::weekly::{build as build_weekly, weekly_reply};
+pub use self::weekly::{action_text as weekly_action_text, build as build_weekly, weekly_reply};
 
 /// A command that could not be carried out.
 #[derive(Debug)]

@@ -584,6 +584,22 @@ pub trait ReportStore: Send + Sync {
     async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError>;
     /// The snapshot of `day`, if one was kept.
     async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
+    /// The customers that are general contractors themselves (kind `gc`): who a job that names
+    /// no GC is counted under in the weekly report's breakdown by GC.
+    async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError>;
+    /// Where each KPI guardrail stands (none for one that never crossed).
+    async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError>;
+    /// Moves a guardrail from its transition `seq` (0: it never crossed) to `seq + 1`, breached
+    /// or recovered on `on`. False, and nothing written, when it is no longer at `seq` (another
+    /// instance moved it first).
+    async fn move_guardrail(
+        &self,
+        guardrail: &str,
+        seq: i64,
+        breached: bool,
+        on: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.

@@ -134,6 +134,72 @@ impl<S: SqlStore> ReportStore for S {
         })
     }
 
+    async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, i64>("SELECT id FROM customers WHERE kind = $1 ORDER BY id")
+                .bind(crate::ledger::CustomerKind::GeneralContractor.as_str())
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+
+    async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, (String, bool, i64, NaiveDate)>(
+                "SELECT guardrail, breached, CAST(seq AS BIGINT), changed_on FROM kpi_guardrails ORDER BY guardrail",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(guardrail, breached, seq, changed_on)| crate::guardrails::GuardrailState {
+                    guardrail,
+                    breached,
+                    seq,
+                    changed_on,
+                })
+                .collect())
+        })
+    }
+
+    async fn move_guardrail(
+        &self,
+        guardrail: &str,
+        seq: i64,
+        breached: bool,
+        on: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        on!(self, write, |pool, DB| {
+            // One statement either way, so of two instances moving it at once one wins.
+            let done = if seq == 0 {
+                sqlx::query::<DB>(
+                    "INSERT INTO kpi_guardrails (guardrail, breached, seq, changed_on, changed_at) \
+                     VALUES ($1, $2, 1, $3, $4) ON CONFLICT (guardrail) DO NOTHING",
+                )
+                .bind(guardrail)
+                .bind(breached)
+                .bind(on)
+                .bind(at)
+                .execute(pool)
+                .await?
+            } else {
+                sqlx::query::<DB>(
+                    "UPDATE kpi_guardrails SET breached = $2, seq = seq + 1, changed_on = $3, changed_at = $4 \
+                     WHERE guardrail = $1 AND seq = $5",
+                )
+                .bind(guardrail)
+                .bind(breached)
+                .bind(on)
+                .bind(at)
+                .bind(seq)
+                .execute(pool)
+                .await?
+            };
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     async fn notes_logged(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<(Note, String)>, StoreError> {
         on!(self, read, |pool, DB| {
             let sql = format!(

@@ -1,0 +1,104 @@
+//! The KPI guardrails in the AR channel: each check (`[schedule] kpi_guardrails`) reads them
+//! ([`arbot_core::guardrails`]); a guardrail that crossed or recovered is posted once, with the
+//! accounts that moved it, by PM and by GC, under a key numbered by the transition, so neither a restart
+//! nor a second instance posts it twice.
+
+use arbot_core::dates::short_date;
+use arbot_core::guardrails::{Guardrail, Mover, Reading, Transition, pending, record};
+
+use crate::app::App;
+use crate::chat::Post;
+use crate::outbox::{Destination, enqueue_post};
+use crate::reply::{Reply, Severity};
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("n/a".to_string(), |v| format!("{v:.1}%"))
+}
+
+/// What a reading says in a sentence: "90+ share 14.1% (target under 10%)".
+pub fn reading_text(r: &Reading) -> String {
+    match r.guardrail {
+        Guardrail::Over90Share => format!("90+ share {} (target under {}%)", pct(r.value), r.limit),
+        Guardrail::DsoRise => match (r.value, r.dso) {
+            (Some(rise), Some((now, then))) => format!(
+                "countback DSO {now:.0} days, {} {:.0} in four weeks from {then:.0} (limit: up {} days)",
+                if rise >= 0.0 { "up" } else { "down" },
+                rise.abs(),
+                r.limit
+            ),
+            _ => "countback DSO n/a".to_string(),
+        },
+        Guardrail::CeiFloor => format!("CEI {} (floor {}%)", pct(r.value), r.limit),
+    }
+}
+
+/// The post of a guardrail that crossed or recovered.
+pub fn transition_reply(app: &App, t: &Transition) -> Reply {
+    let c = |minor: i64| app.money(minor).compact();
+    let what = if t.crossed { "crossed" } else { "recovered" };
+    let mut reply = Reply::titled(format!("KPI guardrail {what}: {}", reading_text(&t.reading)));
+    let measure = t.reading.guardrail.measure();
+    let since = short_date(t.since);
+    reply.lines.push(if t.crossed {
+        format!("What moved it: {measure}, {since} → {}.", short_date(t.day))
+    } else {
+        format!(
+            "Back within its limit. What moved it back: {measure}, {since} (when it crossed) → {}.",
+            short_date(t.day)
+        )
+    });
+    let line = |m: &Mover, pm: bool| {
+        let who = match (&m.pm, pm) {
+            (Some(p), true) => format!("{} ({p})", m.label),
+            _ => m.label.clone(),
+        };
+        format!("• {who} — {} → {} {measure}", c(m.then), c(m.now))
+    };
+    let accounts: Vec<String> = t.accounts.iter().map(|m| line(m, true)).collect();
+    reply = reply.field("Accounts", if accounts.is_empty() { "none moved".to_string() } else { accounts.join("\n") });
+    let pms: Vec<String> = t.by_pm.iter().map(|m| line(m, false)).collect();
+    reply = reply.field("By PM", if pms.is_empty() { "none moved".to_string() } else { pms.join("\n") });
+    let gcs: Vec<String> = t.by_gc.iter().map(|m| line(m, false)).collect();
+    reply = reply.field("By GC", if gcs.is_empty() { "none moved".to_string() } else { gcs.join("\n") });
+    reply.severity = if t.crossed { Severity::Critical } else { Severity::Good };
+    reply.footer = Some(
+        "Said once when a guardrail crosses and once when it recovers ([kpi_guardrails] in arbot.toml).".to_string(),
+    );
+    reply
+}
+
+/// Checks the guardrails now: queues each transition's post, then records it. Answers the run's
+/// sentence and how many posts were queued.
+pub async fn check(app: &App) -> anyhow::Result<(String, usize)> {
+    if !app.config.kpi_guardrails.enabled {
+        return Ok(("KPI guardrails are off ([kpi_guardrails] enabled = false)".to_string(), 0));
+    }
+    let checked = pending(
+        app.store.as_ref(),
+        app.today(),
+        &app.config.aging,
+        app.config.currency,
+        app.clock.now(),
+        &app.config.kpi_guardrails.limits,
+    )
+    .await?;
+    let mut queued = 0;
+    let mut said = Vec::new();
+    for t in &checked.transitions {
+        let what = if t.crossed { "crossed" } else { "recovered" };
+        let post = Post::of(transition_reply(app, t));
+        let new = enqueue_post(app, &t.key(), Destination::ArChannel, post).await?;
+        queued += usize::from(new);
+        let recorded = record(app.store.as_ref(), t, app.clock.now()).await?;
+        said.push(match (new, recorded) {
+            (true, _) => format!("{} {what}, queued", t.reading.guardrail.key()),
+            (false, true) => format!("{} {what}, already queued", t.reading.guardrail.key()),
+            (false, false) => format!("{} {what}, recorded by another instance", t.reading.guardrail.key()),
+        });
+    }
+    if said.is_empty() {
+        let now: Vec<String> = checked.readings.iter().map(reading_text).collect();
+        said.push(format!("no guardrail crossed or recovered ({})", now.join("; ")));
+    }
+    Ok((said.join("; "), queued))
+}

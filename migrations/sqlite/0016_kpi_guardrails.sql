@@ -1,0 +1,10 @@
+-- KPI guardrails: whether each one (the 90+ share, the DSO rise, the CEI floor) stands breached,
+-- and how many times it has crossed or recovered. `seq` numbers the transitions: each is posted
+-- under its number, so a crossing or a recovery is posted once across restarts and instances.
+CREATE TABLE kpi_guardrails (
+    guardrail  TEXT    NOT NULL PRIMARY KEY,
+    breached   BOOLEAN NOT NULL,
+    seq        INTEGER NOT NULL,
+    changed_on TEXT    NOT NULL,
+    changed_at TEXT    NOT NULL
+);
