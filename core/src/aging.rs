@@ -360,6 +360,111 @@ pub fn aging(
     }
 }
 
+/// One group's open invoices in one currency, summed by the database
+/// ([`crate::store::LedgerReads::open_aging`]): what [`aging`] adds up from the items, with the
+/// bucket columns of the query's basis. The group's label is made as [`aging`] makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgingSums {
+    /// The customer (grouped by customer or job; 0 by PM).
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The job's name (grouped by job), `None` for invoices on no job.
+    pub job_name: Option<String>,
+    /// The PM (grouped by PM), `None` for invoices with none.
+    pub pm: Option<String>,
+    pub currency: Currency,
+    pub buckets: Vec<i64>,
+    pub retainage: i64,
+    pub total: i64,
+    pub overdue: i64,
+    pub overdue_90: i64,
+    pub invoices: i64,
+    /// The earliest due date of a past-due invoice with something due on it.
+    pub oldest_due: Option<NaiveDate>,
+    pub disputed: i64,
+    pub disputed_overdue: i64,
+}
+
+impl AgingRow {
+    fn add_sums(&mut self, s: &AgingSums, as_of: NaiveDate) {
+        for (b, add) in self.buckets.iter_mut().zip(&s.buckets) {
+            *b += add;
+        }
+        self.retainage += s.retainage;
+        self.total += s.total;
+        self.overdue += s.overdue;
+        self.overdue_90 += s.overdue_90;
+        self.invoices += usize::try_from(s.invoices).unwrap_or(0);
+        if let Some(due) = s.oldest_due {
+            self.oldest_days = self.oldest_days.max((as_of - due).num_days());
+        }
+        self.disputed += s.disputed;
+        self.disputed_overdue += s.disputed_overdue;
+    }
+}
+
+/// The same report as [`aging`], from the sums of each group (the database's GROUP BY) rather
+/// than from every open invoice.
+pub fn aging_of_sums(
+    groups: &[AgingSums],
+    as_of: NaiveDate,
+    cfg: &AgingConfig,
+    group_by: GroupBy,
+    currency: Currency,
+) -> AgingReport {
+    let columns = cfg.buckets.len_for(cfg.basis);
+    let mut rows_by: BTreeMap<(String, Option<i64>), AgingRow> = BTreeMap::new();
+    let mut totals = AgingRow::empty("Total".to_string(), None, columns, currency);
+    let mut other = 0;
+    for g in groups {
+        if g.currency != currency {
+            other += usize::try_from(g.invoices).unwrap_or(0);
+            continue;
+        }
+        let (label, cid) = match group_by {
+            GroupBy::Customer => (g.customer_name.clone(), Some(g.customer_id)),
+            GroupBy::Job => (
+                match &g.job_name {
+                    Some(j) => format!("{j} ({})", g.customer_name),
+                    None => format!("(no job) ({})", g.customer_name),
+                },
+                Some(g.customer_id),
+            ),
+            GroupBy::Pm => (g.pm.clone().unwrap_or_else(|| "(no PM)".to_string()), None),
+        };
+        rows_by
+            .entry((label.clone(), cid))
+            .or_insert_with(|| AgingRow::empty(label, cid, columns, currency))
+            .add_sums(g, as_of);
+        totals.add_sums(g, as_of);
+    }
+    let mut rows: Vec<AgingRow> = rows_by.into_values().collect();
+    rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.label.cmp(&b.label)));
+    AgingReport {
+        as_of,
+        basis: cfg.basis,
+        group_by,
+        currency,
+        labels: cfg.labels(),
+        rows,
+        totals,
+        other_currency_invoices: other,
+    }
+}
+
+/// The dates that part an aging report's columns, for a query on the date its basis counts
+/// from (the due date or the invoice date): column 0 holds dates on or after the first, column
+/// `k` dates before the `k`-th and on or after the `k+1`-th, the last column dates before the
+/// last. One fewer than [`Buckets::len_for`].
+pub fn column_bounds(cfg: &AgingConfig, as_of: NaiveDate) -> Vec<NaiveDate> {
+    let back = |days: u32| as_of.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
+    let edges = cfg.buckets.0.iter().map(|e| back(*e));
+    match cfg.basis {
+        Basis::DueDate => std::iter::once(as_of).chain(edges).collect(),
+        Basis::InvoiceDate => edges.collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,9 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 
 use crate::collections::{CashApplied, InstallmentDue, Note, Outcome, Promise, PromiseRules, PromiseStatus};
-use crate::ledger::OpenItem;
-use crate::ledger::PaymentLine;
+use crate::ledger::{OverdueItem, PaymentLine};
 use crate::money::Currency;
-use crate::store::{OpenItemsQuery, OpenSums, Store, StoreError};
+use crate::store::{CustomerOverdue, OpenItemsQuery, OpenSums, Store, StoreError};
 
 /// The weekday before `today` (Friday for a Monday): when the previous digest went out.
 pub fn previous_business_day(today: NaiveDate) -> NaiveDate {
@@ -29,9 +28,13 @@ pub use crate::liens::LienAlert;
 pub struct DigestInputs<'a> {
     pub today: NaiveDate,
     pub currency: Currency,
-    /// Open items today, and what was open as of the previous digest, summed.
-    pub now: &'a [OpenItem],
+    /// Each customer's open and past-due sums today, and what was open as of the previous
+    /// digest, summed.
+    pub accounts: &'a [CustomerOverdue],
     pub then: OpenSums,
+    /// The invoices that fell past due since the previous digest (due from then until
+    /// yesterday), with something due on them.
+    pub newly_overdue: &'a [OverdueItem],
     pub payments_since: &'a [PaymentLine],
     /// Promises due from [`PROMISE_LOOKBACK_DAYS`] ago on, with customer names.
     pub promises: &'a [(Promise, String)],
@@ -129,56 +132,38 @@ struct Account {
     dollar_days: i128,
 }
 
-fn overdue_totals(items: &[OpenItem], on: NaiveDate, currency: Currency) -> (i64, i64, i64) {
-    let (mut open, mut overdue, mut over_90) = (0, 0, 0);
-    for i in items.iter().filter(|i| i.currency() == currency) {
-        open += i.balance.minor;
-        // In dispute: open, but not overdue that anyone is chasing (reported apart).
-        if i.disputed {
-            continue;
-        }
-        let days = (on - i.due).num_days();
-        if days > 0 {
-            overdue += i.due_part();
-            if days > 90 {
-                over_90 += i.due_part();
-            }
-        }
-    }
-    (open, overdue, over_90)
-}
-
 pub fn digest(input: &DigestInputs<'_>) -> Digest {
     let today = input.today;
     let since = previous_business_day(today);
-    let (open, overdue, over_90) = overdue_totals(input.now, today, input.currency);
+    // In dispute: open, but not overdue that anyone is chasing (reported apart).
+    let (mut open, mut overdue, mut over_90, mut disputed) = (0, 0, 0, 0);
+    let mut accounts: HashMap<i64, Account> = HashMap::new();
+    for c in input.accounts {
+        open += c.open;
+        disputed += c.disputed;
+        overdue += c.overdue;
+        over_90 += c.over_90;
+        if c.overdue_invoices == 0 {
+            continue;
+        }
+        accounts.insert(
+            c.customer_id,
+            Account {
+                name: c.name.clone(),
+                overdue: c.overdue,
+                oldest: c.oldest_due.map_or(0, |due| (today - due).num_days()),
+                over_60: c.over_60,
+                dollar_days: c.dollar_days,
+            },
+        );
+    }
     // Overdue that anyone is chasing leaves out what is in dispute, as today's figure does.
     let (open_then, overdue_then) = (input.then.total, input.then.overdue - input.then.disputed_overdue);
 
-    let mut accounts: HashMap<i64, Account> = HashMap::new();
-    let mut newly_overdue = Vec::new();
-    for i in input.now.iter().filter(|i| i.currency() == input.currency && i.due_part() > 0 && !i.disputed) {
-        let days = (today - i.due).num_days();
-        if days <= 0 {
-            continue;
-        }
-        let a = accounts.entry(i.customer_id).or_insert(Account {
-            name: i.customer_name.clone(),
-            overdue: 0,
-            oldest: 0,
-            over_60: 0,
-            dollar_days: 0,
-        });
-        a.overdue += i.due_part();
-        a.oldest = a.oldest.max(days);
-        a.dollar_days += i128::from(i.due_part()) * i128::from(days);
-        if days > 60 {
-            a.over_60 += i.due_part();
-        }
-        if i.due >= since && i.due < today {
-            newly_overdue.push((i.customer_name.clone(), i.number.clone(), i.due_part()));
-        }
-    }
+    let mut fell_due: Vec<&OverdueItem> =
+        input.newly_overdue.iter().filter(|i| !i.disputed && i.due >= since && i.due < today).collect();
+    fell_due.sort_by_key(|i| (i.due, i.invoice_id));
+    let newly_overdue = fell_due.iter().map(|i| (i.customer_name.clone(), i.number.clone(), i.due_part)).collect();
 
     let mut needs = Vec::new();
     for alert in input.lien_alerts.iter().filter(|a| (a.due - today).num_days() <= LIEN_URGENT_DAYS) {
@@ -359,12 +344,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         open_change: open - open_then,
         overdue,
         overdue_change: overdue - overdue_then,
-        disputed: input
-            .now
-            .iter()
-            .filter(|i| i.currency() == input.currency && i.disputed)
-            .map(|i| i.balance.minor)
-            .sum(),
+        disputed,
         over_90_share: (overdue > 0).then(|| over_90 as f64 * 100.0 / overdue as f64),
         needs_today: needs,
         newly_overdue,
@@ -392,7 +372,12 @@ pub async fn load(
     rules: PromiseRules,
 ) -> Result<Digest, StoreError> {
     let since = previous_business_day(today);
-    let now = store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
+    // Summed per customer in the database; only the invoices that fell past due are read.
+    let now = store.overdue_by_customer(today, currency).await?;
+    let fell_due = match today.checked_sub_days(Days::new(1)) {
+        Some(yesterday) => store.overdue_items(today, Some(since), yesterday, currency).await?,
+        None => Vec::new(),
+    };
     let then = store.open_sums(OpenItemsQuery { as_of: since, customer_id: None, historical: true }, currency).await?;
     // Each day's payments in exactly one digest: the previous weekday's digest went out in the
     // morning, so it could not hold what arrived later that day; this one lists the previous
@@ -423,8 +408,9 @@ pub async fn load(
     Ok(digest(&DigestInputs {
         today,
         currency,
-        now: &now,
+        accounts: &now,
         then,
+        newly_overdue: &fell_due,
         payments_since: &payments,
         promises: &promises,
         cash: &cash,

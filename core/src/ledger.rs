@@ -230,6 +230,22 @@ impl OpenItem {
     }
 }
 
+/// An invoice with something past due, as the overdue list shows it
+/// ([`crate::store::LedgerReads::overdue_items`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueItem {
+    pub invoice_id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The job's PM, or else the customer's.
+    pub pm: Option<String>,
+    pub due: NaiveDate,
+    /// What is due: the balance less retainage held, in the report's currency.
+    pub due_part: i64,
+    pub disputed: bool,
+}
+
 /// Customer-level money that is not an invoice: unapplied cash and open credits, in the
 /// currency asked for; what is on account in other currencies beside them, each in its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]

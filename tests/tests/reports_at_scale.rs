@@ -302,3 +302,136 @@ fn report_sums_match_a_straightforward_computation_on_both_backends() {
         }
     });
 }
+
+/// Aging, the overdue list and the digest's accounts summed in the database, against the same
+/// figures folded in Rust from every open item (as the reports computed them before).
+#[test]
+fn aging_overdue_and_digest_sums_match_the_open_items_on_both_backends() {
+    use arbot_core::aging::{AgingConfig, Basis, Buckets, GroupBy, aging, aging_of_sums};
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        for db in TestDb::all().await {
+            ledger(&db).await;
+            let store: &dyn Store = db.store.as_ref();
+            let today = d(TODAY);
+            let usd = Currency::USD;
+            let cad = Currency::parse("CAD").unwrap();
+            let configs = [
+                AgingConfig::default(),
+                AgingConfig { basis: Basis::InvoiceDate, ..AgingConfig::default() },
+                AgingConfig { buckets: Buckets::new(vec![15, 45, 200]).unwrap(), basis: Basis::DueDate },
+                AgingConfig { buckets: Buckets::new(vec![7]).unwrap(), basis: Basis::InvoiceDate },
+            ];
+            let mut compared = 0;
+            for back in [0u64, 3, 45, 200] {
+                let as_of = today - Days::new(back);
+                let historical = back > 0;
+                let items = store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await.unwrap();
+                for cfg in &configs {
+                    for by in [GroupBy::Customer, GroupBy::Job, GroupBy::Pm] {
+                        let groups = store.open_aging(as_of, historical, cfg, by).await.unwrap();
+                        for currency in [usd, cad] {
+                            let want = aging(&items, as_of, cfg, by, currency);
+                            let got = aging_of_sums(&groups, as_of, cfg, by, currency);
+                            assert_eq!(got, want, "{}: aging on {as_of} by {by:?} in {currency}, {cfg:?}", db.name);
+                            compared += usize::from(!want.rows.is_empty());
+                        }
+                    }
+                }
+            }
+            assert!(compared >= 40, "{}: reports with rows compared ({compared})", db.name);
+
+            // The overdue list: the open items with something due, due by a date, in order.
+            let items =
+                store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await.unwrap();
+            for (from, by) in [(None, 1u64), (None, 60), (Some(digest::previous_business_day(today)), 1)] {
+                let due_by = today - Days::new(by);
+                for currency in [usd, cad] {
+                    let mut want: Vec<_> = items
+                        .iter()
+                        .filter(|i| i.currency() == currency && i.due_part() > 0 && i.due <= due_by)
+                        .filter(|i| from.is_none_or(|f| i.due >= f))
+                        .collect();
+                    want.sort_by_key(|i| (i.due, std::cmp::Reverse(i.due_part())));
+                    let want: Vec<_> = want
+                        .iter()
+                        .map(|i| {
+                            (
+                                i.invoice_id,
+                                i.number.clone(),
+                                i.customer_name.clone(),
+                                i.pm.clone(),
+                                i.due,
+                                i.due_part(),
+                                i.disputed,
+                            )
+                        })
+                        .collect();
+                    let got: Vec<_> = store
+                        .overdue_items(today, from, due_by, currency)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|i| (i.invoice_id, i.number, i.customer_name, i.pm, i.due, i.due_part, i.disputed))
+                        .collect();
+                    assert_eq!(got, want, "{}: overdue from {from:?} by {due_by} in {currency}", db.name);
+                    assert!(!got.is_empty() || currency == cad || from.is_some(), "{}: something overdue", db.name);
+                }
+            }
+
+            // The digest's accounts: each customer's open, disputed and collectible past due.
+            type Sums = (i64, i64, i64, i64, i64, i64, Option<NaiveDate>, i128);
+            for currency in [usd, cad] {
+                let mut want: HashMap<i64, Sums> = HashMap::new();
+                for i in items.iter().filter(|i| i.currency() == currency) {
+                    let e = want.entry(i.customer_id).or_default();
+                    e.0 += i.balance.minor;
+                    if i.disputed {
+                        e.1 += i.balance.minor;
+                    }
+                    let days = (today - i.due).num_days();
+                    if !i.disputed && i.due_part() > 0 && days > 0 {
+                        e.2 += i.due_part();
+                        if days > 60 {
+                            e.3 += i.due_part();
+                        }
+                        if days > 90 {
+                            e.4 += i.due_part();
+                        }
+                        e.5 += 1;
+                        e.6 = Some(e.6.map_or(i.due, |o: NaiveDate| o.min(i.due)));
+                        e.7 += i128::from(i.due_part()) * i128::from(days);
+                    }
+                }
+                let got: HashMap<i64, Sums> = store
+                    .overdue_by_customer(today, currency)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c.customer_id,
+                            (
+                                c.open,
+                                c.disputed,
+                                c.overdue,
+                                c.over_60,
+                                c.over_90,
+                                c.overdue_invoices,
+                                c.oldest_due,
+                                c.dollar_days,
+                            ),
+                        )
+                    })
+                    .collect();
+                assert_eq!(got, want, "{}: the digest's accounts in {currency}", db.name);
+                assert!(
+                    currency == cad || got.values().any(|v| v.1 > 0 && v.7 > 0),
+                    "{}: disputes and dollar-days",
+                    db.name
+                );
+            }
+            db.close().await;
+        }
+    });
+}

@@ -1,8 +1,7 @@
 //! `/ar aging [as-of] [by]`: open balances by age bucket, grouped by customer, job or PM.
 
-use arbot_core::aging::{AgingReport, Basis, GroupBy, aging};
+use arbot_core::aging::{AgingReport, Basis, GroupBy, aging_of_sums};
 use arbot_core::dates::long_date;
-use arbot_core::store::OpenItemsQuery;
 
 use super::{CommandError, Invocation};
 use crate::app::App;
@@ -40,8 +39,10 @@ pub fn left_out(r: &AgingReport) -> Option<String> {
 pub async fn load(app: &App, as_of: chrono::NaiveDate, by: GroupBy, basis: Basis) -> Result<AgingReport, CommandError> {
     super::require_ledger(app).await?;
     let historical = as_of < app.today();
-    let items = app.store.open_items(OpenItemsQuery { as_of, customer_id: None, historical }).await?;
-    Ok(aging(&items, as_of, &app.config.aging.with_basis(basis), by, app.config.currency))
+    // Summed per group in the database: the report shows sums only, never an invoice.
+    let cfg = app.config.aging.with_basis(basis);
+    let groups = app.store.open_aging(as_of, historical, &cfg, by).await?;
+    Ok(aging_of_sums(&groups, as_of, &cfg, by, app.config.currency))
 }
 
 fn aging_reply(app: &App, r: &AgingReport) -> Reply {

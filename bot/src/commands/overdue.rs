@@ -1,7 +1,6 @@
 //! `/ar overdue [min-days] [pm]`: every overdue invoice, oldest first.
 
 use arbot_core::dates::short_date;
-use arbot_core::store::OpenItemsQuery;
 
 use super::{CommandError, Invocation};
 use crate::app::App;
@@ -16,18 +15,18 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let min_days = i64::from(inv.args.days("min-days").unwrap_or(1).max(1));
     let pm = inv.args.pm("pm").map(|p| p.trim_start_matches('@').to_lowercase());
     let today = app.today();
-    let items = app.store.open_items(OpenItemsQuery { as_of: today, customer_id: None, historical: false }).await?;
-    let mut rows: Vec<_> = items
+    // At least `min_days` past due: due on or before that many days ago. The database picks
+    // them (in the business's currency, with something due) and puts them in order.
+    let due_by = today.checked_sub_days(chrono::Days::new(min_days.unsigned_abs())).unwrap_or(chrono::NaiveDate::MIN);
+    let items = app.store.overdue_items(today, None, due_by, app.config.currency).await?;
+    let rows: Vec<_> = items
         .iter()
-        .filter(|i| i.currency() == app.config.currency)
-        .filter(|i| i.due_part() > 0 && (today - i.due).num_days() >= min_days)
         .filter(|i| match &pm {
             Some(pm) => i.pm.as_deref().is_some_and(|p| p.to_lowercase() == *pm),
             None => true,
         })
         .collect();
-    rows.sort_by_key(|i| (i.due, std::cmp::Reverse(i.due_part())));
-    let total: i64 = rows.iter().map(|i| i.due_part()).sum();
+    let total: i64 = rows.iter().map(|i| i.due_part).sum();
     let scope = match (&pm, min_days) {
         (Some(pm), 1) => format!(" for {}", at(pm)),
         (Some(pm), d) => format!(" {d}+ days for {}", at(pm)),
@@ -44,7 +43,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let mut reply =
         Reply::titled(format!("Overdue{scope}: {} on {}", app.money(total), count(rows.len(), "invoice", "invoices")));
     let customers: std::collections::BTreeSet<i64> = rows.iter().map(|i| i.customer_id).collect();
-    let over_90: i64 = rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part()).sum();
+    let over_90: i64 = rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part).sum();
     reply.lines.push(format!("{} customers · {} over 90 days", customers.len(), app.money(over_90)));
     let mut table = Table::new(&[
         ("Invoice", Align::Left),
@@ -64,7 +63,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             i.customer_name.clone(),
             short_date(i.due),
             (today - i.due).num_days().to_string(),
-            app.money(i.due_part()).to_string(),
+            app.money(i.due_part).to_string(),
             i.pm.as_deref().map(at).unwrap_or_default(),
         ]);
     }

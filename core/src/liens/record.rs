@@ -151,6 +151,9 @@ pub async fn unpaid_by_job(
     Ok(store.open_by_job(today, currency).await?.into_iter().collect())
 }
 
+/// Up to this many jobs' records are read job by job rather than all jobs' at once.
+const FEW_JOBS: usize = 8;
+
 /// Each job's next deadline (job id → [`LienRecord::next`]).
 pub async fn next_deadlines(
     store: &dyn Store,
@@ -158,10 +161,15 @@ pub async fn next_deadlines(
     today: NaiveDate,
     closures: &[NaiveDate],
 ) -> Result<HashMap<i64, Next>, StoreError> {
-    let records = LienRecords::load(store).await?;
     let mut out = HashMap::new();
+    // A customer's few jobs are read job by job (two statements each); many, from every
+    // job's facts and notices read at once.
+    let every = if jobs.len() > FEW_JOBS { Some(LienRecords::load(store).await?) } else { None };
     for job in jobs {
-        let record = records.record(job);
+        let record = match &every {
+            Some(records) => records.record(job),
+            None => LienRecord::load(store, job).await?,
+        };
         if let Some(next) = record.next(today, closures) {
             out.insert(job.id, next);
         }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::aging::{AgingConfig, AgingSums, GroupBy};
 use crate::audit::{AuditEntry, AuditQuery, Author, Change, Recorded};
 use crate::collections::{
     CashApplied, Dispute, JobNotice, LogRow, LogTally, NewDispute, NewNote, NewPlan, NewPromise, Note, PaymentPlan,
@@ -27,7 +28,9 @@ use crate::collections::{
 use crate::escalation::{
     Escalation, EscalationAction, EscalationEvent, EscalationLevel, EscalationPosts, NewEscalation,
 };
-use crate::ledger::{AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, Payment};
+use crate::ledger::{
+    AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, OverdueItem, Payment,
+};
 use crate::money::Currency;
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
 use crate::source::{Entity, OpenInvoice, Record};
@@ -235,6 +238,27 @@ pub struct OpenSums {
     /// Balance of the invoices in dispute, and the past-due part of it.
     pub disputed: i64,
     pub disputed_overdue: i64,
+}
+
+/// One customer's invoices open on a date in one currency, summed by the database
+/// ([`LedgerReads::overdue_by_customer`]). "Collectible" past due is the due part (balance less
+/// retainage held) of invoices past due and not in dispute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerOverdue {
+    pub customer_id: i64,
+    pub name: String,
+    /// Balance of every open invoice, and of those in dispute.
+    pub open: i64,
+    pub disputed: i64,
+    /// Collectible past due; more than 60 and more than 90 days past due.
+    pub overdue: i64,
+    pub over_60: i64,
+    pub over_90: i64,
+    /// Invoices with collectible past due, and the earliest due date among them.
+    pub overdue_invoices: i64,
+    pub oldest_due: Option<NaiveDate>,
+    /// Collectible past due times days past due, summed over the invoices.
+    pub dollar_days: i128,
 }
 
 /// A finished or running sync, for status lines.
@@ -537,6 +561,34 @@ pub trait LedgerReads: Send + Sync {
     /// needs only the totals.
     async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError>;
     async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// [`LedgerReads::open_items`] on `as_of` (rebuilt from later payments when `historical`),
+    /// summed per group and currency in the database, in `cfg`'s buckets and basis: what
+    /// [`crate::aging::aging`] adds up, for [`crate::aging::aging_of_sums`].
+    async fn open_aging(
+        &self,
+        as_of: NaiveDate,
+        historical: bool,
+        cfg: &AgingConfig,
+        by: GroupBy,
+    ) -> Result<Vec<AgingSums>, StoreError>;
+    /// The invoices open today, issued by `as_of`, in `currency`, with something due (balance
+    /// beyond retainage held) and due in `[due_from, due_by]` (from any date when `due_from` is
+    /// `None`): oldest due first, then the most due, then by invoice.
+    async fn overdue_items(
+        &self,
+        as_of: NaiveDate,
+        due_from: Option<NaiveDate>,
+        due_by: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<OverdueItem>, StoreError>;
+    /// Each customer with invoices open today and issued by `as_of` in `currency`, their open
+    /// and disputed balances and what is past due on them and not in dispute, summed in the
+    /// database (what the digest ranks accounts by).
+    async fn overdue_by_customer(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<CustomerOverdue>, StoreError>;
     async fn invoices_numbered(&self, number: &str) -> Result<Vec<Invoice>, StoreError>;
     async fn applications_to_invoice(&self, invoice_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
     /// The customer's most recent payments, newest first, with their applications.

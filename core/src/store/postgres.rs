@@ -71,6 +71,9 @@ impl Dialect for sqlx::Postgres {
     /// Claims skip rows another instance is claiming at the same moment.
     const LOCK_ROWS: &'static str = " FOR UPDATE SKIP LOCKED";
 
+    /// A date less a date is whole days.
+    const DAYS_PAST_DUE: &'static str = "($1 - t.due)";
+
     /// A transaction that writes, begun as any other.
     async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error> {
         pool.begin().await

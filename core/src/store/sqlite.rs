@@ -121,6 +121,9 @@ impl Dialect for sqlx::Sqlite {
     /// SQLite has one writer at a time: a claim's UPDATE needs no row locks.
     const LOCK_ROWS: &'static str = "";
 
+    /// Whole days from the day a `julianday` names (its noon) to another's: exact.
+    const DAYS_PAST_DUE: &'static str = "CAST(julianday($1) - julianday(t.due) AS BIGINT)";
+
     /// A transaction that writes takes the write lock when it begins (`BEGIN IMMEDIATE`), under
     /// the busy timeout. Begun as a reader (`BEGIN` is DEFERRED) it would need the lock only at
     /// its first write, and SQLite refuses that upgrade at once ("database is locked") rather than

@@ -323,7 +323,7 @@ async fn child(report: &str, url: &str, runs: usize) -> Result<(), String> {
             return Err(format!("{line} answered an error: {reply:?}"));
         }
         let started = Instant::now();
-        floor_sql::floor(store.as_ref(), url, report, customer.0, today()).await?;
+        floor_sql::floor(store.as_ref(), url, report, &customer, today()).await?;
         floor.push(started.elapsed());
     }
     let list = |d: &[Duration]| d.iter().map(|d| d.as_micros().to_string()).collect::<Vec<_>>().join(",");
@@ -444,22 +444,122 @@ mod floor_sql {
         store: &dyn Store,
         url: &str,
         report: &str,
-        customer: i64,
+        customer: &(i64, String),
         today: NaiveDate,
     ) -> Result<(), String> {
         let pool = pool(store, url).await?;
         let e = edges(today);
         let read = match report {
             "customer" => {
-                each!(pool, "SELECT id, name, email, phone, terms_days, pm FROM customers WHERE id = $1", customer)
+                // What the card shows, statement by statement: the name as typed, the customer,
+                // its open invoices (the aging row, the oldest, unpaid per job, other
+                // currencies), the credits applied to the oldest, the last payment and where it
+                // went, promises, plans, jobs, the last note, what is on account, and the lien
+                // facts and notices of its jobs.
+                let (id, name) = (customer.0, customer.1.as_str());
+                let pattern = format!("%{}%", name.to_lowercase());
+                let mut read = each!(
+                    pool,
+                    "SELECT id, name FROM customers WHERE deleted = FALSE AND lower(name) LIKE $1 \
+                     ORDER BY length(name), name LIMIT 26",
+                    pattern
+                );
+                read += each!(
+                    pool,
+                    "SELECT id, name, kind, email, phone, terms_days, pm, active FROM customers WHERE id = $1",
+                    id
+                );
+                read += each!(
+                    pool,
+                    format!(
+                        "SELECT i.id, i.number, i.job_id, j.name, COALESCE(j.pm, c.pm), i.issued, i.due, i.currency, \
+                         i.total_minor, i.balance_minor, i.retainage_minor, CAST(CASE WHEN EXISTS (SELECT 1 FROM \
+                         disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) \
+                         FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+                         WHERE i.customer_id = $1 AND {OPEN} ORDER BY i.due, i.id"
+                    ),
+                    id
+                );
+                read += each!(
+                    pool,
+                    format!(
+                        "SELECT a.amount_minor, m.number FROM applications a JOIN credit_memos m ON m.source = a.source \
+                         AND m.external_id = a.credit_memo_ext WHERE a.invoice_id = (SELECT i.id FROM invoices i \
+                         WHERE i.customer_id = $1 AND {OPEN} AND {DUE_PART} > 0 ORDER BY i.due, i.id LIMIT 1)"
+                    ),
+                    id
+                );
+                read += each!(
+                    pool,
+                    "SELECT p.id, p.received, p.currency, p.amount_minor, p.unapplied_minor, p.method, p.reference, \
+                     a.invoice_id, i.number, a.amount_minor, a.credit_memo_ext FROM payments p \
+                     LEFT JOIN applications a ON a.payment_id = p.id LEFT JOIN invoices i ON i.id = a.invoice_id \
+                     WHERE p.id = (SELECT id FROM payments WHERE customer_id = $1 AND deleted = FALSE \
+                     ORDER BY received DESC, id DESC LIMIT 1) ORDER BY a.line",
+                    id
+                );
+                let promised = each!(
+                    pool,
+                    "SELECT p.id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_by, p.created_at, \
+                     pi.invoice_id FROM promises p LEFT JOIN promise_invoices pi ON pi.promise_id = p.id \
+                     WHERE p.customer_id = $1",
+                    id
+                ) + each!(
+                    pool,
+                    "SELECT pl.id, pl.total_minor, pl.status, pl.created_at, i.seq, i.due_on, i.amount_minor \
+                     FROM payment_plans pl LEFT JOIN plan_installments i ON i.plan_id = pl.id WHERE pl.customer_id = $1",
+                    id
+                );
+                if promised > 0 {
+                    // The cash that keeps them (the card reads it only when there are any).
+                    read += each!(
+                        pool,
+                        "SELECT a.invoice_id, a.applied_on, a.amount_minor FROM applications a JOIN payments p \
+                         ON p.id = a.payment_id WHERE p.customer_id = $1 AND a.invoice_id IS NOT NULL \
+                         AND a.credit_memo_ext IS NULL AND p.deleted = FALSE AND a.applied_on >= $2",
+                        id,
+                        today - Days::new(400)
+                    );
+                }
+                read += promised
                     + each!(
                         pool,
-                        format!(
-                            "SELECT i.id, i.number, i.issued, i.due, i.total_minor, i.balance_minor, i.retainage_minor \
-                             FROM invoices i WHERE i.customer_id = $1 AND {OPEN} ORDER BY i.due"
-                        ),
-                        customer
+                        "SELECT id, name, city, county, state, project_type, our_role, owner_name, gc_name, pm, \
+                         first_furnished, last_furnished, noc_recorded, noc_expires, retainage_bp FROM jobs \
+                         WHERE customer_id = $1 AND deleted = FALSE ORDER BY name",
+                        id
                     )
+                    + each!(
+                        pool,
+                        "SELECT id, kind, body, author, created_at, follow_up_on FROM notes WHERE customer_id = $1 \
+                         ORDER BY created_at DESC, id DESC LIMIT 1",
+                        id
+                    )
+                    + each!(
+                        pool,
+                        "SELECT currency, CAST(SUM(cash) AS BIGINT), CAST(SUM(memo) AS BIGINT) FROM ( \
+                         SELECT currency, unapplied_minor AS cash, 0 AS memo FROM payments \
+                         WHERE unapplied_minor <> 0 AND deleted = FALSE AND customer_id = $1 \
+                         UNION ALL SELECT p.currency, a.amount_minor, 0 FROM applications a \
+                         JOIN payments p ON p.id = a.payment_id WHERE a.invoice_id IS NULL \
+                         AND a.credit_memo_ext IS NULL AND p.deleted = FALSE AND p.customer_id = $1 \
+                         UNION ALL SELECT currency, 0, remaining_minor FROM credit_memos \
+                         WHERE deleted = FALSE AND remaining_minor <> 0 AND customer_id = $1) t GROUP BY currency",
+                        id
+                    )
+                    + each!(
+                        pool,
+                        "SELECT f.job_id, f.fact, f.value FROM job_facts f JOIN jobs j ON j.id = f.job_id \
+                         WHERE j.customer_id = $1",
+                        id
+                    )
+                    + each!(
+                        pool,
+                        "SELECT n.job_id, n.kind, n.served_on FROM job_notices n JOIN jobs j ON j.id = n.job_id \
+                         WHERE j.customer_id = $1",
+                        id
+                    );
+                read
             }
             "aging" => each!(
                 pool,

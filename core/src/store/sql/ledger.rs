@@ -3,10 +3,12 @@
 use chrono::NaiveDate;
 
 use super::{SqlStore, currency, like_pattern, on};
+use crate::aging::{AgingConfig, AgingSums, Basis, GroupBy, column_bounds};
+use crate::ledger::OverdueItem;
 use crate::ledger::{AppliedAmount, Credits, Customer, CustomerKind, CustomerRef, Invoice, InvoiceKind, InvoiceStatus};
 use crate::ledger::{Job, JobWithCustomer, OpenItem, OurRole, Payment, ProjectType};
 use crate::money::{Currency, Money};
-use crate::store::{LedgerCounts, LedgerReads, OpenItemsQuery, OpenSums, PaymentLine, StoreError};
+use crate::store::{CustomerOverdue, LedgerCounts, LedgerReads, OpenItemsQuery, OpenSums, PaymentLine, StoreError};
 
 #[derive(sqlx::FromRow)]
 struct CustomerRow {
@@ -222,6 +224,106 @@ fn open_sums_sql(historical: bool, one_customer: bool) -> String {
              THEN 1 ELSE 0 END AS disputed \
            FROM {from} WHERE {filter} AND i.currency = $2 {issued} {customer}) t WHERE b > 0"
     )
+}
+
+/// The invoices open on `$1` as a derived table `t`: `b` the balance then, `r` the retainage
+/// held within it, `dp` the due part (`b - r`), `disputed` 1 when a dispute is open on it.
+/// The current form reads through the partial index of open invoices, with the invoice date in
+/// `b` rather than the WHERE clause (invoices dated after `$1` have `b` 0 and are left out).
+/// `extra` adds conditions on `i`.
+fn open_balances(historical: bool, extra: &str) -> String {
+    let (from, balance, filter) = if historical {
+        (format!("{} i", balances_then("")), "CAST(i.balance_minor AS BIGINT)", "i.balance_minor > 0")
+    } else {
+        (
+            "invoices i".to_string(),
+            "CASE WHEN i.issued <= $1 THEN i.balance_minor ELSE 0 END",
+            "i.balance_minor > 0 AND i.status = 'open'",
+        )
+    };
+    format!(
+        "(SELECT id, number, customer_id, job_id, currency, issued, due, b, r, b - r AS dp, disputed FROM ( \
+           SELECT i.id, i.number, i.customer_id, i.job_id, i.currency, i.issued, i.due, {balance} AS b, \
+             CASE WHEN i.retainage_minor < 0 THEN 0 WHEN i.retainage_minor > {balance} THEN {balance} \
+               ELSE i.retainage_minor END AS r, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
+               THEN 1 ELSE 0 END AS BIGINT) AS disputed \
+           FROM {from} WHERE {filter} {extra}) u WHERE b > 0) t"
+    )
+}
+
+/// [`open_balances`] summed per group and currency for aging: `$1` the as-of date, `$2` the day
+/// 90 days before it, `$3`… the column bounds ([`crate::aging::column_bounds`]) on the date the
+/// basis counts from. The columns: the group's customer id, customer name, job name and PM (as
+/// the grouping needs them), currency, one sum per bucket, then retainage, total, overdue,
+/// overdue 90+, invoices, the oldest past-due date, disputed and disputed past due.
+fn open_aging_sql(historical: bool, by: GroupBy, basis: Basis, columns: usize) -> String {
+    let date = match basis {
+        Basis::DueDate => "t.due",
+        Basis::InvoiceDate => "t.issued",
+    };
+    let buckets: Vec<String> = (0..columns)
+        .map(|k| {
+            let cond = if k == 0 {
+                format!("{date} >= $3")
+            } else if k + 1 == columns {
+                format!("{date} < ${}", k + 2)
+            } else {
+                format!("{date} < ${} AND {date} >= ${}", k + 2, k + 3)
+            };
+            format!("CAST(SUM(CASE WHEN {cond} THEN t.dp ELSE 0 END) AS BIGINT)")
+        })
+        .collect();
+    let (keys, group) = match by {
+        GroupBy::Customer => ("t.customer_id, c.name, CAST(NULL AS TEXT), CAST(NULL AS TEXT)", "t.customer_id, c.name"),
+        GroupBy::Job => {
+            ("t.customer_id, c.name, j.name, CAST(NULL AS TEXT)", "t.customer_id, c.name, t.job_id, j.name")
+        }
+        GroupBy::Pm => {
+            ("CAST(0 AS BIGINT), CAST('' AS TEXT), CAST(NULL AS TEXT), COALESCE(j.pm, c.pm)", "COALESCE(j.pm, c.pm)")
+        }
+    };
+    let jobs = if by == GroupBy::Customer { "" } else { "LEFT JOIN jobs j ON j.id = t.job_id" };
+    format!(
+        "SELECT {keys}, t.currency, {}, CAST(SUM(t.r) AS BIGINT), CAST(SUM(t.b) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.due < $1 THEN t.dp ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.due < $2 THEN t.dp ELSE 0 END) AS BIGINT), COUNT(*), \
+         MIN(CASE WHEN t.due < $1 AND t.dp > 0 THEN t.due END), \
+         CAST(SUM(CASE WHEN t.disputed = 1 THEN t.b ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN t.disputed = 1 AND t.due < $1 THEN t.dp ELSE 0 END) AS BIGINT) \
+         FROM {} JOIN customers c ON c.id = t.customer_id {jobs} GROUP BY {group}, t.currency",
+        buckets.join(", "),
+        open_balances(historical, "")
+    )
+}
+
+/// Past due and not in dispute, with something due: what the digest counts as overdue.
+const COLLECTIBLE: &str = "t.disputed = 0 AND t.dp > 0 AND t.due < $1";
+
+#[derive(sqlx::FromRow)]
+struct OverdueRow {
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub pm: Option<String>,
+    pub due: NaiveDate,
+    pub dp: i64,
+    pub disputed: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OverdueSumsRow {
+    pub customer_id: i64,
+    pub name: String,
+    pub open: i64,
+    pub disputed: i64,
+    pub overdue: i64,
+    pub over_60: i64,
+    pub over_90: i64,
+    pub overdue_invoices: i64,
+    pub oldest_due: Option<NaiveDate>,
+    pub dollar_days: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -498,6 +600,140 @@ impl<S: SqlStore> LedgerReads for S {
             .bind(currency.code().to_string())
             .fetch_all(pool)
             .await?)
+        })
+    }
+
+    async fn open_aging(
+        &self,
+        as_of: NaiveDate,
+        historical: bool,
+        cfg: &AgingConfig,
+        by: GroupBy,
+    ) -> Result<Vec<AgingSums>, StoreError> {
+        use sqlx::Row;
+        let columns = cfg.buckets.len_for(cfg.basis);
+        let bounds = column_bounds(cfg, as_of);
+        let sql = open_aging_sql(historical, by, cfg.basis, columns);
+        let ninety = as_of.checked_sub_days(chrono::Days::new(90)).unwrap_or(NaiveDate::MIN);
+        on!(self, read, |pool, DB| {
+            let mut query = sqlx::query::<DB>(sqlx::AssertSqlSafe(sql)).bind(as_of).bind(ninety);
+            for b in bounds {
+                query = query.bind(b);
+            }
+            let rows = query.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let at = |k: usize| 5 + columns + k;
+                let code: String = row.try_get(4)?;
+                out.push(AgingSums {
+                    customer_id: row.try_get(0)?,
+                    customer_name: row.try_get(1)?,
+                    job_name: row.try_get(2)?,
+                    pm: row.try_get(3)?,
+                    currency: currency(&code),
+                    buckets: (0..columns).map(|k| row.try_get(5 + k)).collect::<Result<_, _>>()?,
+                    retainage: row.try_get(at(0))?,
+                    total: row.try_get(at(1))?,
+                    overdue: row.try_get(at(2))?,
+                    overdue_90: row.try_get(at(3))?,
+                    invoices: row.try_get(at(4))?,
+                    oldest_due: row.try_get(at(5))?,
+                    disputed: row.try_get(at(6))?,
+                    disputed_overdue: row.try_get(at(7))?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    async fn overdue_items(
+        &self,
+        as_of: NaiveDate,
+        due_from: Option<NaiveDate>,
+        due_by: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<OverdueItem>, StoreError> {
+        let from = if due_from.is_some() { "AND i.due >= $4" } else { "" };
+        let sql = format!(
+            "SELECT t.id, t.number, t.customer_id, c.name AS customer_name, COALESCE(j.pm, c.pm) AS pm, t.due, t.dp, \
+             t.disputed FROM {} JOIN customers c ON c.id = t.customer_id LEFT JOIN jobs j ON j.id = t.job_id \
+             WHERE t.dp > 0 ORDER BY t.due, t.dp DESC, t.id",
+            open_balances(false, &format!("AND i.currency = $2 AND i.due <= $3 {from}"))
+        );
+        on!(self, read, |pool, DB| {
+            let mut query = sqlx::query_as::<DB, OverdueRow>(sqlx::AssertSqlSafe(sql))
+                .bind(as_of)
+                .bind(currency.code().to_string())
+                .bind(due_by);
+            if let Some(from) = due_from {
+                query = query.bind(from);
+            }
+            let rows = query.fetch_all(pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| OverdueItem {
+                    invoice_id: r.id,
+                    number: r.number,
+                    customer_id: r.customer_id,
+                    customer_name: r.customer_name,
+                    pm: r.pm,
+                    due: r.due,
+                    due_part: r.dp,
+                    disputed: r.disputed != 0,
+                })
+                .collect())
+        })
+    }
+
+    async fn overdue_by_customer(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<CustomerOverdue>, StoreError> {
+        let back = |days: u64| as_of.checked_sub_days(chrono::Days::new(days)).unwrap_or(NaiveDate::MIN);
+        on!(self, read, |pool, DB| {
+            let sql = format!(
+                "SELECT t.customer_id, c.name, CAST(SUM(t.b) AS BIGINT) AS open, \
+                 CAST(SUM(CASE WHEN t.disputed = 1 THEN t.b ELSE 0 END) AS BIGINT) AS disputed, \
+                 CAST(SUM(CASE WHEN {c} THEN t.dp ELSE 0 END) AS BIGINT) AS overdue, \
+                 CAST(SUM(CASE WHEN {c} AND t.due < $3 THEN t.dp ELSE 0 END) AS BIGINT) AS over_60, \
+                 CAST(SUM(CASE WHEN {c} AND t.due < $4 THEN t.dp ELSE 0 END) AS BIGINT) AS over_90, \
+                 CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT) AS overdue_invoices, \
+                 MIN(CASE WHEN {c} THEN t.due END) AS oldest_due, \
+                 CAST(SUM(CASE WHEN {c} THEN t.dp * {days} ELSE 0 END) AS TEXT) AS dollar_days \
+                 FROM {} JOIN customers c ON c.id = t.customer_id GROUP BY t.customer_id, c.name",
+                open_balances(false, "AND i.currency = $2"),
+                c = COLLECTIBLE,
+                days = <DB as super::Dialect>::DAYS_PAST_DUE,
+            );
+            let rows = sqlx::query_as::<DB, OverdueSumsRow>(sqlx::AssertSqlSafe(sql))
+                .bind(as_of)
+                .bind(currency.code().to_string())
+                .bind(back(60))
+                .bind(back(90))
+                .fetch_all(pool)
+                .await?;
+            rows.into_iter()
+                .map(|r| {
+                    let dollar_days = r
+                        .dollar_days
+                        .trim()
+                        .parse::<i128>()
+                        .map_err(|e| StoreError::Internal(sqlx::Error::Decode(e.into())))?;
+                    Ok(CustomerOverdue {
+                        customer_id: r.customer_id,
+                        name: r.name,
+                        open: r.open,
+                        disputed: r.disputed,
+                        overdue: r.overdue,
+                        over_60: r.over_60,
+                        over_90: r.over_90,
+                        overdue_invoices: r.overdue_invoices,
+                        oldest_due: r.oldest_due,
+                        dollar_days,
+                    })
+                })
+                .collect()
         })
     }
 

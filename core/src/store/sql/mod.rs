@@ -54,6 +54,9 @@ pub(super) trait Dialect: sqlx::Database {
     /// Appended to a claim's inner SELECT so two instances never claim the same row.
     const LOCK_ROWS: &'static str;
 
+    /// Days from the due date `t.due` to the date bound as `$1`, as a BIGINT.
+    const DAYS_PAST_DUE: &'static str;
+
     /// Begins a transaction that writes.
     async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error>;
 
