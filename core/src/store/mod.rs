@@ -555,11 +555,11 @@ pub trait LedgerReads: Send + Sync {
     /// Jobs whose name contains `needle` (case-insensitive), or every job; by name.
     async fn jobs(&self, needle: Option<&str>) -> Result<Vec<JobWithCustomer>, StoreError>;
     async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError>;
-    /// Unpaid balance per job, `(job id, minor units)`, on the invoices in `currency` open
-    /// today and issued by `as_of`: summed in the database.
     /// [`LedgerReads::open_items`] in `currency`, summed in the database: for a report that
     /// needs only the totals.
     async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError>;
+    /// Unpaid balance per job, `(job id, minor units)`, on the invoices in `currency` open
+    /// today and issued by `as_of`: summed in the database.
     async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError>;
     /// [`LedgerReads::open_items`] on `as_of` (rebuilt from later payments when `historical`),
     /// summed per group and currency in the database, in `cfg`'s buckets and basis: what
