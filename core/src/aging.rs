@@ -312,6 +312,52 @@ impl AgingReport {
     }
 }
 
+/// The report of its rows, the largest total first (then by label).
+fn report(
+    as_of: NaiveDate,
+    cfg: &AgingConfig,
+    group_by: GroupBy,
+    currency: Currency,
+    rows: BTreeMap<(String, Option<i64>), AgingRow>,
+    totals: AgingRow,
+    other_currency_invoices: usize,
+) -> AgingReport {
+    let mut rows: Vec<AgingRow> = rows.into_values().collect();
+    rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.label.cmp(&b.label)));
+    AgingReport {
+        as_of,
+        basis: cfg.basis,
+        group_by,
+        currency,
+        labels: cfg.labels(),
+        rows,
+        totals,
+        other_currency_invoices,
+    }
+}
+
+/// The row an invoice (or a group of them) falls in: its label, and the customer when the rows
+/// are customers or jobs.
+fn row_key(
+    group_by: GroupBy,
+    customer_name: &str,
+    customer_id: i64,
+    job_name: Option<&str>,
+    pm: Option<&str>,
+) -> (String, Option<i64>) {
+    match group_by {
+        GroupBy::Customer => (customer_name.to_string(), Some(customer_id)),
+        GroupBy::Job => (
+            match job_name {
+                Some(j) => format!("{j} ({customer_name})"),
+                None => format!("(no job) ({customer_name})"),
+            },
+            Some(customer_id),
+        ),
+        GroupBy::Pm => (pm.unwrap_or("(no PM)").to_string(), None),
+    }
+}
+
 /// Builds an aging report from open items (see [`crate::store::LedgerReads::open_items`]).
 pub fn aging(
     items: &[OpenItem],
@@ -329,35 +375,15 @@ pub fn aging(
             other += 1;
             continue;
         }
-        let (label, cid) = match group_by {
-            GroupBy::Customer => (item.customer_name.clone(), Some(item.customer_id)),
-            GroupBy::Job => (
-                match &item.job_name {
-                    Some(j) => format!("{j} ({})", item.customer_name),
-                    None => format!("(no job) ({})", item.customer_name),
-                },
-                Some(item.customer_id),
-            ),
-            GroupBy::Pm => (item.pm.clone().unwrap_or_else(|| "(no PM)".to_string()), None),
-        };
+        let (label, cid) =
+            row_key(group_by, &item.customer_name, item.customer_id, item.job_name.as_deref(), item.pm.as_deref());
         groups
             .entry((label.clone(), cid))
             .or_insert_with(|| AgingRow::empty(label, cid, columns, currency))
             .add(item, as_of, cfg);
         totals.add(item, as_of, cfg);
     }
-    let mut rows: Vec<AgingRow> = groups.into_values().collect();
-    rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.label.cmp(&b.label)));
-    AgingReport {
-        as_of,
-        basis: cfg.basis,
-        group_by,
-        currency,
-        labels: cfg.labels(),
-        rows,
-        totals,
-        other_currency_invoices: other,
-    }
+    report(as_of, cfg, group_by, currency, groups, totals, other)
 }
 
 /// One group's open invoices in one currency, summed by the database
@@ -421,35 +447,14 @@ pub fn aging_of_sums(
             other += usize::try_from(g.invoices).unwrap_or(0);
             continue;
         }
-        let (label, cid) = match group_by {
-            GroupBy::Customer => (g.customer_name.clone(), Some(g.customer_id)),
-            GroupBy::Job => (
-                match &g.job_name {
-                    Some(j) => format!("{j} ({})", g.customer_name),
-                    None => format!("(no job) ({})", g.customer_name),
-                },
-                Some(g.customer_id),
-            ),
-            GroupBy::Pm => (g.pm.clone().unwrap_or_else(|| "(no PM)".to_string()), None),
-        };
+        let (label, cid) = row_key(group_by, &g.customer_name, g.customer_id, g.job_name.as_deref(), g.pm.as_deref());
         rows_by
             .entry((label.clone(), cid))
             .or_insert_with(|| AgingRow::empty(label, cid, columns, currency))
             .add_sums(g, as_of);
         totals.add_sums(g, as_of);
     }
-    let mut rows: Vec<AgingRow> = rows_by.into_values().collect();
-    rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.label.cmp(&b.label)));
-    AgingReport {
-        as_of,
-        basis: cfg.basis,
-        group_by,
-        currency,
-        labels: cfg.labels(),
-        rows,
-        totals,
-        other_currency_invoices: other,
-    }
+    report(as_of, cfg, group_by, currency, rows_by, totals, other)
 }
 
 /// The dates that part an aging report's columns, for a query on the date its basis counts

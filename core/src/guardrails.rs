@@ -198,6 +198,12 @@ pub fn movers(g: Guardrail, now: &Snapshot, then: &Snapshot, by: GroupBy, crosse
             out.push(Mover { label: r.label.clone(), pm: None, then: g.of(r), now: 0 });
         }
     }
+    rank(out, crossed)
+}
+
+/// Those that moved the measure the way it went (up when it crossed, down when it recovered),
+/// the largest move first.
+fn rank(mut out: Vec<Mover>, crossed: bool) -> Vec<Mover> {
     out.retain(|m| if crossed { m.change() > 0 } else { m.change() < 0 });
     if crossed {
         out.sort_by(|a, b| b.change().cmp(&a.change()).then(a.label.cmp(&b.label)));
@@ -219,7 +225,7 @@ fn by_gc(g: Guardrail, snap: &Snapshot, gc_of_row: &HashMap<String, crate::weekl
 
 /// GCs ranked as [`movers`] ranks accounts.
 fn gc_movers(now: &HashMap<String, i64>, then: &HashMap<String, i64>, crossed: bool) -> Vec<Mover> {
-    let mut out: Vec<Mover> = now
+    let out: Vec<Mover> = now
         .iter()
         .map(|(gc, v)| Mover { label: gc.clone(), pm: None, then: then.get(gc).copied().unwrap_or(0), now: *v })
         .chain(then.iter().filter(|(gc, _)| !now.contains_key(*gc)).map(|(gc, v)| Mover {
@@ -229,13 +235,7 @@ fn gc_movers(now: &HashMap<String, i64>, then: &HashMap<String, i64>, crossed: b
             now: 0,
         }))
         .collect();
-    out.retain(|m| if crossed { m.change() > 0 } else { m.change() < 0 });
-    if crossed {
-        out.sort_by(|a, b| b.change().cmp(&a.change()).then(a.label.cmp(&b.label)));
-    } else {
-        out.sort_by(|a, b| a.change().cmp(&b.change()).then(a.label.cmp(&b.label)));
-    }
-    out
+    rank(out, crossed)
 }
 
 /// The PM of each account (the customer rows of a snapshot name none): the PM most of its open

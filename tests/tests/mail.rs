@@ -357,7 +357,10 @@ async fn the_morning_round_asks_each_stage_once_over_several_days() {
         let posted = out.take();
         assert!(posted.contains(&format!("Reminders ready for Mon Nov 23: {} accounts", entries.len())), "{posted}");
         assert!(posted.contains(&format!("{} · ", skipped.name)) && posted.contains("skipped by @sam"), "{posted}");
-        assert!(posted.contains(&format!("[Send all {}]", ready.len())), "{posted}");
+        assert!(
+            posted.contains(&format!("[Send all {}]", ready.len() - 1)),
+            "the skipped one is not counted: {posted}"
+        );
 
         // Send all: every ready account but the skipped one, once.
         let status = mail::send_all(&app, &sam(), monday).await.unwrap();

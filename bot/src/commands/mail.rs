@@ -402,13 +402,19 @@ pub async fn approve(app: &App, customer_id: i64, day: NaiveDate, who: &str) -> 
 
 /// The reminder of `day`, which must be today: a button from an earlier day asks again.
 async fn prepared_today(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prepared, CommandError> {
+    today_only(app, day)?;
+    prepare(app, customer_id, day).await
+}
+
+/// Refuses a button of an earlier day's reminder.
+fn today_only(app: &App, day: NaiveDate) -> Result<(), CommandError> {
     if day != app.today() {
         return Err(CommandError::User(format!(
             "This reminder was prepared for {}; prepare today's with /mail remind.",
             day.format("%a %b %-d")
         )));
     }
-    prepare(app, customer_id, day).await
+    Ok(())
 }
 
 /// Queues a prepared reminder with what it asks of each invoice; false when today's was queued.
@@ -450,7 +456,7 @@ pub async fn skip(
     day: NaiveDate,
     interaction: &str,
 ) -> Result<String, CommandError> {
-    prepared_today(app, customer_id, day).await?;
+    today_only(app, day)?;
     let by = Author::new(who.id.clone(), who.name.clone(), Surface::Discord).with_key(interaction);
     let choice = ReminderChoice { skipped: true, subject: None, opening: None, set_by: who.name.clone() };
     app.store.set_reminder_choice(customer_id, day, &choice, &by, app.clock.now()).await?;
@@ -514,7 +520,7 @@ pub async fn save_edit(
     value: impl Fn(&str) -> Option<String>,
     interaction: &str,
 ) -> Result<Reply, CommandError> {
-    prepared_today(app, customer_id, day).await?;
+    today_only(app, day)?;
     let (Some(subject), Some(opening)) = (value(SUBJECT), value(OPENING)) else {
         return Err(CommandError::User(
             "Give the email a subject and an opening paragraph. Nothing was changed.".into(),
@@ -659,7 +665,11 @@ fn round_reply(app: &App, day: NaiveDate, listed: &[RoundEntry], by_itself: &[Ro
             reply.lines.push(line(e));
         }
     }
-    let ready = listed.iter().filter(|e| e.prepared.sendable()).count();
+    // What Send all would send: nobody skipped it.
+    let ready = listed
+        .iter()
+        .filter(|e| e.prepared.sendable() && !e.prepared.choice.as_ref().is_some_and(|c| c.skipped))
+        .count();
     if ready > 0 {
         reply.buttons.push(Button { id: format!("mail:all:{day}"), label: format!("Send all {ready}") });
         reply.footer = Some(
