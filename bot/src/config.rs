@@ -109,6 +109,7 @@ struct MailSection {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 struct RemindersSection {
     stages: Option<Vec<StageSection>>,
+    templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +121,8 @@ struct StageSection {
     min_amount: Option<String>,
     #[serde(default)]
     approval: Option<bool>,
+    #[serde(default)]
+    template: Option<String>,
 }
 
 /// How arbot sends email (the `[mail]` section). The password is never in the file: it comes
@@ -234,10 +237,30 @@ fn late_fee_terms(
     }))
 }
 
-/// The reminder ladder (the `[reminders]` section).
+/// The reminder ladder (the `[reminders]` section) and the templates its emails are worded by.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemindersConfig {
     pub ladder: arbot_core::mail::Ladder,
+    /// Loaded by [`Config::load`] from the folder; arbot's own wording until then.
+    pub templates: crate::templates::Templates,
+    /// `[reminders] templates`, as written (relative to the config file's folder).
+    pub templates_folder: Option<PathBuf>,
+    /// Each stage's `template = "…"`, by stage name.
+    pub stage_templates: std::collections::BTreeMap<String, String>,
+}
+
+/// Where a config without `[reminders] templates` looks for them, beside arbot.toml.
+pub const DEFAULT_TEMPLATES_FOLDER: &str = "templates";
+
+impl RemindersConfig {
+    /// The templates folder: as set (relative to `base`, the config file's folder), or the default
+    /// one there; `true` when it was set and so must exist.
+    pub fn folder(&self, base: &Path) -> (PathBuf, bool) {
+        match &self.templates_folder {
+            Some(f) => (base.join(f), true),
+            None => (base.join(DEFAULT_TEMPLATES_FOLDER), false),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -564,8 +587,32 @@ impl Default for Config {
 
 impl Config {
     /// Loads `path` if given (it must exist), else `./arbot.toml` if it exists, else defaults;
-    /// then applies `ARBOT_TIME_ZONE` and `ARBOT_CURRENCY` from the environment.
+    /// then applies `ARBOT_TIME_ZONE` and `ARBOT_CURRENCY` from the environment and reads the
+    /// reminder templates ([`Config::load_templates`]).
     pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let mut cfg = Config::load_without_templates(path)?;
+        cfg.load_templates()?;
+        Ok(cfg)
+    }
+
+    /// Reads the reminder templates the config names (or the default folder beside the file),
+    /// checking each; arbot's own wording without a config file.
+    pub fn load_templates(&mut self) -> anyhow::Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let (folder, explicit) = self.reminders.folder(&base);
+        self.reminders.templates = crate::templates::Templates::load(
+            &folder,
+            explicit,
+            &self.reminders.ladder,
+            &self.reminders.stage_templates,
+        )
+        .with_context(|| format!("{} has a mistake in its reminder templates", file.display()))?;
+        Ok(())
+    }
+
+    /// [`Config::load`] less the reminder templates (for the command that writes them).
+    pub fn load_without_templates(path: Option<&Path>) -> anyhow::Result<Config> {
         let implicit = Path::new("arbot.toml");
         let (text, file) = match path {
             Some(p) => (
@@ -684,10 +731,20 @@ impl Config {
             cfg.mail = Some(mail_config(m)?);
         }
         cfg.kpi_guardrails = guardrails_config(file.kpi_guardrails)?;
+        cfg.reminders.templates_folder = file.reminders.templates.clone();
         if let Some(stages) = file.reminders.stages {
             let mut out = Vec::new();
             for s in stages {
                 let name = s.name.trim().to_lowercase();
+                if let Some(t) = &s.template {
+                    if t.contains(['/', '\\', '"']) || !t.ends_with(".txt") {
+                        bail!(
+                            "reminder stage '{name}' has template = \"{t}\"; name a .txt file in the templates folder, \
+                             like \"firm.txt\""
+                        );
+                    }
+                    cfg.reminders.stage_templates.insert(name.clone(), t.clone());
+                }
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                     bail!(
                         "reminders.stages has a stage named '{}'; use a word like \"firm\" (its template's name)",

@@ -25,5 +25,6 @@ pub mod reply;
 pub mod roles;
 pub mod scheduler;
 pub mod seed;
+pub mod templates;
 pub mod warnings;
 pub mod wording;

@@ -743,3 +743,48 @@ fn reminders_preview_and_round_print_what_would_go_out_and_send_nothing() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("nobody"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn reminder_templates_are_written_edited_checked_when_loaded_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo", "--no-console"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("arbot.toml"), "[reminders]\ntemplates = \"letters\"\n").unwrap();
+    let db = "sqlite://arbot-demo.db";
+    let preview = |dir: &std::path::Path| arbot(dir, &["--db", db, "reminders", "preview", "hill", "country"], "");
+
+    // Named but not there: refused, with what to do.
+    let out = preview(dir.path());
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("there is no such folder"), "{}", text(&out.stderr));
+
+    // The starters are arbot's own wording: the preview reads as before.
+    let out = arbot(dir.path(), &["reminders", "templates"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("wrote letters/final.txt") && stdout.contains("{{ oldest_days }}"), "{stdout}");
+    let out = preview(dir.path());
+    assert!(text(&out.stdout).contains("\"Final notice:"), "{}{}", text(&out.stdout), text(&out.stderr));
+
+    // A person's own wording is what goes out.
+    let final_txt = dir.path().join("letters/final.txt");
+    let own = "Subject: Last call from {{ business }}: {{ total }}\n\nHello {{ customer }},\n\n{% block opening %}We \
+               still show {{ invoices | length }} invoices open, the oldest {{ oldest_days }} days past due.\n{% \
+               endblock %}\n\n{% include \"_invoices.txt\" %}\n";
+    std::fs::write(&final_txt, own).unwrap();
+    let out = preview(dir.path());
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("\"Last call from"), "{stdout}");
+    assert!(stdout.contains("We still show "), "{stdout}");
+
+    // Mistakes are refused when the config is loaded, with the file and the line.
+    std::fs::write(&final_txt, own.replace("{{ oldest_days }}", "{{ oldest }}")).unwrap();
+    let out = preview(dir.path());
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("final.txt line 5: unknown placeholder 'oldest'"), "{}", text(&out.stderr));
+    std::fs::write(&final_txt, own).unwrap();
+    std::fs::write(dir.path().join("letters/fianl.txt"), own).unwrap();
+    let out = preview(dir.path());
+    assert!(text(&out.stderr).contains("fianl.txt is not the template of any stage"), "{}", text(&out.stderr));
+}

@@ -135,6 +135,8 @@ pub struct ReminderLine {
     pub invoice_id: i64,
     pub number: String,
     pub job: Option<String>,
+    /// The job's project manager, where the ledger has one.
+    pub pm: Option<String>,
     pub issued: NaiveDate,
     pub due: NaiveDate,
     /// Days past due (negative before the due date).
@@ -312,6 +314,7 @@ pub fn plan_reminder(ladder: &Ladder, state: &AccountState<'_>, today: NaiveDate
             invoice_id: i.invoice_id,
             number: i.number.clone(),
             job: i.job_name.clone(),
+            pm: i.pm.clone(),
             issued: i.issued,
             due: i.due,
             days_from_due: days,

@@ -2,7 +2,7 @@
 //! (`aging`, `customer`), and `dev seed` for benchmarks.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -308,6 +308,9 @@ pub enum RemindersCommand {
     },
     /// Every account due a reminder today (an invoice at a stage it was not yet asked at).
     Round,
+    /// Writes arbot's own wording of each stage into the templates folder (`<stage>.txt`), to
+    /// edit; files already there are kept. Lists the placeholders a template can use.
+    Templates,
 }
 
 /// `arbot report …`: what `/report …` answers in chat, for scripts and the terminal.
@@ -334,7 +337,13 @@ pub enum ReportCommand {
 }
 
 pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.global.config.as_deref())?;
+    let config = match cli.command {
+        // The command that writes the templates runs before there are any to check.
+        Command::Reminders(RemindersCommand::Templates) => {
+            Config::load_without_templates(cli.global.config.as_deref())?
+        }
+        _ => Config::load(cli.global.config.as_deref())?,
+    };
     let url = cli.global.db.clone().unwrap_or_else(|| config.database_url.clone());
     match cli.command {
         Command::Demo { no_console } => {
@@ -632,6 +641,30 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             print!("{}", to_text(&crate::commands::mail::reminder_reply(&app, &customer.name, &prepared, today)));
             Ok(())
         }),
+        Command::Reminders(RemindersCommand::Templates) => {
+            let base = config.file.as_ref().and_then(|f| f.parent()).map(Path::to_path_buf).unwrap_or_default();
+            let (folder, _) = config.reminders.folder(&base);
+            let written = crate::templates::write_starters(&folder, &config.reminders.ladder)?;
+            for path in &written {
+                println!("wrote {}", path.display());
+            }
+            if written.is_empty() {
+                println!("Every stage already has its file in {}; nothing was changed.", folder.display());
+            }
+            println!("\nPlaceholders a reminder template can use:");
+            for (name, what) in crate::templates::PLACEHOLDERS {
+                println!("  {{{{ {name} }}}}  {what}");
+            }
+            if config.file.is_none() {
+                println!(
+                    "\narbot reads this folder when it runs with an arbot.toml beside it (or [reminders] templates \
+                     names it); there is none here yet."
+                );
+            } else {
+                println!("\narbot checks every template when it starts; arbot reminders preview NAME shows one in use.");
+            }
+            Ok(())
+        }
         Command::Reminders(RemindersCommand::Round) => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             let reply = crate::commands::mail::round_now(&app).await.map_err(command_error)?;

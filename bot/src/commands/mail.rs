@@ -21,6 +21,7 @@ use crate::mail::Email;
 use crate::outbox::{BY_ITSELF, EmailJob, enqueue_reminder, message_id};
 use crate::reply::{Button, Form, FormField, Reply, Severity};
 use crate::roles::Actor;
+use crate::templates::{InvoiceContext, ReminderContext, Rendered};
 use crate::wording::at;
 
 /// `/mail contact <customer> <email>`.
@@ -200,7 +201,7 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
     }
     let email = match (&plan, &to) {
         (Some(plan), Some(to)) if EmailAddress::parse(to).is_ok() => {
-            Some(compose(app, plan, to, &key, choice.as_ref(), late_fee_minor))
+            Some(compose(app, plan, to, &key, choice.as_ref(), late_fee_minor)?.0)
         }
         _ => None,
     };
@@ -211,50 +212,58 @@ fn money(app: &App, minor: i64) -> Money {
     app.money(minor)
 }
 
-/// The built-in subject and opening paragraph of a plan's stage: courteous before and just after
-/// the due date, firmer as it ages, a final notice at the last stage.
-pub fn words(app: &App, plan: &ReminderPlan) -> (String, String) {
+/// What the templates see of a plan: its figures, worded as the email shows them.
+pub fn context(app: &App, plan: &ReminderPlan, late_fee_minor: i64) -> ReminderContext {
     let ladder = &app.config.reminders.ladder;
     let stage = &ladder.stages()[plan.stage];
-    let last = plan.stage + 1 == ladder.stages().len() && stage.days > 0;
-    let total = money(app, plan.total_minor);
-    let business = &app.config.business_name;
-    let overdue = plan.lines.iter().any(|l| l.days_from_due > 0);
-    let oldest = plan.lines.iter().map(|l| l.days_from_due).max().unwrap_or(0);
-    let subject = if last {
-        format!("Final notice: {total} past due to {business}")
-    } else if stage.days >= 30 {
-        format!("Past due: {total} on your account with {business}")
-    } else if overdue {
-        format!("Reminder: {total} past due to {business}")
+    let business = app.config.business_name.clone();
+    let invoices = plan
+        .lines
+        .iter()
+        .map(|l| {
+            let due = l.due.format("%b %-d, %Y").to_string();
+            let when = if l.days_from_due > 0 {
+                format!("due {due}, {} days past due", l.days_from_due)
+            } else {
+                format!("due {due}")
+            };
+            InvoiceContext {
+                number: l.number.clone(),
+                job: l.job.clone(),
+                pm: l.pm.clone(),
+                amount: money(app, l.asked_minor).to_string(),
+                due,
+                days_past_due: l.days_from_due.max(0),
+                when,
+            }
+        })
+        .collect();
+    let (late_fee, late_fee_terms) = if late_fee_minor > 0 {
+        let terms = app.config.late_fees.terms_for(&plan.customer_name).map(|t| super::latefee::terms_text(app, t));
+        (Some(money(app, late_fee_minor).to_string()), terms)
     } else {
-        format!("Upcoming: {total} due soon to {business}")
+        (None, None)
     };
-    let opening = if last {
-        // Only what arbot knows: not "despite our earlier reminders", which it may never have sent.
-        format!(
-            "The invoices below remain unpaid, {total} in all, the oldest {oldest} days past due. Please pay \
-             within ten days, or call us to agree a date, so we can keep this account in good standing."
-        )
-    } else if stage.days >= 30 {
-        format!(
-            "Our records show {total} past due on the invoices below, the oldest {oldest} days past due. Please \
-             let us know when payment will be made, or whether anything is holding it up."
-        )
-    } else if overdue {
-        format!(
-            "This is a friendly reminder that the invoices below are now past due, {total} in all. If payment is \
-             already on its way, thank you, and please disregard this note."
-        )
-    } else {
-        format!("A courtesy note: the invoices below, {total} in all, come due shortly.")
-    };
-    (subject, opening)
+    ReminderContext {
+        customer: plan.customer_name.clone(),
+        sender: format!("{business} accounts receivable"),
+        business,
+        stage: stage.name.clone(),
+        stage_days: stage.days,
+        total: money(app, plan.total_minor).to_string(),
+        oldest_days: plan.lines.iter().map(|l| l.days_from_due).max().unwrap_or(0).max(0),
+        overdue: plan.lines.iter().any(|l| l.days_from_due > 0),
+        last: plan.stage + 1 == ladder.stages().len() && stage.days > 0,
+        invoices,
+        late_fee,
+        late_fee_terms,
+    }
 }
 
-/// The email of a plan: the stage's words, or a person's own subject and opening for today; with
-/// `late_fee_minor` above zero, a sentence on what the terms allow to date (`[late_fees]
-/// in_reminders`).
+/// A plan's email worded by its stage's template (`[reminders] templates`, or arbot's own),
+/// with a person's own subject and opening for today where they edited it; with
+/// `late_fee_minor` above zero, the template can state what the terms allow to date
+/// (`[late_fees] in_reminders`).
 pub fn compose(
     app: &App,
     plan: &ReminderPlan,
@@ -262,39 +271,24 @@ pub fn compose(
     key: &str,
     choice: Option<&ReminderChoice>,
     late_fee_minor: i64,
-) -> Email {
-    let (mut subject, mut opening) = words(app, plan);
-    if let Some(c) = choice {
-        subject = c.subject.clone().unwrap_or(subject);
-        opening = c.opening.clone().unwrap_or(opening);
-    }
-    let total = money(app, plan.total_minor);
-    let business = &app.config.business_name;
-    let mut text = format!("Hello {} accounts payable,\n\n{opening}\n\n", plan.customer_name);
-    for l in &plan.lines {
-        let when = if l.days_from_due > 0 {
-            format!("due {}, {} days past due", l.due.format("%b %-d, %Y"), l.days_from_due)
-        } else {
-            format!("due {}", l.due.format("%b %-d, %Y"))
-        };
-        let job = l.job.as_deref().map(|j| format!(" ({j})")).unwrap_or_default();
-        text.push_str(&format!("  Invoice #{}{job}: {} {when}\n", l.number, money(app, l.asked_minor)));
-    }
-    text.push_str(&format!("\nTotal: {total}\n"));
-    if late_fee_minor > 0 {
-        let terms = app
-            .config
-            .late_fees
-            .terms_for(&plan.customer_name)
-            .map(|t| format!(" ({})", super::latefee::terms_text(app, t)))
-            .unwrap_or_default();
-        text.push_str(&format!(
-            "\nUnder our payment terms{terms}, late charges of {} have accrued on these invoices to date.\n",
-            money(app, late_fee_minor)
-        ));
-    }
-    text.push_str(&format!("\nIf you have questions about any of these invoices, reply to this email.\n\nThank you,\n{business} accounts receivable\n"));
-    Email { to: vec![to.to_string()], subject, text, attachments: Vec::new(), message_id: message_id(key) }
+) -> Result<(Email, Rendered), CommandError> {
+    let ctx = context(app, plan, late_fee_minor);
+    let opening = choice.and_then(|c| c.opening.as_deref());
+    let rendered =
+        app.config.reminders.templates.render(&app.config.reminders.ladder, plan.stage, &ctx, opening).map_err(
+            |why| {
+                CommandError::User(format!("This reminder can't be worded: {why}. Fix the template; nothing was sent."))
+            },
+        )?;
+    let subject = choice.and_then(|c| c.subject.clone()).unwrap_or_else(|| rendered.subject.clone());
+    let email = Email {
+        to: vec![to.to_string()],
+        subject,
+        text: rendered.text.clone(),
+        attachments: Vec::new(),
+        message_id: message_id(key),
+    };
+    Ok((email, rendered))
 }
 
 /// The buttons of a prepared reminder: Send, Edit and Skip.
@@ -481,8 +475,8 @@ pub async fn edit_form(app: &App, customer_id: i64, day: NaiveDate) -> Result<Fo
                 .to_string(),
         ));
     };
-    let (_, built_in) = words(app, plan);
-    let opening = p.choice.as_ref().and_then(|c| c.opening.clone()).unwrap_or(built_in);
+    let own = compose(app, plan, email.to.first().map(String::as_str).unwrap_or_default(), &p.key, None, 0)?.1.opening;
+    let opening = p.choice.as_ref().and_then(|c| c.opening.clone()).unwrap_or(own);
     let title: String = format!("Reminder to {}", plan.customer_name).chars().take(45).collect();
     Ok(Form {
         id: format!("mail:edit:{customer_id}:{day}"),
