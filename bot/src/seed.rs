@@ -68,6 +68,7 @@ pub async fn seed(
             name: format!("{} {}", synthetic_name(&mut rng), c),
             kind,
             email: Some(format!("ap{c}@example.com")),
+            address: None,
             phone: None,
             terms_days: Some(30),
             pm: Some(PMS[(c % PMS.len() as u64) as usize].to_string()),

@@ -103,6 +103,8 @@ pub struct Customer {
     pub name: String,
     pub kind: CustomerKind,
     pub email: Option<String>,
+    /// The billing (bill-to) address from the accounting system, one line per line.
+    pub address: Option<String>,
     pub phone: Option<String>,
     pub terms_days: Option<i64>,
     pub pm: Option<String>,

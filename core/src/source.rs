@@ -63,6 +63,8 @@ pub struct CustomerRecord {
     pub name: String,
     pub kind: CustomerKind,
     pub email: Option<String>,
+    /// The billing (bill-to) address, one line per line.
+    pub address: Option<String>,
     pub phone: Option<String>,
     pub terms_days: Option<i64>,
     pub pm: Option<String>,
@@ -338,5 +340,50 @@ mod tests {
         );
         // Never below zero.
         assert_eq!(settled_balance(100_000, 10_000, as_of, &[(d("2026-12-01"), 50_000)]), 0);
+    }
+}
+
+/// An address as the lines a letter is addressed with: the street lines that have text, then
+/// "City, ST 33602", then the country; `None` when nothing is there.
+pub fn address_lines(
+    street: [&Option<String>; 5],
+    city: Option<&str>,
+    region: Option<&str>,
+    postal: Option<&str>,
+    country: Option<&str>,
+) -> Option<String> {
+    let text = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let mut lines: Vec<String> = street.iter().filter_map(|l| text(l.as_deref())).collect();
+    let place = [text(city), [text(region), text(postal)].into_iter().flatten().collect::<Vec<_>>().join(" ").into()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !place.is_empty() {
+        lines.push(place);
+    }
+    lines.extend(text(country));
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::address_lines;
+
+    #[test]
+    fn an_address_reads_as_its_lines() {
+        let s = |v: &str| Some(v.to_string());
+        let a = address_lines(
+            [&s("400 Channelside Dr"), &s(" Suite 2 "), &None, &s(""), &None],
+            Some("Tampa"),
+            Some("FL"),
+            Some("33602"),
+            None,
+        );
+        assert_eq!(a.as_deref(), Some("400 Channelside Dr\nSuite 2\nTampa, FL 33602"));
+        let a = address_lines([&None, &None, &None, &None, &None], Some("Tampa"), None, None, Some("USA"));
+        assert_eq!(a.as_deref(), Some("Tampa\nUSA"));
+        assert_eq!(address_lines([&None, &None, &None, &None, &None], None, Some(" "), None, None), None);
     }
 }

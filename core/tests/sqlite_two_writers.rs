@@ -27,6 +27,7 @@ fn page(task: usize, page: usize) -> Vec<Record> {
                     name: format!("Customer {c}"),
                     kind: CustomerKind::GeneralContractor,
                     email: None,
+                    address: None,
                     phone: None,
                     terms_days: Some(30),
                     pm: None,

@@ -462,7 +462,7 @@ impl QCustomer {
             None => String::new(),
         };
         format!(
-            r#"{{"Id":{id},"SyncToken":{st},"domain":"QBO","DisplayName":{n},"FullyQualifiedName":{n},"Active":{a},"Job":{j}{parent},"Balance":0,"BalanceWithJobs":0,"PrimaryEmailAddr":{{"Address":"ar@example.com"}},"BillAddr":{{"City":"Tampa","CountrySubDivisionCode":"FL"}},{meta}}}"#,
+            r#"{{"Id":{id},"SyncToken":{st},"domain":"QBO","DisplayName":{n},"FullyQualifiedName":{n},"Active":{a},"Job":{j}{parent},"Balance":0,"BalanceWithJobs":0,"PrimaryEmailAddr":{{"Address":"ar@example.com"}},"BillAddr":{{"Id":"2","Line1":"400 Channelside Dr","Line2":"Suite 2","City":"Tampa","CountrySubDivisionCode":"FL","PostalCode":"33602"}},{meta}}}"#,
             id = js(&self.id),
             st = js(&self.sync.to_string()),
             n = js(&self.name),

@@ -480,7 +480,7 @@ fn updated(t: DateTime<Utc>) -> String {
 impl XContact {
     fn json(&self) -> String {
         format!(
-            r#"{{"ContactID":{},"ContactStatus":"{}","Name":{},"EmailAddress":"ar@example.com","IsSupplier":{},"IsCustomer":{},"Phones":[{{"PhoneType":"DEFAULT","PhoneNumber":"555-0100","PhoneAreaCode":"813","PhoneCountryCode":""}}],"Addresses":[],"HasAttachments":false,{}}}"#,
+            r#"{{"ContactID":{},"ContactStatus":"{}","Name":{},"EmailAddress":"ar@example.com","IsSupplier":{},"IsCustomer":{},"Phones":[{{"PhoneType":"DEFAULT","PhoneNumber":"555-0100","PhoneAreaCode":"813","PhoneCountryCode":""}}],"Addresses":[{{"AddressType":"STREET","AddressLine1":"9 Harbour St","City":"Sydney","Region":"NSW","PostalCode":"2000","Country":"Australia"}},{{"AddressType":"POBOX","AddressLine1":"PO Box 12","City":"Sydney","Region":"NSW","PostalCode":"2001","Country":"Australia"}}],"HasAttachments":false,{}}}"#,
             js(&self.id),
             if self.archived { "ARCHIVED" } else { "ACTIVE" },
             js(&self.name),

@@ -29,6 +29,7 @@ async fn one_customer(store: &dyn Store, name: &str) -> i64 {
         name: name.into(),
         kind: CustomerKind::GeneralContractor,
         email: None,
+        address: None,
         phone: None,
         terms_days: Some(30),
         pm: Some("dana".into()),

@@ -37,6 +37,7 @@ fn customer(ext: &str, name: &str, pm: &str) -> Record {
         name: name.into(),
         kind: CustomerKind::GeneralContractor,
         email: None,
+        address: None,
         phone: None,
         terms_days: Some(30),
         pm: Some(pm.into()),

@@ -144,6 +144,10 @@ async fn amounts_keep_every_cent_whatever_their_form() {
     let fake = FakeQbo::start(ledger).await;
     let qbo = fake.connect(&db.store, SOURCE, 50).await;
     sync(&db, &fake, &qbo, false).await.unwrap();
+    // The customer's BillAddr, as the lines a statement is addressed with.
+    let acme = db.store.customers_matching("Acme Builders", 1).await.unwrap().remove(0);
+    let acme = db.store.customer(acme.id).await.unwrap().unwrap();
+    assert_eq!(acme.address.as_deref(), Some("400 Channelside Dr\nSuite 2\nTampa, FL 33602"));
     let got = snapshot::read(&db, SOURCE).await;
     for (id, (text, cents)) in ids.iter().zip(cases) {
         assert_eq!(got.invoices[id].total, cents, "TotalAmt {text}");

@@ -133,6 +133,10 @@ async fn validation_errors_fail_clearly_and_a_large_organisation_gets_simpler_fi
         s.log.iter().any(|(e, q, _)| e == "Invoices" && q.contains("Statuses=AUTHORISED,PAID,VOIDED,DELETED"))
     }));
     assert_eq!(invoice_status(&db, SOURCE, &o.inv[5]).await.as_deref(), Some("void"));
+    // The contact's postal (POBOX) address, not its street address.
+    let first = db.store.customer_names().await.unwrap().remove(0);
+    let first = db.store.customer(first.id).await.unwrap().unwrap();
+    assert_eq!(first.address.as_deref(), Some("PO Box 12\nSydney, NSW 2001\nAustralia"));
     db.close().await;
 }
 

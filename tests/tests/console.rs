@@ -369,6 +369,7 @@ fn another_currency_is_shown_in_its_own_currency_and_never_as_paid_up() {
                 name: "Maple Leaf Builders".into(),
                 kind: CustomerKind::GeneralContractor,
                 email: None,
+                address: None,
                 phone: None,
                 terms_days: Some(30),
                 pm: None,

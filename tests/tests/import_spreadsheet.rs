@@ -173,9 +173,16 @@ async fn an_import_is_a_sync_run_that_infers_nothing_from_what_the_file_leaves_o
             import(store, &clock(), Currency::USD, &request(&write(dir.path(), "i.csv", &fewer), None)).await.unwrap();
         assert_eq!((done.stats.unchanged, done.stats.deleted, done.stats.voided), (3, 0, 0), "{}", db.name);
         // A file of customers touches no invoice.
-        let customers = write(dir.path(), "c.csv", "name,email\nAcme Builders,ap@acme.example\n");
+        let customers = write(
+            dir.path(),
+            "c.csv",
+            "name,email,billing address\nAcme Builders,ap@acme.example,\"400 Channelside Dr | Suite 2 | Tampa, FL 33602\"\n",
+        );
         let done = import(store, &clock(), Currency::USD, &request(&customers, None)).await.unwrap();
         assert_eq!((done.kind, done.stats.updated, done.new_names), (Kind::Customers, 1, 0), "{}", db.name);
+        let acme = store.customers_matching("Acme Builders", 1).await.unwrap().remove(0);
+        let acme = store.customer(acme.id).await.unwrap().unwrap();
+        assert_eq!(acme.address.as_deref(), Some("400 Channelside Dr\nSuite 2\nTampa, FL 33602"), "{}", db.name);
         let after = snapshot::read(&db, "spreadsheet").await;
         assert_eq!(after.invoices, before.invoices, "{}", db.name);
         assert_eq!(after.jobs, before.jobs, "{}", db.name);

@@ -138,6 +138,7 @@ fn run(rt: &Runtime, db: &TestDb, ops: &[Op]) -> Result<(), TestCaseError> {
         name: "Vendor Side Co".into(),
         kind: CustomerKind::Other,
         email: None,
+        address: None,
         phone: None,
         terms_days: None,
         pm: None,

@@ -36,6 +36,7 @@ fn customer(ext: &str, name: &str) -> Record {
         name: name.into(),
         kind: CustomerKind::GeneralContractor,
         email: None,
+        address: None,
         phone: None,
         terms_days: Some(30),
         pm: Some("maria".into()),

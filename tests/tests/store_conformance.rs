@@ -29,6 +29,7 @@ fn customer(ext: &str, name: &str, version: Version) -> Record {
         name: name.into(),
         kind: CustomerKind::GeneralContractor,
         email: None,
+        address: None,
         phone: None,
         terms_days: Some(30),
         pm: Some("dana".into()),

@@ -411,6 +411,7 @@ impl QboSource {
                             name,
                             kind: CustomerKind::Other,
                             email: c.primary_email_addr.and_then(|e| e.address),
+                            address: c.bill_addr.as_ref().and_then(|a| a.lines()),
                             phone: c.primary_phone.and_then(|p| p.free_form_number),
                             terms_days: None,
                             pm: None,

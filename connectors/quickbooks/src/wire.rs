@@ -33,9 +33,36 @@ pub struct Phone {
 #[serde(rename_all = "PascalCase")]
 pub struct Address {
     #[serde(default)]
+    pub line1: Option<String>,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub line3: Option<String>,
+    #[serde(default)]
+    pub line4: Option<String>,
+    #[serde(default)]
+    pub line5: Option<String>,
+    #[serde(default)]
     pub city: Option<String>,
     #[serde(default)]
     pub country_sub_division_code: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+impl Address {
+    /// The address as lines: street lines, then "City, ST 33602", then the country.
+    pub fn lines(&self) -> Option<String> {
+        arbot_core::source::address_lines(
+            [&self.line1, &self.line2, &self.line3, &self.line4, &self.line5],
+            self.city.as_deref(),
+            self.country_sub_division_code.as_deref(),
+            self.postal_code.as_deref(),
+            self.country.as_deref(),
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]

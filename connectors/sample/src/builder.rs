@@ -556,6 +556,7 @@ impl Builder {
                 name: c.spec.name.to_string(),
                 kind: c.spec.kind,
                 email: Some(c.spec.email.to_string()),
+                address: None,
                 phone: Some(c.spec.phone.to_string()),
                 terms_days: Some(c.spec.terms),
                 pm: Some(c.spec.pm.to_string()),

@@ -227,6 +227,13 @@ const CUSTOMER_FIELDS: &[Field] = &[
     ),
     f("email", false, "AR contact email", "ap@acme.example", &["e-mail", "email address"]),
     f("phone", false, "AR contact phone", "(813) 555-0100", &["phone number", "telephone"]),
+    f(
+        "address",
+        false,
+        "billing address (lines split by newlines or |)",
+        "400 Channelside Dr | Tampa, FL 33602",
+        &["billing address", "bill to address", "bill-to address", "mailing address"],
+    ),
     f("terms_days", false, "payment terms in days", "30", &["terms", "net", "terms days"]),
     f("pm", false, "our project manager for this customer", "dana", &["project manager", "supervisor", "sprvsr"]),
     f("kind", false, "gc, owner, homeowner or other", "gc", &["type", "customer type"]),
@@ -640,6 +647,9 @@ pub fn parse(table: &Table, opts: &Options) -> Result<Parsed, ImportError> {
                         name,
                         kind: customer_kind,
                         email: row.text("email"),
+                        address: row.text("address").map(|a| {
+                            a.split(['|', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+                        }),
                         phone: row.text("phone"),
                         terms_days,
                         pm: row.text("pm"),
@@ -939,6 +949,7 @@ pub fn parse(table: &Table, opts: &Options) -> Result<Parsed, ImportError> {
             name,
             kind: CustomerKind::Other,
             email: None,
+            address: None,
             phone: None,
             terms_days: None,
             pm: None,

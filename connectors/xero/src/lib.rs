@@ -291,6 +291,13 @@ impl XeroSource {
                         name: c.name.clone().unwrap_or_else(|| format!("Xero contact {}", c.id)),
                         kind: CustomerKind::Other,
                         email: c.email_address.filter(|e| !e.trim().is_empty()),
+                        // Invoices go to the postal address; the street address when that is all.
+                        address: c
+                            .addresses
+                            .iter()
+                            .filter(|a| matches!(a.address_type.as_deref(), Some("POBOX") | Some("STREET")))
+                            .min_by_key(|a| a.address_type.as_deref() != Some("POBOX"))
+                            .and_then(|a| a.lines()),
                         phone,
                         terms_days: None,
                         pm: None,

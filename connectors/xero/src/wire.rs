@@ -82,8 +82,46 @@ pub struct Contact {
     pub is_supplier: Option<bool>,
     #[serde(default)]
     pub phones: Vec<Phone>,
+    #[serde(default)]
+    pub addresses: Vec<XeroAddress>,
     #[serde(rename = "UpdatedDateUTC", default)]
     pub updated: Option<String>,
+}
+
+/// One of a contact's addresses: `POBOX` (where invoices are sent) or `STREET`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct XeroAddress {
+    #[serde(default)]
+    pub address_type: Option<String>,
+    #[serde(default)]
+    pub address_line1: Option<String>,
+    #[serde(default)]
+    pub address_line2: Option<String>,
+    #[serde(default)]
+    pub address_line3: Option<String>,
+    #[serde(default)]
+    pub address_line4: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+impl XeroAddress {
+    pub fn lines(&self) -> Option<String> {
+        arbot_core::source::address_lines(
+            [&self.address_line1, &self.address_line2, &self.address_line3, &self.address_line4, &None],
+            self.city.as_deref(),
+            self.region.as_deref(),
+            self.postal_code.as_deref(),
+            self.country.as_deref(),
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]

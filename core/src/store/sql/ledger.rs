@@ -18,6 +18,7 @@ struct CustomerRow {
     pub name: String,
     pub kind: String,
     pub email: Option<String>,
+    pub billing_address: Option<String>,
     pub phone: Option<String>,
     pub terms_days: Option<i64>,
     pub pm: Option<String>,
@@ -33,6 +34,7 @@ impl From<CustomerRow> for Customer {
             name: r.name,
             kind: CustomerKind::parse(&r.kind).unwrap_or(CustomerKind::Other),
             email: r.email,
+            address: r.billing_address,
             phone: r.phone,
             terms_days: r.terms_days,
             pm: r.pm,
@@ -511,7 +513,7 @@ impl<S: SqlStore> LedgerReads for S {
     async fn customer(&self, id: i64) -> Result<Option<Customer>, StoreError> {
         on!(self, read, |pool, DB| {
             let row = sqlx::query_as::<DB, CustomerRow>(
-                "SELECT id, source, external_id, name, kind, email, phone, terms_days, pm, active \
+                "SELECT id, source, external_id, name, kind, email, billing_address, phone, terms_days, pm, active \
                  FROM customers WHERE id = $1",
             )
             .bind(id)

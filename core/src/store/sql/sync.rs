@@ -403,7 +403,14 @@ impl<S: SqlStore> SyncStore for S {
                 let write: Vec<_> = chunk
                     .iter()
                     .filter_map(|c| {
-                        let h = content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active));
+                        // A record without an address hashes as it did before addresses were kept,
+                        // so an upgrade does not rewrite every customer.
+                        let h = match &c.address {
+                            None => content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active)),
+                            Some(a) => {
+                                content_hash(&(&c.name, c.kind, &c.email, &c.phone, c.terms_days, &c.pm, c.active, a))
+                            }
+                        };
                         let before = stats;
                         let go = plan(have.get(&c.external_id), &c.version, h, &mut stats);
                         if names_apart {
@@ -416,8 +423,8 @@ impl<S: SqlStore> SyncStore for S {
                     continue;
                 }
                 let mut qb = QueryBuilder::<DB>::new(
-                    "INSERT INTO customers (source, external_id, name, kind, email, phone, terms_days, pm, \
-                     active, src_updated_at, src_seq, content_hash, deleted) ",
+                    "INSERT INTO customers (source, external_id, name, kind, email, billing_address, phone, \
+                     terms_days, pm, active, src_updated_at, src_seq, content_hash, deleted) ",
                 );
                 qb.push_values(&write, |mut b, (c, h)| {
                     b.push_bind(source)
@@ -425,6 +432,7 @@ impl<S: SqlStore> SyncStore for S {
                         .push_bind(&c.name)
                         .push_bind(c.kind.as_str())
                         .push_bind(&c.email)
+                        .push_bind(&c.address)
                         .push_bind(&c.phone)
                         .push_bind(c.terms_days)
                         .push_bind(&c.pm)
@@ -436,7 +444,8 @@ impl<S: SqlStore> SyncStore for S {
                 });
                 qb.push(
                     " ON CONFLICT (source, external_id) DO UPDATE SET name = excluded.name, \
-                    kind = excluded.kind, email = excluded.email, phone = excluded.phone, \
+                    kind = excluded.kind, email = excluded.email, billing_address = excluded.billing_address, \
+                    phone = excluded.phone, \
                     terms_days = excluded.terms_days, pm = excluded.pm, active = excluded.active, \
                     src_updated_at = excluded.src_updated_at, src_seq = excluded.src_seq, \
                     content_hash = excluded.content_hash, deleted = FALSE",
