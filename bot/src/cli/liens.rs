@@ -75,8 +75,8 @@ pub fn run(args: &DeadlineArgs, today: NaiveDate) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let found = deadlines(&facts, &closures)?;
     match args.format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
-        SummaryFormat::Table => print!("{}", table(&found, &facts, today)),
+        SummaryFormat::Json => super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&found)?))?,
+        SummaryFormat::Table => super::write_stdout(&table(&found, &facts, today))?,
     }
     Ok(())
 }
@@ -127,8 +127,8 @@ fn table(found: &[Deadline], facts: &JobFacts, today: NaiveDate) -> String {
 pub fn states(format: SummaryFormat) -> anyhow::Result<()> {
     let list = state_rules()?;
     match format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&list)?),
-        SummaryFormat::Table => print!("{}", states_table(&list)),
+        SummaryFormat::Json => super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&list)?))?,
+        SummaryFormat::Table => super::write_stdout(&states_table(&list))?,
     }
     Ok(())
 }

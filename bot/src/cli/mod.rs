@@ -215,12 +215,29 @@ pub fn main() -> std::process::ExitCode {
     };
     match run(&rt, cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of our output went away (`arbot liens deadlines | head`): stop quietly with
+        // the status a shell gives a process ended by SIGPIPE (128 + 13).
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(141),
         Err(e) => {
             tracing::debug!("{e:?}");
             eprintln!("error: {}", user_text(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Writes `text` to standard output, returning the write error (a closed pipe among them) rather
+/// than panicking as `print!` does.
+pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// An error for the person at the terminal: its context and our own errors' sentences, but not
