@@ -233,6 +233,64 @@ fn report_sums_match_a_straightforward_computation_on_both_backends() {
             assert_eq!(got, by_job, "{}: unpaid by job", db.name);
             assert!(!got.is_empty());
 
+            // The jobs with money owed, read in one statement, are every (not deleted) job with
+            // a positive unpaid balance, in the order of the job list, with that balance.
+            let owing: Vec<(i64, String, i64)> = store
+                .owing_jobs(today, usd)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(j, owed)| (j.job.id, j.customer_name, owed))
+                .collect();
+            let straight: Vec<(i64, String, i64)> = store
+                .jobs(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|j| {
+                    let owed = by_job.get(&j.job.id).copied().unwrap_or(0);
+                    (owed > 0).then_some((j.job.id, j.customer_name, owed))
+                })
+                .collect();
+            assert_eq!(owing, straight, "{}: jobs with money owed", db.name);
+            assert!(!owing.is_empty(), "{}: some jobs owe", db.name);
+
+            // The lien alerts from those jobs equal the ones from every job's record.
+            let mut coming = Vec::new();
+            let mut passed = Vec::new();
+            let all_records = LienRecords::load(store).await.unwrap();
+            for j in store.jobs(None).await.unwrap() {
+                let owed = by_job.get(&j.job.id).copied().unwrap_or(0);
+                let record = all_records.record(&j.job);
+                let (true, Some(state)) = (owed > 0, record.facts.as_ref().map(|f| f.state.clone())) else {
+                    continue;
+                };
+                for dl in record.open_deadlines(&[]) {
+                    let alert = arbot_core::liens::LienAlert {
+                        customer_id: j.job.customer_id,
+                        job_id: j.job.id,
+                        job_name: j.job.name.clone(),
+                        customer_name: j.customer_name.clone(),
+                        state: state.clone(),
+                        document: dl.document.clone(),
+                        due: dl.due,
+                        unpaid: owed,
+                    };
+                    let left = (dl.due - today).num_days();
+                    if (0..=45).contains(&left) && !arbot_core::liens::is_event(&dl) {
+                        coming.push(alert);
+                    } else if left < 0 && dl.loses_rights() {
+                        passed.push(alert);
+                    }
+                }
+            }
+            coming.sort_by_key(|a| a.due);
+            passed.sort_by_key(|a| a.due);
+            let alerts = arbot_core::liens::lien_alerts(store, today, 45, &[], usd).await.unwrap();
+            assert_eq!(alerts.coming, coming, "{}: lien alerts coming", db.name);
+            assert_eq!(alerts.passed, passed, "{}: lien alerts passed", db.name);
+            assert!(!alerts.coming.is_empty() || !alerts.passed.is_empty(), "{}: some lien alerts", db.name);
+
             // Every job's lien record from the batch reads equals the one read job by job, and
             // one evaluation gives what `deadlines` and `missing_facts` give apart.
             let records = LienRecords::load(store).await.unwrap();

@@ -201,7 +201,7 @@ pub struct LienAlerts {
     pub passed: Vec<LienAlert>,
 }
 
-/// Reads every job's record once and sorts its deadlines into [`LienAlerts`]: those due within
+/// Reads the record of every job with money owed once and sorts its deadlines into [`LienAlerts`]: those due within
 /// `days`, and those that lose rights and passed with nothing recorded.
 pub async fn lien_alerts(
     store: &dyn Store,
@@ -210,14 +210,15 @@ pub async fn lien_alerts(
     closures: &[NaiveDate],
     currency: Currency,
 ) -> Result<LienAlerts, StoreError> {
-    let unpaid = unpaid_by_job(store, today, currency).await?;
+    // Only jobs with money owed can alert: read those (with their balance) in one statement,
+    // not every job ever.
+    let owing = store.owing_jobs(today, currency).await?;
+    if owing.is_empty() {
+        return Ok(LienAlerts::default());
+    }
     let records = LienRecords::load(store).await?;
     let mut out = LienAlerts::default();
-    for j in store.jobs(None).await? {
-        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
-        if owed <= 0 {
-            continue;
-        }
+    for (j, owed) in owing {
         let record = records.record(&j.job);
         let Some(state) = record.facts.as_ref().map(|f| f.state.clone()) else { continue };
         let alert = |d: &Deadline| LienAlert {

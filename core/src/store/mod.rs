@@ -561,6 +561,11 @@ pub trait LedgerReads: Send + Sync {
     /// Unpaid balance per job, `(job id, minor units)`, on the invoices in `currency` open
     /// today and issued by `as_of`: summed in the database.
     async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError>;
+    /// The jobs (not deleted) with money owed: [`LedgerReads::open_by_job`] joined to the jobs in
+    /// one statement, each with its unpaid balance, in [`LedgerReads::jobs`]' order. The lien
+    /// alerts read these rather than every job ever.
+    async fn owing_jobs(&self, as_of: NaiveDate, currency: Currency)
+    -> Result<Vec<(JobWithCustomer, i64)>, StoreError>;
     /// [`LedgerReads::open_items`] on `as_of` (rebuilt from later payments when `historical`),
     /// summed per group and currency in the database, in `cfg`'s buckets and basis: what
     /// [`crate::aging::aging`] adds up, for [`crate::aging::aging_of_sums`].

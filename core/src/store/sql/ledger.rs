@@ -70,6 +70,14 @@ struct JobListRow {
     pub customer_name: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct OwingJobRow {
+    #[sqlx(flatten)]
+    pub job: JobRow,
+    pub customer_name: String,
+    pub owed: i64,
+}
+
 impl From<JobRow> for Job {
     fn from(r: JobRow) -> Job {
         Job {
@@ -588,6 +596,33 @@ impl<S: SqlStore> LedgerReads for S {
             let (invoices, total, overdue, overdue_90, retainage, disputed, disputed_overdue) =
                 query.fetch_one(pool).await?;
             Ok(OpenSums { invoices, total, overdue, overdue_90, retainage, disputed, disputed_overdue })
+        })
+    }
+
+    async fn owing_jobs(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<(JobWithCustomer, i64)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, OwingJobRow>(
+                "SELECT j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, \
+                 j.our_role, j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, \
+                 j.last_furnished, j.noc_recorded, j.noc_expires, j.retainage_bp, c.name AS customer_name, o.owed \
+                 FROM (SELECT job_id, CAST(SUM(balance_minor) AS BIGINT) AS owed FROM invoices \
+                 WHERE balance_minor > 0 AND status = 'open' AND job_id IS NOT NULL AND issued <= $1 \
+                 AND currency = $2 GROUP BY job_id) o \
+                 JOIN jobs j ON j.id = o.job_id JOIN customers c ON c.id = j.customer_id \
+                 WHERE j.deleted = FALSE AND o.owed > 0 ORDER BY length(j.name), j.name",
+            )
+            .bind(as_of)
+            .bind(currency.code().to_string())
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| (JobWithCustomer { job: r.job.into(), customer_name: r.customer_name }, r.owed))
+                .collect())
         })
     }
 
