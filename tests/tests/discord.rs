@@ -300,7 +300,13 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
 
     // On demand, under /report: the figures core computes for the day.
     let i = fake.slash(&sam(), AR_CHANNEL, "weekly", &[]);
-    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    let answers = fake.answers(i, 1).await;
+    let answer = text_of(&answers[0]);
+    // The whole report comes along as a workbook (an XLSX is a zip: "PK").
+    let files: Vec<Value> = answers.iter().flat_map(|a| a["_files"].as_array().cloned().unwrap_or_default()).collect();
+    let names: Vec<&str> = files.iter().filter_map(|f| f["name"].as_str()).collect();
+    assert_eq!(names, ["weekly-ar-2026-11-23.xlsx"], "{answers:?}");
+    assert!(files[0]["content"].as_str().is_some_and(|c| c.starts_with("PK")));
     let app = &bot.app;
     let r = arbot::commands::build_weekly(app, None).await.unwrap();
     let open =
@@ -312,6 +318,15 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
     settle().await;
     let posted = fake.world(|w| weekly_reports_in(w));
     assert_eq!(posted.len(), 1, "posted once");
+    // The Monday post carries the workbook too, once.
+    let posted_files: Vec<String> = fake.world(|w| {
+        w.messages_in(AR_CHANNEL)
+            .iter()
+            .flat_map(|m| m["_files"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f["name"].as_str().map(str::to_string))
+            .collect()
+    });
+    assert_eq!(posted_files, ["weekly-ar-2026-11-23.xlsx"], "the workbook posted once");
     let text = &posted[0];
     assert!(text.contains(&open), "{text}");
     assert!(text.contains("Promises kept") && text.contains("By GC"), "{text}");
