@@ -201,6 +201,10 @@ pub struct WeeklyReport {
     pub moved: Vec<Moved>,
     pub risks: Vec<Risk>,
     pub actions: Vec<Action>,
+    /// By customer, now, largest first.
+    pub by_customer: Vec<AgingRow>,
+    /// By job, now, largest first.
+    pub by_job: Vec<AgingRow>,
     /// By PM, now.
     pub by_pm: Vec<AgingRow>,
     /// By GC, now (from the same day's job rows).
@@ -520,8 +524,14 @@ pub fn weekly_report(
     }
     actions.sort_by(|a, b| a.rule.cmp(&b.rule).then(b.overdue.cmp(&a.overdue)).then(a.name.cmp(&b.name)));
 
-    let mut by_pm: Vec<AgingRow> = now.rows_by(GroupBy::Pm).cloned().collect();
-    by_pm.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
+    let sorted = |by: GroupBy| {
+        let mut rows: Vec<AgingRow> = now.rows_by(by).cloned().collect();
+        rows.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
+        rows
+    };
+    let by_customer = sorted(GroupBy::Customer);
+    let by_job = sorted(GroupBy::Job);
+    let by_pm = sorted(GroupBy::Pm);
     let by_gc = by_gc(now, signals.gc_of_row);
     WeeklyReport {
         day,
@@ -537,6 +547,8 @@ pub fn weekly_report(
         moved,
         risks,
         actions,
+        by_customer,
+        by_job,
         by_pm,
         by_gc,
     }

@@ -300,18 +300,36 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
 
     // On demand, under /report: the figures core computes for the day.
     let i = fake.slash(&sam(), AR_CHANNEL, "weekly", &[]);
-    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    let answers = fake.answers(i, 1).await;
+    let answer = text_of(&answers[0]);
+    // The whole report comes along as a workbook (an XLSX is a zip: "PK").
+    let files: Vec<Value> = answers.iter().flat_map(|a| a["_files"].as_array().cloned().unwrap_or_default()).collect();
+    let names: Vec<&str> = files.iter().filter_map(|f| f["name"].as_str()).collect();
+    assert_eq!(names, ["weekly-ar-2026-11-23.xlsx"], "{answers:?}");
+    assert!(files[0]["content"].as_str().is_some_and(|c| c.starts_with("PK")));
     let app = &bot.app;
     let r = arbot::commands::build_weekly(app, None).await.unwrap();
     let open =
         format!("Open {} · past due {}", app.money(r.aging[0].total), app.money(r.aging[0].collectible_overdue()));
     assert!(answer.contains("Weekly AR — Nov 23, 2026") && answer.contains(&open), "{answer}");
 
+    fn files_in_channel(w: &World) -> Vec<String> {
+        w.messages_in(AR_CHANNEL)
+            .iter()
+            .flat_map(|m| m["_files"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f["name"].as_str().map(str::to_string))
+            .collect()
+    }
+    assert_eq!(fake.world(|w| files_in_channel(w)), ["weekly-ar-2026-11-23.xlsx"], "the answer's");
+
     clock.set(at(AFTER_WEEKLY));
     fake.wait_for(Duration::from_secs(60), "the weekly report", |w| weekly_reports_in(w).first().cloned()).await;
     settle().await;
     let posted = fake.world(|w| weekly_reports_in(w));
     assert_eq!(posted.len(), 1, "posted once");
+    // The Monday post carries the workbook too, once (beside the one answering /report weekly).
+    let posted_files = fake.world(|w| files_in_channel(w));
+    assert_eq!(posted_files, ["weekly-ar-2026-11-23.xlsx"; 2], "the answer's and the post's, once each");
     let text = &posted[0];
     assert!(text.contains(&open), "{text}");
     assert!(text.contains("Promises kept") && text.contains("By GC"), "{text}");
@@ -330,6 +348,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
     fake.wait_ready(2).await;
     settle().await;
     assert_eq!(fake.world(|w| weekly_reports_in(w)).len(), 1, "a restart does not repeat the weekly report");
+    assert_eq!(fake.world(|w| files_in_channel(w)).len(), 2, "nor its workbook");
     let runs = bot.app.store.runs("weekly_report", 10).await.unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
     bot.stop().await;

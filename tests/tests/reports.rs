@@ -574,6 +574,75 @@ fn the_weekly_report_agrees_with_aging_and_kpis_and_names_what_moved() {
     }
 }
 
+/// The weekly report's workbook, read back: the six sheets; money as numbers (not text) equal to
+/// the report's and to `/ar aging`'s of the same day, by customer and in total; dates as dates.
+#[test]
+fn the_weekly_workbook_reads_back_with_the_reports_and_the_agings_figures() {
+    use arbot_core::aging::GroupBy;
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-02");
+        let s = db.store.as_ref();
+        let cfg = app.config.aging.clone();
+        rt.block_on(arbot_core::snapshots::take_and_catch_up(
+            s,
+            d("2026-12-02"),
+            &cfg,
+            Currency::USD,
+            noon("2026-12-02"),
+        ))
+        .unwrap();
+        let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
+        let reply = arbot::commands::weekly_reply(&app, &r);
+        let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["weekly-ar-2026-12-02.xlsx"], "{name}");
+        let bytes = reply.attachments[0].content.clone();
+        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(wb.sheet_names(), ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions"], "{name}");
+        let dollars = |minor: i64| Data::Float(minor as f64 / 100.0);
+
+        let summary = wb.worksheet_range("Summary").unwrap();
+        let days: Vec<_> = (1..4).map(|c| summary.get((0, c)).and_then(|v| v.as_date())).collect();
+        assert_eq!(days, [Some(d("2026-12-02")), Some(d("2026-11-25")), Some(d("2026-11-04"))], "{name}");
+        assert_eq!(summary.get((1, 0)), Some(&Data::String("Open".into())), "{name}");
+        for (c, p) in r.aging.iter().enumerate() {
+            assert_eq!(summary.get((1, c + 1)), Some(&dollars(p.total)), "{name}: open, column {c}");
+            assert_eq!(summary.get((4, c + 1)), Some(&dollars(p.overdue_90)), "{name}: over 90, column {c}");
+        }
+
+        // By customer: each row and the total are /ar aging's of the day.
+        let aging =
+            rt.block_on(arbot::commands::load_aging(&app, d("2026-12-02"), GroupBy::Customer, cfg.basis)).unwrap();
+        let sheet = wb.worksheet_range("Aging by customer").unwrap();
+        let open_col = 2 + r.labels.len();
+        assert_eq!(sheet.get((0, open_col)), Some(&Data::String("Open".into())), "{name}");
+        assert_eq!(sheet.height(), aging.rows.len() + 1, "{name}");
+        let mut total = 0.0;
+        for row in &aging.rows {
+            let y = (1..sheet.height())
+                .find(|&y| sheet.get((y, 0)) == Some(&Data::String(row.label.clone())))
+                .unwrap_or_else(|| panic!("{name}: {} not in the sheet", row.label));
+            assert_eq!(sheet.get((y, open_col)), Some(&dollars(row.total)), "{name}: {}", row.label);
+            for (b, v) in row.buckets.iter().enumerate() {
+                assert_eq!(sheet.get((y, 1 + b)), Some(&dollars(*v)), "{name}: {} bucket {b}", row.label);
+            }
+            total += sheet.get((y, open_col)).and_then(|v| v.get_float()).unwrap();
+        }
+        assert!((total - aging.totals.total as f64 / 100.0).abs() < 0.005, "{name}: {total}");
+
+        let actions = wb.worksheet_range("Actions").unwrap();
+        assert_eq!(actions.height(), r.actions.len() + 1, "{name}");
+        assert_eq!(
+            actions.get((1, 0)),
+            Some(&Data::String(arbot::commands::weekly_action_text(&r.actions[0]))),
+            "{name}"
+        );
+        rt.block_on(db.close());
+    }
+}
+
 /// Records the Notice to Owner as served on Mar 20 on the jobs whose names contain these words.
 async fn serve_notices(s: &dyn arbot_core::Store, jobs: &[&str]) {
     use arbot_core::collections::JobNotice;

@@ -51,3 +51,11 @@ pub enum SummaryFormat {
     Table,
     Json,
 }
+
+/// `arbot report weekly --format`: the chat text, the report as JSON, or the workbook.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum WeeklyFormat {
+    Table,
+    Json,
+    Xlsx,
+}

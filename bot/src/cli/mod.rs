@@ -20,7 +20,7 @@ mod demo;
 mod liens;
 mod sync;
 
-pub use self::args::{AgingBasis, By, Format, GlobalArgs, HistoryFormat, SummaryFormat};
+pub use self::args::{AgingBasis, By, Format, GlobalArgs, HistoryFormat, SummaryFormat, WeeklyFormat};
 pub use self::demo::{DEMO_DB_FILE, load as load_demo};
 use crate::app::App;
 use crate::commands::{CommandError, aging_table};
@@ -348,8 +348,11 @@ pub enum ReportCommand {
         /// The day to report (default: today).
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
-        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
-        format: SummaryFormat,
+        #[arg(long, value_enum, default_value_t = WeeklyFormat::Table)]
+        format: WeeklyFormat,
+        /// Where `--format xlsx` writes the workbook (default: weekly-ar-<date>.xlsx here).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -583,7 +586,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Report(ReportCommand::Weekly { date, format }) => rt.block_on(async {
+        Command::Report(ReportCommand::Weekly { date, format, out }) => rt.block_on(async {
+            if out.is_some() && format != WeeklyFormat::Xlsx {
+                bail!("--out is for --format xlsx; the table and JSON are printed");
+            }
             let app = open_app(&cli.global, config, &url).await?;
             let date = match date {
                 Some(s) => Some(parse_date(&s, app.today()).context("--date")?),
@@ -591,8 +597,19 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             };
             let report = crate::commands::build_weekly(&app, date).await.map_err(command_error)?;
             match format {
-                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                SummaryFormat::Table => print!("{}", to_text(&crate::commands::weekly_reply(&app, &report))),
+                WeeklyFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                WeeklyFormat::Table => print!("{}", to_text(&crate::commands::weekly_reply(&app, &report))),
+                WeeklyFormat::Xlsx => {
+                    let out = out.unwrap_or_else(|| crate::commands::weekly_xlsx::file_name(&report).into());
+                    let bytes = crate::commands::weekly_xlsx::workbook(&report).context("the workbook")?;
+                    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+                    println!(
+                        "Wrote {} ({} sheets: {}).",
+                        out.display(),
+                        crate::commands::weekly_xlsx::SHEETS.len(),
+                        crate::commands::weekly_xlsx::SHEETS.join(", ")
+                    );
+                }
             }
             Ok(())
         }),

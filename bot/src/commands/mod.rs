@@ -36,6 +36,7 @@ mod promise;
 mod sync;
 mod table;
 mod weekly;
+pub mod weekly_xlsx;
 
 use std::fmt;
 

@@ -6,7 +6,7 @@ use arbot_core::weekly::{Action, AgingPoint, PromisesKept, WeeklyReport, rule};
 
 use super::{CommandError, Invocation};
 use crate::app::App;
-use crate::reply::{Reply, Severity};
+use crate::reply::{Attachment, Reply, Severity};
 
 /// Loads the weekly report for `date` (default today); a day after today is refused.
 pub async fn build(app: &App, date: Option<chrono::NaiveDate>) -> Result<WeeklyReport, CommandError> {
@@ -254,6 +254,11 @@ pub fn weekly_reply(app: &App, r: &WeeklyReport) -> Reply {
         Some(_) => Severity::Warning,
         None => Severity::Good,
     };
+    // The whole report as a workbook, on demand and on the Monday post alike.
+    match super::weekly_xlsx::workbook(r) {
+        Ok(bytes) => reply.attachments.push(Attachment::new(super::weekly_xlsx::file_name(r), bytes)),
+        Err(e) => reply.lines.push(format!("The workbook could not be made ({e}); the report above is complete.")),
+    }
     reply.footer = Some(
         "Earlier weeks read the aging snapshot kept that day. Actions follow the written rules (arbot_core::weekly::RULES)."
             .to_string(),
