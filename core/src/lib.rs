@@ -26,6 +26,7 @@ pub mod process;
 pub mod reconcile;
 pub mod snapshots;
 pub mod source;
+pub mod statement;
 pub mod store;
 pub mod summary;
 pub mod sync;

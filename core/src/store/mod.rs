@@ -603,6 +603,11 @@ pub trait LedgerReads: Send + Sync {
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
+    /// Every invoice of the customer that is not deleted, oldest issued first (what a statement
+    /// is built from).
+    async fn customer_invoices(&self, customer_id: i64) -> Result<Vec<Invoice>, StoreError>;
+    /// Every payment and credit applied to the customer's invoices, oldest first.
+    async fn customer_applications(&self, customer_id: i64) -> Result<Vec<AppliedAmount>, StoreError>;
 }
 
 /// What the leadership reports read beyond the ledger's own reads: each query returns what its

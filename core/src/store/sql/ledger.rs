@@ -882,6 +882,33 @@ impl<S: SqlStore> LedgerReads for S {
         })
     }
 
+    async fn customer_invoices(&self, customer_id: i64) -> Result<Vec<Invoice>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!(
+                "{}WHERE i.customer_id = $1 AND i.status <> 'deleted' ORDER BY i.issued, i.number, i.id",
+                INVOICE_SELECT
+            );
+            let rows =
+                sqlx::query_as::<DB, InvoiceRow>(sqlx::AssertSqlSafe(sql)).bind(customer_id).fetch_all(pool).await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
+    async fn customer_applications(&self, customer_id: i64) -> Result<Vec<AppliedAmount>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!(
+                "{}WHERE i.customer_id = $1 AND i.status <> 'deleted' AND p.deleted = FALSE \
+                 ORDER BY a.applied_on, a.id",
+                APPLICATION_SELECT
+            );
+            let rows = sqlx::query_as::<DB, ApplicationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(customer_id)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        })
+    }
+
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError> {
         on!(self, read, |pool, DB| {
             Ok(sqlx::query_scalar::<DB, i64>(
