@@ -1034,3 +1034,64 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
         rt.block_on(db.close());
     }
 }
+
+#[test]
+fn a_statement_carries_the_month_from_its_opening_to_its_closing_balance_and_agrees_with_aging() {
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        rt.block_on(async {
+            let s = db.store.as_ref();
+            let bright = s.customers_matching("brightwater", 1).await.unwrap()[0].id;
+            // As of Dec 2 the statement is November's (the month that ended before it).
+            let st = arbot_core::statement::statements(s, bright, "Brightwater", Currency::USD, None, d("2026-12-02"))
+                .await
+                .unwrap();
+            assert_eq!(st.len(), 1, "{}", db.name);
+            let st = &st[0];
+            assert_eq!((st.period_start, st.period_end), (d("2026-11-01"), d("2026-11-30")), "{}", db.name);
+            // Open at the end of Oct 31, by hand: #7725 $9,000 (paid $2,000 on Nov 24 and $5,000 on
+            // Dec 1) and #7728 $3,000 (paid Dec 1).
+            assert_eq!(st.opening_minor, 12_000_00, "{}", db.name);
+            // Issued in November: #7731 (Nov 5) and #7740 (Nov 20); paid: $2,000 on Nov 24.
+            assert_eq!((st.invoiced_minor, st.paid_minor, st.credited_minor), (16_250_50, 2_000_00, 0), "{}", db.name);
+            assert_eq!(st.closing_minor, 26_250_50, "{}", db.name);
+            let refs: Vec<(NaiveDate, &str, i64)> =
+                st.lines.iter().map(|l| (l.date, l.invoice.as_str(), l.balance_minor)).collect();
+            assert_eq!(
+                refs,
+                vec![
+                    (d("2026-11-05"), "7731", 18_250_50),
+                    (d("2026-11-20"), "7740", 28_250_50),
+                    (d("2026-11-24"), "7725", 26_250_50)
+                ],
+                "{}",
+                db.name
+            );
+            // The closing balance is what aging had open at the period's end.
+            let open = s
+                .open_items(arbot_core::store::OpenItemsQuery {
+                    as_of: d("2026-11-30"),
+                    customer_id: Some(bright),
+                    historical: true,
+                })
+                .await
+                .unwrap();
+            assert_eq!(open.iter().map(|i| i.balance.minor).sum::<i64>(), st.closing_minor, "{}", db.name);
+            // Open at Dec 2, after the Dec 1 payment: #7725 $2,000, #7731 and #7740.
+            let open_now: Vec<(&str, i64)> = st.open.iter().map(|o| (o.number.as_str(), o.balance_minor)).collect();
+            assert_eq!(open_now, vec![("7725", 2_000_00), ("7731", 6_250_50), ("7740", 10_000_00)], "{}", db.name);
+            assert_eq!(st.amount_due_minor, 18_250_50, "{}", db.name);
+
+            // A customer billed in Canadian dollars gets its statement in them.
+            let maple = s.customers_matching("maple", 1).await.unwrap()[0].id;
+            let st = arbot_core::statement::statements(s, maple, "Maple Leaf", Currency::USD, None, d("2026-12-02"))
+                .await
+                .unwrap();
+            let cad: Vec<_> = st.iter().filter(|s| s.currency.code() == "CAD").collect();
+            assert_eq!(cad.len(), 1, "{}", db.name);
+            assert_eq!((cad[0].invoiced_minor, cad[0].closing_minor), (0, 4_100_00), "{}", db.name);
+            assert_eq!(cad[0].open.iter().map(|o| o.balance_minor).sum::<i64>(), 2_100_00, "{}", db.name);
+        });
+        rt.block_on(db.close());
+    }
+}

@@ -54,10 +54,15 @@ pub fn to_text(reply: &Reply) -> String {
     for a in &reply.attachments {
         match a.as_text() {
             Some(text) => {
-                let _ = writeln!(out, "📎 {} ({} lines; attached in Discord)", a.name, text.lines().count());
+                let _ = writeln!(out, "📎 {} ({} lines; Discord attaches it as a file)", a.name, text.lines().count());
             }
             None => {
-                let _ = writeln!(out, "📎 {} ({} KB; attached in Discord)", a.name, a.content.len().div_ceil(1024));
+                let _ = writeln!(
+                    out,
+                    "📎 {} ({} KB; Discord attaches it as a file)",
+                    a.name,
+                    a.content.len().div_ceil(1024)
+                );
             }
         }
     }
