@@ -145,11 +145,6 @@ fn environment() -> Environment<'static> {
 }
 
 impl Templates {
-    /// The folder the files came from, if any.
-    pub fn folder(&self) -> Option<&Path> {
-        self.folder.as_deref()
-    }
-
     /// The file a stage uses, or `None` for arbot's own wording.
     pub fn file_of(&self, stage: &str) -> Option<&str> {
         self.by_stage.get(stage).map(String::as_str)

@@ -2,13 +2,16 @@
 //! of the period, every invoice issued and every payment and credit applied in it (dated, with a
 //! running balance), the balance at its end, and what is open on `as_of` with its age.
 //!
-//! Everything is read from the customer's invoices and the applications to them, so
-//! `closing = opening + invoices - payments - credits` holds line by line.
+//! A balance on a day is read as the aging reads it: the invoice's balance now plus what was
+//! applied to it after that day (never more than its total), voided invoices left out. Where the
+//! ledger itemises every payment, `closing = opening + invoices - payments - credits`; where it
+//! does not (a spreadsheet with balances but no payments), the opening and closing balances still
+//! agree with the aging, and the lines show what the ledger itemises.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::ledger::{AppliedAmount, Invoice};
+use crate::ledger::{AppliedAmount, Invoice, InvoiceStatus};
 use crate::money::Currency;
 use crate::store::{Store, StoreError};
 
@@ -114,16 +117,24 @@ pub fn build(
     as_of: NaiveDate,
 ) -> Statement {
     let (start, end) = period;
-    let invoices: Vec<&Invoice> = invoices.iter().filter(|i| i.total.currency == currency).collect();
+    // Voided (and deleted) invoices are no part of what is owed.
+    let invoices: Vec<&Invoice> = invoices
+        .iter()
+        .filter(|i| i.total.currency == currency && matches!(i.status, InvoiceStatus::Open | InvoiceStatus::Paid))
+        .collect();
     let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
     let apps: Vec<&AppliedAmount> =
         applications.iter().filter(|a| a.invoice_id.is_some_and(|id| ids.contains(&id))).collect();
-    let applied_to = |id: i64, until: NaiveDate| -> i64 {
-        apps.iter().filter(|a| a.invoice_id == Some(id) && a.applied_on <= until).map(|a| a.amount.minor).sum()
+    // What was owed on an invoice at the end of `day`: as the historical aging reads it.
+    let balance_on = |i: &Invoice, day: NaiveDate| -> i64 {
+        if i.issued > day {
+            return 0;
+        }
+        let later: i64 =
+            apps.iter().filter(|a| a.invoice_id == Some(i.id) && a.applied_on > day).map(|a| a.amount.minor).sum();
+        (i.balance.minor + later).min(i.total.minor)
     };
-    let owed_on = |day: NaiveDate| -> i64 {
-        invoices.iter().filter(|i| i.issued <= day).map(|i| i.total.minor - applied_to(i.id, day)).sum()
-    };
+    let owed_on = |day: NaiveDate| -> i64 { invoices.iter().map(|i| balance_on(i, day)).sum() };
     let before = start.pred_opt().unwrap_or(start);
     let opening = owed_on(before);
 
@@ -169,7 +180,7 @@ pub fn build(
     let mut aging = [0i64; 5];
     let mut retainage = 0;
     for i in invoices.iter().filter(|i| i.issued <= as_of) {
-        let balance = i.total.minor - applied_to(i.id, as_of);
+        let balance = balance_on(i, as_of);
         if balance == 0 {
             continue;
         }
@@ -234,6 +245,7 @@ pub async fn statements(
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts in cents written as dollars_cents
 mod tests {
     use super::*;
 
@@ -247,6 +259,56 @@ mod tests {
         assert_eq!(default_period(d(2026, 11, 30)), (d(2026, 11, 1), d(2026, 11, 30)));
         assert_eq!(default_period(d(2027, 1, 15)), (d(2026, 12, 1), d(2026, 12, 31)));
         assert_eq!(default_period(d(2026, 12, 31)), (d(2026, 12, 1), d(2026, 12, 31)));
+    }
+
+    fn invoice(id: i64, status: InvoiceStatus, issued: NaiveDate, total: i64, balance: i64) -> Invoice {
+        Invoice {
+            id,
+            source: "sheet".into(),
+            external_id: id.to_string(),
+            number: format!("{}", 1000 + id),
+            customer_id: 1,
+            customer_name: "Acme".into(),
+            job_id: None,
+            job_name: None,
+            pm: None,
+            kind: crate::ledger::InvoiceKind::Progress,
+            status,
+            issued,
+            due: issued + chrono::Days::new(30),
+            total: crate::Money::usd(total),
+            balance: crate::Money::usd(balance),
+            retainage: crate::Money::usd(0),
+            memo: None,
+        }
+    }
+
+    #[test]
+    fn balances_are_the_ledgers_where_payments_are_not_itemised_and_voids_owe_nothing() {
+        // A spreadsheet's invoice: $1,000.00 billed, $400.00 still open, no payment rows. Another
+        // paid $250.00 on Nov 20 (an itemised application), and a voided one.
+        let invoices = [
+            invoice(1, InvoiceStatus::Open, d(2026, 10, 5), 1_000_00, 400_00),
+            invoice(2, InvoiceStatus::Open, d(2026, 11, 3), 500_00, 250_00),
+            invoice(3, InvoiceStatus::Void, d(2026, 11, 4), 900_00, 900_00),
+        ];
+        let applied = [AppliedAmount {
+            payment_id: Some(7),
+            payment_reference: Some("CHK 5521".into()),
+            invoice_id: Some(2),
+            invoice_number: Some("1002".into()),
+            applied_on: d(2026, 11, 20),
+            amount: crate::Money::usd(250_00),
+            credit_memo_number: None,
+        }];
+        let st = build(1, "Acme", Currency::USD, &invoices, &applied, default_period(d(2026, 12, 2)), d(2026, 12, 2));
+        assert_eq!((st.opening_minor, st.invoiced_minor, st.paid_minor), (400_00, 500_00, 250_00));
+        assert_eq!(st.closing_minor, 650_00, "what the ledger has open, as the aging reads it");
+        assert!(st.lines.iter().all(|l| l.invoice != "1003"), "a voided invoice is not billed");
+        assert_eq!(
+            st.open.iter().map(|o| (o.number.as_str(), o.balance_minor)).collect::<Vec<_>>(),
+            [("1001", 400_00), ("1002", 250_00)]
+        );
     }
 
     #[test]

@@ -143,6 +143,8 @@ pub struct Prepared {
     /// What a person decided about it today (skipped, or their own subject and opening).
     pub choice: Option<ReminderChoice>,
     pub email: Option<Email>,
+    /// The template's own opening paragraph of that email (before any edit), for the Edit form.
+    pub opening: Option<String>,
     pub key: String,
 }
 
@@ -199,13 +201,14 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
             items.iter().filter(|i| plan.lines.iter().any(|l| l.invoice_id == i.invoice_id)).cloned().collect();
         late_fee_minor = super::latefee::fees(app, terms, &asked, day).await?.iter().map(|l| l.total_minor).sum();
     }
-    let email = match (&plan, &to) {
+    let (email, opening) = match (&plan, &to) {
         (Some(plan), Some(to)) if EmailAddress::parse(to).is_ok() => {
-            Some(compose(app, plan, to, &key, choice.as_ref(), late_fee_minor)?.0)
+            let (email, rendered) = compose(app, plan, to, &key, choice.as_ref(), late_fee_minor)?;
+            (Some(email), Some(rendered.opening))
         }
-        _ => None,
+        _ => (None, None),
     };
-    Ok(Prepared { plan, to, hold, choice, email, key })
+    Ok(Prepared { plan, to, hold, choice, email, opening, key })
 }
 
 fn money(app: &App, minor: i64) -> Money {
@@ -475,8 +478,7 @@ pub async fn edit_form(app: &App, customer_id: i64, day: NaiveDate) -> Result<Fo
                 .to_string(),
         ));
     };
-    let own = compose(app, plan, email.to.first().map(String::as_str).unwrap_or_default(), &p.key, None, 0)?.1.opening;
-    let opening = p.choice.as_ref().and_then(|c| c.opening.clone()).unwrap_or(own);
+    let opening = p.choice.as_ref().and_then(|c| c.opening.clone()).or_else(|| p.opening.clone()).unwrap_or_default();
     let title: String = format!("Reminder to {}", plan.customer_name).chars().take(45).collect();
     Ok(Form {
         id: format!("mail:edit:{customer_id}:{day}"),

@@ -102,7 +102,8 @@ pub fn workbook(r: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
 
     let ws = wb.add_worksheet().set_name(SHEETS[0])?;
-    headers(ws, &s, &[("Measure", 40.0), ("Now", 15.0), ("A week before", 15.0), ("Four weeks before", 17.0)])?;
+    // The three days (now, a week before, four weeks before) head their columns as dates.
+    headers(ws, &s, &[("Measure", 40.0), ("", 15.0), ("", 15.0), ("", 17.0)])?;
     for (i, p) in r.aging.iter().enumerate() {
         ws.write_datetime_with_format(0, i as u16 + 1, excel_date(p.day)?, &s.date.clone().set_bold())?;
     }

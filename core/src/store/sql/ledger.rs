@@ -70,6 +70,17 @@ struct JobListRow {
     pub customer_name: String,
 }
 
+/// A job's columns as [`JobRow`] reads them, with its customer's name (`j` the job, `c` the
+/// customer); the PM is the job's, else the customer's.
+const JOB_COLUMNS: &str = "j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, j.our_role, \
+    j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, j.last_furnished, j.noc_recorded, \
+    j.noc_expires, j.retainage_bp, c.name AS customer_name";
+
+/// Unpaid balance per job (`job_id`, `owed`) on the invoices in `$2` open today and issued by `$1`.
+const OPEN_BY_JOB: &str = "SELECT job_id, CAST(SUM(balance_minor) AS BIGINT) AS owed FROM invoices \
+    WHERE balance_minor > 0 AND status = 'open' AND job_id IS NOT NULL AND issued <= $1 AND currency = $2 \
+    GROUP BY job_id";
+
 #[derive(sqlx::FromRow)]
 struct OwingJobRow {
     #[sqlx(flatten)]
@@ -549,11 +560,8 @@ impl<S: SqlStore> LedgerReads for S {
         on!(self, read, |pool, DB| {
             let filter = if needle.is_some() { "AND lower(j.name) LIKE $1 ESCAPE '\\'" } else { "" };
             let sql = format!(
-                "SELECT j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, \
-                 j.our_role, j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, \
-                 j.last_furnished, j.noc_recorded, j.noc_expires, j.retainage_bp, c.name AS customer_name \
-                 FROM jobs j JOIN customers c ON c.id = j.customer_id WHERE j.deleted = FALSE {filter} \
-                 ORDER BY length(j.name), j.name"
+                "SELECT {JOB_COLUMNS} FROM jobs j JOIN customers c ON c.id = j.customer_id \
+                 WHERE j.deleted = FALSE {filter} ORDER BY length(j.name), j.name"
             );
             let mut query = sqlx::query_as::<DB, JobListRow>(sqlx::AssertSqlSafe(sql));
             if let Some(n) = needle {
@@ -605,20 +613,16 @@ impl<S: SqlStore> LedgerReads for S {
         currency: Currency,
     ) -> Result<Vec<(JobWithCustomer, i64)>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, OwingJobRow>(
-                "SELECT j.id, j.customer_id, j.name, j.city, j.county, j.state, j.project_type, \
-                 j.our_role, j.owner_name, j.gc_name, COALESCE(j.pm, c.pm) AS pm, j.first_furnished, \
-                 j.last_furnished, j.noc_recorded, j.noc_expires, j.retainage_bp, c.name AS customer_name, o.owed \
-                 FROM (SELECT job_id, CAST(SUM(balance_minor) AS BIGINT) AS owed FROM invoices \
-                 WHERE balance_minor > 0 AND status = 'open' AND job_id IS NOT NULL AND issued <= $1 \
-                 AND currency = $2 GROUP BY job_id) o \
+            let sql = format!(
+                "SELECT {JOB_COLUMNS}, o.owed FROM ({OPEN_BY_JOB}) o \
                  JOIN jobs j ON j.id = o.job_id JOIN customers c ON c.id = j.customer_id \
-                 WHERE j.deleted = FALSE AND o.owed > 0 ORDER BY length(j.name), j.name",
-            )
-            .bind(as_of)
-            .bind(currency.code().to_string())
-            .fetch_all(pool)
-            .await?;
+                 WHERE j.deleted = FALSE AND o.owed > 0 ORDER BY length(j.name), j.name"
+            );
+            let rows = sqlx::query_as::<DB, OwingJobRow>(sqlx::AssertSqlSafe(sql))
+                .bind(as_of)
+                .bind(currency.code().to_string())
+                .fetch_all(pool)
+                .await?;
             Ok(rows
                 .into_iter()
                 .map(|r| (JobWithCustomer { job: r.job.into(), customer_name: r.customer_name }, r.owed))
@@ -628,15 +632,11 @@ impl<S: SqlStore> LedgerReads for S {
 
     async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError> {
         on!(self, read, |pool, DB| {
-            Ok(sqlx::query_as::<DB, (i64, i64)>(
-                "SELECT job_id, CAST(SUM(balance_minor) AS BIGINT) FROM invoices \
-                 WHERE balance_minor > 0 AND status = 'open' AND job_id IS NOT NULL AND issued <= $1 \
-                 AND currency = $2 GROUP BY job_id",
-            )
-            .bind(as_of)
-            .bind(currency.code().to_string())
-            .fetch_all(pool)
-            .await?)
+            Ok(sqlx::query_as::<DB, (i64, i64)>(OPEN_BY_JOB)
+                .bind(as_of)
+                .bind(currency.code().to_string())
+                .fetch_all(pool)
+                .await?)
         })
     }
 
