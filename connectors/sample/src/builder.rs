@@ -494,6 +494,59 @@ impl Builder {
         self.customers.get(c.0).map_or(30, |d| d.spec.terms)
     }
 
+    /// A billing address in the city of the customer's first job (the sample has no addresses
+    /// of its own), the same on every run.
+    fn billing_address(&self, who: Cust, id: &str) -> Option<String> {
+        let job = self.jobs.iter().filter(|j| j.customer == who).min_by_key(|j| j.spec.id)?;
+        let (city, state) = (job.spec.city, job.spec.state);
+        let zip = match city {
+            "Austin" => "78701",
+            "Clearwater" => "33755",
+            "Fort Myers" => "33901",
+            "Fort Worth" => "76102",
+            "Fresno" => "93721",
+            "Gulf Breeze" => "32561",
+            "Houston" => "77002",
+            "Jacksonville" => "32202",
+            "Katy" => "77494",
+            "Miami" => "33131",
+            "Naples" => "34102",
+            "Oakland" => "94612",
+            "Ocala" => "34471",
+            "Orlando" => "32801",
+            "Palm Springs" => "92262",
+            "Pflugerville" => "78660",
+            "Plano" => "75074",
+            "Round Rock" => "78664",
+            "Sacramento" => "95814",
+            "San Antonio" => "78205",
+            "San Diego" => "92101",
+            "San Francisco" => "94105",
+            "San Jose" => "95113",
+            "Sarasota" => "34236",
+            "St. Petersburg" => "33701",
+            "Tampa" => "33602",
+            _ => "",
+        };
+        const STREETS: [&str; 8] = [
+            "Commerce Park Dr",
+            "Industrial Blvd",
+            "Corporate Way",
+            "Main St, Suite 300",
+            "Enterprise Pkwy",
+            "Harbor View Rd",
+            "Business Center Dr",
+            "Professional Ct",
+        ];
+        let n: usize = id.bytes().map(usize::from).sum();
+        let street = STREETS[n % STREETS.len()];
+        Some(
+            format!("Attn: Accounts Payable\n{} {street}\n{city}, {state} {zip}", 100 + (n * 37) % 9800)
+                .trim_end()
+                .to_string(),
+        )
+    }
+
     fn customer_id(&self, c: Cust) -> String {
         self.customers.get(c.0).map_or_else(String::new, |d| d.spec.id.to_string())
     }
@@ -556,7 +609,7 @@ impl Builder {
                 name: c.spec.name.to_string(),
                 kind: c.spec.kind,
                 email: Some(c.spec.email.to_string()),
-                address: None,
+                address: self.billing_address(me, c.spec.id),
                 phone: Some(c.spec.phone.to_string()),
                 terms_days: Some(c.spec.terms),
                 pm: Some(c.spec.pm.to_string()),
