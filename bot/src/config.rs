@@ -474,6 +474,33 @@ struct BusinessSection {
     name: Option<String>,
     time_zone: Option<String>,
     currency: Option<String>,
+    #[serde(default)]
+    address: Vec<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    remit_to: Vec<String>,
+    payment_note: Option<String>,
+}
+
+/// What a customer's documents say about the business besides its name (`[business]`): the
+/// letterhead's address, phone and email, where payments go, and how to pay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusinessDetails {
+    pub address: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Where checks go; the letterhead's address when not set.
+    pub remit_to: Vec<String>,
+    /// A line on how else to pay ("ACH: routing … account …" or "Pay online at …").
+    pub payment_note: Option<String>,
+}
+
+impl BusinessDetails {
+    /// The remit-to lines: `remit_to`, else the address.
+    pub fn remit_lines(&self) -> &[String] {
+        if self.remit_to.is_empty() { &self.address } else { &self.remit_to }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -544,6 +571,7 @@ pub struct SourceConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub business_name: String,
+    pub business: BusinessDetails,
     pub time_zone: Tz,
     pub currency: Currency,
     pub database_url: String,
@@ -567,6 +595,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             business_name: "our company".to_string(),
+            business: BusinessDetails::default(),
             time_zone: chrono_tz::America::New_York,
             currency: Currency::USD,
             database_url: DEFAULT_DATABASE_URL.to_string(),
@@ -651,6 +680,17 @@ impl Config {
         if let Some(name) = file.business.name {
             cfg.business_name = name;
         }
+        let clean = |lines: Vec<String>| -> Vec<String> {
+            lines.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+        };
+        let blank_to_none = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        cfg.business = BusinessDetails {
+            address: clean(file.business.address),
+            phone: blank_to_none(file.business.phone),
+            email: blank_to_none(file.business.email),
+            remit_to: clean(file.business.remit_to),
+            payment_note: blank_to_none(file.business.payment_note),
+        };
         if let Some(tz) = file.business.time_zone {
             cfg.time_zone = parse_tz(&tz)?;
         }

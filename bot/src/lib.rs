@@ -13,6 +13,7 @@ pub mod connect;
 pub mod console;
 pub mod cron;
 pub mod discord;
+pub mod documents;
 pub mod guardrails;
 pub mod import;
 pub mod import_log;

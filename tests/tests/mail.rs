@@ -130,6 +130,20 @@ async fn a_reminder_is_approved_sent_once_and_logged_and_failures_are_told_once(
             assert!(body.contains(&format!("Invoice #{}", l.number)), "{body}");
         }
         assert!(body.contains(&format!("Total: {total}")), "{body}");
+        // The account's statement is attached, and it lists the invoices the reminder asks for.
+        {
+            use mail_parser::MimeHeaders;
+            let files: Vec<_> = parsed.attachments().collect();
+            assert_eq!(files.len(), 1, "{}: the statement PDF", db.name);
+            assert_eq!(files[0].attachment_name(), Some("Acme-Builders-Inc-statement-2026-10.pdf"));
+            let pdf = lopdf::Document::load_mem(files[0].contents()).expect("the statement opens");
+            let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+            let pdf_text = pdf.extract_text(&pages).unwrap();
+            for l in &plan.lines {
+                assert!(pdf_text.contains(&format!("#{}", l.number)), "{}: {pdf_text}", l.number);
+            }
+        }
+        assert!(text.contains("Attached: Acme-Builders-Inc-statement-2026-10.pdf."), "{text}");
         assert!(parsed.header_raw("Bcc").is_none(), "the BCC is in the envelope, not the headers");
         let message_id = parsed.message_id().unwrap().to_string();
         assert_eq!(message_id, format!("reminder.{acme}.{today}@arbot"));
@@ -558,6 +572,87 @@ async fn late_fees_follow_the_terms_and_a_reminder_states_them() {
         app.config.late_fees.in_reminders = false;
         let p = mail::prepare(&app, hill, app.today()).await.unwrap();
         assert!(!p.email.unwrap().text.contains("late charges"));
+        db.close().await;
+    }
+}
+
+/// `/mail statement`'s Email button: the statement goes to the billing address once, as a PDF
+/// and a CSV the tests open, and is logged on the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_is_emailed_once_with_its_pdf_and_csv_and_logged() {
+    use mail_parser::MimeHeaders;
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let server = SmtpServer::start();
+        let clock = ManualClock::new(at("2026-12-03T14:00:00Z"), chrono_tz::America::New_York);
+        let mut app = app_on(&db, &clock, server.port).await;
+        app.config.business.remit_to = vec!["PO Box 31877".into(), "Tampa, FL 33631-3877".into()];
+        let dispatcher = Dispatcher::new(app.clone(), Arc::new(ConsoleOut::default()), "t", settings());
+        let harbor = customer_id(&app, "harborview").await;
+        let today = app.today();
+
+        let reply = run_line(&app, "/mail statement harborview", sam()).await;
+        let text = reply.lines.join("\n");
+        assert!(text.contains("Email goes to board@harborviewowners.example."), "{text}");
+        assert_eq!(reply.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Email it"]);
+        let button = reply.buttons[0].id.clone();
+        assert_eq!(button, format!("stmt:send:{harbor}:{today}"));
+        let st = arbot::commands::statement::prepare(&app, &app.store.customer(harbor).await.unwrap().unwrap(), today)
+            .await
+            .unwrap();
+        let due = app.money(st[0].amount_due_minor).to_string();
+
+        // A viewer may read the statement but not send it.
+        let viewer = Actor { id: "9".into(), name: "vic".into(), roles: vec![] };
+        let refused = status(click(&app, &viewer, &button, "s-0").await);
+        assert!(refused.contains("email a statement"), "{refused}");
+
+        let answer = status(click(&app, &sam(), &button, "s-1").await);
+        assert!(
+            answer.starts_with("Approved by @sam at 9:00") && answer.contains("board@harborviewowners.example"),
+            "{answer}"
+        );
+        dispatcher.deliver_due().await.unwrap();
+        let got = server.wait_for(1).await;
+        let parsed = got[0].parsed();
+        let subject = parsed.subject().unwrap_or_default().to_string();
+        assert_eq!(subject, format!("Statement for November 2026 from Suncoast Mechanical: {due} due"));
+        let body = parsed.body_text(0).unwrap().to_string();
+        assert!(body.contains(&format!("Amount due on Dec 3, 2026: {due}")) && body.contains("PO Box 31877"), "{body}");
+        let files: Vec<(String, Vec<u8>)> = parsed
+            .attachments()
+            .map(|a| (a.attachment_name().unwrap_or_default().to_string(), a.contents().to_vec()))
+            .collect();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Harborview-Owners-Assn-statement-2026-11.pdf", "Harborview-Owners-Assn-statement-2026-11.csv"],
+            "{}",
+            db.name
+        );
+        let pdf = lopdf::Document::load_mem(&files[0].1).expect("the attached PDF opens");
+        let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+        let pdf_text = pdf.extract_text(&pages).unwrap();
+        assert!(pdf_text.contains(&due) && pdf_text.contains("Harborview Owners Assn"), "{pdf_text}");
+        for o in &st[0].open {
+            assert!(pdf_text.contains(&format!("#{}", o.number)), "{}: {pdf_text}", o.number);
+        }
+        assert!(String::from_utf8_lossy(&files[1].1).starts_with("section,date,type"), "the CSV");
+        let notes = app.store.notes_for_customer(harbor, 10).await.unwrap();
+        let note = notes.iter().find(|n| n.kind == "email").expect("the statement is a note on the account");
+        assert!(
+            note.body.contains("Statement for November 2026 emailed to board@harborviewowners.example")
+                && note.body.contains("Approved by @sam"),
+            "{}",
+            note.body
+        );
+
+        // A second click sends nothing more.
+        let again = status(click(&app, &sam(), &button, "s-2").await);
+        assert!(again.starts_with("Already sent"), "{again}");
+        dispatcher.deliver_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(server.received().len(), 1, "one statement email");
         db.close().await;
     }
 }

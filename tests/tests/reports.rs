@@ -1095,3 +1095,109 @@ fn a_statement_carries_the_month_from_its_opening_to_its_closing_balance_and_agr
         rt.block_on(db.close());
     }
 }
+
+/// Every text the PDF draws, as a PDF reader extracts it.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("the statement is a PDF a reader opens");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("its text extracts")
+}
+
+#[test]
+fn a_statement_is_attached_as_a_pdf_and_csv_with_the_months_figures_and_the_remit_to() {
+    use arbot::roles::{Actor, Role};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let mut app = app_on(&db, "2026-12-02");
+        app.config.business_name = "Gulfline Electric".into();
+        app.config.business.address = vec!["77 Causeway Blvd".into(), "Clearwater, FL 33767".into()];
+        app.config.business.remit_to = vec!["PO Box 2291".into(), "Clearwater, FL 33757".into()];
+        app.config.business.email = Some("ar@gulfline.example".into());
+        let ar = Actor { id: "u1".into(), name: "sam".into(), roles: vec![Role::Ar] };
+        let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement brightwater", ar.clone()));
+        let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Brightwater-Construction-Co-statement-2026-11.pdf", "Brightwater-Construction-Co-statement-2026-11.csv"],
+            "{name}: {reply:?}"
+        );
+        let text = arbot::console::render::to_text(&reply);
+        assert!(
+            text.contains("Balance on Nov 1: $12,000.00 · invoiced $16,250.50 · paid $2,000.00")
+                && text.contains("balance on Nov 30: $26,250.50"),
+            "{name}: {text}"
+        );
+        assert!(text.contains("Amount due on Dec 2, 2026: $18,250.50"), "{name}: {text}");
+        assert!(text.contains("No billing address on record"), "{name}: the fixture's customers have none: {text}");
+
+        // The PDF as the customer reads it: the figures worked by hand in the test above.
+        let pdf = pdf_text(&reply.attachments[0].content);
+        for want in [
+            "Gulfline Electric",
+            "STATEMENT",
+            "Brightwater Construction Co",
+            "Balance brought forward",
+            "$12,000.00",
+            "Invoice #7731",
+            "$18,250.50",
+            "Invoice #7740",
+            "$28,250.50",
+            "Payment applied to #7725",
+            "$26,250.50",
+            "Open invoices on Dec 2, 2026",
+            "#7725",
+            "$2,000.00",
+            "$6,250.50",
+            "$10,000.00",
+            "REMIT TO",
+            "PO Box 2291",
+            "Clearwater, FL 33757",
+            "ar@gulfline.example",
+            "Page 1 of 1",
+        ] {
+            assert!(pdf.contains(want), "{name}: the PDF lacks {want:?}:\n{pdf}");
+        }
+        // The remit-to replaces the letterhead's address on the slip, not on the letterhead.
+        assert!(pdf.contains("77 Causeway Blvd"), "{name}: {pdf}");
+
+        // The CSV reads back into the same figures.
+        let csv_text = reply.attachments[1].as_text().expect("the CSV is text");
+        let mut rows = csv::Reader::from_reader(csv_text.as_bytes());
+        let rows: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+        let activity: Vec<(&str, &str, &str)> =
+            rows.iter().filter(|r| &r[0] == "activity").map(|r| (&r[2], &r[4], &r[9])).collect();
+        assert_eq!(
+            activity,
+            vec![
+                ("opening balance", "", "12000.00"),
+                ("invoice", "7731", "18250.50"),
+                ("invoice", "7740", "28250.50"),
+                ("payment", "7725", "26250.50"),
+                ("closing balance", "", "26250.50"),
+            ],
+            "{name}: {csv_text}"
+        );
+        let open: i64 =
+            rows.iter().filter(|r| &r[0] == "open").map(|r| Money::parse(&r[9], Currency::USD).unwrap().minor).sum();
+        assert_eq!(open, 18_250_50, "{name}: {csv_text}");
+
+        // A customer billed in Canadian dollars gets a CAD statement of its own.
+        let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement maple leaf", ar.clone()));
+        let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert!(names.contains(&"Maple-Leaf-Glazing-Ltd-statement-2026-11-CAD.pdf"), "{name}: {names:?}");
+        let cad = reply.attachments.iter().find(|a| a.name.ends_with("-CAD.pdf")).unwrap();
+        let pdf = pdf_text(&cad.content);
+        assert!(pdf.contains("CAD") && pdf.contains("#9104"), "{name}: {pdf}");
+
+        // Nothing owed and nothing in the month: said, and no file.
+        let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement maple leaf 2026-10-05", ar.clone()));
+        let text = arbot::console::render::to_text(&reply);
+        assert!(reply.attachments.is_empty() && text.contains("there is no statement to send"), "{name}: {text}");
+        // A statement date after today is refused.
+        let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement brightwater 2026-12-09", ar));
+        let text = arbot::console::render::to_text(&reply);
+        assert!(reply.attachments.is_empty() && text.contains("is after today"), "{name}: {text}");
+        rt.block_on(db.close());
+    }
+}

@@ -52,6 +52,13 @@ pub enum SummaryFormat {
     Json,
 }
 
+/// `arbot statement --format`: the files, or the figures as JSON.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatementFormat {
+    Files,
+    Json,
+}
+
 /// `arbot report weekly --format`: the chat text, the report as JSON, or the workbook.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum WeeklyFormat {

@@ -57,6 +57,15 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
     if config.business_name == Config::default().business_name {
         config.business_name = "Suncoast Mechanical (demo)".to_string();
     }
+    if config.business == crate::config::BusinessDetails::default() {
+        config.business = crate::config::BusinessDetails {
+            address: vec!["4810 N Lois Ave, Suite 200".into(), "Tampa, FL 33614".into()],
+            phone: Some("(813) 555-0142".into()),
+            email: Some("ar@suncoast-mechanical.example".into()),
+            remit_to: vec!["PO Box 31877".into(), "Tampa, FL 33631-3877".into()],
+            payment_note: Some("ACH and wire details on request from the AR team.".into()),
+        };
+    }
     let counts = store.counts().await?;
     let totals = report.totals();
     println!("Welcome to arbot. This is {}, a sample mechanical subcontractor in FL, TX and CA.", config.business_name);

@@ -159,6 +159,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
         format: SummaryFormat,
     },
+    /// A customer's statement for the month ending on or before --date (default today), with
+    /// what is open on that day: writes the PDF and the CSV (what `/mail statement` attaches).
+    Statement {
+        /// The customer's name, or part of it.
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+        /// The statement date: what is open on it; the period is the month ending by it.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The folder the files go in (default: the current one).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// `files` writes the PDF and CSV; `json` prints the statement's figures.
+        #[arg(long, value_enum, default_value_t = args::StatementFormat::Files)]
+        format: args::StatementFormat,
+    },
     /// One customer's history, newest first: notes, promises and their outcome, disputes,
     /// escalations, notices served and payments, with who and when.
     History {
@@ -651,6 +667,56 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
+            Ok(())
+        }),
+        Command::Statement { name, date, out, format } => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            let id = one_customer(&app, &name.join(" ")).await?;
+            let customer = app.store.customer(id).await?.context("the customer was removed while reading it")?;
+            let today = app.today();
+            let as_of = match date {
+                Some(s) => parse_date(&s, today).context("--date")?,
+                None => today,
+            };
+            if as_of > today {
+                bail!("--date {as_of} is in the future; a statement shows what is known today or earlier");
+            }
+            let list = crate::commands::statement::prepare(&app, &customer, as_of).await.map_err(command_error)?;
+            if format == args::StatementFormat::Json {
+                write_stdout(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+                return Ok(());
+            }
+            if list.is_empty() {
+                let (start, end) = arbot_core::statement::default_period(as_of);
+                write_stdout(&format!(
+                    "{} owed nothing and had no activity from {start} to {end}, and nothing is open on {as_of}: no \
+                     statement written.\n",
+                    customer.name
+                ))?;
+                return Ok(());
+            }
+            let folder = out.unwrap_or_default();
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+            }
+            let mut text = String::new();
+            for s in &list {
+                for file in crate::commands::statement::files(&app, s, &customer) {
+                    let path = folder.join(&file.name);
+                    std::fs::write(&path, &file.content).with_context(|| format!("writing {}", path.display()))?;
+                    text.push_str(&format!("wrote {}\n", path.display()));
+                }
+                text.push_str(&format!(
+                    "  {} {}: balance {} on {}, amount due {} on {}\n",
+                    customer.name,
+                    s.currency.code(),
+                    arbot_core::Money::new(s.closing_minor, s.currency),
+                    s.period_end,
+                    arbot_core::Money::new(s.amount_due_minor, s.currency),
+                    s.as_of
+                ));
+            }
+            write_stdout(&text)?;
             Ok(())
         }),
         Command::History { name, format } => rt.block_on(async {

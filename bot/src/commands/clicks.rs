@@ -34,6 +34,8 @@ pub enum Click {
     SendAll { day: chrono::NaiveDate },
     /// Open the "Log call" form for an account (the customer card's and escalation threads' button).
     LogCall { customer: i64 },
+    /// Email a customer's statement of a day (`/mail statement`'s button).
+    Statement { customer: i64, as_of: chrono::NaiveDate },
 }
 
 /// The buttons of a reminder: the round's button per account (Review), and the email's own.
@@ -77,6 +79,9 @@ impl Click {
                 Some(Click::Escalation { action, id: id.parse().ok()? })
             }
             ["customer", id] => Some(Click::Customer(id.parse().ok()?)),
+            ["stmt", "send", customer, as_of] => {
+                Some(Click::Statement { customer: customer.parse().ok()?, as_of: as_of.parse().ok()? })
+            }
             ["note", "call", customer] => Some(Click::LogCall { customer: customer.parse().ok()? }),
             ["mail", "all", day] => Some(Click::SendAll { day: day.parse().ok()? }),
             ["mail", action, customer, day] => Some(Click::Reminder {
@@ -100,7 +105,7 @@ impl Click {
             Click::OpenEscalation { .. } => Permission::Escalate,
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
-            Click::Reminder { .. } | Click::SendAll { .. } => Permission::Record,
+            Click::Reminder { .. } | Click::SendAll { .. } | Click::Statement { .. } => Permission::Record,
             Click::LogCall { .. } => Permission::Log,
         }
     }
@@ -114,6 +119,7 @@ impl Click {
             Click::Reminder { .. } => "send, edit or skip a reminder",
             Click::SendAll { .. } => "send reminders",
             Click::LogCall { .. } => "log a call",
+            Click::Statement { .. } => "email a statement",
         }
     }
 
@@ -154,6 +160,7 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::Reminder { action, customer, day } => reminder(app, who, action, customer, day, interaction).await,
         Click::SendAll { day } => send_all(app, who, day).await,
         Click::LogCall { customer } => call_form(app, who, customer).await,
+        Click::Statement { customer, as_of } => email_statement(app, who, customer, as_of).await,
     };
     match result {
         Ok(answer) => answer,
@@ -345,6 +352,17 @@ async fn reminder(
             day.format("%a %b %-d")
         )
     };
+    Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
+}
+
+/// A statement's Email button; the message then says who sent it, and keeps no button.
+async fn email_statement(
+    app: &App,
+    who: &Actor,
+    customer: i64,
+    as_of: chrono::NaiveDate,
+) -> Result<ClickAnswer, CommandError> {
+    let status = super::statement::send(app, &who.name, customer, as_of).await?;
     Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
 }
 

@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    latefee, liens, mail, note, overdue, plan, promise, sync, weekly,
+    latefee, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -41,10 +41,11 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "remind" => mail::handle_remind(app, inv).await,
         "round" => mail::handle_round(app).await,
         "latefee" => latefee::handle(app, inv).await,
+        "statement" => statement::handle(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
         "unhold" => mail::handle_unhold(app, inv).await,
-        other => Err(CommandError::User(format!("/ar {other} is not available here yet."))),
+        _ => Err(CommandError::User(format!("{} is not available here yet.", inv.command.invocation()))),
     };
     match result {
         Ok(reply) => reply,

@@ -10,6 +10,7 @@
 use arbot_core::Money;
 use arbot_core::audit::Recorded;
 use arbot_core::audit::{Author, Surface};
+use arbot_core::ledger::Customer;
 use arbot_core::mail::{AccountState, AskedLine, EmailAddress, ReminderChoice, ReminderPlan, plan_reminder};
 use arbot_core::store::OpenItemsQuery;
 use chrono::NaiveDate;
@@ -160,6 +161,12 @@ pub fn reminder_key(customer_id: i64, day: NaiveDate) -> String {
     format!("reminder:{customer_id}:{day}")
 }
 
+/// Where the customer's email goes: the billing email set from chat, else the ledger's.
+pub async fn recipient(app: &App, customer: &Customer) -> Result<Option<String>, CommandError> {
+    let contact = app.store.contact(customer.id).await?.and_then(|c| c.email);
+    Ok(contact.or_else(|| customer.email.clone()).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
+}
+
 /// Works out the reminder an account is due on `day` from its state now.
 pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prepared, CommandError> {
     let store = &app.store;
@@ -187,9 +194,11 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         reminded: &reminded,
     };
     let plan = plan_reminder(&app.config.reminders.ladder, &state, day);
-    let contact = store.contact(customer_id).await?.and_then(|c| c.email);
     let ledger = store.customer(customer_id).await?;
-    let to = contact.or_else(|| ledger.as_ref().and_then(|c| c.email.clone())).filter(|e| !e.trim().is_empty());
+    let to = match &ledger {
+        Some(c) => recipient(app, c).await?,
+        None => None,
+    };
     let choice = store.reminder_choice(customer_id, day).await?;
     let key = reminder_key(customer_id, day);
     // What the late-fee terms allow on the invoices it asks for, when reminders are to state it.
@@ -201,13 +210,22 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
             items.iter().filter(|i| plan.lines.iter().any(|l| l.invoice_id == i.invoice_id)).cloned().collect();
         late_fee_minor = super::latefee::fees(app, terms, &asked, day).await?.iter().map(|l| l.total_minor).sum();
     }
-    let (email, opening) = match (&plan, &to) {
+    let (mut email, opening) = match (&plan, &to) {
         (Some(plan), Some(to)) if EmailAddress::parse(to).is_ok() => {
             let (email, rendered) = compose(app, plan, to, &key, choice.as_ref(), late_fee_minor)?;
             (Some(email), Some(rendered.opening))
         }
         _ => (None, None),
     };
+    // The account's statement goes with it (in the business's currency, like the reminder).
+    if let (Some(email), Some(customer)) = (email.as_mut(), ledger.as_ref()) {
+        for st in super::statement::prepare(app, customer, day).await? {
+            if st.currency == app.config.currency {
+                let [pdf, _csv] = super::statement::files(app, &st, customer);
+                email.attachments.push(pdf);
+            }
+        }
+    }
     Ok(Prepared { plan, to, hold, choice, email, opening, key })
 }
 
@@ -323,6 +341,11 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
             reply.lines.push(format!("To {}: \"{}\"", email.to.join(", "), email.subject));
             reply.lines.push(String::new());
             reply.lines.push(email.text.trim_end().to_string());
+            if !email.attachments.is_empty() {
+                let names: Vec<&str> = email.attachments.iter().map(|a| a.name.as_str()).collect();
+                reply.lines.push(String::new());
+                reply.lines.push(format!("Attached: {}.", names.join(", ")));
+            }
         }
         None => reply.lines.push(match &p.to {
             Some(bad) => format!("{name}'s email '{bad}' is not an address arbot can send to. Set one with /mail contact {typed} ap@example.com."),

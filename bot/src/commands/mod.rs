@@ -33,6 +33,7 @@ mod overdue;
 mod parse;
 mod plan;
 mod promise;
+pub mod statement;
 mod sync;
 mod table;
 mod weekly;

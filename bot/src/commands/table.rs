@@ -500,6 +500,22 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: MAIL,
+        name: "statement",
+        summary: "A customer's statement for last month, as PDF and CSV",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new(
+                "date",
+                ParamKind::Date,
+                false,
+                "the statement date (default today); covers the month ending by it",
+            ),
+        ],
+        example: "/mail statement brightwater",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: MAIL,
         name: "contact",
         summary: "Set the billing email a customer's reminders go to",
         params: &[

@@ -16,8 +16,15 @@ use crate::commands::run_line;
 use crate::outbox::{Dispatcher, OutboxSettings};
 use crate::roles::Actor;
 
-/// Answers one typed line; `None` means the person asked to leave.
+/// Answers one typed line; `None` means the person asked to leave. Attachments are named, not
+/// saved ([`answer_saving`] saves them).
 pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
+    answer_saving(rt, app, line, None)
+}
+
+/// [`answer`], saving the answer's attachments (a statement's PDF, the weekly workbook) in
+/// `files`: the console has no chat to attach them to.
+pub fn answer_saving(rt: &Runtime, app: &App, line: &str, files: Option<&std::path::Path>) -> Option<String> {
     let trimmed = line.trim();
     if matches!(trimmed.to_ascii_lowercase().as_str(), "/quit" | "quit" | "/exit" | "exit" | "/ar quit") {
         return None;
@@ -25,10 +32,36 @@ pub fn answer(rt: &Runtime, app: &App, line: &str) -> Option<String> {
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Some(String::new());
     }
-    let reply = rt.block_on(run_line(app, trimmed, Actor::console()));
-    let mut text = to_text(&reply);
+    let mut reply = rt.block_on(run_line(app, trimmed, Actor::console()));
+    let mut text = match files {
+        Some(folder) if !reply.attachments.is_empty() => {
+            let attached = std::mem::take(&mut reply.attachments);
+            let mut text = to_text(&reply);
+            reply.attachments = attached;
+            text.push_str(&save_attachments(&reply, folder));
+            text
+        }
+        _ => to_text(&reply),
+    };
     text.push_str(&rt.block_on(deliver_here(app)));
     Some(text)
+}
+
+/// The folder the console saves attachments in: `ARBOT_FILES_DIR`, else `./arbot-files`.
+pub fn files_folder() -> std::path::PathBuf {
+    std::env::var_os("ARBOT_FILES_DIR").map(Into::into).unwrap_or_else(|| "arbot-files".into())
+}
+
+/// Saves the reply's attachments in `folder` and says where, or says why not.
+fn save_attachments(reply: &crate::reply::Reply, folder: &std::path::Path) -> String {
+    let saved = std::fs::create_dir_all(folder)
+        .and_then(|()| reply.attachments.iter().try_for_each(|a| std::fs::write(folder.join(&a.name), &a.content)));
+    match saved {
+        Ok(()) => render::attachments_text(reply, Some(folder)),
+        Err(e) => {
+            format!("{}(couldn't save the files in {}: {e})\n", render::attachments_text(reply, None), folder.display())
+        }
+    }
 }
 
 /// Without Discord configured, the console is the chat: what a command queued to post (an
@@ -79,7 +112,7 @@ fn piped(rt: &Runtime, app: &App) -> anyhow::Result<()> {
             continue;
         }
         writeln!(out, "» {}", line.trim())?;
-        match answer(rt, app, &line) {
+        match answer_saving(rt, app, &line, Some(&files_folder())) {
             Some(text) => writeln!(out, "{text}")?,
             None => break,
         }
@@ -103,7 +136,7 @@ fn interactive(rt: &Runtime, app: &App) -> anyhow::Result<()> {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                match answer(rt, app, &line) {
+                match answer_saving(rt, app, &line, Some(&files_folder())) {
                     Some(text) => println!("{text}"),
                     None => break,
                 }

@@ -51,20 +51,23 @@ pub fn to_text(reply: &Reply) -> String {
         out.push('\n');
         let _ = writeln!(out, "{footer}");
     }
+    out.push_str(&attachments_text(reply, None));
+    out
+}
+
+/// A line per attachment: its name and size, and where it was saved (the console saves them;
+/// elsewhere Discord attaches them).
+pub fn attachments_text(reply: &Reply, saved_in: Option<&std::path::Path>) -> String {
+    let mut out = String::new();
     for a in &reply.attachments {
-        match a.as_text() {
-            Some(text) => {
-                let _ = writeln!(out, "📎 {} ({} lines; Discord attaches it as a file)", a.name, text.lines().count());
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "📎 {} ({} KB; Discord attaches it as a file)",
-                    a.name,
-                    a.content.len().div_ceil(1024)
-                );
-            }
-        }
+        let size = match a.as_text() {
+            Some(text) => format!("{} lines", text.lines().count()),
+            None => format!("{} KB", a.content.len().div_ceil(1024)),
+        };
+        let _ = match saved_in {
+            Some(folder) => writeln!(out, "📎 {} ({size}), saved as {}", a.name, folder.join(&a.name).display()),
+            None => writeln!(out, "📎 {} ({size}; Discord attaches it as a file)", a.name),
+        };
     }
     out
 }

@@ -1,0 +1,242 @@
+//! `/mail statement <customer> [as-of]`: the customer's statement for the month that ends on or
+//! before `as-of` (today by default), with what is open on `as-of`, attached as PDF and CSV.
+
+use arbot_core::Money;
+use arbot_core::dates::{long_date, short_date};
+use arbot_core::ledger::Customer;
+use arbot_core::statement::{Statement, statements};
+use chrono::NaiveDate;
+
+use arbot_core::mail::EmailAddress;
+
+use super::mail::recipient;
+use super::{CommandError, Invocation, missing_arg};
+use crate::app::App;
+use crate::documents::statement::{self as doc, Sender};
+use crate::mail::Email;
+use crate::outbox::{EmailJob, enqueue_email, message_id};
+use crate::reply::{Attachment, Button, Reply};
+use crate::wording::{at, count};
+
+/// The customer's statements for the month that ends on or before `as_of`, one per currency
+/// they owe in; empty when there is nothing to tell them (no balance, no activity).
+pub async fn prepare(app: &App, customer: &Customer, as_of: NaiveDate) -> Result<Vec<Statement>, CommandError> {
+    let all = statements(app.store.as_ref(), customer.id, &customer.name, app.config.currency, None, as_of).await?;
+    Ok(all.into_iter().filter(has_news).collect())
+}
+
+/// Whether a statement tells the customer anything: a balance at either end, activity, or
+/// something open.
+pub fn has_news(s: &Statement) -> bool {
+    s.opening_minor != 0 || s.closing_minor != 0 || !s.lines.is_empty() || !s.open.is_empty()
+}
+
+/// The PDF and CSV of a statement.
+pub fn files(app: &App, s: &Statement, customer: &Customer) -> [Attachment; 2] {
+    let from = Sender { name: &app.config.business_name, details: &app.config.business };
+    [
+        Attachment::new(doc::file_name(s, "pdf"), doc::pdf(s, from, customer)),
+        Attachment::text(doc::file_name(s, "csv"), doc::csv(s)),
+    ]
+}
+
+/// What chat shows of a statement besides its files (`currency` names it, when the customer
+/// has statements in more than one).
+fn summary(s: &Statement, currency: bool) -> Vec<String> {
+    let m = |minor: i64| Money::new(minor, s.currency).to_string();
+    let code = if currency { format!("{}: ", s.currency.code()) } else { String::new() };
+    let mut lines = vec![format!(
+        "{code}Balance on {}: {} · invoiced {} · paid {} · credited {} · balance on {}: {}",
+        short_date(s.period_start),
+        m(s.opening_minor),
+        m(s.invoiced_minor),
+        m(s.paid_minor),
+        m(s.credited_minor),
+        short_date(s.period_end),
+        m(s.closing_minor),
+    )];
+    let mut due = format!("Amount due on {}: {}", long_date(s.as_of), m(s.amount_due_minor));
+    if s.retainage_minor > 0 {
+        due.push_str(&format!(" (retainage {} held, not yet due)", m(s.retainage_minor)));
+    }
+    if let Some(oldest) = s.open.iter().map(|o| o.days_past_due).max().filter(|d| *d > 0) {
+        due.push_str(&format!(
+            "; {} open, the oldest {oldest} days past due",
+            count(s.open.len(), "invoice", "invoices")
+        ));
+    } else if !s.open.is_empty() {
+        due.push_str(&format!("; {} open, none past due", count(s.open.len(), "invoice", "invoices")));
+    }
+    lines.push(due);
+    lines
+}
+
+/// The outbox key of a statement's email: once per customer per statement date.
+pub fn statement_key(customer_id: i64, as_of: NaiveDate) -> String {
+    format!("statement:{customer_id}:{as_of}")
+}
+
+/// The Email button's id.
+pub fn send_button(customer_id: i64, as_of: NaiveDate) -> String {
+    format!("stmt:send:{customer_id}:{as_of}")
+}
+
+/// The email that carries the customer's statements (their PDF and CSV) to `to`.
+pub fn compose(app: &App, customer: &Customer, list: &[Statement], to: &str, key: &str) -> Email {
+    let business = &app.config.business_name;
+    let Some(first) = list.first() else {
+        return Email {
+            to: vec![to.to_string()],
+            subject: String::new(),
+            text: String::new(),
+            attachments: Vec::new(),
+            message_id: message_id(key),
+        };
+    };
+    let month = first.period_end.format("%B %Y").to_string();
+    let m = |s: &Statement, minor: i64| Money::new(minor, s.currency).to_string();
+    let due: Vec<String> = list.iter().map(|s| m(s, s.amount_due_minor)).collect();
+    let subject = format!("Statement for {month} from {business}: {} due", due.join(" and "));
+    let mut text = format!("Hello {} accounts payable,\n\n", customer.name);
+    text.push_str(&format!(
+        "Attached is your statement for {month} from {business}, as a PDF with a CSV of the same lines.\n\n"
+    ));
+    for s in list {
+        let code = if list.len() > 1 { format!(" ({})", s.currency.code()) } else { String::new() };
+        text.push_str(&format!("Balance on {}{code}: {}\n", long_date(s.period_end), m(s, s.closing_minor)));
+        let mut line = format!("Amount due on {}{code}: {}", long_date(s.as_of), m(s, s.amount_due_minor));
+        if s.retainage_minor > 0 {
+            line.push_str(&format!(" (retainage of {} is held and not yet due)", m(s, s.retainage_minor)));
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let remit = app.config.business.remit_lines();
+    if !remit.is_empty() {
+        text.push_str(&format!("\nPlease remit to:\n{business}\n{}\n", remit.join("\n")));
+    }
+    if let Some(note) = &app.config.business.payment_note {
+        text.push_str(&format!("{note}\n"));
+    }
+    text.push_str(
+        "\nIf anything on the statement does not match your records, reply to this email and we will look into it.\n",
+    );
+    text.push_str(&format!("\nThank you,\n{business} accounts receivable\n"));
+    let attachments = list.iter().flat_map(|s| files(app, s, customer)).collect();
+    Email { to: vec![to.to_string()], subject, text, attachments, message_id: message_id(key) }
+}
+
+/// The Email button: the statement of `as_of` is drafted again from the ledger now and queued
+/// once under its key; the status line says what became of it.
+pub async fn send(app: &App, who: &str, customer_id: i64, as_of: NaiveDate) -> Result<String, CommandError> {
+    let customer =
+        app.store.customer(customer_id).await?.ok_or_else(|| {
+            CommandError::User("That customer is no longer in the ledger; nothing was sent.".to_string())
+        })?;
+    let list = prepare(app, &customer, as_of).await?;
+    if list.is_empty() {
+        return Err(CommandError::User(format!(
+            "{} has no balance, activity or open invoices for this statement any more; nothing was sent.",
+            customer.name
+        )));
+    }
+    let to = recipient(app, &customer).await?.ok_or_else(|| {
+        CommandError::User(format!(
+            "{} has no billing email; set one with /mail contact, then ask for the statement again. Nothing was sent.",
+            customer.name
+        ))
+    })?;
+    EmailAddress::parse(&to)
+        .map_err(|why| CommandError::User(format!("{why}; fix it with /mail contact. Nothing was sent.")))?;
+    let key = statement_key(customer_id, as_of);
+    let email = compose(app, &customer, &list, &to, &key);
+    let first = &list[0];
+    let job = EmailJob {
+        customer_id,
+        note: format!(
+            "Statement for {} emailed to {to}: balance {} on {}, amount due {} on {}.",
+            first.period_end.format("%B %Y"),
+            Money::new(first.closing_minor, first.currency),
+            long_date(first.period_end),
+            Money::new(first.amount_due_minor, first.currency),
+            long_date(first.as_of),
+        ),
+        email,
+        approved_by: at(who),
+    };
+    let queued = enqueue_email(app, &key, &job).await.map_err(CommandError::Internal)?;
+    let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
+    Ok(if !queued {
+        format!("Already sent: the statement dated {} went to {to} once; nothing more was queued.", long_date(as_of))
+    } else if app.config.mail.is_none() {
+        format!(
+            "Approved by {} at {time}; it waits in the outbox for {to} until a [mail] server is set up in arbot.toml, \
+             and is logged on the account once sent.",
+            at(who)
+        )
+    } else {
+        format!("Approved by {} at {time}; it goes to {to} now and is logged on the account once sent.", at(who))
+    })
+}
+
+pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let found = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
+    let today = app.today();
+    let as_of = inv.args.date("date").unwrap_or(today);
+    if as_of > today {
+        return Err(CommandError::User(format!(
+            "{} is after today; a statement shows what is known, so give today or an earlier day.",
+            long_date(as_of)
+        )));
+    }
+    let customer = app
+        .store
+        .customer(found.id)
+        .await?
+        .ok_or_else(|| CommandError::User(format!("{} is no longer in the ledger.", found.name)))?;
+    let list = prepare(app, &customer, as_of).await?;
+    let (start, end) = arbot_core::statement::default_period(as_of);
+    let Some(first) = list.first() else {
+        return Ok(Reply::default().line(format!(
+            "{} owed nothing and had no invoices, payments or credits from {} to {}, and nothing is open on {}: \
+             there is no statement to send.",
+            customer.name,
+            start.format("%b %-d"),
+            long_date(end),
+            long_date(as_of)
+        )));
+    };
+    let mut reply = Reply::titled(format!("Statement: {}, {}", customer.name, first.period_end.format("%B %Y")));
+    for s in &list {
+        reply.lines.extend(summary(s, list.len() > 1));
+        reply.attachments.extend(files(app, s, &customer));
+    }
+    if customer.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        reply.lines.push(
+            "No billing address on record: the statement's bill-to shows the name only (the address comes from the \
+             accounting system's bill-to)."
+                .to_string(),
+        );
+    }
+    if app.config.business.remit_lines().is_empty() {
+        reply.lines.push(
+            "No remit-to address is set: add `address` (or `remit_to`) under [business] in arbot.toml.".to_string(),
+        );
+    }
+    match recipient(app, &customer).await? {
+        Some(to) if EmailAddress::parse(&to).is_ok() => {
+            reply.lines.push(format!("Email goes to {to}."));
+            reply.buttons.push(Button { id: send_button(customer.id, as_of), label: "Email it".to_string() });
+        }
+        Some(to) => reply.lines.push(format!("The billing email '{to}' is not an address; fix it with /mail contact.")),
+        None => reply.lines.push(format!(
+            "{} has no billing email; /mail contact sets one, so the statement can be emailed.",
+            customer.name
+        )),
+    }
+    reply.footer = Some(format!(
+        "The statement as PDF and CSV{}; balances as the aging reads them.",
+        if list.len() > 1 { ", one of each per currency" } else { "" }
+    ));
+    Ok(reply)
+}
