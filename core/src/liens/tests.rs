@@ -72,14 +72,18 @@ fn rule_counts_per_state() {
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
+            ("MA", 4),
             ("MI", 4),
             ("NC", 3),
             ("NJ", 5),
             ("NV", 5),
             ("NY", 5),
             ("OH", 5),
+            ("OR", 4),
             ("PA", 5),
+            ("TN", 6),
             ("TX", 14),
+            ("UT", 3),
             ("VA", 3),
             ("WA", 5)
         ]
@@ -209,8 +213,8 @@ fn set_explains_bad_input() {
     assert!(bad_month.contains("YYYY-MM"), "{bad_month}");
     let bad_role = facts.set("role", "painter").unwrap_err().to_string();
     assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer, unknown.");
-    let bad_state = facts.set("state", "Oregon").unwrap_err().to_string();
-    assert!(bad_state.contains("Oregon") && bad_state.contains("FL (Florida)"), "{bad_state}");
+    let bad_state = facts.set("state", "Ontario").unwrap_err().to_string();
+    assert!(bad_state.contains("Ontario") && bad_state.contains("FL (Florida)"), "{bad_state}");
 }
 
 #[test]
@@ -220,13 +224,17 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NJ (New Jersey), \
-         NV (Nevada), NY (New York), OH (Ohio), PA (Pennsylvania), TX (Texas), VA (Virginia), WA (Washington)."
+         FL (Florida), GA (Georgia), IL (Illinois), MA (Massachusetts), MI (Michigan), NC (North Carolina), \
+         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), \
+         TX (Texas), UT (Utah), VA (Virginia), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
-        ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NJ", "NV", "NY", "OH", "PA", "TX", "VA", "WA"]
+        [
+            "AZ", "CA", "CO", "FL", "GA", "IL", "MA", "MI", "NC", "NJ", "NV", "NY", "OH", "OR", "PA", "TN", "TX", "UT",
+            "VA", "WA"
+        ]
     );
 }
 
@@ -1482,6 +1490,249 @@ fn nv_service_after_christmas_weekend_and_the_six_month_suit() {
     assert!(has_note(&service, "Mon 2026-12-28"));
     let suit = one(&facts, "NV.private.lien_enforcement");
     assert_eq!(suit.due, ymd(2027, 5, 27));
+}
+
+// ------------------------------------------------------------------------------------ Tennessee
+
+#[test]
+fn tn_notice_of_nonpayment_is_due_90_days_after_each_month_end_and_a_weekend_is_kept() {
+    // Work furnished in May 2026 (Tenn. Code Ann. § 66-11-145(a)): May 31 + 90 days, Jun 30 is
+    // day 30, Jul 31 day 61, Aug 29 day 90 = Saturday. § 1-3-102's text was not confirmed, so the
+    // Saturday is kept; a roll would give Monday Aug 31. August 2026: Aug 31 + 90, Sep 30 day 30,
+    // Oct 31 day 61, Nov 29 day 90 = Sunday, kept (a roll: Monday Nov 30).
+    let facts = job("TN", "private", "sub", &[("furnished_month", "2026-05"), ("furnished_month", "2026-08")]);
+    let notices: Vec<Deadline> =
+        all(&facts).into_iter().filter(|d| d.rule == "TN.private.notice_of_nonpayment").collect();
+    assert_eq!(notices.len(), 2, "{notices:#?}");
+    assert_eq!((notices[0].raw_due, notices[0].due), (ymd(2026, 8, 29), ymd(2026, 8, 29)));
+    assert_eq!((notices[1].raw_due, notices[1].due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert_eq!(
+        (notices[0].kind.as_str(), notices[0].consequence.as_str()),
+        ("notice_of_nonpayment", "coverage_limited")
+    );
+    assert!(notices[0].document.contains("(work furnished in May 2026)"), "{}", notices[0].document);
+    assert!(has_note(&notices[0], "Mon 2026-08-31") && has_note(&notices[0], "unsettled"));
+    assert!(has_note(&notices[1], "Mon 2026-11-30") && has_note(&notices[0], "received within the 90 days"));
+    // The prime contractor serves none, and neither does anyone on a one- to four-family home.
+    for (project, role) in [("private", "gc"), ("residential", "sub")] {
+        let list = all(&job("TN", project, role, &[("furnished_month", "2026-05")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn tn_remote_notice_of_lien_counts_from_completion_and_the_suit_from_service() {
+    // Completion unknown: counted from our last day, Tuesday Sep 15, 2026, the earliest the
+    // improvement can be complete (§§ 66-11-115(a)(2), 66-11-112(a)): Sep 30 is day 15, Oct 31 day
+    // 46, Nov 30 day 76, Dec 14 day 90 = Monday.
+    let facts = job("TN", "private", "supplier", &[("last_furnished", "2026-09-15")]);
+    let lien = one(&facts, "TN.private.remote_notice_of_lien");
+    assert_eq!((lien.kind.as_str(), lien.due), ("claim_of_lien", ymd(2026, 12, 14)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    // Completed Saturday Sep 26: Sep 30 is day 4, Oct 31 day 35, Nov 30 day 65, Dec 25 day 90 =
+    // Christmas, a Friday; kept, a roll would give Monday Dec 28.
+    let facts = job("TN", "private", "supplier", &[("last_furnished", "2026-09-15"), ("completed", "2026-09-26")]);
+    let lien = one(&facts, "TN.private.remote_notice_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 25), ymd(2026, 12, 25)));
+    assert!(lien.assumption.is_none());
+    assert!(has_note(&lien, "Christmas Day") && has_note(&lien, "Mon 2026-12-28"));
+    // Notice served Tuesday Dec 1, 2026 + 90 days (§ 66-11-115(b)): Dec 31 is day 30, Jan 31 day
+    // 61, Feb 28 day 89, Mar 1, 2027 day 90 = Monday.
+    let suit = one(&job("TN", "private", "sub", &[("lien_recorded", "2026-12-01")]), "TN.private.remote_lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 3, 1));
+    assert!(has_note(&suit, "served on the owner"));
+}
+
+#[test]
+fn tn_prime_contractor_records_for_priority_and_sues_within_a_year() {
+    // Completed Saturday Jun 19, 2027: the sworn statement (§ 66-11-112(a)) only keeps priority.
+    // Suit: one year (§ 66-11-106) = Monday Jun 19, 2028, Juneteenth (§ 15-1-101); kept, a roll
+    // would give Tuesday Jun 20.
+    let facts = job("TN", "private", "gc", &[("last_furnished", "2027-06-10"), ("completed", "2027-06-19")]);
+    let statement = one(&facts, "TN.private.prime_sworn_statement");
+    assert_eq!(statement.consequence, "priority_only");
+    let suit = one(&facts, "TN.private.prime_lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 19)));
+    assert!(has_note(&suit, "Juneteenth") && has_note(&suit, "Tue 2028-06-20"));
+    assert!(all(&facts).iter().all(|d| !d.rule.contains("remote")));
+}
+
+#[test]
+fn tn_residential_notice_to_owner_is_given_before_work_and_counted_back_never_moves() {
+    // First furnished Monday Mar 1, 2027 (§ 66-11-203): the day before is Sunday Feb 28, kept.
+    let facts = job("TN", "residential", "gc", &[("first_furnished", "2027-03-01")]);
+    let notice = one(&facts, "TN.residential.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2027, 2, 28)));
+    assert!(has_note(&notice, "never moves"));
+    assert!(all(&job("TN", "private", "gc", &[("first_furnished", "2027-03-01")])).is_empty());
+    // A sub on a residence is told that only the prime contractor has a lien on an owner-occupied
+    // home.
+    let lien = one(&job("TN", "residential", "sub", &[("last_furnished", "2026-09-15")]), "TN.private.remote_notice_of_lien");
+    assert!(has_note(&lien, "§ 66-11-146(a)"));
+}
+
+// -------------------------------------------------------------------------------- Massachusetts
+
+#[test]
+fn ma_notice_of_contract_on_a_saturday_uses_friday_and_the_statement_rolls_past_patriots_day() {
+    // Last furnished Sunday Dec 20, 2026. Notice of contract, 90 days (M.G.L. c. 254, § 4): Dec 31
+    // is day 11, Jan 31 day 42, Feb 28 day 70, Mar 20 day 90 = Saturday. c. 4, § 9 moves only a
+    // Sunday or legal holiday and the registry is closed on Saturdays: Friday Mar 19. Statement of
+    // account, 120 days (§ 8): Mar 31 is day 101, Apr 19 day 120 = Patriots' Day (the third Monday
+    // in April, c. 4, § 7, cl. Eighteenth) -> Tuesday Apr 20.
+    let facts = job("MA", "private", "sub", &[("last_furnished", "2026-12-20")]);
+    let notice = one(&facts, "MA.private.notice_of_contract");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 3, 20), ymd(2027, 3, 19)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "right_lost"));
+    assert!(has_note(&notice, "a Saturday") && has_note(&notice, "actual notice"));
+    let statement = one(&facts, "MA.private.statement_of_account");
+    assert_eq!((statement.raw_due, statement.due), (ymd(2027, 4, 19), ymd(2027, 4, 20)));
+    assert!(has_note(&statement, "Patriots' Day"));
+}
+
+#[test]
+fn ma_notice_of_substantial_completion_shortens_both_filings() {
+    // Notice of substantial completion recorded Monday Jan 4, 2027: + 60 days (§ 4): Jan 31 is day
+    // 27, Feb 28 day 55, Mar 5 day 60 = Friday, earlier than Mar 20. + 90 days (§ 8): Mar 31 is
+    // day 86, Apr 4 day 90 = Sunday -> Monday Apr 5.
+    let facts =
+        job("MA", "private", "gc", &[("last_furnished", "2026-12-20"), ("notice_of_completion_recorded", "2027-01-04")]);
+    let notice = one(&facts, "MA.private.notice_of_contract");
+    assert_eq!(notice.due, ymd(2027, 3, 5));
+    assert!(has_note(&notice, "Earlier of"));
+    let statement = one(&facts, "MA.private.statement_of_account");
+    assert_eq!((statement.raw_due, statement.due), (ymd(2027, 4, 4), ymd(2027, 4, 5)));
+}
+
+#[test]
+fn ma_notice_of_identification_from_a_lower_tier_rolls_past_veterans_day() {
+    // First furnished Monday Oct 12, 2026 + 30 days (§ 4): Oct 31 is day 19, Nov 11 day 30 =
+    // Veterans Day, a Wednesday -> Thursday Nov 12.
+    let notice = one(
+        &job("MA", "private", "sub_sub", &[("first_furnished", "2026-10-12")]),
+        "MA.private.notice_of_identification",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 11), ymd(2026, 11, 12)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    let supplier = one(
+        &job("MA", "private", "supplier", &[("first_furnished", "2026-10-12")]),
+        "MA.private.notice_of_identification",
+    );
+    assert!(has_note(&supplier, "supply a subcontractor"));
+    for role in ["gc", "sub"] {
+        let list = all(&job("MA", "private", role, &[("first_furnished", "2026-10-12")]));
+        assert!(list.iter().all(|d| d.rule != "MA.private.notice_of_identification"), "{role}");
+    }
+}
+
+#[test]
+fn ma_suit_on_a_saturday_christmas_is_not_moved_to_monday_but_to_friday() {
+    // Statement of account recorded Sunday Sep 26, 2027 + 90 days (§ 11): Sep 30 is day 4, Oct 31
+    // day 35, Nov 30 day 65, Dec 25 day 90 = Christmas on a Saturday. Massachusetts keeps a
+    // Saturday holiday on its day (only a Sunday one moves to Monday), and a Saturday does not
+    // extend the period: Friday Dec 24.
+    let suit = one(&job("MA", "private", "sub", &[("lien_recorded", "2027-09-26")]), "MA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 25), ymd(2027, 12, 24)));
+    assert!(has_note(&suit, "attested copy") && has_note(&suit, "60 days"));
+    assert!(all(&job("MA", "private", "laborer", &[("last_furnished", "2026-12-20")])).is_empty());
+}
+
+// ----------------------------------------------------------------------------------------- Utah
+
+#[test]
+fn ut_preliminary_notice_on_pioneer_day_rolls_to_monday_or_is_cut_by_a_notice_of_completion() {
+    // First furnished Saturday Jul 4, 2026 + 20 days (Utah Code § 38-1a-501(1)(a)) = Friday Jul
+    // 24, Pioneer Day (§ 63G-1-301); § 68-3-7 runs it to the next day that is no Saturday, Sunday
+    // or holiday: Monday Jul 27.
+    let facts = job("UT", "private", "gc", &[("first_furnished", "2026-07-04")]);
+    let notice = one(&facts, "UT.private.preliminary_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 7, 24), ymd(2026, 7, 27)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "Pioneer Day"));
+    // A notice of completion filed Friday Jul 10 + 10 days = Monday Jul 20, earlier (§ 38-1a-501(1)(d)).
+    let facts =
+        job("UT", "private", "sub", &[("first_furnished", "2026-07-04"), ("notice_of_completion_recorded", "2026-07-10")]);
+    assert_eq!(one(&facts, "UT.private.preliminary_notice").due, ymd(2026, 7, 20));
+}
+
+#[test]
+fn ut_notice_of_lien_180_days_from_completion_or_90_after_a_notice_of_completion() {
+    // Completion unknown, counted from our last day Monday Jun 1, 2026 (§ 38-1a-502(1)): Jun 30 is
+    // day 29, Jul 31 day 60, Aug 31 day 91, Sep 30 day 121, Oct 31 day 152, Nov 28 day 180 =
+    // Saturday -> Monday Nov 30.
+    let facts = job("UT", "residential", "supplier", &[("last_furnished", "2026-06-01")]);
+    let lien = one(&facts, "UT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 30)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Lien Recovery Fund"));
+    // A notice of completion filed Wednesday Jul 1 + 90 days: Jul 31 is day 30, Aug 31 day 61,
+    // Sep 29 day 90 = Tuesday.
+    let facts = job(
+        "UT",
+        "private",
+        "supplier",
+        &[("last_furnished", "2026-06-01"), ("completed", "2026-06-30"), ("notice_of_completion_recorded", "2026-07-01")],
+    );
+    assert_eq!(one(&facts, "UT.private.claim_of_lien").due, ymd(2026, 9, 29));
+}
+
+#[test]
+fn ut_enforcement_180_days_after_recording_rolls_off_christmas() {
+    // Recorded Sunday Jun 28, 2026 + 180 days (§ 38-1a-701): Jun 30 is day 2, Jul 31 day 33, Aug
+    // 31 day 64, Sep 30 day 94, Oct 31 day 125, Nov 30 day 155, Dec 25 day 180 = Christmas, a
+    // Friday -> Monday Dec 28.
+    let suit = one(&job("UT", "private", "sub", &[("lien_recorded", "2026-06-28")]), "UT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2026, 12, 25), ymd(2026, 12, 28)));
+    assert!(has_note(&suit, "lis pendens"));
+}
+
+// --------------------------------------------------------------------------------------- Oregon
+
+#[test]
+fn or_notice_of_right_to_lien_counts_seven_business_days_past_juneteenth() {
+    // First furnished Friday Jun 12, 2026. The notice covers work after the day eight business
+    // days before it is delivered (ORS 87.021(1)); to cover the first day it must go within seven:
+    // Mon 15 (1), Tue 16 (2), Wed 17 (3), Thu 18 (4), Fri 19 Juneteenth (ORS 187.010, skipped), Mon
+    // 22 (5), Tue 23 (6), Wed 24 (7).
+    let notice = one(
+        &job("OR", "residential", "sub", &[("first_furnished", "2026-06-12")]),
+        "OR.residential.notice_of_right_to_lien",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 6, 24), ymd(2026, 6, 24)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "arbot shows seven"));
+    // On a commercial job only a materials supplier gives it.
+    let supplier =
+        one(&job("OR", "private", "supplier", &[("first_furnished", "2026-06-12")]), "OR.private.notice_of_right_to_lien");
+    assert_eq!(supplier.due, ymd(2026, 6, 24));
+    for role in ["gc", "sub", "laborer"] {
+        let list = all(&job("OR", "private", role, &[("first_furnished", "2026-06-12")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn or_claim_of_lien_75_days_rolls_past_thanksgiving_or_runs_from_an_earlier_completion() {
+    // Last furnished Saturday Sep 12, 2026 + 75 days (ORS 87.035(1)): Sep 30 is day 18, Oct 31 day
+    // 49, Nov 26 day 75 = Thanksgiving -> Friday Nov 27 (the day after is no Oregon legal holiday).
+    let lien = one(&job("OR", "private", "gc", &[("last_furnished", "2026-09-12")]), "OR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+    assert!(has_note(&lien, "Thanksgiving Day") && has_note(&lien, "ORS 87.039"));
+    // Construction completed Tuesday Sep 1 + 75 days: Sep 30 is day 29, Oct 31 day 60, Nov 15 day
+    // 75 = Sunday -> Monday Nov 16, the earlier.
+    let facts = job("OR", "private", "laborer", &[("last_furnished", "2026-09-12"), ("completed", "2026-09-01")]);
+    let lien = one(&facts, "OR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 15), ymd(2026, 11, 16)));
+}
+
+#[test]
+fn or_foreclosure_120_days_on_new_years_observed_friday_rolls_to_monday() {
+    // Claim filed Thursday Sep 2, 2027 + 120 days (ORS 87.055): Sep 30 is day 28, Oct 31 day 59,
+    // Nov 30 day 89, Dec 31 day 120 = Friday, New Year's Day 2028 (a Saturday) observed
+    // (ORS 187.010(2)) -> Monday Jan 3, 2028.
+    let suit = one(&job("OR", "private", "sub", &[("lien_recorded", "2027-09-02")]), "OR.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 31), ymd(2028, 1, 3)));
+    assert!(has_note(&suit, "(observed)") && has_note(&suit, "ORS 87.057"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
