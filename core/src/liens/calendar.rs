@@ -38,6 +38,8 @@ pub(crate) enum Holiday {
     /// The third Monday in April (Massachusetts).
     PatriotsDay,
     GoodFriday,
+    /// May 8 (Missouri).
+    TrumanDay,
     MemorialDay,
     /// June 14 (Pennsylvania).
     FlagDay,
@@ -74,6 +76,7 @@ impl Holiday {
             Holiday::CesarChavezDay => "Cesar Chavez Day",
             Holiday::PatriotsDay => "Patriots' Day",
             Holiday::GoodFriday => "Good Friday",
+            Holiday::TrumanDay => "Truman Day",
             Holiday::MemorialDay => "Memorial Day",
             Holiday::FlagDay => "Flag Day",
             Holiday::Juneteenth | Holiday::JuneteenthThirdFriday => "Juneteenth",
@@ -107,6 +110,7 @@ impl Holiday {
             Holiday::CesarChavezDay => fixed(3, 31),
             Holiday::PatriotsDay => nth(4, Mon, 3),
             Holiday::GoodFriday => easter_sunday(year).and_then(|d| d.checked_sub_days(Days::new(2))),
+            Holiday::TrumanDay => fixed(5, 8),
             Holiday::MemorialDay => last_weekday_of_month(year, 5, Mon),
             Holiday::FlagDay => fixed(6, 14),
             Holiday::Juneteenth => fixed(6, 19),
@@ -383,6 +387,7 @@ mod tests {
         assert_eq!(Holiday::PatriotsDay.date(2027), Some(ymd(2027, 4, 19)));
         assert_eq!(Holiday::PatriotsDay.date(2026), Some(ymd(2026, 4, 20)));
         assert_eq!(Holiday::PioneerDay.date(2027), Some(ymd(2027, 7, 24)));
+        assert_eq!(Holiday::TrumanDay.date(2028), Some(ymd(2028, 5, 8)));
         assert_eq!(Holiday::JuneteenthThirdFriday.date(2026), Some(ymd(2026, 6, 19)));
         assert_eq!(Holiday::JuneteenthThirdFriday.date(2027), Some(ymd(2027, 6, 18)));
     }

@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 20] = [
+const STATE_FILES: [StateFile; 22] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -197,6 +197,8 @@ const STATE_FILES: [StateFile; 20] = [
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
+    StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },
+    StateFile { code: "MO", name: "Missouri", text: include_str!("../../liens/MO.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
     StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },

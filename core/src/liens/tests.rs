@@ -74,6 +74,8 @@ fn rule_counts_per_state() {
             ("IL", 4),
             ("MA", 4),
             ("MI", 4),
+            ("MN", 4),
+            ("MO", 3),
             ("NC", 3),
             ("NJ", 5),
             ("NV", 5),
@@ -224,16 +226,16 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), MA (Massachusetts), MI (Michigan), NC (North Carolina), \
-         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), \
+         FL (Florida), GA (Georgia), IL (Illinois), MA (Massachusetts), MI (Michigan), MN (Minnesota), \
+         MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), \
          TX (Texas), UT (Utah), VA (Virginia), WA (Washington)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AZ", "CA", "CO", "FL", "GA", "IL", "MA", "MI", "NC", "NJ", "NV", "NY", "OH", "OR", "PA", "TN", "TX", "UT",
-            "VA", "WA"
+            "AZ", "CA", "CO", "FL", "GA", "IL", "MA", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR", "PA", "TN",
+            "TX", "UT", "VA", "WA"
         ]
     );
 }
@@ -1733,6 +1735,86 @@ fn or_foreclosure_120_days_on_new_years_observed_friday_rolls_to_monday() {
     let suit = one(&job("OR", "private", "sub", &[("lien_recorded", "2027-09-02")]), "OR.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 31), ymd(2028, 1, 3)));
     assert!(has_note(&suit, "(observed)") && has_note(&suit, "ORS 87.057"));
+}
+
+// ------------------------------------------------------------------------------------ Minnesota
+
+#[test]
+fn mn_prelien_notice_on_juneteenth_friday_falls_back_to_thursday() {
+    // First furnished Tuesday May 5, 2026 + 45 days (Minn. Stat. § 514.011, subd. 2): May 31 is
+    // day 26, Jun 19 day 45 = Juneteenth (§ 645.44, subd. 5), a Friday. § 645.15 moves it off the
+    // holiday, but its Saturday wording is unconfirmed and the next day is a Saturday: the
+    // business day before, Thursday Jun 18 (conservative).
+    let notice = one(&job("MN", "private", "sub", &[("first_furnished", "2026-05-05")]), "MN.private.prelien_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 6, 19), ymd(2026, 6, 18)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "right_lost"));
+    assert!(has_note(&notice, "Juneteenth") && has_note(&notice, "5,000 usable square feet"));
+    for role in ["gc", "laborer"] {
+        let list = all(&job("MN", "private", role, &[("first_furnished", "2026-05-05")]));
+        assert!(list.iter().all(|d| d.rule != "MN.private.prelien_notice"), "{role}");
+    }
+}
+
+#[test]
+fn mn_lien_statement_and_suit_on_sundays_roll_to_monday() {
+    // Last furnished Saturday Jul 11, 2026 + 120 days (§ 514.08, subd. 1): Jul 31 is day 20, Aug
+    // 31 day 51, Sep 30 day 81, Oct 31 day 112, Nov 8 day 120 = Sunday -> Monday Nov 9. Suit: one
+    // year from the last item (§ 514.12, subd. 3) = Sunday Jul 11, 2027 -> Monday Jul 12.
+    let facts = job("MN", "private", "supplier", &[("last_furnished", "2026-07-11")]);
+    let lien = one(&facts, "MN.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 8), ymd(2026, 11, 9)));
+    assert!(has_note(&lien, "served personally or by certified mail"));
+    let suit = one(&facts, "MN.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 11), ymd(2027, 7, 12)));
+}
+
+#[test]
+fn mn_prime_contractor_notice_on_thanksgiving_moves_to_the_friday() {
+    // Work agreed upon Monday Nov 16, 2026 without a written contract + 10 days (§ 514.011, subd.
+    // 1) = Thursday Nov 26, Thanksgiving -> Friday Nov 27 (the day after is left out, a holiday
+    // only for the branches that choose it).
+    let notice = one(
+        &job("MN", "residential", "gc", &[("contract_signed", "2026-11-16")]),
+        "MN.private.prime_contractor_notice",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+    assert!(has_note(&notice, "written contract"));
+    assert!(missing_facts(&job("MN", "private", "gc", &[])).contains(&"contract_signed"));
+}
+
+// ------------------------------------------------------------------------------------- Missouri
+
+#[test]
+fn mo_lien_six_months_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // Last furnished Wednesday Aug 12, 2026 + 6 calendar months (RSMo § 429.080) = Friday Feb 12,
+    // 2027, Lincoln's Birthday (§ 9.010); § 506.060.1 skips Saturday, Sunday and Monday Feb 15
+    // (Washington's Birthday) -> Tuesday Feb 16. The 10-day notice (§ 429.100) counts back from
+    // the unadjusted Feb 12: Tuesday Feb 2.
+    let facts = job("MO", "private", "sub", &[("last_furnished", "2026-08-12")]);
+    let lien = one(&facts, "MO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert!(has_note(&lien, "Lincoln's Birthday") && has_note(&lien, "just and true"));
+    let notice = one(&facts, "MO.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 2, 2)));
+    // The original contractor gives no 10-day notice, and is told of the § 429.012 notice.
+    let gc = all(&job("MO", "private", "gc", &[("last_furnished", "2026-08-12")]));
+    assert_eq!(rules_of(&gc), ["MO.private.claim_of_lien"]);
+    assert!(has_note(&gc[0], "§ 429.012"));
+    let home = one(&job("MO", "residential", "sub", &[("last_furnished", "2026-08-12")]), "MO.private.claim_of_lien");
+    assert!(has_note(&home, "§ 429.013"));
+}
+
+#[test]
+fn mo_six_months_clamps_to_february_28_and_the_suit_rolls_off_truman_day() {
+    // Last furnished Monday Aug 31, 2026 + 6 months: February has no 31st, so Sunday Feb 28,
+    // 2027 -> Monday Mar 1.
+    let lien = one(&job("MO", "private", "supplier", &[("last_furnished", "2026-08-31")]), "MO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    // Filed Monday Nov 8, 2027 + 6 months (§ 429.170) = Monday May 8, 2028, Truman Day -> Tuesday
+    // May 9.
+    let suit = one(&job("MO", "private", "sub", &[("lien_recorded", "2027-11-08")]), "MO.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 5, 8), ymd(2028, 5, 9)));
+    assert!(has_note(&suit, "Truman Day"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
