@@ -794,3 +794,50 @@ fn reminder_templates_are_written_edited_checked_when_loaded_and_used() {
     let out = preview(dir.path());
     assert!(text(&out.stderr).contains("fianl.txt is not the template of any stage"), "{}", text(&out.stderr));
 }
+
+/// `arbot … | head -1`: the reader goes away before arbot writes. Every command stops quietly
+/// with the shell's SIGPIPE status (141) instead of panicking on the closed pipe.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_status_141() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo", "--no-console"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = "sqlite://arbot-demo.db";
+    let commands: &[&[&str]] = &[
+        &["demo", "--no-console"],
+        &["--db", db, "aging"],
+        &["--db", db, "aging", "--format", "csv"],
+        &["--db", db, "aging", "--format", "json"],
+        &["--db", db, "customer", "harborview"],
+        &["--db", db, "digest"],
+        &["--db", db, "history", "harborview", "--format", "csv"],
+        &["--db", db, "reminders", "preview", "hill", "country"],
+        &["--db", db, "reminders", "round"],
+        &["--db", db, "report", "cash"],
+        &["--db", db, "report", "weekly"],
+        &["--db", db, "migrate"],
+        &["import", "--template", "invoices"],
+        &["liens", "states"],
+        &["liens", "deadlines", "--state", "TN", "--fact", "last_furnished=2026-10-09"],
+        &["reminders", "templates"],
+    ];
+    for args in commands {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env_remove("ARBOT_DATABASE_URL")
+            .env_remove("ARBOT_CONFIG")
+            .env("ARBOT_TODAY", "2026-11-22")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run arbot");
+        // Close our end of its standard output before it writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("arbot finishes");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+    }
+}

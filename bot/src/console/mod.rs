@@ -104,7 +104,7 @@ fn interactive(rt: &Runtime, app: &App) -> anyhow::Result<()> {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 match answer(rt, app, &line) {
-                    Some(text) => println!("{text}"),
+                    Some(text) => crate::cli::write_stdout(&format!("{text}\n"))?,
                     None => break,
                 }
             }
