@@ -188,13 +188,14 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 22] = [
+const STATE_FILES: [StateFile; 23] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
+    StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },

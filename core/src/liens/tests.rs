@@ -72,6 +72,7 @@ fn rule_counts_per_state() {
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
+            ("IN", 4),
             ("MA", 4),
             ("MI", 4),
             ("MN", 4),
@@ -226,7 +227,7 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), MA (Massachusetts), MI (Michigan), MN (Minnesota), \
+         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), MA (Massachusetts), MI (Michigan), MN (Minnesota), \
          MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), \
          TX (Texas), UT (Utah), VA (Virginia), WA (Washington)."
     );
@@ -234,8 +235,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         supported_states(),
         [
-            "AZ", "CA", "CO", "FL", "GA", "IL", "MA", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR", "PA", "TN",
-            "TX", "UT", "VA", "WA"
+            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "MA", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR", "PA",
+            "TN", "TX", "UT", "VA", "WA"
         ]
     );
 }
@@ -1540,7 +1541,8 @@ fn tn_remote_notice_of_lien_counts_from_completion_and_the_suit_from_service() {
     assert!(has_note(&lien, "Christmas Day") && has_note(&lien, "Mon 2026-12-28"));
     // Notice served Tuesday Dec 1, 2026 + 90 days (§ 66-11-115(b)): Dec 31 is day 30, Jan 31 day
     // 61, Feb 28 day 89, Mar 1, 2027 day 90 = Monday.
-    let suit = one(&job("TN", "private", "sub", &[("lien_recorded", "2026-12-01")]), "TN.private.remote_lien_enforcement");
+    let suit =
+        one(&job("TN", "private", "sub", &[("lien_recorded", "2026-12-01")]), "TN.private.remote_lien_enforcement");
     assert_eq!(suit.due, ymd(2027, 3, 1));
     assert!(has_note(&suit, "served on the owner"));
 }
@@ -1569,7 +1571,8 @@ fn tn_residential_notice_to_owner_is_given_before_work_and_counted_back_never_mo
     assert!(all(&job("TN", "private", "gc", &[("first_furnished", "2027-03-01")])).is_empty());
     // A sub on a residence is told that only the prime contractor has a lien on an owner-occupied
     // home.
-    let lien = one(&job("TN", "residential", "sub", &[("last_furnished", "2026-09-15")]), "TN.private.remote_notice_of_lien");
+    let lien =
+        one(&job("TN", "residential", "sub", &[("last_furnished", "2026-09-15")]), "TN.private.remote_notice_of_lien");
     assert!(has_note(&lien, "§ 66-11-146(a)"));
 }
 
@@ -1597,8 +1600,12 @@ fn ma_notice_of_substantial_completion_shortens_both_filings() {
     // Notice of substantial completion recorded Monday Jan 4, 2027: + 60 days (§ 4): Jan 31 is day
     // 27, Feb 28 day 55, Mar 5 day 60 = Friday, earlier than Mar 20. + 90 days (§ 8): Mar 31 is
     // day 86, Apr 4 day 90 = Sunday -> Monday Apr 5.
-    let facts =
-        job("MA", "private", "gc", &[("last_furnished", "2026-12-20"), ("notice_of_completion_recorded", "2027-01-04")]);
+    let facts = job(
+        "MA",
+        "private",
+        "gc",
+        &[("last_furnished", "2026-12-20"), ("notice_of_completion_recorded", "2027-01-04")],
+    );
     let notice = one(&facts, "MA.private.notice_of_contract");
     assert_eq!(notice.due, ymd(2027, 3, 5));
     assert!(has_note(&notice, "Earlier of"));
@@ -1652,8 +1659,12 @@ fn ut_preliminary_notice_on_pioneer_day_rolls_to_monday_or_is_cut_by_a_notice_of
     assert_eq!(notice.consequence, "coverage_limited");
     assert!(has_note(&notice, "Pioneer Day"));
     // A notice of completion filed Friday Jul 10 + 10 days = Monday Jul 20, earlier (§ 38-1a-501(1)(d)).
-    let facts =
-        job("UT", "private", "sub", &[("first_furnished", "2026-07-04"), ("notice_of_completion_recorded", "2026-07-10")]);
+    let facts = job(
+        "UT",
+        "private",
+        "sub",
+        &[("first_furnished", "2026-07-04"), ("notice_of_completion_recorded", "2026-07-10")],
+    );
     assert_eq!(one(&facts, "UT.private.preliminary_notice").due, ymd(2026, 7, 20));
 }
 
@@ -1673,7 +1684,11 @@ fn ut_notice_of_lien_180_days_from_completion_or_90_after_a_notice_of_completion
         "UT",
         "private",
         "supplier",
-        &[("last_furnished", "2026-06-01"), ("completed", "2026-06-30"), ("notice_of_completion_recorded", "2026-07-01")],
+        &[
+            ("last_furnished", "2026-06-01"),
+            ("completed", "2026-06-30"),
+            ("notice_of_completion_recorded", "2026-07-01"),
+        ],
     );
     assert_eq!(one(&facts, "UT.private.claim_of_lien").due, ymd(2026, 9, 29));
 }
@@ -1704,8 +1719,10 @@ fn or_notice_of_right_to_lien_counts_seven_business_days_past_juneteenth() {
     assert_eq!(notice.consequence, "coverage_limited");
     assert!(has_note(&notice, "arbot shows seven"));
     // On a commercial job only a materials supplier gives it.
-    let supplier =
-        one(&job("OR", "private", "supplier", &[("first_furnished", "2026-06-12")]), "OR.private.notice_of_right_to_lien");
+    let supplier = one(
+        &job("OR", "private", "supplier", &[("first_furnished", "2026-06-12")]),
+        "OR.private.notice_of_right_to_lien",
+    );
     assert_eq!(supplier.due, ymd(2026, 6, 24));
     for role in ["gc", "sub", "laborer"] {
         let list = all(&job("OR", "private", role, &[("first_furnished", "2026-06-12")]));
@@ -1815,6 +1832,42 @@ fn mo_six_months_clamps_to_february_28_and_the_suit_rolls_off_truman_day() {
     let suit = one(&job("MO", "private", "sub", &[("lien_recorded", "2027-11-08")]), "MO.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2028, 5, 8), ymd(2028, 5, 9)));
     assert!(has_note(&suit, "Truman Day"));
+}
+
+// -------------------------------------------------------------------------------------- Indiana
+
+#[test]
+fn in_residential_prelien_notice_on_thanksgiving_is_kept() {
+    // First furnished Tuesday Oct 27, 2026 + 30 days (Ind. Code § 32-28-3-1): Oct 31 is day 4, Nov
+    // 26 day 30 = Thanksgiving. No Indiana rule found moves the last day: kept, and the note says
+    // a roll would give Friday Nov 27.
+    let notice =
+        one(&job("IN", "residential", "sub", &[("first_furnished", "2026-10-27")]), "IN.residential.prelien_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 26), ymd(2026, 11, 26)));
+    assert!(has_note(&notice, "Thanksgiving Day") && has_note(&notice, "Fri 2026-11-27"));
+    assert!(has_note(&notice, "60 days"));
+    for (project, role) in [("residential", "gc"), ("private", "sub")] {
+        let list = all(&job("IN", project, role, &[("first_furnished", "2026-10-27")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn in_lien_is_90_days_or_60_on_a_home_and_a_saturday_is_kept() {
+    // Last furnished Tuesday Sep 1, 2026. Commercial, 90 days (§ 32-28-3-3(a)): Sep 30 is day 29,
+    // Oct 31 day 60, Nov 30 day 90 = Monday. Residential, 60 days (§ 32-28-3-3(b)): Oct 31 =
+    // Saturday, kept (a roll would give Monday Nov 2).
+    let lien = one(&job("IN", "private", "supplier", &[("last_furnished", "2026-09-01")]), "IN.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 30));
+    let home =
+        one(&job("IN", "residential", "gc", &[("last_furnished", "2026-09-01")]), "IN.residential.claim_of_lien");
+    assert_eq!((home.raw_due, home.due), (ymd(2026, 10, 31), ymd(2026, 10, 31)));
+    assert!(has_note(&home, "Mon 2026-11-02") && home.consequence_text.contains("Class 2"));
+    // Suit: one year after recording Thursday Mar 26, 2026 (§ 32-28-3-6) = Friday Mar 26, 2027,
+    // Good Friday; kept (a roll: Monday Mar 29).
+    let suit = one(&job("IN", "private", "sub", &[("lien_recorded", "2026-03-26")]), "IN.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 3, 26), ymd(2027, 3, 26)));
+    assert!(has_note(&suit, "Good Friday") && has_note(&suit, "Mon 2027-03-29"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
