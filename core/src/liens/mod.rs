@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 23] = [
+const STATE_FILES: [StateFile; 24] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -212,6 +212,7 @@ const STATE_FILES: [StateFile; 23] = [
     StateFile { code: "UT", name: "Utah", text: include_str!("../../liens/UT.toml") },
     StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
+    StateFile { code: "WI", name: "Wisconsin", text: include_str!("../../liens/WI.toml") },
 ];
 
 /// The two-letter codes of the states with rules, alphabetically.
