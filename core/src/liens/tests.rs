@@ -74,6 +74,7 @@ fn rule_counts_per_state() {
             ("IL", 4),
             ("IN", 4),
             ("MA", 4),
+            ("MD", 3),
             ("MI", 4),
             ("MN", 4),
             ("MO", 3),
@@ -228,8 +229,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), MA (Massachusetts), MI (Michigan), \
-         MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), \
+         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), MA (Massachusetts), MD (Maryland), \
+         MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), \
          OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
          WA (Washington), WI (Wisconsin)."
     );
@@ -237,8 +238,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         supported_states(),
         [
-            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "MA", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR", "PA",
-            "TN", "TX", "UT", "VA", "WA", "WI"
+            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR",
+            "PA", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -1912,6 +1913,41 @@ fn wi_notices_of_lien_rights_prime_on_thanksgiving_kept_and_sub_at_60_days() {
         one(&job("WI", "residential", "sub", &[("first_furnished", "2026-09-26")]), "WI.private.notice_of_lien_rights");
     assert!(!has_note(&home, "nonresidential"));
     assert!(all(&job("WI", "private", "gc", &[("first_furnished", "2026-11-16")])).is_empty());
+}
+
+// ------------------------------------------------------------------------------------- Maryland
+
+#[test]
+fn md_notice_on_election_day_and_petition_on_a_saturday_are_kept() {
+    // Last furnished Monday Jul 6, 2026. Notice of intention, 120 days (Md. Code, Real Prop.
+    // § 9-104(a)): Jul 31 is day 25, Aug 31 day 56, Sep 30 day 86, Oct 31 day 117, Nov 3 day 120 =
+    // the statewide general election (Gen. Prov. § 1-111). No rule read moves the last day: kept,
+    // a roll would give Wednesday Nov 4. Petition, 180 days (§ 9-105(a)): Nov 30 is day 147, Dec
+    // 31 day 178, Jan 2, 2027 day 180 = Saturday, kept (a roll: Monday Jan 4).
+    let facts = job("MD", "private", "sub", &[("last_furnished", "2026-07-06")]);
+    let notice = one(&facts, "MD.private.notice_of_intent");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 3), ymd(2026, 11, 3)));
+    assert!(has_note(&notice, "Election Day") && has_note(&notice, "Wed 2026-11-04"));
+    let petition = one(&facts, "MD.private.claim_of_lien");
+    assert_eq!((petition.raw_due, petition.due), (ymd(2027, 1, 2), ymd(2027, 1, 2)));
+    assert!(has_note(&petition, "Mon 2027-01-04") && has_note(&petition, "show-cause hearing"));
+    // The general contractor gives no notice of intention.
+    let gc = all(&job("MD", "private", "gc", &[("last_furnished", "2026-07-06")]));
+    assert_eq!(rules_of(&gc), ["MD.private.claim_of_lien"]);
+}
+
+#[test]
+fn md_enforcement_a_year_after_the_petition_on_american_indian_heritage_day_is_kept() {
+    // Petition filed Thursday Nov 26, 2026 + 1 year (§ 9-109) = Friday Nov 26, 2027, the Friday
+    // after Thanksgiving (American Indian Heritage Day, § 1-111(a)(15)); kept (a roll: Monday Nov
+    // 29).
+    let suit =
+        one(&job("MD", "residential", "supplier", &[("lien_recorded", "2026-11-26")]), "MD.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 26), ymd(2027, 11, 26)));
+    assert!(has_note(&suit, "the Friday after Thanksgiving") && has_note(&suit, "Mon 2027-11-29"));
+    let notice =
+        one(&job("MD", "residential", "supplier", &[("last_furnished", "2026-07-06")]), "MD.private.notice_of_intent");
+    assert!(has_note(&notice, "defense of payment"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
