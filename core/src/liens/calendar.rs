@@ -40,6 +40,8 @@ pub(crate) enum Holiday {
     GoodFriday,
     /// May 8 (Missouri).
     TrumanDay,
+    /// May 10 (South Carolina).
+    ConfederateMemorialDay,
     MemorialDay,
     /// June 14 (Pennsylvania).
     FlagDay,
@@ -62,7 +64,11 @@ pub(crate) enum Holiday {
     VeteransDay,
     ThanksgivingDay,
     DayAfterThanksgiving,
+    /// December 24 (South Carolina).
+    ChristmasEve,
     ChristmasDay,
+    /// December 26 (South Carolina).
+    DayAfterChristmas,
 }
 
 impl Holiday {
@@ -77,6 +83,7 @@ impl Holiday {
             Holiday::PatriotsDay => "Patriots' Day",
             Holiday::GoodFriday => "Good Friday",
             Holiday::TrumanDay => "Truman Day",
+            Holiday::ConfederateMemorialDay => "Confederate Memorial Day",
             Holiday::MemorialDay => "Memorial Day",
             Holiday::FlagDay => "Flag Day",
             Holiday::Juneteenth | Holiday::JuneteenthThirdFriday => "Juneteenth",
@@ -91,7 +98,9 @@ impl Holiday {
             Holiday::VeteransDay => "Veterans Day",
             Holiday::ThanksgivingDay => "Thanksgiving Day",
             Holiday::DayAfterThanksgiving => "the Friday after Thanksgiving",
+            Holiday::ChristmasEve => "Christmas Eve",
             Holiday::ChristmasDay => "Christmas Day",
+            Holiday::DayAfterChristmas => "the day after Christmas",
         }
     }
 
@@ -111,6 +120,7 @@ impl Holiday {
             Holiday::PatriotsDay => nth(4, Mon, 3),
             Holiday::GoodFriday => easter_sunday(year).and_then(|d| d.checked_sub_days(Days::new(2))),
             Holiday::TrumanDay => fixed(5, 8),
+            Holiday::ConfederateMemorialDay => fixed(5, 10),
             Holiday::MemorialDay => last_weekday_of_month(year, 5, Mon),
             Holiday::FlagDay => fixed(6, 14),
             Holiday::Juneteenth => fixed(6, 19),
@@ -127,7 +137,9 @@ impl Holiday {
             Holiday::VeteransDay => fixed(11, 11),
             Holiday::ThanksgivingDay => nth(11, Thu, 4),
             Holiday::DayAfterThanksgiving => nth(11, Thu, 4).and_then(|d| d.succ_opt()),
+            Holiday::ChristmasEve => fixed(12, 24),
             Holiday::ChristmasDay => fixed(12, 25),
+            Holiday::DayAfterChristmas => fixed(12, 26),
         }
     }
 }

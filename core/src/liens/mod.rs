@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 25] = [
+const STATE_FILES: [StateFile; 26] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -208,6 +208,7 @@ const STATE_FILES: [StateFile; 25] = [
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
     StateFile { code: "OR", name: "Oregon", text: include_str!("../../liens/OR.toml") },
     StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
+    StateFile { code: "SC", name: "South Carolina", text: include_str!("../../liens/SC.toml") },
     StateFile { code: "TN", name: "Tennessee", text: include_str!("../../liens/TN.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
     StateFile { code: "UT", name: "Utah", text: include_str!("../../liens/UT.toml") },

@@ -85,6 +85,7 @@ fn rule_counts_per_state() {
             ("OH", 5),
             ("OR", 4),
             ("PA", 5),
+            ("SC", 2),
             ("TN", 6),
             ("TX", 14),
             ("UT", 3),
@@ -230,16 +231,16 @@ fn an_unknown_state_lists_the_supported_ones() {
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
          FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), MA (Massachusetts), MD (Maryland), \
-         MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), \
-         OH (Ohio), OR (Oregon), PA (Pennsylvania), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
-         WA (Washington), WI (Wisconsin)."
+         MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), \
+         NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), \
+         TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR",
-            "PA", "TN", "TX", "UT", "VA", "WA", "WI"
+            "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -1948,6 +1949,36 @@ fn md_enforcement_a_year_after_the_petition_on_american_indian_heritage_day_is_k
     let notice =
         one(&job("MD", "residential", "supplier", &[("last_furnished", "2026-07-06")]), "MD.private.notice_of_intent");
     assert!(has_note(&notice, "defense of payment"));
+}
+
+// ------------------------------------------------------------------------------- South Carolina
+
+#[test]
+fn sc_lien_on_thanksgiving_is_kept_and_suit_is_six_months_from_last_work() {
+    // Last furnished Friday Aug 28, 2026 + 90 days (S.C. Code § 29-5-90): Aug 31 is day 3, Sep 30
+    // day 33, Oct 31 day 64, Nov 26 day 90 = Thanksgiving. No rule found moves the last day: kept,
+    // and the note says a roll would pass the day after Thanksgiving (also a holiday under
+    // § 53-5-10) and the weekend to Monday Nov 30. Suit (§ 29-5-120): Aug 28 + 6 months = Sunday
+    // Feb 28, 2027, kept (a roll: Monday Mar 1).
+    let facts = job("SC", "private", "sub", &[("last_furnished", "2026-08-28")]);
+    let lien = one(&facts, "SC.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 26)));
+    assert!(has_note(&lien, "Mon 2026-11-30") && has_note(&lien, "§ 29-5-40"));
+    let suit = one(&facts, "SC.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
+    assert!(has_note(&suit, "Mon 2027-03-01") && has_note(&suit, "Shelley"));
+}
+
+#[test]
+fn sc_lien_on_christmas_eve_would_roll_past_three_holidays() {
+    // Last furnished Friday Sep 25, 2026 + 90 days: Sep 30 is day 5, Oct 31 day 36, Nov 30 day 66,
+    // Dec 24 day 90 = Christmas Eve (§ 53-5-10); kept. A roll would pass Dec 24, 25 and 26 and
+    // Sunday Dec 27 to Monday Dec 28.
+    let lien = one(&job("SC", "residential", "gc", &[("last_furnished", "2026-09-25")]), "SC.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 24), ymd(2026, 12, 24)));
+    assert!(has_note(&lien, "Christmas Eve") && has_note(&lien, "Mon 2026-12-28"));
+    let holidays: Vec<NaiveDate> = holidays("SC", 2026).unwrap().into_iter().map(|(d, _)| d).collect();
+    assert!(holidays.contains(&ymd(2026, 5, 10)) && holidays.contains(&ymd(2026, 12, 26)), "{holidays:?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
