@@ -1549,19 +1549,24 @@ fn tn_remote_notice_of_lien_counts_from_completion_and_the_suit_from_service() {
         one(&job("TN", "private", "sub", &[("lien_recorded", "2026-12-01")]), "TN.private.remote_lien_enforcement");
     assert_eq!(suit.due, ymd(2027, 3, 1));
     assert!(has_note(&suit, "served on the owner"));
+    // Served Monday Nov 30, 2026 + 90 days: Dec 31 is day 31, Jan 31 day 62, Feb 28 day 90 =
+    // Sunday; the suit, a court filing, rolls under Tenn. R. Civ. P. 6.01 to Monday Mar 1, 2027.
+    let suit =
+        one(&job("TN", "private", "sub", &[("lien_recorded", "2026-11-30")]), "TN.private.remote_lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
 }
 
 #[test]
 fn tn_prime_contractor_records_for_priority_and_sues_within_a_year() {
     // Completed Saturday Jun 19, 2027: the sworn statement (§ 66-11-112(a)) only keeps priority.
-    // Suit: one year (§ 66-11-106) = Monday Jun 19, 2028, Juneteenth (§ 15-1-101); kept, a roll
-    // would give Tuesday Jun 20.
+    // Suit: one year (§ 66-11-106) = Monday Jun 19, 2028, Juneteenth (§ 15-1-101). A suit is filed
+    // in court, and Tenn. R. Civ. P. 6.01 excludes a last day on a legal holiday: Tuesday Jun 20.
     let facts = job("TN", "private", "gc", &[("last_furnished", "2027-06-10"), ("completed", "2027-06-19")]);
     let statement = one(&facts, "TN.private.prime_sworn_statement");
     assert_eq!(statement.consequence, "priority_only");
     let suit = one(&facts, "TN.private.prime_lien_enforcement");
-    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 19)));
-    assert!(has_note(&suit, "Juneteenth") && has_note(&suit, "Tue 2028-06-20"));
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 20)));
+    assert!(has_note(&suit, "Juneteenth") && has_note(&suit, "Tenn. R. Civ. P. 6.01"));
     assert!(all(&facts).iter().all(|d| !d.rule.contains("remote")));
 }
 
