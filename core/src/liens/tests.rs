@@ -1727,6 +1727,10 @@ fn or_notice_of_right_to_lien_counts_seven_business_days_past_juneteenth() {
     assert_eq!((notice.raw_due, notice.due), (ymd(2026, 6, 24), ymd(2026, 6, 24)));
     assert_eq!(notice.consequence, "coverage_limited");
     assert!(has_note(&notice, "arbot shows seven"));
+    // On a home everyone not hired by the owner gives it, labor included (ORS 87.021(3)(b) spares
+    // labor only on a commercial improvement).
+    let labor = all(&job("OR", "residential", "laborer", &[("first_furnished", "2026-06-12")]));
+    assert!(rules_of(&labor).contains(&"OR.residential.notice_of_right_to_lien"), "{labor:#?}");
     // On a commercial job only a materials supplier gives it.
     let supplier = one(
         &job("OR", "private", "supplier", &[("first_furnished", "2026-06-12")]),
