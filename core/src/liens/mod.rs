@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 26] = [
+const STATE_FILES: [StateFile; 27] = [
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
@@ -196,6 +196,7 @@ const STATE_FILES: [StateFile; 26] = [
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
+    StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MD", name: "Maryland", text: include_str!("../../liens/MD.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },

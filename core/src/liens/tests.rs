@@ -73,6 +73,7 @@ fn rule_counts_per_state() {
             ("GA", 5),
             ("IL", 4),
             ("IN", 4),
+            ("KY", 4),
             ("MA", 4),
             ("MD", 3),
             ("MI", 4),
@@ -230,17 +231,17 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), MA (Massachusetts), MD (Maryland), \
-         MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), \
-         NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), \
-         TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), MA (Massachusetts), \
+         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), \
+         NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), SC (South Carolina), \
+         TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH", "OR",
-            "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH",
+            "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -1988,6 +1989,38 @@ fn sc_lien_on_christmas_eve_would_roll_past_three_holidays() {
     assert!(has_note(&lien, "Christmas Eve") && has_note(&lien, "Mon 2026-12-28"));
     let holidays: Vec<NaiveDate> = holidays("SC", 2026).unwrap().into_iter().map(|(d, _)| d).collect();
     assert!(holidays.contains(&ymd(2026, 5, 10)) && holidays.contains(&ymd(2026, 12, 26)), "{holidays:?}");
+}
+
+// ------------------------------------------------------------------------------------- Kentucky
+
+#[test]
+fn ky_notice_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // Last furnished Sunday Nov 29, 2026 + 75 days (KRS 376.010): Nov 30 is day 1, Dec 31 day 32,
+    // Jan 31 day 63, Feb 12, 2027 day 75 = Lincoln's Birthday (KRS 2.110), a Friday. KRS
+    // 446.030(1)(a) skips it, the weekend and Monday Feb 15 (Washington's Birthday): Tuesday Feb 16.
+    let facts = job("KY", "private", "sub", &[("last_furnished", "2026-11-29")]);
+    let notice = one(&facts, "KY.private.notice_of_intent");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert!(has_note(&notice, "Lincoln's Birthday") && has_note(&notice, "120 days"));
+    // The statement of lien: Nov 29 + 6 months = Saturday May 29, 2027 -> past Sunday and Monday
+    // May 31 (Memorial Day) to Tuesday Jun 1 (KRS 376.080(1)).
+    let lien = one(&facts, "KY.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 5, 29), ymd(2027, 6, 1)));
+    let gc = all(&job("KY", "private", "gc", &[("last_furnished", "2026-11-29")]));
+    assert_eq!(rules_of(&gc), ["KY.private.claim_of_lien"]);
+}
+
+#[test]
+fn ky_copy_to_the_owner_seven_days_after_filing_rolls_off_christmas() {
+    // Filed Friday Dec 18, 2026 + 7 days (KRS 376.080) = Friday Dec 25, Christmas -> Monday Dec
+    // 28. Suit: filed Saturday Jul 4, 2026 + 12 months (KRS 376.090(1)) = Sunday Jul 4, 2027 ->
+    // Monday Jul 5 (KRS 2.110 keeps no observed day, so Monday is open).
+    let service = one(&job("KY", "private", "supplier", &[("lien_recorded", "2026-12-18")]), "KY.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2026, 12, 25), ymd(2026, 12, 28)));
+    assert_eq!(service.consequence, "right_lost");
+    let suit =
+        one(&job("KY", "private", "supplier", &[("lien_recorded", "2026-07-04")]), "KY.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 4), ymd(2027, 7, 5)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
