@@ -188,7 +188,8 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 27] = [
+const STATE_FILES: [StateFile; 28] = [
+    StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },

@@ -66,6 +66,7 @@ fn rule_counts_per_state() {
     assert_eq!(
         counts,
         [
+            ("AL", 5),
             ("AZ", 3),
             ("CA", 8),
             ("CO", 4),
@@ -230,18 +231,19 @@ fn an_unknown_state_lists_the_supported_ones() {
     let err = deadlines(&facts, &[]).unwrap_err().to_string();
     assert_eq!(
         err,
-        "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), MA (Massachusetts), \
-         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), \
-         NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), SC (South Carolina), \
-         TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
+         CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
+         MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), \
+         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), \
+         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), \
+         WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY", "OH",
-            "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY",
+            "OH", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2021,6 +2023,37 @@ fn ky_copy_to_the_owner_seven_days_after_filing_rolls_off_christmas() {
     let suit =
         one(&job("KY", "private", "supplier", &[("lien_recorded", "2026-07-04")]), "KY.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 4), ymd(2027, 7, 5)));
+}
+
+// -------------------------------------------------------------------------------------- Alabama
+
+#[test]
+fn al_subcontractor_lien_four_months_on_mlk_day_rolls_and_the_notice_comes_first() {
+    // Last furnished Friday Sep 18, 2026 + 4 months (Ala. Code § 35-11-215) = Monday Jan 18,
+    // 2027, Martin Luther King Jr. and Robert E. Lee Day (§ 1-3-8) -> Tuesday Jan 19 (§ 1-1-4).
+    // The notice to the owner (§ 35-11-218) comes before filing: shown on the unadjusted Jan 18.
+    let facts = job("AL", "private", "sub", &[("last_furnished", "2026-09-18")]);
+    let lien = one(&facts, "AL.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 1, 18), ymd(2027, 1, 19)));
+    let notice = one(&facts, "AL.private.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 1, 18)));
+    // The original contractor has six months and gives no notice: Thursday Mar 18, 2027; suit
+    // within six months of the debt's maturity, here the last day: also Mar 18 (§ 35-11-221).
+    let gc = all(&job("AL", "private", "gc", &[("last_furnished", "2026-09-18")]));
+    assert_eq!(rules_of(&gc), ["AL.private.gc_claim_of_lien", "AL.private.lien_enforcement"]);
+    assert!(gc.iter().all(|d| d.due == ymd(2027, 3, 18)), "{gc:#?}");
+    assert!(has_note(&gc[1], "progress payment"));
+}
+
+#[test]
+fn al_laborer_30_days_on_a_saturday_independence_day_falls_back_to_thursday() {
+    // Last worked Thursday Jun 4, 2026 + 30 days = Saturday Jul 4, 2026. § 1-1-4 names no Saturday,
+    // so the business day before is used; Friday Jul 3 is Independence Day observed (§ 1-3-8):
+    // Thursday Jul 2. The notice to the owner counts from the laborer's own 30 days.
+    let facts = job("AL", "private", "laborer", &[("last_furnished", "2026-06-04")]);
+    let lien = one(&facts, "AL.private.laborer_claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 7, 4), ymd(2026, 7, 2)));
+    assert_eq!(one(&facts, "AL.private.notice_to_owner").due, ymd(2026, 7, 4));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
