@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 28] = [
+const STATE_FILES: [StateFile; 29] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
@@ -208,6 +208,7 @@ const STATE_FILES: [StateFile; 28] = [
     StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
+    StateFile { code: "OK", name: "Oklahoma", text: include_str!("../../liens/OK.toml") },
     StateFile { code: "OR", name: "Oregon", text: include_str!("../../liens/OR.toml") },
     StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
     StateFile { code: "SC", name: "South Carolina", text: include_str!("../../liens/SC.toml") },

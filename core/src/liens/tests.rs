@@ -85,6 +85,7 @@ fn rule_counts_per_state() {
             ("NV", 5),
             ("NY", 5),
             ("OH", 5),
+            ("OK", 4),
             ("OR", 4),
             ("PA", 5),
             ("SC", 2),
@@ -234,16 +235,16 @@ fn an_unknown_state_lists_the_supported_ones() {
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
          CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
          MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), \
-         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OR (Oregon), PA (Pennsylvania), \
-         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), \
-         WI (Wisconsin)."
+         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
+         PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
+         WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY",
-            "OH", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2054,6 +2055,35 @@ fn al_laborer_30_days_on_a_saturday_independence_day_falls_back_to_thursday() {
     let lien = one(&facts, "AL.private.laborer_claim_of_lien");
     assert_eq!((lien.raw_due, lien.due), (ymd(2026, 7, 4), ymd(2026, 7, 2)));
     assert_eq!(one(&facts, "AL.private.notice_to_owner").due, ymd(2026, 7, 4));
+}
+
+// ------------------------------------------------------------------------------------- Oklahoma
+
+#[test]
+fn ok_subcontractor_lien_on_the_day_after_thanksgiving_rolls_to_monday() {
+    // Last furnished Saturday Aug 29, 2026. Lien statement, 90 days (42 O.S. § 143.1): Aug 31 is
+    // day 2, Sep 30 day 32, Oct 31 day 63, Nov 27 day 90 = the day after Thanksgiving, a holiday
+    // under 25 O.S. § 82.1(A); (C) lets it be done the next business day: Monday Nov 30. The
+    // pre-lien notice, 75 days (§ 142.6(B)(1)) = Thursday Nov 12.
+    let facts = job("OK", "private", "supplier", &[("last_furnished", "2026-08-29")]);
+    let lien = one(&facts, "OK.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+    assert!(has_note(&lien, "the Friday after Thanksgiving"));
+    let notice = one(&facts, "OK.private.pre_lien_notice");
+    assert_eq!((notice.kind.as_str(), notice.due), ("preliminary_notice", ymd(2026, 11, 12)));
+    assert!(has_note(&notice, "$10,000"));
+    // The original contractor: four months = Tuesday Dec 29, 2026 (§ 142), and no pre-lien notice.
+    let gc = all(&job("OK", "private", "gc", &[("last_furnished", "2026-08-29")]));
+    assert_eq!(rules_of(&gc), ["OK.private.gc_claim_of_lien"]);
+    assert_eq!(gc[0].due, ymd(2026, 12, 29));
+}
+
+#[test]
+fn ok_suit_a_year_after_filing_rolls_past_a_sunday_independence_day_kept_on_monday() {
+    // Filed Friday Jul 3, 2026 + 1 year (42 O.S. § 172) = Saturday Jul 3, 2027; Sunday Jul 4 is
+    // Independence Day, kept on Monday Jul 5 (§ 82.1(A)): Tuesday Jul 6.
+    let suit = one(&job("OK", "private", "sub", &[("lien_recorded", "2026-07-03")]), "OK.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 3), ymd(2027, 7, 6)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
