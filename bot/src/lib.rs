@@ -4,6 +4,10 @@
 //! Dependencies point one way: this crate uses `arbot-core` and the connectors; neither knows
 //! about it.
 
+// Standard output goes through `cli::write_stdout` (the `out!`/`outln!` macros in the CLI), which
+// returns a closed pipe as an error; `print!` would panic on it.
+#![deny(clippy::print_stdout)]
+
 pub mod app;
 pub mod chat;
 pub mod cli;

@@ -363,11 +363,20 @@ fn lien_states_list_every_state_with_sources_and_checked_date() {
         stdout.contains("NJ New Jersey") && stdout.contains("VA Virginia") && stdout.contains("NV Nevada"),
         "{stdout}"
     );
-    assert!(stdout.contains("16 states.") && stdout.contains("not legal advice"), "{stdout}");
+    assert!(
+        stdout.contains("TN Tennessee") && stdout.contains("MA Massachusetts") && stdout.contains("UT Utah"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("OR Oregon") && stdout.contains("Tenn. Code Ann. §§ 66-11-106"), "{stdout}");
+    assert!(
+        stdout.contains("MN Minnesota") && stdout.contains("MO Missouri") && stdout.contains("RSMo §§ 429.012"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("29 states.") && stdout.contains("not legal advice"), "{stdout}");
     let out = arbot(dir.path(), &["liens", "states", "--format", "json"], "");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("states JSON");
     let states = json.as_array().unwrap();
-    assert_eq!(states.len(), 16);
+    assert_eq!(states.len(), 29);
     for state in states {
         assert!(state["checked"].is_string() && !state["sources"].as_array().unwrap().is_empty(), "{state}");
         // Every state listed answers `arbot liens deadlines`.
@@ -787,4 +796,51 @@ fn reminder_templates_are_written_edited_checked_when_loaded_and_used() {
     std::fs::write(dir.path().join("letters/fianl.txt"), own).unwrap();
     let out = preview(dir.path());
     assert!(text(&out.stderr).contains("fianl.txt is not the template of any stage"), "{}", text(&out.stderr));
+}
+
+/// `arbot … | head -1`: the reader goes away before arbot writes. Every command stops quietly
+/// with the shell's SIGPIPE status (141) instead of panicking on the closed pipe.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_status_141() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = arbot(dir.path(), &["demo", "--no-console"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = "sqlite://arbot-demo.db";
+    let commands: &[&[&str]] = &[
+        &["demo", "--no-console"],
+        &["--db", db, "aging"],
+        &["--db", db, "aging", "--format", "csv"],
+        &["--db", db, "aging", "--format", "json"],
+        &["--db", db, "customer", "harborview"],
+        &["--db", db, "digest"],
+        &["--db", db, "history", "harborview", "--format", "csv"],
+        &["--db", db, "reminders", "preview", "hill", "country"],
+        &["--db", db, "reminders", "round"],
+        &["--db", db, "report", "cash"],
+        &["--db", db, "report", "weekly"],
+        &["--db", db, "migrate"],
+        &["import", "--template", "invoices"],
+        &["liens", "states"],
+        &["liens", "deadlines", "--state", "TN", "--fact", "last_furnished=2026-10-09"],
+        &["reminders", "templates"],
+    ];
+    for args in commands {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arbot"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env_remove("ARBOT_DATABASE_URL")
+            .env_remove("ARBOT_CONFIG")
+            .env("ARBOT_TODAY", "2026-11-22")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run arbot");
+        // Close our end of its standard output before it writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("arbot finishes");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+    }
 }

@@ -68,8 +68,8 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
     }
     let counts = store.counts().await?;
     let totals = report.totals();
-    println!("Welcome to arbot. This is {}, a sample mechanical subcontractor in FL, TX and CA.", config.business_name);
-    println!(
+    outln!("Welcome to arbot. This is {}, a sample mechanical subcontractor in FL, TX and CA.", config.business_name);
+    outln!(
         "Loaded {} customers, {} jobs, {} invoices ({} open) and {} payments into {} ({} records), as of {}.",
         counts.customers,
         counts.jobs,
@@ -80,8 +80,8 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
         totals.new,
         weekday_date(today)
     );
-    println!();
-    println!("Type what your team will type in Discord. Try:");
+    outln!();
+    outln!("Type what your team will type in Discord. Try:");
     for example in [
         "/ar customer acme",
         "/ar customer gulf",
@@ -92,10 +92,10 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
         "/ar liens",
         "/ar help",
     ] {
-        println!("  {example}");
+        outln!("  {example}");
     }
-    println!("Leave with /quit or Ctrl-D.");
-    println!();
+    outln!("Leave with /quit or Ctrl-D.");
+    outln!();
     let sources: Vec<Arc<dyn Source>> = vec![Arc::new(sample)];
     Ok(App { store, clock, config, sources })
 }

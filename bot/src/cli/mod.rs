@@ -15,6 +15,25 @@ use arbot_core::{Clock, PinnedClock, SystemClock};
 use clap::{Parser, Subcommand};
 use tokio::runtime::Runtime;
 
+/// `print!` for the CLI: writes through [`write_stdout`] and returns its error with `?`, so a
+/// reader that went away (`arbot aging | head -1`) ends the command with status 141 rather than a
+/// panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))?
+    };
+}
+
+/// `println!` for the CLI, as [`out!`].
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout("\n")?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 mod args;
 mod demo;
 mod liens;
@@ -393,7 +412,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let app = rt.block_on(open_app(&cli.global, config, &url))?;
             if std::io::stdin().is_terminal() {
                 let counts = rt.block_on(app.store.counts())?;
-                println!(
+                outln!(
                     "arbot console — {} ({}, {}). /ar help lists commands; /quit leaves.",
                     redact(&url),
                     crate::wording::count(counts.customers as usize, "customer", "customers"),
@@ -414,7 +433,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 let app = open_app(&cli.global, config, &url).await?;
                 let digest = crate::commands::build_digest(&app).await.map_err(command_error)?;
                 let reply = crate::commands::digest_reply(&app, &digest);
-                print!("{}", to_text(&reply));
+                out!("{}", to_text(&reply));
                 match token {
                     Some(token) => post_digest(&app, token, reply).await,
                     None => Ok(()),
@@ -449,8 +468,8 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let store = store::open(&url).await?;
             let applied = store.migrate().await?;
             match applied {
-                0 => println!("{} is up to date.", redact(&url)),
-                n => println!("{}: applied {n} migration(s); the schema is up to date.", redact(&url)),
+                0 => outln!("{} is up to date.", redact(&url)),
+                n => outln!("{}: applied {n} migration(s); the schema is up to date.", redact(&url)),
             }
             Ok(())
         }),
@@ -508,21 +527,21 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 Some(n) => format!("{n} ({})", connected.company),
                 None => connected.company.clone(),
             };
-            println!(
+            outln!(
                 "Connected {} {company} as source '{}'. Its tokens are stored encrypted. Next: arbot sync --source {}",
                 vendor.display(),
                 connected.source,
                 connected.source
             );
             for (id, name) in &connected.others {
-                println!("  The sign-in also reaches {name} ({id}); connect it as another source with --tenant {id}.");
+                outln!("  The sign-in also reaches {name} ({id}); connect it as another source with --tenant {id}.");
             }
             Ok(())
         }),
         Command::Import { file, kind, mapping, skip_bad_rows, source, template } => {
             use arbot_connector_spreadsheet::Kind;
             if let Some(t) = template.as_deref().and_then(Kind::parse) {
-                print!("{}", arbot_connector_spreadsheet::template(t));
+                out!("{}", arbot_connector_spreadsheet::template(t));
                 return Ok(());
             }
             let Some(file) = file else { bail!("give the file to import") };
@@ -549,7 +568,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     let mut progress = |line: String| eprintln!("{line}");
                     let imported =
                         crate::import_log::import_log(store.as_ref(), clock.as_ref(), &req, &mut progress).await?;
-                    println!("{}", crate::import_log::summary(&imported));
+                    outln!("{}", crate::import_log::summary(&imported));
                     Ok(())
                 });
             }
@@ -578,7 +597,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     source,
                 };
                 let imported = crate::import::import(store.as_ref(), clock.as_ref(), config.currency, &req).await?;
-                println!("{}", crate::import::summary(&imported));
+                outln!("{}", crate::import::summary(&imported));
                 Ok(())
             })
         }
@@ -597,8 +616,8 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             };
             let report = crate::commands::build_cash(&app, date).await.map_err(command_error)?;
             match format {
-                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                SummaryFormat::Table => print!("{}", to_text(&crate::commands::cash_reply(&app, &report))),
+                SummaryFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+                SummaryFormat::Table => out!("{}", to_text(&crate::commands::cash_reply(&app, &report))),
             }
             Ok(())
         }),
@@ -613,13 +632,13 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             };
             let report = crate::commands::build_weekly(&app, date).await.map_err(command_error)?;
             match format {
-                WeeklyFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                WeeklyFormat::Table => print!("{}", to_text(&crate::commands::weekly_reply(&app, &report))),
+                WeeklyFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+                WeeklyFormat::Table => out!("{}", to_text(&crate::commands::weekly_reply(&app, &report))),
                 WeeklyFormat::Xlsx => {
                     let out = out.unwrap_or_else(|| crate::commands::weekly_xlsx::file_name(&report).into());
                     let bytes = crate::commands::weekly_xlsx::workbook(&report).context("the workbook")?;
                     std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-                    println!(
+                    outln!(
                         "Wrote {} ({} sheets: {}).",
                         out.display(),
                         crate::commands::weekly_xlsx::SHEETS.len(),
@@ -650,20 +669,20 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             };
             let report = crate::commands::load_aging(&app, as_of, by, basis).await.map_err(command_error)?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Csv => print!("{}", crate::commands::aging_csv(&app, &report)),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Csv => out!("{}", crate::commands::aging_csv(&app, &report)),
                 Format::Table => {
                     let (table, _) = aging_table(&app, &report, usize::MAX);
                     let basis = if report.basis == Basis::InvoiceDate { ", by invoice date" } else { "" };
-                    println!(
+                    outln!(
                         "Aging by {} as of {} ({}){basis}",
                         report.group_by.as_str(),
                         report.as_of,
                         app.config.currency
                     );
-                    print!("{}", table_text(&table));
+                    out!("{}", table_text(&table));
                     if let Some(line) = crate::commands::aging_left_out(&report) {
-                        println!("{line}");
+                        outln!("{line}");
                     }
                 }
             }
@@ -724,10 +743,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let id = one_customer(&app, &name.join(" ")).await?;
             let events = crate::commands::load_history(&app, id).await.map_err(command_error)?;
             match format {
-                HistoryFormat::Csv => print!("{}", crate::commands::history_csv(&app, &events)),
+                HistoryFormat::Csv => out!("{}", crate::commands::history_csv(&app, &events)),
                 HistoryFormat::Table => {
                     let customer = app.store.customer(id).await?.context("the customer was removed while reading it")?;
-                    print!("{}", to_text(&crate::commands::history_reply(&app, &customer.name, &events)))
+                    out!("{}", to_text(&crate::commands::history_reply(&app, &customer.name, &events)))
                 }
             }
             Ok(())
@@ -738,7 +757,7 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let customer = app.store.customer(id).await?.context("the customer was removed while reading it")?;
             let today = app.today();
             let prepared = crate::commands::mail::prepare(&app, id, today).await.map_err(command_error)?;
-            print!("{}", to_text(&crate::commands::mail::reminder_reply(&app, &customer.name, &prepared, today)));
+            out!("{}", to_text(&crate::commands::mail::reminder_reply(&app, &customer.name, &prepared, today)));
             Ok(())
         }),
         Command::Reminders(RemindersCommand::Templates) => {
@@ -746,29 +765,29 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             let (folder, _) = config.reminders.folder(&base);
             let written = crate::templates::write_starters(&folder, &config.reminders.ladder)?;
             for path in &written {
-                println!("wrote {}", path.display());
+                outln!("wrote {}", path.display());
             }
             if written.is_empty() {
-                println!("Every stage already has its file in {}; nothing was changed.", folder.display());
+                outln!("Every stage already has its file in {}; nothing was changed.", folder.display());
             }
-            println!("\nPlaceholders a reminder template can use:");
+            outln!("\nPlaceholders a reminder template can use:");
             for (name, what) in crate::templates::PLACEHOLDERS {
-                println!("  {{{{ {name} }}}}  {what}");
+                outln!("  {{{{ {name} }}}}  {what}");
             }
             if config.file.is_none() {
-                println!(
+                outln!(
                     "\narbot reads this folder when it runs with an arbot.toml beside it (or [reminders] templates \
                      names it); there is none here yet."
                 );
             } else {
-                println!("\narbot checks every template when it starts; arbot reminders preview NAME shows one in use.");
+                outln!("\narbot checks every template when it starts; arbot reminders preview NAME shows one in use.");
             }
             Ok(())
         }
         Command::Reminders(RemindersCommand::Round) => rt.block_on(async {
             let app = open_app(&cli.global, config, &url).await?;
             let reply = crate::commands::mail::round_now(&app).await.map_err(command_error)?;
-            print!("{}", to_text(&reply));
+            out!("{}", to_text(&reply));
             Ok(())
         }),
         Command::Customer { name, format } => rt.block_on(async {
@@ -779,10 +798,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                     .await?
                     .context("the customer was removed while reading it")?;
             match format {
-                SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                SummaryFormat::Json => outln!("{}", serde_json::to_string_pretty(&summary)?),
                 SummaryFormat::Table => {
                     let reply = crate::commands::summary_reply(&app, &summary).await.map_err(command_error)?;
-                    print!("{}", to_text(&reply))
+                    out!("{}", to_text(&reply))
                 }
             }
             Ok(())

@@ -40,23 +40,23 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
             Err(SyncError::Store(e)) => return Err(e.into()),
         };
         for run in &report.interrupted {
-            println!("  {}", crate::commands::interrupted_text(&name, run));
+            outln!("  {}", crate::commands::interrupted_text(&name, run));
         }
         let verb = if error.is_some() { "stopped after" } else { "done in" };
-        println!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
+        outln!("{name}: {verb} {:.1}s", report.elapsed.as_secs_f64());
         // A sync stopped before it read anything has no figures to show, only the reason.
         let read_anything = report.entities.iter().any(|e| e.pages > 0);
         match crate::commands::sync_nothing_changed(&report).filter(|_| read_anything && error.is_none()) {
-            Some(line) => println!("  {}", line.strip_prefix(&format!("{name}: ")).unwrap_or(&line)),
+            Some(line) => outln!("  {}", line.strip_prefix(&format!("{name}: ")).unwrap_or(&line)),
             None => {
                 for line in summary_table(&report).into_iter().filter(|_| read_anything) {
-                    println!("{line}");
+                    outln!("{line}");
                 }
             }
         }
         if let Some(err) = error {
             let text = crate::connect::failure_text(&vendor, &err, app.clock.as_ref());
-            println!("  {text}");
+            outln!("  {text}");
             failures.push(name);
         }
     }
@@ -77,9 +77,9 @@ pub(super) async fn reconcile(app: &App, only: Option<&str>) -> anyhow::Result<(
     let mut failures = Vec::new();
     for o in &outcomes {
         if let Ok(r) = &o.result {
-            println!("{}: done in {:.1}s", o.source, r.elapsed.as_secs_f64());
+            outln!("{}: done in {:.1}s", o.source, r.elapsed.as_secs_f64());
         }
-        println!("{}", o.text(app));
+        outln!("{}", o.text(app));
         if o.result.is_err() {
             failures.push(o.source.clone());
         }

@@ -35,7 +35,13 @@ pub(crate) enum Holiday {
     WashingtonsBirthday,
     CasimirPulaskiDay,
     CesarChavezDay,
+    /// The third Monday in April (Massachusetts).
+    PatriotsDay,
     GoodFriday,
+    /// May 8 (Missouri).
+    TrumanDay,
+    /// May 10 (South Carolina).
+    ConfederateMemorialDay,
     MemorialDay,
     /// June 14 (Pennsylvania).
     FlagDay,
@@ -43,6 +49,8 @@ pub(crate) enum Holiday {
     /// Juneteenth kept on the third Friday in June (New Jersey).
     JuneteenthThirdFriday,
     IndependenceDay,
+    /// July 24 (Utah).
+    PioneerDay,
     LaborDay,
     NativeAmericanDay,
     CabriniDay,
@@ -56,7 +64,11 @@ pub(crate) enum Holiday {
     VeteransDay,
     ThanksgivingDay,
     DayAfterThanksgiving,
+    /// December 24 (South Carolina).
+    ChristmasEve,
     ChristmasDay,
+    /// December 26 (South Carolina).
+    DayAfterChristmas,
 }
 
 impl Holiday {
@@ -68,11 +80,15 @@ impl Holiday {
             Holiday::WashingtonsBirthday => "Washington's Birthday (Presidents' Day)",
             Holiday::CasimirPulaskiDay => "Casimir Pulaski Day",
             Holiday::CesarChavezDay => "Cesar Chavez Day",
+            Holiday::PatriotsDay => "Patriots' Day",
             Holiday::GoodFriday => "Good Friday",
+            Holiday::TrumanDay => "Truman Day",
+            Holiday::ConfederateMemorialDay => "Confederate Memorial Day",
             Holiday::MemorialDay => "Memorial Day",
             Holiday::FlagDay => "Flag Day",
             Holiday::Juneteenth | Holiday::JuneteenthThirdFriday => "Juneteenth",
             Holiday::IndependenceDay => "Independence Day",
+            Holiday::PioneerDay => "Pioneer Day",
             Holiday::LaborDay => "Labor Day",
             Holiday::NativeAmericanDay => "Native American Day",
             Holiday::CabriniDay => "Frances Xavier Cabrini Day",
@@ -82,7 +98,9 @@ impl Holiday {
             Holiday::VeteransDay => "Veterans Day",
             Holiday::ThanksgivingDay => "Thanksgiving Day",
             Holiday::DayAfterThanksgiving => "the Friday after Thanksgiving",
+            Holiday::ChristmasEve => "Christmas Eve",
             Holiday::ChristmasDay => "Christmas Day",
+            Holiday::DayAfterChristmas => "the day after Christmas",
         }
     }
 
@@ -99,12 +117,16 @@ impl Holiday {
             Holiday::WashingtonsBirthday => nth(2, Mon, 3),
             Holiday::CasimirPulaskiDay => nth(3, Mon, 1),
             Holiday::CesarChavezDay => fixed(3, 31),
+            Holiday::PatriotsDay => nth(4, Mon, 3),
             Holiday::GoodFriday => easter_sunday(year).and_then(|d| d.checked_sub_days(Days::new(2))),
+            Holiday::TrumanDay => fixed(5, 8),
+            Holiday::ConfederateMemorialDay => fixed(5, 10),
             Holiday::MemorialDay => last_weekday_of_month(year, 5, Mon),
             Holiday::FlagDay => fixed(6, 14),
             Holiday::Juneteenth => fixed(6, 19),
             Holiday::JuneteenthThirdFriday => nth(6, Fri, 3),
             Holiday::IndependenceDay => fixed(7, 4),
+            Holiday::PioneerDay => fixed(7, 24),
             Holiday::LaborDay => nth(9, Mon, 1),
             Holiday::NativeAmericanDay => nth(9, Fri, 4),
             Holiday::CabriniDay => nth(10, Mon, 1),
@@ -115,7 +137,9 @@ impl Holiday {
             Holiday::VeteransDay => fixed(11, 11),
             Holiday::ThanksgivingDay => nth(11, Thu, 4),
             Holiday::DayAfterThanksgiving => nth(11, Thu, 4).and_then(|d| d.succ_opt()),
+            Holiday::ChristmasEve => fixed(12, 24),
             Holiday::ChristmasDay => fixed(12, 25),
+            Holiday::DayAfterChristmas => fixed(12, 26),
         }
     }
 }
@@ -372,6 +396,10 @@ mod tests {
         assert_eq!(Holiday::GoodFriday.date(2026), Some(ymd(2026, 4, 3)));
         assert_eq!(Holiday::FlagDay.date(2027), Some(ymd(2027, 6, 14)));
         assert_eq!(Holiday::NevadaDay.date(2026), Some(ymd(2026, 10, 30)));
+        assert_eq!(Holiday::PatriotsDay.date(2027), Some(ymd(2027, 4, 19)));
+        assert_eq!(Holiday::PatriotsDay.date(2026), Some(ymd(2026, 4, 20)));
+        assert_eq!(Holiday::PioneerDay.date(2027), Some(ymd(2027, 7, 24)));
+        assert_eq!(Holiday::TrumanDay.date(2028), Some(ymd(2028, 5, 8)));
         assert_eq!(Holiday::JuneteenthThirdFriday.date(2026), Some(ymd(2026, 6, 19)));
         assert_eq!(Holiday::JuneteenthThirdFriday.date(2027), Some(ymd(2027, 6, 18)));
     }

@@ -188,23 +188,36 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 16] = [
+const STATE_FILES: [StateFile; 29] = [
+    StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
+    StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
+    StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },
+    StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
+    StateFile { code: "MD", name: "Maryland", text: include_str!("../../liens/MD.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
+    StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },
+    StateFile { code: "MO", name: "Missouri", text: include_str!("../../liens/MO.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
     StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },
+    StateFile { code: "OK", name: "Oklahoma", text: include_str!("../../liens/OK.toml") },
+    StateFile { code: "OR", name: "Oregon", text: include_str!("../../liens/OR.toml") },
     StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
+    StateFile { code: "SC", name: "South Carolina", text: include_str!("../../liens/SC.toml") },
+    StateFile { code: "TN", name: "Tennessee", text: include_str!("../../liens/TN.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
+    StateFile { code: "UT", name: "Utah", text: include_str!("../../liens/UT.toml") },
     StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
+    StateFile { code: "WI", name: "Wisconsin", text: include_str!("../../liens/WI.toml") },
 ];
 
 /// The two-letter codes of the states with rules, alphabetically.

@@ -66,22 +66,35 @@ fn rule_counts_per_state() {
     assert_eq!(
         counts,
         [
+            ("AL", 5),
             ("AZ", 3),
             ("CA", 8),
             ("CO", 4),
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
+            ("IN", 4),
+            ("KY", 4),
+            ("MA", 4),
+            ("MD", 3),
             ("MI", 4),
+            ("MN", 4),
+            ("MO", 3),
             ("NC", 3),
             ("NJ", 5),
             ("NV", 5),
             ("NY", 5),
             ("OH", 5),
+            ("OK", 4),
+            ("OR", 4),
             ("PA", 5),
+            ("SC", 2),
+            ("TN", 6),
             ("TX", 14),
+            ("UT", 3),
             ("VA", 3),
-            ("WA", 5)
+            ("WA", 5),
+            ("WI", 5)
         ]
     );
 }
@@ -209,8 +222,8 @@ fn set_explains_bad_input() {
     assert!(bad_month.contains("YYYY-MM"), "{bad_month}");
     let bad_role = facts.set("role", "painter").unwrap_err().to_string();
     assert_eq!(bad_role, "'painter' isn't a valid role. Use one of: gc, sub, sub_sub, supplier, laborer, unknown.");
-    let bad_state = facts.set("state", "Oregon").unwrap_err().to_string();
-    assert!(bad_state.contains("Oregon") && bad_state.contains("FL (Florida)"), "{bad_state}");
+    let bad_state = facts.set("state", "Ontario").unwrap_err().to_string();
+    assert!(bad_state.contains("Ontario") && bad_state.contains("FL (Florida)"), "{bad_state}");
 }
 
 #[test]
@@ -219,14 +232,20 @@ fn an_unknown_state_lists_the_supported_ones() {
     let err = deadlines(&facts, &[]).unwrap_err().to_string();
     assert_eq!(
         err,
-        "I don't have lien rules for 'ZZ'. Supported states: AZ (Arizona), CA (California), CO (Colorado), \
-         FL (Florida), GA (Georgia), IL (Illinois), MI (Michigan), NC (North Carolina), NJ (New Jersey), \
-         NV (Nevada), NY (New York), OH (Ohio), PA (Pennsylvania), TX (Texas), VA (Virginia), WA (Washington)."
+        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
+         CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
+         MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), \
+         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
+         PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
+         WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
-        ["AZ", "CA", "CO", "FL", "GA", "IL", "MI", "NC", "NJ", "NV", "NY", "OH", "PA", "TX", "VA", "WA"]
+        [
+            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY",
+            "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+        ]
     );
 }
 
@@ -1482,6 +1501,589 @@ fn nv_service_after_christmas_weekend_and_the_six_month_suit() {
     assert!(has_note(&service, "Mon 2026-12-28"));
     let suit = one(&facts, "NV.private.lien_enforcement");
     assert_eq!(suit.due, ymd(2027, 5, 27));
+}
+
+// ------------------------------------------------------------------------------------ Tennessee
+
+#[test]
+fn tn_notice_of_nonpayment_is_due_90_days_after_each_month_end_and_a_weekend_is_kept() {
+    // Work furnished in May 2026 (Tenn. Code Ann. § 66-11-145(a)): May 31 + 90 days, Jun 30 is
+    // day 30, Jul 31 day 61, Aug 29 day 90 = Saturday. § 1-3-102's text was not confirmed, so the
+    // Saturday is kept; a roll would give Monday Aug 31. August 2026: Aug 31 + 90, Sep 30 day 30,
+    // Oct 31 day 61, Nov 29 day 90 = Sunday, kept (a roll: Monday Nov 30).
+    let facts = job("TN", "private", "sub", &[("furnished_month", "2026-05"), ("furnished_month", "2026-08")]);
+    let notices: Vec<Deadline> =
+        all(&facts).into_iter().filter(|d| d.rule == "TN.private.notice_of_nonpayment").collect();
+    assert_eq!(notices.len(), 2, "{notices:#?}");
+    assert_eq!((notices[0].raw_due, notices[0].due), (ymd(2026, 8, 29), ymd(2026, 8, 29)));
+    assert_eq!((notices[1].raw_due, notices[1].due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert_eq!(
+        (notices[0].kind.as_str(), notices[0].consequence.as_str()),
+        ("notice_of_nonpayment", "coverage_limited")
+    );
+    assert!(notices[0].document.contains("(work furnished in May 2026)"), "{}", notices[0].document);
+    assert!(has_note(&notices[0], "Mon 2026-08-31") && has_note(&notices[0], "unsettled"));
+    assert!(has_note(&notices[1], "Mon 2026-11-30") && has_note(&notices[0], "received within the 90 days"));
+    // The prime contractor serves none, and neither does anyone on a one- to four-family home.
+    for (project, role) in [("private", "gc"), ("residential", "sub")] {
+        let list = all(&job("TN", project, role, &[("furnished_month", "2026-05")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn tn_remote_notice_of_lien_counts_from_completion_and_the_suit_from_service() {
+    // Completion unknown: counted from our last day, Tuesday Sep 15, 2026, the earliest the
+    // improvement can be complete (§§ 66-11-115(a)(2), 66-11-112(a)): Sep 30 is day 15, Oct 31 day
+    // 46, Nov 30 day 76, Dec 14 day 90 = Monday.
+    let facts = job("TN", "private", "supplier", &[("last_furnished", "2026-09-15")]);
+    let lien = one(&facts, "TN.private.remote_notice_of_lien");
+    assert_eq!((lien.kind.as_str(), lien.due), ("claim_of_lien", ymd(2026, 12, 14)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    // Completed Saturday Sep 26: Sep 30 is day 4, Oct 31 day 35, Nov 30 day 65, Dec 25 day 90 =
+    // Christmas, a Friday; kept, a roll would give Monday Dec 28.
+    let facts = job("TN", "private", "supplier", &[("last_furnished", "2026-09-15"), ("completed", "2026-09-26")]);
+    let lien = one(&facts, "TN.private.remote_notice_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 25), ymd(2026, 12, 25)));
+    assert!(lien.assumption.is_none());
+    assert!(has_note(&lien, "Christmas Day") && has_note(&lien, "Mon 2026-12-28"));
+    // Notice served Tuesday Dec 1, 2026 + 90 days (§ 66-11-115(b)): Dec 31 is day 30, Jan 31 day
+    // 61, Feb 28 day 89, Mar 1, 2027 day 90 = Monday.
+    let suit =
+        one(&job("TN", "private", "sub", &[("lien_recorded", "2026-12-01")]), "TN.private.remote_lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 3, 1));
+    assert!(has_note(&suit, "served on the owner"));
+    // Served Monday Nov 30, 2026 + 90 days: Dec 31 is day 31, Jan 31 day 62, Feb 28 day 90 =
+    // Sunday; the suit, a court filing, rolls under Tenn. R. Civ. P. 6.01 to Monday Mar 1, 2027.
+    let suit =
+        one(&job("TN", "private", "sub", &[("lien_recorded", "2026-11-30")]), "TN.private.remote_lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+}
+
+#[test]
+fn tn_prime_contractor_records_for_priority_and_sues_within_a_year() {
+    // Completed Saturday Jun 19, 2027: the sworn statement (§ 66-11-112(a)) only keeps priority.
+    // Suit: one year (§ 66-11-106) = Monday Jun 19, 2028, Juneteenth (§ 15-1-101). A suit is filed
+    // in court, and Tenn. R. Civ. P. 6.01 excludes a last day on a legal holiday: Tuesday Jun 20.
+    let facts = job("TN", "private", "gc", &[("last_furnished", "2027-06-10"), ("completed", "2027-06-19")]);
+    let statement = one(&facts, "TN.private.prime_sworn_statement");
+    assert_eq!(statement.consequence, "priority_only");
+    let suit = one(&facts, "TN.private.prime_lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 6, 19), ymd(2028, 6, 20)));
+    assert!(has_note(&suit, "Juneteenth") && has_note(&suit, "Tenn. R. Civ. P. 6.01"));
+    assert!(all(&facts).iter().all(|d| !d.rule.contains("remote")));
+}
+
+#[test]
+fn tn_residential_notice_to_owner_is_given_before_work_and_counted_back_never_moves() {
+    // First furnished Monday Mar 1, 2027 (§ 66-11-203): the day before is Sunday Feb 28, kept.
+    let facts = job("TN", "residential", "gc", &[("first_furnished", "2027-03-01")]);
+    let notice = one(&facts, "TN.residential.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2027, 2, 28)));
+    assert!(has_note(&notice, "never moves"));
+    assert!(all(&job("TN", "private", "gc", &[("first_furnished", "2027-03-01")])).is_empty());
+    // A sub on a residence is told that only the prime contractor has a lien on an owner-occupied
+    // home.
+    let lien =
+        one(&job("TN", "residential", "sub", &[("last_furnished", "2026-09-15")]), "TN.private.remote_notice_of_lien");
+    assert!(has_note(&lien, "§ 66-11-146(a)"));
+}
+
+// -------------------------------------------------------------------------------- Massachusetts
+
+#[test]
+fn ma_notice_of_contract_on_a_saturday_uses_friday_and_the_statement_rolls_past_patriots_day() {
+    // Last furnished Sunday Dec 20, 2026. Notice of contract, 90 days (M.G.L. c. 254, § 4): Dec 31
+    // is day 11, Jan 31 day 42, Feb 28 day 70, Mar 20 day 90 = Saturday. c. 4, § 9 moves only a
+    // Sunday or legal holiday and the registry is closed on Saturdays: Friday Mar 19. Statement of
+    // account, 120 days (§ 8): Mar 31 is day 101, Apr 19 day 120 = Patriots' Day (the third Monday
+    // in April, c. 4, § 7, cl. Eighteenth) -> Tuesday Apr 20.
+    let facts = job("MA", "private", "sub", &[("last_furnished", "2026-12-20")]);
+    let notice = one(&facts, "MA.private.notice_of_contract");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 3, 20), ymd(2027, 3, 19)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "right_lost"));
+    assert!(has_note(&notice, "a Saturday") && has_note(&notice, "actual notice"));
+    let statement = one(&facts, "MA.private.statement_of_account");
+    assert_eq!((statement.raw_due, statement.due), (ymd(2027, 4, 19), ymd(2027, 4, 20)));
+    assert!(has_note(&statement, "Patriots' Day"));
+}
+
+#[test]
+fn ma_notice_of_substantial_completion_shortens_both_filings() {
+    // Notice of substantial completion recorded Monday Jan 4, 2027: + 60 days (§ 4): Jan 31 is day
+    // 27, Feb 28 day 55, Mar 5 day 60 = Friday, earlier than Mar 20. + 90 days (§ 8): Mar 31 is
+    // day 86, Apr 4 day 90 = Sunday -> Monday Apr 5.
+    let facts = job(
+        "MA",
+        "private",
+        "gc",
+        &[("last_furnished", "2026-12-20"), ("notice_of_completion_recorded", "2027-01-04")],
+    );
+    let notice = one(&facts, "MA.private.notice_of_contract");
+    assert_eq!(notice.due, ymd(2027, 3, 5));
+    assert!(has_note(&notice, "Earlier of"));
+    let statement = one(&facts, "MA.private.statement_of_account");
+    assert_eq!((statement.raw_due, statement.due), (ymd(2027, 4, 4), ymd(2027, 4, 5)));
+}
+
+#[test]
+fn ma_notice_of_identification_from_a_lower_tier_rolls_past_veterans_day() {
+    // First furnished Monday Oct 12, 2026 + 30 days (§ 4): Oct 31 is day 19, Nov 11 day 30 =
+    // Veterans Day, a Wednesday -> Thursday Nov 12.
+    let notice = one(
+        &job("MA", "private", "sub_sub", &[("first_furnished", "2026-10-12")]),
+        "MA.private.notice_of_identification",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 11), ymd(2026, 11, 12)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    let supplier = one(
+        &job("MA", "private", "supplier", &[("first_furnished", "2026-10-12")]),
+        "MA.private.notice_of_identification",
+    );
+    assert!(has_note(&supplier, "supply a subcontractor"));
+    for role in ["gc", "sub"] {
+        let list = all(&job("MA", "private", role, &[("first_furnished", "2026-10-12")]));
+        assert!(list.iter().all(|d| d.rule != "MA.private.notice_of_identification"), "{role}");
+    }
+}
+
+#[test]
+fn ma_suit_on_a_saturday_christmas_is_not_moved_to_monday_but_to_friday() {
+    // Statement of account recorded Sunday Sep 26, 2027 + 90 days (§ 11): Sep 30 is day 4, Oct 31
+    // day 35, Nov 30 day 65, Dec 25 day 90 = Christmas on a Saturday. Massachusetts keeps a
+    // Saturday holiday on its day (only a Sunday one moves to Monday), and a Saturday does not
+    // extend the period: Friday Dec 24.
+    let suit = one(&job("MA", "private", "sub", &[("lien_recorded", "2027-09-26")]), "MA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 25), ymd(2027, 12, 24)));
+    assert!(has_note(&suit, "attested copy") && has_note(&suit, "60 days"));
+    assert!(all(&job("MA", "private", "laborer", &[("last_furnished", "2026-12-20")])).is_empty());
+}
+
+// ----------------------------------------------------------------------------------------- Utah
+
+#[test]
+fn ut_preliminary_notice_on_pioneer_day_rolls_to_monday_or_is_cut_by_a_notice_of_completion() {
+    // First furnished Saturday Jul 4, 2026 + 20 days (Utah Code § 38-1a-501(1)(a)) = Friday Jul
+    // 24, Pioneer Day (§ 63G-1-301); § 68-3-7 runs it to the next day that is no Saturday, Sunday
+    // or holiday: Monday Jul 27.
+    let facts = job("UT", "private", "gc", &[("first_furnished", "2026-07-04")]);
+    let notice = one(&facts, "UT.private.preliminary_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 7, 24), ymd(2026, 7, 27)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "Pioneer Day"));
+    // A notice of completion filed Friday Jul 10 + 10 days = Monday Jul 20, earlier (§ 38-1a-501(1)(d)).
+    let facts = job(
+        "UT",
+        "private",
+        "sub",
+        &[("first_furnished", "2026-07-04"), ("notice_of_completion_recorded", "2026-07-10")],
+    );
+    assert_eq!(one(&facts, "UT.private.preliminary_notice").due, ymd(2026, 7, 20));
+}
+
+#[test]
+fn ut_notice_of_lien_180_days_from_completion_or_90_after_a_notice_of_completion() {
+    // Completion unknown, counted from our last day Monday Jun 1, 2026 (§ 38-1a-502(1)): Jun 30 is
+    // day 29, Jul 31 day 60, Aug 31 day 91, Sep 30 day 121, Oct 31 day 152, Nov 28 day 180 =
+    // Saturday -> Monday Nov 30.
+    let facts = job("UT", "residential", "supplier", &[("last_furnished", "2026-06-01")]);
+    let lien = one(&facts, "UT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 30)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Lien Recovery Fund"));
+    // A notice of completion filed Wednesday Jul 1 + 90 days: Jul 31 is day 30, Aug 31 day 61,
+    // Sep 29 day 90 = Tuesday.
+    let facts = job(
+        "UT",
+        "private",
+        "supplier",
+        &[
+            ("last_furnished", "2026-06-01"),
+            ("completed", "2026-06-30"),
+            ("notice_of_completion_recorded", "2026-07-01"),
+        ],
+    );
+    assert_eq!(one(&facts, "UT.private.claim_of_lien").due, ymd(2026, 9, 29));
+}
+
+#[test]
+fn ut_enforcement_180_days_after_recording_rolls_off_christmas() {
+    // Recorded Sunday Jun 28, 2026 + 180 days (§ 38-1a-701): Jun 30 is day 2, Jul 31 day 33, Aug
+    // 31 day 64, Sep 30 day 94, Oct 31 day 125, Nov 30 day 155, Dec 25 day 180 = Christmas, a
+    // Friday -> Monday Dec 28.
+    let suit = one(&job("UT", "private", "sub", &[("lien_recorded", "2026-06-28")]), "UT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2026, 12, 25), ymd(2026, 12, 28)));
+    assert!(has_note(&suit, "lis pendens"));
+}
+
+// --------------------------------------------------------------------------------------- Oregon
+
+#[test]
+fn or_notice_of_right_to_lien_counts_seven_business_days_past_juneteenth() {
+    // First furnished Friday Jun 12, 2026. The notice covers work after the day eight business
+    // days before it is delivered (ORS 87.021(1)); to cover the first day it must go within seven:
+    // Mon 15 (1), Tue 16 (2), Wed 17 (3), Thu 18 (4), Fri 19 Juneteenth (ORS 187.010, skipped), Mon
+    // 22 (5), Tue 23 (6), Wed 24 (7).
+    let notice = one(
+        &job("OR", "residential", "sub", &[("first_furnished", "2026-06-12")]),
+        "OR.residential.notice_of_right_to_lien",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 6, 24), ymd(2026, 6, 24)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    assert!(has_note(&notice, "arbot shows seven"));
+    // On a home everyone not hired by the owner gives it, labor included (ORS 87.021(3)(b) spares
+    // labor only on a commercial improvement).
+    let labor = all(&job("OR", "residential", "laborer", &[("first_furnished", "2026-06-12")]));
+    assert!(rules_of(&labor).contains(&"OR.residential.notice_of_right_to_lien"), "{labor:#?}");
+    // On a commercial job only a materials supplier gives it.
+    let supplier = one(
+        &job("OR", "private", "supplier", &[("first_furnished", "2026-06-12")]),
+        "OR.private.notice_of_right_to_lien",
+    );
+    assert_eq!(supplier.due, ymd(2026, 6, 24));
+    for role in ["gc", "sub", "laborer"] {
+        let list = all(&job("OR", "private", role, &[("first_furnished", "2026-06-12")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn or_claim_of_lien_75_days_rolls_past_thanksgiving_or_runs_from_an_earlier_completion() {
+    // Last furnished Saturday Sep 12, 2026 + 75 days (ORS 87.035(1)): Sep 30 is day 18, Oct 31 day
+    // 49, Nov 26 day 75 = Thanksgiving -> Friday Nov 27 (the day after is no Oregon legal holiday).
+    let lien = one(&job("OR", "private", "gc", &[("last_furnished", "2026-09-12")]), "OR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+    assert!(has_note(&lien, "Thanksgiving Day") && has_note(&lien, "ORS 87.039"));
+    // Construction completed Tuesday Sep 1 + 75 days: Sep 30 is day 29, Oct 31 day 60, Nov 15 day
+    // 75 = Sunday -> Monday Nov 16, the earlier.
+    let facts = job("OR", "private", "laborer", &[("last_furnished", "2026-09-12"), ("completed", "2026-09-01")]);
+    let lien = one(&facts, "OR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 15), ymd(2026, 11, 16)));
+}
+
+#[test]
+fn or_foreclosure_120_days_on_new_years_observed_friday_rolls_to_monday() {
+    // Claim filed Thursday Sep 2, 2027 + 120 days (ORS 87.055): Sep 30 is day 28, Oct 31 day 59,
+    // Nov 30 day 89, Dec 31 day 120 = Friday, New Year's Day 2028 (a Saturday) observed
+    // (ORS 187.010(2)) -> Monday Jan 3, 2028.
+    let suit = one(&job("OR", "private", "sub", &[("lien_recorded", "2027-09-02")]), "OR.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 31), ymd(2028, 1, 3)));
+    assert!(has_note(&suit, "(observed)") && has_note(&suit, "ORS 87.057"));
+}
+
+// ------------------------------------------------------------------------------------ Minnesota
+
+#[test]
+fn mn_prelien_notice_on_juneteenth_friday_falls_back_to_thursday() {
+    // First furnished Tuesday May 5, 2026 + 45 days (Minn. Stat. § 514.011, subd. 2): May 31 is
+    // day 26, Jun 19 day 45 = Juneteenth (§ 645.44, subd. 5), a Friday. § 645.15 moves it off the
+    // holiday, but its Saturday wording is unconfirmed and the next day is a Saturday: the
+    // business day before, Thursday Jun 18 (conservative).
+    let notice = one(&job("MN", "private", "sub", &[("first_furnished", "2026-05-05")]), "MN.private.prelien_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 6, 19), ymd(2026, 6, 18)));
+    assert_eq!((notice.kind.as_str(), notice.consequence.as_str()), ("preliminary_notice", "right_lost"));
+    assert!(has_note(&notice, "Juneteenth") && has_note(&notice, "5,000 usable square feet"));
+    for role in ["gc", "laborer"] {
+        let list = all(&job("MN", "private", role, &[("first_furnished", "2026-05-05")]));
+        assert!(list.iter().all(|d| d.rule != "MN.private.prelien_notice"), "{role}");
+    }
+}
+
+#[test]
+fn mn_lien_statement_and_suit_on_sundays_roll_to_monday() {
+    // Last furnished Saturday Jul 11, 2026 + 120 days (§ 514.08, subd. 1): Jul 31 is day 20, Aug
+    // 31 day 51, Sep 30 day 81, Oct 31 day 112, Nov 8 day 120 = Sunday -> Monday Nov 9. Suit: one
+    // year from the last item (§ 514.12, subd. 3) = Sunday Jul 11, 2027 -> Monday Jul 12.
+    let facts = job("MN", "private", "supplier", &[("last_furnished", "2026-07-11")]);
+    let lien = one(&facts, "MN.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 8), ymd(2026, 11, 9)));
+    assert!(has_note(&lien, "served personally or by certified mail"));
+    let suit = one(&facts, "MN.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 11), ymd(2027, 7, 12)));
+}
+
+#[test]
+fn mn_prime_contractor_notice_on_thanksgiving_moves_to_the_friday() {
+    // Work agreed upon Monday Nov 16, 2026 without a written contract + 10 days (§ 514.011, subd.
+    // 1) = Thursday Nov 26, Thanksgiving -> Friday Nov 27 (the day after is left out, a holiday
+    // only for the branches that choose it).
+    let notice = one(
+        &job("MN", "residential", "gc", &[("contract_signed", "2026-11-16")]),
+        "MN.private.prime_contractor_notice",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 26), ymd(2026, 11, 27)));
+    assert!(has_note(&notice, "written contract"));
+    assert!(missing_facts(&job("MN", "private", "gc", &[])).contains(&"contract_signed"));
+}
+
+// ------------------------------------------------------------------------------------- Missouri
+
+#[test]
+fn mo_lien_six_months_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // Last furnished Wednesday Aug 12, 2026 + 6 calendar months (RSMo § 429.080) = Friday Feb 12,
+    // 2027, Lincoln's Birthday (§ 9.010); § 506.060.1 skips Saturday, Sunday and Monday Feb 15
+    // (Washington's Birthday) -> Tuesday Feb 16. The 10-day notice (§ 429.100) counts back from
+    // the unadjusted Feb 12: Tuesday Feb 2.
+    let facts = job("MO", "private", "sub", &[("last_furnished", "2026-08-12")]);
+    let lien = one(&facts, "MO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert!(has_note(&lien, "Lincoln's Birthday") && has_note(&lien, "just and true"));
+    let notice = one(&facts, "MO.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 2, 2)));
+    // The original contractor gives no 10-day notice, and is told of the § 429.012 notice.
+    let gc = all(&job("MO", "private", "gc", &[("last_furnished", "2026-08-12")]));
+    assert_eq!(rules_of(&gc), ["MO.private.claim_of_lien"]);
+    assert!(has_note(&gc[0], "§ 429.012"));
+    let home = one(&job("MO", "residential", "sub", &[("last_furnished", "2026-08-12")]), "MO.private.claim_of_lien");
+    assert!(has_note(&home, "§ 429.013"));
+}
+
+#[test]
+fn mo_six_months_clamps_to_february_28_and_the_suit_rolls_off_truman_day() {
+    // Last furnished Monday Aug 31, 2026 + 6 months: February has no 31st, so Sunday Feb 28,
+    // 2027 -> Monday Mar 1.
+    let lien = one(&job("MO", "private", "supplier", &[("last_furnished", "2026-08-31")]), "MO.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    // Filed Monday Nov 8, 2027 + 6 months (§ 429.170) = Monday May 8, 2028, Truman Day -> Tuesday
+    // May 9.
+    let suit = one(&job("MO", "private", "sub", &[("lien_recorded", "2027-11-08")]), "MO.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 5, 8), ymd(2028, 5, 9)));
+    assert!(has_note(&suit, "Truman Day"));
+}
+
+// -------------------------------------------------------------------------------------- Indiana
+
+#[test]
+fn in_residential_prelien_notice_on_thanksgiving_is_kept() {
+    // First furnished Tuesday Oct 27, 2026 + 30 days (Ind. Code § 32-28-3-1): Oct 31 is day 4, Nov
+    // 26 day 30 = Thanksgiving. No Indiana rule found moves the last day: kept, and the note says
+    // a roll would give Friday Nov 27.
+    let notice =
+        one(&job("IN", "residential", "sub", &[("first_furnished", "2026-10-27")]), "IN.residential.prelien_notice");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 26), ymd(2026, 11, 26)));
+    assert!(has_note(&notice, "Thanksgiving Day") && has_note(&notice, "Fri 2026-11-27"));
+    assert!(has_note(&notice, "60 days"));
+    for (project, role) in [("residential", "gc"), ("private", "sub")] {
+        let list = all(&job("IN", project, role, &[("first_furnished", "2026-10-27")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn in_lien_is_90_days_or_60_on_a_home_and_a_saturday_is_kept() {
+    // Last furnished Tuesday Sep 1, 2026. Commercial, 90 days (§ 32-28-3-3(a)): Sep 30 is day 29,
+    // Oct 31 day 60, Nov 30 day 90 = Monday. Residential, 60 days (§ 32-28-3-3(b)): Oct 31 =
+    // Saturday, kept (a roll would give Monday Nov 2).
+    let lien = one(&job("IN", "private", "supplier", &[("last_furnished", "2026-09-01")]), "IN.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 30));
+    let home =
+        one(&job("IN", "residential", "gc", &[("last_furnished", "2026-09-01")]), "IN.residential.claim_of_lien");
+    assert_eq!((home.raw_due, home.due), (ymd(2026, 10, 31), ymd(2026, 10, 31)));
+    assert!(has_note(&home, "Mon 2026-11-02") && home.consequence_text.contains("Class 2"));
+    // Suit: one year after recording Thursday Mar 26, 2026 (§ 32-28-3-6) = Friday Mar 26, 2027,
+    // Good Friday; kept (a roll: Monday Mar 29).
+    let suit = one(&job("IN", "private", "sub", &[("lien_recorded", "2026-03-26")]), "IN.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 3, 26), ymd(2027, 3, 26)));
+    assert!(has_note(&suit, "Good Friday") && has_note(&suit, "Mon 2027-03-29"));
+}
+
+// ------------------------------------------------------------------------------------ Wisconsin
+
+#[test]
+fn wi_claim_six_months_on_a_sunday_is_kept_and_the_notice_of_intent_is_30_days_before() {
+    // Last furnished Monday Aug 31, 2026 + 6 months (Wis. Stat. § 779.06(1)): February has no
+    // 31st, so Sunday Feb 28, 2027. § 990.001(4)'s text was not confirmed: kept, and the note says
+    // a roll would give Monday Mar 1. The notice of intent (§ 779.06(2)) is 30 days before the
+    // unadjusted Feb 28: Friday Jan 29, 2027.
+    let facts = job("WI", "private", "sub", &[("last_furnished", "2026-08-31")]);
+    let lien = one(&facts, "WI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
+    assert!(has_note(&lien, "Mon 2027-03-01"));
+    let notice = one(&facts, "WI.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 1, 29)));
+    // Suit: two years after filing Wednesday Mar 1, 2026 (§ 779.10) = Wednesday Mar 1, 2028.
+    let suit = one(&job("WI", "private", "gc", &[("lien_recorded", "2026-03-01")]), "WI.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2028, 3, 1));
+}
+
+#[test]
+fn wi_notices_of_lien_rights_prime_on_thanksgiving_kept_and_sub_at_60_days() {
+    // Prime contractor on a home, first work Monday Nov 16, 2026 + 10 days (§ 779.02(2)(a)) =
+    // Thursday Nov 26, Thanksgiving; kept (a roll would give Friday Nov 27).
+    let prime = one(
+        &job("WI", "residential", "gc", &[("first_furnished", "2026-11-16")]),
+        "WI.residential.prime_contractor_notice",
+    );
+    assert_eq!((prime.raw_due, prime.due), (ymd(2026, 11, 26), ymd(2026, 11, 26)));
+    assert!(has_note(&prime, "Thanksgiving Day") && has_note(&prime, "Fri 2026-11-27"));
+    // A subcontractor, first furnished Saturday Sep 26, 2026 + 60 days (§ 779.02(2)(b)): Sep 30
+    // is day 4, Oct 31 day 35, Nov 25 day 60 = Wednesday. On a commercial job the sources disagree
+    // whether it is needed: shown, and said so.
+    let sub =
+        one(&job("WI", "private", "sub", &[("first_furnished", "2026-09-26")]), "WI.private.notice_of_lien_rights");
+    assert_eq!((sub.due, sub.consequence.as_str()), (ymd(2026, 11, 25), "coverage_limited"));
+    assert!(has_note(&sub, "nonresidential"));
+    let home =
+        one(&job("WI", "residential", "sub", &[("first_furnished", "2026-09-26")]), "WI.private.notice_of_lien_rights");
+    assert!(!has_note(&home, "nonresidential"));
+    assert!(all(&job("WI", "private", "gc", &[("first_furnished", "2026-11-16")])).is_empty());
+}
+
+// ------------------------------------------------------------------------------------- Maryland
+
+#[test]
+fn md_notice_on_election_day_and_petition_on_a_saturday_are_kept() {
+    // Last furnished Monday Jul 6, 2026. Notice of intention, 120 days (Md. Code, Real Prop.
+    // § 9-104(a)): Jul 31 is day 25, Aug 31 day 56, Sep 30 day 86, Oct 31 day 117, Nov 3 day 120 =
+    // the statewide general election (Gen. Prov. § 1-111). No rule read moves the last day: kept,
+    // a roll would give Wednesday Nov 4. Petition, 180 days (§ 9-105(a)): Nov 30 is day 147, Dec
+    // 31 day 178, Jan 2, 2027 day 180 = Saturday, kept (a roll: Monday Jan 4).
+    let facts = job("MD", "private", "sub", &[("last_furnished", "2026-07-06")]);
+    let notice = one(&facts, "MD.private.notice_of_intent");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 3), ymd(2026, 11, 3)));
+    assert!(has_note(&notice, "Election Day") && has_note(&notice, "Wed 2026-11-04"));
+    let petition = one(&facts, "MD.private.claim_of_lien");
+    assert_eq!((petition.raw_due, petition.due), (ymd(2027, 1, 2), ymd(2027, 1, 2)));
+    assert!(has_note(&petition, "Mon 2027-01-04") && has_note(&petition, "show-cause hearing"));
+    // The general contractor gives no notice of intention.
+    let gc = all(&job("MD", "private", "gc", &[("last_furnished", "2026-07-06")]));
+    assert_eq!(rules_of(&gc), ["MD.private.claim_of_lien"]);
+}
+
+#[test]
+fn md_enforcement_a_year_after_the_petition_on_american_indian_heritage_day_is_kept() {
+    // Petition filed Thursday Nov 26, 2026 + 1 year (§ 9-109) = Friday Nov 26, 2027, the Friday
+    // after Thanksgiving (American Indian Heritage Day, § 1-111(a)(15)); kept (a roll: Monday Nov
+    // 29).
+    let suit =
+        one(&job("MD", "residential", "supplier", &[("lien_recorded", "2026-11-26")]), "MD.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 26), ymd(2027, 11, 26)));
+    assert!(has_note(&suit, "the Friday after Thanksgiving") && has_note(&suit, "Mon 2027-11-29"));
+    let notice =
+        one(&job("MD", "residential", "supplier", &[("last_furnished", "2026-07-06")]), "MD.private.notice_of_intent");
+    assert!(has_note(&notice, "defense of payment"));
+}
+
+// ------------------------------------------------------------------------------- South Carolina
+
+#[test]
+fn sc_lien_on_thanksgiving_is_kept_and_suit_is_six_months_from_last_work() {
+    // Last furnished Friday Aug 28, 2026 + 90 days (S.C. Code § 29-5-90): Aug 31 is day 3, Sep 30
+    // day 33, Oct 31 day 64, Nov 26 day 90 = Thanksgiving. No rule found moves the last day: kept,
+    // and the note says a roll would pass the day after Thanksgiving (also a holiday under
+    // § 53-5-10) and the weekend to Monday Nov 30. Suit (§ 29-5-120): Aug 28 + 6 months = Sunday
+    // Feb 28, 2027, kept (a roll: Monday Mar 1).
+    let facts = job("SC", "private", "sub", &[("last_furnished", "2026-08-28")]);
+    let lien = one(&facts, "SC.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 26), ymd(2026, 11, 26)));
+    assert!(has_note(&lien, "Mon 2026-11-30") && has_note(&lien, "§ 29-5-40"));
+    let suit = one(&facts, "SC.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
+    assert!(has_note(&suit, "Mon 2027-03-01") && has_note(&suit, "Shelley"));
+}
+
+#[test]
+fn sc_lien_on_christmas_eve_would_roll_past_three_holidays() {
+    // Last furnished Friday Sep 25, 2026 + 90 days: Sep 30 is day 5, Oct 31 day 36, Nov 30 day 66,
+    // Dec 24 day 90 = Christmas Eve (§ 53-5-10); kept. A roll would pass Dec 24, 25 and 26 and
+    // Sunday Dec 27 to Monday Dec 28.
+    let lien = one(&job("SC", "residential", "gc", &[("last_furnished", "2026-09-25")]), "SC.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 24), ymd(2026, 12, 24)));
+    assert!(has_note(&lien, "Christmas Eve") && has_note(&lien, "Mon 2026-12-28"));
+    let holidays: Vec<NaiveDate> = holidays("SC", 2026).unwrap().into_iter().map(|(d, _)| d).collect();
+    assert!(holidays.contains(&ymd(2026, 5, 10)) && holidays.contains(&ymd(2026, 12, 26)), "{holidays:?}");
+}
+
+// ------------------------------------------------------------------------------------- Kentucky
+
+#[test]
+fn ky_notice_on_lincolns_birthday_rolls_past_washingtons_birthday() {
+    // Last furnished Sunday Nov 29, 2026 + 75 days (KRS 376.010): Nov 30 is day 1, Dec 31 day 32,
+    // Jan 31 day 63, Feb 12, 2027 day 75 = Lincoln's Birthday (KRS 2.110), a Friday. KRS
+    // 446.030(1)(a) skips it, the weekend and Monday Feb 15 (Washington's Birthday): Tuesday Feb 16.
+    let facts = job("KY", "private", "sub", &[("last_furnished", "2026-11-29")]);
+    let notice = one(&facts, "KY.private.notice_of_intent");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 12), ymd(2027, 2, 16)));
+    assert!(has_note(&notice, "Lincoln's Birthday") && has_note(&notice, "120 days"));
+    // The statement of lien: Nov 29 + 6 months = Saturday May 29, 2027 -> past Sunday and Monday
+    // May 31 (Memorial Day) to Tuesday Jun 1 (KRS 376.080(1)).
+    let lien = one(&facts, "KY.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 5, 29), ymd(2027, 6, 1)));
+    let gc = all(&job("KY", "private", "gc", &[("last_furnished", "2026-11-29")]));
+    assert_eq!(rules_of(&gc), ["KY.private.claim_of_lien"]);
+}
+
+#[test]
+fn ky_copy_to_the_owner_seven_days_after_filing_rolls_off_christmas() {
+    // Filed Friday Dec 18, 2026 + 7 days (KRS 376.080) = Friday Dec 25, Christmas -> Monday Dec
+    // 28. Suit: filed Saturday Jul 4, 2026 + 12 months (KRS 376.090(1)) = Sunday Jul 4, 2027 ->
+    // Monday Jul 5 (KRS 2.110 keeps no observed day, so Monday is open).
+    let service = one(&job("KY", "private", "supplier", &[("lien_recorded", "2026-12-18")]), "KY.private.lien_service");
+    assert_eq!((service.raw_due, service.due), (ymd(2026, 12, 25), ymd(2026, 12, 28)));
+    assert_eq!(service.consequence, "right_lost");
+    let suit =
+        one(&job("KY", "private", "supplier", &[("lien_recorded", "2026-07-04")]), "KY.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 4), ymd(2027, 7, 5)));
+}
+
+// -------------------------------------------------------------------------------------- Alabama
+
+#[test]
+fn al_subcontractor_lien_four_months_on_mlk_day_rolls_and_the_notice_comes_first() {
+    // Last furnished Friday Sep 18, 2026 + 4 months (Ala. Code § 35-11-215) = Monday Jan 18,
+    // 2027, Martin Luther King Jr. and Robert E. Lee Day (§ 1-3-8) -> Tuesday Jan 19 (§ 1-1-4).
+    // The notice to the owner (§ 35-11-218) comes before filing: shown on the unadjusted Jan 18.
+    let facts = job("AL", "private", "sub", &[("last_furnished", "2026-09-18")]);
+    let lien = one(&facts, "AL.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 1, 18), ymd(2027, 1, 19)));
+    let notice = one(&facts, "AL.private.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 1, 18)));
+    // The original contractor has six months and gives no notice: Thursday Mar 18, 2027; suit
+    // within six months of the debt's maturity, here the last day: also Mar 18 (§ 35-11-221).
+    let gc = all(&job("AL", "private", "gc", &[("last_furnished", "2026-09-18")]));
+    assert_eq!(rules_of(&gc), ["AL.private.gc_claim_of_lien", "AL.private.lien_enforcement"]);
+    assert!(gc.iter().all(|d| d.due == ymd(2027, 3, 18)), "{gc:#?}");
+    assert!(has_note(&gc[1], "progress payment"));
+}
+
+#[test]
+fn al_laborer_30_days_on_a_saturday_independence_day_falls_back_to_thursday() {
+    // Last worked Thursday Jun 4, 2026 + 30 days = Saturday Jul 4, 2026. § 1-1-4 names no Saturday,
+    // so the business day before is used; Friday Jul 3 is Independence Day observed (§ 1-3-8):
+    // Thursday Jul 2. The notice to the owner counts from the laborer's own 30 days.
+    let facts = job("AL", "private", "laborer", &[("last_furnished", "2026-06-04")]);
+    let lien = one(&facts, "AL.private.laborer_claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 7, 4), ymd(2026, 7, 2)));
+    assert_eq!(one(&facts, "AL.private.notice_to_owner").due, ymd(2026, 7, 4));
+}
+
+// ------------------------------------------------------------------------------------- Oklahoma
+
+#[test]
+fn ok_subcontractor_lien_on_the_day_after_thanksgiving_rolls_to_monday() {
+    // Last furnished Saturday Aug 29, 2026. Lien statement, 90 days (42 O.S. § 143.1): Aug 31 is
+    // day 2, Sep 30 day 32, Oct 31 day 63, Nov 27 day 90 = the day after Thanksgiving, a holiday
+    // under 25 O.S. § 82.1(A); (C) lets it be done the next business day: Monday Nov 30. The
+    // pre-lien notice, 75 days (§ 142.6(B)(1)) = Thursday Nov 12.
+    let facts = job("OK", "private", "supplier", &[("last_furnished", "2026-08-29")]);
+    let lien = one(&facts, "OK.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+    assert!(has_note(&lien, "the Friday after Thanksgiving"));
+    let notice = one(&facts, "OK.private.pre_lien_notice");
+    assert_eq!((notice.kind.as_str(), notice.due), ("preliminary_notice", ymd(2026, 11, 12)));
+    assert!(has_note(&notice, "$10,000"));
+    // The original contractor: four months = Tuesday Dec 29, 2026 (§ 142), and no pre-lien notice.
+    let gc = all(&job("OK", "private", "gc", &[("last_furnished", "2026-08-29")]));
+    assert_eq!(rules_of(&gc), ["OK.private.gc_claim_of_lien"]);
+    assert_eq!(gc[0].due, ymd(2026, 12, 29));
+}
+
+#[test]
+fn ok_suit_a_year_after_filing_rolls_past_a_sunday_independence_day_kept_on_monday() {
+    // Filed Friday Jul 3, 2026 + 1 year (42 O.S. § 172) = Saturday Jul 3, 2027; Sunday Jul 4 is
+    // Independence Day, kept on Monday Jul 5 (§ 82.1(A)): Tuesday Jul 6.
+    let suit = one(&job("OK", "private", "sub", &[("lien_recorded", "2026-07-03")]), "OK.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 3), ymd(2027, 7, 6)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
