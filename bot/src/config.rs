@@ -327,6 +327,7 @@ struct ScheduleSection {
     weekly_report: Option<String>,
     kpi_guardrails: Option<String>,
     reminders: Option<String>,
+    statements: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -383,6 +384,8 @@ const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
 const DEFAULT_KPI_GUARDRAILS: &str = "15 8 * * Mon-Fri";
 /// 08:15 on weekdays, after the digest: the day's reminders, for approval in chat.
 const DEFAULT_REMINDERS: &str = "15 8 * * Mon-Fri";
+/// Each weekday; the run posts the month before's statements the first time it runs in a month.
+const DEFAULT_STATEMENTS: &str = "30 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
@@ -401,6 +404,8 @@ pub struct ScheduleConfig {
     pub kpi_guardrails: Cron,
     /// The morning's "Reminders ready" post (and the stages that go out without approval).
     pub reminders: Cron,
+    /// The month-end "Statements ready" post (it posts once a month, in the first ten days).
+    pub statements: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -418,6 +423,7 @@ impl Default for ScheduleConfig {
             weekly_report: cron(DEFAULT_WEEKLY_REPORT),
             kpi_guardrails: cron(DEFAULT_KPI_GUARDRAILS),
             reminders: cron(DEFAULT_REMINDERS),
+            statements: cron(DEFAULT_STATEMENTS),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -733,6 +739,7 @@ impl Config {
             weekly_report: cron("schedule.weekly_report", sched.weekly_report, defaults.weekly_report)?,
             kpi_guardrails: cron("schedule.kpi_guardrails", sched.kpi_guardrails, defaults.kpi_guardrails)?,
             reminders: cron("schedule.reminders", sched.reminders, defaults.reminders)?,
+            statements: cron("schedule.statements", sched.statements, defaults.statements)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,

@@ -34,6 +34,8 @@ pub enum JobKind {
     KpiGuardrails,
     /// Post the day's "Reminders ready" for approval, and send what needs none.
     Reminders,
+    /// Post the month's "Statements ready" for approval (once a month).
+    Statements,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -96,6 +98,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             kind: JobKind::Reminders,
             schedule: config.reminders.schedule().clone(),
             lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "statements",
+            kind: JobKind::Statements,
+            schedule: config.statements.schedule().clone(),
+            lease: chrono::Duration::minutes(30),
         },
         Job {
             name: "lien_warnings",
@@ -254,6 +262,14 @@ impl Scheduler {
                         "{listed} reminder(s) for approval (already posted), {auto} more sent by themselves on {day}"
                     ),
                 })
+            }
+            JobKind::Statements => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let (detail, posted) = crate::commands::statement::queue_month_end(&self.app, day).await?;
+                if posted {
+                    self.outbox.notify_one();
+                }
+                Ok(detail)
             }
             JobKind::LienWarnings => {
                 let queued = crate::warnings::queue_lien_warnings(&self.app).await?;

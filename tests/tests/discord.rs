@@ -300,7 +300,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
 
     // On demand, under /report: the figures core computes for the day.
     let i = fake.slash(&sam(), AR_CHANNEL, "weekly", &[]);
-    let answers = fake.answers(i, 1).await;
+    let answers = fake.answers_with_files(i).await;
     let answer = text_of(&answers[0]);
     // The whole report comes along as a workbook (an XLSX is a zip: "PK").
     let files: Vec<Value> = answers.iter().flat_map(|a| a["_files"].as_array().cloned().unwrap_or_default()).collect();

@@ -656,3 +656,76 @@ async fn a_statement_is_emailed_once_with_its_pdf_and_csv_and_logged() {
         db.close().await;
     }
 }
+
+/// The month-end run: "Statements ready" is posted once a month, on the first run in its first
+/// ten days; Email all sends each listed statement once, and only to customers with an address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_month_end_run_posts_once_and_email_all_sends_each_statement_once() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let server = SmtpServer::start();
+        // Tue Dec 1, 2026, 08:30 in New York.
+        let clock = ManualClock::new(at("2026-12-01T13:30:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock, server.port).await;
+        let dispatcher = Dispatcher::new(app.clone(), Arc::new(ConsoleOut::default()), "t", settings());
+        let day = app.today();
+
+        let entries = arbot::commands::statement::month_end(&app, day).await.unwrap();
+        assert!(entries.len() > 5, "{}: the sample owes across many customers", db.name);
+        // Everyone listed has something to tell, and everyone who owes now is listed.
+        let owing = app
+            .store
+            .open_items(arbot_core::store::OpenItemsQuery { as_of: day, customer_id: None, historical: false })
+            .await
+            .unwrap();
+        for i in &owing {
+            assert!(entries.iter().any(|e| e.customer.id == i.customer_id), "{}: {}", db.name, i.customer_name);
+        }
+        let (detail, posted) = arbot::commands::statement::queue_month_end(&app, day).await.unwrap();
+        assert!(posted, "{}: {detail}", db.name);
+        let key = "statements:2026-11";
+        assert!(app.store.outbox_status(key).await.unwrap().is_some(), "{}", db.name);
+        // The next morning, and the next instance, post nothing more; nor does a run late in the month.
+        let (again, posted) = arbot::commands::statement::queue_month_end(&app, day.succ_opt().unwrap()).await.unwrap();
+        assert!(!posted && again.contains("posted before"), "{}: {again}", db.name);
+        let late = chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        let (late_detail, posted) = arbot::commands::statement::queue_month_end(&app, late).await.unwrap();
+        assert!(!posted && late_detail.contains("first ten days"), "{}: {late_detail}", db.name);
+
+        // The post, as the AR channel reads it.
+        let reply = arbot::commands::statement::month_end_reply(&app, day, &entries);
+        let title = reply.title.clone().unwrap_or_default();
+        assert!(
+            title.starts_with(&format!("Statements ready for November 2026: {} customers", entries.len())),
+            "{title}"
+        );
+        let ready = entries.iter().filter(|e| e.to.is_some()).count();
+        assert_eq!(reply.buttons[0].label, format!("Email all {ready}"));
+        let review = reply.buttons.iter().find(|b| b.id.starts_with("stmt:review:")).unwrap().id.clone();
+        let shown = click(&app, &sam(), &review, "r-1").await;
+        let ClickAnswer::New(shown) = shown else { panic!("a review shows the statement") };
+        assert_eq!(shown.attachments.len(), 2, "{}: PDF and CSV", db.name);
+
+        let status1 = status(click(&app, &sam(), &reply.buttons[0].id, "a-1").await);
+        assert!(status1.starts_with(&format!("Sent by @sam at 8:30: {ready} statements queued")), "{status1}");
+        for _ in 0..3 {
+            dispatcher.deliver_due().await.unwrap();
+        }
+        let got = server.wait_for(ready).await;
+        assert_eq!(got.len(), ready, "{}", db.name);
+        for m in &got {
+            let subject = m.parsed().subject().unwrap_or_default().to_string();
+            assert!(subject.starts_with("Statement for November 2026 from Suncoast Mechanical"), "{subject}");
+        }
+        // A second Email all (another person, a double click) sends nothing more.
+        let status2 = status(click(&app, &sam(), &reply.buttons[0].id, "a-2").await);
+        assert!(
+            status2.contains("0 statements queued") && status2.contains(&format!("{ready} had gone before")),
+            "{status2}"
+        );
+        dispatcher.deliver_due().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(server.received().len(), ready, "{}: each statement once", db.name);
+        db.close().await;
+    }
+}

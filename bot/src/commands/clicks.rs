@@ -36,6 +36,10 @@ pub enum Click {
     LogCall { customer: i64 },
     /// Email a customer's statement of a day (`/mail statement`'s button).
     Statement { customer: i64, as_of: chrono::NaiveDate },
+    /// Show a customer's statement of a day (a "Statements ready" post's button).
+    ReviewStatement { customer: i64, as_of: chrono::NaiveDate },
+    /// Email every statement of a month-end run ("Statements ready"'s Email all).
+    SendStatements { as_of: chrono::NaiveDate },
 }
 
 /// The buttons of a reminder: the round's button per account (Review), and the email's own.
@@ -82,6 +86,10 @@ impl Click {
             ["stmt", "send", customer, as_of] => {
                 Some(Click::Statement { customer: customer.parse().ok()?, as_of: as_of.parse().ok()? })
             }
+            ["stmt", "review", customer, as_of] => {
+                Some(Click::ReviewStatement { customer: customer.parse().ok()?, as_of: as_of.parse().ok()? })
+            }
+            ["stmt", "all", as_of] => Some(Click::SendStatements { as_of: as_of.parse().ok()? }),
             ["note", "call", customer] => Some(Click::LogCall { customer: customer.parse().ok()? }),
             ["mail", "all", day] => Some(Click::SendAll { day: day.parse().ok()? }),
             ["mail", action, customer, day] => Some(Click::Reminder {
@@ -105,7 +113,10 @@ impl Click {
             Click::OpenEscalation { .. } => Permission::Escalate,
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
-            Click::Reminder { .. } | Click::SendAll { .. } | Click::Statement { .. } => Permission::Record,
+            Click::ReviewStatement { .. } => Permission::Read,
+            Click::Reminder { .. } | Click::SendAll { .. } | Click::Statement { .. } | Click::SendStatements { .. } => {
+                Permission::Record
+            }
             Click::LogCall { .. } => Permission::Log,
         }
     }
@@ -119,7 +130,8 @@ impl Click {
             Click::Reminder { .. } => "send, edit or skip a reminder",
             Click::SendAll { .. } => "send reminders",
             Click::LogCall { .. } => "log a call",
-            Click::Statement { .. } => "email a statement",
+            Click::Statement { .. } | Click::SendStatements { .. } => "email a statement",
+            Click::ReviewStatement { .. } => "see a statement",
         }
     }
 
@@ -161,6 +173,10 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::SendAll { day } => send_all(app, who, day).await,
         Click::LogCall { customer } => call_form(app, who, customer).await,
         Click::Statement { customer, as_of } => email_statement(app, who, customer, as_of).await,
+        Click::ReviewStatement { customer, as_of } => review_statement(app, customer, as_of).await,
+        Click::SendStatements { as_of } => super::statement::send_all(app, &who.name, as_of)
+            .await
+            .map(|status| ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() }),
     };
     match result {
         Ok(answer) => answer,
@@ -364,6 +380,14 @@ async fn email_statement(
 ) -> Result<ClickAnswer, CommandError> {
     let status = super::statement::send(app, &who.name, customer, as_of).await?;
     Ok(ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() })
+}
+
+/// A "Statements ready" post's customer button: that customer's statement, with Email it.
+async fn review_statement(app: &App, customer: i64, as_of: chrono::NaiveDate) -> Result<ClickAnswer, CommandError> {
+    let Some(c) = app.store.customer(customer).await? else {
+        return Err(CommandError::User("That customer is no longer in the ledger.".to_string()));
+    };
+    Ok(ClickAnswer::New(super::statement::statement_reply(app, &c, as_of).await?))
 }
 
 /// "Reminders ready"'s Send all; the post then says who sent what, and keeps no buttons.

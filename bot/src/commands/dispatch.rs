@@ -42,6 +42,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "round" => mail::handle_round(app).await,
         "latefee" => latefee::handle(app, inv).await,
         "statement" => statement::handle(app, inv).await,
+        "statements" => statement::handle_run(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
         "unhold" => mail::handle_unhold(app, inv).await,

@@ -194,6 +194,13 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         .customer(found.id)
         .await?
         .ok_or_else(|| CommandError::User(format!("{} is no longer in the ledger.", found.name)))?;
+    statement_reply(app, &customer, as_of).await
+}
+
+/// `/mail statement`'s answer (and a month-end post's button's): the statement's figures, its
+/// files, where it would be emailed, and the Email it button.
+pub async fn statement_reply(app: &App, customer: &Customer, as_of: NaiveDate) -> Result<Reply, CommandError> {
+    let customer = customer.clone();
     let list = prepare(app, &customer, as_of).await?;
     let (start, end) = arbot_core::statement::default_period(as_of);
     let Some(first) = list.first() else {
@@ -239,4 +246,161 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         if list.len() > 1 { ", one of each per currency" } else { "" }
     ));
     Ok(reply)
+}
+
+/// One customer of the month-end run.
+#[derive(Debug, Clone)]
+pub struct RunEntry {
+    pub customer: Customer,
+    pub statements: Vec<Statement>,
+    /// The billing email, when it is an address.
+    pub to: Option<String>,
+    /// What the ledger or chat has that is not an address.
+    pub bad_to: Option<String>,
+}
+
+/// The month-end post's key: once per statement month.
+pub fn month_end_key(as_of: NaiveDate) -> String {
+    let (_, end) = arbot_core::statement::default_period(as_of);
+    format!("statements:{}", end.format("%Y-%m"))
+}
+
+/// Every customer a statement dated `as_of` has something to tell: who owed something when the
+/// month began or ended, or owes now; in order of name.
+pub async fn month_end(app: &App, as_of: NaiveDate) -> Result<Vec<RunEntry>, CommandError> {
+    use arbot_core::store::OpenItemsQuery;
+    let (start, end) = arbot_core::statement::default_period(as_of);
+    let before = start.pred_opt().unwrap_or(start);
+    let mut ids = std::collections::BTreeSet::new();
+    for (day, historical) in [(before, true), (end, true), (as_of, as_of < app.today())] {
+        let items = app.store.open_items(OpenItemsQuery { as_of: day, customer_id: None, historical }).await?;
+        ids.extend(items.iter().map(|i| i.customer_id));
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(customer) = app.store.customer(id).await? else { continue };
+        let statements = prepare(app, &customer, as_of).await?;
+        if statements.is_empty() {
+            continue;
+        }
+        let (to, bad_to) = match recipient(app, &customer).await? {
+            Some(to) if EmailAddress::parse(&to).is_ok() => (Some(to), None),
+            Some(bad) => (None, Some(bad)),
+            None => (None, None),
+        };
+        out.push(RunEntry { customer, statements, to, bad_to });
+    }
+    out.sort_by_key(|e| e.customer.name.to_lowercase());
+    Ok(out)
+}
+
+/// Most customers one post has a button for (Discord's 25, less Email all).
+const RUN_BUTTONS: usize = 24;
+
+/// "Statements ready for November 2026: 18 customers, $412,300.00 due", a line per customer,
+/// Email all, and a button per customer that shows their statement.
+pub fn month_end_reply(app: &App, as_of: NaiveDate, entries: &[RunEntry]) -> Reply {
+    let (_, end) = arbot_core::statement::default_period(as_of);
+    let home: Vec<&Statement> =
+        entries.iter().flat_map(|e| e.statements.iter()).filter(|s| s.currency == app.config.currency).collect();
+    let total: i64 = home.iter().map(|s| s.amount_due_minor).sum();
+    let mut reply = Reply::titled(format!(
+        "Statements ready for {}: {}, {} due",
+        end.format("%B %Y"),
+        count(entries.len(), "customer", "customers"),
+        app.money(total)
+    ));
+    reply.severity = crate::reply::Severity::Info;
+    if entries.is_empty() {
+        reply.lines.push(format!("Nobody owed anything in {} or owes now: no statements.", end.format("%B %Y")));
+        return reply;
+    }
+    for e in entries {
+        let due: Vec<String> =
+            e.statements.iter().map(|s| Money::new(s.amount_due_minor, s.currency).to_string()).collect();
+        let typed = super::note::typed_name(&e.customer.name);
+        let to = match (&e.to, &e.bad_to) {
+            (Some(to), _) => format!("to {to}"),
+            (None, Some(bad)) => format!("'{bad}' is not an address: /mail contact {typed} ap@example.com"),
+            (None, None) => format!("no billing email: /mail contact {typed} ap@example.com"),
+        };
+        reply.lines.push(format!("{} · {} due → {to}", e.customer.name, due.join(" + ")));
+    }
+    let ready = entries.iter().filter(|e| e.to.is_some()).count();
+    if ready > 0 {
+        reply.buttons.push(Button { id: format!("stmt:all:{as_of}"), label: format!("Email all {ready}") });
+    }
+    for e in entries.iter().take(RUN_BUTTONS) {
+        let label: String = e.customer.name.chars().take(80).collect();
+        reply.buttons.push(Button { id: format!("stmt:review:{}:{as_of}", e.customer.id), label });
+    }
+    if entries.len() > RUN_BUTTONS {
+        reply.lines.push(format!(
+            "{} more have no button here (Discord shows 25): /mail statement <customer> shows each.",
+            entries.len() - RUN_BUTTONS
+        ));
+    }
+    reply.footer = Some(format!(
+        "Each statement is dated {} and covers {}. A customer's button shows the statement; Email all sends \
+         every one with an address, once.",
+        long_date(as_of),
+        end.format("%B %Y")
+    ));
+    reply
+}
+
+/// Email all: every statement of the run with an address, drafted again now and queued once.
+pub async fn send_all(app: &App, who: &str, as_of: NaiveDate) -> Result<String, CommandError> {
+    let entries = month_end(app, as_of).await?;
+    let (mut sent, mut already, mut cannot) = (0usize, 0usize, Vec::new());
+    for e in &entries {
+        if e.to.is_none() {
+            cannot.push(e.customer.name.clone());
+            continue;
+        }
+        let status = send(app, who, e.customer.id, as_of).await?;
+        if status.starts_with("Already sent") { already += 1 } else { sent += 1 }
+    }
+    let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
+    let mut status = format!("Sent by {} at {time}: {} queued", at(who), count(sent, "statement", "statements"));
+    if app.config.mail.is_none() && sent > 0 {
+        status.push_str("; they wait in the outbox until a [mail] server is set up in arbot.toml");
+    }
+    status.push('.');
+    if already > 0 {
+        status.push_str(&format!(" {already} had gone before."));
+    }
+    if !cannot.is_empty() {
+        status.push_str(&format!(" Not sent (no billing email): {}.", cannot.join(", ")));
+    }
+    Ok(status)
+}
+
+/// The scheduled run: on the first run in the first ten days of a month, "Statements ready" for
+/// the month before goes to the AR channel, once (across restarts and instances). Returns what it
+/// did, in a sentence.
+pub async fn queue_month_end(app: &App, day: NaiveDate) -> anyhow::Result<(String, bool)> {
+    use chrono::Datelike;
+    let key = month_end_key(day);
+    if day.day() > 10 {
+        return Ok((format!("statements are prepared in a month's first ten days; {day} is later"), false));
+    }
+    if app.store.outbox_status(&key).await?.is_some() {
+        return Ok((format!("statements for {key} were posted before"), false));
+    }
+    let entries = month_end(app, day).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let post = crate::chat::Post::of(month_end_reply(app, day, &entries));
+    let posted = crate::outbox::enqueue_post(app, &key, crate::outbox::Destination::ArChannel, post).await?;
+    Ok((format!("{} statement(s) listed for approval ({key})", entries.len()), posted))
+}
+
+/// `/mail statements [date]`: the month-end list on demand.
+pub(super) async fn handle_run(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
+    let today = app.today();
+    let as_of = inv.args.date("date").unwrap_or(today);
+    if as_of > today {
+        return Err(CommandError::User(format!("{} is after today; give today or an earlier day.", long_date(as_of))));
+    }
+    let entries = month_end(app, as_of).await?;
+    Ok(month_end_reply(app, as_of, &entries))
 }

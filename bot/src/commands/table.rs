@@ -516,6 +516,14 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: MAIL,
+        name: "statements",
+        summary: "Every customer's statement for last month, to review and email",
+        params: &[Param::new("date", ParamKind::Date, false, "the statement date (default today)")],
+        example: "/mail statements",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: MAIL,
         name: "contact",
         summary: "Set the billing email a customer's reminders go to",
         params: &[
