@@ -84,8 +84,20 @@ pub struct Statement {
     pub aging_minor: [i64; 5],
     /// Retainage held on the invoices open on `as_of` (not yet due).
     pub retainage_minor: i64,
-    /// Open on `as_of`, less retainage held.
+    /// Cash received and not applied to an invoice, and open credit memos, as the ledger stands
+    /// now: money of the customer's we hold against what is open.
+    pub on_account_minor: i64,
+    /// Open on `as_of`, less retainage held and less what is on account.
     pub amount_due_minor: i64,
+}
+
+impl Statement {
+    /// Takes what the customer has on account (unapplied cash, open credits) off the amount due.
+    pub fn with_on_account(mut self, minor: i64) -> Statement {
+        self.on_account_minor = minor;
+        self.amount_due_minor -= minor;
+        self
+    }
 }
 
 /// The calendar month that ends on or before `as_of`: `as_of`'s own month when `as_of` is its
@@ -216,6 +228,7 @@ pub fn build(
         open,
         aging_minor: aging,
         retainage_minor: retainage,
+        on_account_minor: 0,
         amount_due_minor: open_total - retainage,
     }
 }
@@ -237,11 +250,21 @@ pub async fn statements(
     currencies.push(home);
     currencies.sort_by_key(|c| (*c != home, c.code().to_string()));
     currencies.dedup();
-    Ok(currencies
-        .into_iter()
-        .map(|c| build(customer_id, customer_name, c, &invoices, &applications, period, as_of))
-        .filter(|s| s.currency == home || !s.lines.is_empty() || s.opening_minor != 0 || !s.open.is_empty())
-        .collect())
+    let mut out = Vec::new();
+    for c in currencies {
+        let st = build(customer_id, customer_name, c, &invoices, &applications, period, as_of);
+        let credits = store.credits(Some(customer_id), c).await?;
+        let st = st.with_on_account(credits.unapplied_cash + credits.open_credit_memos);
+        if st.currency == home
+            || !st.lines.is_empty()
+            || st.opening_minor != 0
+            || !st.open.is_empty()
+            || st.on_account_minor != 0
+        {
+            out.push(st);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1182,6 +1182,17 @@ fn a_statement_is_attached_as_a_pdf_and_csv_with_the_months_figures_and_the_remi
             rows.iter().filter(|r| &r[0] == "open").map(|r| Money::parse(&r[9], Currency::USD).unwrap().minor).sum();
         assert_eq!(open, 18_250_50, "{name}: {csv_text}");
 
+        // Cash received and not applied is taken off what is due: Cedar Ridge's $1,200 of Dec 1
+        // against #8810 $2,975 and #8812 $4,000 leaves $5,775.00.
+        let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement cedar ridge", ar.clone()));
+        let text = arbot::console::render::to_text(&reply);
+        assert!(text.contains("Amount due on Dec 2, 2026: $5,775.00 after $1,200.00 on account"), "{name}: {text}");
+        let pdf = pdf_text(&reply.attachments[0].content);
+        assert!(pdf.contains("Unapplied payments and credits") && pdf.contains("-$1,200.00"), "{name}: {pdf}");
+        assert!(pdf.contains("$5,775.00"), "{name}: {pdf}");
+        let csv_text = reply.attachments[1].as_text().unwrap();
+        assert!(csv_text.contains("on_account,2026-12-02,unapplied payments and credits,,,,,,1200.00"), "{csv_text}");
+
         // A customer billed in Canadian dollars gets a CAD statement of its own.
         let reply = rt.block_on(arbot::commands::run_line(&app, "/mail statement maple leaf", ar.clone()));
         let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();

@@ -28,7 +28,7 @@ pub async fn prepare(app: &App, customer: &Customer, as_of: NaiveDate) -> Result
 /// Whether a statement tells the customer anything: a balance at either end, activity, or
 /// something open.
 pub fn has_news(s: &Statement) -> bool {
-    s.opening_minor != 0 || s.closing_minor != 0 || !s.lines.is_empty() || !s.open.is_empty()
+    s.opening_minor != 0 || s.closing_minor != 0 || !s.lines.is_empty() || !s.open.is_empty() || s.on_account_minor != 0
 }
 
 /// The PDF and CSV of a statement.
@@ -58,6 +58,9 @@ fn summary(s: &Statement, currency: bool) -> Vec<String> {
     let mut due = format!("Amount due on {}: {}", long_date(s.as_of), m(s.amount_due_minor));
     if s.retainage_minor > 0 {
         due.push_str(&format!(" (retainage {} held, not yet due)", m(s.retainage_minor)));
+    }
+    if s.on_account_minor != 0 {
+        due.push_str(&format!(" after {} on account (unapplied payments and credits)", m(s.on_account_minor)));
     }
     if let Some(oldest) = s.open.iter().map(|o| o.days_past_due).max().filter(|d| *d > 0) {
         due.push_str(&format!(
@@ -107,6 +110,12 @@ pub fn compose(app: &App, customer: &Customer, list: &[Statement], to: &str, key
         let mut line = format!("Amount due on {}{code}: {}", long_date(s.as_of), m(s, s.amount_due_minor));
         if s.retainage_minor > 0 {
             line.push_str(&format!(" (retainage of {} is held and not yet due)", m(s, s.retainage_minor)));
+        }
+        if s.on_account_minor != 0 {
+            line.push_str(&format!(
+                ", after {} of your payments and credits not yet applied",
+                m(s, s.on_account_minor)
+            ));
         }
         text.push_str(&line);
         text.push('\n');

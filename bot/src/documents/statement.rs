@@ -147,6 +147,11 @@ fn bill_to_and_summary(doc: &mut Doc, s: &Statement, customer: &Customer) {
         doc.text_right(RIGHT, sy, BODY, face, &money(s, amount));
         sy -= 13.0;
     }
+    if s.on_account_minor != 0 {
+        doc.text(left, sy, BODY, Face::Regular, "Unapplied payments and credits");
+        doc.text_right(RIGHT, sy, BODY, Face::Regular, &money(s, -s.on_account_minor));
+        sy -= 13.0;
+    }
     sy -= 4.0;
     doc.band(left - 6.0, sy - 6.0, RIGHT - left + 12.0, 20.0, 0.9);
     doc.text(left, sy, 10.0, Face::Bold, &format!("Amount due on {}", long_date(s.as_of)));
@@ -301,16 +306,29 @@ fn open_items(doc: &mut Doc, s: &Statement) {
         doc.text_right(right, doc.y - 11.0, BODY, face, &money(s, amount));
     }
     doc.y -= 30.0;
+    let mut notes = Vec::new();
     if s.retainage_minor > 0 {
+        notes.push(format!(
+            "retainage of {} is held under the contracts and is not yet due",
+            money(s, s.retainage_minor)
+        ));
+    }
+    if s.on_account_minor != 0 {
+        notes.push(format!(
+            "{} of your payments and credits is not yet applied to an invoice",
+            money(s, s.on_account_minor)
+        ));
+    }
+    if !notes.is_empty() {
         doc.paragraph(
             MARGIN,
             RIGHT - MARGIN,
             8.0,
             Face::Regular,
             &format!(
-                "Retainage of {} is held under the contracts and is not yet due; the amount due of {} leaves it out.",
-                money(s, s.retainage_minor),
-                money(s, s.amount_due_minor)
+                "The amount due of {} leaves out what is not yet owed: {}.",
+                money(s, s.amount_due_minor),
+                notes.join("; ")
             ),
         );
     }
@@ -439,6 +457,21 @@ pub fn csv(s: &Statement) -> String {
         plain(s.closing_minor),
         blank(),
     ]);
+    if s.on_account_minor != 0 {
+        rows.push([
+            "on_account".into(),
+            s.as_of.to_string(),
+            "unapplied payments and credits".into(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            plain(s.on_account_minor),
+            blank(),
+            blank(),
+        ]);
+    }
     for o in &s.open {
         rows.push([
             "open".into(),
