@@ -104,6 +104,8 @@ fn glyph_width(b: u8, face: Face) -> u16 {
             }
         }
         0x95 => 350,
+        // A no-break space is as wide as a space.
+        0xa0 => 278,
         // Latin-1 letters are close to the average lower-case width.
         _ => 556,
     }
@@ -125,7 +127,8 @@ pub fn wrap(text: &str, size: f32, face: Face, width: f32) -> Vec<String> {
             continue;
         }
         let mut line = String::new();
-        for word in para.split_whitespace() {
+        // Only a plain space breaks a line: a no-break space keeps "(813) 555-0142" together.
+        for word in para.split([' ', '\t']).filter(|w| !w.is_empty()) {
             let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
             if text_width(&candidate, size, face) <= width {
                 line = candidate;
@@ -366,6 +369,8 @@ mod tests {
         let long = wrap("REF-0000000000000000000000000000000000000001", 10.0, Face::Regular, 60.0);
         assert!(long.len() > 1 && long.iter().all(|l| text_width(l, 10.0, Face::Regular) <= 60.0), "{long:?}");
         assert_eq!(long.concat(), "REF-0000000000000000000000000000000000000001");
+        let kept = wrap("Call us at (813)\u{a0}555-0142 today", 10.0, Face::Regular, 90.0);
+        assert!(kept.iter().any(|l| l.contains("(813)\u{a0}555-0142")), "{kept:?}");
     }
 
     #[test]

@@ -337,7 +337,9 @@ fn open_items(doc: &mut Doc, s: &Statement) {
 fn remittance(doc: &mut Doc, s: &Statement, from: Sender<'_>) {
     let d = from.details;
     let mut notes = Vec::new();
-    let contact: Vec<&str> = [d.email.as_deref(), d.phone.as_deref()].into_iter().flatten().collect();
+    // A phone number is kept on one line.
+    let phone = d.phone.as_deref().map(|p| p.replace(' ', "\u{a0}"));
+    let contact: Vec<&str> = [d.email.as_deref(), phone.as_deref()].into_iter().flatten().collect();
     if !contact.is_empty() {
         notes.push(format!("Questions about this statement? Contact {} at {}.", from.name, contact.join(" or ")));
     }
