@@ -730,3 +730,58 @@ fn lien_jobs_leave_out_only_jobs_with_nothing_to_show_on_both_backends() {
         }
     });
 }
+
+/// The cash applied for one customer (its own statement) is the everyone-statement's rows for
+/// that customer, and those are every application of a payment to an invoice from the date on;
+/// the daily aging snapshot, summed in the database, is the aging of every open invoice that day.
+#[test]
+fn cash_applied_and_snapshots_match_a_straightforward_computation_on_both_backends() {
+    use arbot_core::aging::{AgingConfig, aging};
+    use arbot_core::snapshots::{DIMENSIONS, compute};
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        for db in TestDb::all().await {
+            ledger(&db).await;
+            let store: &dyn Store = db.store.as_ref();
+            let today = d(TODAY);
+            let (rows, apps, _) = raw(&db).await;
+            let customer_of: HashMap<i64, i64> = rows.iter().map(|r| (r.0, r.1)).collect();
+            for back in [0u64, 3, 40, 400] {
+                let from = today - Days::new(back);
+                let all = store.cash_applied(None, from).await.unwrap();
+                let mut got: Vec<(i64, i64, NaiveDate, i64)> =
+                    all.iter().map(|c| (c.customer_id, c.invoice_id, c.applied_on, c.amount.minor)).collect();
+                got.sort_unstable();
+                let mut want: Vec<(i64, i64, NaiveDate, i64)> =
+                    apps.iter().filter(|a| a.1 >= from).map(|a| (customer_of[&a.0], a.0, a.1, a.2)).collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "{}: cash applied from {from}", db.name);
+                assert!(!want.is_empty() || back == 0, "{}: cash applied from {from}", db.name);
+                let mut customers: Vec<i64> = want.iter().map(|w| w.0).collect();
+                customers.dedup();
+                for c in customers.iter().take(6).chain([&999_999]) {
+                    let mine = store.cash_applied(Some(*c), from).await.unwrap();
+                    let theirs: Vec<_> = all.iter().filter(|a| a.customer_id == *c).copied().collect();
+                    assert_eq!(mine, theirs, "{}: cash applied for {c} from {from}", db.name);
+                }
+            }
+            let cfg = AgingConfig::default();
+            let now = Utc::now();
+            for back in [0u64, 1, 30, 200] {
+                let day = today - Days::new(back);
+                let snap = compute(store, day, today, &cfg, Currency::USD, now).await.unwrap();
+                let open = store
+                    .open_items(OpenItemsQuery { as_of: day, customer_id: None, historical: day < today })
+                    .await
+                    .unwrap();
+                let mut want = Vec::new();
+                for by in DIMENSIONS {
+                    want.extend(aging(&open, day, &cfg, by, Currency::USD).rows.into_iter().map(|r| (by, r)));
+                }
+                assert!(want.len() > 10, "{}: rows on {day}", db.name);
+                assert_eq!(snap.rows, want, "{}: snapshot of {day}", db.name);
+            }
+            db.close().await;
+        }
+    });
+}
