@@ -8,7 +8,7 @@
 use arbot_core::dates::{long_date, weekday_date};
 use arbot_core::escalation::Escalation;
 use arbot_core::ledger::JobWithCustomer;
-use arbot_core::liens::{DISCLAIMER, Deadline, LienRecord, is_event, notice_word, unpaid_by_job};
+use arbot_core::liens::{DISCLAIMER, Deadline, LienRecords, PREVENTIVE, facts_since, is_event, notice_word};
 use chrono::NaiveDate;
 
 use crate::app::App;
@@ -21,11 +21,6 @@ use crate::wording::at;
 /// How long after a deadline passed it is still reported as missed (once). Older ones were
 /// either reported already or predate arbot.
 pub const MISSED_WITHIN_DAYS: i64 = 7;
-
-/// Notices that protect lien rights before any money is late: warned about whether or not the
-/// job has an unpaid balance. Other deadlines (a claim of lien, a suit) matter only with money
-/// owed on the job.
-const PREVENTIVE: &[&str] = &["notice_to_owner", "preliminary_notice", "monthly_notice"];
 
 /// Which warning, if any, is due today for a deadline `days_left` away: the smallest lead time
 /// that is at least `days_left` (`Some(lead)`), or `None`. A run that missed a day still gives
@@ -44,13 +39,20 @@ pub enum Warning {
 /// Queues today's warnings; returns how many new ones were queued.
 pub async fn queue_lien_warnings(app: &App) -> anyhow::Result<usize> {
     let today = app.today();
-    let unpaid = unpaid_by_job(app.store.as_ref(), today, app.config.currency).await?;
+    let closures = &app.config.liens.closures;
+    // A job with nothing owed is warned about only for its preventive notices, up to
+    // MISSED_WITHIN_DAYS after they passed: only a dated fact within their reach can give one.
+    // So the jobs read are those with money owed and those with such a fact, not every job ever,
+    // and every job's facts and notices are read in one statement each.
+    let missed_from = today.checked_sub_days(chrono::Days::new(MISSED_WITHIN_DAYS as u64)).unwrap_or(today);
+    let since = facts_since(missed_from, Some(PREVENTIVE), closures);
+    let jobs = app.store.lien_jobs(today, app.config.currency, since).await?;
+    let records = LienRecords::load(app.store.as_ref()).await?;
     let escalations = app.store.open_escalations().await?;
     let mut queued = 0;
-    for job in app.store.jobs(None).await? {
-        let record = LienRecord::load(app.store.as_ref(), &job.job).await?;
-        let owed = unpaid.get(&job.job.id).copied().unwrap_or(0);
-        for d in record.open_deadlines(&app.config.liens.closures) {
+    for (job, owed) in jobs {
+        let record = records.record(&job.job);
+        for d in record.open_deadlines(closures) {
             if is_event(&d) {
                 continue;
             }

@@ -615,9 +615,9 @@ pub struct RowGc {
 /// customer, when it is a GC; else none.
 pub async fn gc_of_rows(store: &dyn Store, snap: &Snapshot) -> Result<HashMap<String, RowGc>, StoreError> {
     let mut named: HashMap<String, Option<String>> = HashMap::new();
-    for j in store.jobs(None).await? {
-        let gc = j.job.gc_name.as_ref().map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
-        named.insert(format!("{} ({})", j.job.name, j.customer_name), gc);
+    for (job, customer, gc) in store.job_gc_names().await? {
+        let gc = gc.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
+        named.insert(format!("{job} ({customer})"), gc);
     }
     let gcs: std::collections::HashSet<i64> = store.general_contractor_ids().await?.into_iter().collect();
     let names: HashMap<i64, String> =

@@ -21,7 +21,7 @@ use arbot_core::source::{Entity, InvoiceRecord, Record, Version};
 use arbot_core::store::{OpenItemsQuery, OpenSums, Store};
 use arbot_core::{Currency, digest};
 use arbot_tests::TestDb;
-use chrono::{Days, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
 use tokio::runtime::Runtime;
 
 fn d(s: &str) -> NaiveDate {
@@ -170,6 +170,92 @@ async fn ledger(db: &TestDb) {
                 recorded_at: Utc::now(),
             };
             store.add_job_notice(&notice, &by).await.unwrap();
+        }
+    }
+    paid_up_jobs(store.as_ref()).await;
+}
+
+/// Jobs with nothing owed in every state, their facts from three weeks to eight years back:
+/// synced furnishing and notice-of-commencement dates, or dated facts, months of work (some
+/// typed without a leading zero, as older versions stored them) and claims of lien set from chat.
+async fn paid_up_jobs(store: &dyn Store) {
+    use arbot_core::ledger::{CustomerKind, OurRole, ProjectType};
+    use arbot_core::source::{CustomerRecord, JobRecord};
+    let version = Version::at(Utc.from_utc_datetime(&d("2018-01-02").and_hms_opt(12, 0, 0).unwrap()));
+    let states = arbot_core::liens::supported_states();
+    // Jobs 0-99 spread back over eight years; 100-111 started in the last ten weeks (their
+    // preliminary notices and notices to owner run).
+    let on = |n: u64| if n < 100 { d(TODAY) - Days::new(21 + n * 29) } else { d(TODAY) - Days::new(4 + (n - 100) * 6) };
+    let recent = ["FL", "CA", "TX", "AZ", "GA", "NC"];
+    let mut page = Vec::new();
+    for n in 0..112u64 {
+        let state = if n < 100 { states[n as usize % states.len()] } else { recent[n as usize % recent.len()] };
+        page.push(Record::Customer(CustomerRecord {
+            external_id: format!("P{n}"),
+            name: format!("Paid Up {n}"),
+            kind: CustomerKind::GeneralContractor,
+            email: None,
+            address: None,
+            phone: None,
+            terms_days: Some(30),
+            pm: None,
+            active: true,
+            version,
+        }));
+        page.push(Record::Job(JobRecord {
+            external_id: format!("PJ{n}"),
+            customer_external_id: format!("P{n}"),
+            name: format!("Paid job {n}"),
+            city: None,
+            county: None,
+            state: Some(state.to_string()),
+            project_type: Some([ProjectType::Private, ProjectType::Public, ProjectType::Residential][n as usize % 3]),
+            role: Some([OurRole::Sub, OurRole::Supplier, OurRole::Gc, OurRole::SubSub][n as usize % 4]),
+            owner_name: None,
+            gc_name: None,
+            pm: None,
+            first_furnished: (n % 4 != 3 || n >= 100).then(|| if n < 100 { on(n) - Days::new(120) } else { on(n) }),
+            last_furnished: (n % 4 == 0).then(|| on(n)),
+            noc_recorded: (n % 5 == 0).then(|| on(n) - Days::new(130)),
+            noc_expires: None,
+            retainage_bp: 0,
+            version,
+        }));
+    }
+    let run = store.start_sync_run("synthetic", Utc::now()).await.unwrap();
+    store.apply_page(run, "synthetic", Entity::Customer, &page, None).await.unwrap();
+    let by = Author::new("t", "tester", Surface::Cli);
+    for j in store.jobs(Some("Paid job")).await.unwrap() {
+        let n: u64 = j.job.name.trim_start_matches("Paid job ").parse().unwrap();
+        let at = Utc::now();
+        if n % 4 == 3 {
+            store.set_job_fact(j.job.id, "last_furnished", &on(n).to_string(), &by, at).await.unwrap();
+        }
+        if n % 6 == 1 || (n >= 100 && n % 6 == 2) {
+            let month = on(n) + Days::new(15);
+            let typed = if n % 12 == 1 { month.format("%Y-%-m") } else { month.format("%Y-%m") };
+            store.set_job_fact(j.job.id, "furnished_month", &typed.to_string(), &by, at).await.unwrap();
+        }
+        if n % 8 == 2 {
+            store.set_job_fact(j.job.id, "lien_recorded", &on(n).to_string(), &by, at).await.unwrap();
+        }
+        if n % 10 == 5 {
+            store.set_job_fact(j.job.id, "completed", &(on(n) + Days::new(3)).to_string(), &by, at).await.unwrap();
+        }
+        if n % 9 == 4 {
+            let notice = JobNotice {
+                id: 0,
+                job_id: j.job.id,
+                kind: "claim_of_lien".into(),
+                served_on: on(n) + Days::new(40),
+                tracking: None,
+                recorded_by: "tester".into(),
+                recorded_at: at,
+            };
+            store.add_job_notice(&notice, &by).await.unwrap();
+        }
+        if n % 11 == 6 {
+            store.set_job_fact(j.job.id, "project", "unknown", &by, at).await.unwrap();
         }
     }
 }
@@ -488,6 +574,212 @@ fn aging_overdue_and_digest_sums_match_the_open_items_on_both_backends() {
                     "{}: disputes and dollar-days",
                     db.name
                 );
+            }
+            db.close().await;
+        }
+    });
+}
+
+/// The jobs `/ar liens` and the warnings read (money owed, or a dated lien fact recent enough to
+/// give a deadline from today) against every job: the jobs left out owe nothing and have no
+/// deadline to show, and `/ar liens` answers the same from either, through its real handler too.
+#[test]
+fn lien_jobs_leave_out_only_jobs_with_nothing_to_show_on_both_backends() {
+    use arbot_core::liens::{PREVENTIVE, facts_since};
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        for db in TestDb::all().await {
+            ledger(&db).await;
+            let store: &dyn Store = db.store.as_ref();
+            let today = d(TODAY);
+            let usd = Currency::USD;
+            let closures = [d("2026-12-24"), d("2027-01-04")];
+            let by_job: HashMap<i64, i64> = store.open_by_job(today, usd).await.unwrap().into_iter().collect();
+            let every = store.jobs(None).await.unwrap();
+            let records = LienRecords::load(store).await.unwrap();
+            // The read itself, for `since` swept over every fact's date, the day before and after:
+            // the jobs with money owed, and the others with a dated fact on or after `since`
+            // (synced; set from chat; a claim of lien recorded), a month of work from its month
+            // on, a value in another shape (a month typed `2026-3`) always.
+            let mut facts: HashMap<i64, Vec<(NaiveDate, bool)>> = HashMap::new(); // (date, is a month)
+            let mut odd: std::collections::HashSet<i64> = std::collections::HashSet::new();
+            for j in &every {
+                let mut dates: Vec<(NaiveDate, bool)> =
+                    [j.job.first_furnished, j.job.last_furnished, j.job.noc_recorded]
+                        .into_iter()
+                        .flatten()
+                        .map(|d| (d, false))
+                        .collect();
+                for (fact, value) in store.job_facts(j.job.id).await.unwrap() {
+                    let canonical =
+                        value.len() == if fact == "furnished_month" { 7 } else { 10 } && value.as_bytes()[4] == b'-';
+                    if fact == "furnished_month" {
+                        match NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d") {
+                            Ok(month) if canonical => dates.push((month, true)),
+                            _ => _ = odd.insert(j.job.id),
+                        }
+                    } else if arbot_core::liens::Fact::ALL.iter().any(|f| f.name() == fact) {
+                        match value.parse::<NaiveDate>() {
+                            Ok(day) if canonical => dates.push((day, false)),
+                            _ => _ = odd.insert(j.job.id),
+                        }
+                    }
+                }
+                for n in store.job_notices(j.job.id).await.unwrap() {
+                    if n.kind == "claim_of_lien" {
+                        dates.push((n.served_on, false));
+                    }
+                }
+                facts.insert(j.job.id, dates);
+            }
+            assert!(!odd.is_empty(), "{}: a month typed without its leading zero", db.name);
+            let mut sweep: Vec<NaiveDate> = facts
+                .values()
+                .flatten()
+                .flat_map(|(d, _)| [*d - Days::new(1), *d, *d + Days::new(1), *d + Days::new(20)])
+                .collect();
+            sweep.sort_unstable();
+            sweep.dedup();
+            assert!(sweep.len() > 300, "{}: {} dates to sweep", db.name, sweep.len());
+            let month = |d: NaiveDate| (d.year(), d.month());
+            for &since in &sweep {
+                let read: Vec<i64> =
+                    store.lien_jobs(today, usd, since).await.unwrap().iter().map(|(j, _)| j.job.id).collect();
+                let want: Vec<i64> = every
+                    .iter()
+                    .map(|j| j.job.id)
+                    .filter(|id| {
+                        by_job.contains_key(id)
+                            || odd.contains(id)
+                            || facts[id]
+                                .iter()
+                                .any(|(d, is_month)| if *is_month { month(*d) >= month(since) } else { *d >= since })
+                    })
+                    .collect();
+                assert_eq!(read, want, "{}: jobs read since {since}", db.name);
+            }
+
+            let missed_from = today - Days::new(7);
+            for (kinds, from) in [(None, today), (Some(PREVENTIVE), missed_from)] {
+                let wanted = |kind: &str| kinds.is_none_or(|k: &[&str]| k.contains(&kind));
+                let since = facts_since(from, kinds, &closures);
+                let read = store.lien_jobs(today, usd, since).await.unwrap();
+                let ids: std::collections::HashSet<i64> = read.iter().map(|(j, _)| j.job.id).collect();
+                // The jobs read, in the job list's order, each with its unpaid balance.
+                let got: Vec<(i64, String, i64)> =
+                    read.iter().map(|(j, owed)| (j.job.id, j.customer_name.clone(), *owed)).collect();
+                let want: Vec<(i64, String, i64)> = every
+                    .iter()
+                    .filter(|j| ids.contains(&j.job.id))
+                    .map(|j| (j.job.id, j.customer_name.clone(), by_job.get(&j.job.id).copied().unwrap_or(0)))
+                    .collect();
+                assert_eq!(got, want, "{} {kinds:?}: jobs read with their balance", db.name);
+                let (mut left_out, mut kept) = (0, 0);
+                for j in &every {
+                    let record = records.record(&j.job);
+                    let shown: Vec<String> = record
+                        .open_deadlines(&closures)
+                        .into_iter()
+                        .filter(|dl| dl.due >= from && wanted(&dl.kind))
+                        .map(|dl| format!("{} {}", dl.rule, dl.due))
+                        .collect();
+                    if ids.contains(&j.job.id) {
+                        kept += usize::from(!by_job.contains_key(&j.job.id) && !shown.is_empty());
+                        continue;
+                    }
+                    left_out += 1;
+                    assert!(
+                        !by_job.contains_key(&j.job.id),
+                        "{}: job {} owes money and was left out",
+                        db.name,
+                        j.job.name
+                    );
+                    assert!(shown.is_empty(), "{} {kinds:?}: {} left out with {shown:?}", db.name, j.job.name);
+                }
+                assert!(left_out >= 10, "{} {kinds:?}: {left_out} jobs left out", db.name);
+                assert!(kept >= 3, "{} {kinds:?}: {kept} jobs owing nothing kept for their deadlines", db.name);
+            }
+
+            // `/ar liens` from the jobs read and from every job, at every horizon, and through
+            // the handler.
+            let mut config = arbot::config::Config::default();
+            config.liens.closures = closures.to_vec();
+            let clock = PinnedClock { today, tz: chrono_tz::America::Chicago };
+            let app =
+                arbot::app::App { store: Arc::clone(&db.store), clock: Arc::new(clock), config, sources: Vec::new() };
+            let all: Vec<(arbot_core::ledger::JobWithCustomer, i64)> =
+                every.iter().map(|j| (j.clone(), by_job.get(&j.job.id).copied().unwrap_or(0))).collect();
+            let read = store.lien_jobs(today, usd, facts_since(today, None, &closures)).await.unwrap();
+            assert!(read.len() < all.len());
+            for days in [0, 7, 30, 120, 366] {
+                let straight = arbot::commands::liens_reply(&app, days, &all, &records);
+                assert_eq!(
+                    arbot::commands::liens_reply(&app, days, &read, &records),
+                    straight,
+                    "{}: {days} days",
+                    db.name
+                );
+                let handled =
+                    arbot::commands::run_line(&app, &format!("/ar liens {days}"), arbot::roles::Actor::console()).await;
+                assert_eq!(handled, straight, "{}: /ar liens {days}", db.name);
+            }
+            let shown = arbot::commands::liens_reply(&app, 366, &all, &records);
+            let table = shown.table.as_ref().unwrap();
+            assert!(table.rows.iter().any(|r| r[4] == "—"), "{}: deadlines on jobs owing nothing are shown", db.name);
+            db.close().await;
+        }
+    });
+}
+
+/// The cash applied for one customer (its own statement) is the everyone-statement's rows for
+/// that customer, and those are every application of a payment to an invoice from the date on;
+/// the daily aging snapshot, summed in the database, is the aging of every open invoice that day.
+#[test]
+fn cash_applied_and_snapshots_match_a_straightforward_computation_on_both_backends() {
+    use arbot_core::aging::{AgingConfig, aging};
+    use arbot_core::snapshots::{DIMENSIONS, compute};
+    let rt = Runtime::new().unwrap();
+    rt.block_on(async {
+        for db in TestDb::all().await {
+            ledger(&db).await;
+            let store: &dyn Store = db.store.as_ref();
+            let today = d(TODAY);
+            let (rows, apps, _) = raw(&db).await;
+            let customer_of: HashMap<i64, i64> = rows.iter().map(|r| (r.0, r.1)).collect();
+            for back in [0u64, 3, 40, 400] {
+                let from = today - Days::new(back);
+                let all = store.cash_applied(None, from).await.unwrap();
+                let mut got: Vec<(i64, i64, NaiveDate, i64)> =
+                    all.iter().map(|c| (c.customer_id, c.invoice_id, c.applied_on, c.amount.minor)).collect();
+                got.sort_unstable();
+                let mut want: Vec<(i64, i64, NaiveDate, i64)> =
+                    apps.iter().filter(|a| a.1 >= from).map(|a| (customer_of[&a.0], a.0, a.1, a.2)).collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "{}: cash applied from {from}", db.name);
+                assert!(!want.is_empty() || back == 0, "{}: cash applied from {from}", db.name);
+                let mut customers: Vec<i64> = want.iter().map(|w| w.0).collect();
+                customers.dedup();
+                for c in customers.iter().take(6).chain([&999_999]) {
+                    let mine = store.cash_applied(Some(*c), from).await.unwrap();
+                    let theirs: Vec<_> = all.iter().filter(|a| a.customer_id == *c).copied().collect();
+                    assert_eq!(mine, theirs, "{}: cash applied for {c} from {from}", db.name);
+                }
+            }
+            let cfg = AgingConfig::default();
+            let now = Utc::now();
+            for back in [0u64, 1, 30, 200] {
+                let day = today - Days::new(back);
+                let snap = compute(store, day, today, &cfg, Currency::USD, now).await.unwrap();
+                let open = store
+                    .open_items(OpenItemsQuery { as_of: day, customer_id: None, historical: day < today })
+                    .await
+                    .unwrap();
+                let mut want = Vec::new();
+                for by in DIMENSIONS {
+                    want.extend(aging(&open, day, &cfg, by, Currency::USD).rows.into_iter().map(|r| (by, r)));
+                }
+                assert!(want.len() > 10, "{}: rows on {day}", db.name);
+                assert_eq!(snap.rows, want, "{}: snapshot of {day}", db.name);
             }
             db.close().await;
         }

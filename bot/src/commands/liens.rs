@@ -7,7 +7,7 @@ use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
 use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
 use arbot_core::liens::{
-    DISCLAIMER, JobFacts, LienRecord, LienRecords, Next, deadlines, evaluate, is_event, missing_facts,
+    DISCLAIMER, JobFacts, LienRecord, LienRecords, Next, deadlines, evaluate, facts_since, is_event, missing_facts,
 };
 
 use super::{CommandError, Invocation, job_label, missing_arg};
@@ -68,16 +68,27 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
         )));
     }
     let today = app.today();
-    let horizon = today + chrono::Days::new(days as u64);
-    let unpaid = unpaid_by_job(app).await?;
-    let jobs = app.store.jobs(None).await?;
+    // Only jobs with money owed show passed deadlines and missing facts; a job with nothing owed
+    // shows its deadlines due from today, which only a dated fact within `reach_days` can give.
+    // So the jobs read are those with money owed and those with such a fact, not every job ever.
+    let since = facts_since(today, None, &app.config.liens.closures);
+    let jobs = app.store.lien_jobs(today, app.config.currency, since).await?;
     let records = LienRecords::load(app.store.as_ref()).await?;
+    Ok(liens_reply(app, days, &jobs, &records))
+}
+
+/// What `/ar liens <days>` shows, from `jobs` (each with its unpaid balance today) and every
+/// job's lien record. The handler passes [`arbot_core::store::LedgerReads::lien_jobs`]; every
+/// job, each with its balance, gives the same reply.
+pub fn liens_reply(app: &App, days: i64, jobs: &[(JobWithCustomer, i64)], records: &LienRecords) -> Reply {
+    let today = app.today();
+    let horizon = today + chrono::Days::new(days.max(0) as u64);
     let closures = &app.config.liens.closures;
     let mut rows = Vec::new();
     let mut passed = Vec::new();
     let mut needs_facts = Vec::new();
-    for j in &jobs {
-        let owed = unpaid.get(&j.job.id).copied().unwrap_or(0);
+    for (j, owed) in jobs {
+        let owed = *owed;
         let record = records.record(&j.job);
         let Some(facts) = &record.facts else {
             if owed > 0 {
@@ -171,7 +182,7 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
         None => Severity::Good,
     };
     reply.footer = Some(DISCLAIMER.to_string());
-    Ok(reply)
+    reply
 }
 
 pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
@@ -312,7 +323,14 @@ async fn set_fact(
     };
     // Dates may be typed as people type them; the stored value is always YYYY-MM-DD.
     let value = match fact {
-        "state" | "project" | "role" | "bonded" | "furnished_month" => value.to_string(),
+        "state" | "project" | "role" | "bonded" => value.to_string(),
+        // A month is stored as YYYY-MM (`2026-3` becomes `2026-03`), so the store can compare it.
+        "furnished_month" => match value.split_once('-').map(|(y, m)| (y.parse::<i32>(), m.parse::<u32>())) {
+            Some((Ok(year), Ok(month))) if (1..=12).contains(&month) && (1000..=9999).contains(&year) => {
+                format!("{year:04}-{month:02}")
+            }
+            _ => value.to_string(),
+        },
         _ if value.eq_ignore_ascii_case("none") => "none".to_string(),
         _ => arbot_core::dates::parse_date(value, app.today())?.to_string(),
     };

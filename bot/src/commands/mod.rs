@@ -52,6 +52,7 @@ pub use self::digest::{build as build_digest, digest_reply};
 pub use self::dispatch::{dispatch, internal_reply, run_line, unread_reply};
 pub use self::escalate::{buttons as escalation_buttons, open as open_escalation, opened_reply};
 pub use self::history::{history_csv, history_reply, load as load_history};
+pub use self::liens::liens_reply;
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 /// How far a roll may look for an open day before giving up (a safety bound, never reached with
 /// real calendars).
-const MAX_ROLL_DAYS: usize = 60;
+pub(crate) const MAX_ROLL_DAYS: usize = 60;
 
 /// A weekend day a state's counting rule skips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

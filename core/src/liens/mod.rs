@@ -292,6 +292,74 @@ pub fn evaluate(facts: &JobFacts, closures: &[NaiveDate]) -> Result<Evaluated, L
     Ok(Evaluated { deadlines: evaluation.deadlines, missing })
 }
 
+/// Deadlines that protect lien rights before any money is late: a notice to owner or a
+/// preliminary notice (counted from first furnishing or a recorded notice of commencement) and a
+/// monthly notice for each month of work. They run whether or not the job has an unpaid balance,
+/// so the warnings announce them on every job; the other kinds (a claim of lien, its service, a
+/// suit) matter only while money is owed.
+pub const PREVENTIVE: &[&str] = &["notice_to_owner", "preliminary_notice", "monthly_notice"];
+
+/// The most days after the latest of a job's dated facts that one of its deadlines (of `kinds`,
+/// or of any kind) can fall, in any state's rules, with `closures` as the extra closed days.
+///
+/// Every deadline counts from a dated fact (first or last furnished, a notice of commencement,
+/// completion, a recorded lien, a month of work counted from its first day ...), from an earlier
+/// rule's unadjusted date, or back from a fact; this adds up the longest chain of offsets any
+/// rule has (a month as 31 days, a year as 366, `n` business days as `2n + 30` plus one day for
+/// each closure) and the furthest a roll off a closed day can move a date. So a job whose dated
+/// facts all lie more than this before `today` has no such deadline due on or after `today`:
+/// [`crate::store::LedgerReads::lien_jobs`] leaves it out unless money is owed on it.
+pub fn reach_days(kinds: Option<&[&str]>, closures: &[NaiveDate]) -> i64 {
+    use rules::{Anchor, Offset};
+    let closures = i64::try_from(closures.len()).unwrap_or(i64::MAX / 4);
+    let mut widest = 0i64;
+    for file in &STATE_FILES {
+        // A file that does not load gives no deadlines (every job in its state says so).
+        let Ok(rules) = load(file.code) else { continue };
+        // Each rule's unadjusted due date, at most this many days after the latest fact; a
+        // rule counts only from rules before it in its file.
+        let mut raw: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        for rule in &rules.rules {
+            let reach = rule
+                .due
+                .terms
+                .iter()
+                .map(|term| {
+                    let from = match &term.anchor {
+                        Anchor::Fact(_) => 0,
+                        Anchor::Rules(ids) => {
+                            ids.iter().filter_map(|id| raw.get(id.as_str()).copied()).max().unwrap_or(0)
+                        }
+                    };
+                    let offset = match term.offset {
+                        _ if term.backward => 0,
+                        Offset::Days(n) => i64::from(n),
+                        Offset::BusinessDays(n) => 2 * i64::from(n) + 30 + closures,
+                        Offset::Months(n) => 31 * i64::from(n),
+                        Offset::Years(n) => 366 * i64::from(n),
+                        Offset::DayOfMonthAfter { months, .. } => 31 * (i64::from(months) + 1),
+                        Offset::DaysAfterMonthEnd(n) => 31 + i64::from(n),
+                    };
+                    from + offset
+                })
+                .max()
+                .unwrap_or(0);
+            raw.insert(&rule.id, reach);
+            if kinds.is_none_or(|kinds| kinds.contains(&rule.kind.as_str())) {
+                widest = widest.max(reach);
+            }
+        }
+    }
+    widest + calendar::MAX_ROLL_DAYS as i64
+}
+
+/// The earliest date the latest of a job's dated facts can be for the job to have a deadline
+/// (of `kinds`, or of any kind) due on or after `from`: `from` less [`reach_days`].
+pub fn facts_since(from: NaiveDate, kinds: Option<&[&str]>, closures: &[NaiveDate]) -> NaiveDate {
+    let reach = u64::try_from(reach_days(kinds, closures)).unwrap_or(0);
+    from.checked_sub_days(chrono::Days::new(reach)).unwrap_or(NaiveDate::MIN)
+}
+
 /// The facts that would unlock more deadlines for this job (by [`Fact::name`]); `state` when the
 /// state has no rules.
 pub fn missing_facts(facts: &JobFacts) -> Vec<&'static str> {

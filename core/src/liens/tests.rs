@@ -2191,3 +2191,86 @@ fn a_synced_job_without_a_role_still_gets_its_earliest_deadlines() {
     let stateless = crate::ledger::Job { state: None, ..job };
     assert_eq!(LienRecord::of(&stateless, Vec::new(), Vec::new()).facts, None);
 }
+
+/// `reach_days` bounds how long after a job's latest dated fact any deadline can fall: every
+/// state, project type, role and bond, the facts spread out or bunched, optional facts known or
+/// not, project and role known or not, dates landing on every weekday and around the year-end
+/// holidays, with closures. What `/ar liens` and the warnings leave unread rests on it.
+#[test]
+fn no_deadline_falls_later_after_the_latest_fact_than_reach_days() {
+    use chrono::Datelike;
+    let closures = [ymd(2026, 12, 28), ymd(2026, 12, 29), ymd(2027, 3, 2)];
+    let reach = reach_days(None, &closures);
+    let reach_preventive = reach_days(Some(PREVENTIVE), &closures);
+    let (mut widest, mut widest_preventive, mut seen, mut seen_preventive) = (0i64, 0i64, 0usize, 0usize);
+    let bases: Vec<NaiveDate> =
+        (0..7).map(|k| ymd(2026, 6, 15) + chrono::Days::new(k)).chain([ymd(2026, 12, 1), ymd(2026, 9, 30)]).collect();
+    for state in supported_states() {
+        for &project in ProjectType::ALL {
+            for &role in OurRole::ALL {
+                for (bonded, spread, full, known) in [
+                    (false, 0u64, true, true),
+                    (true, 45, true, true),
+                    (false, 200, false, true),
+                    (true, 30, false, false),
+                    (false, 400, true, false),
+                ] {
+                    for &base in &bases {
+                        let mut facts = if known {
+                            JobFacts::new(state, project, role)
+                        } else {
+                            JobFacts::with_unknown(state, None, None)
+                        };
+                        facts.bonded = bonded;
+                        let last = base + chrono::Days::new(spread);
+                        facts.first_furnished = Some(base);
+                        facts.last_furnished = Some(last);
+                        let mut month = base.with_day(1).unwrap();
+                        while month <= last {
+                            facts.furnished_months.push((month.year(), month.month()));
+                            month = month.checked_add_months(chrono::Months::new(1)).unwrap();
+                        }
+                        if full {
+                            facts.noc_recorded = Some(base - chrono::Days::new(10));
+                            facts.contract_signed = Some(base - chrono::Days::new(30));
+                            facts.completed = Some(last + chrono::Days::new(5));
+                            facts.notice_of_completion_recorded = Some(last + chrono::Days::new(12));
+                            facts.lien_recorded = Some(last + chrono::Days::new(60));
+                            facts.owner_final_payment = Some(last + chrono::Days::new(90));
+                            facts.suit_planned = Some(last + chrono::Days::new(300));
+                        }
+                        let latest = Fact::ALL
+                            .iter()
+                            .filter_map(|f| facts.date(*f))
+                            .chain(facts.furnished_months.iter().map(|(y, m)| ymd(*y, *m, 1)))
+                            .max()
+                            .unwrap();
+                        let Ok(found) = deadlines(&facts, &closures) else { continue };
+                        for d in found {
+                            let after = (d.due - latest).num_days();
+                            widest = widest.max(after);
+                            seen += 1;
+                            if PREVENTIVE.contains(&d.kind.as_str()) {
+                                widest_preventive = widest_preventive.max(after);
+                                seen_preventive += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 10_000 && seen_preventive > 1_000, "{seen} deadlines, {seen_preventive} preventive");
+    assert!(widest <= reach, "a deadline {widest} days after the latest fact; reach_days says {reach}");
+    assert!(
+        widest_preventive <= reach_preventive,
+        "a preventive deadline {widest_preventive} days after the latest fact; reach_days says {reach_preventive}"
+    );
+    // A bound, not a blanket: within a year of the widest seen here (a month counts as 31 days,
+    // a year as 366, a roll as 60, and the latest fact here is often a suit planned far ahead).
+    assert!(
+        reach - widest < 366 && reach_preventive - widest_preventive < 120,
+        "{reach} vs {widest}, {reach_preventive} vs {widest_preventive}"
+    );
+    assert!(reach_preventive < reach, "{reach_preventive} < {reach}");
+}

@@ -566,6 +566,21 @@ pub trait LedgerReads: Send + Sync {
     /// alerts read these rather than every job ever.
     async fn owing_jobs(&self, as_of: NaiveDate, currency: Currency)
     -> Result<Vec<(JobWithCustomer, i64)>, StoreError>;
+    /// The jobs (not deleted) that need lien attention, in one statement, each with its unpaid
+    /// balance as [`LedgerReads::owing_jobs`] gives it (0 when nothing is owed), in
+    /// [`LedgerReads::jobs`]' order: every job with money owed, and every other job with a dated
+    /// lien fact on or after `since` (first or last furnished or a notice of commencement
+    /// recorded, as synced; a dated fact or a month of work set from chat, a month counting from
+    /// its first day; a claim of lien recorded). A chat-set value not written the way chat writes
+    /// it counts as recent. With `since` from [`crate::liens::reach_days`], the jobs left out
+    /// have no deadline on or after `since + reach`: `/ar liens` and the warnings read these
+    /// rather than every job ever.
+    async fn lien_jobs(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        since: NaiveDate,
+    ) -> Result<Vec<(JobWithCustomer, i64)>, StoreError>;
     /// [`LedgerReads::open_items`] on `as_of` (rebuilt from later payments when `historical`),
     /// summed per group and currency in the database, in `cfg`'s buckets and basis: what
     /// [`crate::aging::aging`] adds up, for [`crate::aging::aging_of_sums`].
@@ -648,6 +663,9 @@ pub trait ReportStore: Send + Sync {
     async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
     /// The customers that are general contractors themselves (kind `gc`): who a job that names
     /// no GC is counted under in the weekly report's breakdown by GC.
+    /// Each job (not deleted): its name, its customer's name and the GC named on it, three
+    /// columns per job rather than the whole job, for naming the GC of a report's job rows.
+    async fn job_gc_names(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError>;
     async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError>;
     /// Where each KPI guardrail stands (none for one that never crossed).
     async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError>;

@@ -202,7 +202,55 @@ async fn ledger(a: &Args, backend: &str) -> Result<String, String> {
             store.add_job_notice(&notice, &by).await.map_err(|e| e.to_string())?;
         }
     }
+    old_jobs(store.as_ref(), a.customers, &clock).await?;
     Ok(url)
+}
+
+/// Two jobs per customer finished seven to eight years ago, with nothing owed on them, as a
+/// ledger with years of history has: `/ar liens` and the warnings need not read them.
+async fn old_jobs(store: &dyn Store, customers: u64, clock: &PinnedClock) -> Result<(), String> {
+    use arbot_core::ledger::{OurRole, ProjectType};
+    use arbot_core::source::{Entity, JobRecord, Record, Version};
+    let e = |e: arbot_core::StoreError| e.to_string();
+    let run = store.start_sync_run("synthetic", clock.now_at(today())).await.map_err(e)?;
+    let version = Version::at(clock.now_at(today() - Days::new(2_500)));
+    let mut page = Vec::new();
+    for c in 0..customers {
+        for k in 0..2u64 {
+            let first = today() - Days::new(2_600 + 200 * k + c % 365);
+            page.push(Record::Job(JobRecord {
+                external_id: format!("H{c}-{k}"),
+                customer_external_id: format!("C{c}"),
+                name: format!("Old project {c}-{k}"),
+                city: None,
+                county: None,
+                state: Some(["FL", "TX", "CA"][(c % 3) as usize].to_string()),
+                project_type: Some(ProjectType::Private),
+                role: Some(OurRole::Sub),
+                owner_name: None,
+                gc_name: None,
+                pm: None,
+                first_furnished: Some(first),
+                last_furnished: Some(first + Days::new(180)),
+                noc_recorded: None,
+                noc_expires: None,
+                retainage_bp: 0,
+                version,
+            }));
+        }
+        if page.len() >= 5_000 {
+            store.apply_page(run, "synthetic", Entity::Customer, &page, None).await.map_err(e)?;
+            page.clear();
+        }
+    }
+    if !page.is_empty() {
+        store.apply_page(run, "synthetic", Entity::Customer, &page, None).await.map_err(e)?;
+    }
+    store
+        .finish_sync_run(run, clock.now_at(today()), store::RunStatus::Done, Some("bench old jobs"))
+        .await
+        .map_err(e)?;
+    store.analyze().await.map_err(e)
 }
 
 trait NowAt {

@@ -561,7 +561,7 @@ impl<S: SqlStore> LedgerReads for S {
             let filter = if needle.is_some() { "AND lower(j.name) LIKE $1 ESCAPE '\\'" } else { "" };
             let sql = format!(
                 "SELECT {JOB_COLUMNS} FROM jobs j JOIN customers c ON c.id = j.customer_id \
-                 WHERE j.deleted = FALSE {filter} ORDER BY length(j.name), j.name"
+                 WHERE j.deleted = FALSE {filter} ORDER BY length(j.name), j.name, j.id"
             );
             let mut query = sqlx::query_as::<DB, JobListRow>(sqlx::AssertSqlSafe(sql));
             if let Some(n) = needle {
@@ -616,11 +616,55 @@ impl<S: SqlStore> LedgerReads for S {
             let sql = format!(
                 "SELECT {JOB_COLUMNS}, o.owed FROM ({OPEN_BY_JOB}) o \
                  JOIN jobs j ON j.id = o.job_id JOIN customers c ON c.id = j.customer_id \
-                 WHERE j.deleted = FALSE AND o.owed > 0 ORDER BY length(j.name), j.name"
+                 WHERE j.deleted = FALSE AND o.owed > 0 ORDER BY length(j.name), j.name, j.id"
             );
             let rows = sqlx::query_as::<DB, OwingJobRow>(sqlx::AssertSqlSafe(sql))
                 .bind(as_of)
                 .bind(currency.code().to_string())
+                .fetch_all(pool)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| (JobWithCustomer { job: r.job.into(), customer_name: r.customer_name }, r.owed))
+                .collect())
+        })
+    }
+
+    async fn lien_jobs(
+        &self,
+        as_of: NaiveDate,
+        currency: Currency,
+        since: NaiveDate,
+    ) -> Result<Vec<(JobWithCustomer, i64)>, StoreError> {
+        // Dated facts set from chat are stored as YYYY-MM-DD and months as YYYY-MM, so they compare
+        // as text; a value in any other shape is kept (counted as recent).
+        let dated: Vec<String> = crate::liens::Fact::ALL
+            .iter()
+            .filter(|f| **f != crate::liens::Fact::FurnishedMonth)
+            .map(|f| format!("'{}'", f.name()))
+            .collect();
+        let sql = format!(
+            "SELECT {JOB_COLUMNS}, COALESCE(o.owed, 0) AS owed \
+             FROM jobs j JOIN customers c ON c.id = j.customer_id \
+             LEFT JOIN ({OPEN_BY_JOB}) o ON o.job_id = j.id \
+             WHERE j.deleted = FALSE AND (o.owed > 0 OR j.first_furnished >= $3 OR j.last_furnished >= $3 \
+             OR j.noc_recorded >= $3 \
+             OR EXISTS (SELECT 1 FROM job_notices n WHERE n.job_id = j.id AND n.kind = 'claim_of_lien' \
+             AND n.served_on >= $3) \
+             OR EXISTS (SELECT 1 FROM job_facts f WHERE f.job_id = j.id AND (\
+             (f.fact IN ({dated}) AND (f.value >= $4 OR length(f.value) <> 10 OR substr(f.value, 5, 1) <> '-')) \
+             OR (f.fact = 'furnished_month' AND (f.value >= $5 OR length(f.value) <> 7 \
+             OR substr(f.value, 5, 1) <> '-'))))) \
+             ORDER BY length(j.name), j.name, j.id",
+            dated = dated.join(", ")
+        );
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, OwingJobRow>(sqlx::AssertSqlSafe(sql))
+                .bind(as_of)
+                .bind(currency.code().to_string())
+                .bind(since)
+                .bind(since.format("%Y-%m-%d").to_string())
+                .bind(since.format("%Y-%m").to_string())
                 .fetch_all(pool)
                 .await?;
             Ok(rows

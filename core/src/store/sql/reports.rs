@@ -134,6 +134,17 @@ impl<S: SqlStore> ReportStore for S {
         })
     }
 
+    async fn job_gc_names(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_as::<DB, (String, String, Option<String>)>(
+                "SELECT j.name, c.name, j.gc_name FROM jobs j JOIN customers c ON c.id = j.customer_id \
+                 WHERE j.deleted = FALSE ORDER BY length(j.name), j.name, j.id",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError> {
         on!(self, read, |pool, DB| {
             Ok(sqlx::query_scalar::<DB, i64>("SELECT id FROM customers WHERE kind = $1 ORDER BY id")
