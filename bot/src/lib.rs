@@ -30,6 +30,7 @@ pub mod reply;
 pub mod roles;
 pub mod scheduler;
 pub mod seed;
+pub mod stdout;
 pub mod templates;
 pub mod warnings;
 pub mod wording;

@@ -181,7 +181,7 @@ pub async fn seed(
     // Statistics for the planners: reports over a freshly seeded ledger are planned blind without.
     store.analyze().await?;
     let secs = invoices_started.elapsed().as_secs_f64();
-    crate::cli::write_stdout(&format!(
+    crate::stdout::write_stdout(&format!(
         "Seeded {customers} customers, {invoices} invoices ({open} open) and {payments} payments in {:.1}s ({:.0} invoices/s).",
         started.elapsed().as_secs_f64(),
         invoices as f64 / secs.max(0.001)

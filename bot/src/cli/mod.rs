@@ -261,14 +261,7 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
-/// Writes `text` to standard output, returning the write error (a closed pipe among them) rather
-/// than panicking as `print!` does.
-pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
-}
+pub(crate) use crate::stdout::write_stdout;
 
 /// Whether `e` comes from writing to a pipe whose reader has closed it.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -10,7 +10,6 @@
 use arbot_core::Money;
 use arbot_core::audit::Recorded;
 use arbot_core::audit::{Author, Surface};
-use arbot_core::ledger::Customer;
 use arbot_core::mail::{AccountState, AskedLine, EmailAddress, ReminderChoice, ReminderPlan, plan_reminder};
 use arbot_core::store::OpenItemsQuery;
 use chrono::NaiveDate;
@@ -161,12 +160,6 @@ pub fn reminder_key(customer_id: i64, day: NaiveDate) -> String {
     format!("reminder:{customer_id}:{day}")
 }
 
-/// Where the customer's email goes: the billing email set from chat, else the ledger's.
-pub async fn recipient(app: &App, customer: &Customer) -> Result<Option<String>, CommandError> {
-    let contact = app.store.contact(customer.id).await?.and_then(|c| c.email);
-    Ok(contact.or_else(|| customer.email.clone()).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
-}
-
 /// Works out the reminder an account is due on `day` from its state now.
 pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prepared, CommandError> {
     let store = &app.store;
@@ -196,7 +189,7 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
     let plan = plan_reminder(&app.config.reminders.ladder, &state, day);
     let ledger = store.customer(customer_id).await?;
     let to = match &ledger {
-        Some(c) => recipient(app, c).await?,
+        Some(c) => super::statement::recipient(app, c).await?,
         None => None,
     };
     let choice = store.reminder_choice(customer_id, day).await?;

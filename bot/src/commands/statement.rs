@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 
 use arbot_core::mail::EmailAddress;
 
-use super::mail::recipient;
 use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
 use crate::documents::statement::{self as doc, Sender};
@@ -133,6 +132,13 @@ pub fn compose(app: &App, customer: &Customer, list: &[Statement], to: &str, key
     text.push_str(&format!("\nThank you,\n{business} accounts receivable\n"));
     let attachments = list.iter().flat_map(|s| files(app, s, customer)).collect();
     Email { to: vec![to.to_string()], subject, text, attachments, message_id: message_id(key) }
+}
+
+/// Where the customer's email goes (statements and reminders): the billing email set from chat,
+/// else the ledger's.
+pub async fn recipient(app: &App, customer: &Customer) -> Result<Option<String>, CommandError> {
+    let contact = app.store.contact(customer.id).await?.and_then(|c| c.email);
+    Ok(contact.or_else(|| customer.email.clone()).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
 }
 
 /// The Email button: the statement of `as_of` is drafted again from the ledger now and queued

@@ -137,7 +137,7 @@ fn interactive(rt: &Runtime, app: &App) -> anyhow::Result<()> {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 match answer_saving(rt, app, &line, Some(&files_folder())) {
-                    Some(text) => crate::cli::write_stdout(&format!("{text}\n"))?,
+                    Some(text) => crate::stdout::write_stdout(&format!("{text}\n"))?,
                     None => break,
                 }
             }
