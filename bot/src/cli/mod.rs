@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         post: bool,
     },
-    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]`.
+    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]` (weekly also xlsx and png).
     #[command(subcommand)]
     Report(ReportCommand),
     /// What would go to customers by email today: `arbot reminders preview <customer>` prints an

@@ -84,10 +84,18 @@ fn axis_money(minor: i64, currency: Currency) -> String {
     let units = units.unsigned_abs();
     let body = if units >= 1_000_000 {
         let tenths = units / 100_000;
-        if tenths % 10 == 0 { format!("{}M", tenths / 10) } else { format!("{}.{}M", tenths / 10, tenths % 10) }
+        if tenths.is_multiple_of(10) {
+            format!("{}M", tenths / 10)
+        } else {
+            format!("{}.{}M", tenths / 10, tenths % 10)
+        }
     } else if units >= 1_000 {
         let tenths = units / 100;
-        if tenths % 10 == 0 { format!("{}k", tenths / 10) } else { format!("{}.{}k", tenths / 10, tenths % 10) }
+        if tenths.is_multiple_of(10) {
+            format!("{}k", tenths / 10)
+        } else {
+            format!("{}.{}k", tenths / 10, tenths % 10)
+        }
     } else {
         units.to_string()
     };
@@ -409,4 +417,33 @@ fn top_overdue_chart(root: &Root<'_>, r: &WeeklyReport) -> Result<(), ChartError
     legend(root, WIDTH as i32 - 280, HEIGHT as i32 - 230, &items)?;
     footnote(root, "The figure after each bar: past due, and the days its oldest invoice is past due.")?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping, clippy::unwrap_used)] // amounts in cents written as dollars_cents
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_figures_are_short_dollars() {
+        let usd = Currency::USD;
+        assert_eq!(axis_money(0, usd), "$0");
+        assert_eq!(axis_money(500_00, usd), "$500");
+        assert_eq!(axis_money(200_000_00, usd), "$200k");
+        assert_eq!(axis_money(12_500_00, usd), "$12.5k");
+        assert_eq!(axis_money(1_500_000_00, usd), "$1.5M");
+        assert_eq!(axis_money(1_000_000_00, usd), "$1M");
+        let cad = Currency::parse("CAD").unwrap();
+        assert_eq!(axis_money(40_000_00, cad), "CA$40k");
+        let chf = Currency::parse("CHF").unwrap();
+        assert_eq!(axis_money(40_000_00, chf), "40k CHF");
+    }
+
+    #[test]
+    fn a_money_axis_tops_out_an_eighth_above_the_largest_bar_on_a_multiple_of_10k() {
+        let usd = Currency::USD;
+        assert_eq!(money_top(984_976_50, usd), 1_110_000_00); // a multiple of $10k over $984,976.50 and an eighth
+        assert_eq!(money_top(0, usd), 10_000_00);
+        assert!(money_top(82_000_00, usd) > 82_000_00 * 9 / 8);
+    }
 }
