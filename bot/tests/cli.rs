@@ -90,6 +90,28 @@ fn demo_then_reports_for_scripts() {
     assert!(text(&out.stderr).contains("Feb 30, 2026 isn't a date"), "{}", text(&out.stderr));
 }
 
+/// `arbot report weekly --format png --out DIR`: the three charts, 1200x600, in the folder.
+#[test]
+fn the_weekly_report_writes_its_charts_into_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(arbot(dir.path(), &["demo"], "").status.success());
+    let db = "sqlite://arbot-demo.db";
+    std::fs::create_dir(dir.path().join("charts")).unwrap();
+    let out = arbot(dir.path(), &["--db", db, "report", "weekly", "--format", "png", "--out", "charts"], "");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.starts_with("Wrote 3 charts (1200x600 PNG): charts/weekly-ar-2026-11-22-aging.png"), "{stdout}");
+    for chart in ["aging", "dso", "top-overdue"] {
+        let bytes = std::fs::read(dir.path().join("charts").join(format!("weekly-ar-2026-11-22-{chart}.png"))).unwrap();
+        let info = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap().info().clone();
+        assert_eq!((info.width, info.height), (1200, 600), "{chart}");
+    }
+    let out = arbot(dir.path(), &["--db", db, "report", "weekly", "--format", "png", "--out", "nowhere"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--out nowhere is not a folder"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("nowhere").exists());
+}
+
 #[test]
 fn bad_databases_fail_with_one_clear_sentence() {
     let dir = tempfile::tempdir().unwrap();

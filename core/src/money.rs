@@ -42,7 +42,9 @@ impl Currency {
         }
     }
 
-    fn symbol(&self) -> Option<&'static str> {
+    /// The symbol written before an amount (`$`, `CA$`, `€`), or `None` when the code is
+    /// written after it.
+    pub fn symbol(&self) -> Option<&'static str> {
         match &self.0 {
             // Only the US dollar is a bare "$": a Canadian balance beside a US one must not read
             // as dollars of the same kind.
@@ -57,7 +59,8 @@ impl Currency {
         }
     }
 
-    fn scale(&self) -> i64 {
+    /// Minor units in one major unit (100 for cents).
+    pub fn scale(&self) -> i64 {
         10i64.pow(self.minor_digits())
     }
 }

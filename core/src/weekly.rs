@@ -66,6 +66,22 @@ pub const CONTACT_LOOKBACK_DAYS: u64 = 90;
 /// How far ahead a lien or notice deadline counts as a risk (the digest's horizon).
 pub const LIEN_DAYS: i64 = crate::digest::LIEN_HORIZON_DAYS;
 
+/// How many weeks the trend behind the charts covers, the report's day the last of them.
+pub const TREND_WEEKS: usize = 12;
+
+/// How many accounts the top-overdue chart shows.
+pub const TOP_OVERDUE: usize = 10;
+
+/// One week of the trend: the aging of the day, totalled (from the snapshot kept that day,
+/// rebuilt from the ledger where none was, as the report's three days are), and the countback
+/// DSO as `/ar kpi` computes it that day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendWeek {
+    pub aging: AgingPoint,
+    /// Countback DSO in days; `None` when there were no sales to count back over.
+    pub dso: Option<f64>,
+}
+
 /// The aging of one day, totalled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgingPoint {
@@ -86,6 +102,11 @@ impl AgingPoint {
     /// Past due and not in dispute: what is being chased (what `/ar aging` calls overdue).
     pub fn collectible_overdue(&self) -> i64 {
         self.overdue - self.disputed_overdue
+    }
+
+    /// Retainage held: the open balance not in the buckets.
+    pub fn retainage(&self) -> i64 {
+        self.total - self.buckets.iter().sum::<i64>()
     }
 }
 
@@ -198,6 +219,8 @@ pub struct WeeklyReport {
     pub kpis: [Kpis; 3],
     /// The promises-kept rate on the same three days.
     pub promises: [PromisesKept; 3],
+    /// The last [`TREND_WEEKS`] weeks, oldest first, ending on the day: the charts' figures.
+    pub trend: Vec<TrendWeek>,
     pub moved: Vec<Moved>,
     pub risks: Vec<Risk>,
     pub actions: Vec<Action>,
@@ -351,6 +374,7 @@ pub fn weekly_report(
     week: &Snapshot,
     month: &Snapshot,
     kpis: [Kpis; 3],
+    trend: Vec<TrendWeek>,
     signals: &Signals<'_>,
 ) -> WeeklyReport {
     let columns = now.labels.len();
@@ -544,6 +568,7 @@ pub fn weekly_report(
             promises_kept(signals.promises, signals.cash, week.day, signals.rules, currency),
             promises_kept(signals.promises, signals.cash, month.day, signals.rules, currency),
         ],
+        trend,
         moved,
         risks,
         actions,
@@ -552,6 +577,69 @@ pub fn weekly_report(
         by_pm,
         by_gc,
     }
+}
+
+impl WeeklyReport {
+    /// The accounts with the most money past due (the disputed part included, as the largest
+    /// risks are ordered), largest first, at most `n`: the top-overdue chart's bars.
+    pub fn top_overdue(&self, n: usize) -> Vec<&AgingRow> {
+        let mut rows: Vec<&AgingRow> = self.by_customer.iter().filter(|r| r.overdue > 0).collect();
+        rows.sort_by(|a, b| {
+            b.overdue
+                .cmp(&a.overdue)
+                .then(b.collectible_overdue().cmp(&a.collectible_overdue()))
+                .then(a.label.cmp(&b.label))
+        });
+        rows.truncate(n);
+        rows
+    }
+}
+
+/// The aging totals and countback DSO of the `weeks` weeks ending on `day` (`day`, `day` - 7,
+/// …), oldest first: each day from its snapshot, or rebuilt from the ledger where none was kept
+/// (marked rebuilt), and `day` live when it is today, as [`load`] reads the report's three days.
+pub async fn trend(
+    store: &dyn Store,
+    day: NaiveDate,
+    today: NaiveDate,
+    weeks: usize,
+    cfg: &AgingConfig,
+    currency: Currency,
+    now: DateTime<Utc>,
+) -> Result<Vec<TrendWeek>, StoreError> {
+    trend_with(store, day, today, weeks, cfg, currency, now, &[]).await
+}
+
+/// [`trend`], reusing the days already read (their snapshot and KPIs).
+#[allow(clippy::too_many_arguments)]
+async fn trend_with(
+    store: &dyn Store,
+    day: NaiveDate,
+    today: NaiveDate,
+    weeks: usize,
+    cfg: &AgingConfig,
+    currency: Currency,
+    now: DateTime<Utc>,
+    known: &[(&Snapshot, &Kpis)],
+) -> Result<Vec<TrendWeek>, StoreError> {
+    let mut out = Vec::with_capacity(weeks);
+    for back in (0..weeks as u64).rev() {
+        let d = day - Days::new(7 * back);
+        let week = match known.iter().find(|(s, _)| s.day == d) {
+            Some((s, k)) => TrendWeek { aging: point(s, s.labels.len()), dso: k.dso },
+            None => {
+                let s = if d == today {
+                    compute(store, d, today, cfg, currency, now).await?
+                } else {
+                    on_day(store, d, today, cfg, currency, now).await?
+                };
+                let k = kpis(store, d, d < today, currency).await?;
+                TrendWeek { aging: point(&s, s.labels.len()), dso: k.dso }
+            }
+        };
+        out.push(week);
+    }
+    Ok(out)
 }
 
 /// The day's job rows summed by the GC of each (see [`GcRow`]), largest first, "no GC on
@@ -703,5 +791,7 @@ pub async fn load(
         liens: &liens,
         gc_of_row: &gc_of_row,
     };
-    Ok(weekly_report(&snap_now, &week, &month, k, &signals))
+    let known = [(&snap_now, &k[0]), (&week, &k[1]), (&month, &k[2])];
+    let trend = trend_with(store, day, today, TREND_WEEKS, cfg, currency, now, &known).await?;
+    Ok(weekly_report(&snap_now, &week, &month, k, trend, &signals))
 }

@@ -303,10 +303,29 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
     let answers = fake.answers_with_files(i).await;
     let answer = text_of(&answers[0]);
     // The whole report comes along as a workbook (an XLSX is a zip: "PK").
-    let files: Vec<Value> = answers.iter().flat_map(|a| a["_files"].as_array().cloned().unwrap_or_default()).collect();
+    // The files ride on the answer's last message, which may come after the first.
+    let files: Vec<Value> = fake
+        .wait_for(Duration::from_secs(60), "the answer's workbook and charts", |w| {
+            let answers = w.callbacks.get(&i).into_iter().flatten().map(|(_, b)| &b["data"]);
+            let messages = w.messages.values().filter(|m| is_id(&m["interaction_id"], i));
+            let files: Vec<Value> =
+                answers.chain(messages).flat_map(|a| a["_files"].as_array().cloned().unwrap_or_default()).collect();
+            (files.len() >= 4).then_some(files)
+        })
+        .await;
     let names: Vec<&str> = files.iter().filter_map(|f| f["name"].as_str()).collect();
-    assert_eq!(names, ["weekly-ar-2026-11-23.xlsx"], "{answers:?}");
+    let sent = [
+        "weekly-ar-2026-11-23.xlsx",
+        "weekly-ar-2026-11-23-aging.png",
+        "weekly-ar-2026-11-23-dso.png",
+        "weekly-ar-2026-11-23-top-overdue.png",
+    ];
+    assert_eq!(names, sent, "{answers:?}");
     assert!(files[0]["content"].as_str().is_some_and(|c| c.starts_with("PK")));
+    // With the charts as PNG (read back as text: the signature's first byte is not UTF-8).
+    for f in &files[1..] {
+        assert!(f["content"].as_str().is_some_and(|c| c.starts_with("\u{FFFD}PNG")), "{}", f["name"]);
+    }
     let app = &bot.app;
     let r = arbot::commands::build_weekly(app, None).await.unwrap();
     let open =
@@ -320,7 +339,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
             .filter_map(|f| f["name"].as_str().map(str::to_string))
             .collect()
     }
-    assert_eq!(fake.world(|w| files_in_channel(w)), ["weekly-ar-2026-11-23.xlsx"], "the answer's");
+    assert_eq!(fake.world(|w| files_in_channel(w)), sent, "the answer's");
 
     clock.set(at(AFTER_WEEKLY));
     fake.wait_for(Duration::from_secs(60), "the weekly report", |w| weekly_reports_in(w).first().cloned()).await;
@@ -329,7 +348,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
     assert_eq!(posted.len(), 1, "posted once");
     // The Monday post carries the workbook too, once (beside the one answering /report weekly).
     let posted_files = fake.world(|w| files_in_channel(w));
-    assert_eq!(posted_files, ["weekly-ar-2026-11-23.xlsx"; 2], "the answer's and the post's, once each");
+    assert_eq!(posted_files, [sent, sent].concat(), "the answer's and the post's, once each");
     let text = &posted[0];
     assert!(text.contains(&open), "{text}");
     assert!(text.contains("Promises kept") && text.contains("By GC"), "{text}");
@@ -348,7 +367,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
     fake.wait_ready(2).await;
     settle().await;
     assert_eq!(fake.world(|w| weekly_reports_in(w)).len(), 1, "a restart does not repeat the weekly report");
-    assert_eq!(fake.world(|w| files_in_channel(w)).len(), 2, "nor its workbook");
+    assert_eq!(fake.world(|w| files_in_channel(w)), [sent, sent].concat(), "nor its workbook and charts");
     let runs = bot.app.store.runs("weekly_report", 10).await.unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
     bot.stop().await;

@@ -597,7 +597,7 @@ fn the_weekly_workbook_reads_back_with_the_reports_and_the_agings_figures() {
         let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
         let reply = arbot::commands::weekly_reply(&app, &r);
         let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["weekly-ar-2026-12-02.xlsx"], "{name}");
+        assert_eq!(names[0], "weekly-ar-2026-12-02.xlsx", "{name}: the workbook first, then the charts");
         let bytes = reply.attachments[0].content.clone();
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(wb.sheet_names(), ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions"], "{name}");
@@ -639,6 +639,100 @@ fn the_weekly_workbook_reads_back_with_the_reports_and_the_agings_figures() {
             Some(&Data::String(arbot::commands::weekly_action_text(&r.actions[0]))),
             "{name}"
         );
+        rt.block_on(db.close());
+    }
+}
+
+/// Decodes a PNG: its width, height and RGB pixels.
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a buffer size")];
+    let info = reader.next_frame(&mut buf).expect("the whole image decodes");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// The weekly report's charts: three PNGs after the workbook, named by the day, each decoding
+/// to 1200x600 and drawn on (the bars' colour is in them). The figures behind them are the
+/// report's: 12 weeks a week apart ending on the day; the last week's aging is `/ar aging`'s
+/// and its DSO `/ar kpi`'s; a week before and four weeks before are the report's own columns
+/// (from their snapshots); a week older than the kept snapshots is rebuilt from the ledger and
+/// says so; the top-overdue bars are the largest risks' accounts with money past due.
+#[test]
+fn the_weekly_charts_decode_to_their_size_and_draw_the_reports_figures() {
+    use arbot_core::aging::GroupBy;
+    use arbot_core::weekly::TREND_WEEKS;
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        let app = app_on(&db, "2026-12-02");
+        let s = db.store.as_ref();
+        let cfg = app.config.aging.clone();
+        let today = d("2026-12-02");
+        rt.block_on(arbot_core::snapshots::take_and_catch_up(s, today, &cfg, Currency::USD, noon("2026-12-02")))
+            .unwrap();
+        let r = rt.block_on(arbot::commands::build_weekly(&app, None)).unwrap();
+        let reply = arbot::commands::weekly_reply(&app, &r);
+        let names: Vec<&str> = reply.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "weekly-ar-2026-12-02.xlsx",
+                "weekly-ar-2026-12-02-aging.png",
+                "weekly-ar-2026-12-02-dso.png",
+                "weekly-ar-2026-12-02-top-overdue.png"
+            ],
+            "{name}"
+        );
+        for a in &reply.attachments[1..] {
+            let (w, h, rgb) = decode_png(&a.content);
+            assert_eq!((w, h), (1200, 600), "{name}: {}", a.name);
+            // The bars' and the line's blue (the current bucket's) is drawn in every chart but
+            // the top-overdue one, whose bars are the past-due red.
+            let colour: [u8; 3] = if a.name.ends_with("top-overdue.png") { [218, 82, 56] } else { [78, 140, 196] };
+            let drawn = rgb.chunks_exact(3).filter(|p| *p == colour).count();
+            assert!(drawn > 500, "{name}: {} has {drawn} pixels of {colour:?}", a.name);
+        }
+
+        // The weeks: 12, a week apart, the last the day.
+        assert_eq!(r.trend.len(), TREND_WEEKS, "{name}");
+        for (i, w) in r.trend.iter().enumerate() {
+            let back = 7 * (TREND_WEEKS - 1 - i) as u64;
+            assert_eq!(w.aging.day, today - chrono::Days::new(back), "{name}: week {i}");
+        }
+        let last = &r.trend[TREND_WEEKS - 1];
+        assert_eq!(last.aging, r.aging[0], "{name}: the last week is the report's day");
+        assert_eq!(r.trend[TREND_WEEKS - 2].aging, r.aging[1], "{name}: a week before");
+        assert_eq!(r.trend[TREND_WEEKS - 5].aging, r.aging[2], "{name}: four weeks before");
+        assert_eq!(last.dso, r.kpis[0].dso, "{name}");
+        assert_eq!(r.trend[TREND_WEEKS - 2].dso, r.kpis[1].dso, "{name}");
+        assert!(last.dso.is_some(), "{name}: a DSO to draw");
+        let aging = rt.block_on(arbot::commands::load_aging(&app, today, GroupBy::Customer, cfg.basis)).unwrap();
+        assert_eq!(last.aging.buckets, aging.totals.buckets, "{name}: the last week's buckets are /ar aging's");
+        assert_eq!(last.aging.total, aging.totals.total, "{name}");
+        assert!(!last.aging.rebuilt, "{name}");
+        // Eleven weeks back is older than the snapshots kept: rebuilt from the ledger, and its
+        // figures are the ledger's of that day.
+        let first = &r.trend[0];
+        assert!(first.aging.rebuilt, "{name}");
+        let then =
+            rt.block_on(arbot::commands::load_aging(&app, first.aging.day, GroupBy::Customer, cfg.basis)).unwrap();
+        assert_eq!(first.aging.buckets, then.totals.buckets, "{name}: {}", first.aging.day);
+        let k = rt.block_on(arbot_core::kpi::kpis(s, first.aging.day, true, Currency::USD)).unwrap();
+        assert_eq!(first.dso, k.dso, "{name}");
+        // The same trend from core on its own.
+        let alone = rt
+            .block_on(arbot_core::weekly::trend(s, today, today, TREND_WEEKS, &cfg, Currency::USD, noon("2026-12-02")))
+            .unwrap();
+        assert_eq!(alone, r.trend, "{name}");
+
+        // The top-overdue bars: the largest risks with money past due, in their order.
+        let bars: Vec<&str> = r.top_overdue(10).iter().map(|x| x.label.as_str()).collect();
+        let risks: Vec<&str> = r.risks.iter().filter(|x| x.overdue > 0).map(|x| x.name.as_str()).collect();
+        assert!(!bars.is_empty(), "{name}");
+        assert_eq!(bars, risks, "{name}");
         rt.block_on(db.close());
     }
 }

@@ -59,10 +59,12 @@ pub enum StatementFormat {
     Json,
 }
 
-/// `arbot report weekly --format`: the chat text, the report as JSON, or the workbook.
+/// `arbot report weekly --format`: the chat text, the report as JSON, the workbook, or the
+/// charts as PNG.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum WeeklyFormat {
     Table,
     Json,
     Xlsx,
+    Png,
 }

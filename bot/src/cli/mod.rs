@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         post: bool,
     },
-    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]`.
+    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]` (weekly also xlsx and png).
     #[command(subcommand)]
     Report(ReportCommand),
     /// What would go to customers by email today: `arbot reminders preview <customer>` prints an
@@ -378,8 +378,9 @@ pub enum ReportCommand {
         date: Option<String>,
         #[arg(long, value_enum, default_value_t = WeeklyFormat::Table)]
         format: WeeklyFormat,
-        /// Where `--format xlsx` writes the workbook (default: weekly-ar-<date>.xlsx here).
-        #[arg(long, value_name = "FILE")]
+        /// Where `--format xlsx` writes the workbook (default: weekly-ar-<date>.xlsx here), or the
+        /// folder `--format png` writes the charts into (default: here).
+        #[arg(long, value_name = "PATH")]
         out: Option<std::path::PathBuf>,
     },
 }
@@ -615,8 +616,8 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::Report(ReportCommand::Weekly { date, format, out }) => rt.block_on(async {
-            if out.is_some() && format != WeeklyFormat::Xlsx {
-                bail!("--out is for --format xlsx; the table and JSON are printed");
+            if out.is_some() && !matches!(format, WeeklyFormat::Xlsx | WeeklyFormat::Png) {
+                bail!("--out is for --format xlsx (the workbook's file) and png (the charts' folder); the table and JSON are printed");
             }
             let app = open_app(&cli.global, config, &url).await?;
             let date = match date {
@@ -636,6 +637,26 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                         out.display(),
                         crate::commands::weekly_xlsx::SHEETS.len(),
                         crate::commands::weekly_xlsx::SHEETS.join(", ")
+                    );
+                }
+                WeeklyFormat::Png => {
+                    let dir = out.unwrap_or_else(|| ".".into());
+                    if !dir.is_dir() {
+                        bail!("--out {} is not a folder; the charts are written into one", dir.display());
+                    }
+                    let charts = crate::commands::weekly_charts::charts(&report).context("the charts")?;
+                    let mut names = Vec::new();
+                    for (name, png) in &charts {
+                        let path = dir.join(name);
+                        std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+                        names.push(path.display().to_string());
+                    }
+                    outln!(
+                        "Wrote {} charts ({}x{} PNG): {}.",
+                        charts.len(),
+                        crate::commands::weekly_charts::WIDTH,
+                        crate::commands::weekly_charts::HEIGHT,
+                        names.join(", ")
                     );
                 }
             }

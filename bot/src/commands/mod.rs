@@ -37,6 +37,7 @@ pub mod statement;
 mod sync;
 mod table;
 mod weekly;
+pub mod weekly_charts;
 pub mod weekly_xlsx;
 
 use std::fmt;

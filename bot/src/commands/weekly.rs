@@ -259,6 +259,13 @@ pub fn weekly_reply(app: &App, r: &WeeklyReport) -> Reply {
         Ok(bytes) => reply.attachments.push(Attachment::new(super::weekly_xlsx::file_name(r), bytes)),
         Err(e) => reply.lines.push(format!("The workbook could not be made ({e}); the report above is complete.")),
     }
+    // The charts: aging by bucket and DSO over the last weeks, the top overdue accounts.
+    match super::weekly_charts::charts(r) {
+        Ok(charts) => {
+            reply.attachments.extend(charts.into_iter().map(|(name, png)| Attachment::new(name, png)));
+        }
+        Err(e) => reply.lines.push(format!("The charts could not be drawn ({e}); the report above is complete.")),
+    }
     reply.footer = Some(
         "Earlier weeks read the aging snapshot kept that day. Actions follow the written rules (arbot_core::weekly::RULES)."
             .to_string(),
