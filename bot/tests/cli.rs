@@ -106,10 +106,15 @@ fn the_weekly_report_writes_its_charts_into_a_folder() {
         let info = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap().info().clone();
         assert_eq!((info.width, info.height), (1200, 600), "{chart}");
     }
-    let out = arbot(dir.path(), &["--db", db, "report", "weekly", "--format", "png", "--out", "nowhere"], "");
+    // A folder that is not there yet is made; a file in the way is refused and left alone.
+    let out = arbot(dir.path(), &["--db", db, "report", "weekly", "--format", "png", "--out", "new/charts"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("new/charts/weekly-ar-2026-11-22-dso.png").exists());
+    std::fs::write(dir.path().join("afile"), "x").unwrap();
+    let out = arbot(dir.path(), &["--db", db, "report", "weekly", "--format", "png", "--out", "afile"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--out nowhere is not a folder"), "{}", text(&out.stderr));
-    assert!(!dir.path().join("nowhere").exists());
+    assert!(text(&out.stderr).contains("--out afile is a file, not a folder"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("afile")).unwrap(), "x");
 }
 
 #[test]

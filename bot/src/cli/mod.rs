@@ -641,9 +641,10 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                 }
                 WeeklyFormat::Png => {
                     let dir = out.unwrap_or_else(|| ".".into());
-                    if !dir.is_dir() {
-                        bail!("--out {} is not a folder; the charts are written into one", dir.display());
+                    if dir.exists() && !dir.is_dir() {
+                        bail!("--out {} is a file, not a folder; the charts are written into one", dir.display());
                     }
+                    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
                     let charts = crate::commands::weekly_charts::charts(&report).context("the charts")?;
                     let mut names = Vec::new();
                     for (name, png) in &charts {
