@@ -92,6 +92,16 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// Whether the statement tells the customer anything: a balance at either end, activity,
+    /// something open or something on account.
+    pub fn has_news(&self) -> bool {
+        self.opening_minor != 0
+            || self.closing_minor != 0
+            || !self.lines.is_empty()
+            || !self.open.is_empty()
+            || self.on_account_minor != 0
+    }
+
     /// Takes what the customer has on account (unapplied cash, open credits) off the amount due.
     pub fn with_on_account(mut self, minor: i64) -> Statement {
         self.on_account_minor = minor;
@@ -255,12 +265,8 @@ pub async fn statements(
         let st = build(customer_id, customer_name, c, &invoices, &applications, period, as_of);
         let credits = store.credits(Some(customer_id), c).await?;
         let st = st.with_on_account(credits.unapplied_cash + credits.open_credit_memos);
-        if st.currency == home
-            || !st.lines.is_empty()
-            || st.opening_minor != 0
-            || !st.open.is_empty()
-            || st.on_account_minor != 0
-        {
+        // Other currencies only where they have something to say.
+        if st.currency == home || st.has_news() {
             out.push(st);
         }
     }

@@ -384,19 +384,6 @@ impl FakeDiscord {
     }
 
     /// Every message answering an interaction: the callback's own message and the follow-ups.
-    /// The interaction's answers once one of them carries a file (a reply sent as several
-    /// messages has its files on the last, which may come after the first is seen).
-    pub async fn answers_with_files(&self, interaction: u64) -> Vec<Value> {
-        for _ in 0..600 {
-            let got = self.answers(interaction, 1).await;
-            if got.iter().any(|a| a["_files"].as_array().is_some_and(|f| !f.is_empty())) {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        self.answers(interaction, 1).await
-    }
-
     pub async fn answers(&self, interaction: u64, n: usize) -> Vec<Value> {
         self.wait_for(Duration::from_secs(60), "the interaction's answers", |w| {
             let mut out: Vec<Value> = w

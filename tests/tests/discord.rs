@@ -300,7 +300,7 @@ async fn the_weekly_report_is_posted_once_on_monday_morning_and_answers_report_w
 
     // On demand, under /report: the figures core computes for the day.
     let i = fake.slash(&sam(), AR_CHANNEL, "weekly", &[]);
-    let answers = fake.answers_with_files(i).await;
+    let answers = fake.answers(i, 1).await;
     let answer = text_of(&answers[0]);
     // The whole report comes along as a workbook (an XLSX is a zip: "PK").
     // The files ride on the answer's last message, which may come after the first.

@@ -203,22 +203,13 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
             items.iter().filter(|i| plan.lines.iter().any(|l| l.invoice_id == i.invoice_id)).cloned().collect();
         late_fee_minor = super::latefee::fees(app, terms, &asked, day).await?.iter().map(|l| l.total_minor).sum();
     }
-    let (mut email, opening) = match (&plan, &to) {
+    let (email, opening) = match (&plan, &to) {
         (Some(plan), Some(to)) if EmailAddress::parse(to).is_ok() => {
             let (email, rendered) = compose(app, plan, to, &key, choice.as_ref(), late_fee_minor)?;
             (Some(email), Some(rendered.opening))
         }
         _ => (None, None),
     };
-    // The account's statement goes with it (in the business's currency, like the reminder).
-    if let (Some(email), Some(customer)) = (email.as_mut(), ledger.as_ref()) {
-        for st in super::statement::prepare(app, customer, day).await? {
-            if st.currency == app.config.currency {
-                let [pdf, _csv] = super::statement::files(app, &st, customer);
-                email.attachments.push(pdf);
-            }
-        }
-    }
     Ok(Prepared { plan, to, hold, choice, email, opening, key })
 }
 
@@ -334,11 +325,14 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
             reply.lines.push(format!("To {}: \"{}\"", email.to.join(", "), email.subject));
             reply.lines.push(String::new());
             reply.lines.push(email.text.trim_end().to_string());
-            if !email.attachments.is_empty() {
-                let names: Vec<&str> = email.attachments.iter().map(|a| a.name.as_str()).collect();
-                reply.lines.push(String::new());
-                reply.lines.push(format!("Attached: {}.", names.join(", ")));
-            }
+            // The statement is drawn when the email is queued ([`queue`]); a reminder always has
+            // something open in the business's currency, so it always has one.
+            let (_, period_end) = arbot_core::statement::default_period(day);
+            reply.lines.push(String::new());
+            reply.lines.push(format!(
+                "Attached: {}.",
+                crate::documents::statement::named(name, period_end, app.config.currency, "pdf")
+            ));
         }
         None => reply.lines.push(match &p.to {
             Some(bad) => format!("{name}'s email '{bad}' is not an address arbot can send to. Set one with /mail contact {typed} ap@example.com."),
@@ -436,6 +430,17 @@ async fn queue(app: &App, p: &Prepared, day: NaiveDate, approved_by: String) -> 
     let stages = app.config.reminders.ladder.stages();
     let stage = &stages[plan.stage];
     let numbers: Vec<String> = plan.lines.iter().map(|l| format!("#{}", l.number)).collect();
+    // The account's statement goes with it, in the business's currency like the reminder: drawn
+    // here, once it is sent, not for every preview and morning list.
+    let mut email = email.clone();
+    if let Some(customer) = app.store.customer(plan.customer_id).await? {
+        for st in super::statement::prepare(app, &customer, day).await? {
+            if st.currency == app.config.currency {
+                let [pdf, _csv] = super::statement::files(app, &st, &customer);
+                email.attachments.push(pdf);
+            }
+        }
+    }
     let job = EmailJob {
         customer_id: plan.customer_id,
         email: email.clone(),

@@ -21,13 +21,7 @@ use crate::wording::{at, count};
 /// they owe in; empty when there is nothing to tell them (no balance, no activity).
 pub async fn prepare(app: &App, customer: &Customer, as_of: NaiveDate) -> Result<Vec<Statement>, CommandError> {
     let all = statements(app.store.as_ref(), customer.id, &customer.name, app.config.currency, None, as_of).await?;
-    Ok(all.into_iter().filter(has_news).collect())
-}
-
-/// Whether a statement tells the customer anything: a balance at either end, activity, or
-/// something open.
-pub fn has_news(s: &Statement) -> bool {
-    s.opening_minor != 0 || s.closing_minor != 0 || !s.lines.is_empty() || !s.open.is_empty() || s.on_account_minor != 0
+    Ok(all.into_iter().filter(Statement::has_news).collect())
 }
 
 /// The PDF and CSV of a statement.
@@ -163,23 +157,7 @@ pub async fn send(app: &App, who: &str, customer_id: i64, as_of: NaiveDate) -> R
     })?;
     EmailAddress::parse(&to)
         .map_err(|why| CommandError::User(format!("{why}; fix it with /mail contact. Nothing was sent.")))?;
-    let key = statement_key(customer_id, as_of);
-    let email = compose(app, &customer, &list, &to, &key);
-    let first = &list[0];
-    let job = EmailJob {
-        customer_id,
-        note: format!(
-            "Statement for {} emailed to {to}: balance {} on {}, amount due {} on {}.",
-            first.period_end.format("%B %Y"),
-            Money::new(first.closing_minor, first.currency),
-            long_date(first.period_end),
-            Money::new(first.amount_due_minor, first.currency),
-            long_date(first.as_of),
-        ),
-        email,
-        approved_by: at(who),
-    };
-    let queued = enqueue_email(app, &key, &job).await.map_err(CommandError::Internal)?;
+    let queued = queue_statement(app, who, &customer, &list, &to, as_of).await?;
     let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
     Ok(if !queued {
         format!("Already sent: the statement dated {} went to {to} once; nothing more was queued.", long_date(as_of))
@@ -192,6 +170,34 @@ pub async fn send(app: &App, who: &str, customer_id: i64, as_of: NaiveDate) -> R
     } else {
         format!("Approved by {} at {time}; it goes to {to} now and is logged on the account once sent.", at(who))
     })
+}
+
+/// Queues the email of the customer's statements (`list`, not empty) to `to` under the
+/// statement's key, with the note it logs; false when it was queued before.
+async fn queue_statement(
+    app: &App,
+    who: &str,
+    customer: &Customer,
+    list: &[Statement],
+    to: &str,
+    as_of: NaiveDate,
+) -> Result<bool, CommandError> {
+    let Some(first) = list.first() else { return Ok(false) };
+    let key = statement_key(customer.id, as_of);
+    let job = EmailJob {
+        customer_id: customer.id,
+        note: format!(
+            "Statement for {} emailed to {to}: balance {} on {}, amount due {} on {}.",
+            first.period_end.format("%B %Y"),
+            Money::new(first.closing_minor, first.currency),
+            long_date(first.period_end),
+            Money::new(first.amount_due_minor, first.currency),
+            long_date(first.as_of),
+        ),
+        email: compose(app, customer, list, to, &key),
+        approved_by: at(who),
+    };
+    enqueue_email(app, &key, &job).await.map_err(CommandError::Internal)
 }
 
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
@@ -215,8 +221,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
 /// `/mail statement`'s answer (and a month-end post's button's): the statement's figures, its
 /// files, where it would be emailed, and the Email it button.
 pub async fn statement_reply(app: &App, customer: &Customer, as_of: NaiveDate) -> Result<Reply, CommandError> {
-    let customer = customer.clone();
-    let list = prepare(app, &customer, as_of).await?;
+    let list = prepare(app, customer, as_of).await?;
     let (start, end) = arbot_core::statement::default_period(as_of);
     let Some(first) = list.first() else {
         return Ok(Reply::default().line(format!(
@@ -231,7 +236,7 @@ pub async fn statement_reply(app: &App, customer: &Customer, as_of: NaiveDate) -
     let mut reply = Reply::titled(format!("Statement: {}, {}", customer.name, first.period_end.format("%B %Y")));
     for s in &list {
         reply.lines.extend(summary(s, list.len() > 1));
-        reply.attachments.extend(files(app, s, &customer));
+        reply.attachments.extend(files(app, s, customer));
     }
     if customer.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
         reply.lines.push(
@@ -245,7 +250,7 @@ pub async fn statement_reply(app: &App, customer: &Customer, as_of: NaiveDate) -
             "No remit-to address is set: add `address` (or `remit_to`) under [business] in arbot.toml.".to_string(),
         );
     }
-    match recipient(app, &customer).await? {
+    match recipient(app, customer).await? {
         Some(to) if EmailAddress::parse(&to).is_ok() => {
             reply.lines.push(format!("Email goes to {to}."));
             reply.buttons.push(Button { id: send_button(customer.id, as_of), label: "Email it".to_string() });
@@ -369,12 +374,15 @@ pub async fn send_all(app: &App, who: &str, as_of: NaiveDate) -> Result<String, 
     let entries = month_end(app, as_of).await?;
     let (mut sent, mut already, mut cannot) = (0usize, 0usize, Vec::new());
     for e in &entries {
-        if e.to.is_none() {
+        let Some(to) = &e.to else {
             cannot.push(e.customer.name.clone());
             continue;
+        };
+        if queue_statement(app, who, &e.customer, &e.statements, to, as_of).await? {
+            sent += 1;
+        } else {
+            already += 1;
         }
-        let status = send(app, who, e.customer.id, as_of).await?;
-        if status.starts_with("Already sent") { already += 1 } else { sent += 1 }
     }
     let time = app.clock.now().with_timezone(&app.config.time_zone).format("%-H:%M");
     let mut status = format!("Sent by {} at {time}: {} queued", at(who), count(sent, "statement", "statements"));

@@ -32,15 +32,9 @@ pub fn answer_saving(rt: &Runtime, app: &App, line: &str, files: Option<&std::pa
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Some(String::new());
     }
-    let mut reply = rt.block_on(run_line(app, trimmed, Actor::console()));
+    let reply = rt.block_on(run_line(app, trimmed, Actor::console()));
     let mut text = match files {
-        Some(folder) if !reply.attachments.is_empty() => {
-            let attached = std::mem::take(&mut reply.attachments);
-            let mut text = to_text(&reply);
-            reply.attachments = attached;
-            text.push_str(&save_attachments(&reply, folder));
-            text
-        }
+        Some(folder) if !reply.attachments.is_empty() => save_attachments(&reply, folder),
         _ => to_text(&reply),
     };
     text.push_str(&rt.block_on(deliver_here(app)));
@@ -52,15 +46,13 @@ pub fn files_folder() -> std::path::PathBuf {
     std::env::var_os("ARBOT_FILES_DIR").map(Into::into).unwrap_or_else(|| "arbot-files".into())
 }
 
-/// Saves the reply's attachments in `folder` and says where, or says why not.
+/// The reply as text, its attachments saved in `folder` (or why they could not be).
 fn save_attachments(reply: &crate::reply::Reply, folder: &std::path::Path) -> String {
     let saved = std::fs::create_dir_all(folder)
         .and_then(|()| reply.attachments.iter().try_for_each(|a| std::fs::write(folder.join(&a.name), &a.content)));
     match saved {
-        Ok(()) => render::attachments_text(reply, Some(folder)),
-        Err(e) => {
-            format!("{}(couldn't save the files in {}: {e})\n", render::attachments_text(reply, None), folder.display())
-        }
+        Ok(()) => render::to_text_saved(reply, Some(folder)),
+        Err(e) => format!("{}(couldn't save the files in {}: {e})\n", to_text(reply), folder.display()),
     }
 }
 

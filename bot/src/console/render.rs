@@ -8,6 +8,11 @@ use crate::reply::{Reply, Severity, table_text, width};
 const WIDTH: usize = 88;
 
 pub fn to_text(reply: &Reply) -> String {
+    to_text_saved(reply, None)
+}
+
+/// [`to_text`], saying the attachments were saved in `saved_in` (the console's folder).
+pub fn to_text_saved(reply: &Reply, saved_in: Option<&std::path::Path>) -> String {
     let mut out = String::new();
     if let Some(title) = &reply.title {
         let marker = match reply.severity {
@@ -51,7 +56,7 @@ pub fn to_text(reply: &Reply) -> String {
         out.push('\n');
         let _ = writeln!(out, "{footer}");
     }
-    out.push_str(&attachments_text(reply, None));
+    out.push_str(&attachments_text(reply, saved_in));
     out
 }
 

@@ -28,17 +28,15 @@ fn money(s: &Statement, minor: i64) -> String {
 
 /// `Acme-Builders-statement-2026-11.pdf`: the customer and the period's last month.
 pub fn file_name(s: &Statement, ext: &str) -> String {
-    let name: String = s
-        .customer_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let currency = if s.currency.code() == "USD" { String::new() } else { format!("-{}", s.currency.code()) };
-    format!("{name}-statement-{}{currency}.{ext}", s.period_end.format("%Y-%m"))
+    named(&s.customer_name, s.period_end, s.currency, ext)
+}
+
+/// [`file_name`] from the customer's name, the period's last day and the currency.
+pub fn named(customer: &str, period_end: chrono::NaiveDate, currency: arbot_core::Currency, ext: &str) -> String {
+    let name =
+        customer.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let code = if currency.code() == "USD" { String::new() } else { format!("-{}", currency.code()) };
+    format!("{name}-statement-{}{code}.{ext}", period_end.format("%Y-%m"))
 }
 
 /// `s` cut with an ellipsis to fit `width`.
