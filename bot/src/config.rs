@@ -42,6 +42,32 @@ struct FileConfig {
     kpi_guardrails: GuardrailsSection,
     #[serde(default)]
     late_fees: LateFeesSection,
+    #[serde(default)]
+    letters: LettersSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct LettersSection {
+    pay_within_days: Option<u32>,
+    signer: Option<String>,
+}
+
+/// Letters to customers (the `[letters]` section): how long a letter gives to pay, who signs, and
+/// the templates (the templates folder's `letters/`) they are worded by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LettersConfig {
+    /// Days from the letter's date to the day it asks payment by (moved off a weekend to Monday).
+    pub pay_within_days: u32,
+    /// Who signs ("Dana Ruiz, Credit Manager"); "<business> accounts receivable" when not set.
+    pub signer: Option<String>,
+    pub templates: crate::letters::LetterTemplates,
+}
+
+impl Default for LettersConfig {
+    fn default() -> Self {
+        LettersConfig { pay_within_days: 10, signer: None, templates: crate::letters::LetterTemplates::default() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -593,6 +619,7 @@ pub struct Config {
     pub reminders: RemindersConfig,
     pub kpi_guardrails: GuardrailsConfig,
     pub late_fees: LateFeesConfig,
+    pub letters: LettersConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -615,6 +642,7 @@ impl Default for Config {
             reminders: RemindersConfig::default(),
             kpi_guardrails: GuardrailsConfig::default(),
             late_fees: LateFeesConfig::default(),
+            letters: LettersConfig::default(),
             file: None,
         }
     }
@@ -643,6 +671,9 @@ impl Config {
             &self.reminders.stage_templates,
         )
         .with_context(|| format!("{} has a mistake in its reminder templates", file.display()))?;
+        let letters = folder.join(crate::letters::LETTERS_FOLDER);
+        self.letters.templates = crate::letters::LetterTemplates::load(&letters)
+            .with_context(|| format!("{} has a mistake in its letter templates", file.display()))?;
         Ok(())
     }
 
@@ -833,6 +864,13 @@ impl Config {
             let terms = late_fee_terms(&key, own, cfg.late_fees.terms.as_ref(), cfg.currency)?;
             cfg.late_fees.customers.insert(name.trim().to_lowercase(), terms);
         }
+        if let Some(days) = file.letters.pay_within_days {
+            if !(1..=90).contains(&days) {
+                bail!("letters.pay_within_days is {days}; give the days a letter allows to pay, from 1 to 90");
+            }
+            cfg.letters.pay_within_days = days;
+        }
+        cfg.letters.signer = file.letters.signer.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(cfg)
     }
 }

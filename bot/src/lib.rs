@@ -22,6 +22,7 @@ pub mod guardrails;
 pub mod import;
 pub mod import_log;
 pub mod ladder;
+pub mod letters;
 pub mod mail;
 pub mod outbox;
 pub mod promises;

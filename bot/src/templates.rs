@@ -44,7 +44,7 @@ pub const PLACEHOLDERS: [(&str, &str); 12] = [
 ];
 
 /// Names a template may use that are minijinja's own.
-const ENGINE_NAMES: [&str; 7] = ["range", "dict", "namespace", "loop", "self", "super", "debug"];
+pub(crate) const ENGINE_NAMES: [&str; 7] = ["range", "dict", "namespace", "loop", "self", "super", "debug"];
 
 /// The hidden variable that carries an edited opening paragraph into the opening block.
 const EDITED_OPENING: &str = "_edited_opening";
@@ -325,7 +325,7 @@ impl Templates {
 }
 
 /// Splits a rendered template into its subject line and the body after the blank line.
-fn split_subject(full: &str) -> (String, String) {
+pub(crate) fn split_subject(full: &str) -> (String, String) {
     let (first, rest) = full.split_once('\n').unwrap_or((full, ""));
     match first.strip_prefix("Subject:") {
         Some(subject) => (subject.trim().to_string(), rest.trim_start_matches(['\r', '\n']).to_string()),
@@ -333,12 +333,12 @@ fn split_subject(full: &str) -> (String, String) {
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// The first line of `source` where `name` stands as a word inside `{{ }}` or `{% %}`.
-fn line_of(source: &str, name: &str) -> Option<usize> {
+pub(crate) fn line_of(source: &str, name: &str) -> Option<usize> {
     source
         .lines()
         .position(|line| {
@@ -353,7 +353,7 @@ fn line_of(source: &str, name: &str) -> Option<usize> {
 }
 
 /// A minijinja error as a person fixing the file needs it: the file, the line, what is wrong.
-fn explain(folder: &Path, e: &minijinja::Error, file: &str) -> String {
+pub(crate) fn explain(folder: &Path, e: &minijinja::Error, file: &str) -> String {
     let name = e.name().unwrap_or(file);
     let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
     let what = match e.kind() {

@@ -18,6 +18,7 @@ pub mod history;
 pub mod kpi;
 pub mod latefees;
 pub mod ledger;
+pub mod letters;
 pub mod liens;
 pub mod mail;
 pub mod money;

@@ -729,3 +729,150 @@ async fn the_month_end_run_posts_once_and_email_all_sends_each_statement_once() 
         db.close().await;
     }
 }
+
+/// The text of a PDF that arbot drew.
+fn pdf_text(bytes: &[u8]) -> String {
+    let pdf = lopdf::Document::load_mem(bytes).expect("the PDF opens");
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    pdf.extract_text(&pages).expect("its text")
+}
+
+#[tokio::test]
+async fn letters_are_drafted_as_pdf_with_the_ledgers_figures_and_recorded_as_sent_by_certified_mail() {
+    use arbot_core::store::OpenItemsQuery;
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-12-03T14:00:00Z"), chrono_tz::America::New_York);
+        let mut app = app_on(&db, &clock, 9).await;
+        app.config.business.remit_to = vec!["PO Box 31877".into(), "Tampa, FL 33631-3877".into()];
+        app.config.letters.pay_within_days = 9; // Dec 12 is a Saturday: the letter asks by Monday Dec 14.
+        let harbor = customer_id(&app, "harborview").await;
+        let today = app.today();
+        let past_due = |items: &[arbot_core::ledger::OpenItem]| -> Vec<(String, i64)> {
+            items
+                .iter()
+                .filter(|i| !i.disputed && i.due < today && i.due_part() > 0)
+                .map(|i| (i.number.clone(), i.due_part()))
+                .collect()
+        };
+        let items = app
+            .store
+            .open_items(OpenItemsQuery { as_of: today, customer_id: Some(harbor), historical: false })
+            .await
+            .unwrap();
+        let asked = past_due(&items);
+        assert!(asked.len() >= 2, "Harborview has invoices past due: {asked:?}");
+        let total = app.money(asked.iter().map(|(_, m)| m).sum());
+
+        // A viewer may not draft one.
+        let viewer = Actor { id: "9".into(), name: "vic".into(), roles: vec![] };
+        let refused = run_line(&app, "/mail letter harborview demand", viewer.clone()).await;
+        assert!(refused.lines.join(" ").contains("/mail letter"), "{:?}", refused.lines);
+        assert!(app.store.letters(None, 10).await.unwrap().is_empty(), "{}", db.name);
+
+        let reply = run_line(&app, "/mail letter harborview demand", sam()).await;
+        let text = reply.lines.join("\n");
+        assert_eq!(reply.title.as_deref(), Some("Demand for payment: Harborview Owners Assn, letter 1"), "{text}");
+        assert!(text.contains(&format!("asks {total} by Mon Dec 14, 2026")), "{text}");
+        assert!(text.contains("/mail sent 1 certified <tracking number>"), "{text}");
+        assert_eq!(reply.attachments.len(), 1);
+        assert_eq!(reply.attachments[0].name, "Harborview-Owners-Assn-demand-letter-2026-12-03.pdf");
+        let body = pdf_text(&reply.attachments[0].content);
+        for (number, minor) in &asked {
+            assert!(body.contains(&format!("Invoice #{number}")), "{number}: {body}");
+            assert!(body.contains(&app.money(*minor).to_string()), "{number}'s amount: {body}");
+        }
+        for needle in [
+            "Harborview Owners Assn",
+            "8092 Commerce Park Dr",
+            "December 3, 2026",
+            "RE: Demand for payment",
+            "Monday, December 14, 2026",
+            "PO Box 31877",
+        ] {
+            assert!(body.contains(needle), "{needle}: {body}");
+        }
+        assert!(body.contains(&format!("Total past due: {total}")), "{body}");
+        let stored = app.store.letters(Some(harbor), 10).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(
+            (stored[0].amount, stored[0].pay_by, stored[0].sent.is_none()),
+            (total, "2026-12-14".parse().unwrap(), true)
+        );
+        // The button shows the PDF as it was drafted.
+        let reader = Actor { id: "8".into(), name: "val".into(), roles: vec![Role::Viewer] };
+        match click(&app, &reader, &format!("letter:show:{}", stored[0].id), "l-1").await {
+            ClickAnswer::New(r) => assert_eq!(r.attachments[0].content, reply.attachments[0].content),
+            _ => panic!("the letter's button answers with its PDF"),
+        }
+
+        // A disputed invoice is left out of the next one, and said so.
+        let (first, first_minor) = asked[0].clone();
+        let disputed = run_line(&app, &format!("/ar dispute {first} pricing PM questions the unit price"), sam()).await;
+        assert!(!disputed.lines.is_empty(), "{:?}", disputed);
+        let reply = run_line(&app, "/mail letter harborview final", sam()).await;
+        let text = reply.lines.join("\n");
+        assert!(text.contains(&format!("Left out, disputed: #{first} {}", app.money(first_minor))), "{text}");
+        let rest = app.money(asked.iter().skip(1).map(|(_, m)| m).sum());
+        assert!(text.contains(&format!("asks {rest} by")), "{text}");
+        let body = pdf_text(&reply.attachments[0].content);
+        assert!(!body.contains(&format!("Invoice #{first}")) && body.contains("Final notice"), "{body}");
+
+        // A notice of intent to lien needs the job's claim-of-lien deadline; without a furnishing
+        // date there is none, and nothing is drafted.
+        let before = app.store.letters(None, 10).await.unwrap().len();
+        let reply = run_line(&app, "/mail letter harborview lien", sam()).await;
+        let text = reply.lines.join("\n");
+        assert!(
+            text.contains("No claim-of-lien deadline")
+                && text.contains("/ar job \"harborview towers - riser replacement\" set last_furnished"),
+            "{text}"
+        );
+        assert!(!text.contains("suit_planned"), "only the facts that hold the deadline back: {text}");
+        assert_eq!(app.store.letters(None, 10).await.unwrap().len(), before);
+        let set = run_line(&app, "/ar job \"harborview towers - riser\" set last_furnished 2026-11-20", sam()).await;
+        assert!(set.lines.join(" ").contains("last_furnished 2026-11-20"), "{set:?}");
+        let reply = run_line(&app, "/mail letter harborview lien", sam()).await;
+        let text = reply.lines.join("\n");
+        // Florida: 90 days after the last furnishing, Nov 20 + 90 = Feb 18, 2027 (a Thursday).
+        assert!(text.contains("due Feb 18, 2027") && text.contains("713.08"), "{text}");
+        let body = pdf_text(&reply.attachments[0].content);
+        assert!(body.contains("RE: Notice of intent to lien: Harborview Towers - Riser Replacement"), "{body}");
+        assert!(body.contains("until February 18, 2027"), "{body}");
+        let lien_id = app.store.letters(None, 10).await.unwrap()[0].id;
+
+        // Recorded as sent: a bad tracking number changes nothing; a good one is kept and logged.
+        let bad = run_line(&app, &format!("/mail sent {lien_id} certified 12345"), sam()).await;
+        assert!(bad.lines.join(" ").contains("not a USPS certified mail number"), "{:?}", bad.lines);
+        assert!(app.store.letter(lien_id).await.unwrap().unwrap().sent.is_none());
+        let none = run_line(&app, "/mail sent 99 mail", sam()).await;
+        assert!(none.lines.join(" ").contains("There is no letter 99"), "{:?}", none.lines);
+        let ok = run_line(&app, &format!("/mail sent {lien_id} certified 9407 1118 9876 5432 1098 76"), sam()).await;
+        let text = ok.lines.join(" ");
+        assert!(text.contains("went by certified mail on Dec 3, 2026 (tracking 9407111898765432109876)"), "{text}");
+        let sent = app.store.letter(lien_id).await.unwrap().unwrap().sent.expect("recorded");
+        assert_eq!(sent.tracking.as_deref(), Some("9407111898765432109876"));
+        let notes = app.store.notes_for_customer(harbor, 5).await.unwrap();
+        let note = notes.iter().find(|n| n.kind == "letter").expect("a letter note");
+        assert!(
+            note.body.contains("Notice of intent to lien") && note.body.contains("9407111898765432109876"),
+            "{}",
+            note.body
+        );
+        assert_eq!(note.follow_up_on, Some("2026-12-14".parse().unwrap()));
+        // A correction replaces it and says what it replaced.
+        let early = run_line(&app, &format!("/mail sent {lien_id} mail on Dec 2"), sam()).await;
+        assert!(early.lines.join(" ").contains("drafted on Dec 3, 2026, after Dec 2, 2026"), "{:?}", early.lines);
+        let fix = run_line(&app, &format!("/mail sent {lien_id} mail"), sam()).await;
+        assert!(
+            fix.lines.join(" ").contains("replaces what was recorded before: by certified mail"),
+            "{:?}",
+            fix.lines
+        );
+        let list = run_line(&app, "/mail letters harborview", sam()).await.lines.join("\n");
+        assert!(
+            list.contains("sent by first-class mail on Dec 3, 2026") && list.contains("not recorded as sent"),
+            "{list}"
+        );
+    }
+}

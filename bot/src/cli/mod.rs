@@ -353,8 +353,9 @@ pub enum RemindersCommand {
     },
     /// Every account due a reminder today (an invoice at a stage it was not yet asked at).
     Round,
-    /// Writes arbot's own wording of each stage into the templates folder (`<stage>.txt`), to
-    /// edit; files already there are kept. Lists the placeholders a template can use.
+    /// Writes arbot's own wording of each stage into the templates folder (`<stage>.txt`) and of
+    /// each letter into its `letters/` folder (demand, final, lien), to edit; files already there
+    /// are kept. Lists the placeholders a template can use.
     Templates,
 }
 
@@ -782,11 +783,19 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
             for path in &written {
                 outln!("wrote {}", path.display());
             }
-            if written.is_empty() {
-                outln!("Every stage already has its file in {}; nothing was changed.", folder.display());
+            let letters = crate::letters::write_starters(&folder.join("letters"))?;
+            for path in &letters {
+                outln!("wrote {}", path.display());
+            }
+            if written.is_empty() && letters.is_empty() {
+                outln!("Every stage and letter already has its file in {}; nothing was changed.", folder.display());
             }
             outln!("\nPlaceholders a reminder template can use:");
             for (name, what) in crate::templates::PLACEHOLDERS {
+                outln!("  {{{{ {name} }}}}  {what}");
+            }
+            outln!("\nPlaceholders a letter template (letters/demand.txt, final.txt, lien.txt) can use:");
+            for (name, what) in crate::letters::PLACEHOLDERS {
                 outln!("  {{{{ {name} }}}}  {what}");
             }
             if config.file.is_none() {

@@ -40,6 +40,8 @@ pub enum Click {
     ReviewStatement { customer: i64, as_of: chrono::NaiveDate },
     /// Email every statement of a month-end run ("Statements ready"'s Email all).
     SendStatements { as_of: chrono::NaiveDate },
+    /// Show a drafted letter's PDF (`/mail letters`' buttons).
+    ShowLetter { id: i64 },
 }
 
 /// The buttons of a reminder: the round's button per account (Review), and the email's own.
@@ -89,6 +91,7 @@ impl Click {
             ["stmt", "review", customer, as_of] => {
                 Some(Click::ReviewStatement { customer: customer.parse().ok()?, as_of: as_of.parse().ok()? })
             }
+            ["letter", "show", id] => Some(Click::ShowLetter { id: id.parse().ok()? }),
             ["stmt", "all", as_of] => Some(Click::SendStatements { as_of: as_of.parse().ok()? }),
             ["note", "call", customer] => Some(Click::LogCall { customer: customer.parse().ok()? }),
             ["mail", "all", day] => Some(Click::SendAll { day: day.parse().ok()? }),
@@ -113,7 +116,7 @@ impl Click {
             Click::OpenEscalation { .. } => Permission::Escalate,
             Click::Escalation { .. } => Permission::ActOnEscalation,
             Click::Customer(_) => Permission::Read,
-            Click::ReviewStatement { .. } => Permission::Read,
+            Click::ReviewStatement { .. } | Click::ShowLetter { .. } => Permission::Read,
             Click::Reminder { .. } | Click::SendAll { .. } | Click::Statement { .. } | Click::SendStatements { .. } => {
                 Permission::Record
             }
@@ -132,6 +135,7 @@ impl Click {
             Click::LogCall { .. } => "log a call",
             Click::Statement { .. } | Click::SendStatements { .. } => "email a statement",
             Click::ReviewStatement { .. } => "see a statement",
+            Click::ShowLetter { .. } => "see a letter",
         }
     }
 
@@ -174,6 +178,7 @@ pub async fn click(app: &App, who: &Actor, custom_id: &str, interaction: &str) -
         Click::LogCall { customer } => call_form(app, who, customer).await,
         Click::Statement { customer, as_of } => email_statement(app, who, customer, as_of).await,
         Click::ReviewStatement { customer, as_of } => review_statement(app, customer, as_of).await,
+        Click::ShowLetter { id } => super::letter::show(app, id).await.map(ClickAnswer::New),
         Click::SendStatements { as_of } => super::statement::send_all(app, &who.name, as_of)
             .await
             .map(|status| ClickAnswer::Update { status, severity: Severity::Good, buttons: Vec::new() }),

@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    latefee, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
+    latefee, letter, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -43,6 +43,9 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "latefee" => latefee::handle(app, inv).await,
         "statement" => statement::handle(app, inv).await,
         "statements" => statement::handle_run(app, inv).await,
+        "letter" => letter::handle(app, inv).await,
+        "sent" => letter::handle_sent(app, inv).await,
+        "letters" => letter::handle_list(app, inv).await,
         "contact" => mail::handle_contact(app, inv).await,
         "hold" => mail::handle_hold(app, inv).await,
         "unhold" => mail::handle_unhold(app, inv).await,

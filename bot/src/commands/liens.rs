@@ -52,7 +52,7 @@ pub async fn next_deadlines(app: &App, jobs: &[Job]) -> Result<HashMap<i64, Stri
 
 /// Missing facts that hold back the main deadlines. A lien not yet recorded, a suit not yet
 /// planned or an owner's final payment not yet made are not gaps in the record.
-fn primary_missing(missing: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn primary_missing(missing: &[&'static str]) -> Vec<&'static str> {
     missing
         .iter()
         .copied()
@@ -318,7 +318,7 @@ async fn set_fact(
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Err(CommandError::User(format!(
             "Say the value of {fact}, like /ar job {} set {fact} 2026-11-20.",
-            job.job.name.to_lowercase()
+            super::note::typed_name(&job.job.name)
         )));
     };
     // Dates may be typed as people type them; the stored value is always YYYY-MM-DD.
@@ -345,7 +345,7 @@ async fn set_fact(
     let mut reply = Reply::default().line(format!(
         "Recorded: {} — {fact} {value}{was}. /ar job {} shows the deadlines it changes.",
         job_label(job),
-        job.job.name
+        super::note::typed_name(&job.job.name)
     ));
     reply.severity = Severity::Good;
     Ok(reply)

@@ -26,6 +26,7 @@ mod history;
 mod invoice;
 mod kpi;
 mod latefee;
+pub mod letter;
 mod liens;
 pub mod mail;
 mod note;

@@ -524,6 +524,49 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: MAIL,
+        name: "letter",
+        summary: "Draft a demand letter, final notice or notice of intent to lien as PDF",
+        params: &[
+            Param::new("customer", ParamKind::Customer, true, "the customer"),
+            Param::new(
+                "kind",
+                ParamKind::Choice(arbot_core::letters::LETTER_WORDS),
+                true,
+                "demand, final (notice) or lien (notice of intent to lien)",
+            ),
+            Param::new("job", ParamKind::Job, false, "the job, for a notice of intent to lien"),
+        ],
+        example: "/mail letter harborview demand",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "sent",
+        summary: "Record how and when a drafted letter went: certified mail and its tracking number, mail, email",
+        params: &[
+            Param::new("letter", ParamKind::Count, true, "the letter's number (/mail letters lists them)"),
+            Param::new(
+                "how",
+                ParamKind::Choice(arbot_core::letters::SENT_WORDS),
+                true,
+                "certified, mail, email, hand or courier",
+            ),
+            Param::new("tracking", ParamKind::Text, false, "the tracking number (certified mail and courier)"),
+            Param::new("on", ParamKind::Date, false, "the day it went (default today)").after("on"),
+        ],
+        example: "/mail sent 3 certified 9407 1118 9876 5432 1098 76",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: MAIL,
+        name: "letters",
+        summary: "The letters drafted, newest first, and how each went",
+        params: &[Param::new("customer", ParamKind::Customer, false, "one customer's letters")],
+        example: "/mail letters harborview",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: MAIL,
         name: "contact",
         summary: "Set the billing email a customer's reminders go to",
         params: &[

@@ -921,6 +921,25 @@ pub trait MailStore: Send + Sync {
         customer_id: i64,
         day: NaiveDate,
     ) -> Result<Option<crate::mail::ReminderChoice>, StoreError>;
+
+    /// Keeps a drafted letter and its PDF (audited, once per `by.key`); its id.
+    async fn add_letter(&self, letter: &crate::letters::NewLetter, by: &Author) -> Result<Recorded<i64>, StoreError>;
+    async fn letter(&self, id: i64) -> Result<Option<crate::letters::Letter>, StoreError>;
+    /// The PDF a letter was drafted as.
+    async fn letter_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Letters newest first, of one customer or of everyone.
+    async fn letters(&self, customer_id: Option<i64>, limit: i64) -> Result<Vec<crate::letters::Letter>, StoreError>;
+    /// Records how letter `id` went and logs `note` on the account, in one transaction (audited,
+    /// once per `by.key`); a later record replaces an earlier one. The way recorded before, if
+    /// any.
+    async fn record_letter_sent(
+        &self,
+        id: i64,
+        sent: &crate::letters::Sent,
+        note: &NewNote,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<crate::letters::Sent>>, StoreError>;
 }
 
 #[async_trait::async_trait]

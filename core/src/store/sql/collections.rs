@@ -244,6 +244,7 @@ macro_rules! insert_note {
         .await?
     }};
 }
+pub(super) use insert_note;
 
 /// Inserts an open promise and the invoices it names inside the transaction `$tx`; its id.
 macro_rules! insert_promise {

@@ -4,9 +4,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit::write_audit;
+use super::collections::insert_note;
 use super::{Dialect, SqlStore, on};
 use crate::audit::{Author, Change, Recorded};
+use crate::collections::NewNote;
+use crate::letters::{Letter, LetterKind, NewLetter, Sent, SentHow};
 use crate::mail::{AskedLine, CustomerContact, Reminded, ReminderChoice};
+use crate::money::Money;
 use crate::store::{MailStore, StoreError};
 
 #[async_trait::async_trait]
@@ -270,4 +274,180 @@ impl<S: SqlStore> MailStore for S {
             Ok(row.map(|(skipped, subject, opening, set_by)| ReminderChoice { skipped, subject, opening, set_by }))
         })
     }
+
+    async fn add_letter(&self, l: &NewLetter, by: &Author) -> Result<Recorded<i64>, StoreError> {
+        let change = Change {
+            action: "letter_drafted",
+            customer_id: Some(l.customer_id),
+            job_id: l.job_id,
+            invoice_id: None,
+            subject: l.kind.noun().to_string(),
+            before: None,
+            after: Some(format!("{}: {} by {}", l.subject, l.amount, l.pay_by)),
+        };
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            if write_audit!(tx, DB, by, l.drafted_at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            let id = sqlx::query_scalar::<DB, i64>(
+                "INSERT INTO letters (customer_id, job_id, kind, drafted_on, amount_minor, currency, pay_by, lien_due, \
+                 subject, file_name, pdf, drafted_by, drafted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            )
+            .bind(l.customer_id)
+            .bind(l.job_id)
+            .bind(l.kind.word())
+            .bind(l.drafted_on)
+            .bind(l.amount.minor)
+            .bind(l.amount.currency.code())
+            .bind(l.pay_by)
+            .bind(l.lien_due)
+            .bind(&l.subject)
+            .bind(&l.file_name)
+            .bind(&l.pdf)
+            .bind(&l.drafted_by)
+            .bind(l.drafted_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    async fn letter(&self, id: i64) -> Result<Option<Letter>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let sql = format!("{LETTER_SELECT} WHERE l.id = $1");
+            let row = sqlx::query_as::<DB, LetterRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
+            Ok(row.map(Letter::from))
+        })
+    }
+
+    async fn letter_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        on!(self, read, |pool, DB| {
+            Ok(sqlx::query_scalar::<DB, Vec<u8>>("SELECT pdf FROM letters WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    async fn letters(&self, customer_id: Option<i64>, limit: i64) -> Result<Vec<Letter>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = match customer_id {
+                Some(c) => {
+                    let sql = format!("{LETTER_SELECT} WHERE l.customer_id = $1 ORDER BY l.id DESC LIMIT $2");
+                    sqlx::query_as::<DB, LetterRow>(sqlx::AssertSqlSafe(sql))
+                        .bind(c)
+                        .bind(limit)
+                        .fetch_all(pool)
+                        .await?
+                }
+                None => {
+                    let sql = format!("{LETTER_SELECT} ORDER BY l.id DESC LIMIT $1");
+                    sqlx::query_as::<DB, LetterRow>(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await?
+                }
+            };
+            Ok(rows.into_iter().map(Letter::from).collect())
+        })
+    }
+
+    async fn record_letter_sent(
+        &self,
+        id: i64,
+        sent: &Sent,
+        note: &NewNote,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<Sent>>, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let sql = format!("{LETTER_SELECT} WHERE l.id = $1");
+            let before = sqlx::query_as::<DB, LetterRow>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(Letter::from);
+            // The caller has found the letter; gone since is the driver's "row not found".
+            let Some(letter) = before else { return Err(StoreError::Internal(sqlx::Error::RowNotFound)) };
+            let change = Change {
+                action: "letter_sent",
+                customer_id: Some(letter.customer_id),
+                job_id: letter.job_id,
+                invoice_id: None,
+                subject: format!("letter {id}"),
+                before: letter.sent.as_ref().map(Sent::describe),
+                after: Some(sent.describe()),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>(
+                "UPDATE letters SET sent_on = $1, sent_how = $2, tracking = $3, sent_by = $4 WHERE id = $5",
+            )
+            .bind(sent.on)
+            .bind(sent.how.word())
+            .bind(&sent.tracking)
+            .bind(&sent.by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            insert_note!(tx, DB, note);
+            tx.commit().await?;
+            Ok(Recorded::New(letter.sent))
+        })
+    }
 }
+
+/// A stored letter with its customer's and job's names.
+#[derive(sqlx::FromRow)]
+struct LetterRow {
+    id: i64,
+    customer_id: i64,
+    customer_name: String,
+    job_id: Option<i64>,
+    job_name: Option<String>,
+    kind: String,
+    drafted_on: NaiveDate,
+    amount_minor: i64,
+    currency: String,
+    pay_by: NaiveDate,
+    lien_due: Option<NaiveDate>,
+    subject: String,
+    file_name: String,
+    drafted_by: String,
+    sent_on: Option<NaiveDate>,
+    sent_how: Option<String>,
+    tracking: Option<String>,
+    sent_by: Option<String>,
+}
+
+impl From<LetterRow> for Letter {
+    fn from(r: LetterRow) -> Letter {
+        let sent = match (r.sent_on, r.sent_how.as_deref().and_then(SentHow::parse)) {
+            (Some(on), Some(how)) => Some(Sent { on, how, tracking: r.tracking, by: r.sent_by.unwrap_or_default() }),
+            _ => None,
+        };
+        Letter {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            job_id: r.job_id,
+            job_name: r.job_name,
+            kind: LetterKind::parse(&r.kind).unwrap_or(LetterKind::Demand),
+            drafted_on: r.drafted_on,
+            amount: Money::new(r.amount_minor, super::currency(&r.currency)),
+            pay_by: r.pay_by,
+            lien_due: r.lien_due,
+            subject: r.subject,
+            file_name: r.file_name,
+            drafted_by: r.drafted_by,
+            sent,
+        }
+    }
+}
+
+const LETTER_SELECT: &str = "SELECT l.id, l.customer_id, c.name AS customer_name, l.job_id, j.name AS job_name, l.kind, \
+     l.drafted_on, l.amount_minor, l.currency, l.pay_by, l.lien_due, l.subject, l.file_name, l.drafted_by, l.sent_on, \
+     l.sent_how, l.tracking, l.sent_by FROM letters l JOIN customers c ON c.id = l.customer_id \
+     LEFT JOIN jobs j ON j.id = l.job_id";
