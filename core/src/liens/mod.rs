@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 29] = [
+const STATE_FILES: [StateFile; 30] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
@@ -198,6 +198,7 @@ const STATE_FILES: [StateFile; 29] = [
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
     StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },
+    StateFile { code: "LA", name: "Louisiana", text: include_str!("../../liens/LA.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MD", name: "Maryland", text: include_str!("../../liens/MD.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },

@@ -75,6 +75,7 @@ fn rule_counts_per_state() {
             ("IL", 4),
             ("IN", 4),
             ("KY", 4),
+            ("LA", 4),
             ("MA", 4),
             ("MD", 3),
             ("MI", 4),
@@ -234,17 +235,17 @@ fn an_unknown_state_lists_the_supported_ones() {
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
          CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
-         MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), \
-         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
-         PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
-         WA (Washington), WI (Wisconsin)."
+         LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), \
+         NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), \
+         OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), \
+         VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY",
-            "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV",
+            "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2084,6 +2085,92 @@ fn ok_suit_a_year_after_filing_rolls_past_a_sunday_independence_day_kept_on_mond
     // Independence Day, kept on Monday Jul 5 (§ 82.1(A)): Tuesday Jul 6.
     let suit = one(&job("OK", "private", "sub", &[("lien_recorded", "2026-07-03")]), "OK.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 3), ymd(2027, 7, 6)));
+}
+
+// ------------------------------------------------------------------------------------ Louisiana
+
+#[test]
+fn la_statement_of_claim_60_days_from_completion_on_a_saturday_is_kept() {
+    // Completion unknown: counted from our last day, Tuesday Sep 15, 2026, the earliest the work
+    // can be substantially complete (La. R.S. 9:4822(A)): Sep 30 is day 15, Oct 31 day 46, Nov 14
+    // day 60 = Saturday. No rule moving it off a weekend was confirmed (C.C. art. 3454 moves a
+    // legal holiday), so it is kept; a roll would give Monday Nov 16.
+    let facts = job("LA", "private", "sub", &[("last_furnished", "2026-09-15")]);
+    let lien = one(&facts, "LA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 14), ymd(2026, 11, 14)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Mon 2026-11-16") && has_note(&lien, "unsettled"));
+    assert!(has_note(&lien, "six months after substantial completion"));
+    // Filed Friday Nov 13, 2026: suit against the owner within one year after filing
+    // (§ 4823(A)(2)) = Saturday Nov 13, 2027, kept likewise.
+    let suit = one(&job("LA", "private", "sub", &[("lien_recorded", "2026-11-13")]), "LA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 13), ymd(2027, 11, 13)));
+    assert!(has_note(&suit, "Mon 2027-11-15"));
+}
+
+#[test]
+fn la_notice_of_termination_shortens_a_subs_period_to_30_days_but_not_the_gcs() {
+    // Substantially complete Friday Oct 30, 2026; notice of termination filed Friday Nov 20.
+    // Subcontractor (§ 4822(A), (B)): Oct 30 + 60 = Oct 31 day 1, Nov 30 day 31, Dec 29 day 60 =
+    // Tuesday; Nov 20 + 30 = Nov 30 day 10, Dec 20 day 30 = Sunday. The earlier, Sunday Dec 20,
+    // is kept; a roll would give Monday Dec 21.
+    let dates = [
+        ("last_furnished", "2026-10-15"),
+        ("completed", "2026-10-30"),
+        ("notice_of_completion_recorded", "2026-11-20"),
+    ];
+    let lien = one(&job("LA", "private", "sub", &dates), "LA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 20), ymd(2026, 12, 20)));
+    assert!(lien.assumption.is_none());
+    assert!(has_note(&lien, "Earlier of") && has_note(&lien, "Mon 2026-12-21"));
+    // The general contractor has 60 days from either (§ 4822(A), (C)): Nov 20 + 60 = Dec 31 day 41,
+    // Jan 19, 2027 day 60; the earlier is Tuesday Dec 29, 2026.
+    let gc = all(&job("LA", "private", "gc", &dates));
+    assert_eq!(rules_of(&gc), ["LA.private.gc_claim_of_lien"]);
+    assert_eq!(gc[0].due, ymd(2026, 12, 29));
+    assert!(has_note(&gc[0], "$100,000"));
+}
+
+#[test]
+fn la_supplier_notice_of_nonpayment_75_days_after_each_month_or_the_lien_deadline_if_earlier() {
+    // Deliveries in May and November 2026, last on Friday Nov 20 (La. R.S. 9:4802(G)). May: May 31
+    // + 75 = Jun 30 day 30, Jul 31 day 61, Aug 14 day 75 = Friday. November: Nov 30 + 75 = Dec 31
+    // day 31, Jan 31 day 62, Feb 13, 2027 day 75 = Saturday; but the lien period ends first:
+    // completion unknown, Nov 20 + 60 = Nov 30 day 10, Dec 31 day 41, Jan 19, 2027 day 60 = Tuesday.
+    let facts = job(
+        "LA",
+        "private",
+        "supplier",
+        &[("furnished_month", "2026-05"), ("furnished_month", "2026-11"), ("last_furnished", "2026-11-20")],
+    );
+    let notices: Vec<Deadline> =
+        all(&facts).into_iter().filter(|d| d.rule == "LA.private.notice_of_nonpayment").collect();
+    assert_eq!(notices.len(), 2, "{notices:#?}");
+    assert_eq!((notices[0].kind.as_str(), notices[0].due), ("notice_of_nonpayment", ymd(2026, 8, 14)));
+    assert_eq!(notices[0].consequence, "coverage_limited");
+    assert_eq!(notices[1].due, ymd(2027, 1, 19));
+    assert!(has_note(&notices[1], "Earlier of") && has_note(&notices[0], "J. Reed"));
+    // Without a last day the lien period is not known, and the 75 days stand: Saturday Feb 13,
+    // 2027, kept; a roll would pass Monday Feb 15, Washington's Birthday (R.S. 1:55), to Tuesday.
+    let facts = job("LA", "private", "supplier", &[("furnished_month", "2026-11")]);
+    let notice = one(&facts, "LA.private.notice_of_nonpayment");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 13), ymd(2027, 2, 13)));
+    assert!(has_note(&notice, "Tue 2027-02-16"));
+    // A subcontractor hired by the general contractor, and the general contractor, send none.
+    for role in ["sub", "gc"] {
+        let list = all(&job("LA", "private", role, &[("furnished_month", "2026-11")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn la_residential_claim_mentions_the_70_day_extension_and_public_jobs_are_not_covered() {
+    let lien =
+        one(&job("LA", "residential", "supplier", &[("last_furnished", "2026-09-15")]), "LA.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 14));
+    assert!(has_note(&lien, "70 days"));
+    let err = deadlines(&job("LA", "public", "sub", &[("last_furnished", "2026-09-15")]), &[]).unwrap_err();
+    assert!(err.to_string().contains("not public jobs"), "{err}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
