@@ -188,11 +188,12 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 30] = [
+const STATE_FILES: [StateFile; 31] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
+    StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },

@@ -70,6 +70,7 @@ fn rule_counts_per_state() {
             ("AZ", 3),
             ("CA", 8),
             ("CO", 4),
+            ("CT", 4),
             ("FL", 13),
             ("GA", 5),
             ("IL", 4),
@@ -234,18 +235,18 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
-         CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
-         LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), \
-         NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), \
-         OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), \
-         VA (Virginia), WA (Washington), WI (Wisconsin)."
+         CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), \
+         KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), \
+         MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), \
+         OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), \
+         UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV",
-            "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC", "NJ",
+            "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2171,6 +2172,49 @@ fn la_residential_claim_mentions_the_70_day_extension_and_public_jobs_are_not_co
     assert!(has_note(&lien, "70 days"));
     let err = deadlines(&job("LA", "public", "sub", &[("last_furnished", "2026-09-15")]), &[]).unwrap_err();
     assert!(err.to_string().contains("not public jobs"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------- Connecticut
+
+#[test]
+fn ct_notice_of_intent_and_certificate_both_90_days_after_last_work() {
+    // Last furnished Tuesday Sep 15, 2026 + 90 days (Conn. Gen. Stat. §§ 49-34(1), 49-35(a)): Sep 30
+    // is day 15, Oct 31 day 46, Nov 30 day 76, Dec 14 day 90 = Monday.
+    let facts = job("CT", "private", "supplier", &[("last_furnished", "2026-09-15")]);
+    assert_eq!(rules_of(&all(&facts)), ["CT.private.claim_of_lien", "CT.private.notice_of_intent"]);
+    assert!(all(&facts).iter().all(|d| d.due == ymd(2026, 12, 14) && d.consequence == "right_lost"));
+    // The original contractor gives no notice of intent.
+    let gc = all(&job("CT", "private", "gc", &[("last_furnished", "2026-09-15")]));
+    assert_eq!(rules_of(&gc), ["CT.private.claim_of_lien"]);
+    // A subcontractor is told when it needs none.
+    let notice = one(&job("CT", "private", "sub", &[("last_furnished", "2026-09-15")]), "CT.private.notice_of_intent");
+    assert!(has_note(&notice, "assented to it in writing"));
+}
+
+#[test]
+fn ct_certificate_on_lincoln_day_is_kept_and_a_roll_would_pass_washingtons_birthday() {
+    // Last furnished Saturday Nov 14, 2026 + 90 days: Nov 30 is day 16, Dec 31 day 47, Jan 31 day
+    // 78, Feb 12, 2027 day 90 = Friday, Lincoln Day (§ 1-4). No rule moving it was found, so it is
+    // kept; a roll would pass the weekend and Monday Feb 15, Washington's Birthday, to Tuesday.
+    let lien = one(&job("CT", "residential", "sub", &[("last_furnished", "2026-11-14")]), "CT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 12), ymd(2027, 2, 12)));
+    assert!(has_note(&lien, "Lincoln's Birthday") && has_note(&lien, "Tue 2027-02-16"));
+}
+
+#[test]
+fn ct_service_30_days_and_foreclosure_a_year_after_recording_are_kept_off_closed_days() {
+    // Certificate lodged Friday Dec 4, 2026: copy served within 30 days (§ 49-34(2)) = Dec 31 is
+    // day 27, Jan 3, 2027 day 30 = Sunday, kept (a roll: Monday Jan 4).
+    let service = one(&job("CT", "private", "sub", &[("lien_recorded", "2026-12-04")]), "CT.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2027, 1, 3)));
+    assert!(has_note(&service, "Mon 2027-01-04"));
+    // Lodged Thursday Dec 24, 2026: action and lis pendens within one year (§ 49-39) = Friday Dec
+    // 24, 2027, Christmas observed (Dec 25 is a Saturday, § 1-4); kept, a roll would give Monday
+    // Dec 27.
+    let suit = one(&job("CT", "private", "gc", &[("lien_recorded", "2026-12-24")]), "CT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 24), ymd(2027, 12, 24)));
+    assert!(has_note(&suit, "Christmas Day (observed)") && has_note(&suit, "Mon 2027-12-27"));
+    assert!(has_note(&suit, "lis pendens"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
