@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 31] = [
+const STATE_FILES: [StateFile; 32] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
@@ -196,6 +196,7 @@ const STATE_FILES: [StateFile; 31] = [
     StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
+    StateFile { code: "IA", name: "Iowa", text: include_str!("../../liens/IA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
     StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },

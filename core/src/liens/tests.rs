@@ -73,6 +73,7 @@ fn rule_counts_per_state() {
             ("CT", 4),
             ("FL", 13),
             ("GA", 5),
+            ("IA", 5),
             ("IL", 4),
             ("IN", 4),
             ("KY", 4),
@@ -235,7 +236,7 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
-         CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), \
+         CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL (Illinois), IN (Indiana), \
          KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), \
          MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), \
          OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), \
@@ -245,8 +246,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC", "NJ",
-            "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC",
+            "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2215,6 +2216,65 @@ fn ct_service_30_days_and_foreclosure_a_year_after_recording_are_kept_off_closed
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 24), ymd(2027, 12, 24)));
     assert!(has_note(&suit, "Christmas Day (observed)") && has_note(&suit, "Mon 2027-12-27"));
     assert!(has_note(&suit, "lis pendens"));
+}
+
+// ----------------------------------------------------------------------------------------- Iowa
+
+#[test]
+fn ia_lien_90_days_on_a_saturday_rolls_to_monday_and_costs_coverage_not_the_right() {
+    // Last furnished Sunday Sep 6, 2026 + 90 days (Iowa Code § 572.9): Sep 30 is day 24, Oct 31
+    // day 55, Nov 30 day 85, Dec 5 day 90 = Saturday; § 4.1(34) extends it to Monday Dec 7.
+    let facts = job("IA", "private", "sub", &[("last_furnished", "2026-09-06")]);
+    let lien = one(&facts, "IA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 5), ymd(2026, 12, 7)));
+    assert_eq!(lien.consequence, "coverage_limited");
+    // Suit within two years after the 90 days end, counted from the unadjusted Saturday (§ 572.27):
+    // Tuesday Dec 5, 2028.
+    assert_eq!(one(&facts, "IA.private.lien_enforcement").due, ymd(2028, 12, 5));
+}
+
+#[test]
+fn ia_suit_two_years_after_the_posting_period_rolls_past_labor_day() {
+    // Last furnished Saturday Jun 6, 2026 + 90 days: Jun 30 is day 24, Jul 31 day 55, Aug 31 day
+    // 86, Sep 4 day 90 = Friday. Two years later, Monday Sep 4, 2028, is Labor Day (§ 1C.2):
+    // Tuesday Sep 5.
+    let suit =
+        one(&job("IA", "residential", "supplier", &[("last_furnished", "2026-06-06")]), "IA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 9, 4), ymd(2028, 9, 5)));
+    assert!(has_note(&suit, "Labor Day") && has_note(&suit, "§ 572.28"));
+}
+
+#[test]
+fn ia_commercial_notice_to_prime_on_the_friday_after_thanksgiving_rolls_to_monday() {
+    // First furnished Wednesday Oct 28, 2026 + 30 days (§ 572.33) = Friday Nov 27, the Friday
+    // after Thanksgiving (§ 1C.2): Monday Nov 30. Only a claimant below a subcontractor owes it,
+    // and only on commercial work.
+    let notice =
+        one(&job("IA", "private", "sub_sub", &[("first_furnished", "2026-10-28")]), "IA.private.notice_to_prime");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+    assert_eq!(notice.confidence, "low");
+    for (project, role) in [("private", "sub"), ("private", "gc"), ("residential", "sub_sub")] {
+        let list = all(&job("IA", project, role, &[("first_furnished", "2026-10-28")]));
+        assert!(list.iter().all(|d| d.rule != "IA.private.notice_to_prime"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn ia_residential_notice_of_commencement_on_a_saturday_independence_day_rolls_to_monday() {
+    // Work began Wednesday Jun 24, 2026 + 10 days (§ 572.13A(1)) = Saturday Jul 4; Friday Jul 3 is
+    // Independence Day observed (§ 1C.2(3)): Monday Jul 6. A subcontractor posts its preliminary
+    // notice (§ 572.13B) as it starts: Wednesday Jun 24.
+    let notice = one(
+        &job("IA", "residential", "gc", &[("first_furnished", "2026-06-24")]),
+        "IA.residential.notice_of_commencement",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 7, 4), ymd(2026, 7, 6)));
+    let prelim = one(
+        &job("IA", "residential", "sub", &[("first_furnished", "2026-06-24")]),
+        "IA.residential.preliminary_notice",
+    );
+    assert_eq!((prelim.kind.as_str(), prelim.due), ("preliminary_notice", ymd(2026, 6, 24)));
+    assert!(all(&job("IA", "private", "gc", &[("first_furnished", "2026-06-24")])).is_empty());
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
