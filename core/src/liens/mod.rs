@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 32] = [
+const STATE_FILES: [StateFile; 33] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
@@ -199,6 +199,7 @@ const STATE_FILES: [StateFile; 32] = [
     StateFile { code: "IA", name: "Iowa", text: include_str!("../../liens/IA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
+    StateFile { code: "KS", name: "Kansas", text: include_str!("../../liens/KS.toml") },
     StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },
     StateFile { code: "LA", name: "Louisiana", text: include_str!("../../liens/LA.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },

@@ -76,6 +76,7 @@ fn rule_counts_per_state() {
             ("IA", 5),
             ("IL", 4),
             ("IN", 4),
+            ("KS", 4),
             ("KY", 4),
             ("LA", 4),
             ("MA", 4),
@@ -237,17 +238,17 @@ fn an_unknown_state_lists_the_supported_ones() {
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
          CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL (Illinois), IN (Indiana), \
-         KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), \
-         MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), \
-         OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), \
-         UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+         KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), \
+         MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), \
+         OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), \
+         TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KY", "LA", "MA", "MD", "MI", "MN", "MO", "NC",
-            "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN", "MO",
+            "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2275,6 +2276,49 @@ fn ia_residential_notice_of_commencement_on_a_saturday_independence_day_rolls_to
     );
     assert_eq!((prelim.kind.as_str(), prelim.due), ("preliminary_notice", ymd(2026, 6, 24)));
     assert!(all(&job("IA", "private", "gc", &[("first_furnished", "2026-06-24")])).is_empty());
+}
+
+// --------------------------------------------------------------------------------------- Kansas
+
+#[test]
+fn ks_subcontractor_three_months_clamps_to_february_28_and_rolls_off_the_sunday() {
+    // Last furnished Monday Nov 30, 2026 + 3 months (K.S.A. 60-1103(a)(1)) = Feb 30 -> Sunday Feb
+    // 28, 2027; 60-206(a)(1)(C) runs it to Monday Mar 1. On a residence the notice of intent to
+    // perform comes first: shown on the unadjusted Feb 28.
+    let lien = one(&job("KS", "private", "sub", &[("last_furnished", "2026-11-30")]), "KS.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    assert!(has_note(&lien, "K.S.A. 60-206(a)(1)(C)"));
+    let home = job("KS", "residential", "supplier", &[("last_furnished", "2026-11-30")]);
+    let notice = one(&home, "KS.residential.notice_of_intent_to_perform");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 2, 28)));
+    assert!(
+        all(&job("KS", "private", "sub", &[("last_furnished", "2026-11-30")]))
+            .iter()
+            .all(|d| d.kind != "notice_of_intent")
+    );
+}
+
+#[test]
+fn ks_original_contractor_four_months_on_washingtons_birthday_rolls_to_tuesday() {
+    // Last furnished Thursday Oct 15, 2026 + 4 months (§ 60-1102(a)) = Monday Feb 15, 2027,
+    // Washington's Birthday (K.S.A. 35-107): Tuesday Feb 16.
+    let gc = all(&job("KS", "private", "gc", &[("last_furnished", "2026-10-15")]));
+    assert_eq!(rules_of(&gc), ["KS.private.gc_claim_of_lien"]);
+    assert_eq!((gc[0].raw_due, gc[0].due), (ymd(2027, 2, 15), ymd(2027, 2, 16)));
+    assert!(has_note(&gc[0], "five months"));
+}
+
+#[test]
+fn ks_suit_a_year_after_filing_rolls_off_veterans_day_but_a_saturday_one_is_not_kept_monday() {
+    // Filed Wednesday Nov 11, 2026 + 1 year (§ 60-1105) = Thursday Nov 11, 2027, Veterans Day:
+    // Friday Nov 12.
+    let suit = one(&job("KS", "private", "sub", &[("lien_recorded", "2026-11-11")]), "KS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 11), ymd(2027, 11, 12)));
+    // Filed Thursday Nov 11, 2027 + 1 year = Saturday Nov 11, 2028. A Saturday Veterans Day is not
+    // kept on the Monday (City of Lawrence v. McCormick), so the weekend rolls to Monday Nov 13.
+    let suit = one(&job("KS", "private", "gc", &[("lien_recorded", "2027-11-11")]), "KS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 11, 11), ymd(2028, 11, 13)));
+    assert!(deadlines(&job("KS", "public", "sub", &[("lien_recorded", "2027-11-11")]), &[]).is_err());
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
