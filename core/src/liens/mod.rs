@@ -188,8 +188,9 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 33] = [
+const STATE_FILES: [StateFile; 34] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
+    StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },

@@ -67,6 +67,7 @@ fn rule_counts_per_state() {
         counts,
         [
             ("AL", 5),
+            ("AR", 5),
             ("AZ", 3),
             ("CA", 8),
             ("CO", 4),
@@ -236,19 +237,20 @@ fn an_unknown_state_lists_the_supported_ones() {
     let err = deadlines(&facts, &[]).unwrap_err().to_string();
     assert_eq!(
         err,
-        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
-         CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL (Illinois), IN (Indiana), \
-         KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), \
-         MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), NV (Nevada), NY (New York), \
-         OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), \
-         TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
+         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), \
+         IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), \
+         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), \
+         NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
+         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), \
+         WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN", "MO",
-            "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
+            "MO", "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2319,6 +2321,55 @@ fn ks_suit_a_year_after_filing_rolls_off_veterans_day_but_a_saturday_one_is_not_
     let suit = one(&job("KS", "private", "gc", &[("lien_recorded", "2027-11-11")]), "KS.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2028, 11, 11), ymd(2028, 11, 13)));
     assert!(deadlines(&job("KS", "public", "sub", &[("lien_recorded", "2027-11-11")]), &[]).is_err());
+}
+
+// ------------------------------------------------------------------------------------- Arkansas
+
+#[test]
+fn ar_lien_account_120_days_on_christmas_eve_is_kept_and_the_notice_is_10_days_before() {
+    // Last furnished Wednesday Aug 26, 2026. Lien account, 120 days (Ark. Code Ann.
+    // § 18-44-117(a)): Aug 31 is day 5, Sep 30 day 35, Oct 31 day 66, Nov 30 day 96, Dec 24 day 120
+    // = Thursday, Christmas Eve (§ 1-5-101). No rule moving it was confirmed, so it is kept; a roll
+    // would pass Christmas and the weekend to Monday Dec 28. The 10 days' notice (§ 18-44-114) is
+    // counted back from Dec 24: Monday Dec 14. On commercial work the notice of nonpayment, 75
+    // days (§ 18-44-115): Aug 31 day 5, Sep 30 day 35, Oct 31 day 66, Nov 9 day 75 = Monday.
+    let facts = job("AR", "private", "supplier", &[("last_furnished", "2026-08-26")]);
+    let lien = one(&facts, "AR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 24), ymd(2026, 12, 24)));
+    assert!(has_note(&lien, "Christmas Eve") && has_note(&lien, "Mon 2026-12-28"));
+    let notice = one(&facts, "AR.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2026, 12, 14)));
+    let nonpayment = one(&facts, "AR.private.notice_of_nonpayment");
+    assert_eq!((nonpayment.kind.as_str(), nonpayment.due), ("notice_of_nonpayment", ymd(2026, 11, 9)));
+    // None on a home, and none for the general contractor.
+    for (project, role) in [("residential", "supplier"), ("private", "gc")] {
+        let list = all(&job("AR", project, role, &[("last_furnished", "2026-08-26")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn ar_notice_counted_back_onto_a_saturday_stays_there() {
+    // Last furnished Monday Aug 3, 2026 + 120 days = Aug 31 day 28, Sep 30 day 58, Oct 31 day 89,
+    // Nov 30 day 119, Tuesday Dec 1 day 120. Ten days before: Saturday Nov 21, never moved.
+    let facts = job("AR", "private", "gc", &[("last_furnished", "2026-08-03")]);
+    assert_eq!(one(&facts, "AR.private.claim_of_lien").due, ymd(2026, 12, 1));
+    let notice = one(&facts, "AR.private.notice_of_intent");
+    assert_eq!(notice.due, ymd(2026, 11, 21));
+    assert!(has_note(&notice, "never moves"));
+}
+
+#[test]
+fn ar_residential_notice_before_work_and_the_15_month_suit_landing_on_february_29() {
+    // First furnished Monday Mar 1, 2027 (§ 18-44-115(a)): the day before, Sunday Feb 28, counted
+    // back and kept. Only the residential contractor gives it.
+    let notice =
+        one(&job("AR", "residential", "gc", &[("first_furnished", "2027-03-01")]), "AR.residential.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2027, 2, 28)));
+    assert!(all(&job("AR", "residential", "sub", &[("first_furnished", "2027-03-01")])).is_empty());
+    // Filed Monday Nov 30, 2026 + 15 months (§ 18-44-119) = Tuesday Feb 29, 2028, a leap day.
+    let suit = one(&job("AR", "private", "sub", &[("lien_recorded", "2026-11-30")]), "AR.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2028, 2, 29));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
