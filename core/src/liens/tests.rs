@@ -85,6 +85,7 @@ fn rule_counts_per_state() {
             ("MI", 4),
             ("MN", 4),
             ("MO", 3),
+            ("MS", 5),
             ("NC", 3),
             ("NJ", 5),
             ("NV", 5),
@@ -240,17 +241,17 @@ fn an_unknown_state_lists_the_supported_ones() {
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
          CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), \
          IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), \
-         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), NJ (New Jersey), \
-         NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
-         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), \
-         WI (Wisconsin)."
+         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
+         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
+         PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
+         WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
-            "MO", "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "MO", "MS", "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2370,6 +2371,52 @@ fn ar_residential_notice_before_work_and_the_15_month_suit_landing_on_february_2
     // Filed Monday Nov 30, 2026 + 15 months (§ 18-44-119) = Tuesday Feb 29, 2028, a leap day.
     let suit = one(&job("AR", "private", "sub", &[("lien_recorded", "2026-11-30")]), "AR.private.lien_enforcement");
     assert_eq!(suit.due, ymd(2028, 2, 29));
+}
+
+// ---------------------------------------------------------------------------------- Mississippi
+
+#[test]
+fn ms_second_tier_notice_30_days_on_the_friday_after_thanksgiving_and_the_90_day_claim() {
+    // First furnished Wednesday Oct 28, 2026 + 30 days (Miss. Code Ann. § 85-7-407(2)) = Friday
+    // Nov 27, a business day (not a § 3-3-7 holiday). Last furnished Friday Nov 20 + 90 days
+    // (§ 85-7-405(1)(b)): Nov 30 is day 10, Dec 31 day 41, Jan 31 day 72, Feb 18, 2027 day 90 =
+    // Thursday.
+    let facts = job("MS", "private", "sub_sub", &[("first_furnished", "2026-10-28"), ("last_furnished", "2026-11-20")]);
+    let notice = one(&facts, "MS.private.notice_of_commencement");
+    assert_eq!((notice.kind.as_str(), notice.due), ("preliminary_notice", ymd(2026, 11, 27)));
+    assert_eq!(one(&facts, "MS.private.claim_of_lien").due, ymd(2027, 2, 18));
+    // None on single-family residential work, where the pre-lien notice comes 10 days before the
+    // last day to file instead: Monday Feb 8, 2027.
+    let home = all(&job(
+        "MS",
+        "residential",
+        "sub_sub",
+        &[("first_furnished", "2026-10-28"), ("last_furnished", "2026-11-20")],
+    ));
+    assert!(home.iter().all(|d| d.rule != "MS.private.notice_of_commencement"), "{home:#?}");
+    let pre = home.iter().find(|d| d.rule == "MS.residential.pre_lien_notice").expect("a pre-lien notice");
+    assert_eq!((pre.kind.as_str(), pre.due), ("notice_of_intent", ymd(2027, 2, 8)));
+}
+
+#[test]
+fn ms_copy_of_the_lien_two_business_days_after_filing_skips_thanksgiving() {
+    // Filed Wednesday Nov 25, 2026: Thursday Nov 26 is Thanksgiving (§ 3-3-7); business day 1 is
+    // Friday Nov 27, day 2 Monday Nov 30.
+    let service = one(&job("MS", "private", "gc", &[("lien_recorded", "2026-11-25")]), "MS.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 11, 30)));
+}
+
+#[test]
+fn ms_suit_180_days_after_filing_on_a_saturday_is_kept() {
+    // Filed Thursday Dec 3, 2026 + 180 days (§ 85-7-421(1)): Dec 31 is day 28, Jan 31 day 59,
+    // Feb 28 day 87, Mar 31 day 118, Apr 30 day 148, May 31 day 179, Jun 1, 2027 day 180 = Tuesday.
+    let suit = one(&job("MS", "private", "sub", &[("lien_recorded", "2026-12-03")]), "MS.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 6, 1));
+    // Filed Monday Nov 30, 2026 + 180 days = May 29, 2027, a Saturday. § 85-7-425's text was not
+    // read, so it is kept; a roll would pass Memorial Day (Monday May 31) to Tuesday Jun 1.
+    let suit = one(&job("MS", "private", "sub", &[("lien_recorded", "2026-11-30")]), "MS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 29), ymd(2027, 5, 29)));
+    assert!(has_note(&suit, "Tue 2027-06-01"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
