@@ -188,21 +188,27 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 29] = [
+const STATE_FILES: [StateFile; 35] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
+    StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
+    StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
+    StateFile { code: "IA", name: "Iowa", text: include_str!("../../liens/IA.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
+    StateFile { code: "KS", name: "Kansas", text: include_str!("../../liens/KS.toml") },
     StateFile { code: "KY", name: "Kentucky", text: include_str!("../../liens/KY.toml") },
+    StateFile { code: "LA", name: "Louisiana", text: include_str!("../../liens/LA.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MD", name: "Maryland", text: include_str!("../../liens/MD.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },
     StateFile { code: "MO", name: "Missouri", text: include_str!("../../liens/MO.toml") },
+    StateFile { code: "MS", name: "Mississippi", text: include_str!("../../liens/MS.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
     StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },

@@ -67,19 +67,25 @@ fn rule_counts_per_state() {
         counts,
         [
             ("AL", 5),
+            ("AR", 5),
             ("AZ", 3),
             ("CA", 8),
             ("CO", 4),
+            ("CT", 4),
             ("FL", 13),
             ("GA", 5),
+            ("IA", 5),
             ("IL", 4),
             ("IN", 4),
+            ("KS", 4),
             ("KY", 4),
+            ("LA", 4),
             ("MA", 4),
             ("MD", 3),
             ("MI", 4),
             ("MN", 4),
             ("MO", 3),
+            ("MS", 5),
             ("NC", 3),
             ("NJ", 5),
             ("NV", 5),
@@ -232,9 +238,10 @@ fn an_unknown_state_lists_the_supported_ones() {
     let err = deadlines(&facts, &[]).unwrap_err().to_string();
     assert_eq!(
         err,
-        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AZ (Arizona), CA (California), \
-         CO (Colorado), FL (Florida), GA (Georgia), IL (Illinois), IN (Indiana), KY (Kentucky), \
-         MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), NC (North Carolina), \
+        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
+         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), \
+         IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), \
+         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
          NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
          PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
          WA (Washington), WI (Wisconsin)."
@@ -243,8 +250,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         supported_states(),
         [
-            "AL", "AZ", "CA", "CO", "FL", "GA", "IL", "IN", "KY", "MA", "MD", "MI", "MN", "MO", "NC", "NJ", "NV", "NY",
-            "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
+            "MO", "MS", "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2084,6 +2091,332 @@ fn ok_suit_a_year_after_filing_rolls_past_a_sunday_independence_day_kept_on_mond
     // Independence Day, kept on Monday Jul 5 (§ 82.1(A)): Tuesday Jul 6.
     let suit = one(&job("OK", "private", "sub", &[("lien_recorded", "2026-07-03")]), "OK.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 7, 3), ymd(2027, 7, 6)));
+}
+
+// ------------------------------------------------------------------------------------ Louisiana
+
+#[test]
+fn la_statement_of_claim_60_days_from_completion_on_a_saturday_is_kept() {
+    // Completion unknown: counted from our last day, Tuesday Sep 15, 2026, the earliest the work
+    // can be substantially complete (La. R.S. 9:4822(A)): Sep 30 is day 15, Oct 31 day 46, Nov 14
+    // day 60 = Saturday. No rule moving it off a weekend was confirmed (C.C. art. 3454 moves a
+    // legal holiday), so it is kept; a roll would give Monday Nov 16.
+    let facts = job("LA", "private", "sub", &[("last_furnished", "2026-09-15")]);
+    let lien = one(&facts, "LA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 14), ymd(2026, 11, 14)));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Mon 2026-11-16") && has_note(&lien, "unsettled"));
+    assert!(has_note(&lien, "six months after substantial completion"));
+    // Filed Friday Nov 13, 2026: suit against the owner within one year after filing
+    // (§ 4823(A)(2)) = Saturday Nov 13, 2027, kept likewise.
+    let suit = one(&job("LA", "private", "sub", &[("lien_recorded", "2026-11-13")]), "LA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 13), ymd(2027, 11, 13)));
+    assert!(has_note(&suit, "Mon 2027-11-15"));
+}
+
+#[test]
+fn la_notice_of_termination_shortens_a_subs_period_to_30_days_but_not_the_gcs() {
+    // Substantially complete Friday Oct 30, 2026; notice of termination filed Friday Nov 20.
+    // Subcontractor (§ 4822(A), (B)): Oct 30 + 60 = Oct 31 day 1, Nov 30 day 31, Dec 29 day 60 =
+    // Tuesday; Nov 20 + 30 = Nov 30 day 10, Dec 20 day 30 = Sunday. The earlier, Sunday Dec 20,
+    // is kept; a roll would give Monday Dec 21.
+    let dates = [
+        ("last_furnished", "2026-10-15"),
+        ("completed", "2026-10-30"),
+        ("notice_of_completion_recorded", "2026-11-20"),
+    ];
+    let lien = one(&job("LA", "private", "sub", &dates), "LA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 20), ymd(2026, 12, 20)));
+    assert!(lien.assumption.is_none());
+    assert!(has_note(&lien, "Earlier of") && has_note(&lien, "Mon 2026-12-21"));
+    // The general contractor has 60 days from either (§ 4822(A), (C)): Nov 20 + 60 = Dec 31 day 41,
+    // Jan 19, 2027 day 60; the earlier is Tuesday Dec 29, 2026.
+    let gc = all(&job("LA", "private", "gc", &dates));
+    assert_eq!(rules_of(&gc), ["LA.private.gc_claim_of_lien"]);
+    assert_eq!(gc[0].due, ymd(2026, 12, 29));
+    assert!(has_note(&gc[0], "$100,000"));
+}
+
+#[test]
+fn la_supplier_notice_of_nonpayment_75_days_after_each_month_or_the_lien_deadline_if_earlier() {
+    // Deliveries in May and November 2026, last on Friday Nov 20 (La. R.S. 9:4802(G)). May: May 31
+    // + 75 = Jun 30 day 30, Jul 31 day 61, Aug 14 day 75 = Friday. November: Nov 30 + 75 = Dec 31
+    // day 31, Jan 31 day 62, Feb 13, 2027 day 75 = Saturday; but the lien period ends first:
+    // completion unknown, Nov 20 + 60 = Nov 30 day 10, Dec 31 day 41, Jan 19, 2027 day 60 = Tuesday.
+    let facts = job(
+        "LA",
+        "private",
+        "supplier",
+        &[("furnished_month", "2026-05"), ("furnished_month", "2026-11"), ("last_furnished", "2026-11-20")],
+    );
+    let notices: Vec<Deadline> =
+        all(&facts).into_iter().filter(|d| d.rule == "LA.private.notice_of_nonpayment").collect();
+    assert_eq!(notices.len(), 2, "{notices:#?}");
+    assert_eq!((notices[0].kind.as_str(), notices[0].due), ("notice_of_nonpayment", ymd(2026, 8, 14)));
+    assert_eq!(notices[0].consequence, "coverage_limited");
+    assert_eq!(notices[1].due, ymd(2027, 1, 19));
+    assert!(has_note(&notices[1], "Earlier of") && has_note(&notices[0], "J. Reed"));
+    // Without a last day the lien period is not known, and the 75 days stand: Saturday Feb 13,
+    // 2027, kept; a roll would pass Monday Feb 15, Washington's Birthday (R.S. 1:55), to Tuesday.
+    let facts = job("LA", "private", "supplier", &[("furnished_month", "2026-11")]);
+    let notice = one(&facts, "LA.private.notice_of_nonpayment");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2027, 2, 13), ymd(2027, 2, 13)));
+    assert!(has_note(&notice, "Tue 2027-02-16"));
+    // A subcontractor hired by the general contractor, and the general contractor, send none.
+    for role in ["sub", "gc"] {
+        let list = all(&job("LA", "private", role, &[("furnished_month", "2026-11")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{role}: {list:#?}");
+    }
+}
+
+#[test]
+fn la_residential_claim_mentions_the_70_day_extension_and_public_jobs_are_not_covered() {
+    let lien =
+        one(&job("LA", "residential", "supplier", &[("last_furnished", "2026-09-15")]), "LA.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 14));
+    assert!(has_note(&lien, "70 days"));
+    let err = deadlines(&job("LA", "public", "sub", &[("last_furnished", "2026-09-15")]), &[]).unwrap_err();
+    assert!(err.to_string().contains("not public jobs"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------- Connecticut
+
+#[test]
+fn ct_notice_of_intent_and_certificate_both_90_days_after_last_work() {
+    // Last furnished Tuesday Sep 15, 2026 + 90 days (Conn. Gen. Stat. §§ 49-34(1), 49-35(a)): Sep 30
+    // is day 15, Oct 31 day 46, Nov 30 day 76, Dec 14 day 90 = Monday.
+    let facts = job("CT", "private", "supplier", &[("last_furnished", "2026-09-15")]);
+    assert_eq!(rules_of(&all(&facts)), ["CT.private.claim_of_lien", "CT.private.notice_of_intent"]);
+    assert!(all(&facts).iter().all(|d| d.due == ymd(2026, 12, 14) && d.consequence == "right_lost"));
+    // The original contractor gives no notice of intent.
+    let gc = all(&job("CT", "private", "gc", &[("last_furnished", "2026-09-15")]));
+    assert_eq!(rules_of(&gc), ["CT.private.claim_of_lien"]);
+    // A subcontractor is told when it needs none.
+    let notice = one(&job("CT", "private", "sub", &[("last_furnished", "2026-09-15")]), "CT.private.notice_of_intent");
+    assert!(has_note(&notice, "assented to it in writing"));
+}
+
+#[test]
+fn ct_certificate_on_lincoln_day_is_kept_and_a_roll_would_pass_washingtons_birthday() {
+    // Last furnished Saturday Nov 14, 2026 + 90 days: Nov 30 is day 16, Dec 31 day 47, Jan 31 day
+    // 78, Feb 12, 2027 day 90 = Friday, Lincoln Day (§ 1-4). No rule moving it was found, so it is
+    // kept; a roll would pass the weekend and Monday Feb 15, Washington's Birthday, to Tuesday.
+    let lien = one(&job("CT", "residential", "sub", &[("last_furnished", "2026-11-14")]), "CT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 12), ymd(2027, 2, 12)));
+    assert!(has_note(&lien, "Lincoln's Birthday") && has_note(&lien, "Tue 2027-02-16"));
+}
+
+#[test]
+fn ct_service_30_days_and_foreclosure_a_year_after_recording_are_kept_off_closed_days() {
+    // Certificate lodged Friday Dec 4, 2026: copy served within 30 days (§ 49-34(2)) = Dec 31 is
+    // day 27, Jan 3, 2027 day 30 = Sunday, kept (a roll: Monday Jan 4).
+    let service = one(&job("CT", "private", "sub", &[("lien_recorded", "2026-12-04")]), "CT.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2027, 1, 3)));
+    assert!(has_note(&service, "Mon 2027-01-04"));
+    // Lodged Thursday Dec 24, 2026: action and lis pendens within one year (§ 49-39) = Friday Dec
+    // 24, 2027, Christmas observed (Dec 25 is a Saturday, § 1-4); kept, a roll would give Monday
+    // Dec 27.
+    let suit = one(&job("CT", "private", "gc", &[("lien_recorded", "2026-12-24")]), "CT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 12, 24), ymd(2027, 12, 24)));
+    assert!(has_note(&suit, "Christmas Day (observed)") && has_note(&suit, "Mon 2027-12-27"));
+    assert!(has_note(&suit, "lis pendens"));
+}
+
+// ----------------------------------------------------------------------------------------- Iowa
+
+#[test]
+fn ia_lien_90_days_on_a_saturday_rolls_to_monday_and_costs_coverage_not_the_right() {
+    // Last furnished Sunday Sep 6, 2026 + 90 days (Iowa Code § 572.9): Sep 30 is day 24, Oct 31
+    // day 55, Nov 30 day 85, Dec 5 day 90 = Saturday; § 4.1(34) extends it to Monday Dec 7.
+    let facts = job("IA", "private", "sub", &[("last_furnished", "2026-09-06")]);
+    let lien = one(&facts, "IA.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 5), ymd(2026, 12, 7)));
+    assert_eq!(lien.consequence, "coverage_limited");
+    // Suit within two years after the 90 days end, counted from the unadjusted Saturday (§ 572.27):
+    // Tuesday Dec 5, 2028.
+    assert_eq!(one(&facts, "IA.private.lien_enforcement").due, ymd(2028, 12, 5));
+}
+
+#[test]
+fn ia_suit_two_years_after_the_posting_period_rolls_past_labor_day() {
+    // Last furnished Saturday Jun 6, 2026 + 90 days: Jun 30 is day 24, Jul 31 day 55, Aug 31 day
+    // 86, Sep 4 day 90 = Friday. Two years later, Monday Sep 4, 2028, is Labor Day (§ 1C.2):
+    // Tuesday Sep 5.
+    let suit =
+        one(&job("IA", "residential", "supplier", &[("last_furnished", "2026-06-06")]), "IA.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 9, 4), ymd(2028, 9, 5)));
+    assert!(has_note(&suit, "Labor Day") && has_note(&suit, "§ 572.28"));
+}
+
+#[test]
+fn ia_commercial_notice_to_prime_on_the_friday_after_thanksgiving_rolls_to_monday() {
+    // First furnished Wednesday Oct 28, 2026 + 30 days (§ 572.33) = Friday Nov 27, the Friday
+    // after Thanksgiving (§ 1C.2): Monday Nov 30. Only a claimant below a subcontractor owes it,
+    // and only on commercial work.
+    let notice =
+        one(&job("IA", "private", "sub_sub", &[("first_furnished", "2026-10-28")]), "IA.private.notice_to_prime");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+    assert_eq!(notice.confidence, "low");
+    for (project, role) in [("private", "sub"), ("private", "gc"), ("residential", "sub_sub")] {
+        let list = all(&job("IA", project, role, &[("first_furnished", "2026-10-28")]));
+        assert!(list.iter().all(|d| d.rule != "IA.private.notice_to_prime"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn ia_residential_notice_of_commencement_on_a_saturday_independence_day_rolls_to_monday() {
+    // Work began Wednesday Jun 24, 2026 + 10 days (§ 572.13A(1)) = Saturday Jul 4; Friday Jul 3 is
+    // Independence Day observed (§ 1C.2(3)): Monday Jul 6. A subcontractor posts its preliminary
+    // notice (§ 572.13B) as it starts: Wednesday Jun 24.
+    let notice = one(
+        &job("IA", "residential", "gc", &[("first_furnished", "2026-06-24")]),
+        "IA.residential.notice_of_commencement",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 7, 4), ymd(2026, 7, 6)));
+    let prelim = one(
+        &job("IA", "residential", "sub", &[("first_furnished", "2026-06-24")]),
+        "IA.residential.preliminary_notice",
+    );
+    assert_eq!((prelim.kind.as_str(), prelim.due), ("preliminary_notice", ymd(2026, 6, 24)));
+    assert!(all(&job("IA", "private", "gc", &[("first_furnished", "2026-06-24")])).is_empty());
+}
+
+// --------------------------------------------------------------------------------------- Kansas
+
+#[test]
+fn ks_subcontractor_three_months_clamps_to_february_28_and_rolls_off_the_sunday() {
+    // Last furnished Monday Nov 30, 2026 + 3 months (K.S.A. 60-1103(a)(1)) = Feb 30 -> Sunday Feb
+    // 28, 2027; 60-206(a)(1)(C) runs it to Monday Mar 1. On a residence the notice of intent to
+    // perform comes first: shown on the unadjusted Feb 28.
+    let lien = one(&job("KS", "private", "sub", &[("last_furnished", "2026-11-30")]), "KS.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2027, 2, 28), ymd(2027, 3, 1)));
+    assert!(has_note(&lien, "K.S.A. 60-206(a)(1)(C)"));
+    let home = job("KS", "residential", "supplier", &[("last_furnished", "2026-11-30")]);
+    let notice = one(&home, "KS.residential.notice_of_intent_to_perform");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2027, 2, 28)));
+    assert!(
+        all(&job("KS", "private", "sub", &[("last_furnished", "2026-11-30")]))
+            .iter()
+            .all(|d| d.kind != "notice_of_intent")
+    );
+}
+
+#[test]
+fn ks_original_contractor_four_months_on_washingtons_birthday_rolls_to_tuesday() {
+    // Last furnished Thursday Oct 15, 2026 + 4 months (§ 60-1102(a)) = Monday Feb 15, 2027,
+    // Washington's Birthday (K.S.A. 35-107): Tuesday Feb 16.
+    let gc = all(&job("KS", "private", "gc", &[("last_furnished", "2026-10-15")]));
+    assert_eq!(rules_of(&gc), ["KS.private.gc_claim_of_lien"]);
+    assert_eq!((gc[0].raw_due, gc[0].due), (ymd(2027, 2, 15), ymd(2027, 2, 16)));
+    assert!(has_note(&gc[0], "five months"));
+}
+
+#[test]
+fn ks_suit_a_year_after_filing_rolls_off_veterans_day_but_a_saturday_one_is_not_kept_monday() {
+    // Filed Wednesday Nov 11, 2026 + 1 year (§ 60-1105) = Thursday Nov 11, 2027, Veterans Day:
+    // Friday Nov 12.
+    let suit = one(&job("KS", "private", "sub", &[("lien_recorded", "2026-11-11")]), "KS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 11), ymd(2027, 11, 12)));
+    // Filed Thursday Nov 11, 2027 + 1 year = Saturday Nov 11, 2028. A Saturday Veterans Day is not
+    // kept on the Monday (City of Lawrence v. McCormick), so the weekend rolls to Monday Nov 13.
+    let suit = one(&job("KS", "private", "gc", &[("lien_recorded", "2027-11-11")]), "KS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 11, 11), ymd(2028, 11, 13)));
+    assert!(deadlines(&job("KS", "public", "sub", &[("lien_recorded", "2027-11-11")]), &[]).is_err());
+}
+
+// ------------------------------------------------------------------------------------- Arkansas
+
+#[test]
+fn ar_lien_account_120_days_on_christmas_eve_is_kept_and_the_notice_is_10_days_before() {
+    // Last furnished Wednesday Aug 26, 2026. Lien account, 120 days (Ark. Code Ann.
+    // § 18-44-117(a)): Aug 31 is day 5, Sep 30 day 35, Oct 31 day 66, Nov 30 day 96, Dec 24 day 120
+    // = Thursday, Christmas Eve (§ 1-5-101). No rule moving it was confirmed, so it is kept; a roll
+    // would pass Christmas and the weekend to Monday Dec 28. The 10 days' notice (§ 18-44-114) is
+    // counted back from Dec 24: Monday Dec 14. On commercial work the notice of nonpayment, 75
+    // days (§ 18-44-115): Aug 31 day 5, Sep 30 day 35, Oct 31 day 66, Nov 9 day 75 = Monday.
+    let facts = job("AR", "private", "supplier", &[("last_furnished", "2026-08-26")]);
+    let lien = one(&facts, "AR.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 24), ymd(2026, 12, 24)));
+    assert!(has_note(&lien, "Christmas Eve") && has_note(&lien, "Mon 2026-12-28"));
+    let notice = one(&facts, "AR.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2026, 12, 14)));
+    let nonpayment = one(&facts, "AR.private.notice_of_nonpayment");
+    assert_eq!((nonpayment.kind.as_str(), nonpayment.due), ("notice_of_nonpayment", ymd(2026, 11, 9)));
+    // None on a home, and none for the general contractor.
+    for (project, role) in [("residential", "supplier"), ("private", "gc")] {
+        let list = all(&job("AR", project, role, &[("last_furnished", "2026-08-26")]));
+        assert!(list.iter().all(|d| d.kind != "notice_of_nonpayment"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn ar_notice_counted_back_onto_a_saturday_stays_there() {
+    // Last furnished Monday Aug 3, 2026 + 120 days = Aug 31 day 28, Sep 30 day 58, Oct 31 day 89,
+    // Nov 30 day 119, Tuesday Dec 1 day 120. Ten days before: Saturday Nov 21, never moved.
+    let facts = job("AR", "private", "gc", &[("last_furnished", "2026-08-03")]);
+    assert_eq!(one(&facts, "AR.private.claim_of_lien").due, ymd(2026, 12, 1));
+    let notice = one(&facts, "AR.private.notice_of_intent");
+    assert_eq!(notice.due, ymd(2026, 11, 21));
+    assert!(has_note(&notice, "never moves"));
+}
+
+#[test]
+fn ar_residential_notice_before_work_and_the_15_month_suit_landing_on_february_29() {
+    // First furnished Monday Mar 1, 2027 (§ 18-44-115(a)): the day before, Sunday Feb 28, counted
+    // back and kept. Only the residential contractor gives it.
+    let notice =
+        one(&job("AR", "residential", "gc", &[("first_furnished", "2027-03-01")]), "AR.residential.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2027, 2, 28)));
+    assert!(all(&job("AR", "residential", "sub", &[("first_furnished", "2027-03-01")])).is_empty());
+    // Filed Monday Nov 30, 2026 + 15 months (§ 18-44-119) = Tuesday Feb 29, 2028, a leap day.
+    let suit = one(&job("AR", "private", "sub", &[("lien_recorded", "2026-11-30")]), "AR.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2028, 2, 29));
+}
+
+// ---------------------------------------------------------------------------------- Mississippi
+
+#[test]
+fn ms_second_tier_notice_30_days_on_the_friday_after_thanksgiving_and_the_90_day_claim() {
+    // First furnished Wednesday Oct 28, 2026 + 30 days (Miss. Code Ann. § 85-7-407(2)) = Friday
+    // Nov 27, a business day (not a § 3-3-7 holiday). Last furnished Friday Nov 20 + 90 days
+    // (§ 85-7-405(1)(b)): Nov 30 is day 10, Dec 31 day 41, Jan 31 day 72, Feb 18, 2027 day 90 =
+    // Thursday.
+    let facts = job("MS", "private", "sub_sub", &[("first_furnished", "2026-10-28"), ("last_furnished", "2026-11-20")]);
+    let notice = one(&facts, "MS.private.notice_of_commencement");
+    assert_eq!((notice.kind.as_str(), notice.due), ("preliminary_notice", ymd(2026, 11, 27)));
+    assert_eq!(one(&facts, "MS.private.claim_of_lien").due, ymd(2027, 2, 18));
+    // None on single-family residential work, where the pre-lien notice comes 10 days before the
+    // last day to file instead: Monday Feb 8, 2027.
+    let home = all(&job(
+        "MS",
+        "residential",
+        "sub_sub",
+        &[("first_furnished", "2026-10-28"), ("last_furnished", "2026-11-20")],
+    ));
+    assert!(home.iter().all(|d| d.rule != "MS.private.notice_of_commencement"), "{home:#?}");
+    let pre = home.iter().find(|d| d.rule == "MS.residential.pre_lien_notice").expect("a pre-lien notice");
+    assert_eq!((pre.kind.as_str(), pre.due), ("notice_of_intent", ymd(2027, 2, 8)));
+}
+
+#[test]
+fn ms_copy_of_the_lien_two_business_days_after_filing_skips_thanksgiving() {
+    // Filed Wednesday Nov 25, 2026: Thursday Nov 26 is Thanksgiving (§ 3-3-7); business day 1 is
+    // Friday Nov 27, day 2 Monday Nov 30.
+    let service = one(&job("MS", "private", "gc", &[("lien_recorded", "2026-11-25")]), "MS.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 11, 30)));
+}
+
+#[test]
+fn ms_suit_180_days_after_filing_on_a_saturday_is_kept() {
+    // Filed Thursday Dec 3, 2026 + 180 days (§ 85-7-421(1)): Dec 31 is day 28, Jan 31 day 59,
+    // Feb 28 day 87, Mar 31 day 118, Apr 30 day 148, May 31 day 179, Jun 1, 2027 day 180 = Tuesday.
+    let suit = one(&job("MS", "private", "sub", &[("lien_recorded", "2026-12-03")]), "MS.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 6, 1));
+    // Filed Monday Nov 30, 2026 + 180 days = May 29, 2027, a Saturday. § 85-7-425's text was not
+    // read, so it is kept; a roll would pass Memorial Day (Monday May 31) to Tuesday Jun 1.
+    let suit = one(&job("MS", "private", "sub", &[("lien_recorded", "2026-11-30")]), "MS.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 29), ymd(2027, 5, 29)));
+    assert!(has_note(&suit, "Tue 2027-06-01"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
