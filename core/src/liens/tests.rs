@@ -87,6 +87,7 @@ fn rule_counts_per_state() {
             ("MO", 3),
             ("MS", 5),
             ("NC", 3),
+            ("NE", 3),
             ("NJ", 5),
             ("NV", 5),
             ("NY", 5),
@@ -239,19 +240,19 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
-         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), \
-         IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), \
-         MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
-         NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), \
-         PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), \
-         WA (Washington), WI (Wisconsin)."
+         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL \
+         (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD \
+         (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
+         NE (Nebraska), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR \
+         (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA \
+         (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
-            "MO", "MS", "NC", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "MO", "MS", "NC", "NE", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2417,6 +2418,44 @@ fn ms_suit_180_days_after_filing_on_a_saturday_is_kept() {
     let suit = one(&job("MS", "private", "sub", &[("lien_recorded", "2026-11-30")]), "MS.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 29), ymd(2027, 5, 29)));
     assert!(has_note(&suit, "Tue 2027-06-01"));
+}
+
+// ------------------------------------------------------------------------------------- Nebraska
+
+#[test]
+fn ne_lien_120_days_on_the_friday_after_thanksgiving_is_kept() {
+    // Last furnished Thursday Jul 30, 2026 + 120 days (Neb. Rev. Stat. § 52-137(1)): Jul 31 is
+    // day 1, Aug 31 day 32, Sep 30 day 62, Oct 31 day 93, Nov 27 day 120 = the Friday after
+    // Thanksgiving, a § 25-2221 court holiday. Whether § 25-2221 reaches a recording was not
+    // confirmed, so it is kept; a roll would give Monday Nov 30.
+    let facts = job("NE", "private", "sub", &[("last_furnished", "2026-07-30")]);
+    let lien = one(&facts, "NE.private.claim_of_lien");
+    assert_eq!((lien.kind.as_str(), lien.raw_due, lien.due), ("claim_of_lien", ymd(2026, 11, 27), ymd(2026, 11, 27)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    // The same 120 days for the prime contractor, on a home too; no preliminary notice.
+    let home =
+        all(&job("NE", "residential", "gc", &[("first_furnished", "2026-05-04"), ("last_furnished", "2026-07-30")]));
+    assert_eq!(rules_of(&home), ["NE.private.claim_of_lien"]);
+    assert_eq!(home[0].due, ymd(2026, 11, 27));
+}
+
+#[test]
+fn ne_copy_of_the_lien_10_days_after_recording_on_christmas_is_kept() {
+    // Recorded Tuesday Dec 15, 2026 + 10 days (§ 52-135(3)) = Friday Dec 25, Christmas: kept; a
+    // roll would give Monday Dec 28.
+    let service = one(&job("NE", "private", "supplier", &[("lien_recorded", "2026-12-15")]), "NE.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 12, 25)));
+    assert!(has_note(&service, "Mon 2026-12-28"), "{service:#?}");
+}
+
+#[test]
+fn ne_suit_two_years_after_recording_and_a_february_29_anniversary() {
+    // Recorded Friday Jan 8, 2027 + 2 years (§ 52-140(1)) = Monday Jan 8, 2029.
+    let suit = one(&job("NE", "private", "sub", &[("lien_recorded", "2027-01-08")]), "NE.private.lien_enforcement");
+    assert_eq!((suit.kind.as_str(), suit.due), ("lien_enforcement", ymd(2029, 1, 8)));
+    // Recorded Tuesday Feb 29, 2028 + 2 years: 2030 has no Feb 29, so Thursday Feb 28, 2030.
+    let suit = one(&job("NE", "private", "sub", &[("lien_recorded", "2028-02-29")]), "NE.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2030, 2, 28));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
