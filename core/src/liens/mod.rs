@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 36] = [
+const STATE_FILES: [StateFile; 37] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -212,6 +212,7 @@ const STATE_FILES: [StateFile; 36] = [
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NE", name: "Nebraska", text: include_str!("../../liens/NE.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },
+    StateFile { code: "NM", name: "New Mexico", text: include_str!("../../liens/NM.toml") },
     StateFile { code: "NV", name: "Nevada", text: include_str!("../../liens/NV.toml") },
     StateFile { code: "NY", name: "New York", text: include_str!("../../liens/NY.toml") },
     StateFile { code: "OH", name: "Ohio", text: include_str!("../../liens/OH.toml") },

@@ -89,6 +89,7 @@ fn rule_counts_per_state() {
             ("NC", 3),
             ("NE", 3),
             ("NJ", 5),
+            ("NM", 5),
             ("NV", 5),
             ("NY", 5),
             ("OH", 5),
@@ -243,16 +244,17 @@ fn an_unknown_state_lists_the_supported_ones() {
          CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL \
          (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD \
          (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
-         NE (Nebraska), NJ (New Jersey), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR \
-         (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA \
-         (Virginia), WA (Washington), WI (Wisconsin)."
+         NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
+         (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT \
+         (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
-            "MO", "MS", "NC", "NE", "NJ", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA", "WI"
+            "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA",
+            "WI"
         ]
     );
 }
@@ -2456,6 +2458,63 @@ fn ne_suit_two_years_after_recording_and_a_february_29_anniversary() {
     // Recorded Tuesday Feb 29, 2028 + 2 years: 2030 has no Feb 29, so Thursday Feb 28, 2030.
     let suit = one(&job("NE", "private", "sub", &[("lien_recorded", "2028-02-29")]), "NE.private.lien_enforcement");
     assert_eq!(suit.due, ymd(2030, 2, 28));
+}
+
+// ----------------------------------------------------------------------------------- New Mexico
+
+#[test]
+fn nm_preliminary_notice_60_days_on_a_saturday_is_kept_and_none_on_a_home() {
+    // First furnished Tuesday Sep 1, 2026 + 60 days (NMSA § 48-2-2.1(B)): Sep 30 is day 29, Oct 31
+    // day 60 = Saturday. Whether § 12-2A-7(F) reaches the lien act was not confirmed, so it is
+    // kept; a roll would give Monday Nov 2.
+    let facts = job("NM", "private", "sub_sub", &[("first_furnished", "2026-09-01")]);
+    let notice = one(&facts, "NM.private.preliminary_notice");
+    assert_eq!(
+        (notice.kind.as_str(), notice.raw_due, notice.due),
+        ("preliminary_notice", ymd(2026, 10, 31), ymd(2026, 10, 31))
+    );
+    assert!(has_note(&notice, "Mon 2026-11-02"), "{notice:#?}");
+    // Not owed by a subcontractor hired by the original contractor, nor on a home (four units or
+    // fewer).
+    let sub = all(&job("NM", "private", "sub", &[("first_furnished", "2026-09-01")]));
+    assert!(sub.iter().all(|d| d.rule != "NM.private.preliminary_notice"), "{sub:#?}");
+    let home = all(&job("NM", "residential", "supplier", &[("first_furnished", "2026-09-01")]));
+    assert!(home.iter().all(|d| d.rule != "NM.private.preliminary_notice"), "{home:#?}");
+}
+
+#[test]
+fn nm_claim_90_days_after_completion_or_120_for_the_original_contractor() {
+    // Completed Thursday Oct 1, 2026 + 90 days (§ 48-2-6(A)): Oct 31 is day 30, Nov 30 day 60,
+    // Dec 30 day 90 = Wednesday.
+    let facts = job("NM", "private", "sub", &[("last_furnished", "2026-09-21"), ("completed", "2026-10-01")]);
+    let lien = one(&facts, "NM.private.claim_of_lien");
+    assert_eq!((lien.due, lien.assumption.clone()), (ymd(2026, 12, 30), None));
+    // Completion unknown: counted from our last day, Monday Sep 21 + 90 = Sunday Dec 20 (Sep 30
+    // day 9, Oct 31 day 40, Nov 30 day 70, Dec 20 day 90), kept; a roll would give Monday Dec 21.
+    let facts = job("NM", "private", "sub", &[("last_furnished", "2026-09-21")]);
+    let lien = one(&facts, "NM.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 12, 20));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Mon 2026-12-21"), "{lien:#?}");
+    // The original contractor: last work Thursday Oct 1 + 120 days = Oct 31 day 30, Nov 30 day
+    // 60, Dec 31 day 91, Jan 29, 2027 day 120 = Friday.
+    let gc = one(&job("NM", "residential", "gc", &[("last_furnished", "2026-10-01")]), "NM.private.gc_claim_of_lien");
+    assert_eq!(gc.due, ymd(2027, 1, 29));
+}
+
+#[test]
+fn nm_copy_within_15_days_and_the_two_year_suit_off_a_sunday() {
+    // Filed Thursday Dec 3, 2026: the copy to the owner within 15 days (§ 48-2-6(B)) = Friday Dec
+    // 18; suit two years after filing (§ 48-2-10) = Sunday Dec 3, 2028, which Rule 1-006(A)(1)(c)
+    // moves to Monday Dec 4.
+    let facts = job("NM", "private", "supplier", &[("lien_recorded", "2026-12-03")]);
+    let service = one(&facts, "NM.private.lien_service");
+    assert_eq!(
+        (service.kind.as_str(), service.due, service.consequence.as_str()),
+        ("lien_service", ymd(2026, 12, 18), "coverage_limited")
+    );
+    let suit = one(&facts, "NM.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 12, 3), ymd(2028, 12, 4)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
