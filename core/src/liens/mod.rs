@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 37] = [
+const STATE_FILES: [StateFile; 38] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -198,6 +198,7 @@ const STATE_FILES: [StateFile; 37] = [
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "IA", name: "Iowa", text: include_str!("../../liens/IA.toml") },
+    StateFile { code: "ID", name: "Idaho", text: include_str!("../../liens/ID.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },
     StateFile { code: "IN", name: "Indiana", text: include_str!("../../liens/IN.toml") },
     StateFile { code: "KS", name: "Kansas", text: include_str!("../../liens/KS.toml") },

@@ -75,6 +75,7 @@ fn rule_counts_per_state() {
             ("FL", 13),
             ("GA", 5),
             ("IA", 5),
+            ("ID", 3),
             ("IL", 4),
             ("IN", 4),
             ("KS", 4),
@@ -241,20 +242,20 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
-         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), IL \
-         (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD \
-         (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), NC (North Carolina), \
-         NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
-         (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT \
-         (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), ID \
+         (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA \
+         (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), \
+         NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New \
+         York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN \
+         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI", "MN",
-            "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA", "WA",
-            "WI"
+            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI",
+            "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA",
+            "WA", "WI"
         ]
     );
 }
@@ -2515,6 +2516,40 @@ fn nm_copy_within_15_days_and_the_two_year_suit_off_a_sunday() {
     );
     let suit = one(&facts, "NM.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2028, 12, 3), ymd(2028, 12, 4)));
+}
+
+// ---------------------------------------------------------------------------------------- Idaho
+
+#[test]
+fn id_claim_90_days_a_sunday_rolls_to_monday_a_saturday_uses_the_friday_before() {
+    // Last furnished Monday Aug 31, 2026 + 90 days (Idaho Code § 45-507): Sep 30 is day 30, Oct 31
+    // day 61, Nov 29 day 90 = Sunday, a § 73-108 holiday: Monday Nov 30 (§ 73-110).
+    let lien = one(&job("ID", "private", "sub", &[("last_furnished", "2026-08-31")]), "ID.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 29), ymd(2026, 11, 30)));
+    // Last furnished Sunday Sep 6 + 90 days: Sep 30 day 24, Oct 31 day 55, Nov 30 day 85, Dec 5
+    // day 90 = Saturday, which § 73-108 does not make a holiday: Friday Dec 4.
+    let lien = one(&job("ID", "residential", "gc", &[("last_furnished", "2026-09-06")]), "ID.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 5), ymd(2026, 12, 4)));
+    assert!(has_note(&lien, "§ 45-525"), "{lien:#?}");
+}
+
+#[test]
+fn id_copy_to_the_owner_five_business_days_after_filing_skips_veterans_day() {
+    // Filed Friday Nov 6, 2026: Monday Nov 9 is business day 1, Tuesday Nov 10 day 2, Wednesday
+    // Nov 11 is Veterans Day (§ 73-108), Thursday Nov 12 day 3, Friday Nov 13 day 4, Monday Nov 16
+    // day 5.
+    let service = one(&job("ID", "private", "supplier", &[("lien_recorded", "2026-11-06")]), "ID.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 11, 16)));
+}
+
+#[test]
+fn id_suit_six_months_after_filing_off_a_sunday_and_a_saturday() {
+    // Filed Friday May 7, 2027 + 6 months (§ 45-510(1)) = Sunday Nov 7: Monday Nov 8.
+    let suit = one(&job("ID", "private", "sub", &[("lien_recorded", "2027-05-07")]), "ID.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 7), ymd(2027, 11, 8)));
+    // Filed Thursday May 6 + 6 months = Saturday Nov 6: Friday Nov 5.
+    let suit = one(&job("ID", "private", "sub", &[("lien_recorded", "2027-05-06")]), "ID.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 6), ymd(2027, 11, 5)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
