@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 38] = [
+const STATE_FILES: [StateFile; 39] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -197,6 +197,7 @@ const STATE_FILES: [StateFile; 38] = [
     StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
+    StateFile { code: "HI", name: "Hawaii", text: include_str!("../../liens/HI.toml") },
     StateFile { code: "IA", name: "Iowa", text: include_str!("../../liens/IA.toml") },
     StateFile { code: "ID", name: "Idaho", text: include_str!("../../liens/ID.toml") },
     StateFile { code: "IL", name: "Illinois", text: include_str!("../../liens/IL.toml") },

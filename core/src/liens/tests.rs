@@ -74,6 +74,7 @@ fn rule_counts_per_state() {
             ("CT", 4),
             ("FL", 13),
             ("GA", 5),
+            ("HI", 2),
             ("IA", 5),
             ("ID", 3),
             ("IL", 4),
@@ -242,8 +243,8 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
-         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), IA (Iowa), ID \
-         (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA \
+         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), HI (Hawaii), IA \
+         (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA \
          (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), \
          NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New \
          York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN \
@@ -253,9 +254,9 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         supported_states(),
         [
-            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD", "MI",
-            "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT", "VA",
-            "WA", "WI"
+            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD",
+            "MI", "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT",
+            "VA", "WA", "WI"
         ]
     );
 }
@@ -2550,6 +2551,42 @@ fn id_suit_six_months_after_filing_off_a_sunday_and_a_saturday() {
     // Filed Thursday May 6 + 6 months = Saturday Nov 6: Friday Nov 5.
     let suit = one(&job("ID", "private", "sub", &[("lien_recorded", "2027-05-06")]), "ID.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 6), ymd(2027, 11, 5)));
+}
+
+// --------------------------------------------------------------------------------------- Hawaii
+
+#[test]
+fn hi_application_45_days_after_the_date_of_completion_on_thanksgiving_is_kept() {
+    // Date of completion (the affidavit of publication filed) Monday Oct 12, 2026 + 45 days (Haw.
+    // Rev. Stat. § 507-43): Oct 31 is day 19, Nov 26 day 45 = Thanksgiving (§ 8-1). § 1-29 was
+    // not confirmed, so it is kept; a roll would give Friday Nov 27.
+    let lien = one(&job("HI", "private", "sub", &[("completed", "2026-10-12")]), "HI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due, lien.assumption.clone()), (ymd(2026, 11, 26), ymd(2026, 11, 26), None));
+    assert!(has_note(&lien, "Fri 2026-11-27"), "{lien:#?}");
+}
+
+#[test]
+fn hi_without_the_completion_date_counts_from_our_last_day_past_election_day() {
+    // Last furnished Saturday Sep 19, 2026 + 45 days: Sep 30 is day 11, Oct 31 day 42, Nov 3 day
+    // 45 = the general election day, a § 8-1 holiday in an even year: kept; a roll would give
+    // Wednesday Nov 4. Marked as assuming completion on our last day.
+    let lien =
+        one(&job("HI", "residential", "supplier", &[("last_furnished", "2026-09-19")]), "HI.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 3));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+    assert!(has_note(&lien, "Wed 2026-11-04"), "{lien:#?}");
+}
+
+#[test]
+fn hi_suit_three_months_after_attachment_clamped_to_february() {
+    // Lien attached Wednesday Jan 13, 2027 + 3 months (§ 507-47) = Tuesday Apr 13.
+    let suit = one(&job("HI", "private", "gc", &[("lien_recorded", "2027-01-13")]), "HI.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2027, 4, 13));
+    // Attached Monday Nov 30, 2026 + 3 months: February has no 30th, so Sunday Feb 28, 2027, kept;
+    // a roll would give Monday Mar 1.
+    let suit = one(&job("HI", "private", "gc", &[("lien_recorded", "2026-11-30")]), "HI.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
+    assert!(has_note(&suit, "Mon 2027-03-01"), "{suit:#?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
