@@ -188,13 +188,14 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 39] = [
+const STATE_FILES: [StateFile; 40] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
     StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
+    StateFile { code: "DE", name: "Delaware", text: include_str!("../../liens/DE.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },
     StateFile { code: "HI", name: "Hawaii", text: include_str!("../../liens/HI.toml") },

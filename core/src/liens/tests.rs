@@ -72,6 +72,7 @@ fn rule_counts_per_state() {
             ("CA", 8),
             ("CO", 4),
             ("CT", 4),
+            ("DE", 2),
             ("FL", 13),
             ("GA", 5),
             ("HI", 2),
@@ -243,20 +244,21 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
-         CA (California), CO (Colorado), CT (Connecticut), FL (Florida), GA (Georgia), HI (Hawaii), IA \
-         (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA \
-         (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), \
-         NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New \
-         York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN \
-         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin)."
+         CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
+         (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
+         (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS \
+         (Mississippi), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV \
+         (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South \
+         Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
+         (Wisconsin)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AR", "AZ", "CA", "CO", "CT", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD",
-            "MI", "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX", "UT",
-            "VA", "WA", "WI"
+            "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
+            "MD", "MI", "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX",
+            "UT", "VA", "WA", "WI"
         ]
     );
 }
@@ -2587,6 +2589,43 @@ fn hi_suit_three_months_after_attachment_clamped_to_february() {
     let suit = one(&job("HI", "private", "gc", &[("lien_recorded", "2026-11-30")]), "HI.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
     assert!(has_note(&suit, "Mon 2027-03-01"), "{suit:#?}");
+}
+
+// ------------------------------------------------------------------------------------- Delaware
+
+#[test]
+fn de_contractor_180_days_after_completion_on_a_saturday_is_kept() {
+    // Structure completed Monday Jun 1, 2026 + 180 days (25 Del. C. § 2711(a)): Jun 30 is day 29,
+    // Jul 31 day 60, Aug 31 day 91, Sep 30 day 121, Oct 31 day 152, Nov 28 day 180 = Saturday.
+    // Rule 6(a)'s reach was not confirmed, so it is kept; a roll would give Monday Nov 30.
+    let facts = job("DE", "private", "gc", &[("last_furnished", "2026-05-29"), ("completed", "2026-06-01")]);
+    let lien = one(&facts, "DE.private.gc_claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due, lien.assumption.clone()), (ymd(2026, 11, 28), ymd(2026, 11, 28), None));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    // The statement is the action: no enforcement deadline follows.
+    assert!(all(&facts).iter().all(|d| d.kind != "lien_enforcement"));
+}
+
+#[test]
+fn de_contractor_without_the_completion_date_counts_from_its_last_day() {
+    // Last furnished Friday May 29, 2026 + 180 days: May 31 is day 2, Jun 30 day 32, Jul 31 day
+    // 63, Aug 31 day 94, Sep 30 day 124, Oct 31 day 155, Nov 25 day 180 = Wednesday; marked as
+    // assuming completion on that last day.
+    let lien = one(&job("DE", "residential", "gc", &[("last_furnished", "2026-05-29")]), "DE.private.gc_claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 25));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+}
+
+#[test]
+fn de_subcontractor_120_days_on_the_friday_after_thanksgiving_is_kept() {
+    // Last furnished Thursday Jul 30, 2026 + 120 days (§ 2711(b)): Jul 31 is day 1, Aug 31 day
+    // 32, Sep 30 day 62, Oct 31 day 93, Nov 27 day 120 = the Friday after Thanksgiving: kept; a
+    // roll would give Monday Nov 30.
+    let list =
+        all(&job("DE", "private", "supplier", &[("first_furnished", "2026-05-04"), ("last_furnished", "2026-07-30")]));
+    assert_eq!(rules_of(&list), ["DE.private.claim_of_lien"]);
+    assert_eq!((list[0].raw_due, list[0].due), (ymd(2026, 11, 27), ymd(2026, 11, 27)));
+    assert!(has_note(&list[0], "Mon 2026-11-30"), "{:#?}", list[0]);
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
