@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 40] = [
+const STATE_FILES: [StateFile; 41] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -229,6 +229,7 @@ const STATE_FILES: [StateFile; 40] = [
     StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
     StateFile { code: "WI", name: "Wisconsin", text: include_str!("../../liens/WI.toml") },
+    StateFile { code: "WV", name: "West Virginia", text: include_str!("../../liens/WV.toml") },
 ];
 
 /// The two-letter codes of the states with rules, alphabetically.

@@ -105,7 +105,8 @@ fn rule_counts_per_state() {
             ("UT", 3),
             ("VA", 3),
             ("WA", 5),
-            ("WI", 5)
+            ("WI", 5),
+            ("WV", 3)
         ]
     );
 }
@@ -250,7 +251,7 @@ fn an_unknown_state_lists_the_supported_ones() {
          (Mississippi), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV \
          (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South \
          Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
-         (Wisconsin)."
+         (Wisconsin), WV (West Virginia)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
@@ -258,7 +259,7 @@ fn an_unknown_state_lists_the_supported_ones() {
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
             "MD", "MI", "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX",
-            "UT", "VA", "WA", "WI"
+            "UT", "VA", "WA", "WI", "WV"
         ]
     );
 }
@@ -2626,6 +2627,36 @@ fn de_subcontractor_120_days_on_the_friday_after_thanksgiving_is_kept() {
     assert_eq!(rules_of(&list), ["DE.private.claim_of_lien"]);
     assert_eq!((list[0].raw_due, list[0].due), (ymd(2026, 11, 27), ymd(2026, 11, 27)));
     assert!(has_note(&list[0], "Mon 2026-11-30"), "{:#?}", list[0]);
+}
+
+// -------------------------------------------------------------------------------- West Virginia
+
+#[test]
+fn wv_subcontractor_100_days_on_a_saturday_rolls_to_monday() {
+    // Last furnished Thursday Aug 27, 2026 + 100 days (W. Va. Code § 38-2-7): Aug 31 is day 4,
+    // Sep 30 day 34, Oct 31 day 65, Nov 30 day 95, Dec 5 day 100 = Saturday: Monday Dec 7
+    // (§ 2-2-3).
+    let lien = one(&job("WV", "private", "sub", &[("last_furnished", "2026-08-27")]), "WV.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 12, 5), ymd(2026, 12, 7)));
+    assert!(lien.document.contains("serve it on the owner"), "{}", lien.document);
+}
+
+#[test]
+fn wv_contractor_100_days_on_lincolns_day_rolls_to_monday() {
+    // Last furnished Wednesday Aug 19, 2026 + 100 days: Aug 31 is day 12, Sep 30 day 42, Oct 31
+    // day 73, Nov 27 day 100 = Friday, Lincoln's Day (§ 2-2-1(a)(11)): Monday Nov 30.
+    let list =
+        all(&job("WV", "residential", "gc", &[("first_furnished", "2026-06-01"), ("last_furnished", "2026-08-19")]));
+    assert_eq!(rules_of(&list), ["WV.private.gc_claim_of_lien"]);
+    assert_eq!((list[0].raw_due, list[0].due), (ymd(2026, 11, 27), ymd(2026, 11, 30)));
+}
+
+#[test]
+fn wv_suit_six_months_after_recording_off_a_saturday() {
+    // Recorded Thursday May 6, 2027 + 6 months (§ 38-2-34(a)) = Saturday Nov 6: Monday Nov 8.
+    let suit =
+        one(&job("WV", "private", "supplier", &[("lien_recorded", "2027-05-06")]), "WV.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 6), ymd(2027, 11, 8)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
