@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 41] = [
+const STATE_FILES: [StateFile; 42] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -212,6 +212,7 @@ const STATE_FILES: [StateFile; 41] = [
     StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },
     StateFile { code: "MO", name: "Missouri", text: include_str!("../../liens/MO.toml") },
     StateFile { code: "MS", name: "Mississippi", text: include_str!("../../liens/MS.toml") },
+    StateFile { code: "MT", name: "Montana", text: include_str!("../../liens/MT.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
     StateFile { code: "NE", name: "Nebraska", text: include_str!("../../liens/NE.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },

@@ -89,6 +89,7 @@ fn rule_counts_per_state() {
             ("MN", 4),
             ("MO", 3),
             ("MS", 5),
+            ("MT", 4),
             ("NC", 3),
             ("NE", 3),
             ("NJ", 5),
@@ -248,9 +249,9 @@ fn an_unknown_state_lists_the_supported_ones() {
          CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
          (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
          (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS \
-         (Mississippi), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New Mexico), NV \
-         (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South \
-         Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
+         (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New \
+         Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
+         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
          (Wisconsin), WV (West Virginia)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
@@ -258,8 +259,8 @@ fn an_unknown_state_lists_the_supported_ones() {
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
-            "MD", "MI", "MN", "MO", "MS", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN", "TX",
-            "UT", "VA", "WA", "WI", "WV"
+            "MD", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN",
+            "TX", "UT", "VA", "WA", "WI", "WV"
         ]
     );
 }
@@ -2657,6 +2658,58 @@ fn wv_suit_six_months_after_recording_off_a_saturday() {
     let suit =
         one(&job("WV", "private", "supplier", &[("lien_recorded", "2027-05-06")]), "WV.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 11, 6), ymd(2027, 11, 8)));
+}
+
+// -------------------------------------------------------------------------------------- Montana
+
+#[test]
+fn mt_notice_of_right_to_claim_a_lien_20_days_on_a_home_and_none_on_commercial_work() {
+    // First furnished Friday Oct 2, 2026 + 20 days (Mont. Code Ann. § 71-3-531(3)) = Thursday
+    // Oct 22; a late notice still covers the 20 days before it.
+    let facts = job("MT", "residential", "sub", &[("first_furnished", "2026-10-02")]);
+    let notice = one(&facts, "MT.residential.notice_of_right_to_claim_lien");
+    assert_eq!((notice.due, notice.consequence.as_str()), (ymd(2026, 10, 22), "coverage_limited"));
+    // First furnished Monday Nov 9 + 20 = Sunday Nov 29: a look-back notice is not moved; a roll
+    // would give Monday Nov 30.
+    let facts = job("MT", "residential", "supplier", &[("first_furnished", "2026-11-09")]);
+    let notice = one(&facts, "MT.residential.notice_of_right_to_claim_lien");
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert!(has_note(&notice, "Mon 2026-11-30"), "{notice:#?}");
+    // Commercial work, and the contractor hired by the owner, owe none.
+    for (project, role) in [("private", "sub"), ("residential", "gc")] {
+        let list = all(&job("MT", project, role, &[("first_furnished", "2026-10-02")]));
+        assert!(list.iter().all(|d| d.kind != "preliminary_notice"), "{project} {role}: {list:#?}");
+    }
+}
+
+#[test]
+fn mt_lien_90_days_off_a_sunday_or_90_days_after_an_earlier_notice_of_completion() {
+    // Last furnished Monday Aug 31, 2026 + 90 days (§ 71-3-535(1)): Sep 30 day 30, Oct 31 day 61,
+    // Nov 29 day 90 = Sunday: Monday Nov 30 (§ 1-1-307). The copy to the owner comes before
+    // filing: shown on the unadjusted Nov 29.
+    let facts = job("MT", "private", "sub", &[("last_furnished", "2026-08-31")]);
+    let lien = one(&facts, "MT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 29), ymd(2026, 11, 30)));
+    let service = one(&facts, "MT.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 11, 29)));
+    // Last furnished Thursday Oct 1 (+ 90 = Wednesday Dec 30), but the owner filed a notice of
+    // completion Thursday Sep 10: Sep 30 day 20, Oct 31 day 51, Nov 30 day 81, Dec 9 day 90 =
+    // Wednesday, the earlier.
+    let facts = job(
+        "MT",
+        "private",
+        "gc",
+        &[("last_furnished", "2026-10-01"), ("notice_of_completion_recorded", "2026-09-10")],
+    );
+    assert_eq!(one(&facts, "MT.private.claim_of_lien").due, ymd(2026, 12, 9));
+}
+
+#[test]
+fn mt_suit_two_years_after_filing_off_a_sunday() {
+    // Filed Thursday Nov 5, 2026 + 2 years (§ 71-3-562) = Sunday Nov 5, 2028: Monday Nov 6 (the
+    // general election day is Tuesday Nov 7).
+    let suit = one(&job("MT", "private", "sub", &[("lien_recorded", "2026-11-05")]), "MT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2028, 11, 5), ymd(2028, 11, 6)));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
