@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 42] = [
+const STATE_FILES: [StateFile; 43] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -231,6 +231,7 @@ const STATE_FILES: [StateFile; 42] = [
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
     StateFile { code: "WI", name: "Wisconsin", text: include_str!("../../liens/WI.toml") },
     StateFile { code: "WV", name: "West Virginia", text: include_str!("../../liens/WV.toml") },
+    StateFile { code: "WY", name: "Wyoming", text: include_str!("../../liens/WY.toml") },
 ];
 
 /// The two-letter codes of the states with rules, alphabetically.

@@ -107,7 +107,8 @@ fn rule_counts_per_state() {
             ("VA", 3),
             ("WA", 5),
             ("WI", 5),
-            ("WV", 3)
+            ("WV", 3),
+            ("WY", 5)
         ]
     );
 }
@@ -252,7 +253,7 @@ fn an_unknown_state_lists_the_supported_ones() {
          (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New \
          Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
          SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
-         (Wisconsin), WV (West Virginia)."
+         (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
@@ -260,7 +261,7 @@ fn an_unknown_state_lists_the_supported_ones() {
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
             "MD", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN",
-            "TX", "UT", "VA", "WA", "WI", "WV"
+            "TX", "UT", "VA", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2710,6 +2711,60 @@ fn mt_suit_two_years_after_filing_off_a_sunday() {
     // general election day is Tuesday Nov 7).
     let suit = one(&job("MT", "private", "sub", &[("lien_recorded", "2026-11-05")]), "MT.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2028, 11, 5), ymd(2028, 11, 6)));
+}
+
+// -------------------------------------------------------------------------------------- Wyoming
+
+#[test]
+fn wy_preliminary_notice_30_days_on_a_sunday_is_kept() {
+    // First furnished Monday Oct 26, 2026 + 30 days (W.S. § 29-2-112) = Wednesday Nov 25.
+    let notice =
+        one(&job("WY", "private", "sub", &[("first_furnished", "2026-10-26")]), "WY.private.preliminary_notice");
+    assert_eq!((notice.kind.as_str(), notice.due), ("preliminary_notice", ymd(2026, 11, 25)));
+    // First furnished Friday Oct 30 + 30 = Sunday Nov 29: no rule moving it was confirmed, so it
+    // is kept; a roll would give Monday Nov 30.
+    let notice = one(
+        &job("WY", "residential", "supplier", &[("first_furnished", "2026-10-30")]),
+        "WY.private.preliminary_notice",
+    );
+    assert_eq!((notice.raw_due, notice.due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert!(has_note(&notice, "Mon 2026-11-30"), "{notice:#?}");
+    // The owner's contractor gives its own notice before its first payment: no date shown.
+    let gc = all(&job("WY", "private", "gc", &[("first_furnished", "2026-10-26")]));
+    assert!(gc.iter().all(|d| d.kind != "preliminary_notice"), "{gc:#?}");
+}
+
+#[test]
+fn wy_subcontractor_120_days_from_the_earlier_of_last_work_and_substantial_completion() {
+    // Last furnished Thursday Jul 30, 2026 + 120 days (§ 29-2-106(a)) = Friday Nov 27; but the
+    // project was substantially completed Monday Jul 20: Jul 31 day 11, Aug 31 day 42, Sep 30 day
+    // 72, Oct 31 day 103, Nov 17 day 120 = Tuesday, the earlier. The notice of intention comes 20
+    // days before that (§ 29-2-107): Wednesday Oct 28.
+    let facts = job("WY", "private", "sub", &[("last_furnished", "2026-07-30"), ("completed", "2026-07-20")]);
+    assert_eq!(one(&facts, "WY.private.claim_of_lien").due, ymd(2026, 11, 17));
+    let intent = one(&facts, "WY.private.notice_of_intent");
+    assert_eq!((intent.kind.as_str(), intent.due), ("notice_of_intent", ymd(2026, 10, 28)));
+    // Without the completion date: Friday Nov 27, a business day in Wyoming.
+    let facts = job("WY", "private", "sub", &[("last_furnished", "2026-07-30")]);
+    assert_eq!(one(&facts, "WY.private.claim_of_lien").due, ymd(2026, 11, 27));
+}
+
+#[test]
+fn wy_contractor_150_days_on_a_saturday_and_the_180_day_suit_past_memorial_day() {
+    // Last furnished Wednesday Jul 1, 2026 + 150 days: Jul 31 day 30, Aug 31 day 61, Sep 30 day
+    // 91, Oct 31 day 122, Nov 28 day 150 = Saturday, kept; a roll would give Monday Nov 30. The
+    // notice of intention: 20 days before Nov 28 = Sunday Nov 8 (counted back, never moved).
+    let facts = job("WY", "residential", "gc", &[("last_furnished", "2026-07-01")]);
+    let lien = one(&facts, "WY.private.gc_claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 28)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    assert_eq!(one(&facts, "WY.private.notice_of_intent").due, ymd(2026, 11, 8));
+    // Filed Tuesday Dec 1, 2026 + 180 days (§ 29-2-109): Dec 31 day 30, Jan 31 day 61, Feb 28 day
+    // 89, Mar 31 day 120, Apr 30 day 150, May 30 day 180 = Sunday, kept; a roll would pass
+    // Memorial Day (Monday May 31) to Tuesday Jun 1.
+    let suit = one(&job("WY", "private", "gc", &[("lien_recorded", "2026-12-01")]), "WY.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 30), ymd(2027, 5, 30)));
+    assert!(has_note(&suit, "Tue 2027-06-01"), "{suit:#?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
