@@ -92,6 +92,7 @@ fn rule_counts_per_state() {
             ("MT", 4),
             ("NC", 3),
             ("NE", 3),
+            ("NH", 2),
             ("NJ", 5),
             ("NM", 5),
             ("NV", 5),
@@ -250,18 +251,18 @@ fn an_unknown_state_lists_the_supported_ones() {
          CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
          (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
          (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS \
-         (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NJ (New Jersey), NM (New \
-         Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
-         SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI \
-         (Wisconsin), WV (West Virginia), WY (Wyoming)."
+         (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New Hampshire), NJ (New \
+         Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA \
+         (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA \
+         (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
-            "MD", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC", "TN",
-            "TX", "UT", "VA", "WA", "WI", "WV", "WY"
+            "MD", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC",
+            "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2765,6 +2766,45 @@ fn wy_contractor_150_days_on_a_saturday_and_the_180_day_suit_past_memorial_day()
     let suit = one(&job("WY", "private", "gc", &[("lien_recorded", "2026-12-01")]), "WY.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 30), ymd(2027, 5, 30)));
     assert!(has_note(&suit, "Tue 2027-06-01"), "{suit:#?}");
+}
+
+// -------------------------------------------------------------------------------- New Hampshire
+
+#[test]
+fn nh_subcontractor_notice_before_work_limits_coverage_when_late() {
+    // First furnished Monday Nov 2, 2026: the notice comes before the work (RSA 447:5), shown on
+    // the day before, Sunday Nov 1 (counted back, never moved); late, it still covers what is
+    // then or later due (RSA 447:6).
+    let notice = one(&job("NH", "private", "sub", &[("first_furnished", "2026-11-02")]), "NH.private.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2026, 11, 1)));
+    assert_eq!(notice.consequence, "coverage_limited");
+    // The owner's own contractor owes none.
+    let gc = all(&job("NH", "private", "gc", &[("first_furnished", "2026-11-02")]));
+    assert!(gc.iter().all(|d| d.rule != "NH.private.notice_to_owner"), "{gc:#?}");
+}
+
+#[test]
+fn nh_attachment_within_120_days_on_the_friday_after_thanksgiving_is_kept() {
+    // Last furnished Thursday Jul 30, 2026 + 120 days (RSA 447:9): Jul 31 day 1, Aug 31 day 32,
+    // Sep 30 day 62, Oct 31 day 93, Nov 27 day 120 = the Friday after Thanksgiving. RSA 21:35 was
+    // not confirmed, so it is kept; a roll would give Monday Nov 30.
+    let lien = one(&job("NH", "private", "supplier", &[("last_furnished", "2026-07-30")]), "NH.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 27), ymd(2026, 11, 27)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+}
+
+#[test]
+fn nh_contractor_attachment_120_days_and_no_later_suit_deadline() {
+    // Last furnished Monday Aug 3, 2026 + 120 days: Aug 31 day 28, Sep 30 day 58, Oct 31 day 89,
+    // Nov 30 day 119, Dec 1 day 120 = Tuesday. The attachment suit is the enforcement.
+    let list = all(&job(
+        "NH",
+        "residential",
+        "gc",
+        &[("first_furnished", "2026-06-01"), ("last_furnished", "2026-08-03"), ("lien_recorded", "2026-11-20")],
+    ));
+    assert_eq!(rules_of(&list), ["NH.private.claim_of_lien"]);
+    assert_eq!(list[0].due, ymd(2026, 12, 1));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
