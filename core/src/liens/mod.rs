@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 44] = [
+const STATE_FILES: [StateFile; 45] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -208,6 +208,7 @@ const STATE_FILES: [StateFile; 44] = [
     StateFile { code: "LA", name: "Louisiana", text: include_str!("../../liens/LA.toml") },
     StateFile { code: "MA", name: "Massachusetts", text: include_str!("../../liens/MA.toml") },
     StateFile { code: "MD", name: "Maryland", text: include_str!("../../liens/MD.toml") },
+    StateFile { code: "ME", name: "Maine", text: include_str!("../../liens/ME.toml") },
     StateFile { code: "MI", name: "Michigan", text: include_str!("../../liens/MI.toml") },
     StateFile { code: "MN", name: "Minnesota", text: include_str!("../../liens/MN.toml") },
     StateFile { code: "MO", name: "Missouri", text: include_str!("../../liens/MO.toml") },

@@ -85,6 +85,7 @@ fn rule_counts_per_state() {
             ("LA", 4),
             ("MA", 4),
             ("MD", 3),
+            ("ME", 3),
             ("MI", 4),
             ("MN", 4),
             ("MO", 3),
@@ -250,19 +251,19 @@ fn an_unknown_state_lists_the_supported_ones() {
         "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
          CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
          (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
-         (Louisiana), MA (Massachusetts), MD (Maryland), MI (Michigan), MN (Minnesota), MO (Missouri), MS \
-         (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New Hampshire), NJ (New \
-         Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA \
-         (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA \
-         (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
+         (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN (Minnesota), MO \
+         (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New \
+         Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
+         (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT \
+         (Utah), VA (Virginia), WA (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
-            "MD", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "SC",
-            "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
+            "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
+            "SC", "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2805,6 +2806,42 @@ fn nh_contractor_attachment_120_days_and_no_later_suit_deadline() {
     ));
     assert_eq!(rules_of(&list), ["NH.private.claim_of_lien"]);
     assert_eq!(list[0].due, ymd(2026, 12, 1));
+}
+
+// ---------------------------------------------------------------------------------------- Maine
+
+#[test]
+fn me_statement_90_days_on_a_sunday_is_kept_and_none_for_the_owners_contractor() {
+    // Last furnished Monday Aug 31, 2026 + 90 days (10 M.R.S. § 3253(1)): Sep 30 day 30, Oct 31
+    // day 61, Nov 29 day 90 = Sunday. No rule moving it was confirmed, so it is kept; a roll would
+    // give Monday Nov 30.
+    let lien = one(&job("ME", "private", "sub", &[("last_furnished", "2026-08-31")]), "ME.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    // A contractor in contract with the owner records nothing; it sues within 120 days: Sep 30 day
+    // 30, Oct 31 day 61, Nov 30 day 91, Dec 29 day 120 = Tuesday.
+    let list = all(&job("ME", "residential", "gc", &[("last_furnished", "2026-08-31")]));
+    assert_eq!(rules_of(&list), ["ME.private.lien_enforcement"]);
+    assert_eq!(list[0].due, ymd(2026, 12, 29));
+}
+
+#[test]
+fn me_action_120_days_after_the_last_work_on_juneteenth_is_kept() {
+    // Last furnished Thursday Feb 19, 2026 + 120 days (§ 3255(1)): Feb 28 day 9, Mar 31 day 40,
+    // Apr 30 day 70, May 31 day 101, Jun 19 day 120 = Friday, Juneteenth (4 M.R.S. § 1051): kept;
+    // a roll would give Monday Jun 22.
+    let suit =
+        one(&job("ME", "private", "supplier", &[("last_furnished", "2026-02-19")]), "ME.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2026, 6, 19), ymd(2026, 6, 19)));
+    assert!(has_note(&suit, "Mon 2026-06-22"), "{suit:#?}");
+}
+
+#[test]
+fn me_clerks_certificate_60_days_after_the_complaint_keeps_priority() {
+    // Complaint filed Monday Mar 1, 2027 + 60 days (§ 3261(2)): Mar 31 day 30, Apr 30 day 60 =
+    // Friday. Missing it costs priority against a purchaser, not the lien.
+    let cert = one(&job("ME", "private", "gc", &[("suit_planned", "2027-03-01")]), "ME.private.clerk_certificate");
+    assert_eq!((cert.due, cert.consequence.as_str()), (ymd(2027, 4, 30), "priority_only"));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
