@@ -102,6 +102,7 @@ fn rule_counts_per_state() {
             ("OK", 4),
             ("OR", 4),
             ("PA", 5),
+            ("RI", 3),
             ("SC", 2),
             ("TN", 6),
             ("TX", 14),
@@ -254,8 +255,9 @@ fn an_unknown_state_lists_the_supported_ones() {
          (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN (Minnesota), MO \
          (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New \
          Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
-         (Oklahoma), OR (Oregon), PA (Pennsylvania), SC (South Carolina), TN (Tennessee), TX (Texas), UT \
-         (Utah), VA (Virginia), WA (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
+         (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), TN \
+         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin), WV (West \
+         Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
@@ -263,7 +265,7 @@ fn an_unknown_state_lists_the_supported_ones() {
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
             "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
-            "SC", "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
+            "RI", "SC", "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2842,6 +2844,43 @@ fn me_clerks_certificate_60_days_after_the_complaint_keeps_priority() {
     // Friday. Missing it costs priority against a purchaser, not the lien.
     let cert = one(&job("ME", "private", "gc", &[("suit_planned", "2027-03-01")]), "ME.private.clerk_certificate");
     assert_eq!((cert.due, cert.consequence.as_str()), (ymd(2027, 4, 30), "priority_only"));
+}
+
+// --------------------------------------------------------------------------------- Rhode Island
+
+#[test]
+fn ri_contractors_notice_of_possible_lien_comes_before_work() {
+    // First furnished Tuesday Dec 1, 2026: the notice goes in the contract or before work (R.I.
+    // Gen. Laws § 34-28-4.1), shown on Monday Nov 30, the day before (Levelset's "within 10 days"
+    // would be later; the earlier is kept).
+    let notice = one(
+        &job("RI", "residential", "gc", &[("first_furnished", "2026-12-01")]),
+        "RI.private.notice_of_possible_lien",
+    );
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2026, 11, 30)));
+    // Subcontractors owe none.
+    let sub = all(&job("RI", "residential", "sub", &[("first_furnished", "2026-12-01")]));
+    assert!(sub.iter().all(|d| d.kind != "notice_to_owner"), "{sub:#?}");
+}
+
+#[test]
+fn ri_notice_of_intention_200_days_on_a_saturday_is_kept() {
+    // Last furnished Tuesday May 12, 2026 + 200 days (§ 34-28-4(a)): May 31 day 19, Jun 30 day 49,
+    // Jul 31 day 80, Aug 31 day 111, Sep 30 day 141, Oct 31 day 172, Nov 28 day 200 = Saturday.
+    // No rule moving it was confirmed, so it is kept; a roll would give Monday Nov 30.
+    let lien = one(&job("RI", "private", "sub_sub", &[("last_furnished", "2026-05-12")]), "RI.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 28)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+}
+
+#[test]
+fn ri_complaint_40_days_after_filing_on_a_sunday_is_kept() {
+    // Filed Tuesday Nov 17, 2026 + 40 days (§ 34-28-10): Nov 30 day 13, Dec 27 day 40 = Sunday,
+    // kept; a roll would give Monday Dec 28.
+    let suit =
+        one(&job("RI", "private", "supplier", &[("lien_recorded", "2026-11-17")]), "RI.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2026, 12, 27), ymd(2026, 12, 27)));
+    assert!(has_note(&suit, "Mon 2026-12-28"), "{suit:#?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
