@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 46] = [
+const STATE_FILES: [StateFile; 47] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -231,6 +231,7 @@ const STATE_FILES: [StateFile; 46] = [
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
     StateFile { code: "UT", name: "Utah", text: include_str!("../../liens/UT.toml") },
     StateFile { code: "VA", name: "Virginia", text: include_str!("../../liens/VA.toml") },
+    StateFile { code: "VT", name: "Vermont", text: include_str!("../../liens/VT.toml") },
     StateFile { code: "WA", name: "Washington", text: include_str!("../../liens/WA.toml") },
     StateFile { code: "WI", name: "Wisconsin", text: include_str!("../../liens/WI.toml") },
     StateFile { code: "WV", name: "West Virginia", text: include_str!("../../liens/WV.toml") },

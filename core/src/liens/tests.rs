@@ -108,6 +108,7 @@ fn rule_counts_per_state() {
             ("TX", 14),
             ("UT", 3),
             ("VA", 3),
+            ("VT", 3),
             ("WA", 5),
             ("WI", 5),
             ("WV", 3),
@@ -256,8 +257,8 @@ fn an_unknown_state_lists_the_supported_ones() {
          (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New \
          Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
          (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), TN \
-         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), WA (Washington), WI (Wisconsin), WV (West \
-         Virginia), WY (Wyoming)."
+         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA (Washington), WI \
+         (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
@@ -265,7 +266,7 @@ fn an_unknown_state_lists_the_supported_ones() {
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
             "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
-            "RI", "SC", "TN", "TX", "UT", "VA", "WA", "WI", "WV", "WY"
+            "RI", "SC", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2881,6 +2882,40 @@ fn ri_complaint_40_days_after_filing_on_a_sunday_is_kept() {
         one(&job("RI", "private", "supplier", &[("lien_recorded", "2026-11-17")]), "RI.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2026, 12, 27), ymd(2026, 12, 27)));
     assert!(has_note(&suit, "Mon 2026-12-28"), "{suit:#?}");
+}
+
+// -------------------------------------------------------------------------------------- Vermont
+
+#[test]
+fn vt_memorandum_180_days_on_a_saturday_is_kept() {
+    // Last furnished Monday Jun 1, 2026 + 180 days (9 V.S.A. § 1921(c)): Jun 30 day 29, Jul 31
+    // day 60, Aug 31 day 91, Sep 30 day 121, Oct 31 day 152, Nov 28 day 180 = Saturday. No rule
+    // moving it was confirmed, so it is kept; a roll would give Monday Nov 30.
+    let lien = one(&job("VT", "private", "gc", &[("last_furnished", "2026-06-01")]), "VT.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 28)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+}
+
+#[test]
+fn vt_subcontractors_notice_to_the_owner_by_the_last_day_to_record() {
+    // A supplier to a subcontractor, last furnished Monday Jun 1, 2026: the notice to the owner
+    // (§ 1921(b)) is due by the unadjusted last day to record, Saturday Nov 28; the owner's own
+    // contractor owes none.
+    let facts = job("VT", "residential", "supplier", &[("last_furnished", "2026-06-01")]);
+    let notice = one(&facts, "VT.private.notice_to_owner");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_to_owner", ymd(2026, 11, 28)));
+    let gc = all(&job("VT", "residential", "gc", &[("last_furnished", "2026-06-01")]));
+    assert!(gc.iter().all(|d| d.rule != "VT.private.notice_to_owner"), "{gc:#?}");
+}
+
+#[test]
+fn vt_suit_and_attachment_180_days_after_recording_past_memorial_day() {
+    // Recorded Tuesday Dec 1, 2026 + 180 days (§ 1924): Dec 31 day 30, Jan 31 day 61, Feb 28 day
+    // 89, Mar 31 day 120, Apr 30 day 150, May 30 day 180 = Sunday, kept; a roll would pass
+    // Memorial Day (Monday May 31) to Tuesday Jun 1.
+    let suit = one(&job("VT", "private", "sub", &[("lien_recorded", "2026-12-01")]), "VT.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 30), ymd(2027, 5, 30)));
+    assert!(has_note(&suit, "Tue 2027-06-01"), "{suit:#?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
