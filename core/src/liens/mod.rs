@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 47] = [
+const STATE_FILES: [StateFile; 48] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -227,6 +227,7 @@ const STATE_FILES: [StateFile; 47] = [
     StateFile { code: "PA", name: "Pennsylvania", text: include_str!("../../liens/PA.toml") },
     StateFile { code: "RI", name: "Rhode Island", text: include_str!("../../liens/RI.toml") },
     StateFile { code: "SC", name: "South Carolina", text: include_str!("../../liens/SC.toml") },
+    StateFile { code: "SD", name: "South Dakota", text: include_str!("../../liens/SD.toml") },
     StateFile { code: "TN", name: "Tennessee", text: include_str!("../../liens/TN.toml") },
     StateFile { code: "TX", name: "Texas", text: include_str!("../../liens/TX.toml") },
     StateFile { code: "UT", name: "Utah", text: include_str!("../../liens/UT.toml") },

@@ -104,6 +104,7 @@ fn rule_counts_per_state() {
             ("PA", 5),
             ("RI", 3),
             ("SC", 2),
+            ("SD", 2),
             ("TN", 6),
             ("TX", 14),
             ("UT", 3),
@@ -256,8 +257,8 @@ fn an_unknown_state_lists_the_supported_ones() {
          (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN (Minnesota), MO \
          (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New \
          Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
-         (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), TN \
-         (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA (Washington), WI \
+         (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), SD (South \
+         Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA (Washington), WI \
          (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
@@ -266,7 +267,7 @@ fn an_unknown_state_lists_the_supported_ones() {
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
             "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
-            "RI", "SC", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
+            "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2916,6 +2917,40 @@ fn vt_suit_and_attachment_180_days_after_recording_past_memorial_day() {
     let suit = one(&job("VT", "private", "sub", &[("lien_recorded", "2026-12-01")]), "VT.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 30), ymd(2027, 5, 30)));
     assert!(has_note(&suit, "Tue 2027-06-01"), "{suit:#?}");
+}
+
+// --------------------------------------------------------------------------------- South Dakota
+
+#[test]
+fn sd_lien_120_days_on_a_saturday_is_kept() {
+    // Last furnished Friday Jul 31, 2026 + 120 days (SDCL § 44-9-15): Aug 31 day 31, Sep 30 day
+    // 61, Oct 31 day 92, Nov 28 day 120 = Saturday. No rule moving it was confirmed, so it is
+    // kept; a roll would give Monday Nov 30.
+    let lien = one(&job("SD", "private", "sub", &[("last_furnished", "2026-07-31")]), "SD.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 28)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+}
+
+#[test]
+fn sd_suit_six_years_after_the_last_work() {
+    // Last furnished Friday Jul 31, 2026 + 6 years (§ 44-9-26) = Saturday Jul 31, 2032, kept; a
+    // roll would give Monday Aug 2.
+    let suit = one(&job("SD", "private", "gc", &[("last_furnished", "2026-07-31")]), "SD.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2032, 7, 31), ymd(2032, 7, 31)));
+    assert!(has_note(&suit, "Mon 2032-08-02"), "{suit:#?}");
+    // Last furnished Tuesday Feb 29, 2028 + 6 years: 2034 has no Feb 29, so Tuesday Feb 28, 2034.
+    let suit = one(&job("SD", "private", "gc", &[("last_furnished", "2028-02-29")]), "SD.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2034, 2, 28));
+}
+
+#[test]
+fn sd_a_supplier_on_a_home_gets_the_lien_and_the_suit_and_a_note_on_the_commencement_notice() {
+    // Last furnished Monday Aug 3, 2026: lien Aug 31 day 28, Sep 30 day 58, Oct 31 day 89, Nov 30
+    // day 119, Dec 1 day 120 = Tuesday; suit six years after the last work, Tuesday Aug 3, 2032.
+    let list = all(&job("SD", "residential", "supplier", &[("last_furnished", "2026-08-03")]));
+    assert_eq!(rules_of(&list), ["SD.private.claim_of_lien", "SD.private.lien_enforcement"]);
+    assert_eq!((list[0].due, list[1].due), (ymd(2026, 12, 1), ymd(2032, 8, 3)));
+    assert!(has_note(&list[0], "notice of project commencement"), "{:#?}", list[0]);
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
