@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 48] = [
+const STATE_FILES: [StateFile; 49] = [
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },
@@ -215,6 +215,7 @@ const STATE_FILES: [StateFile; 48] = [
     StateFile { code: "MS", name: "Mississippi", text: include_str!("../../liens/MS.toml") },
     StateFile { code: "MT", name: "Montana", text: include_str!("../../liens/MT.toml") },
     StateFile { code: "NC", name: "North Carolina", text: include_str!("../../liens/NC.toml") },
+    StateFile { code: "ND", name: "North Dakota", text: include_str!("../../liens/ND.toml") },
     StateFile { code: "NE", name: "Nebraska", text: include_str!("../../liens/NE.toml") },
     StateFile { code: "NH", name: "New Hampshire", text: include_str!("../../liens/NH.toml") },
     StateFile { code: "NJ", name: "New Jersey", text: include_str!("../../liens/NJ.toml") },

@@ -92,6 +92,7 @@ fn rule_counts_per_state() {
             ("MS", 5),
             ("MT", 4),
             ("NC", 3),
+            ("ND", 4),
             ("NE", 3),
             ("NH", 2),
             ("NJ", 5),
@@ -255,19 +256,19 @@ fn an_unknown_state_lists_the_supported_ones() {
          CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
          (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
          (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN (Minnesota), MO \
-         (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), NE (Nebraska), NH (New \
-         Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH (Ohio), OK \
-         (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), SD (South \
-         Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA (Washington), WI \
-         (Wisconsin), WV (West Virginia), WY (Wyoming)."
+         (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), ND (North Dakota), NE \
+         (Nebraska), NH (New Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH \
+         (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), \
+         SD (South Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA \
+         (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
             "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
-            "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
-            "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
+            "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR",
+            "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2951,6 +2952,40 @@ fn sd_a_supplier_on_a_home_gets_the_lien_and_the_suit_and_a_note_on_the_commence
     assert_eq!(rules_of(&list), ["SD.private.claim_of_lien", "SD.private.lien_enforcement"]);
     assert_eq!((list[0].due, list[1].due), (ymd(2026, 12, 1), ymd(2032, 8, 3)));
     assert!(has_note(&list[0], "notice of project commencement"), "{:#?}", list[0]);
+}
+
+// --------------------------------------------------------------------------------- North Dakota
+
+#[test]
+fn nd_lien_90_days_on_a_sunday_is_kept_and_the_notice_10_days_before() {
+    // Last furnished Monday Aug 31, 2026 + 90 days (N.D.C.C. § 35-27-13): Sep 30 day 30, Oct 31
+    // day 61, Nov 29 day 90 = Sunday, kept; a roll would give Monday Nov 30. The certified-mail
+    // notice to the owner comes at least 10 days before (§ 35-27-02): Thursday Nov 19.
+    let facts = job("ND", "private", "sub", &[("last_furnished", "2026-08-31")]);
+    let lien = one(&facts, "ND.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 29), ymd(2026, 11, 29)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    let notice = one(&facts, "ND.private.notice_of_intent");
+    assert_eq!((notice.kind.as_str(), notice.due), ("notice_of_intent", ymd(2026, 11, 19)));
+}
+
+#[test]
+fn nd_suit_three_years_after_recording_and_the_notice_20_days_before() {
+    // Recorded Friday Dec 4, 2026 + 3 years (§ 35-27-25) = Tuesday Dec 4, 2029; the notice of
+    // intent to enforce 20 days before (§ 35-27-24, low confidence): Wednesday Nov 14, 2029.
+    let facts = job("ND", "residential", "gc", &[("lien_recorded", "2026-12-04")]);
+    assert_eq!(one(&facts, "ND.private.lien_enforcement").due, ymd(2029, 12, 4));
+    let notice = one(&facts, "ND.private.notice_of_intent_to_enforce");
+    assert_eq!((notice.due, notice.confidence.as_str()), (ymd(2029, 11, 14), "low"));
+}
+
+#[test]
+fn nd_suit_from_a_february_29_recording_and_a_notice_on_a_saturday_is_not_moved() {
+    // Recorded Tuesday Feb 29, 2028 + 3 years: 2031 has no Feb 29, so Friday Feb 28, 2031. The
+    // notice 20 days before lands on Saturday Feb 8, counted back and never moved.
+    let facts = job("ND", "private", "supplier", &[("lien_recorded", "2028-02-29")]);
+    assert_eq!(one(&facts, "ND.private.lien_enforcement").due, ymd(2031, 2, 28));
+    assert_eq!(one(&facts, "ND.private.notice_of_intent_to_enforce").due, ymd(2031, 2, 8));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
