@@ -188,7 +188,8 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 49] = [
+const STATE_FILES: [StateFile; 50] = [
+    StateFile { code: "AK", name: "Alaska", text: include_str!("../../liens/AK.toml") },
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
     StateFile { code: "AZ", name: "Arizona", text: include_str!("../../liens/AZ.toml") },

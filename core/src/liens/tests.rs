@@ -66,6 +66,7 @@ fn rule_counts_per_state() {
     assert_eq!(
         counts,
         [
+            ("AK", 2),
             ("AL", 5),
             ("AR", 5),
             ("AZ", 3),
@@ -252,23 +253,23 @@ fn an_unknown_state_lists_the_supported_ones() {
     let err = deadlines(&facts, &[]).unwrap_err().to_string();
     assert_eq!(
         err,
-        "I don't have lien rules for 'ZZ'. Supported states: AL (Alabama), AR (Arkansas), AZ (Arizona), \
-         CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA (Georgia), HI \
-         (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY (Kentucky), LA \
-         (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN (Minnesota), MO \
-         (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), ND (North Dakota), NE \
-         (Nebraska), NH (New Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY (New York), OH \
-         (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC (South Carolina), \
-         SD (South Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT (Vermont), WA \
-         (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
+        "I don't have lien rules for 'ZZ'. Supported states: AK (Alaska), AL (Alabama), AR (Arkansas), AZ \
+         (Arizona), CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA \
+         (Georgia), HI (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY \
+         (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN \
+         (Minnesota), MO (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), ND (North \
+         Dakota), NE (Nebraska), NH (New Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY \
+         (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC \
+         (South Carolina), SD (South Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT \
+         (Vermont), WA (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
-            "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR",
-            "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
+            "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA",
+            "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK",
+            "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -2986,6 +2987,48 @@ fn nd_suit_from_a_february_29_recording_and_a_notice_on_a_saturday_is_not_moved(
     let facts = job("ND", "private", "supplier", &[("lien_recorded", "2028-02-29")]);
     assert_eq!(one(&facts, "ND.private.lien_enforcement").due, ymd(2031, 2, 28));
     assert_eq!(one(&facts, "ND.private.notice_of_intent_to_enforce").due, ymd(2031, 2, 8));
+}
+
+// --------------------------------------------------------------------------------------- Alaska
+
+#[test]
+fn ak_claim_120_days_on_a_saturday_is_kept() {
+    // Last furnished Friday Jul 31, 2026 + 120 days (AS 34.35.068): Aug 31 day 31, Sep 30 day 61,
+    // Oct 31 day 92, Nov 28 day 120 = Saturday. No rule moving it was confirmed, so it is kept; a
+    // roll would give Monday Nov 30.
+    let lien = one(&job("AK", "private", "sub", &[("last_furnished", "2026-07-31")]), "AK.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due), (ymd(2026, 11, 28), ymd(2026, 11, 28)));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+}
+
+#[test]
+fn ak_a_notice_of_completion_cuts_the_claim_to_15_days() {
+    // Last furnished Thursday Aug 20, 2026 (+ 120 days = Friday Dec 18), but the owner recorded a
+    // notice of completion Tuesday Sep 8: + 15 days = Wednesday Sep 23, the earlier.
+    let facts = job(
+        "AK",
+        "residential",
+        "gc",
+        &[("last_furnished", "2026-08-20"), ("notice_of_completion_recorded", "2026-09-08")],
+    );
+    assert_eq!(one(&facts, "AK.private.claim_of_lien").due, ymd(2026, 9, 23));
+    // Without it: Aug 31 day 11, Sep 30 day 41, Oct 31 day 72, Nov 30 day 102, Dec 18 day 120.
+    let facts = job("AK", "residential", "gc", &[("last_furnished", "2026-08-20")]);
+    assert_eq!(one(&facts, "AK.private.claim_of_lien").due, ymd(2026, 12, 18));
+}
+
+#[test]
+fn ak_suit_six_months_after_recording_clamped_to_february() {
+    // Recorded Monday Jun 1, 2026 + 6 months (AS 34.35.080) = Tuesday Dec 1.
+    let suit =
+        one(&job("AK", "private", "supplier", &[("lien_recorded", "2026-06-01")]), "AK.private.lien_enforcement");
+    assert_eq!(suit.due, ymd(2026, 12, 1));
+    // Recorded Monday Aug 31 + 6 months: February has no 31st, so Sunday Feb 28, 2027, kept; a
+    // roll would give Monday Mar 1.
+    let suit =
+        one(&job("AK", "private", "supplier", &[("lien_recorded", "2026-08-31")]), "AK.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
+    assert!(has_note(&suit, "Mon 2027-03-01"), "{suit:#?}");
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
