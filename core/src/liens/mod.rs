@@ -188,7 +188,7 @@ struct StateFile {
     text: &'static str,
 }
 
-const STATE_FILES: [StateFile; 50] = [
+const STATE_FILES: [StateFile; 51] = [
     StateFile { code: "AK", name: "Alaska", text: include_str!("../../liens/AK.toml") },
     StateFile { code: "AL", name: "Alabama", text: include_str!("../../liens/AL.toml") },
     StateFile { code: "AR", name: "Arkansas", text: include_str!("../../liens/AR.toml") },
@@ -196,6 +196,7 @@ const STATE_FILES: [StateFile; 50] = [
     StateFile { code: "CA", name: "California", text: include_str!("../../liens/CA.toml") },
     StateFile { code: "CO", name: "Colorado", text: include_str!("../../liens/CO.toml") },
     StateFile { code: "CT", name: "Connecticut", text: include_str!("../../liens/CT.toml") },
+    StateFile { code: "DC", name: "District of Columbia", text: include_str!("../../liens/DC.toml") },
     StateFile { code: "DE", name: "Delaware", text: include_str!("../../liens/DE.toml") },
     StateFile { code: "FL", name: "Florida", text: include_str!("../../liens/FL.toml") },
     StateFile { code: "GA", name: "Georgia", text: include_str!("../../liens/GA.toml") },

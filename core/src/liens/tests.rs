@@ -73,6 +73,7 @@ fn rule_counts_per_state() {
             ("CA", 8),
             ("CO", 4),
             ("CT", 4),
+            ("DC", 4),
             ("DE", 2),
             ("FL", 13),
             ("GA", 5),
@@ -254,22 +255,23 @@ fn an_unknown_state_lists_the_supported_ones() {
     assert_eq!(
         err,
         "I don't have lien rules for 'ZZ'. Supported states: AK (Alaska), AL (Alabama), AR (Arkansas), AZ \
-         (Arizona), CA (California), CO (Colorado), CT (Connecticut), DE (Delaware), FL (Florida), GA \
-         (Georgia), HI (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN (Indiana), KS (Kansas), KY \
-         (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), ME (Maine), MI (Michigan), MN \
-         (Minnesota), MO (Missouri), MS (Mississippi), MT (Montana), NC (North Carolina), ND (North \
-         Dakota), NE (Nebraska), NH (New Hampshire), NJ (New Jersey), NM (New Mexico), NV (Nevada), NY \
-         (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), RI (Rhode Island), SC \
-         (South Carolina), SD (South Dakota), TN (Tennessee), TX (Texas), UT (Utah), VA (Virginia), VT \
-         (Vermont), WA (Washington), WI (Wisconsin), WV (West Virginia), WY (Wyoming)."
+         (Arizona), CA (California), CO (Colorado), CT (Connecticut), DC (District of Columbia), DE \
+         (Delaware), FL (Florida), GA (Georgia), HI (Hawaii), IA (Iowa), ID (Idaho), IL (Illinois), IN \
+         (Indiana), KS (Kansas), KY (Kentucky), LA (Louisiana), MA (Massachusetts), MD (Maryland), ME \
+         (Maine), MI (Michigan), MN (Minnesota), MO (Missouri), MS (Mississippi), MT (Montana), NC (North \
+         Carolina), ND (North Dakota), NE (Nebraska), NH (New Hampshire), NJ (New Jersey), NM (New \
+         Mexico), NV (Nevada), NY (New York), OH (Ohio), OK (Oklahoma), OR (Oregon), PA (Pennsylvania), \
+         RI (Rhode Island), SC (South Carolina), SD (South Dakota), TN (Tennessee), TX (Texas), UT \
+         (Utah), VA (Virginia), VT (Vermont), WA (Washington), WI (Wisconsin), WV (West Virginia), WY \
+         (Wyoming)."
     );
     assert_eq!(missing_facts(&facts), vec!["state"]);
     assert_eq!(
         supported_states(),
         [
-            "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA",
-            "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK",
-            "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
+            "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY",
+            "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH",
+            "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"
         ]
     );
 }
@@ -3029,6 +3031,47 @@ fn ak_suit_six_months_after_recording_clamped_to_february() {
         one(&job("AK", "private", "supplier", &[("lien_recorded", "2026-08-31")]), "AK.private.lien_enforcement");
     assert_eq!((suit.raw_due, suit.due), (ymd(2027, 2, 28), ymd(2027, 2, 28)));
     assert!(has_note(&suit, "Mon 2027-03-01"), "{suit:#?}");
+}
+
+// ------------------------------------------------------------------------- District of Columbia
+
+#[test]
+fn dc_notice_of_intent_90_days_after_completion_on_a_sunday_is_kept() {
+    // Project completed Monday Aug 31, 2026 + 90 days (D.C. Code § 40-301.02(a)(1)): Sep 30 day
+    // 30, Oct 31 day 61, Nov 29 day 90 = Sunday. No rule moving it was confirmed, so it is kept; a
+    // roll would give Monday Nov 30.
+    let facts = job("DC", "private", "sub", &[("last_furnished", "2026-07-15"), ("completed", "2026-08-31")]);
+    let lien = one(&facts, "DC.private.claim_of_lien");
+    assert_eq!((lien.raw_due, lien.due, lien.assumption.clone()), (ymd(2026, 11, 29), ymd(2026, 11, 29), None));
+    assert!(has_note(&lien, "Mon 2026-11-30"), "{lien:#?}");
+    // Completion unknown: counted from our last day, Tuesday Sep 1 + 90 = Monday Nov 30 (Sep 30
+    // day 29, Oct 31 day 60, Nov 30 day 90), marked as an assumption.
+    let lien = one(&job("DC", "residential", "gc", &[("last_furnished", "2026-09-01")]), "DC.private.claim_of_lien");
+    assert_eq!(lien.due, ymd(2026, 11, 30));
+    assert_eq!(lien.assumption.as_ref().map(|a| a.settled_by), Some("completed"));
+}
+
+#[test]
+fn dc_copy_to_the_owner_five_business_days_after_recording_skips_thanksgiving() {
+    // Recorded Monday Nov 23, 2026: Tuesday Nov 24 is business day 1, Wednesday Nov 25 day 2,
+    // Thursday Nov 26 is Thanksgiving, Friday Nov 27 day 3, Monday Nov 30 day 4, Tuesday Dec 1
+    // day 5 (§ 40-301.02(a)(2)).
+    let service = one(&job("DC", "private", "gc", &[("lien_recorded", "2026-11-23")]), "DC.private.lien_service");
+    assert_eq!((service.kind.as_str(), service.due), ("lien_service", ymd(2026, 12, 1)));
+}
+
+#[test]
+fn dc_suit_180_days_after_recording_and_the_lis_pendens_10_days_after_suit() {
+    // Recorded Tuesday Dec 1, 2026 + 180 days (§ 40-303.13(a)): Dec 31 day 30, Jan 31 day 61, Feb
+    // 28 day 89, Mar 31 day 120, Apr 30 day 150, May 30 day 180 = Sunday, kept; a roll would pass
+    // Memorial Day (Monday May 31) to Tuesday Jun 1.
+    let suit =
+        one(&job("DC", "private", "supplier", &[("lien_recorded", "2026-12-01")]), "DC.private.lien_enforcement");
+    assert_eq!((suit.raw_due, suit.due), (ymd(2027, 5, 30), ymd(2027, 5, 30)));
+    assert!(has_note(&suit, "Tue 2027-06-01"), "{suit:#?}");
+    // Suit filed Monday Mar 1, 2027 + 10 days = Thursday Mar 11 for the notice of pendency.
+    let lis = one(&job("DC", "private", "supplier", &[("suit_planned", "2027-03-01")]), "DC.private.lis_pendens");
+    assert_eq!(lis.due, ymd(2027, 3, 11));
 }
 
 // ---------------------------------------------------- an unknown project type or role: candidates
