@@ -2,7 +2,7 @@
 //! person today, accounts newly overdue, payments since, promises due this week. Chat adapters
 //! decide how it looks; this module decides what is in it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use serde::Serialize;
@@ -132,6 +132,37 @@ struct Account {
     dollar_days: i128,
 }
 
+/// The "needs someone today" list as it is built, with the accounts already on it (a set, not a
+/// scan of the list: a large ledger has thousands of quiet accounts).
+#[derive(Default)]
+struct Needs {
+    list: Vec<Attention>,
+    /// Accounts on the list with money overdue.
+    chased: HashSet<i64>,
+    /// Accounts on the list for the account itself (not one of its jobs).
+    accounts: HashSet<i64>,
+}
+
+impl Needs {
+    fn push(&mut self, a: Attention) {
+        if a.overdue > 0 {
+            self.chased.insert(a.customer_id);
+        }
+        if a.job_id.is_none() {
+            self.accounts.insert(a.customer_id);
+        }
+        self.list.push(a);
+    }
+
+    fn chased(&self, customer_id: i64) -> bool {
+        self.chased.contains(&customer_id)
+    }
+
+    fn has_account(&self, customer_id: i64) -> bool {
+        self.accounts.contains(&customer_id)
+    }
+}
+
 pub fn digest(input: &DigestInputs<'_>) -> Digest {
     let today = input.today;
     let since = previous_business_day(today);
@@ -165,7 +196,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
     fell_due.sort_by_key(|i| (i.due, i.invoice_id));
     let newly_overdue = fell_due.iter().map(|i| (i.customer_name.clone(), i.number.clone(), i.due_part)).collect();
 
-    let mut needs = Vec::new();
+    let mut needs = Needs::default();
     for alert in input.lien_alerts.iter().filter(|a| (a.due - today).num_days() <= LIEN_URGENT_DAYS) {
         let left = (alert.due - today).num_days();
         let when = match left {
@@ -207,7 +238,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         let deadline = p.deadline(input.rules.grace_days);
         let acted = input.last_contact.get(&p.customer_id).is_some_and(|t| t.date_naive() > deadline);
         let Some(a) = accounts.get(&p.customer_id).filter(|a| a.overdue > 0) else { continue };
-        if acted || needs.iter().any(|n: &Attention| n.customer_id == p.customer_id && n.overdue > 0) {
+        if acted || needs.chased(p.customer_id) {
             continue;
         }
         let when = if deadline == today - Days::new(1) {
@@ -245,7 +276,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         let deadline = i.due_on + Days::new(u64::from(input.rules.grace_days));
         let acted = input.last_contact.get(&i.customer_id).is_some_and(|t| t.date_naive() > deadline);
         let Some(a) = accounts.get(&i.customer_id).filter(|a| a.overdue > 0) else { continue };
-        if acted || needs.iter().any(|n: &Attention| n.customer_id == i.customer_id && n.overdue > 0) {
+        if acted || needs.chased(i.customer_id) {
             continue;
         }
         let how = match i.outcome {
@@ -262,7 +293,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         });
     }
     for (n, name) in input.follow_ups {
-        if needs.iter().any(|a: &Attention| a.customer_id == n.customer_id && a.job_id.is_none()) {
+        if needs.has_account(n.customer_id) {
             continue;
         }
         let a = accounts.get(&n.customer_id);
@@ -280,7 +311,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
     let mut quiet: Vec<(&i64, &Account)> = accounts.iter().filter(|(_, a)| a.oldest > 60).collect();
     quiet.sort_by_key(|(id, a)| (std::cmp::Reverse(a.overdue), **id));
     for (id, a) in quiet {
-        if needs.iter().any(|n| n.customer_id == *id && n.overdue > 0) {
+        if needs.chased(*id) {
             continue;
         }
         let reason = match input.last_contact.get(id) {
@@ -346,7 +377,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         overdue_change: overdue - overdue_then,
         disputed,
         over_90_share: (overdue > 0).then(|| over_90 as f64 * 100.0 / overdue as f64),
-        needs_today: needs,
+        needs_today: needs.list,
         newly_overdue,
         payments: input.payments_since.to_vec(),
         at_risk,

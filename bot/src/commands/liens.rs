@@ -77,6 +77,13 @@ pub(super) async fn handle_liens(app: &App, inv: &Invocation) -> Result<Reply, C
     Ok(liens_reply(app, days, &jobs, &records))
 }
 
+/// One deadline as `/ar liens` shows it.
+struct Shown {
+    due: chrono::NaiveDate,
+    document: String,
+    citation: String,
+}
+
 /// What `/ar liens <days>` shows, from `jobs` (each with its unpaid balance today) and every
 /// job's lien record. The handler passes [`arbot_core::store::LedgerReads::lien_jobs`]; every
 /// job, each with its balance, gives the same reply.
@@ -107,10 +114,15 @@ pub fn liens_reply(app: &App, days: i64, jobs: &[(JobWithCustomer, i64)], record
             }
         };
         let open = || found.deadlines.iter().filter(|d| record.served(&d.kind).is_none());
+        // Only what the reply shows of each deadline is kept (a large ledger has thousands of
+        // passed ones; a whole deadline carries its notes and explanation).
+        let shown = |d: &arbot_core::liens::Deadline| {
+            (Shown { due: d.due, document: d.document.clone(), citation: d.citation.clone() }, j, owed)
+        };
         if owed > 0 {
-            passed.extend(open().filter(|d| d.due < today && d.loses_rights()).map(|d| (d.clone(), j, owed)));
+            passed.extend(open().filter(|d| d.due < today && d.loses_rights()).map(shown));
         }
-        rows.extend(open().filter(|d| d.due >= today && d.due <= horizon).map(|d| (d.clone(), j, owed)));
+        rows.extend(open().filter(|d| d.due >= today && d.due <= horizon).map(shown));
         let missing = primary_missing(&found.missing);
         if owed > 0 && !missing.is_empty() {
             needs_facts.push(format!("{} — {} unpaid; missing {}", job_label(j), app.money(owed), missing.join(", ")));

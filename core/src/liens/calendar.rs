@@ -316,8 +316,18 @@ impl<'a> Calendar<'a> {
         if weekend {
             return Some(Closed::Weekend(weekday));
         }
-        if let Some((_, holiday)) = self.holidays_in(date.year()).into_iter().find(|(d, _)| *d == date) {
-            return Some(holiday);
+        // The same answer as looking `date` up in `holidays_in(date.year())`, without building and
+        // sorting the year's list for every day a deadline is rolled across.
+        let year = date.year();
+        let holiday = [year, year + 1]
+            .into_iter()
+            .flat_map(|y| self.spec.holidays.iter().filter_map(move |h| Some((h, h.date(y)?))))
+            .find_map(|(holiday, day)| {
+                let observed = self.observed_date(day);
+                (observed == date).then(|| Closed::Holiday { name: holiday.name(), observed: observed != day })
+            });
+        if holiday.is_some() {
+            return holiday;
         }
         self.closures.contains(&date).then_some(Closed::Closure)
     }

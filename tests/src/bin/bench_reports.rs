@@ -110,6 +110,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // `BENCH_TRACE=1` with `--child` prints every statement a report runs and how long it took
+    // (sqlx's own statement log), to see where a report's time goes.
+    if a.child.is_some() && std::env::var_os("BENCH_TRACE").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("sqlx::query=debug"))
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let result = match &a.child {
         Some((report, url)) => rt.block_on(child(report, url, a.runs)),
         None => rt.block_on(run(&a)),

@@ -171,8 +171,13 @@ impl From<InvoiceRow> for Invoice {
 /// days; never more than was invoiced (an invoice paid more than its total owed no more than its
 /// total). `{customer}` is a filter on `i` or nothing.
 fn balances_then(customer: &str) -> String {
-    let paid = "(SELECT a.invoice_id, SUM(a.amount_minor) AS paid FROM applications a \
-        WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id)";
+    // The applications after `$1` come from their date's index, then are summed per invoice. The
+    // ORDER BY keeps it so: summed straight from `applications`, SQLite walks the invoice index
+    // (to skip the GROUP BY's sort) and so every application ever, twice per report (0.31 s
+    // rather than 0.11 s for the digest's "then" on a 1,000,000-invoice ledger).
+    let paid = "(SELECT s.invoice_id, SUM(s.amount_minor) AS paid FROM (SELECT a.invoice_id, a.amount_minor \
+        FROM applications a WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL ORDER BY a.applied_on) s \
+        GROUP BY s.invoice_id)";
     let cols = "i.id, i.number, i.customer_id, i.job_id, i.kind, i.issued, i.due, i.currency, i.total_minor, \
         i.retainage_minor";
     format!(
@@ -221,6 +226,13 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
 /// [`open_items_sql`] summed in one currency: `$1` the as-of date, `$2` the currency, `$3` the
 /// day 90 days before the as-of date, `$4` the customer if one. Retainage held is the retainage
 /// within the balance.
+/// The invoices with a dispute open, joined as `od` (`od.invoice_id` is NULL on an invoice with
+/// none). A join rather than `EXISTS (…)` in the select list: the outer sums use `disputed` in
+/// several columns, and SQLite inlines the subquery into each, so it ran up to seven times per
+/// open invoice (a fifth of the digest's accounts query on a 1,000,000-invoice ledger).
+const OPEN_DISPUTES: &str = "LEFT JOIN (SELECT DISTINCT d.invoice_id FROM disputes d WHERE d.resolved_at IS NULL) od \
+    ON od.invoice_id = i.id";
+
 fn open_sums_sql(historical: bool, one_customer: bool) -> String {
     let customer = if one_customer { "AND i.customer_id = $4" } else { "" };
     let (from, balance, issued) = if historical {
@@ -241,9 +253,8 @@ fn open_sums_sql(historical: bool, one_customer: bool) -> String {
          FROM (SELECT i.due, {balance} AS b, \
            CASE WHEN i.retainage_minor < 0 THEN 0 WHEN i.retainage_minor > {balance} THEN {balance} \
              ELSE i.retainage_minor END AS r, \
-           CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
-             THEN 1 ELSE 0 END AS disputed \
-           FROM {from} WHERE {filter} AND i.currency = $2 {issued} {customer}) t WHERE b > 0"
+           CASE WHEN od.invoice_id IS NULL THEN 0 ELSE 1 END AS disputed \
+           FROM {from} {OPEN_DISPUTES} WHERE {filter} AND i.currency = $2 {issued} {customer}) t WHERE b > 0"
     )
 }
 
@@ -267,9 +278,8 @@ fn open_balances(historical: bool, extra: &str) -> String {
            SELECT i.id, i.number, i.customer_id, i.job_id, i.currency, i.issued, i.due, {balance} AS b, \
              CASE WHEN i.retainage_minor < 0 THEN 0 WHEN i.retainage_minor > {balance} THEN {balance} \
                ELSE i.retainage_minor END AS r, \
-             CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) \
-               THEN 1 ELSE 0 END AS BIGINT) AS disputed \
-           FROM {from} WHERE {filter} {extra}) u WHERE b > 0) t"
+             CAST(CASE WHEN od.invoice_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS disputed \
+           FROM {from} {OPEN_DISPUTES} WHERE {filter} {extra}) u WHERE b > 0) t"
     )
 }
 
