@@ -7,15 +7,17 @@
 //! when the config is loaded, so a mistake is named with its file and line before any letter is
 //! drafted.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use arbot_core::letters::LetterKind;
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use crate::templates::{ENGINE_NAMES, InvoiceContext, explain, file_name, line_of, split_subject};
+use crate::templates::{
+    InvoiceContext, add_file, check_placeholders, environment, explain, file_name, split_subject, txt_files,
+};
 
 /// The built-in letters, by their name in the environment.
 const BUILT_IN: [(&str, &str); 4] = [
@@ -53,7 +55,7 @@ pub const PLACEHOLDERS: [(&str, &str); 20] = [
 ];
 
 /// One letter's figures, as the templates see them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct LetterContext {
     pub customer: String,
     pub business: String,
@@ -112,30 +114,8 @@ impl Eq for LetterTemplates {}
 
 impl Default for LetterTemplates {
     fn default() -> Self {
-        LetterTemplates { env: environment(), sources: BTreeMap::new(), folder: None }
+        LetterTemplates { env: environment(&BUILT_IN), sources: BTreeMap::new(), folder: None }
     }
-}
-
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    match minijinja::syntax::SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .keep_trailing_newline(true)
-        .build()
-    {
-        Ok(syntax) => env.set_syntax(syntax),
-        Err(e) => tracing::error!("template syntax settings refused: {e}"),
-    }
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    for (name, source) in BUILT_IN {
-        // The built-in letters are checked by the tests below; a failure here is a build defect.
-        if let Err(e) = env.add_template(name, source) {
-            tracing::error!("built-in letter {name} does not parse: {e}");
-        }
-    }
-    env
 }
 
 fn own_file(kind: LetterKind) -> String {
@@ -156,15 +136,7 @@ impl LetterTemplates {
         if !folder.is_dir() {
             return Ok(t);
         }
-        let entries = std::fs::read_dir(folder).with_context(|| format!("Can't read {}", folder.display()))?;
-        let mut files = Vec::new();
-        for entry in entries {
-            let path = entry.with_context(|| format!("Can't read {}", folder.display()))?.path();
-            if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
-                files.push(path);
-            }
-        }
-        files.sort();
+        let files = txt_files(folder)?;
         let kinds: Vec<String> = LetterKind::ALL.iter().map(|k| own_file(*k)).collect();
         for path in &files {
             let name = file_name(path);
@@ -176,11 +148,7 @@ impl LetterTemplates {
                     kinds.join(", ")
                 );
             }
-            let source = std::fs::read_to_string(path).with_context(|| format!("Can't read {}", path.display()))?;
-            t.env
-                .add_template_owned(name.clone(), source.clone())
-                .map_err(|e| anyhow::anyhow!(explain(folder, &e, &name)))?;
-            t.sources.insert(name, source);
+            add_file(&mut t.env, &mut t.sources, folder, path)?;
         }
         for kind in LetterKind::ALL {
             let file = own_file(kind);
@@ -196,19 +164,7 @@ impl LetterTemplates {
     /// sample letters (one past-due letter, one notice of intent to lien).
     fn check(&self, folder: &Path, file: &str) -> anyhow::Result<()> {
         let tmpl = self.env.get_template(file).map_err(|e| anyhow::anyhow!(explain(folder, &e, file)))?;
-        let source = tmpl.source();
-        let known: HashSet<&str> = PLACEHOLDERS.iter().map(|(n, _)| *n).chain(ENGINE_NAMES).collect();
-        let mut unknown: Vec<String> =
-            tmpl.undeclared_variables(false).into_iter().filter(|v| !known.contains(v.as_str())).collect();
-        unknown.sort();
-        if let Some(name) = unknown.first() {
-            let line = line_of(source, name).map(|l| format!(" line {l}")).unwrap_or_default();
-            bail!(
-                "{}{line}: unknown placeholder '{name}'. A letter template can use {}.",
-                folder.join(file).display(),
-                PLACEHOLDERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-            );
-        }
+        check_placeholders(&tmpl, folder, file, &PLACEHOLDERS, "letter")?;
         for sample in samples() {
             let r = self.render_named(file, &sample).map_err(|e| anyhow::anyhow!(explain(folder, &e, file)))?;
             if r.subject.is_empty() {
@@ -276,14 +232,7 @@ fn samples() -> [LetterContext; 2] {
         late_fee_terms: Some("1.5% a month after 10 days".to_string()),
         remit: Some("Suncoast Drywall, PO Box 1, Tampa, FL 33601".to_string()),
         contact: Some("(813) 555-0100 or ar@suncoast.example".to_string()),
-        job: None,
-        job_address: None,
-        owner: None,
-        gc: None,
-        state: None,
-        lien_document: None,
-        lien_due: None,
-        lien_statute: None,
+        ..LetterContext::default()
     };
     let mut lien = past_due.clone();
     lien.late_fee = None;

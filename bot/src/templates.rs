@@ -80,6 +80,23 @@ pub struct InvoiceContext {
     pub when: String,
 }
 
+impl InvoiceContext {
+    /// An invoice due on `due`, `days_from_due` days ago (negative: not yet due), asking `amount`.
+    pub fn new(
+        number: &str,
+        job: Option<String>,
+        pm: Option<String>,
+        amount: String,
+        due: chrono::NaiveDate,
+        days_from_due: i64,
+    ) -> InvoiceContext {
+        let due = due.format("%b %-d, %Y").to_string();
+        let when =
+            if days_from_due > 0 { format!("due {due}, {days_from_due} days past due") } else { format!("due {due}") };
+        InvoiceContext { number: number.to_string(), job, pm, amount, due, days_past_due: days_from_due.max(0), when }
+    }
+}
+
 /// A rendered reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -117,11 +134,13 @@ impl Eq for Templates {}
 
 impl Default for Templates {
     fn default() -> Self {
-        Templates { env: environment(), by_stage: BTreeMap::new(), folder: None, sources: BTreeMap::new() }
+        Templates { env: environment(&BUILT_IN), by_stage: BTreeMap::new(), folder: None, sources: BTreeMap::new() }
     }
 }
 
-fn environment() -> Environment<'static> {
+/// A minijinja environment for plain-text templates (strict about unknown names, nothing
+/// HTML-escaped, block tags leave no blank lines) holding `built_in`, arbot's own wording.
+pub(crate) fn environment(built_in: &[(&'static str, &'static str)]) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     match minijinja::syntax::SyntaxConfig::builder()
@@ -133,15 +152,67 @@ fn environment() -> Environment<'static> {
         Ok(syntax) => env.set_syntax(syntax),
         Err(e) => tracing::error!("template syntax settings refused: {e}"),
     }
-    // Plain-text email: nothing is HTML-escaped.
+    // Plain-text email and letters: nothing is HTML-escaped.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    for (name, source) in BUILT_IN {
-        // The built-in templates are checked by the tests below; a failure here is a build defect.
+    for (name, source) in built_in {
+        // The built-in templates are checked by their tests; a failure here is a build defect.
         if let Err(e) = env.add_template(name, source) {
             tracing::error!("built-in template {name} does not parse: {e}");
         }
     }
     env
+}
+
+/// The `.txt` files in `folder`, sorted by name.
+pub(crate) fn txt_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(folder).with_context(|| format!("Can't read {}", folder.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.with_context(|| format!("Can't read {}", folder.display()))?.path();
+        if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the template at `path` into `env` under its file name, and keeps its text in `sources`.
+pub(crate) fn add_file(
+    env: &mut Environment<'static>,
+    sources: &mut BTreeMap<String, String>,
+    folder: &Path,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let name = file_name(path);
+    let source = std::fs::read_to_string(path).with_context(|| format!("Can't read {}", path.display()))?;
+    env.add_template_owned(name.clone(), source.clone()).map_err(|e| anyhow::anyhow!(explain(folder, &e, &name)))?;
+    sources.insert(name, source);
+    Ok(())
+}
+
+/// Refuses a template that uses a name outside `placeholders` (and the engine's own), naming the
+/// file and the line; `what` is "reminder" or "letter".
+pub(crate) fn check_placeholders(
+    tmpl: &minijinja::Template<'_, '_>,
+    folder: &Path,
+    file: &str,
+    placeholders: &[(&str, &str)],
+    what: &str,
+) -> anyhow::Result<()> {
+    let known: HashSet<&str> = placeholders.iter().map(|(n, _)| *n).chain(ENGINE_NAMES).collect();
+    let mut unknown: Vec<String> =
+        tmpl.undeclared_variables(false).into_iter().filter(|v| !known.contains(v.as_str())).collect();
+    unknown.sort();
+    if let Some(name) = unknown.first() {
+        let line = line_of(tmpl.source(), name).map(|l| format!(" line {l}")).unwrap_or_default();
+        bail!(
+            "{}{line}: unknown placeholder '{name}'. A {what} template can use {}.",
+            folder.join(file).display(),
+            placeholders.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(())
 }
 
 impl Templates {
@@ -177,22 +248,8 @@ impl Templates {
             }
             return Ok(t);
         }
-        let entries = std::fs::read_dir(folder).with_context(|| format!("Can't read {}", folder.display()))?;
-        let mut files = Vec::new();
-        for entry in entries {
-            let path = entry.with_context(|| format!("Can't read {}", folder.display()))?.path();
-            if path.extension().is_some_and(|e| e == "txt") && path.is_file() {
-                files.push(path);
-            }
-        }
-        files.sort();
-        for path in &files {
-            let name = file_name(path);
-            let source = std::fs::read_to_string(path).with_context(|| format!("Can't read {}", path.display()))?;
-            t.env
-                .add_template_owned(name.clone(), source.clone())
-                .map_err(|e| anyhow::anyhow!(explain(folder, &e, &name)))?;
-            t.sources.insert(name, source);
+        for path in txt_files(folder)? {
+            add_file(&mut t.env, &mut t.sources, folder, &path)?;
         }
         let stage_names: Vec<&str> = ladder.stages().iter().map(|s| s.name.as_str()).collect();
         for (stage, file) in named {
@@ -229,19 +286,7 @@ impl Templates {
     /// known, tried on two sample reminders (with and without jobs and a late fee).
     fn check(&self, folder: &Path, file: &str) -> anyhow::Result<()> {
         let tmpl = self.env.get_template(file).map_err(|e| anyhow::anyhow!(explain(folder, &e, file)))?;
-        let source = tmpl.source();
-        let known: HashSet<&str> = PLACEHOLDERS.iter().map(|(n, _)| *n).chain(ENGINE_NAMES).collect();
-        let mut unknown: Vec<String> =
-            tmpl.undeclared_variables(false).into_iter().filter(|v| !known.contains(v.as_str())).collect();
-        unknown.sort();
-        if let Some(name) = unknown.first() {
-            let line = line_of(source, name).map(|l| format!(" line {l}")).unwrap_or_default();
-            bail!(
-                "{}{line}: unknown placeholder '{name}'. A reminder template can use {}.",
-                folder.join(file).display(),
-                PLACEHOLDERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-            );
-        }
+        check_placeholders(&tmpl, folder, file, &PLACEHOLDERS, "reminder")?;
         for sample in samples() {
             let r = self.render_named(file, &sample, None).map_err(|e| anyhow::anyhow!(explain(folder, &e, file)))?;
             if r.subject.is_empty() {

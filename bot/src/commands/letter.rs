@@ -32,18 +32,8 @@ fn pay_by(app: &App, today: NaiveDate) -> NaiveDate {
 }
 
 fn invoice_context(i: &OpenItem, amount: i64, today: NaiveDate) -> InvoiceContext {
-    let due = i.due.format("%b %-d, %Y").to_string();
-    let days = (today - i.due).num_days();
-    let when = if days > 0 { format!("due {due}, {days} days past due") } else { format!("due {due}") };
-    InvoiceContext {
-        number: i.number.clone(),
-        job: i.job_name.clone(),
-        pm: i.pm.clone(),
-        amount: Money::new(amount, i.currency()).to_string(),
-        due,
-        days_past_due: days.max(0),
-        when,
-    }
+    let amount = Money::new(amount, i.currency()).to_string();
+    InvoiceContext::new(&i.number, i.job_name.clone(), i.pm.clone(), amount, i.due, (today - i.due).num_days())
 }
 
 /// What one draft needs besides its wording.
@@ -145,22 +135,10 @@ fn common(app: &App, customer: &Customer, today: NaiveDate, pay_by: NaiveDate) -
         sender: app.config.letters.signer.clone().unwrap_or_else(|| format!("{business} accounts receivable")),
         business: business.clone(),
         date: today.format("%B %-d, %Y").to_string(),
-        total: String::new(),
         pay_by: pay_by.format("%A, %B %-d, %Y").to_string(),
-        oldest_days: 0,
-        invoices: Vec::new(),
-        late_fee: None,
-        late_fee_terms: None,
         remit: (!remit.is_empty()).then(|| format!("{business}, {}", remit.join(", "))),
         contact: (!contact.is_empty()).then(|| contact.join(" or ")),
-        job: None,
-        job_address: None,
-        owner: None,
-        gc: None,
-        state: None,
-        lien_document: None,
-        lien_due: None,
-        lien_statute: None,
+        ..LetterContext::default()
     }
 }
 

@@ -226,21 +226,14 @@ pub fn context(app: &App, plan: &ReminderPlan, late_fee_minor: i64) -> ReminderC
         .lines
         .iter()
         .map(|l| {
-            let due = l.due.format("%b %-d, %Y").to_string();
-            let when = if l.days_from_due > 0 {
-                format!("due {due}, {} days past due", l.days_from_due)
-            } else {
-                format!("due {due}")
-            };
-            InvoiceContext {
-                number: l.number.clone(),
-                job: l.job.clone(),
-                pm: l.pm.clone(),
-                amount: money(app, l.asked_minor).to_string(),
-                due,
-                days_past_due: l.days_from_due.max(0),
-                when,
-            }
+            InvoiceContext::new(
+                &l.number,
+                l.job.clone(),
+                l.pm.clone(),
+                money(app, l.asked_minor).to_string(),
+                l.due,
+                l.days_from_due,
+            )
         })
         .collect();
     let (late_fee, late_fee_terms) = if late_fee_minor > 0 {
