@@ -31,7 +31,7 @@ const BUILT_IN: [(&str, &str); 4] = [
 pub const LETTERS_FOLDER: &str = "letters";
 
 /// What a letter template can use, as `{{ name }}`.
-pub const PLACEHOLDERS: [(&str, &str); 20] = [
+pub const PLACEHOLDERS: [(&str, &str); 23] = [
     ("customer", "the customer's name"),
     ("business", "our business name"),
     ("sender", "who signs: [letters] signer, else \"<business> accounts receivable\""),
@@ -52,6 +52,9 @@ pub const PLACEHOLDERS: [(&str, &str); 20] = [
     ("lien_document", "the lien deadline's document, like \"Claim of lien\""),
     ("lien_due", "the last day to record the claim of lien"),
     ("lien_statute", "the statute that sets it"),
+    ("unpaid", "everything unpaid on the job, past due or not (a notice of intent to lien; else empty)"),
+    ("not_yet_due", "the part of it not yet due, less retainage (else empty)"),
+    ("retainage", "the retainage held in it (else empty)"),
 ];
 
 /// One letter's figures, as the templates see them.
@@ -77,6 +80,9 @@ pub struct LetterContext {
     pub lien_document: Option<String>,
     pub lien_due: Option<String>,
     pub lien_statute: Option<String>,
+    pub unpaid: Option<String>,
+    pub not_yet_due: Option<String>,
+    pub retainage: Option<String>,
 }
 
 /// A rendered letter: its RE: line and its text.
@@ -247,7 +253,16 @@ fn samples() -> [LetterContext; 2] {
     lien.lien_document = Some("Claim of lien".to_string());
     lien.lien_due = Some("February 18, 2027".to_string());
     lien.lien_statute = Some("Fla. Stat. § 713.08(5)".to_string());
-    lien.invoices[0].days_past_due = 0;
+    lien.unpaid = Some("$2,900.00".to_string());
+    lien.not_yet_due = Some("$1,500.00".to_string());
+    lien.retainage = Some("$200.00".to_string());
+    let mut later = invoice;
+    later.number = "1051".to_string();
+    later.amount = "$1,700.00".to_string();
+    later.due = "Dec 20, 2026".to_string();
+    later.days_past_due = 0;
+    later.when = "due Dec 20, 2026".to_string();
+    lien.invoices.push(later);
     [past_due, lien]
 }
 
@@ -296,7 +311,32 @@ mod tests {
         assert!(r.body.contains(
             "Under Fla. Stat. § 713.08(5), a claim of lien for this work can be recorded until February 18, 2027."
         ));
+        assert!(
+            r.body.contains("$2,900.00 for that work remains unpaid, and $1,200.00 of it is past due."),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("Past due: $1,200.00\nNot yet due: $1,500.00\nRetainage held: $200.00\nTotal unpaid on this project: $2,900.00\n\n"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("Unless we receive the $1,200.00 past due by Monday, December 14, 2026,"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Invoice #1051 (Harbor Point): $1,700.00 due Dec 20, 2026\n"), "{}", r.body);
         assert!(r.body.ends_with("cc: Harbor Point LLC, owner"), "{:?}", r.body);
+        let (letter, _) = r.body.split_once("Sincerely").expect("signed");
+        assert!(!letter.contains("\n\n\n"), "one blank line between paragraphs: {:?}", r.body);
+        // All of it past due: the letter says so once, without the breakdown.
+        let mut all_due = lien.clone();
+        (all_due.unpaid, all_due.not_yet_due, all_due.retainage) = (Some(all_due.total.clone()), None, None);
+        all_due.invoices.truncate(1);
+        let r = t.render(LetterKind::IntentToLien, &all_due).expect("renders");
+        assert!(r.body.contains("$1,200.00 for that work remains unpaid past its due dates."), "{}", r.body);
+        assert!(r.body.contains("Past due: $1,200.00\n\nUnder"), "{}", r.body);
         assert!(!r.body.contains("Please send payment"), "no remit line without a remit-to");
     }
 

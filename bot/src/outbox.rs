@@ -53,7 +53,31 @@ pub struct EmailJob {
     pub note: String,
     /// Who approved it (their name), or `arbot` for a stage that goes out by itself.
     pub approved_by: String,
+    /// Invoices whose own PDF the accounting system serves: fetched and attached as the email
+    /// goes, so a click stays quick and the outbox does not keep the vendor's files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoice_pdfs: Vec<VendorPdf>,
 }
+
+/// An invoice's own PDF in its accounting system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorPdf {
+    /// The configured source that holds it.
+    pub source: String,
+    pub external_id: String,
+    pub number: String,
+}
+
+/// The file name of an invoice's own PDF: `Invoice-1042.pdf` (anything but letters, digits and
+/// dashes in the number becomes a dash).
+pub fn invoice_file(number: &str) -> String {
+    let clean: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    format!("Invoice-{clean}.pdf")
+}
+
+/// How long one invoice's PDF may take to come from its accounting system before the email goes
+/// without it.
+const VENDOR_PDF_WAIT: Duration = Duration::from_secs(30);
 
 const KIND_POST: &str = "post";
 const KIND_ESCALATION: &str = "escalation";
@@ -351,6 +375,7 @@ impl Dispatcher {
                 progress: None,
             };
         };
+        let (email, pdfs) = self.with_invoice_pdfs(job).await;
         if let Err(e) = self.app.store.mark_outbox_progress(item.id, HANDED).await {
             return Delivery::Retry {
                 error: format!("database: {e}"),
@@ -358,9 +383,9 @@ impl Dispatcher {
                 progress: None,
             };
         }
-        match mail.send(&job.email).await {
+        match mail.send(&email).await {
             Ok(reply) => {
-                self.note_sent(item, job).await;
+                self.note_sent(item, job, &pdfs).await;
                 Delivery::Sent {
                     result: serde_json::json!({"email": "sent", "message_id": job.email.message_id, "server": reply})
                         .to_string(),
@@ -391,8 +416,52 @@ impl Dispatcher {
         }
     }
 
-    /// The sent email as a note on the account, once (its key is the outbox key).
-    async fn note_sent(&self, item: &OutboxItem, job: &EmailJob) {
+    /// The email with the invoices' own PDFs attached, fetched from their accounting systems now,
+    /// and a sentence for the note on what was attached and what could not be (the email goes
+    /// without a PDF the vendor does not give in time: the reminder matters more than the copy).
+    async fn with_invoice_pdfs(&self, job: &EmailJob) -> (Email, String) {
+        let mut email = job.email.clone();
+        if job.invoice_pdfs.is_empty() {
+            return (email, String::new());
+        }
+        let mut attached: Vec<(String, String)> = Vec::new();
+        let mut missing = Vec::new();
+        for want in &job.invoice_pdfs {
+            let vendor = crate::connect::vendor_name(&self.app.config.sources, &want.source);
+            let Some(source) = self.app.sources.iter().find(|s| s.name() == want.source) else {
+                missing.push(format!("#{} ({vendor} is no longer set up)", want.number));
+                continue;
+            };
+            match tokio::time::timeout(VENDOR_PDF_WAIT, source.invoice_pdf(&want.external_id)).await {
+                Ok(Ok(Some(bytes))) => {
+                    email.attachments.push(crate::reply::Attachment::new(invoice_file(&want.number), bytes));
+                    attached.push((vendor, format!("#{}", want.number)));
+                }
+                Ok(Ok(None)) => missing.push(format!("#{} ({vendor} no longer has it)", want.number)),
+                Ok(Err(e)) => missing.push(format!("#{} ({e})", want.number)),
+                Err(_) => missing.push(format!(
+                    "#{} ({vendor} took more than {} seconds)",
+                    want.number,
+                    VENDOR_PDF_WAIT.as_secs()
+                )),
+            }
+        }
+        let mut said = String::new();
+        if let Some((vendor, _)) = attached.first() {
+            let numbers: Vec<&str> = attached.iter().map(|(_, n)| n.as_str()).collect();
+            let from =
+                if attached.iter().all(|(v, _)| v == vendor) { vendor.as_str() } else { "the accounting systems" };
+            said.push_str(&format!(" With the invoice PDFs from {from}: {}.", numbers.join(", ")));
+        }
+        if !missing.is_empty() {
+            said.push_str(&format!(" Sent without the invoice PDFs of {}.", missing.join(", ")));
+        }
+        (email, said)
+    }
+
+    /// The sent email as a note on the account, once (its key is the outbox key), with what
+    /// [`Self::with_invoice_pdfs`] said of the invoices' PDFs.
+    async fn note_sent(&self, item: &OutboxItem, job: &EmailJob, pdfs: &str) {
         let now = self.app.clock.now();
         let note = arbot_core::collections::NewNote {
             customer_id: job.customer_id,
@@ -400,11 +469,11 @@ impl Dispatcher {
             kind: "email".to_string(),
             body: if job.approved_by == BY_ITSELF {
                 format!(
-                    "{} Sent by itself (its stage needs no approval); Message-ID <{}>.",
+                    "{}{pdfs} Sent by itself (its stage needs no approval); Message-ID <{}>.",
                     job.note, job.email.message_id
                 )
             } else {
-                format!("{} Approved by {}; Message-ID <{}>.", job.note, job.approved_by, job.email.message_id)
+                format!("{}{pdfs} Approved by {}; Message-ID <{}>.", job.note, job.approved_by, job.email.message_id)
             },
             author: "arbot".to_string(),
             created_at: now,

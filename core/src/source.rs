@@ -314,6 +314,19 @@ pub trait Source: Send + Sync + std::fmt::Debug {
         let _ = cursor;
         Ok(OpenInvoicePage::default())
     }
+
+    /// Whether [`Source::invoice_pdf`] can give an invoice's own PDF.
+    fn serves_invoice_pdfs(&self) -> bool {
+        false
+    }
+
+    /// The accounting system's own PDF of the invoice `external_id`, as the customer got it
+    /// (QuickBooks and Xero both serve one). `None` from a source that has no such document (a
+    /// spreadsheet) or no such invoice any more.
+    async fn invoice_pdf(&self, external_id: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        let _ = external_id;
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

@@ -608,6 +608,7 @@ impl FakeQbo {
         let router = axum::Router::new()
             .route("/v3/company/{realm}/query", get(query).post(query))
             .route("/v3/company/{realm}/cdc", get(cdc))
+            .route("/v3/company/{realm}/invoice/{id}/pdf", get(invoice_pdf))
             .route("/oauth2/v1/tokens/bearer", post(token))
             .with_state(state.clone());
         let url = vendor_kit::serve(router).await;
@@ -780,6 +781,52 @@ async fn query(
     let QboState { ledger, after_query, queries, .. } = &mut *s;
     vendor_kit::page_served(after_query, queries, ledger);
     deliver(fault, StatusCode::OK, body)
+}
+
+/// `GET /v3/company/{realm}/invoice/{id}/pdf`: the invoice as QuickBooks prints it, when the
+/// request accepts a PDF; an unknown or deleted invoice is fault 610, "Object Not Found".
+async fn invoice_pdf(
+    State(state): State<Shared>,
+    Path((realm, id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let fault = match gate(&state, &realm, &params, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    s.log.push(format!("PDF {id}"));
+    let accepts_pdf = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/pdf"));
+    if !accepts_pdf {
+        let why = "The request must accept application/pdf";
+        return deliver(
+            None,
+            StatusCode::BAD_REQUEST,
+            fault_json("4000", "Unsupported Media Type", why, "ValidationFault"),
+        );
+    }
+    let Some(inv) = s.ledger.invoices.get(&id) else {
+        let detail = "Object Not Found : Something you're trying to use has been made inactive or deleted.";
+        return deliver(
+            None,
+            StatusCode::BAD_REQUEST,
+            fault_json("610", "Object Not Found", detail, "ValidationFault"),
+        );
+    };
+    if fault.is_some() {
+        return deliver(fault, StatusCode::OK, String::new());
+    }
+    let lines = [
+        "QuickBooks invoice".to_string(),
+        format!("Invoice no. {}", inv.doc.as_deref().unwrap_or("")),
+        format!("Total {}", inv.total.render()),
+        format!("Balance due {}", inv.balance.render()),
+    ];
+    with_tid(vendor_kit::pdf_response(vendor_kit::invoice_pdf(&lines)))
 }
 
 async fn cdc(

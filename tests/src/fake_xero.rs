@@ -676,6 +676,7 @@ impl FakeXero {
         }));
         let router = axum::Router::new()
             .route("/api.xro/2.0/{endpoint}", get(list))
+            .route("/api.xro/2.0/Invoices/{id}", get(invoice_pdf))
             .route("/connections", get(connections))
             .route("/connect/token", post(token))
             .with_state(state.clone());
@@ -779,12 +780,9 @@ fn parse_since(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").ok().map(|t| t.and_utc()))
 }
 
-async fn list(
-    State(state): State<Shared>,
-    Path(endpoint): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
+/// What happens before a request is served: the day's limit, auth, the tenant and an injected
+/// fault. `Err` is the response to send instead.
+async fn admit(state: &Shared, headers: &HeaderMap) -> Result<Option<Fault>, Response> {
     let fault = {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         s.api_calls += 1;
@@ -796,7 +794,7 @@ async fn list(
         if s.day_remaining <= 0 {
             let midnight = now.date_naive().succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
             let wait = midnight.map_or(86_400, |m| (m - now).num_seconds().max(1));
-            return with_limits(
+            return Err(with_limits(
                 Response::builder()
                     .status(StatusCode::TOO_MANY_REQUESTS)
                     .header("x-rate-limit-problem", "day")
@@ -804,23 +802,23 @@ async fn list(
                     .body(axum::body::Body::empty())
                     .unwrap_or_default(),
                 0,
-            );
+            ));
         }
         s.day_remaining -= 1;
         let fault = s.next_fault();
-        if !s.oauth.authorized(&headers) {
-            return problem(
+        if !s.oauth.authorized(headers) {
+            return Err(problem(
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized",
                 "TokenExpired: token expired at 09/24/2021 08:23:47",
-            );
+            ));
         }
         let tenant = headers.get("xero-tenant-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         if tenant.is_none() {
             s.without_tenant += 1;
         }
         if tenant.as_deref() != Some(s.tenant.as_str()) {
-            return problem(StatusCode::FORBIDDEN, "Forbidden", "AuthenticationUnsuccessful");
+            return Err(problem(StatusCode::FORBIDDEN, "Forbidden", "AuthenticationUnsuccessful"));
         }
         fault
     };
@@ -832,39 +830,80 @@ async fn list(
             if let Some(s) = retry_after {
                 b = b.header("retry-after", s.to_string());
             }
-            return with_limits(b.body(axum::body::Body::empty()).unwrap_or_default(), day);
+            Err(with_limits(b.body(axum::body::Body::empty()).unwrap_or_default(), day))
         }
-        Some(Fault::DayLimit { retry_after }) => {
-            return with_limits(
-                Response::builder()
-                    .status(StatusCode::TOO_MANY_REQUESTS)
-                    .header("x-rate-limit-problem", "day")
-                    .header("retry-after", retry_after.to_string())
-                    .body(axum::body::Body::empty())
-                    .unwrap_or_default(),
-                0,
-            );
-        }
-        Some(Fault::ServerError(code)) => {
-            return Response::builder()
-                .status(StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
-                .body(axum::body::Body::from("oauth_problem=rate%20limit%20exceeded"))
-                .unwrap_or_default();
-        }
-        Some(Fault::WebPage(status)) => return vendor_kit::web_page(status),
-        Some(Fault::Refused) => {
-            return validation("The document with the supplied id was not found for this endpoint.");
-        }
+        Some(Fault::DayLimit { retry_after }) => Err(with_limits(
+            Response::builder()
+                .status(StatusCode::TOO_MANY_REQUESTS)
+                .header("x-rate-limit-problem", "day")
+                .header("retry-after", retry_after.to_string())
+                .body(axum::body::Body::empty())
+                .unwrap_or_default(),
+            0,
+        )),
+        Some(Fault::ServerError(code)) => Err(Response::builder()
+            .status(StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
+            .body(axum::body::Body::from("oauth_problem=rate%20limit%20exceeded"))
+            .unwrap_or_default()),
+        Some(Fault::WebPage(status)) => Err(vendor_kit::web_page(status)),
+        Some(Fault::Refused) => Err(validation("The document with the supplied id was not found for this endpoint.")),
         Some(Fault::ExpireTokens) => {
-            return problem(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "TokenExpired: token expired at 09/24/2021 08:23:47",
-            );
+            Err(problem(StatusCode::UNAUTHORIZED, "Unauthorized", "TokenExpired: token expired at 09/24/2021 08:23:47"))
         }
-        Some(Fault::Slow(d)) => tokio::time::sleep(d).await,
-        _ => {}
+        Some(Fault::Slow(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(None)
+        }
+        other => Ok(other),
     }
+}
+
+/// `GET /Invoices/{InvoiceID}` with `Accept: application/pdf`: the invoice as Xero prints it. An
+/// id Xero does not know is a 404.
+async fn invoice_pdf(State(state): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let fault = match admit(&state, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let accepts_pdf = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/pdf"));
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    s.log.push((format!("Invoices/{id}"), if accepts_pdf { "pdf" } else { "json" }.to_string(), None));
+    let day = s.day_remaining;
+    let Some(inv) = s.ledger.invoices.get(&id) else {
+        return with_limits(
+            problem(StatusCode::NOT_FOUND, "Not Found", "The resource you're looking for cannot be found"),
+            day,
+        );
+    };
+    if !accepts_pdf {
+        return validation("This fake serves an invoice by id only as a PDF (Accept: application/pdf)");
+    }
+    if fault.is_some() {
+        return with_limits(vendor_kit::deliver(fault.as_ref(), StatusCode::OK, String::new()), day);
+    }
+    let money = |minor: i64| format!("{}.{:02}", minor / 100, (minor % 100).abs());
+    let lines = [
+        "Xero tax invoice".to_string(),
+        format!("Invoice number {}", inv.number),
+        format!("Total {} {}", inv.currency, money(inv.total)),
+        format!("Amount due {} {}", inv.currency, money(inv.amount_due)),
+    ];
+    with_limits(vendor_kit::pdf_response(vendor_kit::invoice_pdf(&lines)), day)
+}
+
+async fn list(
+    State(state): State<Shared>,
+    Path(endpoint): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let fault = match admit(&state, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let since_header = headers.get("if-modified-since").and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     let query: Vec<String> = {

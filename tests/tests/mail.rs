@@ -770,9 +770,25 @@ async fn letters_are_drafted_as_pdf_with_the_ledgers_figures_and_recorded_as_sen
         assert!(refused.lines.join(" ").contains("/mail letter"), "{:?}", refused.lines);
         assert!(app.store.letters(None, 10).await.unwrap().is_empty(), "{}", db.name);
 
+        // The account has an escalation thread: the draft goes there too, for review.
+        let out = Arc::new(ConsoleOut::default());
+        let dispatcher = Dispatcher::new(app.clone(), out.clone(), "t", settings());
+        let esc = run_line(&app, "/ar escalate harborview board treasurer stopped answering", sam()).await;
+        assert!(!esc.lines.is_empty(), "{esc:?}");
+        dispatcher.deliver_due().await.unwrap();
+        out.take();
         let reply = run_line(&app, "/mail letter harborview demand", sam()).await;
         let text = reply.lines.join("\n");
         assert_eq!(reply.title.as_deref(), Some("Demand for payment: Harborview Owners Assn, letter 1"), "{text}");
+        assert!(text.contains("It goes to the account's escalation thread too"), "{text}");
+        dispatcher.deliver_due().await.unwrap();
+        let posted = out.take();
+        assert!(
+            posted.contains("posted in thread")
+                && posted.contains("Demand for payment drafted: letter 1")
+                && posted.contains("Harborview-Owners-Assn-demand-letter-2026-12-03.pdf"),
+            "{posted}"
+        );
         assert!(text.contains(&format!("asks {total} by Mon Dec 14, 2026")), "{text}");
         assert!(text.contains("/mail sent 1 certified <tracking number>"), "{text}");
         assert_eq!(reply.attachments.len(), 1);
@@ -839,7 +855,32 @@ async fn letters_are_drafted_as_pdf_with_the_ledgers_figures_and_recorded_as_sen
         let body = pdf_text(&reply.attachments[0].content);
         assert!(body.contains("RE: Notice of intent to lien: Harborview Towers - Riser Replacement"), "{body}");
         assert!(body.contains("until February 18, 2027"), "{body}");
+        // It asks the job's past-due money; what is not yet due and the retainage are named apart.
+        let on_job: Vec<_> = items
+            .iter()
+            .filter(|i| i.job_name.as_deref() == Some("Harborview Towers - Riser Replacement") && i.balance.minor > 0)
+            .collect();
+        let unpaid: i64 = on_job.iter().map(|i| i.balance.minor).sum();
+        let past: i64 = on_job.iter().filter(|i| i.due < today).map(|i| i.due_part()).sum();
+        assert!(0 < past && past < unpaid, "the job has money past due and money not yet due: {past} of {unpaid}");
+        let (past, unpaid) = (app.money(past), app.money(unpaid));
+        assert!(
+            text.contains(&format!(
+                "Asks the {past} past due on Harborview Towers - Riser Replacement of the {unpaid} unpaid"
+            )),
+            "{text}"
+        );
+        assert!(
+            body.contains(&format!("Past due: {past}"))
+                && body.contains(&format!("Total unpaid on this project: {unpaid}")),
+            "{body}"
+        );
+        assert!(body.contains(&format!("the {past} past due by")), "{body}");
+        // The association is the job's owner ("Harborview Owners Association, Inc."): no cc to itself.
+        assert!(text.contains("is the job's owner, so the letter goes to the owner and has no cc line"), "{text}");
+        assert!(!body.contains("cc:"), "{body}");
         let lien_id = app.store.letters(None, 10).await.unwrap()[0].id;
+        assert_eq!(app.store.letter(lien_id).await.unwrap().unwrap().amount, past);
 
         // Recorded as sent: a bad tracking number changes nothing; a good one is kept and logged.
         let bad = run_line(&app, &format!("/mail sent {lien_id} certified 12345"), sam()).await;
@@ -869,10 +910,131 @@ async fn letters_are_drafted_as_pdf_with_the_ledgers_figures_and_recorded_as_sen
             "{:?}",
             fix.lines
         );
+        // A postal address set from chat wins over the ledger's; a bad email with it changes nothing.
+        let none = run_line(&app, "/mail contact harborview", sam()).await;
+        assert!(none.lines.join(" ").contains("Give an email, an address or both"), "{none:?}");
+        let bad = run_line(&app, "/mail contact harborview ap@ address 1 Bayfront Plaza; Tampa, FL 33602", sam()).await;
+        assert!(bad.lines.join(" ").contains("Nothing was changed"), "{bad:?}");
+        assert!(app.store.contact(harbor).await.unwrap().and_then(|c| c.address).is_none(), "{}", db.name);
+        let set =
+            run_line(&app, "/mail contact harborview address 1 Bayfront Plaza; Suite 900; Tampa, FL 33602", sam())
+                .await;
+        assert!(
+            set.lines.join(" ").contains("now addressed to 1 Bayfront Plaza, Suite 900, Tampa, FL 33602 (was"),
+            "{set:?}"
+        );
+        let reply = run_line(&app, "/mail letter harborview demand", sam()).await;
+        let body = pdf_text(&reply.attachments[0].content);
+        assert!(body.contains("1 Bayfront Plaza") && body.contains("Suite 900") && !body.contains("8092"), "{body}");
         let list = run_line(&app, "/mail letters harborview", sam()).await.lines.join("\n");
         assert!(
             list.contains("sent by first-class mail on Dec 3, 2026") && list.contains("not recorded as sent"),
             "{list}"
         );
+    }
+}
+
+/// The invoice PDFs a fake vendor has served, by the invoice's id.
+type PdfLog = Box<dyn Fn() -> Vec<String>>;
+/// Makes a fake vendor lose an invoice; false if it had none by that id.
+type Forget = Box<dyn Fn(&str) -> bool>;
+
+/// A reminder to a customer synced from QuickBooks or Xero carries each invoice's own PDF,
+/// fetched from the vendor's API as the email goes (QuickBooks `GET …/invoice/{id}/pdf`, Xero
+/// `GET /Invoices/{id}` with `Accept: application/pdf`); an invoice the vendor no longer has goes
+/// without its copy, and the note on the account says which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_carries_each_invoices_own_pdf_from_quickbooks_and_xero() {
+    use arbot_core::source::Source;
+    use arbot_core::sync::sync_source;
+    use arbot_tests::{fake_quickbooks, fake_xero};
+    use mail_parser::MimeHeaders;
+
+    for (vendor, kind) in [("QuickBooks", "quickbooks"), ("Xero", "xero")] {
+        for db in TestDb::all().await {
+            let books_now = at("2026-11-20T15:00:00Z");
+            // The vendor's books: Acme owes on two invoices or more.
+            let (source, fake_log, forget): (Arc<dyn Source>, PdfLog, Forget) = if kind == "quickbooks" {
+                let mut ledger = fake_quickbooks::Ledger::new(books_now);
+                fake_quickbooks::sample_company(&mut ledger);
+                let fake = Arc::new(fake_quickbooks::FakeQbo::start(ledger).await);
+                let qbo = fake.connect(&db.store, kind, 50).await;
+                sync_source(db.store.as_ref(), &qbo, &fake.clock(), false, |_| {}).await.unwrap();
+                let (f1, f2) = (fake.clone(), fake.clone());
+                (
+                    Arc::new(qbo),
+                    Box::new(move || f1.with(|s| s.log.iter().filter(|l| l.starts_with("PDF")).cloned().collect())),
+                    Box::new(move |id: &str| f2.with(|s| s.ledger.invoices.remove(id).is_some())),
+                )
+            } else {
+                let mut ledger = fake_xero::XLedger::new(books_now);
+                fake_xero::sample_org(&mut ledger);
+                let fake = Arc::new(fake_xero::FakeXero::start(ledger).await);
+                let xero = fake.connect(&db.store, kind, 50).await;
+                sync_source(db.store.as_ref(), &xero, &fake.clock(), false, |_| {}).await.unwrap();
+                let (f1, f2) = (fake.clone(), fake.clone());
+                (
+                    Arc::new(xero),
+                    Box::new(move || f1.with(|s| s.log.iter().filter(|l| l.1 == "pdf").map(|l| l.0.clone()).collect())),
+                    Box::new(move |id: &str| f2.with(|s| s.ledger.invoices.remove(id).is_some())),
+                )
+            };
+            let server = SmtpServer::start();
+            // Two weeks on: the invoices are past due and at a reminder stage.
+            let clock = ManualClock::new(at("2026-12-08T14:00:00Z"), chrono_tz::America::New_York);
+            let mut app = app_on(&db, &clock, server.port).await;
+            app.sources = vec![source];
+            app.config.sources = vec![toml::from_str(&format!("name = \"{kind}\"\nkind = \"{kind}\"")).unwrap()];
+            let dispatcher = Dispatcher::new(app.clone(), Arc::new(ConsoleOut::default()), "t", settings());
+            let acme = customer_id(&app, "acme").await;
+            let set = run_line(&app, "/mail contact acme ap@acme.example", sam()).await;
+            assert!(set.lines.join(" ").contains("now go to ap@acme.example"), "{set:?}");
+
+            let today = app.today();
+            let prepared = mail::prepare(&app, acme, today).await.unwrap();
+            assert!(prepared.pdfs.len() >= 2, "{vendor}, {}: invoices with a vendor PDF: {prepared:?}", db.name);
+            let reply = run_line(&app, "/mail remind acme", sam()).await;
+            let text = reply.lines.join("\n");
+            let files: Vec<String> = prepared.pdfs.iter().map(|p| format!("Invoice-{}.pdf", p.number)).collect();
+            assert!(text.contains(&format!("{} from {vendor} (fetched as it goes)", files.join(", "))), "{text}");
+            assert!(fake_log().is_empty(), "{vendor}: nothing is fetched for a preview");
+
+            // The vendor has lost one invoice since the sync: the email goes without its copy.
+            let (gone, kept) = (&prepared.pdfs[0], &prepared.pdfs[1..]);
+            assert!(forget(&gone.external_id), "{vendor}: the fake had {}", gone.external_id);
+            let answer = status(click(&app, &sam(), &reply.buttons[0].id, "p-1").await);
+            assert!(answer.starts_with("Approved by @sam"), "{answer}");
+            dispatcher.deliver_due().await.unwrap();
+            let got = server.wait_for(1).await;
+            let parsed = got[0].parsed();
+            let names: Vec<String> =
+                parsed.attachments().filter_map(|a| a.attachment_name().map(str::to_string)).collect();
+            assert!(names[0].contains("statement"), "{vendor}: the statement first: {names:?}");
+            assert_eq!(names[1..], files[1..], "{vendor}, {}: every invoice the vendor still has", db.name);
+            for (a, want) in parsed.attachments().skip(1).zip(kept) {
+                let text = pdf_text(a.contents());
+                // An invoice QuickBooks has no number for is one arbot names by its id (QBO-13).
+                let numbered = !want.number.starts_with("QBO-");
+                assert!(
+                    text.contains("nvoice") && (!numbered || text.contains(&want.number)),
+                    "{vendor}: #{}'s own PDF: {text}",
+                    want.number
+                );
+            }
+            assert_eq!(fake_log().len(), prepared.pdfs.len(), "{vendor}: each PDF fetched once");
+            let notes = app.store.notes_for_customer(acme, 5).await.unwrap();
+            let note = notes.iter().find(|n| n.kind == "email").expect("the email is logged");
+            let kept_numbers: Vec<String> = kept.iter().map(|k| format!("#{}", k.number)).collect();
+            assert!(
+                note.body.contains(&format!("With the invoice PDFs from {vendor}: {}.", kept_numbers.join(", ")))
+                    && note.body.contains(&format!(
+                        "Sent without the invoice PDFs of #{} ({vendor} no longer has it).",
+                        gone.number
+                    )),
+                "{}",
+                note.body
+            );
+            db.close().await;
+        }
     }
 }

@@ -14,9 +14,11 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use super::note::typed_name;
 use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
+use crate::chat::Post;
 use crate::documents::letter::{LetterPage, file_name, pdf};
 use crate::documents::statement::Sender;
 use crate::letters::LetterContext;
+use crate::outbox::{Destination, enqueue_post};
 use crate::reply::{Attachment, Button, Reply, Severity};
 use crate::templates::InvoiceContext;
 use crate::wording::{at, count};
@@ -49,9 +51,7 @@ struct Draft {
 pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let found = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
     let kind = inv.args.choice("kind").and_then(LetterKind::parse).ok_or_else(|| missing_arg("kind"))?;
-    let customer = app
-        .store
-        .customer(found.id)
+    let customer = super::statement::billed(app, found.id)
         .await?
         .ok_or_else(|| CommandError::User(format!("{} is no longer in the ledger.", found.name)))?;
     let today = app.today();
@@ -106,17 +106,44 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     ));
     reply.lines.extend(draft.lines);
     if address.trim().is_empty() {
-        reply.lines.push(
-            "No billing address on record: the letter is addressed to the name only (the address comes from the \
-             accounting system's bill-to)."
-                .to_string(),
-        );
+        reply.lines.push(format!(
+            "No billing address on record: the letter is addressed to the name only. It comes from the accounting \
+                 system's bill-to, or set one with /mail contact {} address <street>; <City, ST ZIP>.",
+            typed_name(&customer.name)
+        ));
     }
     reply.lines.push(format!(
         "When it goes out: /mail sent {id} certified <tracking number> (or mail, email, hand, courier); that logs it \
          on the account."
     ));
-    reply.attachments.push(Attachment::new(name, bytes));
+    reply.attachments.push(Attachment::new(name.clone(), bytes.clone()));
+    // The account's escalation thread (the job's, for a notice of intent) gets the draft too, so
+    // the PM and the manager can read it there before it goes.
+    let escalations = app.store.open_escalations().await?;
+    let thread = escalations
+        .iter()
+        .find(|e| e.customer_id == customer.id && draft.job_id.is_some() && e.job_id == draft.job_id)
+        .or_else(|| escalations.iter().find(|e| e.customer_id == customer.id && e.job_id.is_none()))
+        .or_else(|| escalations.iter().find(|e| e.customer_id == customer.id));
+    if let Some(esc) = thread {
+        let mut post = Reply::titled(format!("{} drafted: letter {id}", kind.title()));
+        post.lines.push(format!(
+            "{} drafted a {} to {}: asks {} by {}. Read it before it goes; /mail sent {id} records how it went.",
+            at(&inv.actor.name),
+            kind.noun(),
+            customer.name,
+            draft.amount,
+            long_date(draft.pay_by)
+        ));
+        post.attachments.push(Attachment::new(name, bytes));
+        let to = Destination::EscalationThread { escalation_id: esc.id };
+        if enqueue_post(app, &format!("letter:{id}:thread"), to, Post::of(post))
+            .await
+            .map_err(CommandError::Internal)?
+        {
+            reply.lines.push("It goes to the account's escalation thread too, for review there.".to_string());
+        }
+    }
     let wording = match app.config.letters.templates.file_of(kind) {
         Some(file) => format!("Worded by {}", file.display()),
         None => "Worded by arbot's own template (arbot reminders templates writes it out to edit)".to_string(),
@@ -302,7 +329,31 @@ async fn intent_to_lien(
         return Err(CommandError::User(text));
     };
     let currency = on_job[0].currency();
-    let total: i64 = on_job.iter().filter(|i| i.currency() == currency).map(|i| i.balance.minor).sum();
+    let on_job: Vec<&OpenItem> = on_job.into_iter().filter(|i| i.currency() == currency).collect();
+    let unpaid: i64 = on_job.iter().map(|i| i.balance.minor).sum();
+    let retainage: i64 = on_job.iter().map(|i| i.retainage_held()).sum();
+    let total: i64 = on_job.iter().filter(|i| i.due < today).map(|i| i.due_part()).sum();
+    let not_yet_due = unpaid - retainage - total;
+    let money = |minor: i64| Money::new(minor, currency);
+    let rest = || {
+        let mut parts = Vec::new();
+        if not_yet_due > 0 {
+            parts.push(format!("{} not yet due", money(not_yet_due)));
+        }
+        if retainage > 0 {
+            parts.push(format!("{} retainage held", money(retainage)));
+        }
+        parts.join(" and ")
+    };
+    if total <= 0 {
+        return Err(CommandError::User(format!(
+            "Nothing on {} is past due: its {} unpaid is {}. A notice of intent asks for money past due; draft it once \
+             an invoice on the job is. Nothing was drafted.",
+            job.name,
+            money(unpaid),
+            rest()
+        )));
+    }
     let mut pay = pay_by(app, today);
     let mut lines = Vec::new();
     if pay >= claim.due {
@@ -316,21 +367,31 @@ async fn intent_to_lien(
         ));
     }
     let mut ctx = common(app, customer, today, pay);
-    ctx.total = Money::new(total, currency).to_string();
+    ctx.total = money(total).to_string();
+    ctx.unpaid = Some(money(unpaid).to_string());
+    ctx.not_yet_due = (not_yet_due > 0).then(|| money(not_yet_due).to_string());
+    ctx.retainage = (retainage > 0).then(|| money(retainage).to_string());
     ctx.oldest_days = on_job.iter().map(|i| (today - i.due).num_days()).max().unwrap_or(0).max(0);
     ctx.invoices = on_job.iter().map(|i| invoice_context(i, i.balance.minor, today)).collect();
     let place: Vec<&str> = [job.city.as_deref(), job.state.as_deref()].into_iter().flatten().collect();
     ctx.job = Some(job.name.clone());
     ctx.job_address = (!place.is_empty()).then(|| place.join(", "));
-    ctx.owner = job.owner_name.clone();
+    // A letter to the owner itself names no other owner and copies no one.
+    let owner_is_customer = job.owner_name.as_deref().is_some_and(|o| same_name(o, &customer.name));
+    ctx.owner = job.owner_name.clone().filter(|_| !owner_is_customer);
     ctx.gc = job.gc_name.clone();
     ctx.state = Some(facts.state.clone());
     ctx.lien_document = Some(claim.document.clone());
     ctx.lien_due = Some(claim.due.format("%B %-d, %Y").to_string());
     ctx.lien_statute = Some(claim.citation.clone());
+    let besides = if unpaid > total {
+        format!(" of the {} unpaid (the rest is {})", money(unpaid), rest())
+    } else {
+        String::new()
+    };
     lines.push(format!(
-        "{} unpaid on {}; {} due {} ({}).",
-        Money::new(total, currency),
+        "Asks the {} past due on {}{besides}; {} due {} ({}).",
+        money(total),
         job.name,
         claim.document,
         long_date(claim.due),
@@ -340,6 +401,8 @@ async fn intent_to_lien(
         lines.push("Mind: some of these invoices are disputed; settle what the dispute is about first.".to_string());
     }
     match &job.owner_name {
+        Some(_) if owner_is_customer => lines
+            .push(format!("{} is the job's owner, so the letter goes to the owner and has no cc line.", customer.name)),
         Some(owner) => lines.push(format!("Copy the owner, {owner}: the letter names them in its cc line.")),
         None => lines.push(format!(
             "The owner is not on record, so the letter has no cc line: /ar job {} set owner <name> adds one.",
@@ -351,14 +414,47 @@ async fn intent_to_lien(
         long_date(claim.due),
         arbot_core::liens::DISCLAIMER
     ));
-    Ok(Draft {
-        ctx,
-        amount: Money::new(total, currency),
-        pay_by: pay,
-        job_id: Some(job.id),
-        lien_due: Some(claim.due),
-        lines,
-    })
+    Ok(Draft { ctx, amount: money(total), pay_by: pay, job_id: Some(job.id), lien_due: Some(claim.due), lines })
+}
+
+/// Whether two names are the same party: "Harborview Owners Assn" and "Harborview Owners
+/// Association, Inc." are; case, punctuation, the usual abbreviations and the company-form words
+/// (Inc, LLC, Corp, ...) do not tell names apart.
+fn same_name(a: &str, b: &str) -> bool {
+    fn words(s: &str) -> Vec<String> {
+        s.to_lowercase()
+            .replace('&', " and ")
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .map(|w| w.replace('\'', ""))
+            .filter(|w| !w.is_empty())
+            .filter(|w| {
+                !matches!(
+                    w.as_str(),
+                    "inc"
+                        | "llc"
+                        | "llp"
+                        | "lp"
+                        | "pllc"
+                        | "pc"
+                        | "co"
+                        | "corp"
+                        | "corporation"
+                        | "company"
+                        | "ltd"
+                        | "the"
+                )
+            })
+            .map(|w| match w.as_str() {
+                "assn" | "assoc" | "asn" => "association".to_string(),
+                "intl" => "international".to_string(),
+                "bros" => "brothers".to_string(),
+                "dev" => "development".to_string(),
+                _ => w,
+            })
+            .collect()
+    }
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
 }
 
 /// `/mail sent <letter> <how> [tracking] [on <date>]`.
@@ -476,4 +572,18 @@ pub async fn show(app: &App, id: i64) -> Result<Reply, CommandError> {
     reply.lines.push(letter_line(&letter));
     reply.attachments.push(Attachment::new(letter.file_name.clone(), bytes));
     Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_name;
+
+    #[test]
+    fn a_party_is_known_under_its_usual_spellings() {
+        assert!(same_name("Harborview Owners Assn", "Harborview Owners Association, Inc."));
+        assert!(same_name("ACME BUILDERS, LLC", "Acme Builders"));
+        assert!(same_name("Smith & Sons Co.", "Smith and Sons"));
+        assert!(!same_name("Harborview Owners Assn", "Harborview Towers LLC"));
+        assert!(!same_name("Inc.", "LLC"), "nothing left to compare is not a match");
+    }
 }

@@ -18,34 +18,80 @@ use super::note::typed_name;
 use super::{CommandError, Invocation, missing_arg};
 use crate::app::App;
 use crate::mail::Email;
-use crate::outbox::{BY_ITSELF, EmailJob, enqueue_reminder, message_id};
+use crate::outbox::{BY_ITSELF, EmailJob, VendorPdf, enqueue_reminder, message_id};
 use crate::reply::{Button, Form, FormField, Reply, Severity};
 use crate::roles::Actor;
 use crate::templates::{InvoiceContext, ReminderContext, Rendered};
 use crate::wording::at;
 
-/// `/mail contact <customer> <email>`.
+/// `/mail contact <customer> [email] [address <lines split by ;>]`: where reminders and
+/// statements are emailed, and where letters and statements are addressed.
 pub(super) async fn handle_contact(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let customer = inv.args.customer("customer").ok_or_else(|| missing_arg("customer"))?;
-    let typed = inv.args.text("email").unwrap_or_default();
-    let email = EmailAddress::parse(typed).map_err(|why| CommandError::User(format!("{why}. Nothing was changed.")))?;
-    let recorded =
-        app.store.set_contact_email(customer.id, email.as_str(), "chat", &inv.author(), app.clock.now()).await?;
-    let Some(before) = recorded.new_value() else {
-        return Ok(Reply::default().line("Already set: this request reached arbot twice and was recorded once."));
+    let typed = typed_name(&customer.name);
+    let email = inv.args.text("email").map(str::trim).filter(|t| !t.is_empty());
+    let address = inv.args.text("address").map(postal_lines).filter(|a| !a.is_empty());
+    if email.is_none() && address.is_none() {
+        return Err(CommandError::User(format!(
+            "Give an email, an address or both: /mail contact {typed} ap@example.com address 100 Main St; Tampa, FL \
+             33602. Nothing was changed."
+        )));
+    }
+    // Both are checked before either is kept.
+    let email = match email {
+        Some(e) => {
+            Some(EmailAddress::parse(e).map_err(|why| CommandError::User(format!("{why}. Nothing was changed.")))?)
+        }
+        None => None,
     };
-    let from_ledger = app.store.customer(customer.id).await?.and_then(|c| c.email);
-    let was = match before.or(from_ledger) {
-        Some(old) if old != email.as_str() => format!(" (was {old})"),
-        _ => String::new(),
-    };
-    let mut reply = Reply::default().line(format!(
-        "Reminders for {} now go to {email}{was}. Prepare one with /mail remind {}.",
-        customer.name,
-        typed_name(&customer.name)
-    ));
+    let ledger = app.store.customer(customer.id).await?;
+    let mut said = Vec::new();
+    if let Some(email) = &email {
+        let recorded =
+            app.store.set_contact_email(customer.id, email.as_str(), "chat", &inv.author(), app.clock.now()).await?;
+        let Some(before) = recorded.new_value() else {
+            return Ok(Reply::default().line("Already set: this request reached arbot twice and was recorded once."));
+        };
+        let was = match before.or_else(|| ledger.as_ref().and_then(|c| c.email.clone())) {
+            Some(old) if old != email.as_str() => format!(" (was {old})"),
+            _ => String::new(),
+        };
+        said.push(format!("Reminders and statements for {} now go to {email}{was}.", customer.name));
+    }
+    if let Some(address) = &address {
+        // Its own audit key, so that setting both in one command records both.
+        let author = match inv.author().key.clone() {
+            Some(key) => inv.author().with_key(format!("{key}:address")),
+            None => inv.author(),
+        };
+        let recorded = app.store.set_contact_address(customer.id, address, "chat", &author, app.clock.now()).await?;
+        if let Some(before) = recorded.new_value() {
+            let was = match before.or_else(|| ledger.as_ref().and_then(|c| c.address.clone())) {
+                Some(old) if old.trim() != address.as_str() => {
+                    format!(" (was {})", old.lines().collect::<Vec<_>>().join(", "))
+                }
+                _ => String::new(),
+            };
+            said.push(format!(
+                "Letters and statements to {} are now addressed to {}{was}.",
+                customer.name,
+                address.lines().collect::<Vec<_>>().join(", ")
+            ));
+        } else if said.is_empty() {
+            return Ok(Reply::default().line("Already set: this request reached arbot twice and was recorded once."));
+        }
+    }
+    if email.is_some() {
+        said.push(format!("Prepare a reminder with /mail remind {typed}."));
+    }
+    let mut reply = Reply::default().line(said.join(" "));
     reply.severity = Severity::Good;
     Ok(reply)
+}
+
+/// A typed postal address as its lines: split at `;` or a line break, each trimmed.
+fn postal_lines(typed: &str) -> String {
+    typed.split([';', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
 /// `/mail unhold <customer>`: the hold in force ends yesterday, so reminders resume today.
@@ -146,6 +192,8 @@ pub struct Prepared {
     /// The template's own opening paragraph of that email (before any edit), for the Edit form.
     pub opening: Option<String>,
     pub key: String,
+    /// The invoices it asks for whose accounting system serves their own PDF (attached as it goes).
+    pub pdfs: Vec<VendorPdf>,
 }
 
 impl Prepared {
@@ -210,7 +258,27 @@ pub async fn prepare(app: &App, customer_id: i64, day: NaiveDate) -> Result<Prep
         }
         _ => (None, None),
     };
-    Ok(Prepared { plan, to, hold, choice, email, opening, key })
+    let pdfs = match &plan {
+        Some(plan) => vendor_pdfs(app, plan).await?,
+        None => Vec::new(),
+    };
+    Ok(Prepared { plan, to, hold, choice, email, opening, key, pdfs })
+}
+
+/// The invoices of `plan` whose accounting system serves their own PDF (QuickBooks, Xero).
+async fn vendor_pdfs(app: &App, plan: &ReminderPlan) -> Result<Vec<VendorPdf>, CommandError> {
+    let serving: Vec<&str> = app.sources.iter().filter(|s| s.serves_invoice_pdfs()).map(|s| s.name()).collect();
+    if serving.is_empty() {
+        return Ok(Vec::new());
+    }
+    let invoices = app.store.customer_invoices(plan.customer_id).await?;
+    Ok(plan
+        .lines
+        .iter()
+        .filter_map(|l| invoices.iter().find(|i| i.id == l.invoice_id))
+        .filter(|i| serving.contains(&i.source.as_str()))
+        .map(|i| VendorPdf { source: i.source.clone(), external_id: i.external_id.clone(), number: i.number.clone() })
+        .collect())
 }
 
 fn money(app: &App, minor: i64) -> Money {
@@ -322,10 +390,15 @@ pub fn reminder_reply(app: &App, name: &str, p: &Prepared, day: NaiveDate) -> Re
             // something open in the business's currency, so it always has one.
             let (_, period_end) = arbot_core::statement::default_period(day);
             reply.lines.push(String::new());
-            reply.lines.push(format!(
-                "Attached: {}.",
-                crate::documents::statement::named(name, period_end, app.config.currency, "pdf")
-            ));
+            let statement = crate::documents::statement::named(name, period_end, app.config.currency, "pdf");
+            reply.lines.push(match p.pdfs.first() {
+                None => format!("Attached: {statement}."),
+                Some(first) => {
+                    let vendor = crate::connect::vendor_name(&app.config.sources, &first.source);
+                    let files: Vec<String> = p.pdfs.iter().map(|v| crate::outbox::invoice_file(&v.number)).collect();
+                    format!("Attached: {statement}, and {} from {vendor} (fetched as it goes).", files.join(", "))
+                }
+            });
         }
         None => reply.lines.push(match &p.to {
             Some(bad) => format!("{name}'s email '{bad}' is not an address arbot can send to. Set one with /mail contact {typed} ap@example.com."),
@@ -426,7 +499,7 @@ async fn queue(app: &App, p: &Prepared, day: NaiveDate, approved_by: String) -> 
     // The account's statement goes with it, in the business's currency like the reminder: drawn
     // here, once it is sent, not for every preview and morning list.
     let mut email = email.clone();
-    if let Some(customer) = app.store.customer(plan.customer_id).await? {
+    if let Some(customer) = super::statement::billed(app, plan.customer_id).await? {
         for st in super::statement::prepare(app, &customer, day).await? {
             if st.currency == app.config.currency {
                 let [pdf, _csv] = super::statement::files(app, &st, &customer);
@@ -445,6 +518,7 @@ async fn queue(app: &App, p: &Prepared, day: NaiveDate, approved_by: String) -> 
             numbers.join(", ")
         ),
         approved_by,
+        invoice_pdfs: p.pdfs.clone(),
     };
     let lines: Vec<AskedLine> = plan
         .lines

@@ -128,6 +128,21 @@ pub fn compose(app: &App, customer: &Customer, list: &[Statement], to: &str, key
     Email { to: vec![to.to_string()], subject, text, attachments, message_id: message_id(key) }
 }
 
+/// The customer as statements and letters address them: the ledger's record, with the billing
+/// email and postal address set from chat (`/mail contact`) in place of the accounting system's.
+pub async fn billed(app: &App, customer_id: i64) -> Result<Option<Customer>, CommandError> {
+    let Some(mut customer) = app.store.customer(customer_id).await? else { return Ok(None) };
+    if let Some(contact) = app.store.contact(customer_id).await? {
+        if let Some(email) = contact.email.filter(|e| !e.trim().is_empty()) {
+            customer.email = Some(email);
+        }
+        if let Some(address) = contact.address.filter(|a| !a.trim().is_empty()) {
+            customer.address = Some(address);
+        }
+    }
+    Ok(Some(customer))
+}
+
 /// Where the customer's email goes (statements and reminders): the billing email set from chat,
 /// else the ledger's.
 pub async fn recipient(app: &App, customer: &Customer) -> Result<Option<String>, CommandError> {
@@ -138,10 +153,9 @@ pub async fn recipient(app: &App, customer: &Customer) -> Result<Option<String>,
 /// The Email button: the statement of `as_of` is drafted again from the ledger now and queued
 /// once under its key; the status line says what became of it.
 pub async fn send(app: &App, who: &str, customer_id: i64, as_of: NaiveDate) -> Result<String, CommandError> {
-    let customer =
-        app.store.customer(customer_id).await?.ok_or_else(|| {
-            CommandError::User("That customer is no longer in the ledger; nothing was sent.".to_string())
-        })?;
+    let customer = billed(app, customer_id)
+        .await?
+        .ok_or_else(|| CommandError::User("That customer is no longer in the ledger; nothing was sent.".to_string()))?;
     let list = prepare(app, &customer, as_of).await?;
     if list.is_empty() {
         return Err(CommandError::User(format!(
@@ -196,6 +210,7 @@ async fn queue_statement(
         ),
         email: compose(app, customer, list, to, &key),
         approved_by: at(who),
+        invoice_pdfs: Vec::new(),
     };
     enqueue_email(app, &key, &job).await.map_err(CommandError::Internal)
 }
@@ -210,9 +225,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
             long_date(as_of)
         )));
     }
-    let customer = app
-        .store
-        .customer(found.id)
+    let customer = billed(app, found.id)
         .await?
         .ok_or_else(|| CommandError::User(format!("{} is no longer in the ledger.", found.name)))?;
     statement_reply(app, &customer, as_of).await
@@ -239,11 +252,11 @@ pub async fn statement_reply(app: &App, customer: &Customer, as_of: NaiveDate) -
         reply.attachments.extend(files(app, s, customer));
     }
     if customer.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
-        reply.lines.push(
-            "No billing address on record: the statement's bill-to shows the name only (the address comes from the \
-             accounting system's bill-to)."
-                .to_string(),
-        );
+        reply.lines.push(format!(
+            "No billing address on record: the statement's bill-to shows the name only. It comes from the \
+                 accounting system's bill-to, or set one with /mail contact {} address <street>; <City, ST ZIP>.",
+            super::note::typed_name(&customer.name)
+        ));
     }
     if app.config.business.remit_lines().is_empty() {
         reply.lines.push(
@@ -298,7 +311,7 @@ pub async fn month_end(app: &App, as_of: NaiveDate) -> Result<Vec<RunEntry>, Com
     }
     let mut out = Vec::new();
     for id in ids {
-        let Some(customer) = app.store.customer(id).await? else { continue };
+        let Some(customer) = billed(app, id).await? else { continue };
         let statements = prepare(app, &customer, as_of).await?;
         if statements.is_empty() {
             continue;

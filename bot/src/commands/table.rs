@@ -568,10 +568,17 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         family: MAIL,
         name: "contact",
-        summary: "Set the billing email a customer's reminders go to",
+        summary: "Set the billing email reminders go to, and the postal address letters go to",
         params: &[
             Param::new("customer", ParamKind::Customer, true, "the customer"),
-            Param::new("email", ParamKind::Text, true, "their accounts-payable address, like ap@acme.com"),
+            Param::new("email", ParamKind::Text, false, "their accounts-payable address, like ap@acme.com"),
+            Param::new(
+                "address",
+                ParamKind::Text,
+                false,
+                "the mailing address, lines split by ; (street; City, ST ZIP)",
+            )
+            .after("address"),
         ],
         example: "/mail contact acme ap@acmebuilders.example",
         permission: Permission::Record,

@@ -141,6 +141,24 @@ pub enum Verdict<T> {
     Fail(SourceError),
 }
 
+impl<T> Verdict<T> {
+    /// What a reply judged `Done(t)` becomes under `then`; every other verdict is kept.
+    pub fn and_then<U>(self, then: impl FnOnce(T) -> Verdict<U>) -> Verdict<U> {
+        match self {
+            Verdict::Done(t) => then(t),
+            Verdict::Retry { after_secs, why } => Verdict::Retry { after_secs, why },
+            Verdict::Reschedule { after_secs, why } => Verdict::Reschedule { after_secs, why },
+            Verdict::Unauthorized { why } => Verdict::Unauthorized { why },
+            Verdict::Fail(e) => Verdict::Fail(e),
+        }
+    }
+}
+
+/// Whether a reply's body is a PDF document.
+pub fn is_pdf(body: &[u8]) -> bool {
+    body.starts_with(b"%PDF-")
+}
+
 /// The shared machinery of one connector: client, pacing, retries, tokens.
 #[derive(Debug, Clone)]
 pub struct Caller {

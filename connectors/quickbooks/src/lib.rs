@@ -249,6 +249,29 @@ impl QboSource {
             .await
     }
 
+    /// `GET /v3/company/{realm}/invoice/{id}/pdf` with `Accept: application/pdf`: the invoice as
+    /// QuickBooks prints it.
+    async fn pdf(&self, id: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        if !safe_id(id) {
+            return Ok(None);
+        }
+        let realm = self.realm().await?;
+        let url = format!("{}/v3/company/{realm}/invoice/{id}/pdf", self.settings.api_base.trim_end_matches('/'));
+        self.caller
+            .call(
+                &format!("QuickBooks invoice {id} as PDF"),
+                |client, token: &Secret| {
+                    client
+                        .get(&url)
+                        .query(&[("minorversion", MINOR_VERSION)])
+                        .bearer_auth(token.expose_secret())
+                        .header(reqwest::header::ACCEPT, "application/pdf")
+                },
+                judge_pdf,
+            )
+            .await
+    }
+
     async fn cdc(&self, entity: Entity, since: DateTime<Utc>) -> Result<Envelope, SourceError> {
         let realm = self.realm().await?;
         let url = format!("{}/v3/company/{realm}/cdc", self.settings.api_base.trim_end_matches('/'));
@@ -830,6 +853,23 @@ fn judge(reply: Reply) -> Verdict<Envelope> {
     }
 }
 
+/// An invoice's PDF: its bytes when QuickBooks sends one; `None` when QuickBooks no longer has
+/// the invoice (fault 610, "Object Not Found"); otherwise what [`judge`] makes of the answer.
+fn judge_pdf(reply: Reply) -> Verdict<Option<Vec<u8>>> {
+    if reply.status == 200 && arbot_connector_http::call::is_pdf(&reply.body) {
+        return Verdict::Done(Some(reply.body));
+    }
+    let tid = reply.header("intuit_tid").unwrap_or("none").to_string();
+    if let Ok(env) = serde_json::from_slice::<Envelope>(&reply.body)
+        && env.fault.as_ref().map(describe_fault).is_some_and(|(code, _)| code == "610")
+    {
+        return Verdict::Done(None);
+    }
+    judge(reply).and_then(|_| {
+        Verdict::Fail(unavailable(format!("QuickBooks answered without the invoice's PDF (intuit_tid {tid})")))
+    })
+}
+
 fn unavailable(detail: String) -> SourceError {
     SourceError::Unavailable { source_name: "QuickBooks".to_string(), detail }
 }
@@ -892,6 +932,14 @@ impl Source for QboSource {
         };
         self.open_page(start.max(1)).await
     }
+
+    fn serves_invoice_pdfs(&self) -> bool {
+        true
+    }
+
+    async fn invoice_pdf(&self, external_id: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        self.pdf(external_id).await
+    }
 }
 
 #[cfg(test)]
@@ -929,5 +977,13 @@ mod tests {
         assert!(matches!(judge(reply(503, "")), Verdict::Retry { .. }));
         assert!(matches!(judge(reply(200, r#"{"QueryResponse":{"Invoice":[{"Id":"1""#)), Verdict::Retry { .. }));
         assert!(matches!(judge(reply(200, r#"{"QueryResponse":{},"time":"x"}"#)), Verdict::Done(_)));
+        // An invoice's PDF: the document, a deleted invoice, and JSON where a PDF was asked for.
+        assert!(matches!(judge_pdf(reply(200, "%PDF-1.4 ...")), Verdict::Done(Some(b)) if b.starts_with(b"%PDF")));
+        assert!(matches!(judge_pdf(reply(400, &in_200.replace("200", "400"))), Verdict::Done(None)));
+        assert!(
+            matches!(judge_pdf(reply(200, r#"{"Invoice":{"Id":"1"}}"#)), Verdict::Fail(e) if e.to_string().contains("without the invoice's PDF"))
+        );
+        assert!(matches!(judge_pdf(reply(401, expired)), Verdict::Unauthorized { .. }));
+        assert!(matches!(judge_pdf(reply(503, "")), Verdict::Retry { .. }));
     }
 }

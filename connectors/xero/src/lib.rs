@@ -234,6 +234,34 @@ impl XeroSource {
             .await
     }
 
+    /// `GET /Invoices/{InvoiceID}` with `Accept: application/pdf`: the invoice as Xero prints it.
+    async fn pdf(&self, id: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        // Xero's ids are GUIDs; anything else is not one of its invoices.
+        if id.is_empty() || id.len() > 40 || !id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            return Ok(None);
+        }
+        self.within_day_budget()?;
+        let tenant = self.tenant().await?;
+        let url = format!("{}/Invoices/{id}", self.settings.api_base.trim_end_matches('/'));
+        let source = self.settings.source_name.clone();
+        self.caller
+            .call(
+                &format!("Xero invoice {id} as PDF"),
+                |client, token: &Secret| {
+                    client
+                        .get(&url)
+                        .bearer_auth(token.expose_secret())
+                        .header("xero-tenant-id", &tenant)
+                        .header(reqwest::header::ACCEPT, "application/pdf")
+                },
+                |reply| {
+                    self.note_day_left(&reply);
+                    judge_pdf(&source, reply)
+                },
+            )
+            .await
+    }
+
     fn currency(&self, code: &Option<String>) -> Result<Currency, SourceError> {
         match code {
             None => Ok(self.settings.home_currency),
@@ -659,6 +687,22 @@ fn short(id: &str) -> &str {
 }
 
 /// Reads a Xero answer: rows, or which failure it is.
+/// An invoice's PDF: its bytes when Xero sends one; `None` when Xero has no such invoice (404);
+/// otherwise what [`judge`] makes of the answer.
+fn judge_pdf(source: &str, reply: Reply) -> Verdict<Option<Vec<u8>>> {
+    match reply.status {
+        200 if arbot_connector_http::call::is_pdf(&reply.body) => Verdict::Done(Some(reply.body)),
+        404 => Verdict::Done(None),
+        400 if String::from_utf8_lossy(&reply.body).contains("supplied id was not found") => Verdict::Done(None),
+        _ => judge(source, reply).and_then(|_| {
+            Verdict::Fail(SourceError::Unavailable {
+                source_name: source.to_string(),
+                detail: "Xero answered without the invoice's PDF".to_string(),
+            })
+        }),
+    }
+}
+
 fn judge(source: &str, reply: Reply) -> Verdict<Listed> {
     let problem = reply.header("x-rate-limit-problem").unwrap_or("").to_ascii_lowercase();
     let body: Option<wire::ErrorBody> = serde_json::from_slice(&reply.body).ok();
@@ -775,6 +819,14 @@ impl Source for XeroSource {
         };
         self.open_page(page.max(1)).await
     }
+
+    fn serves_invoice_pdfs(&self) -> bool {
+        true
+    }
+
+    async fn invoice_pdf(&self, external_id: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        self.pdf(external_id).await
+    }
 }
 
 /// The organisations a fresh token set may read (`GET /connections`), for `arbot connect xero`.
@@ -834,5 +886,12 @@ mod tests {
             Verdict::Fail(SourceError::NeedsReconnect { .. })
         ));
         assert!(matches!(judge("xero", reply(200, &[], r#"{"Invoices":[{"InvoiceID":"#)), Verdict::Retry { .. }));
+        // An invoice's PDF: the document, an id Xero does not know, and JSON where a PDF was asked for.
+        assert!(matches!(judge_pdf("xero", reply(200, &[], "%PDF-1.7\n")), Verdict::Done(Some(_))));
+        assert!(matches!(judge_pdf("xero", reply(404, &[], "")), Verdict::Done(None)));
+        assert!(matches!(judge_pdf("xero", reply(400, &[], validation)), Verdict::Done(None)));
+        let json = judge_pdf("xero", reply(200, &[], r#"{"Invoices":[]}"#));
+        assert!(matches!(&json, Verdict::Fail(e) if e.to_string().contains("without the invoice's PDF")), "{json:?}");
+        assert!(matches!(judge_pdf("xero", reply(401, &[], expired)), Verdict::Unauthorized { .. }));
     }
 }

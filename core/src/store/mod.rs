@@ -869,6 +869,16 @@ pub trait MailStore: Send + Sync {
         by: &Author,
         at: DateTime<Utc>,
     ) -> Result<Recorded<Option<String>>, StoreError>;
+    /// Sets a customer's postal (billing) address, its lines joined by newlines (audited, once
+    /// per `by.key`); returns the one it replaced.
+    async fn set_contact_address(
+        &self,
+        customer_id: i64,
+        address: &str,
+        source: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<String>>, StoreError>;
     async fn contact(&self, customer_id: i64) -> Result<Option<crate::mail::CustomerContact>, StoreError>;
     /// Keeps reminders away from an account through `until` (audited, once per `by.key`).
     async fn hold_reminders(

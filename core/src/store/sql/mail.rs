@@ -23,41 +23,18 @@ impl<S: SqlStore> MailStore for S {
         by: &Author,
         at: DateTime<Utc>,
     ) -> Result<Recorded<Option<String>>, StoreError> {
-        on!(self, write, |pool, DB| {
-            let mut tx = DB::begin_write(pool).await?;
-            let before =
-                sqlx::query_scalar::<DB, Option<String>>("SELECT email FROM customer_contacts WHERE customer_id = $1")
-                    .bind(customer_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .flatten();
-            let change = Change {
-                action: "contact",
-                customer_id: Some(customer_id),
-                job_id: None,
-                invoice_id: None,
-                subject: "billing email".to_string(),
-                before: before.clone(),
-                after: Some(email.to_string()),
-            };
-            if write_audit!(tx, DB, by, at, &change).is_none() {
-                return Ok(Recorded::Already);
-            }
-            sqlx::query::<DB>(
-                "INSERT INTO customer_contacts (customer_id, email, source, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (customer_id) DO UPDATE SET email = excluded.email, source = excluded.source, \
-                 set_by = excluded.set_by, set_at = excluded.set_at",
-            )
-            .bind(customer_id)
-            .bind(email)
-            .bind(source)
-            .bind(&by.name)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(Recorded::New(before))
-        })
+        set_contact(self, ContactField::Email, customer_id, email, source, by, at).await
+    }
+
+    async fn set_contact_address(
+        &self,
+        customer_id: i64,
+        address: &str,
+        source: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<String>>, StoreError> {
+        set_contact(self, ContactField::Address, customer_id, address, source, by, at).await
     }
 
     async fn contact(&self, customer_id: i64) -> Result<Option<CustomerContact>, StoreError> {
@@ -397,6 +374,80 @@ impl<S: SqlStore> MailStore for S {
             Ok(Recorded::New(letter.sent))
         })
     }
+}
+
+/// A field of a customer's billing contact that a person can set.
+#[derive(Clone, Copy)]
+enum ContactField {
+    Email,
+    Address,
+}
+
+impl ContactField {
+    fn column(self) -> &'static str {
+        match self {
+            ContactField::Email => "email",
+            ContactField::Address => "address",
+        }
+    }
+
+    fn subject(self) -> &'static str {
+        match self {
+            ContactField::Email => "billing email",
+            ContactField::Address => "billing address",
+        }
+    }
+}
+
+/// Sets one field of a customer's contact, keeping the other, with its audit entry; returns the
+/// value it replaced.
+async fn set_contact<S: SqlStore>(
+    store: &S,
+    field: ContactField,
+    customer_id: i64,
+    value: &str,
+    source: &str,
+    by: &Author,
+    at: DateTime<Utc>,
+) -> Result<Recorded<Option<String>>, StoreError> {
+    let column = field.column();
+    on!(store, write, |pool, DB| {
+        let mut tx = DB::begin_write(pool).await?;
+        let before = sqlx::query_scalar::<DB, Option<String>>(sqlx::AssertSqlSafe(format!(
+            "SELECT {column} FROM customer_contacts WHERE customer_id = $1"
+        )))
+        .bind(customer_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
+        let change = Change {
+            action: "contact",
+            customer_id: Some(customer_id),
+            job_id: None,
+            invoice_id: None,
+            subject: field.subject().to_string(),
+            before: before.clone(),
+            after: Some(value.to_string()),
+        };
+        if write_audit!(tx, DB, by, at, &change).is_none() {
+            return Ok(Recorded::Already);
+        }
+        // `column` is one of two fixed names, never text from a user.
+        sqlx::query::<DB>(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO customer_contacts (customer_id, {column}, source, set_by, set_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (customer_id) DO UPDATE SET {column} = excluded.{column}, source = excluded.source, \
+             set_by = excluded.set_by, set_at = excluded.set_at"
+        )))
+        .bind(customer_id)
+        .bind(value)
+        .bind(source)
+        .bind(&by.name)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Recorded::New(before))
+    })
 }
 
 /// A stored letter with its customer's and job's names.
