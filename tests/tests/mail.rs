@@ -561,6 +561,49 @@ async fn late_fees_follow_the_terms_and_a_reminder_states_them() {
         let rows = earlier.table.expect("a table").rows;
         let row = rows.iter().find(|r| r[0] == "#1042").unwrap();
         assert_eq!(row[3], "90 days");
+        // Invoices paid late in the 90 days before: what ran until each was paid is still there to
+        // charge. Worked here day by day on what was owed at each day's end, 1.5% a month.
+        let blue = customer_id(&app, "bluebonnet").await;
+        let today = app.today();
+        let mut expected: Vec<(String, i64)> = Vec::new();
+        for i in app.store.customer_invoices(blue).await.unwrap() {
+            if i.status != arbot_core::ledger::InvoiceStatus::Paid || i.retainage.minor != 0 {
+                continue;
+            }
+            let apps = app.store.applications_to_invoice(i.id).await.unwrap();
+            let paid_on = apps.iter().map(|a| a.applied_on).max().unwrap();
+            let start = i.due + chrono::Days::new(10);
+            if paid_on <= start || paid_on <= today - chrono::Days::new(90) {
+                continue;
+            }
+            let mut owed_days: i128 = 0;
+            let mut d = start.succ_opt().unwrap();
+            while d <= paid_on {
+                let paid: i64 = apps.iter().filter(|a| a.applied_on <= d).map(|a| a.amount.minor).sum();
+                owed_days += i128::from((i.total.minor - paid).max(0));
+                d = d.succ_opt().unwrap();
+            }
+            let fee = (owed_days * 150 * 12 + 10_000 * 365 / 2) / (10_000 * 365);
+            let label = format!("#{} (paid {})", i.number, arbot_core::dates::short_date(paid_on));
+            expected.push((label, i64::try_from(fee).unwrap()));
+        }
+        assert!(!expected.is_empty(), "{}: Bluebonnet paid an invoice late since Aug 25", db.name);
+        let reply = run_line(&app, "/mail latefee bluebonnet", sam()).await;
+        let rows = reply.table.clone().expect("a table").rows;
+        for (label, fee) in &expected {
+            let row = rows.iter().find(|r| &r[0] == label).unwrap_or_else(|| panic!("{label}: {rows:?}"));
+            assert_eq!(row[6], app.money(*fee).to_string(), "{label}");
+        }
+        let paid_total: i64 = expected.iter().map(|(_, f)| f).sum();
+        assert!(
+            reply.lines.join(" ").contains(&format!(
+                "{} on {} paid late in the 90 days to Nov 23",
+                app.money(paid_total),
+                if expected.len() == 1 { "1 invoice".to_string() } else { format!("{} invoices", expected.len()) }
+            )),
+            "{:?}",
+            reply.lines
+        );
         let waived = run_line(&app, "/mail latefee acme", sam()).await;
         assert!(waived.lines[0].contains("Acme Builders Inc's late fees are waived"), "{:?}", waived.lines);
 
