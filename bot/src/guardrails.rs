@@ -102,3 +102,91 @@ pub async fn check(app: &App) -> anyhow::Result<(String, usize)> {
     }
     Ok((said.join("; "), queued))
 }
+
+/// The guardrail's short name: "90+ share", "DSO rise", "CEI".
+fn short_name(g: Guardrail) -> &'static str {
+    match g {
+        Guardrail::Over90Share => "90+ share",
+        Guardrail::DsoRise => "DSO rise",
+        Guardrail::CeiFloor => "CEI",
+    }
+}
+
+/// How a guardrail past its limit reads: the 90+ share over its target, CEI under its floor.
+fn past(g: Guardrail) -> &'static str {
+    match g {
+        Guardrail::Over90Share => "over its target",
+        Guardrail::DsoRise => "over its limit",
+        Guardrail::CeiFloor => "under its floor",
+    }
+}
+
+/// `/report guardrails`: where each guardrail stands today against its limit, and since when; for
+/// one over its limit, the accounts that hold it there (since the day it crossed, else over the
+/// last four weeks). It reads and records nothing: the scheduled check posts the changes.
+pub async fn status_reply(app: &App) -> anyhow::Result<Reply> {
+    use arbot_core::aging::GroupBy;
+    use arbot_core::guardrails::{SHOWN, WINDOW_DAYS, holders, read};
+    use arbot_core::snapshots::{compute, on_day};
+    let store = app.store.as_ref();
+    let (today, currency, now) = (app.today(), app.config.currency, app.clock.now());
+    let before_day = today - chrono::Days::new(WINDOW_DAYS);
+    let k_now = arbot_core::kpi::kpis(store, today, false, currency).await?;
+    let k_before = arbot_core::kpi::kpis(store, before_day, true, currency).await?;
+    let readings = read(&k_now, &k_before, &app.config.kpi_guardrails.limits);
+    let states = store.guardrail_states().await?;
+    let enabled = app.config.kpi_guardrails.enabled;
+    let mut reply = Reply::titled(format!("KPI guardrails — {}", arbot_core::dates::long_date(today)));
+    if !enabled {
+        reply.lines.push(
+            "The checks are off ([kpi_guardrails] enabled = false): nothing is posted when a guardrail crosses. \
+             Today's readings:"
+                .to_string(),
+        );
+    }
+    let mut over = Vec::new();
+    for r in &readings {
+        let state = states.iter().find(|s| s.guardrail == r.guardrail.key());
+        let recorded = state.is_some_and(|s| s.breached);
+        let since = state.map(|s| short_date(s.changed_on));
+        let next = if enabled { "; the next scheduled check posts it" } else { "" };
+        reply.lines.push(match (r.breached, recorded, since) {
+            (true, true, Some(since)) => {
+                format!("⚠ {}: {} since {since} (posted then).", reading_text(r), past(r.guardrail))
+            }
+            (true, _, _) => format!("⚠ {}: {}, not posted yet{next}.", reading_text(r), past(r.guardrail)),
+            (false, true, _) => format!("✓ {}: back within its limit, not posted yet{next}.", reading_text(r)),
+            (false, false, Some(since)) => format!("✓ {}: within its limit since {since}.", reading_text(r)),
+            (false, false, None) => format!("✓ {}: within its limit.", reading_text(r)),
+        });
+        if r.breached {
+            let from = state.filter(|s| s.breached).map_or(before_day, |s| s.changed_on.min(today));
+            over.push((r.guardrail, from));
+        }
+    }
+    if !over.is_empty() {
+        let snap_now = compute(store, today, today, &app.config.aging, currency, now).await?;
+        for (g, from) in over {
+            let snap_then = on_day(store, from, today, &app.config.aging, currency, now).await?;
+            let mut accounts = holders(g, &snap_now, &snap_then, GroupBy::Customer);
+            accounts.truncate(SHOWN);
+            let c = |minor: i64| app.money(minor).compact();
+            let then = short_date(from);
+            let lines: Vec<String> = accounts
+                .iter()
+                .map(|m| format!("• {} — {} {} ({} on {then})", m.label, c(m.now), g.measure(), c(m.then)))
+                .collect();
+            let title = format!("Most {} now ({})", g.measure(), short_name(g));
+            reply = reply.field(title, if lines.is_empty() { "none".to_string() } else { lines.join("\n") });
+        }
+        reply.severity = Severity::Warning;
+    } else {
+        reply.severity = Severity::Good;
+    }
+    reply.footer = Some(
+        "Checked at [schedule] kpi_guardrails; each crossing and recovery is posted to the AR channel once. /ar kpi has \
+         the figures."
+            .to_string(),
+    );
+    Ok(reply)
+}

@@ -201,6 +201,25 @@ pub fn movers(g: Guardrail, now: &Snapshot, then: &Snapshot, by: GroupBy, crosse
     rank(out, crossed)
 }
 
+/// The accounts (or PMs) of `by` with the most of `g`'s measure on `now`, largest first, each with
+/// what it had on `then`: who holds a guardrail where it is (those with none are left out).
+pub fn holders(g: Guardrail, now: &Snapshot, then: &Snapshot, by: GroupBy) -> Vec<Mover> {
+    let key = |r: &AgingRow| (r.label.clone(), r.customer_id);
+    let before: HashMap<(String, Option<i64>), i64> = then.rows_by(by).map(|r| (key(r), g.of(r))).collect();
+    let mut out: Vec<Mover> = now
+        .rows_by(by)
+        .filter(|r| g.of(r) > 0)
+        .map(|r| Mover {
+            label: r.label.clone(),
+            pm: None,
+            then: before.get(&key(r)).copied().unwrap_or(0),
+            now: g.of(r),
+        })
+        .collect();
+    out.sort_by(|a, b| b.now.cmp(&a.now).then(a.label.cmp(&b.label)));
+    out
+}
+
 /// Those that moved the measure the way it went (up when it crossed, down when it recovered),
 /// the largest move first.
 fn rank(mut out: Vec<Mover>, crossed: bool) -> Vec<Mover> {

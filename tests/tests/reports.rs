@@ -1002,6 +1002,10 @@ fn the_weekly_report_is_queued_once_on_monday_across_instances_and_restarts() {
 }
 
 /// The post queued under `key`, as its JSON payload (claimed, as the dispatcher would).
+fn viewer() -> arbot::roles::Actor {
+    arbot::roles::Actor { id: "v1".into(), name: "val".into(), roles: vec![arbot::roles::Role::Viewer] }
+}
+
 async fn queued_post(app: &App, key: &str) -> String {
     let now = app.clock.now();
     let items = app.store.claim_outbox("test", now, now - chrono::Duration::hours(1), 100).await.unwrap();
@@ -1063,6 +1067,19 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
                 assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
             }
 
+            // On demand: where it stands, since when, and what holds it there; nothing recorded.
+            let status = arbot::commands::run_line(&app, "/report guardrails", viewer()).await;
+            let text = format!("{}\n{:?}", status.lines.join("\n"), status.fields);
+            for want in [
+                "⚠ 90+ share 71.4% (target under 10%): over its target since Dec 2 (posted then).",
+                "✓ CEI",
+                "Most over 90 days now (90+ share)",
+                "• Osprey Roofing — $5.0k over 90 days ($5.0k on Dec 2)",
+            ] {
+                assert!(text.contains(want), "{name}: wanted {want:?} in {text}");
+            }
+            assert_eq!(s.guardrail_states().await.unwrap(), [state(true, 1, "2026-12-02")], "{name}");
+
             // Restarted that morning: not again. The next day it is still above: nothing new.
             clock.set("2026-12-02T14:00:00Z".parse().unwrap());
             let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
@@ -1116,6 +1133,11 @@ fn a_kpi_guardrail_is_posted_once_when_it_crosses_and_once_when_it_recovers() {
             ] {
                 assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
             }
+            let status = arbot::commands::run_line(&app, "/report guardrails", viewer()).await.lines.join("\n");
+            assert!(
+                status.contains("90+ share 0.0% (target under 10%): within its limit since Dec 4."),
+                "{name}: {status}"
+            );
             clock.set("2026-12-07T13:15:30Z".parse().unwrap());
             let monday = guard(&restarted.tick().await);
             assert!(

@@ -21,6 +21,7 @@ mod digest;
 mod dispatch;
 mod dispute;
 mod escalate;
+mod guardrails;
 mod help;
 mod history;
 mod invoice;

@@ -472,6 +472,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: REPORT,
+        name: "guardrails",
+        summary: "The KPI guardrails today: each against its limit, since when, and what holds one over it",
+        params: &[],
+        example: "/report guardrails",
+        permission: Permission::Read,
+    },
+    CommandSpec {
         family: MAIL,
         name: "remind",
         summary: "Today's reminder email for an account: every invoice at its stage, to send, edit or skip",
