@@ -45,17 +45,11 @@ pub const NOTICE_KINDS: &[&str] = &["notice_to_owner", "preliminary_notice", "mo
 
 /// Rules whose notice is filed in a registry or recorded, not mailed, with where it goes.
 const FILED_NOT_MAILED: &[(&str, &str)] = &[
-    ("UT.private.preliminary_notice", "filed in Utah's State Construction Registry (Utah Code § 38-1a-501)"),
-    (
-        "PA.private.notice_of_furnishing",
-        "filed in Pennsylvania's State Construction Notices Directory (49 P.S. § 1501.1)",
-    ),
-    (
-        "IA.residential.notice_of_commencement",
-        "posted on Iowa's Mechanics' Notice and Lien Registry (Iowa Code § 572.13A)",
-    ),
-    ("IA.residential.preliminary_notice", "posted on Iowa's Mechanics' Notice and Lien Registry (Iowa Code § 572.13B)"),
-    ("MA.private.notice_of_contract", "recorded in the registry of deeds (M.G.L. c. 254, § 4)"),
+    ("UT.private.preliminary_notice", "filed in Utah's State Construction Registry"),
+    ("PA.private.notice_of_furnishing", "filed in Pennsylvania's State Construction Notices Directory"),
+    ("IA.residential.notice_of_commencement", "posted on Iowa's Mechanics' Notice and Lien Registry"),
+    ("IA.residential.preliminary_notice", "posted on Iowa's Mechanics' Notice and Lien Registry"),
+    ("MA.private.notice_of_contract", "recorded in the registry of deeds"),
 ];
 
 /// Which form a draft is in.
@@ -158,7 +152,7 @@ pub enum Refusal {
     /// A Texas monthly notice was asked for a month the job's facts have no deadline for.
     NoSuchMonth { month: String, months: Vec<String> },
     /// The notice is filed or recorded, not mailed.
-    FiledNotMailed { document: String, where_: &'static str },
+    FiledNotMailed { document: String, citation: String, where_: &'static str },
     /// A notice whose statutory form arbot does not hold.
     NotDrafted { document: String, citation: String, why: &'static str },
     /// A Texas notice of claim with nothing unpaid.
@@ -260,7 +254,11 @@ pub fn choose<'a>(deadlines: &'a [Deadline], month: Option<&str>, today: NaiveDa
 pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>>, Refusal> {
     let d = input.deadline;
     if let Some((_, where_)) = FILED_NOT_MAILED.iter().find(|(rule, _)| *rule == d.rule) {
-        return Err(Refusal::FiledNotMailed { document: d.document.clone(), where_ });
+        return Err(Refusal::FiledNotMailed {
+            document: document_name(d).to_string(),
+            citation: d.citation.clone(),
+            where_,
+        });
     }
     let form = form_for(input)?;
     let mut missing = Vec::new();
@@ -800,10 +798,6 @@ claim a lien against the property under {state} law."
         n.blocks.push(Block::Field { label: label.to_string(), value: v });
     }
     n.copies.extend(lender_and_surety(p));
-    n.advice.push(format!(
-        "A generic notice with the content {state}'s statutes share; where {} prescribes its own form or wording, check the draft against it before serving.",
-        d.citation
-    ));
     n
 }
 

@@ -112,6 +112,14 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let state = state_name(&facts.state).unwrap_or(&facts.state);
     let mut reply = Reply::titled(format!("{}: {} ({state}), notice {id}", notice.document, job.job.name));
     let to: Vec<String> = notice.to.iter().map(|p| format!("{} ({})", p.name, p.role.to_lowercase())).collect();
+    if notice.form == Form::Generic {
+        // Said first: this is not the state's own form.
+        reply.lines.push(format!(
+            "arbot doesn't hold {state}'s own form for this notice: this is a generic one with the content such notices \
+             share. Compare it with {} (and any form it prescribes) before it is served.",
+            notice.citation
+        ));
+    }
     let form = match notice.form {
         Form::Generic => format!("as a generic notice under {}", notice.citation),
         _ => format!("in the {} form", notice.citation),
@@ -157,7 +165,10 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let escalations = app.store.open_escalations().await?;
     if let Some(esc) = crate::warnings::thread_for(&escalations, job) {
         let mut post = Reply::titled(format!("{} drafted: {}", notice.document, job.job.name));
-        post.lines.push(format!("Drafted by {} (notice {id}); {}", at(&inv.actor.name), reply.lines[0]));
+        post.lines.extend(
+            reply.lines.iter().filter(|l| l.starts_with("Drafted by") || l.starts_with("arbot doesn't")).cloned(),
+        );
+        post.lines.push(format!("Kept as notice {id}."));
         post.lines.push(format!("When it is served: /ar notice {typed} {word} <date> <tracking no>"));
         post.attachments.push(Attachment::new(name.clone(), bytes.clone()));
         post.footer = Some(DRAFT_DISCLAIMER.to_string());
@@ -167,7 +178,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     }
     reply.attachments.push(Attachment::new(name, bytes));
     reply.footer = Some(format!("{DRAFT_DISCLAIMER} {DISCLAIMER}"));
-    reply.severity = Severity::Good;
+    reply.severity =
+        if notice.form == Form::Generic || chosen.due < today { Severity::Warning } else { Severity::Good };
     Ok(reply)
 }
 
@@ -222,9 +234,9 @@ fn refusal(r: &Refusal, job: &JobWithCustomer, facts: &arbot_core::liens::JobFac
             job.job.name,
             months.join(", ")
         ),
-        Refusal::FiledNotMailed { document, where_ } => format!(
-            "{}'s {document} is {where_}, not mailed, so arbot doesn't draft it. Once it is filed, record it with /ar \
-             notice {} prelim <date> <confirmation no>.",
+        Refusal::FiledNotMailed { document, citation, where_ } => format!(
+            "{}'s {document} is {where_} ({citation}), not mailed, so arbot doesn't draft it. Once it is filed, \
+             record it with /ar notice {} prelim <date> <confirmation no>.",
             job.job.name,
             typed_name(&job.job.name)
         ),
