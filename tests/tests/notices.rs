@@ -72,7 +72,7 @@ async fn a_florida_notice_to_owner_is_asked_for_its_facts_then_drafted_in_the_st
         // The owner's name was synced; its address, the property and the work were not.
         let asked = run_line(&app, "/ar nto marina tower", sam()).await;
         let text = asked.lines.join("\n");
-        assert!(text.contains("I can't draft Marina Tower's Notice to Owner yet"), "{}: {text}", db.name);
+        assert!(text.contains("I can't draft the Notice to Owner for Marina Tower yet"), "{}: {text}", db.name);
         assert!(text.contains("Nothing was drafted."), "{text}");
         for command in [
             "/ar job \"marina tower\" set owner_address <street, city, state zip>",

@@ -41,8 +41,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let record = super::liens::lien_record(app, &job.job).await?;
     let Some(facts) = record.facts.as_ref() else {
         return Err(CommandError::User(format!(
-            "I need {}'s state to know which notice it owes: /ar job {typed} set state FL (its two-letter code). \
-             Nothing was drafted.",
+            "I need the state {} is in to know which notice it owes: /ar job {typed} set state FL (its two-letter \
+             code). Nothing was drafted.",
             job.job.name
         )));
     };
@@ -197,7 +197,7 @@ fn asked(job: &JobWithCustomer, document: &str, missing: &[Missing]) -> String {
     let typed = typed_name(&job.job.name);
     let n = missing.len();
     let mut text = format!(
-        "I can't draft {}'s {document} yet: the form needs {} I don't have. Nothing was drafted.",
+        "I can't draft the {document} for {} yet: the form needs {} I don't have. Nothing was drafted.",
         job.job.name,
         if n == 1 { "one thing".to_string() } else { format!("{n} things") }
     );
@@ -235,13 +235,13 @@ fn refusal(r: &Refusal, job: &JobWithCustomer, facts: &arbot_core::liens::JobFac
             months.join(", ")
         ),
         Refusal::FiledNotMailed { document, citation, where_ } => format!(
-            "{}'s {document} is {where_} ({citation}), not mailed, so arbot doesn't draft it. Once it is filed, \
-             record it with /ar notice {} prelim <date> <confirmation no>.",
+            "The {document} for {} is {where_} ({citation}), not mailed, so arbot doesn't draft it. Once it is \
+             filed, record it with /ar notice {} prelim <date> <confirmation no>.",
             job.job.name,
             typed_name(&job.job.name)
         ),
         Refusal::NotDrafted { document, citation, why } => {
-            format!("{}'s {document} ({citation}) is not drafted by arbot: {why}. Nothing was drafted.", job.job.name)
+            format!("arbot doesn't draft the {document} for {} ({citation}): {why}. Nothing was drafted.", job.job.name)
         }
         Refusal::NothingUnpaid => format!(
             "Nothing is unpaid on {}, and a notice of claim for unpaid labor or materials claims what is unpaid. \
