@@ -680,7 +680,7 @@ provide the work described below for the construction project at the site descri
         );
     }
     n.advice.push(
-        "Serve it by certified, registered or express mail, or by hand (Civ. Code §§ 8108, 8110); keep the proof of service declaration (§ 8118)."
+        "Serve it by hand or by registered, certified or express mail (Civ. Code §§ 8106, 8110); mailed, it is given when deposited (§ 8116). Keep a proof of notice declaration with the mailing receipt (§ 8118)."
             .to_string(),
     );
     n
