@@ -98,7 +98,7 @@ pub async fn queue_lien_warnings(app: &App) -> anyhow::Result<usize> {
 }
 
 /// The open escalation for this job, else one for its account as a whole.
-fn thread_for<'a>(escalations: &'a [Escalation], job: &JobWithCustomer) -> Option<&'a Escalation> {
+pub(crate) fn thread_for<'a>(escalations: &'a [Escalation], job: &JobWithCustomer) -> Option<&'a Escalation> {
     escalations
         .iter()
         .find(|e| e.job_id == Some(job.job.id))

@@ -22,6 +22,7 @@ pub mod letters;
 pub mod liens;
 pub mod mail;
 pub mod money;
+pub mod notices;
 pub mod outbox;
 pub mod process;
 pub mod reconcile;

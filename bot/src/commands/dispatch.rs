@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, guardrails, help, history,
-    invoice, kpi, latefee, letter, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
+    invoice, kpi, latefee, letter, liens, mail, note, nto, overdue, plan, promise, statement, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -26,6 +26,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "liens" => liens::handle_liens(app, inv).await,
         "job" => liens::handle_job(app, inv).await,
         "notice" => liens::handle_notice(app, inv).await,
+        "nto" => nto::handle(app, inv).await,
         "escalate" => escalate::handle(app, inv).await,
         "sync" => sync::handle(app, inv).await,
         "audit" => audit::handle(app, inv).await,

@@ -7,7 +7,8 @@ use arbot_core::collections::JobNotice;
 use arbot_core::dates::{long_date, short_date};
 use arbot_core::ledger::{Job, JobWithCustomer, OurRole, ProjectType};
 use arbot_core::liens::{
-    DISCLAIMER, JobFacts, LienRecord, LienRecords, Next, deadlines, evaluate, facts_since, is_event, missing_facts,
+    DISCLAIMER, JobFacts, JobParties, LienRecord, LienRecords, Next, PartyFact, deadlines, evaluate, facts_since,
+    is_event, missing_facts, party_value,
 };
 
 use super::{CommandError, Invocation, job_label, missing_arg};
@@ -230,19 +231,23 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
     // An unknown setting shows as unknown even when a value was synced ("role unknown" set).
     let project = effective.map_or(j.project_type, JobFacts::known_project);
     let role = effective.map_or(j.role, JobFacts::known_role);
+    let parties = JobParties::of(j, &app.store.job_facts(j.id).await?);
     let fact = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let facts_text = format!(
         "project: {} · our role: {} · owner: {} · GC: {}\nfirst furnished: {} · last furnished: {} · NOC recorded: {} · NOC expires: {}",
         fact(project.map(|p| p.as_str().to_string())),
         fact(role.map(|r| r.as_str().replace('_', "-"))),
-        fact(j.owner_name.clone()),
-        fact(j.gc_name.clone()),
+        fact(parties.owner.clone()),
+        fact(parties.gc.clone()),
         fact(first_furnished.map(long_date)),
         fact(last_furnished.map(long_date)),
         fact(noc_recorded.map(long_date)),
         fact(j.noc_expires.map(long_date)),
     );
     reply = reply.field("Facts", facts_text);
+    if let Some(text) = parties_text(&parties, app.config.currency) {
+        reply = reply.field("For its notices", text);
+    }
     if !record.notices.is_empty() {
         let served: Vec<String> = record
             .notices
@@ -327,12 +332,17 @@ async fn set_fact(
     value: Option<&str>,
 ) -> Result<Reply, CommandError> {
     require_record(inv, "set job facts")?;
+    let party = PartyFact::parse(fact);
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Err(CommandError::User(format!(
-            "Say the value of {fact}, like /ar job {} set {fact} 2026-11-20.",
-            super::note::typed_name(&job.job.name)
+            "Say the value of {fact}, like /ar job {} set {fact} {}.",
+            super::note::typed_name(&job.job.name),
+            party.map_or("2026-11-20", PartyFact::example)
         )));
     };
+    if let Some(party) = party {
+        return set_party(app, inv, job, party, value).await;
+    }
     // Dates may be typed as people type them; the stored value is always YYYY-MM-DD.
     let value = match fact {
         "state" | "project" | "role" | "bonded" => value.to_string(),
@@ -361,6 +371,67 @@ async fn set_fact(
     ));
     reply.severity = Severity::Good;
     Ok(reply)
+}
+
+/// `/ar job <name> set owner_address …`: a fact a notice names (see `/ar nto`).
+async fn set_party(
+    app: &App,
+    inv: &Invocation,
+    job: &JobWithCustomer,
+    fact: PartyFact,
+    value: &str,
+) -> Result<Reply, CommandError> {
+    let stored = party_value(fact, value, app.config.currency)
+        .map_err(|e| CommandError::User(format!("{e} Nothing was recorded.")))?;
+    let recorded = app.store.set_job_fact(job.job.id, fact.name(), &stored, &inv.author(), app.clock.now()).await?;
+    let was = match recorded.new_value() {
+        Some(Some(before)) if before != stored && !before.is_empty() => format!(" (was {before})"),
+        _ => String::new(),
+    };
+    let shown = match fact {
+        PartyFact::Estimate => JobParties { estimate: Some(stored.clone()), ..JobParties::default() }
+            .estimate(app.config.currency)
+            .map_or_else(|| stored.clone(), |m| m.to_string()),
+        _ => stored.clone(),
+    };
+    let typed = super::note::typed_name(&job.job.name);
+    let text = if stored.is_empty() {
+        format!("Cleared: {} — {}{was}; it reads as not known now.", job_label(job), fact.name())
+    } else {
+        format!(
+            "Recorded: {} — {} {shown}{was}. /ar nto {typed} drafts the job's notice with it.",
+            job_label(job),
+            fact.name()
+        )
+    };
+    let mut reply = Reply::default().line(text);
+    reply.severity = Severity::Good;
+    Ok(reply)
+}
+
+/// What a job's notices name, for `/ar job`: only what is known.
+fn parties_text(p: &JobParties, currency: arbot_core::Currency) -> Option<String> {
+    let pair = |name: Option<&str>, address: Option<&str>| match (name, address) {
+        (Some(n), Some(a)) => Some(format!("{n}, {a}")),
+        (Some(n), None) => Some(format!("{n} (no address)")),
+        (None, Some(a)) => Some(format!("(no name), {a}")),
+        (None, None) => None,
+    };
+    let lines: Vec<String> = [
+        ("owner", pair(p.owner.as_deref(), p.owner_address.as_deref())),
+        ("GC", pair(p.gc.as_deref(), p.gc_address.as_deref())),
+        ("lender", pair(p.lender.as_deref(), p.lender_address.as_deref())),
+        ("surety", pair(p.surety.as_deref(), p.surety_address.as_deref())),
+        ("bond", p.bond_number.clone()),
+        ("property", p.property.clone()),
+        ("legal description", p.legal_description.clone()),
+        ("work", p.work.clone()),
+        ("estimate", p.estimate(currency).map(|m| m.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(label, v)| v.map(|v| format!("{label}: {v}")))
+    .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// `/ar notice <job> <kind> <date> [tracking]`.

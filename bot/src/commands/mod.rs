@@ -31,6 +31,7 @@ pub mod letter;
 mod liens;
 pub mod mail;
 mod note;
+mod nto;
 mod overdue;
 mod parse;
 mod plan;

@@ -50,6 +50,7 @@ pub enum Suggest {
     Pm,
     Command,
     NoticeKind,
+    Fact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +82,7 @@ impl Param {
             ParamKind::Pm => Suggest::Pm,
             ParamKind::Command => Suggest::Command,
             ParamKind::Notice => Suggest::NoticeKind,
+            ParamKind::Fact => Suggest::Fact,
             _ => Suggest::Nothing,
         }
     }
@@ -187,7 +189,10 @@ impl CommandSpec {
 pub const DISPUTE_WORDS: &[&str] =
     &["quantity", "pricing", "backcharge", "lien_waiver", "change_order", "paperwork", "other", "resolve"];
 
-/// The job facts `/ar job … set` records (what `arbot_core::liens::JobFacts::set` reads).
+/// The job facts `/ar job … set` records: the dated facts and settings
+/// `arbot_core::liens::JobFacts::set` reads, then the parties and descriptions a notice names
+/// (`arbot_core::liens::PartyFact`). More than Discord's 25 choices, so Discord suggests them as
+/// they are typed.
 pub const FACTS: &[&str] = &[
     "state",
     "project",
@@ -203,6 +208,19 @@ pub const FACTS: &[&str] = &[
     "owner_final_payment",
     "suit_planned",
     "furnished_month",
+    "owner",
+    "owner_address",
+    "gc",
+    "gc_address",
+    "lender",
+    "lender_address",
+    "surety",
+    "surety_address",
+    "bond_number",
+    "property",
+    "legal_description",
+    "work",
+    "estimate",
 ];
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -287,9 +305,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "A job's lien facts, every deadline with days left, and its unpaid balance; `set` records a fact",
         params: &[
             Param::new("name", ParamKind::Job, true, "part of the job's name"),
-            Param::new("fact", ParamKind::Fact, false, "a fact to record (AR team): last_furnished, state, ...")
-                .after("set"),
-            Param::new("value", ParamKind::Text, false, "the fact's value: a date, a state, yes/no, or none"),
+            Param::new(
+                "fact",
+                ParamKind::Fact,
+                false,
+                "a fact to record (AR team): last_furnished, owner_address, ...",
+            )
+            .after("set"),
+            Param::new(
+                "value",
+                ParamKind::Text,
+                false,
+                "the fact's value: a date, a state, a name or address, or none",
+            ),
         ],
         example: "/ar job marina tower set last_furnished 2026-11-20",
         permission: Permission::Read,
@@ -310,6 +338,17 @@ pub const COMMANDS: &[CommandSpec] = &[
             Param::new("tracking", ParamKind::Text, false, "certified mail tracking or recording number"),
         ],
         example: "/ar notice marina tower nto 2026-11-20 9407111899560000000000",
+        permission: Permission::Record,
+    },
+    CommandSpec {
+        family: AR,
+        name: "nto",
+        summary: "Draft a job's Notice to Owner or preliminary notice as PDF, in the state's form, to mail",
+        params: &[
+            Param::new("job", ParamKind::Job, true, "the job"),
+            Param::new("month", ParamKind::Text, false, "for a Texas monthly notice: the month of work, like 2026-10"),
+        ],
+        example: "/ar nto marina tower",
         permission: Permission::Record,
     },
     CommandSpec {
@@ -635,9 +674,8 @@ mod tests {
                 for p in c.params {
                     assert!(p.help.chars().count() <= 100, "{} {}", c.name, p.name);
                     chars += p.name.len() + p.help.chars().count();
-                    if p.kind == ParamKind::Fact {
-                        chars += FACTS.iter().map(|o| o.len()).sum::<usize>();
-                    }
+                    // Facts are suggested as they are typed (autocomplete), not registered as
+                    // choices, so they are not part of the command's size.
                     if let ParamKind::Choice(options) = p.kind {
                         assert!(options.len() <= 25, "{} {}", c.name, p.name);
                         chars += options.iter().map(|o| o.len()).sum::<usize>();
@@ -668,8 +706,11 @@ mod tests {
     }
 
     #[test]
-    fn facts_are_the_ones_the_lien_engine_reads() {
+    fn facts_are_the_ones_the_lien_engine_or_a_notice_reads() {
         for fact in FACTS {
+            if arbot_core::liens::PartyFact::parse(fact).is_some() {
+                continue;
+            }
             let mut facts = arbot_core::liens::JobFacts::new(
                 "FL",
                 arbot_core::ledger::ProjectType::Private,
@@ -684,6 +725,9 @@ mod tests {
                 _ => "2026-10-01",
             };
             assert!(facts.set(fact, value).is_ok(), "{fact}");
+        }
+        for fact in arbot_core::liens::PartyFact::ALL {
+            assert!(FACTS.contains(&fact.name()), "{} is settable", fact.name());
         }
     }
 }

@@ -97,7 +97,6 @@ fn parameter(p: &'static Param) -> poise::CommandParameter<Data, Error> {
 fn choices_of(p: &Param) -> Option<&'static [&'static str]> {
     match p.kind {
         ParamKind::Choice(options) => Some(options),
-        ParamKind::Fact => Some(crate::commands::FACTS),
         _ => None,
     }
 }
@@ -171,7 +170,7 @@ async fn answer(ctx: Ctx<'_>) -> Result<(), Error> {
             }
         }
     };
-    if command.name == "escalate" || command.name == "sync" {
+    if matches!(command.name, "escalate" | "sync" | "nto") {
         // Something may have been queued to post: deliver it now rather than at the next poll.
         data.wake.notify_one();
     }
@@ -255,6 +254,11 @@ async fn suggestions(ctx: Ctx<'_>, partial: &str) -> Result<Vec<String>, Error> 
             .into_iter()
             .filter(|k| k.starts_with(&partial.to_ascii_lowercase()))
             .map(str::to_string)
+            .collect(),
+        Suggest::Fact => crate::commands::FACTS
+            .iter()
+            .filter(|f| f.contains(&partial.to_ascii_lowercase().replace([' ', '-'], "_")))
+            .map(|f| (*f).to_string())
             .collect(),
     })
 }

@@ -37,6 +37,7 @@ mod calendar;
 mod engine;
 mod facts;
 mod notices;
+mod parties;
 mod record;
 mod rules;
 
@@ -50,6 +51,7 @@ use serde::Serialize;
 
 pub use facts::{Fact, JobFacts};
 pub use notices::{notice_kind, notice_word, notice_words};
+pub use parties::{JobParties, MAX_PARTY_CHARS, PartyError, PartyFact, address_lines, party_value};
 pub use record::{
     LienAlert, LienAlerts, LienRecord, LienRecords, Next, is_event, lien_alerts, next_deadlines, unpaid_by_job,
 };
@@ -245,6 +247,12 @@ const STATE_FILES: [StateFile; 51] = [
 /// The two-letter codes of the states with rules, alphabetically.
 pub fn supported_states() -> Vec<&'static str> {
     STATE_FILES.iter().map(|f| f.code).collect()
+}
+
+/// The state's name (`Florida` for `FL`), if arbot has its rules.
+pub fn state_name(code: &str) -> Option<&'static str> {
+    let code = normalize_state(code)?;
+    STATE_FILES.iter().find(|f| f.code == code).map(|f| f.name)
 }
 
 fn supported_list() -> String {

@@ -425,6 +425,7 @@ pub trait Store:
     + ReconcileStore
     + ReportStore
     + MailStore
+    + NoticeStore
     + fmt::Debug
 {
 }
@@ -440,6 +441,7 @@ impl<T> Store for T where
         + ReconcileStore
         + ReportStore
         + MailStore
+        + NoticeStore
         + fmt::Debug
         + ?Sized
 {
@@ -448,8 +450,8 @@ impl<T> Store for T where
 /// The store's traits, for `use arbot_core::store::prelude::*;` where a store's methods are called.
 pub mod prelude {
     pub use super::{
-        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, ReconcileStore,
-        ReportStore, SchemaStore, Store, SyncStore,
+        AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, NoticeStore,
+        ReconcileStore, ReportStore, SchemaStore, Store, SyncStore,
     };
 }
 
@@ -950,6 +952,21 @@ pub trait MailStore: Send + Sync {
         by: &Author,
         at: DateTime<Utc>,
     ) -> Result<Recorded<Option<crate::letters::Sent>>, StoreError>;
+}
+
+/// Preliminary notices and Notices to Owner drafted for jobs ([`crate::notices`]).
+#[async_trait::async_trait]
+pub trait NoticeStore: Send + Sync {
+    /// Keeps a drafted notice and its PDF (audited, once per `by.key`); its id.
+    async fn add_notice_draft(
+        &self,
+        draft: &crate::notices::NewNoticeDraft,
+        by: &Author,
+    ) -> Result<Recorded<i64>, StoreError>;
+    /// A job's drafted notices, newest first.
+    async fn notice_drafts(&self, job_id: i64) -> Result<Vec<crate::notices::StoredNotice>, StoreError>;
+    /// The PDF a notice was drafted as.
+    async fn notice_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 #[async_trait::async_trait]

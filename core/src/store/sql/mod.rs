@@ -13,6 +13,7 @@ mod collections;
 mod connections;
 mod ledger;
 mod mail;
+mod notices;
 mod reconcile;
 mod reports;
 mod sync;
