@@ -45,6 +45,7 @@ pub struct PaidLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PaidInvoice {
     pub customer_id: i64,
+    pub issued: NaiveDate,
     pub due: NaiveDate,
     pub paid_on: NaiveDate,
 }

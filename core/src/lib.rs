@@ -32,6 +32,7 @@ pub mod statement;
 pub mod store;
 pub mod summary;
 pub mod sync;
+pub mod trends;
 pub mod weekly;
 
 pub use clock::{Clock, ManualClock, PinnedClock, SystemClock};

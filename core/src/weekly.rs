@@ -232,6 +232,9 @@ pub struct WeeklyReport {
     pub by_pm: Vec<AgingRow>,
     /// By GC, now (from the same day's job rows).
     pub by_gc: Vec<GcRow>,
+    /// Accounts paying slower with money not yet due ([`crate::trends::slowing`]): named before
+    /// they are overdue.
+    pub slowing: Vec<crate::trends::Slowing>,
 }
 
 /// What the report reads besides the aging and the KPIs.
@@ -576,6 +579,7 @@ pub fn weekly_report(
         by_job,
         by_pm,
         by_gc,
+        slowing: Vec::new(),
     }
 }
 
@@ -793,5 +797,15 @@ pub async fn load(
     };
     let known = [(&snap_now, &k[0]), (&week, &k[1]), (&month, &k[2])];
     let trend = trend_with(store, day, today, TREND_WEEKS, cfg, currency, now, &known).await?;
-    Ok(weekly_report(&snap_now, &week, &month, k, trend, &signals))
+    let mut report = weekly_report(&snap_now, &week, &month, k, trend, &signals);
+    // Invoices paid in the year may have been issued well before it.
+    let history = store.paid_invoices(day - Days::new(crate::trends::HISTORY_DAYS * 2), currency).await?;
+    let open: Vec<crate::ledger::OpenItem> = store
+        .open_items(crate::store::OpenItemsQuery { as_of: day, customer_id: None, historical: day < today })
+        .await?
+        .into_iter()
+        .filter(|i| i.currency() == currency && !i.disputed)
+        .collect();
+    report.slowing = crate::trends::slowing(&history, &open, day);
+    Ok(report)
 }

@@ -5,7 +5,7 @@
 use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, guardrails, help, history,
-    invoice, kpi, latefee, letter, liens, mail, note, nto, overdue, plan, promise, statement, sync, weekly,
+    invoice, kpi, latefee, letter, liens, mail, note, nto, overdue, plan, promise, statement, sync, trends, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -40,6 +40,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "cash" => cash::handle(app, inv).await,
         "weekly" => weekly::handle(app, inv).await,
         "guardrails" => guardrails::handle(app, inv).await,
+        "trends" => trends::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,
         "round" => mail::handle_round(app).await,
         "latefee" => latefee::handle(app, inv).await,

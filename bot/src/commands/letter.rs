@@ -373,13 +373,16 @@ async fn intent_to_lien(
     ctx.retainage = (retainage > 0).then(|| money(retainage).to_string());
     ctx.oldest_days = on_job.iter().map(|i| (today - i.due).num_days()).max().unwrap_or(0).max(0);
     ctx.invoices = on_job.iter().map(|i| invoice_context(i, i.balance.minor, today)).collect();
+    // The owner and GC as the accounting system has them, or as set from chat (`/ar job … set
+    // owner`), and the property's street address where it is known.
+    let parties = arbot_core::liens::JobParties::of(&job, &app.store.job_facts(job.id).await?);
     let place: Vec<&str> = [job.city.as_deref(), job.state.as_deref()].into_iter().flatten().collect();
     ctx.job = Some(job.name.clone());
-    ctx.job_address = (!place.is_empty()).then(|| place.join(", "));
+    ctx.job_address = parties.property.clone().or_else(|| (!place.is_empty()).then(|| place.join(", ")));
     // A letter to the owner itself names no other owner and copies no one.
-    let owner_is_customer = job.owner_name.as_deref().is_some_and(|o| same_name(o, &customer.name));
-    ctx.owner = job.owner_name.clone().filter(|_| !owner_is_customer);
-    ctx.gc = job.gc_name.clone();
+    let owner_is_customer = parties.owner.as_deref().is_some_and(|o| same_name(o, &customer.name));
+    ctx.owner = parties.owner.clone().filter(|_| !owner_is_customer);
+    ctx.gc = parties.gc.clone();
     ctx.state = Some(facts.state.clone());
     ctx.lien_document = Some(claim.document.clone());
     ctx.lien_due = Some(claim.due.format("%B %-d, %Y").to_string());
@@ -400,7 +403,7 @@ async fn intent_to_lien(
     if on_job.iter().any(|i| i.disputed) {
         lines.push("Mind: some of these invoices are disputed; settle what the dispute is about first.".to_string());
     }
-    match &job.owner_name {
+    match &parties.owner {
         Some(_) if owner_is_customer => lines
             .push(format!("{} is the job's owner, so the letter goes to the owner and has no cc line.", customer.name)),
         Some(owner) => lines.push(format!("Copy the owner, {owner}: the letter names them in its cc line.")),

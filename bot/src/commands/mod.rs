@@ -39,6 +39,7 @@ mod promise;
 pub mod statement;
 mod sync;
 mod table;
+mod trends;
 mod weekly;
 pub mod weekly_charts;
 pub mod weekly_xlsx;

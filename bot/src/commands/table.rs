@@ -512,6 +512,14 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: REPORT,
+        name: "trends",
+        summary: "How fast a customer pays, over four quarters: slower or faster, likely payment dates, risk",
+        params: &[Param::new("customer", ParamKind::Customer, true, "the customer")],
+        example: "/report trends gulf coast",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: REPORT,
         name: "guardrails",
         summary: "The KPI guardrails today: each against its limit, since when, and what holds one over it",
         params: &[],

@@ -231,6 +231,23 @@ pub fn weekly_reply(app: &App, r: &WeeklyReport) -> Reply {
         "By GC (named on the job, else the customer when it is a GC)",
         if gcs.is_empty() { "none".to_string() } else { gcs.join("\n") },
     );
+    if !r.slowing.is_empty() {
+        let lines: Vec<String> = r
+            .slowing
+            .iter()
+            .take(10)
+            .map(|s| {
+                format!(
+                    "• {} — a median {} days late in the last quarter, {} before; {} not yet due",
+                    s.name,
+                    s.recent_median,
+                    s.before_median,
+                    c(s.not_yet_due_minor)
+                )
+            })
+            .collect();
+        reply = reply.field("Paying slower (before it is overdue; /report trends)", lines.join("\n"));
+    }
     let actions: Vec<String> = r
         .actions
         .iter()

@@ -120,17 +120,20 @@ impl<S: SqlStore> ReportStore for S {
 
     async fn paid_invoices(&self, issued_from: NaiveDate, currency: Currency) -> Result<Vec<PaidInvoice>, StoreError> {
         on!(self, read, |pool, DB| {
-            let rows = sqlx::query_as::<DB, (i64, NaiveDate, NaiveDate)>(
-                "SELECT i.customer_id, i.due, MAX(a.applied_on) FROM invoices i \
+            let rows = sqlx::query_as::<DB, (i64, NaiveDate, NaiveDate, NaiveDate)>(
+                "SELECT i.customer_id, i.issued, i.due, MAX(a.applied_on) FROM invoices i \
                  JOIN applications a ON a.invoice_id = i.id \
                  WHERE i.issued >= $1 AND i.currency = $2 AND i.status = 'paid' AND i.balance_minor = 0 \
-                 AND a.credit_memo_ext IS NULL GROUP BY i.id, i.customer_id, i.due",
+                 AND a.credit_memo_ext IS NULL GROUP BY i.id, i.customer_id, i.issued, i.due",
             )
             .bind(issued_from)
             .bind(currency.code().to_string())
             .fetch_all(pool)
             .await?;
-            Ok(rows.into_iter().map(|(customer_id, due, paid_on)| PaidInvoice { customer_id, due, paid_on }).collect())
+            Ok(rows
+                .into_iter()
+                .map(|(customer_id, issued, due, paid_on)| PaidInvoice { customer_id, issued, due, paid_on })
+                .collect())
         })
     }
 
