@@ -4,8 +4,8 @@
 
 use super::parse::{ParseError, Unread, read_line};
 use super::{
-    CommandError, Invocation, aging, audit, cash, customer, digest, dispute, escalate, help, history, invoice, kpi,
-    latefee, letter, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
+    CommandError, Invocation, aging, audit, cash, close, customer, digest, dispute, escalate, help, history, invoice,
+    kpi, latefee, letter, liens, mail, note, overdue, plan, promise, statement, sync, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -38,6 +38,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "help" => help::handle(app, inv).await,
         "cash" => cash::handle(app, inv).await,
         "weekly" => weekly::handle(app, inv).await,
+        "close" => close::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,
         "round" => mail::handle_round(app).await,
         "latefee" => latefee::handle(app, inv).await,
