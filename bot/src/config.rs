@@ -354,6 +354,7 @@ struct ScheduleSection {
     kpi_guardrails: Option<String>,
     reminders: Option<String>,
     statements: Option<String>,
+    close: Option<String>,
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
@@ -410,6 +411,9 @@ const DEFAULT_WEEKLY_REPORT: &str = "30 8 * * Mon";
 const DEFAULT_KPI_GUARDRAILS: &str = "15 8 * * Mon-Fri";
 /// 08:15 on weekdays, after the digest: the day's reminders, for approval in chat.
 const DEFAULT_REMINDERS: &str = "15 8 * * Mon-Fri";
+/// 08:45 on weekdays, after the digest has kept the day's aging snapshot; the run posts the month
+/// before's close pack the first time it runs in a month (its first business day).
+const DEFAULT_CLOSE: &str = "45 8 * * Mon-Fri";
 /// Each weekday; the run posts the month before's statements the first time it runs in a month.
 const DEFAULT_STATEMENTS: &str = "30 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
@@ -432,6 +436,8 @@ pub struct ScheduleConfig {
     pub reminders: Cron,
     /// The month-end "Statements ready" post (it posts once a month, in the first ten days).
     pub statements: Cron,
+    /// The month-end close pack (it posts once a month, on the first run in its first ten days).
+    pub close: Cron,
     pub lien_warnings: Cron,
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
@@ -450,6 +456,7 @@ impl Default for ScheduleConfig {
             kpi_guardrails: cron(DEFAULT_KPI_GUARDRAILS),
             reminders: cron(DEFAULT_REMINDERS),
             statements: cron(DEFAULT_STATEMENTS),
+            close: cron(DEFAULT_CLOSE),
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
@@ -771,6 +778,7 @@ impl Config {
             kpi_guardrails: cron("schedule.kpi_guardrails", sched.kpi_guardrails, defaults.kpi_guardrails)?,
             reminders: cron("schedule.reminders", sched.reminders, defaults.reminders)?,
             statements: cron("schedule.statements", sched.statements, defaults.statements)?,
+            close: cron("schedule.close", sched.close, defaults.close)?,
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,

@@ -36,6 +36,8 @@ pub enum JobKind {
     Reminders,
     /// Post the month's "Statements ready" for approval (once a month).
     Statements,
+    /// Post the month before's close pack (once a month).
+    Close,
     /// Announce lien and notice deadlines at their lead times, and missed ones once.
     LienWarnings,
     /// Pull from the configured accounting systems.
@@ -103,6 +105,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "statements",
             kind: JobKind::Statements,
             schedule: config.statements.schedule().clone(),
+            lease: chrono::Duration::minutes(30),
+        },
+        Job {
+            name: "close",
+            kind: JobKind::Close,
+            schedule: config.close.schedule().clone(),
             lease: chrono::Duration::minutes(30),
         },
         Job {
@@ -266,6 +274,14 @@ impl Scheduler {
             JobKind::Statements => {
                 let day = at.with_timezone(&self.app.clock.tz()).date_naive();
                 let (detail, posted) = crate::commands::statement::queue_month_end(&self.app, day).await?;
+                if posted {
+                    self.outbox.notify_one();
+                }
+                Ok(detail)
+            }
+            JobKind::Close => {
+                let day = at.with_timezone(&self.app.clock.tz()).date_naive();
+                let (detail, posted) = crate::commands::close::queue_month_end(&self.app, day).await?;
                 if posted {
                     self.outbox.notify_one();
                 }

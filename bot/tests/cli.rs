@@ -90,6 +90,48 @@ fn demo_then_reports_for_scripts() {
     assert!(text(&out.stderr).contains("Feb 30, 2026 isn't a date"), "{}", text(&out.stderr));
 }
 
+/// `arbot report close`: the last month that has ended (October, on Nov 22), its aging the
+/// same as `arbot aging --as-of 2026-10-31`; the workbook into a folder; November refused.
+#[test]
+fn the_close_pack_is_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(arbot(dir.path(), &["demo"], "").status.success());
+    let db = "sqlite://arbot-demo.db";
+    let out = arbot(dir.path(), &["--db", db, "report", "close", "--format", "json"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pack: serde_json::Value = serde_json::from_slice(&out.stdout).expect("close JSON");
+    assert_eq!((pack["first"].as_str(), pack["last"].as_str()), (Some("2026-10-01"), Some("2026-10-31")));
+    let out = arbot(dir.path(), &["--db", db, "aging", "--as-of", "2026-10-31", "--format", "json"], "");
+    let aging: serde_json::Value = serde_json::from_slice(&out.stdout).expect("aging JSON");
+    let total = aging["totals"]["total"]["amount"].as_str().unwrap().replace('.', "");
+    assert_eq!(pack["aging"]["total"].as_i64(), total.parse::<i64>().ok(), "{}", aging["totals"]);
+
+    std::fs::create_dir(dir.path().join("packs")).unwrap();
+    let out = arbot(
+        dir.path(),
+        &["--db", db, "report", "close", "--month", "Oct 2026", "--format", "xlsx", "--out", "packs"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Wrote packs/close-2026-10.xlsx (8 sheets: Summary, Aging by customer,"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(std::fs::metadata(dir.path().join("packs/close-2026-10.xlsx")).unwrap().len() > 1000);
+
+    let out = arbot(dir.path(), &["--db", db, "report", "close", "--month", "2026-11"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("November 2026 hasn't ended yet (today is Nov 22, 2026)"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = arbot(dir.path(), &["--db", db, "report", "close", "--out", "packs"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--out is for --format xlsx"), "{}", text(&out.stderr));
+}
+
 /// `arbot report weekly --format png --out DIR`: the three charts, 1200x600, in the folder.
 #[test]
 fn the_weekly_report_writes_its_charts_into_a_folder() {
@@ -845,6 +887,7 @@ fn a_closed_stdout_ends_every_command_quietly_with_status_141() {
         &["--db", db, "reminders", "round"],
         &["--db", db, "report", "cash"],
         &["--db", db, "report", "weekly"],
+        &["--db", db, "report", "close"],
         &["--db", db, "migrate"],
         &["import", "--template", "invoices"],
         &["liens", "states"],

@@ -27,7 +27,7 @@ pub fn plausible_years(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
-fn month_from_name(s: &str) -> Option<u32> {
+pub(crate) fn month_from_name(s: &str) -> Option<u32> {
     let s = s.trim_end_matches('.').to_ascii_lowercase();
     if s.len() < 3 {
         return None;

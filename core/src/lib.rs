@@ -9,6 +9,7 @@ pub mod aging;
 pub mod audit;
 pub mod cash;
 pub mod clock;
+pub mod close;
 pub mod collections;
 pub mod dates;
 pub mod digest;

@@ -255,7 +255,8 @@ pub struct Signals<'a> {
     pub gc_of_row: &'a HashMap<String, RowGc>,
 }
 
-fn point(s: &Snapshot, columns: usize) -> AgingPoint {
+/// A snapshot's customer rows totalled: the day's aging as one point.
+pub(crate) fn point(s: &Snapshot, columns: usize) -> AgingPoint {
     let mut buckets = vec![0i64; columns];
     let mut p = AgingPoint {
         day: s.day,

@@ -68,3 +68,11 @@ pub enum WeeklyFormat {
     Xlsx,
     Png,
 }
+
+/// `arbot report close --format`: the chat text, the pack as JSON, or the workbook.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CloseFormat {
+    Table,
+    Json,
+    Xlsx,
+}

@@ -39,7 +39,7 @@ mod demo;
 mod liens;
 mod sync;
 
-pub use self::args::{AgingBasis, By, Format, GlobalArgs, HistoryFormat, SummaryFormat, WeeklyFormat};
+pub use self::args::{AgingBasis, By, CloseFormat, Format, GlobalArgs, HistoryFormat, SummaryFormat, WeeklyFormat};
 pub use self::demo::{DEMO_DB_FILE, load as load_demo};
 use crate::app::App;
 use crate::commands::{CommandError, aging_table};
@@ -148,7 +148,8 @@ pub enum Command {
         #[arg(long)]
         post: bool,
     },
-    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]` (weekly also xlsx and png).
+    /// Leadership reports: `arbot report cash|weekly [--date DATE] [--format table|json]` (weekly also xlsx and png),
+    /// and `arbot report close [--month YYYY-MM] [--format table|json|xlsx]`.
     #[command(subcommand)]
     Report(ReportCommand),
     /// What would go to customers by email today: `arbot reminders preview <customer>` prints an
@@ -381,6 +382,20 @@ pub enum ReportCommand {
         format: WeeklyFormat,
         /// Where `--format xlsx` writes the workbook (default: weekly-ar-<date>.xlsx here), or the
         /// folder `--format png` writes the charts into (default: here).
+        #[arg(long, value_name = "PATH")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// The month-end close pack: the aging frozen at the month's end, unapplied cash and credits
+    /// to clear, disputes, promises and plan installments rolled into the next month, retainage,
+    /// and what was invoiced and collected in the month.
+    Close {
+        /// The month (default: the last month that has ended): 2026-11, "Nov 2026", november.
+        #[arg(long, value_name = "MONTH")]
+        month: Option<String>,
+        #[arg(long, value_enum, default_value_t = CloseFormat::Table)]
+        format: CloseFormat,
+        /// Where `--format xlsx` writes the workbook: a folder (it is named close-<YYYY-MM>.xlsx
+        /// there) or a file name (default: close-<YYYY-MM>.xlsx here).
         #[arg(long, value_name = "PATH")]
         out: Option<std::path::PathBuf>,
     },
@@ -659,6 +674,38 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                         crate::commands::weekly_charts::WIDTH,
                         crate::commands::weekly_charts::HEIGHT,
                         names.join(", ")
+                    );
+                }
+            }
+            Ok(())
+        }),
+        Command::Report(ReportCommand::Close { month, format, out }) => rt.block_on(async {
+            if out.is_some() && format != CloseFormat::Xlsx {
+                bail!("--out is for --format xlsx (the workbook); the table and JSON are printed");
+            }
+            let app = open_app(&cli.global, config, &url).await?;
+            let first = crate::commands::close::month(&app, month.as_deref()).map_err(command_error)?;
+            let report = crate::commands::close::build(&app, first).await.map_err(command_error)?;
+            match format {
+                CloseFormat::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+                CloseFormat::Table => out!("{}", to_text(&crate::commands::close::close_reply(&app, &report))),
+                CloseFormat::Xlsx => {
+                    let name = crate::commands::close_xlsx::file_name(&report);
+                    let out = match out {
+                        Some(p) if p.is_dir() || p.as_os_str().to_string_lossy().ends_with(std::path::MAIN_SEPARATOR) => {
+                            std::fs::create_dir_all(&p).with_context(|| format!("creating {}", p.display()))?;
+                            p.join(name)
+                        }
+                        Some(p) => p,
+                        None => name.into(),
+                    };
+                    let bytes = crate::commands::close_xlsx::workbook(&report).context("the workbook")?;
+                    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+                    outln!(
+                        "Wrote {} ({} sheets: {}).",
+                        out.display(),
+                        crate::commands::close_xlsx::SHEETS.len(),
+                        crate::commands::close_xlsx::SHEETS.join(", ")
                     );
                 }
             }

@@ -16,6 +16,8 @@ mod args;
 mod audit;
 mod cash;
 pub mod clicks;
+pub mod close;
+pub mod close_xlsx;
 mod customer;
 mod digest;
 mod dispatch;

@@ -527,6 +527,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         permission: Permission::Read,
     },
     CommandSpec {
+        family: REPORT,
+        name: "close",
+        summary: "The month-end close pack: aging at month end, cash and credits to clear, disputes, retainage",
+        params: &[Param::new(
+            "month",
+            ParamKind::Text,
+            false,
+            "the month, like november, Nov 2026 or 2026-11 (default: last month)",
+        )],
+        example: "/report close Nov 2026",
+        permission: Permission::Read,
+    },
+    CommandSpec {
         family: MAIL,
         name: "remind",
         summary: "Today's reminder email for an account: every invoice at its stage, to send, edit or skip",

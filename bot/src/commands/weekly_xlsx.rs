@@ -15,20 +15,20 @@ pub fn file_name(r: &WeeklyReport) -> String {
     format!("weekly-ar-{}.xlsx", r.day)
 }
 
-struct Styles {
-    money: Format,
-    date: Format,
-    header: Format,
-    pct: Format,
+pub(super) struct Styles {
+    pub(super) money: Format,
+    pub(super) date: Format,
+    pub(super) header: Format,
+    pub(super) pct: Format,
 }
 
 /// A cell value for an amount in minor units: the same decimal text arbot shows, read as the
 /// number a spreadsheet stores (the only place money becomes a float, at the file's edge).
-fn amount(currency: Currency, minor: i64) -> f64 {
+pub(super) fn amount(currency: Currency, minor: i64) -> f64 {
     Money::new(minor, currency).to_plain_string().parse().unwrap_or(0.0)
 }
 
-fn money_format(currency: Currency) -> String {
+pub(super) fn money_format(currency: Currency) -> String {
     let decimals = match currency.minor_digits() {
         0 => String::new(),
         n => format!(".{}", "0".repeat(n as usize)),
@@ -39,11 +39,11 @@ fn money_format(currency: Currency) -> String {
     }
 }
 
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+pub(super) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
 }
 
-fn headers(ws: &mut Worksheet, s: &Styles, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
+pub(super) fn headers(ws: &mut Worksheet, s: &Styles, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
     for (i, (name, width)) in cols.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *name, &s.header)?;
         ws.set_column_width(i as u16, *width)?;

@@ -285,6 +285,15 @@ mod tests {
         let json = serde_json::to_value(&registered).unwrap();
         let subs = json["options"].as_array().unwrap();
         assert_eq!(subs.len(), table.len());
+        // Discord's caps on one command: 25 subcommands, and 4,000 characters of names,
+        // descriptions and choices in all.
+        assert!(subs.len() <= 25, "/{} has {} subcommands", json["name"], subs.len());
+        fn chars(v: &serde_json::Value) -> usize {
+            let text = |k: &str| v[k].as_str().map_or(0, |s| s.chars().count());
+            let each = |k: &str| v[k].as_array().map_or(0, |a| a.iter().map(chars).sum());
+            text("name") + text("description") + each("options") + each("choices")
+        }
+        assert!(chars(&json) <= 4000, "/{} is {} characters long", json["name"], chars(&json));
         let name_ok = |n: &str| {
             !n.is_empty()
                 && n.len() <= 32

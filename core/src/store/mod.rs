@@ -669,6 +669,17 @@ pub trait ReportStore: Send + Sync {
     /// columns per job rather than the whole job, for naming the GC of a report's job rows.
     async fn job_gc_names(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError>;
     async fn general_contractor_ids(&self) -> Result<Vec<i64>, StoreError>;
+    /// What the month-end close pack reads of the ledger for the month `from` through `to`, in
+    /// `currency`: the invoices issued in it, every application made in it (cash and credit
+    /// memos), the retainage-holding invoices those applications reached, the payments and
+    /// credit memos with money on account at its end, and the balance at its end of every invoice
+    /// ever disputed. Balances at the end are rebuilt as `/ar aging as-of` rebuilds them.
+    async fn close_ledger(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        currency: Currency,
+    ) -> Result<crate::close::CloseLedger, StoreError>;
     /// Where each KPI guardrail stands (none for one that never crossed).
     async fn guardrail_states(&self) -> Result<Vec<crate::guardrails::GuardrailState>, StoreError>;
     /// Moves a guardrail from its transition `seq` (0: it never crossed) to `seq + 1`, breached

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{Dialect, SqlStore, currency, on};
 use crate::aging::{AgingRow, GroupBy};
 use crate::cash::{PaidInvoice, PaidLine, PaymentReceived};
+use crate::close::{Applied, CloseLedger, InvoiceAtEnd, IssuedInvoice, OnAccount, RetainageTouched};
 use crate::collections::Note;
 use crate::money::{Currency, Money};
 use crate::snapshots::Snapshot;
@@ -134,6 +135,180 @@ impl<S: SqlStore> ReportStore for S {
                 .into_iter()
                 .map(|(customer_id, issued, due, paid_on)| PaidInvoice { customer_id, issued, due, paid_on })
                 .collect())
+        })
+    }
+
+    async fn close_ledger(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        currency: Currency,
+    ) -> Result<CloseLedger, StoreError> {
+        use crate::ledger::InvoiceKind;
+        let code = currency.code().to_string();
+        let kind = |k: &str| InvoiceKind::parse(k).unwrap_or(InvoiceKind::Progress);
+        on!(self, read, |pool, DB| {
+            // Issued in the month: what `sales_between` sums for DSO and CEI.
+            type Issued = (String, String, Option<String>, String, NaiveDate, NaiveDate, i64, i64);
+            let issued = sqlx::query_as::<DB, Issued>(
+                "SELECT i.number, c.name, j.name, i.kind, i.issued, i.due, i.total_minor, i.retainage_minor \
+                 FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+                 WHERE i.issued >= $1 AND i.issued <= $2 AND i.currency = $3 AND i.status IN ('open', 'paid') \
+                 ORDER BY i.issued, i.number, i.id",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(number, customer_name, job_name, k, issued, due, total, retainage)| IssuedInvoice {
+                number,
+                customer_name,
+                job_name,
+                kind: kind(&k),
+                issued,
+                due,
+                total,
+                retainage,
+            })
+            .collect();
+            // Every application made in the month to an invoice arbot has, cash and credits.
+            type Line = (NaiveDate, NaiveDate, Option<String>, String, i64, String, String, i64, Option<String>);
+            let applied = sqlx::query_as::<DB, Line>(
+                "SELECT a.applied_on, p.received, p.reference, c.name, i.id, i.number, i.kind, a.amount_minor, \
+                 CASE WHEN a.credit_memo_ext IS NULL THEN NULL ELSE COALESCE(cm.number, a.credit_memo_ext) END \
+                 FROM applications a JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id \
+                 JOIN customers c ON c.id = i.customer_id \
+                 LEFT JOIN credit_memos cm ON cm.source = a.source AND cm.external_id = a.credit_memo_ext \
+                 WHERE a.applied_on >= $1 AND a.applied_on <= $2 AND p.deleted = FALSE AND p.currency = $3 \
+                 ORDER BY a.applied_on, a.id",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(applied_on, received, reference, customer_name, invoice_id, invoice_number, k, amount, cm)| {
+                Applied {
+                    applied_on,
+                    received,
+                    reference,
+                    customer_name,
+                    invoice_id,
+                    invoice_number,
+                    invoice_kind: kind(&k),
+                    amount,
+                    credit_memo: cm,
+                }
+            })
+            .collect();
+            // The invoices holding retainage that the month's applications reached, with what
+            // was applied in the month and after it (balances rebuilt as `balances_then` does).
+            let retainage_touched = sqlx::query_as::<DB, (i64, i64, i64, i64, i64, i64)>(
+                "SELECT i.id, i.total_minor, i.balance_minor, i.retainage_minor, \
+                 CAST(COALESCE(SUM(CASE WHEN a.applied_on <= $2 THEN a.amount_minor ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN a.applied_on > $2 THEN a.amount_minor ELSE 0 END), 0) AS BIGINT) \
+                 FROM invoices i JOIN applications a ON a.invoice_id = i.id \
+                 WHERE i.retainage_minor > 0 AND i.currency = $3 AND i.status IN ('open', 'paid') \
+                 AND i.issued <= $2 AND a.applied_on >= $1 \
+                 AND i.id IN (SELECT m.invoice_id FROM applications m WHERE m.applied_on >= $1 \
+                   AND m.applied_on <= $2 AND m.invoice_id IS NOT NULL) \
+                 GROUP BY i.id, i.total_minor, i.balance_minor, i.retainage_minor",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(invoice_id, total, balance_now, retainage, applied_in_month, applied_after)| RetainageTouched {
+                invoice_id,
+                total,
+                balance_now,
+                retainage,
+                applied_in_month,
+                applied_after,
+            })
+            .collect();
+            // Unapplied cash at the end, as `credits` reads it today: what the payment has
+            // unapplied now, what it applied to invoices arbot does not have, and what it
+            // applied to invoices only after the end. Only payments that can have any are read.
+            type Cash = (String, Option<String>, NaiveDate, i64, i64);
+            let unapplied = sqlx::query_as::<DB, Cash>(
+                "SELECT c.name, p.reference, p.received, p.amount_minor, CAST(p.unapplied_minor + COALESCE(( \
+                   SELECT SUM(a.amount_minor) FROM applications a WHERE a.payment_id = p.id \
+                   AND a.credit_memo_ext IS NULL AND (a.invoice_id IS NULL OR a.applied_on > $1)), 0) AS BIGINT) \
+                 FROM payments p JOIN customers c ON c.id = p.customer_id \
+                 WHERE p.deleted = FALSE AND p.received <= $1 AND p.currency = $2 AND p.id IN ( \
+                   SELECT q.id FROM payments q WHERE q.unapplied_minor <> 0 \
+                   UNION SELECT a.payment_id FROM applications a WHERE a.applied_on > $1 \
+                   UNION SELECT a.payment_id FROM applications a WHERE a.invoice_id IS NULL) \
+                 ORDER BY p.received, p.id",
+            )
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .filter(|r| r.4 != 0)
+            .map(|(customer_name, reference, date, amount, open)| OnAccount {
+                customer_name,
+                reference,
+                date,
+                amount,
+                open,
+            })
+            .collect();
+            // Credit memos with credit left at the end: what remains now and what was applied
+            // after the end.
+            let credit_memos = sqlx::query_as::<DB, Cash>(
+                "SELECT c.name, cm.number, cm.issued, cm.total_minor, CAST(cm.remaining_minor + COALESCE(( \
+                   SELECT SUM(a.amount_minor) FROM applications a WHERE a.applied_on > $1 \
+                   AND a.source = cm.source AND a.credit_memo_ext = cm.external_id), 0) AS BIGINT) \
+                 FROM credit_memos cm JOIN customers c ON c.id = cm.customer_id \
+                 WHERE cm.deleted = FALSE AND cm.issued <= $1 AND cm.currency = $2 \
+                 ORDER BY cm.issued, cm.id",
+            )
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .filter(|r| r.4 != 0)
+            .map(|(customer_name, reference, date, amount, open)| OnAccount {
+                customer_name,
+                reference,
+                date,
+                amount,
+                open,
+            })
+            .collect();
+            // Every invoice ever disputed, with its balance at the end.
+            type Disputed = (i64, String, String, NaiveDate, i64, i64, i64);
+            let disputed = sqlx::query_as::<DB, Disputed>(
+                "SELECT i.id, i.number, c.name, i.due, i.total_minor, i.balance_minor, CAST(COALESCE(( \
+                   SELECT SUM(a.amount_minor) FROM applications a WHERE a.invoice_id = i.id \
+                   AND a.applied_on > $1), 0) AS BIGINT) \
+                 FROM invoices i JOIN customers c ON c.id = i.customer_id \
+                 WHERE i.id IN (SELECT d.invoice_id FROM disputes d) AND i.currency = $2 \
+                 AND i.status IN ('open', 'paid') AND i.issued <= $1 ORDER BY i.id",
+            )
+            .bind(to)
+            .bind(&code)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|(invoice_id, number, customer_name, due, total, balance, after)| InvoiceAtEnd {
+                invoice_id,
+                number,
+                customer_name,
+                due,
+                balance: (balance + after).min(total),
+            })
+            .collect();
+            Ok(CloseLedger { issued, applied, retainage_touched, unapplied, credit_memos, disputed })
         })
     }
 
