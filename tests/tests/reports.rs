@@ -612,25 +612,36 @@ fn the_weekly_workbook_reads_back_with_the_reports_and_the_agings_figures() {
             assert_eq!(summary.get((4, c + 1)), Some(&dollars(p.overdue_90)), "{name}: over 90, column {c}");
         }
 
-        // By customer: each row and the total are /ar aging's of the day.
-        let aging =
-            rt.block_on(arbot::commands::load_aging(&app, d("2026-12-02"), GroupBy::Customer, cfg.basis)).unwrap();
-        let sheet = wb.worksheet_range("Aging by customer").unwrap();
-        let open_col = 2 + r.labels.len();
-        assert_eq!(sheet.get((0, open_col)), Some(&Data::String("Open".into())), "{name}");
-        assert_eq!(sheet.height(), aging.rows.len() + 1, "{name}");
-        let mut total = 0.0;
-        for row in &aging.rows {
-            let y = (1..sheet.height())
-                .find(|&y| sheet.get((y, 0)) == Some(&Data::String(row.label.clone())))
-                .unwrap_or_else(|| panic!("{name}: {} not in the sheet", row.label));
-            assert_eq!(sheet.get((y, open_col)), Some(&dollars(row.total)), "{name}: {}", row.label);
-            for (b, v) in row.buckets.iter().enumerate() {
-                assert_eq!(sheet.get((y, 1 + b)), Some(&dollars(*v)), "{name}: {} bucket {b}", row.label);
+        // By customer, by job and by PM: each row and the total are /ar aging's of the day, grouped
+        // the same way.
+        for (sheet_name, by) in
+            [("Aging by customer", GroupBy::Customer), ("By job", GroupBy::Job), ("By PM", GroupBy::Pm)]
+        {
+            let aging = rt.block_on(arbot::commands::load_aging(&app, d("2026-12-02"), by, cfg.basis)).unwrap();
+            let sheet = wb.worksheet_range(sheet_name).unwrap();
+            let open_col = 2 + r.labels.len();
+            assert_eq!(sheet.get((0, open_col)), Some(&Data::String("Open".into())), "{name}: {sheet_name}");
+            assert_eq!(sheet.height(), aging.rows.len() + 1, "{name}: {sheet_name}");
+            assert!(aging.rows.len() > 1, "{name}: {sheet_name} has rows to compare");
+            let mut total = 0.0;
+            for row in &aging.rows {
+                let y = (1..sheet.height())
+                    .find(|&y| sheet.get((y, 0)) == Some(&Data::String(row.label.clone())))
+                    .unwrap_or_else(|| panic!("{name}: {} not in {sheet_name}", row.label));
+                assert_eq!(sheet.get((y, open_col)), Some(&dollars(row.total)), "{name}: {sheet_name} {}", row.label);
+                assert_eq!(sheet.get((y, 1 + r.labels.len())), Some(&dollars(row.retainage)), "{name}: {}", row.label);
+                for (b, v) in row.buckets.iter().enumerate() {
+                    assert_eq!(
+                        sheet.get((y, 1 + b)),
+                        Some(&dollars(*v)),
+                        "{name}: {sheet_name} {} bucket {b}",
+                        row.label
+                    );
+                }
+                total += sheet.get((y, open_col)).and_then(|v| v.get_float()).unwrap();
             }
-            total += sheet.get((y, open_col)).and_then(|v| v.get_float()).unwrap();
+            assert!((total - aging.totals.total as f64 / 100.0).abs() < 0.005, "{name}: {sheet_name} {total}");
         }
-        assert!((total - aging.totals.total as f64 / 100.0).abs() < 0.005, "{name}: {total}");
 
         let actions = wb.worksheet_range("Actions").unwrap();
         assert_eq!(actions.height(), r.actions.len() + 1, "{name}");
