@@ -2,9 +2,9 @@
 //! as numbers in the currency's number format, dates as dates, the header row frozen.
 
 use arbot_core::close::{Applied, ClosePack, OnAccount};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
-use super::weekly_xlsx::{Styles, amount, excel_date, headers, money_format};
+use super::weekly_xlsx::{Styles, amount, excel_date, headers};
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 8] = [
@@ -62,12 +62,7 @@ fn applied(ws: &mut Worksheet, s: &Styles, r: &ClosePack, y: &mut u32, rows: &[A
 
 /// Renders the workbook.
 pub fn workbook(r: &ClosePack) -> Result<Vec<u8>, XlsxError> {
-    let s = Styles {
-        money: Format::new().set_num_format(money_format(r.currency)),
-        date: Format::new().set_num_format("yyyy-mm-dd"),
-        header: Format::new().set_bold(),
-        pct: Format::new().set_num_format("0.0"),
-    };
+    let s = Styles::new(r.currency);
     let m = |v: i64| amount(r.currency, v);
     let mut wb = Workbook::new();
 

@@ -22,6 +22,18 @@ pub(super) struct Styles {
     pub(super) pct: Format,
 }
 
+impl Styles {
+    /// The workbooks' formats: money in the currency's format, dates as dates, bold headers.
+    pub(super) fn new(currency: Currency) -> Styles {
+        Styles {
+            money: Format::new().set_num_format(money_format(currency)),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            header: Format::new().set_bold(),
+            pct: Format::new().set_num_format("0.0"),
+        }
+    }
+}
+
 /// A cell value for an amount in minor units: the same decimal text arbot shows, read as the
 /// number a spreadsheet stores (the only place money becomes a float, at the file's edge).
 pub(super) fn amount(currency: Currency, minor: i64) -> f64 {
@@ -92,12 +104,7 @@ fn aging_sheet(
 
 /// Renders the workbook.
 pub fn workbook(r: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
-    let s = Styles {
-        money: Format::new().set_num_format(money_format(r.currency)),
-        date: Format::new().set_num_format("yyyy-mm-dd"),
-        header: Format::new().set_bold(),
-        pct: Format::new().set_num_format("0.0"),
-    };
+    let s = Styles::new(r.currency);
     let m = |v: i64| amount(r.currency, v);
     let mut wb = Workbook::new();
 

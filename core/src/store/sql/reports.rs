@@ -253,13 +253,7 @@ impl<S: SqlStore> ReportStore for S {
             .await?
             .into_iter()
             .filter(|r| r.4 != 0)
-            .map(|(customer_name, reference, date, amount, open)| OnAccount {
-                customer_name,
-                reference,
-                date,
-                amount,
-                open,
-            })
+            .map(on_account)
             .collect();
             // Credit memos with credit left at the end: what remains now and what was applied
             // after the end.
@@ -277,13 +271,7 @@ impl<S: SqlStore> ReportStore for S {
             .await?
             .into_iter()
             .filter(|r| r.4 != 0)
-            .map(|(customer_name, reference, date, amount, open)| OnAccount {
-                customer_name,
-                reference,
-                date,
-                amount,
-                open,
-            })
+            .map(on_account)
             .collect();
             // Every invoice ever disputed, with its balance at the end.
             type Disputed = (i64, String, String, NaiveDate, i64, i64, i64);
@@ -521,4 +509,11 @@ impl<S: SqlStore> ReportStore for S {
             Ok(Some(Snapshot { day, rebuilt, taken_at, currency, labels, rows: out }))
         })
     }
+}
+
+/// A row of unapplied cash or of credit left on a memo: customer, reference, date, amount, open.
+fn on_account(
+    (customer_name, reference, date, amount, open): (String, Option<String>, NaiveDate, i64, i64),
+) -> OnAccount {
+    OnAccount { customer_name, reference, date, amount, open }
 }
