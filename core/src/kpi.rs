@@ -92,21 +92,28 @@ pub async fn kpis(
     currency: Currency,
 ) -> Result<Kpis, StoreError> {
     let cei_days = 30u32;
+    let begin_date = as_of - Days::new(u64::from(cei_days));
     // The KPIs need totals only: summed by the database, not read invoice by invoice. The
-    // aging buckets do not enter them (overdue and over 90 days count from the due date).
-    let now = store.open_sums(OpenItemsQuery { as_of, customer_id: None, historical }, currency).await?;
-    let mut periods = Vec::new();
-    for (start, end) in countback_periods(as_of, 12) {
-        let sales = store.sales_between(start, end, currency).await?;
-        periods.push(((end - start).num_days() as u32 + 1, sales));
-    }
+    // aging buckets do not enter them (overdue and over 90 days count from the due date). The
+    // statements are independent and run at once, each on a connection of its own: the KPIs
+    // take as long as the slowest (the open sums at the start of the period), not the sum.
+    let months = countback_periods(as_of, 12);
+    let (now, begin, sales, monthly) = tokio::try_join!(
+        store.open_sums(OpenItemsQuery { as_of, customer_id: None, historical }, currency),
+        store.open_sums(OpenItemsQuery { as_of: begin_date, customer_id: None, historical: true }, currency),
+        store.sales_between(begin_date + Days::new(1), as_of, currency),
+        futures_util::future::try_join_all(
+            months.iter().map(|(start, end)| store.sales_between(*start, *end, currency))
+        ),
+    )?;
+    let periods: Vec<(u32, i64)> = months
+        .iter()
+        .zip(monthly)
+        .map(|((start, end), sales)| ((*end - *start).num_days() as u32 + 1, sales))
+        .collect();
     let current_part = now.total - now.overdue;
     let dso = countback_dso(now.total, &periods);
     let best = countback_dso(current_part, &periods);
-    let begin_date = as_of - Days::new(u64::from(cei_days));
-    let begin =
-        store.open_sums(OpenItemsQuery { as_of: begin_date, customer_id: None, historical: true }, currency).await?;
-    let sales = store.sales_between(begin_date + Days::new(1), as_of, currency).await?;
     Ok(Kpis {
         as_of,
         currency,

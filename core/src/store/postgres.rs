@@ -74,6 +74,18 @@ impl Dialect for sqlx::Postgres {
     /// A date less a date is whole days.
     const DAYS_PAST_DUE: &'static str = "($1 - t.due)";
 
+    /// The historical open items read in one pass over the invoices: the open ones are spread over
+    /// nearly every page of the table, so the partial index saves no reading, and the closed ones
+    /// paid since were a second full scan (0.75 s to 0.6 s for the digest's "then" on a
+    /// 1,000,000-invoice ledger, 1.03 s to 0.67 s for the KPIs' start of period).
+    const HISTORY_IN_ONE_SCAN: bool = true;
+
+    /// Statistics, and the visibility map: after a bulk load no page is marked all visible, so an
+    /// index-only scan of the open invoices' covering index (migration 0031) reads the table anyway until
+    /// a vacuum (the digest's accounts 0.50 s to 0.21 s, the sums at the previous digest 0.60 s
+    /// to 0.28 s on a freshly seeded 1,000,000-invoice ledger, in psql).
+    const ANALYZE: &'static str = "VACUUM (ANALYZE)";
+
     /// A transaction that writes, begun as any other.
     async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error> {
         pool.begin().await

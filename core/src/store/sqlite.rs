@@ -124,6 +124,13 @@ impl Dialect for sqlx::Sqlite {
     /// Whole days from the day a `julianday` names (its noon) to another's: exact.
     const DAYS_PAST_DUE: &'static str = "CAST(julianday($1) - julianday(t.due) AS BIGINT)";
 
+    /// The historical open items read as open now (through the partial index, which carries
+    /// every column) plus the closed invoices paid since, looked up one by one.
+    const HISTORY_IN_ONE_SCAN: bool = false;
+
+    /// Statistics only: SQLite reads an index alone without a visibility map.
+    const ANALYZE: &'static str = "ANALYZE";
+
     /// A transaction that writes takes the write lock when it begins (`BEGIN IMMEDIATE`), under
     /// the busy timeout. Begun as a reader (`BEGIN` is DEFERRED) it would need the lock only at
     /// its first write, and SQLite refuses that upgrade at once ("database is locked") rather than

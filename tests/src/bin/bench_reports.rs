@@ -14,10 +14,12 @@
 //! (default `~/.cache/arbot/bench`) and a database `arbot_bench_<customers>_<invoices>` on the
 //! PostgreSQL server. `--fresh` seeds again.
 //!
-//! Each report runs in a child process (this binary again, with `--child`), so its peak resident
-//! memory (`VmHWM`) is its own: the report's real handler (the console line, through the same
-//! parser and handler as Discord) and its floor alternate `--runs` times; the table shows the
-//! median and the fastest of each, the ratio of the medians, and the child's peak RSS.
+//! Each report's real handler (the console line, through the same parser and handler as Discord)
+//! and its floor run in two child processes of their own (this binary again, with `--child` and
+//! `--side`), so each one's peak resident memory (`VmHWM`) is its own; the parent has them
+//! alternate, one run at a time, `--runs` times. The table shows the median and the fastest of
+//! each, the ratio of the medians, and the peak RSS of the handler's process and the floor's.
+//! `--child <report> <url>` without `--side` runs both in one process (what `BENCH_TRACE` reads).
 
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
@@ -50,6 +52,24 @@ struct Args {
     backends: Vec<String>,
     only: Vec<String>,
     child: Option<(String, String)>,
+    /// With `--child`: run only the handler or only the floor, one run per line read.
+    side: Option<Side>,
+}
+
+/// Which half of a report a child process times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Handler,
+    Floor,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Handler => "handler",
+            Side::Floor => "floor",
+        }
+    }
 }
 
 fn args() -> Result<Args, String> {
@@ -63,6 +83,7 @@ fn args() -> Result<Args, String> {
         backends: Vec::new(),
         only: Vec::new(),
         child: None,
+        side: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -80,6 +101,13 @@ fn args() -> Result<Args, String> {
                 let report = value()?;
                 let url = value()?;
                 a.child = Some((report, url));
+            }
+            "--side" => {
+                a.side = Some(match value()?.as_str() {
+                    "handler" => Side::Handler,
+                    "floor" => Side::Floor,
+                    other => return Err(format!("--side {other}: handler or floor")),
+                })
             }
             "-h" | "--help" => {
                 return Err("usage: bench-reports [--customers N] [--invoices N] [--runs N] [--dir DIR] [--fresh] \
@@ -119,7 +147,10 @@ fn main() -> ExitCode {
             .init();
     }
     let result = match &a.child {
-        Some((report, url)) => rt.block_on(child(report, url, a.runs)),
+        Some((report, url)) => match a.side {
+            Some(side) => rt.block_on(half(report, url, side)),
+            None => rt.block_on(child(report, url, a.runs)),
+        },
         None => rt.block_on(run(&a)),
     };
     match result {
@@ -290,25 +321,9 @@ async fn run(a: &Args) -> Result<(), String> {
     for backend in &backends {
         let url = ledger(a, backend).await?;
         for report in &reports {
-            let out = Command::new(&exe)
-                .args(["--runs", &a.runs.to_string(), "--child", report, &url])
-                .output()
-                .map_err(|e| e.to_string())?;
-            let text = String::from_utf8_lossy(&out.stdout);
-            let Some(line) = text.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
-                return Err(format!(
-                    "{backend} {report}: the child printed no result: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            };
-            let parts: Vec<&str> = line.split(' ').collect();
-            let times = |s: &str| -> Vec<Duration> {
-                s.split(',').filter_map(|n| n.parse::<u64>().ok()).map(Duration::from_micros).collect()
-            };
-            let (handler, floor) =
-                (times(parts.first().copied().unwrap_or("")), times(parts.get(1).copied().unwrap_or("")));
-            let hwm_kb: u64 = parts.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
-            table.push((backend.clone(), report.to_string(), handler, floor, hwm_kb));
+            let (handler, floor, hwm) =
+                interleaved(&exe, report, &url, a.runs).map_err(|e| format!("{backend} {report}: {e}"))?;
+            table.push((backend.clone(), report.to_string(), handler, floor, hwm));
         }
     }
     println!(
@@ -316,14 +331,14 @@ async fn run(a: &Args) -> Result<(), String> {
         a.customers, a.invoices, a.runs
     );
     println!(
-        "| {:<8} | {:<9} | {:>13} | {:>10} | {:>11} | {:>8} | {:>6} | {:>8} |",
-        "backend", "report", "handler (med)", "(min)", "floor (med)", "(min)", "ratio", "peak RSS"
+        "| {:<8} | {:<9} | {:>13} | {:>10} | {:>11} | {:>8} | {:>6} | {:>8} | {:>10} |",
+        "backend", "report", "handler (med)", "(min)", "floor (med)", "(min)", "ratio", "peak RSS", "floor RSS"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
-    for (backend, report, handler, floor, hwm) in table {
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (backend, report, handler, floor, (hwm, floor_hwm)) in table {
         let (hm, hmin, fm, fmin) = (median(&handler), min(&handler), median(&floor), min(&floor));
         println!(
-            "| {:<8} | {:<9} | {:>11.3} s | {:>8.3} s | {:>9.3} s | {:>6.3} s | {:>5.1}× | {:>5} MB |",
+            "| {:<8} | {:<9} | {:>11.3} s | {:>8.3} s | {:>9.3} s | {:>6.3} s | {:>5.1}× | {:>5} MB | {:>7} MB |",
             backend,
             report,
             hm.as_secs_f64(),
@@ -331,10 +346,111 @@ async fn run(a: &Args) -> Result<(), String> {
             fm.as_secs_f64(),
             fmin.as_secs_f64(),
             hm.as_secs_f64() / fm.as_secs_f64().max(1e-6),
-            hwm / 1024
+            hwm / 1024,
+            floor_hwm / 1024
         );
     }
     Ok(())
+}
+
+/// Peak RSS in kB of the handler's process and of the floor's.
+type Hwm = (u64, u64);
+
+/// Runs one report's handler and its floor in two child processes of their own (so each one's
+/// peak RSS is its own), alternately, one run at a time: the parent asks each in turn over its
+/// stdin and reads the time it took from its stdout.
+fn interleaved(
+    exe: &std::path::Path,
+    report: &str,
+    url: &str,
+    runs: usize,
+) -> Result<(Vec<Duration>, Vec<Duration>, Hwm), String> {
+    use std::io::{BufRead, BufReader, Write};
+    struct Half {
+        child: std::process::Child,
+        stdin: Option<std::process::ChildStdin>,
+        stdout: BufReader<std::process::ChildStdout>,
+    }
+    impl Half {
+        fn start(exe: &std::path::Path, report: &str, url: &str, side: Side) -> Result<Half, String> {
+            let mut child = Command::new(exe)
+                .args(["--child", report, url, "--side", side.name()])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| e.to_string())?;
+            let stdin = child.stdin.take();
+            let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+            let mut half = Half { child, stdin, stdout };
+            half.expect("READY")?;
+            Ok(half)
+        }
+        /// The next line, which must start with `word`: what follows it.
+        fn expect(&mut self, word: &str) -> Result<String, String> {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).map_err(|e| e.to_string())?;
+            match line.trim().strip_prefix(word) {
+                Some(rest) => Ok(rest.trim().to_string()),
+                None => Err(format!("expected {word}, the child said {line:?} (its errors are above)")),
+            }
+        }
+        fn run(&mut self) -> Result<Duration, String> {
+            let stdin = self.stdin.as_mut().ok_or("stdin closed")?;
+            writeln!(stdin, "run").and_then(|()| stdin.flush()).map_err(|e| e.to_string())?;
+            let micros = self.expect("TOOK")?;
+            micros.parse::<u64>().map(Duration::from_micros).map_err(|e| e.to_string())
+        }
+        fn finish(mut self) -> Result<u64, String> {
+            drop(self.stdin.take());
+            let hwm = self.expect("HWM")?.parse::<u64>().map_err(|e| e.to_string())?;
+            self.child.wait().map_err(|e| e.to_string())?;
+            Ok(hwm)
+        }
+    }
+    let mut handler = Half::start(exe, report, url, Side::Handler)?;
+    let mut floor = Half::start(exe, report, url, Side::Floor)?;
+    let (mut h, mut f) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        h.push(handler.run()?);
+        f.push(floor.run()?);
+    }
+    Ok((h, f, (handler.finish()?, floor.finish()?)))
+}
+
+/// One half of a report in a process of its own: `READY` once set up, then for each line read
+/// one run and `TOOK <µs>`; at the end of input, `HWM <kB>`, the process's peak RSS.
+async fn half(report: &str, url: &str, side: Side) -> Result<(), String> {
+    use tokio::io::AsyncBufReadExt;
+    let store = store::open(url).await.map_err(|e| e.to_string())?;
+    let app = app(Arc::clone(&store));
+    let customer: (i64, String) = floor_sql::busiest_customer(store.as_ref(), url).await?;
+    let line = report_line(report, &customer);
+    println!("READY");
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while lines.next_line().await.map_err(|e| e.to_string())?.is_some() {
+        let started = Instant::now();
+        match side {
+            Side::Handler => {
+                let reply = run_line(&app, &line, Actor::console()).await;
+                if reply.severity == Severity::Error {
+                    return Err(format!("{line} answered an error: {reply:?}"));
+                }
+            }
+            Side::Floor => floor_sql::floor(store.as_ref(), url, report, &customer, today()).await?,
+        }
+        println!("TOOK {}", started.elapsed().as_micros());
+    }
+    println!("HWM {}", vm_hwm());
+    Ok(())
+}
+
+/// The console line that runs `report`.
+fn report_line(report: &str, customer: &(i64, String)) -> String {
+    match report {
+        "customer" => format!("/ar customer \"{}\"", customer.1),
+        "overdue" => "/ar overdue 60".to_string(),
+        other => format!("/ar {other}"),
+    }
 }
 
 fn median(d: &[Duration]) -> Duration {
@@ -359,17 +475,14 @@ fn vm_hwm() -> u64 {
         .unwrap_or(0)
 }
 
-/// One report, in its own process: the handler and the floor alternately, `runs` times each.
+/// One report, handler and floor in one process, alternately, `runs` times each (with
+/// `BENCH_TRACE`, to see the statements of both).
 async fn child(report: &str, url: &str, runs: usize) -> Result<(), String> {
     let store = store::open(url).await.map_err(|e| e.to_string())?;
     let app = app(Arc::clone(&store));
     // The customer with the most open invoices (a busy account, as an AR specialist opens it).
     let customer: (i64, String) = floor_sql::busiest_customer(store.as_ref(), url).await?;
-    let line = match report {
-        "customer" => format!("/ar customer \"{}\"", customer.1),
-        "overdue" => "/ar overdue 60".to_string(),
-        other => format!("/ar {other}"),
-    };
+    let line = report_line(report, &customer);
     let (mut handler, mut floor) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let started = Instant::now();

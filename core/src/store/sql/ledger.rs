@@ -170,7 +170,14 @@ impl From<InvoiceRow> for Invoice {
 /// date. Both add what was applied after the date, summed once from the applications of those
 /// days; never more than was invoiced (an invoice paid more than its total owed no more than its
 /// total). `{customer}` is a filter on `i` or nothing.
-fn balances_then(customer: &str) -> String {
+///
+/// `one_scan` (PostgreSQL, every customer) reads both from one pass over the invoices instead:
+/// there the open invoices are spread over nearly every page of the table, so reading them
+/// through the partial index reads the table anyway, and the closed invoices paid since were a
+/// second full scan (the planner hashes the applications rather than look up tens of thousands of
+/// invoices one by one). On SQLite the partial index carries every column (migration 0029), and
+/// the `OR` would keep the planner off it.
+fn balances_then(customer: &str, one_scan: bool) -> String {
     // The applications after `$1` come from their date's index, then are summed per invoice. The
     // ORDER BY keeps it so: summed straight from `applications`, SQLite walks the invoice index
     // (to skip the GROUP BY's sort) and so every application ever, twice per report (0.31 s
@@ -180,22 +187,35 @@ fn balances_then(customer: &str) -> String {
         GROUP BY s.invoice_id)";
     let cols = "i.id, i.number, i.customer_id, i.job_id, i.kind, i.issued, i.due, i.currency, i.total_minor, \
         i.retainage_minor";
+    let rows = if one_scan && customer.is_empty() {
+        format!(
+            "SELECT {cols}, i.balance_minor + COALESCE(x.paid, 0) AS b \
+               FROM invoices i LEFT JOIN (SELECT a.invoice_id, SUM(a.amount_minor) AS paid FROM applications a \
+                 WHERE a.applied_on > $1 AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id) x \
+                 ON x.invoice_id = i.id \
+               WHERE i.issued <= $1 AND ((i.balance_minor > 0 AND i.status = 'open') \
+                 OR (i.status IN ('open', 'paid') AND x.invoice_id IS NOT NULL))"
+        )
+    } else {
+        format!(
+            "SELECT {cols}, i.balance_minor + COALESCE(x.paid, 0) AS b \
+               FROM invoices i LEFT JOIN {paid} x ON x.invoice_id = i.id \
+               WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} \
+             UNION ALL \
+             SELECT {cols}, i.balance_minor + x.paid FROM {paid} x JOIN invoices i ON i.id = x.invoice_id \
+               WHERE i.status IN ('open', 'paid') AND NOT (i.balance_minor > 0 AND i.status = 'open') \
+               AND i.issued <= $1 {customer}"
+        )
+    };
     format!(
         "(SELECT id, number, customer_id, job_id, kind, issued, due, currency, total_minor, retainage_minor, \
-           CASE WHEN b > total_minor THEN total_minor ELSE b END AS balance_minor FROM ( \
-           SELECT {cols}, i.balance_minor + COALESCE(x.paid, 0) AS b \
-             FROM invoices i LEFT JOIN {paid} x ON x.invoice_id = i.id \
-             WHERE i.balance_minor > 0 AND i.status = 'open' AND i.issued <= $1 {customer} \
-           UNION ALL \
-           SELECT {cols}, i.balance_minor + x.paid FROM {paid} x JOIN invoices i ON i.id = x.invoice_id \
-             WHERE i.status IN ('open', 'paid') AND NOT (i.balance_minor > 0 AND i.status = 'open') \
-             AND i.issued <= $1 {customer}) r)"
+           CASE WHEN b > total_minor THEN total_minor ELSE b END AS balance_minor FROM ({rows}) r)"
     )
 }
 
 /// Open items. The historical form takes the as-of date as `$1`; `{customer}` becomes a customer filter or nothing
 /// (two statements rather than `$2 = 0 OR ...`, which would keep the planner off the index).
-fn open_items_sql(historical: bool, one_customer: bool) -> String {
+fn open_items_sql(historical: bool, one_customer: bool, one_scan: bool) -> String {
     // The customer is the first parameter of the current form and the second of the historical one.
     let customer = match (one_customer, historical) {
         (false, _) => "",
@@ -219,7 +239,7 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
         "SELECT {columns}, CAST(i.balance_minor AS BIGINT) AS balance_minor FROM {} i \
          JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
          WHERE i.balance_minor > 0 ORDER BY i.due, i.id",
-        balances_then(customer)
+        balances_then(customer, one_scan)
     )
 }
 
@@ -233,10 +253,10 @@ fn open_items_sql(historical: bool, one_customer: bool) -> String {
 const OPEN_DISPUTES: &str = "LEFT JOIN (SELECT DISTINCT d.invoice_id FROM disputes d WHERE d.resolved_at IS NULL) od \
     ON od.invoice_id = i.id";
 
-fn open_sums_sql(historical: bool, one_customer: bool) -> String {
+fn open_sums_sql(historical: bool, one_customer: bool, one_scan: bool) -> String {
     let customer = if one_customer { "AND i.customer_id = $4" } else { "" };
     let (from, balance, issued) = if historical {
-        (format!("{} i", balances_then(customer)), "i.balance_minor", "")
+        (format!("{} i", balances_then(customer, one_scan)), "i.balance_minor", "")
     } else {
         // Current: the partial index, with the invoice date in the sums rather than the WHERE
         // clause (an index on the date would tempt SQLite away from the partial index).
@@ -263,9 +283,9 @@ fn open_sums_sql(historical: bool, one_customer: bool) -> String {
 /// The current form reads through the partial index of open invoices, with the invoice date in
 /// `b` rather than the WHERE clause (invoices dated after `$1` have `b` 0 and are left out).
 /// `extra` adds conditions on `i`.
-fn open_balances(historical: bool, extra: &str) -> String {
+fn open_balances(historical: bool, one_scan: bool, extra: &str) -> String {
     let (from, balance, filter) = if historical {
-        (format!("{} i", balances_then("")), "CAST(i.balance_minor AS BIGINT)", "i.balance_minor > 0")
+        (format!("{} i", balances_then("", one_scan)), "CAST(i.balance_minor AS BIGINT)", "i.balance_minor > 0")
     } else {
         (
             "invoices i".to_string(),
@@ -288,7 +308,7 @@ fn open_balances(historical: bool, extra: &str) -> String {
 /// basis counts from. The columns: the group's customer id, customer name, job name and PM (as
 /// the grouping needs them), currency, one sum per bucket, then retainage, total, overdue,
 /// overdue 90+, invoices, the oldest past-due date, disputed and disputed past due.
-fn open_aging_sql(historical: bool, by: GroupBy, basis: Basis, columns: usize) -> String {
+fn open_aging_sql(historical: bool, one_scan: bool, by: GroupBy, basis: Basis, columns: usize) -> String {
     let date = match basis {
         Basis::DueDate => "t.due",
         Basis::InvoiceDate => "t.issued",
@@ -324,7 +344,7 @@ fn open_aging_sql(historical: bool, by: GroupBy, basis: Basis, columns: usize) -
          CAST(SUM(CASE WHEN t.disputed = 1 AND t.due < $1 THEN t.dp ELSE 0 END) AS BIGINT) \
          FROM {} JOIN customers c ON c.id = t.customer_id {jobs} GROUP BY {group}, t.currency",
         buckets.join(", "),
-        open_balances(historical, "")
+        open_balances(historical, one_scan, "")
     )
 }
 
@@ -587,7 +607,8 @@ impl<S: SqlStore> LedgerReads for S {
 
     async fn open_items(&self, q: OpenItemsQuery) -> Result<Vec<OpenItem>, StoreError> {
         on!(self, read, |pool, DB| {
-            let sql = open_items_sql(q.historical, q.customer_id.is_some());
+            let sql =
+                open_items_sql(q.historical, q.customer_id.is_some(), <DB as super::Dialect>::HISTORY_IN_ONE_SCAN);
             let mut query = sqlx::query_as::<DB, OpenItemRow>(sqlx::AssertSqlSafe(sql));
             if q.historical {
                 query = query.bind(q.as_of);
@@ -603,7 +624,7 @@ impl<S: SqlStore> LedgerReads for S {
 
     async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError> {
         on!(self, read, |pool, DB| {
-            let sql = open_sums_sql(q.historical, q.customer_id.is_some());
+            let sql = open_sums_sql(q.historical, q.customer_id.is_some(), <DB as super::Dialect>::HISTORY_IN_ONE_SCAN);
             let mut query = sqlx::query_as::<DB, (i64, i64, i64, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql))
                 .bind(q.as_of)
                 .bind(currency.code().to_string())
@@ -704,9 +725,9 @@ impl<S: SqlStore> LedgerReads for S {
         use sqlx::Row;
         let columns = cfg.buckets.len_for(cfg.basis);
         let bounds = column_bounds(cfg, as_of);
-        let sql = open_aging_sql(historical, by, cfg.basis, columns);
         let ninety = as_of.checked_sub_days(chrono::Days::new(90)).unwrap_or(NaiveDate::MIN);
         on!(self, read, |pool, DB| {
+            let sql = open_aging_sql(historical, <DB as super::Dialect>::HISTORY_IN_ONE_SCAN, by, cfg.basis, columns);
             let mut query = sqlx::query::<DB>(sqlx::AssertSqlSafe(sql)).bind(as_of).bind(ninety);
             for b in bounds {
                 query = query.bind(b);
@@ -749,7 +770,7 @@ impl<S: SqlStore> LedgerReads for S {
             "SELECT t.id, t.number, t.customer_id, c.name AS customer_name, COALESCE(j.pm, c.pm) AS pm, t.due, t.dp, \
              t.disputed FROM {} JOIN customers c ON c.id = t.customer_id LEFT JOIN jobs j ON j.id = t.job_id \
              WHERE t.dp > 0 ORDER BY t.due, t.dp DESC, t.id",
-            open_balances(false, &format!("AND i.currency = $2 AND i.due <= $3 {from}"))
+            open_balances(false, false, &format!("AND i.currency = $2 AND i.due <= $3 {from}"))
         );
         on!(self, read, |pool, DB| {
             let mut query = sqlx::query_as::<DB, OverdueRow>(sqlx::AssertSqlSafe(sql))
@@ -783,8 +804,14 @@ impl<S: SqlStore> LedgerReads for S {
     ) -> Result<Vec<CustomerOverdue>, StoreError> {
         let back = |days: u64| as_of.checked_sub_days(chrono::Days::new(days)).unwrap_or(NaiveDate::MIN);
         on!(self, read, |pool, DB| {
+            // Grouped by the customer alone, its name joined to the sums: grouped by id and name,
+            // both engines sorted or hashed every open invoice by the name too (SQLite in a temp
+            // B-tree rather than straight down the index, PostgreSQL spilling to disk), and
+            // looked up the customer for each invoice rather than for each customer.
             let sql = format!(
-                "SELECT t.customer_id, c.name, CAST(SUM(t.b) AS BIGINT) AS open, \
+                "SELECT g.customer_id, c.name, g.open, g.disputed, g.overdue, g.over_60, g.over_90, \
+                 g.overdue_invoices, g.oldest_due, g.dollar_days FROM ( \
+                 SELECT t.customer_id, CAST(SUM(t.b) AS BIGINT) AS open, \
                  CAST(SUM(CASE WHEN t.disputed = 1 THEN t.b ELSE 0 END) AS BIGINT) AS disputed, \
                  CAST(SUM(CASE WHEN {c} THEN t.dp ELSE 0 END) AS BIGINT) AS overdue, \
                  CAST(SUM(CASE WHEN {c} AND t.due < $3 THEN t.dp ELSE 0 END) AS BIGINT) AS over_60, \
@@ -792,8 +819,8 @@ impl<S: SqlStore> LedgerReads for S {
                  CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT) AS overdue_invoices, \
                  MIN(CASE WHEN {c} THEN t.due END) AS oldest_due, \
                  CAST(SUM(CASE WHEN {c} THEN t.dp * {days} ELSE 0 END) AS TEXT) AS dollar_days \
-                 FROM {} JOIN customers c ON c.id = t.customer_id GROUP BY t.customer_id, c.name",
-                open_balances(false, "AND i.currency = $2"),
+                 FROM {} GROUP BY t.customer_id) g JOIN customers c ON c.id = g.customer_id",
+                open_balances(false, false, "AND i.currency = $2"),
                 c = COLLECTIBLE,
                 days = <DB as super::Dialect>::DAYS_PAST_DUE,
             );

@@ -58,6 +58,13 @@ pub(super) trait Dialect: sqlx::Database {
     /// Days from the due date `t.due` to the date bound as `$1`, as a BIGINT.
     const DAYS_PAST_DUE: &'static str;
 
+    /// Whether the open items on a past date (every customer's) are read in one pass over the
+    /// invoices rather than as the open invoices plus the closed ones paid since.
+    const HISTORY_IN_ONE_SCAN: bool;
+
+    /// What refreshes the planner's statistics after a large import ([`SchemaStore::analyze`]).
+    const ANALYZE: &'static str;
+
     /// Begins a transaction that writes.
     async fn begin_write(pool: &sqlx::Pool<Self>) -> Result<sqlx::Transaction<'static, Self>, sqlx::Error>;
 
@@ -121,7 +128,8 @@ impl<S: SqlStore> SchemaStore for S {
 
     async fn analyze(&self) -> Result<(), StoreError> {
         on!(self, write, |pool, DB| {
-            sqlx::query::<DB>("ANALYZE").execute(pool).await?;
+            // The simple protocol: VACUUM runs in no transaction, not even an implicit one.
+            sqlx::raw_sql(<DB as Dialect>::ANALYZE).execute(pool).await?;
             Ok(())
         })
     }
