@@ -216,13 +216,14 @@ pub struct CashInputs<'a> {
     pub notes: &'a [(Note, String)],
 }
 
-/// The share of a payer's history paid within `days` of the due date (`days` may be negative:
-/// early), as a fraction in [0, 1].
-fn share_within(lateness: &[i64], days: i64) -> f64 {
+/// `amount` weighted by the share of a payer's history paid within `days` of the due date
+/// (`days` may be negative: early), in millionths of a minor unit; nothing with no history.
+fn weighted_micros(amount: i64, lateness: &[i64], days: i64) -> i128 {
     if lateness.is_empty() {
-        return 0.0;
+        return 0;
     }
-    lateness.iter().filter(|&&l| l <= days).count() as f64 / lateness.len() as f64
+    let within = lateness.iter().filter(|&&l| l <= days).count() as i128;
+    i128::from(amount) * within * 1_000_000 / lateness.len() as i128
 }
 
 pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
@@ -278,139 +279,9 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
     customers.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name)));
     other.sort_by_key(|o| o.0.code().to_string());
 
-    // Each payer's record of keeping promises, and the open ones still to come.
-    let mut records: HashMap<i64, PromiseRecord> = HashMap::new();
-    let mut open_promises: Vec<(&Promise, &String, i64)> = Vec::new();
     let tz = input.rules.tz;
-    for (p, name) in input.promises {
-        // A promise logged after the day was not known on it.
-        if p.amount.currency != cur || p.logged_on(tz) > input.date {
-            continue;
-        }
-        match p.outcome(input.cash, input.date, input.rules) {
-            Outcome::Kept { .. } => records.entry(p.customer_id).or_default().kept += 1,
-            Outcome::Broken | Outcome::PartlyKept { .. } => records.entry(p.customer_id).or_default().broken += 1,
-            Outcome::Pending { paid } => {
-                let left = p.amount.minor - paid.minor;
-                if left > 0 {
-                    open_promises.push((p, name, left));
-                }
-            }
-            Outcome::Cancelled => {}
-        }
-    }
-    // The installments of open plans still to come, as the day knew them: a plan agreed after
-    // the day was not known on it.
-    let mut open_installments: Vec<ExpectedInstallment> = Vec::new();
-    for (plan, name) in input.plans {
-        if plan.total.currency != cur || plan.status == PromiseStatus::Cancelled || plan.logged_on(tz) > input.date {
-            continue;
-        }
-        let outcomes = plan.outcomes(input.cash, input.date, input.rules);
-        for (i, o) in plan.installments.iter().zip(outcomes) {
-            if let Outcome::Pending { paid } = o {
-                let left = i.amount.minor - paid.minor;
-                if left > 0 {
-                    open_installments.push(ExpectedInstallment {
-                        plan_id: plan.id,
-                        customer_id: plan.customer_id,
-                        name: name.clone(),
-                        seq: i.seq,
-                        of: plan.installments.len() as i64,
-                        due_on: i.due_on,
-                        amount: left,
-                    });
-                }
-            }
-        }
-    }
-    open_installments.sort_by(|a, b| {
-        a.due_on.cmp(&b.due_on).then_with(|| a.plan_id.cmp(&b.plan_id)).then_with(|| a.seq.cmp(&b.seq))
-    });
-    // Invoices an open promise stands for are counted once, in the promise: those it names, or
-    // every invoice of a customer whose promise names none. A plan names no invoices: every
-    // invoice of a customer with installments still to come is counted in the plan.
-    let mut covered_invoices: HashSet<i64> = HashSet::new();
-    let mut covered_customers: HashSet<i64> = HashSet::new();
-    for (p, _, _) in &open_promises {
-        if p.invoice_ids.is_empty() {
-            covered_customers.insert(p.customer_id);
-        } else {
-            covered_invoices.extend(p.invoice_ids.iter().copied());
-        }
-    }
-    covered_customers.extend(open_installments.iter().map(|i| i.customer_id));
-
-    // Each payer's history: days from due to paid.
-    let mut lateness: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut book: Vec<i64> = Vec::with_capacity(input.history.len());
-    for h in input.history {
-        let days = (h.paid_on - h.due).num_days();
-        lateness.entry(h.customer_id).or_default().push(days);
-        book.push(days);
-    }
-
-    let mut windows = Vec::new();
-    for days in WINDOWS {
-        let until = input.date + Days::new(u64::from(days));
-        let mut promises: Vec<ExpectedPromise> = open_promises
-            .iter()
-            .filter(|(p, _, _)| p.promised_for <= until)
-            .map(|(p, name, left)| ExpectedPromise {
-                promise_id: p.id,
-                customer_id: p.customer_id,
-                name: (*name).clone(),
-                promised_for: p.promised_for,
-                amount: *left,
-                record: records.get(&p.customer_id).copied().unwrap_or_default(),
-            })
-            .collect();
-        promises.sort_by(|a, b| a.promised_for.cmp(&b.promised_for).then_with(|| b.amount.cmp(&a.amount)));
-        let promised = promises.iter().map(|p| p.amount).sum();
-        let installments: Vec<ExpectedInstallment> =
-            open_installments.iter().filter(|i| i.due_on <= until).cloned().collect();
-        let planned = installments.iter().map(|i| i.amount).sum();
-        let (mut due, mut count, mut weighted) = (0i64, 0usize, 0f64);
-        let mut by_book: HashSet<i64> = HashSet::new();
-        for item in input.open {
-            if item.currency() != cur
-                || item.disputed
-                || item.due <= input.date
-                || item.due > until
-                || covered_invoices.contains(&item.invoice_id)
-                || covered_customers.contains(&item.customer_id)
-            {
-                continue;
-            }
-            let amount = item.due_part();
-            if amount <= 0 {
-                continue;
-            }
-            let own = lateness.get(&item.customer_id).filter(|l| l.len() >= MIN_HISTORY);
-            let history = match own {
-                Some(l) => l.as_slice(),
-                None => {
-                    by_book.insert(item.customer_id);
-                    book.as_slice()
-                }
-            };
-            due += amount;
-            count += 1;
-            weighted += amount as f64 * share_within(history, (until - item.due).num_days());
-        }
-        windows.push(Window {
-            days,
-            until,
-            promises,
-            promised,
-            installments,
-            planned,
-            invoices_due: due,
-            invoices_count: count,
-            invoices_weighted: weighted.round() as i64,
-            weighted_by_book: by_book.len(),
-        });
-    }
+    let expected = Expectations::of(input);
+    let windows = WINDOWS.iter().map(|&days| expected.window(days)).collect();
 
     let mut logged: Vec<(String, i64, NaiveDate)> = input
         .promises
@@ -453,6 +324,284 @@ pub fn cash_report(input: &CashInputs<'_>) -> CashReport {
     }
 }
 
+/// What is expected after a report's day, as the day knew it: each payer's record of keeping
+/// promises, the open promises and plan installments still to come, the invoices they stand for,
+/// and each payer's history of paying. [`Expectations::window`] sums it to any day; the cash
+/// report's windows and the float watch's forecast read the same figures.
+#[derive(Debug)]
+pub struct Expectations<'a> {
+    input: &'a CashInputs<'a>,
+    records: HashMap<i64, PromiseRecord>,
+    open_promises: Vec<(&'a Promise, &'a String, i64)>,
+    open_installments: Vec<ExpectedInstallment>,
+    covered_invoices: HashSet<i64>,
+    covered_customers: HashSet<i64>,
+    lateness: HashMap<i64, Vec<i64>>,
+    book: Vec<i64>,
+}
+
+impl<'a> Expectations<'a> {
+    pub fn of(input: &'a CashInputs<'a>) -> Expectations<'a> {
+        let cur = input.currency;
+        // Each payer's record of keeping promises, and the open ones still to come.
+        let mut records: HashMap<i64, PromiseRecord> = HashMap::new();
+        let mut open_promises: Vec<(&Promise, &String, i64)> = Vec::new();
+        let tz = input.rules.tz;
+        for (p, name) in input.promises {
+            // A promise logged after the day was not known on it.
+            if p.amount.currency != cur || p.logged_on(tz) > input.date {
+                continue;
+            }
+            match p.outcome(input.cash, input.date, input.rules) {
+                Outcome::Kept { .. } => records.entry(p.customer_id).or_default().kept += 1,
+                Outcome::Broken | Outcome::PartlyKept { .. } => records.entry(p.customer_id).or_default().broken += 1,
+                Outcome::Pending { paid } => {
+                    let left = p.amount.minor - paid.minor;
+                    if left > 0 {
+                        open_promises.push((p, name, left));
+                    }
+                }
+                Outcome::Cancelled => {}
+            }
+        }
+        // The installments of open plans still to come, as the day knew them: a plan agreed after
+        // the day was not known on it.
+        let mut open_installments: Vec<ExpectedInstallment> = Vec::new();
+        for (plan, name) in input.plans {
+            if plan.total.currency != cur || plan.status == PromiseStatus::Cancelled || plan.logged_on(tz) > input.date
+            {
+                continue;
+            }
+            let outcomes = plan.outcomes(input.cash, input.date, input.rules);
+            for (i, o) in plan.installments.iter().zip(outcomes) {
+                if let Outcome::Pending { paid } = o {
+                    let left = i.amount.minor - paid.minor;
+                    if left > 0 {
+                        open_installments.push(ExpectedInstallment {
+                            plan_id: plan.id,
+                            customer_id: plan.customer_id,
+                            name: name.clone(),
+                            seq: i.seq,
+                            of: plan.installments.len() as i64,
+                            due_on: i.due_on,
+                            amount: left,
+                        });
+                    }
+                }
+            }
+        }
+        open_installments.sort_by(|a, b| {
+            a.due_on.cmp(&b.due_on).then_with(|| a.plan_id.cmp(&b.plan_id)).then_with(|| a.seq.cmp(&b.seq))
+        });
+        // Invoices an open promise stands for are counted once, in the promise: those it names, or
+        // every invoice of a customer whose promise names none. A plan names no invoices: every
+        // invoice of a customer with installments still to come is counted in the plan.
+        let mut covered_invoices: HashSet<i64> = HashSet::new();
+        let mut covered_customers: HashSet<i64> = HashSet::new();
+        for (p, _, _) in &open_promises {
+            if p.invoice_ids.is_empty() {
+                covered_customers.insert(p.customer_id);
+            } else {
+                covered_invoices.extend(p.invoice_ids.iter().copied());
+            }
+        }
+        covered_customers.extend(open_installments.iter().map(|i| i.customer_id));
+
+        // Each payer's history: days from due to paid.
+        let mut lateness: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut book: Vec<i64> = Vec::with_capacity(input.history.len());
+        for h in input.history {
+            let days = (h.paid_on - h.due).num_days();
+            lateness.entry(h.customer_id).or_default().push(days);
+            book.push(days);
+        }
+
+        Expectations {
+            input,
+            records,
+            open_promises,
+            open_installments,
+            covered_invoices,
+            covered_customers,
+            lateness,
+            book,
+        }
+    }
+
+    /// What is expected from the day after the report's day through `days` after it.
+    pub fn window(&self, days: u32) -> Window {
+        let input = self.input;
+        let until = input.date + Days::new(u64::from(days));
+        let mut promises: Vec<ExpectedPromise> = self
+            .open_promises
+            .iter()
+            .filter(|(p, _, _)| p.promised_for <= until)
+            .map(|(p, name, left)| ExpectedPromise {
+                promise_id: p.id,
+                customer_id: p.customer_id,
+                name: (*name).clone(),
+                promised_for: p.promised_for,
+                amount: *left,
+                record: self.records.get(&p.customer_id).copied().unwrap_or_default(),
+            })
+            .collect();
+        promises.sort_by(|a, b| a.promised_for.cmp(&b.promised_for).then_with(|| b.amount.cmp(&a.amount)));
+        let promised = promises.iter().map(|p| p.amount).sum();
+        let installments: Vec<ExpectedInstallment> =
+            self.open_installments.iter().filter(|i| i.due_on <= until).cloned().collect();
+        let planned = installments.iter().map(|i| i.amount).sum();
+        // The weighted sum in millionths of a minor unit, rounded once at the end: money stays
+        // whole numbers, and the rounding is the sum's, not each invoice's.
+        let (mut due, mut count, mut weighted) = (0i64, 0usize, 0i128);
+        let mut by_book: HashSet<i64> = HashSet::new();
+        for item in self.expected_invoices() {
+            if item.due > until {
+                continue;
+            }
+            let amount = item.due_part();
+            let own = self.lateness.get(&item.customer_id).filter(|l| l.len() >= MIN_HISTORY);
+            let history = match own {
+                Some(l) => l.as_slice(),
+                None => {
+                    by_book.insert(item.customer_id);
+                    self.book.as_slice()
+                }
+            };
+            due += amount;
+            count += 1;
+            weighted += weighted_micros(amount, history, (until - item.due).num_days());
+        }
+        Window {
+            days,
+            until,
+            promises,
+            promised,
+            installments,
+            planned,
+            invoices_due: due,
+            invoices_count: count,
+            invoices_weighted: ((weighted + 500_000).div_euclid(1_000_000)) as i64,
+            weighted_by_book: by_book.len(),
+        }
+    }
+
+    /// The open invoices whose cash is expected as they fall due: in the report's currency, not
+    /// in dispute, due after the day, with something due, and not stood for by an open promise or
+    /// plan (those are counted in the promise or the plan).
+    fn expected_invoices(&self) -> impl Iterator<Item = &'a OpenItem> + '_ {
+        let input = self.input;
+        input.open.iter().filter(move |item| {
+            item.currency() == input.currency
+                && !item.disputed
+                && item.due > input.date
+                && !self.covered_invoices.contains(&item.invoice_id)
+                && !self.covered_customers.contains(&item.customer_id)
+                && item.due_part() > 0
+        })
+    }
+
+    /// Whether an open promise or plan stands for this customer's invoice (so its cash is
+    /// already expected there).
+    pub fn covers(&self, item: &OpenItem) -> bool {
+        self.covered_invoices.contains(&item.invoice_id) || self.covered_customers.contains(&item.customer_id)
+    }
+}
+
+/// What the cash report is computed from, as read from the store.
+#[derive(Debug, Clone)]
+pub struct CashData {
+    pub date: NaiveDate,
+    pub currency: Currency,
+    pub rules: PromiseRules,
+    pub received: Vec<PaymentReceived>,
+    pub week_before: Compare,
+    pub year_before: Compare,
+    pub open: Vec<OpenItem>,
+    pub promises: Vec<(Promise, String)>,
+    pub plans: Vec<(PaymentPlan, String)>,
+    pub cash: Vec<CashApplied>,
+    pub history: Vec<PaidInvoice>,
+    pub notes: Vec<(Note, String)>,
+}
+
+impl CashData {
+    /// Reads what the cash report for `date` needs, expecting cash up to `horizon_days` after it
+    /// (at least the report's own windows). A day before `today` reads the open items as they
+    /// stood at the end of that day.
+    pub async fn load(
+        store: &dyn Store,
+        date: NaiveDate,
+        today: NaiveDate,
+        currency: Currency,
+        rules: PromiseRules,
+        horizon_days: u32,
+    ) -> Result<CashData, StoreError> {
+        let received = store.payments_with_lines(date, date).await?;
+        let first = store.first_payment_received().await?;
+        let compare = async |day: NaiveDate| -> Result<Compare, StoreError> {
+            Ok(match first {
+                Some(f) if f <= day => {
+                    let (total, payments) = store.cash_received_on(day, currency).await?;
+                    Compare::Total { day, total, payments }
+                }
+                _ => Compare::NoHistory { day },
+            })
+        };
+        let week_before = compare(date - Days::new(7)).await?;
+        // The same weekday a year before: 52 weeks back.
+        let year_before = compare(date - Days::new(364)).await?;
+        let open =
+            store.open_items(OpenItemsQuery { as_of: date, customer_id: None, historical: date < today }).await?;
+        let promises = store.promises_from(date - Days::new(HISTORY_DAYS)).await?;
+        // Plans with an installment from grace before the day on; the last window's end bounds them.
+        let until = date + Days::new(u64::from(horizon_days.max(WINDOWS[WINDOWS.len() - 1])));
+        let plans = store.plans_due(date - Days::new(u64::from(rules.grace_days)), until).await?;
+        let cash_from = promises
+            .iter()
+            .map(|(p, _)| p.logged_on(rules.tz))
+            .chain(plans.iter().map(|(p, _)| p.logged_on(rules.tz)))
+            .min()
+            .unwrap_or(date);
+        let cash = store.cash_applied(None, cash_from).await?;
+        let history = store.paid_invoices(date - Days::new(HISTORY_DAYS + 90), currency).await?;
+        let history: Vec<PaidInvoice> = history.into_iter().filter(|h| h.paid_on <= date).collect();
+        // Notes from a day before to a day after, in UTC: whatever the time zone, the day is inside.
+        let utc = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        let notes = store.notes_logged(utc(date - Days::new(1)), utc(date + Days::new(2))).await?;
+        Ok(CashData {
+            date,
+            currency,
+            rules,
+            received,
+            week_before,
+            year_before,
+            open,
+            promises,
+            plans,
+            cash,
+            history,
+            notes,
+        })
+    }
+
+    pub fn inputs(&self) -> CashInputs<'_> {
+        CashInputs {
+            date: self.date,
+            currency: self.currency,
+            received: &self.received,
+            week_before: self.week_before,
+            year_before: self.year_before,
+            open: &self.open,
+            promises: &self.promises,
+            plans: &self.plans,
+            cash: &self.cash,
+            rules: self.rules,
+            history: &self.history,
+            notes: &self.notes,
+        }
+    }
+}
+
 /// Loads and computes the cash report for `date`. A day before `today` reads the open items as
 /// they stood at the end of that day.
 pub async fn load(
@@ -462,51 +611,8 @@ pub async fn load(
     currency: Currency,
     rules: PromiseRules,
 ) -> Result<CashReport, StoreError> {
-    let received = store.payments_with_lines(date, date).await?;
-    let first = store.first_payment_received().await?;
-    let compare = async |day: NaiveDate| -> Result<Compare, StoreError> {
-        Ok(match first {
-            Some(f) if f <= day => {
-                let (total, payments) = store.cash_received_on(day, currency).await?;
-                Compare::Total { day, total, payments }
-            }
-            _ => Compare::NoHistory { day },
-        })
-    };
-    let week_before = compare(date - Days::new(7)).await?;
-    // The same weekday a year before: 52 weeks back.
-    let year_before = compare(date - Days::new(364)).await?;
-    let open = store.open_items(OpenItemsQuery { as_of: date, customer_id: None, historical: date < today }).await?;
-    let promises = store.promises_from(date - Days::new(HISTORY_DAYS)).await?;
-    // Plans with an installment from grace before the day on; the last window's end bounds them.
-    let until = date + Days::new(u64::from(WINDOWS[WINDOWS.len() - 1]));
-    let plans = store.plans_due(date - Days::new(u64::from(rules.grace_days)), until).await?;
-    let cash_from = promises
-        .iter()
-        .map(|(p, _)| p.logged_on(rules.tz))
-        .chain(plans.iter().map(|(p, _)| p.logged_on(rules.tz)))
-        .min()
-        .unwrap_or(date);
-    let cash = store.cash_applied(None, cash_from).await?;
-    let history = store.paid_invoices(date - Days::new(HISTORY_DAYS + 90), currency).await?;
-    let history: Vec<PaidInvoice> = history.into_iter().filter(|h| h.paid_on <= date).collect();
-    // Notes from a day before to a day after, in UTC: whatever the time zone, the day is inside.
-    let utc = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-    let notes = store.notes_logged(utc(date - Days::new(1)), utc(date + Days::new(2))).await?;
-    Ok(cash_report(&CashInputs {
-        date,
-        currency,
-        received: &received,
-        week_before,
-        year_before,
-        open: &open,
-        promises: &promises,
-        plans: &plans,
-        cash: &cash,
-        rules,
-        history: &history,
-        notes: &notes,
-    }))
+    let data = CashData::load(store, date, today, currency, rules, 0).await?;
+    Ok(cash_report(&data.inputs()))
 }
 
 #[cfg(test)]
@@ -518,11 +624,13 @@ mod tests {
     fn a_payers_history_weights_what_falls_due() {
         // Paid 10 days early, on time, 5 late, 20 late: within 0 days of due = 2 of 4.
         let l = [-10, 0, 5, 20];
-        assert_eq!(share_within(&l, 0), 0.5);
-        assert_eq!(share_within(&l, 5), 0.75);
-        assert_eq!(share_within(&l, 30), 1.0);
-        assert_eq!(share_within(&l, -11), 0.0);
-        assert_eq!(share_within(&[], 30), 0.0);
+        assert_eq!(weighted_micros(100_00, &l, 0), 50_00 * 1_000_000);
+        assert_eq!(weighted_micros(100_00, &l, 5), 75_00 * 1_000_000);
+        assert_eq!(weighted_micros(100_00, &l, 30), 100_00 * 1_000_000);
+        assert_eq!(weighted_micros(100_00, &l, -11), 0);
+        assert_eq!(weighted_micros(100_00, &[], 30), 0);
+        // A third of a cent is kept until the sum is rounded.
+        assert_eq!(weighted_micros(1, &[0, 9, 9], 0), 333_333);
     }
 
     #[test]

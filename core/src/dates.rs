@@ -169,6 +169,18 @@ pub fn long_date(d: NaiveDate) -> String {
     d.format("%b %-d, %Y").to_string()
 }
 
+/// `1st`, `2nd`, `11th`, `23rd`: a day of the month.
+pub fn ordinal_number(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -722,14 +722,7 @@ fn plural(n: u32, unit: &str) -> String {
 }
 
 fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+    crate::dates::ordinal_number(n)
 }
 
 fn capitalize(text: &str) -> String {
