@@ -14,6 +14,7 @@ pub mod collections;
 pub mod dates;
 pub mod digest;
 pub mod escalation;
+pub mod float;
 pub mod guardrails;
 pub mod history;
 pub mod kpi;

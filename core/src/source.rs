@@ -327,6 +327,28 @@ pub trait Source: Send + Sync + std::fmt::Debug {
         let _ = external_id;
         Ok(None)
     }
+
+    /// Whether [`Source::bank_balances`] reads the company's bank accounts.
+    fn serves_bank_balances(&self) -> bool {
+        false
+    }
+
+    /// The company's bank accounts and their balances as the accounting system has them on
+    /// `today` (its books, which may lag the bank by what is not yet entered): active accounts
+    /// only. Read after each sync for the float watch.
+    async fn bank_balances(&self, today: NaiveDate) -> Result<Vec<BankAccountBalance>, SourceError> {
+        let _ = today;
+        Ok(Vec::new())
+    }
+}
+
+/// A bank account's balance as an accounting system has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankAccountBalance {
+    pub external_id: String,
+    pub name: String,
+    pub balance: crate::money::Money,
+    pub as_of: NaiveDate,
 }
 
 #[cfg(test)]

@@ -34,6 +34,18 @@ pub struct SyncReport {
     /// Earlier runs of this source whose process died before they finished, found and marked
     /// interrupted as this run began.
     pub interrupted: Vec<SyncRun>,
+    /// The bank balances read after the records (for the float watch), from a source that
+    /// serves them; `None` from one that does not.
+    pub bank: Option<BankRead>,
+}
+
+/// How reading a source's bank balances went. A failure here does not fail the sync: the
+/// records are in, and the float watch keeps the balances it had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BankRead {
+    Read { accounts: usize },
+    Failed { reason: String },
 }
 
 impl SyncReport {
@@ -109,8 +121,15 @@ pub async fn sync_source(
         tracing::warn!(source = %name, run = run.id, started_at = %run.started_at, "an earlier sync did not finish: its process stopped");
     }
     let run_id = store.start_sync_run(&name, clock.now()).await?;
-    let mut report =
-        SyncReport { source: name.clone(), run_id, full, entities: Vec::new(), elapsed: Duration::ZERO, interrupted };
+    let mut report = SyncReport {
+        source: name.clone(),
+        run_id,
+        full,
+        entities: Vec::new(),
+        elapsed: Duration::ZERO,
+        interrupted,
+        bank: None,
+    };
     let previous = store.connection(&name).await?.map(|c| c.status);
     if let Some(error) = still_rate_limited(previous.as_ref(), &name, clock.now()) {
         store.finish_sync_run(run_id, clock.now(), RunStatus::Failed, Some(&error.to_string())).await?;
@@ -196,6 +215,7 @@ pub async fn sync_source(
         }
         report.entities.push(entry);
     }
+    report.bank = read_bank_balances(store, source, clock).await?;
     report.elapsed = started.elapsed();
     store.finish_sync_run(run_id, clock.now(), RunStatus::Done, None).await?;
     // A first sync or a large import changes what the planners should expect: fresh statistics
@@ -210,6 +230,39 @@ pub async fn sync_source(
         store.set_connection_status(&name, &ConnectionStatus::Ok, clock.now()).await?;
     }
     Ok(report)
+}
+
+/// Reads the source's bank balances, where it serves them, and records them for the float watch.
+async fn read_bank_balances(
+    store: &dyn Store,
+    source: &dyn Source,
+    clock: &dyn Clock,
+) -> Result<Option<BankRead>, StoreError> {
+    if !source.serves_bank_balances() {
+        return Ok(None);
+    }
+    match source.bank_balances(clock.today()).await {
+        Ok(accounts) => {
+            let now = clock.now();
+            let balances: Vec<crate::float::BankBalance> = accounts
+                .into_iter()
+                .map(|a| crate::float::BankBalance {
+                    account: a.name,
+                    source: source.name().to_string(),
+                    balance: a.balance,
+                    as_of: a.as_of,
+                    set_by: None,
+                    recorded_at: now,
+                })
+                .collect();
+            store.record_bank_balances(source.name(), &balances).await?;
+            Ok(Some(BankRead::Read { accounts: balances.len() }))
+        }
+        Err(e) => {
+            tracing::warn!(source = %source.name(), error = %e, "could not read the bank balances");
+            Ok(Some(BankRead::Failed { reason: e.to_string() }))
+        }
+    }
 }
 
 /// Records written by one sync above which the planner statistics are refreshed.

@@ -695,6 +695,32 @@ pub trait ReportStore: Send + Sync {
         on: NaiveDate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Each bank account's current balance (the float watch's), largest first.
+    async fn bank_balances(&self) -> Result<Vec<crate::float::BankBalance>, StoreError>;
+    /// Sets an account's balance from chat (audited, once per `by.key`); returns the one it
+    /// replaced.
+    async fn set_bank_balance(
+        &self,
+        balance: &crate::float::BankBalance,
+        by: &crate::audit::Author,
+        at: DateTime<Utc>,
+    ) -> Result<crate::audit::Recorded<Option<crate::float::BankBalance>>, StoreError>;
+    /// Forgets an account's balance (audited, once per `by.key`); returns the one it removed,
+    /// `None` when there was none.
+    async fn remove_bank_balance(
+        &self,
+        account: &str,
+        by: &crate::audit::Author,
+        at: DateTime<Utc>,
+    ) -> Result<crate::audit::Recorded<Option<crate::float::BankBalance>>, StoreError>;
+    /// Records the balances a sync read from `source`, in one transaction: each replaces its
+    /// account's balance unless that one is newer (a later day, or the same day set later), and
+    /// `source`'s accounts it no longer lists are forgotten. Answers how many it wrote.
+    async fn record_bank_balances(
+        &self,
+        source: &str,
+        balances: &[crate::float::BankBalance],
+    ) -> Result<usize, StoreError>;
 }
 
 /// arbot's own collections record: notes, promises, disputes, and jobs' lien facts and notices.

@@ -5,11 +5,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::audit::write_audit;
 use super::{Dialect, SqlStore, currency, on};
 use crate::aging::{AgingRow, GroupBy};
+use crate::audit::{Author, Change, Recorded};
 use crate::cash::{PaidInvoice, PaidLine, PaymentReceived};
 use crate::close::{Applied, CloseLedger, InvoiceAtEnd, IssuedInvoice, OnAccount, RetainageTouched};
 use crate::collections::Note;
+use crate::float::BankBalance;
 use crate::money::{Currency, Money};
 use crate::snapshots::Snapshot;
 use crate::store::{ReportStore, StoreError};
@@ -35,6 +38,67 @@ struct LineRow {
     job_id: Option<i64>,
     job_name: Option<String>,
     amount_minor: i64,
+}
+
+const BALANCE_COLUMNS: &str =
+    "account, source, currency, CAST(balance_minor AS BIGINT) AS balance_minor, as_of, set_by, recorded_at";
+
+#[derive(sqlx::FromRow)]
+struct BalanceRow {
+    account: String,
+    source: String,
+    currency: String,
+    balance_minor: i64,
+    as_of: NaiveDate,
+    set_by: Option<String>,
+    recorded_at: DateTime<Utc>,
+}
+
+impl BalanceRow {
+    fn into_balance(self) -> BankBalance {
+        BankBalance {
+            account: self.account,
+            source: self.source,
+            balance: Money::new(self.balance_minor, currency(&self.currency)),
+            as_of: self.as_of,
+            set_by: self.set_by,
+            recorded_at: self.recorded_at,
+        }
+    }
+}
+
+/// The upsert of an account's balance: always when a person set it, else only over an older one
+/// (an earlier day, or the same day recorded earlier).
+const BALANCE_UPSERT: &str = "INSERT INTO bank_balances \
+     (account_key, account, source, currency, balance_minor, as_of, set_by, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_key) DO UPDATE SET account = excluded.account, \
+     source = excluded.source, currency = excluded.currency, balance_minor = excluded.balance_minor, \
+     as_of = excluded.as_of, set_by = excluded.set_by, recorded_at = excluded.recorded_at";
+const BALANCE_UPSERT_IF_NEWER: &str = "INSERT INTO bank_balances \
+     (account_key, account, source, currency, balance_minor, as_of, set_by, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (account_key) DO UPDATE SET account = excluded.account, \
+     source = excluded.source, currency = excluded.currency, balance_minor = excluded.balance_minor, \
+     as_of = excluded.as_of, set_by = excluded.set_by, recorded_at = excluded.recorded_at \
+     WHERE bank_balances.as_of < excluded.as_of \
+     OR (bank_balances.as_of = excluded.as_of AND bank_balances.recorded_at < excluded.recorded_at)";
+
+/// Writes an account's balance in the transaction `$tx`; answers how many rows it wrote.
+macro_rules! upsert_balance {
+    ($tx:expr, $db:ident, $sql:expr, $key:expr, $b:expr) => {{
+        let b: &BankBalance = $b;
+        sqlx::query::<$db>($sql)
+            .bind($key)
+            .bind(&b.account)
+            .bind(&b.source)
+            .bind(b.balance.currency.code())
+            .bind(b.balance.minor)
+            .bind(b.as_of)
+            .bind(&b.set_by)
+            .bind(b.recorded_at)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected() as usize
+    }};
 }
 
 #[async_trait::async_trait]
@@ -374,6 +438,112 @@ impl<S: SqlStore> ReportStore for S {
                 .await?
             };
             Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn bank_balances(&self) -> Result<Vec<BankBalance>, StoreError> {
+        on!(self, read, |pool, DB| {
+            let rows = sqlx::query_as::<DB, BalanceRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {BALANCE_COLUMNS} FROM bank_balances"
+            )))
+            .fetch_all(pool)
+            .await?;
+            Ok(crate::float::current(&rows.into_iter().map(BalanceRow::into_balance).collect::<Vec<_>>()))
+        })
+    }
+
+    async fn set_bank_balance(
+        &self,
+        balance: &BankBalance,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<BankBalance>>, StoreError> {
+        let key = BankBalance::key(&balance.account);
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let before = sqlx::query_as::<DB, BalanceRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {BALANCE_COLUMNS} FROM bank_balances WHERE account_key = $1"
+            )))
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(BalanceRow::into_balance);
+            let change = Change {
+                action: "bank_balance",
+                customer_id: None,
+                job_id: None,
+                invoice_id: None,
+                subject: balance.account.clone(),
+                before: before.as_ref().map(|b| format!("{} as of {}", b.balance, b.as_of)),
+                after: Some(format!("{} as of {}", balance.balance, balance.as_of)),
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            upsert_balance!(tx, DB, BALANCE_UPSERT, &key, balance);
+            tx.commit().await?;
+            Ok(Recorded::New(before))
+        })
+    }
+
+    async fn remove_bank_balance(
+        &self,
+        account: &str,
+        by: &Author,
+        at: DateTime<Utc>,
+    ) -> Result<Recorded<Option<BankBalance>>, StoreError> {
+        let key = BankBalance::key(account);
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let before = sqlx::query_as::<DB, BalanceRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {BALANCE_COLUMNS} FROM bank_balances WHERE account_key = $1"
+            )))
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(BalanceRow::into_balance);
+            let Some(gone) = before else { return Ok(Recorded::New(None)) };
+            let change = Change {
+                action: "bank_balance_removed",
+                customer_id: None,
+                job_id: None,
+                invoice_id: None,
+                subject: gone.account.clone(),
+                before: Some(format!("{} as of {}", gone.balance, gone.as_of)),
+                after: None,
+            };
+            if write_audit!(tx, DB, by, at, &change).is_none() {
+                return Ok(Recorded::Already);
+            }
+            sqlx::query::<DB>("DELETE FROM bank_balances WHERE account_key = $1").bind(&key).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Recorded::New(Some(gone)))
+        })
+    }
+
+    async fn record_bank_balances(&self, source: &str, balances: &[BankBalance]) -> Result<usize, StoreError> {
+        on!(self, write, |pool, DB| {
+            let mut tx = DB::begin_write(pool).await?;
+            let mut written = 0;
+            for b in balances {
+                written += upsert_balance!(tx, DB, BALANCE_UPSERT_IF_NEWER, BankBalance::key(&b.account), b);
+            }
+            // The source's accounts it no longer lists (closed, made inactive) are forgotten.
+            let keys: Vec<String> = balances.iter().map(|b| BankBalance::key(&b.account)).collect();
+            let listed: Vec<String> =
+                sqlx::query_scalar::<DB, String>("SELECT account_key FROM bank_balances WHERE source = $1")
+                    .bind(source)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for k in listed.iter().filter(|k| !keys.contains(k)) {
+                sqlx::query::<DB>("DELETE FROM bank_balances WHERE account_key = $1 AND source = $2")
+                    .bind(k)
+                    .bind(source)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(written)
         })
     }
 
