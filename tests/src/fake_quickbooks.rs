@@ -118,6 +118,35 @@ pub struct QMemo {
     pub updated: DateTime<Utc>,
 }
 
+/// A chart-of-accounts entry (the fake keeps only accounts a test adds: bank accounts, and
+/// others the bank-account query must leave out).
+#[derive(Debug, Clone)]
+pub struct QAccount {
+    pub id: String,
+    pub name: String,
+    /// `Bank`, `Accounts Receivable`, `Income`, ...
+    pub account_type: String,
+    pub active: bool,
+    pub balance: Amt,
+    pub currency: String,
+    pub updated: DateTime<Utc>,
+}
+
+impl QAccount {
+    fn json(&self) -> String {
+        format!(
+            r#"{{"Id":{id},"SyncToken":"0","domain":"QBO","Name":{n},"FullyQualifiedName":{n},"SubAccount":false,"Classification":"Asset","AccountType":{t},"AccountSubType":"Checking","Active":{a},"CurrentBalance":{b},"CurrentBalanceWithSubAccounts":{b},"CurrencyRef":{{"value":{c},"name":"United States Dollar"}},{meta}}}"#,
+            id = js(&self.id),
+            n = js(&self.name),
+            t = js(&self.account_type),
+            a = self.active,
+            b = self.balance.render(),
+            c = js(&self.currency),
+            meta = meta(self.updated)
+        )
+    }
+}
+
 /// The company's books.
 #[derive(Debug)]
 pub struct Ledger {
@@ -129,6 +158,7 @@ pub struct Ledger {
     pub invoices: BTreeMap<String, QInvoice>,
     pub payments: BTreeMap<String, QPayment>,
     pub memos: BTreeMap<String, QMemo>,
+    pub accounts: BTreeMap<String, QAccount>,
     /// Tombstones: (entity, id, when).
     pub deleted: Vec<(&'static str, String, DateTime<Utc>)>,
 }
@@ -149,6 +179,7 @@ impl Ledger {
             invoices: BTreeMap::new(),
             payments: BTreeMap::new(),
             memos: BTreeMap::new(),
+            accounts: BTreeMap::new(),
             deleted: Vec::new(),
         }
     }
@@ -156,6 +187,26 @@ impl Ledger {
     fn id(&mut self) -> String {
         self.next_id += 1;
         self.next_id.to_string()
+    }
+
+    /// Adds an account to the chart of accounts (`Bank`, or another type the bank query must
+    /// leave out); returns its id.
+    pub fn account(&mut self, name: &str, account_type: &str, cents: i64) -> String {
+        let id = self.id();
+        let updated = self.now();
+        self.accounts.insert(
+            id.clone(),
+            QAccount {
+                id: id.clone(),
+                name: name.to_string(),
+                account_type: account_type.to_string(),
+                active: true,
+                balance: Amt::cents(cents),
+                currency: "USD".to_string(),
+                updated,
+            },
+        );
+        id
     }
 
     pub fn customer(&mut self, name: &str) -> String {
@@ -904,6 +955,9 @@ pub struct ParsedQuery {
     pub ids: Option<HashSet<String>>,
     /// `Balance > '0'`: open invoices only.
     pub open_only: bool,
+    /// `AccountType = '…'` and `Active = true` (accounts).
+    pub account_type: Option<String>,
+    pub active_only: bool,
     pub start_position: usize,
     pub max_results: usize,
 }
@@ -967,7 +1021,7 @@ pub fn parse_query(s: &str) -> Result<ParsedQuery, String> {
         return Err(format!("expected FROM: {s}"));
     }
     let entity = t.get(from_at + 1).cloned().ok_or("no entity")?;
-    if !["Customer", "Invoice", "Payment", "CreditMemo"].contains(&entity.as_str()) {
+    if !["Customer", "Invoice", "Payment", "CreditMemo", "Account"].contains(&entity.as_str()) {
         return Err(format!("unknown entity {entity}"));
     }
     let mut q = ParsedQuery { count, entity, start_position: 1, max_results: 100, ..ParsedQuery::default() };
@@ -992,6 +1046,19 @@ pub fn parse_query(s: &str) -> Result<ParsedQuery, String> {
                             _ => return Err(format!("unsupported operator {op}")),
                         }
                         q.from = Some(at.with_timezone(&Utc));
+                        i += 4;
+                    }
+                    // `AccountType = 'Bank'`, `Active = true`: the bank-account query.
+                    "ACCOUNTTYPE" | "ACTIVE" if tok(i + 2) == "=" && q.entity == "Account" => {
+                        let lit =
+                            t.get(i + 3).map(|l| l.trim_start_matches('\'').to_string()).ok_or("expected a value")?;
+                        if field == "ACCOUNTTYPE" {
+                            q.account_type = Some(lit);
+                        } else if lit.eq_ignore_ascii_case("true") {
+                            q.active_only = true;
+                        } else {
+                            return Err(format!("unsupported condition Active = {lit}"));
+                        }
                         i += 4;
                     }
                     "BALANCE" => {
@@ -1074,6 +1141,16 @@ fn select<'a>(l: &'a Ledger, q: &ParsedQuery) -> Vec<(i64, u64, &'a str)> {
             .collect(),
         "Payment" => l.payments.values().filter(|p| keep(&p.id, p.updated)).map(|p| key(&p.id, p.updated)).collect(),
         "CreditMemo" => l.memos.values().filter(|m| keep(&m.id, m.updated)).map(|m| key(&m.id, m.updated)).collect(),
+        "Account" => l
+            .accounts
+            .values()
+            .filter(|a| {
+                keep(&a.id, a.updated)
+                    && (a.active || !q.active_only)
+                    && q.account_type.as_ref().is_none_or(|t| *t == a.account_type)
+            })
+            .map(|a| key(&a.id, a.updated))
+            .collect(),
         _ => Vec::new(),
     };
     // QuickBooks' time precision is the second.
@@ -1088,6 +1165,7 @@ fn render(l: &Ledger, entity: &str, id: &str) -> String {
         "Invoice" => l.invoices.get(id).map(QInvoice::json),
         "Payment" => l.payments.get(id).map(QPayment::json),
         "CreditMemo" => l.memos.get(id).map(QMemo::json),
+        "Account" => l.accounts.get(id).map(QAccount::json),
         _ => None,
     }
     .unwrap_or_default()

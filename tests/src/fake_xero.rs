@@ -124,6 +124,8 @@ pub struct XLedger {
     pub credit_notes: BTreeMap<String, XCredit>,
     pub overpayments: BTreeMap<String, XCredit>,
     pub prepayments: BTreeMap<String, XCredit>,
+    /// Bank accounts for the Bank Summary report: (account id, name, closing balance in cents).
+    pub bank_accounts: Vec<(String, String, i64)>,
 }
 
 impl LedgerTime for XLedger {
@@ -144,6 +146,7 @@ impl XLedger {
             credit_notes: BTreeMap::new(),
             overpayments: BTreeMap::new(),
             prepayments: BTreeMap::new(),
+            bank_accounts: Vec::new(),
         }
     }
 
@@ -612,6 +615,8 @@ pub struct XeroState {
     pub no_pagination: bool,
     /// Refuse `where` filters as "not filtering efficiently" (a very large organisation).
     pub refuse_where: bool,
+    /// Answer reports 403, as Xero does for a connection made without `accounting.reports.read`.
+    pub reports_forbidden: bool,
     /// Calls left today (`X-DayLimit-Remaining`); back to 5,000 when the UTC day changes, and a
     /// daily-limit 429 once none are left.
     pub day_remaining: i64,
@@ -670,6 +675,7 @@ impl FakeXero {
             without_tenant: 0,
             no_pagination: false,
             refuse_where: false,
+            reports_forbidden: false,
             day_remaining: DAY_LIMIT,
             limit_day,
             lists: 0,
@@ -677,6 +683,7 @@ impl FakeXero {
         let router = axum::Router::new()
             .route("/api.xro/2.0/{endpoint}", get(list))
             .route("/api.xro/2.0/Invoices/{id}", get(invoice_pdf))
+            .route("/api.xro/2.0/Reports/BankSummary", get(bank_summary))
             .route("/connections", get(connections))
             .route("/connect/token", post(token))
             .with_state(state.clone());
@@ -892,6 +899,62 @@ async fn invoice_pdf(State(state): State<Shared>, Path(id): Path<String>, header
         format!("Amount due {} {}", inv.currency, money(inv.amount_due)),
     ];
     with_limits(vendor_kit::pdf_response(vendor_kit::invoice_pdf(&lines)), day)
+}
+
+/// `GET /Reports/BankSummary?fromDate=&toDate=`: each bank account's opening and closing balance
+/// over the period, as Xero's `ReportWithRows` (here the closing balance is the account's
+/// balance now, and the period's cash is left at zero).
+async fn bank_summary(
+    State(state): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let fault = match admit(&state, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    let mut q: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    q.sort();
+    s.log.push(("Reports/BankSummary".to_string(), q.join("&"), None));
+    let day = s.day_remaining;
+    if s.reports_forbidden {
+        return with_limits(
+            problem(StatusCode::FORBIDDEN, "Forbidden", "AuthorizationUnsuccessful: insufficient scope"),
+            day,
+        );
+    }
+    for key in ["fromDate", "toDate"] {
+        if let Some(v) = params.get(key)
+            && NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err()
+        {
+            return validation(&format!("{key} is not a date: {v}"));
+        }
+    }
+    let money =
+        |minor: i64| format!("{}{}.{:02}", if minor < 0 { "-" } else { "" }, minor.abs() / 100, minor.abs() % 100);
+    let rows: Vec<String> = s
+        .ledger
+        .bank_accounts
+        .iter()
+        .map(|(id, name, closing)| {
+            format!(
+                r#"{{"RowType":"Row","Cells":[{{"Value":{n},"Attributes":[{{"Value":{id},"Id":"accountID"}}]}},{{"Value":{b}}},{{"Value":"0.00","Attributes":[{{"Value":{id},"Id":"account"}}]}},{{"Value":"0.00","Attributes":[{{"Value":{id},"Id":"account"}}]}},{{"Value":{b}}}]}}"#,
+                n = js(name),
+                id = js(id),
+                b = js(&money(*closing))
+            )
+        })
+        .collect();
+    let total: i64 = s.ledger.bank_accounts.iter().map(|a| a.2).sum();
+    let body = format!(
+        r#"{{"Id":"ae58d0ec-9c5c-455f-b96e-690107579257","Status":"OK","ProviderName":"arbot tests","DateTimeUTC":"/Date({ms})/","Reports":[{{"ReportName":"Bank Summary","ReportType":"BankSummary","ReportTitles":["Bank Summary","Fake Org","today"],"ReportDate":"today","Fields":[],"Rows":[{{"RowType":"Header","Cells":[{{"Value":"Bank Accounts"}},{{"Value":"Opening Balance"}},{{"Value":"Cash Received"}},{{"Value":"Cash Spent"}},{{"Value":"Closing Balance"}}]}},{{"RowType":"Section","Title":"","Rows":[{rows}{sep}{{"RowType":"SummaryRow","Cells":[{{"Value":"Total"}},{{"Value":{t}}},{{"Value":"0.00"}},{{"Value":"0.00"}},{{"Value":{t}}}]}}]}}]}}]}}"#,
+        ms = s.ledger.now().timestamp_millis(),
+        rows = rows.join(","),
+        sep = if rows.is_empty() { "" } else { "," },
+        t = js(&money(total))
+    );
+    with_limits(vendor_kit::deliver(fault.as_ref(), StatusCode::OK, body), day)
 }
 
 async fn list(

@@ -257,3 +257,86 @@ async fn a_fault_inside_a_200_fails_clearly_and_writes_nothing() {
     assert_eq!(fake.with(|s| s.api_calls), 4, "a refusal is not retried");
     db.close().await;
 }
+
+/// The float watch's bank balances: after each sync, the active bank accounts' `CurrentBalance`
+/// (not the other kinds of account, not an inactive one); a balance set from chat for the same
+/// account is replaced by the next reading, and an account QuickBooks no longer lists is
+/// forgotten.
+#[tokio::test]
+async fn each_sync_reads_the_bank_accounts_balances_for_the_float_watch() {
+    use arbot_core::Clock;
+    use arbot_core::audit::{Author, Surface};
+    use arbot_core::float::BankBalance;
+    use arbot_core::sync::BankRead;
+    for db in TestDb::all().await {
+        let name = db.name;
+        let mut ledger = Ledger::new(start_time());
+        sample_company(&mut ledger);
+        let checking = ledger.account("Checking", "Bank", 18_240_000);
+        let savings = ledger.account("Money Market", "Bank", 5_000_012);
+        ledger.account("Accounts Receivable (A/R)", "Accounts Receivable", 99_999_900);
+        let closed = ledger.account("Old Payroll", "Bank", 100);
+        ledger.accounts.get_mut(&closed).unwrap().active = false;
+        let fake = FakeQbo::start(ledger).await;
+        let qbo = fake.connect(&db.store, SOURCE, 50).await;
+        let report = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_eq!(report.bank, Some(BankRead::Read { accounts: 2 }), "{name}");
+        let log = fake.with(|s| s.log.clone());
+        assert!(
+            log.iter().any(
+                |l| l == "QUERY SELECT * FROM Account WHERE AccountType = 'Bank' AND Active = true MAXRESULTS 1000"
+            ),
+            "{name}: {log:#?}"
+        );
+        let got = |b: &[BankBalance]| -> Vec<(String, i64, String)> {
+            let mut v: Vec<_> = b.iter().map(|b| (b.account.clone(), b.balance.minor, b.source.clone())).collect();
+            v.sort();
+            v
+        };
+        let balances = db.store.bank_balances().await.unwrap();
+        assert_eq!(
+            got(&balances),
+            [("Checking".into(), 18_240_000, "qbo".into()), ("Money Market".into(), 5_000_012, "qbo".into())],
+            "{name}"
+        );
+        assert_eq!(balances[0].as_of, fake.clock().today(), "{name}");
+
+        // Set from chat later the same day: it stands until QuickBooks reads a newer one.
+        let by = Author { id: "u1".into(), name: "sam".into(), surface: Surface::Console, key: None };
+        let typed = BankBalance {
+            account: "checking".into(),
+            source: "chat".into(),
+            balance: arbot_core::Money::usd(17_000_000),
+            as_of: fake.clock().today(),
+            set_by: Some("sam".into()),
+            recorded_at: fake.clock().now() + chrono::Duration::minutes(5),
+        };
+        db.store.set_bank_balance(&typed, &by, typed.recorded_at).await.unwrap();
+        let now = got(&db.store.bank_balances().await.unwrap());
+        assert!(now.contains(&("checking".into(), 17_000_000, "chat".into())), "{name}: {now:?}");
+        assert_eq!(now.len(), 2, "{name}: one account, whoever set it: {now:?}");
+
+        // An hour on, QuickBooks has the account at a new balance and has closed the money market.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.accounts.get_mut(&checking).unwrap().balance = Amt::cents(16_500_000);
+            l.accounts.get_mut(&savings).unwrap().active = false;
+        });
+        let report = sync(&db, &fake, &qbo, false).await.unwrap();
+        assert_eq!(report.bank, Some(BankRead::Read { accounts: 1 }), "{name}");
+        assert_eq!(got(&db.store.bank_balances().await.unwrap()), [("Checking".into(), 16_500_000, "qbo".into())]);
+
+        // A balance too large to be money fails the reading, not the sync, and keeps what was there.
+        fake.with(|s| {
+            let l = &mut s.ledger;
+            l.set_now(l.now() + chrono::Duration::hours(1));
+            l.accounts.get_mut(&checking).unwrap().balance = Amt::text("1e30", 0);
+        });
+        let report = sync(&db, &fake, &qbo, false).await.unwrap();
+        let Some(BankRead::Failed { reason }) = &report.bank else { panic!("{name}: {:?}", report.bank) };
+        assert!(reason.contains("CurrentBalance"), "{name}: {reason}");
+        assert_eq!(got(&db.store.bank_balances().await.unwrap()), [("Checking".into(), 16_500_000, "qbo".into())]);
+        db.close().await;
+    }
+}

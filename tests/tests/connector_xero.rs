@@ -154,3 +154,45 @@ async fn a_wrong_organisation_is_refused_and_asks_to_reconnect() {
     assert!(snapshot::read(&db, SOURCE).await.invoices.is_empty());
     db.close().await;
 }
+
+/// The float watch's bank balances from the Bank Summary report (closing balance of today); an
+/// organisation connected before arbot asked for `accounting.reports.read` answers 403, which
+/// fails the reading (asking to reconnect) but not the sync.
+#[tokio::test]
+async fn each_sync_reads_the_bank_summary_and_a_refused_report_does_not_fail_the_sync() {
+    use arbot_core::sync::BankRead;
+    for db in TestDb::all().await {
+        let name = db.name;
+        let mut ledger = XLedger::new(start_time());
+        sample_org(&mut ledger);
+        ledger.bank_accounts = vec![
+            ("03f9cf1e-2deb-4bf1-b0a8-b57f08672eb8".into(), "Big City Bank".into(), 9_812_550),
+            ("5e7d1c2a-0000-4bf1-b0a8-b57f08672eb9".into(), "Overdraft Line".into(), -125_000),
+        ];
+        let fake = FakeXero::start(ledger).await;
+        let xero = fake.connect(&db.store, SOURCE, 100).await;
+        let report = sync(&db, &fake, &xero).await.unwrap();
+        assert_eq!(report.bank, Some(BankRead::Read { accounts: 2 }), "{name}");
+        let day = fake.clock().today().format("%Y-%m-%d").to_string();
+        let log = fake.with(|s| s.log.clone());
+        assert!(
+            log.iter().any(|(e, q, _)| e == "Reports/BankSummary" && *q == format!("fromDate={day}&toDate={day}")),
+            "{name}: {log:?}"
+        );
+        let mut balances: Vec<(String, i64)> =
+            db.store.bank_balances().await.unwrap().into_iter().map(|b| (b.account, b.balance.minor)).collect();
+        balances.sort();
+        assert_eq!(balances, [("Big City Bank".into(), 9_812_550), ("Overdraft Line".into(), -125_000)], "{name}");
+
+        fake.with(|s| s.reports_forbidden = true);
+        let report = sync(&db, &fake, &xero).await.unwrap();
+        let Some(BankRead::Failed { reason }) = &report.bank else { panic!("{name}: {:?}", report.bank) };
+        assert!(reason.contains("reconnect"), "{name}: {reason}");
+        assert_eq!(db.store.bank_balances().await.unwrap().len(), 2, "{name}: the balances it had are kept");
+        // The refused report does not mark the connection as needing reconnection: the records
+        // still sync.
+        let conn = db.store.connection(SOURCE).await.unwrap().map(|c| c.status);
+        assert!(!matches!(conn, Some(ConnectionStatus::NeedsReconnect { .. })), "{name}: {conn:?}");
+        db.close().await;
+    }
+}

@@ -27,6 +27,9 @@
 //!   in pages of up to 1,000 (read as id, number, currency and balance only, so listing costs
 //!   nothing but its pages), and re-read by id (`Id IN (...)`, 200 at a time); an id QuickBooks
 //!   no longer returns is deleted there.
+//! - **Bank balances** (for the float watch): after each sync, the active bank accounts'
+//!   `CurrentBalance` (`SELECT * FROM Account WHERE AccountType = 'Bank' AND Active = true`), as
+//!   QuickBooks' books have it today.
 //! - **Progress**: each query pass is counted first (`SELECT COUNT(*)` with the same filter), so
 //!   `arbot sync` can draw a bar against what is coming.
 
@@ -41,8 +44,8 @@ use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
-    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, JobRecord, OpenInvoice,
-    OpenInvoicePage, Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
+    ApplicationRecord, BankAccountBalance, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord,
+    JobRecord, OpenInvoice, OpenInvoicePage, Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
 use chrono::{DateTime, Utc};
@@ -939,6 +942,34 @@ impl Source for QboSource {
 
     async fn invoice_pdf(&self, external_id: &str) -> Result<Option<Vec<u8>>, SourceError> {
         self.pdf(external_id).await
+    }
+
+    fn serves_bank_balances(&self) -> bool {
+        true
+    }
+
+    async fn bank_balances(&self, today: chrono::NaiveDate) -> Result<Vec<BankAccountBalance>, SourceError> {
+        let env =
+            self.query("SELECT * FROM Account WHERE AccountType = 'Bank' AND Active = true MAXRESULTS 1000").await?;
+        let mut out = Vec::new();
+        for a in env.query_response.map(|q| q.accounts).unwrap_or_default() {
+            if a.account_type.as_deref() != Some("Bank") || a.active == Some(false) {
+                continue;
+            }
+            let currency = self.currency(&a.currency_ref)?;
+            let Some(balance) = &a.current_balance else {
+                return Err(self.garbled(format!("bank account {} has no CurrentBalance", a.id)));
+            };
+            let minor = self.amount(balance, currency, "CurrentBalance", &a.id)?;
+            let name = a.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| format!("Account {}", a.id));
+            out.push(BankAccountBalance {
+                external_id: a.id,
+                name,
+                balance: arbot_core::Money::new(minor, currency),
+                as_of: today,
+            });
+        }
+        Ok(out)
     }
 }
 

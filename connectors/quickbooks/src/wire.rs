@@ -186,6 +186,25 @@ pub struct QueryResponse {
     pub payments: Vec<Payment>,
     #[serde(rename = "CreditMemo", default)]
     pub credit_memos: Vec<CreditMemo>,
+    #[serde(rename = "Account", default)]
+    pub accounts: Vec<Account>,
+}
+
+/// A chart-of-accounts entry; the float watch reads the bank accounts' `CurrentBalance`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Account {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub account_type: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub current_balance: Option<Num>,
+    #[serde(default)]
+    pub currency_ref: Option<Ref>,
 }
 
 /// Every answer: a result, or a fault (`Fault` or lowercase `fault`), and the server's time.

@@ -34,7 +34,7 @@ mod tests;
 use std::sync::Arc;
 
 use arbot_core::source::{
-    Entity, OpenInvoice, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError, Version,
+    BankAccountBalance, Entity, OpenInvoice, OpenInvoicePage, Page, Reconcilable, Record, Source, SourceError, Version,
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
@@ -163,6 +163,10 @@ fn key(r: &Record) -> (Entity, &str, Version) {
     }
 }
 
+/// The sample company's bank accounts: (id, name, balance in cents).
+pub const SAMPLE_BANK_ACCOUNTS: [(&str, &str, i64); 2] =
+    [("bank-1", "Operating checking", 11_845_000), ("bank-2", "Payroll account", 1_230_000)];
+
 /// A watermark: the RFC 3339 text of a version's time.
 fn watermark(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -223,6 +227,23 @@ impl Source for SampleSource {
                 e == entity && wanted.contains(id)
             })
             .cloned()
+            .collect())
+    }
+
+    fn serves_bank_balances(&self) -> bool {
+        true
+    }
+
+    /// The sample company's two bank accounts, as its books have them today.
+    async fn bank_balances(&self, today: NaiveDate) -> Result<Vec<BankAccountBalance>, SourceError> {
+        Ok(SAMPLE_BANK_ACCOUNTS
+            .iter()
+            .map(|(id, name, minor)| BankAccountBalance {
+                external_id: id.to_string(),
+                name: name.to_string(),
+                balance: arbot_core::Money::new(*minor, arbot_core::Currency::USD),
+                as_of: today,
+            })
             .collect())
     }
 

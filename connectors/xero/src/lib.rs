@@ -27,6 +27,8 @@
 //!   re-read by id (`IDs`, 40 at a time); a `DELETED` or `VOIDED` status, or an id Xero no
 //!   longer returns, closes the invoice here. Every call counts against the daily allowance as a
 //!   sync's do.
+//! - Bank balances (for the float watch): after each sync, `GET /Reports/BankSummary` for today
+//!   (`fromDate` = `toDate`), each bank account's closing balance, in the organisation's currency.
 //! - Progress: each endpoint's first answer says how many rows it holds
 //!   (`pagination.itemCount`, when Xero sends it), so `arbot sync` can draw a bar.
 
@@ -42,8 +44,8 @@ use arbot_connector_http::tokens::TokenManager;
 use arbot_connector_http::{ExposeSecret, Num, Secret};
 use arbot_core::ledger::{CustomerKind, InvoiceKind};
 use arbot_core::source::{
-    ApplicationRecord, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord, OpenInvoice, OpenInvoicePage,
-    Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
+    ApplicationRecord, BankAccountBalance, CreditMemoRecord, CustomerRecord, Deletion, Entity, InvoiceRecord,
+    OpenInvoice, OpenInvoicePage, Page, PaymentRecord, Reconcilable, Record, Source, SourceError, Version,
 };
 use arbot_core::{Clock, Currency};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -57,7 +59,9 @@ pub const CONNECTIONS_URL: &str = "https://api.xero.com/connections";
 pub const AUTHORIZE_URL: &str = "https://login.xero.com/identity/connect/authorize";
 pub const TOKEN_URL: &str = "https://identity.xero.com/connect/token";
 /// Read-only scopes, and `offline_access` for a refresh token.
-pub const SCOPES: &str = "offline_access accounting.transactions.read accounting.contacts.read";
+/// `accounting.reports.read` is for the Bank Summary the float watch reads; an organisation
+/// connected before arbot asked for it answers that report 403 until it is connected again.
+pub const SCOPES: &str = "offline_access accounting.transactions.read accounting.contacts.read accounting.reports.read";
 /// The key of the organisation (tenant) id in the saved token set.
 pub const TENANT_KEY: &str = "tenant_id";
 
@@ -822,6 +826,45 @@ impl Source for XeroSource {
 
     fn serves_invoice_pdfs(&self) -> bool {
         true
+    }
+
+    fn serves_bank_balances(&self) -> bool {
+        true
+    }
+
+    async fn bank_balances(&self, today: NaiveDate) -> Result<Vec<BankAccountBalance>, SourceError> {
+        let day = today.format("%Y-%m-%d").to_string();
+        let listed = self.list("Reports/BankSummary", vec![("fromDate", day.clone()), ("toDate", day)], None).await?;
+        let Listed::Rows(env) = listed else {
+            return Err(self.garbled("the Bank Summary report was refused as inefficient".to_string()));
+        };
+        let Some(report) = env.reports.into_iter().find(|r| r.kind.as_deref() == Some("BankSummary")) else {
+            return Err(self.garbled("the answer held no Bank Summary report".to_string()));
+        };
+        let currency = self.settings.home_currency;
+        let mut out = Vec::new();
+        let rows = report.rows.iter().filter(|r| r.kind.as_deref() == Some("Section")).flat_map(|s| s.rows.iter());
+        for row in rows.filter(|r| r.kind.as_deref() == Some("Row")) {
+            let (Some(first), Some(last)) = (row.cells.first(), row.cells.last()) else { continue };
+            let name = first.value.clone().unwrap_or_default();
+            let id = first
+                .attributes
+                .iter()
+                .find(|a| a.id.as_deref() == Some("accountID"))
+                .and_then(|a| a.value.clone())
+                .unwrap_or_else(|| name.clone());
+            let closing = last.value.as_deref().unwrap_or("0");
+            let minor = Num::from_text(closing)
+                .minor(currency)
+                .map_err(|e| self.garbled(format!("closing balance of bank account {name:?}: {e}")))?;
+            out.push(BankAccountBalance {
+                external_id: id,
+                name,
+                balance: arbot_core::Money::new(minor, currency),
+                as_of: today,
+            });
+        }
+        Ok(out)
     }
 
     async fn invoice_pdf(&self, external_id: &str) -> Result<Option<Vec<u8>>, SourceError> {

@@ -256,6 +256,43 @@ pub struct Envelope {
     pub payments: Vec<Payment>,
     #[serde(rename = "CreditNotes", alias = "Overpayments", alias = "Prepayments", default)]
     pub credits: Vec<Credit>,
+    #[serde(rename = "Reports", default)]
+    pub reports: Vec<Report>,
+}
+
+/// A report (`ReportWithRows`): the float watch reads the Bank Summary's closing balances.
+#[derive(Debug, Deserialize)]
+pub struct Report {
+    #[serde(rename = "ReportType", default)]
+    pub kind: Option<String>,
+    #[serde(rename = "Rows", default)]
+    pub rows: Vec<ReportRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportRow {
+    #[serde(rename = "RowType", default)]
+    pub kind: Option<String>,
+    #[serde(rename = "Cells", default)]
+    pub cells: Vec<ReportCell>,
+    #[serde(rename = "Rows", default)]
+    pub rows: Vec<ReportRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportCell {
+    #[serde(rename = "Value", default)]
+    pub value: Option<String>,
+    #[serde(rename = "Attributes", default)]
+    pub attributes: Vec<ReportAttribute>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportAttribute {
+    #[serde(rename = "Id", default)]
+    pub id: Option<String>,
+    #[serde(rename = "Value", default)]
+    pub value: Option<String>,
 }
 
 /// `ValidationException` and problem-details bodies.
