@@ -44,6 +44,40 @@ struct FileConfig {
     late_fees: LateFeesSection,
     #[serde(default)]
     letters: LettersSection,
+    #[serde(default)]
+    float: FloatSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct FloatSection {
+    enabled: Option<bool>,
+    minimum: Option<String>,
+    horizon_days: Option<u32>,
+    #[serde(default)]
+    outflows: Vec<OutflowSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+struct OutflowSection {
+    name: String,
+    amount: String,
+    every: String,
+}
+
+/// The minimum-float watch (the `[float]` section): checked at `[schedule] float`, a dip of the
+/// forecast under the minimum posted to the AR channel once, and its recovery once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FloatWatchConfig {
+    pub enabled: bool,
+    pub watch: arbot_core::float::FloatConfig,
+}
+
+impl Default for FloatWatchConfig {
+    fn default() -> Self {
+        FloatWatchConfig { enabled: true, watch: arbot_core::float::FloatConfig::default() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -358,6 +392,7 @@ struct ScheduleSection {
     lien_warnings: Option<String>,
     sync: Option<String>,
     reconcile: Option<String>,
+    float: Option<String>,
     catch_up_hours: Option<u32>,
 }
 
@@ -419,6 +454,9 @@ const DEFAULT_STATEMENTS: &str = "30 8 * * Mon-Fri";
 /// Every hour from 07:00 to 18:00 on weekdays (so the digest reads fresh figures).
 const DEFAULT_SYNC: &str = "0 7-18 * * Mon-Fri";
 
+/// 08:20 on weekdays: after the morning's first sync has read the bank balances.
+const DEFAULT_FLOAT: &str = "20 8 * * Mon-Fri";
+
 /// Every night at 05:00: before the first sync and the digest, so the morning reads checked figures.
 const DEFAULT_RECONCILE: &str = "0 5 * * *";
 
@@ -442,6 +480,8 @@ pub struct ScheduleConfig {
     pub sync: Cron,
     /// The reconcile: every open invoice compared with each source.
     pub reconcile: Cron,
+    /// The minimum-float watch's check.
+    pub float: Cron,
     /// How late a run missed while arbot was down may still be caught up.
     pub catch_up_hours: u32,
 }
@@ -460,6 +500,7 @@ impl Default for ScheduleConfig {
             lien_warnings: cron(DEFAULT_DIGEST),
             sync: cron(DEFAULT_SYNC),
             reconcile: cron(DEFAULT_RECONCILE),
+            float: cron(DEFAULT_FLOAT),
             catch_up_hours: 12,
         }
     }
@@ -627,6 +668,7 @@ pub struct Config {
     pub kpi_guardrails: GuardrailsConfig,
     pub late_fees: LateFeesConfig,
     pub letters: LettersConfig,
+    pub float: FloatWatchConfig,
     /// Where the file came from, if there was one.
     pub file: Option<PathBuf>,
 }
@@ -650,6 +692,7 @@ impl Default for Config {
             kpi_guardrails: GuardrailsConfig::default(),
             late_fees: LateFeesConfig::default(),
             letters: LettersConfig::default(),
+            float: FloatWatchConfig::default(),
             file: None,
         }
     }
@@ -782,6 +825,7 @@ impl Config {
             lien_warnings: cron("schedule.lien_warnings", sched.lien_warnings, defaults.lien_warnings)?,
             sync: cron("schedule.sync", sched.sync, defaults.sync)?,
             reconcile: cron("schedule.reconcile", sched.reconcile, defaults.reconcile)?,
+            float: cron("schedule.float", sched.float, defaults.float)?,
             catch_up_hours: sched.catch_up_hours.unwrap_or(defaults.catch_up_hours),
         };
         if let Some(mut days) = file.liens.warn_days {
@@ -817,6 +861,7 @@ impl Config {
             cfg.mail = Some(mail_config(m)?);
         }
         cfg.kpi_guardrails = guardrails_config(file.kpi_guardrails)?;
+        cfg.float = float_config(file.float, cfg.currency)?;
         cfg.reminders.templates_folder = file.reminders.templates.clone();
         if let Some(stages) = file.reminders.stages {
             let mut out = Vec::new();
@@ -920,6 +965,41 @@ fn discord_config(d: DiscordSection) -> anyhow::Result<DiscordConfig> {
         roles,
         people,
     })
+}
+
+fn float_config(f: FloatSection, currency: Currency) -> anyhow::Result<FloatWatchConfig> {
+    use arbot_core::float::{FloatConfig, MAX_HORIZON_DAYS, Outflow, Recurs};
+    let minimum = match &f.minimum {
+        None => None,
+        Some(m) => {
+            let minor =
+                arbot_core::Money::parse(m, currency).with_context(|| format!("float.minimum = \"{m}\""))?.minor;
+            if minor <= 0 {
+                bail!("float.minimum is \"{m}\"; use an amount above zero, like \"100,000\"");
+            }
+            Some(minor)
+        }
+    };
+    let horizon_days = f.horizon_days.unwrap_or(arbot_core::float::DEFAULT_HORIZON_DAYS);
+    if !(1..=MAX_HORIZON_DAYS).contains(&horizon_days) {
+        bail!("float.horizon_days is {horizon_days}; use 1 to {MAX_HORIZON_DAYS} days, like 14");
+    }
+    let mut outflows = Vec::new();
+    for o in f.outflows {
+        let name = o.name.trim().to_string();
+        if name.is_empty() {
+            bail!("a [[float.outflows]] entry has no name; name it, like name = \"Payroll\"");
+        }
+        let amount = arbot_core::Money::parse(&o.amount, currency)
+            .with_context(|| format!("float.outflows '{name}': amount = \"{}\"", o.amount))?
+            .minor;
+        if amount <= 0 {
+            bail!("float.outflows '{name}' has amount = \"{}\"; use an amount above zero", o.amount);
+        }
+        let recurs = Recurs::parse(&o.every).map_err(|e| anyhow::anyhow!("float.outflows '{name}': {e}"))?;
+        outflows.push(Outflow { name, amount, recurs });
+    }
+    Ok(FloatWatchConfig { enabled: f.enabled.unwrap_or(true), watch: FloatConfig { minimum, horizon_days, outflows } })
 }
 
 fn guardrails_config(g: GuardrailsSection) -> anyhow::Result<GuardrailsConfig> {
@@ -1140,6 +1220,30 @@ mod tests {
         assert!(format!("{err:#}").contains("late_fees.monthly_rate"), "{err:#}");
         let err = Config::from_toml("[late_fees]\nflat = \"25\"\ncap = \"lots\"").unwrap_err();
         assert!(format!("{err:#}").contains("late_fees.cap"), "{err:#}");
+    }
+
+    #[test]
+    fn reads_the_float_watch_with_its_outflows_and_names_mistakes() {
+        let cfg = Config::from_toml("").unwrap();
+        assert_eq!(cfg.float.watch.minimum, None, "no minimum unless the team sets one");
+        assert_eq!(cfg.float.watch.horizon_days, 14);
+        assert_eq!(cfg.schedule.float.as_str(), "20 8 * * Mon-Fri");
+        let cfg = Config::from_toml(
+            "[float]\nminimum = \"100,000\"\nhorizon_days = 21\n[[float.outflows]]\nname = \"Payroll\"\namount = \"38k\"\n\
+             every = \"fridays\"\n[[float.outflows]]\nname = \"Rent\"\namount = \"6,500\"\nevery = \"1st\"",
+        )
+        .unwrap();
+        assert_eq!(cfg.float.watch.minimum, Some(10_000_000));
+        assert_eq!(cfg.float.watch.horizon_days, 21);
+        assert_eq!(cfg.float.watch.outflows.len(), 2);
+        assert_eq!(cfg.float.watch.outflows[0].amount, 3_800_000);
+        assert_eq!(cfg.float.watch.outflows[1].recurs, arbot_core::float::Recurs::Monthly { day: 1 });
+        let err = Config::from_toml("[float]\nminimum = \"lots\"").unwrap_err();
+        assert!(format!("{err:#}").contains("float.minimum"), "{err:#}");
+        let err =
+            Config::from_toml("[[float.outflows]]\nname = \"Payroll\"\namount = \"1\"\nevery = \"often\"").unwrap_err();
+        assert!(format!("{err:#}").contains("'Payroll'") && format!("{err:#}").contains("often"), "{err:#}");
+        assert!(Config::from_toml("[float]\nhorizon_days = 0").is_err());
     }
 
     #[test]

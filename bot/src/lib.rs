@@ -18,6 +18,7 @@ pub mod console;
 pub mod cron;
 pub mod discord;
 pub mod documents;
+pub mod float_watch;
 pub mod guardrails;
 pub mod import;
 pub mod import_log;

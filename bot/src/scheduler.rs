@@ -32,6 +32,8 @@ pub enum JobKind {
     WeeklyReport,
     /// Check the KPI guardrails; post each one that crossed or recovered.
     KpiGuardrails,
+    /// Check the minimum-float watch; post a dip under the minimum, or its recovery.
+    Float,
     /// Post the day's "Reminders ready" for approval, and send what needs none.
     Reminders,
     /// Post the month's "Statements ready" for approval (once a month).
@@ -93,6 +95,12 @@ pub fn jobs(config: &ScheduleConfig) -> anyhow::Result<Vec<Job>> {
             name: "kpi_guardrails",
             kind: JobKind::KpiGuardrails,
             schedule: config.kpi_guardrails.schedule().clone(),
+            lease: chrono::Duration::minutes(15),
+        },
+        Job {
+            name: "float",
+            kind: JobKind::Float,
+            schedule: config.float.schedule().clone(),
             lease: chrono::Duration::minutes(15),
         },
         Job {
@@ -250,6 +258,13 @@ impl Scheduler {
             }
             JobKind::KpiGuardrails => {
                 let (detail, queued) = crate::guardrails::check(&self.app).await?;
+                if queued > 0 {
+                    self.outbox.notify_one();
+                }
+                Ok(detail)
+            }
+            JobKind::Float => {
+                let (detail, queued) = crate::float_watch::check(&self.app).await?;
                 if queued > 0 {
                     self.outbox.notify_one();
                 }

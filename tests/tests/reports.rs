@@ -600,7 +600,11 @@ fn the_weekly_workbook_reads_back_with_the_reports_and_the_agings_figures() {
         assert_eq!(names[0], "weekly-ar-2026-12-02.xlsx", "{name}: the workbook first, then the charts");
         let bytes = reply.attachments[0].content.clone();
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-        assert_eq!(wb.sheet_names(), ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions"], "{name}");
+        assert_eq!(
+            wb.sheet_names(),
+            ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions", "Paying slower"],
+            "{name}"
+        );
         let dollars = |minor: i64| Data::Float(minor as f64 / 100.0);
 
         let summary = wb.worksheet_range("Summary").unwrap();
@@ -1403,6 +1407,28 @@ fn a_payer_paying_slower_is_named_with_its_figures_before_it_is_overdue() {
                 "{name}: {}",
                 slower.value
             );
+            // The workbook's sheet of its own, read back.
+            use calamine::{Data, Reader, Xlsx};
+            let book = weekly.attachments.iter().find(|a| a.name.ends_with(".xlsx")).expect("the workbook");
+            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(book.content.clone())).unwrap();
+            let sheet = wb.worksheet_range("Paying slower").unwrap();
+            let y = (1..sheet.height())
+                .find(|&y| sheet.get((y, 0)) == Some(&Data::String("Pelican Drywall".into())))
+                .unwrap_or_else(|| panic!("{name}: Pelican not on the sheet"));
+            let row: Vec<Data> = (0..5).map(|c| sheet.get((y, c)).cloned().unwrap_or(Data::Empty)).collect();
+            assert_eq!(
+                row,
+                [
+                    Data::String("Pelican Drywall".into()),
+                    Data::Float(21.0),
+                    Data::Float(5.0),
+                    Data::Float(16.0),
+                    Data::Float(2_500.0)
+                ],
+                "{name}"
+            );
+            let r = arbot::commands::build_weekly(&app, None).await.unwrap();
+            assert_eq!(sheet.height(), r.slowing.len() + 1, "{name}: a row for each account paying slower");
         });
         rt.block_on(db.close());
     }
@@ -1735,6 +1761,186 @@ fn the_close_pack_freezes_the_months_aging_and_is_posted_once_on_the_first_busin
         let rebuilt =
             rt.block_on(arbot::commands::load_aging(&app, d("2026-11-30"), GroupBy::Customer, cfg.basis)).unwrap();
         assert_eq!(rebuilt.totals.total, 12_975_50, "{name}");
+        rt.block_on(db.close());
+    }
+}
+
+fn ar() -> arbot::roles::Actor {
+    arbot::roles::Actor { id: "u-sam".into(), name: "sam".into(), roles: vec![arbot::roles::Role::Ar] }
+}
+
+/// The minimum-float watch on this ledger, on a pinned clock (Tue Dec 1): a $50,000 minimum and a
+/// $30,000 payroll every Friday. With no balance arbot says how to give it one; a viewer cannot
+/// set one; $60,000 set from chat dips under the minimum after Friday's payroll, its expected cash
+/// agrees day by day with the cash report's, and two instances checking together post the dip
+/// once, naming Brightwater's past-due $2,000 as the only collection outside promises; a restart
+/// posts nothing; a $200,000 balance recovers it, posted once; clearing the balance leaves nothing
+/// to forecast; a mistyped amount or an unknown account changes nothing.
+#[test]
+fn the_float_watch_posts_a_dip_under_the_minimum_once_and_its_recovery_once() {
+    use arbot::scheduler::{RunReport, Scheduler};
+    use arbot_core::float::{Outflow, Recurs};
+    let rt = Runtime::new().unwrap();
+    for db in backends(&rt) {
+        let name = db.name;
+        rt.block_on(async {
+            let s = db.store.as_ref();
+            let clock =
+                arbot_core::ManualClock::new("2026-12-01T13:20:30Z".parse().unwrap(), chrono_tz::America::New_York);
+            let mut config = Config::default();
+            config.float.watch.minimum = Some(50_000_00);
+            config.float.watch.outflows = vec![Outflow {
+                name: "Payroll".into(),
+                amount: 30_000_00,
+                recurs: Recurs::Weekly { weekday: chrono::Weekday::Fri },
+            }];
+            let app = App { clock: Arc::new(clock.clone()), config, ..app_on(&db, "2026-12-01") };
+            let text = |r: &arbot::reply::Reply| format!("{}\n{:?}\n{:?}", r.lines.join("\n"), r.fields, r.footer);
+
+            let none = arbot::commands::run_line(&app, "/report float", viewer()).await;
+            assert!(text(&none).contains("arbot has no bank balance in USD. Set one with /report float set"), "{name}");
+            let refused = arbot::commands::run_line(&app, "/report float set 60,000", viewer()).await;
+            assert!(text(&refused).contains("can set or clear a bank balance"), "{name}: {}", text(&refused));
+            let typo = arbot::commands::run_line(&app, "/report float set lots", ar()).await;
+            assert!(text(&typo).contains("Set what? Give the balance"), "{name}: {}", text(&typo));
+            assert!(s.bank_balances().await.unwrap().is_empty(), "{name}: nothing set");
+
+            let set = arbot::commands::run_line(&app, "/report float set 60,000 operating", ar()).await;
+            let shown = text(&set);
+            for want in [
+                "Set operating to $60,000.00 as of Dec 1.",
+                "In the bank $60,000.00 (1 account)",
+                "under the $50.0k minimum (under it from Fri Dec 4)",
+                "• operating $60,000.00 (set by sam, Dec 1)",
+                "Fri Dec 4",
+                "Payroll −$30.0k",
+                "Collections that would close the gap",
+                "• Brightwater Construction Co (PM maria) — $2.0k past due, 1 invoice, oldest 30 days",
+                "outflows configured ([[float.outflows]]): Payroll $30.0k Fridays",
+            ] {
+                assert!(shown.contains(want), "{name}: wanted {want:?} in {shown}");
+            }
+            // The forecast's expected cash is the cash report's, day by day.
+            let f = arbot::float_watch::load(&app).await.unwrap().unwrap();
+            let cash = arbot_core::cash::load(s, d("2026-12-01"), d("2026-12-01"), Currency::USD, app.promise_rules())
+                .await
+                .unwrap();
+            let through_7: i64 = f.days.iter().take(7).map(|p| p.inflow()).sum();
+            assert_eq!(through_7, cash.windows[0].expected(), "{name}: {f:?}");
+            assert!(through_7 > 0, "{name}: Cedar Ridge's $4,000 promise and the invoices falling due");
+            assert_eq!(f.start + f.expected_in() - f.going_out(), f.end(), "{name}");
+            assert_eq!(f.going_out(), 60_000_00, "{name}: two Fridays, Dec 4 and Dec 11");
+            assert_eq!(f.gap, 50_000_00 - f.low, "{name}");
+            assert_eq!(f.collections.len(), 1, "{name}: {:?}", f.collections);
+
+            // Two instances check at once: posted once.
+            let other_store = arbot_core::store::open(&db.url).await.unwrap();
+            let notify = Arc::new(tokio::sync::Notify::new());
+            let watch = |r: &[RunReport]| -> Vec<String> {
+                r.iter().filter(|r| r.job == "float").map(|r| r.detail.clone()).collect()
+            };
+            let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+            let b = Scheduler::new(App { store: other_store.clone(), ..app.clone() }, "b", notify.clone()).unwrap();
+            let (ra, rb) = tokio::join!(a.tick(), b.tick());
+            let ran: Vec<String> = watch(&ra).into_iter().chain(watch(&rb)).collect();
+            assert_eq!(ran.len(), 1, "{name}: {ran:?}");
+            assert!(ran[0].starts_with("the float forecast dipped under the minimum (low $"), "{name}: {ran:?}");
+            assert!(ran[0].ends_with("), queued"), "{name}: {ran:?}");
+            let posted = queued_post(&app, "float:1").await;
+            for want in [
+                "Float forecast under the $50.0k minimum from Fri Dec 4",
+                "Brightwater Construction Co",
+                "even collected in full",
+            ] {
+                assert!(posted.contains(want), "{name}: wanted {want:?} in {posted}");
+            }
+            let status = text(&arbot::commands::run_line(&app, "/report float", viewer()).await);
+            assert!(status.contains("Posted to the AR channel when the forecast dipped."), "{name}: {status}");
+
+            // Restarted later that morning: nothing new.
+            clock.set("2026-12-01T14:00:00Z".parse().unwrap());
+            let restarted = Scheduler::new(app.clone(), "a2", notify.clone()).unwrap();
+            assert!(watch(&restarted.tick().await).is_empty(), "{name}: not due again");
+            clock.set("2026-12-02T13:20:30Z".parse().unwrap());
+            let next = watch(&restarted.tick().await);
+            assert!(next.len() == 1 && next[0].starts_with("the float forecast is still under"), "{name}: {next:?}");
+            assert_eq!(app.store.outbox_status("float:2").await.unwrap(), None, "{name}");
+
+            // The money arrives: back over, posted once.
+            let set = arbot::commands::run_line(&app, "/report float set $200,000 Operating", ar()).await;
+            assert!(text(&set).contains("Set Operating to $200,000.00 as of Dec 2 (was $60,000.00 from sam, Dec 1)."));
+            assert!(text(&set).contains("Back over the minimum; the next scheduled check posts that."), "{name}");
+            clock.set("2026-12-03T13:20:30Z".parse().unwrap());
+            let b = Scheduler::new(App { store: other_store.clone(), ..app.clone() }, "b2", notify.clone()).unwrap();
+            let (ra, rb) = tokio::join!(restarted.tick(), b.tick());
+            let ran: Vec<String> = watch(&ra).into_iter().chain(watch(&rb)).collect();
+            assert_eq!(ran.len(), 1, "{name}: {ran:?}");
+            assert!(ran[0].starts_with("the float forecast recovered"), "{name}: {ran:?}");
+            let posted = queued_post(&app, "float:2").await;
+            assert!(posted.contains("Float forecast back over the $50.0k minimum"), "{name}: {posted}");
+
+            // Clearing: an unknown account changes nothing; the right one leaves nothing to forecast.
+            let wrong = text(&arbot::commands::run_line(&app, "/report float clear payroll", ar()).await);
+            assert!(wrong.contains("no balance for an account named 'payroll'. It has: Operating."), "{name}: {wrong}");
+            assert_eq!(s.bank_balances().await.unwrap().len(), 1, "{name}");
+            let cleared = text(&arbot::commands::run_line(&app, "/report float clear operating", ar()).await);
+            assert!(cleared.contains("Cleared Operating ($200,000.00 from sam, Dec 2). To put it back:"), "{name}");
+            assert!(cleared.contains("arbot has no bank balance in USD"), "{name}: {cleared}");
+            let q = arbot_core::audit::AuditQuery { customer_id: None, job_id: None, limit: 100 };
+            let audit: Vec<String> = s.audit_trail(q).await.unwrap().into_iter().map(|e| e.action).collect();
+            assert_eq!(audit.iter().filter(|a| a.starts_with("bank_balance")).count(), 3, "{name}: {audit:?}");
+            drop((a, b, restarted, other_store));
+        });
+        rt.block_on(db.close());
+    }
+}
+
+/// The close pack after an outage: arbot down from Nov 30 until Wed Dec 2 at 10:00 catches up
+/// that morning's 08:45 run at once (within `catch_up_hours`) and posts November's pack, with the
+/// Nov 30 snapshot it never took rebuilt from the ledger and said so; down from Dec 31 until
+/// Mon Jan 4 at 23:00, past the catch-up window, it posts nothing that night and December's pack
+/// at Tuesday's 08:45 run. Neither is posted twice.
+#[test]
+fn the_close_pack_is_caught_up_after_an_outage_over_the_first_business_day() {
+    use arbot::scheduler::{RunReport, Scheduler};
+    let rt = Runtime::new().unwrap();
+    for db in rt.block_on(TestDb::all()) {
+        let name = db.name;
+        rt.block_on(async {
+            let s = db.store.as_ref();
+            let run = s.start_sync_run("qb", Utc::now()).await.unwrap();
+            s.apply_page(run, "qb", Entity::Invoice, &close_records(), None).await.unwrap();
+            let clock =
+                arbot_core::ManualClock::new("2026-12-02T15:00:00Z".parse().unwrap(), chrono_tz::America::New_York);
+            let app = App { clock: Arc::new(clock.clone()), ..app_on(&db, "2026-12-02") };
+            let notify = Arc::new(tokio::sync::Notify::new());
+            let close = |r: &[RunReport]| -> Vec<String> {
+                r.iter().filter(|r| r.job == "close").map(|r| r.detail.clone()).collect()
+            };
+            assert!(s.snapshot(d("2026-11-30")).await.unwrap().is_none(), "{name}: arbot was down on Nov 30");
+            let a = Scheduler::new(app.clone(), "a", notify.clone()).unwrap();
+            assert_eq!(close(&a.tick().await), ["close pack for 2026-11 queued"], "{name}");
+            let post = queued_post(&app, "close:2026-11").await;
+            assert!(post.contains("Month-end close — November 2026"), "{name}: {post}");
+            assert!(post.contains("rebuilt"), "{name}: the missing Nov 30 snapshot is said: {post}");
+            clock.set("2026-12-03T13:45:30Z".parse().unwrap());
+            assert_eq!(
+                close(&a.tick().await),
+                ["the close pack for 2026-11 was posted before (close:2026-11)"],
+                "{name}"
+            );
+
+            // Down over New Year: started Mon Jan 4 at 23:00, 14 hours after its 08:45 run.
+            clock.set("2027-01-05T04:00:00Z".parse().unwrap());
+            let b = Scheduler::new(app.clone(), "b", notify.clone()).unwrap();
+            assert!(close(&b.tick().await).is_empty(), "{name}: past the catch-up window");
+            assert_eq!(app.store.outbox_status("close:2026-12").await.unwrap(), None, "{name}");
+            clock.set("2027-01-05T13:45:30Z".parse().unwrap());
+            assert_eq!(close(&b.tick().await), ["close pack for 2026-12 queued"], "{name}");
+            let post = queued_post(&app, "close:2026-12").await;
+            assert!(post.contains("Month-end close — December 2026"), "{name}: {post}");
+            drop((a, b));
+        });
         rt.block_on(db.close());
     }
 }

@@ -18,6 +18,10 @@ use super::args::GlobalArgs;
 use crate::app::App;
 use crate::config::Config;
 
+/// The demo's minimum float and weekly payroll, in cents.
+const DEMO_MINIMUM_FLOAT: i64 = 10_000_000;
+const DEMO_PAYROLL: i64 = 4_250_000;
+
 /// The demo's own database file, recreated on every run so its dates are current.
 pub const DEMO_DB_FILE: &str = "arbot-demo.db";
 
@@ -66,6 +70,16 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
             payment_note: Some("ACH and wire details on request from the AR team.".into()),
         };
     }
+    // The sample company keeps a $100,000 float and runs payroll on Fridays (unless the config
+    // given says otherwise), so `/report float` has something to watch.
+    if config.float == crate::config::FloatWatchConfig::default() {
+        config.float.watch.minimum = Some(DEMO_MINIMUM_FLOAT);
+        config.float.watch.outflows = vec![arbot_core::float::Outflow {
+            name: "Payroll".to_string(),
+            amount: DEMO_PAYROLL,
+            recurs: arbot_core::float::Recurs::Weekly { weekday: chrono::Weekday::Fri },
+        }];
+    }
     let counts = store.counts().await?;
     let totals = report.totals();
     outln!("Welcome to arbot. This is {}, a sample mechanical subcontractor in FL, TX and CA.", config.business_name);
@@ -89,6 +103,7 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
         "/ar aging by pm",
         "/ar invoice 1042",
         "/ar kpi",
+        "/report float",
         "/ar liens",
         "/ar help",
     ] {

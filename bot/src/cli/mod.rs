@@ -385,6 +385,13 @@ pub enum ReportCommand {
         #[arg(long, value_name = "PATH")]
         out: Option<std::path::PathBuf>,
     },
+    /// The minimum-float watch: the bank balances, the cash expected day by day less the
+    /// configured outflows, the low point against `[float] minimum`, and the collections that
+    /// would close a gap.
+    Float {
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+        format: SummaryFormat,
+    },
     /// The month-end close pack: the aging frozen at the month's end, unapplied cash and credits
     /// to clear, disputes, promises and plan installments rolled into the next month, retainage,
     /// and what was invoiced and collected in the month.
@@ -676,6 +683,24 @@ pub fn run(rt: &Runtime, cli: Cli) -> anyhow::Result<()> {
                         names.join(", ")
                     );
                 }
+            }
+            Ok(())
+        }),
+        Command::Report(ReportCommand::Float { format }) => rt.block_on(async {
+            let app = open_app(&cli.global, config, &url).await?;
+            match format {
+                SummaryFormat::Table => {
+                    let reply = crate::float_watch::status_reply(&app).await?;
+                    out!("{}", to_text(&reply));
+                }
+                SummaryFormat::Json => match crate::float_watch::load(&app).await? {
+                    Some(f) => outln!("{}", serde_json::to_string_pretty(&f)?),
+                    None => bail!(
+                        "arbot has no bank balance in {} to forecast from. {}",
+                        app.config.currency,
+                        crate::float_watch::HOW_TO_SET
+                    ),
+                },
             }
             Ok(())
         }),

@@ -54,6 +54,9 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
                 }
             }
         }
+        if let Some(line) = crate::commands::sync_bank_text(&report) {
+            outln!("  {}", line.strip_prefix(&format!("{name}: ")).unwrap_or(&line));
+        }
         if let Some(err) = error {
             let text = crate::connect::failure_text(&vendor, &err, app.clock.as_ref());
             outln!("  {text}");
@@ -328,6 +331,7 @@ mod tests {
             ],
             elapsed: std::time::Duration::from_secs(2),
             interrupted: Vec::new(),
+            bank: None,
         };
         assert_eq!(
             summary_table(&report),

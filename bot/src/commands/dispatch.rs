@@ -4,7 +4,7 @@
 
 use super::parse::{ParseError, Unread, read_line};
 use super::{
-    CommandError, Invocation, aging, audit, cash, close, customer, digest, dispute, escalate, guardrails, help,
+    CommandError, Invocation, aging, audit, cash, close, customer, digest, dispute, escalate, float, guardrails, help,
     history, invoice, kpi, latefee, letter, liens, mail, note, nto, overdue, plan, promise, statement, sync, trends,
     weekly,
 };
@@ -41,6 +41,7 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "cash" => cash::handle(app, inv).await,
         "weekly" => weekly::handle(app, inv).await,
         "guardrails" => guardrails::handle(app, inv).await,
+        "float" => float::handle(app, inv).await,
         "trends" => trends::handle(app, inv).await,
         "close" => close::handle(app, inv).await,
         "remind" => mail::handle_remind(app, inv).await,

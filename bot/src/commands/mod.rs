@@ -23,6 +23,7 @@ mod digest;
 mod dispatch;
 mod dispute;
 mod escalate;
+mod float;
 mod guardrails;
 mod help;
 mod history;
@@ -63,7 +64,9 @@ pub use self::liens::liens_reply;
 pub use self::parse::{
     EMPTY_LEDGER, ParseError, Unread, job_label, no_customer_text, parse_days, read_line, read_options, tokenize,
 };
-pub use self::sync::{interrupted_text, nothing_changed as sync_nothing_changed, pick_sources};
+pub use self::sync::{
+    bank_text as sync_bank_text, interrupted_text, nothing_changed as sync_nothing_changed, pick_sources,
+};
 pub use self::table::{
     AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
     family_commands, spec,

@@ -77,6 +77,18 @@ pub fn nothing_changed(report: &SyncReport) -> Option<String> {
     Some(format!("{}: nothing new or changed since the last sync{again}.", report.source))
 }
 
+/// What a sync says of the bank balances it could not read (for the float watch); nothing when
+/// it read them or the source has none.
+pub fn bank_text(report: &SyncReport) -> Option<String> {
+    match &report.bank {
+        Some(arbot_core::sync::BankRead::Failed { reason }) => Some(format!(
+            "{}: the bank balances were not read ({reason}); the float watch keeps the ones it had.",
+            report.source
+        )),
+        _ => None,
+    }
+}
+
 /// The sentence for an earlier run whose process died: what was kept and what happened since.
 pub fn interrupted_text(source: &str, run: &SyncRun) -> String {
     format!(
@@ -90,6 +102,9 @@ pub fn interrupted_text(source: &str, run: &SyncRun) -> String {
 fn push_rows(reply: &mut Reply, table: &mut Table, report: &SyncReport) {
     for run in &report.interrupted {
         reply.lines.push(interrupted_text(&report.source, run));
+    }
+    if let Some(line) = bank_text(report) {
+        reply.lines.push(line);
     }
     if let Some(line) = nothing_changed(report) {
         reply.lines.push(line);
@@ -158,6 +173,7 @@ mod tests {
             ],
             elapsed: std::time::Duration::from_secs(1),
             interrupted: Vec::new(),
+            bank: None,
         };
         let mut reply = Reply::titled("Sync");
         let mut table = Table::new(&[("Source", Align::Left), ("Records", Align::Left)]);
@@ -186,6 +202,7 @@ mod tests {
             entities: vec![entry(Entity::Customer), entry(Entity::Invoice), entry(Entity::Payment)],
             elapsed: std::time::Duration::from_secs(1),
             interrupted: Vec::new(),
+            bank: None,
         };
         let mut reply = Reply::titled("Sync");
         let mut table = Table::new(&[("Source", Align::Left)]);

@@ -528,6 +528,18 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         family: REPORT,
+        name: "float",
+        summary: "The minimum-float watch: bank balance plus expected cash over 14 days against the minimum",
+        params: &[
+            Param::new("action", ParamKind::Choice(&["set", "clear"]), false, "set a bank balance, or clear one"),
+            Param::new("amount", ParamKind::Amount, false, "the balance to set, like 182,400"),
+            Param::new("account", ParamKind::Text, false, "the bank account (default Operating)"),
+        ],
+        example: "/report float set 182,400 operating",
+        permission: Permission::Read,
+    },
+    CommandSpec {
+        family: REPORT,
         name: "close",
         summary: "The month-end close pack: aging at month end, cash and credits to clear, disputes, retainage",
         params: &[Param::new(

@@ -1,5 +1,5 @@
 //! The weekly AR report as an XLSX workbook: Summary, Aging by customer, By job, By PM, Risks,
-//! Actions. Money is written as numbers with the currency's number format, dates as dates.
+//! Actions, Paying slower. Money is written as numbers with the currency's number format, dates as dates.
 
 use arbot_core::aging::AgingRow;
 use arbot_core::money::{Currency, Money};
@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 /// The sheets, in order.
-pub const SHEETS: [&str; 6] = ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions"];
+pub const SHEETS: [&str; 7] = ["Summary", "Aging by customer", "By job", "By PM", "Risks", "Actions", "Paying slower"];
 
 /// The file name the workbook is attached as.
 pub fn file_name(r: &WeeklyReport) -> String {
@@ -222,6 +222,31 @@ pub fn workbook(r: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
         ws.write_number_with_format(y, 2, m(a.overdue), &s.money)?;
         ws.write_number(y, 3, a.oldest_days as f64)?;
         ws.write_number(y, 4, a.rule as f64)?;
+    }
+
+    // Accounts paying slower with money not yet due: named before they are overdue.
+    let ws = wb.add_worksheet().set_name(SHEETS[6])?;
+    headers(
+        ws,
+        &s,
+        &[
+            ("Customer", 34.0),
+            ("Median days late, last quarter", 14.0),
+            ("Median days late, three quarters before", 14.0),
+            ("Slower by (days)", 12.0),
+            ("Not yet due", 15.0),
+        ],
+    )?;
+    for (i, x) in r.slowing.iter().enumerate() {
+        let y = i as u32 + 1;
+        ws.write_string(y, 0, &x.name)?;
+        ws.write_number(y, 1, x.recent_median as f64)?;
+        ws.write_number(y, 2, x.before_median as f64)?;
+        ws.write_number(y, 3, x.slower_by as f64)?;
+        ws.write_number_with_format(y, 4, m(x.not_yet_due_minor), &s.money)?;
+    }
+    if r.slowing.is_empty() {
+        ws.write_string(1, 0, "No account with money not yet due is paying slower.")?;
     }
     wb.save_to_buffer()
 }
