@@ -955,3 +955,53 @@ async fn every_role_meets_every_command_and_button_as_the_permission_table_says(
     bot.stop().await;
     db.close().await;
 }
+
+/// The minimum-float watch in the AR channel: the sample books' two bank accounts ($130,750 in
+/// all, read when the sample ledger was synced) against a $150,000 minimum. `/report float`
+/// answers with the forecast; at 08:20 the dip is posted once, and a restart does not post it
+/// again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_float_watch_posts_a_dip_under_the_minimum_once_and_answers_report_float() {
+    let SampleWorld { fake, db, clock } = SampleWorld::start(AFTER_DIGEST).await;
+    let mut config = Config::default();
+    config.float.watch.minimum = Some(15_000_000);
+    let dips = |w: &World| -> Vec<Value> {
+        w.messages_in(AR_CHANNEL)
+            .into_iter()
+            .filter(|m| m["embeds"][0]["title"].as_str().is_some_and(|t| t.starts_with("Float forecast under")))
+            .cloned()
+            .collect()
+    };
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a", config.clone()).await;
+    fake.wait_ready(1).await;
+    settle().await;
+    assert!(fake.world(|w| dips(w)).is_empty(), "nothing before 08:20");
+
+    let i = fake.slash(&sam(), AR_CHANNEL, "float", &[]);
+    let text = text_of(&fake.answers(i, 1).await.remove(0));
+    for want in [
+        "In the bank $130,750.00 (2 accounts)",
+        "under the $150.0k minimum (already under it today)",
+        "Operating checking $118,450.00 (sample, Nov 23)",
+        "Not posted to the AR channel yet",
+    ] {
+        assert!(text.contains(want), "wanted {want:?} in {text}");
+    }
+
+    clock.set(at("2026-11-23T13:20:05Z"));
+    let posted = fake.wait_for(Duration::from_secs(60), "the float dip", |w| dips(w).first().cloned()).await;
+    assert_eq!(posted["embeds"][0]["title"], "Float forecast under the $150.0k minimum from today", "{posted}");
+    let text = text_of(&posted);
+    assert!(text.contains("Collections that would close the gap"), "{text}");
+    settle().await;
+    assert_eq!(fake.world(|w| dips(w)).len(), 1, "posted once");
+
+    bot.stop().await;
+    let bot = Bot::start_configured(&db.url, &fake, &clock, "a2", config).await;
+    fake.wait_ready(2).await;
+    settle().await;
+    assert_eq!(fake.world(|w| dips(w)).len(), 1, "a restart does not repeat it");
+    assert_eq!(bot.app.store.runs("float", 10).await.unwrap().len(), 1);
+    bot.stop().await;
+    db.close().await;
+}
