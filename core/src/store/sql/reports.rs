@@ -82,6 +82,19 @@ const BALANCE_UPSERT_IF_NEWER: &str = "INSERT INTO bank_balances \
      WHERE bank_balances.as_of < excluded.as_of \
      OR (bank_balances.as_of = excluded.as_of AND bank_balances.recorded_at < excluded.recorded_at)";
 
+/// The balance stored under an account's key, read in the transaction `$tx`.
+macro_rules! balance_by_key {
+    ($tx:expr, $db:ident, $key:expr) => {
+        sqlx::query_as::<$db, BalanceRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {BALANCE_COLUMNS} FROM bank_balances WHERE account_key = $1"
+        )))
+        .bind($key)
+        .fetch_optional(&mut *$tx)
+        .await?
+        .map(BalanceRow::into_balance)
+    };
+}
+
 /// Writes an account's balance in the transaction `$tx`; answers how many rows it wrote.
 macro_rules! upsert_balance {
     ($tx:expr, $db:ident, $sql:expr, $key:expr, $b:expr) => {{
@@ -461,13 +474,7 @@ impl<S: SqlStore> ReportStore for S {
         let key = BankBalance::key(&balance.account);
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
-            let before = sqlx::query_as::<DB, BalanceRow>(sqlx::AssertSqlSafe(format!(
-                "SELECT {BALANCE_COLUMNS} FROM bank_balances WHERE account_key = $1"
-            )))
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(BalanceRow::into_balance);
+            let before = balance_by_key!(tx, DB, &key);
             let change = Change {
                 action: "bank_balance",
                 customer_id: None,
@@ -495,13 +502,7 @@ impl<S: SqlStore> ReportStore for S {
         let key = BankBalance::key(account);
         on!(self, write, |pool, DB| {
             let mut tx = DB::begin_write(pool).await?;
-            let before = sqlx::query_as::<DB, BalanceRow>(sqlx::AssertSqlSafe(format!(
-                "SELECT {BALANCE_COLUMNS} FROM bank_balances WHERE account_key = $1"
-            )))
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(BalanceRow::into_balance);
+            let before = balance_by_key!(tx, DB, &key);
             let Some(gone) = before else { return Ok(Recorded::New(None)) };
             let change = Change {
                 action: "bank_balance_removed",
