@@ -241,9 +241,15 @@ pub struct Allocation {
 /// on or after the day the waiver was first recorded, in its currency, and (when the waiver
 /// names its invoice) to that invoice. `used` is what earlier matches already took of each
 /// (payment, invoice) application, so nothing is counted twice.
-pub fn allocate(waivers: &[Waiver], applications: &[JobApplication], used: &HashMap<(i64, i64), i64>) -> Vec<Allocation> {
-    let mut left: Vec<i64> =
-        applications.iter().map(|a| a.amount.minor - used.get(&(a.payment_id, a.invoice_id)).copied().unwrap_or(0)).collect();
+pub fn allocate(
+    waivers: &[Waiver],
+    applications: &[JobApplication],
+    used: &HashMap<(i64, i64), i64>,
+) -> Vec<Allocation> {
+    let mut left: Vec<i64> = applications
+        .iter()
+        .map(|a| a.amount.minor - used.get(&(a.payment_id, a.invoice_id)).copied().unwrap_or(0))
+        .collect();
     let mut order: Vec<usize> = (0..applications.len()).collect();
     order.sort_by_key(|&i| (applications[i].received, applications[i].payment_id, applications[i].invoice_id));
     let mut waivers: Vec<&Waiver> = waivers.iter().filter(|w| w.status.awaiting_payment()).collect();
@@ -330,8 +336,9 @@ pub struct FormSpec {
     pub source: &'static str,
 }
 
-const CA_SOURCE: &str = "Wording of Cal. Civ. Code §§ 8132–8138 as reproduced in public copies of the code \
-(california.public.law, self-law.org), checked 2026-12-04; compare with the official text at leginfo.legislature.ca.gov.";
+const CA_SOURCE: &str = "Wording of Cal. Civ. Code §§ 8132–8138: §§ 8136 and 8138 checked against public copies of \
+the code (2026-12-04), § 8132 up to its exceptions; § 8134 and § 8132's exceptions follow the published forms. Compare \
+with the official text at leginfo.legislature.ca.gov before use.";
 const TX_SOURCE: &str = "Wording of Tex. Prop. Code § 53.284 as enacted by H.B. 1456 (2011), from a public copy of \
 the section; arbot has not confirmed whether H.B. 2237 (2021, effective January 1, 2022) changed it. Compare with \
 the current text at statutes.capitol.texas.gov before use.";
@@ -362,13 +369,9 @@ pub fn form_for(state: &str, stage: Stage, kind: WaiverKind) -> FormSpec {
             true,
             CA_SOURCE,
         ),
-        ("CA", Final, Conditional) => spec(
-            "ca_8136",
-            "CONDITIONAL WAIVER AND RELEASE ON FINAL PAYMENT",
-            "Cal. Civ. Code § 8136",
-            true,
-            CA_SOURCE,
-        ),
+        ("CA", Final, Conditional) => {
+            spec("ca_8136", "CONDITIONAL WAIVER AND RELEASE ON FINAL PAYMENT", "Cal. Civ. Code § 8136", true, CA_SOURCE)
+        }
         ("CA", Final, Unconditional) => spec(
             "ca_8138",
             "UNCONDITIONAL WAIVER AND RELEASE ON FINAL PAYMENT",
@@ -421,14 +424,14 @@ pub fn form_for(state: &str, stage: Stage, kind: WaiverKind) -> FormSpec {
         ("FL", Progress, Conditional) => spec(
             "fl_713_20_4_conditional",
             "CONDITIONAL WAIVER AND RELEASE OF LIEN UPON PROGRESS PAYMENT",
-            "Fla. Stat. § 713.20(4), with a condition of payment",
+            "Fla. Stat. § 713.20(4)",
             false,
             FL_CONDITIONAL_SOURCE,
         ),
         ("FL", Final, Conditional) => spec(
             "fl_713_20_5_conditional",
             "CONDITIONAL WAIVER AND RELEASE OF LIEN UPON FINAL PAYMENT",
-            "Fla. Stat. § 713.20(5), with a condition of payment",
+            "Fla. Stat. § 713.20(5)",
             false,
             FL_CONDITIONAL_SOURCE,
         ),
@@ -495,8 +498,7 @@ pub const TX_UNCONDITIONAL_NOTICE: &str = "NOTICE: This document waives rights u
 have been paid for giving up those rights. It is prohibited for a person to require you to sign this document if you \
 have not been paid the payment amount set forth below. If you have not been paid, use a conditional release form.";
 /// Fla. Stat. § 713.20(4).
-pub const FL_PROGRESS_TAIL: &str =
-    "This waiver and release does not cover any retention or labor, services, or materials furnished after the date specified.";
+pub const FL_PROGRESS_TAIL: &str = "This waiver and release does not cover any retention or labor, services, or materials furnished after the date specified.";
 
 const CA_CHANGE_ORDERS: &str = "Rights based upon labor or service provided, or equipment or material delivered, \
 pursuant to a written change order that has been fully executed by the parties prior to the date that this document is \
@@ -556,7 +558,8 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
     let form = form_for(input.state, w.stage, input.kind);
     let mut missing = Vec::new();
     if input.claimant.address.is_empty() {
-        missing.push(Missing::Setting { key: "[business] address", what: "our business address, which the waiver gives" });
+        missing
+            .push(Missing::Setting { key: "[business] address", what: "our business address, which the waiver gives" });
     }
     let owner = input.parties.get(PartyFact::Owner);
     let place = match input.state {
@@ -566,7 +569,11 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
     };
     for (fact, value) in [(PartyFact::Owner, owner), (PartyFact::Property, place)] {
         if value.is_none() {
-            missing.push(Missing::Fact { fact: fact.name(), what: fact.label().to_string(), placeholder: fact.placeholder() });
+            missing.push(Missing::Fact {
+                fact: fact.name(),
+                what: fact.label().to_string(),
+                placeholder: fact.placeholder(),
+            });
         }
     }
     // Every progress form but Texas's (which refers to the attached pay application) covers
@@ -608,14 +615,22 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
             if progress {
                 blocks.push(field("Through Date:", &through));
             }
-            blocks.push(heading(if conditional { "Conditional Waiver and Release" } else { "Unconditional Waiver and Release" }));
+            blocks.push(heading(if conditional {
+                "Conditional Waiver and Release"
+            } else {
+                "Unconditional Waiver and Release"
+            }));
             let covers = match (progress, conditional) {
-                (true, _) => "for labor and service provided, and equipment and material delivered, to the customer on \
+                (true, _) => {
+                    "for labor and service provided, and equipment and material delivered, to the customer on \
                               this job through the Through Date of this document."
-                    .to_string(),
-                (false, true) => "for labor and service provided, and equipment and material delivered, to the customer \
+                        .to_string()
+                }
+                (false, true) => {
+                    "for labor and service provided, and equipment and material delivered, to the customer \
                                   on this job."
-                    .to_string(),
+                        .to_string()
+                }
                 (false, false) => "for all labor and service provided, and equipment and material delivered, to the \
                                    customer on this job."
                     .to_string(),
@@ -677,19 +692,26 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
                 ));
                 blocks.push(field("Disputed claims for extras in the amount of:", "none"));
             }
-            advice.push(
+            if conditional || !progress {
+                advice.push(
                 "The exceptions read \"none\" where arbot knows of none (earlier unpaid conditional waivers, disputed \
                  extras): correct them by hand before signing if that is wrong."
                     .to_string(),
             );
+            }
         }
         "TX" => {
             if !conditional {
                 notice = Some(TX_UNCONDITIONAL_NOTICE.to_string());
             }
             blocks.push(field("Project:", &format!("{}, {place}", input.job_name)));
-            let extent = format!("the work of {} on {}", claimant, input.job_name);
-            let owner_at = format!("the property of {owner} (owner) located at {place} (location) to the following extent: {extent} (job description)");
+            let extent = match input.parties.get(PartyFact::Work) {
+                Some(work) => format!("{work} on {}", input.job_name),
+                None => format!("the work of {} on {}", claimant, input.job_name),
+            };
+            let owner_at = format!(
+                "the property of {owner} (owner) located at {place} (location) to the following extent: {extent} (job description)"
+            );
             let scope = if progress {
                 format!(
                     "This release covers a progress payment for all labor, services, equipment, or materials furnished to \
@@ -758,9 +780,13 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
                 format!("in consideration of the final payment in the amount of {amount}")
             };
             let what = if progress {
-                format!("for labor, services, or materials furnished through {through} to {customer} on the job of {owner} to the following property:")
+                format!(
+                    "for labor, services, or materials furnished through {through} to {customer} on the job of {owner} to the following property:"
+                )
             } else {
-                format!("for labor, services, or materials furnished to {customer} on the job of {owner} to the following described property:")
+                format!(
+                    "for labor, services, or materials furnished to {customer} on the job of {owner} to the following described property:"
+                )
             };
             blocks.push(text(format!(
                 "The undersigned lienor, {consideration}, hereby waives and releases its lien and right to claim a lien {what}"
@@ -830,7 +856,11 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
         claimant_address: input.claimant.address.clone(),
         signer: input.claimant.signer.clone(),
         notary,
-        source: form.source.to_string(),
+        // A generic waiver in a state with its own forms says so on the page too.
+        source: match prescribed_text(input.state).filter(|_| form.word == "generic") {
+            Some(warning) => format!("{warning} {}", form.source),
+            None => form.source.to_string(),
+        },
         advice,
         file_stem: format!("{}-{stage}-waiver", input.kind.word()),
     })

@@ -42,6 +42,7 @@ pub mod statement;
 mod sync;
 mod table;
 mod trends;
+pub mod waivers;
 mod weekly;
 pub mod weekly_charts;
 pub mod weekly_xlsx;
@@ -65,7 +66,7 @@ pub use self::parse::{
 };
 pub use self::sync::{interrupted_text, nothing_changed as sync_nothing_changed, pick_sources};
 pub use self::table::{
-    AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
+    AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, LIEN, MAIL, Param, ParamKind, REPORT, Suggest,
     family_commands, spec,
 };
 pub use self::weekly::{action_text as weekly_action_text, build as build_weekly, weekly_reply};

@@ -95,44 +95,48 @@ fn words_round_trip() {
 
 #[test]
 fn payments_go_to_the_oldest_waiver_first_and_only_from_the_day_it_was_recorded() {
-    let first = waiver(1, Status::ConditionalSent, 10_000_00, "2026-11-05");
-    let second = waiver(2, Status::Requested, 5_000_00, "2026-11-20");
-    let done = waiver(3, Status::Paid, 1_000_00, "2026-11-01");
+    let first = waiver(1, Status::ConditionalSent, 1_000_000, "2026-11-05");
+    let second = waiver(2, Status::Requested, 500_000, "2026-11-20");
+    let done = waiver(3, Status::Paid, 100_000, "2026-11-01");
     let apps = [
         // Before either waiver: counts toward neither.
-        app(10, 100, "2026-11-01", 7_000_00),
+        app(10, 100, "2026-11-01", 700_000),
         // Covers the first, and $2,000 of it is left for the second, which it came after.
-        app(11, 100, "2026-11-25", 12_000_00),
+        app(11, 100, "2026-11-25", 1_200_000),
     ];
     let got = allocate(&[second.clone(), first.clone(), done], &apps, &HashMap::new());
-    let summary: Vec<(i64, Option<i64>, i64)> = got.iter().map(|a| (a.waiver_id, a.payment_id, a.amount.minor)).collect();
-    assert_eq!(summary, vec![(1, Some(11), 10_000_00), (2, Some(11), 2_000_00)]);
+    let summary: Vec<(i64, Option<i64>, i64)> =
+        got.iter().map(|a| (a.waiver_id, a.payment_id, a.amount.minor)).collect();
+    assert_eq!(summary, vec![(1, Some(11), 1_000_000), (2, Some(11), 200_000)]);
     assert_eq!(got[0].reference.as_deref(), Some("CHK 11"));
 
     // What an earlier match already took is not counted again.
-    let used = HashMap::from([((11, 100), 10_000_00)]);
+    let used = HashMap::from([((11, 100), 1_000_000)]);
     let mut paid_first = first;
     paid_first.status = Status::Paid;
     let again = allocate(&[paid_first, second], &apps, &used);
-    assert_eq!(again.iter().map(|a| a.amount.minor).collect::<Vec<_>>(), vec![2_000_00]);
+    assert_eq!(again.iter().map(|a| a.amount.minor).collect::<Vec<_>>(), vec![200_000]);
 }
 
 #[test]
 fn a_waiver_that_names_its_invoice_is_paid_only_by_that_invoice() {
-    let mut w = waiver(1, Status::ConditionalSent, 3_000_00, "2026-11-05");
+    let mut w = waiver(1, Status::ConditionalSent, 300_000, "2026-11-05");
     w.invoice_id = Some(200);
-    let apps = [app(20, 100, "2026-11-10", 3_000_00), app(21, 200, "2026-11-12", 1_000_00)];
+    let apps = [app(20, 100, "2026-11-10", 300_000), app(21, 200, "2026-11-12", 100_000)];
     let got = allocate(std::slice::from_ref(&w), &apps, &HashMap::new());
     assert_eq!(got.len(), 1);
-    assert_eq!((got[0].payment_id, got[0].invoice_id, got[0].amount.minor), (Some(21), Some(200), 1_000_00));
+    assert_eq!((got[0].payment_id, got[0].invoice_id, got[0].amount.minor), (Some(21), Some(200), 100_000));
     // Another currency never pays it.
-    let cad = JobApplication { amount: Money::new(5_000_00, crate::money::Currency::parse("CAD").unwrap()), ..app(22, 200, "2026-11-12", 0) };
+    let cad = JobApplication {
+        amount: Money::new(500_000, crate::money::Currency::parse("CAD").unwrap()),
+        ..app(22, 200, "2026-11-12", 0)
+    };
     assert!(allocate(std::slice::from_ref(&w), &[cad], &HashMap::new()).is_empty());
 }
 
 #[test]
 fn a_conditional_waiver_is_late_after_its_invoice_is_due_or_thirty_days_out() {
-    let mut w = waiver(1, Status::ConditionalSent, 3_000_00, "2026-11-05");
+    let mut w = waiver(1, Status::ConditionalSent, 300_000, "2026-11-05");
     w.conditional_on = Some(day("2026-11-05"));
     assert_eq!(pay_by(&w, None), Some(day("2026-12-05")));
     assert!(!is_late(&w, None, day("2026-12-05")));
@@ -140,9 +144,9 @@ fn a_conditional_waiver_is_late_after_its_invoice_is_due_or_thirty_days_out() {
     assert_eq!(pay_by(&w, Some(day("2026-11-20"))), Some(day("2026-11-20")));
     assert!(is_late(&w, Some(day("2026-11-20")), day("2026-11-21")));
     // Paid in full, or never given, it is not late.
-    w.paid = usd(3_000_00);
+    w.paid = usd(300_000);
     assert!(!is_late(&w, None, day("2027-01-01")));
-    let asked = waiver(2, Status::Requested, 3_000_00, "2026-10-01");
+    let asked = waiver(2, Status::Requested, 300_000, "2026-10-01");
     assert!(!is_late(&asked, None, day("2027-01-01")));
 }
 
@@ -181,7 +185,13 @@ fn parties(pairs: &[(&str, &str)]) -> JobParties {
     }
 }
 
-fn input<'a>(w: &'a Waiver, kind: WaiverKind, state: &'a str, parties: &'a JobParties, claimant: &'a Claimant) -> WaiverInput<'a> {
+fn input<'a>(
+    w: &'a Waiver,
+    kind: WaiverKind,
+    state: &'a str,
+    parties: &'a JobParties,
+    claimant: &'a Claimant,
+) -> WaiverInput<'a> {
     WaiverInput {
         waiver: w,
         kind,
@@ -201,7 +211,9 @@ fn all_text(d: &WaiverDraft) -> String {
         out.push(' ');
         match b {
             Block::Field { label, value } => out.push_str(&format!("{label} {value}")),
-            Block::Warning(t) | Block::Heading(t) | Block::Text(t) | Block::Bold(t) | Block::Bullet(t) => out.push_str(t),
+            Block::Warning(t) | Block::Heading(t) | Block::Text(t) | Block::Bold(t) | Block::Bullet(t) => {
+                out.push_str(t)
+            }
         }
     }
     out
@@ -209,7 +221,7 @@ fn all_text(d: &WaiverDraft) -> String {
 
 #[test]
 fn a_california_conditional_progress_waiver_is_filled_in_the_statutes_words() {
-    let w = waiver(1, Status::ConditionalSent, 18_250_75, "2026-11-05");
+    let w = waiver(1, Status::ConditionalSent, 1_825_075, "2026-11-05");
     let p = parties(&[("owner", "Midtown 19th Street LLC"), ("property", "1901 K St, Sacramento, CA 95811")]);
     let c = claimant();
     let d = draft(&input(&w, WaiverKind::Conditional, "CA", &p, &c)).unwrap();
@@ -238,7 +250,7 @@ fn a_california_conditional_progress_waiver_is_filled_in_the_statutes_words() {
 
 #[test]
 fn missing_facts_are_asked_for_and_nothing_is_drafted() {
-    let mut w = waiver(1, Status::ConditionalSent, 1_000_00, "2026-11-05");
+    let mut w = waiver(1, Status::ConditionalSent, 100_000, "2026-11-05");
     w.through = None;
     let p = parties(&[("owner", "Midtown 19th Street LLC")]);
     let c = Claimant { address: Vec::new(), ..claimant() };
@@ -259,8 +271,9 @@ fn missing_facts_are_asked_for_and_nothing_is_drafted() {
 
 #[test]
 fn texas_and_florida_forms_carry_their_statutory_text() {
-    let w = waiver(1, Status::Paid, 52_900_00, "2026-11-05");
-    let tx_parties = parties(&[("owner", "Westchase Tower Owner LP"), ("property", "2800 Post Oak Blvd, Houston, TX 77056")]);
+    let w = waiver(1, Status::Paid, 5_290_000, "2026-11-05");
+    let tx_parties =
+        parties(&[("owner", "Westchase Tower Owner LP"), ("property", "2800 Post Oak Blvd, Houston, TX 77056")]);
     let c = claimant();
     let tx = draft(&input(&w, WaiverKind::Unconditional, "TX", &tx_parties, &c)).unwrap();
     assert_eq!(tx.notice.as_deref(), Some(TX_UNCONDITIONAL_NOTICE));
@@ -285,7 +298,7 @@ fn texas_and_florida_forms_carry_their_statutory_text() {
 
 #[test]
 fn a_prescribed_state_gets_a_generic_waiver_with_the_warning() {
-    let w = waiver(1, Status::ConditionalSent, 9_000_00, "2026-11-05");
+    let w = waiver(1, Status::ConditionalSent, 900_000, "2026-11-05");
     let p = parties(&[("owner", "Peachtree Owner LLC"), ("property", "10 Peachtree St, Atlanta, GA 30303")]);
     let c = claimant();
     let d = draft(&input(&w, WaiverKind::Conditional, "GA", &p, &c)).unwrap();
@@ -294,4 +307,5 @@ fn a_prescribed_state_gets_a_generic_waiver_with_the_warning() {
     assert!(all_text(&d).contains("This waiver and release is conditional."));
     let oh = draft(&input(&w, WaiverKind::Conditional, "OH", &p, &c)).unwrap();
     assert!(oh.advice.is_empty(), "no statutory form to point to in Ohio");
+    assert!(d.source.starts_with("Georgia prescribes") && !oh.source.contains("prescribes"), "on the page too");
 }

@@ -14,7 +14,12 @@ use crate::waivers::{
 
 #[async_trait::async_trait]
 impl<S: SqlStore> WaiverStore for S {
-    async fn add_waiver(&self, w: &NewWaiver, payments: &[Allocation], by: &Author) -> Result<Recorded<i64>, StoreError> {
+    async fn add_waiver(
+        &self,
+        w: &NewWaiver,
+        payments: &[Allocation],
+        by: &Author,
+    ) -> Result<Recorded<i64>, StoreError> {
         let paid: i64 = payments.iter().map(|p| p.amount.minor).sum();
         let change = Change {
             action: "waiver_recorded",
@@ -105,7 +110,11 @@ impl<S: SqlStore> WaiverStore for S {
                 after: Some(format!(
                     "{}{}",
                     u.status.word(),
-                    if paid > 0 { format!(", {} received", Money::new(paid, u.payments[0].amount.currency)) } else { String::new() }
+                    if paid > 0 {
+                        format!(", {} received", Money::new(paid, u.payments[0].amount.currency))
+                    } else {
+                        String::new()
+                    }
                 )),
             };
             if write_audit!(tx, DB, by, u.at, &change).is_none() {
