@@ -521,6 +521,9 @@ pub struct WaiverInput<'a> {
     pub claimant: &'a Claimant,
     /// The payment's amount: what the conditional waiver is given for, or what was received.
     pub amount: Money,
+    /// Earlier conditional waivers on the job still unpaid, with the day each was given and what
+    /// is unpaid on it (California's § 8132 lists them as exceptions).
+    pub earlier_unpaid: Vec<(NaiveDate, Money)>,
     pub today: NaiveDate,
 }
 
@@ -667,8 +670,16 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
                          waiver and release but has not received payment:"
                             .to_string(),
                     ));
-                    blocks.push(field("Date(s) of waiver and release:", "none"));
-                    blocks.push(field("Amount(s) of unpaid progress payment(s):", "none"));
+                    let (dates, amounts) = if input.earlier_unpaid.is_empty() {
+                        ("none".to_string(), "none".to_string())
+                    } else {
+                        let dates: Vec<String> =
+                            input.earlier_unpaid.iter().map(|(d, _)| d.format("%B %-d, %Y").to_string()).collect();
+                        let amounts: Vec<String> = input.earlier_unpaid.iter().map(|(_, m)| m.to_string()).collect();
+                        (dates.join("; "), amounts.join("; "))
+                    };
+                    blocks.push(field("Date(s) of waiver and release:", &dates));
+                    blocks.push(field("Amount(s) of unpaid progress payment(s):", &amounts));
                     blocks.push(text(
                         "(4) Contract rights, including (A) a right based on rescission, abandonment, or breach of \
                          contract, and (B) the right to recover compensation for work not compensated by the payment."
@@ -692,12 +703,18 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
                 ));
                 blocks.push(field("Disputed claims for extras in the amount of:", "none"));
             }
-            if conditional || !progress {
+            if progress && conditional {
                 advice.push(
-                "The exceptions read \"none\" where arbot knows of none (earlier unpaid conditional waivers, disputed \
-                 extras): correct them by hand before signing if that is wrong."
-                    .to_string(),
-            );
+                    "Exception (3) lists the earlier conditional waivers on this job that arbot has recorded as still \
+                     unpaid (\"none\" if there are none): correct it by hand before signing if that is incomplete."
+                        .to_string(),
+                );
+            } else if !progress {
+                advice.push(
+                    "Disputed claims for extras read \"none\": arbot does not track them; write them in before signing \
+                     if there are any."
+                        .to_string(),
+                );
             }
         }
         "TX" => {

@@ -98,6 +98,15 @@ async fn draw(
     let overrides = app.store.job_facts(job.job.id).await?;
     let parties = JobParties::of(&job.job, &overrides);
     let claimant = claimant(app);
+    // Earlier conditional waivers on the job whose payment has not all come in.
+    let earlier_unpaid: Vec<(chrono::NaiveDate, Money)> = app
+        .store
+        .waivers(Some(job.job.id), true)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != w.id && o.status == Status::ConditionalSent && o.unpaid().minor > 0)
+        .filter_map(|o| Some((o.conditional_on?, o.unpaid())))
+        .collect();
     let input = WaiverInput {
         waiver: w,
         kind,
@@ -107,6 +116,7 @@ async fn draw(
         customer: &job.customer_name,
         claimant: &claimant,
         amount,
+        earlier_unpaid,
         today: app.today(),
     };
     match waivers::draft(&input) {
@@ -221,7 +231,8 @@ fn pick<'a>(
 
 fn refusal_text(r: Refusal, w: Option<&Waiver>, job: &JobWithCustomer) -> String {
     let typed = typed_name(&job.job.name);
-    let app = w.map(|w| w.pay_app.as_str()).unwrap_or("that pay application");
+    let label = w.map(|w| w.pay_app.clone()).unwrap_or_else(|| "<pay app>".to_string());
+    let app = w.map(app_label).unwrap_or_else(|| "that pay application".to_string());
     match r {
         Refusal::AlreadyRecorded { status } => format!(
             "A waiver for {app} on {} is already recorded ({}). /lien waivers {typed} shows it. Nothing was changed.",
@@ -230,14 +241,17 @@ fn refusal_text(r: Refusal, w: Option<&Waiver>, job: &JobWithCustomer) -> String
         ),
         Refusal::NotPaid => format!(
             "The payment for {app} on {} isn't in yet, and an unconditional waiver gives up the lien right whether or \
-             not it ever arrives, so arbot won't draft one. Give the conditional waiver instead; when the payment syncs \
-             (or you record it: /lien waiver {typed} received <amount> for {app}), arbot drafts the unconditional. Nothing \
-             was changed.",
-            job.job.name
+             not it ever arrives, so arbot won't draft one. {} When the payment syncs (or you record it: /lien waiver \
+             {typed} received <amount> for {label}), arbot drafts the unconditional. Nothing was changed.",
+            job.job.name,
+            match w.map(|w| w.status) {
+                Some(Status::ConditionalSent) => "The conditional waiver is out, which is what stands until then.",
+                _ => "Give the conditional waiver instead.",
+            }
         ),
         Refusal::AlreadyPaid => format!(
             "The payment for {app} on {} is already in: what is owed now is the unconditional waiver (/lien waiver \
-             {typed} unconditional for {app}). Nothing was changed.",
+             {typed} unconditional for {label}). Nothing was changed.",
             job.job.name
         ),
         Refusal::AlreadyGiven => format!(

@@ -201,6 +201,7 @@ fn input<'a>(
         customer: "Capitol Builders Inc",
         claimant,
         amount: w.amount,
+        earlier_unpaid: Vec::new(),
         today: day("2026-12-03"),
     }
 }
@@ -241,6 +242,12 @@ fn a_california_conditional_progress_waiver_is_filled_in_the_statutes_words() {
     ] {
         assert!(text.contains(needle), "{needle}: {text}");
     }
+    let mut with_earlier = input(&w, WaiverKind::Conditional, "CA", &p, &c);
+    with_earlier.earlier_unpaid = vec![(day("2026-10-05"), usd(950_000))];
+    let earlier = all_text(&draft(&with_earlier).unwrap());
+    assert!(earlier.contains("Date(s) of waiver and release: October 5, 2026"), "{earlier}");
+    assert!(earlier.contains("Amount(s) of unpaid progress payment(s): $9,500.00"), "{earlier}");
+    assert!(text.contains("Date(s) of waiver and release: none"), "{text}");
     // The unconditional one states the payment received, under the stronger notice.
     let u = draft(&input(&w, WaiverKind::Unconditional, "CA", &p, &c)).unwrap();
     assert_eq!(u.notice.as_deref(), Some(CA_UNCONDITIONAL_NOTICE));
