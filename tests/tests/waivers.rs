@@ -125,6 +125,20 @@ async fn a_synced_payment_on_a_job_makes_its_unconditional_waiver_owed_and_draft
         assert_eq!(stored[0].status, Status::ConditionalSent);
         let list = said(&app, "/lien waivers").await;
         assert!(text(&list).contains("conditional out since Nov 16"), "{}", text(&list));
+        // The job's card says so too.
+        let card = said(&app, "/ar job \"midtown lofts\"").await;
+        let waivers = card.fields.iter().find(|f| f.name == "Lien waivers outstanding").map(|f| f.value.clone());
+        assert_eq!(
+            waivers.as_deref(),
+            Some(
+                format!(
+                    "invoice #{number} ($18,250.75 through Oct 31): conditional out, awaiting payment\n/lien waivers \"midtown lofts\""
+                )
+                .as_str()
+            ),
+            "{:?}",
+            card.fields
+        );
 
         // Two days later Capitol's check is applied to #app7 (and part of #app8) in QuickBooks.
         books.with(|s| {
@@ -269,4 +283,48 @@ async fn no_waiver_no_check_is_a_dispute_that_brings_the_conditional_waiver_to_t
         assert_eq!(waivers[0].status, Status::Requested, "asked for; given once the AR team records it");
         db.close().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiver_request_from_discord_is_recorded_once_even_when_delivered_twice() {
+    use arbot_tests::bot_world::{BEFORE_DIGEST, Bot, SampleWorld, sam as sam_in_discord};
+    use arbot_tests::fake_discord::{AR_CHANNEL, text_of};
+    use serde_json::json;
+
+    let SampleWorld { fake, db, clock } = SampleWorld::start(BEFORE_DIGEST).await;
+    let bot = Bot::start(&db.url, &fake, &clock, "a").await;
+    fake.wait_ready(1).await;
+    let (_, registered) =
+        fake.wait_for(std::time::Duration::from_secs(60), "command registration", |w| w.commands.clone()).await;
+    let lien = registered.as_array().unwrap().iter().find(|c| c["name"] == "lien").expect("/lien is registered");
+    let subs: Vec<&str> = lien["options"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(subs, ["waiver", "waivers"]);
+    let before = bot.app.store.waivers(None, false).await.unwrap().len();
+
+    // `action` is a Discord choice: sent as the index of "requested".
+    let i = fake.slash(
+        &sam_in_discord(),
+        AR_CHANNEL,
+        "waiver",
+        &[
+            ("job", json!("marina tower")),
+            ("action", json!(0)),
+            ("amount", json!("38600")),
+            ("pay-app", json!("Pay app 3")),
+            ("through", json!("Nov 15")),
+        ],
+    );
+    let answer = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(answer.contains("Gulf Coast Builders LLC asked on Nov 23 for a progress lien waiver for Pay app 3, $38,600.00 through Nov 15."), "{answer}");
+    fake.redeliver(i);
+    let answers = fake.answers(i, 2).await;
+    let again = text_of(answers.last().unwrap());
+    assert!(again.contains("Already recorded: this request reached arbot twice and was recorded once."), "{again}");
+    assert_eq!(bot.app.store.waivers(None, false).await.unwrap().len(), before + 1, "one waiver for one interaction");
+
+    let i = fake.slash(&sam_in_discord(), AR_CHANNEL, "waivers", &[("job", json!("marina tower"))]);
+    let list = text_of(&fake.answers(i, 1).await.remove(0));
+    assert!(list.contains("Pay app 3") && list.contains("conditional not given yet"), "{list}");
+    bot.stop().await;
+    db.close().await;
 }

@@ -902,6 +902,18 @@ pub fn late_reply(
     reply
 }
 
+/// The job card's line per waiver outstanding ("invoice #1146 ($21,600.00 through Nov 8): conditional
+/// out, awaiting payment"), with where to see them; `None` when none is.
+pub(super) async fn job_card_text(app: &App, job: &arbot_core::ledger::Job) -> Result<Option<String>, CommandError> {
+    let open = app.store.waivers(Some(job.id), true).await?;
+    if open.is_empty() {
+        return Ok(None);
+    }
+    let mut lines: Vec<String> = open.iter().map(|w| format!("{}: {}", describe(w), w.status.text())).collect();
+    lines.push(format!("/lien waivers {}", typed_name(&job.name)));
+    Ok(Some(lines.join("\n")))
+}
+
 /// `/lien waivers [job]`: what is outstanding (every job), or a job's waivers.
 pub(super) async fn handle_list(app: &App, inv: &Invocation) -> Result<Reply, CommandError> {
     let job = inv.args.job("job");
