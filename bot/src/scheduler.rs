@@ -305,10 +305,13 @@ impl Scheduler {
             JobKind::LienWarnings => {
                 let queued = crate::warnings::queue_lien_warnings(&self.app).await?;
                 let broken = crate::promises::queue_broken_promises(&self.app).await?;
-                if queued + broken > 0 {
+                let late = crate::commands::waivers::queue_late_waivers(&self.app).await?;
+                if queued + broken + late > 0 {
                     self.outbox.notify_one();
                 }
-                Ok(format!("{queued} lien warning(s) and {broken} broken promise(s) queued"))
+                Ok(format!(
+                    "{queued} lien warning(s), {broken} broken promise(s) and {late} late waiver payment(s) queued"
+                ))
             }
             JobKind::Sync => {
                 // The escalation ladder climbs on the sync's hourly schedule, sources or not.
@@ -335,6 +338,12 @@ impl Scheduler {
                         }
                         Err(e) => lines.push(format!("{}: {e}", source.name())),
                     }
+                }
+                // Payments on jobs with waivers out: the unconditional waivers now owed, posted.
+                let owed = crate::commands::waivers::match_payments(&self.app).await.map_err(|e| anyhow!("{e}"))?;
+                if !owed.is_empty() {
+                    self.outbox.notify_one();
+                    lines.push(format!("{} lien waiver(s) paid", owed.len()));
                 }
                 Ok(lines.join("; "))
             }

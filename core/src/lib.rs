@@ -35,6 +35,7 @@ pub mod store;
 pub mod summary;
 pub mod sync;
 pub mod trends;
+pub mod waivers;
 pub mod weekly;
 
 pub use clock::{Clock, ManualClock, PinnedClock, SystemClock};

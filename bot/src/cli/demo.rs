@@ -112,7 +112,114 @@ pub async fn load(global: &GlobalArgs, mut config: Config) -> anyhow::Result<App
     outln!("Leave with /quit or Ctrl-D.");
     outln!();
     let sources: Vec<Arc<dyn Source>> = vec![Arc::new(sample)];
-    Ok(App { store, clock, config, sources })
+    let app = App { store, clock, config, sources };
+    seed_waivers(&app, today).await?;
+    Ok(app)
+}
+
+/// A few lien waivers, so `/lien waivers` has something to show: on Midtown Sacramento the
+/// conditional waiver for its latest pay application is out, on Marina Tower the GC has asked
+/// for one, and on the job with the latest payment a conditional waiver was out when that
+/// payment came in, so its unconditional waiver is owed.
+async fn seed_waivers(app: &App, today: NaiveDate) -> anyhow::Result<()> {
+    use arbot_core::waivers::{NewWaiver, Stage, Status};
+    let store = app.store.as_ref();
+    let demo = Author::new("demo", "arbot demo", Surface::Cli);
+    let at = Utc.from_utc_datetime(&today.and_hms_opt(12, 0, 0).unwrap_or_default());
+    let jobs = store.jobs(None).await?;
+    let find = |name: &str| jobs.iter().find(|j| j.job.name == name);
+    let latest_open = |invoices: &[arbot_core::ledger::Invoice], job_id: i64| {
+        invoices
+            .iter()
+            .filter(|i| i.job_id == Some(job_id) && i.balance.minor > 0 && i.retainage.minor < i.balance.minor)
+            .max_by_key(|i| i.issued)
+            .cloned()
+    };
+    let mut waivers = Vec::new();
+    if let Some(j) = find("Midtown Sacramento Mixed-Use") {
+        let invoices = store.customer_invoices(j.job.customer_id).await?;
+        if let Some(i) = latest_open(&invoices, j.job.id) {
+            let sent = i.issued + Days::new(2);
+            waivers.push((j, i, Status::ConditionalSent, sent));
+        }
+    }
+    if let Some(j) = find("Marina Tower") {
+        let invoices = store.customer_invoices(j.job.customer_id).await?;
+        if let Some(i) = latest_open(&invoices, j.job.id) {
+            waivers.push((j, i, Status::Requested, today - Days::new(3)));
+        }
+    }
+    for (j, i, status, on) in waivers {
+        let new = NewWaiver {
+            job_id: j.job.id,
+            customer_id: j.job.customer_id,
+            pay_app: i.number.clone(),
+            invoice_id: Some(i.id),
+            stage: Stage::Progress,
+            status,
+            amount: i.balance,
+            through: Some(i.issued),
+            on: on.min(today),
+            created_by: "sam".to_string(),
+            at,
+        };
+        store.add_waiver(&new, &[], &demo).await?;
+    }
+    // The job with the latest payment applied to one of its invoices: its conditional waiver
+    // went out a few days before the check.
+    let mut latest: Option<(&arbot_core::ledger::JobWithCustomer, arbot_core::waivers::JobApplication)> = None;
+    for j in &jobs {
+        if find("Midtown Sacramento Mixed-Use").is_some_and(|m| m.job.id == j.job.id) {
+            continue;
+        }
+        for a in store.job_applications(j.job.id, today - Days::new(30)).await? {
+            if latest.as_ref().is_none_or(|(_, b)| a.received > b.received) {
+                latest = Some((j, a));
+            }
+        }
+    }
+    if let Some((j, a)) = latest {
+        let invoices = store.customer_invoices(j.job.customer_id).await?;
+        if let Some(i) = invoices.iter().find(|i| i.id == a.invoice_id) {
+            let new = NewWaiver {
+                job_id: j.job.id,
+                customer_id: j.job.customer_id,
+                pay_app: i.number.clone(),
+                invoice_id: Some(i.id),
+                stage: Stage::Progress,
+                status: Status::ConditionalSent,
+                amount: a.amount,
+                through: Some(i.issued),
+                on: a.received - Days::new(5),
+                created_by: "sam".to_string(),
+                at,
+            };
+            let Some(id) = store.add_waiver(&new, &[], &demo).await?.new_value() else { return Ok(()) };
+            // The check, counted toward it as a sync counts it, without posting (the demo's
+            // outbox starts empty).
+            let paid = arbot_core::waivers::WaiverUpdate {
+                id,
+                status: Status::Paid,
+                amount: None,
+                through: None,
+                stage: None,
+                conditional_on: None,
+                paid_on: Some(a.received),
+                unconditional_on: None,
+                payments: vec![arbot_core::waivers::Allocation {
+                    waiver_id: id,
+                    payment_id: Some(a.payment_id),
+                    invoice_id: Some(a.invoice_id),
+                    received: a.received,
+                    amount: a.amount,
+                    reference: a.reference.clone(),
+                }],
+                at,
+            };
+            store.update_waiver(&paid, Status::ConditionalSent, &demo).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Notes, promises and a dispute: arbot's own records, which no accounting system has.

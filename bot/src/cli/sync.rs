@@ -63,6 +63,15 @@ pub(super) async fn sync(app: &App, only: Option<&str>, full: bool) -> anyhow::R
             failures.push(name);
         }
     }
+    // Payments on jobs with waivers outstanding: which unconditional waivers are now owed (posted
+    // to the AR channel through the outbox, with their drafts).
+    let owed = crate::commands::waivers::match_payments(app).await.map_err(command_error)?;
+    for reply in &owed {
+        outln!("{}", reply.title.as_deref().unwrap_or_default());
+        for line in &reply.lines {
+            outln!("  {line}");
+        }
+    }
     if !failures.is_empty() {
         bail!("the sync did not finish for {} (see above)", failures.join(", "));
     }

@@ -6,7 +6,7 @@ use super::parse::{ParseError, Unread, read_line};
 use super::{
     CommandError, Invocation, aging, audit, cash, close, customer, digest, dispute, escalate, float, guardrails, help,
     history, invoice, kpi, latefee, letter, liens, mail, note, nto, overdue, plan, promise, statement, sync, trends,
-    weekly,
+    waivers, weekly,
 };
 use crate::app::App;
 use crate::reply::Reply;
@@ -28,6 +28,8 @@ pub async fn dispatch(app: &App, inv: &Invocation) -> Reply {
         "job" => liens::handle_job(app, inv).await,
         "notice" => liens::handle_notice(app, inv).await,
         "nto" => nto::handle(app, inv).await,
+        "waiver" => waivers::handle_waiver(app, inv).await,
+        "waivers" => waivers::handle_list(app, inv).await,
         "escalate" => escalate::handle(app, inv).await,
         "sync" => sync::handle(app, inv).await,
         "audit" => audit::handle(app, inv).await,

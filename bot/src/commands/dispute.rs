@@ -124,6 +124,28 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         let to = Destination::EscalationThread { escalation_id: esc.id };
         enqueue_post(app, &format!("dispute:{id}:thread"), to, post).await.map_err(CommandError::Internal)?;
     }
+    // "No waiver, no check": the request is recorded on the job and its conditional waiver drafted,
+    // for the AR team in the AR channel and in the account's thread.
+    if reason == "lien_waiver"
+        && let Some((lines, attachment)) = super::waivers::for_dispute(app, &invoice, &inv.actor.name, &author).await?
+    {
+        let mut post = Reply::titled(format!(
+            "No waiver, no check: #{} — {} ({})",
+            invoice.number, invoice.customer_name, invoice.balance
+        ));
+        post.lines = lines.clone();
+        post.attachments.extend(attachment.clone());
+        post.severity = Severity::Warning;
+        enqueue_post(app, &format!("dispute:{id}:waiver"), Destination::ArChannel, Post::of(post.clone()))
+            .await
+            .map_err(CommandError::Internal)?;
+        let to = Destination::EscalationThread { escalation_id: esc.id };
+        enqueue_post(app, &format!("dispute:{id}:waiver:thread"), to, Post::of(post))
+            .await
+            .map_err(CommandError::Internal)?;
+        reply.lines.extend(lines);
+        reply.attachments.extend(attachment);
+    }
     reply.lines.push(match &pm {
         Some(pm) => format!("I've asked {} in the account's thread for {}.", at(pm), ask_for(reason)),
         None => format!(

@@ -259,6 +259,9 @@ pub(super) async fn handle_job(app: &App, inv: &Invocation) -> Result<Reply, Com
             .collect();
         reply = reply.field("Served / recorded", served.join("\n"));
     }
+    if let Some(text) = super::waivers::job_card_text(app, j).await? {
+        reply = reply.field("Lien waivers outstanding", text);
+    }
     match effective {
         None => {
             reply.lines.push("I need the job's state to compute its deadlines.".to_string());

@@ -43,6 +43,7 @@ pub mod statement;
 mod sync;
 mod table;
 mod trends;
+pub mod waivers;
 mod weekly;
 pub mod weekly_charts;
 pub mod weekly_xlsx;
@@ -68,7 +69,7 @@ pub use self::sync::{
     bank_text as sync_bank_text, interrupted_text, nothing_changed as sync_nothing_changed, pick_sources,
 };
 pub use self::table::{
-    AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, MAIL, Param, ParamKind, REPORT, Suggest,
+    AR, COMMANDS, CommandSpec, DISPUTE_WORDS, FACTS, FAMILIES, Family, LIEN, MAIL, Param, ParamKind, REPORT, Suggest,
     family_commands, spec,
 };
 pub use self::weekly::{action_text as weekly_action_text, build as build_weekly, weekly_reply};

@@ -44,6 +44,16 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     if !failed {
         reply.lines.insert(0, "Up to date.".to_string());
     }
+    // What the payments just synced did to the lien waivers outstanding (also posted in the AR
+    // channel): each waiver now paid, with its unconditional waiver drafted.
+    for owed in super::waivers::match_payments(app).await? {
+        if let Some(title) = &owed.title {
+            reply.lines.push(format!("{title}:"));
+        }
+        reply.lines.extend(owed.lines);
+        reply.attachments.extend(owed.attachments);
+        reply.severity = Severity::Warning;
+    }
     Ok(reply)
 }
 

@@ -9,10 +9,10 @@ use arbot_core::notices::{Block, NoticeDraft, Party};
 
 use super::pdf::{Doc, Face, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, text_width, wrap};
 
-const RIGHT: f32 = PAGE_WIDTH - MARGIN;
-const WIDTH: f32 = RIGHT - MARGIN;
-const SIZE: f32 = 9.5;
-const LEADING: f32 = 12.6;
+pub(super) const RIGHT: f32 = PAGE_WIDTH - MARGIN;
+pub(super) const WIDTH: f32 = RIGHT - MARGIN;
+pub(super) const SIZE: f32 = 9.5;
+pub(super) const LEADING: f32 = 12.6;
 const LABEL_WIDTH: f32 = 190.0;
 const GAP: f32 = 7.0;
 
@@ -68,7 +68,7 @@ fn sentence_case(title: &str) -> String {
 }
 
 /// Room for `height` more points, or a new page.
-fn room(doc: &mut Doc, height: f32) {
+pub(super) fn room(doc: &mut Doc, height: f32) {
     if !doc.fits(height) {
         doc.new_page();
         doc.y -= 6.0;
@@ -91,7 +91,7 @@ fn head(doc: &mut Doc, n: &NoticeDraft, job: &str, date: &str) {
     doc.y -= 8.0;
 }
 
-fn paragraph(doc: &mut Doc, x: f32, width: f32, face: Face, text: &str) {
+pub(super) fn paragraph(doc: &mut Doc, x: f32, width: f32, face: Face, text: &str) {
     for line in wrap(text, SIZE, face, width) {
         room(doc, LEADING);
         doc.y -= LEADING;
@@ -100,7 +100,7 @@ fn paragraph(doc: &mut Doc, x: f32, width: f32, face: Face, text: &str) {
     doc.y -= 4.0;
 }
 
-fn warning(doc: &mut Doc, text: &str) {
+pub(super) fn warning(doc: &mut Doc, text: &str) {
     let size = 9.5;
     let leading = size * 1.3;
     let pad = 7.0;
@@ -118,7 +118,7 @@ fn warning(doc: &mut Doc, text: &str) {
     doc.y = top - height - 8.0;
 }
 
-fn heading(doc: &mut Doc, text: &str) {
+pub(super) fn heading(doc: &mut Doc, text: &str) {
     room(doc, 32.0);
     doc.y -= 15.0;
     doc.text_centred(PAGE_WIDTH / 2.0, doc.y, 12.0, Face::Bold, text);
@@ -168,7 +168,7 @@ fn bullet(doc: &mut Doc, text: &str) {
     doc.y -= 4.0;
 }
 
-fn field(doc: &mut Doc, label: &str, value: &str) {
+pub(super) fn field(doc: &mut Doc, label: &str, value: &str) {
     let labels = wrap(label, SIZE - 0.5, Face::Bold, LABEL_WIDTH - GAP);
     let values = wrap(value, SIZE, Face::Regular, WIDTH - LABEL_WIDTH);
     let rows = labels.len().max(values.len()).max(1);

@@ -426,6 +426,7 @@ pub trait Store:
     + ReportStore
     + MailStore
     + NoticeStore
+    + WaiverStore
     + fmt::Debug
 {
 }
@@ -442,6 +443,7 @@ impl<T> Store for T where
         + ReportStore
         + MailStore
         + NoticeStore
+        + WaiverStore
         + fmt::Debug
         + ?Sized
 {
@@ -451,7 +453,7 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, ChatOpsStore, CollectionsStore, ConnectionStore, LedgerReads, MailStore, NoticeStore,
-        ReconcileStore, ReportStore, SchemaStore, Store, SyncStore,
+        ReconcileStore, ReportStore, SchemaStore, Store, SyncStore, WaiverStore,
     };
 }
 
@@ -1006,6 +1008,52 @@ pub trait NoticeStore: Send + Sync {
     async fn notice_drafts(&self, job_id: i64) -> Result<Vec<crate::notices::StoredNotice>, StoreError>;
     /// The PDF a notice was drafted as.
     async fn notice_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// Lien waivers per job and pay application, the payments counted toward them, and their drafts
+/// ([`crate::waivers`]).
+#[async_trait::async_trait]
+pub trait WaiverStore: Send + Sync {
+    /// Records a pay application's waiver with the payments already counted toward it (audited,
+    /// once per `by.key`); its id. A second waiver for the same job and pay application is refused
+    /// by the database: look it up first with [`WaiverStore::waivers`].
+    async fn add_waiver(
+        &self,
+        waiver: &crate::waivers::NewWaiver,
+        payments: &[crate::waivers::Allocation],
+        by: &Author,
+    ) -> Result<Recorded<i64>, StoreError>;
+    /// Moves a waiver on from `from` (its status when read), adding the payments counted toward
+    /// it, in one transaction (audited, once per `by.key`). `Already` when the key was recorded
+    /// or the waiver is no longer where it was read (another instance moved it first).
+    async fn update_waiver(
+        &self,
+        update: &crate::waivers::WaiverUpdate,
+        from: crate::waivers::Status,
+        by: &Author,
+    ) -> Result<Recorded<()>, StoreError>;
+    /// Waivers of one job or of every job, oldest first; with `outstanding`, only those not yet
+    /// settled by an unconditional waiver.
+    async fn waivers(&self, job_id: Option<i64>, outstanding: bool) -> Result<Vec<crate::waivers::Waiver>, StoreError>;
+    /// The payments counted toward a job's waivers so far.
+    async fn waiver_payments(&self, job_id: i64) -> Result<Vec<crate::waivers::Allocation>, StoreError>;
+    /// Cash applied to a job's invoices by payments received on or after `from` (credit memos
+    /// and deleted payments left out), by payment and invoice.
+    async fn job_applications(
+        &self,
+        job_id: i64,
+        from: NaiveDate,
+    ) -> Result<Vec<crate::waivers::JobApplication>, StoreError>;
+    /// Keeps a drafted waiver and its PDF (audited, once per `by.key`); its id.
+    async fn add_waiver_draft(
+        &self,
+        draft: &crate::waivers::NewWaiverDraft,
+        by: &Author,
+    ) -> Result<Recorded<i64>, StoreError>;
+    /// A waiver's drafts, newest first.
+    async fn waiver_drafts(&self, waiver_id: i64) -> Result<Vec<crate::waivers::StoredWaiverDraft>, StoreError>;
+    /// The PDF a waiver was drafted as.
+    async fn waiver_pdf(&self, draft_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 #[async_trait::async_trait]

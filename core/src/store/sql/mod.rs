@@ -17,6 +17,7 @@ mod notices;
 mod reconcile;
 mod reports;
 mod sync;
+mod waivers;
 
 use std::collections::HashMap;
 use std::fmt;
