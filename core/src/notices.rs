@@ -64,6 +64,12 @@ pub enum Form {
     CaliforniaPreliminary,
     /// Tex. Prop. Code § 53.056(a-2).
     TexasUnpaidClaim,
+    /// A.R.S. § 33-992.01(C)-(D): the preliminary twenty day notice.
+    ArizonaPreliminary,
+    /// NRS 108.245(1): the notice of right to lien.
+    NevadaRightToLien,
+    /// RCW 60.04.031: the notice of right to claim a lien.
+    WashingtonRightToClaim,
     /// The content the other states' statutes share, under the rule's citation.
     Generic,
 }
@@ -76,6 +82,9 @@ impl Form {
             Form::FloridaNoticeToOwnerAndContractor => "fl_nto_ntc",
             Form::CaliforniaPreliminary => "ca_preliminary",
             Form::TexasUnpaidClaim => "tx_unpaid_claim",
+            Form::ArizonaPreliminary => "az_preliminary",
+            Form::NevadaRightToLien => "nv_right_to_lien",
+            Form::WashingtonRightToClaim => "wa_right_to_claim",
             Form::Generic => "generic",
         }
     }
@@ -86,6 +95,9 @@ impl Form {
             Form::FloridaNoticeToOwnerAndContractor,
             Form::CaliforniaPreliminary,
             Form::TexasUnpaidClaim,
+            Form::ArizonaPreliminary,
+            Form::NevadaRightToLien,
+            Form::WashingtonRightToClaim,
             Form::Generic,
         ]
         .into_iter()
@@ -127,6 +139,8 @@ pub struct NoticeInput<'a> {
     pub county: Option<&'a str>,
     /// Who hired us: the ledger's customer for the job.
     pub customer: &'a str,
+    /// The customer's billing address from the accounting system, where it has one.
+    pub customer_address: Option<&'a str>,
     pub claimant: &'a Claimant,
     /// Unpaid on the job today, in `currency`.
     pub unpaid: Money,
@@ -317,6 +331,12 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
             });
         }
     }
+    if form == Form::WashingtonRightToClaim && input.claimant.phone.is_none() {
+        missing.push(Missing::Setting {
+            key: "[business] phone",
+            what: "our telephone number, which RCW 60.04.031(2) asks the notice to give",
+        });
+    }
     if form == Form::TexasUnpaidClaim {
         if input.unpaid.minor <= 0 {
             return Err(Refusal::NothingUnpaid);
@@ -335,6 +355,9 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
         Form::FloridaNoticeToOwner | Form::FloridaNoticeToOwnerAndContractor => florida(input, form),
         Form::CaliforniaPreliminary => california(input),
         Form::TexasUnpaidClaim => texas(input),
+        Form::ArizonaPreliminary => forms::arizona(input),
+        Form::NevadaRightToLien => forms::nevada(input),
+        Form::WashingtonRightToClaim => forms::washington(input),
         Form::Generic => generic(input),
     }))
 }
@@ -360,6 +383,10 @@ fn form_for(input: &NoticeInput<'_>) -> Result<Form, Refusal> {
             "arbot drafts California's private-works preliminary notice (§ 8202); the public-works one (§ 9303) is not drafted yet",
         )),
         "TX.commercial.monthly_notice" | "TX.residential.monthly_notice" => Ok(Form::TexasUnpaidClaim),
+        // § 33-992.01(B): every claimant, the original contractor too.
+        "AZ.private.preliminary_notice" => Ok(Form::ArizonaPreliminary),
+        "NV.private.notice_of_right_to_lien" => Ok(Form::NevadaRightToLien),
+        "WA.private.preliminary_notice" | "WA.residential.preliminary_notice" => Ok(Form::WashingtonRightToClaim),
         rule if rule.starts_with("TX.") => Err(not_drafted(
             "arbot drafts the § 53.056(a-2) form for original contracts from January 1, 2022; the pre-2022 notices and public-works bond notices (Gov't Code ch. 2253) have other forms",
         )),
@@ -390,14 +417,15 @@ fn needs(form: Form, input: &NoticeInput<'_>) -> Vec<PartyFact> {
         }
         Form::CaliforniaPreliminary => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work, Estimate],
         Form::TexasUnpaidClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
-        Form::Generic => {
-            let mut need = vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work];
-            // A.R.S. § 33-992.01(C): the Arizona 20-day notice gives an estimate of the total price.
-            if input.facts.state == "AZ" {
-                need.push(Estimate);
-            }
-            need
-        }
+        // § 33-992.01(C)-(D): the original contractor's name and address, and an estimate of the
+        // total price; an original contractor names itself.
+        Form::ArizonaPreliminary if role == OurRole::Gc => vec![Owner, OwnerAddress, Property, Work, Estimate],
+        Form::ArizonaPreliminary => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work, Estimate],
+        // NRS 108.245(1): to the owner, a copy to the prime contractor.
+        Form::NevadaRightToLien => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        // RCW 60.04.031(1)-(2): to the owner, naming the prime contractor and the customer.
+        Form::WashingtonRightToClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        Form::Generic => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
     }
 }
 
@@ -884,6 +912,9 @@ pub fn set_command(typed_job: &str, m: &Missing) -> String {
         Missing::Setting { key, .. } => format!("{key} in arbot.toml"),
     }
 }
+
+mod forms;
+pub use forms::{AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, NV_STATEMENT, WA_OWNER};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,281 @@
+//! The preliminary notices of the states whose statutes prescribe their content or wording,
+//! beyond Florida, California and Texas: each with the items its statute asks for, in its order,
+//! and the statute's own words where arbot holds them. Where arbot does not hold a prescribed
+//! text word for word, the form gives the statute's content in arbot's words and says so on the
+//! page ([`source_note`]) and in the answer, so no one mails it believing it is the statute's text.
+//!
+//! * **Arizona**, A.R.S. § 33-992.01: the preliminary twenty day notice. (C) lists its content;
+//!   (D) gives the form, which "shall follow substantially" it: the opening statement, the
+//!   labelled items and the two ten-day statements are quoted from it; its boxed Notice to
+//!   Property Owner is in arbot's words. Served on the owner, the original contractor, the
+//!   construction lender if any and the person the claimant contracted with ((B)).
+//! * **Nevada**, NRS 108.245(1): the notice of right to lien "in substantially the following
+//!   form", quoted; to the owner, with a copy to the prime contractor "for information only".
+//! * **Washington**, RCW 60.04.031: the notice of right to claim a lien, to the owner; its
+//!   content (the claimant's name, address and telephone number, what it furnishes, who ordered
+//!   it, the property, and the 60-day, or 10-day for a new single-family residence, reach back
+//!   of the lien, (3)) in arbot's words.
+
+use crate::ledger::OurRole;
+use crate::liens::{PartyFact, address_lines};
+
+use super::{
+    Block, Form, NoticeDraft, NoticeInput, Party, base, lender_and_surety, party, property, relationship, same_name,
+    value,
+};
+
+/// A.R.S. § 33-992.01(D): the form's opening statement.
+pub const AZ_NOT_A_LIEN: &str = "In accordance with Arizona Revised Statutes section 33-992.01, this is not a lien. \
+This is not a reflection on the integrity of any contractor or subcontractor.";
+
+/// The boxed Notice to Property Owner of § 33-992.01(D), in arbot's words (its content, not its
+/// text): what happens if bills are not paid, and how the owner can protect itself.
+pub const AZ_OWNER: &str = "NOTICE TO PROPERTY OWNER: If bills are not paid in full for the labor, professional \
+services, materials, machinery, fixtures or tools furnished or to be furnished, a mechanic's lien may be placed against \
+the property being improved, and its foreclosure in court may lead to the loss of all or part of that property. You may \
+protect yourself by requiring your contractor, before you pay it, to furnish a waiver and release under Arizona Revised \
+Statutes section 33-1008 signed by the person or firm giving you this notice, or by any other method or device that is \
+appropriate under the circumstances.";
+
+/// § 33-992.01(D): the first ten-day statement (information to correct the notice, (J)).
+pub const AZ_CORRECT: &str = "Within ten days after the receipt of this preliminary twenty day notice the owner or \
+other interested party is required to furnish all information necessary to correct any inaccuracies in the notice \
+pursuant to Arizona Revised Statutes section 33-992.01, subsection J or lose as a defense any inaccuracy of that \
+information.";
+
+/// § 33-992.01(D): the second ten-day statement (the payment bond).
+pub const AZ_BOND: &str = "Within ten days after the receipt of this preliminary twenty day notice if any payment bond \
+has been recorded in compliance with Arizona Revised Statutes section 33-1003, the owner must provide a copy of the \
+payment bond, including the name and address of the surety company and bonding agent providing the payment bond to the \
+person who has given the preliminary twenty day notice. In the event that the owner or other interested party fails to \
+provide the bond information within that ten day period, the claimant shall retain lien rights to the extent precluded \
+or prejudiced from asserting a claim against the bond as a result of not timely receiving the bond information.";
+
+/// NRS 108.245(1): the form's statement after the property and the contract.
+pub const NV_STATEMENT: &str = "This is not a notice that the undersigned has not been or does not expect to be paid, \
+but a notice required by law that the undersigned may, at a future date, record a notice of lien as provided by law \
+against the property if the undersigned is not paid.";
+
+/// RCW 60.04.031: what the notice tells the owner, in arbot's words.
+pub const WA_OWNER: &str = "If the claimant is not paid for what it furnishes, it may claim a lien against the property \
+described above, even if you have paid your contractor in full. To protect yourself, ask your contractor for a lien \
+release from the claimant before you pay it, or pay the claimant and your contractor jointly.";
+
+/// The line on the page that says whose words the form is in.
+fn source_note(text: &str) -> Block {
+    Block::Text(format!("({text})"))
+}
+
+/// "Name, street, city": a party on one line.
+fn one_line(name: &str, address: &[String]) -> String {
+    if address.is_empty() { name.to_string() } else { format!("{name}, {}", address.join(", ")) }
+}
+
+/// Who hired us, with the customer's address from the accounting system or, when the customer is
+/// the contractor, the contractor's.
+fn hired_by(input: &NoticeInput<'_>) -> (String, Vec<String>) {
+    let p = input.parties;
+    if input.facts.role == OurRole::Gc {
+        return (value(p, PartyFact::Owner), address_lines(&value(p, PartyFact::OwnerAddress)));
+    }
+    let address = match input.customer_address.filter(|a| !a.trim().is_empty()) {
+        Some(a) => address_lines(a),
+        None if p.get(PartyFact::Gc).is_some_and(|gc| same_name(gc, input.customer)) => {
+            p.get(PartyFact::GcAddress).map(address_lines).unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    (input.customer.to_string(), address)
+}
+
+fn field(n: &mut NoticeDraft, label: &str, value: String) {
+    n.blocks.push(Block::Field { label: label.to_string(), value });
+}
+
+pub(super) fn arizona(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::ArizonaPreliminary,
+        "PRELIMINARY TWENTY DAY NOTICE",
+        "Arizona preliminary twenty day notice",
+        "A.R.S. § 33-992.01",
+        "preliminary-twenty-day-notice",
+    );
+    n.claimant.label = "Claimant";
+    let gc_is_us = input.facts.role == OurRole::Gc;
+    n.to.extend(party("Owner or reputed owner", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    if !gc_is_us {
+        n.to.extend(party("Original contractor", p, PartyFact::Gc, PartyFact::GcAddress));
+    }
+    n.to.extend(party("Construction lender", p, PartyFact::Lender, PartyFact::LenderAddress));
+    // § 33-992.01(B): the person the claimant contracted with is served too.
+    let (hirer, hirer_address) = hired_by(input);
+    let hirer_served = n.to.iter().any(|t| same_name(&t.name, &hirer));
+    if !hirer_served && !hirer_address.is_empty() {
+        n.to.push(Party {
+            role: "Person with whom the claimant contracted".to_string(),
+            name: hirer.clone(),
+            address: hirer_address.clone(),
+        });
+    }
+    n.blocks.push(Block::Heading("PRELIMINARY TWENTY DAY NOTICE".to_string()));
+    n.blocks.push(Block::Bold(AZ_NOT_A_LIEN.to_string()));
+    let owner = one_line(&value(p, PartyFact::Owner), &address_lines(&value(p, PartyFact::OwnerAddress)));
+    let gc = if gc_is_us {
+        format!("{} (the claimant)", one_line(&input.claimant.name, &input.claimant.address))
+    } else {
+        one_line(&value(p, PartyFact::Gc), &address_lines(&value(p, PartyFact::GcAddress)))
+    };
+    let lender = match party("Lender", p, PartyFact::Lender, PartyFact::LenderAddress) {
+        Some(l) => one_line(&l.name, &l.address),
+        None => "none known".to_string(),
+    };
+    field(&mut n, "The name and address of the owner or reputed owner are", owner);
+    field(&mut n, "The name and address of the original contractor are", gc);
+    field(&mut n, "The name and address of any lender or reputed lender and assigns are", lender);
+    field(
+        &mut n,
+        "The name and address of the person with whom the claimant has contracted are",
+        one_line(&hirer, &hirer_address),
+    );
+    field(
+        &mut n,
+        "This preliminary lien notice has been completed by (name and address of claimant)",
+        format!("{} ({})", one_line(&input.claimant.name, &input.claimant.address), relationship(input.facts.role)),
+    );
+    field(
+        &mut n,
+        "You are hereby notified that the claimant has furnished or will furnish labor, professional services, materials, machinery, fixtures or tools of the following general description",
+        value(p, PartyFact::Work),
+    );
+    field(
+        &mut n,
+        "In the construction, alteration or repair of the building, structure or improvement located at",
+        property(input),
+    );
+    field(
+        &mut n,
+        "An estimate of the total price of the labor, professional services, materials, machinery, fixtures or tools furnished or to be furnished is",
+        p.estimate(input.currency).map(|m| m.to_string()).unwrap_or_default(),
+    );
+    n.blocks.push(Block::Warning(AZ_OWNER.to_string()));
+    n.blocks.push(Block::Bold(AZ_CORRECT.to_string()));
+    n.blocks.push(Block::Bold(AZ_BOND.to_string()));
+    n.blocks.push(source_note(
+        "Laid out after the form in A.R.S. § 33-992.01(D). The boxed Notice to Property Owner gives that form's content in \
+the drafter's words, not the statute's text.",
+    ));
+    n.copies.extend(party("Surety", p, PartyFact::Surety, PartyFact::SuretyAddress));
+    if !hirer_served && hirer_address.is_empty() {
+        n.advice.push(format!(
+            "§ 33-992.01(B) wants {hirer}, who hired you, served too, and the accounting system has no address for it: add its address to the notice and serve it."
+        ));
+    }
+    n.advice.push(
+        "The Notice to Property Owner box is arbot's wording of § 33-992.01(D)'s content, not the statute's text: compare it with the statute's box (and use its words) before serving. The rest follows the (D) form."
+            .to_string(),
+    );
+    n.advice.push(
+        "Serve it by first class mail with a certificate of mailing, or by registered or certified mail (§ 33-992.02), and keep the proof of service; if the price grows by more than 20% over the estimate, serve a new notice."
+            .to_string(),
+    );
+    n
+}
+
+pub(super) fn nevada(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::NevadaRightToLien,
+        "NOTICE OF RIGHT TO LIEN",
+        "Nevada notice of right to lien",
+        "NRS 108.245",
+        "notice-of-right-to-lien",
+    );
+    n.claimant.label = "Claimant";
+    n.to.extend(party("Owner", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    n.blocks.push(Block::Heading("NOTICE OF RIGHT TO LIEN".to_string()));
+    n.blocks.push(Block::Text(
+        "The undersigned notifies you that he or she has supplied materials or equipment or performed work or services as follows:"
+            .to_string(),
+    ));
+    n.blocks.push(Block::Bold(value(p, PartyFact::Work)));
+    n.blocks.push(Block::Text(format!(
+        "for improvement of property identified as {} under contract with {}. {NV_STATEMENT}",
+        property(input),
+        input.customer
+    )));
+    // NRS 108.245(1): a subcontractor's or supplier's copy to the prime contractor, for information.
+    if let Some(mut gc) = party("Prime contractor", p, PartyFact::Gc, PartyFact::GcAddress) {
+        gc.role = "Prime contractor (for information only)".to_string();
+        n.copies.push(gc);
+    }
+    n.copies.extend(lender_and_surety(p));
+    n.advice.push(
+        "Deliver it in person or by certified mail to the owner, and a copy the same way to the prime contractor (NRS 108.245(1)); it need not be verified or notarized ((4))."
+            .to_string(),
+    );
+    n
+}
+
+pub(super) fn washington(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let residential = input.deadline.rule.starts_with("WA.residential");
+    let mut n = base(
+        input,
+        Form::WashingtonRightToClaim,
+        "NOTICE OF RIGHT TO CLAIM A LIEN",
+        "Washington notice of right to claim a lien",
+        "RCW 60.04.031",
+        "notice-of-right-to-claim-a-lien",
+    );
+    n.claimant.label = "Claimant";
+    n.to.extend(party("Owner", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    n.blocks.push(Block::Heading("NOTICE OF RIGHT TO CLAIM A LIEN".to_string()));
+    n.blocks.push(Block::Bold(format!(
+        "Notice to owner: {} has begun to provide the materials, equipment or services described below for the \
+improvement of your property described below, ordered by {}.",
+        input.claimant.name, input.customer
+    )));
+    let (hirer, hirer_address) = hired_by(input);
+    field(
+        &mut n,
+        "Claimant",
+        format!("{} ({})", one_line(&input.claimant.name, &input.claimant.address), relationship(input.facts.role)),
+    );
+    field(&mut n, "Claimant's telephone", input.claimant.phone.clone().unwrap_or_default());
+    field(&mut n, "Date of this notice", input.today.format("%B %-d, %Y").to_string());
+    field(&mut n, "Materials, equipment or services", value(p, PartyFact::Work));
+    field(&mut n, "Ordered by", one_line(&hirer, &hirer_address));
+    field(
+        &mut n,
+        "Prime contractor",
+        one_line(&value(p, PartyFact::Gc), &address_lines(&value(p, PartyFact::GcAddress))),
+    );
+    field(&mut n, "Property", property(input));
+    if let Some(first) = input.facts.first_furnished {
+        field(&mut n, "First furnished", first.format("%B %-d, %Y").to_string());
+    }
+    n.blocks.push(Block::Bold(format!(
+        "A lien, if claimed, covers what the claimant furnished within {} days before the date this notice is given, and \
+after it (RCW 60.04.031(3)).",
+        if residential { "ten" } else { "sixty" }
+    )));
+    n.blocks.push(Block::Bold(WA_OWNER.to_string()));
+    n.blocks.push(source_note(
+        "The content RCW 60.04.031 asks of this notice, in the drafter's words; the statute prescribes the notice's form.",
+    ));
+    n.copies.extend(lender_and_surety(p));
+    if residential {
+        n.advice.push(
+            "The 10-day reach back is for a new single-family residence; other residential work gets 60 days (RCW 60.04.031(3)). Say which if it is not a new home."
+                .to_string(),
+        );
+    }
+    n.advice.push(
+        "This gives RCW 60.04.031's content in arbot's words, not the statute's form: compare it with RCW 60.04.031(2) (and use its form) before serving. Mail it by certified or registered mail, or deliver it in person."
+            .to_string(),
+    );
+    n
+}
