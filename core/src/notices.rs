@@ -20,6 +20,9 @@
 //! * **Texas notice of claim for unpaid labor or materials**, Prop. Code § 53.056(a-2) (the form
 //!   in force for original contracts from January 1, 2022), to the owner and the original
 //!   contractor (§ 53.056(a-1)), with the open invoices as its billing statement (§ 53.056(a-3)).
+//! * **Arizona, Nevada and Washington**: their own forms, in [`forms`] (A.R.S. § 33-992.01,
+//!   NRS 108.245(1), RCW 60.04.031), with the statute's words where arbot holds them and its
+//!   content in arbot's words, said on the page, where it does not.
 //! * **Every other state whose rules require a preliminary notice or notice to owner from a
 //!   subcontractor or supplier**: a generic notice with the content those statutes have in
 //!   common (who gives it, the owner, the contractor, who hired us, the property, what we furnish,
@@ -832,7 +835,6 @@ claim a lien against the property under {state} law."
 /// The title a generic notice carries: the statute's name for it.
 fn generic_title(d: &Deadline) -> &'static str {
     const TITLES: &[(&str, &str)] = &[
-        ("AZ.private.preliminary_notice", "PRELIMINARY TWENTY-DAY NOTICE"),
         ("GA.private.notice_to_contractor", "NOTICE TO CONTRACTOR"),
         ("IA.private.notice_to_prime", "NOTICE TO GENERAL CONTRACTOR"),
         ("IL.private.subcontractor_notice", "SUBCONTRACTOR'S NOTICE TO OWNER"),
@@ -843,13 +845,10 @@ fn generic_title(d: &Deadline) -> &'static str {
         ("MS.private.notice_of_commencement", "NOTICE OF COMMENCEMENT"),
         ("MT.residential.notice_of_right_to_claim_lien", "NOTICE OF RIGHT TO CLAIM A LIEN"),
         ("NM.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
-        ("NV.private.notice_of_right_to_lien", "NOTICE OF RIGHT TO LIEN"),
         ("OH.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("OK.private.pre_lien_notice", "PRE-LIEN NOTICE"),
         ("OR.residential.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
         ("OR.private.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
-        ("WA.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
-        ("WA.residential.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
     ];
     match TITLES.iter().find(|(rule, _)| *rule == d.rule) {
         Some((_, title)) => title,

@@ -98,7 +98,7 @@ pub(super) fn arizona(input: &NoticeInput<'_>) -> NoticeDraft {
         input,
         Form::ArizonaPreliminary,
         "PRELIMINARY TWENTY DAY NOTICE",
-        "Arizona preliminary twenty day notice",
+        "Preliminary twenty day notice",
         "A.R.S. § 33-992.01",
         "preliminary-twenty-day-notice",
     );
@@ -189,7 +189,7 @@ pub(super) fn nevada(input: &NoticeInput<'_>) -> NoticeDraft {
         input,
         Form::NevadaRightToLien,
         "NOTICE OF RIGHT TO LIEN",
-        "Nevada notice of right to lien",
+        "Notice of right to lien",
         "NRS 108.245",
         "notice-of-right-to-lien",
     );
@@ -208,7 +208,7 @@ pub(super) fn nevada(input: &NoticeInput<'_>) -> NoticeDraft {
     )));
     // NRS 108.245(1): a subcontractor's or supplier's copy to the prime contractor, for information.
     if let Some(mut gc) = party("Prime contractor", p, PartyFact::Gc, PartyFact::GcAddress) {
-        gc.role = "Prime contractor (for information only)".to_string();
+        gc.role = "Prime contractor, for information only".to_string();
         n.copies.push(gc);
     }
     n.copies.extend(lender_and_surety(p));
@@ -226,7 +226,7 @@ pub(super) fn washington(input: &NoticeInput<'_>) -> NoticeDraft {
         input,
         Form::WashingtonRightToClaim,
         "NOTICE OF RIGHT TO CLAIM A LIEN",
-        "Washington notice of right to claim a lien",
+        "Notice of right to claim a lien",
         "RCW 60.04.031",
         "notice-of-right-to-claim-a-lien",
     );

@@ -467,7 +467,7 @@ fn nevada_notice_of_right_to_lien_is_the_108_245_form() {
 description: Lot 4, Block 2, Bayshore Estates under contract with Gulf Coast Builders LLC. {NV_STATEMENT}"
     )));
     assert_eq!(n.to[0].role, "Owner");
-    assert_eq!(n.copies[0].role, "Prime contractor (for information only)");
+    assert_eq!(n.copies[0].role, "Prime contractor, for information only");
     let bare = Case::new(
         "NV",
         ProjectType::Private,
