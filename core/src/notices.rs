@@ -20,8 +20,8 @@
 //! * **Texas notice of claim for unpaid labor or materials**, Prop. Code § 53.056(a-2) (the form
 //!   in force for original contracts from January 1, 2022), to the owner and the original
 //!   contractor (§ 53.056(a-1)), with the open invoices as its billing statement (§ 53.056(a-3)).
-//! * **Arizona, Nevada and Washington**: their own forms, in [`forms`] (A.R.S. § 33-992.01,
-//!   NRS 108.245(1), RCW 60.04.031), with the statute's words where arbot holds them and its
+//! * **Arizona, Nevada, Washington, Oregon and Montana**: their own forms, in [`forms`] (A.R.S.
+//!   § 33-992.01, NRS 108.245(1), RCW 60.04.031, ORS 87.023, Mont. Code Ann. § 71-3-532), with the statute's words where arbot holds them and its
 //!   content in arbot's words, said on the page, where it does not.
 //! * **Every other state whose rules require a preliminary notice or notice to owner from a
 //!   subcontractor or supplier**: a generic notice with the content those statutes have in
@@ -73,6 +73,10 @@ pub enum Form {
     NevadaRightToLien,
     /// RCW 60.04.031: the notice of right to claim a lien.
     WashingtonRightToClaim,
+    /// ORS 87.023: the notice of right to a lien.
+    OregonRightToLien,
+    /// Mont. Code Ann. § 71-3-532: the notice of right to claim a lien.
+    MontanaRightToClaim,
     /// The content the other states' statutes share, under the rule's citation.
     Generic,
 }
@@ -88,6 +92,8 @@ impl Form {
             Form::ArizonaPreliminary => "az_preliminary",
             Form::NevadaRightToLien => "nv_right_to_lien",
             Form::WashingtonRightToClaim => "wa_right_to_claim",
+            Form::OregonRightToLien => "or_right_to_lien",
+            Form::MontanaRightToClaim => "mt_right_to_claim",
             Form::Generic => "generic",
         }
     }
@@ -101,6 +107,8 @@ impl Form {
             Form::ArizonaPreliminary,
             Form::NevadaRightToLien,
             Form::WashingtonRightToClaim,
+            Form::OregonRightToLien,
+            Form::MontanaRightToClaim,
             Form::Generic,
         ]
         .into_iter()
@@ -334,10 +342,20 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
             });
         }
     }
-    if form == Form::WashingtonRightToClaim && input.claimant.phone.is_none() {
+    let phone_for = match form {
+        Form::WashingtonRightToClaim => Some("RCW 60.04.031(2)"),
+        Form::OregonRightToLien => Some("ORS 87.023"),
+        Form::MontanaRightToClaim => Some("Mont. Code Ann. § 71-3-532(3)(g)"),
+        _ => None,
+    };
+    if let Some(statute) = phone_for.filter(|_| input.claimant.phone.is_none()) {
         missing.push(Missing::Setting {
             key: "[business] phone",
-            what: "our telephone number, which RCW 60.04.031(2) asks the notice to give",
+            what: match statute {
+                "ORS 87.023" => "our telephone number, which the ORS 87.023 form gives",
+                "RCW 60.04.031(2)" => "our telephone number, which RCW 60.04.031(2) asks the notice to give",
+                _ => "our telephone number, which the § 71-3-532(3)(g) notice gives",
+            },
         });
     }
     if form == Form::TexasUnpaidClaim {
@@ -361,6 +379,8 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
         Form::ArizonaPreliminary => forms::arizona(input),
         Form::NevadaRightToLien => forms::nevada(input),
         Form::WashingtonRightToClaim => forms::washington(input),
+        Form::OregonRightToLien => forms::oregon(input),
+        Form::MontanaRightToClaim => forms::montana(input),
         Form::Generic => generic(input),
     }))
 }
@@ -390,6 +410,8 @@ fn form_for(input: &NoticeInput<'_>) -> Result<Form, Refusal> {
         "AZ.private.preliminary_notice" => Ok(Form::ArizonaPreliminary),
         "NV.private.notice_of_right_to_lien" => Ok(Form::NevadaRightToLien),
         "WA.private.preliminary_notice" | "WA.residential.preliminary_notice" => Ok(Form::WashingtonRightToClaim),
+        "OR.private.notice_of_right_to_lien" | "OR.residential.notice_of_right_to_lien" => Ok(Form::OregonRightToLien),
+        "MT.residential.notice_of_right_to_claim_lien" => Ok(Form::MontanaRightToClaim),
         rule if rule.starts_with("TX.") => Err(not_drafted(
             "arbot drafts the § 53.056(a-2) form for original contracts from January 1, 2022; the pre-2022 notices and public-works bond notices (Gov't Code ch. 2253) have other forms",
         )),
@@ -428,6 +450,8 @@ fn needs(form: Form, input: &NoticeInput<'_>) -> Vec<PartyFact> {
         Form::NevadaRightToLien => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
         // RCW 60.04.031(1)-(2): to the owner, naming the prime contractor and the customer.
         Form::WashingtonRightToClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        // ORS 87.023 and § 71-3-532(3): to the owner, naming who ordered the work (our customer).
+        Form::OregonRightToLien | Form::MontanaRightToClaim => vec![Owner, OwnerAddress, Property, Work],
         Form::Generic => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
     }
 }
@@ -843,12 +867,9 @@ fn generic_title(d: &Deadline) -> &'static str {
         ("MI.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("MN.private.prelien_notice", "PRE-LIEN NOTICE"),
         ("MS.private.notice_of_commencement", "NOTICE OF COMMENCEMENT"),
-        ("MT.residential.notice_of_right_to_claim_lien", "NOTICE OF RIGHT TO CLAIM A LIEN"),
         ("NM.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
         ("OH.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("OK.private.pre_lien_notice", "PRE-LIEN NOTICE"),
-        ("OR.residential.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
-        ("OR.private.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
     ];
     match TITLES.iter().find(|(rule, _)| *rule == d.rule) {
         Some((_, title)) => title,
@@ -913,7 +934,10 @@ pub fn set_command(typed_job: &str, m: &Missing) -> String {
 }
 
 mod forms;
-pub use forms::{AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, NV_STATEMENT, WA_OWNER};
+pub use forms::{
+    AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, MT_IMPORTANT, MT_WARNING, NV_STATEMENT, OR_EIGHT_DAYS,
+    OR_FULL_PAYMENT, OR_IMPORTANT, OR_NOT_A_LIEN, OR_PROTECT, OR_WARNING, WA_OWNER,
+};
 
 #[cfg(test)]
 mod tests;

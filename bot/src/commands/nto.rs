@@ -127,6 +127,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         // The statute's content in arbot's words (see the advice below).
         Form::WashingtonRightToClaim => format!("with the content {} asks for, in arbot's words", notice.citation),
         Form::ArizonaPreliminary => format!("after the {}(D) form", notice.citation),
+        // Its closing paragraphs are not held (see the advice below).
+        Form::MontanaRightToClaim => format!("after the {} notice", notice.citation),
         _ => format!("in the {} form", notice.citation),
     };
     reply.lines.push(format!("Drafted by {} {form}: to {}.", at(&inv.actor.name), to.join(" and ")));

@@ -15,6 +15,13 @@
 //!   content (the claimant's name, address and telephone number, what it furnishes, who ordered
 //!   it, the property, and the 60-day, or 10-day for a new single-family residence, reach back
 //!   of the lien, (3)) in arbot's words.
+//! * **Oregon**, ORS 87.023: the notice of right to a lien "substantially in the following form",
+//!   its front quoted; its "Important information for your protection" quoted as far as arbot
+//!   holds the statute's text, the ways to protect yourself as a published copy of the form gives
+//!   them, and its closing line (where to get the booklet) not held, which the answer says.
+//! * **Montana**, Mont. Code Ann. § 71-3-532: the notice of right to claim a lien with the (3)(a)-(f)
+//!   items and (3)(g)'s notice quoted as far as arbot holds it; the answer names the closing
+//!   paragraphs arbot does not hold, to copy from the statute before it is mailed.
 
 use crate::ledger::OurRole;
 use crate::liens::{PartyFact, address_lines};
@@ -60,6 +67,61 @@ against the property if the undersigned is not paid.";
 pub const WA_OWNER: &str = "If the claimant is not paid for what it furnishes, it may claim a lien against the property \
 described above, even if you have paid your contractor in full. To protect yourself, ask your contractor for a lien \
 release from the claimant before you pay it, or pay the claimant and your contractor jointly.";
+
+/// ORS 87.023: the warning under the title.
+pub const OR_WARNING: &str =
+    "WARNING: READ THIS NOTICE. PROTECT YOURSELF FROM PAYING ANY CONTRACTOR OR SUPPLIER TWICE FOR THE SAME SERVICE.";
+
+/// ORS 87.023: after the description of the work and the property.
+pub const OR_EIGHT_DAYS: &str = "A lien may be claimed for all materials, equipment, labor and services furnished after \
+a date that is eight days, not including Saturdays, Sundays and other holidays, as defined in ORS 187.010, before this \
+notice was mailed to you.";
+
+pub const OR_FULL_PAYMENT: &str = "Even if you or your mortgage lender have made full payment to the contractor who \
+ordered these materials or services, your property may still be subject to a lien unless the supplier providing this \
+notice is paid.";
+
+pub const OR_NOT_A_LIEN: &str = "THIS IS NOT A LIEN. It is a notice sent to you for your protection in compliance with \
+the construction lien laws of the State of Oregon.";
+
+/// ORS 87.023: "Important information for your protection", its first paragraphs.
+pub const OR_IMPORTANT: [&str; 2] = [
+    "Under Oregon's laws, those who work on your property or provide labor, equipment, services or materials and are not \
+paid have a right to enforce their claim for payment against your property. This claim is known as a construction lien.",
+    "If your contractor fails to pay subcontractors, material suppliers, rental equipment suppliers, service providers or \
+laborers or neglects to make other legally required payments, the people who are owed money can look to your property \
+for payment, even if you have paid your contractor in full.",
+];
+
+/// ORS 87.023's ways to protect yourself, as a published copy of the form gives them.
+pub const OR_PROTECT: [&str; 7] = [
+    "RECOGNIZE that this Notice of Right to a Lien may result in a lien against your property unless all those supplying a \
+Notice of Right to a Lien have been paid.",
+    "LEARN more about the lien laws and the meaning of this notice by contacting the Construction Contractors Board, an \
+attorney or the firm sending this notice.",
+    "ASK for a statement of the labor, equipment, services or materials provided to your property from each party that \
+sends you a notice of right to a lien.",
+    "WHEN PAYING your contractor for materials, equipment, labor or services, you may make checks payable jointly to the \
+contractor and the firm furnishing materials, equipment, labor or services for which you have received a notice of right \
+to a lien.",
+    "OR use one of the methods suggested by the \"Information Notice to Owners.\" If you have not received such a notice, \
+contact the Construction Contractors Board.",
+    "GET EVIDENCE that all firms from whom you have received a notice of right to a lien have been paid or have waived the \
+right to claim a lien against your property.",
+    "CONSULT an attorney, a professional escrow company or your mortgage lender.",
+];
+
+/// Mont. Code Ann. § 71-3-532(3)(g): the notice's opening warning.
+pub const MT_WARNING: &str = OR_WARNING;
+
+/// § 71-3-532(3)(g), after "This notice has been sent to you by".
+pub const MT_IMPORTANT: [&str; 2] = [
+    "Under Montana's laws, those who work on your property or provide materials and are not paid have a right to enforce \
+their claim for payment against your property. This claim is known as a construction lien.",
+    "If your contractor fails to pay subcontractors or material suppliers or neglects to make other legally required \
+payments, the people who are owed money may look to your property for payment, even if you have paid your contractor in \
+full.",
+];
 
 /// The line on the page that says whose words the form is in.
 fn source_note(text: &str) -> Block {
@@ -275,6 +337,122 @@ after it (RCW 60.04.031(3)).",
     }
     n.advice.push(
         "This gives RCW 60.04.031's content in arbot's words, not the statute's form: compare it with RCW 60.04.031(2) (and use its form) before serving. Mail it by certified or registered mail, or deliver it in person."
+            .to_string(),
+    );
+    n
+}
+
+/// "This notice has been sent to you by": name, address, telephone.
+fn sent_by(n: &mut NoticeDraft, input: &NoticeInput<'_>) {
+    n.blocks.push(Block::Text("This notice has been sent to you by:".to_string()));
+    field(n, "NAME", input.claimant.name.clone());
+    field(n, "ADDRESS", input.claimant.address.join(", "));
+    field(n, "TELEPHONE", input.claimant.phone.clone().unwrap_or_default());
+}
+
+fn to_owner_with_date(n: &mut NoticeDraft, input: &NoticeInput<'_>) {
+    let p = input.parties;
+    n.to.extend(party("Owner", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    field(n, "Date of mailing", input.today.format("%B %-d, %Y").to_string());
+}
+
+pub(super) fn oregon(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::OregonRightToLien,
+        "NOTICE OF RIGHT TO A LIEN",
+        "Notice of right to a lien",
+        "ORS 87.023",
+        "notice-of-right-to-a-lien",
+    );
+    n.claimant.label = "Sent by";
+    n.blocks.push(Block::Heading("NOTICE OF RIGHT TO A LIEN.".to_string()));
+    n.blocks.push(Block::Warning(OR_WARNING.to_string()));
+    to_owner_with_date(&mut n, input);
+    n.blocks.push(Block::Text(format!(
+        "This is to inform you that {} has begun to provide {} ordered by {} for improvements to property you own. The \
+property is located at {}.",
+        input.claimant.name,
+        value(p, PartyFact::Work),
+        input.customer,
+        property(input)
+    )));
+    n.blocks.push(Block::Text(OR_EIGHT_DAYS.to_string()));
+    n.blocks.push(Block::Text(OR_FULL_PAYMENT.to_string()));
+    n.blocks.push(Block::Bold(OR_NOT_A_LIEN.to_string()));
+    sent_by(&mut n, input);
+    n.blocks.push(Block::Bold("IF YOU HAVE ANY QUESTIONS ABOUT THIS NOTICE, FEEL FREE TO CALL US.".to_string()));
+    n.blocks.push(Block::Heading("IMPORTANT INFORMATION FOR YOUR PROTECTION".to_string()));
+    for s in OR_IMPORTANT {
+        n.blocks.push(Block::Text(s.to_string()));
+    }
+    n.blocks.push(Block::Text(
+        "The law states that all people hired by a contractor to provide you with materials, equipment, labor or services \
+must give you a Notice of Right to a Lien to let you know what they have provided."
+            .to_string(),
+    ));
+    n.blocks.push(Block::Bold("WAYS TO PROTECT YOURSELF ARE:".to_string()));
+    for s in OR_PROTECT {
+        n.blocks.push(Block::Bullet(s.to_string()));
+    }
+    n.copies.extend(lender_and_surety(p));
+    n.advice.push(
+        "The notice's front is ORS 87.023's form word for word; its \"Important information\" follows here rather than on the reverse side, with the ways to protect yourself as a published copy of the form gives them and without the form's closing line on the Construction Contractors Board's booklet, which arbot does not hold: add it from ORS 87.023 before mailing."
+            .to_string(),
+    );
+    n.advice.push(
+        "Deliver it in person or send it by registered or certified mail (ORS 87.018); it covers only work from after the day eight business days before it is delivered or mailed (ORS 87.021)."
+            .to_string(),
+    );
+    n
+}
+
+pub(super) fn montana(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::MontanaRightToClaim,
+        "NOTICE OF RIGHT TO CLAIM A LIEN",
+        "Notice of right to claim a lien",
+        "Mont. Code Ann. § 71-3-532",
+        "notice-of-right-to-claim-a-lien",
+    );
+    n.claimant.label = "Person filing notice";
+    n.blocks.push(Block::Heading("NOTICE OF RIGHT TO CLAIM A LIEN".to_string()));
+    // § 71-3-532(1)-(2): what the notice is, and the real estate against which a lien may be claimed.
+    n.blocks.push(Block::Text(format!(
+        "This is a notice of a right to claim a lien against real estate for services or materials furnished in connection \
+with improvement of the real estate described as: {}.",
+        property(input)
+    )));
+    // (3)(a)-(c): the date of mailing and the owner's name and address (the "To" block); (d)-(e),
+    // who files it, in "This notice has been sent to you by".
+    to_owner_with_date(&mut n, input);
+    n.blocks.push(Block::Warning(MT_WARNING.to_string()));
+    n.blocks.push(Block::Text(format!(
+        "This is to inform you that {name} has begun to provide {} ordered by {} for improvements to property you own. The \
+property is located at {}. If {name} is not paid, a lien may be filed against the property.",
+        value(p, PartyFact::Work),
+        input.customer,
+        property(input),
+        name = input.claimant.name,
+    )));
+    n.blocks.push(Block::Bold(
+        "THIS IS NOT A LIEN. It is a notice sent to you for your protection in compliance with the construction lien laws of \
+the state of Montana."
+            .to_string(),
+    ));
+    sent_by(&mut n, input);
+    for s in MT_IMPORTANT {
+        n.blocks.push(Block::Text(s.to_string()));
+    }
+    n.advice.push(
+        "§ 71-3-532(3)(g)'s notice goes on after these paragraphs (from \"The law states that all people …\", the ways an owner can protect itself), and arbot does not hold that text: copy it from the statute onto the notice before it is mailed. Everything before it is the statute's text."
+            .to_string(),
+    );
+    n.advice.push(
+        "Send it by certified mail (effective when mailed) or deliver it with a signed receipt, and file a copy with the county clerk and recorder within five business days after giving it (§ 71-3-531)."
             .to_string(),
     );
     n

@@ -511,6 +511,89 @@ fn washington_notice_gives_the_60_04_031_content_and_says_whose_words() {
 }
 
 #[test]
+fn oregon_notice_of_right_to_a_lien_is_the_87_023_form() {
+    // First furnished Monday September 14, 2026; seven business days later is Wednesday September 23
+    // (ORS 87.021(1): coverage from after the day eight business days before the notice).
+    let case = Case::new("OR", ProjectType::Residential, OurRole::Sub, &[("first_furnished", "2026-09-14")], FULL);
+    let d = choose(&case.deadlines, None, day("2026-09-16")).unwrap();
+    assert_eq!((d.rule.as_str(), d.due), ("OR.residential.notice_of_right_to_lien", day("2026-09-23")));
+    let n = case.draft("2026-09-16").unwrap().unwrap();
+    assert_eq!(
+        (n.form, n.title.as_str(), n.citation.as_str()),
+        (Form::OregonRightToLien, "NOTICE OF RIGHT TO A LIEN", "ORS 87.023")
+    );
+    let t = text(&n);
+    for wording in [OR_WARNING, OR_EIGHT_DAYS, OR_FULL_PAYMENT, OR_NOT_A_LIEN] {
+        assert!(t.contains(wording), "missing ORS 87.023 text: {wording}");
+    }
+    for s in OR_IMPORTANT.iter().chain(&OR_PROTECT) {
+        assert!(t.contains(s), "missing: {s}");
+    }
+    for line in [
+        "This is to inform you that Sunshine Electric LLC has begun to provide electrical rough-in and finish labor and \
+materials ordered by Gulf Coast Builders LLC for improvements to property you own. The property is located at 1400 \
+Bayshore Blvd",
+        "Date of mailing: September 16, 2026",
+        "NAME: Sunshine Electric LLC",
+        "ADDRESS: 410 W Kennedy Blvd, Tampa, FL 33606",
+        "TELEPHONE: (813) 555-0142",
+        "IF YOU HAVE ANY QUESTIONS ABOUT THIS NOTICE, FEEL FREE TO CALL US.",
+        "IMPORTANT INFORMATION FOR YOUR PROTECTION",
+    ] {
+        assert!(t.contains(line), "missing {line}\n{t}");
+    }
+    assert_eq!(n.to.iter().map(|p| p.role.as_str()).collect::<Vec<_>>(), ["Owner"]);
+    // What arbot does not hold of the form is said.
+    assert!(n.advice.iter().any(|a| a.contains("closing line") && a.contains("add it from ORS 87.023")));
+    // The form gives the sender's telephone; the contractor is not needed.
+    let mut bare = Case::new(
+        "OR",
+        ProjectType::Residential,
+        OurRole::Sub,
+        &[("first_furnished", "2026-09-14")],
+        &without(&["gc", "gc_address", "owner_address"]),
+    );
+    bare.claimant.phone = None;
+    assert_eq!(missing_names(&bare.draft("2026-09-16").unwrap().unwrap_err()), ["owner_address", "[business] phone"]);
+}
+
+#[test]
+fn montana_notice_of_right_to_claim_a_lien_has_the_71_3_532_items() {
+    // A residential job first furnished Friday November 20, 2026: 20 days is Thursday December 10.
+    let case = Case::new("MT", ProjectType::Residential, OurRole::Supplier, &[("first_furnished", "2026-11-20")], FULL);
+    let d = choose(&case.deadlines, None, day("2026-11-25")).unwrap();
+    assert_eq!((d.rule.as_str(), d.due), ("MT.residential.notice_of_right_to_claim_lien", day("2026-12-10")));
+    let n = case.draft("2026-11-25").unwrap().unwrap();
+    assert_eq!((n.form, n.citation.as_str()), (Form::MontanaRightToClaim, "Mont. Code Ann. § 71-3-532"));
+    let t = text(&n);
+    for line in [
+        "This is a notice of a right to claim a lien against real estate for services or materials furnished in \
+connection with improvement of the real estate described as: 1400 Bayshore Blvd",
+        "Date of mailing: November 25, 2026",
+        MT_WARNING,
+        "ordered by Gulf Coast Builders LLC for improvements to property you own.",
+        "If Sunshine Electric LLC is not paid, a lien may be filed against the property.",
+        "THIS IS NOT A LIEN. It is a notice sent to you for your protection in compliance with the construction lien laws \
+of the state of Montana.",
+        "TELEPHONE: (813) 555-0142",
+        MT_IMPORTANT[0],
+        MT_IMPORTANT[1],
+    ] {
+        assert!(t.contains(line), "missing {line}\n{t}");
+    }
+    assert!(n.advice.iter().any(|a| a.contains("arbot does not hold that text: copy it from the statute")));
+    assert!(n.advice.iter().any(|a| a.contains("county clerk and recorder within five business days")));
+    let bare = Case::new(
+        "MT",
+        ProjectType::Residential,
+        OurRole::Supplier,
+        &[("first_furnished", "2026-11-20")],
+        &without(&["property", "work"]),
+    );
+    assert_eq!(missing_names(&bare.draft("2026-11-25").unwrap().unwrap_err()), ["property", "work"]);
+}
+
+#[test]
 fn other_states_get_the_generic_notice_under_their_citation() {
     let case = Case::new("OH", ProjectType::Private, OurRole::Supplier, &[("first_furnished", "2026-11-20")], FULL);
     let n = case.draft("2026-11-25").unwrap().unwrap();
@@ -544,6 +627,8 @@ fn forms_have_stable_words() {
         Form::ArizonaPreliminary,
         Form::NevadaRightToLien,
         Form::WashingtonRightToClaim,
+        Form::OregonRightToLien,
+        Form::MontanaRightToClaim,
         Form::Generic,
     ] {
         assert_eq!(Form::parse(f.word()), Some(f));
