@@ -20,8 +20,9 @@
 //! * **Texas notice of claim for unpaid labor or materials**, Prop. Code § 53.056(a-2) (the form
 //!   in force for original contracts from January 1, 2022), to the owner and the original
 //!   contractor (§ 53.056(a-1)), with the open invoices as its billing statement (§ 53.056(a-3)).
-//! * **Arizona, Nevada, Washington, Oregon and Montana**: their own forms, in [`forms`] (A.R.S.
-//!   § 33-992.01, NRS 108.245(1), RCW 60.04.031, ORS 87.023, Mont. Code Ann. § 71-3-532), with the statute's words where arbot holds them and its
+//! * **Arizona, Nevada, Washington, Oregon, Michigan, Ohio and Montana**: their own forms, in
+//!   [`forms`] (A.R.S. § 33-992.01, NRS 108.245(1), RCW 60.04.031, ORS 87.023, MCL 570.1109, Ohio
+//!   Rev. Code § 1311.05, Mont. Code Ann. § 71-3-532), with the statute's words where arbot holds them and its
 //!   content in arbot's words, said on the page, where it does not.
 //! * **Every other state whose rules require a preliminary notice or notice to owner from a
 //!   subcontractor or supplier**: a generic notice with the content those statutes have in
@@ -77,6 +78,10 @@ pub enum Form {
     OregonRightToLien,
     /// Mont. Code Ann. § 71-3-532: the notice of right to claim a lien.
     MontanaRightToClaim,
+    /// MCL 570.1109: the notice of furnishing.
+    MichiganFurnishing,
+    /// Ohio Rev. Code § 1311.05: the notice of furnishing.
+    OhioFurnishing,
     /// The content the other states' statutes share, under the rule's citation.
     Generic,
 }
@@ -94,6 +99,8 @@ impl Form {
             Form::WashingtonRightToClaim => "wa_right_to_claim",
             Form::OregonRightToLien => "or_right_to_lien",
             Form::MontanaRightToClaim => "mt_right_to_claim",
+            Form::MichiganFurnishing => "mi_furnishing",
+            Form::OhioFurnishing => "oh_furnishing",
             Form::Generic => "generic",
         }
     }
@@ -109,6 +116,8 @@ impl Form {
             Form::WashingtonRightToClaim,
             Form::OregonRightToLien,
             Form::MontanaRightToClaim,
+            Form::MichiganFurnishing,
+            Form::OhioFurnishing,
             Form::Generic,
         ]
         .into_iter()
@@ -381,6 +390,8 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
         Form::WashingtonRightToClaim => forms::washington(input),
         Form::OregonRightToLien => forms::oregon(input),
         Form::MontanaRightToClaim => forms::montana(input),
+        Form::MichiganFurnishing => forms::michigan(input),
+        Form::OhioFurnishing => forms::ohio(input),
         Form::Generic => generic(input),
     }))
 }
@@ -412,6 +423,8 @@ fn form_for(input: &NoticeInput<'_>) -> Result<Form, Refusal> {
         "WA.private.preliminary_notice" | "WA.residential.preliminary_notice" => Ok(Form::WashingtonRightToClaim),
         "OR.private.notice_of_right_to_lien" | "OR.residential.notice_of_right_to_lien" => Ok(Form::OregonRightToLien),
         "MT.residential.notice_of_right_to_claim_lien" => Ok(Form::MontanaRightToClaim),
+        "MI.private.notice_of_furnishing" => Ok(Form::MichiganFurnishing),
+        "OH.private.notice_of_furnishing" => Ok(Form::OhioFurnishing),
         rule if rule.starts_with("TX.") => Err(not_drafted(
             "arbot drafts the § 53.056(a-2) form for original contracts from January 1, 2022; the pre-2022 notices and public-works bond notices (Gov't Code ch. 2253) have other forms",
         )),
@@ -452,6 +465,8 @@ fn needs(form: Form, input: &NoticeInput<'_>) -> Vec<PartyFact> {
         Form::WashingtonRightToClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
         // ORS 87.023 and § 71-3-532(3): to the owner, naming who ordered the work (our customer).
         Form::OregonRightToLien | Form::MontanaRightToClaim => vec![Owner, OwnerAddress, Property, Work],
+        // MCL 570.1109 and § 1311.05(A): to the owner (or designee) and the general contractor.
+        Form::MichiganFurnishing | Form::OhioFurnishing => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
         Form::Generic => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
     }
 }
@@ -864,11 +879,9 @@ fn generic_title(d: &Deadline) -> &'static str {
         ("IL.private.subcontractor_notice", "SUBCONTRACTOR'S NOTICE TO OWNER"),
         ("IN.residential.prelien_notice", "PRE-LIEN NOTICE"),
         ("MA.private.notice_of_identification", "NOTICE OF IDENTIFICATION"),
-        ("MI.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("MN.private.prelien_notice", "PRE-LIEN NOTICE"),
         ("MS.private.notice_of_commencement", "NOTICE OF COMMENCEMENT"),
         ("NM.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
-        ("OH.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("OK.private.pre_lien_notice", "PRE-LIEN NOTICE"),
     ];
     match TITLES.iter().find(|(rule, _)| *rule == d.rule) {
@@ -935,8 +948,8 @@ pub fn set_command(typed_job: &str, m: &Missing) -> String {
 
 mod forms;
 pub use forms::{
-    AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, MT_IMPORTANT, MT_WARNING, NV_STATEMENT, OR_EIGHT_DAYS,
-    OR_FULL_PAYMENT, OR_IMPORTANT, OR_NOT_A_LIEN, OR_PROTECT, OR_WARNING, WA_OWNER,
+    AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, MI_WARNING, MT_IMPORTANT, MT_WARNING, NV_STATEMENT, OH_STATEMENT,
+    OR_EIGHT_DAYS, OR_FULL_PAYMENT, OR_IMPORTANT, OR_NOT_A_LIEN, OR_PROTECT, OR_WARNING, WA_OWNER,
 };
 
 #[cfg(test)]

@@ -226,26 +226,27 @@ async fn a_missing_business_address_and_other_states_forms() {
 
         // Elsewhere: a generic notice under the rule's citation, said first to be one.
         for line in [
-            "/ar job westchase set state OH",
+            "/ar job westchase set state MN",
             "/ar job westchase set role supplier",
             "/ar job westchase set first_furnished 2026-11-20",
-            "/ar job westchase set owner_address 200 Public Sq, Cleveland, OH 44114",
-            "/ar job westchase set gc_address 1 Main St, Columbus, OH 43215",
-            "/ar job westchase set property 1300 E 9th St, Cleveland, OH 44114",
+            "/ar job westchase set owner_address 200 S 6th St, Minneapolis, MN 55402",
+            "/ar job westchase set gc_address 1 Main St, St Paul, MN 55101",
+            "/ar job westchase set property 1300 Nicollet Mall, Minneapolis, MN 55403",
             "/ar job westchase set work chilled-water piping and pumps",
         ] {
             set(&app, line).await;
         }
         let reply = run_line(&app, "/ar nto westchase", sam()).await;
         assert!(
-            reply.lines[0].starts_with("arbot doesn't hold Ohio's own form for this notice: this is a generic one"),
+            reply.lines[0]
+                .starts_with("arbot doesn't hold Minnesota's own form for this notice: this is a generic one"),
             "{}: {:?}",
             db.name,
             reply.lines
         );
         let body = pdf_text(&reply.attachments[0].content);
-        assert!(body.contains("NOTICE OF FURNISHING") && body.contains("This is not a lien."), "{body}");
-        assert!(body.contains("Given under Ohio Rev. Code § 1311.05(A) (Ohio)."), "{body}");
+        assert!(body.contains("PRE-LIEN NOTICE") && body.contains("This is not a lien."), "{body}");
+        assert!(body.contains("Given under Minn. Stat. § 514.011, subd. 2 (Minnesota)."), "{body}");
 
         // Without our own address the notice can't say who gives it.
         app.config.business.address.clear();

@@ -125,7 +125,9 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     let form = match notice.form {
         Form::Generic => format!("as a generic notice under {}", notice.citation),
         // The statute's content in arbot's words (see the advice below).
-        Form::WashingtonRightToClaim => format!("with the content {} asks for, in arbot's words", notice.citation),
+        Form::WashingtonRightToClaim | Form::OhioFurnishing => {
+            format!("with the content {} asks for, in arbot's words", notice.citation)
+        }
         Form::ArizonaPreliminary => format!("after the {}(D) form", notice.citation),
         // Its closing paragraphs are not held (see the advice below).
         Form::MontanaRightToClaim => format!("after the {} notice", notice.citation),

@@ -19,6 +19,12 @@
 //!   its front quoted; its "Important information for your protection" quoted as far as arbot
 //!   holds the statute's text, the ways to protect yourself as a published copy of the form gives
 //!   them, and its closing line (where to get the booklet) not held, which the answer says.
+//! * **Michigan**, MCL 570.1109: the notice of furnishing in the section's form, to the owner (or
+//!   its designee) and the general contractor, naming the recorded notice of commencement by its
+//!   county rather than by liber and page, which arbot does not keep (the answer says so).
+//! * **Ohio**, Ohio Rev. Code § 1311.05: the notice of furnishing's content (who furnishes what,
+//!   to whom, on which property, since when, under which recorded notice of commencement), to the
+//!   owner's designee (or the owner) and the original contractor, in arbot's words.
 //! * **Montana**, Mont. Code Ann. § 71-3-532: the notice of right to claim a lien with the (3)(a)-(f)
 //!   items and (3)(g)'s notice quoted as far as arbot holds it; the answer names the closing
 //!   paragraphs arbot does not hold, to copy from the statute before it is mailed.
@@ -122,6 +128,16 @@ their claim for payment against your property. This claim is known as a construc
 payments, the people who are owed money may look to your property for payment, even if you have paid your contractor in \
 full.",
 ];
+
+/// MCL 570.1109: the form's warning to the owner.
+pub const MI_WARNING: &str = "WARNING TO OWNER: THIS NOTICE IS REQUIRED BY THE MICHIGAN CONSTRUCTION LIEN ACT. IF YOU \
+HAVE QUESTIONS ABOUT YOUR RIGHTS AND DUTIES UNDER THIS ACT, YOU SHOULD CONTACT AN ATTORNEY TO PROTECT YOU FROM THE \
+POSSIBILITY OF PAYING TWICE FOR THE IMPROVEMENTS TO YOUR PROPERTY.";
+
+/// Ohio Rev. Code § 1311.05: what the notice tells the owner, in arbot's words.
+pub const OH_STATEMENT: &str = "This notice is given under section 1311.05 of the Ohio Revised Code to preserve the \
+undersigned's lien rights. It is not a lien. If the undersigned is not paid for the labor, work or materials described \
+above, it may claim a lien against the property.";
 
 /// The line on the page that says whose words the form is in.
 fn source_note(text: &str) -> Block {
@@ -453,6 +469,102 @@ the state of Montana."
     );
     n.advice.push(
         "Send it by certified mail (effective when mailed) or deliver it with a signed receipt, and file a copy with the county clerk and recorder within five business days after giving it (§ 71-3-531)."
+            .to_string(),
+    );
+    n
+}
+
+pub(super) fn michigan(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::MichiganFurnishing,
+        "NOTICE OF FURNISHING",
+        "Notice of furnishing",
+        "MCL 570.1109",
+        "notice-of-furnishing",
+    );
+    n.claimant.label = "Lien claimant";
+    n.to.extend(party("Owner or lessee, or its designee", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    n.to.extend(party("General contractor", p, PartyFact::Gc, PartyFact::GcAddress));
+    let (hirer, hirer_address) = hired_by(input);
+    n.blocks.push(Block::Heading("NOTICE OF FURNISHING".to_string()));
+    n.blocks.push(Block::Text(format!(
+        "Please take notice that the undersigned is furnishing to {} certain labor or material for {}, in connection with \
+the improvements to the real property described in the notice of commencement recorded in {} records, described as: {}.",
+        one_line(&hirer, &hirer_address),
+        value(p, PartyFact::Work),
+        input.county.map_or_else(|| "the county's".to_string(), |c| format!("{c} County")),
+        property(input),
+    )));
+    n.blocks.push(Block::Warning(MI_WARNING.to_string()));
+    field(&mut n, "Name and address of lien claimant", one_line(&input.claimant.name, &input.claimant.address));
+    // The party signing and its capacity are under the signature line.
+    n.copies.extend(party("Lender", p, PartyFact::Lender, PartyFact::LenderAddress));
+    n.advice.push(
+        "The form's words are MCL 570.1109's, except that it names the notice of commencement by its county, not by the liber and page it was recorded at, which arbot does not keep: add them if you have them. Serve the designee the notice of commencement names, if it names one other than the owner."
+            .to_string(),
+    );
+    n.advice.push(
+        "Serve it in person or by certified mail, return receipt requested, within 20 days after first furnishing (MCL 570.1109); a late notice reduces the lien by what the owner paid before receiving it."
+            .to_string(),
+    );
+    n
+}
+
+pub(super) fn ohio(input: &NoticeInput<'_>) -> NoticeDraft {
+    let p = input.parties;
+    let mut n = base(
+        input,
+        Form::OhioFurnishing,
+        "NOTICE OF FURNISHING",
+        "Notice of furnishing",
+        "Ohio Rev. Code § 1311.05",
+        "notice-of-furnishing",
+    );
+    n.claimant.label = "Claimant";
+    n.to.extend(party("Owner, or the owner's designee", p, PartyFact::Owner, PartyFact::OwnerAddress));
+    n.to.extend(party("Original contractor", p, PartyFact::Gc, PartyFact::GcAddress));
+    let (hirer, hirer_address) = hired_by(input);
+    n.blocks.push(Block::Heading("NOTICE OF FURNISHING".to_string()));
+    n.blocks.push(Block::Text(format!(
+        "The undersigned gives you notice that it is performing labor or work upon, or furnishing materials in furtherance \
+of, the improvement to the real property described below, under contract with {}.",
+        input.customer
+    )));
+    field(
+        &mut n,
+        "Claimant",
+        format!("{} ({})", one_line(&input.claimant.name, &input.claimant.address), relationship(input.facts.role)),
+    );
+    field(&mut n, "Under contract with", one_line(&hirer, &hirer_address));
+    field(
+        &mut n,
+        "Original contractor",
+        one_line(&value(p, PartyFact::Gc), &address_lines(&value(p, PartyFact::GcAddress))),
+    );
+    field(&mut n, "Owner", one_line(&value(p, PartyFact::Owner), &address_lines(&value(p, PartyFact::OwnerAddress))));
+    field(&mut n, "Property", property(input));
+    field(&mut n, "Labor, work or materials", value(p, PartyFact::Work));
+    if let Some(first) = input.facts.first_furnished {
+        field(&mut n, "First furnished", first.format("%B %-d, %Y").to_string());
+    }
+    if let Some(noc) = input.facts.noc_recorded {
+        field(&mut n, "Notice of commencement recorded", noc.format("%B %-d, %Y").to_string());
+    }
+    n.blocks.push(Block::Bold(OH_STATEMENT.to_string()));
+    n.blocks.push(source_note(
+        "The content Ohio Rev. Code § 1311.05 asks of this notice, in the drafter's words; the statute prescribes the notice's form.",
+    ));
+    n.copies.extend(lender_and_surety(p));
+    if input.facts.noc_recorded.is_none() {
+        n.advice.push(
+            "No notice of commencement is on record for the job: the notice of furnishing is owed only once one is recorded (§ 1311.05(A)), and goes to the designee and original contractor it names. Set noc_recorded when you have it."
+                .to_string(),
+        );
+    }
+    n.advice.push(
+        "This gives § 1311.05's content in arbot's words, not the statute's form: compare it with § 1311.05(B) (and use its form) before serving. Serve the owner's designee named in the notice of commencement, if any, instead of the owner."
             .to_string(),
     );
     n

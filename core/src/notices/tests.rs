@@ -594,14 +594,81 @@ of the state of Montana.",
 }
 
 #[test]
+fn michigan_notice_of_furnishing_is_the_570_1109_form() {
+    // First furnished Friday November 20, 2026, no later notice of commencement: 20 days is
+    // Thursday December 10.
+    let mut case = Case::new("MI", ProjectType::Private, OurRole::SubSub, &[("first_furnished", "2026-11-20")], FULL);
+    let d = choose(&case.deadlines, None, day("2026-11-25")).unwrap();
+    assert_eq!((d.rule.as_str(), d.due), ("MI.private.notice_of_furnishing", day("2026-12-10")));
+    case.customer = "Bay Plumbing Inc";
+    case.customer_address = Some("88 Pipe Way, Detroit, MI 48201");
+    let n = case.draft("2026-11-25").unwrap().unwrap();
+    assert_eq!(
+        (n.form, n.title.as_str(), n.citation.as_str()),
+        (Form::MichiganFurnishing, "NOTICE OF FURNISHING", "MCL 570.1109")
+    );
+    let t = text(&n);
+    for line in [
+        "Please take notice that the undersigned is furnishing to Bay Plumbing Inc, 88 Pipe Way, Detroit, MI 48201 certain \
+labor or material for electrical rough-in and finish labor and materials, in connection with the improvements to the real \
+property described in the notice of commencement recorded in Hillsborough County records, described as: 1400 Bayshore Blvd",
+        MI_WARNING,
+        "Name and address of lien claimant: Sunshine Electric LLC, 410 W Kennedy Blvd, Tampa, FL 33606",
+    ] {
+        assert!(t.contains(line), "missing {line}\n{t}");
+    }
+    assert_eq!(
+        n.to.iter().map(|p| p.role.as_str()).collect::<Vec<_>>(),
+        ["Owner or lessee, or its designee", "General contractor"]
+    );
+    assert!(n.advice.iter().any(|a| a.contains("not by the liber and page")));
+    assert_eq!(n.claimant.signer.as_deref(), Some("Sam Ortiz, AR manager"), "by the party signing, in its capacity");
+    let bare =
+        Case::new("MI", ProjectType::Private, OurRole::Sub, &[("first_furnished", "2026-11-20")], &without(&["gc"]));
+    assert_eq!(missing_names(&bare.draft("2026-11-25").unwrap().unwrap_err()), ["gc"]);
+}
+
+#[test]
+fn ohio_notice_of_furnishing_gives_the_1311_05_content_and_says_whose_words() {
+    // A notice of commencement recorded Monday November 2, 2026, first furnished Friday November
+    // 20: 21 days after first furnishing is Friday December 11.
+    let case = Case::new(
+        "OH",
+        ProjectType::Private,
+        OurRole::Supplier,
+        &[("first_furnished", "2026-11-20"), ("noc_recorded", "2026-11-02")],
+        FULL,
+    );
+    let d = choose(&case.deadlines, None, day("2026-11-25")).unwrap();
+    assert_eq!((d.rule.as_str(), d.due), ("OH.private.notice_of_furnishing", day("2026-12-11")));
+    let n = case.draft("2026-11-25").unwrap().unwrap();
+    assert_eq!((n.form, n.citation.as_str()), (Form::OhioFurnishing, "Ohio Rev. Code § 1311.05"));
+    let t = text(&n);
+    for line in [
+        "Original contractor: Gulf Coast Builders LLC, 2200 W Cypress St",
+        "Labor, work or materials: electrical rough-in",
+        "First furnished: November 20, 2026",
+        "Notice of commencement recorded: November 2, 2026",
+        OH_STATEMENT,
+        "in the drafter's words; the statute prescribes the notice's form",
+    ] {
+        assert!(t.contains(line), "missing {line}\n{t}");
+    }
+    assert!(!n.advice.iter().any(|a| a.contains("No notice of commencement")));
+    let no_noc = Case::new("OH", ProjectType::Private, OurRole::Supplier, &[("first_furnished", "2026-11-20")], FULL);
+    let n = no_noc.draft("2026-11-25").unwrap().unwrap();
+    assert!(n.advice.iter().any(|a| a.contains("No notice of commencement is on record")));
+}
+
+#[test]
 fn other_states_get_the_generic_notice_under_their_citation() {
-    let case = Case::new("OH", ProjectType::Private, OurRole::Supplier, &[("first_furnished", "2026-11-20")], FULL);
+    let case = Case::new("MN", ProjectType::Private, OurRole::Supplier, &[("first_furnished", "2026-11-20")], FULL);
     let n = case.draft("2026-11-25").unwrap().unwrap();
     assert_eq!(n.form, Form::Generic);
-    assert_eq!(n.title, "NOTICE OF FURNISHING");
+    assert_eq!(n.title, "PRE-LIEN NOTICE");
     let t = text(&n);
-    assert!(t.contains("This is not a lien.") && t.contains("under Ohio law"));
-    assert!(t.contains(&format!("Given under {} (Ohio).", n.citation)), "{t}");
+    assert!(t.contains("This is not a lien.") && t.contains("under Minnesota law"));
+    assert!(t.contains(&format!("Given under {} (Minnesota).", n.citation)), "{t}");
     assert!(t.contains("First furnished: November 20, 2026") && t.contains("Unpaid to date: $18,250.75"));
 }
 
@@ -629,6 +696,8 @@ fn forms_have_stable_words() {
         Form::WashingtonRightToClaim,
         Form::OregonRightToLien,
         Form::MontanaRightToClaim,
+        Form::MichiganFurnishing,
+        Form::OhioFurnishing,
         Form::Generic,
     ] {
         assert_eq!(Form::parse(f.word()), Some(f));
