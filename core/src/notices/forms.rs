@@ -255,7 +255,7 @@ the drafter's words, not the statute's text.",
             .to_string(),
     );
     n.advice.push(
-        "Serve it by first class mail with a certificate of mailing, or by registered or certified mail (§ 33-992.02), and keep the proof of service; if the price grows by more than 20% over the estimate, serve a new notice."
+        "Serve it by registered or certified mail and keep the mailing receipts with the proof of service (A.R.S. §§ 33-992.01, 33-992.02); a lien claimant without that proof cannot enforce its lien (§ 33-981(D))."
             .to_string(),
     );
     n
@@ -291,7 +291,7 @@ pub(super) fn nevada(input: &NoticeInput<'_>) -> NoticeDraft {
     }
     n.copies.extend(lender_and_surety(p));
     n.advice.push(
-        "Deliver it in person or by certified mail to the owner, and a copy the same way to the prime contractor (NRS 108.245(1)); it need not be verified or notarized ((4))."
+        "Deliver it in person or by certified mail to the owner, and a copy the same way to the prime contractor (NRS 108.245(1)); it need not be verified, sworn to or acknowledged (NRS 108.245(4))."
             .to_string(),
     );
     n
@@ -506,7 +506,7 @@ the improvements to the real property described in the notice of commencement re
             .to_string(),
     );
     n.advice.push(
-        "Serve it in person or by certified mail, return receipt requested, within 20 days after first furnishing (MCL 570.1109); a late notice reduces the lien by what the owner paid before receiving it."
+        "Serve it in person or by certified mail within 20 days after first furnishing (MCL 570.1109); a late notice reduces the lien by what the owner paid before receiving it."
             .to_string(),
     );
     n
