@@ -20,6 +20,10 @@
 //! * **Texas notice of claim for unpaid labor or materials**, Prop. Code § 53.056(a-2) (the form
 //!   in force for original contracts from January 1, 2022), to the owner and the original
 //!   contractor (§ 53.056(a-1)), with the open invoices as its billing statement (§ 53.056(a-3)).
+//! * **Arizona, Nevada, Washington, Oregon, Michigan, Ohio and Montana**: their own forms, in
+//!   [`forms`] (A.R.S. § 33-992.01, NRS 108.245(1), RCW 60.04.031, ORS 87.023, MCL 570.1109, Ohio
+//!   Rev. Code § 1311.05, Mont. Code Ann. § 71-3-532), with the statute's words where arbot holds them and its
+//!   content in arbot's words, said on the page, where it does not.
 //! * **Every other state whose rules require a preliminary notice or notice to owner from a
 //!   subcontractor or supplier**: a generic notice with the content those statutes have in
 //!   common (who gives it, the owner, the contractor, who hired us, the property, what we furnish,
@@ -64,6 +68,20 @@ pub enum Form {
     CaliforniaPreliminary,
     /// Tex. Prop. Code § 53.056(a-2).
     TexasUnpaidClaim,
+    /// A.R.S. § 33-992.01(C)-(D): the preliminary twenty day notice.
+    ArizonaPreliminary,
+    /// NRS 108.245(1): the notice of right to lien.
+    NevadaRightToLien,
+    /// RCW 60.04.031: the notice of right to claim a lien.
+    WashingtonRightToClaim,
+    /// ORS 87.023: the notice of right to a lien.
+    OregonRightToLien,
+    /// Mont. Code Ann. § 71-3-532: the notice of right to claim a lien.
+    MontanaRightToClaim,
+    /// MCL 570.1109: the notice of furnishing.
+    MichiganFurnishing,
+    /// Ohio Rev. Code § 1311.05: the notice of furnishing.
+    OhioFurnishing,
     /// The content the other states' statutes share, under the rule's citation.
     Generic,
 }
@@ -76,6 +94,13 @@ impl Form {
             Form::FloridaNoticeToOwnerAndContractor => "fl_nto_ntc",
             Form::CaliforniaPreliminary => "ca_preliminary",
             Form::TexasUnpaidClaim => "tx_unpaid_claim",
+            Form::ArizonaPreliminary => "az_preliminary",
+            Form::NevadaRightToLien => "nv_right_to_lien",
+            Form::WashingtonRightToClaim => "wa_right_to_claim",
+            Form::OregonRightToLien => "or_right_to_lien",
+            Form::MontanaRightToClaim => "mt_right_to_claim",
+            Form::MichiganFurnishing => "mi_furnishing",
+            Form::OhioFurnishing => "oh_furnishing",
             Form::Generic => "generic",
         }
     }
@@ -86,6 +111,13 @@ impl Form {
             Form::FloridaNoticeToOwnerAndContractor,
             Form::CaliforniaPreliminary,
             Form::TexasUnpaidClaim,
+            Form::ArizonaPreliminary,
+            Form::NevadaRightToLien,
+            Form::WashingtonRightToClaim,
+            Form::OregonRightToLien,
+            Form::MontanaRightToClaim,
+            Form::MichiganFurnishing,
+            Form::OhioFurnishing,
             Form::Generic,
         ]
         .into_iter()
@@ -127,6 +159,8 @@ pub struct NoticeInput<'a> {
     pub county: Option<&'a str>,
     /// Who hired us: the ledger's customer for the job.
     pub customer: &'a str,
+    /// The customer's billing address from the accounting system, where it has one.
+    pub customer_address: Option<&'a str>,
     pub claimant: &'a Claimant,
     /// Unpaid on the job today, in `currency`.
     pub unpaid: Money,
@@ -317,6 +351,22 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
             });
         }
     }
+    let phone_for = match form {
+        Form::WashingtonRightToClaim => Some("RCW 60.04.031(2)"),
+        Form::OregonRightToLien => Some("ORS 87.023"),
+        Form::MontanaRightToClaim => Some("Mont. Code Ann. § 71-3-532(3)(g)"),
+        _ => None,
+    };
+    if let Some(statute) = phone_for.filter(|_| input.claimant.phone.is_none()) {
+        missing.push(Missing::Setting {
+            key: "[business] phone",
+            what: match statute {
+                "ORS 87.023" => "our telephone number, which the ORS 87.023 form gives",
+                "RCW 60.04.031(2)" => "our telephone number, which RCW 60.04.031(2) asks the notice to give",
+                _ => "our telephone number, which the § 71-3-532(3)(g) notice gives",
+            },
+        });
+    }
     if form == Form::TexasUnpaidClaim {
         if input.unpaid.minor <= 0 {
             return Err(Refusal::NothingUnpaid);
@@ -335,6 +385,13 @@ pub fn draft(input: &NoticeInput<'_>) -> Result<Result<NoticeDraft, Vec<Missing>
         Form::FloridaNoticeToOwner | Form::FloridaNoticeToOwnerAndContractor => florida(input, form),
         Form::CaliforniaPreliminary => california(input),
         Form::TexasUnpaidClaim => texas(input),
+        Form::ArizonaPreliminary => forms::arizona(input),
+        Form::NevadaRightToLien => forms::nevada(input),
+        Form::WashingtonRightToClaim => forms::washington(input),
+        Form::OregonRightToLien => forms::oregon(input),
+        Form::MontanaRightToClaim => forms::montana(input),
+        Form::MichiganFurnishing => forms::michigan(input),
+        Form::OhioFurnishing => forms::ohio(input),
         Form::Generic => generic(input),
     }))
 }
@@ -360,6 +417,14 @@ fn form_for(input: &NoticeInput<'_>) -> Result<Form, Refusal> {
             "arbot drafts California's private-works preliminary notice (§ 8202); the public-works one (§ 9303) is not drafted yet",
         )),
         "TX.commercial.monthly_notice" | "TX.residential.monthly_notice" => Ok(Form::TexasUnpaidClaim),
+        // § 33-992.01(B): every claimant, the original contractor too.
+        "AZ.private.preliminary_notice" => Ok(Form::ArizonaPreliminary),
+        "NV.private.notice_of_right_to_lien" => Ok(Form::NevadaRightToLien),
+        "WA.private.preliminary_notice" | "WA.residential.preliminary_notice" => Ok(Form::WashingtonRightToClaim),
+        "OR.private.notice_of_right_to_lien" | "OR.residential.notice_of_right_to_lien" => Ok(Form::OregonRightToLien),
+        "MT.residential.notice_of_right_to_claim_lien" => Ok(Form::MontanaRightToClaim),
+        "MI.private.notice_of_furnishing" => Ok(Form::MichiganFurnishing),
+        "OH.private.notice_of_furnishing" => Ok(Form::OhioFurnishing),
         rule if rule.starts_with("TX.") => Err(not_drafted(
             "arbot drafts the § 53.056(a-2) form for original contracts from January 1, 2022; the pre-2022 notices and public-works bond notices (Gov't Code ch. 2253) have other forms",
         )),
@@ -390,14 +455,19 @@ fn needs(form: Form, input: &NoticeInput<'_>) -> Vec<PartyFact> {
         }
         Form::CaliforniaPreliminary => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work, Estimate],
         Form::TexasUnpaidClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
-        Form::Generic => {
-            let mut need = vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work];
-            // A.R.S. § 33-992.01(C): the Arizona 20-day notice gives an estimate of the total price.
-            if input.facts.state == "AZ" {
-                need.push(Estimate);
-            }
-            need
-        }
+        // § 33-992.01(C)-(D): the original contractor's name and address, and an estimate of the
+        // total price; an original contractor names itself.
+        Form::ArizonaPreliminary if role == OurRole::Gc => vec![Owner, OwnerAddress, Property, Work, Estimate],
+        Form::ArizonaPreliminary => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work, Estimate],
+        // NRS 108.245(1): to the owner, a copy to the prime contractor.
+        Form::NevadaRightToLien => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        // RCW 60.04.031(1)-(2): to the owner, naming the prime contractor and the customer.
+        Form::WashingtonRightToClaim => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        // ORS 87.023 and § 71-3-532(3): to the owner, naming who ordered the work (our customer).
+        Form::OregonRightToLien | Form::MontanaRightToClaim => vec![Owner, OwnerAddress, Property, Work],
+        // MCL 570.1109 and § 1311.05(A): to the owner (or designee) and the general contractor.
+        Form::MichiganFurnishing | Form::OhioFurnishing => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
+        Form::Generic => vec![Owner, OwnerAddress, Gc, GcAddress, Property, Work],
     }
 }
 
@@ -804,24 +874,15 @@ claim a lien against the property under {state} law."
 /// The title a generic notice carries: the statute's name for it.
 fn generic_title(d: &Deadline) -> &'static str {
     const TITLES: &[(&str, &str)] = &[
-        ("AZ.private.preliminary_notice", "PRELIMINARY TWENTY-DAY NOTICE"),
         ("GA.private.notice_to_contractor", "NOTICE TO CONTRACTOR"),
         ("IA.private.notice_to_prime", "NOTICE TO GENERAL CONTRACTOR"),
         ("IL.private.subcontractor_notice", "SUBCONTRACTOR'S NOTICE TO OWNER"),
         ("IN.residential.prelien_notice", "PRE-LIEN NOTICE"),
         ("MA.private.notice_of_identification", "NOTICE OF IDENTIFICATION"),
-        ("MI.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("MN.private.prelien_notice", "PRE-LIEN NOTICE"),
         ("MS.private.notice_of_commencement", "NOTICE OF COMMENCEMENT"),
-        ("MT.residential.notice_of_right_to_claim_lien", "NOTICE OF RIGHT TO CLAIM A LIEN"),
         ("NM.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
-        ("NV.private.notice_of_right_to_lien", "NOTICE OF RIGHT TO LIEN"),
-        ("OH.private.notice_of_furnishing", "NOTICE OF FURNISHING"),
         ("OK.private.pre_lien_notice", "PRE-LIEN NOTICE"),
-        ("OR.residential.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
-        ("OR.private.notice_of_right_to_lien", "NOTICE OF RIGHT TO A LIEN"),
-        ("WA.private.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
-        ("WA.residential.preliminary_notice", "NOTICE OF RIGHT TO CLAIM A LIEN"),
     ];
     match TITLES.iter().find(|(rule, _)| *rule == d.rule) {
         Some((_, title)) => title,
@@ -884,6 +945,12 @@ pub fn set_command(typed_job: &str, m: &Missing) -> String {
         Missing::Setting { key, .. } => format!("{key} in arbot.toml"),
     }
 }
+
+mod forms;
+pub use forms::{
+    AZ_BOND, AZ_CORRECT, AZ_NOT_A_LIEN, AZ_OWNER, MI_WARNING, MT_IMPORTANT, MT_WARNING, NV_STATEMENT, OH_STATEMENT,
+    OR_EIGHT_DAYS, OR_FULL_PAYMENT, OR_IMPORTANT, OR_NOT_A_LIEN, OR_PROTECT, OR_WARNING, WA_OWNER,
+};
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,9 @@ use arbot::commands::run_line;
 use arbot::config::Config;
 use arbot::roles::{Actor, Role};
 use arbot_core::ledger::JobWithCustomer;
-use arbot_core::notices::{CA_STATEMENT, FL_IMPORTANT, FL_LEARN, FL_PRESCRIBES, FL_RECOGNIZE, FL_WARNING, TX_OWNER};
+use arbot_core::notices::{
+    CA_STATEMENT, FL_IMPORTANT, FL_LEARN, FL_PRESCRIBES, FL_RECOGNIZE, FL_WARNING, Form, NV_STATEMENT, TX_OWNER,
+};
 use arbot_core::{Clock, ManualClock, store};
 use arbot_tests::TestDb;
 use arbot_tests::bot_world::{at, load_sample_ledger};
@@ -224,31 +226,102 @@ async fn a_missing_business_address_and_other_states_forms() {
 
         // Elsewhere: a generic notice under the rule's citation, said first to be one.
         for line in [
-            "/ar job westchase set state OH",
+            "/ar job westchase set state MN",
             "/ar job westchase set role supplier",
             "/ar job westchase set first_furnished 2026-11-20",
-            "/ar job westchase set owner_address 200 Public Sq, Cleveland, OH 44114",
-            "/ar job westchase set gc_address 1 Main St, Columbus, OH 43215",
-            "/ar job westchase set property 1300 E 9th St, Cleveland, OH 44114",
+            "/ar job westchase set owner_address 200 S 6th St, Minneapolis, MN 55402",
+            "/ar job westchase set gc_address 1 Main St, St Paul, MN 55101",
+            "/ar job westchase set property 1300 Nicollet Mall, Minneapolis, MN 55403",
             "/ar job westchase set work chilled-water piping and pumps",
         ] {
             set(&app, line).await;
         }
         let reply = run_line(&app, "/ar nto westchase", sam()).await;
         assert!(
-            reply.lines[0].starts_with("arbot doesn't hold Ohio's own form for this notice: this is a generic one"),
+            reply.lines[0]
+                .starts_with("arbot doesn't hold Minnesota's own form for this notice: this is a generic one"),
             "{}: {:?}",
             db.name,
             reply.lines
         );
         let body = pdf_text(&reply.attachments[0].content);
-        assert!(body.contains("NOTICE OF FURNISHING") && body.contains("This is not a lien."), "{body}");
-        assert!(body.contains("Given under Ohio Rev. Code § 1311.05(A) (Ohio)."), "{body}");
+        assert!(body.contains("PRE-LIEN NOTICE") && body.contains("This is not a lien."), "{body}");
+        assert!(body.contains("Given under Minn. Stat. § 514.011, subd. 2 (Minnesota)."), "{body}");
 
         // Without our own address the notice can't say who gives it.
         app.config.business.address.clear();
         let asked = run_line(&app, "/ar nto midtown sacramento", sam()).await.lines.join("\n");
         assert!(asked.contains("[business] address in arbot.toml"), "{asked}");
         assert_eq!(app.store.notice_drafts(midtown.job.id).await.unwrap().len(), 1, "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn a_nevada_notice_of_right_to_lien_asks_for_its_facts_then_is_the_statutes_form() {
+    for db in TestDb::all().await {
+        load_sample_ledger(&db).await;
+        let clock = ManualClock::new(at("2026-11-23T14:00:00Z"), chrono_tz::America::New_York);
+        let app = app_on(&db, &clock).await;
+        let harbor = job(&app, "Harbor Point Apartments").await;
+        for line in [
+            "/ar job harbor point set state NV",
+            "/ar job harbor point set project private",
+            "/ar job harbor point set role sub",
+            "/ar job harbor point set first_furnished 2026-11-20",
+        ] {
+            set(&app, line).await;
+        }
+        // The form needs the owner's address, the property and the work, and says so.
+        let asked = run_line(&app, "/ar nto harbor point", sam()).await;
+        let text = asked.lines.join("\n");
+        assert!(text.contains("I can't draft the Notice of Right to Lien"), "{}: {text}", db.name);
+        for command in [
+            "/ar job \"harbor point apartments\" set owner_address <street, city, state zip>",
+            "/ar job \"harbor point apartments\" set property <street, city, state zip>",
+            "/ar job \"harbor point apartments\" set work <what we furnish>",
+        ] {
+            assert!(text.contains(command), "{command}: {text}");
+        }
+        assert!(asked.attachments.is_empty() && app.store.notice_drafts(harbor.job.id).await.unwrap().is_empty());
+        for line in [
+            "/ar job harbor point set owner_address 3900 S Las Vegas Blvd, Las Vegas, NV 89119",
+            "/ar job harbor point set gc_address 2200 Paseo Verde Pkwy, Henderson, NV 89052",
+            "/ar job harbor point set property 6100 W Charleston Blvd, Las Vegas, NV 89146",
+            "/ar job harbor point set work fire sprinkler piping and heads, labor and materials",
+        ] {
+            set(&app, line).await;
+        }
+        let reply = run_line(&app, "/ar nto harbor point", sam()).await;
+        let text = reply.lines.join("\n");
+        assert_eq!(
+            reply.title.as_deref(),
+            Some("Notice of right to lien: Harbor Point Apartments (Nevada), notice 1"),
+            "{}: {text}",
+            db.name
+        );
+        assert!(!text.contains("generic"), "{text}");
+        assert!(text.contains("in the NRS 108.245 form: to "), "{text}");
+        assert!(text.contains("Due Mon Dec 21, 2026"), "first furnished Nov 20 + 31 days: {text}");
+        assert!(text.contains("(prime contractor, for information only)"), "{text}");
+        assert_eq!(reply.attachments[0].name, "Harbor-Point-Apartments-notice-of-right-to-lien-2026-11-23.pdf");
+        let body = pdf_text(&reply.attachments[0].content);
+        for needle in [
+            "NOTICE OF RIGHT TO LIEN",
+            "The undersigned notifies you that he or she has supplied materials or equipment or performed work or \
+services as follows:",
+            "fire sprinkler piping and heads, labor and materials",
+            "for improvement of property identified as 6100 W Charleston Blvd, Las Vegas, NV 89146",
+            &squash(NV_STATEMENT),
+            "3900 S Las Vegas Blvd",
+            "Claimant: Suncoast Mechanical",
+        ] {
+            assert!(body.contains(needle), "{}: {needle} in {body}", db.name);
+        }
+        let kept = app.store.notice_drafts(harbor.job.id).await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (kept[0].rule.as_str(), kept[0].form),
+            ("NV.private.notice_of_right_to_lien", Form::NevadaRightToLien)
+        );
     }
 }

@@ -70,6 +70,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         email: d.email.clone(),
         signer: app.config.letters.signer.clone(),
     };
+    let customer_address = app.store.customer(job.job.customer_id).await?.and_then(|c| c.address);
     let input = NoticeInput {
         deadline: chosen,
         all: &deadlines,
@@ -79,6 +80,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         city: job.job.city.as_deref(),
         county: job.job.county.as_deref(),
         customer: &job.customer_name,
+        customer_address: customer_address.as_deref(),
         claimant: &claimant,
         unpaid,
         open_invoices: &open_invoices,
@@ -122,6 +124,13 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     }
     let form = match notice.form {
         Form::Generic => format!("as a generic notice under {}", notice.citation),
+        // The statute's content in arbot's words (see the advice below).
+        Form::WashingtonRightToClaim | Form::OhioFurnishing => {
+            format!("with the content {} asks for, in arbot's words", notice.citation)
+        }
+        Form::ArizonaPreliminary => format!("after the {}(D) form", notice.citation),
+        // Its closing paragraphs are not held (see the advice below).
+        Form::MontanaRightToClaim => format!("after the {} notice", notice.citation),
         _ => format!("in the {} form", notice.citation),
     };
     reply.lines.push(format!("Drafted by {} {form}: to {}.", at(&inv.actor.name), to.join(" and ")));
