@@ -127,12 +127,16 @@ fn past(g: Guardrail) -> &'static str {
 pub async fn status_reply(app: &App) -> anyhow::Result<Reply> {
     use arbot_core::aging::GroupBy;
     use arbot_core::guardrails::{SHOWN, WINDOW_DAYS, holders, read};
-    use arbot_core::snapshots::{compute, on_day};
+    use arbot_core::snapshots::{compute_by, on_day_by};
     let store = app.store.as_ref();
     let (today, currency, now) = (app.today(), app.config.currency, app.clock.now());
     let before_day = today - chrono::Days::new(WINDOW_DAYS);
-    let k_now = arbot_core::kpi::kpis(store, today, false, currency).await?;
-    let k_before = arbot_core::kpi::kpis(store, before_day, true, currency).await?;
+    // Four weeks before as the ledger stood then, in one pass for its open sums and its CEI
+    // period's start (`kpis_on`), beside today's.
+    let (k_now, [k_before]) = tokio::try_join!(
+        arbot_core::kpi::kpis(store, today, false, currency),
+        arbot_core::kpi::kpis_on(store, [before_day], currency)
+    )?;
     let readings = read(&k_now, &k_before, &app.config.kpi_guardrails.limits);
     let states = store.guardrail_states().await?;
     let enabled = app.config.kpi_guardrails.enabled;
@@ -165,9 +169,11 @@ pub async fn status_reply(app: &App) -> anyhow::Result<Reply> {
         }
     }
     if !over.is_empty() {
-        let snap_now = compute(store, today, today, &app.config.aging, currency, now).await?;
+        // The customers' rows alone: the accounts listed are customers.
+        let cfg = &app.config.aging;
+        let snap_now = compute_by(store, today, today, cfg, currency, now, GroupBy::Customer).await?;
         for (g, from) in over {
-            let snap_then = on_day(store, from, today, &app.config.aging, currency, now).await?;
+            let snap_then = on_day_by(store, from, today, cfg, currency, now, GroupBy::Customer).await?;
             let mut accounts = holders(g, &snap_now, &snap_then, GroupBy::Customer);
             accounts.truncate(SHOWN);
             let c = |minor: i64| app.money(minor).compact();

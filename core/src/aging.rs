@@ -396,7 +396,8 @@ pub struct AgingSums {
     pub customer_name: String,
     /// The job's name (grouped by job), `None` for invoices on no job.
     pub job_name: Option<String>,
-    /// The PM (grouped by PM), `None` for invoices with none.
+    /// The PM (grouped by PM, and by job: the job's PM, else the customer's), `None` for
+    /// invoices with none. Grouped by job, the sums add up to the customers' and PMs' rows.
     pub pm: Option<String>,
     pub currency: Currency,
     pub buckets: Vec<i64>,

@@ -13,7 +13,7 @@ use crate::aging::{AgingConfig, AgingRow, GroupBy};
 use crate::collections::{Outcome, PromiseRules, PromiseStatus, installments_due};
 use crate::ledger::InvoiceKind;
 use crate::money::Currency;
-use crate::snapshots::on_day;
+use crate::snapshots::on_day_by;
 use crate::store::{Store, StoreError};
 use crate::weekly::{AgingPoint, point};
 
@@ -344,8 +344,10 @@ pub async fn load(
     let first = first_of(first);
     let last = last_of(first);
     let before = first.pred_opt().unwrap_or(first);
-    let end = on_day(store, last, today, cfg, currency, now).await?;
-    let start = on_day(store, before, today, cfg, currency, now).await?;
+    // The customers' rows: the pack shows the aging by customer and the totals, not the jobs'
+    // and PMs' rows (a snapshot's other three quarters on a ledger of three jobs a customer).
+    let end = on_day_by(store, last, today, cfg, currency, now, GroupBy::Customer).await?;
+    let start = on_day_by(store, before, today, cfg, currency, now, GroupBy::Customer).await?;
     let columns = end.labels.len();
     let aging = point(&end, columns);
     let aging_before = point(&start, start.labels.len());

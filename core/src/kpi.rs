@@ -111,10 +111,70 @@ pub async fn kpis(
         .zip(monthly)
         .map(|((start, end), sales)| ((*end - *start).num_days() as u32 + 1, sales))
         .collect();
+    Ok(of_sums(as_of, currency, cei_days, &now, &begin, sales, &periods))
+}
+
+/// [`kpis`] on each of `days` before today, each as the ledger stood at its end (`historical`):
+/// the open sums on every day and 30 days before it in one pass over the ledger
+/// ([`crate::store::LedgerReads::open_sums_on`]) and the sales of each day read once for every
+/// countback month and CEI period, rather than two passes and thirteen statements per day (the
+/// weekly report reads the KPIs of a week and four weeks before and the DSO of twelve weeks).
+pub async fn kpis_on<const N: usize>(
+    store: &dyn Store,
+    days: [NaiveDate; N],
+    currency: Currency,
+) -> Result<[Kpis; N], StoreError> {
+    let cei_days = 30u32;
+    let begins: [NaiveDate; N] = days.map(|d| d - Days::new(u64::from(cei_days)));
+    let months: [Vec<(NaiveDate, NaiveDate)>; N] = days.map(|d| countback_periods(d, 12));
+    let from = months.iter().flatten().map(|p| p.0).chain(begins.iter().map(|b| *b + Days::new(1))).min();
+    let to = days.iter().max().copied();
+    let (from, to) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MIN));
+    let on: Vec<NaiveDate> = days.iter().chain(&begins).copied().collect();
+    let (sums, sales) = tokio::try_join!(store.open_sums_on(&on, currency), store.sales_by_day(from, to, currency))?;
+    Ok(std::array::from_fn(|k| {
+        let periods = periods_of(&months[k], &sales);
+        let sold = sold(&sales, begins[k] + Days::new(1), days[k]);
+        of_sums(days[k], currency, cei_days, &sums[k], &sums[N + k], sold, &periods)
+    }))
+}
+
+/// Countback DSO alone on each of `days` before today, as [`kpis_on`] has it: the open sums on
+/// every day in one pass, the sales by day read once.
+pub async fn dso_on(store: &dyn Store, days: &[NaiveDate], currency: Currency) -> Result<Vec<Option<f64>>, StoreError> {
+    let months: Vec<Vec<(NaiveDate, NaiveDate)>> = days.iter().map(|d| countback_periods(*d, 12)).collect();
+    let (Some(from), Some(to)) = (months.iter().flatten().map(|p| p.0).min(), days.iter().max().copied()) else {
+        return Ok(Vec::new());
+    };
+    let (sums, sales) = tokio::try_join!(store.open_sums_on(days, currency), store.sales_by_day(from, to, currency))?;
+    Ok(sums.iter().zip(&months).map(|(s, m)| countback_dso(s.total, &periods_of(m, &sales))).collect())
+}
+
+/// The sales of `[from, to]` from the sales by day.
+fn sold(sales: &[(NaiveDate, i64)], from: NaiveDate, to: NaiveDate) -> i64 {
+    sales.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, s)| *s).sum()
+}
+
+/// Countback periods as `(days, sales)`, from the sales by day.
+fn periods_of(months: &[(NaiveDate, NaiveDate)], sales: &[(NaiveDate, i64)]) -> Vec<(u32, i64)> {
+    months.iter().map(|(start, end)| ((*end - *start).num_days() as u32 + 1, sold(sales, *start, *end))).collect()
+}
+
+/// The KPIs of the open sums on `as_of` and `cei_days` before it, the sales since then and the
+/// countback months' sales.
+fn of_sums(
+    as_of: NaiveDate,
+    currency: Currency,
+    cei_days: u32,
+    now: &crate::store::OpenSums,
+    begin: &crate::store::OpenSums,
+    sales: i64,
+    periods: &[(u32, i64)],
+) -> Kpis {
     let current_part = now.total - now.overdue;
-    let dso = countback_dso(now.total, &periods);
-    let best = countback_dso(current_part, &periods);
-    Ok(Kpis {
+    let dso = countback_dso(now.total, periods);
+    let best = countback_dso(current_part, periods);
+    Kpis {
         as_of,
         currency,
         open_ar: now.total,
@@ -130,7 +190,7 @@ pub async fn kpis(
         cei: cei(begin.total, sales, now.total, current_part),
         cei_days,
         sales_last_30: sales,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -248,6 +248,20 @@ pub struct OverdueItem {
     pub disputed: bool,
 }
 
+/// The overdue list as a chat reply shows it: the first rows of [`OverdueItem`]s, in order, and
+/// the totals over every one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OverduePage {
+    /// The first rows, oldest due first, then the most due, then by invoice.
+    pub rows: Vec<OverdueItem>,
+    /// All the rows: how many, of how many customers, what is due on them, and what of it is
+    /// more than 90 days past due.
+    pub invoices: i64,
+    pub customers: i64,
+    pub total: i64,
+    pub over_90: i64,
+}
+
 /// Customer-level money that is not an invoice: unapplied cash and open credits, in the
 /// currency asked for; what is on account in other currencies beside them, each in its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]

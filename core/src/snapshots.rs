@@ -46,14 +46,32 @@ pub async fn compute(
     currency: Currency,
     now: DateTime<Utc>,
 ) -> Result<Snapshot, StoreError> {
-    // Summed per group in the database, one statement per dimension, rather than every open
-    // invoice read into memory: the rows are the ones `aging` gives from the open items.
+    // Summed per job in the database, one statement rather than every open invoice read into
+    // memory: the rows are the ones `aging` gives from the open items. A job's sums carry its
+    // customer and its PM, so the customers' and the PMs' rows are the jobs' rows added up
+    // (`aging_of_sums` adds the groups that share a row), not two more passes over the ledger.
+    let sums = store.open_aging(day, day < today, cfg, GroupBy::Job).await?;
     let mut rows = Vec::new();
     for by in DIMENSIONS {
-        let sums = store.open_aging(day, day < today, cfg, by).await?;
         let report = aging_of_sums(&sums, day, cfg, by, currency);
         rows.extend(report.rows.into_iter().map(|r| (by, r)));
     }
+    Ok(Snapshot { day, rebuilt: day < today, taken_at: now, currency, labels: cfg.labels(), rows })
+}
+
+/// [`compute`] for one dimension only: what a report that reads a day's totals or its customers
+/// needs (the weekly trend, the close pack, the guardrails' accounts).
+pub async fn compute_by(
+    store: &dyn Store,
+    day: NaiveDate,
+    today: NaiveDate,
+    cfg: &AgingConfig,
+    currency: Currency,
+    now: DateTime<Utc>,
+    by: GroupBy,
+) -> Result<Snapshot, StoreError> {
+    let sums = store.open_aging(day, day < today, cfg, by).await?;
+    let rows = aging_of_sums(&sums, day, cfg, by, currency).rows.into_iter().map(|r| (by, r)).collect();
     Ok(Snapshot { day, rebuilt: day < today, taken_at: now, currency, labels: cfg.labels(), rows })
 }
 
@@ -109,6 +127,27 @@ pub async fn on_day(
         Some(s) => Ok(s),
         None => {
             let mut s = compute(store, day, today, cfg, currency, now).await?;
+            s.rebuilt = day < today;
+            Ok(s)
+        }
+    }
+}
+
+/// [`on_day`] for one dimension only: the kept snapshot's rows of `by`, or that dimension rebuilt
+/// from the ledger.
+pub async fn on_day_by(
+    store: &dyn Store,
+    day: NaiveDate,
+    today: NaiveDate,
+    cfg: &AgingConfig,
+    currency: Currency,
+    now: DateTime<Utc>,
+    by: GroupBy,
+) -> Result<Snapshot, StoreError> {
+    match store.snapshot_of(day, by).await? {
+        Some(s) => Ok(s),
+        None => {
+            let mut s = compute_by(store, day, today, cfg, currency, now, by).await?;
             s.rebuilt = day < today;
             Ok(s)
         }

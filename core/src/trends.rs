@@ -277,6 +277,13 @@ pub fn slowing(history: &[PaidInvoice], open: &[OpenItem], day: NaiveDate) -> Ve
         names.insert(i.customer_id, &i.customer_name);
         *not_yet.entry(i.customer_id).or_default() += i.due_part();
     }
+    // Each payer's own history, gathered once: `payer_trend` over the whole book for each of
+    // thousands of accounts read the book once per account (20,000 accounts by 600,000 paid
+    // invoices on a 1,000,000-invoice ledger).
+    let mut by_payer: HashMap<i64, Vec<PaidInvoice>> = HashMap::new();
+    for h in history.iter().filter(|h| not_yet.contains_key(&h.customer_id)) {
+        by_payer.entry(h.customer_id).or_default().push(*h);
+    }
     let mut out: Vec<Slowing> = not_yet
         .iter()
         .filter_map(|(id, minor)| {
@@ -284,7 +291,7 @@ pub fn slowing(history: &[PaidInvoice], open: &[OpenItem], day: NaiveDate) -> Ve
                 *id,
                 names.get(id).copied().unwrap_or_default(),
                 day,
-                history,
+                by_payer.get(id).map_or(&[][..], Vec::as_slice),
                 &[],
                 None,
                 &AccountSignals::default(),

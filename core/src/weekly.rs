@@ -13,10 +13,10 @@ use serde::Serialize;
 use crate::aging::{AgingConfig, AgingRow, GroupBy};
 use crate::collections::{CashApplied, Outcome, Promise, PromiseRules, PromiseStatus};
 use crate::dates::short_date;
-use crate::kpi::{Kpis, kpis};
+use crate::kpi::{Kpis, kpis, kpis_on};
 use crate::liens::{LienAlert, LienAlerts};
 use crate::money::{Currency, Money};
-use crate::snapshots::{Snapshot, compute, on_day};
+use crate::snapshots::{Snapshot, compute, compute_by, on_day, on_day_by};
 use crate::store::{Store, StoreError};
 
 /// The rules recommended actions are chosen by, in the order they are tried for each account
@@ -627,19 +627,28 @@ async fn trend_with(
     now: DateTime<Utc>,
     known: &[(&Snapshot, &Kpis)],
 ) -> Result<Vec<TrendWeek>, StoreError> {
+    let days: Vec<NaiveDate> = (0..weeks as u64).rev().map(|back| day - Days::new(7 * back)).collect();
+    // The DSO of the past weeks not read yet, all at once: their open sums in one pass over the
+    // ledger and the sales by day read once (a pass and thirteen statements a week before).
+    let past: Vec<NaiveDate> =
+        days.iter().copied().filter(|d| *d < today && !known.iter().any(|(s, _)| s.day == *d)).collect();
+    let dso_past: HashMap<NaiveDate, Option<f64>> =
+        past.iter().copied().zip(crate::kpi::dso_on(store, &past, currency).await?).collect();
     let mut out = Vec::with_capacity(weeks);
-    for back in (0..weeks as u64).rev() {
-        let d = day - Days::new(7 * back);
+    for d in days {
         let week = match known.iter().find(|(s, _)| s.day == d) {
             Some((s, k)) => TrendWeek { aging: point(s, s.labels.len()), dso: k.dso },
             None => {
-                let s = if d == today {
-                    compute(store, d, today, cfg, currency, now).await?
+                // The week's totals (its customers' rows) and its DSO: neither the jobs' and PMs'
+                // rows nor the rest of the KPIs, which the trend does not show.
+                let (s, dso) = if d == today {
+                    let s = compute_by(store, d, today, cfg, currency, now, GroupBy::Customer).await?;
+                    (s, kpis(store, d, false, currency).await?.dso)
                 } else {
-                    on_day(store, d, today, cfg, currency, now).await?
+                    let s = on_day_by(store, d, today, cfg, currency, now, GroupBy::Customer).await?;
+                    (s, dso_past.get(&d).copied().flatten())
                 };
-                let k = kpis(store, d, d < today, currency).await?;
-                TrendWeek { aging: point(&s, s.labels.len()), dso: k.dso }
+                TrendWeek { aging: point(&s, s.labels.len()), dso }
             }
         };
         out.push(week);
@@ -757,11 +766,14 @@ pub async fn load(
     };
     let week = on_day(store, day - Days::new(7), today, cfg, currency, now).await?;
     let month = on_day(store, day - Days::new(28), today, cfg, currency, now).await?;
-    let k = [
-        kpis(store, day, day < today, currency).await?,
-        kpis(store, week.day, true, currency).await?,
-        kpis(store, month.day, true, currency).await?,
-    ];
+    // The past days' KPIs in one pass over the ledger (see `kpi::kpis_on`); today's live.
+    let k = if day < today {
+        kpis_on(store, [day, week.day, month.day], currency).await?
+    } else {
+        let (k, [w, m]) =
+            tokio::try_join!(kpis(store, day, false, currency), kpis_on(store, [week.day, month.day], currency))?;
+        [k, w, m]
+    };
     let rules = options.rules;
     // Promises due from before the earliest window: the promises-kept rate four weeks before,
     // and broken promises in the 90 days before the day.

@@ -1,6 +1,7 @@
 //! `/ar overdue [min-days] [pm]`: every overdue invoice, oldest first.
 
 use arbot_core::dates::short_date;
+use arbot_core::ledger::OverduePage;
 
 use super::{CommandError, Invocation};
 use crate::app::App;
@@ -18,22 +19,32 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     // At least `min_days` past due: due on or before that many days ago. The database picks
     // them (in the business's currency, with something due) and puts them in order.
     let due_by = today.checked_sub_days(chrono::Days::new(min_days.unsigned_abs())).unwrap_or(chrono::NaiveDate::MIN);
-    let items = app.store.overdue_items(today, None, due_by, app.config.currency).await?;
-    let rows: Vec<_> = items
-        .iter()
-        .filter(|i| match &pm {
-            Some(pm) => i.pm.as_deref().is_some_and(|p| p.to_lowercase() == *pm),
-            None => true,
-        })
-        .collect();
-    let total: i64 = rows.iter().map(|i| i.due_part).sum();
+    let page = match &pm {
+        // Everyone's: the database sums them and sends the rows shown.
+        None => app.store.overdue_page(today, due_by, app.config.currency, SHOWN).await?,
+        // One PM's: every row read and kept by the PM's name as typed, in any case.
+        Some(pm) => {
+            let items = app.store.overdue_items(today, None, due_by, app.config.currency).await?;
+            let rows: Vec<_> =
+                items.into_iter().filter(|i| i.pm.as_deref().is_some_and(|p| p.to_lowercase() == *pm)).collect();
+            let customers: std::collections::BTreeSet<i64> = rows.iter().map(|i| i.customer_id).collect();
+            OverduePage {
+                invoices: rows.len() as i64,
+                customers: customers.len() as i64,
+                total: rows.iter().map(|i| i.due_part).sum(),
+                over_90: rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part).sum(),
+                rows: rows.into_iter().take(SHOWN).collect(),
+            }
+        }
+    };
+    let (total, over_90, invoices) = (page.total, page.over_90, usize::try_from(page.invoices).unwrap_or(0));
     let scope = match (&pm, min_days) {
         (Some(pm), 1) => format!(" for {}", at(pm)),
         (Some(pm), d) => format!(" {d}+ days for {}", at(pm)),
         (None, 1) => String::new(),
         (None, d) => format!(" {d}+ days"),
     };
-    if rows.is_empty() {
+    if invoices == 0 {
         let mut reply = Reply::titled(format!("Overdue{scope}")).severity(Severity::Good);
         reply
             .lines
@@ -41,10 +52,8 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         return Ok(reply);
     }
     let mut reply =
-        Reply::titled(format!("Overdue{scope}: {} on {}", app.money(total), count(rows.len(), "invoice", "invoices")));
-    let customers: std::collections::BTreeSet<i64> = rows.iter().map(|i| i.customer_id).collect();
-    let over_90: i64 = rows.iter().filter(|i| (today - i.due).num_days() > 90).map(|i| i.due_part).sum();
-    reply.lines.push(format!("{} customers · {} over 90 days", customers.len(), app.money(over_90)));
+        Reply::titled(format!("Overdue{scope}: {} on {}", app.money(total), count(invoices, "invoice", "invoices")));
+    reply.lines.push(format!("{} customers · {} over 90 days", page.customers, app.money(over_90)));
     let mut table = Table::new(&[
         ("Invoice", Align::Left),
         ("Customer", Align::Left),
@@ -53,7 +62,7 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         ("Overdue", Align::Right),
         ("PM", Align::Left),
     ]);
-    for i in rows.iter().take(SHOWN) {
+    for i in &page.rows {
         let mut number = format!("#{}", i.number);
         if i.disputed {
             number.push_str(" (disputed)");
@@ -68,10 +77,9 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
         ]);
     }
     reply.table = Some(table);
-    if rows.len() > SHOWN {
+    if invoices > SHOWN {
         reply.footer = Some(format!(
-            "Showing the oldest {SHOWN} of {}. Narrow it with /ar overdue 90 or /ar overdue <min-days> <pm>.",
-            rows.len()
+            "Showing the oldest {SHOWN} of {invoices}. Narrow it with /ar overdue 90 or /ar overdue <min-days> <pm>."
         ));
     }
     reply.severity = if over_90 > 0 { Severity::Critical } else { Severity::Warning };

@@ -29,7 +29,8 @@ use crate::escalation::{
     Escalation, EscalationAction, EscalationEvent, EscalationLevel, EscalationPosts, NewEscalation,
 };
 use crate::ledger::{
-    AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, OverdueItem, Payment,
+    AppliedAmount, Credits, Customer, CustomerRef, Invoice, Job, JobWithCustomer, OpenItem, OverdueItem, OverduePage,
+    Payment,
 };
 use crate::money::Currency;
 use crate::outbox::{Delivery, OutboxCounts, OutboxItem};
@@ -564,6 +565,10 @@ pub trait LedgerReads: Send + Sync {
     /// [`LedgerReads::open_items`] in `currency`, summed in the database: for a report that
     /// needs only the totals.
     async fn open_sums(&self, q: OpenItemsQuery, currency: Currency) -> Result<OpenSums, StoreError>;
+    /// [`LedgerReads::open_sums`] on each of `days` as they stood then (each `historical`), in one
+    /// pass over the open invoices and the applications since the earliest rather than one per
+    /// day: what the weekly report's KPIs and trend read for a dozen past days.
+    async fn open_sums_on(&self, days: &[NaiveDate], currency: Currency) -> Result<Vec<OpenSums>, StoreError>;
     /// Unpaid balance per job, `(job id, minor units)`, on the invoices in `currency` open
     /// today and issued by `as_of`: summed in the database.
     async fn open_by_job(&self, as_of: NaiveDate, currency: Currency) -> Result<Vec<(i64, i64)>, StoreError>;
@@ -607,6 +612,16 @@ pub trait LedgerReads: Send + Sync {
         due_by: NaiveDate,
         currency: Currency,
     ) -> Result<Vec<OverdueItem>, StoreError>;
+    /// [`LedgerReads::overdue_items`] from any due date, as `/ar overdue` shows it: the first
+    /// `limit` rows, and the count, customers, total due and what of it is more than 90 days past
+    /// due on `as_of` over all of them, summed in the database rather than read row by row.
+    async fn overdue_page(
+        &self,
+        as_of: NaiveDate,
+        due_by: NaiveDate,
+        currency: Currency,
+        limit: usize,
+    ) -> Result<OverduePage, StoreError>;
     /// Each customer with invoices open today and issued by `as_of` in `currency`, their open
     /// and disputed balances and what is past due on them and not in dispute, summed in the
     /// database (what the digest ranks accounts by).
@@ -624,6 +639,14 @@ pub trait LedgerReads: Send + Sync {
     async fn payments_received(&self, after: NaiveDate, until: NaiveDate) -> Result<Vec<PaymentLine>, StoreError>;
     /// Sum of invoice totals issued in `[from, to]` in `currency` (credit sales, for DSO and CEI).
     async fn sales_between(&self, from: NaiveDate, to: NaiveDate, currency: Currency) -> Result<i64, StoreError>;
+    /// [`LedgerReads::sales_between`] per day of `[from, to]` that had any, oldest first: a year
+    /// of countback months for several days from one read.
+    async fn sales_by_day(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        currency: Currency,
+    ) -> Result<Vec<(NaiveDate, i64)>, StoreError>;
     /// Every invoice of the customer that is not deleted, oldest issued first (what a statement
     /// is built from).
     async fn customer_invoices(&self, customer_id: i64) -> Result<Vec<Invoice>, StoreError>;
@@ -667,6 +690,14 @@ pub trait ReportStore: Send + Sync {
     async fn snapshot_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, bool)>, StoreError>;
     /// The snapshot of `day`, if one was kept.
     async fn snapshot(&self, day: NaiveDate) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
+    /// The snapshot of `day` with the rows of one dimension only, if one was kept: what a
+    /// report that reads a day's totals or its customers reads (a customer's rows are a quarter
+    /// of a snapshot's on a ledger with three jobs a customer).
+    async fn snapshot_of(
+        &self,
+        day: NaiveDate,
+        by: crate::aging::GroupBy,
+    ) -> Result<Option<crate::snapshots::Snapshot>, StoreError>;
     /// The customers that are general contractors themselves (kind `gc`): who a job that names
     /// no GC is counted under in the weekly report's breakdown by GC.
     /// Each job (not deleted): its name, its customer's name and the GC named on it, three

@@ -37,7 +37,8 @@ use arbot_core::store::{self, Backend, Store};
 use chrono::{Days, NaiveDate};
 use sqlx::Connection;
 
-const REPORTS: [&str; 6] = ["customer", "aging", "overdue", "kpi", "liens", "digest"];
+const REPORTS: [&str; 11] =
+    ["customer", "aging", "overdue", "kpi", "liens", "digest", "cash", "weekly", "close", "trends", "guardrails"];
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
@@ -213,6 +214,7 @@ async fn ledger(a: &Args, backend: &str) -> Result<String, String> {
     let counts = store.counts().await.map_err(|e| e.to_string())?;
     if counts.invoices as u64 == a.invoices && counts.customers as u64 == a.customers {
         println!("{backend}: reusing the seeded ledger ({} invoices, {} open)", counts.invoices, counts.open_invoices);
+        kept_snapshots(store.as_ref()).await?;
         return Ok(url);
     }
     if counts.customers > 0 {
@@ -242,7 +244,33 @@ async fn ledger(a: &Args, backend: &str) -> Result<String, String> {
         }
     }
     old_jobs(store.as_ref(), a.customers, &clock).await?;
+    kept_snapshots(store.as_ref()).await?;
     Ok(url)
+}
+
+/// The days whose aging snapshot the leadership reports read (the weekly report's twelve weeks,
+/// the close pack's month ends, the guardrails' four weeks back), as the digest keeps them
+/// each day on a ledger arbot has been running on: taken where missing, as on their day.
+async fn kept_snapshots(store: &dyn Store) -> Result<(), String> {
+    let e = |e: arbot_core::StoreError| e.to_string();
+    let config = Config::default();
+    let mut days: Vec<NaiveDate> = (1..12u64).map(|k| today() - Days::new(7 * k)).collect();
+    days.extend(["2026-11-30", "2026-10-31"].map(|d| d.parse::<NaiveDate>().unwrap_or_default()));
+    days.push(today() - Days::new(arbot_core::guardrails::WINDOW_DAYS));
+    let from = days.iter().min().copied().unwrap_or_default();
+    let have: Vec<NaiveDate> =
+        store.snapshot_days(from, today()).await.map_err(e)?.into_iter().map(|(d, _)| d).collect();
+    for day in days {
+        if have.contains(&day) {
+            continue;
+        }
+        let at = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        let mut snap =
+            arbot_core::snapshots::compute(store, day, today(), &config.aging, config.currency, at).await.map_err(e)?;
+        snap.rebuilt = false;
+        store.save_snapshot(&snap).await.map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Two jobs per customer finished seven to eight years ago, with nothing owed on them, as a
@@ -449,6 +477,8 @@ fn report_line(report: &str, customer: &(i64, String)) -> String {
     match report {
         "customer" => format!("/ar customer \"{}\"", customer.1),
         "overdue" => "/ar overdue 60".to_string(),
+        "trends" => format!("/report trends \"{}\"", customer.1),
+        "cash" | "weekly" | "close" | "guardrails" => format!("/report {report}"),
         other => format!("/ar {other}"),
     }
 }
@@ -609,6 +639,144 @@ mod floor_sql {
             .to_string()
     }
 
+    /// The days from `earlier` to `later`, two date expressions.
+    fn days_between(pool: &Pool, later: &str, earlier: &str) -> String {
+        match pool {
+            Pool::Sqlite(_) => format!("CAST(julianday({later}) - julianday({earlier}) AS BIGINT)"),
+            Pool::Postgres(_) => format!("({later} - {earlier})"),
+        }
+    }
+
+    /// The paid invoices issued on or after `$1`, as days from due to the last cash, counted by
+    /// `group` (`x.customer_id`, `x.late`); `having` narrows the invoices.
+    fn lateness(pool: &Pool, having: &str, group: &str) -> String {
+        format!(
+            "SELECT {cols}, COUNT(*) FROM (SELECT i.customer_id, {late} AS late FROM invoices i \
+             JOIN applications a ON a.invoice_id = i.id WHERE i.issued >= $1 AND i.status = 'paid' \
+             AND i.balance_minor = 0 AND a.credit_memo_ext IS NULL GROUP BY i.id, i.customer_id, i.due {having}) x {group}",
+            cols = group.trim_start_matches("GROUP BY "),
+            late = days_between(pool, "MAX(a.applied_on)", "i.due"),
+        )
+    }
+
+    /// Sales per day from `$1` to `$2` (the countback months are sums of them).
+    const SALES_BY_DAY: &str = "SELECT issued, CAST(SUM(total_minor) AS BIGINT) FROM invoices \
+        WHERE issued >= $1 AND issued <= $2 AND status IN ('open', 'paid') GROUP BY issued";
+
+    /// The customer rows of the snapshots of `$1` and `$2`.
+    const SNAPSHOT_CUSTOMERS: &str = "SELECT day, label, customer_id, buckets, retainage_minor, total_minor, \
+        overdue_minor, overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, oldest_days \
+        FROM aging_snapshots WHERE day IN ($1, $2) AND dimension = 'customer'";
+
+    /// Aging by customer with every figure the report shows: grouped by the customer alone (the
+    /// name joined to the sums), the buckets, retainage, total and count, the oldest past-due date
+    /// and what is in dispute (all of it, and past due), past due and 90+ from the bucket sums.
+    fn aging_by_customer() -> String {
+        format!(
+            "SELECT g.*, c.name FROM (SELECT i.customer_id, {}, \
+             MIN(CASE WHEN i.due < $1 AND {DUE_PART} > 0 THEN i.due END), \
+             CAST(SUM(CASE WHEN od.invoice_id IS NOT NULL THEN i.balance_minor ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN od.invoice_id IS NOT NULL AND i.due < $1 THEN {DUE_PART} ELSE 0 END) AS BIGINT) \
+             FROM invoices i LEFT JOIN (SELECT DISTINCT d.invoice_id FROM disputes d WHERE d.resolved_at IS NULL) od \
+             ON od.invoice_id = i.id WHERE {OPEN} AND i.issued <= $6 GROUP BY i.customer_id) g \
+             JOIN customers c ON c.id = g.customer_id",
+            bucket_sums()
+        )
+    }
+
+    /// The open AR on each date (open on it: issued by then, with what was applied after it
+    /// added back), and for the dates marked, what was past due and 90+ then: one pass over the
+    /// applications since the earliest. The binds: the dates, then the earliest, then the dates
+    /// 90 days before the marked ones.
+    fn open_at(dates: &[(NaiveDate, bool)]) -> (String, Vec<NaiveDate>) {
+        let n = dates.len();
+        let earliest = dates.iter().map(|d| d.0).min().unwrap_or_default();
+        let mut binds: Vec<NaiveDate> = dates.iter().map(|d| d.0).collect();
+        binds.push(earliest);
+        let paid: Vec<String> = (1..=n)
+            .map(|k| format!("SUM(CASE WHEN a.applied_on > ${k} THEN a.amount_minor ELSE 0 END) AS p{k}"))
+            .collect();
+        let then = |k: usize| {
+            format!(
+                "CASE WHEN i.issued > ${k} THEN 0 WHEN i.balance_minor + COALESCE(x.p{k}, 0) > i.total_minor \
+                 THEN i.total_minor ELSE i.balance_minor + COALESCE(x.p{k}, 0) END AS b{k}"
+            )
+        };
+        let cols: Vec<String> = (1..=n).map(then).collect();
+        let mut sums = Vec::new();
+        for (k, (_, marked)) in dates.iter().enumerate().map(|(k, d)| (k + 1, d)) {
+            sums.push(format!("CAST(SUM(t.b{k}) AS BIGINT)"));
+            if *marked {
+                binds.push(dates[k - 1].0 - Days::new(90));
+                let ninety = binds.len();
+                let due = format!(
+                    "t.b{k} - CASE WHEN t.retainage_minor < 0 THEN 0 WHEN t.retainage_minor > t.b{k} THEN t.b{k} \
+                     ELSE t.retainage_minor END"
+                );
+                sums.push(format!("CAST(SUM(CASE WHEN t.due < ${k} THEN {due} ELSE 0 END) AS BIGINT)"));
+                sums.push(format!("CAST(SUM(CASE WHEN t.due < ${ninety} THEN {due} ELSE 0 END) AS BIGINT)"));
+            }
+        }
+        let sql = format!(
+            "WITH x AS (SELECT a.invoice_id, {paid} FROM applications a WHERE a.applied_on > ${e} \
+               AND a.invoice_id IS NOT NULL GROUP BY a.invoice_id) \
+             SELECT {sums} FROM ( \
+               SELECT i.due, i.retainage_minor, {cols} FROM invoices i LEFT JOIN x ON x.invoice_id = i.id WHERE {OPEN} \
+               UNION ALL \
+               SELECT i.due, i.retainage_minor, {cols} FROM x JOIN invoices i ON i.id = x.invoice_id \
+               WHERE i.status IN ('open', 'paid') AND NOT ({OPEN})) t",
+            paid = paid.join(", "),
+            e = n + 1,
+            sums = sums.join(", "),
+            cols = cols.join(", "),
+        );
+        (sql, binds)
+    }
+
+    /// Runs `sql` with the dates bound in order.
+    async fn each_dates(pool: &Pool, sql: &str, binds: &[NaiveDate]) -> Result<usize, String> {
+        Ok(match pool {
+            Pool::Sqlite(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(p).await.map_err(|e| e.to_string())?.iter().map(|r| r.len()).sum::<usize>()
+            }
+            Pool::Postgres(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(p).await.map_err(|e| e.to_string())?.iter().map(|r| r.len()).sum::<usize>()
+            }
+        })
+    }
+
+    /// What is expected after `day`: the promises of the last year with the invoices they name,
+    /// the plans' installments around it, and the notes of the day.
+    async fn expected(pool: &Pool, day: NaiveDate) -> Result<usize, String> {
+        let at = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        Ok(each!(
+            pool,
+            "SELECT p.id, p.customer_id, p.amount_minor, p.currency, p.promised_for, p.status, p.created_at, \
+             pi.invoice_id FROM promises p LEFT JOIN promise_invoices pi ON pi.promise_id = p.id \
+             WHERE p.promised_for >= $1",
+            day - Days::new(365)
+        ) + each!(
+            pool,
+            "SELECT pl.id, pl.customer_id, pl.total_minor, pl.status, i.seq, i.due_on, i.amount_minor \
+             FROM payment_plans pl JOIN plan_installments i ON i.plan_id = pl.id WHERE i.due_on >= $1 AND i.due_on <= $2",
+            day - Days::new(10),
+            day + Days::new(30)
+        ) + each!(
+            pool,
+            "SELECT n.customer_id, n.kind, n.author, n.created_at FROM notes n WHERE n.created_at >= $1 AND n.created_at < $2",
+            at(day - Days::new(90)),
+            at(day + Days::new(2))
+        ))
+    }
+
     pub async fn floor(
         store: &dyn Store,
         url: &str,
@@ -730,30 +898,31 @@ mod floor_sql {
                     );
                 read
             }
-            "aging" => each!(
-                pool,
-                format!(
-                    "SELECT i.customer_id, c.name, {} FROM invoices i JOIN customers c ON c.id = i.customer_id \
-                     WHERE {OPEN} AND i.issued <= $6 GROUP BY i.customer_id, c.name",
-                    bucket_sums()
-                ),
-                e[0],
-                e[1],
-                e[2],
-                e[3],
-                e[4],
-                today
-            ),
-            "overdue" => each!(
-                pool,
-                format!(
-                    "SELECT i.id, i.number, c.name, i.due, {DUE_PART}, COALESCE(j.pm, c.pm) FROM invoices i \
-                     JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
-                     WHERE {OPEN} AND i.due <= $1 AND i.issued <= $2 ORDER BY i.due"
-                ),
-                today - Days::new(60),
-                today
-            ),
+            "aging" => each!(pool, aging_by_customer(), e[0], e[1], e[2], e[3], e[4], today),
+            // What the reply shows: the count, customers, total and 90+ of every invoice at least
+            // 60 days past due, and the oldest 25 with their names.
+            "overdue" => {
+                each!(
+                    pool,
+                    format!(
+                        "SELECT COUNT(*), COUNT(DISTINCT i.customer_id), CAST(SUM({DUE_PART}) AS BIGINT), \
+                         CAST(SUM(CASE WHEN i.due < $3 THEN {DUE_PART} ELSE 0 END) AS BIGINT) FROM invoices i \
+                         WHERE {OPEN} AND i.due <= $1 AND i.issued <= $2 AND {DUE_PART} > 0"
+                    ),
+                    today - Days::new(60),
+                    today,
+                    today - Days::new(90)
+                ) + each!(
+                    pool,
+                    format!(
+                        "SELECT i.id, i.number, c.name, i.due, {DUE_PART}, COALESCE(j.pm, c.pm) FROM invoices i \
+                         JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+                         WHERE {OPEN} AND i.due <= $1 AND i.issued <= $2 AND {DUE_PART} > 0 ORDER BY i.due LIMIT 25"
+                    ),
+                    today - Days::new(60),
+                    today
+                )
+            }
             "kpi" => {
                 each!(
                     pool,
@@ -811,6 +980,251 @@ mod floor_sql {
                         today - Days::new(4),
                         today
                     )
+            }
+            "cash" => {
+                // The day's payments with what each paid, the same weekday a week and a year
+                // before, the invoices falling due in the next 30 days (by customer and day, out
+                // of dispute), each payer's days late on what it paid since 455 days back
+                // (counted per customer and days late: all the weighting needs), the promises
+                // and installments expected, and the day's notes.
+                each!(
+                    pool,
+                    "SELECT p.id, p.customer_id, c.name, p.amount_minor, p.unapplied_minor, p.method, p.reference, \
+                     a.invoice_id, i.number, j.name, a.amount_minor FROM payments p \
+                     JOIN customers c ON c.id = p.customer_id LEFT JOIN applications a ON a.payment_id = p.id \
+                     LEFT JOIN invoices i ON i.id = a.invoice_id LEFT JOIN jobs j ON j.id = i.job_id \
+                     WHERE p.received = $1 AND p.deleted = FALSE",
+                    today
+                ) + each!(
+                    pool,
+                    "SELECT received, CAST(SUM(amount_minor) AS BIGINT), COUNT(*) FROM payments \
+                     WHERE received IN ($1, $2) AND deleted = FALSE GROUP BY received",
+                    today - Days::new(7),
+                    today - Days::new(364)
+                ) + each!(
+                    pool,
+                    format!(
+                        "SELECT i.customer_id, i.due, CAST(SUM({DUE_PART}) AS BIGINT) FROM invoices i WHERE {OPEN} \
+                         AND i.due > $1 AND i.due <= $2 AND NOT EXISTS (SELECT 1 FROM disputes d \
+                         WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) GROUP BY i.customer_id, i.due"
+                    ),
+                    today,
+                    today + Days::new(30)
+                ) + each!(pool, lateness(pool, "", "GROUP BY x.customer_id, x.late"), today - Days::new(455))
+                    + expected(pool, today).await?
+            }
+            "trends" => {
+                // The customer's paid invoices of the last two years (due and paid on), the
+                // book's days late over the last year (counted per day, for its median), the
+                // customer's open invoices and its promises.
+                let id = customer.0;
+                each!(
+                    pool,
+                    "SELECT i.due, MAX(a.applied_on) FROM invoices i JOIN applications a ON a.invoice_id = i.id \
+                     WHERE i.customer_id = $2 AND i.issued >= $1 AND i.status = 'paid' AND i.balance_minor = 0 \
+                     AND a.credit_memo_ext IS NULL GROUP BY i.id, i.due",
+                    today - Days::new(728),
+                    id
+                ) + each!(
+                    pool,
+                    lateness(pool, "HAVING MAX(a.applied_on) > $2", "GROUP BY x.late"),
+                    today - Days::new(728),
+                    today - Days::new(364)
+                ) + each!(
+                    pool,
+                    format!(
+                        "SELECT i.id, i.number, i.due, {DUE_PART}, CAST(CASE WHEN EXISTS (SELECT 1 FROM disputes d \
+                         WHERE d.invoice_id = i.id AND d.resolved_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) \
+                         FROM invoices i WHERE i.customer_id = $1 AND {OPEN}"
+                    ),
+                    id
+                ) + each!(
+                    pool,
+                    "SELECT p.id, p.amount_minor, p.promised_for, p.status, p.created_at, pi.invoice_id FROM promises p \
+                     LEFT JOIN promise_invoices pi ON pi.promise_id = p.id WHERE p.customer_id = $1",
+                    id
+                )
+            }
+            "guardrails" => {
+                // The KPIs today and four weeks before (open sums then and 30 days before each,
+                // the year of sales before each), and, for a guardrail over its limit, the
+                // accounts now against the snapshot of four weeks before.
+                let before = today - Days::new(arbot_core::guardrails::WINDOW_DAYS);
+                let (sql, binds) =
+                    open_at(&[(today - Days::new(30), false), (before, true), (before - Days::new(30), false)]);
+                each!(
+                    pool,
+                    format!("SELECT {} FROM invoices i WHERE {OPEN} AND i.issued <= $6", bucket_sums()),
+                    e[0],
+                    e[1],
+                    e[2],
+                    e[3],
+                    e[4],
+                    today
+                ) + each_dates(pool, &sql, &binds).await?
+                    + each!(pool, SALES_BY_DAY, before - Days::new(366), today)
+                    + each!(pool, aging_by_customer(), e[0], e[1], e[2], e[3], e[4], today)
+                    + each!(pool, SNAPSHOT_CUSTOMERS, before, before)
+            }
+            "weekly" => {
+                // Today's aging by customer, job and PM in one statement (by job, with the job's
+                // customer and PM: the customers' and PMs' rows are its sums); the snapshots of a
+                // week and four weeks before whole, and the other trend weeks' customer rows;
+                // the open AR on each of the twelve weeks' days and 30 days before the three the
+                // KPIs are shown for, in one pass over the applications since the earliest; the
+                // sales of each day since a year before the earliest (the countback months);
+                // the promises, notes and lien deadlines with money owed; each job's GC; each
+                // payer's days late and the money not yet due per customer (payers slowing).
+                let week = today - Days::new(7);
+                let month = today - Days::new(28);
+                let mut dates: Vec<(NaiveDate, bool)> =
+                    (1..12u64).map(|k| (today - Days::new(7 * k), k == 1 || k == 4)).collect();
+                dates.extend([today, week, month].map(|d| (d - Days::new(30), false)));
+                let (sql, binds) = open_at(&dates);
+                let earliest = today - Days::new(77);
+                let mut read = each!(
+                    pool,
+                    format!(
+                        "SELECT g.*, c.name, j.name, COALESCE(j.pm, c.pm) FROM (SELECT i.customer_id, i.job_id, {}, \
+                         MIN(CASE WHEN i.due < $1 AND {DUE_PART} > 0 THEN i.due END), \
+                         CAST(SUM(CASE WHEN od.invoice_id IS NOT NULL THEN i.balance_minor ELSE 0 END) AS BIGINT) \
+                         FROM invoices i LEFT JOIN (SELECT DISTINCT d.invoice_id FROM disputes d \
+                         WHERE d.resolved_at IS NULL) od ON od.invoice_id = i.id WHERE {OPEN} AND i.issued <= $6 \
+                         GROUP BY i.customer_id, i.job_id) g JOIN customers c ON c.id = g.customer_id \
+                         LEFT JOIN jobs j ON j.id = g.job_id",
+                        bucket_sums()
+                    ),
+                    e[0],
+                    e[1],
+                    e[2],
+                    e[3],
+                    e[4],
+                    today
+                ) + each!(
+                    pool,
+                    "SELECT day, dimension, label, customer_id, buckets, retainage_minor, total_minor, overdue_minor, \
+                     overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, oldest_days \
+                     FROM aging_snapshots WHERE day IN ($1, $2)",
+                    week,
+                    month
+                ) + each!(
+                    pool,
+                    "SELECT day, buckets, total_minor, overdue_minor, overdue_90_minor, disputed_minor, \
+                     disputed_overdue_minor FROM aging_snapshots WHERE day >= $1 AND day < $2 AND day <> $3 \
+                     AND day <> $4 AND dimension = 'customer'",
+                    earliest,
+                    today,
+                    week,
+                    month
+                ) + each_dates(pool, &sql, &binds).await?
+                    + each!(pool, SALES_BY_DAY, earliest - Days::new(366), today)
+                    + expected(pool, today).await?
+                    + each!(
+                        pool,
+                        format!(
+                            "SELECT i.job_id, CAST(SUM(i.balance_minor) AS BIGINT) FROM invoices i WHERE {OPEN} \
+                             AND i.issued <= $1 GROUP BY i.job_id"
+                        ),
+                        today
+                    )
+                    + each!(
+                        pool,
+                        "SELECT j.id, j.name, c.name, j.gc_name, j.state, j.project_type, j.our_role, \
+                         j.first_furnished, j.last_furnished FROM jobs j JOIN customers c ON c.id = j.customer_id \
+                         WHERE j.deleted = FALSE AND $1 = $1",
+                        today
+                    )
+                    + each!(pool, "SELECT job_id, kind, served_on FROM job_notices WHERE $1 = $1", today)
+                    + each!(pool, "SELECT job_id, fact, value FROM job_facts WHERE $1 = $1", today)
+                    + each!(pool, lateness(pool, "", "GROUP BY x.customer_id, x.late"), today - Days::new(728))
+                    + each!(
+                        pool,
+                        format!(
+                            "SELECT i.customer_id, CAST(SUM({DUE_PART}) AS BIGINT) FROM invoices i WHERE {OPEN} \
+                             AND i.due >= $1 GROUP BY i.customer_id"
+                        ),
+                        today
+                    );
+                read += each!(pool, "SELECT id FROM customers WHERE kind = $1", "gc");
+                read
+            }
+            "close" => {
+                // November's close pack: the aging at the month's end and the day before it began
+                // (their snapshots' customer rows), and the statements of the month's ledger
+                // (issued, applied, retainage reached, cash and credits on account at the end,
+                // disputed invoices' balances then), the disputes and what rolled into December.
+                let first: NaiveDate = "2026-11-01".parse().unwrap_or_default();
+                let last: NaiveDate = "2026-11-30".parse().unwrap_or_default();
+                let usd = "USD";
+                each!(pool, SNAPSHOT_CUSTOMERS, last, first - Days::new(1))
+                    + each!(
+                        pool,
+                        "SELECT i.number, c.name, j.name, i.kind, i.issued, i.due, i.total_minor, i.retainage_minor \
+                         FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN jobs j ON j.id = i.job_id \
+                         WHERE i.issued >= $1 AND i.issued <= $2 AND i.currency = $3 AND i.status IN ('open', 'paid')",
+                        first,
+                        last,
+                        usd
+                    )
+                    + each!(
+                        pool,
+                        "SELECT a.applied_on, p.received, p.reference, c.name, i.id, i.number, i.kind, a.amount_minor, \
+                         a.credit_memo_ext FROM applications a JOIN payments p ON p.id = a.payment_id \
+                         JOIN invoices i ON i.id = a.invoice_id JOIN customers c ON c.id = i.customer_id \
+                         WHERE a.applied_on >= $1 AND a.applied_on <= $2 AND p.deleted = FALSE AND p.currency = $3",
+                        first,
+                        last,
+                        usd
+                    )
+                    + each!(
+                        pool,
+                        "SELECT i.id, i.total_minor, i.balance_minor, i.retainage_minor, \
+                         CAST(SUM(CASE WHEN a.applied_on <= $2 THEN a.amount_minor ELSE 0 END) AS BIGINT), \
+                         CAST(SUM(CASE WHEN a.applied_on > $2 THEN a.amount_minor ELSE 0 END) AS BIGINT) \
+                         FROM invoices i JOIN applications a ON a.invoice_id = i.id \
+                         WHERE i.retainage_minor > 0 AND i.currency = $3 AND i.status IN ('open', 'paid') \
+                         AND i.issued <= $2 AND a.applied_on >= $1 \
+                         AND i.id IN (SELECT m.invoice_id FROM applications m WHERE m.applied_on >= $1 \
+                           AND m.applied_on <= $2 AND m.invoice_id IS NOT NULL) \
+                         GROUP BY i.id, i.total_minor, i.balance_minor, i.retainage_minor",
+                        first,
+                        last,
+                        usd
+                    )
+                    + each!(
+                        pool,
+                        "SELECT c.name, p.reference, p.received, p.amount_minor, CAST(p.unapplied_minor + COALESCE(( \
+                           SELECT SUM(a.amount_minor) FROM applications a WHERE a.payment_id = p.id \
+                           AND a.credit_memo_ext IS NULL AND (a.invoice_id IS NULL OR a.applied_on > $1)), 0) AS BIGINT) \
+                         FROM payments p JOIN customers c ON c.id = p.customer_id \
+                         WHERE p.deleted = FALSE AND p.received <= $1 AND p.currency = $2 AND p.id IN ( \
+                           SELECT q.id FROM payments q WHERE q.unapplied_minor <> 0 \
+                           UNION SELECT a.payment_id FROM applications a WHERE a.applied_on > $1 \
+                           UNION SELECT a.payment_id FROM applications a WHERE a.invoice_id IS NULL)",
+                        last,
+                        usd
+                    )
+                    + each!(
+                        pool,
+                        "SELECT c.name, cm.number, cm.issued, cm.total_minor, CAST(cm.remaining_minor + COALESCE(( \
+                           SELECT SUM(a.amount_minor) FROM applications a WHERE a.applied_on > $1 \
+                           AND a.source = cm.source AND a.credit_memo_ext = cm.external_id), 0) AS BIGINT) \
+                         FROM credit_memos cm JOIN customers c ON c.id = cm.customer_id \
+                         WHERE cm.deleted = FALSE AND cm.issued <= $1 AND cm.currency = $2",
+                        last,
+                        usd
+                    )
+                    + each!(
+                        pool,
+                        "SELECT i.id, i.number, c.name, i.due, i.total_minor, i.balance_minor, CAST(COALESCE(( \
+                           SELECT SUM(a.amount_minor) FROM applications a WHERE a.invoice_id = i.id \
+                           AND a.applied_on > $1), 0) AS BIGINT), d.reason, d.opened_at, d.resolved_at \
+                         FROM disputes d JOIN invoices i ON i.id = d.invoice_id JOIN customers c ON c.id = i.customer_id \
+                         WHERE i.currency = $2 AND i.status IN ('open', 'paid') AND i.issued <= $1",
+                        last,
+                        usd
+                    )
+                    + expected(pool, last).await?
             }
             other => return Err(format!("no floor for {other}")),
         };

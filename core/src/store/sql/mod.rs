@@ -63,6 +63,11 @@ pub(super) trait Dialect: sqlx::Database {
     /// invoices rather than as the open invoices plus the closed ones paid since.
     const HISTORY_IN_ONE_SCAN: bool;
 
+    /// How aging sums the open invoices issued by `$1`: `Some(prefix)` keeps the later ones out
+    /// in the WHERE clause, `{prefix}i.issued <= $1`, so the balance is the column itself rather
+    /// than a CASE that each of the sums evaluates again; `None` keeps the CASE.
+    const ISSUED_IN_WHERE: Option<&'static str>;
+
     /// What refreshes the planner's statistics after a large import ([`SchemaStore::analyze`]).
     const ANALYZE: &'static str;
 

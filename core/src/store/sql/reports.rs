@@ -621,65 +621,82 @@ impl<S: SqlStore> ReportStore for S {
     }
 
     async fn snapshot(&self, day: NaiveDate) -> Result<Option<Snapshot>, StoreError> {
-        on!(self, read, |pool, DB| {
-            let head = sqlx::query_as::<DB, (bool, DateTime<Utc>, String, String)>(
-                "SELECT rebuilt, taken_at, currency, labels FROM aging_snapshot_days WHERE day = $1",
-            )
-            .bind(day)
-            .fetch_optional(pool)
-            .await?;
-            let Some((rebuilt, taken_at, cur, labels)) = head else { return Ok(None) };
-            type Row = (String, String, Option<i64>, String, i64, i64, i64, i64, i64, i64, i64, i64);
-            let rows = sqlx::query_as::<DB, Row>(
-                "SELECT dimension, label, customer_id, buckets, retainage_minor, total_minor, overdue_minor, \
-                 overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, oldest_days FROM aging_snapshots \
-                 WHERE day = $1 ORDER BY dimension, label",
-            )
-            .bind(day)
-            .fetch_all(pool)
-            .await?;
-            let currency = currency(&cur);
-            let mut out = Vec::with_capacity(rows.len());
-            for (
-                dim,
-                label,
-                customer_id,
-                buckets,
-                retainage,
-                total,
-                overdue,
-                overdue_90,
-                disputed,
-                disputed_overdue,
-                invoices,
-                oldest_days,
-            ) in rows
-            {
-                let Some(by) = GroupBy::parse(&dim) else { continue };
-                let buckets: Vec<i64> =
-                    buckets.split(',').filter(|b| !b.is_empty()).filter_map(|b| b.parse().ok()).collect();
-                out.push((
-                    by,
-                    AgingRow {
-                        label,
-                        customer_id,
-                        buckets,
-                        retainage,
-                        total,
-                        overdue,
-                        overdue_90,
-                        invoices: usize::try_from(invoices).unwrap_or(0),
-                        oldest_days,
-                        disputed,
-                        disputed_overdue,
-                        currency,
-                    },
-                ));
-            }
-            let labels = labels.split('|').map(str::to_string).collect();
-            Ok(Some(Snapshot { day, rebuilt, taken_at, currency, labels, rows: out }))
-        })
+        snapshot_rows(self, day, None).await
     }
+
+    async fn snapshot_of(&self, day: NaiveDate, by: GroupBy) -> Result<Option<Snapshot>, StoreError> {
+        snapshot_rows(self, day, Some(by)).await
+    }
+}
+
+/// The snapshot of `day` with every dimension's rows, or only `by`'s.
+async fn snapshot_rows<S: SqlStore>(
+    store: &S,
+    day: NaiveDate,
+    by: Option<GroupBy>,
+) -> Result<Option<Snapshot>, StoreError> {
+    on!(store, read, |pool, DB| {
+        let head = sqlx::query_as::<DB, (bool, DateTime<Utc>, String, String)>(
+            "SELECT rebuilt, taken_at, currency, labels FROM aging_snapshot_days WHERE day = $1",
+        )
+        .bind(day)
+        .fetch_optional(pool)
+        .await?;
+        let Some((rebuilt, taken_at, cur, labels)) = head else { return Ok(None) };
+        type Row = (String, String, Option<i64>, String, i64, i64, i64, i64, i64, i64, i64, i64);
+        // One dimension reads its part of the primary key (day, dimension, label) alone.
+        let one = if by.is_some() { "AND dimension = $2" } else { "" };
+        let sql = format!(
+            "SELECT dimension, label, customer_id, buckets, retainage_minor, total_minor, overdue_minor, \
+                 overdue_90_minor, disputed_minor, disputed_overdue_minor, invoices, oldest_days FROM aging_snapshots \
+                 WHERE day = $1 {one} ORDER BY dimension, label"
+        );
+        let mut query = sqlx::query_as::<DB, Row>(sqlx::AssertSqlSafe(sql)).bind(day);
+        if let Some(by) = by {
+            query = query.bind(by.as_str());
+        }
+        let rows = query.fetch_all(pool).await?;
+        let currency = currency(&cur);
+        let mut out = Vec::with_capacity(rows.len());
+        for (
+            dim,
+            label,
+            customer_id,
+            buckets,
+            retainage,
+            total,
+            overdue,
+            overdue_90,
+            disputed,
+            disputed_overdue,
+            invoices,
+            oldest_days,
+        ) in rows
+        {
+            let Some(by) = GroupBy::parse(&dim) else { continue };
+            let buckets: Vec<i64> =
+                buckets.split(',').filter(|b| !b.is_empty()).filter_map(|b| b.parse().ok()).collect();
+            out.push((
+                by,
+                AgingRow {
+                    label,
+                    customer_id,
+                    buckets,
+                    retainage,
+                    total,
+                    overdue,
+                    overdue_90,
+                    invoices: usize::try_from(invoices).unwrap_or(0),
+                    oldest_days,
+                    disputed,
+                    disputed_overdue,
+                    currency,
+                },
+            ));
+        }
+        let labels = labels.split('|').map(str::to_string).collect();
+        Ok(Some(Snapshot { day, rebuilt, taken_at, currency, labels, rows: out }))
+    })
 }
 
 /// A row of unapplied cash or of credit left on a memo: customer, reference, date, amount, open.
