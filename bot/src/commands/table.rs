@@ -533,7 +533,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         family: REPORT,
         name: "float",
-        summary: "The minimum-float watch: bank balance plus expected cash over 14 days against the minimum",
+        summary: "The minimum-float watch: bank balances plus expected cash, day by day, against the minimum",
         params: &[
             Param::new("action", ParamKind::Choice(&["set", "clear"]), false, "set a bank balance, or clear one"),
             Param::new("amount", ParamKind::Amount, false, "the balance to set, like 182,400"),
