@@ -35,6 +35,9 @@ use crate::outbox::{Destination, enqueue_post};
 use crate::reply::{Align, Attachment, Button, Reply, Severity, Table};
 use crate::wording::at;
 
+/// The answer to a request that reached arbot twice (a retried Discord interaction).
+const RECORDED_ONCE: &str = "Already recorded: this request reached arbot twice and was recorded once.";
+
 /// Said with every waiver drafted.
 pub const WAIVER_DISCLAIMER: &str = "arbot drafts waivers from the job's facts and the ledger; it is not legal advice. \
 Read the waiver, and have counsel review it, before it is signed and given.";
@@ -318,7 +321,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
     if inv.already(app.store.as_ref(), "waiver_recorded").await?
         || inv.already(app.store.as_ref(), "waiver_updated").await?
     {
-        return Ok(Reply::default().line("Already recorded: this request reached arbot twice and was recorded once."));
+        return Ok(Reply::default().line(RECORDED_ONCE));
     }
     let author = inv.author();
     let by = at(&inv.actor.name);
@@ -347,9 +350,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                 at: app.clock.now(),
             };
             let Some(id) = app.store.add_waiver(&new, &[], &author).await?.new_value() else {
-                return Ok(
-                    Reply::default().line("Already recorded: this request reached arbot twice and was recorded once.")
-                );
+                return Ok(Reply::default().line(RECORDED_ONCE));
             };
             let through = through.map(|t| format!(" through {}", short_date(t))).unwrap_or_default();
             Ok(Reply::titled(format!("Lien waiver requested: {} ({})", job.job.name, job.customer_name))
@@ -422,8 +423,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                     match app.store.add_waiver(&new, &[], &author).await?.new_value() {
                         Some(id) => id,
                         None => {
-                            return Ok(Reply::default()
-                                .line("Already recorded: this request reached arbot twice and was recorded once."));
+                            return Ok(Reply::default().line(RECORDED_ONCE));
                         }
                     }
                 }
@@ -441,8 +441,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                         at: app.clock.now(),
                     };
                     if !app.store.update_waiver(&update, c.status, &author).await?.is_new() {
-                        return Ok(Reply::default()
-                            .line("Already recorded: this request reached arbot twice and was recorded once."));
+                        return Ok(Reply::default().line(RECORDED_ONCE));
                     }
                     c.id
                 }
@@ -518,8 +517,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                     match app.store.add_waiver(&new, std::slice::from_ref(&allocation), &author).await?.new_value() {
                         Some(id) => id,
                         None => {
-                            return Ok(Reply::default()
-                                .line("Already recorded: this request reached arbot twice and was recorded once."));
+                            return Ok(Reply::default().line(RECORDED_ONCE));
                         }
                     }
                 }
@@ -537,8 +535,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                         at: app.clock.now(),
                     };
                     if !app.store.update_waiver(&update, c.status, &author).await?.is_new() {
-                        return Ok(Reply::default()
-                            .line("Already recorded: this request reached arbot twice and was recorded once."));
+                        return Ok(Reply::default().line(RECORDED_ONCE));
                     }
                     c.id
                 }
@@ -595,9 +592,7 @@ pub(super) async fn handle_waiver(app: &App, inv: &Invocation) -> Result<Reply, 
                 at: app.clock.now(),
             };
             if !app.store.update_waiver(&update, c.status, &author).await?.is_new() {
-                return Ok(
-                    Reply::default().line("Already recorded: this request reached arbot twice and was recorded once.")
-                );
+                return Ok(Reply::default().line(RECORDED_ONCE));
             }
             let kept = keep(app, &w, &drawn, &by, &author).await?;
             let mut reply =

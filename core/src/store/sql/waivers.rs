@@ -12,6 +12,24 @@ use crate::waivers::{
     WaiverUpdate,
 };
 
+/// Records one payment counted toward a waiver, in the transaction `$tx`.
+macro_rules! insert_waiver_payment {
+    ($tx:expr, $db:ident, $waiver_id:expr, $p:expr) => {
+        sqlx::query::<$db>(
+            "INSERT INTO lien_waiver_payments (waiver_id, payment_id, invoice_id, received, amount_minor, \
+             reference) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($waiver_id)
+        .bind($p.payment_id)
+        .bind($p.invoice_id)
+        .bind($p.received)
+        .bind($p.amount.minor)
+        .bind(&$p.reference)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 #[async_trait::async_trait]
 impl<S: SqlStore> WaiverStore for S {
     async fn add_waiver(
@@ -69,18 +87,7 @@ impl<S: SqlStore> WaiverStore for S {
             .fetch_one(&mut *tx)
             .await?;
             for p in payments {
-                sqlx::query::<DB>(
-                    "INSERT INTO lien_waiver_payments (waiver_id, payment_id, invoice_id, received, amount_minor, \
-                     reference) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(p.payment_id)
-                .bind(p.invoice_id)
-                .bind(p.received)
-                .bind(p.amount.minor)
-                .bind(&p.reference)
-                .execute(&mut *tx)
-                .await?;
+                insert_waiver_payment!(tx, DB, id, p);
             }
             tx.commit().await?;
             Ok(Recorded::New(id))
@@ -146,18 +153,7 @@ impl<S: SqlStore> WaiverStore for S {
                 return Ok(Recorded::Already);
             }
             for p in &u.payments {
-                sqlx::query::<DB>(
-                    "INSERT INTO lien_waiver_payments (waiver_id, payment_id, invoice_id, received, amount_minor, \
-                     reference) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(u.id)
-                .bind(p.payment_id)
-                .bind(p.invoice_id)
-                .bind(p.received)
-                .bind(p.amount.minor)
-                .bind(&p.reference)
-                .execute(&mut *tx)
-                .await?;
+                insert_waiver_payment!(tx, DB, u.id, p);
             }
             tx.commit().await?;
             Ok(Recorded::New(()))
