@@ -105,6 +105,8 @@ pub struct Digest {
     pub promises_this_week: Vec<(Promise, String)>,
     /// Payment plans' installments due today through the next six days, not yet kept.
     pub installments_this_week: Vec<InstallmentDue>,
+    /// Lien waivers that need someone: unconditionals owed, conditionals out with the payment late.
+    pub waivers: Vec<crate::waivers::WaiverDue>,
 }
 
 /// An account near the top of the risk list.
@@ -387,6 +389,7 @@ pub fn digest(input: &DigestInputs<'_>) -> Digest {
         lien_passed: input.lien_passed.to_vec(),
         promises_this_week,
         installments_this_week,
+        waivers: Vec::new(),
     }
 }
 
@@ -437,7 +440,8 @@ pub async fn load(
         rules,
     );
     let last_contact: HashMap<_, _> = last_contact.into_iter().collect();
-    Ok(digest(&DigestInputs {
+    let waivers = crate::waivers::due_today(store, today).await?;
+    let mut d = digest(&DigestInputs {
         today,
         currency,
         accounts: &now,
@@ -452,7 +456,9 @@ pub async fn load(
         follow_ups: &follow_ups,
         lien_alerts: &alerts.coming,
         lien_passed: &alerts.passed,
-    }))
+    });
+    d.waivers = waivers;
+    Ok(d)
 }
 
 /// The promises from [`PROMISE_LOOKBACK_DAYS`] back, the payment plans due from then through the

@@ -305,6 +305,61 @@ pub fn is_late(w: &Waiver, invoice_due: Option<NaiveDate>, today: NaiveDate) -> 
     pay_by(w, invoice_due).is_some_and(|d| today > d) && w.unpaid().minor > 0
 }
 
+/// A waiver the digest names: its unconditional waiver owed (the payment is in), or its
+/// conditional out while the payment is late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverDue {
+    pub job_id: i64,
+    pub job_name: String,
+    pub customer_name: String,
+    pub pay_app: String,
+    pub amount: Money,
+    /// `None`: the unconditional waiver is owed; else the day the payment was due.
+    pub late_since: Option<NaiveDate>,
+}
+
+/// The outstanding waivers that need someone on `today`: unconditionals owed first, then
+/// conditionals out with the payment late, each by job name.
+pub async fn due_today(store: &dyn crate::store::Store, today: NaiveDate) -> Result<Vec<WaiverDue>, crate::StoreError> {
+    let outstanding = store.waivers(None, true).await?;
+    let mut out = Vec::new();
+    let mut jobs: std::collections::HashMap<i64, (Vec<crate::ledger::Job>, String)> = std::collections::HashMap::new();
+    let mut invoices: std::collections::HashMap<i64, Vec<crate::ledger::Invoice>> = std::collections::HashMap::new();
+    for w in outstanding.iter().filter(|w| matches!(w.status, Status::Paid | Status::ConditionalSent)) {
+        let late_since = if w.status == Status::ConditionalSent {
+            if let std::collections::hash_map::Entry::Vacant(e) = invoices.entry(w.customer_id) {
+                e.insert(store.customer_invoices(w.customer_id).await?);
+            }
+            let due = w.invoice_id.and_then(|id| {
+                invoices.get(&w.customer_id).and_then(|list| list.iter().find(|i| i.id == id)).map(|i| i.due)
+            });
+            if !is_late(w, due, today) {
+                continue;
+            }
+            pay_by(w, due)
+        } else {
+            None
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = jobs.entry(w.customer_id) {
+            let name = store.customer(w.customer_id).await?.map(|c| c.name).unwrap_or_default();
+            e.insert((store.jobs_for_customer(w.customer_id).await?, name));
+        }
+        let (list, customer_name) = &jobs[&w.customer_id];
+        let job_name =
+            list.iter().find(|j| j.id == w.job_id).map_or_else(|| format!("job {}", w.job_id), |j| j.name.clone());
+        out.push(WaiverDue {
+            job_id: w.job_id,
+            job_name,
+            customer_name: customer_name.clone(),
+            pay_app: w.pay_app.clone(),
+            amount: w.amount,
+            late_since,
+        });
+    }
+    out.sort_by(|a, b| a.late_since.is_some().cmp(&b.late_since.is_some()).then_with(|| a.job_name.cmp(&b.job_name)));
+    Ok(out)
+}
+
 /// The states whose statutes prescribe waiver forms arbot does not hold the wording of yet,
 /// with the statute, where arbot could confirm it.
 pub const PRESCRIBED: &[(&str, Option<&str>)] = &[

@@ -45,6 +45,9 @@ fn text(r: &Reply) -> String {
         out.push('\n');
         out.push_str(&arbot::reply::table_text(t));
     }
+    for f in &r.fields {
+        out.push_str(&format!("\n{}\n{}", f.name, f.value));
+    }
     out
 }
 
@@ -171,6 +174,15 @@ async fn a_synced_payment_on_a_job_makes_its_unconditional_waiver_owed_and_draft
         assert!(!text(&again).contains("now owed"), "{}", text(&again));
         let list = text(&said(&app, "/lien waivers").await);
         assert!(list.contains("paid Nov 18: unconditional OWED"), "{list}");
+        // The morning digest names it until it is given.
+        let digest = text(&said(&app, "/ar digest").await);
+        assert!(
+            digest.contains(&format!(
+                "• Midtown Lofts (Capitol Builders), {number} — $18.3k paid: the unconditional waiver is owed"
+            )),
+            "{}: {digest}",
+            db.name
+        );
         assert!(list.contains("/lien waiver \"midtown lofts\" unconditional"), "{list}");
 
         // Given: nothing is outstanding any more.
@@ -179,6 +191,7 @@ async fn a_synced_payment_on_a_job_makes_its_unconditional_waiver_owed_and_draft
         assert_eq!(given.attachments.len(), 1);
         let list = text(&said(&app, "/lien waivers").await);
         assert!(list.contains("No lien waiver is outstanding."), "{list}");
+        assert!(!text(&said(&app, "/ar digest").await).contains("Lien waivers ("), "given: off the digest");
         let job = text(&said(&app, "/lien waivers \"midtown lofts\"").await);
         assert!(job.contains("unconditional given Nov 18"), "{job}");
         db.close().await;
@@ -223,6 +236,14 @@ async fn a_conditional_waiver_out_past_its_invoices_due_date_is_escalated_once()
         assert_eq!(arbot::commands::waivers::queue_late_waivers(&app).await.unwrap(), 0, "and only once");
         let list = text(&said(&app, "/lien waivers").await);
         assert!(list.contains("payment LATE (due Nov 6)"), "{list}");
+        let digest = text(&said(&app, "/ar digest").await);
+        assert!(
+            digest.contains(&format!(
+                "• Harbor Tower (Gulf Coast Builders), {number} — $52.9k: conditional waiver out, payment late since Nov 6"
+            )),
+            "{}: {digest}",
+            db.name
+        );
         let now = clock.now();
         let posts = app.store.claim_outbox("test", now, now, 50).await.unwrap();
         let late = posts.iter().find(|p| p.key.starts_with("waiver-late:")).expect("the escalation is queued");

@@ -105,6 +105,37 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
         text.push_str("\nServed after all? Record it with /ar notice; if not, the right may be lost: ask counsel.");
         reply = reply.field(format!("Deadlines passed, nothing recorded, money owed ({})", d.lien_passed.len()), text);
     }
+    if !d.waivers.is_empty() {
+        let lines: Vec<String> = d
+            .waivers
+            .iter()
+            .take(8)
+            .map(|w| match w.late_since {
+                None => format!(
+                    "• {} ({}), {} — {} paid: the unconditional waiver is owed",
+                    w.job_name,
+                    w.customer_name,
+                    w.pay_app,
+                    w.amount.compact()
+                ),
+                Some(due) => format!(
+                    "• {} ({}), {} — {}: conditional waiver out, payment late since {}",
+                    w.job_name,
+                    w.customer_name,
+                    w.pay_app,
+                    w.amount.compact(),
+                    short_date(due)
+                ),
+            })
+            .collect();
+        let more = d.waivers.len().saturating_sub(8);
+        let mut text = lines.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n… and {more} more"));
+        }
+        text.push_str("\n/lien waivers lists them; /lien waiver <job> unconditional for <pay app> drafts one.");
+        reply = reply.field(format!("Lien waivers ({})", d.waivers.len()), text);
+    }
     if !d.lien_deadlines.is_empty() {
         let lines: Vec<String> = d
             .lien_deadlines
@@ -202,7 +233,7 @@ pub fn digest_reply(app: &App, d: &Digest) -> Reply {
     reply.severity = match d.over_90_share {
         _ if !d.lien_passed.is_empty() => Severity::Critical,
         Some(s) if s >= 10.0 => Severity::Critical,
-        _ if !d.needs_today.is_empty() => Severity::Warning,
+        _ if !d.needs_today.is_empty() || !d.waivers.is_empty() => Severity::Warning,
         _ => Severity::Good,
     };
     reply
