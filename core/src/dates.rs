@@ -169,6 +169,12 @@ pub fn long_date(d: NaiveDate) -> String {
     d.format("%b %-d, %Y").to_string()
 }
 
+/// "sample" → "Sample": a word at the start of a sentence.
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// `1st`, `2nd`, `11th`, `23rd`: a day of the month.
 pub fn ordinal_number(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {

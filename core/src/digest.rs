@@ -412,7 +412,7 @@ pub async fn load(
     // takes about as long as its slowest read (the accounts summed per customer), not the sum
     // of them all (on a 1,000,000-invoice ledger the accounts, the sums at the previous digest
     // and the jobs with money owed were each 0.2 to 0.8 s).
-    let (now, fell_due, then, payments, (promises, plans, cash), last_contact, follow_ups, alerts) = tokio::try_join!(
+    let (now, fell_due, then, payments, (promises, plans, cash), last_contact, follow_ups, alerts, waivers) = tokio::try_join!(
         // Summed per customer in the database; only the invoices that fell past due are read.
         store.overdue_by_customer(today, currency),
         async {
@@ -430,6 +430,7 @@ pub async fn load(
         store.last_contacts(),
         store.follow_ups(since, today),
         crate::liens::lien_alerts(store, today, LIEN_HORIZON_DAYS, closures, currency),
+        crate::waivers::due_today(store, today),
     )?;
     let installments = crate::collections::installments_due(
         &plans,
@@ -440,7 +441,6 @@ pub async fn load(
         rules,
     );
     let last_contact: HashMap<_, _> = last_contact.into_iter().collect();
-    let waivers = crate::waivers::due_today(store, today).await?;
     let mut d = digest(&DigestInputs {
         today,
         currency,

@@ -276,15 +276,8 @@ pub fn forecast(balances: &[BankBalance], cfg: &FloatConfig, input: &CashInputs<
         let through = (w.promised, w.planned, w.invoices_weighted);
         let outflows: Vec<(String, i64)> =
             cfg.outflows.iter().filter(|o| o.recurs.on(day)).map(|o| (o.name.clone(), o.amount)).collect();
-        let point = DayPoint {
-            day,
-            promised: through.0 - before.0,
-            planned: through.1 - before.1,
-            invoices: through.2 - before.2,
-            balance: 0,
-            outflows,
-        };
-        balance += point.inflow() - point.outflow();
+        let (promised, planned, invoices) = (through.0 - before.0, through.1 - before.1, through.2 - before.2);
+        balance += promised + planned + invoices - outflows.iter().map(|o| o.1).sum::<i64>();
         before = through;
         if balance < low {
             (low, low_on) = (balance, day);
@@ -292,7 +285,7 @@ pub fn forecast(balances: &[BankBalance], cfg: &FloatConfig, input: &CashInputs<
         if first_under.is_none() && below(balance) {
             first_under = Some(day);
         }
-        days.push(DayPoint { balance, ..point });
+        days.push(DayPoint { day, promised, planned, invoices, outflows, balance });
     }
     let gap = cfg.minimum.map_or(0, |m| (m - low).max(0));
     // Past-due money not counted on, by customer.

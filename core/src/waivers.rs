@@ -913,7 +913,7 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
         }
     }
     let stage = if progress { "progress" } else { "final" };
-    let document = format!("{} waiver and release on {stage} payment", capitalised(input.kind.word()));
+    let document = format!("{} waiver and release on {stage} payment", crate::dates::capitalize(input.kind.word()));
     Ok(WaiverDraft {
         form,
         kind: input.kind,
@@ -936,11 +936,6 @@ pub fn draft(input: &WaiverInput<'_>) -> Result<WaiverDraft, Vec<Missing>> {
         advice,
         file_stem: format!("{}-{stage}-waiver", input.kind.word()),
     })
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
 /// A new pay application's waiver, as first recorded.

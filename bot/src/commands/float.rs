@@ -42,12 +42,6 @@ pub(super) async fn handle(app: &App, inv: &Invocation) -> Result<Reply, Command
     }
 }
 
-/// A source's name at the start of a sentence ("sample" → "Sample").
-fn capitalized(name: &str) -> String {
-    let mut c = name.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
 /// Who gave a balance: the person who set it, or the accounting system that read it.
 fn who_gave(app: &App, b: &BankBalance) -> String {
     match &b.set_by {
@@ -100,7 +94,7 @@ async fn set(
     let mut line = format!("Set {account} to {amount} as of {}{was}.", short_date(balance.as_of));
     let readers: Vec<&str> = app.sources.iter().filter(|s| s.serves_bank_balances()).map(|s| s.name()).collect();
     if let Some(b) = before.as_ref().filter(|b| b.source != "chat") {
-        let vendor = capitalized(&crate::connect::vendor_name(&app.config.sources, &b.source));
+        let vendor = arbot_core::dates::capitalize(&crate::connect::vendor_name(&app.config.sources, &b.source));
         line.push_str(&format!(" {vendor} reads this account at each sync; its next reading replaces this one."));
     } else if !readers.is_empty() {
         line.push_str(&format!(
@@ -143,7 +137,7 @@ async fn clear(app: &App, inv: &Invocation, account: Option<&str>) -> Result<Rep
         short_date(gone.as_of)
     );
     if gone.source != "chat" {
-        let vendor = capitalized(&crate::connect::vendor_name(&app.config.sources, &gone.source));
+        let vendor = arbot_core::dates::capitalize(&crate::connect::vendor_name(&app.config.sources, &gone.source));
         line.push_str(&format!(" {vendor} reads it again at its next sync."));
     } else {
         line.push_str(&format!(" To put it back: /report float set {} {}.", gone.balance, gone.account));

@@ -59,7 +59,12 @@ pub(crate) fn evaluate(rules: &StateRules, facts: &JobFacts, closures: &[NaiveDa
             .filter(|(i, _)| i != chosen)
             .filter_map(|(i, list)| {
                 let d = list.iter().min_by_key(|d| (d.due, d.raw_due))?;
-                Some(format!("{}: {} due {}", capitalize(&passes[*i].0.if_signed()), d.document, show(d.due)))
+                Some(format!(
+                    "{}: {} due {}",
+                    crate::dates::capitalize(&passes[*i].0.if_signed()),
+                    d.document,
+                    show(d.due)
+                ))
             })
             .collect();
         for (n, d) in list.iter().enumerate() {
@@ -529,7 +534,7 @@ impl<'a> Evaluator<'a> {
         (anchor < base || anchor > last).then(|| {
             format!(
                 "{} on {} is not within {} after {} ({}), so it does not shorten this deadline.",
-                capitalize(fact.label()),
+                crate::dates::capitalize(fact.label()),
                 show(anchor),
                 plural(within.days, "day"),
                 within.after.label(),
@@ -711,7 +716,11 @@ fn describe(term: &Term, from: &str) -> String {
         Offset::Months(n) => format!("{} after {from}", plural(n, "month")),
         Offset::Years(n) => format!("{} after {from}", plural(n, "year")),
         Offset::DayOfMonthAfter { months, day } => {
-            format!("the {} of the {} month after the month of {from}", ordinal(day), ordinal(months))
+            format!(
+                "the {} of the {} month after the month of {from}",
+                crate::dates::ordinal_number(day),
+                crate::dates::ordinal_number(months)
+            )
         }
         Offset::DaysAfterMonthEnd(n) => format!("{} after the last day of the month of {from}", plural(n, "day")),
     }
@@ -719,15 +728,6 @@ fn describe(term: &Term, from: &str) -> String {
 
 fn plural(n: u32, unit: &str) -> String {
     if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
-}
-
-fn ordinal(n: u32) -> String {
-    crate::dates::ordinal_number(n)
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// `Mon 2026-11-23`: how dates read in notes.
